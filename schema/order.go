@@ -1,0 +1,89 @@
+package schema
+
+import (
+	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+
+	"wemart/schema/types"
+)
+
+// OrderStatuses lists every status an order can be in (see API.md).
+var OrderStatuses = []string{
+	"pending_payment", "paid", "ready_for_pickup", "shipped", "delivered",
+	"completed", "cancelled", "refunding", "refunded",
+}
+
+// Order is a shopper's purchase from one store. Its status only ever moves by
+// compare-and-set on the current status, and each move adds an OrderEvent.
+type Order struct{ ent.Schema }
+
+// Annotations of the Order.
+func (Order) Annotations() []schema.Annotation {
+	return []schema.Annotation{
+		entsql.Checks(map[string]string{
+			"orders_amounts_nonneg": "goods_fen >= 0 AND delivery_fee_fen >= 0 AND discount_fen >= 0 AND payable_fen >= 0",
+			"orders_payable_sum":    "payable_fen = goods_fen + delivery_fee_fen - discount_fen",
+		}),
+	}
+}
+
+// Mixin of the Order.
+func (Order) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
+
+// Fields of the Order.
+func (Order) Fields() []ent.Field {
+	return []ent.Field{
+		// The order number shown to people and sent to WeChat Pay as out_trade_no.
+		field.String("order_no").NotEmpty().MaxLen(32).Immutable().Unique(),
+		field.Int("shopper_id").Immutable(),
+		field.Int("store_id").Immutable(),
+		field.Enum("status").Values(OrderStatuses...).Default("pending_payment"),
+		field.Enum("fulfilment").Values("pickup", "delivery").Immutable(),
+		field.String("pickup_code").Optional().Nillable().MaxLen(16),
+		field.JSON("address", &types.AddressSnapshot{}).Optional(),
+		field.Int("delivery_distance_m").Optional().Nillable(),
+		field.Int64("goods_fen"),
+		field.Int64("delivery_fee_fen").Default(0),
+		field.Int64("discount_fen").Default(0),
+		field.Int64("payable_fen"),
+		field.String("remark").MaxLen(200).Default(""),
+		// The client's Idempotency-Key and a hash of the request it came with:
+		// the same key with another body is a conflict, not a second order.
+		field.String("idempotency_key").NotEmpty().MaxLen(128).Immutable(),
+		field.String("request_hash").MaxLen(64).Immutable(),
+		// Unpaid orders expire at this time (stock released, WeChat order closed).
+		field.Time("expires_at"),
+		field.Time("paid_at").Optional().Nillable(),
+		field.Time("cancelled_at").Optional().Nillable(),
+		field.Time("completed_at").Optional().Nillable(),
+		field.String("cancel_reason").MaxLen(200).Default(""),
+	}
+}
+
+// Edges of the Order.
+func (Order) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("shopper", Shopper.Type).Ref("orders").Field("shopper_id").Unique().Required().Immutable(),
+		edge.From("store", Store.Type).Ref("orders").Field("store_id").Unique().Required().Immutable(),
+		edge.To("items", OrderItem.Type).Annotations(entsql.OnDelete(entsql.Cascade)),
+		edge.To("events", OrderEvent.Type).Annotations(entsql.OnDelete(entsql.Cascade)),
+		edge.To("payments", Payment.Type),
+		edge.To("refunds", Refund.Type),
+		edge.To("shipments", Shipment.Type),
+	}
+}
+
+// Indexes of the Order.
+func (Order) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("shopper_id", "idempotency_key").Unique(),
+		index.Fields("shopper_id", "status"),
+		index.Fields("store_id", "status"),
+		// The expiry sweep: WHERE status = 'pending_payment' AND expires_at < now.
+		index.Fields("status", "expires_at"),
+	}
+}

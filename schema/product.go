@@ -1,0 +1,55 @@
+package schema
+
+import (
+	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// Product is a catalogue entry (SPU) shared by every store; what is sold and
+// stocked are its SKUs.
+type Product struct{ ent.Schema }
+
+// Annotations of the Product.
+func (Product) Annotations() []schema.Annotation {
+	return []schema.Annotation{
+		entsql.Checks(map[string]string{"products_sales": "sales >= 0"}),
+	}
+}
+
+// Mixin of the Product.
+func (Product) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, SoftDeleteMixin{}} }
+
+// Fields of the Product.
+func (Product) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("title").NotEmpty().MaxLen(120),
+		field.String("subtitle").MaxLen(200).Default(""),
+		field.Text("description").Default(""),
+		field.Int("category_id").Optional().Nillable(),
+		field.JSON("images", []string{}).Optional(),
+		// Only listed products are shown to shoppers.
+		field.Enum("status").Values("listed", "unlisted").Default("listed"),
+		// Units sold across the chain, for "sort by sales".
+		field.Int64("sales").Default(0),
+	}
+}
+
+// Edges of the Product.
+func (Product) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("category", Category.Type).Ref("products").Field("category_id").Unique(),
+		edge.To("skus", Sku.Type),
+	}
+}
+
+// Indexes of the Product.
+func (Product) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("category_id"),
+		index.Fields("deleted_at", "status"),
+	}
+}

@@ -1,0 +1,41 @@
+package schema
+
+import (
+	"entgo.io/ent"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// Shopper is a WeChat user of the mini program, known by the openid that
+// code2session returns for our appid.
+type Shopper struct{ ent.Schema }
+
+// Mixin of the Shopper.
+func (Shopper) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
+
+// Fields of the Shopper.
+func (Shopper) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("openid").NotEmpty().MaxLen(64).Immutable().Unique(),
+		field.String("unionid").Optional().Nillable().MaxLen(64),
+		field.String("phone").Optional().Nillable().MaxLen(30),
+		field.String("nickname").MaxLen(64).Default(""),
+		field.String("avatar_url").MaxLen(500).Default(""),
+		field.Time("last_login_at").Optional().Nillable(),
+	}
+}
+
+// Edges of the Shopper.
+func (Shopper) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("addresses", Address.Type),
+		edge.To("cart_items", CartItem.Type),
+		edge.To("orders", Order.Type),
+	}
+}
+
+// Indexes of the Shopper.
+func (Shopper) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("unionid")}
+}

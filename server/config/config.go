@@ -1,0 +1,250 @@
+// Package config reads wemart's configuration from the environment (the
+// variables of API.md, all optional), validates it once at start-up, and
+// renders a one-line summary with every secret masked.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+)
+
+// WeChat modes.
+const (
+	ModeSandbox = "sandbox"
+	ModeLive    = "live"
+)
+
+// Config is every setting of the server. The zero value is not useful; use Load.
+type Config struct {
+	// Addr is the HTTP listen address.
+	Addr string `env:"WEMART_ADDR" envDefault:"127.0.0.1:8080"`
+	// DataDir holds the embedded database, search index and sandbox keys.
+	DataDir string `env:"WEMART_DATA_DIR" envDefault:"./data"`
+	// DatabaseURL is empty for the embedded SQLite file, or postgres://...
+	DatabaseURL string `env:"WEMART_DATABASE_URL"`
+	// SearchURL and SearchKey name a Meilisearch server; empty means the embedded index.
+	SearchURL string `env:"WEMART_SEARCH_URL"`
+	SearchKey string `env:"WEMART_SEARCH_KEY"`
+
+	// WeChatMode is "sandbox" (the built-in simulator) or "live".
+	WeChatMode string `env:"WEMART_WECHAT_MODE" envDefault:"sandbox"`
+	// WeChat credentials, required in live mode.
+	WeChat WeChat
+
+	// AdminUser and AdminPassword make sure a bootstrap admin exists at start-up.
+	AdminUser     string `env:"WEMART_ADMIN_USER"`
+	AdminPassword string `env:"WEMART_ADMIN_PASSWORD"`
+
+	// TokenSecret signs staff and shopper tokens. Empty: a random secret kept in
+	// the data dir. Several processes behind a load balancer must share one.
+	TokenSecret string `env:"WEMART_TOKEN_SECRET"`
+	// StaffTokenTTL is how long a staff token is valid.
+	StaffTokenTTL time.Duration `env:"WEMART_STAFF_TOKEN_TTL" envDefault:"12h"`
+
+	// CORSOrigins lists the origins allowed to call the API from a browser
+	// (the mini program dev tools); "*" allows any. Tokens are bearer tokens,
+	// never cookies, so "*" does not expose sessions.
+	CORSOrigins []string `env:"WEMART_CORS_ORIGINS" envDefault:"*" envSeparator:","`
+
+	// LogLevel is debug, info, warn or error; LogFormat is json or text.
+	LogLevel  string `env:"WEMART_LOG_LEVEL" envDefault:"info"`
+	LogFormat string `env:"WEMART_LOG_FORMAT" envDefault:"text"`
+
+	// ShutdownTimeout bounds how long in-flight requests may finish after SIGTERM.
+	ShutdownTimeout time.Duration `env:"WEMART_SHUTDOWN_TIMEOUT" envDefault:"15s"`
+}
+
+// WeChat holds the live WeChat credentials (mini program and WeChat Pay v3).
+type WeChat struct {
+	AppID     string `env:"WEMART_WECHAT_APPID"`
+	AppSecret string `env:"WEMART_WECHAT_SECRET"`
+	MchID     string `env:"WEMART_WECHAT_MCHID"`
+	// MchCertSerial is the serial number of the merchant API certificate.
+	MchCertSerial string `env:"WEMART_WECHAT_MCH_SERIAL"`
+	// MchKeyFile is the merchant API private key (apiclient_key.pem).
+	MchKeyFile string `env:"WEMART_WECHAT_MCH_KEY_FILE"`
+	// APIv3Key decrypts notifications (32 bytes).
+	APIv3Key string `env:"WEMART_WECHAT_APIV3_KEY"`
+	// PlatformKeyFile and PlatformKeyID are the WeChat Pay platform public key
+	// ("PUB_KEY_ID_...") that notifications are verified against.
+	PlatformKeyFile string `env:"WEMART_WECHAT_PLATFORM_KEY_FILE"`
+	PlatformKeyID   string `env:"WEMART_WECHAT_PLATFORM_KEY_ID"`
+}
+
+// Load reads the configuration from the environment and validates it.
+func Load() (Config, error) {
+	var c Config
+	if err := env.Parse(&c); err != nil {
+		return Config{}, explain(err)
+	}
+	return c, c.Validate()
+}
+
+// Validate reports the first setting that cannot work, naming its variable.
+func (c Config) Validate() error {
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+
+	if _, port, err := net.SplitHostPort(c.Addr); err != nil || port == "" {
+		bad("WEMART_ADDR must be host:port (got %q)", c.Addr)
+	}
+	if strings.TrimSpace(c.DataDir) == "" {
+		bad("WEMART_DATA_DIR must not be empty")
+	}
+	if u := c.DatabaseURL; u != "" && !strings.HasPrefix(u, "postgres://") &&
+		!strings.HasPrefix(u, "postgresql://") && !strings.HasPrefix(u, "sqlite:") {
+		bad("WEMART_DATABASE_URL must start with postgres:// or sqlite:")
+	}
+	if c.SearchURL != "" {
+		if u, err := url.Parse(c.SearchURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("WEMART_SEARCH_URL must be an http(s) URL")
+		}
+	}
+	switch c.WeChatMode {
+	case ModeSandbox:
+	case ModeLive:
+		w := c.WeChat
+		for name, v := range map[string]string{
+			"WEMART_WECHAT_APPID": w.AppID, "WEMART_WECHAT_SECRET": w.AppSecret,
+			"WEMART_WECHAT_MCHID": w.MchID, "WEMART_WECHAT_MCH_SERIAL": w.MchCertSerial,
+			"WEMART_WECHAT_MCH_KEY_FILE": w.MchKeyFile, "WEMART_WECHAT_APIV3_KEY": w.APIv3Key,
+			"WEMART_WECHAT_PLATFORM_KEY_FILE": w.PlatformKeyFile, "WEMART_WECHAT_PLATFORM_KEY_ID": w.PlatformKeyID,
+		} {
+			if v == "" {
+				bad("%s is required when WEMART_WECHAT_MODE=live", name)
+			}
+		}
+		if w.APIv3Key != "" && len(w.APIv3Key) != 32 {
+			bad("WEMART_WECHAT_APIV3_KEY must be 32 bytes")
+		}
+	default:
+		bad("WEMART_WECHAT_MODE must be sandbox or live (got %q)", c.WeChatMode)
+	}
+	if (c.AdminUser == "") != (c.AdminPassword == "") {
+		bad("WEMART_ADMIN_USER and WEMART_ADMIN_PASSWORD go together")
+	}
+	if c.AdminPassword != "" && len(c.AdminPassword) < 8 {
+		bad("WEMART_ADMIN_PASSWORD must be at least 8 characters")
+	}
+	if c.TokenSecret != "" && len(c.TokenSecret) < 32 {
+		bad("WEMART_TOKEN_SECRET must be at least 32 characters")
+	}
+	if c.StaffTokenTTL < time.Minute {
+		bad("WEMART_STAFF_TOKEN_TTL must be at least 1m")
+	}
+	if c.ShutdownTimeout <= 0 {
+		bad("WEMART_SHUTDOWN_TIMEOUT must be positive")
+	}
+	if len(c.CORSOrigins) == 0 {
+		bad("WEMART_CORS_ORIGINS must list at least one origin (or *)")
+	}
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		bad("WEMART_LOG_LEVEL must be debug, info, warn or error")
+	}
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		bad("WEMART_LOG_FORMAT must be json or text")
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("config: %s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// Level is the parsed log level (Validate has checked it).
+func (c Config) Level() slog.Level {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(c.LogLevel))
+	return lvl
+}
+
+// Summary returns the effective configuration as log attributes, secrets masked.
+func (c Config) Summary() []any {
+	db := "sqlite:" + strings.TrimSuffix(c.DataDir, "/") + "/wemart.db (embedded)"
+	if c.DatabaseURL != "" {
+		db = redactURL(c.DatabaseURL)
+	}
+	search := "embedded"
+	if c.SearchURL != "" {
+		search = redactURL(c.SearchURL) + " key=" + mask(c.SearchKey)
+	}
+	admin := "none"
+	if c.AdminUser != "" {
+		admin = c.AdminUser + " password=" + mask(c.AdminPassword)
+	}
+	secret := "generated in data dir"
+	if c.TokenSecret != "" {
+		secret = mask(c.TokenSecret)
+	}
+	wechat := c.WeChatMode
+	if c.WeChatMode == ModeLive {
+		wechat += fmt.Sprintf(" appid=%s mchid=%s secret=%s apiv3_key=%s",
+			c.WeChat.AppID, c.WeChat.MchID, mask(c.WeChat.AppSecret), mask(c.WeChat.APIv3Key))
+	}
+	return []any{
+		"addr", c.Addr, "data_dir", c.DataDir, "database", db, "search", search,
+		"wechat", wechat, "admin", admin, "token_secret", secret,
+		"staff_token_ttl", c.StaffTokenTTL.String(), "cors", strings.Join(c.CORSOrigins, ","),
+		"log", c.LogLevel + "/" + c.LogFormat,
+	}
+}
+
+// explain rewrites env's parse errors, which name Go fields, to name the
+// environment variable the operator actually set.
+func explain(err error) error {
+	var agg env.AggregateError
+	if !errors.As(err, &agg) {
+		return fmt.Errorf("config: %w", err)
+	}
+	var msgs []string
+	for _, e := range agg.Errors {
+		var pe env.ParseError
+		if errors.As(e, &pe) {
+			msgs = append(msgs, fmt.Sprintf("%s: %v", envName(reflect.TypeOf(Config{}), pe.Name), pe.Err))
+			continue
+		}
+		msgs = append(msgs, e.Error())
+	}
+	return fmt.Errorf("config: %s", strings.Join(msgs, "; "))
+}
+
+// envName finds the env tag of the field called name in t or its nested structs.
+func envName(t reflect.Type, name string) string {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.Name == name {
+			if tag := f.Tag.Get("env"); tag != "" {
+				return tag
+			}
+		}
+		if f.Type.Kind() == reflect.Struct {
+			if n := envName(f.Type, name); n != name {
+				return n
+			}
+		}
+	}
+	return name
+}
+
+func mask(secret string) string {
+	if secret == "" {
+		return "(unset)"
+	}
+	return "***"
+}
+
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	return u.Redacted()
+}

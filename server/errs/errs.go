@@ -1,0 +1,88 @@
+// Package errs is wemart's error vocabulary: errors are values carrying a Code
+// from API.md's table. Services return them, handlers pass them up, and one
+// HTTP error handler (package api) maps the code to a status and writes the
+// envelope. An error without a code is internal by definition: it is logged
+// with the request id and the client only hears "internal error".
+package errs
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code classifies an error for clients. The set is API.md's table.
+type Code string
+
+// The codes of API.md's error table.
+const (
+	Invalid          Code = "invalid_argument"
+	Unauthenticated  Code = "unauthenticated"
+	PermissionDenied Code = "permission_denied"
+	NotFound         Code = "not_found"
+	Conflict         Code = "conflict"
+	OutOfStock       Code = "out_of_stock"
+	TooLarge         Code = "payload_too_large"
+	RateLimited      Code = "rate_limited"
+	Internal         Code = "internal"
+	Unavailable      Code = "unavailable"
+)
+
+// Error is an error with a code and a message fit for the client.
+type Error struct {
+	Code Code
+	// Message is one human sentence, safe to show to the client.
+	Message string
+	// Field names the request field at fault, when there is one.
+	Field string
+	// Details carries extra machine-readable facts (for example the SKU that ran out).
+	Details map[string]any
+	// Err is the underlying cause, logged but never shown to the client.
+	Err error
+}
+
+// Error implements error.
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+// Unwrap exposes the cause to errors.Is/As.
+func (e *Error) Unwrap() error { return e.Err }
+
+// E returns a new coded error with a formatted message.
+func E(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Wrap returns a coded error whose cause is err (logged, not shown).
+func Wrap(err error, code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Err: err}
+}
+
+// InvalidField returns an invalid_argument error that names field.
+func InvalidField(field, format string, args ...any) *Error {
+	return &Error{Code: Invalid, Field: field, Message: field + " " + fmt.Sprintf(format, args...)}
+}
+
+// With returns e with one more detail; it changes e.
+func (e *Error) With(key string, value any) *Error {
+	if e.Details == nil {
+		e.Details = map[string]any{}
+	}
+	e.Details[key] = value
+	return e
+}
+
+// CodeOf returns the code of err, or Internal when err carries none.
+func CodeOf(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return Internal
+}
+
+// Is reports whether err carries code.
+func Is(err error, code Code) bool { return err != nil && CodeOf(err) == code }

@@ -1,0 +1,76 @@
+package storage
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"log/slog"
+
+	"entgo.io/ent/dialect"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+)
+
+// The migrations are generated from the ent schema by `make migration` (see
+// internal/migrategen) in goose's format, one directory per engine, and
+// embedded so the binary carries them.
+//
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
+var migrations embed.FS
+
+// MigrationsDir is the directory under server/storage that holds the migrations
+// of an engine.
+func MigrationsDir(dialectName string) string {
+	if dialectName == dialect.Postgres {
+		return "migrations/postgres"
+	}
+	return "migrations/sqlite"
+}
+
+func (db *DB) provider() (*goose.Provider, error) {
+	sub, err := fs.Sub(migrations, MigrationsDir(db.Dialect))
+	if err != nil {
+		return nil, err
+	}
+	gd := goose.DialectSQLite3
+	var opts []goose.ProviderOption
+	if db.Dialect == dialect.Postgres {
+		gd = goose.DialectPostgres
+		// Several processes may run `wemart migrate` at once during a rollout:
+		// an advisory lock makes them take turns.
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	return goose.NewProvider(gd, db.SQL, sub, opts...)
+}
+
+// Migrate applies every pending migration and returns the schema version the
+// database is at afterwards.
+func (db *DB) Migrate(ctx context.Context, log *slog.Logger) (int64, error) {
+	p, err := db.provider()
+	if err != nil {
+		return 0, fmt.Errorf("load migrations: %w", err)
+	}
+	results, err := p.Up(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("apply migrations: %w", err)
+	}
+	for _, r := range results {
+		log.Info("migration applied", "version", r.Source.Version, "file", r.Source.Path, "took", r.Duration)
+	}
+	return p.GetDBVersion(ctx)
+}
+
+// SchemaVersions returns the version the database is at and the newest version
+// this binary carries.
+func (db *DB) SchemaVersions(ctx context.Context) (current, target int64, err error) {
+	p, err := db.provider()
+	if err != nil {
+		return 0, 0, fmt.Errorf("load migrations: %w", err)
+	}
+	return p.GetVersions(ctx)
+}

@@ -1,0 +1,139 @@
+// Package storage opens wemart's database through ent, on one of two real
+// engines: an embedded SQLite file (the laptop default and the test fast path)
+// or PostgreSQL (production). It also applies the versioned migrations that are
+// generated from the ent schema (see migrate.go).
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
+
+	"wemart/ent"
+)
+
+// DB is an open database: the ent client plus the *sql.DB under it.
+type DB struct {
+	// Client is the ent client every service uses.
+	Client *ent.Client
+	// SQL is the raw pool, for migrations, health checks and bulk loads.
+	SQL *sql.DB
+	// Dialect is dialect.SQLite or dialect.Postgres.
+	Dialect string
+	// Location is the database's address with any password masked.
+	Location string
+}
+
+// DefaultFile is the name of the embedded SQLite database inside the data dir.
+const DefaultFile = "wemart.db"
+
+// Open connects to the database named by rawURL: empty means the embedded SQLite
+// file in dataDir (created if missing), "sqlite:<path>" an SQLite file elsewhere,
+// and "postgres://..." or "postgresql://..." a PostgreSQL server.
+func Open(ctx context.Context, rawURL, dataDir string) (*DB, error) {
+	switch {
+	case rawURL == "":
+		if err := os.MkdirAll(dataDir, 0o755); err != nil {
+			return nil, fmt.Errorf("create data dir: %w", err)
+		}
+		return openSQLite(ctx, filepath.Join(dataDir, DefaultFile))
+	case strings.HasPrefix(rawURL, "sqlite:"):
+		path := strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "//")
+		if path == "" {
+			return nil, errors.New("sqlite: URL names no file")
+		}
+		return openSQLite(ctx, path)
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		return openPostgres(ctx, rawURL)
+	default:
+		return nil, fmt.Errorf("database URL must start with postgres:// or sqlite: (got %q)", Redact(rawURL))
+	}
+}
+
+// SQLiteDSN is the modernc.org/sqlite DSN wemart uses for a database file: WAL so
+// readers never block the writer, a busy timeout so writers queue instead of
+// failing, immediate transactions so two writers never deadlock upgrading a read
+// lock, and foreign keys on (SQLite's default is off).
+func SQLiteDSN(path string) string {
+	q := url.Values{}
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_txlock", "immediate")
+	return "file:" + path + "?" + q.Encode()
+}
+
+func openSQLite(ctx context.Context, path string) (*DB, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("create database dir: %w", err)
+		}
+	}
+	db, err := sql.Open("sqlite", SQLiteDSN(path))
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	// One writer at a time is SQLite's rule; a small pool keeps readers parallel
+	// without piling up connections that would only wait on the write lock.
+	db.SetMaxOpenConns(8)
+	db.SetMaxIdleConns(8)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	return finish(ctx, db, dialect.SQLite, "sqlite:"+path)
+}
+
+func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
+	db, err := sql.Open("pgx", rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	db.SetMaxOpenConns(25)
+	db.SetMaxIdleConns(25)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	return finish(ctx, db, dialect.Postgres, Redact(rawURL))
+}
+
+func finish(ctx context.Context, db *sql.DB, dialectName, location string) (*DB, error) {
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to %s: %w", location, err)
+	}
+	drv := entsql.OpenDB(dialectName, db)
+	return &DB{
+		Client:   ent.NewClient(ent.Driver(drv)),
+		SQL:      db,
+		Dialect:  dialectName,
+		Location: location,
+	}, nil
+}
+
+// Ping reports whether the database answers, for /readyz.
+func (db *DB) Ping(ctx context.Context) error { return db.SQL.PingContext(ctx) }
+
+// Close closes the pool.
+func (db *DB) Close() error { return db.Client.Close() }
+
+// Redact masks the password of a database URL so it can be logged.
+func Redact(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.User == nil {
+		if err != nil {
+			return "(unparseable database URL)"
+		}
+		return rawURL
+	}
+	return u.Redacted()
+}

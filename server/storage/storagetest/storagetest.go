@@ -1,0 +1,118 @@
+// Package storagetest gives tests fresh, migrated databases on every engine
+// wemart supports: SQLite always (a file in t.TempDir()), and PostgreSQL when
+// WEMART_TEST_POSTGRES names a server (each test gets its own schema on it, so
+// tests run in parallel and leave nothing behind).
+package storagetest
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"wemart/server/storage"
+)
+
+// EnvPostgres names the variable that points tests at a PostgreSQL server.
+const EnvPostgres = "WEMART_TEST_POSTGRES"
+
+// Engines lists the engines tests run on here: "sqlite", plus "postgres" when
+// WEMART_TEST_POSTGRES is set.
+func Engines() []string {
+	if os.Getenv(EnvPostgres) != "" {
+		return []string{"sqlite", "postgres"}
+	}
+	return []string{"sqlite"}
+}
+
+// Each runs fn as a parallel subtest on a fresh migrated database of every engine.
+func Each(t *testing.T, fn func(t *testing.T, db *storage.DB)) {
+	t.Helper()
+	for _, engine := range Engines() {
+		t.Run(engine, func(t *testing.T) {
+			t.Parallel()
+			fn(t, New(t, engine))
+		})
+	}
+}
+
+// New returns a fresh, migrated database of engine, closed and removed when
+// the test ends.
+func New(t testing.TB, engine string) *storage.DB {
+	t.Helper()
+	db := Empty(t, engine)
+	if _, err := db.Migrate(context.Background(), slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+		t.Fatalf("migrate %s: %v", engine, err)
+	}
+	return db
+}
+
+// Empty returns a fresh database of engine with no tables at all.
+func Empty(t testing.TB, engine string) *storage.DB {
+	t.Helper()
+	ctx := context.Background()
+	var rawURL string
+	switch engine {
+	case "sqlite":
+		rawURL = "sqlite:" + filepath.Join(t.TempDir(), "test.db")
+	case "postgres":
+		rawURL = postgresSchema(t)
+	default:
+		t.Fatalf("unknown engine %q", engine)
+	}
+	db, err := storage.Open(ctx, rawURL, "")
+	if err != nil {
+		t.Fatalf("open %s: %v", engine, err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// URL returns a database URL of a fresh empty database of engine, for tests
+// that drive the binary or storage.Open themselves.
+func URL(t testing.TB, engine string) string {
+	t.Helper()
+	if engine == "postgres" {
+		return postgresSchema(t)
+	}
+	return "sqlite:" + filepath.Join(t.TempDir(), "test.db")
+}
+
+// postgresSchema creates a scratch schema on the WEMART_TEST_POSTGRES server and
+// returns a URL whose connections use it; the schema is dropped at cleanup.
+func postgresSchema(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv(EnvPostgres)
+	if base == "" {
+		t.Skip(EnvPostgres + " is not set")
+	}
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := fmt.Sprintf("t_%d", rand.Uint64())
+	if _, err := admin.Exec("CREATE SCHEMA " + name); err != nil {
+		admin.Close()
+		t.Fatalf("create schema on %s: %v", storage.Redact(base), err)
+	}
+	t.Cleanup(func() {
+		defer admin.Close()
+		if _, err := admin.Exec("DROP SCHEMA " + name + " CASCADE"); err != nil {
+			t.Logf("drop schema %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", name)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
