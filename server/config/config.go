@@ -54,6 +54,10 @@ type Config struct {
 	// never cookies, so "*" does not expose sessions.
 	CORSOrigins []string `env:"WEMART_CORS_ORIGINS" envDefault:"*" envSeparator:","`
 
+	// TrustProxy takes the client address from X-Forwarded-For (set by a
+	// load balancer on a private network) instead of the TCP peer.
+	TrustProxy bool `env:"WEMART_TRUST_PROXY" envDefault:"false"`
+
 	// LogLevel is debug, info, warn or error; LogFormat is json or text.
 	LogLevel  string `env:"WEMART_LOG_LEVEL" envDefault:"info"`
 	LogFormat string `env:"WEMART_LOG_FORMAT" envDefault:"text"`
@@ -193,6 +197,7 @@ func (c Config) Summary() []any {
 		"addr", c.Addr, "data_dir", c.DataDir, "database", db, "search", search,
 		"wechat", wechat, "admin", admin, "token_secret", secret,
 		"staff_token_ttl", c.StaffTokenTTL.String(), "cors", strings.Join(c.CORSOrigins, ","),
+		"trust_proxy", fmt.Sprint(c.TrustProxy),
 		"log", c.LogLevel + "/" + c.LogFormat,
 	}
 }

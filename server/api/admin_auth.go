@@ -1,0 +1,39 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+type loginRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+type loginResponse struct {
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expires_at"`
+	Staff     Staff     `json:"staff"`
+}
+
+func (h *handlers) login(c echo.Context) error {
+	var req loginRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	s, err := h.Staff.Login(c.Request().Context(), req.Username, req.Password)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, loginResponse{Token: s.Token, ExpiresAt: s.ExpiresAt.UTC(), Staff: staffDTO(s.Staff)})
+}
+
+func (h *handlers) me(c echo.Context) error {
+	st, err := h.Staff.Get(c.Request().Context(), principal(c).ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, staffDTO(st))
+}

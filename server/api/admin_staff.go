@@ -1,0 +1,92 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"wemart/server/staff"
+)
+
+func (h *handlers) listStaff(c echo.Context) error {
+	if err := principal(c).Require(staff.PermManageStaff); err != nil {
+		return err
+	}
+	p, err := queryPage(c)
+	if err != nil {
+		return err
+	}
+	items, total, err := h.Staff.List(c.Request().Context(), p.Offset(), p.Size)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(items, total, p, staffDTO))
+}
+
+func (h *handlers) createStaff(c echo.Context) error {
+	if err := principal(c).Require(staff.PermManageStaff); err != nil {
+		return err
+	}
+	var in staff.CreateInput
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	st, err := h.Staff.Create(c.Request().Context(), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, staffDTO(st))
+}
+
+func (h *handlers) getStaff(c echo.Context) error {
+	if err := principal(c).Require(staff.PermManageStaff); err != nil {
+		return err
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	st, err := h.Staff.Get(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, staffDTO(st))
+}
+
+func (h *handlers) updateStaff(c echo.Context) error {
+	p := principal(c)
+	if err := p.Require(staff.PermManageStaff); err != nil {
+		return err
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var in staff.UpdateInput
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	st, err := h.Staff.Update(c.Request().Context(), p, id, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, staffDTO(st))
+}
+
+// disableStaff is DELETE: accounts are disabled, never erased, so the stock
+// ledger and order timelines keep naming who did what.
+func (h *handlers) disableStaff(c echo.Context) error {
+	p := principal(c)
+	if err := p.Require(staff.PermManageStaff); err != nil {
+		return err
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	disabled := true
+	if _, err := h.Staff.Update(c.Request().Context(), p, id, staff.UpdateInput{Disabled: &disabled}); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}

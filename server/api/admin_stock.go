@@ -1,0 +1,111 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"wemart/server/inventory"
+	"wemart/server/staff"
+)
+
+// storeSku reads the store and SKU of a stock path and checks that the
+// caller holds perm at that store.
+func storeSku(c echo.Context, perm staff.Perm) (storeID, skuID int, err error) {
+	if storeID, err = pathID(c, "store_id"); err != nil {
+		return
+	}
+	if err = principal(c).RequireStore(perm, storeID); err != nil {
+		return
+	}
+	if c.Param("sku_id") != "" {
+		skuID, err = pathID(c, "sku_id")
+	}
+	return
+}
+
+func (h *handlers) listStock(c echo.Context) error {
+	storeID, _, err := storeSku(c, staff.PermReadStock)
+	if err != nil {
+		return err
+	}
+	p, err := queryPage(c)
+	if err != nil {
+		return err
+	}
+	low, err := queryBool(c, "low_stock")
+	if err != nil {
+		return err
+	}
+	threshold, err := queryOptInt(c, "threshold", 0, inventory.MaxUnits)
+	if err != nil {
+		return err
+	}
+	rows, total, err := h.Inventory.List(c.Request().Context(), storeID, inventory.ListParams{
+		LowStock: low || threshold != nil, Threshold: threshold, Offset: p.Offset(), Limit: p.Size,
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(rows, total, p, stockRowDTO))
+}
+
+func (h *handlers) getStock(c echo.Context) error {
+	storeID, skuID, err := storeSku(c, staff.PermReadStock)
+	if err != nil {
+		return err
+	}
+	l, err := h.Inventory.Get(c.Request().Context(), storeID, skuID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, levelDTO(l))
+}
+
+func (h *handlers) setStock(c echo.Context) error {
+	storeID, skuID, err := storeSku(c, staff.PermEditStock)
+	if err != nil {
+		return err
+	}
+	var in inventory.SetInput
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	l, err := h.Inventory.Set(c.Request().Context(), inventory.Staff(principal(c).ID), storeID, skuID, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, levelDTO(l))
+}
+
+func (h *handlers) adjustStock(c echo.Context) error {
+	storeID, skuID, err := storeSku(c, staff.PermEditStock)
+	if err != nil {
+		return err
+	}
+	var in inventory.AdjustInput
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	l, err := h.Inventory.Adjust(c.Request().Context(), inventory.Staff(principal(c).ID), storeID, skuID, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, levelDTO(l))
+}
+
+func (h *handlers) listMovements(c echo.Context) error {
+	storeID, skuID, err := storeSku(c, staff.PermReadStock)
+	if err != nil {
+		return err
+	}
+	p, err := queryPage(c)
+	if err != nil {
+		return err
+	}
+	items, total, err := h.Inventory.Movements(c.Request().Context(), storeID, skuID, p.Offset(), p.Size)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(items, total, p, movementDTO))
+}

@@ -1,0 +1,88 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"wemart/server/staff"
+	"wemart/server/stores"
+)
+
+func (h *handlers) listStores(c echo.Context) error {
+	p, err := queryPage(c)
+	if err != nil {
+		return err
+	}
+	q, err := queryText(c, "q")
+	if err != nil {
+		return err
+	}
+	items, total, err := h.Stores.List(c.Request().Context(), stores.ListParams{
+		Query: q, Status: c.QueryParam("status"), Offset: p.Offset(), Limit: p.Size,
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(items, total, p, storeDTO))
+}
+
+func (h *handlers) createStore(c echo.Context) error {
+	if err := principal(c).Require(staff.PermCreateStores); err != nil {
+		return err
+	}
+	var in stores.Input
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	st, err := h.Stores.Create(c.Request().Context(), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, storeDTO(st))
+}
+
+func (h *handlers) getStore(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	st, err := h.Stores.Get(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, storeDTO(st))
+}
+
+func (h *handlers) updateStore(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := principal(c).RequireStore(staff.PermEditStore, id); err != nil {
+		return err
+	}
+	var p stores.Patch
+	if err := bindJSON(c, &p); err != nil {
+		return err
+	}
+	st, err := h.Stores.Update(c.Request().Context(), id, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, storeDTO(st))
+}
+
+func (h *handlers) deleteStore(c echo.Context) error {
+	if err := principal(c).Require(staff.PermCreateStores); err != nil {
+		return err
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := h.Stores.Delete(c.Request().Context(), id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}

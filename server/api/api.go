@@ -1,0 +1,134 @@
+// Package api is wemart's HTTP surface: the echo router, its middleware, the
+// handlers (bind → validate → service → DTO), the error envelope and the
+// OpenAPI document (openapi.yaml) that describes all of it.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/time/rate"
+
+	"wemart/server/catalog"
+	"wemart/server/errs"
+	"wemart/server/inventory"
+	"wemart/server/staff"
+	"wemart/server/storage"
+	"wemart/server/stores"
+)
+
+// BodyLimit is the largest request body accepted (API.md: 1 MiB).
+const BodyLimit = "1M"
+
+// Deps is what the API needs from the rest of the server.
+type Deps struct {
+	Log       *slog.Logger
+	DB        *storage.DB
+	Staff     *staff.Service
+	Stores    *stores.Service
+	Catalog   *catalog.Service
+	Inventory *inventory.Service
+	// CORSOrigins are the browser origins allowed to call the API.
+	CORSOrigins []string
+	// TrustProxy takes client addresses from X-Forwarded-For set by a proxy on
+	// a private network; otherwise the TCP peer is the client.
+	TrustProxy bool
+	// LoginRate limits staff login attempts per client address (per minute).
+	LoginRate int
+}
+
+type handlers struct{ Deps }
+
+// New builds the echo server with every route and middleware.
+func New(d Deps) *echo.Echo {
+	if d.LoginRate == 0 {
+		d.LoginRate = 20
+	}
+	h := &handlers{d}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = errorHandler(d.Log)
+	e.IPExtractor = echo.ExtractIPDirect()
+	if d.TrustProxy {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	}
+
+	e.Use(requestID, h.accessLog, h.recoverPanic,
+		middleware.BodyLimit(BodyLimit),
+		middleware.CORSWithConfig(middleware.CORSConfig{
+			AllowOrigins:  d.CORSOrigins,
+			AllowMethods:  []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete},
+			AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, "Idempotency-Key", echo.HeaderXRequestID},
+			ExposeHeaders: []string{echo.HeaderXRequestID},
+			MaxAge:        600,
+		}))
+
+	e.GET("/healthz", h.healthz)
+	e.GET("/readyz", h.readyz)
+	e.GET("/openapi.yaml", serveOpenAPI)
+
+	// Staff routes take requireStaff per route, not as group middleware: echo
+	// runs group middleware for unmatched paths too, which would turn 404s and
+	// 405s under /admin/v1 into 401s.
+	e.POST("/admin/v1/login", h.login, rateLimit(d.LoginRate))
+	staffRoute := func(method, path string, handler echo.HandlerFunc) {
+		e.Add(method, "/admin/v1"+path, handler, h.requireStaff)
+	}
+	staffRoute(http.MethodGet, "/me", h.me)
+
+	staffRoute(http.MethodGet, "/staff", h.listStaff)
+	staffRoute(http.MethodPost, "/staff", h.createStaff)
+	staffRoute(http.MethodGet, "/staff/:id", h.getStaff)
+	staffRoute(http.MethodPatch, "/staff/:id", h.updateStaff)
+	staffRoute(http.MethodDelete, "/staff/:id", h.disableStaff)
+
+	staffRoute(http.MethodGet, "/stores", h.listStores)
+	staffRoute(http.MethodPost, "/stores", h.createStore)
+	staffRoute(http.MethodGet, "/stores/:id", h.getStore)
+	staffRoute(http.MethodPatch, "/stores/:id", h.updateStore)
+	staffRoute(http.MethodDelete, "/stores/:id", h.deleteStore)
+
+	staffRoute(http.MethodGet, "/categories", h.listCategories)
+	staffRoute(http.MethodPost, "/categories", h.createCategory)
+	staffRoute(http.MethodGet, "/categories/:id", h.getCategory)
+	staffRoute(http.MethodPatch, "/categories/:id", h.updateCategory)
+	staffRoute(http.MethodDelete, "/categories/:id", h.deleteCategory)
+
+	staffRoute(http.MethodGet, "/products", h.listProducts)
+	staffRoute(http.MethodPost, "/products", h.createProduct)
+	staffRoute(http.MethodGet, "/products/:id", h.getProduct)
+	staffRoute(http.MethodPatch, "/products/:id", h.updateProduct)
+	staffRoute(http.MethodDelete, "/products/:id", h.deleteProduct)
+	staffRoute(http.MethodPost, "/products/:id/skus", h.addSku)
+	staffRoute(http.MethodGet, "/skus/:id", h.getSku)
+	staffRoute(http.MethodPatch, "/skus/:id", h.updateSku)
+	staffRoute(http.MethodDelete, "/skus/:id", h.deleteSku)
+
+	staffRoute(http.MethodGet, "/stores/:store_id/stock", h.listStock)
+	staffRoute(http.MethodGet, "/stores/:store_id/stock/:sku_id", h.getStock)
+	staffRoute(http.MethodPut, "/stores/:store_id/stock/:sku_id", h.setStock)
+	staffRoute(http.MethodPost, "/stores/:store_id/stock/:sku_id/adjustments", h.adjustStock)
+	staffRoute(http.MethodGet, "/stores/:store_id/stock/:sku_id/movements", h.listMovements)
+	return e
+}
+
+// rateLimit allows perMinute requests a minute per client address, in bursts
+// of the same size, answering 429 rate_limited beyond. The count is per
+// process: behind a load balancer the effective limit is N times this.
+func rateLimit(perMinute int) echo.MiddlewareFunc {
+	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+		Rate: rate.Limit(float64(perMinute) / 60), Burst: perMinute, ExpiresIn: 10 * time.Minute,
+	})
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Store: store,
+		DenyHandler: func(echo.Context, string, error) error {
+			return errs.E(errs.RateLimited, "too many attempts from this address; wait a minute")
+		},
+		ErrorHandler: func(echo.Context, error) error {
+			return errs.E(errs.RateLimited, "too many attempts from this address; wait a minute")
+		},
+	})
+}

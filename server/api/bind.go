@@ -1,0 +1,192 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"wemart/server/errs"
+)
+
+// bindJSON decodes the request body into dst strictly: JSON only, one object,
+// no unknown fields, every type mismatch named by its field. (echo's binder is
+// lenient on all four.)
+func bindJSON(c echo.Context, dst any) error {
+	req := c.Request()
+	if ct := req.Header.Get(echo.HeaderContentType); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != echo.MIMEApplicationJSON && !strings.HasSuffix(mt, "+json")) {
+			return errs.E(errs.Invalid, "Content-Type must be application/json")
+		}
+	}
+	dec := json.NewDecoder(req.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return decodeError(err, dst)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		if tooLarge(err) {
+			return errs.E(errs.TooLarge, "the request body is larger than the 1 MiB limit")
+		}
+		return errs.E(errs.Invalid, "the body must be a single JSON object with nothing after it")
+	}
+	return nil
+}
+
+func tooLarge(err error) bool {
+	var he *echo.HTTPError
+	var mbe *http.MaxBytesError
+	return (errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge) || errors.As(err, &mbe)
+}
+
+func decodeError(err error, dst any) error {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case tooLarge(err):
+		return errs.E(errs.TooLarge, "the request body is larger than the 1 MiB limit")
+	case errors.Is(err, io.EOF):
+		return errs.E(errs.Invalid, "the request body is empty; send a JSON object")
+	case errors.As(err, &syntax):
+		return errs.E(errs.Invalid, "the body is not valid JSON (error at byte %d)", syntax.Offset)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return errs.E(errs.Invalid, "the body is not valid JSON (it ends too early)")
+	case errors.As(err, &typ):
+		if typ.Field == "" {
+			return errs.E(errs.Invalid, "the body must be a JSON %s", kindName(reflect.TypeOf(dst).Elem()))
+		}
+		return errs.InvalidField(typ.Field, "must be %s, not a JSON %s", kindName(typ.Type), typ.Value)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
+		return errs.InvalidField(name, "is not a field of this request")
+	}
+	return errs.E(errs.Invalid, "the body could not be read as JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+}
+
+func kindName(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	}
+	return "a " + t.Kind().String()
+}
+
+// pathID reads a positive integer path parameter.
+func pathID(c echo.Context, name string) (int, error) {
+	v, err := strconv.Atoi(c.Param(name))
+	if err != nil || v <= 0 {
+		return 0, errs.InvalidField(name, "must be a positive integer")
+	}
+	return v, nil
+}
+
+// queryInt reads an optional integer query parameter within [lo, hi].
+func queryInt(c echo.Context, name string, def, lo, hi int64) (int64, error) {
+	raw := c.QueryParam(name)
+	if raw == "" {
+		return def, nil
+	}
+	v, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || v < lo || v > hi {
+		return 0, errs.InvalidField(name, "must be an integer from %d to %d", lo, hi)
+	}
+	return v, nil
+}
+
+// queryOptInt reads an optional integer query parameter; absent is nil.
+func queryOptInt(c echo.Context, name string, lo, hi int64) (*int64, error) {
+	if c.QueryParam(name) == "" {
+		return nil, nil
+	}
+	v, err := queryInt(c, name, 0, lo, hi)
+	return &v, err
+}
+
+// queryBool reads an optional boolean query parameter.
+func queryBool(c echo.Context, name string) (bool, error) {
+	raw := c.QueryParam(name)
+	if raw == "" {
+		return false, nil
+	}
+	v, err := strconv.ParseBool(raw)
+	if err != nil {
+		return false, errs.InvalidField(name, "must be true or false")
+	}
+	return v, nil
+}
+
+// maxQueryText bounds free-text query parameters.
+const maxQueryText = 100
+
+// queryText reads an optional free-text query parameter.
+func queryText(c echo.Context, name string) (string, error) {
+	v := strings.TrimSpace(c.QueryParam(name))
+	if len([]rune(v)) > maxQueryText {
+		return "", errs.InvalidField(name, "must be at most %d characters", maxQueryText)
+	}
+	return v, nil
+}
+
+// Page is the paging of a list request: page is 1-based.
+type Page struct {
+	Page, Size int
+}
+
+// Paging limits.
+const (
+	defaultPageSize = 20
+	maxPageSize     = 100
+	maxPage         = 10000
+)
+
+func queryPage(c echo.Context) (Page, error) {
+	p, err := queryInt(c, "page", 1, 1, maxPage)
+	if err != nil {
+		return Page{}, err
+	}
+	s, err := queryInt(c, "page_size", defaultPageSize, 1, maxPageSize)
+	if err != nil {
+		return Page{}, err
+	}
+	return Page{Page: int(p), Size: int(s)}, nil
+}
+
+// Offset is the number of rows before the page.
+func (p Page) Offset() int { return (p.Page - 1) * p.Size }
+
+// List is the shape of every list response.
+type List[T any] struct {
+	Items    []T `json:"items"`
+	Page     int `json:"page"`
+	PageSize int `json:"page_size"`
+	Total    int `json:"total"`
+}
+
+func listOf[T any, S any](items []S, total int, p Page, conv func(S) T) List[T] {
+	out := make([]T, len(items))
+	for i, it := range items {
+		out[i] = conv(it)
+	}
+	return List[T]{Items: out, Page: p.Page, PageSize: p.Size, Total: total}
+}

@@ -1,0 +1,162 @@
+// Package app wires wemart together: it opens and prepares the database,
+// builds the services and the HTTP API from a config.Config, and serves until
+// its context ends, then shuts down gracefully. The wemart binary's commands
+// (package main) are thin layers over it, and so are end-to-end tests.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"entgo.io/ent/dialect"
+	"github.com/labstack/echo/v4"
+
+	"wemart/server/api"
+	"wemart/server/auth"
+	"wemart/server/catalog"
+	"wemart/server/config"
+	"wemart/server/inventory"
+	"wemart/server/staff"
+	"wemart/server/storage"
+	"wemart/server/stores"
+)
+
+// OpenDB opens the configured database and makes sure its schema is current.
+// SQLite (the embedded default, one node by nature) is migrated on the spot;
+// PostgreSQL is shared by a fleet, so it is migrated only by `wemart migrate`
+// and a process refuses to start on a schema older than it needs.
+func OpenDB(ctx context.Context, cfg config.Config, log *slog.Logger) (*storage.DB, error) {
+	db, err := storage.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	if db.Dialect == dialect.SQLite {
+		if _, err := db.Migrate(ctx, log); err != nil {
+			db.Close()
+			return nil, err
+		}
+		return db, nil
+	}
+	current, target, err := db.SchemaVersions(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if current < target {
+		db.Close()
+		return nil, fmt.Errorf("the database schema is at version %d but this binary needs %d: run `wemart migrate` first", current, target)
+	}
+	return db, nil
+}
+
+// App is a running wemart server's parts.
+type App struct {
+	Config config.Config
+	Log    *slog.Logger
+	DB     *storage.DB
+	// Echo is the HTTP handler with every route.
+	Echo *echo.Echo
+
+	Staff     *staff.Service
+	Stores    *stores.Service
+	Catalog   *catalog.Service
+	Inventory *inventory.Service
+}
+
+// Options tune an App beyond its Config (tests use them).
+type Options struct {
+	// BcryptCost overrides the password hashing cost (tests use the minimum).
+	BcryptCost int
+}
+
+// New builds the App on an open database: token secret, services, the
+// bootstrap admin, and the HTTP API.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.DB, opt Options) (*App, error) {
+	secret := []byte(cfg.TokenSecret)
+	if len(secret) == 0 {
+		var err error
+		if secret, err = auth.LoadOrCreateSecret(cfg.DataDir); err != nil {
+			return nil, fmt.Errorf("token secret: %w", err)
+		}
+	}
+	signer, err := auth.NewSigner(secret)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{
+		Config:    cfg,
+		Log:       log,
+		DB:        db,
+		Staff:     staff.New(db.Client, auth.NewHasher(opt.BcryptCost), signer, cfg.StaffTokenTTL),
+		Stores:    stores.New(db.Client),
+		Catalog:   catalog.New(db.Client),
+		Inventory: inventory.New(db.Client),
+	}
+	if cfg.AdminUser != "" {
+		created, err := a.Staff.EnsureAdmin(ctx, cfg.AdminUser, cfg.AdminPassword)
+		if err != nil {
+			return nil, fmt.Errorf("bootstrap admin: %w", err)
+		}
+		log.Info("bootstrap admin ready", "username", cfg.AdminUser, "created", created)
+	}
+	a.Echo = api.New(api.Deps{
+		Log: log, DB: db, Staff: a.Staff, Stores: a.Stores, Catalog: a.Catalog, Inventory: a.Inventory,
+		CORSOrigins: cfg.CORSOrigins, TrustProxy: cfg.TrustProxy,
+	})
+	return a, nil
+}
+
+// Serve listens on the configured address and serves until ctx ends, then
+// stops accepting connections and lets in-flight requests finish (up to
+// ShutdownTimeout). ready, if not nil, receives the bound address.
+func (a *App) Serve(ctx context.Context, ready chan<- string) error {
+	ln, err := net.Listen("tcp", a.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.Config.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           a.Echo,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.Log.Info("serving", "addr", ln.Addr().String())
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down", "grace", a.Config.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	a.Log.Info("stopped")
+	return nil
+}
+
+// NewLogger returns the slog logger the config asks for, writing to stderr.
+func NewLogger(cfg config.Config) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.Level()}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}

@@ -1,0 +1,161 @@
+package catalog
+
+import (
+	"context"
+	"time"
+
+	"wemart/ent"
+	"wemart/ent/product"
+	"wemart/ent/sku"
+	"wemart/server/check"
+	"wemart/server/errs"
+	"wemart/server/patch"
+)
+
+// SkuInput is a new SKU.
+type SkuInput struct {
+	Name     string  `json:"name"`
+	PriceFen *int64  `json:"price_fen"`
+	Barcode  *string `json:"barcode"`
+	Sort     *int    `json:"sort"`
+}
+
+// SkuPatch changes a SKU; barcode null removes it.
+type SkuPatch struct {
+	Name     *string                `json:"name"`
+	PriceFen *int64                 `json:"price_fen"`
+	Barcode  patch.Nullable[string] `json:"barcode"`
+	Sort     *int                   `json:"sort"`
+}
+
+func checkSku(c *check.Checker, prefix, name string, price *int64, barcode *string, sort *int) {
+	c.Text(prefix+"name", name, true, 60)
+	c.Fen(prefix+"price_fen", price)
+	if barcode != nil && !ValidGTIN(*barcode) {
+		c.Fail(prefix+"barcode", "must be an EAN-13 (or GTIN-8/12/14) with a valid check digit")
+	}
+	if sort != nil {
+		c.Int(prefix+"sort", int64(*sort), -1_000_000, 1_000_000)
+	}
+}
+
+func (k SkuInput) check(c *check.Checker, prefix string) {
+	checkSku(c, prefix, k.Name, k.PriceFen, k.Barcode, k.Sort)
+}
+
+func (k SkuInput) create(client *ent.Client, productID, position int) *ent.SkuCreate {
+	sort := position
+	if k.Sort != nil {
+		sort = *k.Sort
+	}
+	return client.Sku.Create().SetProductID(productID).SetName(k.Name).SetPriceFen(*k.PriceFen).
+		SetNillableBarcode(k.Barcode).SetSort(sort)
+}
+
+// AddSku adds a SKU to product productID.
+func (s *Service) AddSku(ctx context.Context, productID int, in SkuInput) (*ent.Sku, error) {
+	var c check.Checker
+	in.check(&c, "")
+	if err := c.Err(); err != nil {
+		return nil, err
+	}
+	p, err := s.Product(ctx, productID)
+	if err != nil {
+		return nil, err
+	}
+	if len(p.Edges.Skus) >= MaxSkusPerProduct {
+		return nil, errs.E(errs.Conflict, "product %d already has %d SKUs", productID, MaxSkusPerProduct)
+	}
+	if err := s.barcodeFree(ctx, s.client, in.Barcode, 0, "barcode"); err != nil {
+		return nil, err
+	}
+	k, err := in.create(s.client, productID, len(p.Edges.Skus)).Save(ctx)
+	return k, barcodeConflict(err, in.Barcode)
+}
+
+// Sku returns SKU id (not deleted).
+func (s *Service) Sku(ctx context.Context, id int) (*ent.Sku, error) {
+	k, err := s.client.Sku.Query().Where(sku.ID(id), sku.DeletedAtIsNil()).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, errs.E(errs.NotFound, "no SKU %d", id)
+	}
+	return k, err
+}
+
+// UpdateSku applies p to SKU id.
+func (s *Service) UpdateSku(ctx context.Context, id int, p SkuPatch) (*ent.Sku, error) {
+	k, err := s.Sku(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	name, price, sort := k.Name, k.PriceFen, k.Sort
+	setv(&name, p.Name)
+	setv(&price, p.PriceFen)
+	setv(&sort, p.Sort)
+	barcode := p.Barcode.Ptr(k.Barcode)
+	var c check.Checker
+	checkSku(&c, "", name, &price, barcode, &sort)
+	if err := c.Err(); err != nil {
+		return nil, err
+	}
+	if p.Barcode.Set {
+		if err := s.barcodeFree(ctx, s.client, barcode, id, "barcode"); err != nil {
+			return nil, err
+		}
+	}
+	k, err = k.Update().SetName(name).SetPriceFen(price).SetSort(sort).
+		ClearBarcode().SetNillableBarcode(barcode).Save(ctx)
+	return k, barcodeConflict(err, barcode)
+}
+
+// DeleteSku removes a SKU (soft; its barcode is released). A product keeps at
+// least one SKU: delete the product instead.
+func (s *Service) DeleteSku(ctx context.Context, id int) error {
+	k, err := s.Sku(ctx, id)
+	if err != nil {
+		return err
+	}
+	n, err := s.client.Sku.Query().Where(sku.ProductID(k.ProductID), sku.DeletedAtIsNil()).Count(ctx)
+	if err != nil {
+		return err
+	}
+	if n <= 1 {
+		return errs.E(errs.Conflict, "SKU %d is the last of product %d; delete the product instead", id, k.ProductID)
+	}
+	return s.client.Sku.Update().Where(sku.ID(id), sku.DeletedAtIsNil()).
+		SetDeletedAt(time.Now().UTC()).ClearBarcode().Exec(ctx)
+}
+
+// SkuWithProduct returns SKU id with its product, both live.
+func (s *Service) SkuWithProduct(ctx context.Context, id int) (*ent.Sku, error) {
+	k, err := s.client.Sku.Query().
+		Where(sku.ID(id), sku.DeletedAtIsNil(), sku.HasProductWith(product.DeletedAtIsNil())).
+		WithProduct().Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, errs.E(errs.NotFound, "no SKU %d", id)
+	}
+	return k, err
+}
+
+// barcodeFree answers a clear conflict when barcode belongs to another SKU;
+// the unique index is the last word (see barcodeConflict) under a race.
+func (s *Service) barcodeFree(ctx context.Context, client *ent.Client, barcode *string, self int, field string) error {
+	if barcode == nil {
+		return nil
+	}
+	other, err := client.Sku.Query().Where(sku.Barcode(*barcode), sku.IDNEQ(self)).First(ctx)
+	if ent.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return errs.E(errs.Conflict, "%s %s is already used by SKU %d", field, *barcode, other.ID)
+}
+
+func barcodeConflict(err error, barcode *string) error {
+	if err != nil && ent.IsConstraintError(err) && barcode != nil {
+		return errs.E(errs.Conflict, "barcode %s is already used by another SKU", *barcode)
+	}
+	return err
+}

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"wemart/server/app"
+	"wemart/server/config"
+	"wemart/server/seed"
+	"wemart/server/storage"
+)
+
+const envHelp = `Configuration comes from the environment; every variable is optional:
+  WEMART_ADDR            listen address (127.0.0.1:8080)
+  WEMART_DATA_DIR        embedded database, search index, keys (./data)
+  WEMART_DATABASE_URL    postgres://... (default: SQLite file in the data dir)
+  WEMART_SEARCH_URL/_KEY a Meilisearch server (default: embedded index)
+  WEMART_WECHAT_MODE     sandbox (default) or live
+  WEMART_ADMIN_USER/_PASSWORD  bootstrap admin account
+See README.md for the full table.`
+
+func rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "wemart",
+		Short:         "wemart: the backend of an O2O store chain selling through a WeChat Mini Program",
+		Long:          "wemart: the backend of an O2O store chain selling through a WeChat Mini Program.\n\n" + envHelp,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(serveCommand(), migrateCommand(), seedCommand())
+	return root
+}
+
+// setup loads and validates the configuration and logs its summary.
+func setup() (config.Config, *slog.Logger, error) {
+	cfg, err := config.Load()
+	if err != nil {
+		return cfg, nil, err
+	}
+	log := app.NewLogger(cfg)
+	log.Info("config", cfg.Summary()...)
+	return cfg, log, nil
+}
+
+func serveCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the HTTP API until SIGINT/SIGTERM",
+		Long: "Serve the shopper API (/api/v1), the staff API (/admin/v1), WeChat callbacks and,\n" +
+			"in sandbox mode, the local WeChat sandbox. On the embedded SQLite default the\n" +
+			"database is created and migrated on start; PostgreSQL must be migrated first\n" +
+			"with `wemart migrate`. On SIGTERM in-flight requests finish before exit.\n\n" + envHelp,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, log, err := setup()
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			db, err := app.OpenDB(ctx, cfg, log)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			a, err := app.New(ctx, cfg, log, db, app.Options{})
+			if err != nil {
+				return err
+			}
+			return a.Serve(ctx, nil)
+		},
+	}
+}
+
+func migrateCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "migrate",
+		Short: "Apply pending database migrations",
+		Long: "Apply every pending migration to the configured database (the embedded SQLite\n" +
+			"file, or WEMART_DATABASE_URL) and print the schema version. Safe to run from\n" +
+			"several processes at once on PostgreSQL (they take turns on an advisory lock).\n\n" + envHelp,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, log, err := setup()
+			if err != nil {
+				return err
+			}
+			db, err := storage.Open(cmd.Context(), cfg.DatabaseURL, cfg.DataDir)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			v, err := db.Migrate(cmd.Context(), log)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "database %s is at schema version %d\n", db.Location, v)
+			return nil
+		},
+	}
+}
+
+func seedCommand() *cobra.Command {
+	var (
+		demo, ifEmpty bool
+		spec          seed.Spec
+	)
+	cmd := &cobra.Command{
+		Use:   "seed (--demo | --stores N --products M [--seed S])",
+		Short: "Load demo or synthetic data into an empty database",
+		Long: "Load data into an empty database (a database with stores is refused).\n\n" +
+			"  --demo       a believable demo: 21 stores across Shanghai, 200+ products with\n" +
+			"               Chinese titles in 12 categories, stock in every store.\n" +
+			"  --stores N --products M [--seed S]\n" +
+			"               deterministic synthetic data for benchmarks: N stores spread over\n" +
+			"               a Shanghai-sized area, M products; the same seed gives the same data.\n\n" + envHelp,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if demo == (spec.Stores > 0 || spec.Products > 0) {
+				return fmt.Errorf("give either --demo or --stores/--products")
+			}
+			cfg, log, err := setup()
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			db, err := app.OpenDB(ctx, cfg, log)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			if ifEmpty {
+				if empty, err := seed.Empty(ctx, db); err != nil {
+					return err
+				} else if !empty {
+					log.Info("seed skipped: the database already has data")
+					return nil
+				}
+			}
+			start := time.Now()
+			var sum seed.Summary
+			progress := newProgress()
+			if demo {
+				sum, err = seed.Demo(ctx, db, progress.report)
+			} else {
+				sum, err = seed.Synthetic(ctx, db, spec, progress.report)
+			}
+			progress.finish()
+			if err != nil {
+				return err
+			}
+			took := time.Since(start)
+			fmt.Fprintf(cmd.OutOrStdout(), "seeded %s in %s (%.0f stores/s)\n",
+				sum, took.Round(time.Millisecond), float64(sum.Stores)/took.Seconds())
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&demo, "demo", false, "load the demo chain")
+	f.BoolVar(&ifEmpty, "if-empty", false, "do nothing (successfully) if the database already has data")
+	f.IntVar(&spec.Stores, "stores", 0, "number of synthetic stores")
+	f.IntVar(&spec.Products, "products", 0, "number of synthetic products")
+	f.Uint64Var(&spec.Seed, "seed", 1, "random seed of the synthetic data")
+	f.IntVar(&spec.SkusPerProduct, "skus-per-product", 2, "SKUs of each synthetic product")
+	f.IntVar(&spec.StockPerStore, "stock-per-store", 0, "SKUs each synthetic store stocks (each row also writes a ledger row)")
+	return cmd
+}
+
+// progress draws one bar per seeding stage on a terminal and nothing otherwise.
+type progress struct {
+	tty   bool
+	stage string
+	bar   *progressbar.ProgressBar
+}
+
+func newProgress() *progress { return &progress{tty: term.IsTerminal(int(os.Stderr.Fd()))} }
+
+func (p *progress) report(stage string, done, total int) {
+	if !p.tty {
+		return
+	}
+	if stage != p.stage {
+		p.finish()
+		p.stage = stage
+		p.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(os.Stderr),
+			progressbar.OptionSetDescription(fmt.Sprintf("%-8s", stage)), progressbar.OptionShowCount(),
+			progressbar.OptionShowIts(), progressbar.OptionSetItsString("rows"), progressbar.OptionThrottle(100*time.Millisecond))
+	}
+	_ = p.bar.Set(done)
+}
+
+func (p *progress) finish() {
+	if p.bar != nil {
+		_ = p.bar.Finish()
+		fmt.Fprintln(os.Stderr)
+		p.bar = nil
+	}
+}

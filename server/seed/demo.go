@@ -1,0 +1,108 @@
+package seed
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+
+	"wemart/schema/types"
+	"wemart/server/catalog"
+	"wemart/server/storage"
+	"wemart/server/stores"
+)
+
+// Demo loads the demo chain into an empty database, through the same services
+// staff use, so the demo obeys every rule real data does. It is deterministic.
+func Demo(ctx context.Context, db *storage.DB, progress Progress) (Summary, error) {
+	if ok, err := Empty(ctx, db); err != nil {
+		return Summary{}, err
+	} else if !ok {
+		return Summary{}, ErrNotEmpty
+	}
+	var sum Summary
+	rng := rand.New(rand.NewPCG(2026, 11))
+	storeSvc, cat := stores.New(db.Client), catalog.New(db.Client)
+
+	var storeIDs []int
+	for i, s := range demoStores {
+		in := stores.Input{
+			Name: "wemart " + s.name, Address: "上海市" + s.address, City: "上海",
+			Phone: fmt.Sprintf("021-6%03d%04d", 100+i, 1000+i*37), Lat: &s.lat, Lng: &s.lng,
+			Pickup: ptr(true), Delivery: ptr(s.delivery),
+		}
+		if !s.allDay {
+			in.OpeningHours = daily("07:00", "23:00")
+		}
+		if s.delivery {
+			in.DeliveryRadiusM, in.DeliveryFeeFen, in.DeliveryMinFen = 3000, 500, 2000
+		}
+		st, err := storeSvc.Create(ctx, in)
+		if err != nil {
+			return sum, fmt.Errorf("store %s: %w", s.name, err)
+		}
+		storeIDs = append(storeIDs, st.ID)
+		progress.report("stores", i+1, len(demoStores))
+	}
+	sum.Stores = len(storeIDs)
+
+	var skuIDs []int
+	total := 0
+	for _, c := range demoCatalogue {
+		total += len(c.items)
+	}
+	barcode := int64(690123400000)
+	for ci, c := range demoCatalogue {
+		category, err := cat.CreateCategory(ctx, catalog.CategoryInput{Name: c.name, Sort: ci})
+		if err != nil {
+			return sum, err
+		}
+		sum.Categories++
+		for _, it := range c.items {
+			in := catalog.ProductInput{Title: it.title, CategoryID: &category.ID,
+				Description: it.title + "，门店现货，支持到店自提与同城配送。"}
+			for _, k := range it.skus {
+				barcode++
+				code := ean13(barcode)
+				in.Skus = append(in.Skus, catalog.SkuInput{Name: k.name, PriceFen: &k.priceFen, Barcode: &code})
+			}
+			p, err := cat.CreateProduct(ctx, in)
+			if err != nil {
+				return sum, fmt.Errorf("product %s: %w", it.title, err)
+			}
+			sum.Products++
+			for _, k := range p.Edges.Skus {
+				skuIDs = append(skuIDs, k.ID)
+			}
+			progress.report("products", sum.Products, total)
+		}
+	}
+	sum.Skus = len(skuIDs)
+
+	// Every store stocks every SKU; a few run low so the low-stock list has
+	// something to show.
+	lines := make([]stockLine, 0, len(storeIDs)*len(skuIDs))
+	for _, storeID := range storeIDs {
+		for _, skuID := range skuIDs {
+			n := int64(5 + rng.IntN(60))
+			if rng.IntN(20) == 0 {
+				n = int64(rng.IntN(4))
+			}
+			lines = append(lines, stockLine{storeID, skuID, n})
+		}
+	}
+	if err := loadStock(ctx, db, lines, "demo opening stock", progress); err != nil {
+		return sum, err
+	}
+	sum.StockRows = len(lines)
+	return sum, nil
+}
+
+func daily(open, close string) []types.OpeningPeriod {
+	out := make([]types.OpeningPeriod, 7)
+	for i := range out {
+		out[i] = types.OpeningPeriod{Weekday: i + 1, Open: open, Close: close}
+	}
+	return out
+}
+
+func ptr[T any](v T) *T { return &v }

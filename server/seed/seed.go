@@ -1,0 +1,95 @@
+// Package seed fills a database with data to look at or to measure: the demo
+// chain (`wemart seed --demo`: Shanghai stores, a Chinese supermarket
+// catalogue, stock everywhere) and deterministic synthetic data of any size
+// (`wemart seed --stores N --products M --seed S`) loaded in batches.
+package seed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"wemart/ent"
+	"wemart/ent/stockmovement"
+	"wemart/server/storage"
+)
+
+// ErrNotEmpty is returned when seeding a database that already has stores.
+var ErrNotEmpty = errors.New("the database already has stores; seed only loads into an empty one")
+
+// Progress is told how far a stage of seeding has come.
+type Progress func(stage string, done, total int)
+
+func (p Progress) report(stage string, done, total int) {
+	if p != nil {
+		p(stage, done, total)
+	}
+}
+
+// Summary counts what a seed created.
+type Summary struct {
+	Stores, Categories, Products, Skus, StockRows int
+}
+
+func (s Summary) String() string {
+	return fmt.Sprintf("%d stores, %d categories, %d products, %d SKUs, %d stock rows",
+		s.Stores, s.Categories, s.Products, s.Skus, s.StockRows)
+}
+
+// Empty reports whether db has no stores yet.
+func Empty(ctx context.Context, db *storage.DB) (bool, error) {
+	n, err := db.Client.Store.Query().Count(ctx)
+	return n == 0, err
+}
+
+// batchSize rows go into one multi-row INSERT: under SQLite's 32766 and
+// PostgreSQL's 65535 bind parameters for the widest table (stores, ~22 columns).
+const batchSize = 1000
+
+// stockLine is one stock row to load.
+type stockLine struct {
+	storeID, skuID int
+	onHand         int64
+}
+
+// loadStock inserts stock rows and their ledger rows (kind "set", by the
+// system) in batches, one transaction a batch.
+func loadStock(ctx context.Context, db *storage.DB, lines []stockLine, reason string, progress Progress) error {
+	for start := 0; start < len(lines); start += batchSize {
+		batch := lines[start:min(start+batchSize, len(lines))]
+		err := storage.WithTx(ctx, db.Client, func(tx *ent.Tx) error {
+			stocks := make([]*ent.StockCreate, len(batch))
+			moves := make([]*ent.StockMovementCreate, len(batch))
+			for i, l := range batch {
+				stocks[i] = tx.Stock.Create().SetStoreID(l.storeID).SetSkuID(l.skuID).SetOnHand(l.onHand)
+				moves[i] = tx.StockMovement.Create().SetStoreID(l.storeID).SetSkuID(l.skuID).
+					SetKind(stockmovement.KindSet).SetDeltaOnHand(l.onHand).SetDeltaReserved(0).
+					SetOnHandAfter(l.onHand).SetReservedAfter(0).SetReason(reason).
+					SetActorType(stockmovement.ActorTypeSystem)
+			}
+			if err := tx.Stock.CreateBulk(stocks...).Exec(ctx); err != nil {
+				return err
+			}
+			return tx.StockMovement.CreateBulk(moves...).Exec(ctx)
+		})
+		if err != nil {
+			return fmt.Errorf("load stock: %w", err)
+		}
+		progress.report("stock", start+len(batch), len(lines))
+	}
+	return nil
+}
+
+// ean13 makes a valid EAN-13 from a 12-digit body by appending its check digit.
+func ean13(body int64) string {
+	digits := fmt.Sprintf("%012d", body)
+	sum := 0
+	for i, r := range digits {
+		d := int(r - '0')
+		if i%2 == 1 {
+			d *= 3
+		}
+		sum += d
+	}
+	return digits + fmt.Sprint((10-sum%10)%10)
+}
