@@ -68,7 +68,10 @@ func New(t testing.TB, db *storage.DB) *Harness {
 
 type testWriter struct{ t testing.TB }
 
-func (w testWriter) Write(p []byte) (int, error) { w.t.Log(strings.TrimSpace(string(p))); return len(p), nil }
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
 
 // Login returns a staff token for username/password, failing the test if refused.
 func (h *Harness) Login(username, password string) string {
