@@ -73,6 +73,13 @@ func (w testWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// For returns the harness reporting to t (a subtest's), sharing the same app.
+func (h *Harness) For(t testing.TB) *Harness {
+	c := *h
+	c.t = t
+	return &c
+}
+
 // Login returns a staff token for username/password, failing the test if refused.
 func (h *Harness) Login(username, password string) string {
 	h.t.Helper()
@@ -96,7 +103,8 @@ type Response struct {
 }
 
 // Do sends a request through the router. body may be nil, a string or []byte
-// (sent as is), or anything else (sent as JSON). token, if set, is sent as a
+// (sent as is), an io.Reader (sent with no length), or anything else (sent as
+// JSON). token, if set, is sent as a
 // bearer token. The response is validated against openapi.yaml.
 func (h *Harness) Do(method, path, token string, body any, headers ...string) *Response {
 	h.t.Helper()
@@ -107,6 +115,8 @@ func (h *Harness) Do(method, path, token string, body any, headers ...string) *R
 		r = strings.NewReader(b)
 	case []byte:
 		r = bytes.NewReader(b)
+	case io.Reader:
+		r = b // sent without a Content-Length
 	default:
 		js, err := json.Marshal(b)
 		if err != nil {

@@ -62,6 +62,8 @@ type App struct {
 	DB     *storage.DB
 	// Echo is the HTTP handler with every route.
 	Echo *echo.Echo
+	// Signer issues and verifies staff and shopper tokens.
+	Signer *auth.Signer
 
 	Staff     *staff.Service
 	Stores    *stores.Service
@@ -93,6 +95,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 		Config:    cfg,
 		Log:       log,
 		DB:        db,
+		Signer:    signer,
 		Staff:     staff.New(db.Client, auth.NewHasher(opt.BcryptCost), signer, cfg.StaffTokenTTL),
 		Stores:    stores.New(db.Client),
 		Catalog:   catalog.New(db.Client),

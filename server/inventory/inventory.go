@@ -7,8 +7,6 @@ package inventory
 
 import (
 	"context"
-	stdsql "database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -221,14 +219,11 @@ func row(ctx context.Context, client *ent.Client, storeID, skuID int) (*ent.Stoc
 	// ON CONFLICT DO NOTHING: two first-time counts of the same SKU both succeed.
 	err := client.Stock.Create().SetStoreID(storeID).SetSkuID(skuID).
 		OnConflictColumns(stock.FieldStoreID, stock.FieldSkuID).DoNothing().Exec(ctx)
-	if err != nil && !isNoRows(err) {
+	if err != nil && !storage.Skipped(err) {
 		return nil, err
 	}
 	return client.Stock.Query().Where(stock.StoreID(storeID), stock.SkuID(skuID)).Only(ctx)
 }
-
-// isNoRows: PostgreSQL's INSERT ... RETURNING answers no row on DO NOTHING.
-func isNoRows(err error) bool { return errors.Is(err, stdsql.ErrNoRows) }
 
 func checkRefs(ctx context.Context, client *ent.Client, storeID, skuID int) error {
 	ok, err := client.Store.Query().Where(store.ID(storeID), store.DeletedAtIsNil()).Exist(ctx)

@@ -2,6 +2,8 @@ package storage
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 
 	"wemart/ent"
@@ -33,3 +35,8 @@ func WithTx(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error) 
 	}
 	return nil
 }
+
+// Skipped reports whether err is how an INSERT ... ON CONFLICT DO NOTHING
+// says it inserted nothing: ent reads the new row's id back, and there is none.
+// Callers that upsert this way treat it as "someone else inserted it first".
+func Skipped(err error) bool { return errors.Is(err, sql.ErrNoRows) }

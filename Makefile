@@ -1,0 +1,46 @@
+# wemart: `make run` serves the demo on 127.0.0.1:8080; `make test` runs every test.
+GO      ?= go
+BIN     := bin/wemart
+PKGS    := ./...
+# The demo's bootstrap admin for `make run` (override on the command line).
+WEMART_ADMIN_USER     ?= admin
+WEMART_ADMIN_PASSWORD ?= wemart-admin
+BENCHTIME ?= 1x
+
+export CGO_ENABLED := 1
+
+.PHONY: run build test generate migration lint bench clean
+
+## build: the wemart binary in bin/
+build:
+	$(GO) build -o $(BIN) ./server
+
+## run: build, load the demo on first run, and serve with embedded defaults
+run: build
+	WEMART_ADMIN_USER=$(WEMART_ADMIN_USER) WEMART_ADMIN_PASSWORD=$(WEMART_ADMIN_PASSWORD) $(BIN) seed --demo --if-empty
+	WEMART_ADMIN_USER=$(WEMART_ADMIN_USER) WEMART_ADMIN_PASSWORD=$(WEMART_ADMIN_PASSWORD) $(BIN) serve
+
+## test: every test; storage tests also on PostgreSQL when WEMART_TEST_POSTGRES is set
+test:
+	$(GO) test -count=1 -race $(PKGS)
+
+## generate: regenerate the ent client from schema/
+generate:
+	$(GO) generate ./ent
+
+## migration: write the migration for schema changes: make migration name=add_x
+migration:
+	@test -n "$(name)" || (echo "usage: make migration name=snake_case_name" && exit 2)
+	$(GO) run ./server/storage/internal/migrategen -name $(name)
+
+## lint: gofmt and go vet
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "not gofmt-ed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+
+## bench: Go benchmarks (set WEMART_TEST_POSTGRES to include PostgreSQL)
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -benchmem $(PKGS)
+
+clean:
+	rm -rf bin

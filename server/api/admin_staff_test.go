@@ -1,0 +1,205 @@
+package api_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"wemart/server/apitest"
+	"wemart/server/auth"
+	"wemart/server/storage"
+	"wemart/server/storage/storagetest"
+)
+
+type staffAccount struct {
+	ID       int    `json:"id"`
+	Username string `json:"username"`
+	Role     string `json:"role"`
+	StoreID  *int   `json:"store_id"`
+	Disabled bool   `json:"disabled"`
+}
+
+func mustStaff(t *testing.T, h *apitest.Harness, username, role string, storeID *int) (staffAccount, string) {
+	t.Helper()
+	var s staffAccount
+	h.Do("POST", "/admin/v1/staff", h.AdminToken, map[string]any{
+		"username": username, "password": "password-" + username, "role": role, "store_id": storeID,
+	}).OK(http.StatusCreated, &s)
+	return s, h.Login(username, "password-"+username)
+}
+
+func TestStaffLogin(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := apitest.New(t, db)
+		var me staffAccount
+		h.Do("GET", "/admin/v1/me", h.AdminToken, nil).OK(http.StatusOK, &me)
+		if me.Username != apitest.AdminUser || me.Role != "admin" {
+			t.Fatalf("me = %+v", me)
+		}
+		if strings.Contains(string(h.Do("GET", "/admin/v1/me", h.AdminToken, nil).Body), "password") {
+			t.Fatal("a staff response mentions the password")
+		}
+		for name, body := range map[string]any{
+			"wrong password": map[string]string{"username": apitest.AdminUser, "password": "nope-nope"},
+			"unknown user":   map[string]string{"username": "ghost", "password": apitest.AdminPassword},
+		} {
+			t.Run(name, func(t *testing.T) {
+				h.For(t).Do("POST", "/admin/v1/login", "", body).Fails(http.StatusUnauthorized, "unauthenticated")
+			})
+		}
+		h.Do("POST", "/admin/v1/login", "", map[string]string{"username": "admin"}).Fails(http.StatusBadRequest, "invalid_argument")
+		h.Do("POST", "/admin/v1/login", "", `{"username": 5}`).Fails(http.StatusBadRequest, "invalid_argument")
+
+		// Tokens: missing, garbage, expired, and a shopper's are all refused.
+		h.Do("GET", "/admin/v1/stores", "", nil).Fails(http.StatusUnauthorized, "unauthenticated")
+		h.Do("GET", "/admin/v1/stores", "garbage", nil).Fails(http.StatusUnauthorized, "unauthenticated")
+		shopper, _, err := h.App.Signer.Issue(auth.AudienceShopper, me.ID, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Do("GET", "/admin/v1/stores", shopper, nil).Fails(http.StatusUnauthorized, "unauthenticated")
+		expired, _, _ := h.App.Signer.Issue(auth.AudienceStaff, me.ID, -time.Minute)
+		h.Do("GET", "/admin/v1/stores", expired, nil).Fails(http.StatusUnauthorized, "unauthenticated")
+	})
+}
+
+func TestStaffAccounts(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := apitest.New(t, db)
+		st := mustStore(t, h, "店", 31.2, 121.4)
+		clerk, clerkToken := mustStaff(t, h, "clerk1", "clerk", &st.ID)
+		if clerk.Role != "clerk" || clerk.StoreID == nil || *clerk.StoreID != st.ID {
+			t.Fatalf("clerk = %+v", clerk)
+		}
+		// Scope rules.
+		h.Do("POST", "/admin/v1/staff", h.AdminToken, map[string]any{"username": "c2", "password": "password-1", "role": "clerk"}).
+			Fails(http.StatusBadRequest, "invalid_argument")
+		h.Do("POST", "/admin/v1/staff", h.AdminToken, map[string]any{"username": "a2", "password": "password-1", "role": "admin", "store_id": st.ID}).
+			Fails(http.StatusBadRequest, "invalid_argument")
+		h.Do("POST", "/admin/v1/staff", h.AdminToken, map[string]any{"username": "m2", "password": "password-1", "role": "owner"}).
+			Fails(http.StatusBadRequest, "invalid_argument")
+		h.Do("POST", "/admin/v1/staff", h.AdminToken, map[string]any{"username": "m3", "password": "short", "role": "manager"}).
+			Fails(http.StatusBadRequest, "invalid_argument")
+		h.Do("POST", "/admin/v1/staff", h.AdminToken, map[string]any{"username": "m4", "password": "password-1", "role": "manager", "store_id": 9999}).
+			Fails(http.StatusBadRequest, "invalid_argument")
+		h.Do("POST", "/admin/v1/staff", h.AdminToken, map[string]any{"username": "clerk1", "password": "password-1", "role": "manager"}).
+			Fails(http.StatusConflict, "conflict")
+
+		// Only admins manage staff.
+		h.Do("GET", "/admin/v1/staff", clerkToken, nil).Fails(http.StatusForbidden, "permission_denied")
+		h.Do("POST", "/admin/v1/staff", clerkToken, map[string]any{"username": "x", "password": "password-1", "role": "admin"}).
+			Fails(http.StatusForbidden, "permission_denied")
+		var list struct {
+			Items []staffAccount
+			Total int
+		}
+		h.Do("GET", "/admin/v1/staff", h.AdminToken, nil).OK(http.StatusOK, &list)
+		if list.Total != 2 {
+			t.Fatalf("staff list: %+v", list)
+		}
+
+		// Promote the clerk to a chain-wide manager: store_id null clears the store.
+		var m staffAccount
+		h.Do("PATCH", apitest.Path("/admin/v1/staff/%d", clerk.ID), h.AdminToken,
+			map[string]any{"role": "manager", "store_id": nil}).OK(http.StatusOK, &m)
+		if m.Role != "manager" || m.StoreID != nil {
+			t.Fatalf("promoted = %+v", m)
+		}
+		// The change applies to the existing token at once.
+		h.Do("POST", "/admin/v1/categories", clerkToken, map[string]any{"name": "饮料"}).OK(http.StatusCreated, nil)
+
+		// An admin cannot lock themselves out.
+		var me staffAccount
+		h.Do("GET", "/admin/v1/me", h.AdminToken, nil).OK(http.StatusOK, &me)
+		h.Do("PATCH", apitest.Path("/admin/v1/staff/%d", me.ID), h.AdminToken, map[string]any{"role": "clerk", "store_id": st.ID}).
+			Fails(http.StatusConflict, "conflict")
+		h.Do("DELETE", apitest.Path("/admin/v1/staff/%d", me.ID), h.AdminToken, nil).Fails(http.StatusConflict, "conflict")
+
+		// Disabling an account kills its tokens and its logins.
+		h.Do("DELETE", apitest.Path("/admin/v1/staff/%d", clerk.ID), h.AdminToken, nil).OK(http.StatusNoContent, nil)
+		h.Do("GET", "/admin/v1/me", clerkToken, nil).Fails(http.StatusUnauthorized, "unauthenticated")
+		h.Do("POST", "/admin/v1/login", "", map[string]string{"username": "clerk1", "password": "password-clerk1"}).
+			Fails(http.StatusUnauthorized, "unauthenticated")
+		var got staffAccount
+		h.Do("GET", apitest.Path("/admin/v1/staff/%d", clerk.ID), h.AdminToken, nil).OK(http.StatusOK, &got)
+		if !got.Disabled {
+			t.Fatal("account not disabled")
+		}
+		h.Do("GET", "/admin/v1/staff/99999", h.AdminToken, nil).Fails(http.StatusNotFound, "not_found")
+		h.Do("GET", "/admin/v1/staff/abc", h.AdminToken, nil).Fails(http.StatusBadRequest, "invalid_argument")
+	})
+}
+
+// TestRoleAndStoreScoping walks the policy table through the real routes.
+func TestRoleAndStoreScoping(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := apitest.New(t, db)
+		a := mustStore(t, h, "A店", 31.2, 121.4)
+		b := mustStore(t, h, "B店", 31.3, 121.5)
+		p := mustProduct(t, h, "牛奶", 500)
+		skuID := p.Skus[0].ID
+		_, clerk := mustStaff(t, h, "clerk-a", "clerk", &a.ID)
+		_, mgrA := mustStaff(t, h, "manager-a", "manager", &a.ID)
+		_, mgr := mustStaff(t, h, "manager", "manager", nil)
+
+		stock := func(s store) string { return apitest.Path("/admin/v1/stores/%d/stock/%d", s.ID, skuID) }
+		set := map[string]any{"on_hand": 10}
+		newStore := map[string]any{"name": "C", "lat": 31, "lng": 121}
+		tests := []struct {
+			name, token, method, path string
+			body                      any
+			want                      int
+		}{
+			{"clerk sets own store stock", clerk, "PUT", stock(a), set, 200},
+			{"clerk reads own store stock", clerk, "GET", stock(a), nil, 200},
+			{"clerk cannot touch another store", clerk, "PUT", stock(b), set, 403},
+			{"clerk cannot read another store", clerk, "GET", stock(b), nil, 403},
+			{"clerk cannot list another store", clerk, "GET", apitest.Path("/admin/v1/stores/%d/stock", b.ID), nil, 403},
+			{"clerk cannot edit catalogue", clerk, "PATCH", apitest.Path("/admin/v1/products/%d", p.ID), map[string]any{"title": "x"}, 403},
+			{"clerk cannot edit the store", clerk, "PATCH", apitest.Path("/admin/v1/stores/%d", a.ID), map[string]any{"phone": "1"}, 403},
+			{"clerk reads catalogue", clerk, "GET", apitest.Path("/admin/v1/products/%d", p.ID), nil, 200},
+			{"store manager edits own store", mgrA, "PATCH", apitest.Path("/admin/v1/stores/%d", a.ID), map[string]any{"phone": "021-1"}, 200},
+			{"store manager cannot edit another", mgrA, "PATCH", apitest.Path("/admin/v1/stores/%d", b.ID), map[string]any{"phone": "021-1"}, 403},
+			{"store manager cannot stock another", mgrA, "PUT", stock(b), set, 403},
+			{"store manager edits catalogue", mgrA, "PATCH", apitest.Path("/admin/v1/products/%d", p.ID), map[string]any{"subtitle": "鲜"}, 200},
+			{"manager cannot open stores", mgr, "POST", "/admin/v1/stores", newStore, 403},
+			{"manager cannot delete stores", mgr, "DELETE", apitest.Path("/admin/v1/stores/%d", b.ID), nil, 403},
+			{"chain manager stocks any store", mgr, "PUT", stock(b), set, 200},
+			{"admin opens stores", h.AdminToken, "POST", "/admin/v1/stores", newStore, 201},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				res := h.For(t).Do(tt.method, tt.path, tt.token, tt.body)
+				if tt.want == 403 {
+					res.Fails(403, "permission_denied")
+				} else {
+					res.OK(tt.want, nil)
+				}
+			})
+		}
+		// The refused writes changed nothing.
+		var lvl struct{ OnHand int64 `json:"on_hand"` }
+		h.Do("GET", stock(b), h.AdminToken, nil).OK(200, &lvl)
+		if lvl.OnHand != 10 { // only the chain manager's write landed
+			t.Fatalf("store B on_hand = %d, want 10", lvl.OnHand)
+		}
+	})
+}
+
+func TestLoginIsRateLimited(t *testing.T) {
+	h := apitest.New(t, storagetest.New(t, "sqlite"))
+	limited := false
+	for i := 0; i < 40 && !limited; i++ {
+		res := h.Do("POST", "/admin/v1/login", "", map[string]string{"username": "admin", "password": "wrong-password"})
+		if res.Status == http.StatusTooManyRequests {
+			res.Fails(http.StatusTooManyRequests, "rate_limited")
+			limited = true
+		} else {
+			res.Fails(http.StatusUnauthorized, "unauthenticated")
+		}
+	}
+	if !limited {
+		t.Fatal("40 failed logins from one address were never rate limited")
+	}
+}

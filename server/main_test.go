@@ -1,0 +1,235 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"wemart/server/storage/storagetest"
+)
+
+// binary is the wemart binary built once for these tests, as `make build` does.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "wemart-bin")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "wemart")
+	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "building wemart: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// wemart runs the binary with env (on top of a clean WEMART_* environment)
+// and returns its exit error, stdout and stderr.
+func wemart(t *testing.T, env []string, args ...string) (error, string, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, args...)
+	cmd.Env = append(cleanEnv(), env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	return err, stdout.String(), stderr.String()
+}
+
+func cleanEnv() []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "WEMART_") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+func TestHelp(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"migrate", "--help"}, {"seed", "--help"}} {
+		err, out, _ := wemart(t, nil, args...)
+		if err != nil || !strings.Contains(out, "Usage:") {
+			t.Fatalf("wemart %v: %v\n%s", args, err, out)
+		}
+	}
+	err, out, _ := wemart(t, nil, "--help")
+	for _, cmd := range []string{"serve", "migrate", "seed"} {
+		if err != nil || !strings.Contains(out, cmd) {
+			t.Fatalf("root help lacks %s:\n%s", cmd, out)
+		}
+	}
+}
+
+func TestBadConfigurationIsRefused(t *testing.T) {
+	err, _, stderr := wemart(t, []string{"WEMART_WECHAT_MODE=prod", "WEMART_DATA_DIR=" + t.TempDir()}, "migrate")
+	if err == nil || !strings.Contains(stderr, "WEMART_WECHAT_MODE") {
+		t.Fatalf("want a refusal naming WEMART_WECHAT_MODE, got %v:\n%s", err, stderr)
+	}
+	err, _, stderr = wemart(t, []string{"WEMART_DATA_DIR=" + t.TempDir()}, "seed")
+	if err == nil || !strings.Contains(stderr, "--demo") {
+		t.Fatalf("seed without a mode must say how to use it, got %v:\n%s", err, stderr)
+	}
+}
+
+// TestDemoServeAndShutdown is `make run` in miniature: seed the demo into a
+// fresh data dir, serve it with a bootstrap admin, use it, stop it with SIGTERM.
+func TestDemoServeAndShutdown(t *testing.T) {
+	data := t.TempDir()
+	env := []string{"WEMART_DATA_DIR=" + data, "WEMART_ADDR=127.0.0.1:0",
+		"WEMART_ADMIN_USER=boss", "WEMART_ADMIN_PASSWORD=boss-password", "WEMART_LOG_FORMAT=json"}
+	err, out, stderr := wemart(t, env, "seed", "--demo", "--if-empty")
+	if err != nil || !strings.Contains(out, "21 stores") {
+		t.Fatalf("seed --demo: %v\n%s\n%s", err, out, stderr)
+	}
+	if !regexp.MustCompile(`"msg":"config".*"admin":"boss password=\*\*\*"`).MatchString(stderr) || strings.Contains(stderr, "boss-password") {
+		t.Fatalf("the config summary must be logged with the password masked:\n%s", stderr)
+	}
+	// --if-empty makes a second run a no-op (what `make run` relies on).
+	if err, out, _ := wemart(t, env, "seed", "--demo", "--if-empty"); err != nil || strings.Contains(out, "seeded") {
+		t.Fatalf("second seed: %v %s", err, out)
+	}
+	if err, _, stderr := wemart(t, env, "seed", "--demo"); err == nil || !strings.Contains(stderr, "already has stores") {
+		t.Fatalf("seeding a non-empty database must fail: %v %s", err, stderr)
+	}
+
+	cmd := exec.Command(binary, "serve")
+	cmd.Env = append(cleanEnv(), env...)
+	stderrPipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	lines := make(chan string, 100)
+	go func() {
+		sc := bufio.NewScanner(stderrPipe)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	addr := waitFor(t, lines, `"msg":"serving"`)
+	var logged struct{ Addr string }
+	_ = json.Unmarshal([]byte(addr), &logged)
+	base := "http://" + logged.Addr
+
+	get := func(path, token string) (int, []byte) {
+		req, _ := http.NewRequest("GET", base+path, nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, b
+	}
+	for _, p := range []string{"/healthz", "/readyz"} {
+		if code, body := get(p, ""); code != 200 {
+			t.Fatalf("%s: %d %s", p, code, body)
+		}
+	}
+	res, err := http.Post(base+"/admin/v1/login", "application/json",
+		strings.NewReader(`{"username":"boss","password":"boss-password"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var login struct{ Token string }
+	_ = json.NewDecoder(res.Body).Decode(&login)
+	res.Body.Close()
+	if login.Token == "" {
+		t.Fatalf("login: %d", res.StatusCode)
+	}
+	code, body := get("/admin/v1/stores?page_size=1", login.Token)
+	var stores struct{ Total int }
+	_ = json.Unmarshal(body, &stores)
+	if code != 200 || stores.Total != 21 {
+		t.Fatalf("stores: %d %s", code, body)
+	}
+	code, body = get("/admin/v1/products?page_size=1", login.Token)
+	var products struct{ Total int }
+	_ = json.Unmarshal(body, &products)
+	if code != 200 || products.Total < 200 {
+		t.Fatalf("products: %d %s", code, body)
+	}
+
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, lines, `"msg":"stopped"`)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve exited with %v after SIGTERM", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not exit after SIGTERM")
+	}
+}
+
+// waitFor returns the first line matching pattern, failing after 30 s.
+func waitFor(t *testing.T, lines <-chan string, pattern string) string {
+	t.Helper()
+	re := regexp.MustCompile(pattern)
+	deadline := time.After(30 * time.Second)
+	for {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatalf("process ended before logging %s", pattern)
+			}
+			if re.MatchString(l) {
+				return l
+			}
+		case <-deadline:
+			t.Fatalf("no log line matching %s", pattern)
+		}
+	}
+}
+
+// TestPostgresMigrateThenServe: on PostgreSQL, serve refuses an unmigrated
+// database and names the fix; migrate brings it up (twice is harmless).
+func TestPostgresMigrateThenServe(t *testing.T) {
+	if os.Getenv(storagetest.EnvPostgres) == "" {
+		t.Skip(storagetest.EnvPostgres + " is not set")
+	}
+	env := []string{"WEMART_DATABASE_URL=" + storagetest.URL(t, "postgres"), "WEMART_DATA_DIR=" + t.TempDir(), "WEMART_ADDR=127.0.0.1:0"}
+	err, _, stderr := wemart(t, env, "serve")
+	if err == nil || !strings.Contains(stderr, "wemart migrate") {
+		t.Fatalf("serve on an unmigrated database: %v\n%s", err, stderr)
+	}
+	for range 2 {
+		err, out, stderr := wemart(t, env, "migrate")
+		if err != nil || !strings.Contains(out, "schema version") {
+			t.Fatalf("migrate: %v\n%s\n%s", err, out, stderr)
+		}
+	}
+	err, out, stderr := wemart(t, env, "seed", "--stores", "50", "--products", "20", "--stock-per-store", "3")
+	if err != nil || !strings.Contains(out, "50 stores") || !strings.Contains(out, "150 stock rows") {
+		t.Fatalf("seed on postgres: %v\n%s\n%s", err, out, stderr)
+	}
+}
