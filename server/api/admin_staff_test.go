@@ -179,7 +179,9 @@ func TestRoleAndStoreScoping(t *testing.T) {
 			})
 		}
 		// The refused writes changed nothing.
-		var lvl struct{ OnHand int64 `json:"on_hand"` }
+		var lvl struct {
+			OnHand int64 `json:"on_hand"`
+		}
 		h.Do("GET", stock(b), h.AdminToken, nil).OK(200, &lvl)
 		if lvl.OnHand != 10 { // only the chain manager's write landed
 			t.Fatalf("store B on_hand = %d, want 10", lvl.OnHand)
