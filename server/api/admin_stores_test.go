@@ -166,7 +166,7 @@ func TestStoreBadInput(t *testing.T) {
 		h.Do("POST", "/admin/v1/stores", h.AdminToken, big).Fails(http.StatusRequestEntityTooLarge, "payload_too_large")
 		unsized := io.MultiReader(strings.NewReader(big)) // no Content-Length: the limit bites while reading
 		h.Do("POST", "/admin/v1/stores", h.AdminToken, unsized).Fails(http.StatusRequestEntityTooLarge, "payload_too_large")
-		h.Do("POST", "/admin/v1/stores", h.AdminToken, `{"name":"x","lat":1,"lng":1}`, "Content-Type", "text/plain").
+		h.Do("POST", "/admin/v1/stores", h.AdminToken, `name=x&lat=1&lng=1`, "Content-Type", "application/x-www-form-urlencoded").
 			Fails(http.StatusBadRequest, "invalid_argument")
 
 		var list struct{ Total int }
