@@ -48,6 +48,17 @@ func TestCategories(t *testing.T) {
 		if dairy.ParentID == nil || *dairy.ParentID != food.ID {
 			t.Fatalf("child = %+v", dairy)
 		}
+		var renamed struct {
+			Name string `json:"name"`
+			Sort int    `json:"sort"`
+		}
+		h.Do("PATCH", apitest.Path("/admin/v1/categories/%d", dairy.ID), h.AdminToken, map[string]any{"name": "乳制品", "sort": 3}).
+			OK(http.StatusOK, nil)
+		h.Do("GET", apitest.Path("/admin/v1/categories/%d", dairy.ID), h.AdminToken, nil).OK(http.StatusOK, &renamed)
+		if renamed.Name != "乳制品" || renamed.Sort != 3 {
+			t.Fatalf("renamed = %+v", renamed)
+		}
+		h.Do("GET", "/admin/v1/categories/999", h.AdminToken, nil).Fails(http.StatusNotFound, "not_found")
 		// Cycles and dangling parents are refused.
 		h.Do("PATCH", apitest.Path("/admin/v1/categories/%d", food.ID), h.AdminToken, map[string]any{"parent_id": dairy.ID}).
 			Fails(http.StatusBadRequest, "invalid_argument")
@@ -110,6 +121,19 @@ func TestProductsAndSkus(t *testing.T) {
 		}
 		// Now the barcode is free for another product.
 		h.Do("POST", "/admin/v1/products", h.AdminToken, dup).OK(http.StatusCreated, nil)
+
+		// Add a third SKU and read it back.
+		var added sku
+		h.Do("POST", apitest.Path("/admin/v1/products/%d/skus", p.ID), h.AdminToken,
+			map[string]any{"name": "250ml", "price_fen": 690, "barcode": "4006381333931"}).OK(http.StatusCreated, &added)
+		var read sku
+		h.Do("GET", apitest.Path("/admin/v1/skus/%d", added.ID), h.AdminToken, nil).OK(http.StatusOK, &read)
+		if read.ID != added.ID || read.Name != "250ml" || read.PriceFen != 690 || read.Barcode == nil || *read.Barcode != "4006381333931" {
+			t.Fatalf("added %+v, read %+v", added, read)
+		}
+		h.Do("POST", "/admin/v1/products/999/skus", h.AdminToken, map[string]any{"name": "x", "price_fen": 1}).
+			Fails(http.StatusNotFound, "not_found")
+		h.Do("DELETE", apitest.Path("/admin/v1/skus/%d", added.ID), h.AdminToken, nil).OK(http.StatusNoContent, nil)
 
 		// A product keeps at least one SKU.
 		h.Do("DELETE", apitest.Path("/admin/v1/skus/%d", p.Skus[1].ID), h.AdminToken, nil).OK(http.StatusNoContent, nil)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"io"
@@ -20,10 +21,14 @@ import (
 // whatever Content-Type says, so `curl -d '{...}'` works; a form or other
 // non-JSON body fails to decode and is a 400 like any malformed JSON.
 func bindJSON(c echo.Context, dst any) error {
-	dec := json.NewDecoder(c.Request().Body)
+	body := bufio.NewReader(c.Request().Body)
+	if err := expectObject(body); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
-		return decodeError(err, dst)
+		return decodeError(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		if tooLarge(err) {
@@ -34,13 +39,33 @@ func bindJSON(c echo.Context, dst any) error {
 	return nil
 }
 
+// expectObject peeks past leading white space: a body must start with "{"
+// (encoding/json would silently accept null for a struct).
+func expectObject(r *bufio.Reader) error {
+	for {
+		b, err := r.Peek(1)
+		switch {
+		case tooLarge(err):
+			return errs.E(errs.TooLarge, "the request body is larger than the 1 MiB limit")
+		case err != nil:
+			return errs.E(errs.Invalid, "the request body is empty; send a JSON object")
+		case b[0] == ' ' || b[0] == '\t' || b[0] == '\r' || b[0] == '\n':
+			_, _ = r.ReadByte()
+		case b[0] == '{':
+			return nil
+		default:
+			return errs.E(errs.Invalid, "the body must be a JSON object")
+		}
+	}
+}
+
 func tooLarge(err error) bool {
 	var he *echo.HTTPError
 	var mbe *http.MaxBytesError
 	return (errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge) || errors.As(err, &mbe)
 }
 
-func decodeError(err error, dst any) error {
+func decodeError(err error) error {
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
@@ -53,8 +78,8 @@ func decodeError(err error, dst any) error {
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return errs.E(errs.Invalid, "the body is not valid JSON (it ends too early)")
 	case errors.As(err, &typ):
-		if typ.Field == "" {
-			return errs.E(errs.Invalid, "the body must be a JSON %s", kindName(reflect.TypeOf(dst).Elem()))
+		if typ.Field == "" { // every request body is an object
+			return errs.E(errs.Invalid, "the body must be a JSON object, not a JSON %s", typ.Value)
 		}
 		return errs.InvalidField(typ.Field, "must be %s, not a JSON %s", kindName(typ.Type), typ.Value)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
