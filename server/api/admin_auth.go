@@ -32,8 +32,5 @@ func (h *handlers) login(c echo.Context) error {
 
 func (h *handlers) me(c echo.Context) error {
 	st, err := h.Staff.Get(c.Request().Context(), principal(c).ID)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, staffDTO(st))
+	return reply(c, http.StatusOK, st, err, staffDTO)
 }

@@ -30,10 +30,7 @@ func (h *handlers) createCategory(c echo.Context) error {
 		return err
 	}
 	cat, err := h.Catalog.CreateCategory(c.Request().Context(), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, categoryDTO(cat))
+	return reply(c, http.StatusCreated, cat, err, categoryDTO)
 }
 
 func (h *handlers) getCategory(c echo.Context) error {
@@ -42,10 +39,7 @@ func (h *handlers) getCategory(c echo.Context) error {
 		return err
 	}
 	cat, err := h.Catalog.Category(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, categoryDTO(cat))
+	return reply(c, http.StatusOK, cat, err, categoryDTO)
 }
 
 func (h *handlers) updateCategory(c echo.Context) error {
@@ -61,10 +55,7 @@ func (h *handlers) updateCategory(c echo.Context) error {
 		return err
 	}
 	cat, err := h.Catalog.UpdateCategory(c.Request().Context(), id, p)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, categoryDTO(cat))
+	return reply(c, http.StatusOK, cat, err, categoryDTO)
 }
 
 func (h *handlers) deleteCategory(c echo.Context) error {
@@ -117,10 +108,7 @@ func (h *handlers) createProduct(c echo.Context) error {
 		return err
 	}
 	p, err := h.Catalog.CreateProduct(c.Request().Context(), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, productDTO(p))
+	return reply(c, http.StatusCreated, p, err, productDTO)
 }
 
 func (h *handlers) getProduct(c echo.Context) error {
@@ -129,10 +117,7 @@ func (h *handlers) getProduct(c echo.Context) error {
 		return err
 	}
 	p, err := h.Catalog.Product(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, productDTO(p))
+	return reply(c, http.StatusOK, p, err, productDTO)
 }
 
 func (h *handlers) updateProduct(c echo.Context) error {
@@ -148,10 +133,7 @@ func (h *handlers) updateProduct(c echo.Context) error {
 		return err
 	}
 	p, err := h.Catalog.UpdateProduct(c.Request().Context(), id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, productDTO(p))
+	return reply(c, http.StatusOK, p, err, productDTO)
 }
 
 func (h *handlers) deleteProduct(c echo.Context) error {
@@ -181,10 +163,7 @@ func (h *handlers) addSku(c echo.Context) error {
 		return err
 	}
 	k, err := h.Catalog.AddSku(c.Request().Context(), id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, skuDTO(k))
+	return reply(c, http.StatusCreated, k, err, skuDTO)
 }
 
 func (h *handlers) getSku(c echo.Context) error {
@@ -193,10 +172,7 @@ func (h *handlers) getSku(c echo.Context) error {
 		return err
 	}
 	k, err := h.Catalog.Sku(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, skuDTO(k))
+	return reply(c, http.StatusOK, k, err, skuDTO)
 }
 
 func (h *handlers) updateSku(c echo.Context) error {
@@ -212,10 +188,7 @@ func (h *handlers) updateSku(c echo.Context) error {
 		return err
 	}
 	k, err := h.Catalog.UpdateSku(c.Request().Context(), id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, skuDTO(k))
+	return reply(c, http.StatusOK, k, err, skuDTO)
 }
 
 func (h *handlers) deleteSku(c echo.Context) error {

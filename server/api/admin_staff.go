@@ -32,10 +32,7 @@ func (h *handlers) createStaff(c echo.Context) error {
 		return err
 	}
 	st, err := h.Staff.Create(c.Request().Context(), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, staffDTO(st))
+	return reply(c, http.StatusCreated, st, err, staffDTO)
 }
 
 func (h *handlers) getStaff(c echo.Context) error {
@@ -47,10 +44,7 @@ func (h *handlers) getStaff(c echo.Context) error {
 		return err
 	}
 	st, err := h.Staff.Get(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, staffDTO(st))
+	return reply(c, http.StatusOK, st, err, staffDTO)
 }
 
 func (h *handlers) updateStaff(c echo.Context) error {
@@ -67,10 +61,7 @@ func (h *handlers) updateStaff(c echo.Context) error {
 		return err
 	}
 	st, err := h.Staff.Update(c.Request().Context(), p, id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, staffDTO(st))
+	return reply(c, http.StatusOK, st, err, staffDTO)
 }
 
 // disableStaff is DELETE: accounts are disabled, never erased, so the stock

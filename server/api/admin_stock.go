@@ -56,10 +56,7 @@ func (h *handlers) getStock(c echo.Context) error {
 		return err
 	}
 	l, err := h.Inventory.Get(c.Request().Context(), storeID, skuID)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, levelDTO(l))
+	return reply(c, http.StatusOK, l, err, levelDTO)
 }
 
 func (h *handlers) setStock(c echo.Context) error {
@@ -72,10 +69,7 @@ func (h *handlers) setStock(c echo.Context) error {
 		return err
 	}
 	l, err := h.Inventory.Set(c.Request().Context(), inventory.Staff(principal(c).ID), storeID, skuID, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, levelDTO(l))
+	return reply(c, http.StatusOK, l, err, levelDTO)
 }
 
 func (h *handlers) adjustStock(c echo.Context) error {
@@ -88,10 +82,7 @@ func (h *handlers) adjustStock(c echo.Context) error {
 		return err
 	}
 	l, err := h.Inventory.Adjust(c.Request().Context(), inventory.Staff(principal(c).ID), storeID, skuID, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, levelDTO(l))
+	return reply(c, http.StatusOK, l, err, levelDTO)
 }
 
 func (h *handlers) listMovements(c echo.Context) error {

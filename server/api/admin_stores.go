@@ -36,10 +36,7 @@ func (h *handlers) createStore(c echo.Context) error {
 		return err
 	}
 	st, err := h.Stores.Create(c.Request().Context(), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, storeDTO(st))
+	return reply(c, http.StatusCreated, st, err, storeDTO)
 }
 
 func (h *handlers) getStore(c echo.Context) error {
@@ -48,10 +45,7 @@ func (h *handlers) getStore(c echo.Context) error {
 		return err
 	}
 	st, err := h.Stores.Get(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, storeDTO(st))
+	return reply(c, http.StatusOK, st, err, storeDTO)
 }
 
 func (h *handlers) updateStore(c echo.Context) error {
@@ -67,10 +61,7 @@ func (h *handlers) updateStore(c echo.Context) error {
 		return err
 	}
 	st, err := h.Stores.Update(c.Request().Context(), id, p)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, storeDTO(st))
+	return reply(c, http.StatusOK, st, err, storeDTO)
 }
 
 func (h *handlers) deleteStore(c echo.Context) error {

@@ -111,6 +111,14 @@ func kindName(t reflect.Type) string {
 	return "a " + t.Kind().String()
 }
 
+// reply answers status with dto(v), or hands err to the error handler.
+func reply[T, D any](c echo.Context, status int, v T, err error, dto func(T) D) error {
+	if err != nil {
+		return err
+	}
+	return c.JSON(status, dto(v))
+}
+
 // pathID reads a positive integer path parameter.
 func pathID(c echo.Context, name string) (int, error) {
 	v, err := strconv.Atoi(c.Param(name))

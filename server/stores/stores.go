@@ -7,6 +7,7 @@ import (
 	"context"
 	"strings"
 	"time"
+	_ "time/tzdata" // store time zones must resolve on hosts without zoneinfo
 
 	"wemart/ent"
 	"wemart/ent/order"
@@ -111,17 +112,38 @@ func (s *Service) Create(ctx context.Context, in Input) (*ent.Store, error) {
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	cells, err := geo.CellsOf(geo.Point{Lat: *in.Lat, Lng: *in.Lng})
-	if err != nil {
+	c := s.client.Store.Create()
+	if err := in.fill(c.Mutation()); err != nil {
 		return nil, err
 	}
-	return s.client.Store.Create().
-		SetName(in.Name).SetAddress(in.Address).SetCity(in.City).SetPhone(in.Phone).
-		SetLat(*in.Lat).SetLng(*in.Lng).SetH3R5(cells.R5).SetH3R7(cells.R7).SetH3R8(cells.R8).
-		SetTimezone(in.Timezone).SetOpeningHours(in.OpeningHours).SetStatus(store.Status(in.Status)).
-		SetPickup(*in.Pickup).SetDelivery(*in.Delivery).SetDeliveryRadiusM(in.DeliveryRadiusM).
-		SetDeliveryFeeFen(in.DeliveryFeeFen).SetDeliveryMinFen(in.DeliveryMinFen).
-		Save(ctx)
+	return c.Save(ctx)
+}
+
+// fill sets every field of a validated Input on a create or update, with the
+// H3 cells of its coordinates.
+func (in *Input) fill(m *ent.StoreMutation) error {
+	cells, err := geo.CellsOf(geo.Point{Lat: *in.Lat, Lng: *in.Lng})
+	if err != nil {
+		return err
+	}
+	m.SetName(in.Name)
+	m.SetAddress(in.Address)
+	m.SetCity(in.City)
+	m.SetPhone(in.Phone)
+	m.SetLat(*in.Lat)
+	m.SetLng(*in.Lng)
+	m.SetH3R5(cells.R5)
+	m.SetH3R7(cells.R7)
+	m.SetH3R8(cells.R8)
+	m.SetTimezone(in.Timezone)
+	m.SetOpeningHours(in.OpeningHours)
+	m.SetStatus(store.Status(in.Status))
+	m.SetPickup(*in.Pickup)
+	m.SetDelivery(*in.Delivery)
+	m.SetDeliveryRadiusM(in.DeliveryRadiusM)
+	m.SetDeliveryFeeFen(in.DeliveryFeeFen)
+	m.SetDeliveryMinFen(in.DeliveryMinFen)
+	return nil
 }
 
 // Get returns a store that has not been deleted.
@@ -174,19 +196,13 @@ func (s *Service) Update(ctx context.Context, id int, p Patch) (*ent.Store, erro
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	cells, err := geo.CellsOf(geo.Point{Lat: *in.Lat, Lng: *in.Lng})
-	if err != nil {
-		return nil, err
-	}
 	// Compare-and-set on updated_at: a concurrent edit makes this one a conflict
 	// instead of silently overwriting it.
-	n, err := s.client.Store.Update().Where(store.ID(id), store.UpdatedAt(st.UpdatedAt), store.DeletedAtIsNil()).
-		SetName(in.Name).SetAddress(in.Address).SetCity(in.City).SetPhone(in.Phone).
-		SetLat(*in.Lat).SetLng(*in.Lng).SetH3R5(cells.R5).SetH3R7(cells.R7).SetH3R8(cells.R8).
-		SetTimezone(in.Timezone).SetOpeningHours(in.OpeningHours).SetStatus(store.Status(in.Status)).
-		SetPickup(*in.Pickup).SetDelivery(*in.Delivery).SetDeliveryRadiusM(in.DeliveryRadiusM).
-		SetDeliveryFeeFen(in.DeliveryFeeFen).SetDeliveryMinFen(in.DeliveryMinFen).
-		Save(ctx)
+	u := s.client.Store.Update().Where(store.ID(id), store.UpdatedAt(st.UpdatedAt), store.DeletedAtIsNil())
+	if err := in.fill(u.Mutation()); err != nil {
+		return nil, err
+	}
+	n, err := u.Save(ctx)
 	if err != nil {
 		return nil, err
 	}
