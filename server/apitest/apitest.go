@@ -68,6 +68,7 @@ func New(t testing.TB, db *storage.DB) *Harness {
 
 type testWriter struct{ t testing.TB }
 
+// Write sends a log line to the test log.
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))
 	return len(p), nil

@@ -31,6 +31,7 @@ type Summary struct {
 	Stores, Categories, Products, Skus, StockRows int
 }
 
+// String is the summary as the seed command prints it.
 func (s Summary) String() string {
 	return fmt.Sprintf("%d stores, %d categories, %d products, %d SKUs, %d stock rows",
 		s.Stores, s.Categories, s.Products, s.Skus, s.StockRows)
