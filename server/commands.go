@@ -68,11 +68,16 @@ func serveCommand() *cobra.Command {
 				return err
 			}
 			defer db.Close()
-			a, err := app.New(ctx, cfg, log, db, app.Options{})
+			ln, err := app.Listen(cfg)
 			if err != nil {
 				return err
 			}
-			return a.Serve(ctx, nil)
+			defer ln.Close()
+			a, err := app.New(ctx, cfg, log, db, app.Options{SelfURL: app.SelfURL(ln.Addr())})
+			if err != nil {
+				return err
+			}
+			return a.Serve(ctx, ln)
 		},
 	}
 }

@@ -175,6 +175,21 @@ func TestDemoServeAndShutdown(t *testing.T) {
 		t.Fatalf("products: %d %s", code, body)
 	}
 
+	// A shopper logs in through the sandbox's code2session, over HTTP to itself.
+	res, err = http.Post(base+"/api/v1/auth/login", "application/json", strings.NewReader(`{"code":"dev-tools-user"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var shopper struct{ Token string }
+	_ = json.NewDecoder(res.Body).Decode(&shopper)
+	res.Body.Close()
+	if res.StatusCode != 200 || shopper.Token == "" {
+		t.Fatalf("shopper login: %d", res.StatusCode)
+	}
+	if code, body := get("/api/v1/me", shopper.Token); code != 200 {
+		t.Fatalf("/api/v1/me: %d %s", code, body)
+	}
+
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

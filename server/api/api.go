@@ -15,9 +15,13 @@ import (
 	"wemart/server/catalog"
 	"wemart/server/errs"
 	"wemart/server/inventory"
+	"wemart/server/payments"
+	"wemart/server/shoppers"
 	"wemart/server/staff"
 	"wemart/server/storage"
 	"wemart/server/stores"
+	"wemart/server/wechat"
+	"wemart/server/wechat/sandbox"
 )
 
 // BodyLimit is the largest request body accepted (API.md: 1 MiB).
@@ -31,21 +35,32 @@ type Deps struct {
 	Stores    *stores.Service
 	Catalog   *catalog.Service
 	Inventory *inventory.Service
+	Shoppers  *shoppers.Service
+	Payments  *payments.Service
+	// Notifications opens WeChat Pay notifications.
+	Notifications *wechat.Notifications
+	// Sandbox, in sandbox mode, is mounted under /sandbox/.
+	Sandbox *sandbox.Sandbox
 	// CORSOrigins are the browser origins allowed to call the API.
 	CORSOrigins []string
 	// TrustProxy takes client addresses from X-Forwarded-For set by a proxy on
 	// a private network; otherwise the TCP peer is the client.
 	TrustProxy bool
-	// LoginRate limits staff login attempts per client address (per minute).
-	LoginRate int
+	// StaffLoginRate limits staff login attempts per client address (per minute).
+	StaffLoginRate int
+	// ShopperLoginRate limits shopper logins per client address (per minute).
+	ShopperLoginRate int
 }
 
 type handlers struct{ Deps }
 
 // New builds the echo server with every route and middleware.
 func New(d Deps) *echo.Echo {
-	if d.LoginRate == 0 {
-		d.LoginRate = 20
+	if d.StaffLoginRate == 0 {
+		d.StaffLoginRate = 20
+	}
+	if d.ShopperLoginRate == 0 {
+		d.ShopperLoginRate = 600
 	}
 	h := &handlers{d}
 	e := echo.New()
@@ -73,7 +88,16 @@ func New(d Deps) *echo.Echo {
 	// Staff routes take requireStaff per route, not as group middleware: echo
 	// runs group middleware for unmatched paths too, which would turn 404s and
 	// 405s under /admin/v1 into 401s.
-	e.POST("/admin/v1/login", h.login, rateLimit(d.LoginRate))
+	e.POST("/api/v1/auth/login", h.shopperLogin, rateLimit(d.ShopperLoginRate))
+	e.POST("/api/v1/auth/phone", h.bindPhone, h.requireShopper)
+	e.GET("/api/v1/me", h.shopperMe, h.requireShopper)
+
+	e.POST("/wechat/pay/notify", h.payNotify)
+	if d.Sandbox != nil {
+		d.Sandbox.Mount(e)
+	}
+
+	e.POST("/admin/v1/login", h.login, rateLimit(d.StaffLoginRate))
 	staffRoute := func(method, path string, handler echo.HandlerFunc) {
 		e.Add(method, "/admin/v1"+path, handler, h.requireStaff)
 	}

@@ -22,6 +22,8 @@ import (
 	"wemart/server/catalog"
 	"wemart/server/config"
 	"wemart/server/inventory"
+	"wemart/server/payments"
+	"wemart/server/shoppers"
 	"wemart/server/staff"
 	"wemart/server/storage"
 	"wemart/server/stores"
@@ -65,16 +67,24 @@ type App struct {
 	// Signer issues and verifies staff and shopper tokens.
 	Signer *auth.Signer
 
+	// WeChat is the live or sandbox WeChat.
+	WeChat *WeChat
+
 	Staff     *staff.Service
 	Stores    *stores.Service
 	Catalog   *catalog.Service
 	Inventory *inventory.Service
+	Shoppers  *shoppers.Service
+	Payments  *payments.Service
 }
 
 // Options tune an App beyond its Config (tests use them).
 type Options struct {
 	// BcryptCost overrides the password hashing cost (tests use the minimum).
 	BcryptCost int
+	// SelfURL is how this process reaches its own HTTP listener (see
+	// SelfURL); the sandbox is called there.
+	SelfURL string
 }
 
 // New builds the App on an open database: token secret, services, the
@@ -91,8 +101,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 	if err != nil {
 		return nil, err
 	}
+	wx, err := newWeChat(cfg, log, opt.SelfURL)
+	if err != nil {
+		return nil, fmt.Errorf("wechat: %w", err)
+	}
 	a := &App{
 		Config:    cfg,
+		WeChat:    wx,
 		Log:       log,
 		DB:        db,
 		Signer:    signer,
@@ -100,6 +115,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 		Stores:    stores.New(db.Client),
 		Catalog:   catalog.New(db.Client),
 		Inventory: inventory.New(db.Client),
+		Shoppers:  shoppers.New(db.Client, wx.MiniProgram, signer, cfg.ShopperTokenTTL),
+		Payments:  payments.New(db.Client, log, payments.Hooks{}),
 	}
 	if cfg.AdminUser != "" {
 		created, err := a.Staff.EnsureAdmin(ctx, cfg.AdminUser, cfg.AdminPassword)
@@ -110,19 +127,24 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 	}
 	a.Echo = api.New(api.Deps{
 		Log: log, DB: db, Staff: a.Staff, Stores: a.Stores, Catalog: a.Catalog, Inventory: a.Inventory,
-		CORSOrigins: cfg.CORSOrigins, TrustProxy: cfg.TrustProxy,
+		Shoppers: a.Shoppers, Payments: a.Payments, Notifications: wx.Notifications, Sandbox: wx.Sandbox,
+		CORSOrigins: cfg.CORSOrigins, TrustProxy: cfg.TrustProxy, ShopperLoginRate: cfg.LoginRate,
 	})
 	return a, nil
 }
 
-// Serve listens on the configured address and serves until ctx ends, then
-// stops accepting connections and lets in-flight requests finish (up to
-// ShutdownTimeout). ready, if not nil, receives the bound address.
-func (a *App) Serve(ctx context.Context, ready chan<- string) error {
-	ln, err := net.Listen("tcp", a.Config.Addr)
+// Listen opens the configured listen address.
+func Listen(cfg config.Config) (net.Listener, error) {
+	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", a.Config.Addr, err)
+		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	return ln, nil
+}
+
+// Serve serves on ln until ctx ends, then stops accepting connections and
+// lets in-flight requests finish (up to ShutdownTimeout).
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
 		Handler:           a.Echo,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -134,9 +156,6 @@ func (a *App) Serve(ctx context.Context, ready chan<- string) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.Log.Info("serving", "addr", ln.Addr().String())
-	if ready != nil {
-		ready <- ln.Addr().String()
-	}
 	select {
 	case err := <-errc:
 		return err
@@ -151,8 +170,16 @@ func (a *App) Serve(ctx context.Context, ready chan<- string) error {
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	a.Close()
 	a.Log.Info("stopped")
 	return nil
+}
+
+// Close stops the app's background work (the sandbox's deliveries).
+func (a *App) Close() {
+	if a.WeChat != nil && a.WeChat.Sandbox != nil {
+		a.WeChat.Sandbox.Close()
+	}
 }
 
 // NewLogger returns the slog logger the config asks for, writing to stderr.

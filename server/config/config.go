@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/url"
 	"reflect"
+	"sort"
 	"strings"
 	"time"
 
@@ -34,10 +35,18 @@ type Config struct {
 	SearchURL string `env:"WEMART_SEARCH_URL"`
 	SearchKey string `env:"WEMART_SEARCH_KEY"`
 
+	// PublicURL is the server's address as WeChat Pay reaches it (notify URLs
+	// are built from it). Required in live mode (https); in sandbox mode it
+	// defaults to the listen address.
+	PublicURL string `env:"WEMART_PUBLIC_URL"`
+
 	// WeChatMode is "sandbox" (the built-in simulator) or "live".
 	WeChatMode string `env:"WEMART_WECHAT_MODE" envDefault:"sandbox"`
-	// WeChat credentials, required in live mode.
+	// WeChat credentials, required in live mode and refused in sandbox mode.
 	WeChat WeChat
+	// SandboxTimeScale compresses the sandbox's WeChat delays (notification
+	// retries, refund settlement): 1 is WeChat's real schedule.
+	SandboxTimeScale float64 `env:"WEMART_SANDBOX_TIME_SCALE" envDefault:"0.02"`
 
 	// AdminUser and AdminPassword make sure a bootstrap admin exists at start-up.
 	AdminUser     string `env:"WEMART_ADMIN_USER"`
@@ -48,6 +57,11 @@ type Config struct {
 	TokenSecret string `env:"WEMART_TOKEN_SECRET"`
 	// StaffTokenTTL is how long a staff token is valid.
 	StaffTokenTTL time.Duration `env:"WEMART_STAFF_TOKEN_TTL" envDefault:"12h"`
+	// ShopperTokenTTL is how long a shopper stays logged in.
+	ShopperTokenTTL time.Duration `env:"WEMART_SHOPPER_TOKEN_TTL" envDefault:"168h"`
+	// LoginRate is how many shopper logins a minute one client address may
+	// make: generous, because a carrier NAT puts many shoppers behind one address.
+	LoginRate int `env:"WEMART_LOGIN_RATE" envDefault:"600"`
 
 	// CORSOrigins lists the origins allowed to call the API from a browser
 	// (the mini program dev tools); "*" allows any. Tokens are bearer tokens,
@@ -112,25 +126,49 @@ func (c Config) Validate() error {
 			bad("WEMART_SEARCH_URL must be an http(s) URL")
 		}
 	}
+	w := c.WeChat
+	creds := map[string]string{
+		"WEMART_WECHAT_APPID": w.AppID, "WEMART_WECHAT_SECRET": w.AppSecret,
+		"WEMART_WECHAT_MCHID": w.MchID, "WEMART_WECHAT_MCH_SERIAL": w.MchCertSerial,
+		"WEMART_WECHAT_MCH_KEY_FILE": w.MchKeyFile, "WEMART_WECHAT_APIV3_KEY": w.APIv3Key,
+		"WEMART_WECHAT_PLATFORM_KEY_FILE": w.PlatformKeyFile, "WEMART_WECHAT_PLATFORM_KEY_ID": w.PlatformKeyID,
+	}
 	switch c.WeChatMode {
 	case ModeSandbox:
+		// The sandbox must never run with a real account's secrets in reach.
+		for _, name := range sortedKeys(creds) {
+			if creds[name] != "" {
+				bad("%s is a live WeChat credential: unset it, or set WEMART_WECHAT_MODE=live", name)
+			}
+		}
+		if c.SandboxTimeScale <= 0 || c.SandboxTimeScale > 1 {
+			bad("WEMART_SANDBOX_TIME_SCALE must be in (0, 1]")
+		}
 	case ModeLive:
-		w := c.WeChat
-		for name, v := range map[string]string{
-			"WEMART_WECHAT_APPID": w.AppID, "WEMART_WECHAT_SECRET": w.AppSecret,
-			"WEMART_WECHAT_MCHID": w.MchID, "WEMART_WECHAT_MCH_SERIAL": w.MchCertSerial,
-			"WEMART_WECHAT_MCH_KEY_FILE": w.MchKeyFile, "WEMART_WECHAT_APIV3_KEY": w.APIv3Key,
-			"WEMART_WECHAT_PLATFORM_KEY_FILE": w.PlatformKeyFile, "WEMART_WECHAT_PLATFORM_KEY_ID": w.PlatformKeyID,
-		} {
-			if v == "" {
+		for _, name := range sortedKeys(creds) {
+			if creds[name] == "" {
 				bad("%s is required when WEMART_WECHAT_MODE=live", name)
 			}
 		}
 		if w.APIv3Key != "" && len(w.APIv3Key) != 32 {
 			bad("WEMART_WECHAT_APIV3_KEY must be 32 bytes")
 		}
+		if u, err := url.Parse(c.PublicURL); err != nil || u.Scheme != "https" || u.Host == "" {
+			bad("WEMART_PUBLIC_URL must be the https URL WeChat Pay can reach this server at (live mode)")
+		}
 	default:
 		bad("WEMART_WECHAT_MODE must be sandbox or live (got %q)", c.WeChatMode)
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			bad("WEMART_PUBLIC_URL must be a scheme and host, like https://shop.example.com")
+		}
+	}
+	if c.ShopperTokenTTL < time.Minute {
+		bad("WEMART_SHOPPER_TOKEN_TTL must be at least 1m")
+	}
+	if c.LoginRate < 1 {
+		bad("WEMART_LOGIN_RATE must be at least 1 (logins a minute per address)")
 	}
 	if (c.AdminUser == "") != (c.AdminPassword == "") {
 		bad("WEMART_ADMIN_USER and WEMART_ADMIN_PASSWORD go together")
@@ -163,6 +201,15 @@ func (c Config) Validate() error {
 	return nil
 }
 
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
 // Level is the parsed log level (Validate has checked it).
 func (c Config) Level() slog.Level {
 	var lvl slog.Level
@@ -189,6 +236,9 @@ func (c Config) Summary() []any {
 		secret = mask(c.TokenSecret)
 	}
 	wechat := c.WeChatMode
+	if c.WeChatMode == ModeSandbox {
+		wechat += fmt.Sprintf(" time_scale=%g", c.SandboxTimeScale)
+	}
 	if c.WeChatMode == ModeLive {
 		wechat += fmt.Sprintf(" appid=%s mchid=%s secret=%s apiv3_key=%s",
 			c.WeChat.AppID, c.WeChat.MchID, mask(c.WeChat.AppSecret), mask(c.WeChat.APIv3Key))
@@ -197,7 +247,8 @@ func (c Config) Summary() []any {
 		"addr", c.Addr, "data_dir", c.DataDir, "database", db, "search", search,
 		"wechat", wechat, "admin", admin, "token_secret", secret,
 		"staff_token_ttl", c.StaffTokenTTL.String(), "cors", strings.Join(c.CORSOrigins, ","),
-		"trust_proxy", fmt.Sprint(c.TrustProxy),
+		"trust_proxy", fmt.Sprint(c.TrustProxy), "public_url", c.PublicURL,
+		"shopper_token_ttl", c.ShopperTokenTTL.String(), "login_rate", fmt.Sprint(c.LoginRate),
 		"log", c.LogLevel + "/" + c.LogFormat,
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"log/slog"
 
@@ -38,8 +39,18 @@ func (db *DB) provider() (*goose.Provider, error) {
 	if db.Dialect == dialect.Postgres {
 		gd = goose.DialectPostgres
 		// Several processes may run `wemart migrate` at once during a rollout:
-		// an advisory lock makes them take turns.
-		locker, err := lock.NewPostgresSessionLocker()
+		// an advisory lock makes them take turns. The lock is per database and
+		// schema, so migrations of unrelated schemas never wait on each other.
+		var where string
+		if err := db.SQL.QueryRowContext(context.Background(), "SELECT current_database() || '.' || current_schema()").Scan(&where); err != nil {
+			return nil, err
+		}
+		h := fnv.New64a()
+		h.Write([]byte("wemart-migrate:" + where))
+		locker, err := lock.NewPostgresSessionLocker(
+			lock.WithLockID(int64(h.Sum64()>>1)),
+			lock.WithLockTimeout(1, 300), // try every second for five minutes
+		)
 		if err != nil {
 			return nil, err
 		}

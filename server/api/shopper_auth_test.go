@@ -1,0 +1,102 @@
+package api_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"wemart/ent/shopper"
+	"wemart/server/apitest"
+	"wemart/server/config"
+	"wemart/server/storage"
+	"wemart/server/storage/storagetest"
+)
+
+type login struct {
+	Token string `json:"token"`
+	New   bool   `json:"new"`
+	User  struct {
+		ID    int     `json:"id"`
+		Phone *string `json:"phone"`
+	} `json:"user"`
+}
+
+func mustShopper(t *testing.T, h *apitest.Harness, code string) login {
+	t.Helper()
+	var l login
+	h.Do("POST", "/api/v1/auth/login", "", map[string]string{"code": code}).OK(http.StatusOK, &l)
+	return l
+}
+
+func TestShopperLogin(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := apitest.New(t, db)
+		a := mustShopper(t, h, "wx-login-code-a")
+		if !a.New || a.Token == "" || a.User.ID == 0 || a.User.Phone != nil {
+			t.Fatalf("first login %+v", a)
+		}
+		again := mustShopper(t, h, "wx-login-code-a")
+		b := mustShopper(t, h, "wx-login-code-b")
+		if again.New || again.User.ID != a.User.ID || b.User.ID == a.User.ID {
+			t.Fatalf("same code must be the same shopper, another code another: %+v %+v %+v", a, again, b)
+		}
+		// The openid (and a session_key) never reaches the client; the shopper row has the openid.
+		res := h.Do("POST", "/api/v1/auth/login", "", map[string]string{"code": "wx-login-code-a"})
+		sh := db.Client.Shopper.Query().Where(shopper.ID(a.User.ID)).OnlyX(t.Context())
+		if strings.Contains(string(res.Body), sh.Openid) || strings.Contains(string(res.Body), "session_key") {
+			t.Fatalf("login answer leaks WeChat identifiers: %s", res.Body)
+		}
+		if sh.Unionid == nil || sh.LastLoginAt == nil {
+			t.Fatalf("unionid/last login not kept: %+v", sh)
+		}
+
+		var me struct {
+			ID    int     `json:"id"`
+			Phone *string `json:"phone"`
+		}
+		h.Do("GET", "/api/v1/me", a.Token, nil).OK(http.StatusOK, &me)
+		if me.ID != a.User.ID {
+			t.Fatalf("me = %+v", me)
+		}
+		h.Do("POST", "/api/v1/auth/phone", a.Token, map[string]string{"code": "phone-code-1"}).OK(http.StatusOK, &me)
+		want := h.App.WeChat.Sandbox.PhoneNumber("phone-code-1")
+		if me.Phone == nil || *me.Phone != want {
+			t.Fatalf("phone = %v, want %s", me.Phone, want)
+		}
+
+		// Bad input: the envelope, nothing created.
+		before := db.Client.Shopper.Query().CountX(t.Context())
+		for name, body := range map[string]any{
+			"empty code":    map[string]string{"code": ""},
+			"missing code":  map[string]string{},
+			"code too long": map[string]string{"code": strings.Repeat("c", 65)},
+			"code a number": `{"code": 42}`,
+			"unknown field": map[string]string{"code": "x", "openid": "o123"},
+		} {
+			t.Run(name, func(t *testing.T) {
+				h.For(t).Do("POST", "/api/v1/auth/login", "", body).Fails(http.StatusBadRequest, "invalid_argument")
+			})
+		}
+		if n := db.Client.Shopper.Query().CountX(t.Context()); n != before {
+			t.Fatalf("bad logins created shoppers: %d → %d", before, n)
+		}
+		h.Do("POST", "/api/v1/auth/phone", a.Token, map[string]string{"code": ""}).Fails(http.StatusBadRequest, "invalid_argument")
+
+		// Tokens: a staff token is no shopper token, and vice versa.
+		h.Do("GET", "/api/v1/me", "", nil).Fails(http.StatusUnauthorized, "unauthenticated")
+		h.Do("GET", "/api/v1/me", h.AdminToken, nil).Fails(http.StatusUnauthorized, "unauthenticated")
+		h.Do("GET", "/admin/v1/stores", a.Token, nil).Fails(http.StatusUnauthorized, "unauthenticated")
+	})
+}
+
+func TestShopperLoginIsRateLimitedPerAddress(t *testing.T) {
+	h := apitest.New(t, storagetest.New(t, "sqlite"), func(c *config.Config) { c.LoginRate = 5 })
+	for i := range 5 {
+		mustShopper(t, h, "code-"+string(rune('a'+i)))
+	}
+	h.Do("POST", "/api/v1/auth/login", "", map[string]string{"code": "one-too-many"}).Fails(http.StatusTooManyRequests, "rate_limited")
+	// Another address is not affected; a forged X-Forwarded-For does not make one.
+	h.Do("POST", "/api/v1/auth/login", "", map[string]string{"code": "elsewhere"}, apitest.RemoteAddr, "198.51.100.7:4000").OK(http.StatusOK, nil)
+	h.Do("POST", "/api/v1/auth/login", "", map[string]string{"code": "spoofed"}, "X-Forwarded-For", "203.0.113.9").
+		Fails(http.StatusTooManyRequests, "rate_limited")
+}

@@ -1,0 +1,68 @@
+package api
+
+import (
+	"io"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"wemart/server/errs"
+	"wemart/server/wechat/wxpay"
+)
+
+// notifyAnswer is WeChat Pay's answer format ({"code","message"}), with our
+// error envelope alongside on failures so the API-wide rule holds too.
+type notifyAnswer struct {
+	Code    string       `json:"code"`
+	Message string       `json:"message"`
+	Error   *ErrorDetail `json:"error,omitempty"`
+}
+
+// payNotify is POST /wechat/pay/notify, for payment and refund notifications
+// alike: verify the signature before anything else, decrypt, check the
+// appid/mchid, then record it by compare-and-set. A duplicate is answered 200
+// and changes nothing; every refusal is a non-2xx, so WeChat retries what
+// might succeed later (a database outage) and a forgery changes nothing.
+func (h *handlers) payNotify(c echo.Context) error {
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		return h.notifyFail(c, http.StatusRequestEntityTooLarge, errs.TooLarge, "notification body too large")
+	}
+	ev, err := h.Notifications.Open(c.Request().Header, body)
+	if r, ok := wxpay.IsRejection(err); ok {
+		h.Log.Warn("pay notification refused", "reason", r.Reason, "remote", c.RealIP())
+		code := errs.Invalid
+		if r.Status == http.StatusUnauthorized {
+			code = errs.Unauthenticated
+		}
+		return h.notifyFail(c, r.Status, code, r.Reason)
+	}
+	if err != nil {
+		return h.notifyFail(c, http.StatusInternalServerError, errs.Internal, "internal error")
+	}
+	ctx := c.Request().Context()
+	switch {
+	case ev.Payment != nil:
+		err = h.Payments.Paid(ctx, *ev.Payment)
+	case ev.Refund != nil:
+		err = h.Payments.Refunded(ctx, *ev.Refund)
+	}
+	if err != nil {
+		e := classify(err)
+		status := statusOf[e.Code]
+		if status >= 500 {
+			h.Log.Error("pay notification not recorded", "id", ev.ID, "type", ev.Type, "error", err)
+		} else {
+			h.Log.Warn("pay notification refused", "id", ev.ID, "type", ev.Type, "error", err)
+		}
+		return h.notifyFail(c, status, e.Code, e.Message)
+	}
+	h.Log.Info("pay notification recorded", "id", ev.ID, "type", ev.Type)
+	return c.JSON(http.StatusOK, notifyAnswer{Code: "SUCCESS", Message: "成功"})
+}
+
+func (h *handlers) notifyFail(c echo.Context, status int, code errs.Code, msg string) error {
+	return c.JSON(status, notifyAnswer{Code: "FAIL", Message: msg, Error: &ErrorDetail{
+		Code: code, Message: msg, RequestID: c.Response().Header().Get(echo.HeaderXRequestID),
+	}})
+}

@@ -1,0 +1,232 @@
+package wechat
+
+import (
+	"bytes"
+	"context"
+	"crypto/rsa"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	plcontract "github.com/ArtisanCloud/PowerLibs/v3/http/contract"
+	"github.com/ArtisanCloud/PowerLibs/v3/logger/drivers"
+	"github.com/ArtisanCloud/PowerLibs/v3/object"
+	kresponse "github.com/ArtisanCloud/PowerWeChat/v3/src/kernel/response"
+	"github.com/ArtisanCloud/PowerWeChat/v3/src/payment"
+	orderrequest "github.com/ArtisanCloud/PowerWeChat/v3/src/payment/order/request"
+	refundrequest "github.com/ArtisanCloud/PowerWeChat/v3/src/payment/refund/request"
+	refundresponse "github.com/ArtisanCloud/PowerWeChat/v3/src/payment/refund/response"
+
+	"wemart/server/wechat/wxpay"
+)
+
+// payClient implements Pay with PowerWeChat, through mchHTTP.
+type payClient struct {
+	app       *payment.Payment
+	appID     string
+	mchID     string
+	notifyURL string
+}
+
+// NewPay returns the WeChat Pay client for creds at ep.
+func NewPay(creds Credentials, ep Endpoints) (Pay, error) {
+	if err := creds.validate(); err != nil {
+		return nil, err
+	}
+	app, err := payment.NewPayment(&payment.UserConfig{
+		AppID:       creds.AppID,
+		MchID:       creds.MchID,
+		MchApiV3Key: creds.APIv3Key,
+		KeyPath:     string(creds.MchKeyPEM), // PEM content, so nothing is read at call time
+		SerialNo:    creds.MchSerial,
+		NotifyURL:   ep.NotifyURL,
+		Cache:       newMemCache(),
+		Log:         payment.Log{Driver: &drivers.DummyLogger{}},
+		Http:        payment.Http{BaseURI: ep.MchBase},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("wechat pay client: %w", err)
+	}
+	// PowerWeChat's pay clients ignore Http.Timeout and Transport and keep a
+	// path prefix out of the URL; each sub-client gets our client instead.
+	hc := &mchHTTP{client: httpClient(), prefix: ep.MchPrefix, serial: creds.PlatformKeyID, key: creds.PlatformKey}
+	app.Order.HttpHelper.SetClient(hc)
+	app.Refund.HttpHelper.SetClient(hc)
+	return &payClient{app: app, appID: creds.AppID, mchID: creds.MchID, notifyURL: ep.NotifyURL}, nil
+}
+
+// mchHTTP sends pay requests for PowerWeChat: with a timeout, under the
+// sandbox's path prefix when there is one, and verifying WeChat Pay's
+// signature on every answer (PowerWeChat verifies none): a 2xx answer must be
+// signed by the platform key, and any answer that claims a signature must
+// carry a valid one.
+type mchHTTP struct {
+	client *http.Client
+	prefix string
+	serial string
+	key    *rsa.PublicKey
+	conf   plcontract.ClientConfig
+}
+
+// SetConfig implements PowerLibs' ClientInterface.
+func (h *mchHTTP) SetConfig(cfg *plcontract.ClientConfig) {
+	if cfg != nil {
+		h.conf = *cfg
+	}
+}
+
+// GetConfig implements PowerLibs' ClientInterface.
+func (h *mchHTTP) GetConfig() plcontract.ClientConfig { return h.conf }
+
+// DoRequest implements PowerLibs' ClientInterface.
+func (h *mchHTTP) DoRequest(req *http.Request) (*http.Response, error) {
+	if h.prefix != "" && !strings.HasPrefix(req.URL.Path, h.prefix+"/") {
+		req.URL.Path = h.prefix + req.URL.Path
+		req.URL.RawPath = ""
+	}
+	res, err := h.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(io.LimitReader(res.Body, 4<<20))
+	res.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	res.Body = io.NopCloser(bytes.NewReader(body))
+	signed := res.Header.Get(wxpay.HeaderSignature) != ""
+	if signed || (res.StatusCode >= 200 && res.StatusCode < 300) {
+		v := wxpay.Verifier{Keys: map[string]*rsa.PublicKey{h.serial: h.key}}
+		if err := v.VerifySignature(res.Header, body); err != nil {
+			return nil, fmt.Errorf("answer from WeChat Pay failed verification (status %d): %w", res.StatusCode, err)
+		}
+	}
+	return res, nil
+}
+
+// payErr turns PowerWeChat's two failure channels (a Go error, or an error
+// body decoded into Code/Message with a nil error) into one *Error.
+func payErr(op string, err error, r kresponse.ResponsePayment) error {
+	switch {
+	case err != nil:
+		return &Error{Op: op, Err: err}
+	case r.Code != "":
+		return &Error{Op: op, Code: r.Code, Message: r.Message}
+	}
+	return nil
+}
+
+// Prepay implements Pay.
+func (p *payClient) Prepay(ctx context.Context, in Prepay) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, Timeout)
+	defer cancel()
+	req := &orderrequest.RequestJSAPIPrepay{
+		PrepayBase:  orderrequest.PrepayBase{AppID: p.appID, MchID: p.mchID, NotifyUrl: p.notifyURL},
+		Description: in.Description,
+		OutTradeNo:  in.OutTradeNo,
+		Amount:      &orderrequest.JSAPIAmount{Total: int(in.AmountFen), Currency: "CNY"},
+		Payer:       &orderrequest.JSAPIPayer{OpenID: in.OpenID},
+	}
+	if !in.Expires.IsZero() {
+		req.TimeExpire = in.Expires.In(beijing).Format(time.RFC3339)
+	}
+	res, err := p.app.Order.JSAPITransaction(ctx, req)
+	if err := payErr("jsapi prepay", err, resp(res, func() kresponse.ResponsePayment { return res.ResponsePayment })); err != nil {
+		return "", err
+	}
+	if res.PrepayID == "" {
+		return "", &Error{Op: "jsapi prepay", Code: "NO_PREPAY_ID", Message: "the answer carries no prepay_id"}
+	}
+	return res.PrepayID, nil
+}
+
+// resp reads the embedded ResponsePayment of a possibly nil result.
+func resp[T any](res *T, get func() kresponse.ResponsePayment) kresponse.ResponsePayment {
+	if res == nil {
+		return kresponse.ResponsePayment{}
+	}
+	return get()
+}
+
+// Params implements Pay: the wx.requestPayment parameters, signed by the
+// merchant key over appId, timeStamp, nonceStr and package.
+func (p *payClient) Params(prepayID string) (PaymentParams, error) {
+	out, err := p.app.JSSDK.BridgeConfig(prepayID, false)
+	if err != nil {
+		return PaymentParams{}, &Error{Op: "requestPayment params", Err: err}
+	}
+	m, ok := out.(*object.StringMap)
+	if !ok || m == nil {
+		return PaymentParams{}, &Error{Op: "requestPayment params", Err: fmt.Errorf("unexpected %T", out)}
+	}
+	v := *m
+	return PaymentParams{TimeStamp: v["timeStamp"], NonceStr: v["nonceStr"], Package: v["package"],
+		SignType: v["signType"], PaySign: v["paySign"]}, nil
+}
+
+// Query implements Pay.
+func (p *payClient) Query(ctx context.Context, outTradeNo string) (Transaction, error) {
+	ctx, cancel := context.WithTimeout(ctx, Timeout)
+	defer cancel()
+	res, err := p.app.Order.QueryByOutTradeNumber(ctx, outTradeNo)
+	if err := payErr("query", err, resp(res, func() kresponse.ResponsePayment { return res.ResponsePayment })); err != nil {
+		return Transaction{}, err
+	}
+	t := Transaction{AppID: res.AppID, MchID: res.MchID, OutTradeNo: res.OutTradeNo, TransactionID: res.TransactionID,
+		TradeState: res.TradeState}
+	if res.Amount != nil {
+		t.TotalFen = res.Amount.Total
+	}
+	if res.Payer != nil {
+		t.OpenID = res.Payer.OpenID
+	}
+	t.SuccessTime, _ = time.Parse(time.RFC3339, res.SuccessTime)
+	return t, nil
+}
+
+// Close implements Pay. Closing a closed order succeeds; closing a paid one
+// fails with code ORDERPAID.
+func (p *payClient) Close(ctx context.Context, outTradeNo string) error {
+	ctx, cancel := context.WithTimeout(ctx, Timeout)
+	defer cancel()
+	res, err := p.app.Order.Close(ctx, outTradeNo)
+	return payErr("close", err, resp(res, func() kresponse.ResponsePayment { return *res }))
+}
+
+// Refund implements Pay. Refund notifications go to the same notify URL as
+// payments.
+func (p *payClient) Refund(ctx context.Context, r RefundRequest) (Refund, error) {
+	ctx, cancel := context.WithTimeout(ctx, Timeout)
+	defer cancel()
+	res, err := p.app.Refund.Refund(ctx, &refundrequest.RequestRefund{
+		OutTradeNo: r.OutTradeNo, OutRefundNo: r.OutRefundNo, Reason: r.Reason, NotifyUrl: p.notifyURL,
+		Amount: &refundrequest.RefundAmount{Refund: int(r.RefundFen), Total: int(r.TotalFen), Currency: "CNY"},
+	})
+	if err := payErr("refund", err, resp(res, func() kresponse.ResponsePayment { return res.ResponsePayment })); err != nil {
+		return Refund{}, err
+	}
+	return refundOf(res), nil
+}
+
+// QueryRefund implements Pay.
+func (p *payClient) QueryRefund(ctx context.Context, outRefundNo string) (Refund, error) {
+	ctx, cancel := context.WithTimeout(ctx, Timeout)
+	defer cancel()
+	res, err := p.app.Refund.Query(ctx, outRefundNo)
+	if err := payErr("refund query", err, resp(res, func() kresponse.ResponsePayment { return res.ResponsePayment })); err != nil {
+		return Refund{}, err
+	}
+	return refundOf(res), nil
+}
+
+func refundOf(res *refundresponse.ResponseRefund) Refund {
+	r := Refund{OutRefundNo: res.OutRefundNO, RefundID: res.RefundID, OutTradeNo: res.OutTradeNO,
+		TransactionID: res.TransactionID, Status: res.Status}
+	if res.Amount != nil {
+		r.RefundFen, r.TotalFen = int64(res.Amount.Refund), int64(res.Amount.Total)
+	}
+	r.SuccessTime, _ = time.Parse(time.RFC3339, res.SuccessTime)
+	return r
+}

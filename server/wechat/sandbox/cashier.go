@@ -1,0 +1,106 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"wemart/server/errs"
+)
+
+// cashierRequest is the body of POST /sandbox/pay.
+type cashierRequest struct {
+	PrepayID string `json:"prepay_id"`
+	// SkipNotify pays without notifying the merchant: a lost notification,
+	// for trying out reconciliation by query.
+	SkipNotify bool `json:"skip_notify"`
+}
+
+// cashier is POST /sandbox/pay: it plays the shopper confirming payment in
+// the WeChat cashier. The transaction becomes paid and its TRANSACTION.SUCCESS
+// notification is delivered to the notify URL (retried on WeChat's schedule
+// while it fails); the answer carries the status the notify URL gave. Paying
+// an already paid prepay_id delivers the same notification again.
+func (s *Sandbox) cashier(c echo.Context) error {
+	var req cashierRequest
+	dec := json.NewDecoder(c.Request().Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil || req.PrepayID == "" {
+		return errs.InvalidField("prepay_id", "is required (the prepay_id of a JSAPI order)")
+	}
+	r, err := s.Pay(req.PrepayID, !req.SkipNotify)
+	if err != nil {
+		return err
+	}
+	answer := map[string]any{"transaction_id": r.TransactionID, "out_trade_no": r.OutTradeNo, "notify_status": nil}
+	if r.Delivery != nil {
+		answer["notify_status"] = r.Delivery.Status
+		if r.Delivery.Error != "" {
+			answer["notify_error"] = r.Delivery.Error
+		}
+	}
+	return c.JSON(http.StatusOK, answer)
+}
+
+// Payment is the outcome of the shopper paying in the cashier.
+type Payment struct {
+	TransactionID string
+	OutTradeNo    string
+	// Delivery is the first delivery of the notification (nil when not notified).
+	Delivery *Delivery
+}
+
+// Pay plays the shopper paying the transaction of prepayID: it becomes paid
+// (if it was not already) and, with notify, its TRANSACTION.SUCCESS
+// notification is delivered (and retried in the background while refused).
+// It fails with not_found for an unknown prepay_id and conflict for a closed
+// or expired transaction.
+func (s *Sandbox) Pay(prepayID string, notify bool) (Payment, error) {
+	now := s.now()
+	s.mu.Lock()
+	t := s.st.Transactions[s.st.Prepays[prepayID]]
+	switch {
+	case t == nil:
+		s.mu.Unlock()
+		return Payment{}, errs.E(errs.NotFound, "no transaction has prepay_id %s", prepayID)
+	case t.State == StateClosed:
+		s.mu.Unlock()
+		return Payment{}, errs.E(errs.Conflict, "transaction %s is closed and cannot be paid", t.OutTradeNo)
+	case t.State == StateNotPay && !t.TimeExpire.IsZero() && !now.Before(t.TimeExpire):
+		t.State = StateClosed
+		s.save()
+		s.mu.Unlock()
+		return Payment{}, errs.E(errs.Conflict, "transaction %s passed its time_expire and cannot be paid", t.OutTradeNo)
+	case t.State == StateNotPay:
+		t.State, t.SuccessTime = StateSuccess, now
+		t.TransactionID = "42000" + now.In(beijing).Format("20060102") + randDigits(15)
+		// The notification is made once; a second payment call repeats it as is.
+		t.Notification = s.notification("TRANSACTION.SUCCESS", "支付成功", "transaction", "EV-"+randDigits(20), t.json())
+		s.save()
+	}
+	url, body := t.NotifyURL, t.Notification
+	p := Payment{TransactionID: t.TransactionID, OutTradeNo: t.OutTradeNo}
+	s.mu.Unlock()
+	if notify {
+		d := s.deliverWithRetries(url, body)
+		p.Delivery = &d
+	}
+	return p, nil
+}
+
+// records is GET /sandbox/records: what the sandbox was sent and delivered,
+// for developers and tests.
+func (s *Sandbox) records(c echo.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	shipping := map[string]*shippingRecord{}
+	for no, t := range s.st.Transactions {
+		if t.Shipping != nil {
+			shipping[no] = t.Shipping
+		}
+	}
+	return c.JSON(http.StatusOK, map[string]any{
+		"subscribe": s.subscribe, "shipping": shipping, "deliveries": s.st.Deliveries,
+	})
+}

@@ -1,0 +1,190 @@
+package sandbox
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"wemart/server/wechat/wxpay"
+)
+
+// Identity is the sandbox's made-up WeChat account: a mini program (AppID,
+// AppSecret), a merchant (MchID, its API key pair and certificate serial, its
+// APIv3 key) and WeChat Pay's platform key pair (public-key mode, with a
+// PUB_KEY_ID_ serial). It is generated once into the data dir and reused, so
+// tokens and signatures stay valid across restarts.
+type Identity struct {
+	AppID         string `json:"appid"`
+	AppSecret     string `json:"app_secret"`
+	MchID         string `json:"mchid"`
+	MchSerial     string `json:"mch_serial"`
+	APIv3Key      string `json:"apiv3_key"`
+	PlatformKeyID string `json:"platform_key_id"`
+
+	// MchKey is the merchant's private key (the client signs with it; the
+	// sandbox verifies with its public half).
+	MchKey *rsa.PrivateKey `json:"-"`
+	// PlatformKey is WeChat Pay's private key (the sandbox signs with it; the
+	// client verifies with its public half).
+	PlatformKey *rsa.PrivateKey `json:"-"`
+}
+
+// File names inside the sandbox directory.
+const (
+	identityFile    = "identity.json"
+	mchKeyFile      = "apiclient_key.pem"
+	platformKeyFile = "platform_key.pem"
+	// PlatformPublicKeyFile is the platform public key, as WeChat Pay lets a
+	// merchant download it (the client side reads this file).
+	PlatformPublicKeyFile = "pub_key.pem"
+)
+
+// LoadOrCreateIdentity reads the identity from dir, generating it on first use.
+func LoadOrCreateIdentity(dir string) (*Identity, error) {
+	id, err := loadIdentity(dir)
+	if err == nil {
+		return id, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("sandbox identity in %s: %w (delete the directory to start afresh)", dir, err)
+	}
+	id, err = newIdentity()
+	if err != nil {
+		return nil, err
+	}
+	if err := id.save(dir); err != nil {
+		if errors.Is(err, os.ErrExist) { // another process got there first
+			return loadIdentity(dir)
+		}
+		return nil, err
+	}
+	return id, nil
+}
+
+func newIdentity() (*Identity, error) {
+	mch, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, err
+	}
+	platform, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, err
+	}
+	return &Identity{
+		AppID:         "wx" + randHex(8),
+		AppSecret:     randHex(16),
+		MchID:         "19" + randDigits(8),
+		MchSerial:     upperHex(20),
+		APIv3Key:      wxpay.Nonce(32),
+		PlatformKeyID: "PUB_KEY_ID_01" + randDigits(20),
+		MchKey:        mch,
+		PlatformKey:   platform,
+	}, nil
+}
+
+func (id *Identity) save(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	js, err := json.MarshalIndent(id, "", "  ")
+	if err != nil {
+		return err
+	}
+	// Keys first; the identity file last and exclusively, so a reader never
+	// sees an identity without its keys.
+	files := []struct {
+		name string
+		data []byte
+	}{
+		{mchKeyFile, wxpay.PrivateKeyPEM(id.MchKey)},
+		{platformKeyFile, wxpay.PrivateKeyPEM(id.PlatformKey)},
+		{PlatformPublicKeyFile, wxpay.PublicKeyPEM(&id.PlatformKey.PublicKey)},
+	}
+	for _, f := range files {
+		if err := os.WriteFile(filepath.Join(dir, f.name+".tmp"), f.data, 0o600); err != nil {
+			return err
+		}
+	}
+	f, err := os.OpenFile(filepath.Join(dir, identityFile), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	for _, k := range files {
+		if err := os.Rename(filepath.Join(dir, k.name+".tmp"), filepath.Join(dir, k.name)); err != nil {
+			f.Close()
+			return err
+		}
+	}
+	if _, err := f.Write(js); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func loadIdentity(dir string) (*Identity, error) {
+	js, err := os.ReadFile(filepath.Join(dir, identityFile))
+	if err != nil {
+		return nil, err
+	}
+	var id Identity
+	if err := json.Unmarshal(js, &id); err != nil || len(id.APIv3Key) != 32 || id.AppID == "" {
+		return nil, errors.New("identity.json is corrupt")
+	}
+	if id.MchKey, err = readKey(filepath.Join(dir, mchKeyFile)); err != nil {
+		return nil, err
+	}
+	if id.PlatformKey, err = readKey(filepath.Join(dir, platformKeyFile)); err != nil {
+		return nil, err
+	}
+	return &id, nil
+}
+
+func readKey(path string) (*rsa.PrivateKey, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return wxpay.ParsePrivateKey(b)
+}
+
+// MchKeyPath is the merchant private key file the client side is configured
+// with, exactly as live mode reads apiclient_key.pem.
+func MchKeyPath(dir string) string { return filepath.Join(dir, mchKeyFile) }
+
+// PlatformPublicKeyPath is the platform public key file the client verifies
+// WeChat Pay's signatures with, as live mode reads pub_key.pem.
+func PlatformPublicKeyPath(dir string) string { return filepath.Join(dir, PlatformPublicKeyFile) }
+
+func randHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func upperHex(n int) string {
+	s := randHex(n)
+	out := make([]byte, len(s))
+	for i := range s {
+		c := s[i]
+		if c >= 'a' && c <= 'f' {
+			c -= 'a' - 'A'
+		}
+		out[i] = c
+	}
+	return string(out)
+}
+
+func randDigits(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = '0' + b[i]%10
+	}
+	return string(b)
+}

@@ -1,0 +1,221 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"net/http"
+	"time"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+)
+
+// The shipping-info API's error codes (发货信息管理), as the sandbox uses them.
+const (
+	errShipNoOrder       = 10060001 // 支付单不存在
+	errShipAlreadyDone   = 10060003 // 支付单已使用重新发货机会
+	errShipNotShippable  = 10060004 // 支付单处于不可发货的状态
+	errShipLogisticsType = 10060005 // 物流类型有误
+	errShipParam         = 10060014 // 参数错误
+	errShipPayer         = 10060023 // 支付单与付款用户不一致
+	errShipNotShipped    = 10060019 // 订单未发货, 无法确认收货
+	errShipUploadTime    = 268485216
+)
+
+// Order states of the shipping-info API.
+const (
+	shipWaiting   = 1 // 待发货
+	shipShipped   = 2 // 已发货
+	shipConfirmed = 3 // 确认收货
+	shipDone      = 4 // 交易完成
+	shipRefunded  = 5 // 已退款
+)
+
+// shippingRecord is what the shipping-info API holds about one payment.
+type shippingRecord struct {
+	LogisticsType  int            `json:"logistics_type"`
+	DeliveryMode   int            `json:"delivery_mode"`
+	IsAllDelivered bool           `json:"is_all_delivered"`
+	ShippingList   []shippingItem `json:"shipping_list"`
+	UploadTime     string         `json:"upload_time"`
+	Uploads        int            `json:"uploads"`
+	ReceivedTime   int64          `json:"received_time,omitempty"`
+}
+
+type shippingItem struct {
+	TrackingNo     string `json:"tracking_no,omitempty"`
+	ExpressCompany string `json:"express_company,omitempty"`
+	ItemDesc       string `json:"item_desc"`
+	Contact        *struct {
+		ConsignorContact string `json:"consignor_contact,omitempty"`
+		ReceiverContact  string `json:"receiver_contact,omitempty"`
+	} `json:"contact,omitempty"`
+}
+
+type orderKey struct {
+	OrderNumberType int    `json:"order_number_type"`
+	TransactionID   string `json:"transaction_id"`
+	MchID           string `json:"mchid"`
+	OutTradeNo      string `json:"out_trade_no"`
+}
+
+// find locates a transaction by an order key; call with s.mu held.
+func (s *Sandbox) find(k orderKey) *transaction {
+	switch k.OrderNumberType {
+	case 1:
+		if k.MchID != s.id.MchID {
+			return nil
+		}
+		return s.st.Transactions[k.OutTradeNo]
+	case 2:
+		for _, t := range s.st.Transactions {
+			if t.TransactionID != "" && t.TransactionID == k.TransactionID {
+				return t
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Sandbox) uploadShipping(c echo.Context) error {
+	if code, msg := s.checkToken(c); code != 0 {
+		return fail(c, code, msg)
+	}
+	var req struct {
+		OrderKey       orderKey       `json:"order_key"`
+		LogisticsType  int            `json:"logistics_type"`
+		DeliveryMode   int            `json:"delivery_mode"`
+		IsAllDelivered bool           `json:"is_all_delivered"`
+		ShippingList   []shippingItem `json:"shipping_list"`
+		UploadTime     string         `json:"upload_time"`
+		Payer          struct {
+			OpenID string `json:"openid"`
+		} `json:"payer"`
+	}
+	if err := json.NewDecoder(c.Request().Body).Decode(&req); err != nil {
+		return fail(c, errArgument, "argument invalid! data format error")
+	}
+	if req.LogisticsType < 1 || req.LogisticsType > 4 {
+		return fail(c, errShipLogisticsType, "logistics_type must be 1 (express), 2 (same-city), 3 (virtual) or 4 (pickup)")
+	}
+	if req.DeliveryMode != 1 && req.DeliveryMode != 2 {
+		return fail(c, errShipParam, "delivery_mode must be 1 (unified) or 2 (split)")
+	}
+	if _, err := time.Parse(time.RFC3339, req.UploadTime); err != nil {
+		return fail(c, errShipUploadTime, "upload_time must be RFC 3339")
+	}
+	if len(req.ShippingList) == 0 || len(req.ShippingList) > 10 {
+		return fail(c, errShipParam, "shipping_list must have 1 to 10 items")
+	}
+	for _, it := range req.ShippingList {
+		if it.ItemDesc == "" || utf8.RuneCountInString(it.ItemDesc) > 120 {
+			return fail(c, errShipParam, "item_desc must be 1 to 120 characters")
+		}
+		if req.LogisticsType == 1 && (it.TrackingNo == "" || it.ExpressCompany == "") {
+			return fail(c, errShipParam, "express shipping needs tracking_no and express_company")
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.find(req.OrderKey)
+	switch {
+	case t == nil || t.TransactionID == "":
+		return fail(c, errShipNoOrder, "支付单不存在")
+	case t.State != StateSuccess:
+		return fail(c, errShipNotShippable, "支付单处于不可发货的状态")
+	case req.Payer.OpenID != t.OpenID:
+		return fail(c, errShipPayer, "支付单与付款用户不一致")
+	case t.Shipping != nil && (t.Shipping.Uploads >= 2 || t.Shipping.ReceivedTime != 0):
+		return fail(c, errShipAlreadyDone, "支付单已使用重新发货机会")
+	}
+	uploads := 1
+	if t.Shipping != nil {
+		uploads = t.Shipping.Uploads + 1 // the one re-upload WeChat allows
+	}
+	t.Shipping = &shippingRecord{LogisticsType: req.LogisticsType, DeliveryMode: req.DeliveryMode,
+		IsAllDelivered: req.IsAllDelivered, ShippingList: req.ShippingList, UploadTime: req.UploadTime, Uploads: uploads}
+	s.save()
+	return c.JSON(http.StatusOK, wxError{ErrCode: 0, ErrMsg: "ok"})
+}
+
+type tradeRef struct {
+	TransactionID   string `json:"transaction_id"`
+	MerchantID      string `json:"merchant_id"`
+	MerchantTradeNo string `json:"merchant_trade_no"`
+}
+
+func (r tradeRef) key() orderKey {
+	if r.TransactionID != "" {
+		return orderKey{OrderNumberType: 2, TransactionID: r.TransactionID}
+	}
+	return orderKey{OrderNumberType: 1, MchID: r.MerchantID, OutTradeNo: r.MerchantTradeNo}
+}
+
+func (s *Sandbox) confirmReceive(c echo.Context) error {
+	if code, msg := s.checkToken(c); code != 0 {
+		return fail(c, code, msg)
+	}
+	var req struct {
+		tradeRef
+		ReceivedTime int64 `json:"received_time"`
+	}
+	if err := json.NewDecoder(c.Request().Body).Decode(&req); err != nil {
+		return fail(c, errArgument, "argument invalid! data format error")
+	}
+	if req.ReceivedTime <= 0 {
+		return fail(c, errShipParam, "received_time must be a unix time")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.find(req.key())
+	switch {
+	case t == nil || t.TransactionID == "":
+		return fail(c, errShipNoOrder, "支付单不存在")
+	case t.Shipping == nil:
+		return fail(c, errShipNotShipped, "订单未发货")
+	}
+	t.Shipping.ReceivedTime = req.ReceivedTime
+	s.save()
+	return c.JSON(http.StatusOK, wxError{ErrCode: 0, ErrMsg: "ok"})
+}
+
+func (s *Sandbox) getShippingOrder(c echo.Context) error {
+	if code, msg := s.checkToken(c); code != 0 {
+		return fail(c, code, msg)
+	}
+	var req tradeRef
+	if err := json.NewDecoder(c.Request().Body).Decode(&req); err != nil {
+		return fail(c, errArgument, "argument invalid! data format error")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.find(req.key())
+	if t == nil || t.TransactionID == "" {
+		return fail(c, errShipNoOrder, "支付单不存在")
+	}
+	state := shipWaiting
+	shipping := map[string]any{}
+	switch {
+	case t.State == StateRefund:
+		state = shipRefunded
+	case t.Shipping != nil && t.Shipping.ReceivedTime != 0:
+		state = shipConfirmed
+	case t.Shipping != nil:
+		state = shipShipped
+	}
+	if sh := t.Shipping; sh != nil {
+		shipping = map[string]any{
+			"delivery_mode": sh.DeliveryMode, "logistics_type": sh.LogisticsType,
+			"finish_shipping": sh.IsAllDelivered || sh.DeliveryMode == 1, "finish_shipping_count": sh.Uploads - 1,
+			"shipping_list": sh.ShippingList,
+		}
+	}
+	return c.JSON(http.StatusOK, map[string]any{
+		"errcode": 0, "errmsg": "ok",
+		"order": map[string]any{
+			"transaction_id": t.TransactionID, "merchant_id": t.MchID, "merchant_trade_no": t.OutTradeNo,
+			"description": t.Description, "paid_amount": t.Total, "openid": t.OpenID,
+			"trade_create_time": t.PrepayAt.Unix(), "pay_time": t.SuccessTime.Unix(),
+			"order_state": state, "in_complaint": false, "shipping": shipping,
+		},
+	})
+}

@@ -1,0 +1,597 @@
+package wechat_test
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"image"
+	_ "image/png"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
+
+	"wemart/server/wechat"
+	"wemart/server/wechat/sandbox"
+	"wemart/server/wechat/wxpay"
+)
+
+var (
+	idOnce sync.Once
+	idDir  string
+	idErr  error
+)
+
+// identity is one sandbox identity for the whole test binary (RSA keys are slow).
+func identity(t *testing.T) (string, *sandbox.Identity) {
+	t.Helper()
+	idOnce.Do(func() {
+		if idDir, idErr = os.MkdirTemp("", "wechat-test"); idErr == nil {
+			_, idErr = sandbox.LoadOrCreateIdentity(idDir)
+		}
+	})
+	if idErr != nil {
+		t.Fatal(idErr)
+	}
+	id, err := sandbox.LoadOrCreateIdentity(idDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return idDir, id
+}
+
+// sink is the merchant's notify URL: it records notifications and answers
+// with the statuses it is given, then 200.
+type sink struct {
+	mu       sync.Mutex
+	answers  []int
+	received []received
+	srv      *httptest.Server
+}
+
+type received struct {
+	header http.Header
+	body   []byte
+	at     time.Time
+}
+
+func newSink(t *testing.T, answers ...int) *sink {
+	s := &sink{answers: answers}
+	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		s.mu.Lock()
+		s.received = append(s.received, received{r.Header.Clone(), body, time.Now()})
+		status := http.StatusOK
+		if len(s.answers) > 0 {
+			status, s.answers = s.answers[0], s.answers[1:]
+		}
+		s.mu.Unlock()
+		w.WriteHeader(status)
+	}))
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+func (s *sink) got() []received {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]received(nil), s.received...)
+}
+
+type fixture struct {
+	sb     *sandbox.Sandbox
+	mp     wechat.MiniProgram
+	pay    wechat.Pay
+	notify *wechat.Notifications
+	creds  wechat.Credentials
+	sink   *sink
+	url    string
+}
+
+// newFixture serves a sandbox over HTTP and points the real clients at it.
+func newFixture(t *testing.T, sinkAnswers ...int) *fixture {
+	t.Helper()
+	dir, id := identity(t)
+	sb, err := sandbox.New(sandbox.Options{Identity: id, TimeScale: 0.001, Pages: []string{"pages/store/store"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := echo.New()
+	sb.Mount(e)
+	srv := httptest.NewServer(e)
+	t.Cleanup(func() { srv.Close(); sb.Close() })
+	sk := newSink(t, sinkAnswers...)
+	creds := wechat.Credentials{AppID: id.AppID, AppSecret: id.AppSecret, MchID: id.MchID, MchSerial: id.MchSerial,
+		APIv3Key: id.APIv3Key, PlatformKeyID: id.PlatformKeyID}
+	if err := wechat.LoadKeys(&creds, sandbox.MchKeyPath(dir), sandbox.PlatformPublicKeyPath(dir)); err != nil {
+		t.Fatal(err)
+	}
+	ep := wechat.Endpoints{APIBase: srv.URL + sandbox.APIPrefix + "/", MchBase: srv.URL, MchPrefix: sandbox.MchPrefix, NotifyURL: sk.srv.URL}
+	mp, err := wechat.NewMiniProgram(creds, ep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pay, err := wechat.NewPay(creds, ep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{sb: sb, mp: mp, pay: pay, notify: wechat.NewNotifications(creds), creds: creds, sink: sk, url: srv.URL}
+}
+
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	if got := wechat.CodeOf(err); got != code {
+		t.Fatalf("error %v has code %q, want %q", err, got, code)
+	}
+}
+
+func TestLoginAndPhone(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	a, err := f.mp.Code2Session(ctx, "shopper-a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := f.mp.Code2Session(ctx, "shopper-a")
+	b, _ := f.mp.Code2Session(ctx, "shopper-b")
+	if a.OpenID == "" || a.OpenID != again.OpenID || a.OpenID == b.OpenID || len(a.OpenID) != 28 || a.UnionID == "" {
+		t.Fatalf("openids: %+v %+v %+v", a, again, b)
+	}
+	_, err = f.mp.Code2Session(ctx, "")
+	wantCode(t, err, "40029")
+	_, err = f.mp.Code2Session(ctx, strings.Repeat("x", 65))
+	wantCode(t, err, "40029")
+
+	p, err := f.mp.PhoneNumber(ctx, "phone-code")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.PureNumber) != 11 || p.PureNumber[0] != '1' || p.CountryCode != "86" || p.PureNumber != f.sb.PhoneNumber("phone-code") {
+		t.Fatalf("phone %+v", p)
+	}
+	_, err = f.mp.PhoneNumber(ctx, "")
+	wantCode(t, err, "40029")
+}
+
+// TestStaleTokensAreRefreshed: tokens expire (42001) or are replaced (40001),
+// and the client gets a new one and carries on, GET and POST alike.
+func TestStaleTokensAreRefreshed(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.mp.PhoneNumber(ctx, "c1"); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		f.sb.ExpireTokens()
+		if _, err := f.mp.PhoneNumber(ctx, "c2"); err != nil {
+			t.Fatalf("POST after token expiry: %v", err)
+		}
+		f.sb.ExpireTokens()
+		if _, err := f.mp.Code2Session(ctx, "c3"); err != nil {
+			t.Fatalf("GET after token expiry: %v", err)
+		}
+	}
+}
+
+func TestWXACode(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	img, err := f.mp.WXACode(ctx, wechat.WXACode{Scene: "s=12&p=345", Page: "pages/store/store", CheckPage: true, Width: 430})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(img, []byte("\x89PNG")) {
+		t.Fatalf("not a PNG: % x", img[:8])
+	}
+	if got := decodeQR(t, img); got != sandbox.WXACodeContent("pages/store/store", "s=12&p=345") {
+		t.Fatalf("QR encodes %q", got)
+	}
+	bad := []wechat.WXACode{
+		{Scene: strings.Repeat("a", 33), Page: "pages/store/store"},
+		{Scene: "", Page: "pages/store/store"},
+		{Scene: "s=1 2", Page: "pages/store/store"},
+		{Scene: "s=中", Page: "pages/store/store"},
+		{Scene: "s=1", Page: "/pages/store/store"},
+		{Scene: "s=1", Page: "pages/nowhere/nowhere", CheckPage: true},
+		{Scene: "s=1", Page: "pages/store/store", Width: 100},
+	}
+	for _, req := range bad {
+		if _, err := f.mp.WXACode(ctx, req); wechat.CodeOf(err) == "" {
+			t.Errorf("%+v: accepted (%v)", req, err)
+		}
+	}
+}
+
+func decodeQR(t *testing.T, png []byte) string {
+	t.Helper()
+	img, _, err := image.Decode(bytes.NewReader(png))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.GetText()
+}
+
+func TestSubscribe(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	s, _ := f.mp.Code2Session(ctx, "subscriber")
+	msg := wechat.SubscribeMessage{OpenID: s.OpenID, TemplateID: "TPL-ready", Page: "pages/order/order?id=1",
+		Data: map[string]string{"character_string1": "W202611210001", "thing2": "请到店自提"}, State: "formal"}
+	if err := f.mp.SendSubscribe(ctx, msg); err != nil {
+		t.Fatal(err)
+	}
+	got := f.sb.Subscribes()
+	if len(got) != 1 || got[0].ToUser != s.OpenID || got[0].Data["thing2"]["value"] != "请到店自提" {
+		t.Fatalf("recorded %+v", got)
+	}
+	forged := msg
+	forged.OpenID = "oFAKEFAKEFAKEFAKEFAKEFAKEFAK"
+	wantCode(t, f.mp.SendSubscribe(ctx, forged), "40003")
+	empty := msg
+	empty.Data = map[string]string{"thing2": ""}
+	wantCode(t, f.mp.SendSubscribe(ctx, empty), "47003")
+	noTpl := msg
+	noTpl.TemplateID = ""
+	wantCode(t, f.mp.SendSubscribe(ctx, noTpl), "40037")
+}
+
+// pay creates a prepay and pays it in the sandbox cashier.
+func pay(t *testing.T, f *fixture, no string, fen int64, openid string) sandbox.Payment {
+	t.Helper()
+	ctx := context.Background()
+	prepayID, err := f.pay.Prepay(ctx, wechat.Prepay{OutTradeNo: no, Description: "wemart 订单", AmountFen: fen, OpenID: openid, Expires: time.Now().Add(15 * time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := f.sb.Pay(prepayID, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestPrepayParamsQueryClose(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	s, _ := f.mp.Code2Session(ctx, "payer")
+	in := wechat.Prepay{OutTradeNo: "W20261121000001", Description: "wemart 订单", AmountFen: 1990, OpenID: s.OpenID, Expires: time.Now().Add(15 * time.Minute)}
+	prepayID, err := f.pay.Prepay(ctx, in)
+	if err != nil || !strings.HasPrefix(prepayID, "wx") {
+		t.Fatalf("prepay %q %v", prepayID, err)
+	}
+	// The same order again: the same prepay_id. Another amount: refused.
+	if again, err := f.pay.Prepay(ctx, in); err != nil || again != prepayID {
+		t.Fatalf("repeat prepay %q %v", again, err)
+	}
+	other := in
+	other.AmountFen = 1
+	_, err = f.pay.Prepay(ctx, other)
+	wantCode(t, err, "OUT_TRADE_NO_USED")
+	bad := in
+	bad.OutTradeNo, bad.OpenID = "W20261121000009", "oNotASandboxUser0000000000000"
+	_, err = f.pay.Prepay(ctx, bad)
+	wantCode(t, err, "PARAM_ERROR")
+
+	// wx.requestPayment parameters, signed by the merchant key.
+	params, err := f.pay.Params(prepayID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if params.Package != "prepay_id="+prepayID || params.SignType != "RSA" || params.TimeStamp == "" || params.NonceStr == "" {
+		t.Fatalf("params %+v", params)
+	}
+	_, id := identity(t)
+	msg := f.creds.AppID + "\n" + params.TimeStamp + "\n" + params.NonceStr + "\n" + params.Package + "\n"
+	if err := verifyPaySign(&id.MchKey.PublicKey, msg, params.PaySign); err != nil {
+		t.Fatalf("paySign: %v", err)
+	}
+
+	tx, err := f.pay.Query(ctx, in.OutTradeNo)
+	if err != nil || tx.TradeState != wechat.TradeNotPay || tx.TotalFen != 1990 {
+		t.Fatalf("query unpaid: %+v %v", tx, err)
+	}
+	_, err = f.pay.Query(ctx, "W_NO_SUCH_ORDER")
+	wantCode(t, err, "ORDER_NOT_EXIST")
+
+	if err := f.pay.Close(ctx, in.OutTradeNo); err != nil {
+		t.Fatal(err)
+	}
+	if tx, _ = f.pay.Query(ctx, in.OutTradeNo); tx.TradeState != wechat.TradeClosed {
+		t.Fatalf("after close: %+v", tx)
+	}
+	if _, err := f.sb.Pay(prepayID, true); err == nil {
+		t.Fatal("a closed transaction was paid")
+	}
+	_, err = f.pay.Prepay(ctx, in)
+	wantCode(t, err, "ORDER_CLOSED")
+}
+
+func verifyPaySign(pub *rsa.PublicKey, msg, sig string) error {
+	raw, err := base64.StdEncoding.DecodeString(sig)
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256([]byte(msg))
+	return rsa.VerifyPKCS1v15(pub, crypto.SHA256, sum[:], raw)
+}
+
+// TestPaymentNotification: paying delivers a signed, encrypted notification
+// our verifier opens; paying again delivers the same one; a paid order
+// cannot be closed.
+func TestPaymentNotification(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	s, _ := f.mp.Code2Session(ctx, "payer")
+	p := pay(t, f, "W20261121000002", 2590, s.OpenID)
+	if p.Delivery == nil || p.Delivery.Status != 200 || p.TransactionID == "" {
+		t.Fatalf("payment %+v", p)
+	}
+	got := f.sink.got()
+	if len(got) != 1 {
+		t.Fatalf("%d notifications", len(got))
+	}
+	ev, err := f.notify.Open(got[0].header, got[0].body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.Type != wechat.EventPaid || ev.Payment.OutTradeNo != "W20261121000002" || ev.Payment.TotalFen != 2590 ||
+		ev.Payment.TransactionID != p.TransactionID || ev.Payment.OpenID != s.OpenID || ev.Payment.TradeState != "SUCCESS" {
+		t.Fatalf("event %+v %+v", ev, ev.Payment)
+	}
+	tx, err := f.pay.Query(ctx, "W20261121000002")
+	if err != nil || tx.TradeState != wechat.TradeSuccess || tx.TransactionID != p.TransactionID || tx.SuccessTime.IsZero() {
+		t.Fatalf("query paid: %+v %v", tx, err)
+	}
+	wantCode(t, f.pay.Close(ctx, "W20261121000002"), "ORDERPAID")
+
+	// Paying again repeats the very same notification (a duplicate).
+	prepayID, _ := f.pay.Prepay(ctx, wechat.Prepay{OutTradeNo: "W20261121000003", Description: "x", AmountFen: 1, OpenID: s.OpenID})
+	first, _ := f.sb.Pay(prepayID, true)
+	second, _ := f.sb.Pay(prepayID, true)
+	got = f.sink.got()
+	if first.TransactionID != second.TransactionID || !bytes.Equal(got[1].body, got[2].body) {
+		t.Fatal("the second payment call must deliver the same notification")
+	}
+}
+
+// TestNotificationRetries: while the merchant answers non-2xx, WeChat's
+// schedule (compressed 1000×: 15 ms, 15 ms, 30 ms, ...) keeps delivering.
+func TestNotificationRetries(t *testing.T) {
+	f := newFixture(t, 500, 503, 500)
+	s, _ := f.mp.Code2Session(context.Background(), "payer")
+	p := pay(t, f, "W20261121000004", 100, s.OpenID)
+	if p.Delivery.Status != 500 {
+		t.Fatalf("first delivery answered %d", p.Delivery.Status)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(f.sink.got()) < 4 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	got := f.sink.got()
+	if len(got) != 4 {
+		t.Fatalf("%d deliveries, want 4 (3 refused, then accepted)", len(got))
+	}
+	time.Sleep(100 * time.Millisecond)
+	if n := len(f.sink.got()); n != 4 {
+		t.Fatalf("delivered again after a 200: %d", n)
+	}
+	// Gaps follow the schedule: 15 ms, 15 ms, 30 ms (at scale 0.001), never shorter.
+	for i, want := range []time.Duration{15, 15, 30} {
+		if gap := got[i+1].at.Sub(got[i].at); gap < want*time.Millisecond {
+			t.Fatalf("retry %d after %v, before WeChat's %v ms", i+1, gap, want)
+		}
+	}
+	for _, r := range got {
+		if _, err := f.notify.Open(r.header, r.body); err != nil {
+			t.Fatalf("a retry failed verification: %v", err)
+		}
+	}
+	ds := f.sb.Deliveries()
+	if len(ds) != 4 || ds[0].Attempt != 1 || ds[3].Attempt != 4 || ds[3].Status != 200 {
+		t.Fatalf("delivery log %+v", ds)
+	}
+}
+
+func TestRefund(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	s, _ := f.mp.Code2Session(ctx, "payer")
+	pay(t, f, "W20261121000005", 5000, s.OpenID)
+	_, err := f.pay.Refund(ctx, wechat.RefundRequest{OutTradeNo: "W20261121000005", OutRefundNo: "R1", RefundFen: 6000, TotalFen: 5000})
+	wantCode(t, err, "INVALID_REQUEST")
+	_, err = f.pay.Refund(ctx, wechat.RefundRequest{OutTradeNo: "W_UNKNOWN", OutRefundNo: "R0", RefundFen: 1, TotalFen: 1})
+	wantCode(t, err, "RESOURCE_NOT_EXISTS")
+
+	r, err := f.pay.Refund(ctx, wechat.RefundRequest{OutTradeNo: "W20261121000005", OutRefundNo: "R2", RefundFen: 2000, TotalFen: 5000, Reason: "缺货"})
+	if err != nil || r.Status != wechat.RefundProcessing || r.RefundID == "" || r.RefundFen != 2000 {
+		t.Fatalf("refund %+v %v", r, err)
+	}
+	// Only 3000 is left to refund.
+	_, err = f.pay.Refund(ctx, wechat.RefundRequest{OutTradeNo: "W20261121000005", OutRefundNo: "R3", RefundFen: 3001, TotalFen: 5000})
+	wantCode(t, err, "INVALID_REQUEST")
+
+	deadline := time.Now().Add(5 * time.Second)
+	for len(f.sink.got()) < 2 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	got := f.sink.got()
+	if len(got) != 2 {
+		t.Fatalf("%d notifications, want the payment's and the refund's", len(got))
+	}
+	ev, err := f.notify.Open(got[1].header, got[1].body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.Type != wechat.EventRefundSuccess || ev.Refund.OutRefundNo != "R2" || ev.Refund.RefundFen != 2000 || ev.Refund.Status != "SUCCESS" {
+		t.Fatalf("refund event %+v %+v", ev, ev.Refund)
+	}
+	q, err := f.pay.QueryRefund(ctx, "R2")
+	if err != nil || q.Status != wechat.RefundSuccess || q.SuccessTime.IsZero() {
+		t.Fatalf("refund query %+v %v", q, err)
+	}
+	_, err = f.pay.QueryRefund(ctx, "R404")
+	wantCode(t, err, "RESOURCE_NOT_EXISTS")
+}
+
+func TestShippingInfo(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	s, _ := f.mp.Code2Session(ctx, "payer")
+	p := pay(t, f, "W20261121000006", 3000, s.OpenID)
+	ship := wechat.Shipment{TransactionID: p.TransactionID, OpenID: s.OpenID, LogisticsType: wechat.LogisticsExpress, At: time.Now(),
+		Items: []wechat.ShipmentItem{{TrackingNo: "SF1234567890", ExpressCompany: "SF", Description: "光明 鲜牛奶 ×2", ReceiverPhoneMasked: "138****0000"}}}
+	o, err := f.mp.ShippingOrder(ctx, p.TransactionID)
+	if err != nil || o.State != 1 || o.OutTradeNo != "W20261121000006" {
+		t.Fatalf("before shipping %+v %v", o, err)
+	}
+	wantCode(t, f.mp.ConfirmReceive(ctx, p.TransactionID, time.Now()), "10060019")
+	noTracking := ship
+	noTracking.Items = []wechat.ShipmentItem{{Description: "x"}}
+	wantCode(t, f.mp.UploadShipping(ctx, noTracking), "10060014")
+	wrongPayer := ship
+	wrongPayer.OpenID = f.sb.OpenID("someone-else")
+	wantCode(t, f.mp.UploadShipping(ctx, wrongPayer), "10060023")
+	unknown := ship
+	unknown.TransactionID = "4200000000000000000000000000"
+	wantCode(t, f.mp.UploadShipping(ctx, unknown), "10060001")
+
+	if err := f.mp.UploadShipping(ctx, ship); err != nil {
+		t.Fatal(err)
+	}
+	if o, _ = f.mp.ShippingOrder(ctx, p.TransactionID); o.State != 2 {
+		t.Fatalf("after shipping: %+v", o)
+	}
+	if err := f.mp.ConfirmReceive(ctx, p.TransactionID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if o, _ = f.mp.ShippingOrder(ctx, p.TransactionID); o.State != 3 {
+		t.Fatalf("after receipt: %+v", o)
+	}
+	// Pickup needs no tracking number.
+	p2 := pay(t, f, "W20261121000007", 100, s.OpenID)
+	pickup := wechat.Shipment{TransactionID: p2.TransactionID, OpenID: s.OpenID, LogisticsType: wechat.LogisticsPickup, At: time.Now(),
+		Items: []wechat.ShipmentItem{{Description: "到店自提"}}}
+	if err := f.mp.UploadShipping(ctx, pickup); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestPaySignaturesBothWays: WeChat Pay refuses a merchant it cannot verify,
+// and the client refuses answers WeChat Pay did not sign.
+func TestPaySignaturesBothWays(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	_, other := wxpayKeys(t)
+
+	wrongKey := f.creds
+	wrongKey.MchKeyPEM = wxpay.PrivateKeyPEM(other)
+	forger, err := wechat.NewPay(wrongKey, endpoints(f))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = forger.Query(ctx, "W1")
+	wantCode(t, err, "SIGN_ERROR")
+	wrongSerial := f.creds
+	wrongSerial.MchSerial = "0123456789ABCDEF"
+	client, _ := wechat.NewPay(wrongSerial, endpoints(f))
+	_, err = client.Query(ctx, "W1")
+	wantCode(t, err, "SIGN_ERROR")
+
+	// A client that trusts another platform key rejects the sandbox's answers.
+	distrust := f.creds
+	distrust.PlatformKey = &other.PublicKey
+	client, _ = wechat.NewPay(distrust, endpoints(f))
+	_, err = client.Query(ctx, "W1")
+	if err == nil || !wechat.IsTemporary(err) || !strings.Contains(err.Error(), "verification") {
+		t.Fatalf("unverifiable answer accepted or misreported: %v", err)
+	}
+}
+
+func endpoints(f *fixture) wechat.Endpoints {
+	return wechat.Endpoints{APIBase: f.url + sandbox.APIPrefix + "/", MchBase: f.url, MchPrefix: sandbox.MchPrefix, NotifyURL: f.sink.srv.URL}
+}
+
+var (
+	otherOnce sync.Once
+	otherKey  *rsa.PrivateKey
+)
+
+func wxpayKeys(t *testing.T) (*sandbox.Identity, *rsa.PrivateKey) {
+	t.Helper()
+	_, id := identity(t)
+	otherOnce.Do(func() {
+		var err error
+		if otherKey, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
+			t.Fatal(err)
+		}
+	})
+	return id, otherKey
+}
+
+// TestSandboxSurvivesRestart: the sandbox keeps its transactions in the data
+// dir, so a restarted server still finds what the shopper paid.
+func TestSandboxSurvivesRestart(t *testing.T) {
+	dir, id := identity(t)
+	state := t.TempDir() + "/state.json"
+	start := func() (*sandbox.Sandbox, wechat.Pay, func()) {
+		sb, err := sandbox.New(sandbox.Options{Identity: id, StatePath: state, TimeScale: 0.001})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := echo.New()
+		sb.Mount(e)
+		srv := httptest.NewServer(e)
+		creds := wechat.Credentials{AppID: id.AppID, AppSecret: id.AppSecret, MchID: id.MchID, MchSerial: id.MchSerial,
+			APIv3Key: id.APIv3Key, PlatformKeyID: id.PlatformKeyID}
+		if err := wechat.LoadKeys(&creds, sandbox.MchKeyPath(dir), sandbox.PlatformPublicKeyPath(dir)); err != nil {
+			t.Fatal(err)
+		}
+		pay, err := wechat.NewPay(creds, wechat.Endpoints{MchBase: srv.URL, MchPrefix: sandbox.MchPrefix, NotifyURL: srv.URL + "/nowhere"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sb, pay, func() { srv.Close(); sb.Close() }
+	}
+	ctx := context.Background()
+	sb, pay, stop := start()
+	prepayID, err := pay.Prepay(ctx, wechat.Prepay{OutTradeNo: "W20261121RESTART", Description: "x", AmountFen: 700, OpenID: sb.OpenID("u")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := sb.Pay(prepayID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop()
+
+	sb, pay, stop = start()
+	defer stop()
+	tx, err := pay.Query(ctx, "W20261121RESTART")
+	if err != nil || tx.TradeState != wechat.TradeSuccess || tx.TransactionID != p.TransactionID || tx.TotalFen != 700 {
+		t.Fatalf("after restart: %+v %v", tx, err)
+	}
+	again, err := sandbox.LoadOrCreateIdentity(dir)
+	if err != nil || again.AppID != id.AppID || !again.PlatformKey.Equal(id.PlatformKey) {
+		t.Fatal("the identity changed across loads")
+	}
+}
