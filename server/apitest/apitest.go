@@ -153,6 +153,7 @@ type statusWriter struct {
 	wrote  bool
 }
 
+// WriteHeader records the first status written.
 func (w *statusWriter) WriteHeader(code int) {
 	if !w.wrote {
 		w.status, w.wrote = code, true

@@ -203,6 +203,7 @@ type Error struct {
 	Err error
 }
 
+// Error implements error.
 func (e *Error) Error() string {
 	if e.Err != nil {
 		return fmt.Sprintf("wechat %s: %v", e.Op, e.Err)

@@ -29,22 +29,22 @@ const (
 const prepayTTL = 2 * time.Hour
 
 type transaction struct {
-	AppID          string    `json:"appid"`
-	MchID          string    `json:"mchid"`
-	OutTradeNo     string    `json:"out_trade_no"`
-	Description    string    `json:"description"`
-	NotifyURL      string    `json:"notify_url"`
-	OpenID         string    `json:"openid"`
-	Total          int64     `json:"total"`
-	TimeExpire     time.Time `json:"time_expire"`
-	PrepayID       string    `json:"prepay_id"`
-	PrepayAt       time.Time `json:"prepay_at"`
-	State          string    `json:"state"`
-	TransactionID  string    `json:"transaction_id,omitempty"`
-	SuccessTime    time.Time `json:"success_time"`
+	AppID         string    `json:"appid"`
+	MchID         string    `json:"mchid"`
+	OutTradeNo    string    `json:"out_trade_no"`
+	Description   string    `json:"description"`
+	NotifyURL     string    `json:"notify_url"`
+	OpenID        string    `json:"openid"`
+	Total         int64     `json:"total"`
+	TimeExpire    time.Time `json:"time_expire"`
+	PrepayID      string    `json:"prepay_id"`
+	PrepayAt      time.Time `json:"prepay_at"`
+	State         string    `json:"state"`
+	TransactionID string    `json:"transaction_id,omitempty"`
+	SuccessTime   time.Time `json:"success_time"`
 	// Notification is the TRANSACTION.SUCCESS notification body, made when paid.
 	Notification []byte `json:"notification,omitempty"`
-	Refunded       int64     `json:"refunded"`
+	Refunded     int64  `json:"refunded"`
 	// Shipping is what the shipping-info API was told about this payment.
 	Shipping *shippingRecord `json:"shipping,omitempty"`
 }

@@ -58,6 +58,7 @@ type Rejection struct {
 	Reason string
 }
 
+// Error implements error.
 func (r *Rejection) Error() string { return r.Reason }
 
 func reject(status int, format string, args ...any) error {
