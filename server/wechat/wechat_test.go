@@ -8,6 +8,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"image"
 	_ "image/png"
 	"io"
@@ -593,5 +594,66 @@ func TestSandboxSurvivesRestart(t *testing.T) {
 	again, err := sandbox.LoadOrCreateIdentity(dir)
 	if err != nil || again.AppID != id.AppID || !again.PlatformKey.Equal(id.PlatformKey) {
 		t.Fatal("the identity changed across loads")
+	}
+}
+
+// TestTokensAsWeChatIssuesThem: classic tokens knock earlier ones out after
+// five minutes (processes fetching their own tokens break each other);
+// stable tokens are the same for every caller, so two processes share one.
+func TestTokensAsWeChatIssuesThem(t *testing.T) {
+	_, id := identity(t)
+	var mu sync.Mutex
+	now := time.Now()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	sb, err := sandbox.New(sandbox.Options{Identity: id, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := echo.New()
+	sb.Mount(e)
+	srv := httptest.NewServer(e)
+	defer srv.Close()
+	getJSON := func(method, path, body string) map[string]any {
+		req, _ := http.NewRequest(method, srv.URL+sandbox.APIPrefix+path, strings.NewReader(body))
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var m map[string]any
+		_ = json.NewDecoder(res.Body).Decode(&m)
+		return m
+	}
+	classic := func() string {
+		m := getJSON("GET", "/cgi-bin/token?grant_type=client_credential&appid="+id.AppID+"&secret="+id.AppSecret, "")
+		return m["access_token"].(string)
+	}
+	useToken := func(tok string) float64 {
+		m := getJSON("POST", "/wxa/business/getuserphonenumber?access_token="+tok, `{"code":"x"}`)
+		code, _ := m["errcode"].(float64)
+		return code
+	}
+	a := classic()
+	b := classic()
+	if useToken(a) != 0 || useToken(b) != 0 {
+		t.Fatal("both tokens must work at first")
+	}
+	mu.Lock()
+	now = now.Add(6 * time.Minute)
+	mu.Unlock()
+	if useToken(a) != 42001 || useToken(b) != 0 {
+		t.Fatalf("after 6 minutes: old token %v, new token %v", useToken(a), useToken(b))
+	}
+	stable := `{"grant_type":"client_credential","appid":"` + id.AppID + `","secret":"` + id.AppSecret + `"}`
+	s1 := getJSON("POST", "/cgi-bin/stable_token", stable)["access_token"]
+	s2 := getJSON("POST", "/cgi-bin/stable_token", stable)["access_token"]
+	if s1 == nil || s1 != s2 {
+		t.Fatalf("stable tokens differ: %v %v", s1, s2)
+	}
+	if m := getJSON("POST", "/cgi-bin/stable_token", `{"grant_type":"client_credential","appid":"`+id.AppID+`","secret":"wrong"}`); m["errcode"] != float64(40125) {
+		t.Fatalf("wrong secret: %v", m)
+	}
+	if useToken("made-up") != 40001 {
+		t.Fatal("an unknown token must be 40001")
 	}
 }

@@ -53,9 +53,14 @@ type tokenAnswer struct {
 	ExpiresIn   int    `json:"expires_in"`
 }
 
-// token is GET cgi-bin/token: a fresh token per call, as WeChat's classic
-// endpoint does (each call invalidates nothing here, unlike WeChat, which is
-// why wemart uses stable_token).
+// classicGrace is how long WeChat keeps a classic access token valid after a
+// newer one was issued.
+const classicGrace = 5 * time.Minute
+
+// token is GET cgi-bin/token: a fresh token per call and, as at WeChat, the
+// previous classic tokens die five minutes later. This is how processes that
+// each fetch their own token knock each other out, and why wemart uses
+// stable_token (whose tokens are separate and shared).
 func (s *Sandbox) token(c echo.Context) error {
 	if code, msg := s.checkApp(c.QueryParam("appid"), c.QueryParam("secret")); code != 0 {
 		return fail(c, code, msg)
@@ -64,7 +69,14 @@ func (s *Sandbox) token(c echo.Context) error {
 		return fail(c, 40002, "invalid grant_type")
 	}
 	s.mu.Lock()
+	cutoff := s.now().Add(classicGrace)
+	for old := range s.classic {
+		if s.tokens[old].After(cutoff) {
+			s.tokens[old] = cutoff
+		}
+	}
 	tok, exp := s.issueToken()
+	s.classic[tok] = true
 	s.mu.Unlock()
 	return c.JSON(http.StatusOK, tokenAnswer{tok, int(exp.Sub(s.now()).Seconds())})
 }

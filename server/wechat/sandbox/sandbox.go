@@ -72,10 +72,11 @@ type Sandbox struct {
 	signer wxpay.Signer
 	now    func() time.Time
 
-	mu     sync.Mutex
-	st     state
-	tokens map[string]time.Time // access token → expiry
-	stable struct {
+	mu      sync.Mutex
+	st      state
+	tokens  map[string]time.Time // access token → expiry
+	classic map[string]bool      // tokens from cgi-bin/token (not stable_token)
+	stable  struct {
 		token  string
 		expiry time.Time
 	}
@@ -118,6 +119,7 @@ func New(opt Options) (*Sandbox, error) {
 		opt: opt, id: opt.Identity, now: opt.Now,
 		signer:  wxpay.Signer{Key: opt.Identity.PlatformKey, Serial: opt.Identity.PlatformKeyID, Now: opt.Now},
 		tokens:  map[string]time.Time{},
+		classic: map[string]bool{},
 		closing: make(chan struct{}),
 		st:      state{Transactions: map[string]*transaction{}, Prepays: map[string]string{}, Refunds: map[string]*refund{}},
 	}
