@@ -14,6 +14,7 @@ import (
 	"wemart/ent/address"
 	"wemart/ent/cartitem"
 	"wemart/ent/category"
+	"wemart/ent/counter"
 	"wemart/ent/order"
 	"wemart/ent/orderevent"
 	"wemart/ent/orderitem"
@@ -49,6 +50,8 @@ type Client struct {
 	CartItem *CartItemClient
 	// Category is the client for interacting with the Category builders.
 	Category *CategoryClient
+	// Counter is the client for interacting with the Counter builders.
+	Counter *CounterClient
 	// Order is the client for interacting with the Order builders.
 	Order *OrderClient
 	// OrderEvent is the client for interacting with the OrderEvent builders.
@@ -93,6 +96,7 @@ func (c *Client) init() {
 	c.Address = NewAddressClient(c.config)
 	c.CartItem = NewCartItemClient(c.config)
 	c.Category = NewCategoryClient(c.config)
+	c.Counter = NewCounterClient(c.config)
 	c.Order = NewOrderClient(c.config)
 	c.OrderEvent = NewOrderEventClient(c.config)
 	c.OrderItem = NewOrderItemClient(c.config)
@@ -203,6 +207,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Address:           NewAddressClient(cfg),
 		CartItem:          NewCartItemClient(cfg),
 		Category:          NewCategoryClient(cfg),
+		Counter:           NewCounterClient(cfg),
 		Order:             NewOrderClient(cfg),
 		OrderEvent:        NewOrderEventClient(cfg),
 		OrderItem:         NewOrderItemClient(cfg),
@@ -240,6 +245,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Address:           NewAddressClient(cfg),
 		CartItem:          NewCartItemClient(cfg),
 		Category:          NewCategoryClient(cfg),
+		Counter:           NewCounterClient(cfg),
 		Order:             NewOrderClient(cfg),
 		OrderEvent:        NewOrderEventClient(cfg),
 		OrderItem:         NewOrderItemClient(cfg),
@@ -284,9 +290,10 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Address, c.CartItem, c.Category, c.Order, c.OrderEvent, c.OrderItem,
-		c.Payment, c.Product, c.Refund, c.Shipment, c.ShipmentEvent, c.Shopper, c.Sku,
-		c.Staff, c.Stock, c.StockMovement, c.Store, c.StoreDeliveryCell,
+		c.Address, c.CartItem, c.Category, c.Counter, c.Order, c.OrderEvent,
+		c.OrderItem, c.Payment, c.Product, c.Refund, c.Shipment, c.ShipmentEvent,
+		c.Shopper, c.Sku, c.Staff, c.Stock, c.StockMovement, c.Store,
+		c.StoreDeliveryCell,
 	} {
 		n.Use(hooks...)
 	}
@@ -296,9 +303,10 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Address, c.CartItem, c.Category, c.Order, c.OrderEvent, c.OrderItem,
-		c.Payment, c.Product, c.Refund, c.Shipment, c.ShipmentEvent, c.Shopper, c.Sku,
-		c.Staff, c.Stock, c.StockMovement, c.Store, c.StoreDeliveryCell,
+		c.Address, c.CartItem, c.Category, c.Counter, c.Order, c.OrderEvent,
+		c.OrderItem, c.Payment, c.Product, c.Refund, c.Shipment, c.ShipmentEvent,
+		c.Shopper, c.Sku, c.Staff, c.Stock, c.StockMovement, c.Store,
+		c.StoreDeliveryCell,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -313,6 +321,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.CartItem.mutate(ctx, m)
 	case *CategoryMutation:
 		return c.Category.mutate(ctx, m)
+	case *CounterMutation:
+		return c.Counter.mutate(ctx, m)
 	case *OrderMutation:
 		return c.Order.mutate(ctx, m)
 	case *OrderEventMutation:
@@ -840,6 +850,139 @@ func (c *CategoryClient) mutate(ctx context.Context, m *CategoryMutation) (Value
 		return (&CategoryDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Category mutation op: %q", m.Op())
+	}
+}
+
+// CounterClient is a client for the Counter schema.
+type CounterClient struct {
+	config
+}
+
+// NewCounterClient returns a client for the Counter from the given config.
+func NewCounterClient(c config) *CounterClient {
+	return &CounterClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `counter.Hooks(f(g(h())))`.
+func (c *CounterClient) Use(hooks ...Hook) {
+	c.hooks.Counter = append(c.hooks.Counter, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `counter.Intercept(f(g(h())))`.
+func (c *CounterClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Counter = append(c.inters.Counter, interceptors...)
+}
+
+// Create returns a builder for creating a Counter entity.
+func (c *CounterClient) Create() *CounterCreate {
+	mutation := newCounterMutation(c.config, OpCreate)
+	return &CounterCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Counter entities.
+func (c *CounterClient) CreateBulk(builders ...*CounterCreate) *CounterCreateBulk {
+	return &CounterCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CounterClient) MapCreateBulk(slice any, setFunc func(*CounterCreate, int)) *CounterCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CounterCreateBulk{err: fmt.Errorf("calling to CounterClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CounterCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CounterCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Counter.
+func (c *CounterClient) Update() *CounterUpdate {
+	mutation := newCounterMutation(c.config, OpUpdate)
+	return &CounterUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CounterClient) UpdateOne(_m *Counter) *CounterUpdateOne {
+	mutation := newCounterMutation(c.config, OpUpdateOne, withCounter(_m))
+	return &CounterUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CounterClient) UpdateOneID(id string) *CounterUpdateOne {
+	mutation := newCounterMutation(c.config, OpUpdateOne, withCounterID(id))
+	return &CounterUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Counter.
+func (c *CounterClient) Delete() *CounterDelete {
+	mutation := newCounterMutation(c.config, OpDelete)
+	return &CounterDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CounterClient) DeleteOne(_m *Counter) *CounterDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CounterClient) DeleteOneID(id string) *CounterDeleteOne {
+	builder := c.Delete().Where(counter.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CounterDeleteOne{builder}
+}
+
+// Query returns a query builder for Counter.
+func (c *CounterClient) Query() *CounterQuery {
+	return &CounterQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCounter},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Counter entity by its id.
+func (c *CounterClient) Get(ctx context.Context, id string) (*Counter, error) {
+	return c.Query().Where(counter.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CounterClient) GetX(ctx context.Context, id string) *Counter {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *CounterClient) Hooks() []Hook {
+	return c.hooks.Counter
+}
+
+// Interceptors returns the client interceptors.
+func (c *CounterClient) Interceptors() []Interceptor {
+	return c.inters.Counter
+}
+
+func (c *CounterClient) mutate(ctx context.Context, m *CounterMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CounterCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CounterUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CounterUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CounterDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Counter mutation op: %q", m.Op())
 	}
 }
 
@@ -3321,14 +3464,14 @@ func (c *StoreDeliveryCellClient) mutate(ctx context.Context, m *StoreDeliveryCe
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Address, CartItem, Category, Order, OrderEvent, OrderItem, Payment, Product,
-		Refund, Shipment, ShipmentEvent, Shopper, Sku, Staff, Stock, StockMovement,
-		Store, StoreDeliveryCell []ent.Hook
+		Address, CartItem, Category, Counter, Order, OrderEvent, OrderItem, Payment,
+		Product, Refund, Shipment, ShipmentEvent, Shopper, Sku, Staff, Stock,
+		StockMovement, Store, StoreDeliveryCell []ent.Hook
 	}
 	inters struct {
-		Address, CartItem, Category, Order, OrderEvent, OrderItem, Payment, Product,
-		Refund, Shipment, ShipmentEvent, Shopper, Sku, Staff, Stock, StockMovement,
-		Store, StoreDeliveryCell []ent.Interceptor
+		Address, CartItem, Category, Counter, Order, OrderEvent, OrderItem, Payment,
+		Product, Refund, Shipment, ShipmentEvent, Shopper, Sku, Staff, Stock,
+		StockMovement, Store, StoreDeliveryCell []ent.Interceptor
 	}
 )
 

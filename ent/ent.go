@@ -11,6 +11,7 @@ import (
 	"wemart/ent/address"
 	"wemart/ent/cartitem"
 	"wemart/ent/category"
+	"wemart/ent/counter"
 	"wemart/ent/order"
 	"wemart/ent/orderevent"
 	"wemart/ent/orderitem"
@@ -93,6 +94,7 @@ func checkColumn(t, c string) error {
 			address.Table:           address.ValidColumn,
 			cartitem.Table:          cartitem.ValidColumn,
 			category.Table:          category.ValidColumn,
+			counter.Table:           counter.ValidColumn,
 			order.Table:             order.ValidColumn,
 			orderevent.Table:        orderevent.ValidColumn,
 			orderitem.Table:         orderitem.ValidColumn,

@@ -7,6 +7,7 @@ import (
 	"wemart/ent/address"
 	"wemart/ent/cartitem"
 	"wemart/ent/category"
+	"wemart/ent/counter"
 	"wemart/ent/order"
 	"wemart/ent/orderevent"
 	"wemart/ent/orderitem"
@@ -175,6 +176,30 @@ func init() {
 	categoryDescSort := categoryFields[2].Descriptor()
 	// category.DefaultSort holds the default value on creation for the sort field.
 	category.DefaultSort = categoryDescSort.Default.(int)
+	counterFields := schema.Counter{}.Fields()
+	_ = counterFields
+	// counterDescValue is the schema descriptor for value field.
+	counterDescValue := counterFields[1].Descriptor()
+	// counter.DefaultValue holds the default value on creation for the value field.
+	counter.DefaultValue = counterDescValue.Default.(int64)
+	// counterDescID is the schema descriptor for id field.
+	counterDescID := counterFields[0].Descriptor()
+	// counter.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	counter.IDValidator = func() func(string) error {
+		validators := counterDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	orderMixin := schema.Order{}.Mixin()
 	orderMixinFields0 := orderMixin[0].Fields()
 	_ = orderMixinFields0

@@ -61,6 +61,8 @@ type Store struct {
 	DeliveryMinFen int64 `json:"delivery_min_fen,omitempty"`
 	// DeliveryZone holds the value of the "delivery_zone" field.
 	DeliveryZone *types.Polygon `json:"delivery_zone,omitempty"`
+	// Version holds the value of the "version" field.
+	Version int64 `json:"version,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the StoreQuery when eager-loading is set.
 	Edges        StoreEdges `json:"edges"`
@@ -140,7 +142,7 @@ func (*Store) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case store.FieldLat, store.FieldLng:
 			values[i] = new(sql.NullFloat64)
-		case store.FieldID, store.FieldH3R5, store.FieldH3R7, store.FieldH3R8, store.FieldDeliveryRadiusM, store.FieldDeliveryFeeFen, store.FieldDeliveryMinFen:
+		case store.FieldID, store.FieldH3R5, store.FieldH3R7, store.FieldH3R8, store.FieldDeliveryRadiusM, store.FieldDeliveryFeeFen, store.FieldDeliveryMinFen, store.FieldVersion:
 			values[i] = new(sql.NullInt64)
 		case store.FieldName, store.FieldAddress, store.FieldCity, store.FieldPhone, store.FieldTimezone, store.FieldStatus:
 			values[i] = new(sql.NullString)
@@ -298,6 +300,12 @@ func (_m *Store) assignValues(columns []string, values []any) error {
 					return fmt.Errorf("unmarshal field delivery_zone: %w", err)
 				}
 			}
+		case store.FieldVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field version", values[i])
+			} else if value.Valid {
+				_m.Version = value.Int64
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -423,6 +431,9 @@ func (_m *Store) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("delivery_zone=")
 	builder.WriteString(fmt.Sprintf("%v", _m.DeliveryZone))
+	builder.WriteString(", ")
+	builder.WriteString("version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Version))
 	builder.WriteByte(')')
 	return builder.String()
 }

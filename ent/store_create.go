@@ -258,6 +258,20 @@ func (_c *StoreCreate) SetDeliveryZone(v *types.Polygon) *StoreCreate {
 	return _c
 }
 
+// SetVersion sets the "version" field.
+func (_c *StoreCreate) SetVersion(v int64) *StoreCreate {
+	_c.mutation.SetVersion(v)
+	return _c
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_c *StoreCreate) SetNillableVersion(v *int64) *StoreCreate {
+	if v != nil {
+		_c.SetVersion(*v)
+	}
+	return _c
+}
+
 // AddStockIDs adds the "stocks" edge to the Stock entity by IDs.
 func (_c *StoreCreate) AddStockIDs(ids ...int) *StoreCreate {
 	_c.mutation.AddStockIDs(ids...)
@@ -612,6 +626,10 @@ func (_c *StoreCreate) createSpec() (*Store, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.DeliveryZone(); ok {
 		_spec.SetField(store.FieldDeliveryZone, field.TypeJSON, value)
 		_node.DeliveryZone = value
+	}
+	if value, ok := _c.mutation.Version(); ok {
+		_spec.SetField(store.FieldVersion, field.TypeInt64, value)
+		_node.Version = value
 	}
 	if nodes := _c.mutation.StocksIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -1045,6 +1063,30 @@ func (u *StoreUpsert) ClearDeliveryZone() *StoreUpsert {
 	return u
 }
 
+// SetVersion sets the "version" field.
+func (u *StoreUpsert) SetVersion(v int64) *StoreUpsert {
+	u.Set(store.FieldVersion, v)
+	return u
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *StoreUpsert) UpdateVersion() *StoreUpsert {
+	u.SetExcluded(store.FieldVersion)
+	return u
+}
+
+// AddVersion adds v to the "version" field.
+func (u *StoreUpsert) AddVersion(v int64) *StoreUpsert {
+	u.Add(store.FieldVersion, v)
+	return u
+}
+
+// ClearVersion clears the value of the "version" field.
+func (u *StoreUpsert) ClearVersion() *StoreUpsert {
+	u.SetNull(store.FieldVersion)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -1437,6 +1479,34 @@ func (u *StoreUpsertOne) UpdateDeliveryZone() *StoreUpsertOne {
 func (u *StoreUpsertOne) ClearDeliveryZone() *StoreUpsertOne {
 	return u.Update(func(s *StoreUpsert) {
 		s.ClearDeliveryZone()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *StoreUpsertOne) SetVersion(v int64) *StoreUpsertOne {
+	return u.Update(func(s *StoreUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *StoreUpsertOne) AddVersion(v int64) *StoreUpsertOne {
+	return u.Update(func(s *StoreUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *StoreUpsertOne) UpdateVersion() *StoreUpsertOne {
+	return u.Update(func(s *StoreUpsert) {
+		s.UpdateVersion()
+	})
+}
+
+// ClearVersion clears the value of the "version" field.
+func (u *StoreUpsertOne) ClearVersion() *StoreUpsertOne {
+	return u.Update(func(s *StoreUpsert) {
+		s.ClearVersion()
 	})
 }
 
@@ -1998,6 +2068,34 @@ func (u *StoreUpsertBulk) UpdateDeliveryZone() *StoreUpsertBulk {
 func (u *StoreUpsertBulk) ClearDeliveryZone() *StoreUpsertBulk {
 	return u.Update(func(s *StoreUpsert) {
 		s.ClearDeliveryZone()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *StoreUpsertBulk) SetVersion(v int64) *StoreUpsertBulk {
+	return u.Update(func(s *StoreUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *StoreUpsertBulk) AddVersion(v int64) *StoreUpsertBulk {
+	return u.Update(func(s *StoreUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *StoreUpsertBulk) UpdateVersion() *StoreUpsertBulk {
+	return u.Update(func(s *StoreUpsert) {
+		s.UpdateVersion()
+	})
+}
+
+// ClearVersion clears the value of the "version" field.
+func (u *StoreUpsertBulk) ClearVersion() *StoreUpsertBulk {
+	return u.Update(func(s *StoreUpsert) {
+		s.ClearVersion()
 	})
 }
 

@@ -366,6 +366,33 @@ func (_u *StoreUpdate) ClearDeliveryZone() *StoreUpdate {
 	return _u
 }
 
+// SetVersion sets the "version" field.
+func (_u *StoreUpdate) SetVersion(v int64) *StoreUpdate {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *StoreUpdate) SetNillableVersion(v *int64) *StoreUpdate {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *StoreUpdate) AddVersion(v int64) *StoreUpdate {
+	_u.mutation.AddVersion(v)
+	return _u
+}
+
+// ClearVersion clears the value of the "version" field.
+func (_u *StoreUpdate) ClearVersion() *StoreUpdate {
+	_u.mutation.ClearVersion()
+	return _u
+}
+
 // AddStockIDs adds the "stocks" edge to the Stock entity by IDs.
 func (_u *StoreUpdate) AddStockIDs(ids ...int) *StoreUpdate {
 	_u.mutation.AddStockIDs(ids...)
@@ -729,6 +756,15 @@ func (_u *StoreUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.DeliveryZoneCleared() {
 		_spec.ClearField(store.FieldDeliveryZone, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(store.FieldVersion, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(store.FieldVersion, field.TypeInt64, value)
+	}
+	if _u.mutation.VersionCleared() {
+		_spec.ClearField(store.FieldVersion, field.TypeInt64)
 	}
 	if _u.mutation.StocksCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1307,6 +1343,33 @@ func (_u *StoreUpdateOne) ClearDeliveryZone() *StoreUpdateOne {
 	return _u
 }
 
+// SetVersion sets the "version" field.
+func (_u *StoreUpdateOne) SetVersion(v int64) *StoreUpdateOne {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *StoreUpdateOne) SetNillableVersion(v *int64) *StoreUpdateOne {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *StoreUpdateOne) AddVersion(v int64) *StoreUpdateOne {
+	_u.mutation.AddVersion(v)
+	return _u
+}
+
+// ClearVersion clears the value of the "version" field.
+func (_u *StoreUpdateOne) ClearVersion() *StoreUpdateOne {
+	_u.mutation.ClearVersion()
+	return _u
+}
+
 // AddStockIDs adds the "stocks" edge to the Stock entity by IDs.
 func (_u *StoreUpdateOne) AddStockIDs(ids ...int) *StoreUpdateOne {
 	_u.mutation.AddStockIDs(ids...)
@@ -1700,6 +1763,15 @@ func (_u *StoreUpdateOne) sqlSave(ctx context.Context) (_node *Store, err error)
 	}
 	if _u.mutation.DeliveryZoneCleared() {
 		_spec.ClearField(store.FieldDeliveryZone, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(store.FieldVersion, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(store.FieldVersion, field.TypeInt64, value)
+	}
+	if _u.mutation.VersionCleared() {
+		_spec.ClearField(store.FieldVersion, field.TypeInt64)
 	}
 	if _u.mutation.StocksCleared() {
 		edge := &sqlgraph.EdgeSpec{

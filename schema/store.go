@@ -55,6 +55,11 @@ func (Store) Fields() []ent.Field {
 		field.Int64("delivery_min_fen").Default(0),
 		// Optional delivery zone drawn by staff; its H3 cells are in store_delivery_cells.
 		field.JSON("delivery_zone", &types.Polygon{}).Optional(),
+		// The value of the "stores" counter when the row last changed: processes
+		// keeping an in-memory index of stores reload exactly the rows newer
+		// than the counter they last saw. (Nullable with no default so SQLite
+		// can add it in place; NULL rows predate the counter.)
+		field.Int64("version").Optional(),
 	}
 }
 
@@ -77,5 +82,8 @@ func (Store) Indexes() []ent.Index {
 		index.Fields("h3_r7"),
 		index.Fields("h3_r8"),
 		index.Fields("deleted_at", "status"),
+		index.Fields("version"),
+		// For bounding-box queries (the baseline the H3 search is measured against).
+		index.Fields("lat", "lng"),
 	}
 }

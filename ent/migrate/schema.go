@@ -109,6 +109,17 @@ var (
 			},
 		},
 	}
+	// CountersColumns holds the columns for the "counters" table.
+	CountersColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 64},
+		{Name: "value", Type: field.TypeInt64, Default: 0},
+	}
+	// CountersTable holds the schema information for the "counters" table.
+	CountersTable = &schema.Table{
+		Name:       "counters",
+		Columns:    CountersColumns,
+		PrimaryKey: []*schema.Column{CountersColumns[0]},
+	}
 	// OrdersColumns holds the columns for the "orders" table.
 	OrdersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -610,6 +621,7 @@ var (
 		{Name: "delivery_fee_fen", Type: field.TypeInt64, Default: 0},
 		{Name: "delivery_min_fen", Type: field.TypeInt64, Default: 0},
 		{Name: "delivery_zone", Type: field.TypeJSON, Nullable: true},
+		{Name: "version", Type: field.TypeInt64, Nullable: true},
 	}
 	// StoresTable holds the schema information for the "stores" table.
 	StoresTable = &schema.Table{
@@ -636,6 +648,16 @@ var (
 				Name:    "store_deleted_at_status",
 				Unique:  false,
 				Columns: []*schema.Column{StoresColumns[3], StoresColumns[15]},
+			},
+			{
+				Name:    "store_version",
+				Unique:  false,
+				Columns: []*schema.Column{StoresColumns[22]},
+			},
+			{
+				Name:    "store_lat_lng",
+				Unique:  false,
+				Columns: []*schema.Column{StoresColumns[8], StoresColumns[9]},
 			},
 		},
 	}
@@ -677,6 +699,7 @@ var (
 		AddressesTable,
 		CartItemsTable,
 		CategoriesTable,
+		CountersTable,
 		OrdersTable,
 		OrderEventsTable,
 		OrderItemsTable,

@@ -15,6 +15,9 @@ type CartItem func(*sql.Selector)
 // Category is the predicate function for category builders.
 type Category func(*sql.Selector)
 
+// Counter is the predicate function for counter builders.
+type Counter func(*sql.Selector)
+
 // Order is the predicate function for order builders.
 type Order func(*sql.Selector)
 

@@ -57,6 +57,8 @@ const (
 	FieldDeliveryMinFen = "delivery_min_fen"
 	// FieldDeliveryZone holds the string denoting the delivery_zone field in the database.
 	FieldDeliveryZone = "delivery_zone"
+	// FieldVersion holds the string denoting the version field in the database.
+	FieldVersion = "version"
 	// EdgeStocks holds the string denoting the stocks edge name in mutations.
 	EdgeStocks = "stocks"
 	// EdgeDeliveryCells holds the string denoting the delivery_cells edge name in mutations.
@@ -130,6 +132,7 @@ var Columns = []string{
 	FieldDeliveryFeeFen,
 	FieldDeliveryMinFen,
 	FieldDeliveryZone,
+	FieldVersion,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -304,6 +307,11 @@ func ByDeliveryFeeFen(opts ...sql.OrderTermOption) OrderOption {
 // ByDeliveryMinFen orders the results by the delivery_min_fen field.
 func ByDeliveryMinFen(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldDeliveryMinFen, opts...).ToFunc()
+}
+
+// ByVersion orders the results by the version field.
+func ByVersion(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldVersion, opts...).ToFunc()
 }
 
 // ByStocksCount orders the results by stocks count.

@@ -145,6 +145,11 @@ func DeliveryMinFen(v int64) predicate.Store {
 	return predicate.Store(sql.FieldEQ(FieldDeliveryMinFen, v))
 }
 
+// Version applies equality check predicate on the "version" field. It's identical to VersionEQ.
+func Version(v int64) predicate.Store {
+	return predicate.Store(sql.FieldEQ(FieldVersion, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Store {
 	return predicate.Store(sql.FieldEQ(FieldCreatedAt, v))
@@ -968,6 +973,56 @@ func DeliveryZoneIsNil() predicate.Store {
 // DeliveryZoneNotNil applies the NotNil predicate on the "delivery_zone" field.
 func DeliveryZoneNotNil() predicate.Store {
 	return predicate.Store(sql.FieldNotNull(FieldDeliveryZone))
+}
+
+// VersionEQ applies the EQ predicate on the "version" field.
+func VersionEQ(v int64) predicate.Store {
+	return predicate.Store(sql.FieldEQ(FieldVersion, v))
+}
+
+// VersionNEQ applies the NEQ predicate on the "version" field.
+func VersionNEQ(v int64) predicate.Store {
+	return predicate.Store(sql.FieldNEQ(FieldVersion, v))
+}
+
+// VersionIn applies the In predicate on the "version" field.
+func VersionIn(vs ...int64) predicate.Store {
+	return predicate.Store(sql.FieldIn(FieldVersion, vs...))
+}
+
+// VersionNotIn applies the NotIn predicate on the "version" field.
+func VersionNotIn(vs ...int64) predicate.Store {
+	return predicate.Store(sql.FieldNotIn(FieldVersion, vs...))
+}
+
+// VersionGT applies the GT predicate on the "version" field.
+func VersionGT(v int64) predicate.Store {
+	return predicate.Store(sql.FieldGT(FieldVersion, v))
+}
+
+// VersionGTE applies the GTE predicate on the "version" field.
+func VersionGTE(v int64) predicate.Store {
+	return predicate.Store(sql.FieldGTE(FieldVersion, v))
+}
+
+// VersionLT applies the LT predicate on the "version" field.
+func VersionLT(v int64) predicate.Store {
+	return predicate.Store(sql.FieldLT(FieldVersion, v))
+}
+
+// VersionLTE applies the LTE predicate on the "version" field.
+func VersionLTE(v int64) predicate.Store {
+	return predicate.Store(sql.FieldLTE(FieldVersion, v))
+}
+
+// VersionIsNil applies the IsNil predicate on the "version" field.
+func VersionIsNil() predicate.Store {
+	return predicate.Store(sql.FieldIsNull(FieldVersion))
+}
+
+// VersionNotNil applies the NotNil predicate on the "version" field.
+func VersionNotNil() predicate.Store {
+	return predicate.Store(sql.FieldNotNull(FieldVersion))
 }
 
 // HasStocks applies the HasEdge predicate on the "stocks" edge.

@@ -76,6 +76,30 @@ func (db *DB) Migrate(ctx context.Context, log *slog.Logger) (int64, error) {
 	return p.GetDBVersion(ctx)
 }
 
+// MigrateTo applies pending migrations up to and including version (tests
+// use it to build databases of an older schema).
+func (db *DB) MigrateTo(ctx context.Context, version int64) error {
+	p, err := db.provider()
+	if err != nil {
+		return fmt.Errorf("load migrations: %w", err)
+	}
+	_, err = p.UpTo(ctx, version)
+	return err
+}
+
+// Versions lists the versions of the migrations this binary carries, oldest first.
+func (db *DB) Versions() ([]int64, error) {
+	p, err := db.provider()
+	if err != nil {
+		return nil, err
+	}
+	var out []int64
+	for _, s := range p.ListSources() {
+		out = append(out, s.Version)
+	}
+	return out, nil
+}
+
 // SchemaVersions returns the version the database is at and the newest version
 // this binary carries.
 func (db *DB) SchemaVersions(ctx context.Context) (current, target int64, err error) {
