@@ -12,10 +12,12 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"golang.org/x/time/rate"
 
+	"wemart/server/addresses"
 	"wemart/server/catalog"
 	"wemart/server/errs"
 	"wemart/server/inventory"
 	"wemart/server/payments"
+	"wemart/server/qr"
 	"wemart/server/shoppers"
 	"wemart/server/staff"
 	"wemart/server/storage"
@@ -36,7 +38,10 @@ type Deps struct {
 	Catalog   *catalog.Service
 	Inventory *inventory.Service
 	Shoppers  *shoppers.Service
+	Addresses *addresses.Service
 	Payments  *payments.Service
+	// Codes draws in-store QR codes.
+	Codes *qr.Codes
 	// Notifications opens WeChat Pay notifications.
 	Notifications *wechat.Notifications
 	// Sandbox, in sandbox mode, is mounted under /sandbox/.
@@ -91,6 +96,19 @@ func New(d Deps) *echo.Echo {
 	e.POST("/api/v1/auth/login", h.shopperLogin, rateLimit(d.ShopperLoginRate))
 	e.POST("/api/v1/auth/phone", h.bindPhone, h.requireShopper)
 	e.GET("/api/v1/me", h.shopperMe, h.requireShopper)
+	e.GET("/api/v1/stores/nearby", h.nearbyStores)
+	e.GET("/api/v1/stores/:id", h.shopStore)
+	e.GET("/api/v1/stores/:id/delivery", h.storeDelivery)
+	e.GET("/api/v1/stores/:id/barcode/:code", h.storeBarcode)
+	e.GET("/api/v1/products/:id", h.getShopProduct)
+	e.GET("/api/v1/scan", h.scan)
+	e.GET("/api/v1/addresses", h.listAddresses, h.requireShopper)
+	e.POST("/api/v1/addresses", h.createAddress, h.requireShopper)
+	e.GET("/api/v1/addresses/:id", h.getAddress, h.requireShopper)
+	e.PUT("/api/v1/addresses/:id", h.replaceAddress, h.requireShopper)
+	e.DELETE("/api/v1/addresses/:id", h.deleteAddress, h.requireShopper)
+	e.GET("/api/v1/addresses/:id/stores", h.addressStores, h.requireShopper)
+	e.GET("/qr", h.qrLanding)
 
 	e.POST("/wechat/pay/notify", h.payNotify)
 	if d.Sandbox != nil {
@@ -114,6 +132,10 @@ func New(d Deps) *echo.Echo {
 	staffRoute(http.MethodGet, "/stores/:id", h.getStore)
 	staffRoute(http.MethodPatch, "/stores/:id", h.updateStore)
 	staffRoute(http.MethodDelete, "/stores/:id", h.deleteStore)
+	staffRoute(http.MethodPut, "/stores/:id/delivery-zone", h.setDeliveryZone)
+	staffRoute(http.MethodDelete, "/stores/:id/delivery-zone", h.clearDeliveryZone)
+	staffRoute(http.MethodGet, "/stores/:id/qrcode.png", h.qrCode)
+	staffRoute(http.MethodGet, "/stores/:id/products/:product_id/qrcode.png", h.qrCode)
 
 	staffRoute(http.MethodGet, "/categories", h.listCategories)
 	staffRoute(http.MethodPost, "/categories", h.createCategory)

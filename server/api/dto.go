@@ -31,6 +31,7 @@ type Store struct {
 	DeliveryRadiusM int                   `json:"delivery_radius_m"`
 	DeliveryFeeFen  int64                 `json:"delivery_fee_fen"`
 	DeliveryMinFen  int64                 `json:"delivery_min_fen"`
+	DeliveryZone    *types.Polygon        `json:"delivery_zone"`
 	CreatedAt       time.Time             `json:"created_at"`
 	UpdatedAt       time.Time             `json:"updated_at"`
 }
@@ -50,7 +51,7 @@ func storeDTO(s *ent.Store) Store {
 		Lat: s.Lat, Lng: s.Lng, H3: H3Cells{h3Hex(s.H3R5), h3Hex(s.H3R7), h3Hex(s.H3R8)},
 		Timezone: s.Timezone, OpeningHours: s.OpeningHours, Status: string(s.Status),
 		Pickup: s.Pickup, Delivery: s.Delivery, DeliveryRadiusM: s.DeliveryRadiusM,
-		DeliveryFeeFen: s.DeliveryFeeFen, DeliveryMinFen: s.DeliveryMinFen,
+		DeliveryFeeFen: s.DeliveryFeeFen, DeliveryMinFen: s.DeliveryMinFen, DeliveryZone: s.DeliveryZone,
 		CreatedAt: s.CreatedAt.UTC(), UpdatedAt: s.UpdatedAt.UTC(),
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"wemart/ent/shopper"
 	"wemart/server/apitest"
+	"wemart/server/app"
 	"wemart/server/config"
 	"wemart/server/storage"
 	"wemart/server/storage/storagetest"
@@ -90,7 +91,7 @@ func TestShopperLogin(t *testing.T) {
 }
 
 func TestShopperLoginIsRateLimitedPerAddress(t *testing.T) {
-	h := apitest.New(t, storagetest.New(t, "sqlite"), func(c *config.Config) { c.LoginRate = 5 })
+	h := apitest.New(t, storagetest.New(t, "sqlite"), func(c *config.Config, _ *app.Options) { c.LoginRate = 5 })
 	for i := range 5 {
 		mustShopper(t, h, "code-"+string(rune('a'+i)))
 	}

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -54,8 +55,8 @@ type Harness struct {
 // notification retry (15 s) comes after 15 ms.
 const TimeScale = 0.001
 
-// Options adjust a harness's configuration before the app is built.
-type Options func(*config.Config)
+// Options adjust a harness's configuration and app options before the app is built.
+type Options func(*config.Config, *app.Options)
 
 // New builds the app on db with a bootstrap admin, serves it on loopback and
 // logs in as that admin.
@@ -69,17 +70,17 @@ func New(t testing.TB, db *storage.DB, opts ...Options) *Harness {
 	cfg.AdminUser, cfg.AdminPassword = AdminUser, AdminPassword
 	cfg.TokenSecret = strings.Repeat("test-secret-", 4)
 	cfg.SandboxTimeScale = TimeScale
+	srv := httptest.NewUnstartedServer(nil)
+	appOpts := app.Options{BcryptCost: bcrypt.MinCost, SelfURL: app.SelfURL(srv.Listener.Addr())}
 	for _, o := range opts {
-		o(&cfg)
+		o(&cfg, &appOpts)
 	}
 	shareSandboxIdentity(t, cfg.DataDir)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	srv := httptest.NewUnstartedServer(nil)
-	a, err := app.New(context.Background(), cfg, log, db,
-		app.Options{BcryptCost: bcrypt.MinCost, SelfURL: app.SelfURL(srv.Listener.Addr())})
+	a, err := app.New(context.Background(), cfg, log, db, appOpts)
 	if err != nil {
 		srv.Close()
 		t.Fatal(err)
@@ -167,6 +168,11 @@ type testWriter struct{ t testing.TB }
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))
 	return len(p), nil
+}
+
+// At fixes the app's clock (for "open now").
+func At(t time.Time) Options {
+	return func(_ *config.Config, o *app.Options) { o.Now = func() time.Time { return t } }
 }
 
 // For returns the harness reporting to t (a subtest's), sharing the same app.
@@ -322,6 +328,7 @@ var (
 func Spec(t testing.TB) (*openapi3.T, routers.Router) {
 	t.Helper()
 	specOnce.Do(func() {
+		openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.FileBodyDecoder)
 		loader := openapi3.NewLoader()
 		specDoc, specErr = loader.LoadFromData(api.OpenAPI)
 		if specErr != nil {

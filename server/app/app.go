@@ -17,12 +17,14 @@ import (
 	"entgo.io/ent/dialect"
 	"github.com/labstack/echo/v4"
 
+	"wemart/server/addresses"
 	"wemart/server/api"
 	"wemart/server/auth"
 	"wemart/server/catalog"
 	"wemart/server/config"
 	"wemart/server/inventory"
 	"wemart/server/payments"
+	"wemart/server/qr"
 	"wemart/server/shoppers"
 	"wemart/server/staff"
 	"wemart/server/storage"
@@ -75,7 +77,9 @@ type App struct {
 	Catalog   *catalog.Service
 	Inventory *inventory.Service
 	Shoppers  *shoppers.Service
+	Addresses *addresses.Service
 	Payments  *payments.Service
+	Codes     *qr.Codes
 }
 
 // Options tune an App beyond its Config (tests use them).
@@ -85,6 +89,8 @@ type Options struct {
 	// SelfURL is how this process reaches its own HTTP listener (see
 	// SelfURL); the sandbox is called there.
 	SelfURL string
+	// Now is the clock "open now" is judged by (tests fix it; nil: time.Now).
+	Now func() time.Time
 }
 
 // New builds the App on an open database: token secret, services, the
@@ -112,12 +118,19 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 		DB:        db,
 		Signer:    signer,
 		Staff:     staff.New(db.Client, auth.NewHasher(opt.BcryptCost), signer, cfg.StaffTokenTTL),
-		Stores:    stores.New(db.Client),
+		Stores:    stores.New(db.Client, opt.Now),
 		Catalog:   catalog.New(db.Client),
 		Inventory: inventory.New(db.Client),
 		Shoppers:  shoppers.New(db.Client, wx.MiniProgram, signer, cfg.ShopperTokenTTL),
+		Addresses: addresses.New(db.Client),
+		Codes:     qr.NewCodes(wx.MiniProgram, publicURL(cfg, opt.SelfURL)),
 		Payments:  payments.New(db.Client, log, payments.Hooks{}),
 	}
+	start := time.Now()
+	if err := a.Stores.Index().Sync(ctx); err != nil {
+		return nil, fmt.Errorf("load the store index: %w", err)
+	}
+	log.Info("store index loaded", "stores", a.Stores.Index().Len(), "took", time.Since(start).Round(time.Millisecond))
 	if cfg.AdminUser != "" {
 		created, err := a.Staff.EnsureAdmin(ctx, cfg.AdminUser, cfg.AdminPassword)
 		if err != nil {
@@ -127,7 +140,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 	}
 	a.Echo = api.New(api.Deps{
 		Log: log, DB: db, Staff: a.Staff, Stores: a.Stores, Catalog: a.Catalog, Inventory: a.Inventory,
-		Shoppers: a.Shoppers, Payments: a.Payments, Notifications: wx.Notifications, Sandbox: wx.Sandbox,
+		Shoppers: a.Shoppers, Addresses: a.Addresses, Payments: a.Payments, Codes: a.Codes,
+		Notifications: wx.Notifications, Sandbox: wx.Sandbox,
 		CORSOrigins: cfg.CORSOrigins, TrustProxy: cfg.TrustProxy, ShopperLoginRate: cfg.LoginRate,
 	})
 	return a, nil

@@ -35,11 +35,7 @@ const NotifyPath = "/wechat/pay/notify"
 // newWeChat builds the WeChat clients. selfURL is how this process reaches
 // itself (the sandbox's base URL in sandbox mode).
 func newWeChat(cfg config.Config, log *slog.Logger, selfURL string) (*WeChat, error) {
-	public := strings.TrimSuffix(cfg.PublicURL, "/")
-	if public == "" {
-		public = selfURL
-	}
-	ep := wechat.Endpoints{NotifyURL: public + NotifyPath}
+	ep := wechat.Endpoints{NotifyURL: publicURL(cfg, selfURL) + NotifyPath}
 	var creds wechat.Credentials
 	w := &WeChat{}
 	switch cfg.WeChatMode {
@@ -83,6 +79,15 @@ func newWeChat(cfg config.Config, log *slog.Logger, selfURL string) (*WeChat, er
 	w.Notifications = wechat.NewNotifications(creds)
 	log.Info("wechat ready", "mode", cfg.WeChatMode, "appid", creds.AppID, "mchid", creds.MchID, "notify_url", ep.NotifyURL)
 	return w, nil
+}
+
+// publicURL is the origin the outside world reaches this server at:
+// WEMART_PUBLIC_URL, or the listener itself.
+func publicURL(cfg config.Config, selfURL string) string {
+	if cfg.PublicURL != "" {
+		return strings.TrimSuffix(cfg.PublicURL, "/")
+	}
+	return selfURL
 }
 
 // SelfURL is the http URL this process reaches its own listener at (a

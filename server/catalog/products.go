@@ -256,3 +256,27 @@ func setv[T any](dst *T, v *T) {
 		*dst = *v
 	}
 }
+
+// ListedProduct returns a product shoppers may see (listed, not deleted)
+// with its live SKUs.
+func (s *Service) ListedProduct(ctx context.Context, id int) (*ent.Product, error) {
+	p, err := s.client.Product.Query().
+		Where(product.ID(id), product.DeletedAtIsNil(), product.StatusEQ(product.StatusListed)).
+		WithSkus(liveSkus).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, errs.E(errs.NotFound, "no product %d", id)
+	}
+	return p, err
+}
+
+// SkuByBarcode finds the live SKU of a listed product by its barcode.
+func (s *Service) SkuByBarcode(ctx context.Context, code string) (*ent.Sku, error) {
+	k, err := s.client.Sku.Query().
+		Where(sku.Barcode(code), sku.DeletedAtIsNil(),
+			sku.HasProductWith(product.DeletedAtIsNil(), product.StatusEQ(product.StatusListed))).
+		WithProduct(func(q *ent.ProductQuery) { q.WithSkus(liveSkus) }).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, errs.E(errs.NotFound, "no product has barcode %s", code)
+	}
+	return k, err
+}

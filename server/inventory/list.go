@@ -101,3 +101,17 @@ func (s *Service) Movements(ctx context.Context, storeID, skuID, offset, limit i
 	items, err := q.Order(ent.Desc(stockmovement.FieldID)).Offset(offset).Limit(limit).All(ctx)
 	return items, total, err
 }
+
+// Levels returns the stock of skuIDs at storeID; SKUs never stocked there are
+// absent from the map (zero of everything).
+func (s *Service) Levels(ctx context.Context, storeID int, skuIDs []int) (map[int]Level, error) {
+	rows, err := s.client.Stock.Query().Where(stock.StoreID(storeID), stock.SkuIDIn(skuIDs...)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int]Level, len(rows))
+	for _, r := range rows {
+		out[r.SkuID] = levelOf(r)
+	}
+	return out, nil
+}

@@ -21,7 +21,7 @@ func Demo(ctx context.Context, db *storage.DB, progress Progress) (Summary, erro
 	}
 	var sum Summary
 	rng := rand.New(rand.NewPCG(2026, 11))
-	storeSvc, cat := stores.New(db.Client), catalog.New(db.Client)
+	storeSvc, cat := stores.New(db.Client, nil), catalog.New(db.Client)
 
 	var storeIDs []int
 	for i, s := range demoStores {

@@ -111,33 +111,45 @@ func syntheticStores(ctx context.Context, db *storage.DB, rng *rand.Rand, n int,
 	hours := stores.AllDay()
 	for start := 0; start < n; start += batchSize {
 		size := min(batchSize, n-start)
-		builders := make([]*ent.StoreCreate, size)
-		for i := range builders {
-			num := start + i + 1
-			p := syntheticPoint(rng)
-			cells, err := geo.CellsOf(p)
+		err := storage.WithTx(ctx, db.Client, func(tx *ent.Tx) error {
+			// One counter bump a batch, so running servers' store indexes see them.
+			v, err := stores.BumpVersion(ctx, tx)
 			if err != nil {
-				return nil, err
+				return err
 			}
-			radius := []int{0, 2000, 3000, 5000}[rng.IntN(4)]
-			status := store.StatusOpen
-			if rng.IntN(50) == 0 {
-				status = store.StatusClosed
+			builders := make([]*ent.StoreCreate, size)
+			for i := range builders {
+				num := start + i + 1
+				p := syntheticPoint(rng)
+				cells, err := geo.CellsOf(p)
+				if err != nil {
+					return err
+				}
+				radius := []int{0, 2000, 3000, 5000}[rng.IntN(4)]
+				status := store.StatusOpen
+				if rng.IntN(50) == 0 {
+					status = store.StatusClosed
+				}
+				builders[i] = tx.Store.Create().
+					SetName(fmt.Sprintf("wemart 门店 %06d", num)).
+					SetAddress(fmt.Sprintf("上海市%s%s%d号", districts[rng.IntN(len(districts))], streets[rng.IntN(len(streets))], 1+rng.IntN(2000))).
+					SetCity("上海").SetLat(p.Lat).SetLng(p.Lng).
+					SetH3R5(cells.R5).SetH3R7(cells.R7).SetH3R8(cells.R8).
+					SetOpeningHours(hours).SetStatus(status).SetPickup(rng.IntN(10) > 0).
+					SetDelivery(radius > 0).SetDeliveryRadiusM(radius).SetDeliveryFeeFen(int64(radius / 10)).
+					SetVersion(v)
 			}
-			builders[i] = db.Client.Store.Create().
-				SetName(fmt.Sprintf("wemart 门店 %06d", num)).
-				SetAddress(fmt.Sprintf("上海市%s%s%d号", districts[rng.IntN(len(districts))], streets[rng.IntN(len(streets))], 1+rng.IntN(2000))).
-				SetCity("上海").SetLat(p.Lat).SetLng(p.Lng).
-				SetH3R5(cells.R5).SetH3R7(cells.R7).SetH3R8(cells.R8).
-				SetOpeningHours(hours).SetStatus(status).SetPickup(rng.IntN(10) > 0).
-				SetDelivery(radius > 0).SetDeliveryRadiusM(radius).SetDeliveryFeeFen(int64(radius / 10))
-		}
-		created, err := db.Client.Store.CreateBulk(builders...).Save(ctx)
+			created, err := tx.Store.CreateBulk(builders...).Save(ctx)
+			if err != nil {
+				return fmt.Errorf("insert stores: %w", err)
+			}
+			for _, s := range created {
+				ids = append(ids, s.ID)
+			}
+			return nil
+		})
 		if err != nil {
-			return nil, fmt.Errorf("insert stores: %w", err)
-		}
-		for _, s := range created {
-			ids = append(ids, s.ID)
+			return nil, err
 		}
 		progress.report("stores", len(ids), n)
 	}

@@ -3,6 +3,7 @@ package stores
 import (
 	"fmt"
 	"strconv"
+	"time"
 
 	"wemart/schema/types"
 	"wemart/server/check"
@@ -56,4 +57,46 @@ func parseClock(s string) (int, bool) {
 		return 0, false
 	}
 	return h*60 + m, true
+}
+
+// OpenAt reports whether a store with these hours, in loc, is open at t.
+// A period whose close is before its open runs past midnight, so the
+// previous day's late period counts in the small hours.
+func OpenAt(hours []types.OpeningPeriod, loc *time.Location, t time.Time) bool {
+	local := t.In(loc)
+	today := isoWeekday(local.Weekday())
+	yesterday := today - 1
+	if yesterday == 0 {
+		yesterday = 7
+	}
+	now := local.Hour()*60 + local.Minute()
+	for _, p := range hours {
+		open, ok1 := parseClock(p.Open)
+		shut, ok2 := parseClock(p.Close)
+		if !ok1 || !ok2 {
+			continue
+		}
+		switch {
+		case p.Weekday == today && open < shut:
+			if now >= open && now < shut {
+				return true
+			}
+		case p.Weekday == today && shut < open: // opens today, closes tomorrow
+			if now >= open {
+				return true
+			}
+		case p.Weekday == yesterday && shut < open: // opened yesterday, still open
+			if now < shut {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isoWeekday(d time.Weekday) int {
+	if d == time.Sunday {
+		return 7
+	}
+	return int(d)
 }

@@ -3,6 +3,7 @@ package stores
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"wemart/schema/types"
 	"wemart/server/check"
@@ -50,5 +51,45 @@ func TestCheckHours(t *testing.T) {
 		if !errors.As(err, &e) || e.Field != tt.field {
 			t.Errorf("case %d: got %v, want a problem with %s", i, err, tt.field)
 		}
+	}
+}
+
+func TestOpenAt(t *testing.T) {
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	at := func(s string) time.Time { // Shanghai local time
+		tm, err := time.ParseInLocation("2006-01-02 15:04", s, sh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tm.UTC()
+	}
+	day := []types.OpeningPeriod{{Weekday: 6, Open: "07:00", Close: "23:00"}} // Saturday
+	night := []types.OpeningPeriod{{Weekday: 5, Open: "22:00", Close: "02:00"}} // Friday night into Saturday
+	tests := []struct {
+		hours []types.OpeningPeriod
+		at    string // 2026-11-21 is a Saturday
+		want  bool
+	}{
+		{day, "2026-11-21 06:59", false},
+		{day, "2026-11-21 07:00", true},
+		{day, "2026-11-21 22:59", true},
+		{day, "2026-11-21 23:00", false},
+		{day, "2026-11-22 12:00", false}, // Sunday
+		{night, "2026-11-20 21:59", false},
+		{night, "2026-11-20 23:30", true},
+		{night, "2026-11-21 01:59", true}, // Saturday small hours, from Friday
+		{night, "2026-11-21 02:00", false},
+		{AllDay(), "2026-11-22 03:17", true},
+		{nil, "2026-11-22 12:00", false},
+	}
+	for _, tt := range tests {
+		if got := OpenAt(tt.hours, sh, at(tt.at)); got != tt.want {
+			t.Errorf("%v at %s: %v, want %v", tt.hours, tt.at, got, tt.want)
+		}
+	}
+	// The store's own zone decides: 08:00 in Shanghai is midnight in London.
+	london, _ := time.LoadLocation("Europe/London")
+	if OpenAt(day, london, at("2026-11-21 08:00")) {
+		t.Error("a London store opening at 07:00 is not open at 00:00 London time")
 	}
 }

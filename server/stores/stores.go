@@ -16,16 +16,29 @@ import (
 	"wemart/server/check"
 	"wemart/server/errs"
 	"wemart/server/geo"
+	"wemart/server/storage"
 )
 
 // MaxDeliveryRadiusM is the widest delivery radius a store may have (50 km).
 const MaxDeliveryRadiusM = 50000
 
-// Service manages stores.
-type Service struct{ client *ent.Client }
+// Service manages stores and finds them.
+type Service struct {
+	client *ent.Client
+	index  *Index
+	now    func() time.Time
+}
 
-// New returns a Service.
-func New(client *ent.Client) *Service { return &Service{client: client} }
+// New returns a Service; now is the clock "open now" is judged by (nil: time.Now).
+func New(client *ent.Client, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{client: client, index: NewIndex(client), now: now}
+}
+
+// Index is the service's in-memory store index.
+func (s *Service) Index() *Index { return s.index }
 
 // Input is a store's editable details, as staff send them. On create, nil
 // booleans take defaults (pickup on; delivery on when a radius is given) and
@@ -83,8 +96,12 @@ func (in *Input) defaults() {
 	}
 }
 
-// Validate checks a complete Input.
-func (in *Input) Validate() error {
+// Validate checks a complete Input for a store without a drawn delivery zone.
+func (in *Input) Validate() error { return in.validate(false) }
+
+// validate checks a complete Input; hasZone says the store has a drawn
+// delivery zone (which makes a radius unnecessary).
+func (in *Input) validate(hasZone bool) error {
 	var c check.Checker
 	c.Text("name", in.Name, true, 100)
 	c.Text("address", in.Address, false, 300)
@@ -100,8 +117,8 @@ func (in *Input) Validate() error {
 	c.Int("delivery_radius_m", int64(in.DeliveryRadiusM), 0, MaxDeliveryRadiusM)
 	c.Int("delivery_fee_fen", in.DeliveryFeeFen, 0, check.MaxPriceFen)
 	c.Int("delivery_min_fen", in.DeliveryMinFen, 0, check.MaxPriceFen)
-	if in.Delivery != nil && *in.Delivery && in.DeliveryRadiusM == 0 {
-		c.Fail("delivery_radius_m", "must be positive when delivery is on")
+	if in.Delivery != nil && *in.Delivery && in.DeliveryRadiusM == 0 && !hasZone {
+		c.Fail("delivery_radius_m", "must be positive when delivery is on (or draw a delivery zone)")
 	}
 	return c.Err()
 }
@@ -112,11 +129,20 @@ func (s *Service) Create(ctx context.Context, in Input) (*ent.Store, error) {
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	c := s.client.Store.Create()
-	if err := in.fill(c.Mutation()); err != nil {
-		return nil, err
-	}
-	return c.Save(ctx)
+	var out *ent.Store
+	err := storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
+		v, err := bumpVersion(ctx, tx)
+		if err != nil {
+			return err
+		}
+		c := tx.Store.Create().SetVersion(v)
+		if err := in.fill(c.Mutation()); err != nil {
+			return err
+		}
+		out, err = c.Save(ctx)
+		return err
+	})
+	return out, err
 }
 
 // fill sets every field of a validated Input on a create or update, with the
@@ -193,21 +219,28 @@ func (s *Service) Update(ctx context.Context, id int, p Patch) (*ent.Store, erro
 	in := inputOf(st)
 	p.applyTo(&in)
 	in.defaults()
-	if err := in.Validate(); err != nil {
+	if err := in.validate(st.DeliveryZone != nil); err != nil {
 		return nil, err
 	}
-	// Compare-and-set on updated_at: a concurrent edit makes this one a conflict
-	// instead of silently overwriting it.
-	u := s.client.Store.Update().Where(store.ID(id), store.UpdatedAt(st.UpdatedAt), store.DeletedAtIsNil())
-	if err := in.fill(u.Mutation()); err != nil {
-		return nil, err
-	}
-	n, err := u.Save(ctx)
+	err = storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
+		v, err := bumpVersion(ctx, tx)
+		if err != nil {
+			return err
+		}
+		// Compare-and-set on updated_at: a concurrent edit makes this one a
+		// conflict instead of silently overwriting it.
+		u := tx.Store.Update().Where(store.ID(id), store.UpdatedAt(st.UpdatedAt), store.DeletedAtIsNil()).SetVersion(v)
+		if err := in.fill(u.Mutation()); err != nil {
+			return err
+		}
+		n, err := u.Save(ctx)
+		if err == nil && n == 0 {
+			err = errs.E(errs.Conflict, "store %d was changed by someone else; reload and try again", id)
+		}
+		return err
+	})
 	if err != nil {
 		return nil, err
-	}
-	if n == 0 {
-		return nil, errs.E(errs.Conflict, "store %d was changed by someone else; reload and try again", id)
 	}
 	return s.Get(ctx, id)
 }
@@ -232,15 +265,18 @@ func (s *Service) Delete(ctx context.Context, id int) error {
 	if busy {
 		return errs.E(errs.Conflict, "store %d has orders in progress; close it and let them finish first", id)
 	}
-	n, err := s.client.Store.Update().Where(store.ID(id), store.DeletedAtIsNil()).
-		SetDeletedAt(time.Now().UTC()).SetStatus(store.StatusClosed).Save(ctx)
-	if err != nil {
+	return storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
+		v, err := bumpVersion(ctx, tx)
+		if err != nil {
+			return err
+		}
+		n, err := tx.Store.Update().Where(store.ID(id), store.DeletedAtIsNil()).
+			SetDeletedAt(time.Now().UTC()).SetStatus(store.StatusClosed).SetVersion(v).Save(ctx)
+		if err == nil && n == 0 {
+			err = errs.E(errs.NotFound, "no store %d", id)
+		}
 		return err
-	}
-	if n == 0 {
-		return errs.E(errs.NotFound, "no store %d", id)
-	}
-	return nil
+	})
 }
 
 func inputOf(st *ent.Store) Input {

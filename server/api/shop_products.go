@@ -1,0 +1,124 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"wemart/ent"
+	"wemart/server/errs"
+	"wemart/server/qr"
+)
+
+// ShopProduct is a product as shoppers see it, with stock at a store when
+// one is given.
+type ShopProduct struct {
+	ID          int       `json:"id"`
+	Title       string    `json:"title"`
+	Subtitle    string    `json:"subtitle"`
+	Description string    `json:"description"`
+	CategoryID  *int      `json:"category_id"`
+	Images      []string  `json:"images"`
+	StoreID     *int      `json:"store_id"`
+	Available   *bool     `json:"available"`
+	Skus        []ShopSku `json:"skus"`
+}
+
+// ShopSku is a SKU as shoppers see it; Stock is what is available at the
+// store (on hand minus reserved), null when no store was given.
+type ShopSku struct {
+	ID       int     `json:"id"`
+	Name     string  `json:"name"`
+	PriceFen int64   `json:"price_fen"`
+	Barcode  *string `json:"barcode"`
+	Stock    *int64  `json:"stock"`
+}
+
+// shopProduct builds the shopper view of p, with stock at storeID (0: none).
+func (h *handlers) shopProduct(c echo.Context, p *ent.Product, storeID int) (ShopProduct, error) {
+	out := ShopProduct{ID: p.ID, Title: p.Title, Subtitle: p.Subtitle, Description: p.Description,
+		CategoryID: p.CategoryID, Images: p.Images, Skus: make([]ShopSku, len(p.Edges.Skus))}
+	if out.Images == nil {
+		out.Images = []string{}
+	}
+	ids := make([]int, len(p.Edges.Skus))
+	for i, k := range p.Edges.Skus {
+		ids[i] = k.ID
+		out.Skus[i] = ShopSku{ID: k.ID, Name: k.Name, PriceFen: k.PriceFen, Barcode: k.Barcode}
+	}
+	if storeID == 0 {
+		return out, nil
+	}
+	levels, err := h.Inventory.Levels(c.Request().Context(), storeID, ids)
+	if err != nil {
+		return out, err
+	}
+	available := false
+	for i := range out.Skus {
+		n := levels[out.Skus[i].ID].Available
+		out.Skus[i].Stock = &n
+		available = available || n > 0
+	}
+	out.StoreID, out.Available = &storeID, &available
+	return out, nil
+}
+
+func (h *handlers) getShopProduct(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	storeID, err := queryInt(c, "store_id", 0, 1, 1<<31-1)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if storeID != 0 {
+		e, err := h.Stores.Index().Get(ctx, int(storeID))
+		if err != nil {
+			return err
+		}
+		if e == nil {
+			return errs.E(errs.NotFound, "no store %d", storeID)
+		}
+	}
+	p, err := h.Catalog.ListedProduct(ctx, id)
+	if err != nil {
+		return err
+	}
+	out, err := h.shopProduct(c, p, int(storeID))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// scan is GET /api/v1/scan?scene=: what an in-store code points at.
+func (h *handlers) scan(c echo.Context) error {
+	s, err := qr.ParseScene(c.QueryParam("scene"))
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	e, err := h.Stores.Index().Get(ctx, s.StoreID)
+	if err != nil {
+		return err
+	}
+	if e == nil {
+		return errs.E(errs.NotFound, "this code is for a store that no longer exists")
+	}
+	if !e.Open {
+		return errs.E(errs.Conflict, "%s is closed for now", e.Name).With("store_id", e.ID)
+	}
+	out := map[string]any{"store": storeCard(e, h.Stores.OpenNow(e)), "product": nil}
+	if s.ProductID != 0 {
+		p, err := h.Catalog.ListedProduct(ctx, s.ProductID)
+		if err != nil {
+			return err
+		}
+		if out["product"], err = h.shopProduct(c, p, e.ID); err != nil {
+			return err
+		}
+	}
+	return c.JSON(http.StatusOK, out)
+}
