@@ -67,10 +67,10 @@ func TestNearbyStores(t *testing.T) {
 			return s
 		}
 		near := mk("近店", 31.2330, 121.4760, map[string]any{"opening_hours": []any{}}) // ~120 m, 24h
-		mid := mk("中店", 31.2400, 121.4800, nil)                                        // ~1 km
-		noPickup := mk("无自提店", 31.2250, 121.4700, map[string]any{"pickup": false})       // ~950 m
-		far := mk("远店", 31.3000, 121.5500, nil)                                         // ~10 km
-		closed := mk("停业店", 31.2325, 121.4752, map[string]any{"status": "closed"})        // 20 m, closed by staff
+		mid := mk("中店", 31.2400, 121.4800, nil)                                       // ~1 km
+		noPickup := mk("无自提店", 31.2250, 121.4700, map[string]any{"pickup": false})    // ~950 m
+		far := mk("远店", 31.3000, 121.5500, nil)                                       // ~10 km
+		closed := mk("停业店", 31.2325, 121.4752, map[string]any{"status": "closed"})    // 20 m, closed by staff
 		gone := mk("已删店", 31.2324, 121.4751, nil)
 		h.Do("DELETE", apitest.Path("/admin/v1/stores/%d", gone.ID), h.AdminToken, nil).OK(http.StatusNoContent, nil)
 		_ = closed

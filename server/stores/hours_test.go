@@ -63,7 +63,7 @@ func TestOpenAt(t *testing.T) {
 		}
 		return tm.UTC()
 	}
-	day := []types.OpeningPeriod{{Weekday: 6, Open: "07:00", Close: "23:00"}} // Saturday
+	day := []types.OpeningPeriod{{Weekday: 6, Open: "07:00", Close: "23:00"}}   // Saturday
 	night := []types.OpeningPeriod{{Weekday: 5, Open: "22:00", Close: "02:00"}} // Friday night into Saturday
 	tests := []struct {
 		hours []types.OpeningPeriod
