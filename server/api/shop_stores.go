@@ -15,23 +15,24 @@ import (
 
 // StoreCard is a store as shoppers see it, in lists and on its own page.
 type StoreCard struct {
-	ID              int                   `json:"id"`
-	Name            string                `json:"name"`
-	Address         string                `json:"address"`
-	City            string                `json:"city"`
-	Phone           string                `json:"phone"`
-	Lat             float64               `json:"lat"`
-	Lng             float64               `json:"lng"`
-	DistanceM       *int                  `json:"distance_m,omitempty"`
-	Status          string                `json:"status"`
-	OpenNow         bool                  `json:"open_now"`
-	Pickup          bool                  `json:"pickup"`
-	Delivery        bool                  `json:"delivery"`
-	DeliversHere    *bool                 `json:"delivers_here,omitempty"`
-	DeliveryRadiusM int                   `json:"delivery_radius_m"`
-	DeliveryFeeFen  int64                 `json:"delivery_fee_fen"`
-	DeliveryMinFen  int64                 `json:"delivery_min_fen"`
-	OpeningHours    []types.OpeningPeriod `json:"opening_hours"`
+	ID              int     `json:"id"`
+	Name            string  `json:"name"`
+	Address         string  `json:"address"`
+	City            string  `json:"city"`
+	Phone           string  `json:"phone"`
+	Lat             float64 `json:"lat"`
+	Lng             float64 `json:"lng"`
+	DistanceM       *int    `json:"distance_m,omitempty"`
+	Status          string  `json:"status"`
+	OpenNow         bool    `json:"open_now"`
+	Pickup          bool    `json:"pickup"`
+	Delivery        bool    `json:"delivery"`
+	DeliversHere    *bool   `json:"delivers_here,omitempty"`
+	DeliveryRadiusM int     `json:"delivery_radius_m"`
+	DeliveryFeeFen  int64   `json:"delivery_fee_fen"`
+	DeliveryMinFen  int64   `json:"delivery_min_fen"`
+	// OpeningHours are on the store page only (lists say open_now).
+	OpeningHours []types.OpeningPeriod `json:"opening_hours,omitempty"`
 	// Location is what wx.openLocation takes to show the store on a map.
 	Location *OpenLocation `json:"location,omitempty"`
 }
@@ -53,7 +54,7 @@ func storeCard(e *stores.Entry, openNow bool) StoreCard {
 	return StoreCard{
 		ID: e.ID, Name: e.Name, Address: e.Address, City: e.City, Phone: e.Phone, Lat: e.Point.Lat, Lng: e.Point.Lng,
 		Status: status, OpenNow: openNow, Pickup: e.Pickup, Delivery: e.Delivery, DeliveryRadiusM: e.RadiusM,
-		DeliveryFeeFen: e.FeeFen, DeliveryMinFen: e.MinFen, OpeningHours: e.Hours,
+		DeliveryFeeFen: e.FeeFen, DeliveryMinFen: e.MinFen,
 	}
 }
 
@@ -143,6 +144,7 @@ func (h *handlers) shopStore(c echo.Context) error {
 		return err
 	}
 	card := storeCard(e, h.Stores.OpenNow(e))
+	card.OpeningHours = e.Hours
 	card.Location = &OpenLocation{Latitude: e.Point.Lat, Longitude: e.Point.Lng, Name: e.Name, Address: e.Address, Scale: 18}
 	return c.JSON(http.StatusOK, card)
 }

@@ -111,6 +111,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 	if err != nil {
 		return nil, fmt.Errorf("wechat: %w", err)
 	}
+	storeSvc, err := stores.New(db, opt.Now)
+	if err != nil {
+		return nil, err
+	}
 	a := &App{
 		Config:    cfg,
 		WeChat:    wx,
@@ -118,7 +122,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 		DB:        db,
 		Signer:    signer,
 		Staff:     staff.New(db.Client, auth.NewHasher(opt.BcryptCost), signer, cfg.StaffTokenTTL),
-		Stores:    stores.New(db.Client, opt.Now),
+		Stores:    storeSvc,
 		Catalog:   catalog.New(db.Client),
 		Inventory: inventory.New(db.Client),
 		Shoppers:  shoppers.New(db.Client, wx.MiniProgram, signer, cfg.ShopperTokenTTL),

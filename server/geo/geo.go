@@ -27,14 +27,27 @@ func (p Point) Valid() bool {
 		p.Lat >= -90 && p.Lat <= 90 && p.Lng >= -180 && p.Lng <= 180
 }
 
+const rad = math.Pi / 180
+
 // DistanceM is the great-circle (haversine) distance between a and b in metres.
-func DistanceM(a, b Point) float64 {
-	const rad = math.Pi / 180
-	dLat := (b.Lat - a.Lat) * rad
-	dLng := (b.Lng - a.Lng) * rad
-	s := math.Sin(dLat/2)*math.Sin(dLat/2) +
-		math.Cos(a.Lat*rad)*math.Cos(b.Lat*rad)*math.Sin(dLng/2)*math.Sin(dLng/2)
-	return 2 * EarthRadiusM * math.Asin(math.Min(1, math.Sqrt(s)))
+func DistanceM(a, b Point) float64 { return havMetres(hav(a, b)) }
+
+// hav is the haversine of the central angle between a and b:
+// sin²(Δφ/2) + cos φa·cos φb·sin²(Δλ/2). It grows with the distance, so
+// searches compare it and take the arcsine only for what they return.
+func hav(a, b Point) float64 {
+	sLat := math.Sin((b.Lat - a.Lat) * rad / 2)
+	sLng := math.Sin((b.Lng - a.Lng) * rad / 2)
+	return sLat*sLat + math.Cos(a.Lat*rad)*math.Cos(b.Lat*rad)*sLng*sLng
+}
+
+// havMetres turns a haversine back into metres.
+func havMetres(h float64) float64 { return 2 * EarthRadiusM * math.Asin(math.Min(1, math.Sqrt(h))) }
+
+// metresHav is the haversine of a distance in metres (the inverse of havMetres).
+func metresHav(m float64) float64 {
+	s := math.Sin(math.Min(m/EarthRadiusM, math.Pi) / 2)
+	return s * s
 }
 
 // Resolutions are the H3 resolutions stored on every store (columns h3_r5,

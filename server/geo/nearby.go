@@ -1,7 +1,6 @@
 package geo
 
 import (
-	"container/heap"
 	"context"
 	"math"
 	"slices"
@@ -20,6 +19,7 @@ type Place[T any] struct {
 type Hit[T any] struct {
 	Place[T]
 	DistanceM float64
+	hav       float64 // the ordering key (see hav)
 }
 
 // Source yields the places whose H3 cell at resolution res is one of cells.
@@ -38,17 +38,24 @@ type Query[T any] struct {
 	Keep    func(Place[T]) bool
 }
 
-// level is one resolution of the search and how many rings it may expand to
-// before a coarser resolution takes over.
-type level struct {
-	res  int
-	maxK int
+// Level is one resolution of the search and how many rings it may expand to
+// before the next, coarser, level takes over.
+type Level struct {
+	Res  int
+	MaxK int
 }
 
-// levels: fine cells first (few places to measure where places are dense);
-// when the rings grow many without an answer (places are sparse, or the
-// radius is wide), coarser cells cover the rest in fewer steps.
-var levels = []level{{8, 12}, {7, 12}, {5, math.MaxInt}}
+// DefaultLevels suit the stored H3 columns (r8, r7, r5): fine cells first
+// (few places to measure where places are dense); when the rings grow many
+// without an answer (places are sparse, or the radius is wide), coarser
+// cells cover the rest in fewer steps. The last level must not be bounded.
+var DefaultLevels = []Level{{8, 12}, {7, 12}, {5, math.MaxInt}}
+
+// Leveled is a Source that indexes places at other resolutions than
+// DefaultLevels.
+type Leveled interface {
+	Levels() []Level
+}
 
 // Nearest returns the Limit places nearest to q.Point within q.RadiusM, by
 // distance and then id: exactly what measuring every place would return.
@@ -64,8 +71,17 @@ func Nearest[T any](ctx context.Context, src Source[T], q Query[T]) ([]Hit[T], e
 		return nil, nil
 	}
 	ll := h3.NewLatLng(q.Point.Lat, q.Point.Lng)
+	// Places are compared by the haversine of their distance (no arcsine),
+	// and a place whose latitude alone puts it beyond the current worst hit is
+	// skipped before any other trigonometry: sin²(Δφ/2) never exceeds it.
+	radiusHav := metresHav(q.RadiusM)
+	cosLat := math.Cos(q.Point.Lat * rad)
+	levels := DefaultLevels
+	if l, ok := src.(Leveled); ok {
+		levels = l.Levels()
+	}
 	for _, lv := range levels {
-		origin, err := h3.LatLngToCell(ll, lv.res)
+		origin, err := h3.LatLngToCell(ll, lv.Res)
 		if err != nil {
 			return nil, err
 		}
@@ -76,19 +92,22 @@ func Nearest[T any](ctx context.Context, src Source[T], q Query[T]) ([]Hit[T], e
 		best := &hitHeap[T]{}
 		var cells []int64
 		visit := func(p Place[T]) {
-			d := DistanceM(q.Point, p.Point)
-			if d > q.RadiusM || (q.Keep != nil && !q.Keep(p)) {
+			bound := radiusHav
+			if best.Len() == q.Limit {
+				bound = min(bound, (*best)[0].hav)
+			}
+			sLat := math.Sin((p.Point.Lat - q.Point.Lat) * rad / 2)
+			if sLat*sLat > bound {
 				return
 			}
-			h := Hit[T]{Place: p, DistanceM: d}
-			if best.Len() < q.Limit {
-				heap.Push(best, h)
-			} else if less(h, (*best)[0]) {
-				(*best)[0] = h
-				heap.Fix(best, 0)
+			sLng := math.Sin((p.Point.Lng - q.Point.Lng) * rad / 2)
+			hv := sLat*sLat + cosLat*math.Cos(p.Point.Lat*rad)*sLng*sLng
+			if hv > radiusHav || (q.Keep != nil && !q.Keep(p)) {
+				return
 			}
+			best.offer(Hit[T]{Place: p, hav: hv}, q.Limit)
 		}
-		for k := 0; k <= lv.maxK; k++ {
+		for k := 0; k <= lv.MaxK; k++ {
 			ring, err := h3.GridRing(origin, k)
 			if err != nil {
 				return nil, err
@@ -97,19 +116,26 @@ func Nearest[T any](ctx context.Context, src Source[T], q Query[T]) ([]Hit[T], e
 			for _, c := range ring {
 				cells = append(cells, int64(c))
 			}
-			if err := src.Places(ctx, lv.res, cells, visit); err != nil {
+			if err := src.Places(ctx, lv.Res, cells, visit); err != nil {
 				return nil, err
 			}
 			covered := (float64(k)+0.5)*spacing - circum
-			full := best.Len() == q.Limit && (*best)[0].DistanceM < covered
+			full := best.Len() == q.Limit && (*best)[0].hav < metresHav(max(covered, 0))
 			if covered >= q.RadiusM || full {
-				out := []Hit[T](*best)
-				slices.SortFunc(out, compare[T])
-				return out, nil
+				return finish([]Hit[T](*best)), nil
 			}
 		}
 	}
 	panic("unreachable: the coarsest level expands without bound")
+}
+
+// finish orders hits nearest first and fills in their distances.
+func finish[T any](hits []Hit[T]) []Hit[T] {
+	slices.SortFunc(hits, compare[T])
+	for i := range hits {
+		hits[i].DistanceM = havMetres(hits[i].hav)
+	}
+	return hits
 }
 
 // cellGeometry returns a safe (10% short) centre-to-centre spacing of cells
@@ -138,43 +164,70 @@ func less[T any](a, b Hit[T]) bool { return compare(a, b) < 0 }
 
 func compare[T any](a, b Hit[T]) int {
 	switch {
-	case a.DistanceM < b.DistanceM:
+	case a.hav < b.hav:
 		return -1
-	case a.DistanceM > b.DistanceM:
+	case a.hav > b.hav:
 		return 1
 	}
 	return a.ID - b.ID
 }
 
-// hitHeap is a max-heap (by distance, then id) of the best hits so far.
+// hitHeap is a max-heap (by distance, then id) of the best hits so far:
+// the worst of them on top, to be replaced by anything better. (Written out
+// rather than through container/heap, whose interface boxes every push.)
 type hitHeap[T any] []Hit[T]
 
-func (h hitHeap[T]) Len() int           { return len(h) }
-func (h hitHeap[T]) Less(i, j int) bool { return less(h[j], h[i]) }
-func (h hitHeap[T]) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+// Len is the number of hits held.
+func (h hitHeap[T]) Len() int { return len(h) }
 
-// Push implements heap.Interface.
-func (h *hitHeap[T]) Push(x any) { *h = append(*h, x.(Hit[T])) }
-
-// Pop implements heap.Interface.
-func (h *hitHeap[T]) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
+// offer keeps x if there is room for it or it beats the worst hit held.
+func (h *hitHeap[T]) offer(x Hit[T], limit int) {
+	s := *h
+	if len(s) < limit {
+		s = append(s, x)
+		for i := len(s) - 1; i > 0; { // sift up
+			parent := (i - 1) / 2
+			if !less(s[parent], s[i]) {
+				break
+			}
+			s[parent], s[i] = s[i], s[parent]
+			i = parent
+		}
+		*h = s
+		return
+	}
+	if !less(x, s[0]) {
+		return
+	}
+	s[0] = x
+	for i := 0; ; { // sift down
+		worst, l, r := i, 2*i+1, 2*i+2
+		if l < len(s) && less(s[worst], s[l]) {
+			worst = l
+		}
+		if r < len(s) && less(s[worst], s[r]) {
+			worst = r
+		}
+		if worst == i {
+			return
+		}
+		s[i], s[worst] = s[worst], s[i]
+		i = worst
+	}
 }
 
 // BruteForce measures every place: the reference Nearest must agree with,
 // and the baseline it is benchmarked against.
 func BruteForce[T any](places []Place[T], q Query[T]) []Hit[T] {
+	radiusHav := metresHav(q.RadiusM)
 	var out []Hit[T]
 	for _, p := range places {
-		d := DistanceM(q.Point, p.Point)
-		if d <= q.RadiusM && (q.Keep == nil || q.Keep(p)) {
-			out = append(out, Hit[T]{Place: p, DistanceM: d})
+		hv := hav(q.Point, p.Point)
+		if hv <= radiusHav && (q.Keep == nil || q.Keep(p)) {
+			out = append(out, Hit[T]{Place: p, hav: hv})
 		}
 	}
-	slices.SortFunc(out, compare[T])
+	out = finish(out)
 	if len(out) > q.Limit {
 		out = out[:q.Limit]
 	}

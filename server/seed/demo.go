@@ -21,7 +21,11 @@ func Demo(ctx context.Context, db *storage.DB, progress Progress) (Summary, erro
 	}
 	var sum Summary
 	rng := rand.New(rand.NewPCG(2026, 11))
-	storeSvc, cat := stores.New(db.Client, nil), catalog.New(db.Client)
+	storeSvc, err := stores.New(db, nil)
+	if err != nil {
+		return Summary{}, err
+	}
+	cat := catalog.New(db.Client)
 
 	var storeIDs []int
 	for i, s := range demoStores {
@@ -94,7 +98,7 @@ func Demo(ctx context.Context, db *storage.DB, progress Progress) (Summary, erro
 		return sum, err
 	}
 	sum.StockRows = len(lines)
-	return sum, nil
+	return sum, analyze(ctx, db)
 }
 
 func daily(open, close string) []types.OpeningPeriod {

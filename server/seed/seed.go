@@ -81,6 +81,14 @@ func loadStock(ctx context.Context, db *storage.DB, lines []stockLine, reason st
 	return nil
 }
 
+// analyze refreshes the planner's statistics after a bulk load (SQLite never
+// gathers them by itself; PostgreSQL would, eventually), so queries pick the
+// selective index from the first request on.
+func analyze(ctx context.Context, db *storage.DB) error {
+	_, err := db.SQL.ExecContext(ctx, "ANALYZE")
+	return err
+}
+
 // ean13 makes a valid EAN-13 from a 12-digit body by appending its check digit.
 func ean13(body int64) string {
 	digits := fmt.Sprintf("%012d", body)

@@ -82,7 +82,7 @@ func Synthetic(ctx context.Context, db *storage.DB, spec Spec, progress Progress
 		}
 		sum.StockRows = len(lines)
 	}
-	return sum, nil
+	return sum, analyze(ctx, db)
 }
 
 // syntheticPoint draws a store location: 70% normally around the centre,

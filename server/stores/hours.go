@@ -63,6 +63,25 @@ func parseClock(s string) (int, bool) {
 // A period whose close is before its open runs past midnight, so the
 // previous day's late period counts in the small hours.
 func OpenAt(hours []types.OpeningPeriod, loc *time.Location, t time.Time) bool {
+	return openAt(parseHours(hours), loc, t)
+}
+
+// period is an OpeningPeriod in minutes after midnight.
+type period struct{ weekday, open, close int }
+
+func parseHours(hours []types.OpeningPeriod) []period {
+	out := make([]period, 0, len(hours))
+	for _, p := range hours {
+		open, ok1 := parseClock(p.Open)
+		shut, ok2 := parseClock(p.Close)
+		if ok1 && ok2 {
+			out = append(out, period{p.Weekday, open, shut})
+		}
+	}
+	return out
+}
+
+func openAt(hours []period, loc *time.Location, t time.Time) bool {
 	local := t.In(loc)
 	today := isoWeekday(local.Weekday())
 	yesterday := today - 1
@@ -71,21 +90,17 @@ func OpenAt(hours []types.OpeningPeriod, loc *time.Location, t time.Time) bool {
 	}
 	now := local.Hour()*60 + local.Minute()
 	for _, p := range hours {
-		open, ok1 := parseClock(p.Open)
-		shut, ok2 := parseClock(p.Close)
-		if !ok1 || !ok2 {
-			continue
-		}
+		open, shut := p.open, p.close
 		switch {
-		case p.Weekday == today && open < shut:
+		case p.weekday == today && open < shut:
 			if now >= open && now < shut {
 				return true
 			}
-		case p.Weekday == today && shut < open: // opens today, closes tomorrow
+		case p.weekday == today && shut < open: // opens today, closes tomorrow
 			if now >= open {
 				return true
 			}
-		case p.Weekday == yesterday && shut < open: // opened yesterday, still open
+		case p.weekday == yesterday && shut < open: // opened yesterday, still open
 			if now < shut {
 				return true
 			}

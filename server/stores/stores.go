@@ -29,12 +29,17 @@ type Service struct {
 	now    func() time.Time
 }
 
-// New returns a Service; now is the clock "open now" is judged by (nil: time.Now).
-func New(client *ent.Client, now func() time.Time) *Service {
+// New returns a Service over db; now is the clock "open now" is judged by
+// (nil: time.Now).
+func New(db *storage.DB, now func() time.Time) (*Service, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{client: client, index: NewIndex(client), now: now}
+	ix, err := NewIndex(db)
+	if err != nil {
+		return nil, err
+	}
+	return &Service{client: db.Client, index: ix, now: now}, nil
 }
 
 // Index is the service's in-memory store index.

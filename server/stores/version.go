@@ -32,15 +32,3 @@ func bumpVersion(ctx context.Context, tx *ent.Tx) (int64, error) {
 // BumpVersion is bumpVersion for bulk loaders (package seed) that write
 // stores without this package.
 func BumpVersion(ctx context.Context, tx *ent.Tx) (int64, error) { return bumpVersion(ctx, tx) }
-
-// currentVersion reads the stores counter (0 before any store change).
-func currentVersion(ctx context.Context, client *ent.Client) (int64, error) {
-	c, err := client.Counter.Query().Where(counter.ID(counterName)).Only(ctx)
-	if ent.IsNotFound(err) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, err
-	}
-	return c.Value, nil
-}
