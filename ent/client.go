@@ -15,12 +15,14 @@ import (
 	"wemart/ent/cartitem"
 	"wemart/ent/category"
 	"wemart/ent/counter"
+	"wemart/ent/lease"
 	"wemart/ent/order"
 	"wemart/ent/orderevent"
 	"wemart/ent/orderitem"
 	"wemart/ent/payment"
 	"wemart/ent/product"
 	"wemart/ent/refund"
+	"wemart/ent/searchoutbox"
 	"wemart/ent/shipment"
 	"wemart/ent/shipmentevent"
 	"wemart/ent/shopper"
@@ -52,6 +54,8 @@ type Client struct {
 	Category *CategoryClient
 	// Counter is the client for interacting with the Counter builders.
 	Counter *CounterClient
+	// Lease is the client for interacting with the Lease builders.
+	Lease *LeaseClient
 	// Order is the client for interacting with the Order builders.
 	Order *OrderClient
 	// OrderEvent is the client for interacting with the OrderEvent builders.
@@ -64,6 +68,8 @@ type Client struct {
 	Product *ProductClient
 	// Refund is the client for interacting with the Refund builders.
 	Refund *RefundClient
+	// SearchOutbox is the client for interacting with the SearchOutbox builders.
+	SearchOutbox *SearchOutboxClient
 	// Shipment is the client for interacting with the Shipment builders.
 	Shipment *ShipmentClient
 	// ShipmentEvent is the client for interacting with the ShipmentEvent builders.
@@ -97,12 +103,14 @@ func (c *Client) init() {
 	c.CartItem = NewCartItemClient(c.config)
 	c.Category = NewCategoryClient(c.config)
 	c.Counter = NewCounterClient(c.config)
+	c.Lease = NewLeaseClient(c.config)
 	c.Order = NewOrderClient(c.config)
 	c.OrderEvent = NewOrderEventClient(c.config)
 	c.OrderItem = NewOrderItemClient(c.config)
 	c.Payment = NewPaymentClient(c.config)
 	c.Product = NewProductClient(c.config)
 	c.Refund = NewRefundClient(c.config)
+	c.SearchOutbox = NewSearchOutboxClient(c.config)
 	c.Shipment = NewShipmentClient(c.config)
 	c.ShipmentEvent = NewShipmentEventClient(c.config)
 	c.Shopper = NewShopperClient(c.config)
@@ -208,12 +216,14 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		CartItem:          NewCartItemClient(cfg),
 		Category:          NewCategoryClient(cfg),
 		Counter:           NewCounterClient(cfg),
+		Lease:             NewLeaseClient(cfg),
 		Order:             NewOrderClient(cfg),
 		OrderEvent:        NewOrderEventClient(cfg),
 		OrderItem:         NewOrderItemClient(cfg),
 		Payment:           NewPaymentClient(cfg),
 		Product:           NewProductClient(cfg),
 		Refund:            NewRefundClient(cfg),
+		SearchOutbox:      NewSearchOutboxClient(cfg),
 		Shipment:          NewShipmentClient(cfg),
 		ShipmentEvent:     NewShipmentEventClient(cfg),
 		Shopper:           NewShopperClient(cfg),
@@ -246,12 +256,14 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		CartItem:          NewCartItemClient(cfg),
 		Category:          NewCategoryClient(cfg),
 		Counter:           NewCounterClient(cfg),
+		Lease:             NewLeaseClient(cfg),
 		Order:             NewOrderClient(cfg),
 		OrderEvent:        NewOrderEventClient(cfg),
 		OrderItem:         NewOrderItemClient(cfg),
 		Payment:           NewPaymentClient(cfg),
 		Product:           NewProductClient(cfg),
 		Refund:            NewRefundClient(cfg),
+		SearchOutbox:      NewSearchOutboxClient(cfg),
 		Shipment:          NewShipmentClient(cfg),
 		ShipmentEvent:     NewShipmentEventClient(cfg),
 		Shopper:           NewShopperClient(cfg),
@@ -290,9 +302,9 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Address, c.CartItem, c.Category, c.Counter, c.Order, c.OrderEvent,
-		c.OrderItem, c.Payment, c.Product, c.Refund, c.Shipment, c.ShipmentEvent,
-		c.Shopper, c.Sku, c.Staff, c.Stock, c.StockMovement, c.Store,
+		c.Address, c.CartItem, c.Category, c.Counter, c.Lease, c.Order, c.OrderEvent,
+		c.OrderItem, c.Payment, c.Product, c.Refund, c.SearchOutbox, c.Shipment,
+		c.ShipmentEvent, c.Shopper, c.Sku, c.Staff, c.Stock, c.StockMovement, c.Store,
 		c.StoreDeliveryCell,
 	} {
 		n.Use(hooks...)
@@ -303,9 +315,9 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Address, c.CartItem, c.Category, c.Counter, c.Order, c.OrderEvent,
-		c.OrderItem, c.Payment, c.Product, c.Refund, c.Shipment, c.ShipmentEvent,
-		c.Shopper, c.Sku, c.Staff, c.Stock, c.StockMovement, c.Store,
+		c.Address, c.CartItem, c.Category, c.Counter, c.Lease, c.Order, c.OrderEvent,
+		c.OrderItem, c.Payment, c.Product, c.Refund, c.SearchOutbox, c.Shipment,
+		c.ShipmentEvent, c.Shopper, c.Sku, c.Staff, c.Stock, c.StockMovement, c.Store,
 		c.StoreDeliveryCell,
 	} {
 		n.Intercept(interceptors...)
@@ -323,6 +335,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Category.mutate(ctx, m)
 	case *CounterMutation:
 		return c.Counter.mutate(ctx, m)
+	case *LeaseMutation:
+		return c.Lease.mutate(ctx, m)
 	case *OrderMutation:
 		return c.Order.mutate(ctx, m)
 	case *OrderEventMutation:
@@ -335,6 +349,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Product.mutate(ctx, m)
 	case *RefundMutation:
 		return c.Refund.mutate(ctx, m)
+	case *SearchOutboxMutation:
+		return c.SearchOutbox.mutate(ctx, m)
 	case *ShipmentMutation:
 		return c.Shipment.mutate(ctx, m)
 	case *ShipmentEventMutation:
@@ -983,6 +999,139 @@ func (c *CounterClient) mutate(ctx context.Context, m *CounterMutation) (Value, 
 		return (&CounterDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Counter mutation op: %q", m.Op())
+	}
+}
+
+// LeaseClient is a client for the Lease schema.
+type LeaseClient struct {
+	config
+}
+
+// NewLeaseClient returns a client for the Lease from the given config.
+func NewLeaseClient(c config) *LeaseClient {
+	return &LeaseClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `lease.Hooks(f(g(h())))`.
+func (c *LeaseClient) Use(hooks ...Hook) {
+	c.hooks.Lease = append(c.hooks.Lease, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `lease.Intercept(f(g(h())))`.
+func (c *LeaseClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Lease = append(c.inters.Lease, interceptors...)
+}
+
+// Create returns a builder for creating a Lease entity.
+func (c *LeaseClient) Create() *LeaseCreate {
+	mutation := newLeaseMutation(c.config, OpCreate)
+	return &LeaseCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Lease entities.
+func (c *LeaseClient) CreateBulk(builders ...*LeaseCreate) *LeaseCreateBulk {
+	return &LeaseCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *LeaseClient) MapCreateBulk(slice any, setFunc func(*LeaseCreate, int)) *LeaseCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &LeaseCreateBulk{err: fmt.Errorf("calling to LeaseClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*LeaseCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &LeaseCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Lease.
+func (c *LeaseClient) Update() *LeaseUpdate {
+	mutation := newLeaseMutation(c.config, OpUpdate)
+	return &LeaseUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *LeaseClient) UpdateOne(_m *Lease) *LeaseUpdateOne {
+	mutation := newLeaseMutation(c.config, OpUpdateOne, withLease(_m))
+	return &LeaseUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *LeaseClient) UpdateOneID(id string) *LeaseUpdateOne {
+	mutation := newLeaseMutation(c.config, OpUpdateOne, withLeaseID(id))
+	return &LeaseUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Lease.
+func (c *LeaseClient) Delete() *LeaseDelete {
+	mutation := newLeaseMutation(c.config, OpDelete)
+	return &LeaseDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *LeaseClient) DeleteOne(_m *Lease) *LeaseDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *LeaseClient) DeleteOneID(id string) *LeaseDeleteOne {
+	builder := c.Delete().Where(lease.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &LeaseDeleteOne{builder}
+}
+
+// Query returns a query builder for Lease.
+func (c *LeaseClient) Query() *LeaseQuery {
+	return &LeaseQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeLease},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Lease entity by its id.
+func (c *LeaseClient) Get(ctx context.Context, id string) (*Lease, error) {
+	return c.Query().Where(lease.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *LeaseClient) GetX(ctx context.Context, id string) *Lease {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *LeaseClient) Hooks() []Hook {
+	return c.hooks.Lease
+}
+
+// Interceptors returns the client interceptors.
+func (c *LeaseClient) Interceptors() []Interceptor {
+	return c.inters.Lease
+}
+
+func (c *LeaseClient) mutate(ctx context.Context, m *LeaseMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&LeaseCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&LeaseUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&LeaseUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&LeaseDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Lease mutation op: %q", m.Op())
 	}
 }
 
@@ -1989,6 +2138,139 @@ func (c *RefundClient) mutate(ctx context.Context, m *RefundMutation) (Value, er
 		return (&RefundDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Refund mutation op: %q", m.Op())
+	}
+}
+
+// SearchOutboxClient is a client for the SearchOutbox schema.
+type SearchOutboxClient struct {
+	config
+}
+
+// NewSearchOutboxClient returns a client for the SearchOutbox from the given config.
+func NewSearchOutboxClient(c config) *SearchOutboxClient {
+	return &SearchOutboxClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `searchoutbox.Hooks(f(g(h())))`.
+func (c *SearchOutboxClient) Use(hooks ...Hook) {
+	c.hooks.SearchOutbox = append(c.hooks.SearchOutbox, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `searchoutbox.Intercept(f(g(h())))`.
+func (c *SearchOutboxClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SearchOutbox = append(c.inters.SearchOutbox, interceptors...)
+}
+
+// Create returns a builder for creating a SearchOutbox entity.
+func (c *SearchOutboxClient) Create() *SearchOutboxCreate {
+	mutation := newSearchOutboxMutation(c.config, OpCreate)
+	return &SearchOutboxCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SearchOutbox entities.
+func (c *SearchOutboxClient) CreateBulk(builders ...*SearchOutboxCreate) *SearchOutboxCreateBulk {
+	return &SearchOutboxCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SearchOutboxClient) MapCreateBulk(slice any, setFunc func(*SearchOutboxCreate, int)) *SearchOutboxCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SearchOutboxCreateBulk{err: fmt.Errorf("calling to SearchOutboxClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SearchOutboxCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SearchOutboxCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SearchOutbox.
+func (c *SearchOutboxClient) Update() *SearchOutboxUpdate {
+	mutation := newSearchOutboxMutation(c.config, OpUpdate)
+	return &SearchOutboxUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SearchOutboxClient) UpdateOne(_m *SearchOutbox) *SearchOutboxUpdateOne {
+	mutation := newSearchOutboxMutation(c.config, OpUpdateOne, withSearchOutbox(_m))
+	return &SearchOutboxUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SearchOutboxClient) UpdateOneID(id int) *SearchOutboxUpdateOne {
+	mutation := newSearchOutboxMutation(c.config, OpUpdateOne, withSearchOutboxID(id))
+	return &SearchOutboxUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SearchOutbox.
+func (c *SearchOutboxClient) Delete() *SearchOutboxDelete {
+	mutation := newSearchOutboxMutation(c.config, OpDelete)
+	return &SearchOutboxDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SearchOutboxClient) DeleteOne(_m *SearchOutbox) *SearchOutboxDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SearchOutboxClient) DeleteOneID(id int) *SearchOutboxDeleteOne {
+	builder := c.Delete().Where(searchoutbox.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SearchOutboxDeleteOne{builder}
+}
+
+// Query returns a query builder for SearchOutbox.
+func (c *SearchOutboxClient) Query() *SearchOutboxQuery {
+	return &SearchOutboxQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSearchOutbox},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SearchOutbox entity by its id.
+func (c *SearchOutboxClient) Get(ctx context.Context, id int) (*SearchOutbox, error) {
+	return c.Query().Where(searchoutbox.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SearchOutboxClient) GetX(ctx context.Context, id int) *SearchOutbox {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *SearchOutboxClient) Hooks() []Hook {
+	return c.hooks.SearchOutbox
+}
+
+// Interceptors returns the client interceptors.
+func (c *SearchOutboxClient) Interceptors() []Interceptor {
+	return c.inters.SearchOutbox
+}
+
+func (c *SearchOutboxClient) mutate(ctx context.Context, m *SearchOutboxMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SearchOutboxCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SearchOutboxUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SearchOutboxUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SearchOutboxDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SearchOutbox mutation op: %q", m.Op())
 	}
 }
 
@@ -3464,14 +3746,14 @@ func (c *StoreDeliveryCellClient) mutate(ctx context.Context, m *StoreDeliveryCe
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Address, CartItem, Category, Counter, Order, OrderEvent, OrderItem, Payment,
-		Product, Refund, Shipment, ShipmentEvent, Shopper, Sku, Staff, Stock,
-		StockMovement, Store, StoreDeliveryCell []ent.Hook
+		Address, CartItem, Category, Counter, Lease, Order, OrderEvent, OrderItem,
+		Payment, Product, Refund, SearchOutbox, Shipment, ShipmentEvent, Shopper, Sku,
+		Staff, Stock, StockMovement, Store, StoreDeliveryCell []ent.Hook
 	}
 	inters struct {
-		Address, CartItem, Category, Counter, Order, OrderEvent, OrderItem, Payment,
-		Product, Refund, Shipment, ShipmentEvent, Shopper, Sku, Staff, Stock,
-		StockMovement, Store, StoreDeliveryCell []ent.Interceptor
+		Address, CartItem, Category, Counter, Lease, Order, OrderEvent, OrderItem,
+		Payment, Product, Refund, SearchOutbox, Shipment, ShipmentEvent, Shopper, Sku,
+		Staff, Stock, StockMovement, Store, StoreDeliveryCell []ent.Interceptor
 	}
 )
 

@@ -12,12 +12,14 @@ import (
 	"wemart/ent/cartitem"
 	"wemart/ent/category"
 	"wemart/ent/counter"
+	"wemart/ent/lease"
 	"wemart/ent/order"
 	"wemart/ent/orderevent"
 	"wemart/ent/orderitem"
 	"wemart/ent/payment"
 	"wemart/ent/product"
 	"wemart/ent/refund"
+	"wemart/ent/searchoutbox"
 	"wemart/ent/shipment"
 	"wemart/ent/shipmentevent"
 	"wemart/ent/shopper"
@@ -95,12 +97,14 @@ func checkColumn(t, c string) error {
 			cartitem.Table:          cartitem.ValidColumn,
 			category.Table:          category.ValidColumn,
 			counter.Table:           counter.ValidColumn,
+			lease.Table:             lease.ValidColumn,
 			order.Table:             order.ValidColumn,
 			orderevent.Table:        orderevent.ValidColumn,
 			orderitem.Table:         orderitem.ValidColumn,
 			payment.Table:           payment.ValidColumn,
 			product.Table:           product.ValidColumn,
 			refund.Table:            refund.ValidColumn,
+			searchoutbox.Table:      searchoutbox.ValidColumn,
 			shipment.Table:          shipment.ValidColumn,
 			shipmentevent.Table:     shipmentevent.ValidColumn,
 			shopper.Table:           shopper.ValidColumn,

@@ -8,12 +8,14 @@ import (
 	"wemart/ent/cartitem"
 	"wemart/ent/category"
 	"wemart/ent/counter"
+	"wemart/ent/lease"
 	"wemart/ent/order"
 	"wemart/ent/orderevent"
 	"wemart/ent/orderitem"
 	"wemart/ent/payment"
 	"wemart/ent/product"
 	"wemart/ent/refund"
+	"wemart/ent/searchoutbox"
 	"wemart/ent/shipment"
 	"wemart/ent/shipmentevent"
 	"wemart/ent/shopper"
@@ -187,6 +189,32 @@ func init() {
 	// counter.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	counter.IDValidator = func() func(string) error {
 		validators := counterDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	leaseFields := schema.Lease{}.Fields()
+	_ = leaseFields
+	// leaseDescHolder is the schema descriptor for holder field.
+	leaseDescHolder := leaseFields[1].Descriptor()
+	// lease.DefaultHolder holds the default value on creation for the holder field.
+	lease.DefaultHolder = leaseDescHolder.Default.(string)
+	// lease.HolderValidator is a validator for the "holder" field. It is called by the builders before save.
+	lease.HolderValidator = leaseDescHolder.Validators[0].(func(string) error)
+	// leaseDescID is the schema descriptor for id field.
+	leaseDescID := leaseFields[0].Descriptor()
+	// lease.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	lease.IDValidator = func() func(string) error {
+		validators := leaseDescID.Validators
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
@@ -444,6 +472,12 @@ func init() {
 	refund.DefaultReviewNote = refundDescReviewNote.Default.(string)
 	// refund.ReviewNoteValidator is a validator for the "review_note" field. It is called by the builders before save.
 	refund.ReviewNoteValidator = refundDescReviewNote.Validators[0].(func(string) error)
+	searchoutboxFields := schema.SearchOutbox{}.Fields()
+	_ = searchoutboxFields
+	// searchoutboxDescCreatedAt is the schema descriptor for created_at field.
+	searchoutboxDescCreatedAt := searchoutboxFields[1].Descriptor()
+	// searchoutbox.DefaultCreatedAt holds the default value on creation for the created_at field.
+	searchoutbox.DefaultCreatedAt = searchoutboxDescCreatedAt.Default.(func() time.Time)
 	shipmentMixin := schema.Shipment{}.Mixin()
 	shipmentMixinFields0 := shipmentMixin[0].Fields()
 	_ = shipmentMixinFields0

@@ -22,6 +22,8 @@ type Tx struct {
 	Category *CategoryClient
 	// Counter is the client for interacting with the Counter builders.
 	Counter *CounterClient
+	// Lease is the client for interacting with the Lease builders.
+	Lease *LeaseClient
 	// Order is the client for interacting with the Order builders.
 	Order *OrderClient
 	// OrderEvent is the client for interacting with the OrderEvent builders.
@@ -34,6 +36,8 @@ type Tx struct {
 	Product *ProductClient
 	// Refund is the client for interacting with the Refund builders.
 	Refund *RefundClient
+	// SearchOutbox is the client for interacting with the SearchOutbox builders.
+	SearchOutbox *SearchOutboxClient
 	// Shipment is the client for interacting with the Shipment builders.
 	Shipment *ShipmentClient
 	// ShipmentEvent is the client for interacting with the ShipmentEvent builders.
@@ -187,12 +191,14 @@ func (tx *Tx) init() {
 	tx.CartItem = NewCartItemClient(tx.config)
 	tx.Category = NewCategoryClient(tx.config)
 	tx.Counter = NewCounterClient(tx.config)
+	tx.Lease = NewLeaseClient(tx.config)
 	tx.Order = NewOrderClient(tx.config)
 	tx.OrderEvent = NewOrderEventClient(tx.config)
 	tx.OrderItem = NewOrderItemClient(tx.config)
 	tx.Payment = NewPaymentClient(tx.config)
 	tx.Product = NewProductClient(tx.config)
 	tx.Refund = NewRefundClient(tx.config)
+	tx.SearchOutbox = NewSearchOutboxClient(tx.config)
 	tx.Shipment = NewShipmentClient(tx.config)
 	tx.ShipmentEvent = NewShipmentEventClient(tx.config)
 	tx.Shopper = NewShopperClient(tx.config)

@@ -1,5 +1,7 @@
-// Package search will hold catalogue search: one interface with a Meilisearch
-// backend for production (WEMART_SEARCH_URL) and an embedded index in the data
-// dir as the default. Until that capability lands, the admin product list
-// filters titles in SQL (see package catalog) and shoppers have no search.
+// Package search is wemart's catalogue search: one interface (Engine opens
+// Index generations; an Index answers queries and takes documents) with two
+// backends: Meilisearch for production (meili.go) and an embedded bleve index
+// in the data dir as the default (embedded.go). Neither knows the database;
+// package server/indexer turns products into Documents and keeps the index
+// in step with the catalogue.
 package search

@@ -12,6 +12,7 @@ import (
 
 	"wemart/server/app"
 	"wemart/server/config"
+	"wemart/server/indexer"
 	"wemart/server/seed"
 	"wemart/server/storage"
 )
@@ -33,7 +34,7 @@ func rootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(serveCommand(), migrateCommand(), seedCommand())
+	root.AddCommand(serveCommand(), migrateCommand(), seedCommand(), reindexCommand())
 	return root
 }
 
@@ -174,6 +175,39 @@ func seedCommand() *cobra.Command {
 	f.IntVar(&spec.SkusPerProduct, "skus-per-product", 2, "SKUs of each synthetic product")
 	f.IntVar(&spec.StockPerStore, "stock-per-store", 0, "SKUs each synthetic store stocks (each row also writes a ledger row)")
 	return cmd
+}
+
+func reindexCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "reindex",
+		Short: "Rebuild the catalogue search index from the database",
+		Long: "Build a new generation of the search index (the embedded one in the data dir,\n" +
+			"or Meilisearch with WEMART_SEARCH_URL) from the database while the current one\n" +
+			"keeps answering, replay the changes made meanwhile, and switch to it: running\n" +
+			"servers follow within a second. Safe to run while serving.\n\n" + envHelp,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, log, err := setup()
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			db, err := app.OpenDB(ctx, cfg, log)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			p := newProgress()
+			start := time.Now()
+			gen, err := indexer.Reindex(ctx, db, app.SearchEngine(cfg), log, func(done, total int) { p.report("products", done, total) })
+			p.finish()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "search index generation %d built and published in %s\n", gen, time.Since(start).Round(time.Millisecond))
+			return nil
+		},
+	}
 }
 
 // progress draws one bar per seeding stage on a terminal and nothing otherwise.

@@ -120,6 +120,18 @@ var (
 		Columns:    CountersColumns,
 		PrimaryKey: []*schema.Column{CountersColumns[0]},
 	}
+	// LeasesColumns holds the columns for the "leases" table.
+	LeasesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 64},
+		{Name: "holder", Type: field.TypeString, Size: 128, Default: ""},
+		{Name: "expires_at", Type: field.TypeTime},
+	}
+	// LeasesTable holds the schema information for the "leases" table.
+	LeasesTable = &schema.Table{
+		Name:       "leases",
+		Columns:    LeasesColumns,
+		PrimaryKey: []*schema.Column{LeasesColumns[0]},
+	}
 	// OrdersColumns holds the columns for the "orders" table.
 	OrdersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -357,6 +369,26 @@ var (
 				Name:    "refund_status",
 				Unique:  false,
 				Columns: []*schema.Column{RefundsColumns[8]},
+			},
+		},
+	}
+	// SearchOutboxesColumns holds the columns for the "search_outboxes" table.
+	SearchOutboxesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "product_id", Type: field.TypeInt},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "processed_at", Type: field.TypeTime, Nullable: true},
+	}
+	// SearchOutboxesTable holds the schema information for the "search_outboxes" table.
+	SearchOutboxesTable = &schema.Table{
+		Name:       "search_outboxes",
+		Columns:    SearchOutboxesColumns,
+		PrimaryKey: []*schema.Column{SearchOutboxesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "searchoutbox_processed_at_id",
+				Unique:  false,
+				Columns: []*schema.Column{SearchOutboxesColumns[3], SearchOutboxesColumns[0]},
 			},
 		},
 	}
@@ -700,12 +732,14 @@ var (
 		CartItemsTable,
 		CategoriesTable,
 		CountersTable,
+		LeasesTable,
 		OrdersTable,
 		OrderEventsTable,
 		OrderItemsTable,
 		PaymentsTable,
 		ProductsTable,
 		RefundsTable,
+		SearchOutboxesTable,
 		ShipmentsTable,
 		ShipmentEventsTable,
 		ShoppersTable,

@@ -15,6 +15,7 @@ import (
 	"wemart/server/addresses"
 	"wemart/server/catalog"
 	"wemart/server/errs"
+	"wemart/server/indexer"
 	"wemart/server/inventory"
 	"wemart/server/payments"
 	"wemart/server/qr"
@@ -42,6 +43,8 @@ type Deps struct {
 	Payments  *payments.Service
 	// Codes draws in-store QR codes.
 	Codes *qr.Codes
+	// Search answers catalogue searches.
+	Search *indexer.Service
 	// Notifications opens WeChat Pay notifications.
 	Notifications *wechat.Notifications
 	// Sandbox, in sandbox mode, is mounted under /sandbox/.
@@ -100,6 +103,8 @@ func New(d Deps) *echo.Echo {
 	e.GET("/api/v1/stores/:id", h.shopStore)
 	e.GET("/api/v1/stores/:id/delivery", h.storeDelivery)
 	e.GET("/api/v1/stores/:id/barcode/:code", h.storeBarcode)
+	e.GET("/api/v1/products", h.searchProducts)
+	e.GET("/api/v1/products/suggest", h.suggestProducts)
 	e.GET("/api/v1/products/:id", h.getShopProduct)
 	e.GET("/api/v1/scan", h.scan)
 	e.GET("/api/v1/addresses", h.listAddresses, h.requireShopper)

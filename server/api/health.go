@@ -15,13 +15,28 @@ func (h *handlers) healthz(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 }
 
-// readyz answers 200 when the database answers, 503 unavailable otherwise,
-// so a load balancer stops sending traffic to a process that cannot serve it.
+// readyz answers 200 when the database and the search backend answer, 503
+// unavailable otherwise (saying which is down), so a load balancer stops
+// sending traffic to a process that cannot serve it.
 func (h *handlers) readyz(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
+	checks := map[string]string{"database": "ok", "search": "ok"}
+	var failed error
 	if err := h.DB.Ping(ctx); err != nil {
-		return errs.Wrap(err, errs.Unavailable, "the database is not reachable").With("database", "down")
+		checks["database"], failed = "down", err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"status": "ready", "checks": map[string]string{"database": "ok"}})
+	if h.Search != nil {
+		if err := h.Search.Ping(ctx); err != nil {
+			checks["search"], failed = "down", err
+		}
+	}
+	if failed != nil {
+		e := errs.Wrap(failed, errs.Unavailable, "a backing service is not reachable")
+		for k, v := range checks {
+			e.With(k, v)
+		}
+		return e
+	}
+	return c.JSON(http.StatusOK, map[string]any{"status": "ready", "checks": checks})
 }

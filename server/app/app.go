@@ -12,16 +12,19 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"time"
 
 	"entgo.io/ent/dialect"
 	"github.com/labstack/echo/v4"
 
 	"wemart/server/addresses"
+	"wemart/search"
 	"wemart/server/api"
 	"wemart/server/auth"
 	"wemart/server/catalog"
 	"wemart/server/config"
+	"wemart/server/indexer"
 	"wemart/server/inventory"
 	"wemart/server/payments"
 	"wemart/server/qr"
@@ -80,6 +83,7 @@ type App struct {
 	Addresses *addresses.Service
 	Payments  *payments.Service
 	Codes     *qr.Codes
+	Search    *indexer.Service
 }
 
 // Options tune an App beyond its Config (tests use them).
@@ -130,6 +134,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 		Codes:     qr.NewCodes(wx.MiniProgram, publicURL(cfg, opt.SelfURL)),
 		Payments:  payments.New(db.Client, log, payments.Hooks{}),
 	}
+	a.Search = indexer.New(db, SearchEngine(cfg), log)
+	if err := a.Search.Start(ctx); err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
 	start := time.Now()
 	if err := a.Stores.Index().Sync(ctx); err != nil {
 		return nil, fmt.Errorf("load the store index: %w", err)
@@ -144,7 +152,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 	}
 	a.Echo = api.New(api.Deps{
 		Log: log, DB: db, Staff: a.Staff, Stores: a.Stores, Catalog: a.Catalog, Inventory: a.Inventory,
-		Shoppers: a.Shoppers, Addresses: a.Addresses, Payments: a.Payments, Codes: a.Codes,
+		Shoppers: a.Shoppers, Addresses: a.Addresses, Payments: a.Payments, Codes: a.Codes, Search: a.Search,
 		Notifications: wx.Notifications, Sandbox: wx.Sandbox,
 		CORSOrigins: cfg.CORSOrigins, TrustProxy: cfg.TrustProxy, ShopperLoginRate: cfg.LoginRate,
 	})
@@ -193,11 +201,24 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// Close stops the app's background work (the sandbox's deliveries).
+// Close stops the app's background work (search indexing, the sandbox's
+// deliveries).
 func (a *App) Close() {
+	if a.Search != nil {
+		a.Search.Close()
+	}
 	if a.WeChat != nil && a.WeChat.Sandbox != nil {
 		a.WeChat.Sandbox.Close()
 	}
+}
+
+// SearchEngine is the configured search backend: Meilisearch when
+// WEMART_SEARCH_URL is set, the embedded index in the data dir otherwise.
+func SearchEngine(cfg config.Config) search.Engine {
+	if cfg.SearchURL != "" {
+		return search.NewMeili(cfg.SearchURL, cfg.SearchKey)
+	}
+	return search.NewEmbedded(filepath.Join(cfg.DataDir, "search"))
 }
 
 // NewLogger returns the slog logger the config asks for, writing to stderr.

@@ -16,6 +16,7 @@ import (
 	"wemart/ent/sku"
 	"wemart/server/check"
 	"wemart/server/errs"
+	"wemart/server/indexer"
 	"wemart/server/patch"
 	"wemart/server/storage"
 )
@@ -122,7 +123,7 @@ func (s *Service) CreateProduct(ctx context.Context, in ProductInput) (*ent.Prod
 				return barcodeConflict(err, k.Barcode)
 			}
 		}
-		return nil
+		return indexer.Enqueue(ctx, tx.Client(), p.ID)
 	})
 	if err != nil {
 		return nil, err
@@ -200,15 +201,21 @@ func (s *Service) UpdateProduct(ctx context.Context, id int, p ProductPatch) (*e
 			return nil, err
 		}
 	}
-	n, err := s.client.Product.Update().Where(product.ID(id), product.DeletedAtIsNil()).
-		SetTitle(f.title).SetSubtitle(f.subtitle).SetDescription(f.description).
-		SetStatus(product.Status(f.status)).SetImages(orEmpty(f.images)).
-		ClearCategoryID().SetNillableCategoryID(f.categoryID).Save(ctx)
+	err = storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
+		n, err := tx.Product.Update().Where(product.ID(id), product.DeletedAtIsNil()).
+			SetTitle(f.title).SetSubtitle(f.subtitle).SetDescription(f.description).
+			SetStatus(product.Status(f.status)).SetImages(orEmpty(f.images)).
+			ClearCategoryID().SetNillableCategoryID(f.categoryID).Save(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return errs.E(errs.NotFound, "no product %d", id)
+		}
+		return indexer.Enqueue(ctx, tx.Client(), id)
+	})
 	if err != nil {
 		return nil, err
-	}
-	if n == 0 {
-		return nil, errs.E(errs.NotFound, "no product %d", id)
 	}
 	return s.Product(ctx, id)
 }
@@ -225,8 +232,11 @@ func (s *Service) DeleteProduct(ctx context.Context, id int) error {
 		if n == 0 {
 			return errs.E(errs.NotFound, "no product %d", id)
 		}
-		return tx.Sku.Update().Where(sku.ProductID(id), sku.DeletedAtIsNil()).
-			SetDeletedAt(now).ClearBarcode().Exec(ctx)
+		if err := tx.Sku.Update().Where(sku.ProductID(id), sku.DeletedAtIsNil()).
+			SetDeletedAt(now).ClearBarcode().Exec(ctx); err != nil {
+			return err
+		}
+		return indexer.Enqueue(ctx, tx.Client(), id)
 	})
 }
 
@@ -279,4 +289,24 @@ func (s *Service) SkuByBarcode(ctx context.Context, code string) (*ent.Sku, erro
 		return nil, errs.E(errs.NotFound, "no product has barcode %s", code)
 	}
 	return k, err
+}
+
+// ListedSkus returns, for those of ids that shoppers may see (listed, not
+// deleted), the ids of their live SKUs.
+func (s *Service) ListedSkus(ctx context.Context, ids []int) (map[int][]int, error) {
+	out := map[int][]int{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := s.client.Sku.Query().
+		Where(sku.ProductIDIn(ids...), sku.DeletedAtIsNil(),
+			sku.HasProductWith(product.DeletedAtIsNil(), product.StatusEQ(product.StatusListed))).
+		Select(sku.FieldID, sku.FieldProductID).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range rows {
+		out[k.ProductID] = append(out[k.ProductID], k.ID)
+	}
+	return out, nil
 }

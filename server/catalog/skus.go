@@ -9,7 +9,9 @@ import (
 	"wemart/ent/sku"
 	"wemart/server/check"
 	"wemart/server/errs"
+	"wemart/server/indexer"
 	"wemart/server/patch"
+	"wemart/server/storage"
 )
 
 // SkuInput is a new SKU.
@@ -69,8 +71,15 @@ func (s *Service) AddSku(ctx context.Context, productID int, in SkuInput) (*ent.
 	if err := s.barcodeFree(ctx, s.client, in.Barcode, 0, "barcode"); err != nil {
 		return nil, err
 	}
-	k, err := in.create(s.client, productID, len(p.Edges.Skus)).Save(ctx)
-	return k, barcodeConflict(err, in.Barcode)
+	var k *ent.Sku
+	err = storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
+		var err error
+		if k, err = in.create(tx.Client(), productID, len(p.Edges.Skus)).Save(ctx); err != nil {
+			return barcodeConflict(err, in.Barcode)
+		}
+		return indexer.Enqueue(ctx, tx.Client(), productID)
+	})
+	return k, err
 }
 
 // Sku returns SKU id (not deleted).
@@ -103,9 +112,16 @@ func (s *Service) UpdateSku(ctx context.Context, id int, p SkuPatch) (*ent.Sku, 
 			return nil, err
 		}
 	}
-	k, err = k.Update().SetName(name).SetPriceFen(price).SetSort(sort).
-		ClearBarcode().SetNillableBarcode(barcode).Save(ctx)
-	return k, barcodeConflict(err, barcode)
+	err = storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
+		var err error
+		k, err = tx.Sku.UpdateOne(k).SetName(name).SetPriceFen(price).SetSort(sort).
+			ClearBarcode().SetNillableBarcode(barcode).Save(ctx)
+		if err != nil {
+			return barcodeConflict(err, barcode)
+		}
+		return indexer.Enqueue(ctx, tx.Client(), k.ProductID)
+	})
+	return k, err
 }
 
 // DeleteSku removes a SKU (soft; its barcode is released). A product keeps at
@@ -122,8 +138,13 @@ func (s *Service) DeleteSku(ctx context.Context, id int) error {
 	if n <= 1 {
 		return errs.E(errs.Conflict, "SKU %d is the last of product %d; delete the product instead", id, k.ProductID)
 	}
-	return s.client.Sku.Update().Where(sku.ID(id), sku.DeletedAtIsNil()).
-		SetDeletedAt(time.Now().UTC()).ClearBarcode().Exec(ctx)
+	return storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
+		if err := tx.Sku.Update().Where(sku.ID(id), sku.DeletedAtIsNil()).
+			SetDeletedAt(time.Now().UTC()).ClearBarcode().Exec(ctx); err != nil {
+			return err
+		}
+		return indexer.Enqueue(ctx, tx.Client(), k.ProductID)
+	})
 }
 
 // SkuWithProduct returns SKU id with its product, both live.

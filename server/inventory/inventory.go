@@ -21,6 +21,7 @@ import (
 	"wemart/ent/store"
 	"wemart/server/check"
 	"wemart/server/errs"
+	"wemart/server/indexer"
 	"wemart/server/storage"
 )
 
@@ -244,8 +245,20 @@ func checkRefs(ctx context.Context, client *ent.Client, storeID, skuID int) erro
 	return nil
 }
 
-// record writes the ledger row of a change whose result is after.
+// record writes the ledger row of a change whose result is after, and, when
+// the change made the SKU available or unavailable at the store, tells the
+// search index (availability at a store is a search filter).
 func record(ctx context.Context, tx *ent.Tx, by Actor, after *ent.Stock, kind stockmovement.Kind, dOnHand, dReserved int64, reason string) error {
+	availBefore := (after.OnHand - dOnHand) - (after.Reserved - dReserved)
+	if (availBefore > 0) != (after.OnHand-after.Reserved > 0) {
+		k, err := tx.Sku.Get(ctx, after.SkuID)
+		if err != nil {
+			return err
+		}
+		if err := indexer.Enqueue(ctx, tx.Client(), k.ProductID); err != nil {
+			return err
+		}
+	}
 	return tx.StockMovement.Create().
 		SetStoreID(after.StoreID).SetSkuID(after.SkuID).SetKind(kind).
 		SetDeltaOnHand(dOnHand).SetDeltaReserved(dReserved).

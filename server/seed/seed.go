@@ -10,7 +10,9 @@ import (
 	"fmt"
 
 	"wemart/ent"
+	"wemart/ent/sku"
 	"wemart/ent/stockmovement"
+	"wemart/server/indexer"
 	"wemart/server/storage"
 )
 
@@ -71,7 +73,19 @@ func loadStock(ctx context.Context, db *storage.DB, lines []stockLine, reason st
 			if err := tx.Stock.CreateBulk(stocks...).Exec(ctx); err != nil {
 				return err
 			}
-			return tx.StockMovement.CreateBulk(moves...).Exec(ctx)
+			if err := tx.StockMovement.CreateBulk(moves...).Exec(ctx); err != nil {
+				return err
+			}
+			// Availability at stores changed: the products' search documents too.
+			skuIDs := make([]int, len(batch))
+			for i, l := range batch {
+				skuIDs[i] = l.skuID
+			}
+			products, err := tx.Sku.Query().Where(sku.IDIn(skuIDs...)).Select(sku.FieldProductID).Ints(ctx)
+			if err != nil {
+				return err
+			}
+			return indexer.Enqueue(ctx, tx.Client(), products...)
 		})
 		if err != nil {
 			return fmt.Errorf("load stock: %w", err)

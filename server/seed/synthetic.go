@@ -9,6 +9,7 @@ import (
 	"wemart/ent"
 	"wemart/ent/store"
 	"wemart/server/geo"
+	"wemart/server/indexer"
 	"wemart/server/storage"
 	"wemart/server/stores"
 )
@@ -216,6 +217,13 @@ func syntheticProducts(ctx context.Context, db *storage.DB, rng *rand.Rand, spec
 					skus = append(skus, tx.Sku.Create().SetProductID(p.ID).SetName(fmt.Sprintf("规格%d", j+1)).
 						SetPriceFen(price).SetBarcode(code).SetSort(j))
 				}
+			}
+			ids := make([]int, len(products))
+			for i, p := range products {
+				ids[i] = p.ID
+			}
+			if err := indexer.Enqueue(ctx, tx.Client(), ids...); err != nil {
+				return err
 			}
 			for from := 0; from < len(skus); from += batchSize {
 				created, err := tx.Sku.CreateBulk(skus[from:min(from+batchSize, len(skus))]...).Save(ctx)

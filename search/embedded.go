@@ -1,0 +1,314 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/token/porter"
+	unicodetok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+	htmlhl "github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// Embedded is the default engine: bleve indexes (scorch, on disk) in a
+// directory of the data dir, one sub-directory a generation. One process
+// at a time: a second one fails to open the index instead of corrupting it
+// (several processes need Meilisearch).
+type Embedded struct{ dir string }
+
+// NewEmbedded returns the embedded engine keeping its indexes under dir.
+func NewEmbedded(dir string) *Embedded { return &Embedded{dir: dir} }
+
+// Name implements Engine.
+func (e *Embedded) Name() string { return "embedded" }
+
+func (e *Embedded) path(gen int64) string { return filepath.Join(e.dir, fmt.Sprintf("gen-%d", gen)) }
+
+// Open implements Engine.
+func (e *Embedded) Open(_ context.Context, gen int64) (Index, bool, error) {
+	path := e.path(gen)
+	cfg := map[string]interface{}{"bolt_timeout": "2s"}
+	idx, err := bleve.OpenUsing(path, cfg)
+	created := false
+	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
+		m, merr := indexMapping()
+		if merr != nil {
+			return nil, false, merr
+		}
+		if err := os.MkdirAll(e.dir, 0o755); err != nil {
+			return nil, false, err
+		}
+		idx, err = bleve.NewUsing(path, m, scorch.Name, scorch.Name, cfg)
+		created = true
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("%w: embedded index %s: %v (is another wemart process using it? several processes need Meilisearch)", ErrUnavailable, path, err)
+	}
+	return &embeddedIndex{idx: idx}, created, nil
+}
+
+// Drop implements Engine.
+func (e *Embedded) Drop(_ context.Context, gen int64) error { return os.RemoveAll(e.path(gen)) }
+
+// The analysis: Unicode words, full-width forms folded, lower case, CJK
+// runs split into overlapping bigrams plus single characters (so both 牛奶
+// and 奶 find 光明鲜牛奶), English words stemmed (milks → milk).
+const (
+	analyzerName = "wemart"
+	bigramFilter = "cjk_bigram_unigram"
+)
+
+// bleve's HTML highlighter marks terms with <mark>; the API promises <em>.
+var markToEm = strings.NewReplacer("<mark>", "<em>", "</mark>", "</em>")
+
+func indexMapping() (*mapping.IndexMappingImpl, error) {
+	im := bleve.NewIndexMapping()
+	if err := im.AddCustomTokenFilter(bigramFilter, map[string]interface{}{"type": cjk.BigramName, "output_unigram": true}); err != nil {
+		return nil, err
+	}
+	if err := im.AddCustomAnalyzer(analyzerName, map[string]interface{}{
+		"type": custom.Name, "tokenizer": unicodetok.Name,
+		"token_filters": []interface{}{cjk.WidthName, lowercase.Name, bigramFilter, porter.Name},
+	}); err != nil {
+		return nil, err
+	}
+	text := func(store bool) *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer, f.Store, f.IncludeTermVectors, f.IncludeInAll = analyzerName, store, store, false
+		return f
+	}
+	num := func(store bool) *mapping.FieldMapping {
+		f := bleve.NewNumericFieldMapping()
+		f.Store, f.IncludeInAll = store, false
+		return f
+	}
+	keyword := bleve.NewKeywordFieldMapping()
+	keyword.IncludeInAll = false
+	stored := bleve.NewTextFieldMapping()
+	stored.Index, stored.IncludeInAll = false, false
+	doc := bleve.NewDocumentStaticMapping()
+	doc.AddFieldMappingsAt("title", text(true))
+	doc.AddFieldMappingsAt("subtitle", text(false))
+	doc.AddFieldMappingsAt("category", keyword)
+	doc.AddFieldMappingsAt("pid", num(true))
+	doc.AddFieldMappingsAt("cat", num(true))
+	doc.AddFieldMappingsAt("price_min", num(true))
+	doc.AddFieldMappingsAt("price_max", num(true))
+	doc.AddFieldMappingsAt("sales", num(true))
+	doc.AddFieldMappingsAt("stores", num(false))
+	doc.AddFieldMappingsAt("image", stored)
+	im.DefaultMapping = doc
+	im.DefaultAnalyzer = analyzerName
+	return im, nil
+}
+
+type embeddedIndex struct{ idx bleve.Index }
+
+func (x *embeddedIndex) Upsert(_ context.Context, docs []Document) error {
+	b := x.idx.NewBatch()
+	for _, d := range docs {
+		stores := make([]float64, len(d.Stores))
+		for i, s := range d.Stores {
+			stores[i] = float64(s)
+		}
+		if err := b.Index(strconv.Itoa(d.ID), map[string]interface{}{
+			"pid": float64(d.ID), "title": d.Title, "subtitle": d.Subtitle,
+			"category": strconv.Itoa(d.CategoryID), "cat": float64(d.CategoryID),
+			"price_min": float64(d.PriceMinFen), "price_max": float64(d.PriceMaxFen),
+			"sales": float64(d.Sales), "stores": stores, "image": d.Image,
+		}); err != nil {
+			return err
+		}
+	}
+	return unavailable(x.idx.Batch(b))
+}
+
+func (x *embeddedIndex) Delete(_ context.Context, ids []int) error {
+	b := x.idx.NewBatch()
+	for _, id := range ids {
+		b.Delete(strconv.Itoa(id))
+	}
+	return unavailable(x.idx.Batch(b))
+}
+
+func unavailable(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%w: %v", ErrUnavailable, err)
+}
+
+// matchText is the full-text part of a query: every token in the title (or
+// the subtitle), parsed as plain words (no query syntax).
+func matchText(text string) query.Query {
+	or := make([]query.Query, 0, 2)
+	for field, boost := range map[string]float64{"title": 2, "subtitle": 1} {
+		m := bleve.NewMatchQuery(text)
+		m.SetField(field)
+		m.Analyzer = analyzerName
+		m.SetOperator(query.MatchQueryOperatorAnd)
+		m.SetBoost(boost)
+		or = append(or, m)
+	}
+	return bleve.NewDisjunctionQuery(or...)
+}
+
+func numRange(field string, lo, hi *float64) query.Query {
+	t := true
+	q := bleve.NewNumericRangeInclusiveQuery(lo, hi, &t, &t)
+	q.SetField(field)
+	return q
+}
+
+// filters are the query's conditions, with or without the category.
+func filters(q Query, withCategory bool) []query.Query {
+	var must []query.Query
+	if strings.TrimSpace(q.Text) != "" {
+		must = append(must, matchText(q.Text))
+	}
+	if withCategory && q.CategoryID != 0 {
+		t := bleve.NewTermQuery(strconv.Itoa(q.CategoryID))
+		t.SetField("category")
+		must = append(must, t)
+	}
+	if q.MaxPriceFen >= 0 {
+		hi := float64(q.MaxPriceFen)
+		must = append(must, numRange("price_min", nil, &hi))
+	}
+	if q.MinPriceFen >= 0 {
+		lo := float64(q.MinPriceFen)
+		must = append(must, numRange("price_max", &lo, nil))
+	}
+	if q.InStockAt != 0 {
+		s := float64(q.InStockAt)
+		must = append(must, numRange("stores", &s, &s))
+	}
+	if len(must) == 0 {
+		return []query.Query{bleve.NewMatchAllQuery()}
+	}
+	return must
+}
+
+func sortOrder(q Query) []string {
+	switch q.Sort {
+	case SortPriceAsc:
+		return []string{"price_min", "pid"}
+	case SortPriceDesc:
+		return []string{"-price_min", "pid"}
+	case SortSales:
+		return []string{"-sales", "pid"}
+	}
+	if strings.TrimSpace(q.Text) == "" {
+		return []string{"-sales", "pid"}
+	}
+	return []string{"-_score", "-sales", "pid"}
+}
+
+func (x *embeddedIndex) Search(ctx context.Context, q Query) (Result, error) {
+	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(filters(q, true)...), q.Limit, q.Offset, false)
+	req.Fields = []string{"title", "cat", "price_min", "price_max", "sales", "image"}
+	req.SortBy(sortOrder(q))
+	if strings.TrimSpace(q.Text) != "" {
+		req.Highlight = bleve.NewHighlightWithStyle(htmlhl.Name)
+		req.Highlight.AddField("title")
+	}
+	if q.CategoryID == 0 {
+		req.AddFacet("category", bleve.NewFacetRequest("category", 200))
+	}
+	res, err := x.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return Result{}, unavailable(err)
+	}
+	out := Result{Total: int(res.Total), Hits: make([]Hit, 0, len(res.Hits))}
+	for _, h := range res.Hits {
+		id, _ := strconv.Atoi(h.ID)
+		hit := Hit{ID: id, Title: str(h.Fields["title"]), CategoryID: int(num(h.Fields["cat"])),
+			PriceMinFen: int64(num(h.Fields["price_min"])), PriceMaxFen: int64(num(h.Fields["price_max"])),
+			Sales: int64(num(h.Fields["sales"])), Image: str(h.Fields["image"])}
+		hit.TitleHighlight = html.EscapeString(hit.Title)
+		if frags := h.Fragments["title"]; len(frags) > 0 {
+			hit.TitleHighlight = markToEm.Replace(frags[0])
+		}
+		out.Hits = append(out.Hits, hit)
+	}
+	facets := res.Facets
+	if q.CategoryID != 0 { // counts over every filter but the category
+		freq := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(filters(q, false)...), 0, 0, false)
+		freq.AddFacet("category", bleve.NewFacetRequest("category", 200))
+		fres, err := x.idx.SearchInContext(ctx, freq)
+		if err != nil {
+			return Result{}, unavailable(err)
+		}
+		facets = fres.Facets
+	}
+	if f := facets["category"]; f != nil && f.Terms != nil {
+		for _, t := range f.Terms.Terms() {
+			if id, err := strconv.Atoi(t.Term); err == nil && id != 0 {
+				out.Categories = append(out.Categories, Facet{CategoryID: id, Count: t.Count})
+			}
+		}
+	}
+	sortFacets(out.Categories)
+	return out, nil
+}
+
+func str(v interface{}) string {
+	s, _ := v.(string)
+	return s
+}
+
+func num(v interface{}) float64 {
+	f, _ := v.(float64)
+	return f
+}
+
+func (x *embeddedIndex) Suggest(ctx context.Context, prefix string, limit int) ([]Suggestion, error) {
+	words := strings.FieldsFunc(strings.ToLower(prefix), unicode.IsSpace)
+	if len(words) == 0 {
+		return nil, nil
+	}
+	last := words[len(words)-1]
+	p := bleve.NewPrefixQuery(last)
+	p.SetField("title")
+	must := []query.Query{p}
+	if len(words) > 1 {
+		m := bleve.NewMatchQuery(strings.Join(words[:len(words)-1], " "))
+		m.SetField("title")
+		m.Analyzer = analyzerName
+		m.SetOperator(query.MatchQueryOperatorAnd)
+		must = append(must, m)
+	}
+	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(must...), limit, 0, false)
+	req.Fields = []string{"title"}
+	req.SortBy([]string{"-sales", "pid"})
+	res, err := x.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	out := make([]Suggestion, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		id, _ := strconv.Atoi(h.ID)
+		out = append(out, Suggestion{ID: id, Title: str(h.Fields["title"])})
+	}
+	return out, nil
+}
+
+func (x *embeddedIndex) Ping(context.Context) error {
+	_, err := x.idx.DocCount()
+	return unavailable(err)
+}
+
+func (x *embeddedIndex) Close() error { return x.idx.Close() }

@@ -1,0 +1,294 @@
+package search
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/meilisearch/meilisearch-go"
+)
+
+// Meili is the production engine: a Meilisearch server, one index a
+// generation ("wemart_products_<gen>"), settings applied whenever a
+// generation is opened, every write awaited and its failure reported.
+type Meili struct {
+	client meilisearch.ServiceManager
+	prefix string
+}
+
+// MeiliTimeout bounds every request to Meilisearch (waiting for a task polls
+// within it).
+const MeiliTimeout = 10 * time.Second
+
+// NewMeili returns the engine for the Meilisearch server at url (with key,
+// which may be empty). The client's own retries are off: they resend writes
+// with empty bodies and blur errors; the outbox retries instead.
+func NewMeili(url, key string) *Meili {
+	return &Meili{
+		client: meilisearch.New(strings.TrimSuffix(url, "/"), meilisearch.WithAPIKey(key),
+			meilisearch.WithCustomClient(&http.Client{Timeout: MeiliTimeout}), meilisearch.DisableRetries()),
+		prefix: "wemart_products",
+	}
+}
+
+// Name implements Engine.
+func (m *Meili) Name() string { return "meilisearch" }
+
+func (m *Meili) uid(gen int64) string { return fmt.Sprintf("%s_%d", m.prefix, gen) }
+
+// Settings are the index settings wemart applies: what is searched (title
+// before subtitle), filtered, sorted and shown, and that titles are Mandarin
+// (so Meilisearch segments Chinese instead of guessing the language).
+func Settings() *meilisearch.Settings {
+	return &meilisearch.Settings{
+		SearchableAttributes: []string{"title", "subtitle"},
+		DisplayedAttributes:  []string{"id", "title", "category_id", "price_min_fen", "price_max_fen", "sales", "image"},
+		FilterableAttributes: []string{"category_id", "price_min_fen", "price_max_fen", "stores"},
+		SortableAttributes:   []string{"price_min_fen", "sales", "id"},
+		LocalizedAttributes:  []*meilisearch.LocalizedAttributes{{Locales: []string{"cmn"}, AttributePatterns: []string{"title", "subtitle"}}},
+		Pagination:           &meilisearch.Pagination{MaxTotalHits: 10000},
+		Faceting:             &meilisearch.Faceting{MaxValuesPerFacet: 200},
+	}
+}
+
+// Open implements Engine.
+func (m *Meili) Open(ctx context.Context, gen int64) (Index, bool, error) {
+	uid := m.uid(gen)
+	created := false
+	if _, err := m.client.GetIndexWithContext(ctx, uid); err != nil {
+		if apiCode(err) != "index_not_found" {
+			return nil, false, m.fail(err)
+		}
+		task, err := m.client.CreateIndexWithContext(ctx, &meilisearch.IndexConfig{Uid: uid, PrimaryKey: "id"})
+		if err := m.wait(ctx, task, err); err != nil {
+			return nil, false, err
+		}
+		created = true
+	}
+	idx := &meiliIndex{m: m, idx: m.client.Index(uid)}
+	task, err := idx.idx.UpdateSettingsWithContext(ctx, Settings())
+	if err := m.wait(ctx, task, err); err != nil {
+		return nil, false, err
+	}
+	return idx, created, nil
+}
+
+// Drop implements Engine.
+func (m *Meili) Drop(ctx context.Context, gen int64) error {
+	task, err := m.client.DeleteIndexWithContext(ctx, m.uid(gen))
+	if apiCode(err) == "index_not_found" {
+		return nil
+	}
+	return m.wait(ctx, task, err)
+}
+
+// wait awaits a task and turns its failure into an error.
+func (m *Meili) wait(ctx context.Context, task *meilisearch.TaskInfo, err error) error {
+	if err != nil {
+		return m.fail(err)
+	}
+	t, err := m.client.WaitForTaskWithContext(ctx, task.TaskUID, 20*time.Millisecond)
+	if err != nil {
+		return m.fail(err)
+	}
+	if t.Status != meilisearch.TaskStatusSucceeded {
+		return fmt.Errorf("%w: meilisearch task %d (%s) %s: %s %s", ErrUnavailable, t.UID, t.Type, t.Status, t.Error.Code, t.Error.Message)
+	}
+	return nil
+}
+
+func (m *Meili) fail(err error) error { return fmt.Errorf("%w: meilisearch: %v", ErrUnavailable, err) }
+
+// apiCode is Meilisearch's error code ("index_not_found") carried by err.
+func apiCode(err error) string {
+	var me *meilisearch.Error
+	if errors.As(err, &me) {
+		return me.MeilisearchApiError.Code
+	}
+	return ""
+}
+
+type meiliIndex struct {
+	m   *Meili
+	idx meilisearch.IndexManager
+}
+
+// meiliBatch is how many documents go in one request.
+const meiliBatch = 1000
+
+func (x *meiliIndex) Upsert(ctx context.Context, docs []Document) error {
+	pk := "id"
+	for start := 0; start < len(docs); start += meiliBatch {
+		batch := docs[start:min(start+meiliBatch, len(docs))]
+		task, err := x.idx.AddDocumentsWithContext(ctx, batch, &meilisearch.DocumentOptions{PrimaryKey: &pk})
+		if err := x.m.wait(ctx, task, err); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (x *meiliIndex) Delete(ctx context.Context, ids []int) error {
+	keys := make([]string, len(ids))
+	for i, id := range ids {
+		keys[i] = strconv.Itoa(id)
+	}
+	task, err := x.idx.DeleteDocumentsWithContext(ctx, keys, nil)
+	return x.m.wait(ctx, task, err)
+}
+
+// meiliFilter renders a query's conditions in Meilisearch's filter syntax
+// (only numbers are ever interpolated); nil when there are none (an empty
+// string would be sent as a filter).
+func meiliFilter(q Query, withCategory bool) any {
+	var f []string
+	if withCategory && q.CategoryID != 0 {
+		f = append(f, fmt.Sprintf("category_id = %d", q.CategoryID))
+	}
+	if q.MaxPriceFen >= 0 {
+		f = append(f, fmt.Sprintf("price_min_fen <= %d", q.MaxPriceFen))
+	}
+	if q.MinPriceFen >= 0 {
+		f = append(f, fmt.Sprintf("price_max_fen >= %d", q.MinPriceFen))
+	}
+	if q.InStockAt != 0 {
+		f = append(f, fmt.Sprintf("stores = %d", q.InStockAt))
+	}
+	if len(f) == 0 {
+		return nil
+	}
+	return strings.Join(f, " AND ")
+}
+
+func meiliSort(q Query) []string {
+	switch q.Sort {
+	case SortPriceAsc:
+		return []string{"price_min_fen:asc", "id:asc"}
+	case SortPriceDesc:
+		return []string{"price_min_fen:desc", "id:asc"}
+	case SortSales:
+		return []string{"sales:desc", "id:asc"}
+	}
+	if strings.TrimSpace(q.Text) == "" {
+		return []string{"sales:desc", "id:asc"}
+	}
+	return nil // relevance: Meilisearch's ranking rules
+}
+
+// Highlight markers that cannot occur in a title, turned into <em> after the
+// rest of the title is HTML-escaped (Meilisearch does not escape).
+const (
+	markOpen  = "\x01"
+	markClose = "\x02"
+)
+
+var markToTags = strings.NewReplacer(markOpen, "<em>", markClose, "</em>")
+
+type meiliHit struct {
+	ID          int    `json:"id"`
+	Title       string `json:"title"`
+	CategoryID  int    `json:"category_id"`
+	PriceMinFen int64  `json:"price_min_fen"`
+	PriceMaxFen int64  `json:"price_max_fen"`
+	Sales       int64  `json:"sales"`
+	Image       string `json:"image"`
+	Formatted   struct {
+		Title string `json:"title"`
+	} `json:"_formatted"`
+}
+
+func (x *meiliIndex) Search(ctx context.Context, q Query) (Result, error) {
+	perPage := int64(q.Limit)
+	req := &meilisearch.SearchRequest{
+		HitsPerPage: &perPage,
+		Page:        int64(q.Offset/max(q.Limit, 1)) + 1,
+		Filter:      meiliFilter(q, true),
+		Sort:        meiliSort(q),
+	}
+	if strings.TrimSpace(q.Text) != "" {
+		req.AttributesToHighlight = []string{"title"}
+		req.HighlightPreTag, req.HighlightPostTag = markOpen, markClose
+	}
+	if q.CategoryID == 0 {
+		req.Facets = []string{"category_id"}
+	}
+	res, err := x.idx.SearchWithContext(ctx, q.Text, req)
+	if err != nil {
+		return Result{}, x.m.fail(err)
+	}
+	var hits []meiliHit
+	if err := res.Hits.DecodeInto(&hits); err != nil {
+		return Result{}, x.m.fail(err)
+	}
+	out := Result{Total: int(res.TotalHits), Hits: make([]Hit, len(hits))}
+	for i, h := range hits {
+		hl := html.EscapeString(h.Title)
+		if h.Formatted.Title != "" {
+			hl = markToTags.Replace(html.EscapeString(h.Formatted.Title))
+		}
+		out.Hits[i] = Hit{ID: h.ID, Title: h.Title, TitleHighlight: hl, CategoryID: h.CategoryID,
+			PriceMinFen: h.PriceMinFen, PriceMaxFen: h.PriceMaxFen, Sales: h.Sales, Image: h.Image}
+	}
+	facets := res.FacetDistribution
+	if q.CategoryID != 0 { // counts over every filter but the category
+		zero := int64(0)
+		fres, err := x.idx.SearchWithContext(ctx, q.Text, &meilisearch.SearchRequest{
+			HitsPerPage: &zero, Filter: meiliFilter(q, false), Facets: []string{"category_id"}})
+		if err != nil {
+			return Result{}, x.m.fail(err)
+		}
+		facets = fres.FacetDistribution
+	}
+	var dist map[string]map[string]int
+	if len(facets) > 0 {
+		if err := json.Unmarshal(facets, &dist); err != nil {
+			return Result{}, x.m.fail(err)
+		}
+	}
+	for term, n := range dist["category_id"] {
+		if id, err := strconv.Atoi(term); err == nil && id != 0 {
+			out.Categories = append(out.Categories, Facet{CategoryID: id, Count: n})
+		}
+	}
+	sortFacets(out.Categories)
+	return out, nil
+}
+
+func (x *meiliIndex) Suggest(ctx context.Context, prefix string, limit int) ([]Suggestion, error) {
+	if strings.TrimSpace(prefix) == "" {
+		return nil, nil
+	}
+	res, err := x.idx.SearchWithContext(ctx, prefix, &meilisearch.SearchRequest{
+		Limit: int64(limit), AttributesToRetrieve: []string{"id", "title"}})
+	if err != nil {
+		return nil, x.m.fail(err)
+	}
+	var hits []meiliHit
+	if err := res.Hits.DecodeInto(&hits); err != nil {
+		return nil, x.m.fail(err)
+	}
+	out := make([]Suggestion, len(hits))
+	for i, h := range hits {
+		out[i] = Suggestion{ID: h.ID, Title: h.Title}
+	}
+	return out, nil
+}
+
+func (x *meiliIndex) Ping(ctx context.Context) error {
+	h, err := x.m.client.HealthWithContext(ctx)
+	if err != nil {
+		return x.m.fail(err)
+	}
+	if h.Status != "available" {
+		return fmt.Errorf("%w: meilisearch health is %q", ErrUnavailable, h.Status)
+	}
+	return nil
+}
+
+func (x *meiliIndex) Close() error { return nil }

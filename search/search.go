@@ -1,0 +1,125 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"slices"
+)
+
+// Document is what the index holds of a listed product.
+type Document struct {
+	ID          int    `json:"id"`
+	Title       string `json:"title"`
+	Subtitle    string `json:"subtitle"`
+	CategoryID  int    `json:"category_id"` // 0: uncategorised
+	PriceMinFen int64  `json:"price_min_fen"`
+	PriceMaxFen int64  `json:"price_max_fen"`
+	Sales       int64  `json:"sales"`
+	Image       string `json:"image"`
+	// Stores are the stores where some SKU of the product is available.
+	Stores []int `json:"stores"`
+}
+
+// Sort orders.
+const (
+	SortRelevance = "relevance"
+	SortPriceAsc  = "price_asc"
+	SortPriceDesc = "price_desc"
+	SortSales     = "sales"
+)
+
+// Sorts lists the valid sort orders.
+var Sorts = []string{SortRelevance, SortPriceAsc, SortPriceDesc, SortSales}
+
+// Query is a catalogue search. Empty Text lists everything (by sales unless
+// another order is asked for).
+type Query struct {
+	Text       string
+	CategoryID int // 0: any
+	// MinPriceFen and MaxPriceFen (-1: unbounded) keep products with a SKU
+	// priced in the range.
+	MinPriceFen int64
+	MaxPriceFen int64
+	// InStockAt keeps products available at that store (0: anywhere).
+	InStockAt int
+	Sort      string
+	Offset    int
+	Limit     int
+}
+
+// Hit is one product found.
+type Hit struct {
+	ID          int
+	Title       string
+	// TitleHighlight is the title with matched terms wrapped in <em></em>
+	// (HTML-escaped otherwise); the plain title when nothing is highlighted.
+	TitleHighlight string
+	CategoryID     int
+	PriceMinFen    int64
+	PriceMaxFen    int64
+	Sales          int64
+	Image          string
+}
+
+// Facet is how many products of a category match.
+type Facet struct {
+	CategoryID int
+	Count      int
+}
+
+// Result is a page of hits, the total matching, and the category facets:
+// counts over everything the query matches with every filter but the
+// category (so a shopper sees the other categories' counts too).
+type Result struct {
+	Hits       []Hit
+	Total      int
+	Categories []Facet
+}
+
+// Suggestion is a completion for the search box.
+type Suggestion struct {
+	ID    int
+	Title string
+}
+
+// Index is one generation of the product index.
+type Index interface {
+	// Upsert adds or replaces documents.
+	Upsert(ctx context.Context, docs []Document) error
+	// Delete removes documents (absent ones are ignored).
+	Delete(ctx context.Context, ids []int) error
+	Search(ctx context.Context, q Query) (Result, error)
+	// Suggest completes what the shopper is typing: titles with a word
+	// starting with the last word of prefix (and the earlier words), best sellers first.
+	Suggest(ctx context.Context, prefix string, limit int) ([]Suggestion, error)
+	// Ping reports whether the index can answer.
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// Engine holds index generations: a rebuild fills generation N+1 while N
+// answers, then the catalogue switches over.
+type Engine interface {
+	// Name says which backend this is ("embedded" or "meilisearch").
+	Name() string
+	// Open opens generation gen, creating it (empty) if it does not exist;
+	// created says which happened.
+	Open(ctx context.Context, gen int64) (idx Index, created bool, err error)
+	// Drop deletes generation gen.
+	Drop(ctx context.Context, gen int64) error
+}
+
+// ErrUnavailable wraps failures of the search backend itself (down, timed
+// out, refusing), as opposed to bad queries.
+var ErrUnavailable = errors.New("search backend unavailable")
+
+// sortFacets orders facets by count, then category id, the same whatever
+// order a backend reports them in.
+func sortFacets(f []Facet) {
+	slices.SortFunc(f, func(a, b Facet) int {
+		if a.Count != b.Count {
+			return b.Count - a.Count
+		}
+		return a.CategoryID - b.CategoryID
+	})
+}

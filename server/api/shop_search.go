@@ -1,0 +1,213 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"wemart/search"
+	"wemart/server/check"
+	"wemart/server/errs"
+)
+
+// Search limits.
+const (
+	maxSearchPageSize = 50
+	maxSearchDepth    = 10000 // page × page_size
+	maxSuggestions    = 10
+)
+
+// SearchItem is a product in search results.
+type SearchItem struct {
+	ID             int    `json:"id"`
+	Title          string `json:"title"`
+	TitleHighlight string `json:"title_highlight"`
+	PriceFen       int64  `json:"price_fen"`
+	PriceMaxFen    int64  `json:"price_max_fen"`
+	CategoryID     *int   `json:"category_id"`
+	Image          string `json:"image"`
+	Sales          int64  `json:"sales"`
+	// Available says whether some SKU is available at store_id (with store_id only).
+	Available *bool `json:"available,omitempty"`
+}
+
+// SearchFacet is a category's count among the results.
+type SearchFacet struct {
+	ID    int `json:"id"`
+	Count int `json:"count"`
+}
+
+func searchError(err error) error {
+	if errors.Is(err, search.ErrUnavailable) {
+		return errs.Wrap(err, errs.Unavailable, "product search is unavailable right now; try again shortly")
+	}
+	return err
+}
+
+func (h *handlers) searchQuery(c echo.Context) (search.Query, Page, int, error) {
+	q := search.Query{MinPriceFen: -1, MaxPriceFen: -1}
+	var err error
+	if q.Text, err = queryText(c, "q"); err != nil {
+		return q, Page{}, 0, err
+	}
+	page, err := queryInt(c, "page", 1, 1, maxSearchDepth)
+	if err != nil {
+		return q, Page{}, 0, err
+	}
+	size, err := queryInt(c, "page_size", defaultPageSize, 1, maxSearchPageSize)
+	if err != nil {
+		return q, Page{}, 0, err
+	}
+	if page*size > maxSearchDepth {
+		return q, Page{}, 0, errs.InvalidField("page", "goes deeper than %d results; narrow the search", maxSearchDepth)
+	}
+	storeID, err := queryInt(c, "store_id", 0, 1, 1<<31-1)
+	if err != nil {
+		return q, Page{}, 0, err
+	}
+	cat, err := queryInt(c, "category_id", 0, 1, 1<<31-1)
+	if err != nil {
+		return q, Page{}, 0, err
+	}
+	if q.MinPriceFen, err = queryInt(c, "min_price_fen", -1, 0, check.MaxPriceFen); err != nil {
+		return q, Page{}, 0, err
+	}
+	if q.MaxPriceFen, err = queryInt(c, "max_price_fen", -1, 0, check.MaxPriceFen); err != nil {
+		return q, Page{}, 0, err
+	}
+	if q.MinPriceFen >= 0 && q.MaxPriceFen >= 0 && q.MinPriceFen > q.MaxPriceFen {
+		return q, Page{}, 0, errs.InvalidField("max_price_fen", "must not be below min_price_fen")
+	}
+	inStock, err := queryBool(c, "in_stock")
+	if err != nil {
+		return q, Page{}, 0, err
+	}
+	if inStock && storeID == 0 {
+		return q, Page{}, 0, errs.InvalidField("in_stock", "needs a store_id")
+	}
+	q.Sort = c.QueryParam("sort")
+	if q.Sort == "" {
+		q.Sort = search.SortRelevance
+	}
+	var ch check.Checker
+	ch.OneOf("sort", q.Sort, search.Sorts...)
+	if err := ch.Err(); err != nil {
+		return q, Page{}, 0, err
+	}
+	q.CategoryID = int(cat)
+	if inStock {
+		q.InStockAt = int(storeID)
+	}
+	p := Page{Page: int(page), Size: int(size)}
+	q.Offset, q.Limit = p.Offset(), p.Size
+	return q, p, int(storeID), nil
+}
+
+// searchProducts is GET /api/v1/products: full-text search (Chinese and
+// English) with filters, facets and sorting, from the search index. The page
+// is checked against the database before it is answered: a product unlisted
+// a moment ago never shows, and availability at a store is exact.
+func (h *handlers) searchProducts(c echo.Context) error {
+	q, p, storeID, err := h.searchQuery(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if storeID != 0 {
+		if e, err := h.Stores.Index().Get(ctx, storeID); err != nil {
+			return err
+		} else if e == nil {
+			return errs.E(errs.NotFound, "no store %d", storeID)
+		}
+	}
+	res, err := h.Search.Search(ctx, q)
+	if err != nil {
+		return searchError(err)
+	}
+	ids := make([]int, len(res.Hits))
+	for i, hit := range res.Hits {
+		ids[i] = hit.ID
+	}
+	live, err := h.Catalog.ListedSkus(ctx, ids)
+	if err != nil {
+		return err
+	}
+	var available map[int]bool
+	if storeID != 0 {
+		if available, err = h.availableAt(c, storeID, live); err != nil {
+			return err
+		}
+	}
+	items := make([]SearchItem, 0, len(res.Hits))
+	for _, hit := range res.Hits {
+		if _, ok := live[hit.ID]; !ok {
+			continue
+		}
+		it := SearchItem{ID: hit.ID, Title: hit.Title, TitleHighlight: hit.TitleHighlight, PriceFen: hit.PriceMinFen,
+			PriceMaxFen: hit.PriceMaxFen, Image: hit.Image, Sales: hit.Sales}
+		if hit.CategoryID != 0 {
+			cat := hit.CategoryID
+			it.CategoryID = &cat
+		}
+		if storeID != 0 {
+			a := available[hit.ID]
+			it.Available = &a
+		}
+		items = append(items, it)
+	}
+	facets := make([]SearchFacet, len(res.Categories))
+	for i, f := range res.Categories {
+		facets[i] = SearchFacet{ID: f.CategoryID, Count: f.Count}
+	}
+	return c.JSON(http.StatusOK, map[string]any{
+		"items": items, "total": res.Total, "page": p.Page, "page_size": p.Size,
+		"facets": map[string]any{"categories": facets},
+	})
+}
+
+// availableAt says, per product, whether some live SKU is available at storeID.
+func (h *handlers) availableAt(c echo.Context, storeID int, skus map[int][]int) (map[int]bool, error) {
+	var all []int
+	for _, ks := range skus {
+		all = append(all, ks...)
+	}
+	levels, err := h.Inventory.Levels(c.Request().Context(), storeID, all)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int]bool{}
+	for product, ks := range skus {
+		for _, k := range ks {
+			if levels[k].Available > 0 {
+				out[product] = true
+			}
+		}
+	}
+	return out, nil
+}
+
+// suggestProducts is GET /api/v1/products/suggest?q=: completions for the
+// search box, best sellers first.
+func (h *handlers) suggestProducts(c echo.Context) error {
+	text, err := queryText(c, "q")
+	if err != nil {
+		return err
+	}
+	limit, err := queryInt(c, "limit", maxSuggestions, 1, maxSuggestions)
+	if err != nil {
+		return err
+	}
+	items := []map[string]any{}
+	if utf8.RuneCountInString(text) > 0 {
+		found, err := h.Search.Suggest(c.Request().Context(), text, int(limit))
+		if err != nil {
+			return searchError(err)
+		}
+		for _, s := range found {
+			items = append(items, map[string]any{"id": s.ID, "title": s.Title})
+		}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": items})
+}

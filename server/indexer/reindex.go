@@ -1,0 +1,145 @@
+package indexer
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"wemart/ent"
+	"wemart/ent/counter"
+	"wemart/ent/product"
+	"wemart/ent/searchoutbox"
+	"wemart/search"
+	"wemart/server/storage"
+)
+
+// Progress is told how many products a rebuild has indexed.
+type Progress func(done, total int)
+
+// replayWindow is how far before a rebuild's start it replays the outbox:
+// a change whose transaction was still open when the rebuild started may
+// have been read by the rebuild without its effect.
+const replayWindow = time.Minute
+
+// Reindex builds a new generation of the index from the database while the
+// current one keeps answering, then publishes it: it fills the new
+// generation, takes the indexer lease, replays what the outbox recorded
+// since it started, closes the new index and switches the shared generation
+// counter to it. Running servers follow within a poll. The generation two
+// back is dropped. It returns the new generation.
+func Reindex(ctx context.Context, db *storage.DB, engine search.Engine, log *slog.Logger, progress Progress) (int64, error) {
+	client := db.Client
+	started := time.Now().UTC()
+	var next int64
+	err := storage.WithTx(ctx, client, func(tx *ent.Tx) error {
+		if err := tx.Counter.Create().SetID(buildKey).SetValue(1).OnConflictColumns(counter.FieldID).
+			Update(func(u *ent.CounterUpsert) { u.AddValue(1) }).Exec(ctx); err != nil {
+			return err
+		}
+		c, err := tx.Counter.Get(ctx, buildKey)
+		if err != nil {
+			return err
+		}
+		cur, err := counterValue(ctx, tx.Client(), generationKey)
+		next = max(c.Value, cur+1)
+		if err == nil && next != c.Value {
+			err = tx.Counter.UpdateOneID(buildKey).SetValue(next).Exec(ctx)
+		}
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	_ = engine.Drop(ctx, next) // leftovers of a crashed build of the same number
+	idx, _, err := engine.Open(ctx, next)
+	if err != nil {
+		return 0, err
+	}
+	closed := false
+	defer func() {
+		if !closed {
+			idx.Close()
+		}
+	}()
+	start := time.Now()
+	if err := fill(ctx, client, idx, progress); err != nil {
+		return 0, err
+	}
+	log.Info("search index built", "generation", next, "took", time.Since(start).Round(time.Millisecond))
+
+	holder := fmt.Sprintf("reindex/%d", next)
+	for {
+		ok, err := takeLease(ctx, client, leaseName, holder, leaseTTL)
+		if err != nil {
+			return 0, err
+		}
+		if ok {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-time.After(pollEvery):
+		}
+	}
+	defer releaseLease(context.WithoutCancel(ctx), client, leaseName, holder)
+
+	ids, err := client.SearchOutbox.Query().Where(searchoutbox.CreatedAtGT(started.Add(-replayWindow))).
+		Select(searchoutbox.FieldProductID).Ints(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for start := 0; start < len(ids); start += batchSize {
+		if err := apply(ctx, client, idx, ids[start:min(start+batchSize, len(ids))]); err != nil {
+			return 0, err
+		}
+	}
+	closed = true
+	if err := idx.Close(); err != nil {
+		return 0, err
+	}
+	prev, err := counterValue(ctx, client, generationKey)
+	if err != nil {
+		return 0, err
+	}
+	if prev >= next {
+		return 0, errRace
+	}
+	if err := client.Counter.Create().SetID(generationKey).SetValue(next).OnConflictColumns(counter.FieldID).
+		Update(func(u *ent.CounterUpsert) { u.SetValue(next) }).Exec(ctx); err != nil {
+		return 0, err
+	}
+	if prev > 1 {
+		_ = engine.Drop(ctx, prev-1)
+	}
+	log.Info("search index published", "generation", next, "replayed", len(ids))
+	return next, nil
+}
+
+// fill indexes every product, a batch at a time.
+func fill(ctx context.Context, client *ent.Client, idx search.Index, progress Progress) error {
+	total, err := client.Product.Query().Count(ctx)
+	if err != nil {
+		return err
+	}
+	done, after := 0, 0
+	for {
+		ids, err := client.Product.Query().Where(product.IDGT(after)).Order(ent.Asc(product.FieldID)).
+			Limit(batchSize).IDs(ctx)
+		if err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		if err := apply(ctx, client, idx, ids); err != nil {
+			return err
+		}
+		after = ids[len(ids)-1]
+		done += len(ids)
+		if progress != nil {
+			progress(done, total)
+		}
+	}
+}

@@ -1,0 +1,287 @@
+package indexer
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"slices"
+	"sync"
+	"time"
+
+	"wemart/ent"
+	"wemart/ent/counter"
+	"wemart/ent/searchoutbox"
+	"wemart/search"
+	"wemart/server/storage"
+)
+
+// Names in the shared tables.
+const (
+	leaseName     = "search-indexer"
+	generationKey = "search_generation" // counters: the generation searches use
+	buildKey      = "search_build"      // counters: the last generation a rebuild started
+)
+
+// Tunables.
+const (
+	leaseTTL     = 30 * time.Second
+	pollEvery    = 300 * time.Millisecond
+	batchSize    = 500
+	keepOutboxFor = time.Hour
+)
+
+// Service answers catalogue searches from the current index generation and,
+// in the background, applies the search outbox to it: in id order, in
+// batches, by the one process holding the indexer lease at a time (so an
+// older state can never overwrite a newer one).
+type Service struct {
+	client *ent.Client
+	db     *storage.DB
+	engine search.Engine
+	log    *slog.Logger
+	holder string
+
+	mu  sync.RWMutex
+	gen int64
+	idx search.Index
+
+	stop chan struct{}
+	done chan struct{}
+}
+
+// New returns the Service; Start opens the index and starts the background work.
+func New(db *storage.DB, engine search.Engine, log *slog.Logger) *Service {
+	host, _ := os.Hostname()
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return &Service{client: db.Client, db: db, engine: engine, log: log,
+		holder: fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b[:]))}
+}
+
+// Engine is the backend's name.
+func (s *Service) Engine() string { return s.engine.Name() }
+
+// Start opens the current generation, building the first one if there is
+// none yet (or if an embedded index went missing), drains what the outbox
+// holds, and keeps draining until Close.
+func (s *Service) Start(ctx context.Context) error {
+	gen, err := counterValue(ctx, s.client, generationKey)
+	if err != nil {
+		return err
+	}
+	if gen == 0 {
+		s.log.Info("no search index yet: building it from the database")
+		if gen, err = Reindex(ctx, s.db, s.engine, s.log, nil); err != nil {
+			return fmt.Errorf("build the search index: %w", err)
+		}
+	}
+	if err := s.open(ctx, gen); err != nil {
+		return err
+	}
+	if _, err := s.Drain(ctx); err != nil {
+		s.log.Warn("draining the search outbox at start-up", "error", err)
+	}
+	s.stop, s.done = make(chan struct{}), make(chan struct{})
+	go s.loop()
+	return nil
+}
+
+// open switches searches to generation gen. A generation that turns out to
+// be empty-new (an embedded index whose files are gone) is rebuilt in place.
+func (s *Service) open(ctx context.Context, gen int64) error {
+	idx, created, err := s.engine.Open(ctx, gen)
+	if err != nil {
+		return err
+	}
+	if created {
+		s.log.Warn("search index generation missing here: rebuilding it", "generation", gen)
+		if err := fill(ctx, s.client, idx, nil); err != nil {
+			idx.Close()
+			return err
+		}
+	}
+	s.mu.Lock()
+	old := s.idx
+	s.idx, s.gen = idx, gen
+	s.mu.Unlock()
+	if old != nil {
+		old.Close()
+	}
+	s.log.Info("search index open", "engine", s.engine.Name(), "generation", gen)
+	return nil
+}
+
+func (s *Service) loop() {
+	defer close(s.done)
+	t := time.NewTicker(pollEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		if err := s.follow(ctx); err != nil {
+			s.log.Warn("following the search generation", "error", err)
+		}
+		if _, err := s.Drain(ctx); err != nil {
+			s.log.Warn("applying the search outbox", "error", err)
+		}
+		cancel()
+	}
+}
+
+// follow switches to a new generation a rebuild published.
+func (s *Service) follow(ctx context.Context) error {
+	gen, err := counterValue(ctx, s.client, generationKey)
+	if err != nil {
+		return err
+	}
+	s.mu.RLock()
+	current := s.gen
+	s.mu.RUnlock()
+	if gen == current || gen == 0 {
+		return nil
+	}
+	return s.open(ctx, gen)
+}
+
+// Drain applies the outbox to the current generation, if there is anything
+// to apply and this process gets the indexer lease, and returns how many rows
+// it applied. The lease is given back when the outbox is empty, so a rebuild
+// (or another process) can take it between passes.
+func (s *Service) Drain(ctx context.Context) (int, error) {
+	pending, err := s.client.SearchOutbox.Query().Where(searchoutbox.ProcessedAtIsNil()).Exist(ctx)
+	if err != nil || !pending {
+		return 0, err
+	}
+	ok, err := takeLease(ctx, s.client, leaseName, s.holder, leaseTTL)
+	if err != nil || !ok {
+		return 0, err
+	}
+	defer releaseLease(context.WithoutCancel(ctx), s.client, leaseName, s.holder)
+	// Under the lease the generation cannot change (rebuilds switch holding it).
+	if err := s.follow(ctx); err != nil {
+		return 0, err
+	}
+	s.mu.RLock()
+	idx := s.idx
+	s.mu.RUnlock()
+	applied := 0
+	for {
+		rows, err := s.client.SearchOutbox.Query().Where(searchoutbox.ProcessedAtIsNil()).
+			Order(ent.Asc(searchoutbox.FieldID)).Limit(batchSize).All(ctx)
+		if err != nil || len(rows) == 0 {
+			return applied, err
+		}
+		ids := make([]int, 0, len(rows))
+		rowIDs := make([]int, len(rows))
+		for i, r := range rows {
+			ids = append(ids, r.ProductID)
+			rowIDs[i] = r.ID
+		}
+		if err := apply(ctx, s.client, idx, ids); err != nil {
+			return applied, err
+		}
+		if err := s.client.SearchOutbox.Update().Where(searchoutbox.IDIn(rowIDs...)).
+			SetProcessedAt(time.Now().UTC()).Exec(ctx); err != nil {
+			return applied, err
+		}
+		applied += len(rows)
+		if _, err := s.client.SearchOutbox.Delete().
+			Where(searchoutbox.ProcessedAtLT(time.Now().UTC().Add(-keepOutboxFor))).Exec(ctx); err != nil {
+			return applied, err
+		}
+		if _, err := takeLease(ctx, s.client, leaseName, s.holder, leaseTTL); err != nil {
+			return applied, err
+		}
+	}
+}
+
+// apply re-derives the documents of products ids and writes them.
+func apply(ctx context.Context, client *ent.Client, idx search.Index, ids []int) error {
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	docs, gone, err := documents(ctx, client, ids)
+	if err != nil {
+		return err
+	}
+	if len(docs) > 0 {
+		if err := idx.Upsert(ctx, docs); err != nil {
+			return err
+		}
+	}
+	if len(gone) > 0 {
+		return idx.Delete(ctx, gone)
+	}
+	return nil
+}
+
+func (s *Service) current() search.Index {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.idx
+}
+
+// Search runs q on the current generation.
+func (s *Service) Search(ctx context.Context, q search.Query) (search.Result, error) {
+	idx := s.current()
+	if idx == nil {
+		return search.Result{}, search.ErrUnavailable
+	}
+	return idx.Search(ctx, q)
+}
+
+// Suggest completes a prefix on the current generation.
+func (s *Service) Suggest(ctx context.Context, prefix string, limit int) ([]search.Suggestion, error) {
+	idx := s.current()
+	if idx == nil {
+		return nil, search.ErrUnavailable
+	}
+	return idx.Suggest(ctx, prefix, limit)
+}
+
+// Ping reports whether the search backend can answer (for /readyz).
+func (s *Service) Ping(ctx context.Context) error {
+	idx := s.current()
+	if idx == nil {
+		return search.ErrUnavailable
+	}
+	return idx.Ping(ctx)
+}
+
+// Close stops the background work, gives up the lease and closes the index.
+func (s *Service) Close() {
+	if s.stop != nil {
+		close(s.stop)
+		<-s.done
+		s.stop = nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = releaseLease(ctx, s.client, leaseName, s.holder)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.idx != nil {
+		s.idx.Close()
+		s.idx = nil
+	}
+}
+
+func counterValue(ctx context.Context, client *ent.Client, name string) (int64, error) {
+	c, err := client.Counter.Query().Where(counter.ID(name)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return c.Value, nil
+}
+
+var errRace = errors.New("another rebuild published a generation first")
