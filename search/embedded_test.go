@@ -49,10 +49,10 @@ func TestEmbeddedChineseEnglishMixed(t *testing.T) {
 		text string
 		want string // ids in relevance order may tie; compare as sets
 	}{
-		{"牛奶", "1,2,6,7"},       // a two-character word, inside longer runs
+		{"牛奶", "1,2,6,7"},        // a two-character word, inside longer runs
 		{"奶", "1,2,3,6,7"},       // one character
-		{"鲜牛奶", "1"},            // three characters
-		{"牛腱", "4"},             // 牛 alone must not match 牛奶
+		{"鲜牛奶", "1"},             // three characters
+		{"牛腱", "4"},              // 牛 alone must not match 牛奶
 		{"oatly", "3"},           // case
 		{"OATLY 燕麦", "3"},        // mixed
 		{"milk", "6"},            // stemming: Milks
@@ -189,13 +189,13 @@ func TestEmbeddedSuggest(t *testing.T) {
 	idx := mustIndex(t)
 	ctx := context.Background()
 	for prefix, want := range map[string]string{
-		"牛":      "Coca", // placeholder, replaced below
-		"oat":    "3",
-		"Oa":     "3",
-		"co":     "5",
-		"鲜牛":     "1",
+		"牛":       "Coca", // placeholder, replaced below
+		"oat":     "3",
+		"Oa":      "3",
+		"co":      "5",
+		"鲜牛":      "1",
 		"fresh m": "6",
-		"zzz":    "",
+		"zzz":     "",
 	} {
 		got, err := idx.Suggest(ctx, prefix, 5)
 		if err != nil {

@@ -49,8 +49,8 @@ type Query struct {
 
 // Hit is one product found.
 type Hit struct {
-	ID          int
-	Title       string
+	ID    int
+	Title string
 	// TitleHighlight is the title with matched terms wrapped in <em></em>
 	// (HTML-escaped otherwise); the plain title when nothing is highlighted.
 	TitleHighlight string

@@ -18,8 +18,8 @@ import (
 	"entgo.io/ent/dialect"
 	"github.com/labstack/echo/v4"
 
-	"wemart/server/addresses"
 	"wemart/search"
+	"wemart/server/addresses"
 	"wemart/server/api"
 	"wemart/server/auth"
 	"wemart/server/catalog"

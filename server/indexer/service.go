@@ -28,9 +28,9 @@ const (
 
 // Tunables.
 const (
-	leaseTTL     = 30 * time.Second
-	pollEvery    = 300 * time.Millisecond
-	batchSize    = 500
+	leaseTTL      = 30 * time.Second
+	pollEvery     = 300 * time.Millisecond
+	batchSize     = 500
 	keepOutboxFor = time.Hour
 )
 
