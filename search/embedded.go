@@ -19,6 +19,7 @@ import (
 	unicodetok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
+	bsearch "github.com/blevesearch/bleve/v2/search"
 	htmlhl "github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
@@ -69,6 +70,11 @@ func (e *Embedded) Drop(_ context.Context, gen int64) error { return os.RemoveAl
 const (
 	analyzerName = "wemart"
 	bigramFilter = "cjk_bigram_unigram"
+	// queryAnalyzer analyses what shoppers type without the single
+	// characters: 家庭装 looks for 家庭 and 庭装, not also 家, 庭 and 装 (a lone
+	// character still comes out as itself), which finds the same documents
+	// with fewer postings to intersect.
+	queryAnalyzer = "wemart_query"
 )
 
 // bleve's HTML highlighter marks terms with <mark>; the API promises <em>.
@@ -85,30 +91,50 @@ func indexMapping() (*mapping.IndexMappingImpl, error) {
 	}); err != nil {
 		return nil, err
 	}
+	if err := im.AddCustomAnalyzer(queryAnalyzer, map[string]interface{}{
+		"type": custom.Name, "tokenizer": unicodetok.Name,
+		"token_filters": []interface{}{cjk.WidthName, lowercase.Name, cjk.BigramName, porter.Name},
+	}); err != nil {
+		return nil, err
+	}
+	// Doc values (what sorting and faceting read per matching document) only
+	// where a sort or a facet needs them, and sort keys as one-term keywords
+	// rather than numbers (which index a dozen prefix terms each): reading
+	// doc values of every match is most of a query's time.
 	text := func(store bool) *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()
-		f.Analyzer, f.Store, f.IncludeTermVectors, f.IncludeInAll = analyzerName, store, store, false
+		f.Analyzer, f.Store, f.IncludeTermVectors, f.IncludeInAll, f.DocValues = analyzerName, store, store, false, false
 		return f
 	}
-	num := func(store bool) *mapping.FieldMapping {
+	filterNum := func(store bool) *mapping.FieldMapping {
 		f := bleve.NewNumericFieldMapping()
-		f.Store, f.IncludeInAll = store, false
+		f.Store, f.IncludeInAll, f.DocValues = store, false, false
 		return f
 	}
-	keyword := bleve.NewKeywordFieldMapping()
-	keyword.IncludeInAll = false
+	storedNum := func() *mapping.FieldMapping {
+		f := bleve.NewNumericFieldMapping()
+		f.Index, f.Store, f.IncludeInAll, f.DocValues = false, true, false, false
+		return f
+	}
+	keyword := func(docValues bool) *mapping.FieldMapping {
+		f := bleve.NewKeywordFieldMapping()
+		f.IncludeInAll, f.DocValues, f.Store = false, docValues, false
+		return f
+	}
 	stored := bleve.NewTextFieldMapping()
-	stored.Index, stored.IncludeInAll = false, false
+	stored.Index, stored.IncludeInAll, stored.DocValues = false, false, false
 	doc := bleve.NewDocumentStaticMapping()
 	doc.AddFieldMappingsAt("title", text(true))
 	doc.AddFieldMappingsAt("subtitle", text(false))
-	doc.AddFieldMappingsAt("category", keyword)
-	doc.AddFieldMappingsAt("pid", num(true))
-	doc.AddFieldMappingsAt("cat", num(true))
-	doc.AddFieldMappingsAt("price_min", num(true))
-	doc.AddFieldMappingsAt("price_max", num(true))
-	doc.AddFieldMappingsAt("sales", num(true))
-	doc.AddFieldMappingsAt("stores", num(false))
+	doc.AddFieldMappingsAt("category", keyword(true)) // filter and facet
+	doc.AddFieldMappingsAt("price_min", filterNum(true))
+	doc.AddFieldMappingsAt("price_max", filterNum(true))
+	doc.AddFieldMappingsAt("stores", filterNum(false))
+	doc.AddFieldMappingsAt("cat", storedNum())
+	doc.AddFieldMappingsAt("sales", storedNum())
+	doc.AddFieldMappingsAt("sort_sales", keyword(true))
+	doc.AddFieldMappingsAt("sort_price", keyword(true))
+	doc.AddFieldMappingsAt("sort_id", keyword(true))
 	doc.AddFieldMappingsAt("image", stored)
 	im.DefaultMapping = doc
 	im.DefaultAnalyzer = analyzerName
@@ -125,10 +151,11 @@ func (x *embeddedIndex) Upsert(_ context.Context, docs []Document) error {
 			stores[i] = float64(s)
 		}
 		if err := b.Index(strconv.Itoa(d.ID), map[string]interface{}{
-			"pid": float64(d.ID), "title": d.Title, "subtitle": d.Subtitle,
+			"title": d.Title, "subtitle": d.Subtitle,
 			"category": strconv.Itoa(d.CategoryID), "cat": float64(d.CategoryID),
 			"price_min": float64(d.PriceMinFen), "price_max": float64(d.PriceMaxFen),
 			"sales": float64(d.Sales), "stores": stores, "image": d.Image,
+			"sort_sales": sortKey(d.Sales), "sort_price": sortKey(d.PriceMinFen), "sort_id": sortKey(int64(d.ID)),
 		}); err != nil {
 			return err
 		}
@@ -144,6 +171,9 @@ func (x *embeddedIndex) Delete(_ context.Context, ids []int) error {
 	return unavailable(x.idx.Batch(b))
 }
 
+// sortKey renders a non-negative number so that keys sort as the numbers do.
+func sortKey(n int64) string { return fmt.Sprintf("%019d", max(n, 0)) }
+
 func unavailable(err error) error {
 	if err == nil {
 		return nil
@@ -158,7 +188,7 @@ func matchText(text string) query.Query {
 	for field, boost := range map[string]float64{"title": 2, "subtitle": 1} {
 		m := bleve.NewMatchQuery(text)
 		m.SetField(field)
-		m.Analyzer = analyzerName
+		m.Analyzer = queryAnalyzer
 		m.SetOperator(query.MatchQueryOperatorAnd)
 		m.SetBoost(boost)
 		or = append(or, m)
@@ -205,16 +235,16 @@ func filters(q Query, withCategory bool) []query.Query {
 func sortOrder(q Query) []string {
 	switch q.Sort {
 	case SortPriceAsc:
-		return []string{"price_min", "pid"}
+		return []string{"sort_price", "sort_id"}
 	case SortPriceDesc:
-		return []string{"-price_min", "pid"}
+		return []string{"-sort_price", "sort_id"}
 	case SortSales:
-		return []string{"-sales", "pid"}
+		return []string{"-sort_sales", "sort_id"}
 	}
 	if strings.TrimSpace(q.Text) == "" {
-		return []string{"-sales", "pid"}
+		return []string{"-sort_sales", "sort_id"}
 	}
-	return []string{"-_score", "-sales", "pid"}
+	return []string{"-_score"} // relevance alone reads no doc values
 }
 
 func (x *embeddedIndex) Search(ctx context.Context, q Query) (Result, error) {
@@ -225,10 +255,38 @@ func (x *embeddedIndex) Search(ctx context.Context, q Query) (Result, error) {
 		req.Highlight = bleve.NewHighlightWithStyle(htmlhl.Name)
 		req.Highlight.AddField("title")
 	}
+	// Facets count over every filter but the category: in the same search
+	// when there is no category filter, otherwise in a second one, run
+	// alongside (reading every match's category is most of a query's cost).
+	type facetAnswer struct {
+		res *bleve.SearchResult
+		err error
+	}
+	var facetsc chan facetAnswer
 	if q.CategoryID == 0 {
 		req.AddFacet("category", bleve.NewFacetRequest("category", 200))
+	} else {
+		facetsc = make(chan facetAnswer, 1)
+		go func() {
+			freq := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(filters(q, false)...), 0, 0, false)
+			freq.AddFacet("category", bleve.NewFacetRequest("category", 200))
+			res, err := x.idx.SearchInContext(ctx, freq)
+			facetsc <- facetAnswer{res, err}
+		}()
 	}
 	res, err := x.idx.SearchInContext(ctx, req)
+	var facets bsearch.FacetResults
+	if facetsc != nil {
+		fa := <-facetsc
+		if err == nil {
+			err = fa.err
+		}
+		if fa.res != nil {
+			facets = fa.res.Facets
+		}
+	} else if res != nil {
+		facets = res.Facets
+	}
 	if err != nil {
 		return Result{}, unavailable(err)
 	}
@@ -243,16 +301,6 @@ func (x *embeddedIndex) Search(ctx context.Context, q Query) (Result, error) {
 			hit.TitleHighlight = markToEm.Replace(frags[0])
 		}
 		out.Hits = append(out.Hits, hit)
-	}
-	facets := res.Facets
-	if q.CategoryID != 0 { // counts over every filter but the category
-		freq := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(filters(q, false)...), 0, 0, false)
-		freq.AddFacet("category", bleve.NewFacetRequest("category", 200))
-		fres, err := x.idx.SearchInContext(ctx, freq)
-		if err != nil {
-			return Result{}, unavailable(err)
-		}
-		facets = fres.Facets
 	}
 	if f := facets["category"]; f != nil && f.Terms != nil {
 		for _, t := range f.Terms.Terms() {
@@ -287,13 +335,13 @@ func (x *embeddedIndex) Suggest(ctx context.Context, prefix string, limit int) (
 	if len(words) > 1 {
 		m := bleve.NewMatchQuery(strings.Join(words[:len(words)-1], " "))
 		m.SetField("title")
-		m.Analyzer = analyzerName
+		m.Analyzer = queryAnalyzer
 		m.SetOperator(query.MatchQueryOperatorAnd)
 		must = append(must, m)
 	}
 	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(must...), limit, 0, false)
 	req.Fields = []string{"title"}
-	req.SortBy([]string{"-sales", "pid"})
+	req.SortBy([]string{"-sort_sales", "sort_id"})
 	res, err := x.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, unavailable(err)

@@ -64,14 +64,14 @@ func cleanEnv() []string {
 }
 
 func TestHelp(t *testing.T) {
-	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"migrate", "--help"}, {"seed", "--help"}} {
+	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"migrate", "--help"}, {"seed", "--help"}, {"reindex", "--help"}} {
 		err, out, _ := wemart(t, nil, args...)
 		if err != nil || !strings.Contains(out, "Usage:") {
 			t.Fatalf("wemart %v: %v\n%s", args, err, out)
 		}
 	}
 	err, out, _ := wemart(t, nil, "--help")
-	for _, cmd := range []string{"serve", "migrate", "seed"} {
+	for _, cmd := range []string{"serve", "migrate", "seed", "reindex"} {
 		if err != nil || !strings.Contains(out, cmd) {
 			t.Fatalf("root help lacks %s:\n%s", cmd, out)
 		}
@@ -188,6 +188,28 @@ func TestDemoServeAndShutdown(t *testing.T) {
 	}
 	if code, body := get("/api/v1/me", shopper.Token); code != 200 {
 		t.Fatalf("/api/v1/me: %d %s", code, body)
+	}
+
+	// Search the demo catalogue in Chinese; rebuild the index while serving.
+	searchMilk := func() int {
+		code, body := get("/api/v1/products?q=%E7%89%9B%E5%A5%B6", "") // 牛奶
+		var res struct{ Total int }
+		_ = json.Unmarshal(body, &res)
+		if code != 200 {
+			t.Fatalf("search: %d %s", code, body)
+		}
+		return res.Total
+	}
+	before := searchMilk()
+	if before < 10 {
+		t.Fatalf("牛奶 finds %d demo products", before)
+	}
+	if err, out, stderr := wemart(t, env, "reindex"); err != nil || !strings.Contains(out, "generation 2") {
+		t.Fatalf("reindex while serving: %v\n%s\n%s", err, out, stderr)
+	}
+	waitFor(t, lines, `search index open.*generation=2|"generation":2`)
+	if after := searchMilk(); after != before {
+		t.Fatalf("after reindex 牛奶 finds %d, before %d", after, before)
 	}
 
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {

@@ -30,7 +30,7 @@ const (
 const (
 	leaseTTL      = 30 * time.Second
 	pollEvery     = 300 * time.Millisecond
-	batchSize     = 500
+	batchSize     = 2000
 	keepOutboxFor = time.Hour
 )
 
