@@ -66,7 +66,9 @@ func BenchmarkSearch100k(b *testing.B) {
 		}
 		slices.Sort(idxTimes)
 		slices.Sort(likeTimes)
-		pct := func(d []time.Duration, p float64) float64 { return float64(d[int(p*float64(len(d)-1))].Microseconds()) / 1000 }
+		pct := func(d []time.Duration, p float64) float64 {
+			return float64(d[int(p*float64(len(d)-1))].Microseconds()) / 1000
+		}
 		b.ReportMetric(pct(idxTimes, 0.50), "index_p50_ms")
 		b.ReportMetric(pct(idxTimes, 0.95), "index_p95_ms")
 		b.ReportMetric(pct(idxTimes, 0.99), "index_p99_ms")
