@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"wemart/server/apitest"
+	"wemart/server/app"
+	"wemart/server/config"
 	"wemart/server/storage"
 	"wemart/server/storage/storagetest"
 )
@@ -190,4 +192,19 @@ func TestProductSearchBadInput(t *testing.T) {
 	h.Do("GET", "/admin/v1/products", h.AdminToken, nil).OK(http.StatusOK, nil)
 	h.Do("GET", "/healthz", "", nil).OK(http.StatusOK, nil)
 	_ = context.Background()
+}
+
+// TestShopWorksWithMeilisearchDown: a server configured for a Meilisearch that
+// does not answer starts anyway; search says unavailable, the rest serves.
+func TestShopWorksWithMeilisearchDown(t *testing.T) {
+	h := apitest.New(t, storagetest.New(t, "sqlite"), func(c *config.Config, _ *app.Options) {
+		c.SearchURL = "http://127.0.0.1:1"
+	})
+	e := h.Do("GET", "/readyz", "", nil).Fails(http.StatusServiceUnavailable, "unavailable")
+	if e.Error.Details["search"] != "down" {
+		t.Fatalf("readyz: %v", e.Error.Details)
+	}
+	h.Do("GET", "/api/v1/products?q=milk", "", nil).Fails(http.StatusServiceUnavailable, "unavailable")
+	mustProduct(t, h, "牛奶", 100) // the catalogue still takes changes (queued in the outbox)
+	h.Do("GET", "/api/v1/stores/nearby?lat=31&lng=121", "", nil).OK(http.StatusOK, nil)
 }

@@ -32,6 +32,8 @@ const (
 	pollEvery     = 300 * time.Millisecond
 	batchSize     = 2000
 	keepOutboxFor = time.Hour
+	// retryOpenEvery paces attempts to reach a search backend that was down.
+	retryOpenEvery = 2 * time.Second
 )
 
 // Service answers catalogue searches from the current index generation and,
@@ -67,8 +69,29 @@ func (s *Service) Engine() string { return s.engine.Name() }
 
 // Start opens the current generation, building the first one if there is
 // none yet (or if an embedded index went missing), drains what the outbox
-// holds, and keeps draining until Close.
+// holds, and keeps draining until Close. A search backend that cannot be
+// reached is not fatal: the shop serves everything but search (which
+// answers unavailable) and the index is opened as soon as it answers.
 func (s *Service) Start(ctx context.Context) error {
+	if err := s.ensureOpen(ctx); err != nil {
+		if !errors.Is(err, search.ErrUnavailable) {
+			return err
+		}
+		s.log.Error("search backend unavailable; search answers 503 until it is back", "engine", s.engine.Name(), "error", err)
+	} else if _, err := s.Drain(ctx); err != nil {
+		s.log.Warn("draining the search outbox at start-up", "error", err)
+	}
+	s.stop, s.done = make(chan struct{}), make(chan struct{})
+	go s.loop()
+	return nil
+}
+
+// ensureOpen opens the current generation if none is open, building the
+// first generation if the database has none.
+func (s *Service) ensureOpen(ctx context.Context) error {
+	if s.current() != nil {
+		return nil
+	}
 	gen, err := counterValue(ctx, s.client, generationKey)
 	if err != nil {
 		return err
@@ -79,15 +102,7 @@ func (s *Service) Start(ctx context.Context) error {
 			return fmt.Errorf("build the search index: %w", err)
 		}
 	}
-	if err := s.open(ctx, gen); err != nil {
-		return err
-	}
-	if _, err := s.Drain(ctx); err != nil {
-		s.log.Warn("draining the search outbox at start-up", "error", err)
-	}
-	s.stop, s.done = make(chan struct{}), make(chan struct{})
-	go s.loop()
-	return nil
+	return s.open(ctx, gen)
 }
 
 // open switches searches to generation gen. A generation that turns out to
@@ -117,6 +132,7 @@ func (s *Service) open(ctx context.Context, gen int64) error {
 
 func (s *Service) loop() {
 	defer close(s.done)
+	var lastTry time.Time
 	t := time.NewTicker(pollEvery)
 	defer t.Stop()
 	for {
@@ -126,11 +142,22 @@ func (s *Service) loop() {
 		case <-t.C:
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		if err := s.follow(ctx); err != nil {
-			s.log.Warn("following the search generation", "error", err)
-		}
-		if _, err := s.Drain(ctx); err != nil {
-			s.log.Warn("applying the search outbox", "error", err)
+		if s.current() == nil {
+			if time.Since(lastTry) >= retryOpenEvery {
+				lastTry = time.Now()
+				if err := s.ensureOpen(ctx); err != nil {
+					s.log.Warn("search backend still unavailable", "error", err)
+				} else {
+					s.log.Info("search backend available again")
+				}
+			}
+		} else {
+			if err := s.follow(ctx); err != nil {
+				s.log.Warn("following the search generation", "error", err)
+			}
+			if _, err := s.Drain(ctx); err != nil {
+				s.log.Warn("applying the search outbox", "error", err)
+			}
 		}
 		cancel()
 	}
