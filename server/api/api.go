@@ -13,10 +13,12 @@ import (
 	"golang.org/x/time/rate"
 
 	"wemart/server/addresses"
+	"wemart/server/cart"
 	"wemart/server/catalog"
 	"wemart/server/errs"
 	"wemart/server/indexer"
 	"wemart/server/inventory"
+	"wemart/server/orders"
 	"wemart/server/payments"
 	"wemart/server/qr"
 	"wemart/server/shoppers"
@@ -41,6 +43,8 @@ type Deps struct {
 	Shoppers  *shoppers.Service
 	Addresses *addresses.Service
 	Payments  *payments.Service
+	Cart      *cart.Service
+	Orders    *orders.Service
 	// Codes draws in-store QR codes.
 	Codes *qr.Codes
 	// Search answers catalogue searches.
@@ -113,6 +117,16 @@ func New(d Deps) *echo.Echo {
 	e.PUT("/api/v1/addresses/:id", h.replaceAddress, h.requireShopper)
 	e.DELETE("/api/v1/addresses/:id", h.deleteAddress, h.requireShopper)
 	e.GET("/api/v1/addresses/:id/stores", h.addressStores, h.requireShopper)
+	e.GET("/api/v1/cart", h.getCart, h.requireShopper)
+	e.DELETE("/api/v1/cart", h.clearCart, h.requireShopper)
+	e.PUT("/api/v1/cart/items", h.putCartItem, h.requireShopper)
+	e.POST("/api/v1/cart/select", h.selectCart, h.requireShopper)
+	e.POST("/api/v1/orders", h.createOrder, h.requireShopper)
+	e.GET("/api/v1/orders", h.listOrders, h.requireShopper)
+	e.GET("/api/v1/orders/:id", h.getOrder, h.requireShopper)
+	e.POST("/api/v1/orders/:id/pay", h.payOrder, h.requireShopper)
+	e.POST("/api/v1/orders/:id/cancel", h.cancelOrder, h.requireShopper)
+	e.POST("/api/v1/orders/:id/refund", h.refundOrder, h.requireShopper)
 	e.GET("/qr", h.qrLanding)
 
 	e.POST("/wechat/pay/notify", h.payNotify)
@@ -163,6 +177,11 @@ func New(d Deps) *echo.Echo {
 	staffRoute(http.MethodPut, "/stores/:store_id/stock/:sku_id", h.setStock)
 	staffRoute(http.MethodPost, "/stores/:store_id/stock/:sku_id/adjustments", h.adjustStock)
 	staffRoute(http.MethodGet, "/stores/:store_id/stock/:sku_id/movements", h.listMovements)
+
+	staffRoute(http.MethodGet, "/orders", h.staffListOrders)
+	staffRoute(http.MethodGet, "/orders/:id", h.staffGetOrder)
+	staffRoute(http.MethodPost, "/orders/:id/refund/approve", h.approveRefund)
+	staffRoute(http.MethodPost, "/orders/:id/refund/reject", h.rejectRefund)
 	return e
 }
 

@@ -141,6 +141,25 @@ func queryInt(c echo.Context, name string, def, lo, hi int64) (int64, error) {
 	return v, nil
 }
 
+// queryID reads a required positive integer query parameter (an id).
+func queryID(c echo.Context, name string) (int, error) {
+	raw := c.QueryParam(name)
+	if raw == "" {
+		return 0, errs.InvalidField(name, "is required")
+	}
+	v, err := strconv.Atoi(raw)
+	if err != nil || v <= 0 {
+		return 0, errs.InvalidField(name, "must be a positive integer")
+	}
+	return v, nil
+}
+
+// readCloser reads through a buffered reader and closes the original body.
+type readCloser struct {
+	io.Reader
+	io.Closer
+}
+
 // queryOptInt reads an optional integer query parameter; absent is nil.
 func queryOptInt(c echo.Context, name string, lo, hi int64) (*int64, error) {
 	if c.QueryParam(name) == "" {

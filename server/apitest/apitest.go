@@ -49,7 +49,15 @@ type Harness struct {
 	URL string
 	// AdminToken is a staff token of the bootstrap admin.
 	AdminToken string
+	// DataDir is the app's data dir (sandbox state, keys).
+	DataDir string
+
+	close func()
 }
+
+// Close stops the app and its server, as a process exit would (tests of
+// restarts build a new harness on the same database and DataDir afterwards).
+func (h *Harness) Close() { h.close() }
 
 // TimeScale compresses the sandbox's WeChat delays in tests: WeChat's first
 // notification retry (15 s) comes after 15 ms.
@@ -71,7 +79,9 @@ func New(t testing.TB, db *storage.DB, opts ...Options) *Harness {
 	cfg.TokenSecret = strings.Repeat("test-secret-", 4)
 	cfg.SandboxTimeScale = TimeScale
 	srv := httptest.NewUnstartedServer(nil)
-	appOpts := app.Options{BcryptCost: bcrypt.MinCost, SelfURL: app.SelfURL(srv.Listener.Addr())}
+	// The sweeper is off: tests that expire orders run Sweep themselves, at
+	// the moment they choose (see Sweeper to turn it on).
+	appOpts := app.Options{BcryptCost: bcrypt.MinCost, SelfURL: app.SelfURL(srv.Listener.Addr()), NoSweeper: true}
 	for _, o := range opts {
 		o(&cfg, &appOpts)
 	}
@@ -87,11 +97,12 @@ func New(t testing.TB, db *storage.DB, opts ...Options) *Harness {
 	}
 	srv.Config.Handler = recording(a.Echo)
 	srv.Start()
-	t.Cleanup(func() {
+	h := &Harness{t: t, App: a, URL: srv.URL, DataDir: cfg.DataDir}
+	h.close = sync.OnceFunc(func() {
 		srv.Close()
 		a.Close()
 	})
-	h := &Harness{t: t, App: a, URL: srv.URL}
+	t.Cleanup(h.close)
 	h.AdminToken = h.Login(AdminUser, AdminPassword)
 	return h
 }
@@ -173,6 +184,45 @@ func (w testWriter) Write(p []byte) (int, error) {
 // At fixes the app's clock (for "open now").
 func At(t time.Time) Options {
 	return func(_ *config.Config, o *app.Options) { o.Now = func() time.Time { return t } }
+}
+
+// Clock is a clock tests move by hand; the app places and expires orders by
+// it. (WeChat's side, the sandbox, keeps real time.)
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock returns a clock showing t.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
+// Now is the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// WithClock runs the app on c.
+func WithClock(c *Clock) Options {
+	return func(_ *config.Config, o *app.Options) { o.Now = c.Now }
+}
+
+// Sweeper turns the app's background order sweeper on, every interval.
+func Sweeper(interval time.Duration) Options {
+	return func(cfg *config.Config, o *app.Options) { o.NoSweeper, cfg.SweepInterval = false, interval }
+}
+
+// DataDir runs the app on an existing data dir (a restart).
+func DataDir(dir string) Options {
+	return func(cfg *config.Config, _ *app.Options) { cfg.DataDir = dir }
 }
 
 // For returns the harness reporting to t (a subtest's), sharing the same app.

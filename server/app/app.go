@@ -22,10 +22,12 @@ import (
 	"wemart/server/addresses"
 	"wemart/server/api"
 	"wemart/server/auth"
+	"wemart/server/cart"
 	"wemart/server/catalog"
 	"wemart/server/config"
 	"wemart/server/indexer"
 	"wemart/server/inventory"
+	"wemart/server/orders"
 	"wemart/server/payments"
 	"wemart/server/qr"
 	"wemart/server/shoppers"
@@ -82,6 +84,8 @@ type App struct {
 	Shoppers  *shoppers.Service
 	Addresses *addresses.Service
 	Payments  *payments.Service
+	Cart      *cart.Service
+	Orders    *orders.Service
 	Codes     *qr.Codes
 	Search    *indexer.Service
 }
@@ -93,8 +97,11 @@ type Options struct {
 	// SelfURL is how this process reaches its own HTTP listener (see
 	// SelfURL); the sandbox is called there.
 	SelfURL string
-	// Now is the clock "open now" is judged by (tests fix it; nil: time.Now).
+	// Now is the clock "open now" is judged by, and orders are placed and
+	// expired by (tests set it; nil: time.Now).
 	Now func() time.Time
+	// NoSweeper leaves the order sweeper off (tests run it by hand).
+	NoSweeper bool
 }
 
 // New builds the App on an open database: token secret, services, the
@@ -128,11 +135,16 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 		Staff:     staff.New(db.Client, auth.NewHasher(opt.BcryptCost), signer, cfg.StaffTokenTTL),
 		Stores:    storeSvc,
 		Catalog:   catalog.New(db.Client),
-		Inventory: inventory.New(db.Client),
+		Inventory: inventory.New(db),
 		Shoppers:  shoppers.New(db.Client, wx.MiniProgram, signer, cfg.ShopperTokenTTL),
 		Addresses: addresses.New(db.Client),
 		Codes:     qr.NewCodes(wx.MiniProgram, publicURL(cfg, opt.SelfURL)),
-		Payments:  payments.New(db.Client, log, payments.Hooks{}),
+	}
+	a.Orders = orders.New(db, a.Inventory, a.Stores, wx.Pay, orders.Options{TTL: cfg.OrderTTL, Now: opt.Now, Log: log})
+	a.Payments = a.Orders.Payments()
+	a.Cart = cart.New(db.Client, a.Stores)
+	if !opt.NoSweeper {
+		a.Orders.StartSweeper(cfg.SweepInterval)
 	}
 	a.Search = indexer.New(db, SearchEngine(cfg), log)
 	if err := a.Search.Start(ctx); err != nil {
@@ -152,7 +164,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 	}
 	a.Echo = api.New(api.Deps{
 		Log: log, DB: db, Staff: a.Staff, Stores: a.Stores, Catalog: a.Catalog, Inventory: a.Inventory,
-		Shoppers: a.Shoppers, Addresses: a.Addresses, Payments: a.Payments, Codes: a.Codes, Search: a.Search,
+		Shoppers: a.Shoppers, Addresses: a.Addresses, Payments: a.Payments, Cart: a.Cart, Orders: a.Orders,
+		Codes: a.Codes, Search: a.Search,
 		Notifications: wx.Notifications, Sandbox: wx.Sandbox,
 		CORSOrigins: cfg.CORSOrigins, TrustProxy: cfg.TrustProxy, ShopperLoginRate: cfg.LoginRate,
 	})
@@ -201,9 +214,12 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// Close stops the app's background work (search indexing, the sandbox's
-// deliveries).
+// Close stops the app's background work (the order sweeper, search
+// indexing, the sandbox's deliveries).
 func (a *App) Close() {
+	if a.Orders != nil {
+		a.Orders.Close()
+	}
 	if a.Search != nil {
 		a.Search.Close()
 	}

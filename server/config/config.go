@@ -68,6 +68,13 @@ type Config struct {
 	// never cookies, so "*" does not expose sessions.
 	CORSOrigins []string `env:"WEMART_CORS_ORIGINS" envDefault:"*" envSeparator:","`
 
+	// OrderTTL is how long an unpaid order holds its stock: WeChat Pay stops
+	// accepting its payment then (time_expire) and the sweeper cancels it.
+	OrderTTL time.Duration `env:"WEMART_ORDER_TTL" envDefault:"15m"`
+	// SweepInterval is how often each process looks for orders to expire,
+	// payments and refunds to reconcile with WeChat Pay.
+	SweepInterval time.Duration `env:"WEMART_SWEEP_INTERVAL" envDefault:"10s"`
+
 	// TrustProxy takes the client address from X-Forwarded-For (set by a
 	// load balancer on a private network) instead of the TCP peer.
 	TrustProxy bool `env:"WEMART_TRUST_PROXY" envDefault:"false"`
@@ -170,6 +177,13 @@ func (c Config) Validate() error {
 	if c.LoginRate < 1 {
 		bad("WEMART_LOGIN_RATE must be at least 1 (logins a minute per address)")
 	}
+	if c.OrderTTL < time.Minute || c.OrderTTL > 2*time.Hour {
+		// WeChat Pay's prepay_id lives two hours: an order must expire before it.
+		bad("WEMART_ORDER_TTL must be between 1m and 2h")
+	}
+	if c.SweepInterval < 100*time.Millisecond || c.SweepInterval > 10*time.Minute {
+		bad("WEMART_SWEEP_INTERVAL must be between 100ms and 10m")
+	}
 	if (c.AdminUser == "") != (c.AdminPassword == "") {
 		bad("WEMART_ADMIN_USER and WEMART_ADMIN_PASSWORD go together")
 	}
@@ -249,6 +263,7 @@ func (c Config) Summary() []any {
 		"staff_token_ttl", c.StaffTokenTTL.String(), "cors", strings.Join(c.CORSOrigins, ","),
 		"trust_proxy", fmt.Sprint(c.TrustProxy), "public_url", c.PublicURL,
 		"shopper_token_ttl", c.ShopperTokenTTL.String(), "login_rate", fmt.Sprint(c.LoginRate),
+		"order_ttl", c.OrderTTL.String(), "sweep_interval", c.SweepInterval.String(),
 		"log", c.LogLevel + "/" + c.LogFormat,
 	}
 }

@@ -33,10 +33,13 @@ const MaxUnits = 1_000_000_000
 const casRetries = 20
 
 // Service manages stock.
-type Service struct{ client *ent.Client }
+type Service struct {
+	client  *ent.Client
+	dialect string
+}
 
-// New returns a Service.
-func New(client *ent.Client) *Service { return &Service{client: client} }
+// New returns a Service on db.
+func New(db *storage.DB) *Service { return &Service{client: db.Client, dialect: db.Dialect} }
 
 // Actor is who caused a stock change, for the ledger.
 type Actor struct {

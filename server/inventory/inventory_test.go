@@ -35,7 +35,7 @@ func i64(v int64) *int64 { return &v }
 func TestConcurrentChangesKeepTheLedgerExact(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		svc := inventory.New(db.Client)
+		svc := inventory.New(db)
 		storeID, skuID := fixture(t, db)
 		const workers, each = 8, 15
 		var wg sync.WaitGroup
@@ -94,7 +94,7 @@ func TestConcurrentChangesKeepTheLedgerExact(t *testing.T) {
 
 func TestGetUnknown(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		svc := inventory.New(db.Client)
+		svc := inventory.New(db)
 		storeID, skuID := fixture(t, db)
 		ctx := context.Background()
 		if _, err := svc.Get(ctx, storeID+100, skuID); !errs.Is(err, errs.NotFound) {

@@ -24,6 +24,8 @@ const (
 	PermEditCatalogue Perm = "catalogue.edit" // categories, products, SKUs
 	PermEditStock     Perm = "stock.edit"     // set and adjust stock (store-bound)
 	PermReadStock     Perm = "stock.read"     // a store's stock and ledger (store-bound)
+	PermReadOrders    Perm = "orders.read"    // a store's orders (store-bound)
+	PermRefundOrders  Perm = "orders.refund"  // approve or reject refunds (store-bound)
 )
 
 // policy says which roles hold each permission. One table, so the whole
@@ -35,6 +37,8 @@ var policy = map[Perm][]string{
 	PermEditCatalogue: {RoleAdmin, RoleManager},
 	PermEditStock:     {RoleAdmin, RoleManager, RoleClerk},
 	PermReadStock:     {RoleAdmin, RoleManager, RoleClerk},
+	PermReadOrders:    {RoleAdmin, RoleManager, RoleClerk},
+	PermRefundOrders:  {RoleAdmin, RoleManager},
 }
 
 // Principal is the authenticated staff member behind a request, as the

@@ -81,6 +81,11 @@ type Sandbox struct {
 		expiry time.Time
 	}
 	subscribe []SubscribeRecord
+	faults    map[string]*fault // op → injected failure
+
+	dirty      bool          // the state changed since the file was written
+	saveSignal chan struct{} // wakes the writer
+	fileMu     sync.Mutex    // one writer of the state file at a time
 
 	wg      sync.WaitGroup
 	closing chan struct{}
@@ -117,11 +122,13 @@ func New(opt Options) (*Sandbox, error) {
 	}
 	s := &Sandbox{
 		opt: opt, id: opt.Identity, now: opt.Now,
-		signer:  wxpay.Signer{Key: opt.Identity.PlatformKey, Serial: opt.Identity.PlatformKeyID, Now: opt.Now},
-		tokens:  map[string]time.Time{},
-		classic: map[string]bool{},
-		closing: make(chan struct{}),
-		st:      state{Transactions: map[string]*transaction{}, Prepays: map[string]string{}, Refunds: map[string]*refund{}},
+		signer:     wxpay.Signer{Key: opt.Identity.PlatformKey, Serial: opt.Identity.PlatformKeyID, Now: opt.Now},
+		tokens:     map[string]time.Time{},
+		classic:    map[string]bool{},
+		faults:     map[string]*fault{},
+		saveSignal: make(chan struct{}, 1),
+		closing:    make(chan struct{}),
+		st:         state{Transactions: map[string]*transaction{}, Prepays: map[string]string{}, Refunds: map[string]*refund{}},
 	}
 	if opt.StatePath != "" {
 		b, err := os.ReadFile(opt.StatePath)
@@ -134,6 +141,10 @@ func New(opt Options) (*Sandbox, error) {
 			return nil, err
 		}
 	}
+	if opt.StatePath != "" {
+		s.wg.Add(1)
+		go s.writer()
+	}
 	s.resumeRefunds()
 	return s, nil
 }
@@ -141,10 +152,13 @@ func New(opt Options) (*Sandbox, error) {
 // Identity is the simulated WeChat account.
 func (s *Sandbox) Identity() *Identity { return s.id }
 
-// Close stops background deliveries and waits for them.
+// Close stops background deliveries, waits for them and writes the state.
 func (s *Sandbox) Close() {
 	s.closed.Do(func() { close(s.closing) })
 	s.wg.Wait()
+	if s.opt.StatePath != "" {
+		s.flush()
+	}
 }
 
 // Mount adds the sandbox's routes under /sandbox/ to e.
@@ -161,23 +175,68 @@ func (s *Sandbox) Mount(e *echo.Echo) {
 	api.POST("/wxa/sec/order/get_order", s.getShippingOrder)
 
 	mch := e.Group(MchPrefix, s.verifyMerchant)
-	mch.POST("/v3/pay/transactions/jsapi", s.prepay)
-	mch.GET("/v3/pay/transactions/out-trade-no/:no", s.queryTransaction)
-	mch.POST("/v3/pay/transactions/out-trade-no/:no/close", s.closeTransaction)
-	mch.POST("/v3/refund/domestic/refunds", s.createRefund)
+	mch.POST("/v3/pay/transactions/jsapi", s.faulty(OpPrepay, s.prepay))
+	mch.GET("/v3/pay/transactions/out-trade-no/:no", s.faulty(OpQuery, s.queryTransaction))
+	mch.POST("/v3/pay/transactions/out-trade-no/:no/close", s.faulty(OpClose, s.closeTransaction))
+	mch.POST("/v3/refund/domestic/refunds", s.faulty(OpRefund, s.createRefund))
 	mch.GET("/v3/refund/domestic/refunds/:no", s.queryRefund)
 
 	e.POST("/sandbox/pay", s.cashier)
 	e.GET("/sandbox/records", s.records)
+	e.POST("/sandbox/faults", s.injectFaults)
 }
 
-// save writes the state file; call with s.mu held.
+// save asks for the state to be written; call with s.mu held. Writes are
+// coalesced (the whole state is one JSON file, and a checkout benchmark
+// makes thousands of changes a second): the writer flushes at most every
+// saveDelay, and Close flushes what is left.
 func (s *Sandbox) save() {
 	if s.opt.StatePath == "" {
 		return
 	}
+	s.dirty = true
+	select {
+	case s.saveSignal <- struct{}{}:
+	default: // a flush is already due
+	}
+}
+
+// saveDelay is how long changes gather before the state file is rewritten.
+const saveDelay = 50 * time.Millisecond
+
+// writer flushes the state file after changes, until the sandbox closes.
+func (s *Sandbox) writer() {
+	defer s.wg.Done()
+	for {
+		select {
+		case <-s.saveSignal:
+		case <-s.closing:
+			s.flush()
+			return
+		}
+		t := time.NewTimer(saveDelay)
+		select {
+		case <-t.C:
+		case <-s.closing:
+			t.Stop()
+		}
+		s.flush()
+	}
+}
+
+// flush writes the state file if it changed.
+func (s *Sandbox) flush() {
+	s.mu.Lock()
+	if !s.dirty {
+		s.mu.Unlock()
+		return
+	}
+	s.dirty = false
 	b, err := json.Marshal(&s.st)
+	s.mu.Unlock()
 	if err == nil {
+		s.fileMu.Lock()
+		defer s.fileMu.Unlock()
 		tmp := s.opt.StatePath + ".tmp"
 		if err = os.MkdirAll(filepath.Dir(tmp), 0o700); err == nil {
 			if err = os.WriteFile(tmp, b, 0o600); err == nil {

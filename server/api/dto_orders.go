@@ -1,0 +1,221 @@
+package api
+
+import (
+	"time"
+
+	"wemart/ent"
+	"wemart/ent/order"
+	"wemart/ent/payment"
+	"wemart/ent/refund"
+	"wemart/schema/types"
+	"wemart/server/cart"
+	"wemart/server/orders"
+)
+
+// CartLine is a line of a cart, priced now.
+type CartLine struct {
+	SkuID        int    `json:"sku_id"`
+	ProductID    int    `json:"product_id"`
+	Title        string `json:"title"`
+	SkuName      string `json:"sku_name"`
+	Image        string `json:"image"`
+	Quantity     int    `json:"quantity"`
+	Selected     bool   `json:"selected"`
+	PriceFen     int64  `json:"price_fen"`
+	SeenPriceFen int64  `json:"seen_price_fen"`
+	PriceChanged bool   `json:"price_changed"`
+	AmountFen    int64  `json:"amount_fen"`
+	// Stock is the quantity available at the store.
+	Stock     int64   `json:"stock"`
+	Available bool    `json:"available"`
+	Problem   *string `json:"problem"`
+}
+
+// Cart is a shopper's cart at one store.
+type Cart struct {
+	StoreID       int        `json:"store_id"`
+	Items         []CartLine `json:"items"`
+	GoodsFen      int64      `json:"goods_fen"`
+	SelectedCount int        `json:"selected_count"`
+	// HasChanges is true when some line changed price or cannot be ordered.
+	HasChanges bool       `json:"has_changes"`
+	UpdatedAt  *time.Time `json:"updated_at"`
+}
+
+func cartDTO(c cart.Cart) Cart {
+	out := Cart{StoreID: c.StoreID, Items: make([]CartLine, len(c.Lines)), GoodsFen: c.GoodsFen,
+		SelectedCount: c.Selected, UpdatedAt: utcPtr(c.UpdatedAt)}
+	for i, l := range c.Lines {
+		var problem *string
+		if l.Problem != "" {
+			problem = &l.Problem
+		}
+		out.Items[i] = CartLine{
+			SkuID: l.SkuID, ProductID: l.ProductID, Title: l.Title, SkuName: l.SkuName, Image: l.Image,
+			Quantity: l.Quantity, Selected: l.Selected, PriceFen: l.PriceFen, SeenPriceFen: l.SeenPriceFen,
+			PriceChanged: l.PriceChanged(), AmountFen: l.PriceFen * int64(l.Quantity),
+			Stock: l.Stock, Available: l.Orderable(), Problem: problem,
+		}
+		if l.PriceChanged() || !l.Orderable() {
+			out.HasChanges = true
+		}
+	}
+	return out
+}
+
+// OrderItem is a line of an order, as priced at checkout.
+type OrderItem struct {
+	ID               int    `json:"id"`
+	SkuID            int    `json:"sku_id"`
+	ProductID        int    `json:"product_id"`
+	Title            string `json:"title"`
+	SkuName          string `json:"sku_name"`
+	PriceFen         int64  `json:"price_fen"`
+	Quantity         int    `json:"quantity"`
+	AmountFen        int64  `json:"amount_fen"`
+	RefundedQuantity int    `json:"refunded_quantity"`
+}
+
+// OrderEvent is an entry of an order's timeline.
+type OrderEvent struct {
+	Status     string    `json:"status"`
+	FromStatus *string   `json:"from_status"`
+	At         time.Time `json:"at"`
+	Actor      string    `json:"actor"`
+	ActorID    *int      `json:"actor_id"`
+	Note       string    `json:"note"`
+}
+
+// OrderRefund is a refund of an order.
+type OrderRefund struct {
+	ID          int                `json:"id"`
+	OutRefundNo string             `json:"out_refund_no"`
+	AmountFen   int64              `json:"amount_fen"`
+	Status      string             `json:"status"`
+	Initiator   string             `json:"initiator"`
+	Reason      string             `json:"reason"`
+	Lines       []types.RefundLine `json:"items"`
+	ReviewNote  string             `json:"review_note"`
+	CreatedAt   time.Time          `json:"created_at"`
+	SucceededAt *time.Time         `json:"succeeded_at"`
+}
+
+// OrderPayment is the state of an order's WeChat Pay transaction.
+type OrderPayment struct {
+	Status        string     `json:"status"`
+	TransactionID *string    `json:"transaction_id"`
+	PaidAt        *time.Time `json:"paid_at"`
+}
+
+// OrderStore names the store of an order.
+type OrderStore struct {
+	ID   int    `json:"id"`
+	Name string `json:"name"`
+}
+
+// Order is an order: the full view with timeline, refunds and payment, or
+// (in lists) the summary without them.
+type Order struct {
+	ID                int                    `json:"id"`
+	OrderNo           string                 `json:"order_no"`
+	Status            string                 `json:"status"`
+	ShopperID         int                    `json:"shopper_id"`
+	StoreID           int                    `json:"store_id"`
+	Store             *OrderStore            `json:"store"`
+	Fulfilment        string                 `json:"fulfilment"`
+	PickupCode        *string                `json:"pickup_code"`
+	Address           *types.AddressSnapshot `json:"address"`
+	DeliveryDistanceM *int                   `json:"delivery_distance_m"`
+	Items             []OrderItem            `json:"items"`
+	GoodsFen          int64                  `json:"goods_fen"`
+	DeliveryFeeFen    int64                  `json:"delivery_fee_fen"`
+	DiscountFen       int64                  `json:"discount_fen"`
+	PayableFen        int64                  `json:"payable_fen"`
+	RefundedFen       int64                  `json:"refunded_fen"`
+	Remark            string                 `json:"remark"`
+	ExpiresAt         time.Time              `json:"expires_at"`
+	PaidAt            *time.Time             `json:"paid_at"`
+	CancelledAt       *time.Time             `json:"cancelled_at"`
+	CancelReason      string                 `json:"cancel_reason"`
+	CreatedAt         time.Time              `json:"created_at"`
+	UpdatedAt         time.Time              `json:"updated_at"`
+	Timeline          []OrderEvent           `json:"timeline,omitempty"`
+	Refunds           []OrderRefund          `json:"refunds,omitempty"`
+	Payment           *OrderPayment          `json:"payment,omitempty"`
+}
+
+// Checkout is the answer to POST /api/v1/orders: the order and the
+// wx.requestPayment parameters (null once it cannot be paid).
+type Checkout struct {
+	Order   Order                  `json:"order"`
+	Payment *orders.PaymentParams `json:"payment"`
+}
+
+// pickupVisible are the statuses in which the shopper's pickup code means
+// something at the counter.
+var pickupVisible = map[order.Status]bool{order.StatusPaid: true, order.StatusReadyForPickup: true, order.StatusCompleted: true}
+
+func orderSummaryDTO(o *ent.Order) Order {
+	out := Order{
+		ID: o.ID, OrderNo: o.OrderNo, Status: string(o.Status), ShopperID: o.ShopperID, StoreID: o.StoreID,
+		Fulfilment: string(o.Fulfilment), Address: o.Address, DeliveryDistanceM: o.DeliveryDistanceM,
+		Items: make([]OrderItem, len(o.Edges.Items)), GoodsFen: o.GoodsFen, DeliveryFeeFen: o.DeliveryFeeFen,
+		DiscountFen: o.DiscountFen, PayableFen: o.PayableFen, Remark: o.Remark, ExpiresAt: o.ExpiresAt.UTC(),
+		PaidAt: utcPtr(o.PaidAt), CancelledAt: utcPtr(o.CancelledAt), CancelReason: o.CancelReason,
+		CreatedAt: o.CreatedAt.UTC(), UpdatedAt: o.UpdatedAt.UTC(),
+	}
+	if pickupVisible[o.Status] {
+		out.PickupCode = o.PickupCode
+	}
+	if st := o.Edges.Store; st != nil {
+		out.Store = &OrderStore{ID: st.ID, Name: st.Name}
+	}
+	for _, r := range o.Edges.Refunds {
+		if r.Status == refund.StatusSucceeded {
+			out.RefundedFen += r.AmountFen
+		}
+	}
+	for i, it := range o.Edges.Items {
+		out.Items[i] = OrderItem{ID: it.ID, SkuID: it.SkuID, ProductID: it.ProductID, Title: it.Title, SkuName: it.SkuName,
+			PriceFen: it.PriceFen, Quantity: it.Quantity, AmountFen: it.AmountFen, RefundedQuantity: it.RefundedQuantity}
+	}
+	return out
+}
+
+func orderDTO(o *ent.Order) Order {
+	out := orderSummaryDTO(o)
+	out.Timeline = make([]OrderEvent, len(o.Edges.Events))
+	for i, e := range o.Edges.Events {
+		out.Timeline[i] = OrderEvent{Status: e.ToStatus, FromStatus: e.FromStatus, At: e.CreatedAt.UTC(),
+			Actor: string(e.ActorType), ActorID: e.ActorID, Note: e.Note}
+	}
+	out.Refunds = make([]OrderRefund, len(o.Edges.Refunds))
+	for i, r := range o.Edges.Refunds {
+		lines := r.Lines
+		if lines == nil {
+			lines = []types.RefundLine{}
+		}
+		out.Refunds[i] = OrderRefund{ID: r.ID, OutRefundNo: r.OutRefundNo, AmountFen: r.AmountFen, Status: string(r.Status),
+			Initiator: string(r.Initiator), Reason: r.Reason, Lines: lines, ReviewNote: r.ReviewNote,
+			CreatedAt: r.CreatedAt.UTC(), SucceededAt: utcPtr(r.SucceededAt)}
+	}
+	for _, p := range o.Edges.Payments {
+		if p.OutTradeNo == o.OrderNo {
+			out.Payment = &OrderPayment{Status: string(p.Status), TransactionID: p.TransactionID, PaidAt: utcPtr(p.PaidAt)}
+			if p.Status != payment.StatusPaid {
+				out.Payment.TransactionID = nil
+			}
+		}
+	}
+	return out
+}
+
+func checkoutDTO(p orders.Placed) Checkout { return Checkout{Order: orderDTO(p.Order), Payment: p.Payment} }
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}

@@ -1,0 +1,250 @@
+package api_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"wemart/ent/order"
+	"wemart/server/apitest"
+	"wemart/server/storage"
+	"wemart/server/storage/storagetest"
+	"wemart/server/wechat/sandbox"
+)
+
+// past is far enough beyond an order's expiry (15 minutes) and the grace
+// the sweeper gives WeChat to answer (5 minutes).
+const past = 21 * time.Minute
+
+// TestUnpaidOrdersExpire: past its deadline an unpaid order is cancelled by
+// the sweeper, its stock released and its WeChat Pay transaction closed, so
+// the shopper can no longer pay it.
+func TestUnpaidOrdersExpire(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		clock := apitest.NewClock(time.Now())
+		s := newShop(t, db, apitest.WithClock(clock))
+		a := s.mustOrder(s.milk, 3)
+		s.sweep() // not yet due
+		s.wantStatus(a.Order.ID, order.StatusPendingPayment)
+		s.wantLevel(s.milk, 10, 3)
+
+		clock.Advance(16 * time.Minute)
+		s.h.Do("POST", apitest.Path("/api/v1/orders/%d/pay", a.Order.ID), s.shopper.Token, nil).Fails(http.StatusConflict, "conflict")
+		s.sweep()
+		o := s.wantStatus(a.Order.ID, order.StatusCancelled)
+		if o.statuses() != "pending_payment>cancelled" || o.Timeline[1].Actor != "system" || o.CancelReason != "expired unpaid" {
+			t.Fatalf("expired order %+v", o)
+		}
+		s.wantLevel(s.milk, 10, 0)
+		if state, _, _ := s.h.App.WeChat.Sandbox.Transaction(a.Order.OrderNo); state != sandbox.StateClosed {
+			t.Fatalf("WeChat transaction is %s, want CLOSED", state)
+		}
+		s.h.Do("POST", "/sandbox/pay", "", map[string]string{"prepay_id": a.Payment.prepayID()}).Fails(http.StatusConflict, "conflict")
+		s.sweep() // nothing left to do, nothing changes
+		if o := s.order(a.Order.ID); o.statuses() != "pending_payment>cancelled" {
+			t.Fatalf("timeline after a second sweep: %s", o.statuses())
+		}
+		s.ledgerReplays()
+	})
+}
+
+// TestExpiryFindsAMissedPayment: the shopper paid but the notification was
+// lost; before expiring the order the sweeper asks WeChat Pay, which says
+// paid, so the order is paid, not cancelled.
+func TestExpiryFindsAMissedPayment(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		clock := apitest.NewClock(time.Now())
+		s := newShop(t, db, apitest.WithClock(clock))
+		a := s.mustOrder(s.milk, 2, s.bread, 1)
+		s.pay(a.Payment.prepayID(), false) // paid at WeChat, never notified
+		s.wantStatus(a.Order.ID, order.StatusPendingPayment)
+		clock.Advance(16 * time.Minute)
+		s.sweep()
+		o := s.wantStatus(a.Order.ID, order.StatusPaid)
+		if o.Payment == nil || o.Payment.Status != "paid" || o.Timeline[1].Actor != "wechat" {
+			t.Fatalf("reconciled order %+v", o)
+		}
+		s.wantLevel(s.milk, 8, 0)
+		s.wantLevel(s.bread, 4, 0)
+		s.ledgerReplays()
+	})
+}
+
+// TestPaymentAfterCancellationIsNeverLost: WeChat Pay could not close the
+// transaction when the order expired, so the order was cancelled anyway and
+// its stock released; then the shopper pays. With the stock still there
+// the order is paid after all; with it gone, the money goes back by itself.
+func TestPaymentAfterCancellationIsNeverLost(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		clock := apitest.NewClock(time.Now())
+		s := newShop(t, db, apitest.WithClock(clock))
+		sb := s.h.App.WeChat.Sandbox
+
+		// 1. Stock still there: re-reserved and paid.
+		kept := s.mustOrder(s.milk, 4)
+		clock.Advance(past)
+		// WeChat is down for the sweep: the expiry's query and close fail, and
+		// so does the follow-up's close in the same sweep.
+		sb.Fail(sandbox.OpQuery, 1, 500, "SYSTEM_ERROR")
+		sb.Fail(sandbox.OpClose, 2, 500, "SYSTEM_ERROR")
+		s.sweep()
+		s.wantStatus(kept.Order.ID, order.StatusCancelled)
+		s.wantLevel(s.milk, 10, 0)
+		s.pay(kept.Payment.prepayID(), true)
+		o := s.wantStatus(kept.Order.ID, order.StatusPaid)
+		if o.statuses() != "pending_payment>cancelled>paid" || !strings.Contains(o.Timeline[2].Note, "after the order was cancelled") {
+			t.Fatalf("late payment, stock kept: %s %q", o.statuses(), o.Timeline[2].Note)
+		}
+		s.wantLevel(s.milk, 6, 0)
+
+		// 2. Stock gone: refunded automatically, and the timeline says why.
+		gone := s.mustOrder(s.bread, 2)
+		clock.Advance(past)
+		sb.Fail(sandbox.OpClose, 2, 500, "SYSTEM_ERROR")
+		s.sweep()
+		s.wantStatus(gone.Order.ID, order.StatusCancelled)
+		s.setStock(s.bread, 1) // the shelf was counted: one left
+		s.pay(gone.Payment.prepayID(), true)
+		o = s.eventuallyStatus(gone.Order.ID, order.StatusRefunded)
+		if o.statuses() != "pending_payment>cancelled>refunding>refunded" || len(o.Refunds) != 1 ||
+			o.Refunds[0].Initiator != "system" || o.Refunds[0].AmountFen != 2*breadFen || o.RefundedFen != 2*breadFen {
+			t.Fatalf("late payment, stock gone: %s %+v", o.statuses(), o.Refunds)
+		}
+		if !strings.Contains(o.Timeline[2].Note, "stock is gone") {
+			t.Fatalf("the timeline does not say why: %q", o.Timeline[2].Note)
+		}
+		s.wantLevel(s.bread, 1, 0)
+		s.ledgerReplays()
+
+		// 3. A cancellation WeChat could not confirm is followed up: the
+		// sweeper closes the transaction later, and then it cannot be paid.
+		late := s.mustOrder(s.bread, 1)
+		sb.Fail(sandbox.OpClose, 1, 500, "SYSTEM_ERROR")
+		s.h.Do("POST", apitest.Path("/api/v1/orders/%d/cancel", late.Order.ID), s.shopper.Token, nil).OK(http.StatusOK, nil)
+		if state, _, _ := sb.Transaction(late.Order.OrderNo); state != sandbox.StateNotPay {
+			t.Fatalf("transaction is %s before the follow-up", state)
+		}
+		s.sweep()
+		if state, _, _ := sb.Transaction(late.Order.OrderNo); state != sandbox.StateClosed {
+			t.Fatalf("transaction is %s after the follow-up, want CLOSED", state)
+		}
+		if o := s.order(late.Order.ID); o.Payment == nil || o.Payment.Status != "closed" {
+			t.Fatalf("payment after the follow-up: %+v", o.Payment)
+		}
+		s.h.Do("POST", "/sandbox/pay", "", map[string]string{"prepay_id": late.Payment.prepayID()}).Fails(http.StatusConflict, "conflict")
+	})
+}
+
+// TestShopperCancel: cancelling an unpaid order releases its stock at once
+// and closes its WeChat transaction; cancelling twice, or a paid order, is
+// a conflict.
+func TestShopperCancel(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := newShop(t, db)
+		h, tok := s.h, s.shopper.Token
+		a := s.mustOrder(s.milk, 2, s.bread, 5)
+		s.wantLevel(s.bread, 5, 5)
+		var o orderView
+		h.Do("POST", apitest.Path("/api/v1/orders/%d/cancel", a.Order.ID), tok, map[string]string{"reason": "买错了"}).OK(http.StatusOK, &o)
+		if o.Status != "cancelled" || o.CancelReason != "买错了" || o.Timeline[1].Actor != "shopper" {
+			t.Fatalf("cancelled order %+v", o)
+		}
+		s.wantLevel(s.milk, 10, 0)
+		s.wantLevel(s.bread, 5, 0)
+		h.Do("POST", apitest.Path("/api/v1/orders/%d/cancel", a.Order.ID), tok, nil).Fails(http.StatusConflict, "conflict")
+		h.Do("POST", "/sandbox/pay", "", map[string]string{"prepay_id": a.Payment.prepayID()}).Fails(http.StatusConflict, "conflict")
+
+		// Paid in the cashier while the shopper hits cancel: WeChat refuses to
+		// close, the payment is recorded, the cancel is refused.
+		b := s.mustOrder(s.milk, 1)
+		s.pay(b.Payment.prepayID(), false)
+		h.Do("POST", apitest.Path("/api/v1/orders/%d/cancel", b.Order.ID), tok, nil).Fails(http.StatusConflict, "conflict")
+		s.wantStatus(b.Order.ID, order.StatusPaid)
+		s.wantLevel(s.milk, 9, 0)
+
+		h.Do("POST", apitest.Path("/api/v1/orders/%d/cancel", b.Order.ID), tok, `{"reason": 5}`).Fails(http.StatusBadRequest, "invalid_argument")
+		h.Do("POST", apitest.Path("/api/v1/orders/%d/cancel", b.Order.ID), tok, map[string]string{"reason": strings.Repeat("长", 201)}).
+			Fails(http.StatusBadRequest, "invalid_argument")
+		h.Do("POST", "/api/v1/orders/999999/cancel", tok, nil).Fails(http.StatusNotFound, "not_found")
+		s.ledgerReplays()
+	})
+}
+
+// TestRefunds: a paid order's refund is requested by the shopper and
+// reviewed by staff; rejected, the order goes back; approved, WeChat Pay
+// pays it back and its notification finishes it, units that never left the
+// store returning to the shelf. A refund may cover some lines only.
+func TestRefunds(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := newShop(t, db)
+		h, tok := s.h, s.shopper.Token
+		a := s.mustOrder(s.milk, 2, s.bread, 1)
+		refund := func(body any) *apitest.Response {
+			return h.Do("POST", apitest.Path("/api/v1/orders/%d/refund", a.Order.ID), tok, body)
+		}
+		refund(map[string]string{"reason": "不要了"}).Fails(http.StatusConflict, "conflict") // not paid yet
+		s.pay(a.Payment.prepayID(), true)
+		s.wantLevel(s.milk, 8, 0)
+
+		refund(map[string]string{}).Fails(http.StatusBadRequest, "invalid_argument") // a reason is required
+		var o orderView
+		refund(map[string]string{"reason": "不要了"}).OK(http.StatusOK, &o)
+		if o.Status != "refunding" || len(o.Refunds) != 1 || o.Refunds[0].Status != "requested" || o.Refunds[0].AmountFen != o.PayableFen {
+			t.Fatalf("refund requested: %+v", o)
+		}
+		refund(map[string]string{"reason": "again"}).Fails(http.StatusConflict, "conflict")
+
+		// A clerk may read the order but not decide refunds.
+		_, clerk := mustStaff(t, h, "clerk-"+t.Name(), "clerk", &s.store.ID)
+		h.Do("GET", apitest.Path("/admin/v1/orders/%d", a.Order.ID), clerk, nil).OK(http.StatusOK, nil)
+		h.Do("POST", apitest.Path("/admin/v1/orders/%d/refund/approve", a.Order.ID), clerk, nil).Fails(http.StatusForbidden, "permission_denied")
+
+		approve := apitest.Path("/admin/v1/orders/%d/refund/approve", a.Order.ID)
+		reject := apitest.Path("/admin/v1/orders/%d/refund/reject", a.Order.ID)
+		h.Do("POST", reject, h.AdminToken, map[string]string{}).Fails(http.StatusBadRequest, "invalid_argument")
+		h.Do("POST", reject, h.AdminToken, map[string]string{"note": "已过退货期"}).OK(http.StatusOK, &o)
+		if o.Status != "paid" || o.Refunds[0].Status != "rejected" {
+			t.Fatalf("after rejection: %+v", o)
+		}
+		h.Do("POST", approve, h.AdminToken, nil).Fails(http.StatusConflict, "conflict") // nothing to review
+
+		// One carton of milk back: a partial refund.
+		milkLine := o.Items[0].ID
+		if o.Items[0].SkuID != s.milk {
+			milkLine = o.Items[1].ID
+		}
+		refund(map[string]any{"reason": "一盒破了", "items": []map[string]int{{"order_item_id": milkLine, "quantity": 3}}}).
+			Fails(http.StatusBadRequest, "invalid_argument") // more than bought
+		refund(map[string]any{"reason": "一盒破了", "items": []map[string]int{{"order_item_id": milkLine, "quantity": 1}}}).OK(http.StatusOK, &o)
+		if o.Refunds[1].AmountFen != milkFen {
+			t.Fatalf("partial refund amount %d", o.Refunds[1].AmountFen)
+		}
+		h.Do("POST", approve, h.AdminToken, map[string]string{"note": "同意"}).OK(http.StatusOK, nil)
+		o = s.eventuallyStatus(a.Order.ID, order.StatusPaid)
+		if o.RefundedFen != milkFen || o.Refunds[1].Status != "succeeded" {
+			t.Fatalf("after the partial refund: %+v", o)
+		}
+		s.wantLevel(s.milk, 9, 0) // the refunded carton is back on the shelf
+
+		// The rest: everything not refunded yet.
+		refund(map[string]string{"reason": "都不要了"}).OK(http.StatusOK, &o)
+		if want := o.PayableFen - milkFen; o.Refunds[2].AmountFen != want {
+			t.Fatalf("refund of the rest: %d, want %d", o.Refunds[2].AmountFen, want)
+		}
+		h.Do("POST", approve, h.AdminToken, nil).OK(http.StatusOK, nil)
+		o = s.eventuallyStatus(a.Order.ID, order.StatusRefunded)
+		if o.RefundedFen != o.PayableFen {
+			t.Fatalf("refunded %d of %d", o.RefundedFen, o.PayableFen)
+		}
+		for _, it := range o.Items {
+			if it.RefundedQuantity != it.Quantity {
+				t.Fatalf("line %+v not fully refunded", it)
+			}
+		}
+		s.wantLevel(s.milk, 10, 0)
+		s.wantLevel(s.bread, 5, 0)
+		refund(map[string]string{"reason": "再退"}).Fails(http.StatusConflict, "conflict")
+		s.ledgerReplays()
+	})
+}

@@ -1,0 +1,163 @@
+package api
+
+import (
+	"bufio"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"wemart/server/cart"
+	"wemart/server/errs"
+	"wemart/server/orders"
+)
+
+// IdempotencyKeyHeader carries the client's key on order creation.
+const IdempotencyKeyHeader = "Idempotency-Key"
+
+func (h *handlers) getCart(c echo.Context) error {
+	storeID, err := queryID(c, "store_id")
+	if err != nil {
+		return err
+	}
+	ct, err := h.Cart.Get(c.Request().Context(), shopperID(c), storeID)
+	return reply(c, http.StatusOK, ct, err, cartDTO)
+}
+
+func (h *handlers) putCartItem(c echo.Context) error {
+	var in cart.PutInput
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	ct, err := h.Cart.Put(c.Request().Context(), shopperID(c), in)
+	return reply(c, http.StatusOK, ct, err, cartDTO)
+}
+
+// selectInput selects or deselects cart lines (all when sku_ids is left out).
+type selectInput struct {
+	StoreID  int   `json:"store_id"`
+	SkuIDs   []int `json:"sku_ids"`
+	Selected *bool `json:"selected"`
+}
+
+func (h *handlers) selectCart(c echo.Context) error {
+	var in selectInput
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	if in.Selected == nil {
+		return errs.InvalidField("selected", "is required (true or false)")
+	}
+	ct, err := h.Cart.Select(c.Request().Context(), shopperID(c), in.StoreID, in.SkuIDs, *in.Selected)
+	return reply(c, http.StatusOK, ct, err, cartDTO)
+}
+
+func (h *handlers) clearCart(c echo.Context) error {
+	storeID, err := queryID(c, "store_id")
+	if err != nil {
+		return err
+	}
+	ct, err := h.Cart.Clear(c.Request().Context(), shopperID(c), storeID)
+	return reply(c, http.StatusOK, ct, err, cartDTO)
+}
+
+func (h *handlers) createOrder(c echo.Context) error {
+	key := c.Request().Header.Get(IdempotencyKeyHeader)
+	if err := orders.CheckKey(key); err != nil {
+		return err
+	}
+	var in orders.CreateInput
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	p, err := h.Orders.Create(c.Request().Context(), shopperID(c), key, in)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if p.Created {
+		status = http.StatusCreated
+	}
+	return c.JSON(status, checkoutDTO(p))
+}
+
+func (h *handlers) listOrders(c echo.Context) error {
+	p, err := queryPage(c)
+	if err != nil {
+		return err
+	}
+	statuses, err := orders.ParseStatuses("status", c.QueryParam("status"))
+	if err != nil {
+		return err
+	}
+	rows, total, err := h.Orders.List(c.Request().Context(), shopperID(c),
+		orders.ListParams{Statuses: statuses, Offset: p.Offset(), Limit: p.Size})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(rows, total, p, orderSummaryDTO))
+}
+
+func (h *handlers) getOrder(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	o, err := h.Orders.Get(c.Request().Context(), shopperID(c), id)
+	return reply(c, http.StatusOK, o, err, orderDTO)
+}
+
+func (h *handlers) payOrder(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	o, params, err := h.Orders.Pay(c.Request().Context(), shopperID(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, Checkout{Order: orderDTO(o), Payment: params})
+}
+
+// cancelInput optionally says why the shopper cancels.
+type cancelInput struct {
+	Reason string `json:"reason"`
+}
+
+func (h *handlers) cancelOrder(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var in cancelInput
+	if err := bindOptionalJSON(c, &in); err != nil {
+		return err
+	}
+	if len([]rune(in.Reason)) > 200 {
+		return errs.InvalidField("reason", "must be at most 200 characters")
+	}
+	o, err := h.Orders.Cancel(c.Request().Context(), shopperID(c), id, in.Reason)
+	return reply(c, http.StatusOK, o, err, orderDTO)
+}
+
+func (h *handlers) refundOrder(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var in orders.RefundInput
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	o, err := h.Orders.RequestRefund(c.Request().Context(), shopperID(c), id, in)
+	return reply(c, http.StatusOK, o, err, orderDTO)
+}
+
+// bindOptionalJSON is bindJSON for endpoints whose body may be left out.
+func bindOptionalJSON(c echo.Context, dst any) error {
+	r := bufio.NewReader(c.Request().Body)
+	if _, err := r.Peek(1); err != nil && !tooLarge(err) {
+		return nil // no body
+	}
+	c.Request().Body = readCloser{r, c.Request().Body}
+	return bindJSON(c, dst)
+}

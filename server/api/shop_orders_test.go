@@ -1,0 +1,219 @@
+package api_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"wemart/ent/order"
+	"wemart/ent/stockmovement"
+	"wemart/server/apitest"
+	"wemart/server/storage"
+	"wemart/server/storage/storagetest"
+	"wemart/server/wechat/sandbox"
+)
+
+// TestCheckoutAndPaymentThroughTheSandbox walks the money path as the mini
+// program does: fill the cart, check out (stock reserved, JSAPI prepay),
+// pay in the sandbox's cashier (a signed, encrypted notification to
+// /wechat/pay/notify), and see the order paid and its units leave on_hand
+// exactly once, however many notifications arrive.
+func TestCheckoutAndPaymentThroughTheSandbox(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := newShop(t, db)
+		h, tok := s.h, s.shopper.Token
+		h.Do("PUT", "/api/v1/cart/items", tok, map[string]any{"store_id": s.store.ID, "sku_id": s.milk, "quantity": 2}).OK(http.StatusOK, nil)
+		h.Do("PUT", "/api/v1/cart/items", tok, map[string]any{"store_id": s.store.ID, "sku_id": s.bread, "quantity": 1}).OK(http.StatusOK, nil)
+
+		var a checkoutAnswer
+		h.Do("POST", "/api/v1/orders", tok, map[string]any{"store_id": s.store.ID, "fulfilment": "pickup"},
+			"Idempotency-Key", "cart-checkout-1").OK(http.StatusCreated, &a)
+		o := a.Order
+		if o.Status != "pending_payment" || o.GoodsFen != 2*milkFen+breadFen || o.PayableFen != o.GoodsFen || o.DeliveryFeeFen != 0 {
+			t.Fatalf("order %+v", o)
+		}
+		if p := a.Payment; p == nil || !strings.HasPrefix(p.Package, "prepay_id=wx") || p.SignType != "RSA" ||
+			p.PaySign == "" || p.NonceStr == "" || p.TimeStamp == "" {
+			t.Fatalf("payment params %+v", a.Payment)
+		}
+		if o.PickupCode != nil {
+			t.Fatal("the pickup code shows before payment")
+		}
+		s.wantLevel(s.milk, 10, 2)
+		s.wantLevel(s.bread, 5, 1)
+		// The ordered lines left the cart.
+		var c struct{ Items []any }
+		h.Do("GET", apitest.Path("/api/v1/cart?store_id=%d", s.store.ID), tok, nil).OK(http.StatusOK, &c)
+		if len(c.Items) != 0 {
+			t.Fatalf("cart after checkout: %+v", c.Items)
+		}
+
+		// WeChat knows the order as we sent it.
+		state, _, ok := h.App.WeChat.Sandbox.Transaction(o.OrderNo)
+		if !ok || state != sandbox.StateNotPay {
+			t.Fatalf("sandbox transaction %s: %s %v", o.OrderNo, state, ok)
+		}
+
+		paid := s.pay(a.Payment.prepayID(), true)
+		if paid.NotifyStatus == nil || *paid.NotifyStatus != http.StatusOK {
+			t.Fatalf("notification answered %v", paid.NotifyStatus)
+		}
+		got := s.wantStatus(o.ID, order.StatusPaid)
+		if got.PickupCode == nil || len(*got.PickupCode) != 6 || got.statuses() != "pending_payment>paid" ||
+			got.Payment == nil || got.Payment.TransactionID == nil || *got.Payment.TransactionID != paid.TransactionID {
+			t.Fatalf("paid order %+v", got)
+		}
+		s.wantLevel(s.milk, 8, 0)
+		s.wantLevel(s.bread, 4, 0)
+
+		// The same notification again, twice: 2xx, nothing moves.
+		for range 2 {
+			again := s.pay(a.Payment.prepayID(), true)
+			if *again.NotifyStatus != http.StatusOK || again.TransactionID != paid.TransactionID {
+				t.Fatalf("duplicate delivery: %+v", again)
+			}
+		}
+		s.wantLevel(s.milk, 8, 0)
+		if got := s.order(o.ID); got.statuses() != "pending_payment>paid" {
+			t.Fatalf("timeline after duplicates: %s", got.statuses())
+		}
+		s.ledgerReplays()
+		kinds := map[stockmovement.Kind]int{}
+		for _, m := range db.Client.StockMovement.Query().Where(stockmovement.OrderID(o.ID)).AllX(context.Background()) {
+			kinds[m.Kind]++
+		}
+		if kinds[stockmovement.KindReserve] != 2 || kinds[stockmovement.KindSell] != 2 || len(kinds) != 2 {
+			t.Fatalf("ledger rows of the order: %v", kinds)
+		}
+
+		// Paying again is refused, and a paid order cannot be cancelled.
+		h.Do("POST", apitest.Path("/api/v1/orders/%d/pay", o.ID), tok, nil).Fails(http.StatusConflict, "conflict")
+		h.Do("POST", apitest.Path("/api/v1/orders/%d/cancel", o.ID), tok, nil).Fails(http.StatusConflict, "conflict")
+
+		// The shopper's list, filtered by status.
+		var list struct {
+			Items []orderView
+			Total int
+		}
+		h.Do("GET", "/api/v1/orders?status=paid,ready_for_pickup", tok, nil).OK(http.StatusOK, &list)
+		if list.Total != 1 || len(list.Items) != 1 || list.Items[0].ID != o.ID || len(list.Items[0].Items) != 2 {
+			t.Fatalf("paid orders: %+v", list)
+		}
+		h.Do("GET", "/api/v1/orders?status=cancelled", tok, nil).OK(http.StatusOK, &list)
+		if list.Total != 0 {
+			t.Fatalf("cancelled orders: %+v", list)
+		}
+		h.Do("GET", "/api/v1/orders?status=lost", tok, nil).Fails(http.StatusBadRequest, "invalid_argument")
+
+		// Another shopper sees none of it.
+		other := mustShopper(t, h, "other-"+t.Name())
+		h.Do("GET", apitest.Path("/api/v1/orders/%d", o.ID), other.Token, nil).Fails(http.StatusNotFound, "not_found")
+		h.Do("POST", apitest.Path("/api/v1/orders/%d/cancel", o.ID), other.Token, nil).Fails(http.StatusNotFound, "not_found")
+	})
+}
+
+// TestDeliveryCheckout: a delivery order pays the store's fee, needs an
+// address inside the delivery area and the store's minimum.
+func TestDeliveryCheckout(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := newShop(t, db)
+		h, tok := s.h, s.shopper.Token
+		var near, far struct{ ID int }
+		h.Do("POST", "/api/v1/addresses", tok, map[string]any{"contact": "李雷", "phone": "13800000000",
+			"detail": "南京东路100号", "lat": 31.2360, "lng": 121.4800}).OK(http.StatusCreated, &near)
+		h.Do("POST", "/api/v1/addresses", tok, map[string]any{"contact": "李雷", "phone": "13800000000",
+			"detail": "浦东机场", "lat": 31.1443, "lng": 121.8083}).OK(http.StatusCreated, &far)
+
+		var a checkoutAnswer
+		s.checkout(tok, map[string]any{"store_id": s.store.ID, "fulfilment": "delivery", "address_id": near.ID,
+			"items": []map[string]int{{"sku_id": s.milk, "quantity": 2}}}).OK(http.StatusCreated, &a)
+		if a.Order.DeliveryFeeFen != 500 || a.Order.PayableFen != 2*milkFen+500 || a.Order.PickupCode != nil {
+			t.Fatalf("delivery order %+v", a.Order)
+		}
+		var full struct {
+			Address struct {
+				Detail string `json:"detail"`
+			} `json:"address"`
+			DeliveryDistanceM int `json:"delivery_distance_m"`
+		}
+		h.Do("GET", apitest.Path("/api/v1/orders/%d", a.Order.ID), tok, nil).OK(http.StatusOK, &full)
+		if full.Address.Detail != "南京东路100号" || full.DeliveryDistanceM < 500 || full.DeliveryDistanceM > 1500 {
+			t.Fatalf("delivery details %+v", full)
+		}
+
+		e := s.checkout(tok, map[string]any{"store_id": s.store.ID, "fulfilment": "delivery", "address_id": far.ID,
+			"items": []map[string]int{{"sku_id": s.milk, "quantity": 2}}}).Fails(http.StatusConflict, "conflict")
+		if e.Error.Details["reason"] != "outside_radius" {
+			t.Fatalf("outside the radius: %+v", e.Error)
+		}
+		// Below the store's delivery minimum (¥20).
+		s.checkout(tok, map[string]any{"store_id": s.store.ID, "fulfilment": "delivery", "address_id": near.ID,
+			"items": []map[string]int{{"sku_id": s.bread, "quantity": 1}}}).Fails(http.StatusConflict, "conflict")
+		s.wantLevel(s.milk, 10, 2)
+		s.wantLevel(s.bread, 5, 0)
+	})
+}
+
+// TestIdempotentCheckout: a retried checkout returns the first order, a
+// reused key with another body is a conflict, and concurrent requests with
+// one key make one order and reserve once.
+func TestIdempotentCheckout(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := newShop(t, db)
+		h, tok := s.h, s.shopper.Token
+		body := map[string]any{"store_id": s.store.ID, "fulfilment": "pickup",
+			"items": []map[string]int{{"sku_id": s.milk, "quantity": 1}, {"sku_id": s.bread, "quantity": 2}}}
+		var first, again checkoutAnswer
+		h.Do("POST", "/api/v1/orders", tok, body, "Idempotency-Key", "same-key").OK(http.StatusCreated, &first)
+		h.Do("POST", "/api/v1/orders", tok, body, "Idempotency-Key", "same-key").OK(http.StatusOK, &again)
+		if again.Order.ID != first.Order.ID || again.Payment == nil || again.Payment.Package != first.Payment.Package {
+			t.Fatalf("retry answered %+v, first %+v", again, first)
+		}
+		// The same order in other words (lines reordered) is the same request.
+		reordered := map[string]any{"store_id": s.store.ID, "fulfilment": "pickup",
+			"items": []map[string]int{{"sku_id": s.bread, "quantity": 2}, {"sku_id": s.milk, "quantity": 1}}}
+		h.Do("POST", "/api/v1/orders", tok, reordered, "Idempotency-Key", "same-key").OK(http.StatusOK, &again)
+		e := h.Do("POST", "/api/v1/orders", tok, map[string]any{"store_id": s.store.ID, "fulfilment": "pickup",
+			"items": []map[string]int{{"sku_id": s.milk, "quantity": 3}}}, "Idempotency-Key", "same-key").
+			Fails(http.StatusConflict, "conflict")
+		if !strings.Contains(e.Error.Message, "Idempotency-Key") {
+			t.Fatalf("conflict message %q", e.Error.Message)
+		}
+		// Another shopper's key space is their own.
+		other := mustShopper(t, h, "other-"+t.Name())
+		h.Do("POST", "/api/v1/orders", other.Token, body, "Idempotency-Key", "same-key").OK(http.StatusCreated, nil)
+		s.wantLevel(s.milk, 10, 2)
+		s.wantLevel(s.bread, 5, 4)
+
+		// Ten concurrent requests with one fresh key.
+		const n = 10
+		results := make(chan rawResult, n)
+		for range n {
+			go func() {
+				results <- post(h, "/api/v1/orders", tok, map[string]any{"store_id": s.store.ID, "fulfilment": "pickup",
+					"items": []map[string]int{{"sku_id": s.milk, "quantity": 3}}}, "Idempotency-Key", "burst-key")
+			}()
+		}
+		created := 0
+		for range n {
+			r := <-results
+			switch {
+			case r.Err != nil:
+				t.Fatal(r.Err)
+			case r.Status == http.StatusCreated:
+				created++
+			case r.Status != http.StatusOK:
+				t.Fatalf("concurrent retry answered %d %s", r.Status, r.Body)
+			}
+		}
+		if created != 1 {
+			t.Fatalf("%d requests created an order, want 1", created)
+		}
+		if n := db.Client.Order.Query().Where(order.IdempotencyKey("burst-key")).CountX(context.Background()); n != 1 {
+			t.Fatalf("%d orders with the key", n)
+		}
+		s.wantLevel(s.milk, 10, 5)
+		s.ledgerReplays()
+	})
+}

@@ -1,0 +1,293 @@
+// Package cart keeps shoppers' carts: one per shopper and store (a shopper
+// shopping in two stores has two carts). A cart line remembers the price the
+// shopper last saw; reading the cart prices every line afresh and flags the
+// lines that changed price or can no longer be bought as they stand.
+package cart
+
+import (
+	"context"
+	"time"
+
+	"wemart/ent"
+	"wemart/ent/cartitem"
+	"wemart/ent/product"
+	"wemart/ent/sku"
+	"wemart/ent/stock"
+	"wemart/server/check"
+	"wemart/server/errs"
+	"wemart/server/stores"
+)
+
+// Limits of a cart.
+const (
+	MaxLines    = 100
+	MaxQuantity = 999
+)
+
+// Problems a cart line can have (Line.Problem).
+const (
+	ProblemRemoved     = "removed"       // the SKU or product was deleted
+	ProblemUnlisted    = "unlisted"      // taken off sale
+	ProblemNotSoldHere = "not_sold_here" // the store does not stock it
+	ProblemSoldOut     = "sold_out"      // none available
+	ProblemNotEnough   = "not_enough"    // fewer available than in the cart
+)
+
+// Service manages carts.
+type Service struct {
+	client *ent.Client
+	stores *stores.Service
+}
+
+// New returns a Service.
+func New(client *ent.Client, st *stores.Service) *Service { return &Service{client: client, stores: st} }
+
+// PutInput sets a line of the cart at a store: Quantity 0 removes it.
+type PutInput struct {
+	StoreID  int   `json:"store_id"`
+	SkuID    int   `json:"sku_id"`
+	Quantity *int  `json:"quantity"`
+	Selected *bool `json:"selected"`
+}
+
+// Line is a cart line as it stands now.
+type Line struct {
+	SkuID     int
+	ProductID int
+	Title     string
+	SkuName   string
+	Image     string
+	Quantity  int
+	Selected  bool
+	// PriceFen is the price now; SeenPriceFen the one the shopper saw.
+	PriceFen     int64
+	SeenPriceFen int64
+	// Stock is how many units the store has available.
+	Stock int64
+	// Problem says why the line cannot be ordered as it stands ("" if it can).
+	Problem string
+}
+
+// PriceChanged reports whether the price moved since the shopper saw it.
+func (l Line) PriceChanged() bool { return l.PriceFen != l.SeenPriceFen }
+
+// Orderable reports whether the line can be ordered as it stands.
+func (l Line) Orderable() bool { return l.Problem == "" }
+
+// Cart is a shopper's cart at one store.
+type Cart struct {
+	StoreID int
+	Lines   []Line
+	// GoodsFen is the total of the selected, orderable lines.
+	GoodsFen int64
+	// Selected counts the units on selected, orderable lines.
+	Selected int
+	// UpdatedAt is when the cart last changed.
+	UpdatedAt *time.Time
+}
+
+// Put sets the quantity (and optionally the selection) of one SKU in the
+// shopper's cart at a store. Raising a quantity beyond what the store has
+// available is out_of_stock; lowering one is always allowed.
+func (s *Service) Put(ctx context.Context, shopperID int, in PutInput) (Cart, error) {
+	var c check.Checker
+	if in.StoreID <= 0 {
+		c.Fail("store_id", "is required (a store id)")
+	}
+	if in.SkuID <= 0 {
+		c.Fail("sku_id", "is required (a SKU id)")
+	}
+	if in.Quantity == nil {
+		c.Fail("quantity", "is required (0 removes the line)")
+	} else {
+		c.Int("quantity", int64(*in.Quantity), 0, MaxQuantity)
+	}
+	if err := c.Err(); err != nil {
+		return Cart{}, err
+	}
+	if err := s.checkStore(ctx, in.StoreID); err != nil {
+		return Cart{}, err
+	}
+	line := s.client.CartItem.Query().Where(cartitem.ShopperID(shopperID), cartitem.StoreID(in.StoreID), cartitem.SkuID(in.SkuID))
+	if *in.Quantity == 0 {
+		if _, err := s.client.CartItem.Delete().Where(cartitem.ShopperID(shopperID), cartitem.StoreID(in.StoreID),
+			cartitem.SkuID(in.SkuID)).Exec(ctx); err != nil {
+			return Cart{}, err
+		}
+		return s.Get(ctx, shopperID, in.StoreID)
+	}
+	k, err := s.client.Sku.Query().Where(sku.ID(in.SkuID), sku.DeletedAtIsNil()).WithProduct().Only(ctx)
+	if ent.IsNotFound(err) || (err == nil && k.Edges.Product.DeletedAt != nil) {
+		return Cart{}, errs.E(errs.NotFound, "no SKU %d", in.SkuID).With("field", "sku_id")
+	}
+	if err != nil {
+		return Cart{}, err
+	}
+	if k.Edges.Product.Status != product.StatusListed {
+		return Cart{}, errs.E(errs.Conflict, "%s is not on sale", k.Edges.Product.Title).With("sku_id", k.ID)
+	}
+	st, err := s.client.Stock.Query().Where(stock.StoreID(in.StoreID), stock.SkuID(in.SkuID)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return Cart{}, errs.E(errs.Conflict, "%s (SKU %d) is not sold at store %d", k.Edges.Product.Title, k.ID, in.StoreID).
+			With("sku_id", k.ID)
+	}
+	if err != nil {
+		return Cart{}, err
+	}
+	cur, err := line.Only(ctx)
+	if err != nil && !ent.IsNotFound(err) {
+		return Cart{}, err
+	}
+	had := 0
+	if cur != nil {
+		had = cur.Quantity
+	} else {
+		n, err := s.client.CartItem.Query().Where(cartitem.ShopperID(shopperID), cartitem.StoreID(in.StoreID)).Count(ctx)
+		if err != nil {
+			return Cart{}, err
+		}
+		if n >= MaxLines {
+			return Cart{}, errs.E(errs.Conflict, "a cart holds at most %d lines", MaxLines)
+		}
+	}
+	if avail := st.OnHand - st.Reserved; *in.Quantity > had && int64(*in.Quantity) > avail {
+		return Cart{}, errs.E(errs.OutOfStock, "only %d of %s left at this store", max(avail, 0), k.Edges.Product.Title).
+			With("sku_id", k.ID).With("available", max(avail, 0)).With("requested", *in.Quantity)
+	}
+	create := s.client.CartItem.Create().SetShopperID(shopperID).SetStoreID(in.StoreID).SetSkuID(in.SkuID).
+		SetQuantity(*in.Quantity).SetPriceFen(k.PriceFen)
+	if in.Selected != nil {
+		create.SetSelected(*in.Selected)
+	}
+	err = create.OnConflictColumns(cartitem.FieldShopperID, cartitem.FieldStoreID, cartitem.FieldSkuID).
+		Update(func(u *ent.CartItemUpsert) {
+			u.UpdateQuantity().UpdatePriceFen().UpdateUpdatedAt()
+			if in.Selected != nil {
+				u.UpdateSelected()
+			}
+		}).Exec(ctx)
+	if err != nil {
+		return Cart{}, err
+	}
+	return s.Get(ctx, shopperID, in.StoreID)
+}
+
+// Select selects or deselects lines of the cart at a store (all of them
+// when skuIDs is empty).
+func (s *Service) Select(ctx context.Context, shopperID, storeID int, skuIDs []int, selected bool) (Cart, error) {
+	if err := s.checkStore(ctx, storeID); err != nil {
+		return Cart{}, err
+	}
+	if len(skuIDs) > MaxLines {
+		return Cart{}, errs.InvalidField("sku_ids", "at most %d", MaxLines)
+	}
+	upd := s.client.CartItem.Update().Where(cartitem.ShopperID(shopperID), cartitem.StoreID(storeID))
+	if len(skuIDs) > 0 {
+		upd.Where(cartitem.SkuIDIn(skuIDs...))
+	}
+	if _, err := upd.SetSelected(selected).Save(ctx); err != nil {
+		return Cart{}, err
+	}
+	return s.Get(ctx, shopperID, storeID)
+}
+
+// Clear empties the shopper's cart at a store.
+func (s *Service) Clear(ctx context.Context, shopperID, storeID int) (Cart, error) {
+	if err := s.checkStore(ctx, storeID); err != nil {
+		return Cart{}, err
+	}
+	if _, err := s.client.CartItem.Delete().Where(cartitem.ShopperID(shopperID), cartitem.StoreID(storeID)).Exec(ctx); err != nil {
+		return Cart{}, err
+	}
+	return Cart{StoreID: storeID, Lines: []Line{}}, nil
+}
+
+// Get returns the shopper's cart at a store, every line priced now.
+func (s *Service) Get(ctx context.Context, shopperID, storeID int) (Cart, error) {
+	if err := s.checkStore(ctx, storeID); err != nil {
+		return Cart{}, err
+	}
+	rows, err := s.client.CartItem.Query().Where(cartitem.ShopperID(shopperID), cartitem.StoreID(storeID)).
+		Order(ent.Asc(cartitem.FieldID)).All(ctx)
+	if err != nil {
+		return Cart{}, err
+	}
+	out := Cart{StoreID: storeID, Lines: make([]Line, 0, len(rows))}
+	if len(rows) == 0 {
+		return out, nil
+	}
+	ids := make([]int, len(rows))
+	for i, r := range rows {
+		ids[i] = r.SkuID
+		if out.UpdatedAt == nil || r.UpdatedAt.After(*out.UpdatedAt) {
+			t := r.UpdatedAt
+			out.UpdatedAt = &t
+		}
+	}
+	skus, err := s.client.Sku.Query().Where(sku.IDIn(ids...)).WithProduct().All(ctx)
+	if err != nil {
+		return Cart{}, err
+	}
+	stocks, err := s.client.Stock.Query().Where(stock.StoreID(storeID), stock.SkuIDIn(ids...)).All(ctx)
+	if err != nil {
+		return Cart{}, err
+	}
+	skuOf := map[int]*ent.Sku{}
+	for _, k := range skus {
+		skuOf[k.ID] = k
+	}
+	stockOf := map[int]*ent.Stock{}
+	for _, st := range stocks {
+		stockOf[st.SkuID] = st
+	}
+	for _, r := range rows {
+		l := Line{SkuID: r.SkuID, Quantity: r.Quantity, Selected: r.Selected, SeenPriceFen: r.PriceFen, PriceFen: r.PriceFen}
+		k := skuOf[r.SkuID]
+		switch {
+		case k == nil || k.DeletedAt != nil || k.Edges.Product == nil || k.Edges.Product.DeletedAt != nil:
+			l.Problem = ProblemRemoved
+		default:
+			p := k.Edges.Product
+			l.ProductID, l.Title, l.SkuName, l.PriceFen = p.ID, p.Title, k.Name, k.PriceFen
+			if len(p.Images) > 0 {
+				l.Image = p.Images[0]
+			}
+			st := stockOf[r.SkuID]
+			if st != nil {
+				l.Stock = max(st.OnHand-st.Reserved, 0)
+			}
+			switch {
+			case p.Status != product.StatusListed:
+				l.Problem = ProblemUnlisted
+			case st == nil:
+				l.Problem = ProblemNotSoldHere
+			case l.Stock == 0:
+				l.Problem = ProblemSoldOut
+			case l.Stock < int64(l.Quantity):
+				l.Problem = ProblemNotEnough
+			}
+		}
+		if l.Selected && l.Orderable() {
+			out.GoodsFen += l.PriceFen * int64(l.Quantity)
+			out.Selected += l.Quantity
+		}
+		out.Lines = append(out.Lines, l)
+	}
+	return out, nil
+}
+
+// checkStore makes sure storeID is a store (staff may have closed it: its
+// cart can still be read and changed).
+func (s *Service) checkStore(ctx context.Context, storeID int) error {
+	if storeID <= 0 {
+		return errs.InvalidField("store_id", "is required (a store id)")
+	}
+	e, err := s.stores.Index().Get(ctx, storeID)
+	if err != nil {
+		return err
+	}
+	if e == nil {
+		return errs.E(errs.NotFound, "no store %d", storeID)
+	}
+	return nil
+}

@@ -1,0 +1,448 @@
+package orders
+
+import (
+	"cmp"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"slices"
+	"strings"
+	"time"
+
+	"wemart/ent"
+	"wemart/ent/address"
+	"wemart/ent/cartitem"
+	"wemart/ent/order"
+	"wemart/ent/product"
+	"wemart/ent/shopper"
+	"wemart/ent/sku"
+	"wemart/ent/stock"
+	"wemart/schema/types"
+	"wemart/server/check"
+	"wemart/server/errs"
+	"wemart/server/geo"
+	"wemart/server/inventory"
+	"wemart/server/storage"
+	"wemart/server/stores"
+)
+
+// Checkout limits.
+const (
+	MaxLines        = 50  // distinct SKUs in one order
+	MaxLineQuantity = 999 // units of one SKU in one order
+	MaxKeyLength    = 128 // Idempotency-Key
+)
+
+// LineInput is one line the shopper orders.
+type LineInput struct {
+	SkuID    int `json:"sku_id"`
+	Quantity int `json:"quantity"`
+}
+
+// CreateInput is a checkout request. Without Items the selected lines of the
+// shopper's cart at the store are ordered (and leave the cart).
+type CreateInput struct {
+	StoreID    int         `json:"store_id"`
+	Fulfilment string      `json:"fulfilment"`
+	AddressID  *int        `json:"address_id"`
+	Items      []LineInput `json:"items"`
+	Remark     string      `json:"remark"`
+}
+
+// normalize validates in and returns it in canonical form: lines merged by
+// SKU and sorted, the address dropped for pickup. Two requests that mean the
+// same order normalize to the same value (and hash).
+func (in CreateInput) normalize() (CreateInput, error) {
+	var c check.Checker
+	if in.StoreID <= 0 {
+		c.Fail("store_id", "is required (a store id)")
+	}
+	c.OneOf("fulfilment", in.Fulfilment, string(order.FulfilmentPickup), string(order.FulfilmentDelivery))
+	if in.Fulfilment == string(order.FulfilmentDelivery) && (in.AddressID == nil || *in.AddressID <= 0) {
+		c.Fail("address_id", "is required for delivery (one of the shopper's addresses)")
+	}
+	c.Text("remark", in.Remark, false, 200)
+	if in.Items != nil {
+		if len(in.Items) == 0 || len(in.Items) > MaxLines {
+			c.Fail("items", "must hold 1 to %d lines (or be left out to order the cart)", MaxLines)
+		}
+		for i, l := range in.Items {
+			if l.SkuID <= 0 {
+				c.Fail(fmt.Sprintf("items[%d].sku_id", i), "is required (a SKU id)")
+			}
+			if l.Quantity < 1 || l.Quantity > MaxLineQuantity {
+				c.Fail(fmt.Sprintf("items[%d].quantity", i), "must be between 1 and %d", MaxLineQuantity)
+			}
+		}
+	}
+	if err := c.Err(); err != nil {
+		return CreateInput{}, err
+	}
+	out := in
+	out.Remark = strings.TrimSpace(in.Remark)
+	if in.Fulfilment == string(order.FulfilmentPickup) {
+		out.AddressID = nil
+	}
+	if in.Items != nil {
+		out.Items = mergeLines(in.Items)
+		for _, l := range out.Items {
+			if l.Quantity > MaxLineQuantity {
+				return CreateInput{}, errs.InvalidField("items", "SKU %d: at most %d units in one order", l.SkuID, MaxLineQuantity)
+			}
+		}
+	}
+	return out, nil
+}
+
+// mergeLines adds up lines of the same SKU and sorts them by SKU.
+func mergeLines(in []LineInput) []LineInput {
+	sum := map[int]int{}
+	for _, l := range in {
+		sum[l.SkuID] += l.Quantity
+	}
+	out := make([]LineInput, 0, len(sum))
+	for id, q := range sum {
+		out = append(out, LineInput{SkuID: id, Quantity: q})
+	}
+	slices.SortFunc(out, func(a, b LineInput) int { return cmp.Compare(a.SkuID, b.SkuID) })
+	return out
+}
+
+// hash fingerprints a normalized request, to tell a retry from another
+// request that reuses the key.
+func (in CreateInput) hash() string {
+	b, _ := json.Marshal(in)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// CheckKey validates an Idempotency-Key: 1 to 128 visible ASCII characters.
+func CheckKey(key string) error {
+	if key == "" {
+		return errs.InvalidField("Idempotency-Key", "header is required (a unique key per order attempt, e.g. a UUID)")
+	}
+	if len(key) > MaxKeyLength {
+		return errs.InvalidField("Idempotency-Key", "must be at most %d characters", MaxKeyLength)
+	}
+	for i := 0; i < len(key); i++ {
+		if key[i] < 0x21 || key[i] > 0x7e {
+			return errs.InvalidField("Idempotency-Key", "must be visible ASCII characters")
+		}
+	}
+	return nil
+}
+
+// Placed is the outcome of a checkout: the order and, while it can be paid,
+// the wx.requestPayment parameters.
+type Placed struct {
+	Order   *ent.Order
+	Payment *PaymentParams
+	// Created is false when the request repeated an earlier one (same key,
+	// same body) and the earlier order is returned.
+	Created bool
+}
+
+// Create places an order for shopperID, idempotently by key: the same key
+// with the same request returns the first order, with another request it is
+// a conflict. Prices, availability and the delivery fee come from the
+// database inside one transaction that also reserves the stock; any line
+// short of stock fails the whole order with out_of_stock and reserves
+// nothing. The WeChat Pay prepay follows the commit.
+func (s *Service) Create(ctx context.Context, shopperID int, key string, in CreateInput) (Placed, error) {
+	if err := CheckKey(key); err != nil {
+		return Placed{}, err
+	}
+	norm, err := in.normalize()
+	if err != nil {
+		return Placed{}, err
+	}
+	hash := norm.hash()
+	for attempt := 0; ; attempt++ {
+		if o, err := s.byKey(ctx, shopperID, key, hash); o != nil || err != nil {
+			if err != nil {
+				return Placed{}, err
+			}
+			return s.replay(ctx, o)
+		}
+		o, err := s.place(ctx, shopperID, key, hash, norm)
+		if ent.IsConstraintError(err) && attempt < 3 {
+			// Another request with this key committed first (or, once in a
+			// blue moon, an order number collided): look again.
+			continue
+		}
+		if err != nil {
+			return Placed{}, err
+		}
+		params, err := s.prepay(ctx, o)
+		if err != nil {
+			return Placed{}, err
+		}
+		if o, err = s.load(ctx, o.ID); err != nil {
+			return Placed{}, err
+		}
+		return Placed{Order: o, Payment: params, Created: true}, nil
+	}
+}
+
+// byKey finds the shopper's order made with key; with another request
+// behind it, that is a conflict.
+func (s *Service) byKey(ctx context.Context, shopperID int, key, hash string) (*ent.Order, error) {
+	o, err := s.client.Order.Query().Where(order.ShopperID(shopperID), order.IdempotencyKey(key)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if o.RequestHash != hash {
+		return nil, errs.E(errs.Conflict, "Idempotency-Key %q was used for another order request", key).
+			With("order_id", o.ID)
+	}
+	return o, nil
+}
+
+// replay answers a repeated checkout with the order it made, and fresh
+// payment parameters while the order can still be paid.
+func (s *Service) replay(ctx context.Context, o *ent.Order) (Placed, error) {
+	var params *PaymentParams
+	if o.Status == order.StatusPendingPayment && s.now().Before(o.ExpiresAt) {
+		var err error
+		if params, err = s.prepay(ctx, o); err != nil {
+			return Placed{}, err
+		}
+	}
+	o, err := s.load(ctx, o.ID)
+	if err != nil {
+		return Placed{}, err
+	}
+	return Placed{Order: o, Payment: params}, nil
+}
+
+// priced is an order line with what the database says about it.
+type priced struct {
+	LineInput
+	sku     *ent.Sku
+	product *ent.Product
+}
+
+// place writes the order in one transaction: read prices, check the store
+// and address, insert the order and its lines, reserve the stock, open the
+// timeline, record the pending payment, and take ordered lines out of the cart.
+func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in CreateInput) (*ent.Order, error) {
+	entry, err := s.stores.Index().Get(ctx, in.StoreID)
+	if err != nil {
+		return nil, err
+	}
+	if entry == nil {
+		return nil, errs.E(errs.NotFound, "no store %d", in.StoreID)
+	}
+	now := s.now()
+	if !entry.OpenAt(now) {
+		return nil, errs.E(errs.Conflict, "%s is closed now and takes no orders", entry.Name).With("store_id", entry.ID)
+	}
+	fulfilment := order.Fulfilment(in.Fulfilment)
+	if fulfilment == order.FulfilmentPickup && !entry.Pickup {
+		return nil, errs.E(errs.Conflict, "%s offers no pickup; choose delivery", entry.Name)
+	}
+	var placed *ent.Order
+	err = storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
+		buyer, err := tx.Shopper.Query().Where(shopper.ID(shopperID)).Only(ctx)
+		if err != nil {
+			return err
+		}
+		items := in.Items
+		fromCart := items == nil
+		if fromCart {
+			if items, err = cartLines(ctx, tx, shopperID, in.StoreID); err != nil {
+				return err
+			}
+		}
+		lines, err := priceLines(ctx, tx, in.StoreID, items)
+		if err != nil {
+			return err
+		}
+		var goods int64
+		for _, l := range lines {
+			goods += l.sku.PriceFen * int64(l.Quantity)
+		}
+		create := tx.Order.Create().
+			SetOrderNo(orderNo(now)).SetShopperID(shopperID).SetStoreID(in.StoreID).
+			SetFulfilment(fulfilment).SetGoodsFen(goods).SetDiscountFen(0).
+			SetRemark(in.Remark).SetIdempotencyKey(key).SetRequestHash(hash).
+			SetExpiresAt(now.Add(s.ttl).UTC().Truncate(time.Second)).
+			SetCreatedAt(now.UTC()).SetUpdatedAt(now.UTC())
+		fee := int64(0)
+		if fulfilment == order.FulfilmentDelivery {
+			snap, distance, err := deliverable(ctx, tx, entry, shopperID, *in.AddressID, goods)
+			if err != nil {
+				return err
+			}
+			fee = entry.FeeFen
+			create.SetAddress(snap).SetDeliveryDistanceM(distance)
+		} else {
+			create.SetPickupCode(pickupCode())
+		}
+		o, err := create.SetDeliveryFeeFen(fee).SetPayableFen(goods + fee).Save(ctx)
+		if err != nil {
+			return err
+		}
+		rows := make([]*ent.OrderItemCreate, len(lines))
+		stockLines := make([]inventory.Line, len(lines))
+		for i, l := range lines {
+			rows[i] = tx.OrderItem.Create().SetOrderID(o.ID).SetSkuID(l.SkuID).SetProductID(l.product.ID).
+				SetTitle(l.product.Title).SetSkuName(l.sku.Name).SetPriceFen(l.sku.PriceFen).
+				SetQuantity(l.Quantity).SetAmountFen(l.sku.PriceFen * int64(l.Quantity))
+			stockLines[i] = inventory.Line{SkuID: l.SkuID, ProductID: l.product.ID, Quantity: int64(l.Quantity)}
+		}
+		if err := tx.OrderItem.CreateBulk(rows...).Exec(ctx); err != nil {
+			return err
+		}
+		if err := s.inv.Reserve(ctx, tx, inventory.Shopper(shopperID), in.StoreID, o.ID, stockLines); err != nil {
+			return err
+		}
+		if err := event(ctx, tx, o.ID, nil, order.StatusPendingPayment, ShopperActor(shopperID), "order placed"); err != nil {
+			return err
+		}
+		if err := tx.Payment.Create().SetOrderID(o.ID).SetOutTradeNo(o.OrderNo).
+			SetAmountFen(o.PayableFen).SetPayerOpenid(buyer.Openid).Exec(ctx); err != nil {
+			return err
+		}
+		if fromCart {
+			ids := make([]int, len(items))
+			for i, l := range items {
+				ids[i] = l.SkuID
+			}
+			if _, err := tx.CartItem.Delete().Where(cartitem.ShopperID(shopperID), cartitem.StoreID(in.StoreID),
+				cartitem.SkuIDIn(ids...)).Exec(ctx); err != nil {
+				return err
+			}
+		}
+		placed = o
+		return nil
+	})
+	return placed, err
+}
+
+// cartLines are the selected lines of the shopper's cart at a store.
+func cartLines(ctx context.Context, tx *ent.Tx, shopperID, storeID int) ([]LineInput, error) {
+	rows, err := tx.CartItem.Query().
+		Where(cartitem.ShopperID(shopperID), cartitem.StoreID(storeID), cartitem.Selected(true)).
+		Order(ent.Asc(cartitem.FieldSkuID)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, errs.InvalidField("items", "the cart at store %d has no selected lines; add items or send them", storeID)
+	}
+	if len(rows) > MaxLines {
+		return nil, errs.InvalidField("items", "an order holds at most %d lines; deselect some", MaxLines)
+	}
+	out := make([]LineInput, len(rows))
+	for i, r := range rows {
+		out[i] = LineInput{SkuID: r.SkuID, Quantity: min(r.Quantity, MaxLineQuantity)}
+	}
+	return out, nil
+}
+
+// priceLines reads each line's SKU and product now, inside the order's
+// transaction: the SKU must exist, be on sale and be stocked by the store.
+func priceLines(ctx context.Context, tx *ent.Tx, storeID int, items []LineInput) ([]priced, error) {
+	ids := make([]int, len(items))
+	for i, l := range items {
+		ids[i] = l.SkuID
+	}
+	skus, err := tx.Sku.Query().Where(sku.IDIn(ids...), sku.DeletedAtIsNil()).WithProduct().All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int]*ent.Sku, len(skus))
+	for _, k := range skus {
+		byID[k.ID] = k
+	}
+	stocked, err := tx.Stock.Query().Where(stock.StoreID(storeID), stock.SkuIDIn(ids...)).
+		Select(stock.FieldSkuID).Ints(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]priced, len(items))
+	for i, l := range items {
+		k := byID[l.SkuID]
+		if k == nil || k.Edges.Product == nil || k.Edges.Product.DeletedAt != nil {
+			return nil, errs.E(errs.NotFound, "no SKU %d", l.SkuID).With("sku_id", l.SkuID)
+		}
+		if k.Edges.Product.Status != product.StatusListed {
+			return nil, errs.E(errs.Conflict, "%s is no longer on sale", k.Edges.Product.Title).With("sku_id", l.SkuID)
+		}
+		if !slices.Contains(stocked, l.SkuID) {
+			return nil, errs.E(errs.Conflict, "%s (SKU %d) is not sold at store %d", k.Edges.Product.Title, l.SkuID, storeID).
+				With("sku_id", l.SkuID)
+		}
+		out[i] = priced{LineInput: l, sku: k, product: k.Edges.Product}
+	}
+	return out, nil
+}
+
+// deliverable checks that the store delivers to one of the shopper's
+// addresses and that the goods reach its minimum, and returns the address
+// as it is now, for the order to keep.
+func deliverable(ctx context.Context, tx *ent.Tx, e *stores.Entry, shopperID, addressID int, goods int64) (*types.AddressSnapshot, int, error) {
+	a, err := tx.Address.Query().Where(address.ID(addressID), address.ShopperID(shopperID), address.DeletedAtIsNil()).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, 0, errs.E(errs.NotFound, "no address %d", addressID).With("field", "address_id")
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	if a.Lat == nil || a.Lng == nil {
+		return nil, 0, errs.E(errs.Conflict, "address %d has no map location; pick it on the map so the store can tell whether it delivers there", addressID)
+	}
+	d := e.Deliveries(geo.Point{Lat: *a.Lat, Lng: *a.Lng})
+	if !d.Delivers {
+		msg := map[string]string{
+			"no_delivery":    "%s does not deliver; choose pickup",
+			"outside_radius": "%s does not deliver to this address (outside its delivery area)",
+			"outside_zone":   "%s does not deliver to this address (outside its delivery zone)",
+		}[d.Reason]
+		return nil, 0, errs.E(errs.Conflict, msg, e.Name).With("reason", d.Reason).With("distance_m", int(d.DistanceM))
+	}
+	if goods < e.MinFen {
+		return nil, 0, errs.E(errs.Conflict, "%s delivers orders from ¥%s; this one is ¥%s", e.Name, yuan(e.MinFen), yuan(goods)).
+			With("delivery_min_fen", e.MinFen)
+	}
+	snap := &types.AddressSnapshot{
+		AddressID: a.ID, Contact: a.Contact, Phone: a.Phone, Province: a.Province, City: a.City,
+		District: a.District, Detail: a.Detail, Lat: a.Lat, Lng: a.Lng,
+	}
+	return snap, int(d.DistanceM + 0.5), nil
+}
+
+// yuan formats fen as yuan for messages ("12.50").
+func yuan(fen int64) string { return fmt.Sprintf("%d.%02d", fen/100, fen%100) }
+
+// orderNo is a new order number (also WeChat Pay's out_trade_no): the time
+// in Beijing to the second and eight random digits, 20 characters.
+func orderNo(now time.Time) string {
+	return now.In(beijing).Format("060102150405") + randomDigits(8)
+}
+
+// pickupCode is the code a shopper shows at the counter.
+func pickupCode() string { return randomDigits(6) }
+
+func randomDigits(n int) string {
+	var b strings.Builder
+	for range n {
+		d, err := rand.Int(rand.Reader, big.NewInt(10))
+		if err != nil {
+			panic(err) // crypto/rand does not fail on supported platforms
+		}
+		b.WriteByte(byte('0' + d.Int64()))
+	}
+	return b.String()
+}
+
+// beijing is the time zone order numbers read in.
+var beijing = time.FixedZone("CST", 8*3600)

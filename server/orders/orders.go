@@ -1,0 +1,152 @@
+// Package orders is wemart's money path: checkout (prices read from the
+// database, stock reserved by compare-and-set, a WeChat Pay JSAPI prepay),
+// the order lifecycle as compare-and-set transitions that each leave a
+// timeline entry, what WeChat Pay's payment and refund outcomes mean for an
+// order (hooked into package payments), refunds reviewed by staff, and the
+// sweeper that expires unpaid orders and reconciles with WeChat Pay.
+//
+// Nothing here lives only in memory: an order's deadline is a column, every
+// background step is a guarded UPDATE, so any number of processes can run
+// the sweeper at once and a restart loses no timer and no reservation.
+package orders
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"wemart/ent"
+	"wemart/ent/order"
+	"wemart/ent/orderevent"
+	"wemart/server/inventory"
+	"wemart/server/payments"
+	"wemart/server/storage"
+	"wemart/server/stores"
+	"wemart/server/wechat"
+)
+
+// Options configure a Service.
+type Options struct {
+	// TTL is how long an unpaid order holds its stock (WEMART_ORDER_TTL).
+	TTL time.Duration
+	// Now is the clock orders are placed and expired by (time.Now if nil).
+	Now func() time.Time
+	Log *slog.Logger
+}
+
+// Service places orders and moves them through their lifecycle.
+type Service struct {
+	db       *storage.DB
+	client   *ent.Client
+	inv      *inventory.Service
+	stores   *stores.Service
+	pay      wechat.Pay
+	payments *payments.Service
+	log      *slog.Logger
+	now      func() time.Time
+	ttl      time.Duration
+
+	// background holds work started after a commit (a refund submitted to
+	// WeChat Pay); Close waits for it.
+	background sync.WaitGroup
+	closing    chan struct{}
+	closeOnce  sync.Once
+}
+
+// New returns a Service. It records WeChat Pay outcomes through its own
+// payments.Service (see Payments), whose hooks are this package's.
+func New(db *storage.DB, inv *inventory.Service, st *stores.Service, pay wechat.Pay, opt Options) *Service {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Log == nil {
+		opt.Log = slog.New(slog.DiscardHandler)
+	}
+	if opt.TTL <= 0 {
+		opt.TTL = 15 * time.Minute
+	}
+	s := &Service{
+		db: db, client: db.Client, inv: inv, stores: st, pay: pay,
+		log: opt.Log, now: opt.Now, ttl: opt.TTL, closing: make(chan struct{}),
+	}
+	s.payments = payments.New(db.Client, opt.Log, payments.Hooks{Paid: s.onPaid, Refunded: s.onRefunded})
+	return s
+}
+
+// Payments is the service that records WeChat Pay notifications and query
+// results; what they mean for orders runs inside its transactions.
+func (s *Service) Payments() *payments.Service { return s.payments }
+
+// Close stops background work and waits for it.
+func (s *Service) Close() {
+	s.closeOnce.Do(func() { close(s.closing) })
+	s.background.Wait()
+}
+
+// Actor is who moved an order, for its timeline.
+type Actor struct {
+	Type orderevent.ActorType
+	ID   *int
+}
+
+// ShopperActor is the shopper with id.
+func ShopperActor(id int) Actor { return Actor{Type: orderevent.ActorTypeShopper, ID: &id} }
+
+// StaffActor is the staff member with id.
+func StaffActor(id int) Actor { return Actor{Type: orderevent.ActorTypeStaff, ID: &id} }
+
+// System is wemart itself (expiry, automatic refunds); WeChat is WeChat Pay
+// (a payment or refund notification, or a query's answer).
+var (
+	System = Actor{Type: orderevent.ActorTypeSystem}
+	WeChat = Actor{Type: orderevent.ActorTypeWechat}
+)
+
+// stockActor is the ledger's view of an order actor.
+func (a Actor) stockActor() inventory.Actor {
+	switch a.Type {
+	case orderevent.ActorTypeShopper:
+		return inventory.Shopper(*a.ID)
+	case orderevent.ActorTypeStaff:
+		return inventory.Staff(*a.ID)
+	}
+	return inventory.System
+}
+
+// lines are an order's items as stock lines (the quantities still covered:
+// refunded units excluded when onlyOpen).
+func lines(items []*ent.OrderItem) []inventory.Line {
+	out := make([]inventory.Line, 0, len(items))
+	for _, it := range items {
+		out = append(out, inventory.Line{SkuID: it.SkuID, ProductID: it.ProductID, Quantity: int64(it.Quantity)})
+	}
+	return out
+}
+
+// handedOver reports whether an order in status st has left the store (its
+// units are with the shopper or a courier), so a refund cannot restock them.
+func handedOver(st order.Status) bool {
+	switch st {
+	case order.StatusShipped, order.StatusDelivered, order.StatusCompleted:
+		return true
+	}
+	return false
+}
+
+// run starts fn in the background with a bounded context, unless the
+// service is closing.
+func (s *Service) run(fn func(ctx context.Context)) {
+	select {
+	case <-s.closing:
+		return
+	default:
+	}
+	s.background.Add(1)
+	go func() {
+		defer s.background.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		fn(ctx)
+	}()
+}

@@ -1,0 +1,331 @@
+package orders
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"wemart/ent"
+	"wemart/ent/order"
+	"wemart/ent/orderitem"
+	"wemart/ent/refund"
+	"wemart/schema/types"
+	"wemart/server/check"
+	"wemart/server/errs"
+	"wemart/server/inventory"
+	"wemart/server/storage"
+	"wemart/server/wechat"
+)
+
+// RefundLineInput asks for some units of one order line back.
+type RefundLineInput struct {
+	OrderItemID int `json:"order_item_id"`
+	Quantity    int `json:"quantity"`
+}
+
+// RefundInput is a shopper's refund request: why, and optionally which
+// lines (all that is not refunded yet when left out).
+type RefundInput struct {
+	Reason string            `json:"reason"`
+	Items  []RefundLineInput `json:"items"`
+}
+
+// RequestRefund asks for money back on a paid order: the order becomes
+// refunding until staff approve (WeChat Pay refunds it) or reject (it goes
+// back to where it was).
+func (s *Service) RequestRefund(ctx context.Context, shopperID, orderID int, in RefundInput) (*ent.Order, error) {
+	var c check.Checker
+	c.Text("reason", in.Reason, true, 200)
+	if in.Items != nil && (len(in.Items) == 0 || len(in.Items) > MaxLines) {
+		c.Fail("items", "must hold 1 to %d lines (or be left out to refund everything)", MaxLines)
+	}
+	for i, l := range in.Items {
+		if l.OrderItemID <= 0 {
+			c.Fail(fmt.Sprintf("items[%d].order_item_id", i), "is required")
+		}
+		if l.Quantity < 1 || l.Quantity > MaxLineQuantity {
+			c.Fail(fmt.Sprintf("items[%d].quantity", i), "must be between 1 and %d", MaxLineQuantity)
+		}
+	}
+	if err := c.Err(); err != nil {
+		return nil, err
+	}
+	o, err := s.own(ctx, shopperID, orderID)
+	if err != nil {
+		return nil, err
+	}
+	err = storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
+		full, err := tx.Order.Query().Where(order.ID(o.ID)).WithItems().WithRefunds().Only(ctx)
+		if err != nil {
+			return err
+		}
+		if !Allowed(full.Status, order.StatusRefunding) || full.Status == order.StatusCancelled {
+			return errs.E(errs.Conflict, "order %d is %s; only a paid order can be refunded", o.ID, full.Status).
+				With("status", full.Status)
+		}
+		covered, amount, err := refundLines(full, in.Items)
+		if err != nil {
+			return err
+		}
+		if err := transition(ctx, tx, full, order.StatusRefunding, ShopperActor(shopperID), "refund requested: "+in.Reason, nil); err != nil {
+			return err
+		}
+		return tx.Refund.Create().SetOrderID(o.ID).SetOutRefundNo(fmt.Sprintf("%sR%d", o.OrderNo, len(full.Edges.Refunds)+1)).
+			SetAmountFen(amount).SetReason(in.Reason).SetInitiator(refund.InitiatorShopper).
+			SetLines(covered).Exec(ctx)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.load(ctx, o.ID)
+}
+
+// refundLines works out which units a refund covers and how much money
+// that is: the lines' amounts, or, when it covers everything not refunded
+// yet, all the money not refunded yet (delivery fee included).
+func refundLines(o *ent.Order, want []RefundLineInput) ([]types.RefundLine, int64, error) {
+	var refunded int64
+	for _, r := range o.Edges.Refunds {
+		if r.Status != refund.StatusRejected && r.Status != refund.StatusFailed {
+			refunded += r.AmountFen
+		}
+	}
+	open := map[int]int{} // order item → units not refunded yet
+	byID := map[int]*ent.OrderItem{}
+	for _, it := range o.Edges.Items {
+		open[it.ID] = it.Quantity - it.RefundedQuantity
+		byID[it.ID] = it
+	}
+	if want == nil {
+		for _, it := range o.Edges.Items {
+			if q := open[it.ID]; q > 0 {
+				want = append(want, RefundLineInput{OrderItemID: it.ID, Quantity: q})
+			}
+		}
+	}
+	var covered []types.RefundLine
+	var amount int64
+	take := map[int]int{}
+	for i, l := range want {
+		it := byID[l.OrderItemID]
+		if it == nil {
+			return nil, 0, errs.InvalidField(fmt.Sprintf("items[%d].order_item_id", i), "order %d has no line %d", o.ID, l.OrderItemID)
+		}
+		take[l.OrderItemID] += l.Quantity
+		if take[l.OrderItemID] > open[l.OrderItemID] {
+			return nil, 0, errs.InvalidField(fmt.Sprintf("items[%d].quantity", i), "line %d has only %d units left to refund", l.OrderItemID, open[l.OrderItemID])
+		}
+		covered = append(covered, types.RefundLine{OrderItemID: l.OrderItemID, Quantity: l.Quantity})
+		amount += it.PriceFen * int64(l.Quantity)
+	}
+	all := true
+	for id, q := range open {
+		if take[id] != q {
+			all = false
+		}
+	}
+	if all {
+		amount = o.PayableFen - refunded
+	}
+	amount = min(amount, o.PayableFen-refunded)
+	if amount <= 0 {
+		return nil, 0, errs.E(errs.Conflict, "order %d has nothing left to refund", o.ID)
+	}
+	return covered, amount, nil
+}
+
+// ApproveRefund approves the order's requested refund and asks WeChat Pay
+// to pay it back. The refund notification finishes it (onRefunded). If
+// WeChat cannot be reached now, the sweeper asks again.
+func (s *Service) ApproveRefund(ctx context.Context, by Actor, orderID int, note string) (*ent.Order, error) {
+	var id int
+	err := storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
+		r, err := s.requested(ctx, tx, orderID)
+		if err != nil {
+			return err
+		}
+		n, err := tx.Refund.Update().Where(refund.ID(r.ID), refund.StatusEQ(refund.StatusRequested)).
+			SetStatus(refund.StatusProcessing).SetNillableReviewedBy(by.ID).SetReviewNote(clip(note, 200)).Save(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return errs.E(errs.Conflict, "the refund of order %d was reviewed meanwhile", orderID)
+		}
+		id = r.ID
+		return event(ctx, tx, orderID, ptr(order.StatusRefunding), order.StatusRefunding, by,
+			fmt.Sprintf("refund of ¥%s approved%s", yuan(r.AmountFen), suffix(note)))
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.submitRefund(ctx, id)
+	return s.load(ctx, orderID)
+}
+
+// RejectRefund rejects the order's requested refund: the order goes back to
+// the status it had before.
+func (s *Service) RejectRefund(ctx context.Context, by Actor, orderID int, note string) (*ent.Order, error) {
+	var c check.Checker
+	c.Text("note", note, true, 200)
+	if err := c.Err(); err != nil {
+		return nil, err
+	}
+	err := storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
+		r, err := s.requested(ctx, tx, orderID)
+		if err != nil {
+			return err
+		}
+		n, err := tx.Refund.Update().Where(refund.ID(r.ID), refund.StatusEQ(refund.StatusRequested)).
+			SetStatus(refund.StatusRejected).SetNillableReviewedBy(by.ID).SetReviewNote(note).Save(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return errs.E(errs.Conflict, "the refund of order %d was reviewed meanwhile", orderID)
+		}
+		o, err := tx.Order.Get(ctx, orderID)
+		if err != nil {
+			return err
+		}
+		back, err := statusBefore(ctx, tx, orderID, order.StatusRefunding)
+		if err != nil {
+			return err
+		}
+		return transition(ctx, tx, o, back, by, "refund rejected: "+note, nil)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.load(ctx, orderID)
+}
+
+// requested is the order's refund waiting for review.
+func (s *Service) requested(ctx context.Context, tx *ent.Tx, orderID int) (*ent.Refund, error) {
+	o, err := tx.Order.Get(ctx, orderID)
+	if ent.IsNotFound(err) {
+		return nil, errs.E(errs.NotFound, "no order %d", orderID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	r, err := tx.Refund.Query().Where(refund.OrderID(o.ID), refund.StatusEQ(refund.StatusRequested)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, errs.E(errs.Conflict, "order %d has no refund waiting for review", orderID).With("status", o.Status)
+	}
+	return r, err
+}
+
+// submitRefund asks WeChat Pay to pay back an approved refund. It is safe
+// to repeat (WeChat keys refunds by out_refund_no); a temporary failure
+// leaves it to the sweeper, a refusal marks the refund failed for staff.
+func (s *Service) submitRefund(ctx context.Context, refundID int) {
+	r, err := s.client.Refund.Query().Where(refund.ID(refundID)).WithOrder().Only(ctx)
+	if err != nil {
+		s.log.Error("refund: loading", "refund", refundID, "error", err)
+		return
+	}
+	if r.Status != refund.StatusProcessing || r.RefundID != nil {
+		return
+	}
+	o := r.Edges.Order
+	res, err := s.pay.Refund(ctx, wechat.RefundRequest{
+		OutTradeNo: o.OrderNo, OutRefundNo: r.OutRefundNo, RefundFen: r.AmountFen, TotalFen: o.PayableFen,
+		Reason: truncateBytes(r.Reason, 80),
+	})
+	switch {
+	case wechat.IsTemporary(err):
+		s.log.Warn("refund: WeChat Pay not answering; the sweeper will retry", "refund", r.OutRefundNo, "error", err)
+		return
+	case err != nil:
+		s.log.Error("refund: WeChat Pay refused it", "refund", r.OutRefundNo, "error", err)
+		if uerr := s.client.Refund.Update().Where(refund.ID(r.ID), refund.StatusEQ(refund.StatusProcessing)).
+			SetStatus(refund.StatusFailed).SetReviewNote(clip("WeChat Pay refused: "+err.Error(), 200)).Exec(ctx); uerr != nil {
+			s.log.Error("refund: recording the refusal", "refund", r.OutRefundNo, "error", uerr)
+		}
+		return
+	}
+	if err := s.client.Refund.Update().Where(refund.ID(r.ID), refund.RefundIDIsNil()).
+		SetRefundID(res.RefundID).Exec(ctx); err != nil {
+		s.log.Error("refund: recording WeChat's refund id", "refund", r.OutRefundNo, "error", err)
+	}
+	if res.Status == wechat.RefundSuccess {
+		if err := s.payments.Refunded(ctx, res); err != nil {
+			s.log.Error("refund: recording success", "refund", r.OutRefundNo, "error", err)
+		}
+	}
+}
+
+// onRefunded is what a refund that went through means for its order, run
+// inside the transaction that records it: the lines count as refunded, units
+// that never left the store go back on the shelf, and the order is refunded
+// (everything) or back where it was (some lines).
+func (s *Service) onRefunded(ctx context.Context, tx *ent.Tx, r *ent.Refund) error {
+	o, err := tx.Order.Query().Where(order.ID(r.OrderID)).WithItems().Only(ctx)
+	if err != nil {
+		return err
+	}
+	if o.Status != order.StatusRefunding {
+		s.log.Error("refund succeeded for an order that is not refunding", "order", o.OrderNo, "status", o.Status)
+		return nil
+	}
+	before, err := statusBefore(ctx, tx, o.ID, order.StatusRefunding)
+	if err != nil {
+		return err
+	}
+	covered := r.Lines
+	if len(covered) == 0 { // the whole order (an automatic refund)
+		for _, it := range o.Edges.Items {
+			if q := it.Quantity - it.RefundedQuantity; q > 0 {
+				covered = append(covered, types.RefundLine{OrderItemID: it.ID, Quantity: q})
+			}
+		}
+	}
+	var back []inventory.Line
+	for _, l := range covered {
+		idx := slices.IndexFunc(o.Edges.Items, func(it *ent.OrderItem) bool { return it.ID == l.OrderItemID })
+		if idx < 0 {
+			return fmt.Errorf("refund %s covers line %d, not of order %s", r.OutRefundNo, l.OrderItemID, o.OrderNo)
+		}
+		it := o.Edges.Items[idx]
+		n, err := tx.OrderItem.Update().
+			Where(orderitem.ID(it.ID), orderitem.RefundedQuantityLTE(it.Quantity-l.Quantity)).
+			AddRefundedQuantity(l.Quantity).Save(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return fmt.Errorf("refund %s: line %d would be refunded beyond its quantity", r.OutRefundNo, it.ID)
+		}
+		it.RefundedQuantity += l.Quantity
+		back = append(back, inventory.Line{SkuID: it.SkuID, ProductID: it.ProductID, Quantity: int64(l.Quantity)})
+	}
+	// Units of a paid order are out of on_hand but still in the store until
+	// it is picked up or shipped: a refund puts them back. A cancelled
+	// order's late payment never took any.
+	if before != order.StatusCancelled && !handedOver(before) {
+		if err := s.inv.Restock(ctx, tx, inventory.System, o.StoreID, o.ID, back, "refunded "+r.OutRefundNo); err != nil {
+			return err
+		}
+	}
+	all := true
+	for _, it := range o.Edges.Items {
+		if it.RefundedQuantity < it.Quantity {
+			all = false
+		}
+	}
+	note := fmt.Sprintf("refund of ¥%s paid back, WeChat refund %s", yuan(r.AmountFen), deref(r.RefundID))
+	if all || before == order.StatusCancelled {
+		return transition(ctx, tx, o, order.StatusRefunded, WeChat, note, nil)
+	}
+	return transition(ctx, tx, o, before, WeChat, note+" (part of the order)", nil)
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func suffix(note string) string {
+	if note == "" {
+		return ""
+	}
+	return ": " + note
+}

@@ -1,0 +1,163 @@
+package orders
+
+import (
+	"context"
+	"time"
+
+	"wemart/ent"
+	"wemart/ent/order"
+	"wemart/ent/payment"
+	"wemart/ent/refund"
+	"wemart/server/errs"
+	"wemart/server/wechat"
+)
+
+// Sweeper limits.
+const (
+	sweepBatch = 100
+	// sweepRounds bounds the batches of one step in one sweep (a backlog after
+	// downtime is worked off over a few sweeps, not in one long one).
+	sweepRounds = 20
+	// followUpWindow is how long after a cancellation wemart keeps asking
+	// WeChat Pay about a transaction it could not close: WeChat retries a
+	// notification for a little over 24 hours.
+	followUpWindow = 25 * time.Hour
+	// refundQueryAfter is how long a submitted refund waits for its
+	// notification before the sweeper asks WeChat Pay instead.
+	refundQueryAfter = time.Minute
+)
+
+// SweepStats counts what a sweep did.
+type SweepStats struct {
+	Expired, FollowedUp, RefundsSubmitted, RefundsChecked int
+}
+
+// Sweep does the order lifecycle's background work once: expire unpaid
+// orders past their deadline (asking WeChat Pay first), follow up
+// cancellations WeChat could not confirm, submit approved refunds WeChat
+// has not accepted yet, and ask about refunds whose notification is late.
+// Every step is a guarded transition, so any number of processes may sweep
+// at once: the second to reach an order finds nothing to do.
+func (s *Service) Sweep(ctx context.Context) (SweepStats, error) {
+	var st SweepStats
+	now := s.now().UTC()
+	steps := []struct {
+		count *int
+		list  func(after int) ([]int, error)
+		do    func(ctx context.Context, id int) error
+	}{
+		{&st.Expired, func(after int) ([]int, error) {
+			return s.client.Order.Query().
+				Where(order.StatusEQ(order.StatusPendingPayment), order.ExpiresAtLTE(now), order.IDGT(after)).
+				Order(ent.Asc(order.FieldID)).Limit(sweepBatch).IDs(ctx)
+		}, s.expireID},
+		{&st.FollowedUp, func(after int) ([]int, error) {
+			return s.client.Order.Query().
+				Where(order.StatusEQ(order.StatusCancelled), order.CancelledAtGTE(now.Add(-followUpWindow)), order.IDGT(after),
+					order.HasPaymentsWith(payment.StatusEQ(payment.StatusPending), payment.PrepayIDNotNil())).
+				Order(ent.Asc(order.FieldID)).Limit(sweepBatch).IDs(ctx)
+		}, s.followUpID},
+		{&st.RefundsSubmitted, func(after int) ([]int, error) {
+			return s.client.Refund.Query().
+				Where(refund.StatusEQ(refund.StatusProcessing), refund.RefundIDIsNil(), refund.IDGT(after)).
+				Order(ent.Asc(refund.FieldID)).Limit(sweepBatch).IDs(ctx)
+		}, func(ctx context.Context, id int) error { s.submitRefund(ctx, id); return nil }},
+		{&st.RefundsChecked, func(after int) ([]int, error) {
+			return s.client.Refund.Query().
+				Where(refund.StatusEQ(refund.StatusProcessing), refund.RefundIDNotNil(),
+					refund.UpdatedAtLTE(now.Add(-refundQueryAfter)), refund.IDGT(after)).
+				Order(ent.Asc(refund.FieldID)).Limit(sweepBatch).IDs(ctx)
+		}, s.checkRefund},
+	}
+	for _, step := range steps {
+		after := 0
+		for range sweepRounds {
+			ids, err := step.list(after)
+			if err != nil {
+				return st, err
+			}
+			for _, id := range ids {
+				if err := step.do(ctx, id); err != nil && !errs.Is(err, errs.Conflict) {
+					s.log.Warn("sweep: will retry", "id", id, "error", err)
+				} else if err == nil {
+					*step.count++
+				}
+				after = id
+			}
+			if len(ids) < sweepBatch {
+				break
+			}
+		}
+	}
+	return st, nil
+}
+
+func (s *Service) expireID(ctx context.Context, id int) error {
+	o, err := s.client.Order.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if o.Status != order.StatusPendingPayment {
+		return nil
+	}
+	return s.expire(ctx, o)
+}
+
+func (s *Service) followUpID(ctx context.Context, id int) error {
+	o, err := s.client.Order.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	return s.followUp(ctx, o)
+}
+
+// checkRefund asks WeChat Pay about a refund whose notification has not
+// come, and records what it says the same way a notification would.
+func (s *Service) checkRefund(ctx context.Context, id int) error {
+	r, err := s.client.Refund.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	res, err := s.pay.QueryRefund(ctx, r.OutRefundNo)
+	if err != nil {
+		return err
+	}
+	switch res.Status {
+	case wechat.RefundSuccess, wechat.RefundClosed, wechat.RefundAbnormal:
+		return s.payments.Refunded(ctx, res)
+	}
+	// Still processing: touch it so the next look is a minute away.
+	return s.client.Refund.Update().Where(refund.ID(id), refund.StatusEQ(refund.StatusProcessing)).
+		SetUpdatedAt(s.now().UTC()).Exec(ctx)
+}
+
+// StartSweeper sweeps every interval in the background until Close. Every
+// process runs one.
+func (s *Service) StartSweeper(interval time.Duration) {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.background.Add(2)
+	go func() { // cancel an in-flight sweep when closing
+		defer s.background.Done()
+		<-s.closing
+		cancel()
+	}()
+	go func() {
+		defer s.background.Done()
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			st, err := s.Sweep(ctx)
+			if err != nil && ctx.Err() == nil {
+				s.log.Error("sweep failed", "error", err)
+			} else if st != (SweepStats{}) {
+				s.log.Info("sweep", "expired", st.Expired, "followed_up", st.FollowedUp,
+					"refunds_submitted", st.RefundsSubmitted, "refunds_checked", st.RefundsChecked)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+}

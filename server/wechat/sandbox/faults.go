@@ -1,0 +1,87 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"wemart/server/errs"
+)
+
+// Operations of WeChat Pay a fault can be injected into.
+const (
+	OpPrepay = "prepay"
+	OpQuery  = "query"
+	OpClose  = "close"
+	OpRefund = "refund"
+)
+
+// fault is an injected failure: the next Count calls of an operation fail
+// with Status and Code, as WeChat Pay does when it is having a bad day.
+type fault struct {
+	Op     string `json:"op"`
+	Count  int    `json:"count"`
+	Status int    `json:"status"`
+	Code   string `json:"code"`
+}
+
+// Fail makes the next count calls of op fail with status and WeChat code
+// (e.g. 500 SYSTEM_ERROR), for trying out what wemart does when WeChat Pay
+// misbehaves. count 0 clears the fault.
+func (s *Sandbox) Fail(op string, count, status int, code string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if count <= 0 {
+		delete(s.faults, op)
+		return
+	}
+	s.faults[op] = &fault{Op: op, Count: count, Status: status, Code: code}
+}
+
+// faulty answers op's calls with its injected failure while one is pending.
+func (s *Sandbox) faulty(op string, next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		s.mu.Lock()
+		f := s.faults[op]
+		if f != nil {
+			if f.Count--; f.Count <= 0 {
+				delete(s.faults, op)
+			}
+		}
+		s.mu.Unlock()
+		if f == nil {
+			return next(c)
+		}
+		return s.payFail(c, f.Status, f.Code, "sandbox: injected failure of %s", op)
+	}
+}
+
+// injectFaults is POST /sandbox/faults.
+func (s *Sandbox) injectFaults(c echo.Context) error {
+	var f fault
+	dec := json.NewDecoder(c.Request().Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return errs.E(errs.Invalid, "the body must be {\"op\", \"count\", \"status\", \"code\"}")
+	}
+	switch f.Op {
+	case OpPrepay, OpQuery, OpClose, OpRefund:
+	default:
+		return errs.InvalidField("op", "must be prepay, query, close or refund")
+	}
+	if f.Count < 0 || f.Count > 1000 {
+		return errs.InvalidField("count", "must be between 0 and 1000")
+	}
+	if f.Status == 0 {
+		f.Status = http.StatusInternalServerError
+	}
+	if f.Status < 400 || f.Status > 599 {
+		return errs.InvalidField("status", "must be an HTTP error status (400-599)")
+	}
+	if f.Code == "" {
+		f.Code = "SYSTEM_ERROR"
+	}
+	s.Fail(f.Op, f.Count, f.Status, f.Code)
+	return c.JSON(http.StatusOK, f)
+}
