@@ -147,7 +147,7 @@ type Order struct {
 // Checkout is the answer to POST /api/v1/orders: the order and the
 // wx.requestPayment parameters (null once it cannot be paid).
 type Checkout struct {
-	Order   Order                  `json:"order"`
+	Order   Order                 `json:"order"`
 	Payment *orders.PaymentParams `json:"payment"`
 }
 
@@ -210,7 +210,9 @@ func orderDTO(o *ent.Order) Order {
 	return out
 }
 
-func checkoutDTO(p orders.Placed) Checkout { return Checkout{Order: orderDTO(p.Order), Payment: p.Payment} }
+func checkoutDTO(p orders.Placed) Checkout {
+	return Checkout{Order: orderDTO(p.Order), Payment: p.Payment}
+}
 
 func utcPtr(t *time.Time) *time.Time {
 	if t == nil {

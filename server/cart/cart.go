@@ -40,7 +40,9 @@ type Service struct {
 }
 
 // New returns a Service.
-func New(client *ent.Client, st *stores.Service) *Service { return &Service{client: client, stores: st} }
+func New(client *ent.Client, st *stores.Service) *Service {
+	return &Service{client: client, stores: st}
+}
 
 // PutInput sets a line of the cart at a store: Quantity 0 removes it.
 type PutInput struct {
