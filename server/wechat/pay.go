@@ -54,6 +54,16 @@ func NewPay(creds Credentials, ep Endpoints) (Pay, error) {
 	hc := &mchHTTP{client: httpClient(), prefix: ep.MchPrefix, serial: creds.PlatformKeyID, key: creds.PlatformKey}
 	app.Order.HttpHelper.SetClient(hc)
 	app.Refund.HttpHelper.SetClient(hc)
+	// PowerWeChat parses the merchant key on a signer's first use, writing
+	// it into the signer unguarded: concurrent first requests race. Parse
+	// it once here instead.
+	key, err := wxpay.ParsePrivateKey(creds.MchKeyPEM)
+	if err != nil {
+		return nil, fmt.Errorf("merchant private key: %w", err)
+	}
+	app.Order.Signer.PrivateKey = key
+	app.Refund.Signer.PrivateKey = key
+	app.JSSDK.BaseClient.Signer.PrivateKey = key
 	return &payClient{app: app, appID: creds.AppID, mchID: creds.MchID, notifyURL: ep.NotifyURL}, nil
 }
 
