@@ -55,6 +55,14 @@ func TestCheckoutAndPaymentThroughTheSandbox(t *testing.T) {
 			t.Fatalf("sandbox transaction %s: %s %v", o.OrderNo, state, ok)
 		}
 
+		// The shopper dismissed the cashier and pays again: fresh parameters
+		// for the same WeChat transaction.
+		var again checkoutAnswer
+		h.Do("POST", apitest.Path("/api/v1/orders/%d/pay", o.ID), tok, nil).OK(http.StatusOK, &again)
+		if again.Payment == nil || again.Payment.Package != a.Payment.Package || again.Order.ID != o.ID {
+			t.Fatalf("pay again: %+v", again)
+		}
+
 		paid := s.pay(a.Payment.prepayID(), true)
 		if paid.NotifyStatus == nil || *paid.NotifyStatus != http.StatusOK {
 			t.Fatalf("notification answered %v", paid.NotifyStatus)

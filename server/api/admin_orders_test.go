@@ -1,0 +1,65 @@
+package api_test
+
+import (
+	"net/http"
+	"testing"
+
+	"wemart/server/apitest"
+	"wemart/server/storage"
+	"wemart/server/storage/storagetest"
+)
+
+// TestStaffOrderViews: staff list and filter orders; a store's staff see
+// their store's orders and no other's.
+func TestStaffOrderViews(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := newShop(t, db)
+		h := s.h
+		paid := s.mustOrder(s.milk, 1)
+		s.pay(paid.Payment.prepayID(), true)
+		unpaid := s.mustOrder(s.bread, 2)
+
+		var other store
+		h.Do("POST", "/admin/v1/stores", h.AdminToken, map[string]any{"name": "徐家汇店", "lat": 31.19, "lng": 121.43}).
+			OK(http.StatusCreated, &other)
+		_, clerk := mustStaff(t, h, "clerk-"+t.Name(), "clerk", &s.store.ID)
+		_, stranger := mustStaff(t, h, "stranger-"+t.Name(), "manager", &other.ID)
+
+		var list struct {
+			Items []orderView
+			Total int
+		}
+		h.Do("GET", "/admin/v1/orders", h.AdminToken, nil).OK(http.StatusOK, &list)
+		if list.Total != 2 || list.Items[0].ID != unpaid.Order.ID { // newest first
+			t.Fatalf("all orders %+v", list)
+		}
+		h.Do("GET", apitest.Path("/admin/v1/orders?store_id=%d&status=paid", s.store.ID), h.AdminToken, nil).OK(http.StatusOK, &list)
+		if list.Total != 1 || list.Items[0].ID != paid.Order.ID {
+			t.Fatalf("paid orders of the store %+v", list)
+		}
+		h.Do("GET", "/admin/v1/orders?order_no="+unpaid.Order.OrderNo, h.AdminToken, nil).OK(http.StatusOK, &list)
+		if list.Total != 1 || list.Items[0].ID != unpaid.Order.ID {
+			t.Fatalf("by number %+v", list)
+		}
+		// The clerk sees the store's orders without asking for the store.
+		h.Do("GET", "/admin/v1/orders", clerk, nil).OK(http.StatusOK, &list)
+		if list.Total != 2 {
+			t.Fatalf("the clerk's list %+v", list)
+		}
+		var o orderView
+		h.Do("GET", apitest.Path("/admin/v1/orders/%d", paid.Order.ID), clerk, nil).OK(http.StatusOK, &o)
+		if o.statuses() != "pending_payment>paid" || o.PickupCode == nil {
+			t.Fatalf("the clerk's view %+v", o)
+		}
+		// Another store's manager sees none of it.
+		h.Do("GET", "/admin/v1/orders", stranger, nil).OK(http.StatusOK, &list)
+		if list.Total != 0 {
+			t.Fatalf("another store's list %+v", list)
+		}
+		h.Do("GET", apitest.Path("/admin/v1/orders?store_id=%d", s.store.ID), stranger, nil).Fails(http.StatusForbidden, "permission_denied")
+		h.Do("GET", apitest.Path("/admin/v1/orders/%d", paid.Order.ID), stranger, nil).Fails(http.StatusForbidden, "permission_denied")
+		h.Do("GET", "/admin/v1/orders/999999", h.AdminToken, nil).Fails(http.StatusNotFound, "not_found")
+		h.Do("GET", "/admin/v1/orders?status=nope", h.AdminToken, nil).Fails(http.StatusBadRequest, "invalid_argument")
+		h.Do("GET", "/admin/v1/orders?store_id=0", h.AdminToken, nil).Fails(http.StatusBadRequest, "invalid_argument")
+	})
+}

@@ -1,0 +1,124 @@
+package api_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"wemart/ent/order"
+	"wemart/server/apitest"
+	"wemart/server/storage"
+	"wemart/server/storage/storagetest"
+)
+
+// TestCheckoutBadInput: every malformed or impossible checkout is a 4xx
+// envelope, and none of them creates an order, reserves stock or asks
+// WeChat Pay for anything.
+func TestCheckoutBadInput(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		// Noon on a Wednesday in Shanghai, so opening hours are predictable.
+		noon := time.Date(2026, 11, 18, 4, 0, 0, 0, time.UTC)
+		s := newShop(t, db, apitest.At(noon))
+		h, tok := s.h, s.shopper.Token
+		ctx := context.Background()
+
+		var closed, nightOwl, noPickup store
+		h.Do("POST", "/admin/v1/stores", h.AdminToken, map[string]any{"name": "歇业店", "lat": 31.23, "lng": 121.47,
+			"status": "closed"}).OK(http.StatusCreated, &closed)
+		h.Do("POST", "/admin/v1/stores", h.AdminToken, map[string]any{"name": "夜店", "lat": 31.23, "lng": 121.47,
+			"opening_hours": []map[string]any{{"weekday": 3, "open": "20:00", "close": "23:00"}}}).OK(http.StatusCreated, &nightOwl)
+		h.Do("POST", "/admin/v1/stores", h.AdminToken, map[string]any{"name": "只送店", "lat": 31.23, "lng": 121.47,
+			"pickup": false, "delivery": true, "delivery_radius_m": 1000}).OK(http.StatusCreated, &noPickup)
+		for _, st := range []store{closed, nightOwl, noPickup} {
+			h.Do("PUT", apitest.Path("/admin/v1/stores/%d/stock/%d", st.ID, s.milk), h.AdminToken,
+				map[string]any{"on_hand": 10}).OK(http.StatusOK, nil)
+		}
+		unstocked := mustProduct(t, h, "未上架的货", 100).Skus[0].ID
+		var mine struct{ ID int }
+		h.Do("POST", "/api/v1/addresses", tok, map[string]any{"contact": "韩梅梅", "phone": "13900000000",
+			"detail": "no map pin"}).OK(http.StatusCreated, &mine)
+		other := mustShopper(t, h, "other-"+t.Name())
+		var theirs struct{ ID int }
+		h.Do("POST", "/api/v1/addresses", other.Token, map[string]any{"contact": "李雷", "phone": "13800000000",
+			"detail": "南京东路100号", "lat": 31.2360, "lng": 121.4800}).OK(http.StatusCreated, &theirs)
+
+		line := func(sku, q any) []map[string]any { return []map[string]any{{"sku_id": sku, "quantity": q}} }
+		pickup := func(items any) map[string]any {
+			return map[string]any{"store_id": s.store.ID, "fulfilment": "pickup", "items": items}
+		}
+		tests := []struct {
+			name   string
+			key    string // "" sends none; "fresh" a new one
+			body   any
+			status int
+			code   string
+		}{
+			{"no key", "", pickup(line(s.milk, 1)), 400, "invalid_argument"},
+			{"key too long", strings.Repeat("k", 129), pickup(line(s.milk, 1)), 400, "invalid_argument"},
+			{"key with a space", "my key", pickup(line(s.milk, 1)), 400, "invalid_argument"},
+			{"quantity 0", "fresh", pickup(line(s.milk, 0)), 400, "invalid_argument"},
+			{"negative quantity", "fresh", pickup(line(s.milk, -3)), 400, "invalid_argument"},
+			{"absurd quantity", "fresh", pickup(line(s.milk, 1000000000)), 400, "invalid_argument"},
+			{"huge quantity", "fresh", pickup(line(s.milk, 1e30)), 400, "invalid_argument"},
+			{"quantity as text", "fresh", pickup(line(s.milk, "2")), 400, "invalid_argument"},
+			{"lines adding up too much", "fresh", pickup([]map[string]any{{"sku_id": s.milk, "quantity": 600}, {"sku_id": s.milk, "quantity": 600}}), 400, "invalid_argument"},
+			{"no lines", "fresh", pickup([]any{}), 400, "invalid_argument"},
+			{"empty cart", "fresh", map[string]any{"store_id": s.store.ID, "fulfilment": "pickup"}, 400, "invalid_argument"},
+			{"unknown SKU", "fresh", pickup(line(999999, 1)), 404, "not_found"},
+			{"SKU not sold at the store", "fresh", pickup(line(unstocked, 1)), 409, "conflict"},
+			{"more than in stock", "fresh", pickup(line(s.bread, 6)), 409, "out_of_stock"},
+			{"unknown store", "fresh", map[string]any{"store_id": 999999, "fulfilment": "pickup", "items": line(s.milk, 1)}, 404, "not_found"},
+			{"no store", "fresh", map[string]any{"fulfilment": "pickup", "items": line(s.milk, 1)}, 400, "invalid_argument"},
+			{"store closed by staff", "fresh", map[string]any{"store_id": closed.ID, "fulfilment": "pickup", "items": line(s.milk, 1)}, 409, "conflict"},
+			{"store outside its hours", "fresh", map[string]any{"store_id": nightOwl.ID, "fulfilment": "pickup", "items": line(s.milk, 1)}, 409, "conflict"},
+			{"pickup where there is none", "fresh", map[string]any{"store_id": noPickup.ID, "fulfilment": "pickup", "items": line(s.milk, 1)}, 409, "conflict"},
+			{"unknown fulfilment", "fresh", map[string]any{"store_id": s.store.ID, "fulfilment": "teleport", "items": line(s.milk, 1)}, 400, "invalid_argument"},
+			{"no fulfilment", "fresh", map[string]any{"store_id": s.store.ID, "items": line(s.milk, 1)}, 400, "invalid_argument"},
+			{"delivery without an address", "fresh", map[string]any{"store_id": s.store.ID, "fulfilment": "delivery", "items": line(s.milk, 2)}, 400, "invalid_argument"},
+			{"another shopper's address", "fresh", map[string]any{"store_id": s.store.ID, "fulfilment": "delivery", "address_id": theirs.ID, "items": line(s.milk, 2)}, 404, "not_found"},
+			{"address without a map pin", "fresh", map[string]any{"store_id": s.store.ID, "fulfilment": "delivery", "address_id": mine.ID, "items": line(s.milk, 2)}, 409, "conflict"},
+			{"a price from the client", "fresh", map[string]any{"store_id": s.store.ID, "fulfilment": "pickup", "items": line(s.milk, 1), "payable_fen": 1}, 400, "invalid_argument"},
+			{"a line price from the client", "fresh", pickup([]map[string]any{{"sku_id": s.milk, "quantity": 1, "price_fen": 1}}), 400, "invalid_argument"},
+			{"too many lines", "fresh", pickup(make([]map[string]any, 51)), 400, "invalid_argument"},
+			{"not JSON", "fresh", "store_id=1", 400, "invalid_argument"},
+			{"an array", "fresh", "[]", 400, "invalid_argument"},
+			{"long remark", "fresh", map[string]any{"store_id": s.store.ID, "fulfilment": "pickup", "items": line(s.milk, 1), "remark": strings.Repeat("多", 201)}, 400, "invalid_argument"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				var headers []string
+				switch tt.key {
+				case "fresh":
+					headers = []string{"Idempotency-Key", newKey()}
+				case "":
+				default:
+					headers = []string{"Idempotency-Key", tt.key}
+				}
+				h.For(t).Do("POST", "/api/v1/orders", tok, tt.body, headers...).Fails(tt.status, tt.code)
+			})
+		}
+		if n := db.Client.Order.Query().CountX(ctx); n != 0 {
+			t.Fatalf("bad checkouts made %d orders", n)
+		}
+		s.wantLevel(s.milk, 10, 0)
+		s.wantLevel(s.bread, 5, 0)
+		if n := db.Client.Payment.Query().CountX(ctx); n != 0 {
+			t.Fatalf("bad checkouts made %d payments", n)
+		}
+
+		// Bad paths and bodies on the other order endpoints.
+		h.Do("GET", "/api/v1/orders/abc", tok, nil).Fails(http.StatusBadRequest, "invalid_argument")
+		h.Do("GET", "/api/v1/orders/0", tok, nil).Fails(http.StatusBadRequest, "invalid_argument")
+		h.Do("GET", "/api/v1/orders?page=0", tok, nil).Fails(http.StatusBadRequest, "invalid_argument")
+		h.Do("POST", "/api/v1/orders/1/refund", tok, "{").Fails(http.StatusBadRequest, "invalid_argument")
+		h.Do("GET", "/api/v1/orders", "", nil).Fails(http.StatusUnauthorized, "unauthenticated")
+		h.Do("POST", "/api/v1/orders", h.AdminToken, pickup(line(s.milk, 1)), "Idempotency-Key", newKey()).
+			Fails(http.StatusUnauthorized, "unauthenticated")
+		h.Do("GET", "/admin/v1/orders", tok, nil).Fails(http.StatusUnauthorized, "unauthenticated")
+		if n := db.Client.Order.Query().Where(order.StoreID(s.store.ID)).CountX(ctx); n != 0 {
+			t.Fatalf("%d orders", n)
+		}
+	})
+}
