@@ -109,3 +109,30 @@ func (h *handlers) rejectRefund(c echo.Context) error {
 	o, err = h.Orders.RejectRefund(c.Request().Context(), orders.StaffActor(principal(c).ID), o.ID, in.Note)
 	return reply(c, http.StatusOK, o, err, orderDTO)
 }
+
+func (h *handlers) orderReady(c echo.Context) error {
+	o, err := h.staffOrder(c, staff.PermFulfilOrders)
+	if err != nil {
+		return err
+	}
+	o, err = h.Orders.Ready(c.Request().Context(), orders.StaffActor(principal(c).ID), o.ID)
+	return reply(c, http.StatusOK, o, err, orderDTO)
+}
+
+// pickupInput is the code the shopper shows at the counter.
+type pickupInput struct {
+	PickupCode string `json:"pickup_code"`
+}
+
+func (h *handlers) orderPickedUp(c echo.Context) error {
+	o, err := h.staffOrder(c, staff.PermFulfilOrders)
+	if err != nil {
+		return err
+	}
+	var in pickupInput
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	o, err = h.Orders.PickedUp(c.Request().Context(), orders.StaffActor(principal(c).ID), o.ID, in.PickupCode)
+	return reply(c, http.StatusOK, o, err, orderDTO)
+}

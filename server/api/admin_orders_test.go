@@ -58,6 +58,35 @@ func TestStaffOrderViews(t *testing.T) {
 		}
 		h.Do("GET", apitest.Path("/admin/v1/orders?store_id=%d", s.store.ID), stranger, nil).Fails(http.StatusForbidden, "permission_denied")
 		h.Do("GET", apitest.Path("/admin/v1/orders/%d", paid.Order.ID), stranger, nil).Fails(http.StatusForbidden, "permission_denied")
+		h.Do("POST", apitest.Path("/admin/v1/orders/%d/ready", paid.Order.ID), stranger, nil).Fails(http.StatusForbidden, "permission_denied")
+
+		// The clerk packs the paid order and hands it over against the code.
+		ready := apitest.Path("/admin/v1/orders/%d/ready", paid.Order.ID)
+		pickedUp := apitest.Path("/admin/v1/orders/%d/picked-up", paid.Order.ID)
+		h.Do("POST", apitest.Path("/admin/v1/orders/%d/ready", unpaid.Order.ID), clerk, nil).Fails(http.StatusConflict, "conflict")
+		h.Do("POST", ready, clerk, nil).OK(http.StatusOK, &o)
+		if o.Status != "ready_for_pickup" {
+			t.Fatalf("after ready: %+v", o)
+		}
+		h.Do("POST", ready, clerk, nil).Fails(http.StatusConflict, "conflict")
+		h.Do("POST", pickedUp, clerk, map[string]string{"pickup_code": "000000x"}).Fails(http.StatusBadRequest, "invalid_argument")
+		h.Do("POST", pickedUp, clerk, map[string]string{}).Fails(http.StatusBadRequest, "invalid_argument")
+		h.Do("POST", pickedUp, clerk, map[string]string{"pickup_code": *o.PickupCode}).OK(http.StatusOK, &o)
+		if o.Status != "completed" || o.statuses() != "pending_payment>paid>ready_for_pickup>completed" {
+			t.Fatalf("after pickup: %s", o.statuses())
+		}
+		h.Do("POST", pickedUp, clerk, map[string]string{"pickup_code": *o.PickupCode}).Fails(http.StatusConflict, "conflict")
+		s.wantLevel(s.milk, 9, 0)
+
+		// After-sale: a completed order's refund pays back but restocks
+		// nothing (the milk left with the shopper).
+		h.Do("POST", apitest.Path("/api/v1/orders/%d/refund", paid.Order.ID), s.shopper.Token,
+			map[string]string{"reason": "变质了"}).OK(http.StatusOK, nil)
+		h.Do("POST", apitest.Path("/admin/v1/orders/%d/refund/approve", paid.Order.ID), h.AdminToken, nil).OK(http.StatusOK, nil)
+		s.eventuallyStatus(paid.Order.ID, "refunded")
+		s.wantLevel(s.milk, 9, 0)
+		s.ledgerReplays()
+
 		h.Do("GET", "/admin/v1/orders/999999", h.AdminToken, nil).Fails(http.StatusNotFound, "not_found")
 		h.Do("GET", "/admin/v1/orders?status=nope", h.AdminToken, nil).Fails(http.StatusBadRequest, "invalid_argument")
 		h.Do("GET", "/admin/v1/orders?store_id=0", h.AdminToken, nil).Fails(http.StatusBadRequest, "invalid_argument")

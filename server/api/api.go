@@ -182,6 +182,8 @@ func New(d Deps) *echo.Echo {
 	staffRoute(http.MethodGet, "/orders/:id", h.staffGetOrder)
 	staffRoute(http.MethodPost, "/orders/:id/refund/approve", h.approveRefund)
 	staffRoute(http.MethodPost, "/orders/:id/refund/reject", h.rejectRefund)
+	staffRoute(http.MethodPost, "/orders/:id/ready", h.orderReady)
+	staffRoute(http.MethodPost, "/orders/:id/picked-up", h.orderPickedUp)
 	return e
 }
 

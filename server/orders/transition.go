@@ -2,12 +2,14 @@ package orders
 
 import (
 	"context"
+	"crypto/subtle"
 	"slices"
 
 	"wemart/ent"
 	"wemart/ent/order"
 	"wemart/ent/orderevent"
 	"wemart/server/errs"
+	"wemart/server/storage"
 )
 
 // transitions is the order lifecycle: the statuses each status may move to.
@@ -96,4 +98,57 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string(r[:n])
+}
+
+// Ready marks a paid pickup order packed and waiting at the counter.
+func (s *Service) Ready(ctx context.Context, by Actor, orderID int) (*ent.Order, error) {
+	return s.move(ctx, orderID, func(tx *ent.Tx, o *ent.Order) error {
+		if o.Fulfilment != order.FulfilmentPickup {
+			return errs.E(errs.Conflict, "order %d is for delivery, not pickup", o.ID)
+		}
+		return transition(ctx, tx, o, order.StatusReadyForPickup, by, "ready for pickup", nil)
+	})
+}
+
+// PickedUp hands a pickup order over at the counter (straight from paid,
+// or once ready): the shopper's code must match. The order is completed.
+func (s *Service) PickedUp(ctx context.Context, by Actor, orderID int, code string) (*ent.Order, error) {
+	if code == "" {
+		return nil, errs.InvalidField("pickup_code", "is required (the code the shopper shows)")
+	}
+	return s.move(ctx, orderID, func(tx *ent.Tx, o *ent.Order) error {
+		if o.Fulfilment != order.FulfilmentPickup {
+			return errs.E(errs.Conflict, "order %d is for delivery, not pickup", o.ID)
+		}
+		if o.PickupCode == nil || subtle.ConstantTimeCompare([]byte(*o.PickupCode), []byte(code)) != 1 {
+			return errs.InvalidField("pickup_code", "does not match the order's pickup code")
+		}
+		if o.Status == order.StatusPaid {
+			if err := transition(ctx, tx, o, order.StatusReadyForPickup, by, "ready for pickup", nil); err != nil {
+				return err
+			}
+		}
+		return transition(ctx, tx, o, order.StatusCompleted, by, "picked up", func(u *ent.OrderUpdate) {
+			u.SetCompletedAt(s.now().UTC())
+		})
+	})
+}
+
+// move runs a staff step on one order in a transaction and returns the
+// order as it is after.
+func (s *Service) move(ctx context.Context, orderID int, step func(tx *ent.Tx, o *ent.Order) error) (*ent.Order, error) {
+	err := storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
+		o, err := tx.Order.Get(ctx, orderID)
+		if ent.IsNotFound(err) {
+			return errs.E(errs.NotFound, "no order %d", orderID)
+		}
+		if err != nil {
+			return err
+		}
+		return step(tx, o)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.load(ctx, orderID)
 }

@@ -26,6 +26,7 @@ const (
 	PermReadStock     Perm = "stock.read"     // a store's stock and ledger (store-bound)
 	PermReadOrders    Perm = "orders.read"    // a store's orders (store-bound)
 	PermRefundOrders  Perm = "orders.refund"  // approve or reject refunds (store-bound)
+	PermFulfilOrders  Perm = "orders.fulfil"  // pack and hand over orders (store-bound)
 )
 
 // policy says which roles hold each permission. One table, so the whole
@@ -39,6 +40,7 @@ var policy = map[Perm][]string{
 	PermReadStock:     {RoleAdmin, RoleManager, RoleClerk},
 	PermReadOrders:    {RoleAdmin, RoleManager, RoleClerk},
 	PermRefundOrders:  {RoleAdmin, RoleManager},
+	PermFulfilOrders:  {RoleAdmin, RoleManager, RoleClerk},
 }
 
 // Principal is the authenticated staff member behind a request, as the
