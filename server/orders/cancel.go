@@ -154,7 +154,13 @@ func (s *Service) followUp(ctx context.Context, o *ent.Order) error {
 		SetStatus(payment.StatusClosed).SetTradeState(wechat.TradeClosed).Exec(ctx)
 }
 
-// payment is the order's WeChat Pay transaction.
+// payment is the order's WeChat Pay transaction (from its loaded edges
+// when it has them: the caller may then update it in place).
 func (s *Service) payment(ctx context.Context, o *ent.Order) (*ent.Payment, error) {
+	for _, p := range o.Edges.Payments {
+		if p.OutTradeNo == o.OrderNo {
+			return p, nil
+		}
+	}
 	return s.client.Payment.Query().Where(payment.OrderID(o.ID), payment.OutTradeNo(o.OrderNo)).Only(ctx)
 }

@@ -17,6 +17,7 @@ import (
 	"wemart/ent/address"
 	"wemart/ent/cartitem"
 	"wemart/ent/order"
+	"wemart/ent/orderevent"
 	"wemart/ent/product"
 	"wemart/ent/shopper"
 	"wemart/ent/sku"
@@ -181,9 +182,6 @@ func (s *Service) Create(ctx context.Context, shopperID int, key string, in Crea
 		if err != nil {
 			return Placed{}, err
 		}
-		if o, err = s.load(ctx, o.ID); err != nil {
-			return Placed{}, err
-		}
 		return Placed{Order: o, Payment: params, Created: true}, nil
 	}
 }
@@ -298,19 +296,27 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 				SetQuantity(l.Quantity).SetAmountFen(l.sku.PriceFen * int64(l.Quantity))
 			stockLines[i] = inventory.Line{SkuID: l.SkuID, ProductID: l.product.ID, Quantity: int64(l.Quantity)}
 		}
-		if err := tx.OrderItem.CreateBulk(rows...).Exec(ctx); err != nil {
+		if o.Edges.Items, err = tx.OrderItem.CreateBulk(rows...).Save(ctx); err != nil {
 			return err
 		}
 		if err := s.inv.Reserve(ctx, tx, inventory.Shopper(shopperID), in.StoreID, o.ID, stockLines); err != nil {
 			return err
 		}
-		if err := event(ctx, tx, o.ID, nil, order.StatusPendingPayment, ShopperActor(shopperID), "order placed"); err != nil {
+		ev, err := tx.OrderEvent.Create().SetOrderID(o.ID).SetToStatus(string(order.StatusPendingPayment)).
+			SetActorType(orderevent.ActorTypeShopper).SetActorID(shopperID).SetNote("order placed").
+			SetCreatedAt(now.UTC()).Save(ctx)
+		if err != nil {
 			return err
 		}
-		if err := tx.Payment.Create().SetOrderID(o.ID).SetOutTradeNo(o.OrderNo).
-			SetAmountFen(o.PayableFen).SetPayerOpenid(buyer.Openid).Exec(ctx); err != nil {
+		p, err := tx.Payment.Create().SetOrderID(o.ID).SetOutTradeNo(o.OrderNo).
+			SetAmountFen(o.PayableFen).SetPayerOpenid(buyer.Openid).Save(ctx)
+		if err != nil {
 			return err
 		}
+		// The order as its view shows it, without reading it back: the
+		// store's name is all the view takes from the store.
+		o.Edges.Events, o.Edges.Payments, o.Edges.Refunds = []*ent.OrderEvent{ev}, []*ent.Payment{p}, []*ent.Refund{}
+		o.Edges.Store = &ent.Store{ID: entry.ID, Name: entry.Name}
 		if fromCart {
 			ids := make([]int, len(items))
 			for i, l := range items {

@@ -59,32 +59,47 @@ func (s *Service) prepay(ctx context.Context, o *ent.Order) (*PaymentParams, err
 	}
 	now := s.now()
 	if p.PrepayID == nil || p.PrepayExpiresAt == nil || !now.Before(*p.PrepayExpiresAt) {
-		items, err := s.client.OrderItem.Query().Where(orderitem.OrderID(o.ID)).Order(ent.Asc(orderitem.FieldID)).All(ctx)
-		if err != nil {
-			return nil, err
-		}
-		st, err := s.client.Store.Get(ctx, o.StoreID)
+		items, storeName, err := s.describe(ctx, o)
 		if err != nil {
 			return nil, err
 		}
 		id, err := s.pay.Prepay(ctx, wechat.Prepay{
-			OutTradeNo: o.OrderNo, Description: description(st.Name, items), AmountFen: o.PayableFen,
+			OutTradeNo: o.OrderNo, Description: description(storeName, items), AmountFen: o.PayableFen,
 			OpenID: p.PayerOpenid, Expires: o.ExpiresAt,
 		})
 		if err != nil {
 			return nil, s.prepayFailed(ctx, o, err)
 		}
+		expires := now.Add(prepayLife).UTC()
 		if err := s.client.Payment.Update().Where(payment.ID(p.ID), payment.StatusEQ(payment.StatusPending)).
-			SetPrepayID(id).SetPrepayExpiresAt(now.Add(prepayLife).UTC()).Exec(ctx); err != nil {
+			SetPrepayID(id).SetPrepayExpiresAt(expires).Exec(ctx); err != nil {
 			return nil, err
 		}
-		p.PrepayID = &id
+		p.PrepayID, p.PrepayExpiresAt = &id, &expires
 	}
 	params, err := s.pay.Params(*p.PrepayID)
 	if err != nil {
 		return nil, err
 	}
 	return &params, nil
+}
+
+// describe returns what the order's payment description is made of, from
+// the order's loaded edges when it has them.
+func (s *Service) describe(ctx context.Context, o *ent.Order) ([]*ent.OrderItem, string, error) {
+	items, st := o.Edges.Items, o.Edges.Store
+	var err error
+	if items == nil {
+		if items, err = s.client.OrderItem.Query().Where(orderitem.OrderID(o.ID)).Order(ent.Asc(orderitem.FieldID)).All(ctx); err != nil {
+			return nil, "", err
+		}
+	}
+	if st == nil {
+		if st, err = s.client.Store.Get(ctx, o.StoreID); err != nil {
+			return nil, "", err
+		}
+	}
+	return items, st.Name, nil
 }
 
 // prepayFailed explains a failed prepay. WeChat saying the order is paid

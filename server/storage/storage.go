@@ -111,7 +111,10 @@ func finish(ctx context.Context, db *sql.DB, dialectName, location string) (*DB,
 		db.Close()
 		return nil, fmt.Errorf("connect to %s: %w", location, err)
 	}
-	drv := entsql.OpenDB(dialectName, db)
+	var drv dialect.Driver = entsql.OpenDB(dialectName, db)
+	if dialectName == dialect.SQLite {
+		drv = newSerialTx(drv)
+	}
 	return &DB{
 		Client:   ent.NewClient(ent.Driver(drv)),
 		SQL:      db,
