@@ -69,6 +69,7 @@ func TestCheckoutBadInput(t *testing.T) {
 			{"unknown SKU", "fresh", pickup(line(999999, 1)), 404, "not_found"},
 			{"SKU not sold at the store", "fresh", pickup(line(unstocked, 1)), 409, "conflict"},
 			{"more than in stock", "fresh", pickup(line(s.bread, 6)), 409, "out_of_stock"},
+			{"one line of two short", "fresh", pickup([]map[string]any{{"sku_id": s.milk, "quantity": 2}, {"sku_id": s.bread, "quantity": 6}}), 409, "out_of_stock"},
 			{"unknown store", "fresh", map[string]any{"store_id": 999999, "fulfilment": "pickup", "items": line(s.milk, 1)}, 404, "not_found"},
 			{"no store", "fresh", map[string]any{"fulfilment": "pickup", "items": line(s.milk, 1)}, 400, "invalid_argument"},
 			{"store closed by staff", "fresh", map[string]any{"store_id": closed.ID, "fulfilment": "pickup", "items": line(s.milk, 1)}, 409, "conflict"},
