@@ -212,6 +212,62 @@ func TestDemoServeAndShutdown(t *testing.T) {
 		t.Fatalf("after reindex 牛奶 finds %d, before %d", after, before)
 	}
 
+	// The money path on the demo data: the nearest store open now, milk in
+	// stock there, checkout, pay in the sandbox's cashier, a paid order.
+	post := func(path, token, body string, header ...string) (int, []byte) {
+		req, _ := http.NewRequest("POST", base+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, b
+	}
+	code, body = get("/api/v1/stores/nearby?lat=31.2304&lng=121.4737&open_now=true&pickup=true&limit=1", "")
+	var near struct{ Items []struct{ ID int } }
+	if _ = json.Unmarshal(body, &near); code != 200 || len(near.Items) != 1 {
+		t.Fatalf("nearby open store: %d %s", code, body)
+	}
+	storeID := near.Items[0].ID
+	code, body = get(fmt.Sprintf("/api/v1/products?q=%%E7%%89%%9B%%E5%%A5%%B6&store_id=%d&in_stock=true", storeID), "")
+	var found struct{ Items []struct{ ID int } }
+	if _ = json.Unmarshal(body, &found); code != 200 || len(found.Items) == 0 {
+		t.Fatalf("milk in stock at store %d: %d %s", storeID, code, body)
+	}
+	code, body = get(fmt.Sprintf("/api/v1/products/%d?store_id=%d", found.Items[0].ID, storeID), "")
+	var product struct {
+		Skus []struct {
+			ID    int
+			Stock int
+		}
+	}
+	if _ = json.Unmarshal(body, &product); code != 200 || len(product.Skus) == 0 || product.Skus[0].Stock < 1 {
+		t.Fatalf("product: %d %s", code, body)
+	}
+	code, body = post("/api/v1/orders", shopper.Token,
+		fmt.Sprintf(`{"store_id": %d, "fulfilment": "pickup", "items": [{"sku_id": %d, "quantity": 1}]}`, storeID, product.Skus[0].ID),
+		"Idempotency-Key", "demo-order-1")
+	var placed struct {
+		Order   struct{ ID int }
+		Payment struct{ Package string }
+	}
+	if _ = json.Unmarshal(body, &placed); code != 201 || !strings.HasPrefix(placed.Payment.Package, "prepay_id=") {
+		t.Fatalf("checkout: %d %s", code, body)
+	}
+	code, body = post("/sandbox/pay", "", fmt.Sprintf(`{"prepay_id": %q}`, strings.TrimPrefix(placed.Payment.Package, "prepay_id=")))
+	if code != 200 || !strings.Contains(string(body), `"notify_status":200`) {
+		t.Fatalf("sandbox pay: %d %s", code, body)
+	}
+	code, body = get(fmt.Sprintf("/api/v1/orders/%d", placed.Order.ID), shopper.Token)
+	if code != 200 || !strings.Contains(string(body), `"status":"paid"`) {
+		t.Fatalf("order after paying: %d %s", code, body)
+	}
+
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

@@ -75,14 +75,27 @@ func (be *bench) checkout(token, key string, lines []map[string]int) (time.Durat
 	return time.Since(start), res.StatusCode, nil
 }
 
-// BenchmarkCheckout reports checkout throughput and latency with 50
-// shoppers checking out concurrently, and GET /healthz under the same load
-// as the baseline of the machine's noise.
+// BenchmarkCheckout reports checkout latency for one shopper alone, then
+// throughput and latency with 50 shoppers checking out concurrently, with
+// GET /healthz under the same load as the baseline of the machine's noise.
 func BenchmarkCheckout(b *testing.B) {
 	for _, engine := range storagetest.Engines() {
 		b.Run(engine, func(b *testing.B) {
 			be := newBench(b, storagetest.New(b, engine), benchShoppers)
 			for b.Loop() {
+				// One shopper alone first: the latency without queueing.
+				var alone []time.Duration
+				for i := range 100 {
+					d, status, err := be.checkout(be.tokens[0], fmt.Sprintf("s-%d-%d", time.Now().UnixNano(), i),
+						[]map[string]int{{"sku_id": be.skus[i%benchSkus], "quantity": 1}})
+					if err != nil || status != http.StatusCreated {
+						b.Fatalf("checkout: %d %v", status, err)
+					}
+					alone = append(alone, d)
+				}
+				slices.Sort(alone)
+				b.ReportMetric(ms(alone[len(alone)/2]), "alone_p50_ms")
+
 				var mu sync.Mutex
 				var lat, health []time.Duration
 				var wg sync.WaitGroup
