@@ -63,6 +63,14 @@ func TestCheckoutAndPaymentThroughTheSandbox(t *testing.T) {
 			t.Fatalf("pay again: %+v", again)
 		}
 
+		// A forged notification (another key) and a tampered one (the real
+		// key, a smaller amount) are refused and change nothing.
+		openid := h.App.WeChat.Sandbox.OpenID("shopper-" + t.Name())
+		forgedNotification(t, h, strangerKey(), o.OrderNo, openid, o.PayableFen).Fails(http.StatusUnauthorized, "unauthenticated")
+		forgedNotification(t, h, h.App.WeChat.Sandbox.Identity().PlatformKey, o.OrderNo, openid, 1).Fails(http.StatusBadRequest, "invalid_argument")
+		s.wantStatus(o.ID, order.StatusPendingPayment)
+		s.wantLevel(s.milk, 10, 2)
+
 		paid := s.pay(a.Payment.prepayID(), true)
 		if paid.NotifyStatus == nil || *paid.NotifyStatus != http.StatusOK {
 			t.Fatalf("notification answered %v", paid.NotifyStatus)

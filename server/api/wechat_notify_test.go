@@ -22,8 +22,11 @@ import (
 	"wemart/server/wechat/wxpay"
 )
 
-// pendingPayment makes an unpaid order with its payment, as checkout leaves
-// them (checkout itself is another capability), for shopper code.
+// pendingPayment makes an unpaid order with its payment row, as checkout
+// leaves them, directly in the database: these tests choose the order number
+// and amount and prepay it themselves (even with a wrong amount), which a
+// real checkout, prepaying for itself, would not let them do. The checkout
+// path is tested end to end in shop_orders_test.go.
 func pendingPayment(t *testing.T, h *apitest.Harness, db *storage.DB, code, orderNo string, fen int64) (*ent.Payment, string) {
 	t.Helper()
 	ctx := context.Background()
@@ -125,7 +128,7 @@ func TestForgedAndMismatchedNotificationsChangeNothing(t *testing.T) {
 		ctx := context.Background()
 		p, openid := pendingPayment(t, h, db, "victim", "W202611210000002", 990)
 		id := h.App.WeChat.Sandbox.Identity()
-		strangerOnce.Do(func() { stranger, _ = rsa.GenerateKey(rand.Reader, 2048) })
+		strangerKey()
 
 		resource := func(no string, fen int64, appid string) map[string]any {
 			return map[string]any{"appid": appid, "mchid": id.MchID, "out_trade_no": no, "transaction_id": "4200000001202611210000000001",
@@ -219,4 +222,34 @@ func TestForgedAndMismatchedNotificationsChangeNothing(t *testing.T) {
 			t.Fatalf("sandbox delivery of another amount answered %v", c.NotifyStatus)
 		}
 	})
+}
+
+// forgedNotification posts a payment notification for orderNo as WeChat Pay
+// would, but signed with key (a forger's, or the real platform key over a
+// tampered amount).
+func forgedNotification(t *testing.T, h *apitest.Harness, key *rsa.PrivateKey, orderNo, openid string, fen int64) *apitest.Response {
+	t.Helper()
+	id := h.App.WeChat.Sandbox.Identity()
+	res := map[string]any{"appid": id.AppID, "mchid": id.MchID, "out_trade_no": orderNo, "transaction_id": "4200000001202611219999999999",
+		"trade_type": "JSAPI", "trade_state": "SUCCESS", "success_time": time.Now().Format(time.RFC3339),
+		"payer": map[string]string{"openid": openid}, "amount": map[string]any{"total": fen, "currency": "CNY"}}
+	body, err := wxpay.NewNotification(id.APIv3Key, "EV-FORGED", wechat.EventPaid, "支付成功", "transaction", res, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	hdr, err := wxpay.Signer{Key: key, Serial: id.PlatformKeyID, Now: time.Now}.Headers(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var args []string
+	for k := range hdr {
+		args = append(args, k, hdr.Get(k))
+	}
+	return h.Do("POST", "/wechat/pay/notify", "", body, args...)
+}
+
+// strangerKey is an RSA key WeChat never issued.
+func strangerKey() *rsa.PrivateKey {
+	strangerOnce.Do(func() { stranger, _ = rsa.GenerateKey(rand.Reader, 2048) })
+	return stranger
 }
