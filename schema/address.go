@@ -18,12 +18,12 @@ func (Address) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, SoftDeleteM
 func (Address) Fields() []ent.Field {
 	return []ent.Field{
 		field.Int("shopper_id"),
-		field.String("contact").NotEmpty().MaxLen(50),
-		field.String("phone").NotEmpty().MaxLen(30),
-		field.String("province").MaxLen(30).Default(""),
-		field.String("city").MaxLen(30).Default(""),
-		field.String("district").MaxLen(30).Default(""),
-		field.String("detail").NotEmpty().MaxLen(200),
+		field.String("contact").NotEmpty().Validate(maxChars(50)),
+		field.String("phone").NotEmpty().Validate(maxChars(30)),
+		field.String("province").Validate(maxChars(30)).Default(""),
+		field.String("city").Validate(maxChars(30)).Default(""),
+		field.String("district").Validate(maxChars(30)).Default(""),
+		field.String("detail").NotEmpty().Validate(maxChars(200)),
 		field.Float("lat").Optional().Nillable(),
 		field.Float("lng").Optional().Nillable(),
 		field.Bool("is_default").Default(false),

@@ -15,7 +15,7 @@ func (Category) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
 // Fields of the Category.
 func (Category) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("name").NotEmpty().MaxLen(50),
+		field.String("name").NotEmpty().Validate(maxChars(50)),
 		field.Int("parent_id").Optional().Nillable(),
 		field.Int("sort").Default(0),
 	}

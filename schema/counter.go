@@ -14,7 +14,7 @@ type Counter struct{ ent.Schema }
 // Fields of the Counter.
 func (Counter) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("id").NotEmpty().MaxLen(64).Immutable(),
+		field.String("id").NotEmpty().Validate(maxChars(64)).Immutable(),
 		field.Int64("value").Default(0),
 	}
 }

@@ -13,8 +13,8 @@ type Lease struct{ ent.Schema }
 // Fields of the Lease.
 func (Lease) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("id").NotEmpty().MaxLen(64).Immutable(),
-		field.String("holder").MaxLen(128).Default(""),
+		field.String("id").NotEmpty().Validate(maxChars(64)).Immutable(),
+		field.String("holder").Validate(maxChars(128)).Default(""),
 		field.Time("expires_at"),
 	}
 }

@@ -38,29 +38,29 @@ func (Order) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
 func (Order) Fields() []ent.Field {
 	return []ent.Field{
 		// The order number shown to people and sent to WeChat Pay as out_trade_no.
-		field.String("order_no").NotEmpty().MaxLen(32).Immutable().Unique(),
+		field.String("order_no").NotEmpty().Validate(maxChars(32)).Immutable().Unique(),
 		field.Int("shopper_id").Immutable(),
 		field.Int("store_id").Immutable(),
 		field.Enum("status").Values(OrderStatuses...).Default("pending_payment"),
 		field.Enum("fulfilment").Values("pickup", "delivery").Immutable(),
-		field.String("pickup_code").Optional().Nillable().MaxLen(16),
+		field.String("pickup_code").Optional().Nillable().Validate(maxChars(16)),
 		field.JSON("address", &types.AddressSnapshot{}).Optional(),
 		field.Int("delivery_distance_m").Optional().Nillable(),
 		field.Int64("goods_fen"),
 		field.Int64("delivery_fee_fen").Default(0),
 		field.Int64("discount_fen").Default(0),
 		field.Int64("payable_fen"),
-		field.String("remark").MaxLen(200).Default(""),
+		field.String("remark").Validate(maxChars(200)).Default(""),
 		// The client's Idempotency-Key and a hash of the request it came with:
 		// the same key with another body is a conflict, not a second order.
-		field.String("idempotency_key").NotEmpty().MaxLen(128).Immutable(),
-		field.String("request_hash").MaxLen(64).Immutable(),
+		field.String("idempotency_key").NotEmpty().Validate(maxChars(128)).Immutable(),
+		field.String("request_hash").Validate(maxChars(64)).Immutable(),
 		// Unpaid orders expire at this time (stock released, WeChat order closed).
 		field.Time("expires_at"),
 		field.Time("paid_at").Optional().Nillable(),
 		field.Time("cancelled_at").Optional().Nillable(),
 		field.Time("completed_at").Optional().Nillable(),
-		field.String("cancel_reason").MaxLen(200).Default(""),
+		field.String("cancel_reason").Validate(maxChars(200)).Default(""),
 	}
 }
 

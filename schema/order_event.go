@@ -18,7 +18,7 @@ func (OrderEvent) Fields() []ent.Field {
 		field.String("to_status").Immutable(),
 		field.Enum("actor_type").Values("shopper", "staff", "system", "wechat").Immutable(),
 		field.Int("actor_id").Optional().Nillable().Immutable(),
-		field.String("note").MaxLen(300).Default("").Immutable(),
+		field.String("note").Validate(maxChars(300)).Default("").Immutable(),
 		field.Time("created_at").Default(now).Immutable(),
 	}
 }

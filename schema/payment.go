@@ -19,15 +19,15 @@ func (Payment) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
 func (Payment) Fields() []ent.Field {
 	return []ent.Field{
 		field.Int("order_id").Immutable(),
-		field.String("out_trade_no").NotEmpty().MaxLen(32).Immutable().Unique(),
-		field.String("prepay_id").Optional().Nillable().MaxLen(64),
+		field.String("out_trade_no").NotEmpty().Validate(maxChars(32)).Immutable().Unique(),
+		field.String("prepay_id").Optional().Nillable().Validate(maxChars(64)),
 		field.Time("prepay_expires_at").Optional().Nillable(),
-		field.String("transaction_id").Optional().Nillable().MaxLen(64).Unique(),
+		field.String("transaction_id").Optional().Nillable().Validate(maxChars(64)).Unique(),
 		field.Int64("amount_fen").Immutable(),
-		field.String("payer_openid").MaxLen(64).Immutable(),
+		field.String("payer_openid").Validate(maxChars(64)).Immutable(),
 		field.Enum("status").Values("pending", "paid", "closed").Default("pending"),
 		// WeChat's trade_state as last seen (SUCCESS, NOTPAY, CLOSED, ...).
-		field.String("trade_state").MaxLen(32).Default(""),
+		field.String("trade_state").Validate(maxChars(32)).Default(""),
 		field.Time("paid_at").Optional().Nillable(),
 	}
 }

@@ -26,8 +26,8 @@ func (Product) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, SoftDeleteM
 // Fields of the Product.
 func (Product) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("title").NotEmpty().MaxLen(120),
-		field.String("subtitle").MaxLen(200).Default(""),
+		field.String("title").NotEmpty().Validate(maxChars(120)),
+		field.String("subtitle").Validate(maxChars(200)).Default(""),
 		field.Text("description").Default(""),
 		field.Int("category_id").Optional().Nillable(),
 		field.JSON("images", []string{}).Optional(),

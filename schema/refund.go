@@ -30,17 +30,17 @@ func (Refund) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
 func (Refund) Fields() []ent.Field {
 	return []ent.Field{
 		field.Int("order_id").Immutable(),
-		field.String("out_refund_no").NotEmpty().MaxLen(64).Immutable().Unique(),
+		field.String("out_refund_no").NotEmpty().Validate(maxChars(64)).Immutable().Unique(),
 		// WeChat's refund_id once WeChat accepted the refund.
-		field.String("refund_id").Optional().Nillable().MaxLen(64),
+		field.String("refund_id").Optional().Nillable().Validate(maxChars(64)),
 		field.Int64("amount_fen"),
-		field.String("reason").MaxLen(200).Default(""),
+		field.String("reason").Validate(maxChars(200)).Default(""),
 		field.Enum("initiator").Values("shopper", "staff", "system").Immutable(),
 		field.Enum("status").Values("requested", "rejected", "processing", "succeeded", "failed").Default("requested"),
 		// The order lines covered; empty means the whole order.
 		field.JSON("lines", []types.RefundLine{}).Optional(),
 		field.Int("reviewed_by").Optional().Nillable(),
-		field.String("review_note").MaxLen(200).Default(""),
+		field.String("review_note").Validate(maxChars(200)).Default(""),
 		field.Time("succeeded_at").Optional().Nillable(),
 	}
 }

@@ -20,8 +20,8 @@ func (Shipment) Fields() []ent.Field {
 	return []ent.Field{
 		field.Int("order_id").Immutable(),
 		// WeChat's express company code (e.g. SF, ZTO), or "store" for the store's own riders.
-		field.String("carrier").MaxLen(32).Default(""),
-		field.String("tracking_no").MaxLen(64).Default(""),
+		field.String("carrier").Validate(maxChars(32)).Default(""),
+		field.String("tracking_no").Validate(maxChars(64)).Default(""),
 		field.Enum("status").Values("pending", "shipped", "in_transit", "delivered", "failed").Default("pending"),
 		field.Time("shipped_at").Optional().Nillable(),
 		field.Time("delivered_at").Optional().Nillable(),

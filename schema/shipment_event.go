@@ -15,9 +15,9 @@ type ShipmentEvent struct{ ent.Schema }
 func (ShipmentEvent) Fields() []ent.Field {
 	return []ent.Field{
 		field.Int("shipment_id").Immutable(),
-		field.String("status").MaxLen(32).Immutable(),
-		field.String("description").MaxLen(300).Default("").Immutable(),
-		field.String("location").MaxLen(100).Default("").Immutable(),
+		field.String("status").Validate(maxChars(32)).Immutable(),
+		field.String("description").Validate(maxChars(300)).Default("").Immutable(),
+		field.String("location").Validate(maxChars(100)).Default("").Immutable(),
 		field.Time("occurred_at").Immutable(),
 		field.Time("created_at").Default(now).Immutable(),
 	}

@@ -17,11 +17,11 @@ func (Shopper) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
 // Fields of the Shopper.
 func (Shopper) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("openid").NotEmpty().MaxLen(64).Immutable().Unique(),
-		field.String("unionid").Optional().Nillable().MaxLen(64),
-		field.String("phone").Optional().Nillable().MaxLen(30),
-		field.String("nickname").MaxLen(64).Default(""),
-		field.String("avatar_url").MaxLen(500).Default(""),
+		field.String("openid").NotEmpty().Validate(maxChars(64)).Immutable().Unique(),
+		field.String("unionid").Optional().Nillable().Validate(maxChars(64)),
+		field.String("phone").Optional().Nillable().Validate(maxChars(30)),
+		field.String("nickname").Validate(maxChars(64)).Default(""),
+		field.String("avatar_url").Validate(maxChars(500)).Default(""),
 		field.Time("last_login_at").Optional().Nillable(),
 	}
 }

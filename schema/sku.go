@@ -27,10 +27,10 @@ func (Sku) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, SoftDeleteMixin
 func (Sku) Fields() []ent.Field {
 	return []ent.Field{
 		field.Int("product_id"),
-		field.String("name").NotEmpty().MaxLen(60),
+		field.String("name").NotEmpty().Validate(maxChars(60)),
 		field.Int64("price_fen"),
 		// EAN-13 (or another GTIN) printed on the pack; unique across the chain.
-		field.String("barcode").Optional().Nillable().MaxLen(14),
+		field.String("barcode").Optional().Nillable().Validate(maxChars(14)),
 		field.Int("sort").Default(0),
 	}
 }

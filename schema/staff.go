@@ -24,8 +24,8 @@ func (Staff) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
 // Fields of the Staff.
 func (Staff) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("username").NotEmpty().MaxLen(64).Unique(),
-		field.String("display_name").MaxLen(64).Default(""),
+		field.String("username").NotEmpty().Validate(maxChars(64)).Unique(),
+		field.String("display_name").Validate(maxChars(64)).Default(""),
 		// bcrypt hash; never leaves the server.
 		field.String("password_hash").Sensitive(),
 		field.Enum("role").Values("admin", "manager", "clerk"),

@@ -25,7 +25,7 @@ func (StockMovement) Fields() []ent.Field {
 		field.Int64("delta_reserved").Immutable(),
 		field.Int64("on_hand_after").Immutable(),
 		field.Int64("reserved_after").Immutable(),
-		field.String("reason").MaxLen(200).Default("").Immutable(),
+		field.String("reason").Validate(maxChars(200)).Default("").Immutable(),
 		field.Enum("actor_type").Values("staff", "shopper", "system").Immutable(),
 		field.Int("actor_id").Optional().Nillable().Immutable(),
 		field.Int("order_id").Optional().Nillable().Immutable(),

@@ -33,10 +33,10 @@ func (Store) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, SoftDeleteMix
 // Fields of the Store.
 func (Store) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("name").NotEmpty().MaxLen(100),
-		field.String("address").MaxLen(300).Default(""),
-		field.String("city").MaxLen(50).Default(""),
-		field.String("phone").MaxLen(30).Default(""),
+		field.String("name").NotEmpty().Validate(maxChars(100)),
+		field.String("address").Validate(maxChars(300)).Default(""),
+		field.String("city").Validate(maxChars(50)).Default(""),
+		field.String("phone").Validate(maxChars(30)).Default(""),
 		// GCJ-02, the frame wx.getLocation({type: 'gcj02'}) answers in.
 		field.Float("lat"),
 		field.Float("lng"),

@@ -214,3 +214,26 @@ func TestProductBadInput(t *testing.T) {
 		}
 	})
 }
+
+// TestTextLimitsCountCharacters: length limits are in characters, as people
+// count them: a Chinese title at the limit (three bytes a character) is
+// accepted, one character more is not.
+func TestTextLimitsCountCharacters(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := apitest.New(t, db)
+		long := strings.Repeat("鲜", 120)
+		var p product
+		h.Do("POST", "/admin/v1/products", h.AdminToken, map[string]any{"title": long,
+			"skus": []map[string]any{{"name": strings.Repeat("装", 60), "price_fen": 100}}}).OK(http.StatusCreated, &p)
+		if p.Title != long {
+			t.Fatalf("title stored as %q", p.Title)
+		}
+		h.Do("POST", "/admin/v1/products", h.AdminToken, map[string]any{"title": long + "鲜",
+			"skus": []map[string]any{{"name": "x", "price_fen": 100}}}).Fails(http.StatusBadRequest, "invalid_argument")
+		h.Do("POST", "/admin/v1/stores", h.AdminToken, map[string]any{"name": strings.Repeat("店", 100),
+			"address": strings.Repeat("路", 300), "lat": 31.2, "lng": 121.4}).OK(http.StatusCreated, nil)
+		l := mustShopper(t, h, "long-address")
+		h.Do("POST", "/api/v1/addresses", l.Token, map[string]any{"contact": strings.Repeat("李", 50), "phone": "13800000000",
+			"detail": strings.Repeat("号", 200)}).OK(http.StatusCreated, nil)
+	})
+}

@@ -146,8 +146,9 @@ func TestShopperCancel(t *testing.T) {
 		a := s.mustOrder(s.milk, 2, s.bread, 5)
 		s.wantLevel(s.bread, 5, 5)
 		var o orderView
-		h.Do("POST", apitest.Path("/api/v1/orders/%d/cancel", a.Order.ID), tok, map[string]string{"reason": "买错了"}).OK(http.StatusOK, &o)
-		if o.Status != "cancelled" || o.CancelReason != "买错了" || o.Timeline[1].Actor != "shopper" {
+		reason := strings.Repeat("买", 200) // 200 characters, 600 bytes: the limit counts characters
+		h.Do("POST", apitest.Path("/api/v1/orders/%d/cancel", a.Order.ID), tok, map[string]string{"reason": reason}).OK(http.StatusOK, &o)
+		if o.Status != "cancelled" || o.CancelReason != reason || o.Timeline[1].Actor != "shopper" {
 			t.Fatalf("cancelled order %+v", o)
 		}
 		s.wantLevel(s.milk, 10, 0)
