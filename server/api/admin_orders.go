@@ -136,3 +136,16 @@ func (h *handlers) orderPickedUp(c echo.Context) error {
 	o, err = h.Orders.PickedUp(c.Request().Context(), orders.StaffActor(principal(c).ID), o.ID, in.PickupCode)
 	return reply(c, http.StatusOK, o, err, orderDTO)
 }
+
+func (h *handlers) staffRefund(c echo.Context) error {
+	o, err := h.staffOrder(c, staff.PermRefundOrders)
+	if err != nil {
+		return err
+	}
+	var in orders.RefundInput
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	o, err = h.Orders.StaffRefund(c.Request().Context(), orders.StaffActor(principal(c).ID), o.ID, in)
+	return reply(c, http.StatusOK, o, err, orderDTO)
+}

@@ -180,6 +180,7 @@ func New(d Deps) *echo.Echo {
 
 	staffRoute(http.MethodGet, "/orders", h.staffListOrders)
 	staffRoute(http.MethodGet, "/orders/:id", h.staffGetOrder)
+	staffRoute(http.MethodPost, "/orders/:id/refund", h.staffRefund)
 	staffRoute(http.MethodPost, "/orders/:id/refund/approve", h.approveRefund)
 	staffRoute(http.MethodPost, "/orders/:id/refund/reject", h.rejectRefund)
 	staffRoute(http.MethodPost, "/orders/:id/ready", h.orderReady)

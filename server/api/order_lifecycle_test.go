@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -246,6 +247,103 @@ func TestRefunds(t *testing.T) {
 		s.wantLevel(s.milk, 10, 0)
 		s.wantLevel(s.bread, 5, 0)
 		refund(map[string]string{"reason": "再退"}).Fails(http.StatusConflict, "conflict")
+		s.ledgerReplays()
+	})
+}
+
+// TestRefundsWeChatCannotTake: a refund WeChat Pay refuses fails and the
+// order goes back to where it was (nothing stuck in refunding), so it can be
+// asked for again; one WeChat cannot take now is retried by the sweeper; and
+// goods are never handed over while their refund is pending.
+func TestRefundsWeChatCannotTake(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		clock := apitest.NewClock(time.Now())
+		s := newShop(t, db, apitest.WithClock(clock))
+		h, tok, sb := s.h, s.shopper.Token, s.h.App.WeChat.Sandbox
+		a := s.mustOrder(s.milk, 2)
+		s.pay(a.Payment.prepayID(), true)
+		refund := apitest.Path("/api/v1/orders/%d/refund", a.Order.ID)
+		approve := apitest.Path("/admin/v1/orders/%d/refund/approve", a.Order.ID)
+		h.Do("POST", refund, tok, map[string]string{"reason": "不想要了"}).OK(http.StatusOK, nil)
+
+		// No handing over while the money is on its way back.
+		h.Do("POST", apitest.Path("/admin/v1/orders/%d/ready", a.Order.ID), h.AdminToken, nil).Fails(http.StatusConflict, "conflict")
+		code := *db.Client.Order.GetX(context.Background(), a.Order.ID).PickupCode // the right code, even
+		h.Do("POST", apitest.Path("/admin/v1/orders/%d/picked-up", a.Order.ID), h.AdminToken,
+			map[string]string{"pickup_code": code}).Fails(http.StatusConflict, "conflict")
+		var o orderView
+		s.wantStatus(a.Order.ID, order.StatusRefunding)
+
+		// WeChat refuses: the refund fails, the order is paid again, and says why.
+		sb.Fail(sandbox.OpRefund, 1, http.StatusForbidden, "USER_ACCOUNT_ABNORMAL")
+		h.Do("POST", approve, h.AdminToken, nil).OK(http.StatusOK, &o)
+		if o.Status != "paid" || o.Refunds[0].Status != "failed" || !strings.Contains(o.Timeline[len(o.Timeline)-1].Note, "failed") {
+			t.Fatalf("after a refused refund: %s %+v", o.statuses(), o.Refunds)
+		}
+		s.wantLevel(s.milk, 8, 0)
+
+		// Asked again, WeChat is down: the refund waits, the sweeper retries it.
+		h.Do("POST", refund, tok, map[string]string{"reason": "再试一次"}).OK(http.StatusOK, nil)
+		sb.Fail(sandbox.OpRefund, 1, http.StatusInternalServerError, "SYSTEM_ERROR")
+		h.Do("POST", approve, h.AdminToken, nil).OK(http.StatusOK, &o)
+		if o.Status != "refunding" || o.Refunds[1].Status != "processing" {
+			t.Fatalf("after WeChat was down: %s %+v", o.statuses(), o.Refunds)
+		}
+		s.sweep() // too soon to retry
+		if got := s.order(a.Order.ID); got.Status != "refunding" {
+			t.Fatalf("retried too soon: %s", got.statuses())
+		}
+		clock.Advance(time.Minute)
+		s.sweep()
+		o = s.eventuallyStatus(a.Order.ID, order.StatusRefunded)
+		if o.RefundedFen != o.PayableFen {
+			t.Fatalf("refunded %d of %d", o.RefundedFen, o.PayableFen)
+		}
+		s.wantLevel(s.milk, 10, 0)
+		s.ledgerReplays()
+	})
+}
+
+// TestLatePaymentRefundRefused: the automatic refund of a late payment is
+// refused by WeChat; the order goes back to cancelled with the money held,
+// and staff refund it by hand.
+func TestLatePaymentRefundRefused(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		clock := apitest.NewClock(time.Now())
+		s := newShop(t, db, apitest.WithClock(clock))
+		h, sb := s.h, s.h.App.WeChat.Sandbox
+		a := s.mustOrder(s.bread, 5)
+		clock.Advance(past)
+		sb.Fail(sandbox.OpClose, 2, 500, "SYSTEM_ERROR")
+		s.sweep()
+		s.setStock(s.bread, 0)
+		sb.Fail(sandbox.OpRefund, 1, http.StatusForbidden, "USER_ACCOUNT_ABNORMAL")
+		s.pay(a.Payment.prepayID(), true)
+		deadline := time.Now().Add(10 * time.Second)
+		for s.order(a.Order.ID).statuses() != "pending_payment>cancelled>refunding>cancelled" {
+			if time.Now().After(deadline) {
+				t.Fatalf("timeline %s", s.order(a.Order.ID).statuses())
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		o := s.order(a.Order.ID)
+		if o.Payment == nil || o.Payment.Status != "paid" || o.Refunds[0].Status != "failed" {
+			t.Fatalf("held money: %+v %+v", o.Payment, o.Refunds)
+		}
+		// A clerk may not refund; an admin may, at once.
+		_, clerk := mustStaff(t, h, "clerk-"+t.Name(), "clerk", &s.store.ID)
+		staffRefund := apitest.Path("/admin/v1/orders/%d/refund", a.Order.ID)
+		h.Do("POST", staffRefund, clerk, map[string]string{"reason": "退回迟到的付款"}).Fails(http.StatusForbidden, "permission_denied")
+		h.Do("POST", staffRefund, h.AdminToken, map[string]string{}).Fails(http.StatusBadRequest, "invalid_argument")
+		h.Do("POST", staffRefund, h.AdminToken, map[string]string{"reason": "退回迟到的付款"}).OK(http.StatusOK, nil)
+		o = s.eventuallyStatus(a.Order.ID, order.StatusRefunded)
+		if o.RefundedFen != 5*breadFen || o.Refunds[1].Initiator != "staff" {
+			t.Fatalf("staff refund: %+v", o.Refunds)
+		}
+		// An unpaid order cannot be refunded by staff either.
+		b := s.mustOrder(s.milk, 1)
+		h.Do("POST", apitest.Path("/admin/v1/orders/%d/refund", b.Order.ID), h.AdminToken,
+			map[string]string{"reason": "x"}).Fails(http.StatusConflict, "conflict")
 		s.ledgerReplays()
 	})
 }

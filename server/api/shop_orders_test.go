@@ -233,3 +233,29 @@ func TestIdempotentCheckout(t *testing.T) {
 		s.ledgerReplays()
 	})
 }
+
+// TestCheckoutWhenWeChatPayIsDown: a checkout whose prepay fails answers 503
+// and keeps no stock reserved; its key then names that cancelled order, and
+// a new attempt works once WeChat is back.
+func TestCheckoutWhenWeChatPayIsDown(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := newShop(t, db)
+		h, tok := s.h, s.shopper.Token
+		body := map[string]any{"store_id": s.store.ID, "fulfilment": "pickup", "items": []map[string]int{{"sku_id": s.milk, "quantity": 4}}}
+		for _, code := range []string{"SYSTEM_ERROR", "PARAM_ERROR"} {
+			status := map[string]int{"SYSTEM_ERROR": 500, "PARAM_ERROR": 400}[code]
+			h.App.WeChat.Sandbox.Fail(sandbox.OpPrepay, 1, status, code)
+			key := newKey()
+			h.Do("POST", "/api/v1/orders", tok, body, "Idempotency-Key", key).Fails(http.StatusServiceUnavailable, "unavailable")
+			s.wantLevel(s.milk, 10, 0)
+			var again checkoutAnswer
+			h.Do("POST", "/api/v1/orders", tok, body, "Idempotency-Key", key).OK(http.StatusOK, &again)
+			if again.Order.Status != "cancelled" || again.Payment != nil {
+				t.Fatalf("%s: the key's order %+v", code, again)
+			}
+		}
+		s.mustOrder(s.milk, 4)
+		s.wantLevel(s.milk, 10, 4)
+		s.ledgerReplays()
+	})
+}

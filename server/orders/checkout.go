@@ -180,6 +180,12 @@ func (s *Service) Create(ctx context.Context, shopperID int, key string, in Crea
 		}
 		params, err := s.prepay(ctx, o)
 		if err != nil {
+			// An order that cannot be paid must not hold stock (in a flash sale
+			// during a WeChat outage it would hold it for the whole TTL): give
+			// it up now. The shopper never got a prepay_id, so nothing can pay it.
+			if aerr := s.abandon(context.WithoutCancel(ctx), o, System, "WeChat Pay could not start the payment", false); aerr != nil {
+				s.log.Error("checkout: cancelling an order WeChat Pay did not take", "order", o.OrderNo, "error", aerr)
+			}
 			return Placed{}, err
 		}
 		return Placed{Order: o, Payment: params, Created: true}, nil

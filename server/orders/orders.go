@@ -70,7 +70,7 @@ func New(db *storage.DB, inv *inventory.Service, st *stores.Service, pay wechat.
 		db: db, client: db.Client, inv: inv, stores: st, pay: pay,
 		log: opt.Log, now: opt.Now, ttl: opt.TTL, closing: make(chan struct{}),
 	}
-	s.payments = payments.New(db.Client, opt.Log, payments.Hooks{Paid: s.onPaid, Refunded: s.onRefunded})
+	s.payments = payments.New(db.Client, opt.Log, payments.Hooks{Paid: s.onPaid, Refunded: s.onRefunded, RefundFailed: s.onRefundFailed})
 	return s
 }
 

@@ -115,9 +115,9 @@ func (s *Service) prepayFailed(ctx context.Context, o *ent.Order, err error) err
 		return errs.E(errs.Conflict, "WeChat Pay closed order %d; it can no longer be paid", o.ID)
 	}
 	if wechat.IsTemporary(err) {
-		return errs.Wrap(err, errs.Unavailable, "WeChat Pay is not answering; try again in a moment (with the same Idempotency-Key)")
+		return errs.Wrap(err, errs.Unavailable, "WeChat Pay is not answering, so the payment could not start; please try again in a moment")
 	}
-	return errs.Wrap(err, errs.Unavailable, "WeChat Pay refused the payment (%s); try again later", wechat.CodeOf(err))
+	return errs.Wrap(err, errs.Unavailable, "WeChat Pay refused to start the payment (%s); please try again later", wechat.CodeOf(err))
 }
 
 // reconcile asks WeChat Pay about the order's transaction and records a

@@ -7,7 +7,9 @@ import (
 
 	"wemart/ent"
 	"wemart/ent/order"
+	"wemart/ent/orderevent"
 	"wemart/ent/orderitem"
+	"wemart/ent/payment"
 	"wemart/ent/refund"
 	"wemart/schema/types"
 	"wemart/server/check"
@@ -30,10 +32,8 @@ type RefundInput struct {
 	Items  []RefundLineInput `json:"items"`
 }
 
-// RequestRefund asks for money back on a paid order: the order becomes
-// refunding until staff approve (WeChat Pay refunds it) or reject (it goes
-// back to where it was).
-func (s *Service) RequestRefund(ctx context.Context, shopperID, orderID int, in RefundInput) (*ent.Order, error) {
+// validate checks a refund request's fields.
+func (in RefundInput) validate() error {
 	var c check.Checker
 	c.Text("reason", in.Reason, true, 200)
 	if in.Items != nil && (len(in.Items) == 0 || len(in.Items) > MaxLines) {
@@ -47,37 +47,87 @@ func (s *Service) RequestRefund(ctx context.Context, shopperID, orderID int, in 
 			c.Fail(fmt.Sprintf("items[%d].quantity", i), "must be between 1 and %d", MaxLineQuantity)
 		}
 	}
-	if err := c.Err(); err != nil {
+	return c.Err()
+}
+
+// RequestRefund asks for money back on a paid order: the order becomes
+// refunding until staff approve (WeChat Pay refunds it) or reject (it goes
+// back to where it was).
+func (s *Service) RequestRefund(ctx context.Context, shopperID, orderID int, in RefundInput) (*ent.Order, error) {
+	if err := in.validate(); err != nil {
 		return nil, err
 	}
-	o, err := s.own(ctx, shopperID, orderID)
+	if _, err := s.own(ctx, shopperID, orderID); err != nil {
+		return nil, err
+	}
+	if _, err := s.openRefund(ctx, orderID, ShopperActor(shopperID), in); err != nil {
+		return nil, err
+	}
+	return s.load(ctx, orderID)
+}
+
+// StaffRefund refunds an order on staff's own initiative (a complaint at the
+// counter, a refund WeChat refused before, a late payment for a cancelled
+// order): no review, WeChat Pay is asked at once.
+func (s *Service) StaffRefund(ctx context.Context, by Actor, orderID int, in RefundInput) (*ent.Order, error) {
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	id, err := s.openRefund(ctx, orderID, by, in)
 	if err != nil {
 		return nil, err
 	}
-	err = storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
-		full, err := tx.Order.Query().Where(order.ID(o.ID)).WithItems().WithRefunds().Only(ctx)
+	s.submitRefund(ctx, id)
+	return s.load(ctx, orderID)
+}
+
+// openRefund moves a paid order to refunding and records the refund: for a
+// shopper, waiting for review; for staff, approved. The money must have
+// been paid: the order is paid or further along, or it was cancelled and
+// its payment arrived anyway.
+func (s *Service) openRefund(ctx context.Context, orderID int, by Actor, in RefundInput) (int, error) {
+	var id int
+	err := storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
+		full, err := tx.Order.Query().Where(order.ID(orderID)).WithItems().WithRefunds().WithPayments().Only(ctx)
+		if ent.IsNotFound(err) {
+			return errs.E(errs.NotFound, "no order %d", orderID)
+		}
 		if err != nil {
 			return err
 		}
-		if !Allowed(full.Status, order.StatusRefunding) || full.Status == order.StatusCancelled {
-			return errs.E(errs.Conflict, "order %d is %s; only a paid order can be refunded", o.ID, full.Status).
+		paid := false
+		for _, p := range full.Edges.Payments {
+			paid = paid || p.Status == payment.StatusPaid
+		}
+		if !Allowed(full.Status, order.StatusRefunding) || !paid {
+			return errs.E(errs.Conflict, "order %d is %s; only a paid order can be refunded", orderID, full.Status).
 				With("status", full.Status)
 		}
 		covered, amount, err := refundLines(full, in.Items)
 		if err != nil {
 			return err
 		}
-		if err := transition(ctx, tx, full, order.StatusRefunding, ShopperActor(shopperID), "refund requested: "+in.Reason, nil); err != nil {
+		create := tx.Refund.Create().SetOrderID(orderID).
+			SetOutRefundNo(fmt.Sprintf("%sR%d", full.OrderNo, len(full.Edges.Refunds)+1)).
+			SetAmountFen(amount).SetReason(in.Reason).SetLines(covered)
+		note := "refund requested: " + in.Reason
+		if by.Type == orderevent.ActorTypeShopper {
+			create.SetInitiator(refund.InitiatorShopper)
+		} else {
+			create.SetInitiator(refund.InitiatorStaff).SetStatus(refund.StatusProcessing).SetNillableReviewedBy(by.ID)
+			note = fmt.Sprintf("refund of ¥%s by staff: %s", yuan(amount), in.Reason)
+		}
+		if err := transition(ctx, tx, full, order.StatusRefunding, by, note, nil); err != nil {
 			return err
 		}
-		return tx.Refund.Create().SetOrderID(o.ID).SetOutRefundNo(fmt.Sprintf("%sR%d", o.OrderNo, len(full.Edges.Refunds)+1)).
-			SetAmountFen(amount).SetReason(in.Reason).SetInitiator(refund.InitiatorShopper).
-			SetLines(covered).Exec(ctx)
+		r, err := create.Save(ctx)
+		if err != nil {
+			return err
+		}
+		id = r.ID
+		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return s.load(ctx, o.ID)
+	return id, err
 }
 
 // refundLines works out which units a refund covers and how much money
@@ -209,7 +259,11 @@ func (s *Service) requested(ctx context.Context, tx *ent.Tx, orderID int) (*ent.
 	if err != nil {
 		return nil, err
 	}
-	r, err := tx.Refund.Query().Where(refund.OrderID(o.ID), refund.StatusEQ(refund.StatusRequested)).Only(ctx)
+	if o.Status != order.StatusRefunding {
+		return nil, errs.E(errs.Conflict, "order %d is %s, with no refund waiting for review", orderID, o.Status).With("status", o.Status)
+	}
+	r, err := tx.Refund.Query().Where(refund.OrderID(o.ID), refund.StatusEQ(refund.StatusRequested)).
+		Order(ent.Desc(refund.FieldID)).First(ctx)
 	if ent.IsNotFound(err) {
 		return nil, errs.E(errs.Conflict, "order %d has no refund waiting for review", orderID).With("status", o.Status)
 	}
@@ -217,8 +271,10 @@ func (s *Service) requested(ctx context.Context, tx *ent.Tx, orderID int) (*ent.
 }
 
 // submitRefund asks WeChat Pay to pay back an approved refund. It is safe
-// to repeat (WeChat keys refunds by out_refund_no); a temporary failure
-// leaves it to the sweeper, a refusal marks the refund failed for staff.
+// to repeat (WeChat keys refunds by out_refund_no). A temporary failure
+// (WeChat unreachable or busy, or the merchant account short of balance)
+// leaves it to the sweeper; a refusal fails the refund and returns the
+// order to where it was, so the shopper or staff can ask again.
 func (s *Service) submitRefund(ctx context.Context, refundID int) {
 	r, err := s.client.Refund.Query().Where(refund.ID(refundID)).WithOrder().Only(ctx)
 	if err != nil {
@@ -234,14 +290,28 @@ func (s *Service) submitRefund(ctx context.Context, refundID int) {
 		Reason: truncateBytes(r.Reason, 80),
 	})
 	switch {
-	case wechat.IsTemporary(err):
-		s.log.Warn("refund: WeChat Pay not answering; the sweeper will retry", "refund", r.OutRefundNo, "error", err)
+	case wechat.IsTemporary(err) || wechat.CodeOf(err) == "NOT_ENOUGH":
+		s.log.Warn("refund: WeChat Pay cannot take it now; the sweeper will retry", "refund", r.OutRefundNo, "error", err)
+		if uerr := s.client.Refund.Update().Where(refund.ID(r.ID), refund.StatusEQ(refund.StatusProcessing)).
+			SetUpdatedAt(s.now().UTC()).Exec(ctx); uerr != nil {
+			s.log.Error("refund: noting the retry", "refund", r.OutRefundNo, "error", uerr)
+		}
 		return
 	case err != nil:
 		s.log.Error("refund: WeChat Pay refused it", "refund", r.OutRefundNo, "error", err)
-		if uerr := s.client.Refund.Update().Where(refund.ID(r.ID), refund.StatusEQ(refund.StatusProcessing)).
-			SetStatus(refund.StatusFailed).SetReviewNote(clip("WeChat Pay refused: "+err.Error(), 200)).Exec(ctx); uerr != nil {
-			s.log.Error("refund: recording the refusal", "refund", r.OutRefundNo, "error", uerr)
+		if ferr := storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
+			n, err := tx.Refund.Update().Where(refund.ID(r.ID), refund.StatusEQ(refund.StatusProcessing), refund.RefundIDIsNil()).
+				SetStatus(refund.StatusFailed).SetReviewNote(clip("WeChat Pay refused: "+err.Error(), 200)).Save(ctx)
+			if err != nil || n == 0 {
+				return err
+			}
+			failed, err := tx.Refund.Get(ctx, r.ID)
+			if err != nil {
+				return err
+			}
+			return s.onRefundFailed(ctx, tx, failed)
+		}); ferr != nil {
+			s.log.Error("refund: recording the refusal", "refund", r.OutRefundNo, "error", ferr)
 		}
 		return
 	}
@@ -254,6 +324,26 @@ func (s *Service) submitRefund(ctx context.Context, refundID int) {
 			s.log.Error("refund: recording success", "refund", r.OutRefundNo, "error", err)
 		}
 	}
+}
+
+// onRefundFailed returns an order whose refund failed at WeChat Pay to the
+// status it had before, with the reason on its timeline: nothing is stuck in
+// refunding, and the refund can be asked for again (by the shopper, or by
+// staff, who can also refund a cancelled order's late payment).
+func (s *Service) onRefundFailed(ctx context.Context, tx *ent.Tx, r *ent.Refund) error {
+	o, err := tx.Order.Get(ctx, r.OrderID)
+	if err != nil {
+		return err
+	}
+	if o.Status != order.StatusRefunding {
+		return nil
+	}
+	before, err := statusBefore(ctx, tx, o.ID, order.StatusRefunding)
+	if err != nil {
+		return err
+	}
+	return transition(ctx, tx, o, before, WeChat,
+		fmt.Sprintf("refund of ¥%s failed (%s); it can be asked for again", yuan(r.AmountFen), r.ReviewNote), nil)
 }
 
 // onRefunded is what a refund that went through means for its order, run

@@ -25,6 +25,9 @@ const (
 	// refundQueryAfter is how long a submitted refund waits for its
 	// notification before the sweeper asks WeChat Pay instead.
 	refundQueryAfter = time.Minute
+	// refundRetryAfter spaces out submissions of a refund WeChat Pay could
+	// not take (unreachable, or the merchant's balance short).
+	refundRetryAfter = 30 * time.Second
 )
 
 // SweepStats counts what a sweep did.
@@ -59,7 +62,8 @@ func (s *Service) Sweep(ctx context.Context) (SweepStats, error) {
 		}, s.followUpID},
 		{&st.RefundsSubmitted, func(after int) ([]int, error) {
 			return s.client.Refund.Query().
-				Where(refund.StatusEQ(refund.StatusProcessing), refund.RefundIDIsNil(), refund.IDGT(after)).
+				Where(refund.StatusEQ(refund.StatusProcessing), refund.RefundIDIsNil(),
+					refund.UpdatedAtLTE(now.Add(-refundRetryAfter)), refund.IDGT(after)).
 				Order(ent.Asc(refund.FieldID)).Limit(sweepBatch).IDs(ctx)
 		}, func(ctx context.Context, id int) error { s.submitRefund(ctx, id); return nil }},
 		{&st.RefundsChecked, func(after int) ([]int, error) {
@@ -119,6 +123,12 @@ func (s *Service) checkRefund(ctx context.Context, id int) error {
 		return err
 	}
 	res, err := s.pay.QueryRefund(ctx, r.OutRefundNo)
+	if wechat.CodeOf(err) == "RESOURCE_NOT_EXISTS" {
+		// WeChat has no such refund (its acceptance was lost): submit it again.
+		s.log.Warn("refund: WeChat Pay does not know it; submitting again", "refund", r.OutRefundNo)
+		return s.client.Refund.Update().Where(refund.ID(id), refund.StatusEQ(refund.StatusProcessing)).
+			ClearRefundID().Exec(ctx)
+	}
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"slices"
+	"strings"
 
 	"wemart/ent"
 	"wemart/ent/order"
@@ -103,6 +104,9 @@ func clip(s string, n int) string {
 // Ready marks a paid pickup order packed and waiting at the counter.
 func (s *Service) Ready(ctx context.Context, by Actor, orderID int) (*ent.Order, error) {
 	return s.move(ctx, orderID, func(tx *ent.Tx, o *ent.Order) error {
+		if err := from(o, order.StatusPaid); err != nil {
+			return err
+		}
 		if o.Fulfilment != order.FulfilmentPickup {
 			return errs.E(errs.Conflict, "order %d is for delivery, not pickup", o.ID)
 		}
@@ -117,6 +121,9 @@ func (s *Service) PickedUp(ctx context.Context, by Actor, orderID int, code stri
 		return nil, errs.InvalidField("pickup_code", "is required (the code the shopper shows)")
 	}
 	return s.move(ctx, orderID, func(tx *ent.Tx, o *ent.Order) error {
+		if err := from(o, order.StatusPaid, order.StatusReadyForPickup); err != nil {
+			return err
+		}
 		if o.Fulfilment != order.FulfilmentPickup {
 			return errs.E(errs.Conflict, "order %d is for delivery, not pickup", o.ID)
 		}
@@ -132,6 +139,26 @@ func (s *Service) PickedUp(ctx context.Context, by Actor, orderID int, code stri
 			u.SetCompletedAt(s.now().UTC())
 		})
 	})
+}
+
+// from is a conflict unless o is in one of the statuses a step starts from.
+// The lifecycle table also holds the moves back out of refunding (a refund
+// rejected or partly paid); a staff step must never take those, or goods
+// could be handed over while their money is on its way back.
+func from(o *ent.Order, statuses ...order.Status) error {
+	if slices.Contains(statuses, o.Status) {
+		return nil
+	}
+	return errs.E(errs.Conflict, "order %d is %s; this step needs it %s", o.ID, o.Status, joinStatuses(statuses)).
+		With("status", o.Status)
+}
+
+func joinStatuses(st []order.Status) string {
+	parts := make([]string, len(st))
+	for i, s := range st {
+		parts[i] = string(s)
+	}
+	return strings.Join(parts, " or ")
 }
 
 // move runs a staff step on one order in a transaction and returns the

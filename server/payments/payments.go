@@ -26,6 +26,8 @@ type Hooks struct {
 	Paid func(ctx context.Context, tx *ent.Tx, p *ent.Payment) error
 	// Refunded runs when a refund first succeeds.
 	Refunded func(ctx context.Context, tx *ent.Tx, r *ent.Refund) error
+	// RefundFailed runs when WeChat Pay reports a refund closed or abnormal.
+	RefundFailed func(ctx context.Context, tx *ent.Tx, r *ent.Refund) error
 }
 
 // Service records payments and refunds.
@@ -115,10 +117,17 @@ func (s *Service) Refunded(ctx context.Context, r wechat.Refund) error {
 		upd := tx.Refund.Update().Where(refund.ID(rf.ID), refund.StatusIn(refund.StatusRequested, refund.StatusProcessing))
 		if r.Status != wechat.RefundSuccess {
 			n, err := upd.SetStatus(refund.StatusFailed).SetReviewNote("WeChat Pay: " + r.Status).Save(ctx)
-			if err == nil && n == 1 {
-				s.log.Error("WeChat Pay reports a refund failed", "out_refund_no", r.OutRefundNo, "status", r.Status)
+			if err != nil || n == 0 {
+				return err
 			}
-			return err
+			s.log.Error("WeChat Pay reports a refund failed", "out_refund_no", r.OutRefundNo, "status", r.Status)
+			if s.hooks.RefundFailed == nil {
+				return nil
+			}
+			if rf, err = tx.Refund.Get(ctx, rf.ID); err != nil {
+				return err
+			}
+			return s.hooks.RefundFailed(ctx, tx, rf)
 		}
 		at := r.SuccessTime
 		if at.IsZero() {

@@ -3,19 +3,25 @@ package storage
 import (
 	"context"
 	stdsql "database/sql"
+	"strings"
 	"sync"
 
 	"entgo.io/ent/dialect"
 )
 
-// serialTx hands out SQLite transactions one at a time within the process.
-// SQLite has one writer at a time anyway (wemart begins every transaction
-// IMMEDIATE), but its busy handler polls with sleeps of up to 100 ms, so
-// under contention a waiting writer idles long after the lock is free. A Go
-// semaphore queues writers in the process instead and wakes the next one
-// the moment a transaction ends; the busy timeout still arbitrates between
-// processes (a `wemart seed` next to a server). Reads outside transactions
-// are not affected.
+// serialTx hands out SQLite transactions, and lets single write statements
+// outside transactions run, one at a time within the process. SQLite has one
+// writer at a time anyway (wemart begins every transaction IMMEDIATE), but
+// its busy handler polls with sleeps of up to 100 ms, so under contention a
+// waiting writer idles long after the lock is free, and a lone UPDATE can
+// starve behind a queue of transactions. A Go semaphore queues writers in
+// the process instead and wakes the next one the moment the lock is free;
+// the busy timeout still arbitrates between processes (a `wemart seed` next
+// to a server). Reads outside transactions are not affected.
+//
+// The one rule it adds: code holding a transaction must not write through
+// the client outside it (it would wait for itself). wemart never does; on
+// SQLite that was already a 10-second stall and a failure.
 type serialTx struct {
 	dialect.Driver
 	slot chan struct{}
@@ -27,17 +33,15 @@ func newSerialTx(d dialect.Driver) *serialTx {
 
 // Tx waits for the process's turn to write (or for ctx to end), then begins.
 func (s *serialTx) Tx(ctx context.Context) (dialect.Tx, error) {
-	select {
-	case s.slot <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	if err := s.take(ctx); err != nil {
+		return nil, err
 	}
 	tx, err := s.Driver.Tx(ctx)
 	if err != nil {
-		<-s.slot
+		s.give()
 		return nil, err
 	}
-	return &serialized{Tx: tx, release: sync.OnceFunc(func() { <-s.slot })}, nil
+	return &serialized{Tx: tx, release: sync.OnceFunc(s.give)}, nil
 }
 
 // serialized is a transaction that gives the turn back when it ends.
@@ -65,13 +69,76 @@ type execQuerier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*stdsql.Rows, error)
 }
 
-// ExecContext passes through to the driver.
+// take waits for the process's turn to write, or for ctx to end.
+func (s *serialTx) take(ctx context.Context) error {
+	select {
+	case s.slot <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *serialTx) give() { <-s.slot }
+
+// writes reports whether a statement changes data (and so takes SQLite's
+// write lock).
+func writes(query string) bool {
+	q := strings.TrimLeft(query, " \t\r\n(")
+	if len(q) < 6 {
+		return false
+	}
+	switch strings.ToUpper(q[:6]) {
+	case "INSERT", "UPDATE", "DELETE", "REPLAC":
+		return true
+	}
+	return false
+}
+
+// Exec runs a statement outside a transaction, in turn if it writes.
+func (s *serialTx) Exec(ctx context.Context, query string, args, v any) error {
+	if writes(query) {
+		if err := s.take(ctx); err != nil {
+			return err
+		}
+		defer s.give()
+	}
+	return s.Driver.Exec(ctx, query, args, v)
+}
+
+// Query runs a query outside a transaction (an INSERT ... RETURNING is a
+// write and waits its turn).
+func (s *serialTx) Query(ctx context.Context, query string, args, v any) error {
+	if writes(query) {
+		if err := s.take(ctx); err != nil {
+			return err
+		}
+		defer s.give()
+	}
+	return s.Driver.Query(ctx, query, args, v)
+}
+
+// ExecContext is Exec for database/sql-level callers.
 func (s *serialTx) ExecContext(ctx context.Context, query string, args ...any) (stdsql.Result, error) {
+	if writes(query) {
+		if err := s.take(ctx); err != nil {
+			return nil, err
+		}
+		defer s.give()
+	}
 	return s.Driver.(execQuerier).ExecContext(ctx, query, args...)
 }
 
-// QueryContext passes through to the driver.
+// QueryContext passes through to the driver. A writing query waits its
+// turn only until it returns its rows (RETURNING rows are produced
+// while the statement runs).
 func (s *serialTx) QueryContext(ctx context.Context, query string, args ...any) (*stdsql.Rows, error) {
+	if writes(query) {
+		if err := s.take(ctx); err != nil {
+			return nil, err
+		}
+		defer s.give()
+	}
 	return s.Driver.(execQuerier).QueryContext(ctx, query, args...)
 }
 

@@ -246,6 +246,9 @@ func (s *Sandbox) flush() {
 	}
 	if err != nil {
 		s.opt.Log.Error("sandbox: saving state", "error", err)
+		s.mu.Lock()
+		s.dirty = true // try again with the next change, or at Close
+		s.mu.Unlock()
 	}
 }
 
