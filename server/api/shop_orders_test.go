@@ -94,6 +94,12 @@ func TestCheckoutAndPaymentThroughTheSandbox(t *testing.T) {
 		if got := s.order(o.ID); got.statuses() != "pending_payment>paid" {
 			t.Fatalf("timeline after duplicates: %s", got.statuses())
 		}
+		// Sales count the paid units once (search sorts by them).
+		for sku, want := range map[int]int64{s.milk: 2, s.bread: 1} {
+			if p := db.Client.Sku.GetX(context.Background(), sku).QueryProduct().OnlyX(context.Background()); p.Sales != want {
+				t.Fatalf("product %d sales %d, want %d", p.ID, p.Sales, want)
+			}
+		}
 		s.ledgerReplays()
 		kinds := map[stockmovement.Kind]int{}
 		for _, m := range db.Client.StockMovement.Query().Where(stockmovement.OrderID(o.ID)).AllX(context.Background()) {

@@ -3,6 +3,7 @@ package orders
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -11,8 +12,10 @@ import (
 	"wemart/ent/order"
 	"wemart/ent/orderitem"
 	"wemart/ent/payment"
+	"wemart/ent/product"
 	"wemart/ent/refund"
 	"wemart/server/errs"
+	"wemart/server/indexer"
 	"wemart/server/inventory"
 	"wemart/server/wechat"
 )
@@ -190,15 +193,21 @@ func (s *Service) onPaid(ctx context.Context, tx *ent.Tx, p *ent.Payment) error 
 		if err := transition(ctx, tx, o, order.StatusPaid, WeChat, note, setPaid); err != nil {
 			return err
 		}
-		return s.inv.Sell(ctx, tx, inventory.System, o.StoreID, o.ID, lines(o.Edges.Items))
+		if err := s.inv.Sell(ctx, tx, inventory.System, o.StoreID, o.ID, lines(o.Edges.Items)); err != nil {
+			return err
+		}
+		return countSales(ctx, tx, o.Edges.Items)
 	case order.StatusCancelled:
 		sold, err := s.sellAgain(ctx, tx, o)
 		if err != nil {
 			return err
 		}
 		if sold {
-			return transition(ctx, tx, o, order.StatusPaid, WeChat,
-				note+"; it arrived after the order was cancelled and the stock was still there", setPaid)
+			if err := transition(ctx, tx, o, order.StatusPaid, WeChat,
+				note+"; it arrived after the order was cancelled and the stock was still there", setPaid); err != nil {
+				return err
+			}
+			return countSales(ctx, tx, o.Edges.Items)
 		}
 		reason := "paid after the order was cancelled, and the stock is gone: refunded in full automatically"
 		if err := transition(ctx, tx, o, order.StatusRefunding, WeChat, note+"; "+reason, setPaid); err != nil {
@@ -257,4 +266,24 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// countSales adds a paid order's units to its products' sales (what
+// "sort by sales" in search orders by) and tells the search index.
+func countSales(ctx context.Context, tx *ent.Tx, items []*ent.OrderItem) error {
+	units := map[int]int64{}
+	for _, it := range items {
+		units[it.ProductID] += int64(it.Quantity)
+	}
+	ids := make([]int, 0, len(units))
+	for id := range units {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids) // a fixed lock order, like stock
+	for _, id := range ids {
+		if err := tx.Product.Update().Where(product.ID(id)).AddSales(units[id]).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return indexer.Enqueue(ctx, tx.Client(), ids...)
 }
