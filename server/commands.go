@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"os"
@@ -49,6 +50,17 @@ func setup() (config.Config, *slog.Logger, error) {
 	return cfg, log, nil
 }
 
+// setupDB is setup plus the database, opened and made current by
+// app.OpenDB. The caller closes it.
+func setupDB(ctx context.Context) (config.Config, *slog.Logger, *storage.DB, error) {
+	cfg, log, err := setup()
+	if err != nil {
+		return cfg, nil, nil, err
+	}
+	db, err := app.OpenDB(ctx, cfg, log)
+	return cfg, log, db, err
+}
+
 func serveCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "serve",
@@ -59,12 +71,8 @@ func serveCommand() *cobra.Command {
 			"with `wemart migrate`. On SIGTERM in-flight requests finish before exit.\n\n" + envHelp,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, log, err := setup()
-			if err != nil {
-				return err
-			}
 			ctx := cmd.Context()
-			db, err := app.OpenDB(ctx, cfg, log)
+			cfg, log, db, err := setupDB(ctx)
 			if err != nil {
 				return err
 			}
@@ -130,12 +138,8 @@ func seedCommand() *cobra.Command {
 			if demo == (spec.Stores > 0 || spec.Products > 0) {
 				return fmt.Errorf("give either --demo or --stores/--products")
 			}
-			cfg, log, err := setup()
-			if err != nil {
-				return err
-			}
 			ctx := cmd.Context()
-			db, err := app.OpenDB(ctx, cfg, log)
+			_, log, db, err := setupDB(ctx)
 			if err != nil {
 				return err
 			}
@@ -187,12 +191,8 @@ func reindexCommand() *cobra.Command {
 			"servers follow within a second. Safe to run while serving.\n\n" + envHelp,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, log, err := setup()
-			if err != nil {
-				return err
-			}
 			ctx := cmd.Context()
-			db, err := app.OpenDB(ctx, cfg, log)
+			cfg, log, db, err := setupDB(ctx)
 			if err != nil {
 				return err
 			}

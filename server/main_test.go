@@ -133,10 +133,13 @@ func TestDemoServeAndShutdown(t *testing.T) {
 	_ = json.Unmarshal([]byte(addr), &logged)
 	base := "http://" + logged.Addr
 
-	get := func(path, token string) (int, []byte) {
-		req, _ := http.NewRequest("GET", base+path, nil)
+	call := func(method, path, token, body string, header ...string) (int, []byte) {
+		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
 		if token != "" {
 			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
 		}
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -145,6 +148,10 @@ func TestDemoServeAndShutdown(t *testing.T) {
 		defer res.Body.Close()
 		b, _ := io.ReadAll(res.Body)
 		return res.StatusCode, b
+	}
+	get := func(path, token string) (int, []byte) { return call("GET", path, token, "") }
+	post := func(path, token, body string, header ...string) (int, []byte) {
+		return call("POST", path, token, body, header...)
 	}
 	for _, p := range []string{"/healthz", "/readyz"} {
 		if code, body := get(p, ""); code != 200 {
@@ -214,20 +221,6 @@ func TestDemoServeAndShutdown(t *testing.T) {
 
 	// The money path on the demo data: the nearest store open now, milk in
 	// stock there, checkout, pay in the sandbox's cashier, a paid order.
-	post := func(path, token, body string, header ...string) (int, []byte) {
-		req, _ := http.NewRequest("POST", base+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+token)
-		for i := 0; i+1 < len(header); i += 2 {
-			req.Header.Set(header[i], header[i+1])
-		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return res.StatusCode, b
-	}
 	code, body = get("/api/v1/stores/nearby?lat=31.2304&lng=121.4737&open_now=true&pickup=true&limit=1", "")
 	var near struct{ Items []struct{ ID int } }
 	if _ = json.Unmarshal(body, &near); code != 200 || len(near.Items) != 1 {

@@ -6,7 +6,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"wemart/ent"
-	"wemart/server/errs"
 	"wemart/server/orders"
 	"wemart/server/staff"
 )
@@ -89,9 +88,6 @@ func (h *handlers) approveRefund(c echo.Context) error {
 	var in reviewInput
 	if err := bindOptionalJSON(c, &in); err != nil {
 		return err
-	}
-	if len([]rune(in.Note)) > 200 {
-		return errs.InvalidField("note", "must be at most 200 characters")
 	}
 	o, err = h.Orders.ApproveRefund(c.Request().Context(), orders.StaffActor(principal(c).ID), o.ID, in.Note)
 	return reply(c, http.StatusOK, o, err, orderDTO)

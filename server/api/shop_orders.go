@@ -62,9 +62,6 @@ func (h *handlers) clearCart(c echo.Context) error {
 
 func (h *handlers) createOrder(c echo.Context) error {
 	key := c.Request().Header.Get(IdempotencyKeyHeader)
-	if err := orders.CheckKey(key); err != nil {
-		return err
-	}
 	var in orders.CreateInput
 	if err := bindJSON(c, &in); err != nil {
 		return err
@@ -131,9 +128,6 @@ func (h *handlers) cancelOrder(c echo.Context) error {
 	var in cancelInput
 	if err := bindOptionalJSON(c, &in); err != nil {
 		return err
-	}
-	if len([]rune(in.Reason)) > 200 {
-		return errs.InvalidField("reason", "must be at most 200 characters")
 	}
 	o, err := h.Orders.Cancel(c.Request().Context(), shopperID(c), id, in.Reason)
 	return reply(c, http.StatusOK, o, err, orderDTO)

@@ -252,8 +252,7 @@ func checkRefs(ctx context.Context, client *ent.Client, storeID, skuID int) erro
 // the change made the SKU available or unavailable at the store, tells the
 // search index (availability at a store is a search filter).
 func record(ctx context.Context, tx *ent.Tx, by Actor, after *ent.Stock, kind stockmovement.Kind, dOnHand, dReserved int64, reason string) error {
-	availBefore := (after.OnHand - dOnHand) - (after.Reserved - dReserved)
-	if (availBefore > 0) != (after.OnHand-after.Reserved > 0) {
+	if flipped(after.OnHand, after.Reserved, dOnHand, dReserved) {
 		k, err := tx.Sku.Get(ctx, after.SkuID)
 		if err != nil {
 			return err
@@ -268,6 +267,14 @@ func record(ctx context.Context, tx *ent.Tx, by Actor, after *ent.Stock, kind st
 		SetOnHandAfter(after.OnHand).SetReservedAfter(after.Reserved).
 		SetReason(reason).SetActorType(by.Type).SetNillableActorID(by.ID).
 		Exec(ctx)
+}
+
+// flipped reports whether a change by dOnHand/dReserved that left a row at
+// onHand/reserved made the SKU available or unavailable at its store
+// (availability at a store is a search filter, so the index must hear).
+func flipped(onHand, reserved, dOnHand, dReserved int64) bool {
+	before := (onHand - dOnHand) - (reserved - dReserved)
+	return (before > 0) != (onHand-reserved > 0)
 }
 
 // String describes a level for logs and test failures.

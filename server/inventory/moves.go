@@ -127,8 +127,7 @@ func (s *Service) apply(ctx context.Context, tx *ent.Tx, by Actor, storeID, orde
 		if !found {
 			return s.short(ctx, client, m, storeID, l)
 		}
-		availBefore := (onHand - dOnHand) - (reserved - dReserved)
-		if (availBefore > 0) != (onHand-reserved > 0) {
+		if flipped(onHand, reserved, dOnHand, dReserved) {
 			if err := indexer.Enqueue(ctx, client, l.ProductID); err != nil {
 				return err
 			}

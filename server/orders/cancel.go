@@ -7,6 +7,7 @@ import (
 	"wemart/ent"
 	"wemart/ent/order"
 	"wemart/ent/payment"
+	"wemart/server/check"
 	"wemart/server/errs"
 	"wemart/server/storage"
 	"wemart/server/wechat"
@@ -22,6 +23,11 @@ const expiryGrace = 5 * time.Minute
 // what was given up; if WeChat says it was paid meanwhile, the payment is
 // recorded and the cancel refused.
 func (s *Service) Cancel(ctx context.Context, shopperID, orderID int, reason string) (*ent.Order, error) {
+	var c check.Checker
+	c.Text("reason", reason, false, 200)
+	if err := c.Err(); err != nil {
+		return nil, err
+	}
 	o, err := s.own(ctx, shopperID, orderID)
 	if err != nil {
 		return nil, err
@@ -36,7 +42,11 @@ func (s *Service) Cancel(ctx context.Context, shopperID, orderID int, reason str
 	if reason == "" {
 		reason = "cancelled by the shopper"
 	}
-	if err := s.abandon(ctx, o, ShopperActor(shopperID), clip(reason, 200), true); err != nil {
+	p, err := s.payment(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.abandon(ctx, o, p, ShopperActor(shopperID), reason, true); err != nil {
 		return nil, err
 	}
 	return s.load(ctx, o.ID)
@@ -63,7 +73,7 @@ func (s *Service) expire(ctx context.Context, o *ent.Order) error {
 			return nil
 		}
 	}
-	return s.abandon(ctx, o, System, "expired unpaid", false)
+	return s.abandon(ctx, o, p, System, "expired unpaid", false)
 }
 
 // abandon closes the order's WeChat Pay transaction (if one was started),
@@ -71,19 +81,16 @@ func (s *Service) expire(ctx context.Context, o *ent.Order) error {
 // WeChat cannot be reached the order is cancelled anyway and its payment
 // left pending: the sweeper keeps asking WeChat until it is closed or a
 // late payment is recorded.
-func (s *Service) abandon(ctx context.Context, o *ent.Order, by Actor, reason string, strict bool) error {
-	p, err := s.payment(ctx, o)
-	if err != nil {
-		return err
-	}
+func (s *Service) abandon(ctx context.Context, o *ent.Order, p *ent.Payment, by Actor, reason string, strict bool) error {
 	closed := p.PrepayID == nil
 	if !closed {
+		var err error
 		closed, err = s.closeAtWeChat(ctx, o)
 		if err != nil {
 			return err
 		}
 	}
-	err = storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
+	err := storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
 		full, err := tx.Order.Query().Where(order.ID(o.ID)).WithItems().Only(ctx)
 		if err != nil {
 			return err
@@ -118,7 +125,7 @@ func (s *Service) closeAtWeChat(ctx context.Context, o *ent.Order) (closed bool,
 	case err == nil, code == "ORDER_NOT_EXIST", code == "ORDER_CLOSED":
 		return true, nil
 	case code == "ORDERPAID":
-		if err := s.reconcile(ctx, o); err != nil {
+		if _, err := s.query(ctx, o); err != nil {
 			return false, err
 		}
 		return false, errs.E(errs.Conflict, "order %d was paid meanwhile", o.ID).With("status", order.StatusPaid)

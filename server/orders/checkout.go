@@ -17,7 +17,6 @@ import (
 	"wemart/ent/address"
 	"wemart/ent/cartitem"
 	"wemart/ent/order"
-	"wemart/ent/orderevent"
 	"wemart/ent/product"
 	"wemart/ent/shopper"
 	"wemart/ent/sku"
@@ -183,7 +182,8 @@ func (s *Service) Create(ctx context.Context, shopperID int, key string, in Crea
 			// An order that cannot be paid must not hold stock (in a flash sale
 			// during a WeChat outage it would hold it for the whole TTL): give
 			// it up now. The shopper never got a prepay_id, so nothing can pay it.
-			if aerr := s.abandon(context.WithoutCancel(ctx), o, System, "WeChat Pay could not start the payment", false); aerr != nil {
+			unstarted := o.Edges.Payments[0] // placed with the order, no prepay_id
+			if aerr := s.abandon(context.WithoutCancel(ctx), o, unstarted, System, "WeChat Pay could not start the payment", false); aerr != nil {
 				s.log.Error("checkout: cancelling an order WeChat Pay did not take", "order", o.OrderNo, "error", aerr)
 			}
 			return Placed{}, err
@@ -308,9 +308,7 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 		if err := s.inv.Reserve(ctx, tx, inventory.Shopper(shopperID), in.StoreID, o.ID, stockLines); err != nil {
 			return err
 		}
-		ev, err := tx.OrderEvent.Create().SetOrderID(o.ID).SetToStatus(string(order.StatusPendingPayment)).
-			SetActorType(orderevent.ActorTypeShopper).SetActorID(shopperID).SetNote("order placed").
-			SetCreatedAt(now.UTC()).Save(ctx)
+		ev, err := event(ctx, tx, o.ID, nil, order.StatusPendingPayment, ShopperActor(shopperID), "order placed")
 		if err != nil {
 			return err
 		}

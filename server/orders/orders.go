@@ -114,8 +114,7 @@ func (a Actor) stockActor() inventory.Actor {
 	return inventory.System
 }
 
-// lines are an order's items as stock lines (the quantities still covered:
-// refunded units excluded when onlyOpen).
+// lines are an order's items as stock lines.
 func lines(items []*ent.OrderItem) []inventory.Line {
 	out := make([]inventory.Line, 0, len(items))
 	for _, it := range items {

@@ -110,7 +110,7 @@ func (s *Service) describe(ctx context.Context, o *ent.Order) ([]*ent.OrderItem,
 func (s *Service) prepayFailed(ctx context.Context, o *ent.Order, err error) error {
 	switch wechat.CodeOf(err) {
 	case "ORDERPAID":
-		if rerr := s.reconcile(ctx, o); rerr != nil {
+		if _, rerr := s.query(ctx, o); rerr != nil {
 			s.log.Error("order paid at WeChat but not recorded", "order", o.OrderNo, "error", rerr)
 		}
 		return errs.E(errs.Conflict, "order %d is already paid", o.ID)
@@ -123,15 +123,9 @@ func (s *Service) prepayFailed(ctx context.Context, o *ent.Order, err error) err
 	return errs.Wrap(err, errs.Unavailable, "WeChat Pay refused to start the payment (%s); please try again later", wechat.CodeOf(err))
 }
 
-// reconcile asks WeChat Pay about the order's transaction and records a
-// payment WeChat reports (the notification may be late or lost).
-func (s *Service) reconcile(ctx context.Context, o *ent.Order) error {
-	_, err := s.query(ctx, o)
-	return err
-}
-
-// query asks WeChat Pay for the order's transaction; when it is paid, the
-// payment is recorded exactly as a notification would record it.
+// query asks WeChat Pay for the order's transaction; when it is paid (the
+// notification may be late or lost), the payment is recorded exactly as a
+// notification would record it.
 func (s *Service) query(ctx context.Context, o *ent.Order) (wechat.Transaction, error) {
 	t, err := s.pay.Query(ctx, o.OrderNo)
 	if err != nil {

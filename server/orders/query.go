@@ -8,7 +8,6 @@ import (
 	"wemart/ent/order"
 	"wemart/ent/orderevent"
 	"wemart/ent/refund"
-	"wemart/server/check"
 	"wemart/server/errs"
 )
 
@@ -70,9 +69,7 @@ func ParseStatuses(field, v string) ([]order.Status, error) {
 	for _, p := range strings.Split(v, ",") {
 		st := order.Status(strings.TrimSpace(p))
 		if err := order.StatusValidator(st); err != nil {
-			var c check.Checker
-			c.Fail(field, "must be order statuses separated by commas (%q is not one)", st)
-			return nil, c.Err()
+			return nil, errs.InvalidField(field, "must be order statuses separated by commas (%q is not one)", st)
 		}
 		out = append(out, st)
 	}

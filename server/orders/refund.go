@@ -188,6 +188,11 @@ func refundLines(o *ent.Order, want []RefundLineInput) ([]types.RefundLine, int6
 // to pay it back. The refund notification finishes it (onRefunded). If
 // WeChat cannot be reached now, the sweeper asks again.
 func (s *Service) ApproveRefund(ctx context.Context, by Actor, orderID int, note string) (*ent.Order, error) {
+	var c check.Checker
+	c.Text("note", note, false, 200)
+	if err := c.Err(); err != nil {
+		return nil, err
+	}
 	var id int
 	err := storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
 		r, err := s.requested(ctx, tx, orderID)
@@ -195,7 +200,7 @@ func (s *Service) ApproveRefund(ctx context.Context, by Actor, orderID int, note
 			return err
 		}
 		n, err := tx.Refund.Update().Where(refund.ID(r.ID), refund.StatusEQ(refund.StatusRequested)).
-			SetStatus(refund.StatusProcessing).SetNillableReviewedBy(by.ID).SetReviewNote(clip(note, 200)).Save(ctx)
+			SetStatus(refund.StatusProcessing).SetNillableReviewedBy(by.ID).SetReviewNote(note).Save(ctx)
 		if err != nil {
 			return err
 		}
@@ -203,8 +208,9 @@ func (s *Service) ApproveRefund(ctx context.Context, by Actor, orderID int, note
 			return errs.E(errs.Conflict, "the refund of order %d was reviewed meanwhile", orderID)
 		}
 		id = r.ID
-		return event(ctx, tx, orderID, ptr(order.StatusRefunding), order.StatusRefunding, by,
+		_, err = event(ctx, tx, orderID, ptr(order.StatusRefunding), order.StatusRefunding, by,
 			fmt.Sprintf("refund of ¥%s approved%s", yuan(r.AmountFen), suffix(note)))
+		return err
 	})
 	if err != nil {
 		return nil, err

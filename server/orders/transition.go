@@ -64,17 +64,18 @@ func transition(ctx context.Context, tx *ent.Tx, o *ent.Order, to order.Status, 
 	}
 	from := o.Status
 	o.Status = to
-	return event(ctx, tx, o.ID, &from, to, by, note)
+	_, err = event(ctx, tx, o.ID, &from, to, by, note)
+	return err
 }
 
 // event appends an entry to an order's timeline.
-func event(ctx context.Context, tx *ent.Tx, orderID int, from *order.Status, to order.Status, by Actor, note string) error {
+func event(ctx context.Context, tx *ent.Tx, orderID int, from *order.Status, to order.Status, by Actor, note string) (*ent.OrderEvent, error) {
 	c := tx.OrderEvent.Create().SetOrderID(orderID).SetToStatus(string(to)).
 		SetActorType(by.Type).SetNillableActorID(by.ID).SetNote(clip(note, 300))
 	if from != nil {
 		c.SetFromStatus(string(*from))
 	}
-	return c.Exec(ctx)
+	return c.Save(ctx)
 }
 
 // statusBefore is the status an order had before it last became st (the
