@@ -66,7 +66,7 @@ func (c *miniProgramClient) call(ctx context.Context, op string, fn func(ctx con
 		}
 		switch {
 		case err != nil:
-			return &Error{Op: op, Err: err}
+			return failed(op, err)
 		case code != 0:
 			return &Error{Op: op, Code: strconv.Itoa(code), Message: msg}
 		}

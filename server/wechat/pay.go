@@ -121,7 +121,7 @@ func (h *mchHTTP) DoRequest(req *http.Request) (*http.Response, error) {
 func payErr(op string, err error, r kresponse.ResponsePayment) error {
 	switch {
 	case err != nil:
-		return &Error{Op: op, Err: err}
+		return failed(op, err)
 	case r.Code != "":
 		return &Error{Op: op, Code: r.Code, Message: r.Message}
 	}
@@ -165,11 +165,11 @@ func resp[T any](res *T, get func() kresponse.ResponsePayment) kresponse.Respons
 func (p *payClient) Params(prepayID string) (PaymentParams, error) {
 	out, err := p.app.JSSDK.BridgeConfig(prepayID, false)
 	if err != nil {
-		return PaymentParams{}, &Error{Op: "requestPayment params", Err: err}
+		return PaymentParams{}, failed("requestPayment params", err)
 	}
 	m, ok := out.(*object.StringMap)
 	if !ok || m == nil {
-		return PaymentParams{}, &Error{Op: "requestPayment params", Err: fmt.Errorf("unexpected %T", out)}
+		return PaymentParams{}, failed("requestPayment params", fmt.Errorf("unexpected %T", out))
 	}
 	v := *m
 	return PaymentParams{TimeStamp: v["timeStamp"], NonceStr: v["nonceStr"], Package: v["package"],

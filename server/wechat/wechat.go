@@ -205,10 +205,12 @@ type Error struct {
 
 // Error implements error.
 func (e *Error) Error() string {
+	// failed scrubbed Err already; WeChat's own message is scrubbed too, in
+	// case an errmsg ever echoes a request.
 	if e.Err != nil {
 		return fmt.Sprintf("wechat %s: %v", e.Op, e.Err)
 	}
-	return fmt.Sprintf("wechat %s: %s %s", e.Op, e.Code, e.Message)
+	return redactText(fmt.Sprintf("wechat %s: %s %s", e.Op, e.Code, e.Message))
 }
 
 // Unwrap exposes the transport cause.
