@@ -14,6 +14,7 @@ import (
 
 	"wemart/ent"
 	"wemart/ent/payment"
+	"wemart/ent/refund"
 	"wemart/schema/types"
 	"wemart/server/apitest"
 	"wemart/server/storage"
@@ -252,4 +253,56 @@ func forgedNotification(t *testing.T, h *apitest.Harness, key *rsa.PrivateKey, o
 func strangerKey() *rsa.PrivateKey {
 	strangerOnce.Do(func() { stranger, _ = rsa.GenerateKey(rand.Reader, 2048) })
 	return stranger
+}
+
+// TestRefundNotifyNeedsApproval: a validly signed
+// refund notification for a refund nobody approved (requested) or one staff
+// rejected is refused and changes nothing; only a refund sent to WeChat Pay
+// (processing) may be finished by one.
+func TestRefundNotifyNeedsApproval(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := newShop(t, db)
+		h, ctx := s.h, context.Background()
+		a := s.mustOrder(s.milk, 2)
+		s.pay(a.Payment.prepayID(), true)
+		h.Do("POST", apitest.Path("/api/v1/orders/%d/refund", a.Order.ID), s.shopper.Token,
+			map[string]string{"reason": "不要了"}).OK(http.StatusOK, nil)
+		rf := db.Client.Refund.Query().OnlyX(ctx)
+		id := h.App.WeChat.Sandbox.Identity()
+		notify := func() *apitest.Response {
+			res := map[string]any{"mchid": id.MchID, "out_trade_no": a.Order.OrderNo, "transaction_id": "4200000001202611210000000009",
+				"out_refund_no": rf.OutRefundNo, "refund_id": "50000000012026112100000001", "refund_status": "SUCCESS",
+				"success_time": time.Now().Format(time.RFC3339), "amount": map[string]any{"total": rf.AmountFen, "refund": rf.AmountFen}}
+			body, err := wxpay.NewNotification(id.APIv3Key, "EV-REFUND", wechat.EventRefundSuccess, "退款成功", "refund", res, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			hdr, err := wxpay.Signer{Key: id.PlatformKey, Serial: id.PlatformKeyID, Now: time.Now}.Headers(body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var args []string
+			for k := range hdr {
+				args = append(args, k, hdr.Get(k))
+			}
+			return h.Do("POST", "/wechat/pay/notify", "", body, args...)
+		}
+		unchanged := func(want refund.Status) {
+			t.Helper()
+			if got := db.Client.Refund.GetX(ctx, rf.ID); got.Status != want || got.RefundID != nil {
+				t.Fatalf("refund is %s (refund_id %v), want %s untouched", got.Status, got.RefundID, want)
+			}
+			if o := s.order(a.Order.ID); o.Status == "refunded" || o.RefundedFen != 0 {
+				t.Fatalf("the order was refunded by a notification nobody asked for: %+v", o)
+			}
+			s.wantLevel(s.milk, 8, 0) // nothing restocked
+		}
+		notify().Fails(http.StatusConflict, "conflict")
+		unchanged(refund.StatusRequested)
+
+		h.Do("POST", apitest.Path("/admin/v1/orders/%d/refund/reject", a.Order.ID), h.AdminToken,
+			map[string]string{"note": "已开封"}).OK(http.StatusOK, nil)
+		notify().Fails(http.StatusConflict, "conflict")
+		unchanged(refund.StatusRejected)
+	})
 }

@@ -111,10 +111,20 @@ func (s *Service) Refunded(ctx context.Context, r wechat.Refund) error {
 				"out_refund_no", r.OutRefundNo, "notified_fen", r.RefundFen, "expected_fen", rf.AmountFen)
 			return errs.E(errs.Invalid, "amount or order of refund %s differ from ours", r.OutRefundNo)
 		}
-		if rf.Status == refund.StatusSucceeded || rf.Status == refund.StatusFailed {
+		switch rf.Status {
+		case refund.StatusSucceeded, refund.StatusFailed:
 			return nil // already final: a duplicate
+		case refund.StatusProcessing:
+		default:
+			// Only a refund WeChat Pay was asked for can be finished by it: a
+			// notification for one nobody approved (or one rejected) is
+			// refused, never applied. (Approval records processing before
+			// WeChat is called, so a genuine one cannot outrun it.)
+			s.log.Error("refund notification for a refund WeChat Pay was never asked for: not applied",
+				"out_refund_no", r.OutRefundNo, "status", rf.Status)
+			return errs.E(errs.Conflict, "refund %s is %s: it was never sent to WeChat Pay", r.OutRefundNo, rf.Status)
 		}
-		upd := tx.Refund.Update().Where(refund.ID(rf.ID), refund.StatusIn(refund.StatusRequested, refund.StatusProcessing))
+		upd := tx.Refund.Update().Where(refund.ID(rf.ID), refund.StatusEQ(refund.StatusProcessing))
 		if r.Status != wechat.RefundSuccess {
 			n, err := upd.SetStatus(refund.StatusFailed).SetReviewNote("WeChat Pay: " + r.Status).Save(ctx)
 			if err != nil || n == 0 {
