@@ -9,7 +9,7 @@ BENCHTIME ?= 1x
 
 export CGO_ENABLED := 1
 
-.PHONY: run build test generate migration lint bench clean
+.PHONY: run build test generate migration migration-hash lint bench clean
 
 ## build: the wemart binary in bin/
 build:
@@ -32,6 +32,10 @@ generate:
 migration:
 	@test -n "$(name)" || (echo "usage: make migration name=snake_case_name" && exit 2)
 	$(GO) run ./server/storage/internal/migrategen -name $(name)
+
+## migration-hash: rewrite atlas.sum after editing a generated migration by hand
+migration-hash:
+	$(GO) run ./server/storage/internal/migrategen -rehash
 
 ## lint: gofmt and go vet
 lint:

@@ -3721,6 +3721,9 @@ type OrderMutation struct {
 	status                 *order.Status
 	fulfilment             *order.Fulfilment
 	pickup_code            *string
+	pickup_attempts        *int
+	addpickup_attempts     *int
+	pickup_window_at       *time.Time
 	address                **types.AddressSnapshot
 	delivery_distance_m    *int
 	adddelivery_distance_m *int
@@ -4162,6 +4165,111 @@ func (m *OrderMutation) PickupCodeCleared() bool {
 func (m *OrderMutation) ResetPickupCode() {
 	m.pickup_code = nil
 	delete(m.clearedFields, order.FieldPickupCode)
+}
+
+// SetPickupAttempts sets the "pickup_attempts" field.
+func (m *OrderMutation) SetPickupAttempts(i int) {
+	m.pickup_attempts = &i
+	m.addpickup_attempts = nil
+}
+
+// PickupAttempts returns the value of the "pickup_attempts" field in the mutation.
+func (m *OrderMutation) PickupAttempts() (r int, exists bool) {
+	v := m.pickup_attempts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPickupAttempts returns the old "pickup_attempts" field's value of the Order entity.
+// If the Order object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrderMutation) OldPickupAttempts(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPickupAttempts is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPickupAttempts requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPickupAttempts: %w", err)
+	}
+	return oldValue.PickupAttempts, nil
+}
+
+// AddPickupAttempts adds i to the "pickup_attempts" field.
+func (m *OrderMutation) AddPickupAttempts(i int) {
+	if m.addpickup_attempts != nil {
+		*m.addpickup_attempts += i
+	} else {
+		m.addpickup_attempts = &i
+	}
+}
+
+// AddedPickupAttempts returns the value that was added to the "pickup_attempts" field in this mutation.
+func (m *OrderMutation) AddedPickupAttempts() (r int, exists bool) {
+	v := m.addpickup_attempts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPickupAttempts resets all changes to the "pickup_attempts" field.
+func (m *OrderMutation) ResetPickupAttempts() {
+	m.pickup_attempts = nil
+	m.addpickup_attempts = nil
+}
+
+// SetPickupWindowAt sets the "pickup_window_at" field.
+func (m *OrderMutation) SetPickupWindowAt(t time.Time) {
+	m.pickup_window_at = &t
+}
+
+// PickupWindowAt returns the value of the "pickup_window_at" field in the mutation.
+func (m *OrderMutation) PickupWindowAt() (r time.Time, exists bool) {
+	v := m.pickup_window_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPickupWindowAt returns the old "pickup_window_at" field's value of the Order entity.
+// If the Order object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrderMutation) OldPickupWindowAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPickupWindowAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPickupWindowAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPickupWindowAt: %w", err)
+	}
+	return oldValue.PickupWindowAt, nil
+}
+
+// ClearPickupWindowAt clears the value of the "pickup_window_at" field.
+func (m *OrderMutation) ClearPickupWindowAt() {
+	m.pickup_window_at = nil
+	m.clearedFields[order.FieldPickupWindowAt] = struct{}{}
+}
+
+// PickupWindowAtCleared returns if the "pickup_window_at" field was cleared in this mutation.
+func (m *OrderMutation) PickupWindowAtCleared() bool {
+	_, ok := m.clearedFields[order.FieldPickupWindowAt]
+	return ok
+}
+
+// ResetPickupWindowAt resets all changes to the "pickup_window_at" field.
+func (m *OrderMutation) ResetPickupWindowAt() {
+	m.pickup_window_at = nil
+	delete(m.clearedFields, order.FieldPickupWindowAt)
 }
 
 // SetAddress sets the "address" field.
@@ -5192,7 +5300,7 @@ func (m *OrderMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *OrderMutation) Fields() []string {
-	fields := make([]string, 0, 22)
+	fields := make([]string, 0, 24)
 	if m.created_at != nil {
 		fields = append(fields, order.FieldCreatedAt)
 	}
@@ -5216,6 +5324,12 @@ func (m *OrderMutation) Fields() []string {
 	}
 	if m.pickup_code != nil {
 		fields = append(fields, order.FieldPickupCode)
+	}
+	if m.pickup_attempts != nil {
+		fields = append(fields, order.FieldPickupAttempts)
+	}
+	if m.pickup_window_at != nil {
+		fields = append(fields, order.FieldPickupWindowAt)
 	}
 	if m.address != nil {
 		fields = append(fields, order.FieldAddress)
@@ -5283,6 +5397,10 @@ func (m *OrderMutation) Field(name string) (ent.Value, bool) {
 		return m.Fulfilment()
 	case order.FieldPickupCode:
 		return m.PickupCode()
+	case order.FieldPickupAttempts:
+		return m.PickupAttempts()
+	case order.FieldPickupWindowAt:
+		return m.PickupWindowAt()
 	case order.FieldAddress:
 		return m.Address()
 	case order.FieldDeliveryDistanceM:
@@ -5336,6 +5454,10 @@ func (m *OrderMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldFulfilment(ctx)
 	case order.FieldPickupCode:
 		return m.OldPickupCode(ctx)
+	case order.FieldPickupAttempts:
+		return m.OldPickupAttempts(ctx)
+	case order.FieldPickupWindowAt:
+		return m.OldPickupWindowAt(ctx)
 	case order.FieldAddress:
 		return m.OldAddress(ctx)
 	case order.FieldDeliveryDistanceM:
@@ -5428,6 +5550,20 @@ func (m *OrderMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetPickupCode(v)
+		return nil
+	case order.FieldPickupAttempts:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPickupAttempts(v)
+		return nil
+	case order.FieldPickupWindowAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPickupWindowAt(v)
 		return nil
 	case order.FieldAddress:
 		v, ok := value.(*types.AddressSnapshot)
@@ -5535,6 +5671,9 @@ func (m *OrderMutation) SetField(name string, value ent.Value) error {
 // this mutation.
 func (m *OrderMutation) AddedFields() []string {
 	var fields []string
+	if m.addpickup_attempts != nil {
+		fields = append(fields, order.FieldPickupAttempts)
+	}
 	if m.adddelivery_distance_m != nil {
 		fields = append(fields, order.FieldDeliveryDistanceM)
 	}
@@ -5558,6 +5697,8 @@ func (m *OrderMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *OrderMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case order.FieldPickupAttempts:
+		return m.AddedPickupAttempts()
 	case order.FieldDeliveryDistanceM:
 		return m.AddedDeliveryDistanceM()
 	case order.FieldGoodsFen:
@@ -5577,6 +5718,13 @@ func (m *OrderMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *OrderMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case order.FieldPickupAttempts:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPickupAttempts(v)
+		return nil
 	case order.FieldDeliveryDistanceM:
 		v, ok := value.(int)
 		if !ok {
@@ -5623,6 +5771,9 @@ func (m *OrderMutation) ClearedFields() []string {
 	if m.FieldCleared(order.FieldPickupCode) {
 		fields = append(fields, order.FieldPickupCode)
 	}
+	if m.FieldCleared(order.FieldPickupWindowAt) {
+		fields = append(fields, order.FieldPickupWindowAt)
+	}
 	if m.FieldCleared(order.FieldAddress) {
 		fields = append(fields, order.FieldAddress)
 	}
@@ -5654,6 +5805,9 @@ func (m *OrderMutation) ClearField(name string) error {
 	switch name {
 	case order.FieldPickupCode:
 		m.ClearPickupCode()
+		return nil
+	case order.FieldPickupWindowAt:
+		m.ClearPickupWindowAt()
 		return nil
 	case order.FieldAddress:
 		m.ClearAddress()
@@ -5701,6 +5855,12 @@ func (m *OrderMutation) ResetField(name string) error {
 		return nil
 	case order.FieldPickupCode:
 		m.ResetPickupCode()
+		return nil
+	case order.FieldPickupAttempts:
+		m.ResetPickupAttempts()
+		return nil
+	case order.FieldPickupWindowAt:
+		m.ResetPickupWindowAt()
 		return nil
 	case order.FieldAddress:
 		m.ResetAddress()
@@ -15198,23 +15358,28 @@ func (m *SkuMutation) ResetEdge(name string) error {
 // StaffMutation represents an operation that mutates the Staff nodes in the graph.
 type StaffMutation struct {
 	config
-	op            Op
-	typ           string
-	id            *int
-	created_at    *time.Time
-	updated_at    *time.Time
-	username      *string
-	display_name  *string
-	password_hash *string
-	role          *staff.Role
-	disabled      *bool
-	last_login_at *time.Time
-	clearedFields map[string]struct{}
-	store         *int
-	clearedstore  bool
-	done          bool
-	oldValue      func(context.Context) (*Staff, error)
-	predicates    []predicate.Staff
+	op                  Op
+	typ                 string
+	id                  *int
+	created_at          *time.Time
+	updated_at          *time.Time
+	username            *string
+	display_name        *string
+	password_hash       *string
+	role                *staff.Role
+	disabled            *bool
+	last_login_at       *time.Time
+	token_version       *int
+	addtoken_version    *int
+	login_failures      *int
+	addlogin_failures   *int
+	login_blocked_until *time.Time
+	clearedFields       map[string]struct{}
+	store               *int
+	clearedstore        bool
+	done                bool
+	oldValue            func(context.Context) (*Staff, error)
+	predicates          []predicate.Staff
 }
 
 var _ ent.Mutation = (*StaffMutation)(nil)
@@ -15665,6 +15830,167 @@ func (m *StaffMutation) ResetLastLoginAt() {
 	delete(m.clearedFields, staff.FieldLastLoginAt)
 }
 
+// SetTokenVersion sets the "token_version" field.
+func (m *StaffMutation) SetTokenVersion(i int) {
+	m.token_version = &i
+	m.addtoken_version = nil
+}
+
+// TokenVersion returns the value of the "token_version" field in the mutation.
+func (m *StaffMutation) TokenVersion() (r int, exists bool) {
+	v := m.token_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTokenVersion returns the old "token_version" field's value of the Staff entity.
+// If the Staff object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StaffMutation) OldTokenVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTokenVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTokenVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTokenVersion: %w", err)
+	}
+	return oldValue.TokenVersion, nil
+}
+
+// AddTokenVersion adds i to the "token_version" field.
+func (m *StaffMutation) AddTokenVersion(i int) {
+	if m.addtoken_version != nil {
+		*m.addtoken_version += i
+	} else {
+		m.addtoken_version = &i
+	}
+}
+
+// AddedTokenVersion returns the value that was added to the "token_version" field in this mutation.
+func (m *StaffMutation) AddedTokenVersion() (r int, exists bool) {
+	v := m.addtoken_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTokenVersion resets all changes to the "token_version" field.
+func (m *StaffMutation) ResetTokenVersion() {
+	m.token_version = nil
+	m.addtoken_version = nil
+}
+
+// SetLoginFailures sets the "login_failures" field.
+func (m *StaffMutation) SetLoginFailures(i int) {
+	m.login_failures = &i
+	m.addlogin_failures = nil
+}
+
+// LoginFailures returns the value of the "login_failures" field in the mutation.
+func (m *StaffMutation) LoginFailures() (r int, exists bool) {
+	v := m.login_failures
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLoginFailures returns the old "login_failures" field's value of the Staff entity.
+// If the Staff object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StaffMutation) OldLoginFailures(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLoginFailures is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLoginFailures requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLoginFailures: %w", err)
+	}
+	return oldValue.LoginFailures, nil
+}
+
+// AddLoginFailures adds i to the "login_failures" field.
+func (m *StaffMutation) AddLoginFailures(i int) {
+	if m.addlogin_failures != nil {
+		*m.addlogin_failures += i
+	} else {
+		m.addlogin_failures = &i
+	}
+}
+
+// AddedLoginFailures returns the value that was added to the "login_failures" field in this mutation.
+func (m *StaffMutation) AddedLoginFailures() (r int, exists bool) {
+	v := m.addlogin_failures
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetLoginFailures resets all changes to the "login_failures" field.
+func (m *StaffMutation) ResetLoginFailures() {
+	m.login_failures = nil
+	m.addlogin_failures = nil
+}
+
+// SetLoginBlockedUntil sets the "login_blocked_until" field.
+func (m *StaffMutation) SetLoginBlockedUntil(t time.Time) {
+	m.login_blocked_until = &t
+}
+
+// LoginBlockedUntil returns the value of the "login_blocked_until" field in the mutation.
+func (m *StaffMutation) LoginBlockedUntil() (r time.Time, exists bool) {
+	v := m.login_blocked_until
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLoginBlockedUntil returns the old "login_blocked_until" field's value of the Staff entity.
+// If the Staff object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StaffMutation) OldLoginBlockedUntil(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLoginBlockedUntil is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLoginBlockedUntil requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLoginBlockedUntil: %w", err)
+	}
+	return oldValue.LoginBlockedUntil, nil
+}
+
+// ClearLoginBlockedUntil clears the value of the "login_blocked_until" field.
+func (m *StaffMutation) ClearLoginBlockedUntil() {
+	m.login_blocked_until = nil
+	m.clearedFields[staff.FieldLoginBlockedUntil] = struct{}{}
+}
+
+// LoginBlockedUntilCleared returns if the "login_blocked_until" field was cleared in this mutation.
+func (m *StaffMutation) LoginBlockedUntilCleared() bool {
+	_, ok := m.clearedFields[staff.FieldLoginBlockedUntil]
+	return ok
+}
+
+// ResetLoginBlockedUntil resets all changes to the "login_blocked_until" field.
+func (m *StaffMutation) ResetLoginBlockedUntil() {
+	m.login_blocked_until = nil
+	delete(m.clearedFields, staff.FieldLoginBlockedUntil)
+}
+
 // ClearStore clears the "store" edge to the Store entity.
 func (m *StaffMutation) ClearStore() {
 	m.clearedstore = true
@@ -15726,7 +16052,7 @@ func (m *StaffMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *StaffMutation) Fields() []string {
-	fields := make([]string, 0, 9)
+	fields := make([]string, 0, 12)
 	if m.created_at != nil {
 		fields = append(fields, staff.FieldCreatedAt)
 	}
@@ -15754,6 +16080,15 @@ func (m *StaffMutation) Fields() []string {
 	if m.last_login_at != nil {
 		fields = append(fields, staff.FieldLastLoginAt)
 	}
+	if m.token_version != nil {
+		fields = append(fields, staff.FieldTokenVersion)
+	}
+	if m.login_failures != nil {
+		fields = append(fields, staff.FieldLoginFailures)
+	}
+	if m.login_blocked_until != nil {
+		fields = append(fields, staff.FieldLoginBlockedUntil)
+	}
 	return fields
 }
 
@@ -15780,6 +16115,12 @@ func (m *StaffMutation) Field(name string) (ent.Value, bool) {
 		return m.Disabled()
 	case staff.FieldLastLoginAt:
 		return m.LastLoginAt()
+	case staff.FieldTokenVersion:
+		return m.TokenVersion()
+	case staff.FieldLoginFailures:
+		return m.LoginFailures()
+	case staff.FieldLoginBlockedUntil:
+		return m.LoginBlockedUntil()
 	}
 	return nil, false
 }
@@ -15807,6 +16148,12 @@ func (m *StaffMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldDisabled(ctx)
 	case staff.FieldLastLoginAt:
 		return m.OldLastLoginAt(ctx)
+	case staff.FieldTokenVersion:
+		return m.OldTokenVersion(ctx)
+	case staff.FieldLoginFailures:
+		return m.OldLoginFailures(ctx)
+	case staff.FieldLoginBlockedUntil:
+		return m.OldLoginBlockedUntil(ctx)
 	}
 	return nil, fmt.Errorf("unknown Staff field %s", name)
 }
@@ -15879,6 +16226,27 @@ func (m *StaffMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetLastLoginAt(v)
 		return nil
+	case staff.FieldTokenVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTokenVersion(v)
+		return nil
+	case staff.FieldLoginFailures:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLoginFailures(v)
+		return nil
+	case staff.FieldLoginBlockedUntil:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLoginBlockedUntil(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Staff field %s", name)
 }
@@ -15887,6 +16255,12 @@ func (m *StaffMutation) SetField(name string, value ent.Value) error {
 // this mutation.
 func (m *StaffMutation) AddedFields() []string {
 	var fields []string
+	if m.addtoken_version != nil {
+		fields = append(fields, staff.FieldTokenVersion)
+	}
+	if m.addlogin_failures != nil {
+		fields = append(fields, staff.FieldLoginFailures)
+	}
 	return fields
 }
 
@@ -15895,6 +16269,10 @@ func (m *StaffMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *StaffMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case staff.FieldTokenVersion:
+		return m.AddedTokenVersion()
+	case staff.FieldLoginFailures:
+		return m.AddedLoginFailures()
 	}
 	return nil, false
 }
@@ -15904,6 +16282,20 @@ func (m *StaffMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *StaffMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case staff.FieldTokenVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTokenVersion(v)
+		return nil
+	case staff.FieldLoginFailures:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLoginFailures(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Staff numeric field %s", name)
 }
@@ -15917,6 +16309,9 @@ func (m *StaffMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(staff.FieldLastLoginAt) {
 		fields = append(fields, staff.FieldLastLoginAt)
+	}
+	if m.FieldCleared(staff.FieldLoginBlockedUntil) {
+		fields = append(fields, staff.FieldLoginBlockedUntil)
 	}
 	return fields
 }
@@ -15937,6 +16332,9 @@ func (m *StaffMutation) ClearField(name string) error {
 		return nil
 	case staff.FieldLastLoginAt:
 		m.ClearLastLoginAt()
+		return nil
+	case staff.FieldLoginBlockedUntil:
+		m.ClearLoginBlockedUntil()
 		return nil
 	}
 	return fmt.Errorf("unknown Staff nullable field %s", name)
@@ -15972,6 +16370,15 @@ func (m *StaffMutation) ResetField(name string) error {
 		return nil
 	case staff.FieldLastLoginAt:
 		m.ResetLastLoginAt()
+		return nil
+	case staff.FieldTokenVersion:
+		m.ResetTokenVersion()
+		return nil
+	case staff.FieldLoginFailures:
+		m.ResetLoginFailures()
+		return nil
+	case staff.FieldLoginBlockedUntil:
+		m.ResetLoginBlockedUntil()
 		return nil
 	}
 	return fmt.Errorf("unknown Staff field %s", name)

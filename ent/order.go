@@ -37,6 +37,10 @@ type Order struct {
 	Fulfilment order.Fulfilment `json:"fulfilment,omitempty"`
 	// PickupCode holds the value of the "pickup_code" field.
 	PickupCode *string `json:"pickup_code,omitempty"`
+	// PickupAttempts holds the value of the "pickup_attempts" field.
+	PickupAttempts int `json:"pickup_attempts,omitempty"`
+	// PickupWindowAt holds the value of the "pickup_window_at" field.
+	PickupWindowAt *time.Time `json:"pickup_window_at,omitempty"`
 	// Address holds the value of the "address" field.
 	Address *types.AddressSnapshot `json:"address,omitempty"`
 	// DeliveryDistanceM holds the value of the "delivery_distance_m" field.
@@ -166,11 +170,11 @@ func (*Order) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case order.FieldAddress:
 			values[i] = new([]byte)
-		case order.FieldID, order.FieldShopperID, order.FieldStoreID, order.FieldDeliveryDistanceM, order.FieldGoodsFen, order.FieldDeliveryFeeFen, order.FieldDiscountFen, order.FieldPayableFen:
+		case order.FieldID, order.FieldShopperID, order.FieldStoreID, order.FieldPickupAttempts, order.FieldDeliveryDistanceM, order.FieldGoodsFen, order.FieldDeliveryFeeFen, order.FieldDiscountFen, order.FieldPayableFen:
 			values[i] = new(sql.NullInt64)
 		case order.FieldOrderNo, order.FieldStatus, order.FieldFulfilment, order.FieldPickupCode, order.FieldRemark, order.FieldIdempotencyKey, order.FieldRequestHash, order.FieldCancelReason:
 			values[i] = new(sql.NullString)
-		case order.FieldCreatedAt, order.FieldUpdatedAt, order.FieldExpiresAt, order.FieldPaidAt, order.FieldCancelledAt, order.FieldCompletedAt:
+		case order.FieldCreatedAt, order.FieldUpdatedAt, order.FieldPickupWindowAt, order.FieldExpiresAt, order.FieldPaidAt, order.FieldCancelledAt, order.FieldCompletedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -241,6 +245,19 @@ func (_m *Order) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.PickupCode = new(string)
 				*_m.PickupCode = value.String
+			}
+		case order.FieldPickupAttempts:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field pickup_attempts", values[i])
+			} else if value.Valid {
+				_m.PickupAttempts = int(value.Int64)
+			}
+		case order.FieldPickupWindowAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field pickup_window_at", values[i])
+			} else if value.Valid {
+				_m.PickupWindowAt = new(time.Time)
+				*_m.PickupWindowAt = value.Time
 			}
 		case order.FieldAddress:
 			if value, ok := values[i].(*[]byte); !ok {
@@ -427,6 +444,14 @@ func (_m *Order) String() string {
 	if v := _m.PickupCode; v != nil {
 		builder.WriteString("pickup_code=")
 		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	builder.WriteString("pickup_attempts=")
+	builder.WriteString(fmt.Sprintf("%v", _m.PickupAttempts))
+	builder.WriteString(", ")
+	if v := _m.PickupWindowAt; v != nil {
+		builder.WriteString("pickup_window_at=")
+		builder.WriteString(v.Format(time.ANSIC))
 	}
 	builder.WriteString(", ")
 	builder.WriteString("address=")

@@ -110,6 +110,34 @@ func (_c *OrderCreate) SetNillablePickupCode(v *string) *OrderCreate {
 	return _c
 }
 
+// SetPickupAttempts sets the "pickup_attempts" field.
+func (_c *OrderCreate) SetPickupAttempts(v int) *OrderCreate {
+	_c.mutation.SetPickupAttempts(v)
+	return _c
+}
+
+// SetNillablePickupAttempts sets the "pickup_attempts" field if the given value is not nil.
+func (_c *OrderCreate) SetNillablePickupAttempts(v *int) *OrderCreate {
+	if v != nil {
+		_c.SetPickupAttempts(*v)
+	}
+	return _c
+}
+
+// SetPickupWindowAt sets the "pickup_window_at" field.
+func (_c *OrderCreate) SetPickupWindowAt(v time.Time) *OrderCreate {
+	_c.mutation.SetPickupWindowAt(v)
+	return _c
+}
+
+// SetNillablePickupWindowAt sets the "pickup_window_at" field if the given value is not nil.
+func (_c *OrderCreate) SetNillablePickupWindowAt(v *time.Time) *OrderCreate {
+	if v != nil {
+		_c.SetPickupWindowAt(*v)
+	}
+	return _c
+}
+
 // SetAddress sets the "address" field.
 func (_c *OrderCreate) SetAddress(v *types.AddressSnapshot) *OrderCreate {
 	_c.mutation.SetAddress(v)
@@ -390,6 +418,10 @@ func (_c *OrderCreate) defaults() {
 		v := order.DefaultStatus
 		_c.mutation.SetStatus(v)
 	}
+	if _, ok := _c.mutation.PickupAttempts(); !ok {
+		v := order.DefaultPickupAttempts
+		_c.mutation.SetPickupAttempts(v)
+	}
 	if _, ok := _c.mutation.DeliveryFeeFen(); !ok {
 		v := order.DefaultDeliveryFeeFen
 		_c.mutation.SetDeliveryFeeFen(v)
@@ -450,6 +482,9 @@ func (_c *OrderCreate) check() error {
 		if err := order.PickupCodeValidator(v); err != nil {
 			return &ValidationError{Name: "pickup_code", err: fmt.Errorf(`ent: validator failed for field "Order.pickup_code": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.PickupAttempts(); !ok {
+		return &ValidationError{Name: "pickup_attempts", err: errors.New(`ent: missing required field "Order.pickup_attempts"`)}
 	}
 	if _, ok := _c.mutation.GoodsFen(); !ok {
 		return &ValidationError{Name: "goods_fen", err: errors.New(`ent: missing required field "Order.goods_fen"`)}
@@ -554,6 +589,14 @@ func (_c *OrderCreate) createSpec() (*Order, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.PickupCode(); ok {
 		_spec.SetField(order.FieldPickupCode, field.TypeString, value)
 		_node.PickupCode = &value
+	}
+	if value, ok := _c.mutation.PickupAttempts(); ok {
+		_spec.SetField(order.FieldPickupAttempts, field.TypeInt, value)
+		_node.PickupAttempts = value
+	}
+	if value, ok := _c.mutation.PickupWindowAt(); ok {
+		_spec.SetField(order.FieldPickupWindowAt, field.TypeTime, value)
+		_node.PickupWindowAt = &value
 	}
 	if value, ok := _c.mutation.Address(); ok {
 		_spec.SetField(order.FieldAddress, field.TypeJSON, value)
@@ -816,6 +859,42 @@ func (u *OrderUpsert) UpdatePickupCode() *OrderUpsert {
 // ClearPickupCode clears the value of the "pickup_code" field.
 func (u *OrderUpsert) ClearPickupCode() *OrderUpsert {
 	u.SetNull(order.FieldPickupCode)
+	return u
+}
+
+// SetPickupAttempts sets the "pickup_attempts" field.
+func (u *OrderUpsert) SetPickupAttempts(v int) *OrderUpsert {
+	u.Set(order.FieldPickupAttempts, v)
+	return u
+}
+
+// UpdatePickupAttempts sets the "pickup_attempts" field to the value that was provided on create.
+func (u *OrderUpsert) UpdatePickupAttempts() *OrderUpsert {
+	u.SetExcluded(order.FieldPickupAttempts)
+	return u
+}
+
+// AddPickupAttempts adds v to the "pickup_attempts" field.
+func (u *OrderUpsert) AddPickupAttempts(v int) *OrderUpsert {
+	u.Add(order.FieldPickupAttempts, v)
+	return u
+}
+
+// SetPickupWindowAt sets the "pickup_window_at" field.
+func (u *OrderUpsert) SetPickupWindowAt(v time.Time) *OrderUpsert {
+	u.Set(order.FieldPickupWindowAt, v)
+	return u
+}
+
+// UpdatePickupWindowAt sets the "pickup_window_at" field to the value that was provided on create.
+func (u *OrderUpsert) UpdatePickupWindowAt() *OrderUpsert {
+	u.SetExcluded(order.FieldPickupWindowAt)
+	return u
+}
+
+// ClearPickupWindowAt clears the value of the "pickup_window_at" field.
+func (u *OrderUpsert) ClearPickupWindowAt() *OrderUpsert {
+	u.SetNull(order.FieldPickupWindowAt)
 	return u
 }
 
@@ -1132,6 +1211,48 @@ func (u *OrderUpsertOne) UpdatePickupCode() *OrderUpsertOne {
 func (u *OrderUpsertOne) ClearPickupCode() *OrderUpsertOne {
 	return u.Update(func(s *OrderUpsert) {
 		s.ClearPickupCode()
+	})
+}
+
+// SetPickupAttempts sets the "pickup_attempts" field.
+func (u *OrderUpsertOne) SetPickupAttempts(v int) *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.SetPickupAttempts(v)
+	})
+}
+
+// AddPickupAttempts adds v to the "pickup_attempts" field.
+func (u *OrderUpsertOne) AddPickupAttempts(v int) *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.AddPickupAttempts(v)
+	})
+}
+
+// UpdatePickupAttempts sets the "pickup_attempts" field to the value that was provided on create.
+func (u *OrderUpsertOne) UpdatePickupAttempts() *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.UpdatePickupAttempts()
+	})
+}
+
+// SetPickupWindowAt sets the "pickup_window_at" field.
+func (u *OrderUpsertOne) SetPickupWindowAt(v time.Time) *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.SetPickupWindowAt(v)
+	})
+}
+
+// UpdatePickupWindowAt sets the "pickup_window_at" field to the value that was provided on create.
+func (u *OrderUpsertOne) UpdatePickupWindowAt() *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.UpdatePickupWindowAt()
+	})
+}
+
+// ClearPickupWindowAt clears the value of the "pickup_window_at" field.
+func (u *OrderUpsertOne) ClearPickupWindowAt() *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.ClearPickupWindowAt()
 	})
 }
 
@@ -1648,6 +1769,48 @@ func (u *OrderUpsertBulk) UpdatePickupCode() *OrderUpsertBulk {
 func (u *OrderUpsertBulk) ClearPickupCode() *OrderUpsertBulk {
 	return u.Update(func(s *OrderUpsert) {
 		s.ClearPickupCode()
+	})
+}
+
+// SetPickupAttempts sets the "pickup_attempts" field.
+func (u *OrderUpsertBulk) SetPickupAttempts(v int) *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.SetPickupAttempts(v)
+	})
+}
+
+// AddPickupAttempts adds v to the "pickup_attempts" field.
+func (u *OrderUpsertBulk) AddPickupAttempts(v int) *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.AddPickupAttempts(v)
+	})
+}
+
+// UpdatePickupAttempts sets the "pickup_attempts" field to the value that was provided on create.
+func (u *OrderUpsertBulk) UpdatePickupAttempts() *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.UpdatePickupAttempts()
+	})
+}
+
+// SetPickupWindowAt sets the "pickup_window_at" field.
+func (u *OrderUpsertBulk) SetPickupWindowAt(v time.Time) *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.SetPickupWindowAt(v)
+	})
+}
+
+// UpdatePickupWindowAt sets the "pickup_window_at" field to the value that was provided on create.
+func (u *OrderUpsertBulk) UpdatePickupWindowAt() *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.UpdatePickupWindowAt()
+	})
+}
+
+// ClearPickupWindowAt clears the value of the "pickup_window_at" field.
+func (u *OrderUpsertBulk) ClearPickupWindowAt() *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.ClearPickupWindowAt()
 	})
 }
 

@@ -75,6 +75,47 @@ func (_u *OrderUpdate) ClearPickupCode() *OrderUpdate {
 	return _u
 }
 
+// SetPickupAttempts sets the "pickup_attempts" field.
+func (_u *OrderUpdate) SetPickupAttempts(v int) *OrderUpdate {
+	_u.mutation.ResetPickupAttempts()
+	_u.mutation.SetPickupAttempts(v)
+	return _u
+}
+
+// SetNillablePickupAttempts sets the "pickup_attempts" field if the given value is not nil.
+func (_u *OrderUpdate) SetNillablePickupAttempts(v *int) *OrderUpdate {
+	if v != nil {
+		_u.SetPickupAttempts(*v)
+	}
+	return _u
+}
+
+// AddPickupAttempts adds value to the "pickup_attempts" field.
+func (_u *OrderUpdate) AddPickupAttempts(v int) *OrderUpdate {
+	_u.mutation.AddPickupAttempts(v)
+	return _u
+}
+
+// SetPickupWindowAt sets the "pickup_window_at" field.
+func (_u *OrderUpdate) SetPickupWindowAt(v time.Time) *OrderUpdate {
+	_u.mutation.SetPickupWindowAt(v)
+	return _u
+}
+
+// SetNillablePickupWindowAt sets the "pickup_window_at" field if the given value is not nil.
+func (_u *OrderUpdate) SetNillablePickupWindowAt(v *time.Time) *OrderUpdate {
+	if v != nil {
+		_u.SetPickupWindowAt(*v)
+	}
+	return _u
+}
+
+// ClearPickupWindowAt clears the value of the "pickup_window_at" field.
+func (_u *OrderUpdate) ClearPickupWindowAt() *OrderUpdate {
+	_u.mutation.ClearPickupWindowAt()
+	return _u
+}
+
 // SetAddress sets the "address" field.
 func (_u *OrderUpdate) SetAddress(v *types.AddressSnapshot) *OrderUpdate {
 	_u.mutation.SetAddress(v)
@@ -582,6 +623,18 @@ func (_u *OrderUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.PickupCodeCleared() {
 		_spec.ClearField(order.FieldPickupCode, field.TypeString)
 	}
+	if value, ok := _u.mutation.PickupAttempts(); ok {
+		_spec.SetField(order.FieldPickupAttempts, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedPickupAttempts(); ok {
+		_spec.AddField(order.FieldPickupAttempts, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.PickupWindowAt(); ok {
+		_spec.SetField(order.FieldPickupWindowAt, field.TypeTime, value)
+	}
+	if _u.mutation.PickupWindowAtCleared() {
+		_spec.ClearField(order.FieldPickupWindowAt, field.TypeTime)
+	}
 	if value, ok := _u.mutation.Address(); ok {
 		_spec.SetField(order.FieldAddress, field.TypeJSON, value)
 	}
@@ -932,6 +985,47 @@ func (_u *OrderUpdateOne) SetNillablePickupCode(v *string) *OrderUpdateOne {
 // ClearPickupCode clears the value of the "pickup_code" field.
 func (_u *OrderUpdateOne) ClearPickupCode() *OrderUpdateOne {
 	_u.mutation.ClearPickupCode()
+	return _u
+}
+
+// SetPickupAttempts sets the "pickup_attempts" field.
+func (_u *OrderUpdateOne) SetPickupAttempts(v int) *OrderUpdateOne {
+	_u.mutation.ResetPickupAttempts()
+	_u.mutation.SetPickupAttempts(v)
+	return _u
+}
+
+// SetNillablePickupAttempts sets the "pickup_attempts" field if the given value is not nil.
+func (_u *OrderUpdateOne) SetNillablePickupAttempts(v *int) *OrderUpdateOne {
+	if v != nil {
+		_u.SetPickupAttempts(*v)
+	}
+	return _u
+}
+
+// AddPickupAttempts adds value to the "pickup_attempts" field.
+func (_u *OrderUpdateOne) AddPickupAttempts(v int) *OrderUpdateOne {
+	_u.mutation.AddPickupAttempts(v)
+	return _u
+}
+
+// SetPickupWindowAt sets the "pickup_window_at" field.
+func (_u *OrderUpdateOne) SetPickupWindowAt(v time.Time) *OrderUpdateOne {
+	_u.mutation.SetPickupWindowAt(v)
+	return _u
+}
+
+// SetNillablePickupWindowAt sets the "pickup_window_at" field if the given value is not nil.
+func (_u *OrderUpdateOne) SetNillablePickupWindowAt(v *time.Time) *OrderUpdateOne {
+	if v != nil {
+		_u.SetPickupWindowAt(*v)
+	}
+	return _u
+}
+
+// ClearPickupWindowAt clears the value of the "pickup_window_at" field.
+func (_u *OrderUpdateOne) ClearPickupWindowAt() *OrderUpdateOne {
+	_u.mutation.ClearPickupWindowAt()
 	return _u
 }
 
@@ -1471,6 +1565,18 @@ func (_u *OrderUpdateOne) sqlSave(ctx context.Context) (_node *Order, err error)
 	}
 	if _u.mutation.PickupCodeCleared() {
 		_spec.ClearField(order.FieldPickupCode, field.TypeString)
+	}
+	if value, ok := _u.mutation.PickupAttempts(); ok {
+		_spec.SetField(order.FieldPickupAttempts, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedPickupAttempts(); ok {
+		_spec.AddField(order.FieldPickupAttempts, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.PickupWindowAt(); ok {
+		_spec.SetField(order.FieldPickupWindowAt, field.TypeTime, value)
+	}
+	if _u.mutation.PickupWindowAtCleared() {
+		_spec.ClearField(order.FieldPickupWindowAt, field.TypeTime)
 	}
 	if value, ok := _u.mutation.Address(); ok {
 		_spec.SetField(order.FieldAddress, field.TypeJSON, value)

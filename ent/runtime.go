@@ -265,22 +265,26 @@ func init() {
 	orderDescPickupCode := orderFields[5].Descriptor()
 	// order.PickupCodeValidator is a validator for the "pickup_code" field. It is called by the builders before save.
 	order.PickupCodeValidator = orderDescPickupCode.Validators[0].(func(string) error)
+	// orderDescPickupAttempts is the schema descriptor for pickup_attempts field.
+	orderDescPickupAttempts := orderFields[6].Descriptor()
+	// order.DefaultPickupAttempts holds the default value on creation for the pickup_attempts field.
+	order.DefaultPickupAttempts = orderDescPickupAttempts.Default.(int)
 	// orderDescDeliveryFeeFen is the schema descriptor for delivery_fee_fen field.
-	orderDescDeliveryFeeFen := orderFields[9].Descriptor()
+	orderDescDeliveryFeeFen := orderFields[11].Descriptor()
 	// order.DefaultDeliveryFeeFen holds the default value on creation for the delivery_fee_fen field.
 	order.DefaultDeliveryFeeFen = orderDescDeliveryFeeFen.Default.(int64)
 	// orderDescDiscountFen is the schema descriptor for discount_fen field.
-	orderDescDiscountFen := orderFields[10].Descriptor()
+	orderDescDiscountFen := orderFields[12].Descriptor()
 	// order.DefaultDiscountFen holds the default value on creation for the discount_fen field.
 	order.DefaultDiscountFen = orderDescDiscountFen.Default.(int64)
 	// orderDescRemark is the schema descriptor for remark field.
-	orderDescRemark := orderFields[12].Descriptor()
+	orderDescRemark := orderFields[14].Descriptor()
 	// order.DefaultRemark holds the default value on creation for the remark field.
 	order.DefaultRemark = orderDescRemark.Default.(string)
 	// order.RemarkValidator is a validator for the "remark" field. It is called by the builders before save.
 	order.RemarkValidator = orderDescRemark.Validators[0].(func(string) error)
 	// orderDescIdempotencyKey is the schema descriptor for idempotency_key field.
-	orderDescIdempotencyKey := orderFields[13].Descriptor()
+	orderDescIdempotencyKey := orderFields[15].Descriptor()
 	// order.IdempotencyKeyValidator is a validator for the "idempotency_key" field. It is called by the builders before save.
 	order.IdempotencyKeyValidator = func() func(string) error {
 		validators := orderDescIdempotencyKey.Validators
@@ -298,11 +302,11 @@ func init() {
 		}
 	}()
 	// orderDescRequestHash is the schema descriptor for request_hash field.
-	orderDescRequestHash := orderFields[14].Descriptor()
+	orderDescRequestHash := orderFields[16].Descriptor()
 	// order.RequestHashValidator is a validator for the "request_hash" field. It is called by the builders before save.
 	order.RequestHashValidator = orderDescRequestHash.Validators[0].(func(string) error)
 	// orderDescCancelReason is the schema descriptor for cancel_reason field.
-	orderDescCancelReason := orderFields[19].Descriptor()
+	orderDescCancelReason := orderFields[21].Descriptor()
 	// order.DefaultCancelReason holds the default value on creation for the cancel_reason field.
 	order.DefaultCancelReason = orderDescCancelReason.Default.(string)
 	// order.CancelReasonValidator is a validator for the "cancel_reason" field. It is called by the builders before save.
@@ -664,6 +668,14 @@ func init() {
 	staffDescDisabled := staffFields[5].Descriptor()
 	// staff.DefaultDisabled holds the default value on creation for the disabled field.
 	staff.DefaultDisabled = staffDescDisabled.Default.(bool)
+	// staffDescTokenVersion is the schema descriptor for token_version field.
+	staffDescTokenVersion := staffFields[7].Descriptor()
+	// staff.DefaultTokenVersion holds the default value on creation for the token_version field.
+	staff.DefaultTokenVersion = staffDescTokenVersion.Default.(int)
+	// staffDescLoginFailures is the schema descriptor for login_failures field.
+	staffDescLoginFailures := staffFields[8].Descriptor()
+	// staff.DefaultLoginFailures holds the default value on creation for the login_failures field.
+	staff.DefaultLoginFailures = staffDescLoginFailures.Default.(int)
 	stockMixin := schema.Stock{}.Mixin()
 	stockMixinFields0 := stockMixin[0].Fields()
 	_ = stockMixinFields0

@@ -44,6 +44,10 @@ func (Order) Fields() []ent.Field {
 		field.Enum("status").Values(OrderStatuses...).Default("pending_payment"),
 		field.Enum("fulfilment").Values("pickup", "delivery").Immutable(),
 		field.String("pickup_code").Optional().Nillable().Validate(maxChars(16)),
+		// Hand-over attempts in the current window (pickup_window_at on): a
+		// few guesses of the code per window, shared by every process.
+		field.Int("pickup_attempts").Default(0),
+		field.Time("pickup_window_at").Optional().Nillable(),
 		field.JSON("address", &types.AddressSnapshot{}).Optional(),
 		field.Int("delivery_distance_m").Optional().Nillable(),
 		field.Int64("goods_fen"),

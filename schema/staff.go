@@ -32,6 +32,13 @@ func (Staff) Fields() []ent.Field {
 		field.Int("store_id").Optional().Nillable(),
 		field.Bool("disabled").Default(false),
 		field.Time("last_login_at").Optional().Nillable(),
+		// Tokens carry the version they were issued under: a password change,
+		// a disable/enable and a logout bump it, revoking every earlier token.
+		field.Int("token_version").Default(1),
+		// Wrong passwords in a row, and when the next attempt is allowed
+		// (exponential backoff, in the database so every process agrees).
+		field.Int("login_failures").Default(0),
+		field.Time("login_blocked_until").Optional().Nillable(),
 	}
 }
 

@@ -141,6 +141,8 @@ var (
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"pending_payment", "paid", "ready_for_pickup", "shipped", "delivered", "completed", "cancelled", "refunding", "refunded"}, Default: "pending_payment"},
 		{Name: "fulfilment", Type: field.TypeEnum, Enums: []string{"pickup", "delivery"}},
 		{Name: "pickup_code", Type: field.TypeString, Nullable: true},
+		{Name: "pickup_attempts", Type: field.TypeInt, Default: 0},
+		{Name: "pickup_window_at", Type: field.TypeTime, Nullable: true},
 		{Name: "address", Type: field.TypeJSON, Nullable: true},
 		{Name: "delivery_distance_m", Type: field.TypeInt, Nullable: true},
 		{Name: "goods_fen", Type: field.TypeInt64},
@@ -166,13 +168,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "orders_shoppers_orders",
-				Columns:    []*schema.Column{OrdersColumns[21]},
+				Columns:    []*schema.Column{OrdersColumns[23]},
 				RefColumns: []*schema.Column{ShoppersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "orders_stores_orders",
-				Columns:    []*schema.Column{OrdersColumns[22]},
+				Columns:    []*schema.Column{OrdersColumns[24]},
 				RefColumns: []*schema.Column{StoresColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -181,22 +183,22 @@ var (
 			{
 				Name:    "order_shopper_id_idempotency_key",
 				Unique:  true,
-				Columns: []*schema.Column{OrdersColumns[21], OrdersColumns[14]},
+				Columns: []*schema.Column{OrdersColumns[23], OrdersColumns[16]},
 			},
 			{
 				Name:    "order_shopper_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{OrdersColumns[21], OrdersColumns[4]},
+				Columns: []*schema.Column{OrdersColumns[23], OrdersColumns[4]},
 			},
 			{
 				Name:    "order_store_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{OrdersColumns[22], OrdersColumns[4]},
+				Columns: []*schema.Column{OrdersColumns[24], OrdersColumns[4]},
 			},
 			{
 				Name:    "order_status_expires_at",
 				Unique:  false,
-				Columns: []*schema.Column{OrdersColumns[4], OrdersColumns[16]},
+				Columns: []*schema.Column{OrdersColumns[4], OrdersColumns[18]},
 			},
 		},
 	}
@@ -536,6 +538,9 @@ var (
 		{Name: "role", Type: field.TypeEnum, Enums: []string{"admin", "manager", "clerk"}},
 		{Name: "disabled", Type: field.TypeBool, Default: false},
 		{Name: "last_login_at", Type: field.TypeTime, Nullable: true},
+		{Name: "token_version", Type: field.TypeInt, Default: 1},
+		{Name: "login_failures", Type: field.TypeInt, Default: 0},
+		{Name: "login_blocked_until", Type: field.TypeTime, Nullable: true},
 		{Name: "store_id", Type: field.TypeInt, Nullable: true},
 	}
 	// StaffTable holds the schema information for the "staff" table.
@@ -546,7 +551,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "staff_stores_staff",
-				Columns:    []*schema.Column{StaffColumns[9]},
+				Columns:    []*schema.Column{StaffColumns[12]},
 				RefColumns: []*schema.Column{StoresColumns[0]},
 				OnDelete:   schema.SetNull,
 			},

@@ -31,6 +31,10 @@ const (
 	FieldFulfilment = "fulfilment"
 	// FieldPickupCode holds the string denoting the pickup_code field in the database.
 	FieldPickupCode = "pickup_code"
+	// FieldPickupAttempts holds the string denoting the pickup_attempts field in the database.
+	FieldPickupAttempts = "pickup_attempts"
+	// FieldPickupWindowAt holds the string denoting the pickup_window_at field in the database.
+	FieldPickupWindowAt = "pickup_window_at"
 	// FieldAddress holds the string denoting the address field in the database.
 	FieldAddress = "address"
 	// FieldDeliveryDistanceM holds the string denoting the delivery_distance_m field in the database.
@@ -137,6 +141,8 @@ var Columns = []string{
 	FieldStatus,
 	FieldFulfilment,
 	FieldPickupCode,
+	FieldPickupAttempts,
+	FieldPickupWindowAt,
 	FieldAddress,
 	FieldDeliveryDistanceM,
 	FieldGoodsFen,
@@ -174,6 +180,8 @@ var (
 	OrderNoValidator func(string) error
 	// PickupCodeValidator is a validator for the "pickup_code" field. It is called by the builders before save.
 	PickupCodeValidator func(string) error
+	// DefaultPickupAttempts holds the default value on creation for the "pickup_attempts" field.
+	DefaultPickupAttempts int
 	// DefaultDeliveryFeeFen holds the default value on creation for the "delivery_fee_fen" field.
 	DefaultDeliveryFeeFen int64
 	// DefaultDiscountFen holds the default value on creation for the "discount_fen" field.
@@ -294,6 +302,16 @@ func ByFulfilment(opts ...sql.OrderTermOption) OrderOption {
 // ByPickupCode orders the results by the pickup_code field.
 func ByPickupCode(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldPickupCode, opts...).ToFunc()
+}
+
+// ByPickupAttempts orders the results by the pickup_attempts field.
+func ByPickupAttempts(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPickupAttempts, opts...).ToFunc()
+}
+
+// ByPickupWindowAt orders the results by the pickup_window_at field.
+func ByPickupWindowAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPickupWindowAt, opts...).ToFunc()
 }
 
 // ByDeliveryDistanceM orders the results by the delivery_distance_m field.

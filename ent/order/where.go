@@ -85,6 +85,16 @@ func PickupCode(v string) predicate.Order {
 	return predicate.Order(sql.FieldEQ(FieldPickupCode, v))
 }
 
+// PickupAttempts applies equality check predicate on the "pickup_attempts" field. It's identical to PickupAttemptsEQ.
+func PickupAttempts(v int) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldPickupAttempts, v))
+}
+
+// PickupWindowAt applies equality check predicate on the "pickup_window_at" field. It's identical to PickupWindowAtEQ.
+func PickupWindowAt(v time.Time) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldPickupWindowAt, v))
+}
+
 // DeliveryDistanceM applies equality check predicate on the "delivery_distance_m" field. It's identical to DeliveryDistanceMEQ.
 func DeliveryDistanceM(v int) predicate.Order {
 	return predicate.Order(sql.FieldEQ(FieldDeliveryDistanceM, v))
@@ -448,6 +458,96 @@ func PickupCodeEqualFold(v string) predicate.Order {
 // PickupCodeContainsFold applies the ContainsFold predicate on the "pickup_code" field.
 func PickupCodeContainsFold(v string) predicate.Order {
 	return predicate.Order(sql.FieldContainsFold(FieldPickupCode, v))
+}
+
+// PickupAttemptsEQ applies the EQ predicate on the "pickup_attempts" field.
+func PickupAttemptsEQ(v int) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldPickupAttempts, v))
+}
+
+// PickupAttemptsNEQ applies the NEQ predicate on the "pickup_attempts" field.
+func PickupAttemptsNEQ(v int) predicate.Order {
+	return predicate.Order(sql.FieldNEQ(FieldPickupAttempts, v))
+}
+
+// PickupAttemptsIn applies the In predicate on the "pickup_attempts" field.
+func PickupAttemptsIn(vs ...int) predicate.Order {
+	return predicate.Order(sql.FieldIn(FieldPickupAttempts, vs...))
+}
+
+// PickupAttemptsNotIn applies the NotIn predicate on the "pickup_attempts" field.
+func PickupAttemptsNotIn(vs ...int) predicate.Order {
+	return predicate.Order(sql.FieldNotIn(FieldPickupAttempts, vs...))
+}
+
+// PickupAttemptsGT applies the GT predicate on the "pickup_attempts" field.
+func PickupAttemptsGT(v int) predicate.Order {
+	return predicate.Order(sql.FieldGT(FieldPickupAttempts, v))
+}
+
+// PickupAttemptsGTE applies the GTE predicate on the "pickup_attempts" field.
+func PickupAttemptsGTE(v int) predicate.Order {
+	return predicate.Order(sql.FieldGTE(FieldPickupAttempts, v))
+}
+
+// PickupAttemptsLT applies the LT predicate on the "pickup_attempts" field.
+func PickupAttemptsLT(v int) predicate.Order {
+	return predicate.Order(sql.FieldLT(FieldPickupAttempts, v))
+}
+
+// PickupAttemptsLTE applies the LTE predicate on the "pickup_attempts" field.
+func PickupAttemptsLTE(v int) predicate.Order {
+	return predicate.Order(sql.FieldLTE(FieldPickupAttempts, v))
+}
+
+// PickupWindowAtEQ applies the EQ predicate on the "pickup_window_at" field.
+func PickupWindowAtEQ(v time.Time) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldPickupWindowAt, v))
+}
+
+// PickupWindowAtNEQ applies the NEQ predicate on the "pickup_window_at" field.
+func PickupWindowAtNEQ(v time.Time) predicate.Order {
+	return predicate.Order(sql.FieldNEQ(FieldPickupWindowAt, v))
+}
+
+// PickupWindowAtIn applies the In predicate on the "pickup_window_at" field.
+func PickupWindowAtIn(vs ...time.Time) predicate.Order {
+	return predicate.Order(sql.FieldIn(FieldPickupWindowAt, vs...))
+}
+
+// PickupWindowAtNotIn applies the NotIn predicate on the "pickup_window_at" field.
+func PickupWindowAtNotIn(vs ...time.Time) predicate.Order {
+	return predicate.Order(sql.FieldNotIn(FieldPickupWindowAt, vs...))
+}
+
+// PickupWindowAtGT applies the GT predicate on the "pickup_window_at" field.
+func PickupWindowAtGT(v time.Time) predicate.Order {
+	return predicate.Order(sql.FieldGT(FieldPickupWindowAt, v))
+}
+
+// PickupWindowAtGTE applies the GTE predicate on the "pickup_window_at" field.
+func PickupWindowAtGTE(v time.Time) predicate.Order {
+	return predicate.Order(sql.FieldGTE(FieldPickupWindowAt, v))
+}
+
+// PickupWindowAtLT applies the LT predicate on the "pickup_window_at" field.
+func PickupWindowAtLT(v time.Time) predicate.Order {
+	return predicate.Order(sql.FieldLT(FieldPickupWindowAt, v))
+}
+
+// PickupWindowAtLTE applies the LTE predicate on the "pickup_window_at" field.
+func PickupWindowAtLTE(v time.Time) predicate.Order {
+	return predicate.Order(sql.FieldLTE(FieldPickupWindowAt, v))
+}
+
+// PickupWindowAtIsNil applies the IsNil predicate on the "pickup_window_at" field.
+func PickupWindowAtIsNil() predicate.Order {
+	return predicate.Order(sql.FieldIsNull(FieldPickupWindowAt))
+}
+
+// PickupWindowAtNotNil applies the NotNil predicate on the "pickup_window_at" field.
+func PickupWindowAtNotNil() predicate.Order {
+	return predicate.Order(sql.FieldNotNull(FieldPickupWindowAt))
 }
 
 // AddressIsNil applies the IsNil predicate on the "address" field.

@@ -95,6 +95,21 @@ func LastLoginAt(v time.Time) predicate.Staff {
 	return predicate.Staff(sql.FieldEQ(FieldLastLoginAt, v))
 }
 
+// TokenVersion applies equality check predicate on the "token_version" field. It's identical to TokenVersionEQ.
+func TokenVersion(v int) predicate.Staff {
+	return predicate.Staff(sql.FieldEQ(FieldTokenVersion, v))
+}
+
+// LoginFailures applies equality check predicate on the "login_failures" field. It's identical to LoginFailuresEQ.
+func LoginFailures(v int) predicate.Staff {
+	return predicate.Staff(sql.FieldEQ(FieldLoginFailures, v))
+}
+
+// LoginBlockedUntil applies equality check predicate on the "login_blocked_until" field. It's identical to LoginBlockedUntilEQ.
+func LoginBlockedUntil(v time.Time) predicate.Staff {
+	return predicate.Staff(sql.FieldEQ(FieldLoginBlockedUntil, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Staff {
 	return predicate.Staff(sql.FieldEQ(FieldCreatedAt, v))
@@ -478,6 +493,136 @@ func LastLoginAtIsNil() predicate.Staff {
 // LastLoginAtNotNil applies the NotNil predicate on the "last_login_at" field.
 func LastLoginAtNotNil() predicate.Staff {
 	return predicate.Staff(sql.FieldNotNull(FieldLastLoginAt))
+}
+
+// TokenVersionEQ applies the EQ predicate on the "token_version" field.
+func TokenVersionEQ(v int) predicate.Staff {
+	return predicate.Staff(sql.FieldEQ(FieldTokenVersion, v))
+}
+
+// TokenVersionNEQ applies the NEQ predicate on the "token_version" field.
+func TokenVersionNEQ(v int) predicate.Staff {
+	return predicate.Staff(sql.FieldNEQ(FieldTokenVersion, v))
+}
+
+// TokenVersionIn applies the In predicate on the "token_version" field.
+func TokenVersionIn(vs ...int) predicate.Staff {
+	return predicate.Staff(sql.FieldIn(FieldTokenVersion, vs...))
+}
+
+// TokenVersionNotIn applies the NotIn predicate on the "token_version" field.
+func TokenVersionNotIn(vs ...int) predicate.Staff {
+	return predicate.Staff(sql.FieldNotIn(FieldTokenVersion, vs...))
+}
+
+// TokenVersionGT applies the GT predicate on the "token_version" field.
+func TokenVersionGT(v int) predicate.Staff {
+	return predicate.Staff(sql.FieldGT(FieldTokenVersion, v))
+}
+
+// TokenVersionGTE applies the GTE predicate on the "token_version" field.
+func TokenVersionGTE(v int) predicate.Staff {
+	return predicate.Staff(sql.FieldGTE(FieldTokenVersion, v))
+}
+
+// TokenVersionLT applies the LT predicate on the "token_version" field.
+func TokenVersionLT(v int) predicate.Staff {
+	return predicate.Staff(sql.FieldLT(FieldTokenVersion, v))
+}
+
+// TokenVersionLTE applies the LTE predicate on the "token_version" field.
+func TokenVersionLTE(v int) predicate.Staff {
+	return predicate.Staff(sql.FieldLTE(FieldTokenVersion, v))
+}
+
+// LoginFailuresEQ applies the EQ predicate on the "login_failures" field.
+func LoginFailuresEQ(v int) predicate.Staff {
+	return predicate.Staff(sql.FieldEQ(FieldLoginFailures, v))
+}
+
+// LoginFailuresNEQ applies the NEQ predicate on the "login_failures" field.
+func LoginFailuresNEQ(v int) predicate.Staff {
+	return predicate.Staff(sql.FieldNEQ(FieldLoginFailures, v))
+}
+
+// LoginFailuresIn applies the In predicate on the "login_failures" field.
+func LoginFailuresIn(vs ...int) predicate.Staff {
+	return predicate.Staff(sql.FieldIn(FieldLoginFailures, vs...))
+}
+
+// LoginFailuresNotIn applies the NotIn predicate on the "login_failures" field.
+func LoginFailuresNotIn(vs ...int) predicate.Staff {
+	return predicate.Staff(sql.FieldNotIn(FieldLoginFailures, vs...))
+}
+
+// LoginFailuresGT applies the GT predicate on the "login_failures" field.
+func LoginFailuresGT(v int) predicate.Staff {
+	return predicate.Staff(sql.FieldGT(FieldLoginFailures, v))
+}
+
+// LoginFailuresGTE applies the GTE predicate on the "login_failures" field.
+func LoginFailuresGTE(v int) predicate.Staff {
+	return predicate.Staff(sql.FieldGTE(FieldLoginFailures, v))
+}
+
+// LoginFailuresLT applies the LT predicate on the "login_failures" field.
+func LoginFailuresLT(v int) predicate.Staff {
+	return predicate.Staff(sql.FieldLT(FieldLoginFailures, v))
+}
+
+// LoginFailuresLTE applies the LTE predicate on the "login_failures" field.
+func LoginFailuresLTE(v int) predicate.Staff {
+	return predicate.Staff(sql.FieldLTE(FieldLoginFailures, v))
+}
+
+// LoginBlockedUntilEQ applies the EQ predicate on the "login_blocked_until" field.
+func LoginBlockedUntilEQ(v time.Time) predicate.Staff {
+	return predicate.Staff(sql.FieldEQ(FieldLoginBlockedUntil, v))
+}
+
+// LoginBlockedUntilNEQ applies the NEQ predicate on the "login_blocked_until" field.
+func LoginBlockedUntilNEQ(v time.Time) predicate.Staff {
+	return predicate.Staff(sql.FieldNEQ(FieldLoginBlockedUntil, v))
+}
+
+// LoginBlockedUntilIn applies the In predicate on the "login_blocked_until" field.
+func LoginBlockedUntilIn(vs ...time.Time) predicate.Staff {
+	return predicate.Staff(sql.FieldIn(FieldLoginBlockedUntil, vs...))
+}
+
+// LoginBlockedUntilNotIn applies the NotIn predicate on the "login_blocked_until" field.
+func LoginBlockedUntilNotIn(vs ...time.Time) predicate.Staff {
+	return predicate.Staff(sql.FieldNotIn(FieldLoginBlockedUntil, vs...))
+}
+
+// LoginBlockedUntilGT applies the GT predicate on the "login_blocked_until" field.
+func LoginBlockedUntilGT(v time.Time) predicate.Staff {
+	return predicate.Staff(sql.FieldGT(FieldLoginBlockedUntil, v))
+}
+
+// LoginBlockedUntilGTE applies the GTE predicate on the "login_blocked_until" field.
+func LoginBlockedUntilGTE(v time.Time) predicate.Staff {
+	return predicate.Staff(sql.FieldGTE(FieldLoginBlockedUntil, v))
+}
+
+// LoginBlockedUntilLT applies the LT predicate on the "login_blocked_until" field.
+func LoginBlockedUntilLT(v time.Time) predicate.Staff {
+	return predicate.Staff(sql.FieldLT(FieldLoginBlockedUntil, v))
+}
+
+// LoginBlockedUntilLTE applies the LTE predicate on the "login_blocked_until" field.
+func LoginBlockedUntilLTE(v time.Time) predicate.Staff {
+	return predicate.Staff(sql.FieldLTE(FieldLoginBlockedUntil, v))
+}
+
+// LoginBlockedUntilIsNil applies the IsNil predicate on the "login_blocked_until" field.
+func LoginBlockedUntilIsNil() predicate.Staff {
+	return predicate.Staff(sql.FieldIsNull(FieldLoginBlockedUntil))
+}
+
+// LoginBlockedUntilNotNil applies the NotNil predicate on the "login_blocked_until" field.
+func LoginBlockedUntilNotNil() predicate.Staff {
+	return predicate.Staff(sql.FieldNotNull(FieldLoginBlockedUntil))
 }
 
 // HasStore applies the HasEdge predicate on the "store" edge.

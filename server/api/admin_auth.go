@@ -34,3 +34,12 @@ func (h *handlers) me(c echo.Context) error {
 	st, err := h.Staff.Get(c.Request().Context(), principal(c).ID)
 	return reply(c, http.StatusOK, st, err, staffDTO)
 }
+
+// logout revokes every token of the caller's account issued so far: a staff
+// member leaving a shared counter device logs out everywhere.
+func (h *handlers) logout(c echo.Context) error {
+	if err := h.Staff.Logout(c.Request().Context(), principal(c)); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}

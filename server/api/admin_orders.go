@@ -50,7 +50,7 @@ func (h *handlers) staffListOrders(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(rows, total, p, orderSummaryDTO))
+	return c.JSON(http.StatusOK, listOf(rows, total, p, staffOrderSummaryDTO))
 }
 
 // staffOrder reads the order of the path and checks the caller holds perm
@@ -72,7 +72,7 @@ func (h *handlers) staffOrder(c echo.Context, perm staff.Perm) (*ent.Order, erro
 
 func (h *handlers) staffGetOrder(c echo.Context) error {
 	o, err := h.staffOrder(c, staff.PermReadOrders)
-	return reply(c, http.StatusOK, o, err, orderDTO)
+	return reply(c, http.StatusOK, o, err, staffOrderDTO)
 }
 
 // reviewInput is a staff note on a refund decision.
@@ -90,7 +90,7 @@ func (h *handlers) approveRefund(c echo.Context) error {
 		return err
 	}
 	o, err = h.Orders.ApproveRefund(c.Request().Context(), orders.StaffActor(principal(c).ID), o.ID, in.Note)
-	return reply(c, http.StatusOK, o, err, orderDTO)
+	return reply(c, http.StatusOK, o, err, staffOrderDTO)
 }
 
 func (h *handlers) rejectRefund(c echo.Context) error {
@@ -103,7 +103,7 @@ func (h *handlers) rejectRefund(c echo.Context) error {
 		return err
 	}
 	o, err = h.Orders.RejectRefund(c.Request().Context(), orders.StaffActor(principal(c).ID), o.ID, in.Note)
-	return reply(c, http.StatusOK, o, err, orderDTO)
+	return reply(c, http.StatusOK, o, err, staffOrderDTO)
 }
 
 func (h *handlers) orderReady(c echo.Context) error {
@@ -112,7 +112,7 @@ func (h *handlers) orderReady(c echo.Context) error {
 		return err
 	}
 	o, err = h.Orders.Ready(c.Request().Context(), orders.StaffActor(principal(c).ID), o.ID)
-	return reply(c, http.StatusOK, o, err, orderDTO)
+	return reply(c, http.StatusOK, o, err, staffOrderDTO)
 }
 
 // pickupInput is the code the shopper shows at the counter.
@@ -130,7 +130,7 @@ func (h *handlers) orderPickedUp(c echo.Context) error {
 		return err
 	}
 	o, err = h.Orders.PickedUp(c.Request().Context(), orders.StaffActor(principal(c).ID), o.ID, in.PickupCode)
-	return reply(c, http.StatusOK, o, err, orderDTO)
+	return reply(c, http.StatusOK, o, err, staffOrderDTO)
 }
 
 func (h *handlers) staffRefund(c echo.Context) error {
@@ -143,5 +143,5 @@ func (h *handlers) staffRefund(c echo.Context) error {
 		return err
 	}
 	o, err = h.Orders.StaffRefund(c.Request().Context(), orders.StaffActor(principal(c).ID), o.ID, in)
-	return reply(c, http.StatusOK, o, err, orderDTO)
+	return reply(c, http.StatusOK, o, err, staffOrderDTO)
 }

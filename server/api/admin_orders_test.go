@@ -1,10 +1,16 @@
 package api_test
 
 import (
+	"context"
+	"fmt"
 	"net/http"
+	"strconv"
+	"sync"
 	"testing"
+	"time"
 
 	"wemart/server/apitest"
+	"wemart/server/orders"
 	"wemart/server/storage"
 	"wemart/server/storage/storagetest"
 )
@@ -48,9 +54,15 @@ func TestStaffOrderViews(t *testing.T) {
 		}
 		var o orderView
 		h.Do("GET", apitest.Path("/admin/v1/orders/%d", paid.Order.ID), clerk, nil).OK(http.StatusOK, &o)
-		if o.statuses() != "pending_payment>paid" || o.PickupCode == nil {
-			t.Fatalf("the clerk's view %+v", o)
+		if o.statuses() != "pending_payment>paid" || o.PickupCode != nil {
+			t.Fatalf("the clerk's view %+v (staff never see the pickup code)", o)
 		}
+		for _, it := range list.Items {
+			if it.PickupCode != nil {
+				t.Fatalf("the clerk's list shows a pickup code: %+v", it)
+			}
+		}
+		code := *s.order(paid.Order.ID).PickupCode // only the shopper has it
 		// Another store's manager sees none of it.
 		h.Do("GET", "/admin/v1/orders", stranger, nil).OK(http.StatusOK, &list)
 		if list.Total != 0 {
@@ -71,11 +83,11 @@ func TestStaffOrderViews(t *testing.T) {
 		h.Do("POST", ready, clerk, nil).Fails(http.StatusConflict, "conflict")
 		h.Do("POST", pickedUp, clerk, map[string]string{"pickup_code": "000000x"}).Fails(http.StatusBadRequest, "invalid_argument")
 		h.Do("POST", pickedUp, clerk, map[string]string{}).Fails(http.StatusBadRequest, "invalid_argument")
-		h.Do("POST", pickedUp, clerk, map[string]string{"pickup_code": *o.PickupCode}).OK(http.StatusOK, &o)
+		h.Do("POST", pickedUp, clerk, map[string]string{"pickup_code": code}).OK(http.StatusOK, &o)
 		if o.Status != "completed" || o.statuses() != "pending_payment>paid>ready_for_pickup>completed" {
 			t.Fatalf("after pickup: %s", o.statuses())
 		}
-		h.Do("POST", pickedUp, clerk, map[string]string{"pickup_code": *o.PickupCode}).Fails(http.StatusConflict, "conflict")
+		h.Do("POST", pickedUp, clerk, map[string]string{"pickup_code": code}).Fails(http.StatusConflict, "conflict")
 		s.wantLevel(s.milk, 9, 0)
 
 		// After-sale: a completed order's refund pays back but restocks
@@ -90,5 +102,66 @@ func TestStaffOrderViews(t *testing.T) {
 		h.Do("GET", "/admin/v1/orders/999999", h.AdminToken, nil).Fails(http.StatusNotFound, "not_found")
 		h.Do("GET", "/admin/v1/orders?status=nope", h.AdminToken, nil).Fails(http.StatusBadRequest, "invalid_argument")
 		h.Do("GET", "/admin/v1/orders?store_id=0", h.AdminToken, nil).Fails(http.StatusBadRequest, "invalid_argument")
+	})
+}
+
+// TestPickupCodeGuessesAreLimited: a few wrong codes per order per window,
+// then 429 with Retry-After, in every process and however the guesses race;
+// even the right code waits out the window.
+func TestPickupCodeGuessesAreLimited(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := newShop(t, db)
+		h := s.h
+		other := apitest.New(t, db) // a second process
+		a := s.mustOrder(s.milk, 1)
+		s.pay(a.Payment.prepayID(), true)
+		code := *s.order(a.Order.ID).PickupCode
+		pickedUp := apitest.Path("/admin/v1/orders/%d/picked-up", a.Order.ID)
+		wrong := func(i int) string { return fmt.Sprintf("%06d", (i*7919+1)%1000000) }
+
+		// Racing guesses through both processes: only 5 are checked.
+		var wg sync.WaitGroup
+		statuses := make(chan int, 12)
+		for i := range 12 {
+			if wrong(i) == code {
+				continue
+			}
+			target := h
+			if i%2 == 1 {
+				target = other
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				statuses <- post(target, pickedUp, h.AdminToken, map[string]string{"pickup_code": wrong(i)}).Status
+			}()
+		}
+		wg.Wait()
+		close(statuses)
+		counts := map[int]int{}
+		for st := range statuses {
+			counts[st]++
+		}
+		if counts[http.StatusBadRequest] != orders.PickupAttempts || counts[http.StatusTooManyRequests] < 6 {
+			t.Fatalf("racing guesses answered %v: want exactly %d checked, the rest 429", counts, orders.PickupAttempts)
+		}
+		// Now even the right code waits, and says how long.
+		res := other.Do("POST", pickedUp, h.AdminToken, map[string]string{"pickup_code": code})
+		res.Fails(http.StatusTooManyRequests, "rate_limited")
+		if ra, err := strconv.Atoi(res.Header.Get("Retry-After")); err != nil || ra < 1 || ra > int(orders.PickupWindow.Seconds())+1 {
+			t.Fatalf("Retry-After %q", res.Header.Get("Retry-After"))
+		}
+		s.wantStatus(a.Order.ID, "paid")
+		// Another order is not affected by this one's window.
+		b := s.mustOrder(s.bread, 1)
+		s.pay(b.Payment.prepayID(), true)
+		h.Do("POST", apitest.Path("/admin/v1/orders/%d/picked-up", b.Order.ID), h.AdminToken,
+			map[string]string{"pickup_code": *s.order(b.Order.ID).PickupCode}).OK(http.StatusOK, nil)
+
+		// Once the window is over the shopper's code works.
+		db.Client.Order.UpdateOneID(a.Order.ID).SetPickupWindowAt(time.Now().Add(-orders.PickupWindow - time.Second)).ExecX(context.Background())
+		h.Do("POST", pickedUp, h.AdminToken, map[string]string{"pickup_code": wrong(99)}).Fails(http.StatusBadRequest, "invalid_argument")
+		h.Do("POST", pickedUp, h.AdminToken, map[string]string{"pickup_code": code}).OK(http.StatusOK, nil)
+		s.wantStatus(a.Order.ID, "completed")
 	})
 }

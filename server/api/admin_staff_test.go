@@ -1,13 +1,20 @@
 package api_test
 
 import (
+	"context"
+	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	entstaff "wemart/ent/staff"
 	"wemart/server/apitest"
+	"wemart/server/app"
 	"wemart/server/auth"
+	"wemart/server/config"
 	"wemart/server/storage"
 	"wemart/server/storage/storagetest"
 )
@@ -59,7 +66,7 @@ func TestStaffLogin(t *testing.T) {
 			t.Fatal(err)
 		}
 		h.Do("GET", "/admin/v1/stores", shopper, nil).Fails(http.StatusUnauthorized, "unauthenticated")
-		expired, _, _ := h.App.Signer.Issue(auth.AudienceStaff, me.ID, -time.Minute)
+		expired, _, _ := h.App.Signer.IssueVersion(auth.AudienceStaff, me.ID, 1, -time.Minute)
 		h.Do("GET", "/admin/v1/stores", expired, nil).Fails(http.StatusUnauthorized, "unauthenticated")
 	})
 }
@@ -204,4 +211,133 @@ func TestLoginIsRateLimited(t *testing.T) {
 	if !limited {
 		t.Fatal("40 failed logins from one address were never rate limited")
 	}
+}
+
+// TestStaffTokensAreRevoked: a password change, a disable (and the enable
+// after it) and a logout revoke every token issued before, in every process
+// of the fleet (here: a second app on the same database).
+func TestStaffTokensAreRevoked(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := apitest.New(t, db)
+		other := apitest.New(t, db) // another process behind the load balancer
+		st := mustStore(t, h, "店", 31.2, 121.4)
+		clerk, first := mustStaff(t, h, "clerk1", "clerk", &st.ID)
+		second := h.Login("clerk1", "password-clerk1")
+		works := func(tok string) {
+			t.Helper()
+			h.Do("GET", "/admin/v1/me", tok, nil).OK(http.StatusOK, nil)
+			other.Do("GET", "/admin/v1/me", tok, nil).OK(http.StatusOK, nil)
+		}
+		revoked := func(tok string) {
+			t.Helper()
+			h.Do("GET", "/admin/v1/me", tok, nil).Fails(http.StatusUnauthorized, "unauthenticated")
+			other.Do("GET", "/admin/v1/me", tok, nil).Fails(http.StatusUnauthorized, "unauthenticated")
+		}
+		works(first)
+		works(second)
+		account := apitest.Path("/admin/v1/staff/%d", clerk.ID)
+
+		// A password change revokes both sessions.
+		h.Do("PATCH", account, h.AdminToken, map[string]any{"password": "new-password-1"}).OK(http.StatusOK, nil)
+		revoked(first)
+		revoked(second)
+		third := h.Login("clerk1", "new-password-1")
+		works(third)
+		// Renaming does not.
+		h.Do("PATCH", account, h.AdminToken, map[string]any{"display_name": "小王"}).OK(http.StatusOK, nil)
+		works(third)
+
+		// Disabled, then enabled again: the old token stays dead.
+		h.Do("DELETE", account, h.AdminToken, nil).OK(http.StatusNoContent, nil)
+		revoked(third)
+		h.Do("PATCH", account, h.AdminToken, map[string]any{"disabled": false}).OK(http.StatusOK, nil)
+		revoked(third)
+		fourth := h.Login("clerk1", "new-password-1")
+		fifth := other.Login("clerk1", "new-password-1")
+		works(fourth)
+
+		// Logout (at one process) revokes every token of the account (at all).
+		other.Do("POST", "/admin/v1/logout", fourth, nil).OK(http.StatusNoContent, nil)
+		revoked(fourth)
+		revoked(fifth)
+		h.Do("POST", "/admin/v1/logout", fourth, nil).Fails(http.StatusUnauthorized, "unauthenticated")
+		works(h.Login("clerk1", "new-password-1"))
+		works(h.AdminToken) // other accounts are untouched
+	})
+}
+
+// TestStaffLoginBacksOff: after 5 wrong passwords an account must wait
+// before its next attempt (even with the right password), in every process;
+// racing guesses cannot get more than the 5 tries; passwords over bcrypt's
+// 72 bytes are refused.
+func TestStaffLoginBacksOff(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		manyPerAddress := func(c *config.Config, _ *app.Options) { c.StaffLoginRate = 10000 }
+		h := apitest.New(t, db, manyPerAddress)
+		other := apitest.New(t, db, manyPerAddress)
+		st := mustStore(t, h, "店", 31.2, 121.4)
+		mustStaff(t, h, "clerk1", "clerk", &st.ID)
+		login := func(h *apitest.Harness, password string) *apitest.Response {
+			return h.Do("POST", "/admin/v1/login", "", map[string]string{"username": "clerk1", "password": password})
+		}
+		for range 5 {
+			login(h, "wrong-password").Fails(http.StatusUnauthorized, "unauthenticated")
+		}
+		for _, hh := range []*apitest.Harness{h, other} {
+			res := login(hh, "password-clerk1")
+			body := res.Fails(http.StatusTooManyRequests, "rate_limited")
+			if ra, err := strconv.Atoi(res.Header.Get("Retry-After")); err != nil || ra < 1 || ra > 30 {
+				t.Fatalf("Retry-After %q, want 1..30 s", res.Header.Get("Retry-After"))
+			}
+			if body.Error.Details["retry_after_s"] == nil {
+				t.Fatalf("no retry_after_s in %+v", body)
+			}
+		}
+		// Other accounts are not affected.
+		h.Login(apitest.AdminUser, apitest.AdminPassword)
+
+		// The wait over, the right password works and clears the count.
+		ctx := context.Background()
+		db.Client.Staff.Update().Where(entstaff.Username("clerk1")).SetLoginBlockedUntil(time.Now().Add(-time.Second)).ExecX(ctx)
+		other.Login("clerk1", "password-clerk1")
+		if s := db.Client.Staff.Query().Where(entstaff.Username("clerk1")).OnlyX(ctx); s.LoginFailures != 0 || s.LoginBlockedUntil != nil {
+			t.Fatalf("a good login should clear the count: %d failures, blocked until %v", s.LoginFailures, s.LoginBlockedUntil)
+		}
+
+		// Twenty guesses at once: at most 5 are even checked.
+		var wg sync.WaitGroup
+		statuses := make(chan int, 20)
+		for i := range 20 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				statuses <- post(h, "/admin/v1/login", "", map[string]string{"username": "clerk1", "password": fmt.Sprintf("guess-%02d", i)}).Status
+			}()
+		}
+		wg.Wait()
+		close(statuses)
+		counts := map[int]int{}
+		for s := range statuses {
+			counts[s]++
+		}
+		if counts[http.StatusUnauthorized] > 5 || counts[http.StatusTooManyRequests] < 15 || counts[http.StatusUnauthorized]+counts[http.StatusTooManyRequests] != 20 {
+			t.Fatalf("20 racing guesses answered %v: want at most 5 checked, the rest 429", counts)
+		}
+		// Each further failure doubles the wait.
+		db.Client.Staff.Update().Where(entstaff.Username("clerk1")).SetLoginBlockedUntil(time.Now().Add(-time.Second)).ExecX(ctx)
+		login(h, "wrong-again").Fails(http.StatusUnauthorized, "unauthenticated")
+		res := login(h, "password-clerk1")
+		res.Fails(http.StatusTooManyRequests, "rate_limited")
+		if ra, _ := strconv.Atoi(res.Header.Get("Retry-After")); ra <= 30 {
+			t.Fatalf("after another failure the wait should grow past 30 s, got %s", res.Header.Get("Retry-After"))
+		}
+		// An admin's password reset lifts the backoff.
+		id := db.Client.Staff.Query().Where(entstaff.Username("clerk1")).OnlyIDX(ctx)
+		h.Do("PATCH", apitest.Path("/admin/v1/staff/%d", id), h.AdminToken, map[string]any{"password": "reset-password"}).OK(http.StatusOK, nil)
+		h.Login("clerk1", "reset-password")
+
+		// bcrypt reads 72 bytes: a longer password is refused, not truncated.
+		long := strings.Repeat("p", 73)
+		login(h, long).Fails(http.StatusBadRequest, "invalid_argument")
+	})
 }

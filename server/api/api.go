@@ -139,6 +139,7 @@ func New(d Deps) *echo.Echo {
 		e.Add(method, "/admin/v1"+path, handler, h.requireStaff)
 	}
 	staffRoute(http.MethodGet, "/me", h.me)
+	staffRoute(http.MethodPost, "/logout", h.logout)
 
 	staffRoute(http.MethodGet, "/staff", h.listStaff)
 	staffRoute(http.MethodPost, "/staff", h.createStaff)
@@ -192,16 +193,18 @@ func New(d Deps) *echo.Echo {
 // of the same size, answering 429 rate_limited beyond. The count is per
 // process: behind a load balancer the effective limit is N times this.
 func rateLimit(perMinute int) echo.MiddlewareFunc {
+	// The bucket refills one request every 60/perMinute seconds.
+	wait := time.Minute / time.Duration(perMinute)
 	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
 		Rate: rate.Limit(float64(perMinute) / 60), Burst: perMinute, ExpiresIn: 10 * time.Minute,
 	})
 	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
 		Store: store,
 		DenyHandler: func(echo.Context, string, error) error {
-			return errs.E(errs.RateLimited, "too many attempts from this address; wait a minute")
+			return errs.TooMany(wait, "too many attempts from this address; wait a moment")
 		},
 		ErrorHandler: func(echo.Context, error) error {
-			return errs.E(errs.RateLimited, "too many attempts from this address; wait a minute")
+			return errs.TooMany(wait, "too many attempts from this address; wait a moment")
 		},
 	})
 }

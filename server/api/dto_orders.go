@@ -210,6 +210,22 @@ func orderDTO(o *ent.Order) Order {
 	return out
 }
 
+// staffOrderDTO is the order as staff see it: never with the pickup code,
+// which only the shopper holds, so that the hand-over check proves the
+// person at the counter is the shopper.
+func staffOrderDTO(o *ent.Order) Order {
+	out := orderDTO(o)
+	out.PickupCode = nil
+	return out
+}
+
+// staffOrderSummaryDTO is the list view for staff, without the pickup code.
+func staffOrderSummaryDTO(o *ent.Order) Order {
+	out := orderSummaryDTO(o)
+	out.PickupCode = nil
+	return out
+}
+
 func checkoutDTO(p orders.Placed) Checkout {
 	return Checkout{Order: orderDTO(p.Order), Payment: p.Payment}
 }

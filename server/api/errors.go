@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"maps"
+	"math"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -66,11 +69,22 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			log.Error("request failed", "request_id", rid, "method", c.Request().Method,
 				"path", c.Request().URL.Path, "code", e.Code, "error", err)
 		}
+		details := e.Details
+		if e.RetryAfter > 0 {
+			// Whole seconds, rounded up: a client waiting that long is let in.
+			secs := int64(math.Ceil(e.RetryAfter.Seconds()))
+			c.Response().Header().Set("Retry-After", strconv.FormatInt(secs, 10))
+			details = maps.Clone(details)
+			if details == nil {
+				details = map[string]any{}
+			}
+			details["retry_after_s"] = secs
+		}
 		if status == http.StatusMethodNotAllowed {
 			// echo put the Allow header on the response already; keep it.
 			c.Response().Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
 		}
-		body := ErrorBody{Error: ErrorDetail{Code: e.Code, Message: e.Message, Field: e.Field, Details: e.Details, RequestID: rid}}
+		body := ErrorBody{Error: ErrorDetail{Code: e.Code, Message: e.Message, Field: e.Field, Details: details, RequestID: rid}}
 		var werr error
 		if c.Request().Method == http.MethodHead {
 			werr = c.NoContent(status)

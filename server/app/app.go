@@ -167,7 +167,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 		Shoppers: a.Shoppers, Addresses: a.Addresses, Payments: a.Payments, Cart: a.Cart, Orders: a.Orders,
 		Codes: a.Codes, Search: a.Search,
 		Notifications: wx.Notifications, Sandbox: wx.Sandbox,
-		CORSOrigins: cfg.CORSOrigins, TrustProxy: cfg.TrustProxy, ShopperLoginRate: cfg.LoginRate,
+		CORSOrigins: cfg.CORSOrigins, TrustProxy: cfg.TrustProxy, ShopperLoginRate: cfg.LoginRate, StaffLoginRate: cfg.StaffLoginRate,
 	})
 	return a, nil
 }

@@ -50,19 +50,34 @@ type Claims struct {
 	Subject   int
 	Audience  string
 	ExpiresAt time.Time
+	// Version is the account's token version when the token was issued (0
+	// for tokens without one): the account revokes earlier tokens by moving
+	// its version on.
+	Version int
+}
+
+// jwtClaims are the registered claims plus wemart's token version.
+type jwtClaims struct {
+	jwt.RegisteredClaims
+	Version int `json:"ver,omitempty"`
 }
 
 // Issue signs a token for subject in audience, valid for ttl.
 func (s *Signer) Issue(audience string, subject int, ttl time.Duration) (string, time.Time, error) {
+	return s.IssueVersion(audience, subject, 0, ttl)
+}
+
+// IssueVersion signs a token that also carries the subject's token version.
+func (s *Signer) IssueVersion(audience string, subject, version int, ttl time.Duration) (string, time.Time, error) {
 	now := s.now()
 	exp := now.Add(ttl).Truncate(time.Second)
-	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.RegisteredClaims{
+	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, jwtClaims{RegisteredClaims: jwt.RegisteredClaims{
 		Issuer:    issuer,
 		Subject:   strconv.Itoa(subject),
 		Audience:  jwt.ClaimStrings{audience},
 		IssuedAt:  jwt.NewNumericDate(now),
 		ExpiresAt: jwt.NewNumericDate(exp),
-	})
+	}, Version: version})
 	signed, err := tok.SignedString(s.secret)
 	if err != nil {
 		return "", time.Time{}, fmt.Errorf("sign token: %w", err)
@@ -72,7 +87,7 @@ func (s *Signer) Issue(audience string, subject int, ttl time.Duration) (string,
 
 // Verify checks token's signature, expiry and audience and returns its claims.
 func (s *Signer) Verify(audience, token string) (Claims, error) {
-	var rc jwt.RegisteredClaims
+	var rc jwtClaims
 	_, err := jwt.ParseWithClaims(token, &rc, func(*jwt.Token) (any, error) { return s.secret, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithAudience(audience),
@@ -87,7 +102,7 @@ func (s *Signer) Verify(audience, token string) (Claims, error) {
 	if err != nil || id <= 0 {
 		return Claims{}, ErrInvalidToken
 	}
-	return Claims{Subject: id, Audience: audience, ExpiresAt: rc.ExpiresAt.Time}, nil
+	return Claims{Subject: id, Audience: audience, ExpiresAt: rc.ExpiresAt.Time, Version: rc.Version}, nil
 }
 
 // LoadOrCreateSecret returns the secret kept in dir/token.key, creating it with

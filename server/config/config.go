@@ -62,6 +62,9 @@ type Config struct {
 	// LoginRate is how many shopper logins a minute one client address may
 	// make: generous, because a carrier NAT puts many shoppers behind one address.
 	LoginRate int `env:"WEMART_LOGIN_RATE" envDefault:"600"`
+	// StaffLoginRate is how many staff login attempts a minute one client
+	// address may make (each account also backs off after wrong passwords).
+	StaffLoginRate int `env:"WEMART_STAFF_LOGIN_RATE" envDefault:"20"`
 
 	// CORSOrigins lists the origins allowed to call the API from a browser
 	// (the mini program dev tools); "*" allows any. Tokens are bearer tokens,
@@ -177,6 +180,9 @@ func (c Config) Validate() error {
 	if c.LoginRate < 1 {
 		bad("WEMART_LOGIN_RATE must be at least 1 (logins a minute per address)")
 	}
+	if c.StaffLoginRate < 1 {
+		bad("WEMART_STAFF_LOGIN_RATE must be at least 1 (attempts a minute per address)")
+	}
 	if c.OrderTTL < time.Minute || c.OrderTTL > 2*time.Hour {
 		// WeChat Pay's prepay_id lives two hours: an order must expire before it.
 		bad("WEMART_ORDER_TTL must be between 1m and 2h")
@@ -262,7 +268,7 @@ func (c Config) Summary() []any {
 		"wechat", wechat, "admin", admin, "token_secret", secret,
 		"staff_token_ttl", c.StaffTokenTTL.String(), "cors", strings.Join(c.CORSOrigins, ","),
 		"trust_proxy", fmt.Sprint(c.TrustProxy), "public_url", c.PublicURL,
-		"shopper_token_ttl", c.ShopperTokenTTL.String(), "login_rate", fmt.Sprint(c.LoginRate),
+		"shopper_token_ttl", c.ShopperTokenTTL.String(), "login_rate", fmt.Sprint(c.LoginRate), "staff_login_rate", fmt.Sprint(c.StaffLoginRate),
 		"order_ttl", c.OrderTTL.String(), "sweep_interval", c.SweepInterval.String(),
 		"log", c.LogLevel + "/" + c.LogFormat,
 	}

@@ -8,6 +8,7 @@ package errs
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code classifies an error for clients. The set is API.md's table.
@@ -38,6 +39,9 @@ type Error struct {
 	Details map[string]any
 	// Err is the underlying cause, logged but never shown to the client.
 	Err error
+	// RetryAfter, when set, is how long the client should wait before trying
+	// again (the Retry-After header of a 429 or 503).
+	RetryAfter time.Duration
 }
 
 // Error implements error.
@@ -64,6 +68,12 @@ func Wrap(err error, code Code, format string, args ...any) *Error {
 // InvalidField returns an invalid_argument error that names field.
 func InvalidField(field, format string, args ...any) *Error {
 	return &Error{Code: Invalid, Field: field, Message: field + " " + fmt.Sprintf(format, args...)}
+}
+
+// TooMany returns a rate_limited error that tells the client to wait after
+// before trying again.
+func TooMany(after time.Duration, format string, args ...any) *Error {
+	return &Error{Code: RateLimited, Message: fmt.Sprintf(format, args...), RetryAfter: after}
 }
 
 // With returns e with one more detail; it changes e.

@@ -25,11 +25,12 @@ type Service struct {
 	hasher *auth.Hasher
 	signer *auth.Signer
 	ttl    time.Duration
+	now    func() time.Time
 }
 
 // New returns a Service. ttl is how long a login token lasts.
 func New(client *ent.Client, hasher *auth.Hasher, signer *auth.Signer, ttl time.Duration) *Service {
-	return &Service{client: client, hasher: hasher, signer: signer, ttl: ttl}
+	return &Service{client: client, hasher: hasher, signer: signer, ttl: ttl, now: time.Now}
 }
 
 // Session is the result of a successful login.
@@ -39,36 +40,107 @@ type Session struct {
 	Staff     *ent.Staff
 }
 
+// Login throttling: after freeFailures wrong passwords in a row an account
+// waits firstBackoff before its next attempt, twice as long after each
+// further failure, up to maxBackoff. The count lives on the account row, so
+// every process enforces the same limit.
+const (
+	freeFailures = 5
+	firstBackoff = 30 * time.Second
+	maxBackoff   = 15 * time.Minute
+)
+
+// backoff is how long an account waits after its failures-th wrong password.
+func backoff(failures int) time.Duration {
+	if failures < freeFailures {
+		return 0
+	}
+	d := firstBackoff
+	for i := freeFailures; i < failures && d < maxBackoff; i++ {
+		d *= 2
+	}
+	return min(d, maxBackoff)
+}
+
 // Login checks username and password and issues a staff token. Unknown users,
 // wrong passwords and disabled accounts get the same answer, in the same time.
+// Each attempt on an account is counted before the password is checked (a
+// compare-and-set on the count), so racing guesses cannot slip past the
+// limit; a correct password clears the count.
 func (s *Service) Login(ctx context.Context, username, password string) (Session, error) {
 	if username == "" || password == "" {
 		return Session{}, errs.E(errs.Invalid, "username and password are required")
+	}
+	if len(password) > auth.MaxPasswordBytes {
+		// bcrypt reads only the first 72 bytes: a longer "password" would
+		// log in with any tail, so it is refused here as at creation.
+		return Session{}, errs.InvalidField("password", "must be at most %d bytes", auth.MaxPasswordBytes)
 	}
 	st, err := s.client.Staff.Query().Where(entstaff.Username(username)).Only(ctx)
 	if err != nil && !ent.IsNotFound(err) {
 		return Session{}, err
 	}
 	hash := ""
-	if st != nil && !st.Disabled {
-		hash = st.PasswordHash
+	if st != nil {
+		if st, err = s.countAttempt(ctx, st); err != nil {
+			return Session{}, err
+		}
+		if !st.Disabled {
+			hash = st.PasswordHash
+		}
 	}
 	if !s.hasher.Check(hash, password) {
 		return Session{}, errs.E(errs.Unauthenticated, "wrong username or password")
 	}
-	token, exp, err := s.signer.Issue(auth.AudienceStaff, st.ID, s.ttl)
+	now := s.now().UTC()
+	st, err = st.Update().SetLastLoginAt(now).SetLoginFailures(0).ClearLoginBlockedUntil().Save(ctx)
 	if err != nil {
 		return Session{}, err
 	}
-	st, err = st.Update().SetLastLoginAt(time.Now().UTC()).Save(ctx)
+	token, exp, err := s.signer.IssueVersion(auth.AudienceStaff, st.ID, st.TokenVersion, s.ttl)
 	if err != nil {
 		return Session{}, err
 	}
 	return Session{Token: token, ExpiresAt: exp, Staff: st}, nil
 }
 
+// countAttempt counts a login attempt on st as a failure until the password
+// proves right, or refuses it while the account is backing off.
+func (s *Service) countAttempt(ctx context.Context, st *ent.Staff) (*ent.Staff, error) {
+	for {
+		now := s.now().UTC()
+		if st.LoginBlockedUntil != nil && now.Before(*st.LoginBlockedUntil) {
+			wait := st.LoginBlockedUntil.Sub(now)
+			return nil, errs.TooMany(wait, "too many wrong passwords for this account; try again in %d s", int(wait.Seconds())+1)
+		}
+		failures := st.LoginFailures + 1
+		upd := s.client.Staff.Update().Where(entstaff.ID(st.ID), entstaff.LoginFailures(st.LoginFailures)).
+			SetLoginFailures(failures)
+		if d := backoff(failures); d > 0 {
+			upd.SetLoginBlockedUntil(now.Add(d))
+		}
+		n, err := upd.Save(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if st, err = s.client.Staff.Get(ctx, st.ID); err != nil {
+			return nil, err
+		}
+		if n == 1 {
+			return st, nil
+		}
+		// Another attempt counted first: look again.
+	}
+}
+
+// Logout revokes every token of the account issued so far (this one too).
+func (s *Service) Logout(ctx context.Context, p Principal) error {
+	return s.client.Staff.UpdateOneID(p.ID).AddTokenVersion(1).Exec(ctx)
+}
+
 // Authenticate resolves a bearer token to the staff member behind it, as the
-// database has them now: a disabled account's tokens stop working at once.
+// database has them now: a disabled account's tokens stop working at once,
+// and so do tokens issued before a password change, a re-enable or a logout.
 func (s *Service) Authenticate(ctx context.Context, token string) (Principal, error) {
 	claims, err := s.signer.Verify(auth.AudienceStaff, token)
 	if err != nil {
@@ -80,6 +152,9 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Principal, er
 	}
 	if err != nil {
 		return Principal{}, err
+	}
+	if claims.Version != st.TokenVersion {
+		return Principal{}, errs.E(errs.Unauthenticated, "this staff token was revoked (logout or password change); log in again")
 	}
 	return PrincipalOf(st), nil
 }
@@ -112,7 +187,8 @@ func (s *Service) EnsureAdmin(ctx context.Context, username, password string) (c
 			return false, err
 		}
 		return false, existing.Update().SetRole(entstaff.RoleAdmin).SetDisabled(false).
-			ClearStoreID().SetPasswordHash(hash).Exec(ctx)
+			ClearStoreID().SetPasswordHash(hash).AddTokenVersion(1).
+			SetLoginFailures(0).ClearLoginBlockedUntil().Exec(ctx)
 	}
 	hash, err := s.hasher.Hash(password)
 	if err != nil {
@@ -196,7 +272,9 @@ func (s *Service) Update(ctx context.Context, by Principal, id int, in UpdateInp
 		if err != nil {
 			return nil, err
 		}
-		upd.SetPasswordHash(hash)
+		// A new password revokes every token issued under the old one, and
+		// lifts a login backoff (an admin resetting a locked-out account).
+		upd.SetPasswordHash(hash).AddTokenVersion(1).SetLoginFailures(0).ClearLoginBlockedUntil()
 	}
 	if in.DisplayName != nil {
 		if err := checkDisplayName(*in.DisplayName); err != nil {
@@ -204,8 +282,9 @@ func (s *Service) Update(ctx context.Context, by Principal, id int, in UpdateInp
 		}
 		upd.SetDisplayName(*in.DisplayName)
 	}
-	if in.Disabled != nil {
-		upd.SetDisabled(*in.Disabled)
+	if in.Disabled != nil && *in.Disabled != st.Disabled {
+		// Disabling revokes tokens at once; enabling must not revive them.
+		upd.SetDisabled(*in.Disabled).AddTokenVersion(1)
 	}
 	return upd.Save(ctx)
 }

@@ -4,6 +4,12 @@
 // PostgreSQL server named by WEMART_DEV_POSTGRES). It never edits existing files.
 //
 //	go run ./server/storage/internal/migrategen -name add_widgets
+//
+// A generated migration may be edited by hand (Atlas rebuilds a SQLite table
+// where an in-place ALTER would do, for example); -rehash then rewrites each
+// directory's atlas.sum so the next diff replays the edited files.
+//
+//	go run ./server/storage/internal/migrategen -rehash
 package main
 
 import (
@@ -33,7 +39,16 @@ func main() {
 	name := flag.String("name", "", "name of the migration (snake_case)")
 	root := flag.String("dir", "server/storage", "the storage package directory")
 	pgURL := flag.String("postgres", envOr("WEMART_DEV_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"), "PostgreSQL server for the scratch schema")
+	rehash := flag.Bool("rehash", false, "rewrite atlas.sum after editing migrations by hand")
 	flag.Parse()
+	if *rehash {
+		for _, engine := range []string{"sqlite", "postgres"} {
+			if err := rehashDir(filepath.Join(*root, "migrations", engine)); err != nil {
+				log.Fatalf("%s: %v", engine, err)
+			}
+		}
+		return
+	}
 	if *name == "" {
 		log.Fatal("-name is required")
 	}
@@ -114,4 +129,21 @@ func diffPostgres(ctx context.Context, dir, name, rawURL string) error {
 	defer db.Close()
 	db.SetMaxOpenConns(1)
 	return diff(ctx, db, dialect.Postgres, dir, name)
+}
+
+// rehashDir rewrites the checksum file of the migration directory dir.
+func rehashDir(dir string) error {
+	gd, err := sqltool.NewGooseDir(dir)
+	if err != nil {
+		return err
+	}
+	sum, err := gd.Checksum()
+	if err != nil {
+		return err
+	}
+	if err := atlas.WriteSumFile(gd, sum); err != nil {
+		return err
+	}
+	fmt.Printf("rehashed %s\n", dir)
+	return nil
 }
