@@ -10,6 +10,7 @@ import (
 	"wemart/ent/orderevent"
 	"wemart/ent/stockmovement"
 	"wemart/server/apitest"
+	"wemart/server/orders"
 	"wemart/server/storage"
 	"wemart/server/storage/storagetest"
 )
@@ -44,7 +45,7 @@ func TestSweepersInManyProcesses(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		clock := apitest.NewClock(time.Now())
 		s := newShop(t, db, apitest.WithClock(clock))
-		const n = 8
+		const n = orders.DefaultOpenOrders // one shopper's most unpaid orders
 		s.setStock(s.bread, 100)
 		for range n {
 			s.mustOrder(s.milk, 1, s.bread, 1)

@@ -3,12 +3,15 @@ package api_test
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"wemart/ent/order"
 	"wemart/server/apitest"
+	"wemart/server/orders"
 	"wemart/server/storage"
 	"wemart/server/storage/storagetest"
 )
@@ -121,5 +124,95 @@ func TestCheckoutBadInput(t *testing.T) {
 		if n := db.Client.Order.Query().Where(order.StoreID(s.store.ID)).CountX(ctx); n != 0 {
 			t.Fatalf("%d orders", n)
 		}
+	})
+}
+
+// TestShopperLimits: one shopper cannot hold a store's shelf: unpaid orders
+// at once, orders a minute and units per line are limited, each refusal a
+// 4xx that names its limit, and racing checkouts cannot exceed them (in any
+// number of processes). Paying or cancelling frees a slot; a repeated
+// request (same key) is not a new order.
+func TestShopperLimits(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := newShop(t, db)
+		h, tok := s.h, s.shopper.Token
+		other := apitest.New(t, db)
+		s.setStock(s.milk, 10000)
+		line := func(q int) map[string]any {
+			return map[string]any{"store_id": s.store.ID, "fulfilment": "pickup", "items": []map[string]int{{"sku_id": s.milk, "quantity": q}}}
+		}
+		limitOf := func(b apitest.ErrorBody) any { return b.Error.Details["limit"] }
+
+		// Units per line.
+		body := s.checkout(tok, line(orders.MaxLineQuantity+1)).Fails(http.StatusBadRequest, "invalid_argument")
+		if body.Error.Field != "items[0].quantity" || !strings.Contains(body.Error.Message, "units per line") {
+			t.Fatalf("over the line limit: %+v", body.Error)
+		}
+		h.Do("PUT", "/api/v1/cart/items", tok, map[string]any{"store_id": s.store.ID, "sku_id": s.milk, "quantity": orders.MaxLineQuantity + 1}).
+			Fails(http.StatusBadRequest, "invalid_argument")
+
+		// Racing checkouts through two processes: exactly the open-order limit succeed.
+		var wg sync.WaitGroup
+		results := make(chan rawResult, 12)
+		for i := range 12 {
+			target := h
+			if i%2 == 1 {
+				target = other
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				results <- post(target, "/api/v1/orders", tok, line(1), "Idempotency-Key", newKey())
+			}()
+		}
+		wg.Wait()
+		close(results)
+		var created, refused int
+		for r := range results {
+			switch {
+			case r.Status == http.StatusCreated:
+				created++
+			case r.Status == http.StatusConflict && strings.Contains(string(r.Body), `"open_orders"`):
+				refused++
+			default:
+				t.Fatalf("racing checkout answered %d %s", r.Status, r.Body)
+			}
+		}
+		if created != orders.DefaultOpenOrders || refused != 12-orders.DefaultOpenOrders {
+			t.Fatalf("%d created, %d refused; want %d created", created, refused, orders.DefaultOpenOrders)
+		}
+		s.wantLevel(s.milk, 10000, int64(orders.DefaultOpenOrders))
+		// The same request again (same key) is not a new order.
+		key := newKey()
+		var list struct{ Items []orderView }
+		h.Do("GET", "/api/v1/orders?status=pending_payment", tok, nil).OK(http.StatusOK, &list)
+		h.Do("POST", apitest.Path("/api/v1/orders/%d/cancel", list.Items[0].ID), tok, nil).OK(http.StatusOK, nil)
+		h.Do("POST", "/api/v1/orders", tok, line(2), "Idempotency-Key", key).OK(http.StatusCreated, nil)
+		h.Do("POST", "/api/v1/orders", tok, line(2), "Idempotency-Key", key).OK(http.StatusOK, nil)
+		if b := s.checkout(tok, line(1)).Fails(http.StatusConflict, "conflict"); limitOf(b) != "open_orders" {
+			t.Fatalf("sixth open order: %+v", b.Error)
+		}
+		// Another shopper is not affected.
+		s.checkout(mustShopper(t, h, "limits-other").Token, line(1)).OK(http.StatusCreated, nil)
+
+		// Orders a minute: the shopper has placed 6; paying frees open slots,
+		// but the minute's budget runs out.
+		h.Do("GET", "/api/v1/orders?status=pending_payment", tok, nil).OK(http.StatusOK, &list)
+		for _, o := range list.Items {
+			h.Do("POST", apitest.Path("/api/v1/orders/%d/cancel", o.ID), tok, nil).OK(http.StatusOK, nil)
+		}
+		for range orders.DefaultCheckoutsPerMinute - 6 {
+			var a checkoutAnswer
+			s.checkout(tok, line(1)).OK(http.StatusCreated, &a)
+			h.Do("POST", apitest.Path("/api/v1/orders/%d/cancel", a.Order.ID), tok, nil).OK(http.StatusOK, nil)
+		}
+		res := s.checkout(tok, line(1))
+		if b := res.Fails(http.StatusTooManyRequests, "rate_limited"); limitOf(b) != "checkouts_per_minute" {
+			t.Fatalf("eleventh order in a minute: %+v", b.Error)
+		}
+		if ra, err := strconv.Atoi(res.Header.Get("Retry-After")); err != nil || ra < 1 || ra > 60 {
+			t.Fatalf("Retry-After %q", res.Header.Get("Retry-After"))
+		}
+		s.ledgerReplays()
 	})
 }

@@ -252,7 +252,10 @@ func TestCheckoutWhenWeChatPayIsDown(t *testing.T) {
 			status := map[string]int{"SYSTEM_ERROR": 500, "PARAM_ERROR": 400}[code]
 			h.App.WeChat.Sandbox.Fail(sandbox.OpPrepay, 1, status, code)
 			key := newKey()
-			h.Do("POST", "/api/v1/orders", tok, body, "Idempotency-Key", key).Fails(http.StatusServiceUnavailable, "unavailable")
+			failed := h.Do("POST", "/api/v1/orders", tok, body, "Idempotency-Key", key).Fails(http.StatusServiceUnavailable, "unavailable")
+			if !strings.Contains(failed.Error.Message, "new Idempotency-Key") {
+				t.Fatalf("%s: the 503 should say a retry needs a new key: %q", code, failed.Error.Message)
+			}
 			s.wantLevel(s.milk, 10, 0)
 			var again checkoutAnswer
 			h.Do("POST", "/api/v1/orders", tok, body, "Idempotency-Key", key).OK(http.StatusOK, &again)

@@ -140,7 +140,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 		Addresses: addresses.New(db.Client),
 		Codes:     qr.NewCodes(wx.MiniProgram, publicURL(cfg, opt.SelfURL)),
 	}
-	a.Orders = orders.New(db, a.Inventory, a.Stores, wx.Pay, orders.Options{TTL: cfg.OrderTTL, Now: opt.Now, Log: log})
+	a.Orders = orders.New(db, a.Inventory, a.Stores, wx.Pay, orders.Options{TTL: cfg.OrderTTL, Now: opt.Now, Log: log,
+		Limits: orders.Limits{OpenOrders: cfg.ShopperOpenOrders, CheckoutsPerMinute: cfg.ShopperCheckoutsPerMinute}})
 	a.Payments = a.Orders.Payments()
 	a.Cart = cart.New(db.Client, a.Stores)
 	if !opt.NoSweeper {

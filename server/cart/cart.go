@@ -21,7 +21,7 @@ import (
 // Limits of a cart.
 const (
 	MaxLines    = 100
-	MaxQuantity = 999
+	MaxQuantity = check.MaxLineQuantity
 )
 
 // Problems a cart line can have (Line.Problem).

@@ -73,6 +73,11 @@ func (c *Checker) OneOf(field, v string, allowed ...string) {
 	c.Fail(field, "must be one of %s", strings.Join(allowed, ", "))
 }
 
+// MaxLineQuantity is the most units of one SKU a cart line or an order line
+// may hold: stock is reserved at checkout, so one shopper must not be able
+// to take a store's whole shelf in one line.
+const MaxLineQuantity = 99
+
 // MaxPriceFen is the largest price or amount wemart accepts (¥10,000,000),
 // far above any shop item and far below int64 overflow when summed.
 const MaxPriceFen = 1_000_000_000

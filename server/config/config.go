@@ -74,6 +74,10 @@ type Config struct {
 	// OrderTTL is how long an unpaid order holds its stock: WeChat Pay stops
 	// accepting its payment then (time_expire) and the sweeper cancels it.
 	OrderTTL time.Duration `env:"WEMART_ORDER_TTL" envDefault:"15m"`
+	// ShopperOpenOrders and ShopperCheckoutsPerMinute limit what one shopper
+	// may reserve: unpaid orders held at once, orders placed a minute.
+	ShopperOpenOrders         int `env:"WEMART_SHOPPER_OPEN_ORDERS" envDefault:"5"`
+	ShopperCheckoutsPerMinute int `env:"WEMART_SHOPPER_CHECKOUTS_PER_MINUTE" envDefault:"10"`
 	// SweepInterval is how often each process looks for orders to expire,
 	// payments and refunds to reconcile with WeChat Pay.
 	SweepInterval time.Duration `env:"WEMART_SWEEP_INTERVAL" envDefault:"10s"`
@@ -187,6 +191,12 @@ func (c Config) Validate() error {
 		// WeChat Pay's prepay_id lives two hours: an order must expire before it.
 		bad("WEMART_ORDER_TTL must be between 1m and 2h")
 	}
+	if c.ShopperOpenOrders < 1 || c.ShopperOpenOrders > 1000 {
+		bad("WEMART_SHOPPER_OPEN_ORDERS must be between 1 and 1000")
+	}
+	if c.ShopperCheckoutsPerMinute < 1 || c.ShopperCheckoutsPerMinute > 100000 {
+		bad("WEMART_SHOPPER_CHECKOUTS_PER_MINUTE must be between 1 and 100000")
+	}
 	if c.SweepInterval < 100*time.Millisecond || c.SweepInterval > 10*time.Minute {
 		bad("WEMART_SWEEP_INTERVAL must be between 100ms and 10m")
 	}
@@ -269,7 +279,7 @@ func (c Config) Summary() []any {
 		"staff_token_ttl", c.StaffTokenTTL.String(), "cors", strings.Join(c.CORSOrigins, ","),
 		"trust_proxy", fmt.Sprint(c.TrustProxy), "public_url", c.PublicURL,
 		"shopper_token_ttl", c.ShopperTokenTTL.String(), "login_rate", fmt.Sprint(c.LoginRate), "staff_login_rate", fmt.Sprint(c.StaffLoginRate),
-		"order_ttl", c.OrderTTL.String(), "sweep_interval", c.SweepInterval.String(),
+		"order_ttl", c.OrderTTL.String(), "shopper_limits", fmt.Sprintf("%d open, %d/min", c.ShopperOpenOrders, c.ShopperCheckoutsPerMinute), "sweep_interval", c.SweepInterval.String(),
 		"log", c.LogLevel + "/" + c.LogFormat,
 	}
 }

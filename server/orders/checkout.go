@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/big"
 	"slices"
@@ -18,7 +19,6 @@ import (
 	"wemart/ent/cartitem"
 	"wemart/ent/order"
 	"wemart/ent/product"
-	"wemart/ent/shopper"
 	"wemart/ent/sku"
 	"wemart/ent/stock"
 	"wemart/schema/types"
@@ -30,11 +30,11 @@ import (
 	"wemart/server/stores"
 )
 
-// Checkout limits.
+// Checkout limits (the shopper's own are Limits).
 const (
-	MaxLines        = 50  // distinct SKUs in one order
-	MaxLineQuantity = 999 // units of one SKU in one order
-	MaxKeyLength    = 128 // Idempotency-Key
+	MaxLines        = 50                    // distinct SKUs in one order
+	MaxLineQuantity = check.MaxLineQuantity // units of one SKU in one order
+	MaxKeyLength    = 128                   // Idempotency-Key
 )
 
 // LineInput is one line the shopper orders.
@@ -75,7 +75,7 @@ func (in CreateInput) normalize() (CreateInput, error) {
 				c.Fail(fmt.Sprintf("items[%d].sku_id", i), "is required (a SKU id)")
 			}
 			if l.Quantity < 1 || l.Quantity > MaxLineQuantity {
-				c.Fail(fmt.Sprintf("items[%d].quantity", i), "must be between 1 and %d", MaxLineQuantity)
+				c.Fail(fmt.Sprintf("items[%d].quantity", i), "must be between 1 and %d (the limit of units per line)", MaxLineQuantity)
 			}
 		}
 	}
@@ -91,7 +91,8 @@ func (in CreateInput) normalize() (CreateInput, error) {
 		out.Items = mergeLines(in.Items)
 		for _, l := range out.Items {
 			if l.Quantity > MaxLineQuantity {
-				return CreateInput{}, errs.InvalidField("items", "SKU %d: at most %d units in one order", l.SkuID, MaxLineQuantity)
+				return CreateInput{}, errs.InvalidField("items", "SKU %d: at most %d units in one order (the limit of units per line)", l.SkuID, MaxLineQuantity).
+					With("limit", "units_per_line").With("max", MaxLineQuantity)
 			}
 		}
 	}
@@ -186,6 +187,11 @@ func (s *Service) Create(ctx context.Context, shopperID int, key string, in Crea
 			if aerr := s.abandon(context.WithoutCancel(ctx), o, unstarted, System, "WeChat Pay could not start the payment", false); aerr != nil {
 				s.log.Error("checkout: cancelling an order WeChat Pay did not take", "order", o.OrderNo, "error", aerr)
 			}
+			// The same key now returns the cancelled order: say so.
+			var e *errs.Error
+			if errors.As(err, &e) && e.Code == errs.Unavailable {
+				err = errs.Wrap(err, errs.Unavailable, "%s The order was cancelled; to try again send a new Idempotency-Key.", e.Message)
+			}
 			return Placed{}, err
 		}
 		return Placed{Order: o, Payment: params, Created: true}, nil
@@ -254,8 +260,11 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 	}
 	var placed *ent.Order
 	err = storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
-		buyer, err := tx.Shopper.Query().Where(shopper.ID(shopperID)).Only(ctx)
+		buyer, err := lockShopper(ctx, tx, shopperID, now)
 		if err != nil {
+			return err
+		}
+		if err := s.shopperLimits(ctx, tx, shopperID, now); err != nil {
 			return err
 		}
 		items := in.Items
@@ -337,6 +346,43 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 	return placed, err
 }
 
+// lockShopper writes the shopper's row first thing in the order's
+// transaction: PostgreSQL then holds its row lock until the transaction
+// ends, so one shopper's checkouts take turns and the limits below count
+// what the others committed (SQLite runs one writer at a time anyway).
+func lockShopper(ctx context.Context, tx *ent.Tx, shopperID int, now time.Time) (*ent.Shopper, error) {
+	buyer, err := tx.Shopper.UpdateOneID(shopperID).SetUpdatedAt(now.UTC()).Save(ctx)
+	if ent.IsNotFound(err) {
+		return nil, errs.E(errs.Unauthenticated, "this shopper no longer exists; log in again")
+	}
+	return buyer, err
+}
+
+// shopperLimits refuses a checkout beyond the shopper's unpaid orders or
+// checkouts a minute; call it with the shopper locked.
+func (s *Service) shopperLimits(ctx context.Context, tx *ent.Tx, shopperID int, now time.Time) error {
+	lim := s.limits
+	open, err := tx.Order.Query().Where(order.ShopperID(shopperID), order.StatusEQ(order.StatusPendingPayment)).Count(ctx)
+	if err != nil {
+		return err
+	}
+	if open >= lim.OpenOrders {
+		return errs.E(errs.Conflict, "you already have %d unpaid orders (the limit); pay or cancel one first", open).
+			With("limit", "open_orders").With("max", lim.OpenOrders)
+	}
+	recent, err := tx.Order.Query().Where(order.ShopperID(shopperID), order.CreatedAtGT(now.Add(-time.Minute).UTC())).
+		Order(ent.Asc(order.FieldCreatedAt)).Limit(lim.CheckoutsPerMinute).Select(order.FieldCreatedAt).All(ctx)
+	if err != nil {
+		return err
+	}
+	if len(recent) >= lim.CheckoutsPerMinute {
+		wait := max(recent[0].CreatedAt.Add(time.Minute).Sub(now), time.Second)
+		return errs.TooMany(wait, "at most %d orders a minute; wait a moment", lim.CheckoutsPerMinute).
+			With("limit", "checkouts_per_minute").With("max", lim.CheckoutsPerMinute)
+	}
+	return nil
+}
+
 // cartLines are the selected lines of the shopper's cart at a store.
 func cartLines(ctx context.Context, tx *ent.Tx, shopperID, storeID int) ([]LineInput, error) {
 	rows, err := tx.CartItem.Query().
@@ -353,7 +399,11 @@ func cartLines(ctx context.Context, tx *ent.Tx, shopperID, storeID int) ([]LineI
 	}
 	out := make([]LineInput, len(rows))
 	for i, r := range rows {
-		out[i] = LineInput{SkuID: r.SkuID, Quantity: min(r.Quantity, MaxLineQuantity)}
+		if r.Quantity > MaxLineQuantity { // a line kept from before the limit
+			return nil, errs.InvalidField("items", "the cart holds %d units of SKU %d; an order takes at most %d; lower the quantity",
+				r.Quantity, r.SkuID, MaxLineQuantity).With("limit", "units_per_line").With("max", MaxLineQuantity)
+		}
+		out[i] = LineInput{SkuID: r.SkuID, Quantity: r.Quantity}
 	}
 	return out, nil
 }

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"wemart/server/apitest"
+	"wemart/server/app"
+	"wemart/server/config"
 	"wemart/server/storage"
 	"wemart/server/storage/storagetest"
 )
@@ -37,7 +39,11 @@ type bench struct {
 
 func newBench(b *testing.B, db *storage.DB, shoppers int) *bench {
 	b.Helper()
-	h := apitest.New(b, db)
+	// Each shopper places benchEach orders as fast as it can: the per-shopper
+	// limits are lifted, since this measures the checkout path, not the policy.
+	h := apitest.New(b, db, func(c *config.Config, _ *app.Options) {
+		c.ShopperOpenOrders, c.ShopperCheckoutsPerMinute = 1000, 100000
+	})
 	be := &bench{h: h, client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128}}}
 	var st struct{ ID int }
 	h.Do("POST", "/admin/v1/stores", h.AdminToken, map[string]any{"name": "压测店", "lat": 31.23, "lng": 121.47}).

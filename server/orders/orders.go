@@ -33,7 +33,28 @@ type Options struct {
 	// Now is the clock orders are placed and expired by (time.Now if nil).
 	Now func() time.Time
 	Log *slog.Logger
+	// Limits per shopper (zero: the defaults).
+	Limits Limits
 }
+
+// Limits bound what one shopper may hold or start: stock is reserved from
+// checkout until payment or expiry, so without them one shopper could keep
+// a store's shelf reserved for the order TTL, again and again.
+type Limits struct {
+	// OpenOrders is how many unpaid orders a shopper may hold at once
+	// (WEMART_SHOPPER_OPEN_ORDERS).
+	OpenOrders int
+	// CheckoutsPerMinute is how many orders a shopper may place a minute
+	// (WEMART_SHOPPER_CHECKOUTS_PER_MINUTE); a repeated request with the same
+	// Idempotency-Key is not a new one.
+	CheckoutsPerMinute int
+}
+
+// Default shopper limits.
+const (
+	DefaultOpenOrders         = 5
+	DefaultCheckoutsPerMinute = 10
+)
 
 // Service places orders and moves them through their lifecycle.
 type Service struct {
@@ -46,6 +67,7 @@ type Service struct {
 	log      *slog.Logger
 	now      func() time.Time
 	ttl      time.Duration
+	limits   Limits
 
 	// background holds work started after a commit (a refund submitted to
 	// WeChat Pay); Close waits for it.
@@ -66,9 +88,15 @@ func New(db *storage.DB, inv *inventory.Service, st *stores.Service, pay wechat.
 	if opt.TTL <= 0 {
 		opt.TTL = 15 * time.Minute
 	}
+	if opt.Limits.OpenOrders <= 0 {
+		opt.Limits.OpenOrders = DefaultOpenOrders
+	}
+	if opt.Limits.CheckoutsPerMinute <= 0 {
+		opt.Limits.CheckoutsPerMinute = DefaultCheckoutsPerMinute
+	}
 	s := &Service{
 		db: db, client: db.Client, inv: inv, stores: st, pay: pay,
-		log: opt.Log, now: opt.Now, ttl: opt.TTL, closing: make(chan struct{}),
+		log: opt.Log, now: opt.Now, ttl: opt.TTL, limits: opt.Limits, closing: make(chan struct{}),
 	}
 	s.payments = payments.New(db.Client, opt.Log, payments.Hooks{Paid: s.onPaid, Refunded: s.onRefunded, RefundFailed: s.onRefundFailed})
 	return s
