@@ -83,7 +83,7 @@ func New(d Deps) *echo.Echo {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
 
-	e.Use(requestID, h.accessLog, h.recoverPanic,
+	e.Use(requestID, h.accessLog, h.recoverPanic, strictParams,
 		middleware.BodyLimit(BodyLimit),
 		middleware.CORSWithConfig(middleware.CORSConfig{
 			AllowOrigins:  d.CORSOrigins,

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -16,13 +17,48 @@ import (
 )
 
 // bindJSON decodes the request body into dst strictly: one JSON object, no
-// unknown fields, no trailing data, every type mismatch named by its field
-// (echo's binder is lenient on all of these). The body is read as JSON
-// whatever Content-Type says, so `curl -d '{...}'` works; a form or other
-// non-JSON body fails to decode and is a 400 like any malformed JSON.
+// unknown fields (names match exactly, case included), no key twice, no
+// trailing data, every string valid UTF-8 without NUL, every type mismatch
+// named by its field (echo's binder, and encoding/json, are lenient on all
+// of these). The body is read as JSON whatever Content-Type says, so
+// `curl -d '{...}'` works; a form or other non-JSON body fails to decode and
+// is a 400 like any malformed JSON.
 func bindJSON(c echo.Context, dst any) error {
-	body := bufio.NewReader(c.Request().Body)
+	raw, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	return decodeJSON(raw, dst)
+}
+
+// bindOptionalJSON is bindJSON for endpoints whose body may be left out.
+func bindOptionalJSON(c echo.Context, dst any) error {
+	raw, err := readBody(c)
+	if err != nil || len(raw) == 0 {
+		return err
+	}
+	return decodeJSON(raw, dst)
+}
+
+// readBody reads the whole body (the BodyLimit middleware caps it).
+func readBody(c echo.Context) ([]byte, error) {
+	raw, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		if tooLarge(err) {
+			return nil, errs.E(errs.TooLarge, "the request body is larger than the 1 MiB limit")
+		}
+		return nil, errs.Wrap(err, errs.Invalid, "the request body could not be read")
+	}
+	return raw, nil
+}
+
+// decodeJSON is bindJSON's decoding of a body already read.
+func decodeJSON(raw []byte, dst any) error {
+	body := bufio.NewReader(bytes.NewReader(raw))
 	if err := expectObject(body); err != nil {
+		return err
+	}
+	if err := checkJSON(raw, reflect.TypeOf(dst)); err != nil {
 		return err
 	}
 	dec := json.NewDecoder(body)
@@ -31,9 +67,6 @@ func bindJSON(c echo.Context, dst any) error {
 		return decodeError(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		if tooLarge(err) {
-			return errs.E(errs.TooLarge, "the request body is larger than the 1 MiB limit")
-		}
 		return errs.E(errs.Invalid, "the body must be a single JSON object with nothing after it")
 	}
 	return nil
@@ -152,12 +185,6 @@ func queryID(c echo.Context, name string) (int, error) {
 		return 0, errs.InvalidField(name, "must be a positive integer")
 	}
 	return v, nil
-}
-
-// readCloser reads through a buffered reader and closes the original body.
-type readCloser struct {
-	io.Reader
-	io.Closer
 }
 
 // queryOptInt reads an optional integer query parameter; absent is nil.

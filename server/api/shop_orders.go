@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bufio"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -144,14 +143,4 @@ func (h *handlers) refundOrder(c echo.Context) error {
 	}
 	o, err := h.Orders.RequestRefund(c.Request().Context(), shopperID(c), id, in)
 	return reply(c, http.StatusOK, o, err, orderDTO)
-}
-
-// bindOptionalJSON is bindJSON for endpoints whose body may be left out.
-func bindOptionalJSON(c echo.Context, dst any) error {
-	r := bufio.NewReader(c.Request().Body)
-	if _, err := r.Peek(1); err != nil && !tooLarge(err) {
-		return nil // no body
-	}
-	c.Request().Body = readCloser{r, c.Request().Body}
-	return bindJSON(c, dst)
 }

@@ -2,6 +2,7 @@ package orders
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"wemart/ent"
@@ -60,18 +61,30 @@ type ListParams struct {
 	Limit   int
 }
 
-// ParseStatuses reads a comma-separated status filter.
+// maxStatuses bounds a status filter's entries (duplicates included).
+const maxStatuses = 20
+
+// ParseStatuses reads a comma-separated status filter: at most maxStatuses
+// entries, each a valid status, duplicates dropped.
 func ParseStatuses(field, v string) ([]order.Status, error) {
 	if v == "" {
 		return nil, nil
 	}
+	parts := strings.Split(v, ",")
+	if len(parts) > maxStatuses {
+		// Each status becomes a bound parameter: an unbounded list would
+		// overflow the database's parameter limit.
+		return nil, errs.InvalidField(field, "may list at most %d statuses, not %d", maxStatuses, len(parts))
+	}
 	var out []order.Status
-	for _, p := range strings.Split(v, ",") {
+	for _, p := range parts {
 		st := order.Status(strings.TrimSpace(p))
 		if err := order.StatusValidator(st); err != nil {
-			return nil, errs.InvalidField(field, "must be order statuses separated by commas (%q is not one)", st)
+			return nil, errs.InvalidField(field, "must be order statuses separated by commas (%q is not one)", clip(string(st), 32))
 		}
-		out = append(out, st)
+		if !slices.Contains(out, st) {
+			out = append(out, st)
+		}
 	}
 	return out, nil
 }

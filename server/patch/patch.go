@@ -3,7 +3,10 @@
 // from one sent with a value (set it).
 package patch
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"reflect"
+)
 
 // Nullable is a PATCH field of type T.
 type Nullable[T any] struct {
@@ -25,6 +28,10 @@ func (n *Nullable[T]) UnmarshalJSON(b []byte) error {
 	}
 	return json.Unmarshal(b, &n.Value)
 }
+
+// ElemType is T: the request checker (package api) checks a Nullable's
+// JSON as the T it holds.
+func (Nullable[T]) ElemType() reflect.Type { return reflect.TypeFor[T]() }
 
 // Ptr returns the patched value given the current one: current when absent,
 // nil when null, the new value otherwise.
