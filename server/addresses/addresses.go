@@ -81,12 +81,18 @@ func (s *Service) Create(ctx context.Context, shopperID int, in Input) (*ent.Add
 	}
 	var out *ent.Address
 	err := storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
+		// Counted with the shopper locked: racing requests cannot take the
+		// book past MaxPerShopper.
+		if _, err := storage.LockShopper(ctx, tx, shopperID); err != nil {
+			return err
+		}
 		n, err := tx.Address.Query().Where(address.ShopperID(shopperID), address.DeletedAtIsNil()).Count(ctx)
 		if err != nil {
 			return err
 		}
 		if n >= MaxPerShopper {
-			return errs.E(errs.Conflict, "an address book holds at most %d addresses", MaxPerShopper)
+			return errs.E(errs.Conflict, "an address book holds at most %d addresses", MaxPerShopper).
+				With("limit", "addresses").With("max", MaxPerShopper)
 		}
 		isDefault := in.IsDefault || n == 0
 		if isDefault {

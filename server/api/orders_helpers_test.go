@@ -263,8 +263,17 @@ type rawResult struct {
 // post sends a JSON request over real HTTP to the harness's server (safe
 // from any goroutine, unlike Harness.Do).
 func post(h *apitest.Harness, path, token string, body any, headers ...string) rawResult {
-	b, _ := json.Marshal(body)
-	req, err := http.NewRequest("POST", h.URL+path, bytes.NewReader(b))
+	return send(h, "POST", path, token, body, headers...)
+}
+
+// send is post with another method (a nil body is sent as no body).
+func send(h *apitest.Harness, method, path, token string, body any, headers ...string) rawResult {
+	var r io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		r = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, h.URL+path, r)
 	if err != nil {
 		return rawResult{Err: err}
 	}

@@ -15,6 +15,7 @@ import (
 	"wemart/ent/stock"
 	"wemart/server/check"
 	"wemart/server/errs"
+	"wemart/server/storage"
 	"wemart/server/stores"
 )
 
@@ -110,7 +111,6 @@ func (s *Service) Put(ctx context.Context, shopperID int, in PutInput) (Cart, er
 	if err := s.checkStore(ctx, in.StoreID); err != nil {
 		return Cart{}, err
 	}
-	line := s.client.CartItem.Query().Where(cartitem.ShopperID(shopperID), cartitem.StoreID(in.StoreID), cartitem.SkuID(in.SkuID))
 	if *in.Quantity == 0 {
 		if _, err := s.client.CartItem.Delete().Where(cartitem.ShopperID(shopperID), cartitem.StoreID(in.StoreID),
 			cartitem.SkuID(in.SkuID)).Exec(ctx); err != nil {
@@ -136,38 +136,45 @@ func (s *Service) Put(ctx context.Context, shopperID int, in PutInput) (Cart, er
 	if err != nil {
 		return Cart{}, err
 	}
-	cur, err := line.Only(ctx)
-	if err != nil && !ent.IsNotFound(err) {
-		return Cart{}, err
-	}
-	had := 0
-	if cur != nil {
-		had = cur.Quantity
-	} else {
-		n, err := s.client.CartItem.Query().Where(cartitem.ShopperID(shopperID), cartitem.StoreID(in.StoreID)).Count(ctx)
-		if err != nil {
-			return Cart{}, err
+	// The line count is checked and the line written with the shopper
+	// locked, so racing requests cannot take a cart past MaxLines.
+	err = storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
+		if _, err := storage.LockShopper(ctx, tx, shopperID); err != nil {
+			return err
 		}
-		if n >= MaxLines {
-			return Cart{}, errs.E(errs.Conflict, "a cart holds at most %d lines", MaxLines)
+		cur, err := tx.CartItem.Query().Where(cartitem.ShopperID(shopperID), cartitem.StoreID(in.StoreID), cartitem.SkuID(in.SkuID)).Only(ctx)
+		if err != nil && !ent.IsNotFound(err) {
+			return err
 		}
-	}
-	if avail := st.OnHand - st.Reserved; *in.Quantity > had && int64(*in.Quantity) > avail {
-		return Cart{}, errs.E(errs.OutOfStock, "only %d of %s left at this store", max(avail, 0), k.Edges.Product.Title).
-			With("sku_id", k.ID).With("available", max(avail, 0)).With("requested", *in.Quantity)
-	}
-	create := s.client.CartItem.Create().SetShopperID(shopperID).SetStoreID(in.StoreID).SetSkuID(in.SkuID).
-		SetQuantity(*in.Quantity).SetPriceFen(k.PriceFen)
-	if in.Selected != nil {
-		create.SetSelected(*in.Selected)
-	}
-	err = create.OnConflictColumns(cartitem.FieldShopperID, cartitem.FieldStoreID, cartitem.FieldSkuID).
-		Update(func(u *ent.CartItemUpsert) {
-			u.UpdateQuantity().UpdatePriceFen().UpdateUpdatedAt()
-			if in.Selected != nil {
-				u.UpdateSelected()
+		had := 0
+		if cur != nil {
+			had = cur.Quantity
+		} else {
+			n, err := tx.CartItem.Query().Where(cartitem.ShopperID(shopperID), cartitem.StoreID(in.StoreID)).Count(ctx)
+			if err != nil {
+				return err
 			}
-		}).Exec(ctx)
+			if n >= MaxLines {
+				return errs.E(errs.Conflict, "a cart holds at most %d lines", MaxLines).With("limit", "cart_lines").With("max", MaxLines)
+			}
+		}
+		if avail := st.OnHand - st.Reserved; *in.Quantity > had && int64(*in.Quantity) > avail {
+			return errs.E(errs.OutOfStock, "only %d of %s left at this store", max(avail, 0), k.Edges.Product.Title).
+				With("sku_id", k.ID).With("available", max(avail, 0)).With("requested", *in.Quantity)
+		}
+		create := tx.CartItem.Create().SetShopperID(shopperID).SetStoreID(in.StoreID).SetSkuID(in.SkuID).
+			SetQuantity(*in.Quantity).SetPriceFen(k.PriceFen)
+		if in.Selected != nil {
+			create.SetSelected(*in.Selected)
+		}
+		return create.OnConflictColumns(cartitem.FieldShopperID, cartitem.FieldStoreID, cartitem.FieldSkuID).
+			Update(func(u *ent.CartItemUpsert) {
+				u.UpdateQuantity().UpdatePriceFen().UpdateUpdatedAt()
+				if in.Selected != nil {
+					u.UpdateSelected()
+				}
+			}).Exec(ctx)
+	})
 	if err != nil {
 		return Cart{}, err
 	}

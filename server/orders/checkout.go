@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"entgo.io/ent/dialect"
+
 	"wemart/ent"
 	"wemart/ent/address"
 	"wemart/ent/cartitem"
@@ -21,6 +23,7 @@ import (
 	"wemart/ent/product"
 	"wemart/ent/sku"
 	"wemart/ent/stock"
+	"wemart/ent/store"
 	"wemart/schema/types"
 	"wemart/server/check"
 	"wemart/server/errs"
@@ -260,11 +263,14 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 	}
 	var placed *ent.Order
 	err = storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
-		buyer, err := lockShopper(ctx, tx, shopperID, now)
+		buyer, err := storage.LockShopper(ctx, tx, shopperID)
 		if err != nil {
 			return err
 		}
 		if err := s.shopperLimits(ctx, tx, shopperID, now); err != nil {
+			return err
+		}
+		if err := s.storeLive(ctx, tx, in.StoreID); err != nil {
 			return err
 		}
 		items := in.Items
@@ -346,16 +352,21 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 	return placed, err
 }
 
-// lockShopper writes the shopper's row first thing in the order's
-// transaction: PostgreSQL then holds its row lock until the transaction
-// ends, so one shopper's checkouts take turns and the limits below count
-// what the others committed (SQLite runs one writer at a time anyway).
-func lockShopper(ctx context.Context, tx *ent.Tx, shopperID int, now time.Time) (*ent.Shopper, error) {
-	buyer, err := tx.Shopper.UpdateOneID(shopperID).SetUpdatedAt(now.UTC()).Save(ctx)
-	if ent.IsNotFound(err) {
-		return nil, errs.E(errs.Unauthenticated, "this shopper no longer exists; log in again")
+// storeLive checks, inside the order's transaction, that the store was not
+// deleted since the store index was read. On PostgreSQL the row is read FOR
+// SHARE: checkouts of one store do not wait on each other, but a store
+// delete waits for them (and they for it), so it never leaves orders behind.
+func (s *Service) storeLive(ctx context.Context, tx *ent.Tx, storeID int) error {
+	q := tx.Store.Query().Where(store.ID(storeID), store.DeletedAtIsNil())
+	if s.db.Dialect == dialect.Postgres {
+		q.ForShare()
 	}
-	return buyer, err
+	if _, err := q.Only(ctx); ent.IsNotFound(err) {
+		return errs.E(errs.NotFound, "no store %d", storeID)
+	} else if err != nil {
+		return err
+	}
+	return nil
 }
 
 // shopperLimits refuses a checkout beyond the shopper's unpaid orders or

@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"wemart/ent"
+	"wemart/server/errs"
 )
 
 // WithTx runs fn in a transaction of client and commits when fn returns nil;
@@ -40,3 +42,16 @@ func WithTx(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error) 
 // says it inserted nothing: ent reads the new row's id back, and there is none.
 // Callers that upsert this way treat it as "someone else inserted it first".
 func Skipped(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// LockShopper writes the shopper's row first thing in a transaction: on
+// PostgreSQL the row lock is held until the transaction ends, so one
+// shopper's limited writes (checkouts, cart lines, addresses) take turns
+// and a count-then-insert inside counts what the others committed. SQLite
+// runs one writer at a time anyway. It returns the shopper.
+func LockShopper(ctx context.Context, tx *ent.Tx, shopperID int) (*ent.Shopper, error) {
+	sh, err := tx.Shopper.UpdateOneID(shopperID).SetUpdatedAt(time.Now().UTC()).Save(ctx)
+	if ent.IsNotFound(err) {
+		return nil, errs.E(errs.Unauthenticated, "this shopper no longer exists; log in again")
+	}
+	return sh, err
+}

@@ -263,13 +263,10 @@ func (s *Service) Delete(ctx context.Context, id int) error {
 	if _, err := s.Get(ctx, id); err != nil {
 		return err
 	}
-	busy, err := s.client.Order.Query().Where(order.StoreID(id), order.StatusIn(activeStatuses...)).Exist(ctx)
-	if err != nil {
-		return err
-	}
-	if busy {
-		return errs.E(errs.Conflict, "store %d has orders in progress; close it and let them finish first", id)
-	}
+	// Mark it deleted first, then look for orders: the update waits for
+	// checkouts holding the store's row (they read it FOR SHARE in their
+	// transaction) and later ones find it gone, so no order can slip in
+	// between the check and the delete.
 	return storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
 		v, err := bumpVersion(ctx, tx)
 		if err != nil {
@@ -277,10 +274,20 @@ func (s *Service) Delete(ctx context.Context, id int) error {
 		}
 		n, err := tx.Store.Update().Where(store.ID(id), store.DeletedAtIsNil()).
 			SetDeletedAt(time.Now().UTC()).SetStatus(store.StatusClosed).SetVersion(v).Save(ctx)
-		if err == nil && n == 0 {
-			err = errs.E(errs.NotFound, "no store %d", id)
+		if err != nil {
+			return err
 		}
-		return err
+		if n == 0 {
+			return errs.E(errs.NotFound, "no store %d", id)
+		}
+		busy, err := tx.Order.Query().Where(order.StoreID(id), order.StatusIn(activeStatuses...)).Exist(ctx)
+		if err != nil {
+			return err
+		}
+		if busy {
+			return errs.E(errs.Conflict, "store %d has orders in progress; close it and let them finish first", id)
+		}
+		return nil
 	})
 }
 
