@@ -26,6 +26,8 @@ const envHelp = `Configuration comes from the environment; every variable is opt
   WEMART_SEARCH_URL/_KEY a Meilisearch server (default: embedded index)
   WEMART_WECHAT_MODE     sandbox (default) or live
   WEMART_ADMIN_USER/_PASSWORD  bootstrap admin account
+  WEMART_METRICS_ADDR    serve Prometheus metrics (GET /metrics) on this address of its own
+  WEMART_METRICS_TOKEN   or on the main listener, to requests with this bearer token (≥ 32 chars)
 See README.md for the full table. Unknown WEMART_* variables are warned about at start.`
 
 func rootCommand() *cobra.Command {
@@ -90,7 +92,8 @@ func serveCommand() *cobra.Command {
 		Use:   "serve",
 		Short: "Serve the HTTP API until SIGINT/SIGTERM",
 		Long: "Serve the shopper API (/api/v1), the staff API (/admin/v1), WeChat callbacks and,\n" +
-			"in sandbox mode, the local WeChat sandbox. On the embedded SQLite default the\n" +
+			"in sandbox mode, the local WeChat sandbox; Prometheus metrics at GET /metrics when\n" +
+			"WEMART_METRICS_ADDR or WEMART_METRICS_TOKEN is set. On the embedded SQLite default the\n" +
 			"database is created and migrated on start; PostgreSQL must be migrated first\n" +
 			"with `wemart migrate`. On SIGTERM in-flight requests finish before exit.\n\n" + envHelp,
 		Args: cobra.NoArgs,
@@ -106,7 +109,14 @@ func serveCommand() *cobra.Command {
 				return err
 			}
 			defer ln.Close()
-			a, err := app.New(ctx, cfg, log, db, app.Options{SelfURL: app.SelfURL(ln.Addr())})
+			mln, err := app.ListenMetrics(cfg)
+			if err != nil {
+				return err
+			}
+			if mln != nil {
+				defer mln.Close()
+			}
+			a, err := app.New(ctx, cfg, log, db, app.Options{SelfURL: app.SelfURL(ln.Addr()), MetricsListener: mln})
 			if err != nil {
 				return err
 			}

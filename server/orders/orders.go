@@ -20,6 +20,7 @@ import (
 	"wemart/ent/order"
 	"wemart/ent/orderevent"
 	"wemart/server/inventory"
+	"wemart/server/metrics"
 	"wemart/server/payments"
 	"wemart/server/storage"
 	"wemart/server/stores"
@@ -33,6 +34,9 @@ type Options struct {
 	// Now is the clock orders are placed and expired by (time.Now if nil).
 	Now func() time.Time
 	Log *slog.Logger
+	// Metrics counts committed transitions and checkouts refused for stock
+	// (nil: none).
+	Metrics *metrics.Metrics
 }
 
 // Service places orders and moves them through their lifecycle.
@@ -44,6 +48,7 @@ type Service struct {
 	pay      wechat.Pay
 	payments *payments.Service
 	log      *slog.Logger
+	metrics  *metrics.Metrics
 	now      func() time.Time
 	ttl      time.Duration
 
@@ -68,7 +73,7 @@ func New(db *storage.DB, inv *inventory.Service, st *stores.Service, pay wechat.
 	}
 	s := &Service{
 		db: db, client: db.Client, inv: inv, stores: st, pay: pay,
-		log: opt.Log, now: opt.Now, ttl: opt.TTL, closing: make(chan struct{}),
+		log: opt.Log, metrics: opt.Metrics, now: opt.Now, ttl: opt.TTL, closing: make(chan struct{}),
 	}
 	s.payments = payments.New(db.Client, opt.Log, payments.Hooks{Paid: s.onPaid, Refunded: s.onRefunded, RefundFailed: s.onRefundFailed})
 	return s
