@@ -221,7 +221,7 @@ func (c Config) Validate() error {
 	if c.MetricsAddr != "" {
 		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil || port == "" {
 			bad("WEMART_METRICS_ADDR must be host:port, like 10.0.0.5:9090 (got %q)", c.MetricsAddr)
-		} else if c.MetricsAddr == c.Addr {
+		} else if c.MetricsAddr == c.Addr && port != "0" { // port 0: each listener gets its own
 			bad("WEMART_METRICS_ADDR must differ from WEMART_ADDR (use WEMART_METRICS_TOKEN to serve metrics on the main listener)")
 		}
 	}

@@ -171,6 +171,7 @@ func TestMetricsSettings(t *testing.T) {
 		{map[string]string{"WEMART_METRICS_ADDR": "127.0.0.1:9090"}, ""},
 		{map[string]string{"WEMART_METRICS_TOKEN": token}, ""},
 		{map[string]string{"WEMART_METRICS_ADDR": ":9090", "WEMART_METRICS_TOKEN": token}, ""},
+		{map[string]string{"WEMART_METRICS_ADDR": "127.0.0.1:0", "WEMART_ADDR": "127.0.0.1:0"}, ""},
 		{map[string]string{"WEMART_METRICS_ADDR": "9090"}, `WEMART_METRICS_ADDR must be host:port, like 10.0.0.5:9090 (got "9090")`},
 		{map[string]string{"WEMART_METRICS_ADDR": "127.0.0.1:8080"}, "WEMART_METRICS_ADDR must differ from WEMART_ADDR"},
 		{map[string]string{"WEMART_METRICS_TOKEN": "short"}, "WEMART_METRICS_TOKEN must be at least 32 characters"},
