@@ -5,7 +5,7 @@
 //
 // A Metrics owns its own registry (never Prometheus's global default one), so
 // two apps in one test binary, or one app built twice, never share or clash
-// over counters. Every method is safe on a nil *Metrics and does nothing:
+// over counters. The counting methods are safe on a nil *Metrics and do nothing:
 // services built without metrics (most unit tests) need no wiring.
 //
 // Label values are bounded by construction: routes are echo's templates (an
@@ -48,8 +48,8 @@ type Options struct {
 
 // Metrics holds one process's registry and its collectors.
 type Metrics struct {
-	reg *prometheus.Registry
-	log *slog.Logger
+	reg     *prometheus.Registry
+	handler http.Handler
 
 	httpRequests        *prometheus.CounterVec
 	httpDuration        *prometheus.HistogramVec
@@ -71,7 +71,6 @@ func New(opt Options) *Metrics {
 	}
 	m := &Metrics{
 		reg: prometheus.NewRegistry(),
-		log: opt.Log,
 		httpRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "wemart_http_requests_total",
 			Help: "HTTP requests answered, by method, route template and status code.",
@@ -115,6 +114,13 @@ func New(opt Options) *Metrics {
 	if opt.DB != nil {
 		m.reg.MustRegister(newDBCollector(opt.DB, opt.Now))
 	}
+	// A collector that fails (the database did not answer) is logged and
+	// left out of that scrape; the rest is still served.
+	m.handler = promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
+		ErrorLog:      slog.NewLogLogger(opt.Log.Handler(), slog.LevelWarn),
+		ErrorHandling: promhttp.ContinueOnError,
+		Timeout:       10 * time.Second,
+	})
 	return m
 }
 
@@ -122,16 +128,10 @@ func New(opt Options) *Metrics {
 // gather from it).
 func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 
-// Handler serves the registry in Prometheus's text format. A collector that
-// fails (the database did not answer) is logged and left out of that scrape;
-// the rest is still served.
-func (m *Metrics) Handler() http.Handler {
-	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
-		ErrorLog:      slog.NewLogLogger(m.log.Handler(), slog.LevelWarn),
-		ErrorHandling: promhttp.ContinueOnError,
-		Timeout:       10 * time.Second,
-	})
-}
+// Handler serves the registry in Prometheus's text format (or what the
+// scraper's Accept header asks for). It does no access control: callers
+// put it behind a token or on a private listener.
+func (m *Metrics) Handler() http.Handler { return m.handler }
 
 // Request counts an answered HTTP request. route is echo's route template
 // (Unmatched for none); status is what was written.

@@ -69,39 +69,46 @@ type meteredMiniProgram struct {
 	obs  CallObserver
 }
 
+// Code2Session implements MiniProgram.
 func (m meteredMiniProgram) Code2Session(ctx context.Context, code string) (Session, error) {
 	start := time.Now()
 	s, err := m.next.Code2Session(ctx, code)
 	return s, observe(m.obs, "code2session", start, err)
 }
 
+// PhoneNumber implements MiniProgram.
 func (m meteredMiniProgram) PhoneNumber(ctx context.Context, code string) (Phone, error) {
 	start := time.Now()
 	p, err := m.next.PhoneNumber(ctx, code)
 	return p, observe(m.obs, "phone_number", start, err)
 }
 
+// WXACode implements MiniProgram.
 func (m meteredMiniProgram) WXACode(ctx context.Context, req WXACode) ([]byte, error) {
 	start := time.Now()
 	b, err := m.next.WXACode(ctx, req)
 	return b, observe(m.obs, "wxacode", start, err)
 }
 
+// SendSubscribe implements MiniProgram.
 func (m meteredMiniProgram) SendSubscribe(ctx context.Context, msg SubscribeMessage) error {
 	start := time.Now()
 	return observe(m.obs, "send_subscribe", start, m.next.SendSubscribe(ctx, msg))
 }
 
+// UploadShipping implements MiniProgram.
 func (m meteredMiniProgram) UploadShipping(ctx context.Context, s Shipment) error {
 	start := time.Now()
 	return observe(m.obs, "upload_shipping", start, m.next.UploadShipping(ctx, s))
 }
 
+// ConfirmReceive implements MiniProgram.
 func (m meteredMiniProgram) ConfirmReceive(ctx context.Context, transactionID string, at time.Time) error {
 	start := time.Now()
 	return observe(m.obs, "confirm_receive", start, m.next.ConfirmReceive(ctx, transactionID, at))
 }
 
+// ShippingOrder implements MiniProgram.
 func (m meteredMiniProgram) ShippingOrder(ctx context.Context, transactionID string) (ShippingOrder, error) {
 	start := time.Now()
 	o, err := m.next.ShippingOrder(ctx, transactionID)
@@ -113,31 +120,37 @@ type meteredPay struct {
 	obs  CallObserver
 }
 
+// Prepay implements Pay.
 func (m meteredPay) Prepay(ctx context.Context, p Prepay) (string, error) {
 	start := time.Now()
 	id, err := m.next.Prepay(ctx, p)
 	return id, observe(m.obs, "pay_prepay", start, err)
 }
 
+// Params implements Pay; it signs locally, so it is not observed.
 func (m meteredPay) Params(prepayID string) (PaymentParams, error) { return m.next.Params(prepayID) }
 
+// Query implements Pay.
 func (m meteredPay) Query(ctx context.Context, outTradeNo string) (Transaction, error) {
 	start := time.Now()
 	t, err := m.next.Query(ctx, outTradeNo)
 	return t, observe(m.obs, "pay_query", start, err)
 }
 
+// Close implements Pay.
 func (m meteredPay) Close(ctx context.Context, outTradeNo string) error {
 	start := time.Now()
 	return observe(m.obs, "pay_close", start, m.next.Close(ctx, outTradeNo))
 }
 
+// Refund implements Pay.
 func (m meteredPay) Refund(ctx context.Context, r RefundRequest) (Refund, error) {
 	start := time.Now()
 	out, err := m.next.Refund(ctx, r)
 	return out, observe(m.obs, "pay_refund", start, err)
 }
 
+// QueryRefund implements Pay.
 func (m meteredPay) QueryRefund(ctx context.Context, outRefundNo string) (Refund, error) {
 	start := time.Now()
 	out, err := m.next.QueryRefund(ctx, outRefundNo)
