@@ -11,9 +11,16 @@ export CGO_ENABLED := 1
 
 .PHONY: run build test generate migration migration-hash lint bench clean
 
-## build: the wemart binary in bin/
+# What `wemart version` prints (package server/version); a build without
+# them (go build, go run) falls back to what the Go toolchain recorded.
+VERSION := $(shell git describe --always --dirty 2>/dev/null)
+COMMIT  := $(shell git rev-parse HEAD 2>/dev/null)
+BUILT   := $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS := -X wemart/server/version.version=$(VERSION) -X wemart/server/version.commit=$(COMMIT) -X wemart/server/version.built=$(BUILT)
+
+## build: the wemart binary in bin/, stamped with its version, commit and build time
 build:
-	$(GO) build -o $(BIN) ./server
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./server
 
 ## run: build, load the demo on first run, and serve with embedded defaults
 run: build

@@ -16,6 +16,7 @@ import (
 	"wemart/server/indexer"
 	"wemart/server/seed"
 	"wemart/server/storage"
+	"wemart/server/version"
 )
 
 const envHelp = `Configuration comes from the environment; every variable is optional:
@@ -25,18 +26,39 @@ const envHelp = `Configuration comes from the environment; every variable is opt
   WEMART_SEARCH_URL/_KEY a Meilisearch server (default: embedded index)
   WEMART_WECHAT_MODE     sandbox (default) or live
   WEMART_ADMIN_USER/_PASSWORD  bootstrap admin account
-See README.md for the full table.`
+  WEMART_METRICS_ADDR    serve Prometheus metrics (GET /metrics) on this address of its own
+  WEMART_METRICS_TOKEN   or on the main listener, to requests with this bearer token (≥ 32 chars)
+See README.md for the full table. Unknown WEMART_* variables are warned about at start.`
 
 func rootCommand() *cobra.Command {
+	info := version.Get()
 	root := &cobra.Command{
 		Use:           "wemart",
 		Short:         "wemart: the backend of an O2O store chain selling through a WeChat Mini Program",
 		Long:          "wemart: the backend of an O2O store chain selling through a WeChat Mini Program.\n\n" + envHelp,
+		Version:       info.Version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(serveCommand(), migrateCommand(), seedCommand(), reindexCommand())
+	// --version prints what `wemart version` prints.
+	root.SetVersionTemplate(info.String())
+	root.AddCommand(serveCommand(), migrateCommand(), seedCommand(), reindexCommand(), versionCommand(info))
 	return root
+}
+
+func versionCommand(info version.Info) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version, commit and build time",
+		Long: "Print the version (git describe), the commit and the build time of this binary, as\n" +
+			"`make build` stamped them; a binary built otherwise reports what the Go toolchain\n" +
+			"recorded. Also `wemart --version`.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			_, err := fmt.Fprint(cmd.OutOrStdout(), info.String())
+			return err
+		},
+	}
 }
 
 // setup loads and validates the configuration and logs its summary.
@@ -46,7 +68,11 @@ func setup() (config.Config, *slog.Logger, error) {
 		return cfg, nil, err
 	}
 	log := app.NewLogger(cfg)
-	log.Info("config", cfg.Summary()...)
+	info := version.Get()
+	log.Info("config", append(cfg.Summary(), "version", info.Version, "commit", info.Commit)...)
+	for _, u := range config.Unknown(os.Environ()) {
+		log.Warn(u.String(), "variable", u.Name, "did_you_mean", u.Closest)
+	}
 	return cfg, log, nil
 }
 
@@ -66,7 +92,8 @@ func serveCommand() *cobra.Command {
 		Use:   "serve",
 		Short: "Serve the HTTP API until SIGINT/SIGTERM",
 		Long: "Serve the shopper API (/api/v1), the staff API (/admin/v1), WeChat callbacks and,\n" +
-			"in sandbox mode, the local WeChat sandbox. On the embedded SQLite default the\n" +
+			"in sandbox mode, the local WeChat sandbox; Prometheus metrics at GET /metrics when\n" +
+			"WEMART_METRICS_ADDR or WEMART_METRICS_TOKEN is set. On the embedded SQLite default the\n" +
 			"database is created and migrated on start; PostgreSQL must be migrated first\n" +
 			"with `wemart migrate`. On SIGTERM in-flight requests finish before exit.\n\n" + envHelp,
 		Args: cobra.NoArgs,
@@ -82,7 +109,14 @@ func serveCommand() *cobra.Command {
 				return err
 			}
 			defer ln.Close()
-			a, err := app.New(ctx, cfg, log, db, app.Options{SelfURL: app.SelfURL(ln.Addr())})
+			mln, err := app.ListenMetrics(cfg)
+			if err != nil {
+				return err
+			}
+			if mln != nil {
+				defer mln.Close()
+			}
+			a, err := app.New(ctx, cfg, log, db, app.Options{SelfURL: app.SelfURL(ln.Addr()), MetricsListener: mln})
 			if err != nil {
 				return err
 			}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -17,7 +18,9 @@ import (
 	"testing"
 	"time"
 
+	"wemart/server/metrics/metricstest"
 	"wemart/server/storage/storagetest"
+	"wemart/server/version"
 )
 
 // binary is the wemart binary built once for these tests, as `make build` does.
@@ -64,17 +67,89 @@ func cleanEnv() []string {
 }
 
 func TestHelp(t *testing.T) {
-	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"migrate", "--help"}, {"seed", "--help"}, {"reindex", "--help"}} {
+	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"migrate", "--help"}, {"seed", "--help"}, {"reindex", "--help"}, {"version", "--help"}} {
 		err, out, _ := wemart(t, nil, args...)
 		if err != nil || !strings.Contains(out, "Usage:") {
 			t.Fatalf("wemart %v: %v\n%s", args, err, out)
 		}
 	}
 	err, out, _ := wemart(t, nil, "--help")
-	for _, cmd := range []string{"serve", "migrate", "seed", "reindex"} {
+	for _, cmd := range []string{"serve", "migrate", "seed", "reindex", "version", "WEMART_METRICS_ADDR", "WEMART_METRICS_TOKEN"} {
 		if err != nil || !strings.Contains(out, cmd) {
 			t.Fatalf("root help lacks %s:\n%s", cmd, out)
 		}
+	}
+}
+
+// TestVersion: `wemart version` and `wemart --version` print the same four
+// lines; a binary stamped as `make build` stamps it prints exactly its stamps.
+func TestVersion(t *testing.T) {
+	err, out, stderr := wemart(t, nil, "version")
+	if err != nil {
+		t.Fatalf("version: %v %s", err, stderr)
+	}
+	if err, again, _ := wemart(t, nil, "--version"); err != nil || again != out {
+		t.Fatalf("--version printed %q, version %q (%v)", again, out, err)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	commit := regexp.MustCompile(`^commit: ([0-9a-f]{40}|unknown)$`)
+	if len(lines) != 4 || !strings.HasPrefix(lines[0], "wemart ") || !commit.MatchString(lines[1]) ||
+		!strings.HasPrefix(lines[2], "built:  ") || !strings.HasPrefix(lines[3], "go:     go") {
+		t.Fatalf("version output:\n%s", out)
+	}
+	// The same as in-process.
+	var buf bytes.Buffer
+	root := rootCommand()
+	root.SetOut(&buf)
+	root.SetArgs([]string{"version"})
+	if err := root.Execute(); err != nil || buf.String() != version.Get().String() {
+		t.Fatalf("in-process version: %v %q", err, buf.String())
+	}
+
+	stamped := filepath.Join(t.TempDir(), "wemart")
+	ldflags := "-X wemart/server/version.version=v9.8.7-1-gabcdef0-dirty -X wemart/server/version.commit=abcdef0123456789abcdef0123456789abcdef01 " +
+		"-X wemart/server/version.built=2026-11-21T10:00:00Z"
+	if b, err := exec.Command("go", "build", "-ldflags", ldflags, "-o", stamped, ".").CombinedOutput(); err != nil {
+		t.Fatalf("building with -ldflags: %v\n%s", err, b)
+	}
+	cmd := exec.Command(stamped, "version")
+	cmd.Env = cleanEnv()
+	b, err := cmd.Output()
+	want := "wemart v9.8.7-1-gabcdef0-dirty\ncommit: abcdef0123456789abcdef0123456789abcdef01\nbuilt:  2026-11-21T10:00:00Z\ngo:     "
+	if err != nil || !strings.HasPrefix(string(b), want) {
+		t.Fatalf("stamped version: %v\n%s", err, b)
+	}
+}
+
+// TestConfigurationMessages: a value that does not parse is refused with the
+// variable, the value and what would do; a misspelt variable draws a
+// warning naming the right one; variables of tests and tools do not.
+func TestConfigurationMessages(t *testing.T) {
+	err, _, stderr := wemart(t, []string{"WEMART_TRUST_PROXY=yes", "WEMART_DATA_DIR=" + t.TempDir()}, "migrate")
+	if err == nil || !strings.Contains(stderr, `WEMART_TRUST_PROXY must be true or false (got "yes")`) {
+		t.Fatalf("want the variable, value and expectation, got %v:\n%s", err, stderr)
+	}
+	env := []string{"WEMART_ORDR_TTL=20m", "WEMART_TEST_POSTGRES=postgres://nowhere", "WEMART_DATA_DIR=" + t.TempDir()}
+	err, _, stderr = wemart(t, env, "migrate")
+	if err != nil || !strings.Contains(stderr, "WEMART_ORDR_TTL is not a wemart variable and is ignored; did you mean WEMART_ORDER_TTL?") {
+		t.Fatalf("want a warning about WEMART_ORDR_TTL, got %v:\n%s", err, stderr)
+	}
+	if strings.Contains(stderr, "WEMART_TEST_POSTGRES") || strings.Contains(stderr, "20m") {
+		t.Fatalf("a tool variable warned about, or a value logged:\n%s", stderr)
+	}
+}
+
+// TestPortInUse: serve on a taken address says which variable moves it.
+func TestPortInUse(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	err, _, stderr := wemart(t, []string{"WEMART_ADDR=" + busy.Addr().String(), "WEMART_DATA_DIR=" + t.TempDir()}, "serve")
+	want := "listen on " + busy.Addr().String() + ": address already in use; set WEMART_ADDR to another address"
+	if err == nil || !strings.Contains(stderr, want) {
+		t.Fatalf("want %q, got %v:\n%s", want, err, stderr)
 	}
 }
 
@@ -93,7 +168,7 @@ func TestBadConfigurationIsRefused(t *testing.T) {
 // fresh data dir, serve it with a bootstrap admin, use it, stop it with SIGTERM.
 func TestDemoServeAndShutdown(t *testing.T) {
 	data := t.TempDir()
-	env := []string{"WEMART_DATA_DIR=" + data, "WEMART_ADDR=127.0.0.1:0",
+	env := []string{"WEMART_DATA_DIR=" + data, "WEMART_ADDR=127.0.0.1:0", "WEMART_METRICS_ADDR=127.0.0.1:0",
 		"WEMART_ADMIN_USER=boss", "WEMART_ADMIN_PASSWORD=boss-password", "WEMART_LOG_FORMAT=json"}
 	err, out, stderr := wemart(t, env, "seed", "--demo", "--if-empty")
 	if err != nil || !strings.Contains(out, "21 stores") {
@@ -132,6 +207,8 @@ func TestDemoServeAndShutdown(t *testing.T) {
 	var logged struct{ Addr string }
 	_ = json.Unmarshal([]byte(addr), &logged)
 	base := "http://" + logged.Addr
+	_ = json.Unmarshal([]byte(waitFor(t, lines, `"msg":"serving metrics"`)), &logged)
+	metricsURL := "http://" + logged.Addr + "/metrics"
 
 	call := func(method, path, token, body string, header ...string) (int, []byte) {
 		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
@@ -259,6 +336,23 @@ func TestDemoServeAndShutdown(t *testing.T) {
 	code, body = get(fmt.Sprintf("/api/v1/orders/%d", placed.Order.ID), shopper.Token)
 	if code != 200 || !strings.Contains(string(body), `"status":"paid"`) {
 		t.Fatalf("order after paying: %d %s", code, body)
+	}
+
+	// The operator's view of it, on the metrics listener.
+	res, err = http.Get(metricsURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scraped, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	samples, err := metricstest.Parse(scraped)
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("metrics: %d %v\n%s", res.StatusCode, err, scraped)
+	}
+	if samples.Get("wemart_order_transitions_total", "from", "none", "to", "pending_payment") != 1 ||
+		samples.Get("wemart_order_transitions_total", "from", "pending_payment", "to", "paid") != 1 ||
+		samples.Get("wemart_http_requests_total", "method", "POST", "route", "/api/v1/orders", "status", "201") != 1 {
+		t.Fatalf("metrics after one paid order:\n%s", scraped)
 	}
 
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {

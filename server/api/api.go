@@ -18,6 +18,7 @@ import (
 	"wemart/server/errs"
 	"wemart/server/indexer"
 	"wemart/server/inventory"
+	"wemart/server/metrics"
 	"wemart/server/orders"
 	"wemart/server/payments"
 	"wemart/server/qr"
@@ -62,6 +63,11 @@ type Deps struct {
 	StaffLoginRate int
 	// ShopperLoginRate limits shopper logins per client address (per minute).
 	ShopperLoginRate int
+	// Metrics counts requests and business events; nil counts nothing.
+	Metrics *metrics.Metrics
+	// MetricsToken, when set, serves GET /metrics to bearers of it;
+	// otherwise /metrics is not served here (404).
+	MetricsToken string
 }
 
 type handlers struct{ Deps }
@@ -83,6 +89,7 @@ func New(d Deps) *echo.Echo {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
 
+	e.Pre(measure(d.Metrics, e))
 	e.Use(requestID, h.accessLog, h.recoverPanic, strictParams,
 		middleware.BodyLimit(BodyLimit),
 		middleware.CORSWithConfig(middleware.CORSConfig{
@@ -96,6 +103,7 @@ func New(d Deps) *echo.Echo {
 	e.GET("/healthz", h.healthz)
 	e.GET("/readyz", h.readyz)
 	e.GET("/openapi.yaml", serveOpenAPI)
+	e.GET("/metrics", h.metricsEndpoint)
 
 	// Staff routes take requireStaff per route, not as group middleware: echo
 	// runs group middleware for unmatched paths too, which would turn 404s and

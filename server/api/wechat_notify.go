@@ -31,6 +31,7 @@ func (h *handlers) payNotify(c echo.Context) error {
 	ev, err := h.Notifications.Open(c.Request().Header, body)
 	if r, ok := wxpay.IsRejection(err); ok {
 		h.Log.Warn("pay notification refused", "reason", r.Reason, "remote", c.RealIP())
+		h.Metrics.NotificationRejected(r.Kind)
 		code := errs.Invalid
 		if r.Status == http.StatusUnauthorized {
 			code = errs.Unauthenticated
@@ -54,6 +55,7 @@ func (h *handlers) payNotify(c echo.Context) error {
 			h.Log.Error("pay notification not recorded", "id", ev.ID, "type", ev.Type, "error", err)
 		} else {
 			h.Log.Warn("pay notification refused", "id", ev.ID, "type", ev.Type, "error", err)
+			h.Metrics.NotificationRejected(rejectionOf(e.Code))
 		}
 		return h.notifyFail(c, status, e.Code, e.Message)
 	}
@@ -65,4 +67,17 @@ func (h *handlers) notifyFail(c echo.Context, status int, code errs.Code, msg st
 	return c.JSON(status, notifyAnswer{Code: "FAIL", Message: msg, Error: &ErrorDetail{
 		Code: code, Message: msg, RequestID: c.Response().Header().Get(echo.HeaderXRequestID),
 	}})
+}
+
+// rejectionOf is the metrics reason of a verified notification that
+// payments refused: a trade we never sent, a trade that differs from ours
+// (amount, payer, state), or else the error's code (a small fixed set).
+func rejectionOf(code errs.Code) string {
+	switch code {
+	case errs.NotFound:
+		return "unknown_trade"
+	case errs.Invalid:
+		return "mismatch"
+	}
+	return string(code)
 }

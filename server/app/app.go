@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -27,6 +28,7 @@ import (
 	"wemart/server/config"
 	"wemart/server/indexer"
 	"wemart/server/inventory"
+	"wemart/server/metrics"
 	"wemart/server/orders"
 	"wemart/server/payments"
 	"wemart/server/qr"
@@ -34,6 +36,7 @@ import (
 	"wemart/server/staff"
 	"wemart/server/storage"
 	"wemart/server/stores"
+	"wemart/server/wechat"
 )
 
 // OpenDB opens the configured database and makes sure its schema is current.
@@ -76,6 +79,8 @@ type App struct {
 
 	// WeChat is the live or sandbox WeChat.
 	WeChat *WeChat
+	// Metrics is this process's Prometheus registry and collectors.
+	Metrics *metrics.Metrics
 
 	Staff     *staff.Service
 	Stores    *stores.Service
@@ -88,6 +93,9 @@ type App struct {
 	Orders    *orders.Service
 	Codes     *qr.Codes
 	Search    *indexer.Service
+
+	// metricsLn is the metrics listener Serve serves, if any.
+	metricsLn net.Listener
 }
 
 // Options tune an App beyond its Config (tests use them).
@@ -102,6 +110,9 @@ type Options struct {
 	Now func() time.Time
 	// NoSweeper leaves the order sweeper off (tests run it by hand).
 	NoSweeper bool
+	// MetricsListener, when set, is where Serve serves GET /metrics on its
+	// own (see ListenMetrics).
+	MetricsListener net.Listener
 }
 
 // New builds the App on an open database: token secret, services, the
@@ -122,6 +133,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 	if err != nil {
 		return nil, fmt.Errorf("wechat: %w", err)
 	}
+	met := metrics.New(metrics.Options{DB: db.Client, Now: opt.Now, Log: log})
+	wx.MiniProgram, wx.Pay = wechat.Metered(wx.MiniProgram, wx.Pay, met)
 	storeSvc, err := stores.New(db, opt.Now)
 	if err != nil {
 		return nil, err
@@ -129,6 +142,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 	a := &App{
 		Config:    cfg,
 		WeChat:    wx,
+		Metrics:   met,
+		metricsLn: opt.MetricsListener,
 		Log:       log,
 		DB:        db,
 		Signer:    signer,
@@ -140,7 +155,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 		Addresses: addresses.New(db.Client),
 		Codes:     qr.NewCodes(wx.MiniProgram, publicURL(cfg, opt.SelfURL)),
 	}
-	a.Orders = orders.New(db, a.Inventory, a.Stores, wx.Pay, orders.Options{TTL: cfg.OrderTTL, Now: opt.Now, Log: log,
+	a.Orders = orders.New(db, a.Inventory, a.Stores, wx.Pay, orders.Options{TTL: cfg.OrderTTL, Now: opt.Now, Log: log, Metrics: met,
 		Limits: orders.Limits{OpenOrders: cfg.ShopperOpenOrders, CheckoutsPerMinute: cfg.ShopperCheckoutsPerMinute}})
 	a.Payments = a.Orders.Payments()
 	a.Cart = cart.New(db.Client, a.Stores)
@@ -169,15 +184,33 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 		Codes: a.Codes, Search: a.Search,
 		Notifications: wx.Notifications, Sandbox: wx.Sandbox,
 		CORSOrigins: cfg.CORSOrigins, TrustProxy: cfg.TrustProxy, ShopperLoginRate: cfg.LoginRate, StaffLoginRate: cfg.StaffLoginRate,
+		Metrics: met, MetricsToken: cfg.MetricsToken,
 	})
 	return a, nil
 }
 
 // Listen opens the configured listen address.
 func Listen(cfg config.Config) (net.Listener, error) {
-	ln, err := net.Listen("tcp", cfg.Addr)
+	return listen(cfg.Addr, "WEMART_ADDR")
+}
+
+// ListenMetrics opens WEMART_METRICS_ADDR, the metrics listener, or returns
+// nil when it is not configured.
+func ListenMetrics(cfg config.Config) (net.Listener, error) {
+	if cfg.MetricsAddr == "" {
+		return nil, nil
+	}
+	return listen(cfg.MetricsAddr, "WEMART_METRICS_ADDR")
+}
+
+// listen opens addr; an address already taken says which variable moves it.
+func listen(addr, variable string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, fmt.Errorf("listen on %s: address already in use; set %s to another address", addr, variable)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	return ln, nil
 }
@@ -196,6 +229,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.Log.Info("serving", "addr", ln.Addr().String())
+	msrv := a.serveMetrics()
 	select {
 	case err := <-errc:
 		return err
@@ -204,6 +238,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	a.Log.Info("shutting down", "grace", a.Config.ShutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
 	defer cancel()
+	if msrv != nil {
+		_ = msrv.Shutdown(sctx) // scrapes are short; nothing to wait for
+	}
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
@@ -213,6 +250,30 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	a.Close()
 	a.Log.Info("stopped")
 	return nil
+}
+
+// serveMetrics serves GET /metrics, without a token, on the metrics
+// listener if there is one: an address only operators reach. It returns
+// the server to shut down, or nil.
+func (a *App) serveMetrics() *http.Server {
+	if a.metricsLn == nil {
+		return nil
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", a.Metrics.Handler())
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		if err := srv.Serve(a.metricsLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.Log.Error("metrics listener stopped", "error", err)
+		}
+	}()
+	a.Log.Info("serving metrics", "addr", a.metricsLn.Addr().String())
+	return srv
 }
 
 // Close stops the app's background work (the order sweeper, search

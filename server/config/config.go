@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"os"
 	"reflect"
 	"sort"
 	"strings"
@@ -92,6 +93,13 @@ type Config struct {
 
 	// ShutdownTimeout bounds how long in-flight requests may finish after SIGTERM.
 	ShutdownTimeout time.Duration `env:"WEMART_SHUTDOWN_TIMEOUT" envDefault:"15s"`
+
+	// MetricsAddr, when set, serves GET /metrics (no token) on a listener of
+	// its own: an address only operators and Prometheus reach.
+	MetricsAddr string `env:"WEMART_METRICS_ADDR"`
+	// MetricsToken, when set, serves GET /metrics on the main listener to
+	// requests bearing it. With neither set, metrics are not served.
+	MetricsToken string `env:"WEMART_METRICS_TOKEN"`
 }
 
 // WeChat holds the live WeChat credentials (mini program and WeChat Pay v3).
@@ -113,9 +121,10 @@ type WeChat struct {
 
 // Load reads the configuration from the environment and validates it.
 func Load() (Config, error) {
+	environ := env.ToMap(os.Environ())
 	var c Config
-	if err := env.Parse(&c); err != nil {
-		return Config{}, explain(err)
+	if err := env.ParseWithOptions(&c, env.Options{Environment: environ}); err != nil {
+		return Config{}, explain(err, environ)
 	}
 	return c, c.Validate()
 }
@@ -179,17 +188,17 @@ func (c Config) Validate() error {
 		}
 	}
 	if c.ShopperTokenTTL < time.Minute {
-		bad("WEMART_SHOPPER_TOKEN_TTL must be at least 1m")
+		bad("WEMART_SHOPPER_TOKEN_TTL must be at least 1m (got %s)", c.ShopperTokenTTL)
 	}
 	if c.LoginRate < 1 {
-		bad("WEMART_LOGIN_RATE must be at least 1 (logins a minute per address)")
+		bad("WEMART_LOGIN_RATE must be at least 1 (logins a minute per address; got %d)", c.LoginRate)
 	}
 	if c.StaffLoginRate < 1 {
 		bad("WEMART_STAFF_LOGIN_RATE must be at least 1 (attempts a minute per address)")
 	}
 	if c.OrderTTL < time.Minute || c.OrderTTL > 2*time.Hour {
 		// WeChat Pay's prepay_id lives two hours: an order must expire before it.
-		bad("WEMART_ORDER_TTL must be between 1m and 2h")
+		bad("WEMART_ORDER_TTL must be between 1m and 2h (got %s)", c.OrderTTL)
 	}
 	if c.ShopperOpenOrders < 1 || c.ShopperOpenOrders > 1000 {
 		bad("WEMART_SHOPPER_OPEN_ORDERS must be between 1 and 1000")
@@ -198,7 +207,7 @@ func (c Config) Validate() error {
 		bad("WEMART_SHOPPER_CHECKOUTS_PER_MINUTE must be between 1 and 100000")
 	}
 	if c.SweepInterval < 100*time.Millisecond || c.SweepInterval > 10*time.Minute {
-		bad("WEMART_SWEEP_INTERVAL must be between 100ms and 10m")
+		bad("WEMART_SWEEP_INTERVAL must be between 100ms and 10m (got %s)", c.SweepInterval)
 	}
 	if (c.AdminUser == "") != (c.AdminPassword == "") {
 		bad("WEMART_ADMIN_USER and WEMART_ADMIN_PASSWORD go together")
@@ -210,20 +219,30 @@ func (c Config) Validate() error {
 		bad("WEMART_TOKEN_SECRET must be at least 32 characters")
 	}
 	if c.StaffTokenTTL < time.Minute {
-		bad("WEMART_STAFF_TOKEN_TTL must be at least 1m")
+		bad("WEMART_STAFF_TOKEN_TTL must be at least 1m (got %s)", c.StaffTokenTTL)
 	}
 	if c.ShutdownTimeout <= 0 {
-		bad("WEMART_SHUTDOWN_TIMEOUT must be positive")
+		bad("WEMART_SHUTDOWN_TIMEOUT must be positive (got %s)", c.ShutdownTimeout)
 	}
 	if len(c.CORSOrigins) == 0 {
 		bad("WEMART_CORS_ORIGINS must list at least one origin (or *)")
 	}
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(c.LogLevel)); err != nil {
-		bad("WEMART_LOG_LEVEL must be debug, info, warn or error")
+		bad("WEMART_LOG_LEVEL must be debug, info, warn or error (got %q)", c.LogLevel)
 	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
-		bad("WEMART_LOG_FORMAT must be json or text")
+		bad("WEMART_LOG_FORMAT must be json or text (got %q)", c.LogFormat)
+	}
+	if c.MetricsAddr != "" {
+		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil || port == "" {
+			bad("WEMART_METRICS_ADDR must be host:port, like 10.0.0.5:9090 (got %q)", c.MetricsAddr)
+		} else if c.MetricsAddr == c.Addr && port != "0" { // port 0: each listener gets its own
+			bad("WEMART_METRICS_ADDR must differ from WEMART_ADDR (use WEMART_METRICS_TOKEN to serve metrics on the main listener)")
+		}
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < 32 {
+		bad("WEMART_METRICS_TOKEN must be at least 32 characters")
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("config: %s", strings.Join(problems, "; "))
@@ -280,13 +299,29 @@ func (c Config) Summary() []any {
 		"trust_proxy", fmt.Sprint(c.TrustProxy), "public_url", c.PublicURL,
 		"shopper_token_ttl", c.ShopperTokenTTL.String(), "login_rate", fmt.Sprint(c.LoginRate), "staff_login_rate", fmt.Sprint(c.StaffLoginRate),
 		"order_ttl", c.OrderTTL.String(), "shopper_limits", fmt.Sprintf("%d open, %d/min", c.ShopperOpenOrders, c.ShopperCheckoutsPerMinute), "sweep_interval", c.SweepInterval.String(),
-		"log", c.LogLevel + "/" + c.LogFormat,
+		"log", c.LogLevel + "/" + c.LogFormat, "metrics", c.metricsSummary(),
 	}
 }
 
-// explain rewrites env's parse errors, which name Go fields, to name the
-// environment variable the operator actually set.
-func explain(err error) error {
+// metricsSummary says where /metrics is served (the token masked).
+func (c Config) metricsSummary() string {
+	var where []string
+	if c.MetricsAddr != "" {
+		where = append(where, "addr="+c.MetricsAddr)
+	}
+	if c.MetricsToken != "" {
+		where = append(where, "main listener token="+mask(c.MetricsToken))
+	}
+	if len(where) == 0 {
+		return "off"
+	}
+	return strings.Join(where, " ")
+}
+
+// explain rewrites env's parse errors, which name Go fields and quote Go's
+// parsers, to name the environment variable the operator set, show the
+// value and say what is expected (see expected).
+func explain(err error, environ map[string]string) error {
 	var agg env.AggregateError
 	if !errors.As(err, &agg) {
 		return fmt.Errorf("config: %w", err)
@@ -295,7 +330,8 @@ func explain(err error) error {
 	for _, e := range agg.Errors {
 		var pe env.ParseError
 		if errors.As(e, &pe) {
-			msgs = append(msgs, fmt.Sprintf("%s: %v", envName(reflect.TypeOf(Config{}), pe.Name), pe.Err))
+			name := envName(reflect.TypeOf(Config{}), pe.Name)
+			msgs = append(msgs, fmt.Sprintf("%s must be %s (got %s)", name, expected(pe.Type), shown(name, environ[name])))
 			continue
 		}
 		msgs = append(msgs, e.Error())

@@ -96,7 +96,7 @@ func (s *Service) abandon(ctx context.Context, o *ent.Order, p *ent.Payment, by 
 			return err
 		}
 		now := s.now().UTC()
-		if err := transition(ctx, tx, full, order.StatusCancelled, by, reason, func(u *ent.OrderUpdate) {
+		if err := s.transition(ctx, tx, full, order.StatusCancelled, by, reason, func(u *ent.OrderUpdate) {
 			u.SetCancelledAt(now).SetCancelReason(reason)
 		}); err != nil {
 			return err

@@ -178,9 +178,13 @@ func (s *Service) Create(ctx context.Context, shopperID int, key string, in Crea
 			// blue moon, an order number collided): look again.
 			continue
 		}
+		if errs.Is(err, errs.OutOfStock) {
+			s.metrics.ReservationRefused()
+		}
 		if err != nil {
 			return Placed{}, err
 		}
+		s.metrics.OrderTransition("", string(order.StatusPendingPayment))
 		params, err := s.prepay(ctx, o)
 		if err != nil {
 			// An order that cannot be paid must not hold stock (in a flash sale

@@ -20,6 +20,7 @@ import (
 	"wemart/ent/order"
 	"wemart/ent/orderevent"
 	"wemart/server/inventory"
+	"wemart/server/metrics"
 	"wemart/server/payments"
 	"wemart/server/storage"
 	"wemart/server/stores"
@@ -35,6 +36,9 @@ type Options struct {
 	Log *slog.Logger
 	// Limits per shopper (zero: the defaults).
 	Limits Limits
+	// Metrics counts committed transitions and checkouts refused for stock
+	// (nil: none).
+	Metrics *metrics.Metrics
 }
 
 // Limits bound what one shopper may hold or start: stock is reserved from
@@ -65,6 +69,7 @@ type Service struct {
 	pay      wechat.Pay
 	payments *payments.Service
 	log      *slog.Logger
+	metrics  *metrics.Metrics
 	now      func() time.Time
 	ttl      time.Duration
 	limits   Limits
@@ -96,7 +101,7 @@ func New(db *storage.DB, inv *inventory.Service, st *stores.Service, pay wechat.
 	}
 	s := &Service{
 		db: db, client: db.Client, inv: inv, stores: st, pay: pay,
-		log: opt.Log, now: opt.Now, ttl: opt.TTL, limits: opt.Limits, closing: make(chan struct{}),
+		log: opt.Log, metrics: opt.Metrics, now: opt.Now, ttl: opt.TTL, limits: opt.Limits, closing: make(chan struct{}),
 	}
 	s.payments = payments.New(db.Client, opt.Log, payments.Hooks{Paid: s.onPaid, Refunded: s.onRefunded, RefundFailed: s.onRefundFailed})
 	return s

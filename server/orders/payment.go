@@ -184,7 +184,7 @@ func (s *Service) onPaid(ctx context.Context, tx *ent.Tx, p *ent.Payment) error 
 	setPaid := func(u *ent.OrderUpdate) { u.SetPaidAt(paidAt) }
 	switch o.Status {
 	case order.StatusPendingPayment:
-		if err := transition(ctx, tx, o, order.StatusPaid, WeChat, note, setPaid); err != nil {
+		if err := s.transition(ctx, tx, o, order.StatusPaid, WeChat, note, setPaid); err != nil {
 			return err
 		}
 		if err := s.inv.Sell(ctx, tx, inventory.System, o.StoreID, o.ID, lines(o.Edges.Items)); err != nil {
@@ -197,14 +197,14 @@ func (s *Service) onPaid(ctx context.Context, tx *ent.Tx, p *ent.Payment) error 
 			return err
 		}
 		if sold {
-			if err := transition(ctx, tx, o, order.StatusPaid, WeChat,
+			if err := s.transition(ctx, tx, o, order.StatusPaid, WeChat,
 				note+"; it arrived after the order was cancelled and the stock was still there", setPaid); err != nil {
 				return err
 			}
 			return countSales(ctx, tx, o.Edges.Items)
 		}
 		reason := "paid after the order was cancelled, and the stock is gone: refunded in full automatically"
-		if err := transition(ctx, tx, o, order.StatusRefunding, WeChat, note+"; "+reason, setPaid); err != nil {
+		if err := s.transition(ctx, tx, o, order.StatusRefunding, WeChat, note+"; "+reason, setPaid); err != nil {
 			return err
 		}
 		r, err := tx.Refund.Create().SetOrderID(o.ID).SetOutRefundNo(o.OrderNo + "R1").

@@ -117,7 +117,7 @@ func (s *Service) openRefund(ctx context.Context, orderID int, by Actor, in Refu
 			create.SetInitiator(refund.InitiatorStaff).SetStatus(refund.StatusProcessing).SetNillableReviewedBy(by.ID)
 			note = fmt.Sprintf("refund of ¥%s by staff: %s", yuan(amount), in.Reason)
 		}
-		if err := transition(ctx, tx, full, order.StatusRefunding, by, note, nil); err != nil {
+		if err := s.transition(ctx, tx, full, order.StatusRefunding, by, note, nil); err != nil {
 			return err
 		}
 		r, err := create.Save(ctx)
@@ -248,7 +248,7 @@ func (s *Service) RejectRefund(ctx context.Context, by Actor, orderID int, note 
 		if err != nil {
 			return err
 		}
-		return transition(ctx, tx, o, back, by, "refund rejected: "+note, nil)
+		return s.transition(ctx, tx, o, back, by, "refund rejected: "+note, nil)
 	})
 	if err != nil {
 		return nil, err
@@ -348,7 +348,7 @@ func (s *Service) onRefundFailed(ctx context.Context, tx *ent.Tx, r *ent.Refund)
 	if err != nil {
 		return err
 	}
-	return transition(ctx, tx, o, before, WeChat,
+	return s.transition(ctx, tx, o, before, WeChat,
 		fmt.Sprintf("refund of ¥%s failed (%s); it can be asked for again", yuan(r.AmountFen), r.ReviewNote), nil)
 }
 
@@ -412,9 +412,9 @@ func (s *Service) onRefunded(ctx context.Context, tx *ent.Tx, r *ent.Refund) err
 	}
 	note := fmt.Sprintf("refund of ¥%s paid back, WeChat refund %s", yuan(r.AmountFen), deref(r.RefundID))
 	if all || before == order.StatusCancelled {
-		return transition(ctx, tx, o, order.StatusRefunded, WeChat, note, nil)
+		return s.transition(ctx, tx, o, order.StatusRefunded, WeChat, note, nil)
 	}
-	return transition(ctx, tx, o, before, WeChat, note+" (part of the order)", nil)
+	return s.transition(ctx, tx, o, before, WeChat, note+" (part of the order)", nil)
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -41,8 +41,10 @@ func Allowed(from, to order.Status) bool { return slices.Contains(transitions[fr
 // transition moves o to status to by compare-and-set on its current status
 // and adds the timeline entry, in tx. set adds further column changes to the
 // same UPDATE. A move the lifecycle does not allow, or a status that changed
-// since o was read, is a conflict: nothing is written.
-func transition(ctx context.Context, tx *ent.Tx, o *ent.Order, to order.Status, by Actor, note string, set func(*ent.OrderUpdate)) error {
+// since o was read, is a conflict: nothing is written. Every status change
+// of an order goes through here, so this is where the move is counted (once
+// tx commits).
+func (s *Service) transition(ctx context.Context, tx *ent.Tx, o *ent.Order, to order.Status, by Actor, note string, set func(*ent.OrderUpdate)) error {
 	if !Allowed(o.Status, to) {
 		return errs.E(errs.Conflict, "order %d is %s and cannot become %s", o.ID, o.Status, to).
 			With("status", o.Status)
@@ -65,8 +67,28 @@ func transition(ctx context.Context, tx *ent.Tx, o *ent.Order, to order.Status, 
 	}
 	from := o.Status
 	o.Status = to
-	_, err = event(ctx, tx, o.ID, &from, to, by, note)
-	return err
+	if _, err = event(ctx, tx, o.ID, &from, to, by, note); err != nil {
+		return err
+	}
+	s.countOnCommit(tx, from, to)
+	return nil
+}
+
+// countOnCommit counts an order's move from → to once tx commits (a rolled
+// back move never happened).
+func (s *Service) countOnCommit(tx *ent.Tx, from, to order.Status) {
+	if s.metrics == nil {
+		return
+	}
+	tx.OnCommit(func(next ent.Committer) ent.Committer {
+		return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
+			err := next.Commit(ctx, tx)
+			if err == nil {
+				s.metrics.OrderTransition(string(from), string(to))
+			}
+			return err
+		})
+	})
 }
 
 // event appends an entry to an order's timeline.
@@ -112,7 +134,7 @@ func (s *Service) Ready(ctx context.Context, by Actor, orderID int) (*ent.Order,
 		if o.Fulfilment != order.FulfilmentPickup {
 			return errs.E(errs.Conflict, "order %d is for delivery, not pickup", o.ID)
 		}
-		return transition(ctx, tx, o, order.StatusReadyForPickup, by, "ready for pickup", nil)
+		return s.transition(ctx, tx, o, order.StatusReadyForPickup, by, "ready for pickup", nil)
 	})
 }
 
@@ -147,11 +169,11 @@ func (s *Service) PickedUp(ctx context.Context, by Actor, orderID int, code stri
 			return errs.InvalidField("pickup_code", "does not match the order's pickup code")
 		}
 		if o.Status == order.StatusPaid {
-			if err := transition(ctx, tx, o, order.StatusReadyForPickup, by, "ready for pickup", nil); err != nil {
+			if err := s.transition(ctx, tx, o, order.StatusReadyForPickup, by, "ready for pickup", nil); err != nil {
 				return err
 			}
 		}
-		return transition(ctx, tx, o, order.StatusCompleted, by, "picked up", func(u *ent.OrderUpdate) {
+		return s.transition(ctx, tx, o, order.StatusCompleted, by, "picked up", func(u *ent.OrderUpdate) {
 			u.SetCompletedAt(s.now().UTC())
 		})
 	})

@@ -87,7 +87,7 @@ func (n *Notifications) Open(h http.Header, body []byte) (Event, error) {
 	var ev Event
 	switch err := decode(body, &probe); {
 	case err != nil:
-		return Event{}, &wxpay.Rejection{Status: http.StatusBadRequest, Reason: "notification is not JSON"}
+		return Event{}, &wxpay.Rejection{Status: http.StatusBadRequest, Kind: wxpay.RejectMalformed, Reason: "notification is not JSON"}
 	case probe.Resource.OriginalType == "transaction":
 		var r transactionResource
 		env, err := n.verifier.Decrypt(body, &r)
@@ -95,7 +95,7 @@ func (n *Notifications) Open(h http.Header, body []byte) (Event, error) {
 			return Event{}, err
 		}
 		if r.AppID != n.appID || r.MchID != n.mchID {
-			return Event{}, &wxpay.Rejection{Status: http.StatusBadRequest, Reason: "notification is for another appid or mchid"}
+			return Event{}, &wxpay.Rejection{Status: http.StatusBadRequest, Kind: wxpay.RejectMerchant, Reason: "notification is for another appid or mchid"}
 		}
 		t, _ := time.Parse(time.RFC3339, r.SuccessTime)
 		ev = Event{ID: env.ID, Type: env.EventType, Payment: &Transaction{AppID: r.AppID, MchID: r.MchID, OutTradeNo: r.OutTradeNo,
@@ -107,14 +107,14 @@ func (n *Notifications) Open(h http.Header, body []byte) (Event, error) {
 			return Event{}, err
 		}
 		if r.MchID != n.mchID {
-			return Event{}, &wxpay.Rejection{Status: http.StatusBadRequest, Reason: "notification is for another mchid"}
+			return Event{}, &wxpay.Rejection{Status: http.StatusBadRequest, Kind: wxpay.RejectMerchant, Reason: "notification is for another mchid"}
 		}
 		t, _ := time.Parse(time.RFC3339, r.SuccessTime)
 		ev = Event{ID: env.ID, Type: env.EventType, Refund: &Refund{OutRefundNo: r.OutRefundNo, RefundID: r.RefundID,
 			OutTradeNo: r.OutTradeNo, TransactionID: r.TransactionID, Status: r.RefundStatus,
 			RefundFen: r.Amount.Refund, TotalFen: r.Amount.Total, SuccessTime: t}}
 	default:
-		return Event{}, &wxpay.Rejection{Status: http.StatusBadRequest, Reason: "unknown resource type " + probe.Resource.OriginalType}
+		return Event{}, &wxpay.Rejection{Status: http.StatusBadRequest, Kind: wxpay.RejectMalformed, Reason: "unknown resource type " + probe.Resource.OriginalType}
 	}
 	return ev, nil
 }

@@ -55,14 +55,31 @@ type Verifier struct {
 // answer WeChat with (it retries on anything but 2xx).
 type Rejection struct {
 	Status int
+	// Kind is one of the Reject* kinds: the reason in a word, for metrics
+	// (Reason is a sentence and may quote what the sender sent).
+	Kind   string
 	Reason string
 }
+
+// Kinds of Rejection.
+const (
+	// RejectSignature: an unknown serial, missing headers or a bad signature.
+	RejectSignature = "signature"
+	// RejectStale: a timestamp too far from our clock (a replay, or a bad clock).
+	RejectStale = "stale"
+	// RejectMalformed: not JSON, or an unknown algorithm or resource type.
+	RejectMalformed = "malformed"
+	// RejectDecrypt: the resource does not decrypt with the APIv3 key.
+	RejectDecrypt = "decrypt"
+	// RejectMerchant: a message for another appid or mchid.
+	RejectMerchant = "merchant"
+)
 
 // Error implements error.
 func (r *Rejection) Error() string { return r.Reason }
 
-func reject(status int, format string, args ...any) error {
-	return &Rejection{Status: status, Reason: fmt.Sprintf(format, args...)}
+func reject(kind string, status int, format string, args ...any) error {
+	return &Rejection{Status: status, Kind: kind, Reason: fmt.Sprintf(format, args...)}
 }
 
 // VerifySignature checks the Wechatpay-* headers over body: a known serial,
@@ -71,25 +88,25 @@ func (v *Verifier) VerifySignature(h http.Header, body []byte) error {
 	serial := h.Get(HeaderSerial)
 	key, ok := v.Keys[serial]
 	if !ok {
-		return reject(http.StatusUnauthorized, "unknown Wechatpay-Serial %q", serial)
+		return reject(RejectSignature, http.StatusUnauthorized, "unknown Wechatpay-Serial %q", serial)
 	}
 	ts, nonce, sig := h.Get(HeaderTimestamp), h.Get(HeaderNonce), h.Get(HeaderSignature)
 	if ts == "" || nonce == "" || sig == "" {
-		return reject(http.StatusUnauthorized, "missing Wechatpay-Timestamp, -Nonce or -Signature")
+		return reject(RejectSignature, http.StatusUnauthorized, "missing Wechatpay-Timestamp, -Nonce or -Signature")
 	}
 	secs, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
-		return reject(http.StatusUnauthorized, "Wechatpay-Timestamp is not a number")
+		return reject(RejectSignature, http.StatusUnauthorized, "Wechatpay-Timestamp is not a number")
 	}
 	now := time.Now
 	if v.Now != nil {
 		now = v.Now
 	}
 	if skew := now().Sub(time.Unix(secs, 0)); skew > MaxClockSkew || skew < -MaxClockSkew {
-		return reject(http.StatusUnauthorized, "Wechatpay-Timestamp is %s away from now", skew.Round(time.Second))
+		return reject(RejectStale, http.StatusUnauthorized, "Wechatpay-Timestamp is %s away from now", skew.Round(time.Second))
 	}
 	if err := Verify(key, ResponseMessage(ts, nonce, string(body)), sig); err != nil {
-		return reject(http.StatusUnauthorized, "Wechatpay-Signature: %v", err)
+		return reject(RejectSignature, http.StatusUnauthorized, "Wechatpay-Signature: %v", err)
 	}
 	return nil
 }
@@ -108,17 +125,17 @@ func (v *Verifier) Open(h http.Header, body []byte, out any) (*Notification, err
 func (v *Verifier) Decrypt(body []byte, out any) (*Notification, error) {
 	var n Notification
 	if err := json.Unmarshal(body, &n); err != nil {
-		return nil, reject(http.StatusBadRequest, "notification is not JSON")
+		return nil, reject(RejectMalformed, http.StatusBadRequest, "notification is not JSON")
 	}
 	if n.Resource.Algorithm != "AEAD_AES_256_GCM" {
-		return nil, reject(http.StatusBadRequest, "unsupported resource algorithm %q", n.Resource.Algorithm)
+		return nil, reject(RejectMalformed, http.StatusBadRequest, "unsupported resource algorithm %q", n.Resource.Algorithm)
 	}
 	plain, err := Decrypt(v.APIv3Key, n.Resource.Nonce, n.Resource.AssociatedData, n.Resource.Ciphertext)
 	if err != nil {
-		return nil, reject(http.StatusBadRequest, "resource: %v", err)
+		return nil, reject(RejectDecrypt, http.StatusBadRequest, "resource: %v", err)
 	}
 	if err := json.Unmarshal(plain, out); err != nil {
-		return nil, reject(http.StatusBadRequest, "decrypted resource is not the expected JSON")
+		return nil, reject(RejectMalformed, http.StatusBadRequest, "decrypted resource is not the expected JSON")
 	}
 	return &n, nil
 }

@@ -1,0 +1,111 @@
+package app_test
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"wemart/server/apitest"
+	"wemart/server/app"
+	"wemart/server/config"
+	"wemart/server/metrics/metricstest"
+	"wemart/server/storage/storagetest"
+)
+
+func get(t *testing.T, url string) (int, string, []byte) {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, res.Header.Get("Content-Type"), b
+}
+
+// TestMetricsListener: with WEMART_METRICS_ADDR, Serve serves /metrics (no
+// token) on that listener and nothing else there, while the main listener
+// keeps /metrics closed; both stop with the server.
+func TestMetricsListener(t *testing.T) {
+	mln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := apitest.New(t, storagetest.New(t, "sqlite"), func(_ *config.Config, o *app.Options) { o.MetricsListener = mln })
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- h.App.Serve(ctx, ln) }()
+	main, metrics := "http://"+ln.Addr().String(), "http://"+mln.Addr().String()
+
+	if code, _, body := get(t, main+"/healthz"); code != http.StatusOK {
+		t.Fatalf("main listener /healthz: %d %s", code, body)
+	}
+	code, ctype, body := get(t, metrics+"/metrics")
+	if code != http.StatusOK || !strings.HasPrefix(ctype, "text/plain") {
+		t.Fatalf("metrics listener /metrics: %d %s %s", code, ctype, body)
+	}
+	s, err := metricstest.Parse(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Get("wemart_http_requests_total", "method", "GET", "route", "/healthz", "status", "200"); got != 1 {
+		t.Fatalf("the main listener's /healthz counted %v times, want 1:\n%s", got, body)
+	}
+	if !s.Has("wemart_sweeper_lag_seconds") || len(s.Labels("wemart_build_info", "commit")) != 1 {
+		t.Fatalf("gauges missing:\n%s", body)
+	}
+	if code, _, _ := get(t, metrics+"/healthz"); code != http.StatusNotFound {
+		t.Fatalf("the metrics listener serves /healthz too: %d", code)
+	}
+	if code, _, _ := get(t, main+"/metrics"); code != http.StatusNotFound {
+		t.Fatalf("the main listener serves /metrics without a token configured: %d", code)
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Serve did not return after its context ended")
+	}
+	if _, err := http.Get(metrics + "/metrics"); err == nil {
+		t.Fatal("the metrics listener still answers after shutdown")
+	}
+}
+
+// TestListenSaysWhichVariableMovesIt: an address in use names the variable
+// that changes it.
+func TestListenSaysWhichVariableMovesIt(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	addr := busy.Addr().String()
+	cfg := config.Config{Addr: addr, MetricsAddr: addr}
+	if _, err := app.Listen(cfg); err == nil || err.Error() != "listen on "+addr+": address already in use; set WEMART_ADDR to another address" {
+		t.Fatalf("Listen: %v", err)
+	}
+	if _, err := app.ListenMetrics(cfg); err == nil || err.Error() != "listen on "+addr+": address already in use; set WEMART_METRICS_ADDR to another address" {
+		t.Fatalf("ListenMetrics: %v", err)
+	}
+	if ln, err := app.ListenMetrics(config.Config{Addr: addr}); ln != nil || err != nil {
+		t.Fatalf("ListenMetrics without WEMART_METRICS_ADDR: %v %v", ln, err)
+	}
+	// Other failures keep their cause.
+	if _, err := app.Listen(config.Config{Addr: "127.0.0.1:99999"}); err == nil ||
+		!strings.HasPrefix(err.Error(), "listen on 127.0.0.1:99999: ") || strings.Contains(err.Error(), "in use") {
+		t.Fatalf("Listen on an impossible port: %v", err)
+	}
+}
