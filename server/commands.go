@@ -23,7 +23,9 @@ const envHelp = `Configuration comes from the environment; every variable is opt
   WEMART_DATA_DIR        embedded database, search index, keys (./data)
   WEMART_DATABASE_URL    postgres://... (default: SQLite file in the data dir)
   WEMART_SEARCH_URL/_KEY a Meilisearch server (default: embedded index)
-  WEMART_WECHAT_MODE     sandbox (default) or live
+  WEMART_WECHAT_MODE     live, or sandbox (the default only on a laptop-shaped
+                         configuration: loopback address, no https public URL,
+                         no PostgreSQL, no token secret)
   WEMART_ADMIN_USER/_PASSWORD  bootstrap admin account
 See README.md for the full table.`
 

@@ -87,6 +87,12 @@ func TestBadConfigurationIsRefused(t *testing.T) {
 	if err == nil || !strings.Contains(stderr, "--demo") {
 		t.Fatalf("seed without a mode must say how to use it, got %v:\n%s", err, stderr)
 	}
+	// A production-shaped configuration never falls into the sandbox.
+	err, _, stderr = wemart(t, []string{"WEMART_DATA_DIR=" + t.TempDir(), "WEMART_ADDR=0.0.0.0:0",
+		"WEMART_PUBLIC_URL=https://shop.example.com"}, "serve")
+	if err == nil || !strings.Contains(stderr, "WEMART_WECHAT_MODE must be set") {
+		t.Fatalf("serve without a WeChat mode on a production-shaped configuration: %v\n%s", err, stderr)
+	}
 }
 
 // TestDemoServeAndShutdown is `make run` in miniature: seed the demo into a
@@ -303,7 +309,8 @@ func TestPostgresMigrateThenServe(t *testing.T) {
 	if os.Getenv(storagetest.EnvPostgres) == "" {
 		t.Skip(storagetest.EnvPostgres + " is not set")
 	}
-	env := []string{"WEMART_DATABASE_URL=" + storagetest.URL(t, "postgres"), "WEMART_DATA_DIR=" + t.TempDir(), "WEMART_ADDR=127.0.0.1:0"}
+	env := []string{"WEMART_DATABASE_URL=" + storagetest.URL(t, "postgres"), "WEMART_DATA_DIR=" + t.TempDir(), "WEMART_ADDR=127.0.0.1:0",
+		"WEMART_WECHAT_MODE=sandbox"}
 	err, _, stderr := wemart(t, env, "serve")
 	if err == nil || !strings.Contains(stderr, "wemart migrate") {
 		t.Fatalf("serve on an unmigrated database: %v\n%s", err, stderr)

@@ -51,6 +51,8 @@ type Deps struct {
 	Search *indexer.Service
 	// Notifications opens WeChat Pay notifications.
 	Notifications *wechat.Notifications
+	// WeChatMode is "sandbox" or "live", as /readyz reports it.
+	WeChatMode string
 	// Sandbox, in sandbox mode, is mounted under /sandbox/.
 	Sandbox *sandbox.Sandbox
 	// CORSOrigins are the browser origins allowed to call the API.

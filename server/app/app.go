@@ -166,7 +166,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 		Log: log, DB: db, Staff: a.Staff, Stores: a.Stores, Catalog: a.Catalog, Inventory: a.Inventory,
 		Shoppers: a.Shoppers, Addresses: a.Addresses, Payments: a.Payments, Cart: a.Cart, Orders: a.Orders,
 		Codes: a.Codes, Search: a.Search,
-		Notifications: wx.Notifications, Sandbox: wx.Sandbox,
+		Notifications: wx.Notifications, WeChatMode: cfg.Mode(), Sandbox: wx.Sandbox,
 		CORSOrigins: cfg.CORSOrigins, TrustProxy: cfg.TrustProxy, ShopperLoginRate: cfg.LoginRate,
 	})
 	return a, nil

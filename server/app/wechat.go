@@ -38,7 +38,7 @@ func newWeChat(cfg config.Config, log *slog.Logger, selfURL string) (*WeChat, er
 	ep := wechat.Endpoints{NotifyURL: publicURL(cfg, selfURL) + NotifyPath}
 	var creds wechat.Credentials
 	w := &WeChat{}
-	switch cfg.WeChatMode {
+	switch cfg.Mode() {
 	case config.ModeLive:
 		lc := cfg.WeChat
 		creds = wechat.Credentials{AppID: lc.AppID, AppSecret: lc.AppSecret, MchID: lc.MchID, MchSerial: lc.MchCertSerial,
@@ -77,7 +77,11 @@ func newWeChat(cfg config.Config, log *slog.Logger, selfURL string) (*WeChat, er
 	}
 	w.Credentials = creds
 	w.Notifications = wechat.NewNotifications(creds)
-	log.Info("wechat ready", "mode", cfg.WeChatMode, "appid", creds.AppID, "mchid", creds.MchID, "notify_url", ep.NotifyURL)
+	log.Info("wechat ready", "mode", cfg.Mode(), "appid", creds.AppID, "mchid", creds.MchID, "notify_url", ep.NotifyURL)
+	if cfg.Mode() == config.ModeSandbox && !cfg.LaptopShaped() {
+		log.Warn("!!! WECHAT SANDBOX MODE ON A NON-LAPTOP CONFIGURATION: payments are simulated and anyone can mark " +
+			"their own order paid through /sandbox/pay. Set WEMART_WECHAT_MODE=live to take real money. !!!")
+	}
 	return w, nil
 }
 
