@@ -64,14 +64,14 @@ func cleanEnv() []string {
 }
 
 func TestHelp(t *testing.T) {
-	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"migrate", "--help"}, {"seed", "--help"}, {"reindex", "--help"}} {
+	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"migrate", "--help"}, {"seed", "--help"}, {"reindex", "--help"}, {"sandbox", "--help"}} {
 		err, out, _ := wemart(t, nil, args...)
 		if err != nil || !strings.Contains(out, "Usage:") {
 			t.Fatalf("wemart %v: %v\n%s", args, err, out)
 		}
 	}
 	err, out, _ := wemart(t, nil, "--help")
-	for _, cmd := range []string{"serve", "migrate", "seed", "reindex"} {
+	for _, cmd := range []string{"serve", "migrate", "seed", "reindex", "sandbox"} {
 		if err != nil || !strings.Contains(out, cmd) {
 			t.Fatalf("root help lacks %s:\n%s", cmd, out)
 		}

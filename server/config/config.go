@@ -50,6 +50,12 @@ type Config struct {
 	// SandboxTimeScale compresses the sandbox's WeChat delays (notification
 	// retries, refund settlement): 1 is WeChat's real schedule.
 	SandboxTimeScale float64 `env:"WEMART_SANDBOX_TIME_SCALE" envDefault:"0.02"`
+	// SandboxURL, in sandbox mode, is a sandbox served by `wemart sandbox`
+	// that this server uses instead of running its own, so every process of
+	// a fleet sees one WeChat.
+	SandboxURL string `env:"WEMART_SANDBOX_URL"`
+	// SandboxAddr is where `wemart sandbox` listens.
+	SandboxAddr string `env:"WEMART_SANDBOX_ADDR" envDefault:"127.0.0.1:8090"`
 
 	// AdminUser and AdminPassword make sure a bootstrap admin exists at start-up.
 	AdminUser     string `env:"WEMART_ADMIN_USER"`
@@ -147,6 +153,14 @@ func (c Config) Validate() error {
 		bad("WEMART_WECHAT_MODE must be set (live, or sandbox on purpose): this configuration is not a laptop's "+
 			"(%s), and the WeChat sandbox lets anyone mark their own order paid", c.productionSignals())
 	}
+	if _, port, err := net.SplitHostPort(c.SandboxAddr); err != nil || port == "" {
+		bad("WEMART_SANDBOX_ADDR must be host:port (got %q)", c.SandboxAddr)
+	}
+	if c.SandboxURL != "" {
+		if u, err := url.Parse(c.SandboxURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			bad("WEMART_SANDBOX_URL must be the scheme and host of a `wemart sandbox`, like http://10.0.0.5:8090")
+		}
+	}
 	switch c.Mode() {
 	case ModeSandbox:
 		// The sandbox must never run with a real account's secrets in reach.
@@ -169,6 +183,9 @@ func (c Config) Validate() error {
 		}
 		if u, err := url.Parse(c.PublicURL); err != nil || u.Scheme != "https" || u.Host == "" {
 			bad("WEMART_PUBLIC_URL must be the https URL WeChat Pay can reach this server at (live mode)")
+		}
+		if c.SandboxURL != "" {
+			bad("WEMART_SANDBOX_URL is for sandbox mode only: unset it in live mode")
 		}
 	default:
 		bad("WEMART_WECHAT_MODE must be sandbox or live (got %q)", c.WeChatMode)
@@ -307,6 +324,9 @@ func (c Config) Summary() []any {
 			wechat += " (default: laptop-shaped configuration)"
 		}
 		wechat += fmt.Sprintf(" time_scale=%g", c.SandboxTimeScale)
+		if c.SandboxURL != "" {
+			wechat += " shared=" + redactURL(c.SandboxURL)
+		}
 	}
 	if c.Mode() == ModeLive {
 		wechat += fmt.Sprintf(" appid=%s mchid=%s secret=%s apiv3_key=%s",

@@ -17,7 +17,8 @@ func TestLoadDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Addr != "127.0.0.1:8080" || c.DataDir != "./data" || c.Mode() != ModeSandbox || c.DatabaseURL != "" || !c.LaptopShaped() {
+	if c.Addr != "127.0.0.1:8080" || c.DataDir != "./data" || c.Mode() != ModeSandbox || c.DatabaseURL != "" ||
+		c.SandboxAddr != "127.0.0.1:8090" || c.SandboxURL != "" || !c.LaptopShaped() {
 		t.Fatalf("unexpected defaults: %+v", c)
 	}
 }
@@ -57,6 +58,7 @@ func TestSandboxIsTheDefaultOnlyOnALaptop(t *testing.T) {
 		"http public URL":  {"WEMART_PUBLIC_URL": "http://192.168.1.10:8080"},
 		"SQLite file":      {"WEMART_DATABASE_URL": "sqlite:/tmp/x.db"},
 		"Meilisearch":      {"WEMART_SEARCH_URL": "http://127.0.0.1:7700"},
+		"a shared sandbox": {"WEMART_SANDBOX_URL": "http://127.0.0.1:8090"},
 		"explicit sandbox": {"WEMART_WECHAT_MODE": "sandbox"},
 	}
 	for name, env := range laptop {
@@ -94,6 +96,10 @@ func TestValidateNamesTheVariable(t *testing.T) {
 		{map[string]string{"WEMART_TOKEN_SECRET": "tiny"}, "WEMART_TOKEN_SECRET"},
 		{map[string]string{"WEMART_LOG_LEVEL": "loud"}, "WEMART_LOG_LEVEL"},
 		{map[string]string{"WEMART_STAFF_TOKEN_TTL": "forever"}, "WEMART_STAFF_TOKEN_TTL"},
+		{map[string]string{"WEMART_SANDBOX_ADDR": "8090"}, "WEMART_SANDBOX_ADDR"},
+		{map[string]string{"WEMART_SANDBOX_URL": "10.0.0.5:8090"}, "WEMART_SANDBOX_URL"},
+		{map[string]string{"WEMART_SANDBOX_URL": "http://10.0.0.5:8090/sandbox"}, "WEMART_SANDBOX_URL"},
+		{map[string]string{"WEMART_WECHAT_MODE": "live", "WEMART_SANDBOX_URL": "http://10.0.0.5:8090"}, "WEMART_SANDBOX_URL is for sandbox mode only"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
