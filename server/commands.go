@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"time"
 
@@ -24,7 +25,10 @@ const envHelp = `Configuration comes from the environment; every variable is opt
   WEMART_DATA_DIR        embedded database, search index, keys (./data)
   WEMART_DATABASE_URL    postgres://... (default: SQLite file in the data dir)
   WEMART_SEARCH_URL/_KEY a Meilisearch server (default: embedded index)
-  WEMART_WECHAT_MODE     sandbox (default) or live
+  WEMART_WECHAT_MODE     live, or sandbox (the default only on a laptop-shaped
+                         configuration: loopback address, no https public URL,
+                         no PostgreSQL, no token secret)
+  WEMART_SANDBOX_URL     a shared sandbox (wemart sandbox) instead of one per server
   WEMART_ADMIN_USER/_PASSWORD  bootstrap admin account
   WEMART_METRICS_ADDR    serve Prometheus metrics (GET /metrics) on this address of its own
   WEMART_METRICS_TOKEN   or on the main listener, to requests with this bearer token (≥ 32 chars)
@@ -42,7 +46,7 @@ func rootCommand() *cobra.Command {
 	}
 	// --version prints what `wemart version` prints.
 	root.SetVersionTemplate(info.String())
-	root.AddCommand(serveCommand(), migrateCommand(), seedCommand(), reindexCommand(), versionCommand(info))
+	root.AddCommand(serveCommand(), migrateCommand(), seedCommand(), reindexCommand(), sandboxCommand(), versionCommand(info))
 	return root
 }
 
@@ -123,6 +127,41 @@ func serveCommand() *cobra.Command {
 			return a.Serve(ctx, ln)
 		},
 	}
+}
+
+func sandboxCommand() *cobra.Command {
+	var addr string
+	cmd := &cobra.Command{
+		Use:   "sandbox [--addr host:port]",
+		Short: "Serve only the WeChat sandbox, for a fleet of servers to share",
+		Long: "Serve the WeChat sandbox (the simulated api.weixin.qq.com and WeChat Pay under\n" +
+			"/sandbox/) on its own until SIGINT/SIGTERM, so that several `wemart serve`\n" +
+			"processes see one WeChat: start them with WEMART_WECHAT_MODE=sandbox and\n" +
+			"WEMART_SANDBOX_URL=http://<this address>. They take the sandbox's made-up\n" +
+			"identity from GET /sandbox/identity and forward /sandbox/ requests here;\n" +
+			"notifications go to the notify URL each prepay named (WEMART_PUBLIC_URL +\n" +
+			"/wechat/pay/notify). Identity and journal live in $WEMART_DATA_DIR/sandbox;\n" +
+			"one process at a time may use them.\n\n" +
+			"  --addr   listen address (default $WEMART_SANDBOX_ADDR, or 127.0.0.1:8090)\n\n" + envHelp,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, log, err := setup()
+			if err != nil {
+				return err
+			}
+			if addr != "" {
+				cfg.SandboxAddr = addr
+			}
+			ln, err := net.Listen("tcp", cfg.SandboxAddr)
+			if err != nil {
+				return fmt.Errorf("listen on %s: %w", cfg.SandboxAddr, err)
+			}
+			defer ln.Close()
+			return app.ServeSandbox(cmd.Context(), cfg, log, ln)
+		},
+	}
+	cmd.Flags().StringVar(&addr, "addr", "", "listen address (default $WEMART_SANDBOX_ADDR, or 127.0.0.1:8090)")
+	return cmd
 }
 
 func migrateCommand() *cobra.Command {

@@ -67,14 +67,14 @@ func cleanEnv() []string {
 }
 
 func TestHelp(t *testing.T) {
-	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"migrate", "--help"}, {"seed", "--help"}, {"reindex", "--help"}, {"version", "--help"}} {
+	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"migrate", "--help"}, {"seed", "--help"}, {"reindex", "--help"}, {"sandbox", "--help"}, {"version", "--help"}} {
 		err, out, _ := wemart(t, nil, args...)
 		if err != nil || !strings.Contains(out, "Usage:") {
 			t.Fatalf("wemart %v: %v\n%s", args, err, out)
 		}
 	}
 	err, out, _ := wemart(t, nil, "--help")
-	for _, cmd := range []string{"serve", "migrate", "seed", "reindex", "version", "WEMART_METRICS_ADDR", "WEMART_METRICS_TOKEN"} {
+	for _, cmd := range []string{"serve", "migrate", "seed", "reindex", "sandbox", "version", "WEMART_METRICS_ADDR", "WEMART_METRICS_TOKEN"} {
 		if err != nil || !strings.Contains(out, cmd) {
 			t.Fatalf("root help lacks %s:\n%s", cmd, out)
 		}
@@ -162,6 +162,12 @@ func TestBadConfigurationIsRefused(t *testing.T) {
 	if err == nil || !strings.Contains(stderr, "--demo") {
 		t.Fatalf("seed without a mode must say how to use it, got %v:\n%s", err, stderr)
 	}
+	// A production-shaped configuration never falls into the sandbox.
+	err, _, stderr = wemart(t, []string{"WEMART_DATA_DIR=" + t.TempDir(), "WEMART_ADDR=0.0.0.0:0",
+		"WEMART_PUBLIC_URL=https://shop.example.com"}, "serve")
+	if err == nil || !strings.Contains(stderr, "WEMART_WECHAT_MODE must be set") {
+		t.Fatalf("serve without a WeChat mode on a production-shaped configuration: %v\n%s", err, stderr)
+	}
 }
 
 // TestDemoServeAndShutdown is `make run` in miniature: seed the demo into a
@@ -203,12 +209,12 @@ func TestDemoServeAndShutdown(t *testing.T) {
 		}
 		close(lines)
 	}()
-	addr := waitFor(t, lines, `"msg":"serving"`)
+	// The metrics listener starts just before the API's.
 	var logged struct{ Addr string }
-	_ = json.Unmarshal([]byte(addr), &logged)
-	base := "http://" + logged.Addr
 	_ = json.Unmarshal([]byte(waitFor(t, lines, `"msg":"serving metrics"`)), &logged)
 	metricsURL := "http://" + logged.Addr + "/metrics"
+	_ = json.Unmarshal([]byte(waitFor(t, lines, `"msg":"serving"`)), &logged)
+	base := "http://" + logged.Addr
 
 	call := func(method, path, token, body string, header ...string) (int, []byte) {
 		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
@@ -397,7 +403,8 @@ func TestPostgresMigrateThenServe(t *testing.T) {
 	if os.Getenv(storagetest.EnvPostgres) == "" {
 		t.Skip(storagetest.EnvPostgres + " is not set")
 	}
-	env := []string{"WEMART_DATABASE_URL=" + storagetest.URL(t, "postgres"), "WEMART_DATA_DIR=" + t.TempDir(), "WEMART_ADDR=127.0.0.1:0"}
+	env := []string{"WEMART_DATABASE_URL=" + storagetest.URL(t, "postgres"), "WEMART_DATA_DIR=" + t.TempDir(), "WEMART_ADDR=127.0.0.1:0",
+		"WEMART_WECHAT_MODE=sandbox"}
 	err, _, stderr := wemart(t, env, "serve")
 	if err == nil || !strings.Contains(stderr, "wemart migrate") {
 		t.Fatalf("serve on an unmigrated database: %v\n%s", err, stderr)

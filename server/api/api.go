@@ -6,6 +6,7 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -52,8 +53,13 @@ type Deps struct {
 	Search *indexer.Service
 	// Notifications opens WeChat Pay notifications.
 	Notifications *wechat.Notifications
+	// WeChatMode is "sandbox" or "live", as /readyz reports it.
+	WeChatMode string
 	// Sandbox, in sandbox mode, is mounted under /sandbox/.
 	Sandbox *sandbox.Sandbox
+	// SandboxURL, in sandbox mode with a shared sandbox (`wemart sandbox`),
+	// is where /sandbox/ requests are forwarded instead.
+	SandboxURL *url.URL
 	// CORSOrigins are the browser origins allowed to call the API.
 	CORSOrigins []string
 	// TrustProxy takes client addresses from X-Forwarded-For set by a proxy on
@@ -138,8 +144,11 @@ func New(d Deps) *echo.Echo {
 	e.GET("/qr", h.qrLanding)
 
 	e.POST("/wechat/pay/notify", h.payNotify)
-	if d.Sandbox != nil {
+	switch {
+	case d.Sandbox != nil:
 		d.Sandbox.Mount(e)
+	case d.SandboxURL != nil:
+		e.Any("/sandbox/*", sandboxProxy(d.SandboxURL))
 	}
 
 	e.POST("/admin/v1/login", h.login, rateLimit(d.StaffLoginRate))

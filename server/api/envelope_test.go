@@ -44,7 +44,11 @@ func TestHealthAndReadiness(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		h := apitest.New(t, db)
 		h.Do("GET", "/healthz", "", nil).OK(http.StatusOK, nil)
-		h.Do("GET", "/readyz", "", nil).OK(http.StatusOK, nil)
+		var ready struct{ WeChat string }
+		h.Do("GET", "/readyz", "", nil).OK(http.StatusOK, &ready)
+		if ready.WeChat != "sandbox" {
+			t.Fatalf("readyz must say the process talks to the sandbox, said %q", ready.WeChat)
+		}
 		db.Close()
 		e := h.Do("GET", "/readyz", "", nil).Fails(http.StatusServiceUnavailable, "unavailable")
 		if e.Error.Details["database"] != "down" {

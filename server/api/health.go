@@ -17,7 +17,9 @@ func (h *handlers) healthz(c echo.Context) error {
 
 // readyz answers 200 when the database and the search backend answer, 503
 // unavailable otherwise (saying which is down), so a load balancer stops
-// sending traffic to a process that cannot serve it.
+// sending traffic to a process that cannot serve it. It also says which
+// WeChat the process talks to, so a sandbox in production shows on every
+// health check.
 func (h *handlers) readyz(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
@@ -38,5 +40,5 @@ func (h *handlers) readyz(c echo.Context) error {
 		}
 		return e
 	}
-	return c.JSON(http.StatusOK, map[string]any{"status": "ready", "checks": checks})
+	return c.JSON(http.StatusOK, map[string]any{"status": "ready", "checks": checks, "wechat": h.WeChatMode})
 }

@@ -347,3 +347,66 @@ func TestLatePaymentRefundRefused(t *testing.T) {
 		s.ledgerReplays()
 	})
 }
+
+// TestRefundsWeChatClosesOrFindsAbnormal: WeChat Pay accepts a refund and
+// later reports it CLOSED or ABNORMAL (by notification, or, when that is
+// lost, to the sweeper's query). Either way it is a failed refund like one
+// WeChat refuses: the order returns to where it was with the reason on its
+// timeline, and staff can refund again.
+func TestRefundsWeChatClosesOrFindsAbnormal(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		clock := apitest.NewClock(time.Now())
+		s := newShop(t, db, apitest.WithClock(clock))
+		h, tok, sb := s.h, s.shopper.Token, s.h.App.WeChat.Sandbox
+		fault := func(op string, count int) {
+			var f struct{ Code string }
+			h.Do("POST", "/sandbox/faults", "", map[string]any{"op": op, "count": count}).OK(http.StatusOK, &f)
+		}
+		failedAndBack := func(id int, status order.Status, why string) orderView {
+			t.Helper()
+			o := s.order(id)
+			last := o.Timeline[len(o.Timeline)-1]
+			if o.Status != string(status) || o.Refunds[len(o.Refunds)-1].Status != "failed" ||
+				!strings.Contains(last.Note, "failed") || !strings.Contains(last.Note, why) || last.Actor != "wechat" {
+				t.Fatalf("after a %s refund: %s %+v, last note %q", why, o.statuses(), o.Refunds, last.Note)
+			}
+			return o
+		}
+
+		// CLOSED, told by the refund notification.
+		a := s.mustOrder(s.milk, 2)
+		s.pay(a.Payment.prepayID(), true)
+		fault(sandbox.OpRefundClosed, 1)
+		h.Do("POST", apitest.Path("/api/v1/orders/%d/refund", a.Order.ID), tok, map[string]string{"reason": "不想要了"}).OK(http.StatusOK, nil)
+		h.Do("POST", apitest.Path("/admin/v1/orders/%d/refund/approve", a.Order.ID), h.AdminToken, nil).OK(http.StatusOK, nil)
+		s.eventuallyStatus(a.Order.ID, order.StatusPaid)
+		failedAndBack(a.Order.ID, order.StatusPaid, "CLOSED")
+		s.wantLevel(s.milk, 8, 0) // nothing came back to the shelf
+		h.Do("POST", apitest.Path("/admin/v1/orders/%d/refund", a.Order.ID), h.AdminToken, map[string]string{"reason": "再退一次"}).OK(http.StatusOK, nil)
+		if o := s.eventuallyStatus(a.Order.ID, order.StatusRefunded); o.RefundedFen != o.PayableFen {
+			t.Fatalf("refunded %d of %d", o.RefundedFen, o.PayableFen)
+		}
+		s.wantLevel(s.milk, 10, 0)
+
+		// ABNORMAL, with its notification lost: the sweeper asks WeChat Pay.
+		b := s.mustOrder(s.bread, 1)
+		s.pay(b.Payment.prepayID(), true)
+		fault(sandbox.OpRefundAbnormal, 1)
+		fault(sandbox.OpNotify, 1000)
+		h.Do("POST", apitest.Path("/admin/v1/orders/%d/refund", b.Order.ID), h.AdminToken, map[string]string{"reason": "缺货"}).OK(http.StatusOK, nil)
+		refundNo := b.Order.OrderNo + "R1"
+		deadline := time.Now().Add(10 * time.Second)
+		for st, _ := sb.RefundStatus(refundNo); st != "ABNORMAL"; st, _ = sb.RefundStatus(refundNo) {
+			if time.Now().After(deadline) {
+				t.Fatalf("the sandbox's refund is %s", st)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		s.wantStatus(b.Order.ID, order.StatusRefunding) // no notification came
+		clock.Advance(2 * time.Minute)
+		s.sweep()
+		failedAndBack(b.Order.ID, order.StatusPaid, "ABNORMAL")
+		fault(sandbox.OpNotify, 0)
+		s.ledgerReplays()
+	})
+}

@@ -41,6 +41,8 @@ func TestRestartLosesNoExpiryAndNoReservation(t *testing.T) {
 
 // TestSweepersInManyProcesses: three processes sweep the same expired
 // orders at once; each order is cancelled once, its stock released once.
+// The other two use the first one's sandbox, as a fleet shares one
+// (WEMART_SANDBOX_URL).
 func TestSweepersInManyProcesses(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		clock := apitest.NewClock(time.Now())
@@ -52,8 +54,8 @@ func TestSweepersInManyProcesses(t *testing.T) {
 		}
 		s.wantLevel(s.milk, 10, n)
 		others := []*apitest.Harness{
-			apitest.New(t, db, apitest.WithClock(clock), apitest.DataDir(s.h.DataDir)),
-			apitest.New(t, db, apitest.WithClock(clock), apitest.DataDir(s.h.DataDir)),
+			apitest.New(t, db, apitest.WithClock(clock), apitest.SharedSandbox(s.h.URL)),
+			apitest.New(t, db, apitest.WithClock(clock), apitest.SharedSandbox(s.h.URL)),
 		}
 		clock.Advance(16 * time.Minute)
 		var wg sync.WaitGroup

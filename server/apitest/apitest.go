@@ -144,6 +144,18 @@ func shareSandboxIdentity(t testing.TB, dataDir string) {
 	}
 }
 
+// SandboxIdentity is the sandbox identity every harness of the test binary
+// uses, for tests that run a sandbox of their own (`wemart sandbox`-style).
+func SandboxIdentity(t testing.TB) *sandbox.Identity {
+	t.Helper()
+	shareSandboxIdentity(t, t.TempDir())
+	id, err := sandbox.LoadOrCreateIdentity(identityDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
 // recording notes which routes answered 2xx (see Succeeded), whether the
 // request came through Do or over HTTP from the WeChat client.
 func recording(e *echo.Echo) http.Handler {
@@ -172,6 +184,10 @@ func (w *statusWriter) WriteHeader(code int) {
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
+
+// Unwrap lets http.ResponseController reach the writer's Flush (a proxied
+// /sandbox/ answer of unknown length is flushed as it streams).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 type testWriter struct{ t testing.TB }
 
@@ -218,6 +234,12 @@ func WithClock(c *Clock) Options {
 // Sweeper turns the app's background order sweeper on, every interval.
 func Sweeper(interval time.Duration) Options {
 	return func(cfg *config.Config, o *app.Options) { o.NoSweeper, cfg.SweepInterval = false, interval }
+}
+
+// SharedSandbox runs the app against the sandbox served at url (what
+// WEMART_SANDBOX_URL does): no sandbox of its own, /sandbox/ forwarded there.
+func SharedSandbox(url string) Options {
+	return func(cfg *config.Config, _ *app.Options) { cfg.SandboxURL = url }
 }
 
 // DataDir runs the app on an existing data dir (a restart).

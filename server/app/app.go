@@ -37,6 +37,7 @@ import (
 	"wemart/server/storage"
 	"wemart/server/stores"
 	"wemart/server/wechat"
+	"wemart/server/wechat/sandbox"
 )
 
 // OpenDB opens the configured database and makes sure its schema is current.
@@ -117,7 +118,7 @@ type Options struct {
 
 // New builds the App on an open database: token secret, services, the
 // bootstrap admin, and the HTTP API.
-func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.DB, opt Options) (*App, error) {
+func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.DB, opt Options) (_ *App, err error) {
 	secret := []byte(cfg.TokenSecret)
 	if len(secret) == 0 {
 		var err error
@@ -129,32 +130,29 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 	if err != nil {
 		return nil, err
 	}
-	wx, err := newWeChat(cfg, log, opt.SelfURL)
+	wx, err := newWeChat(ctx, cfg, log, opt.SelfURL)
 	if err != nil {
 		return nil, fmt.Errorf("wechat: %w", err)
 	}
 	met := metrics.New(metrics.Options{DB: db.Client, Now: opt.Now, Log: log})
 	wx.MiniProgram, wx.Pay = wechat.Metered(wx.MiniProgram, wx.Pay, met)
+	a := &App{Config: cfg, WeChat: wx, Metrics: met, metricsLn: opt.MetricsListener, Log: log, DB: db, Signer: signer}
+	defer func() {
+		if err != nil { // what started stops: the sweeper, indexing, the sandbox and its journal
+			a.Close()
+		}
+	}()
 	storeSvc, err := stores.New(db, opt.Now)
 	if err != nil {
 		return nil, err
 	}
-	a := &App{
-		Config:    cfg,
-		WeChat:    wx,
-		Metrics:   met,
-		metricsLn: opt.MetricsListener,
-		Log:       log,
-		DB:        db,
-		Signer:    signer,
-		Staff:     staff.New(db.Client, auth.NewHasher(opt.BcryptCost), signer, cfg.StaffTokenTTL),
-		Stores:    storeSvc,
-		Catalog:   catalog.New(db.Client),
-		Inventory: inventory.New(db),
-		Shoppers:  shoppers.New(db.Client, wx.MiniProgram, signer, cfg.ShopperTokenTTL),
-		Addresses: addresses.New(db.Client),
-		Codes:     qr.NewCodes(wx.MiniProgram, publicURL(cfg, opt.SelfURL)),
-	}
+	a.Staff = staff.New(db.Client, auth.NewHasher(opt.BcryptCost), signer, cfg.StaffTokenTTL)
+	a.Stores = storeSvc
+	a.Catalog = catalog.New(db.Client)
+	a.Inventory = inventory.New(db)
+	a.Shoppers = shoppers.New(db.Client, wx.MiniProgram, signer, cfg.ShopperTokenTTL)
+	a.Addresses = addresses.New(db.Client)
+	a.Codes = qr.NewCodes(wx.MiniProgram, publicURL(cfg, opt.SelfURL))
 	a.Orders = orders.New(db, a.Inventory, a.Stores, wx.Pay, orders.Options{TTL: cfg.OrderTTL, Now: opt.Now, Log: log, Metrics: met,
 		Limits: orders.Limits{OpenOrders: cfg.ShopperOpenOrders, CheckoutsPerMinute: cfg.ShopperCheckoutsPerMinute}})
 	a.Payments = a.Orders.Payments()
@@ -162,10 +160,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 	if !opt.NoSweeper {
 		a.Orders.StartSweeper(cfg.SweepInterval)
 	}
-	a.Search = indexer.New(db, SearchEngine(cfg), log)
-	if err := a.Search.Start(ctx); err != nil {
+	search := indexer.New(db, SearchEngine(cfg), log)
+	if err := search.Start(ctx); err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
+	a.Search = search
 	start := time.Now()
 	if err := a.Stores.Index().Sync(ctx); err != nil {
 		return nil, fmt.Errorf("load the store index: %w", err)
@@ -182,7 +181,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 		Log: log, DB: db, Staff: a.Staff, Stores: a.Stores, Catalog: a.Catalog, Inventory: a.Inventory,
 		Shoppers: a.Shoppers, Addresses: a.Addresses, Payments: a.Payments, Cart: a.Cart, Orders: a.Orders,
 		Codes: a.Codes, Search: a.Search,
-		Notifications: wx.Notifications, Sandbox: wx.Sandbox,
+		Notifications: wx.Notifications, WeChatMode: cfg.Mode(), Sandbox: wx.Sandbox, SandboxURL: wx.SandboxURL,
 		CORSOrigins: cfg.CORSOrigins, TrustProxy: cfg.TrustProxy, ShopperLoginRate: cfg.LoginRate, StaffLoginRate: cfg.StaffLoginRate,
 		Metrics: met, MetricsToken: cfg.MetricsToken,
 	})
@@ -218,37 +217,66 @@ func listen(addr, variable string) (net.Listener, error) {
 // Serve serves on ln until ctx ends, then stops accepting connections and
 // lets in-flight requests finish (up to ShutdownTimeout).
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	if msrv := a.serveMetrics(); msrv != nil {
+		defer msrv.Close() // scrapes are short; nothing to wait for
+	}
+	if err := serveHTTP(ctx, ln, a.Echo, a.Log, a.Config.ShutdownTimeout); err != nil {
+		return err
+	}
+	a.Close()
+	a.Log.Info("stopped")
+	return nil
+}
+
+// serveHTTP serves h on ln until ctx ends, then shuts down gracefully.
+func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger, grace time.Duration) error {
 	srv := &http.Server{
-		Handler:           a.Echo,
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	a.Log.Info("serving", "addr", ln.Addr().String())
-	msrv := a.serveMetrics()
+	log.Info("serving", "addr", ln.Addr().String())
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 	}
-	a.Log.Info("shutting down", "grace", a.Config.ShutdownTimeout)
-	sctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
+	log.Info("shutting down", "grace", grace)
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
-	if msrv != nil {
-		_ = msrv.Shutdown(sctx) // scrapes are short; nothing to wait for
-	}
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
-	a.Close()
-	a.Log.Info("stopped")
+	return nil
+}
+
+// ServeSandbox is `wemart sandbox`: the WeChat sandbox alone on ln (its
+// journal and identity in the data dir), for a fleet of servers to share
+// through WEMART_SANDBOX_URL, until ctx ends.
+func ServeSandbox(ctx context.Context, cfg config.Config, log *slog.Logger, ln net.Listener) error {
+	id, err := sandbox.LoadOrCreateIdentity(filepath.Join(cfg.DataDir, "sandbox"))
+	if err != nil {
+		return err
+	}
+	sb, err := NewSandbox(cfg, log, id)
+	if err != nil {
+		return err
+	}
+	defer sb.Close()
+	log.Info("wechat sandbox ready", "appid", id.AppID, "mchid", id.MchID, "dir", filepath.Join(cfg.DataDir, "sandbox"))
+	if err := serveHTTP(ctx, ln, api.NewSandbox(log, sb), log, cfg.ShutdownTimeout); err != nil {
+		return err
+	}
+	sb.Close()
+	log.Info("stopped")
 	return nil
 }
 
@@ -285,8 +313,8 @@ func (a *App) Close() {
 	if a.Search != nil {
 		a.Search.Close()
 	}
-	if a.WeChat != nil && a.WeChat.Sandbox != nil {
-		a.WeChat.Sandbox.Close()
+	if a.WeChat != nil {
+		a.WeChat.Close()
 	}
 }
 

@@ -1,11 +1,14 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"wemart/server/config"
 	"wemart/server/wechat"
@@ -25,21 +28,29 @@ type WeChat struct {
 	MiniProgram   wechat.MiniProgram
 	Pay           wechat.Pay
 	Notifications *wechat.Notifications
-	// Sandbox is the simulator in sandbox mode, nil in live mode.
+	// Sandbox is the simulator this process runs in sandbox mode; nil in
+	// live mode and with a shared sandbox.
 	Sandbox *sandbox.Sandbox
+	// SandboxURL is the shared sandbox (`wemart sandbox`) this process uses
+	// (WEMART_SANDBOX_URL); nil otherwise.
+	SandboxURL *url.URL
 }
 
 // NotifyPath is where WeChat Pay posts notifications on this server.
 const NotifyPath = "/wechat/pay/notify"
 
+// sandboxPatience is how long a server waits for its shared sandbox to
+// answer at start-up (a fleet's servers may start before it).
+const sandboxPatience = 30 * time.Second
+
 // newWeChat builds the WeChat clients. selfURL is how this process reaches
-// itself (the sandbox's base URL in sandbox mode).
-func newWeChat(cfg config.Config, log *slog.Logger, selfURL string) (*WeChat, error) {
+// itself (the sandbox's base URL when it runs its own sandbox).
+func newWeChat(ctx context.Context, cfg config.Config, log *slog.Logger, selfURL string) (*WeChat, error) {
 	ep := wechat.Endpoints{NotifyURL: publicURL(cfg, selfURL) + NotifyPath}
 	var creds wechat.Credentials
 	w := &WeChat{}
-	switch cfg.WeChatMode {
-	case config.ModeLive:
+	switch {
+	case cfg.Mode() == config.ModeLive:
 		lc := cfg.WeChat
 		creds = wechat.Credentials{AppID: lc.AppID, AppSecret: lc.AppSecret, MchID: lc.MchID, MchSerial: lc.MchCertSerial,
 			APIv3Key: lc.APIv3Key, PlatformKeyID: lc.PlatformKeyID}
@@ -47,38 +58,91 @@ func newWeChat(cfg config.Config, log *slog.Logger, selfURL string) (*WeChat, er
 			return nil, err
 		}
 		ep.APIBase, ep.MchBase = wechat.LiveAPIBase, wechat.LiveMchBase
+	case cfg.SandboxURL != "":
+		// A shared sandbox: its identity comes from the sandbox itself.
+		base := strings.TrimSuffix(cfg.SandboxURL, "/")
+		u, err := url.Parse(base)
+		if err != nil {
+			return nil, err
+		}
+		pub, err := sandbox.FetchIdentity(ctx, base, sandboxPatience)
+		if err != nil {
+			return nil, fmt.Errorf("WEMART_SANDBOX_URL: %w", err)
+		}
+		if creds, err = sandboxCredentials(pub); err != nil {
+			return nil, err
+		}
+		w.SandboxURL = u
+		ep.APIBase, ep.MchBase, ep.MchPrefix = base+sandbox.APIPrefix+"/", base, sandbox.MchPrefix
 	default:
 		dir := filepath.Join(cfg.DataDir, "sandbox")
 		id, err := sandbox.LoadOrCreateIdentity(dir)
 		if err != nil {
 			return nil, err
 		}
-		sb, err := sandbox.New(sandbox.Options{
-			Identity: id, StatePath: filepath.Join(dir, "state.json"), Pages: MiniProgramPages,
-			TimeScale: cfg.SandboxTimeScale, Log: log,
-		})
+		sb, err := NewSandbox(cfg, log, id)
 		if err != nil {
 			return nil, err
 		}
 		w.Sandbox = sb
-		creds = wechat.Credentials{AppID: id.AppID, AppSecret: id.AppSecret, MchID: id.MchID, MchSerial: id.MchSerial,
-			APIv3Key: id.APIv3Key, PlatformKeyID: id.PlatformKeyID}
-		if err := wechat.LoadKeys(&creds, sandbox.MchKeyPath(dir), sandbox.PlatformPublicKeyPath(dir)); err != nil {
+		if creds, err = sandboxCredentials(id.Public()); err != nil {
+			sb.Close()
 			return nil, err
 		}
 		ep.APIBase, ep.MchBase, ep.MchPrefix = selfURL+sandbox.APIPrefix+"/", selfURL, sandbox.MchPrefix
 	}
 	var err error
-	if w.MiniProgram, err = wechat.NewMiniProgram(creds, ep); err != nil {
-		return nil, err
+	if w.MiniProgram, err = wechat.NewMiniProgram(creds, ep); err == nil {
+		w.Pay, err = wechat.NewPay(creds, ep)
 	}
-	if w.Pay, err = wechat.NewPay(creds, ep); err != nil {
+	if err != nil {
+		w.Close()
 		return nil, err
 	}
 	w.Credentials = creds
 	w.Notifications = wechat.NewNotifications(creds)
-	log.Info("wechat ready", "mode", cfg.WeChatMode, "appid", creds.AppID, "mchid", creds.MchID, "notify_url", ep.NotifyURL)
+	log.Info("wechat ready", "mode", cfg.Mode(), "appid", creds.AppID, "mchid", creds.MchID, "notify_url", ep.NotifyURL,
+		"sandbox", sandboxWhere(w))
+	if cfg.Mode() == config.ModeSandbox && !cfg.LaptopShaped() {
+		log.Warn("!!! WECHAT SANDBOX MODE ON A NON-LAPTOP CONFIGURATION: payments are simulated and anyone can mark " +
+			"their own order paid through /sandbox/pay. Set WEMART_WECHAT_MODE=live to take real money. !!!")
+	}
 	return w, nil
+}
+
+// NewSandbox is the WeChat sandbox of cfg with identity id, keeping its
+// journal in the data dir (what `wemart serve` runs in-process and
+// `wemart sandbox` serves on its own).
+func NewSandbox(cfg config.Config, log *slog.Logger, id *sandbox.Identity) (*sandbox.Sandbox, error) {
+	return sandbox.New(sandbox.Options{
+		Identity: id, Dir: filepath.Join(cfg.DataDir, "sandbox"), Pages: MiniProgramPages,
+		TimeScale: cfg.SandboxTimeScale, Log: log,
+	})
+}
+
+func sandboxWhere(w *WeChat) string {
+	switch {
+	case w.Sandbox != nil:
+		return "in this process"
+	case w.SandboxURL != nil:
+		return w.SandboxURL.String()
+	}
+	return "none"
+}
+
+// sandboxCredentials are the clients' credentials for a sandbox identity.
+func sandboxCredentials(pub sandbox.PublicIdentity) (wechat.Credentials, error) {
+	creds := wechat.Credentials{AppID: pub.AppID, AppSecret: pub.AppSecret, MchID: pub.MchID, MchSerial: pub.MchSerial,
+		APIv3Key: pub.APIv3Key, PlatformKeyID: pub.PlatformKeyID}
+	err := wechat.ParseKeys(&creds, []byte(pub.MchPrivateKey), []byte(pub.PlatformPublicKey))
+	return creds, err
+}
+
+// Close stops the in-process sandbox, if there is one.
+func (w *WeChat) Close() {
+	if w.Sandbox != nil {
+		w.Sandbox.Close()
+	}
 }
 
 // publicURL is the origin the outside world reaches this server at:

@@ -41,13 +41,22 @@ type Config struct {
 	// defaults to the listen address.
 	PublicURL string `env:"WEMART_PUBLIC_URL"`
 
-	// WeChatMode is "sandbox" (the built-in simulator) or "live".
-	WeChatMode string `env:"WEMART_WECHAT_MODE" envDefault:"sandbox"`
+	// WeChatMode is "sandbox" (the simulator) or "live". Empty means sandbox
+	// for a laptop-shaped configuration and is refused otherwise (see
+	// LaptopShaped): a production box must never fall into the sandbox,
+	// where anyone can mark their own order paid.
+	WeChatMode string `env:"WEMART_WECHAT_MODE"`
 	// WeChat credentials, required in live mode and refused in sandbox mode.
 	WeChat WeChat
 	// SandboxTimeScale compresses the sandbox's WeChat delays (notification
 	// retries, refund settlement): 1 is WeChat's real schedule.
 	SandboxTimeScale float64 `env:"WEMART_SANDBOX_TIME_SCALE" envDefault:"0.02"`
+	// SandboxURL, in sandbox mode, is a sandbox served by `wemart sandbox`
+	// that this server uses instead of running its own, so every process of
+	// a fleet sees one WeChat.
+	SandboxURL string `env:"WEMART_SANDBOX_URL"`
+	// SandboxAddr is where `wemart sandbox` listens.
+	SandboxAddr string `env:"WEMART_SANDBOX_ADDR" envDefault:"127.0.0.1:8090"`
 
 	// AdminUser and AdminPassword make sure a bootstrap admin exists at start-up.
 	AdminUser     string `env:"WEMART_ADMIN_USER"`
@@ -156,7 +165,19 @@ func (c Config) Validate() error {
 		"WEMART_WECHAT_MCH_KEY_FILE": w.MchKeyFile, "WEMART_WECHAT_APIV3_KEY": w.APIv3Key,
 		"WEMART_WECHAT_PLATFORM_KEY_FILE": w.PlatformKeyFile, "WEMART_WECHAT_PLATFORM_KEY_ID": w.PlatformKeyID,
 	}
-	switch c.WeChatMode {
+	if c.WeChatMode == "" && !c.LaptopShaped() {
+		bad("WEMART_WECHAT_MODE must be set (live, or sandbox on purpose): this configuration is not a laptop's "+
+			"(%s), and the WeChat sandbox lets anyone mark their own order paid", c.productionSignals())
+	}
+	if _, port, err := net.SplitHostPort(c.SandboxAddr); err != nil || port == "" {
+		bad("WEMART_SANDBOX_ADDR must be host:port (got %q)", c.SandboxAddr)
+	}
+	if c.SandboxURL != "" {
+		if u, err := url.Parse(c.SandboxURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			bad("WEMART_SANDBOX_URL must be the scheme and host of a `wemart sandbox`, like http://10.0.0.5:8090")
+		}
+	}
+	switch c.Mode() {
 	case ModeSandbox:
 		// The sandbox must never run with a real account's secrets in reach.
 		for _, name := range sortedKeys(creds) {
@@ -178,6 +199,9 @@ func (c Config) Validate() error {
 		}
 		if u, err := url.Parse(c.PublicURL); err != nil || u.Scheme != "https" || u.Host == "" {
 			bad("WEMART_PUBLIC_URL must be the https URL WeChat Pay can reach this server at (live mode)")
+		}
+		if c.SandboxURL != "" {
+			bad("WEMART_SANDBOX_URL is for sandbox mode only: unset it in live mode")
 		}
 	default:
 		bad("WEMART_WECHAT_MODE must be sandbox or live (got %q)", c.WeChatMode)
@@ -250,6 +274,51 @@ func (c Config) Validate() error {
 	return nil
 }
 
+// Mode is the WeChat mode in force: WEMART_WECHAT_MODE, or the sandbox when
+// it is unset (Validate refuses that outside a laptop-shaped configuration).
+func (c Config) Mode() string {
+	if c.WeChatMode == "" {
+		return ModeSandbox
+	}
+	return c.WeChatMode
+}
+
+// LaptopShaped reports whether the configuration looks like a developer's
+// machine, the only place the sandbox may be the silent default: it listens
+// on loopback (127.0.0.0/8, ::1, localhost) AND has no https
+// WEMART_PUBLIC_URL AND no PostgreSQL WEMART_DATABASE_URL AND no
+// WEMART_TOKEN_SECRET. Each of the last three is something only a shared or
+// public deployment needs.
+func (c Config) LaptopShaped() bool { return c.productionSignals() == "" }
+
+// productionSignals names what makes the configuration not laptop-shaped
+// ("" when it is).
+func (c Config) productionSignals() string {
+	var why []string
+	if host, _, err := net.SplitHostPort(c.Addr); err != nil || !loopback(host) {
+		why = append(why, "WEMART_ADDR is not a loopback address")
+	}
+	if u, err := url.Parse(c.PublicURL); err == nil && u.Scheme == "https" {
+		why = append(why, "WEMART_PUBLIC_URL is https")
+	}
+	if strings.HasPrefix(c.DatabaseURL, "postgres://") || strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		why = append(why, "WEMART_DATABASE_URL is PostgreSQL")
+	}
+	if c.TokenSecret != "" {
+		why = append(why, "WEMART_TOKEN_SECRET is set")
+	}
+	return strings.Join(why, ", ")
+}
+
+// loopback reports whether a listen host is reachable from this machine only.
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
 func sortedKeys(m map[string]string) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -284,11 +353,17 @@ func (c Config) Summary() []any {
 	if c.TokenSecret != "" {
 		secret = mask(c.TokenSecret)
 	}
-	wechat := c.WeChatMode
-	if c.WeChatMode == ModeSandbox {
+	wechat := c.Mode()
+	if c.Mode() == ModeSandbox {
+		if c.WeChatMode == "" {
+			wechat += " (default: laptop-shaped configuration)"
+		}
 		wechat += fmt.Sprintf(" time_scale=%g", c.SandboxTimeScale)
+		if c.SandboxURL != "" {
+			wechat += " shared=" + redactURL(c.SandboxURL)
+		}
 	}
-	if c.WeChatMode == ModeLive {
+	if c.Mode() == ModeLive {
 		wechat += fmt.Sprintf(" appid=%s mchid=%s secret=%s apiv3_key=%s",
 			c.WeChat.AppID, c.WeChat.MchID, mask(c.WeChat.AppSecret), mask(c.WeChat.APIv3Key))
 	}

@@ -24,8 +24,58 @@ func TestLoadDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Addr != "127.0.0.1:8080" || c.DataDir != "./data" || c.WeChatMode != ModeSandbox || c.DatabaseURL != "" {
+	if c.Addr != "127.0.0.1:8080" || c.DataDir != "./data" || c.Mode() != ModeSandbox || c.DatabaseURL != "" ||
+		c.SandboxAddr != "127.0.0.1:8090" || c.SandboxURL != "" || !c.LaptopShaped() {
 		t.Fatalf("unexpected defaults: %+v", c)
+	}
+}
+
+// TestSandboxIsTheDefaultOnlyOnALaptop: without WEMART_WECHAT_MODE a
+// production-shaped configuration is refused (naming the variable); a
+// laptop-shaped one gets the sandbox; an explicit sandbox is allowed anywhere.
+func TestSandboxIsTheDefaultOnlyOnALaptop(t *testing.T) {
+	production := map[string]map[string]string{
+		"public listen address": {"WEMART_ADDR": "0.0.0.0:8080"},
+		"LAN listen address":    {"WEMART_ADDR": "10.0.0.5:8080"},
+		"every interface":       {"WEMART_ADDR": ":8080"},
+		"https public URL":      {"WEMART_PUBLIC_URL": "https://shop.example.com"},
+		"PostgreSQL":            {"WEMART_DATABASE_URL": "postgres://wemart@db/wemart"},
+		"fleet token secret":    {"WEMART_TOKEN_SECRET": strings.Repeat("s", 32)},
+		"the issue's fleet": {"WEMART_ADDR": "127.0.0.1:8080", "WEMART_DATABASE_URL": "postgresql://db/wemart",
+			"WEMART_PUBLIC_URL": "https://shop.example.com", "WEMART_TOKEN_SECRET": strings.Repeat("s", 32)},
+	}
+	for name, env := range production {
+		t.Run(name, func(t *testing.T) {
+			setEnv(t, env)
+			if _, err := Load(); err == nil || !strings.Contains(err.Error(), "WEMART_WECHAT_MODE must be set") {
+				t.Fatalf("no mode on a production-shaped configuration: %v", err)
+			}
+			t.Setenv("WEMART_WECHAT_MODE", "sandbox")
+			c, err := Load()
+			if err != nil || c.Mode() != ModeSandbox || c.LaptopShaped() {
+				t.Fatalf("explicit sandbox: %v %+v", err, c)
+			}
+		})
+	}
+	laptop := map[string]map[string]string{
+		"defaults":         {},
+		"IPv6 loopback":    {"WEMART_ADDR": "[::1]:8080"},
+		"localhost":        {"WEMART_ADDR": "localhost:9000"},
+		"127.0.0.2":        {"WEMART_ADDR": "127.0.0.2:8080"},
+		"http public URL":  {"WEMART_PUBLIC_URL": "http://192.168.1.10:8080"},
+		"SQLite file":      {"WEMART_DATABASE_URL": "sqlite:/tmp/x.db"},
+		"Meilisearch":      {"WEMART_SEARCH_URL": "http://127.0.0.1:7700"},
+		"a shared sandbox": {"WEMART_SANDBOX_URL": "http://127.0.0.1:8090"},
+		"explicit sandbox": {"WEMART_WECHAT_MODE": "sandbox"},
+	}
+	for name, env := range laptop {
+		t.Run(name, func(t *testing.T) {
+			setEnv(t, env)
+			c, err := Load()
+			if err != nil || c.Mode() != ModeSandbox || !c.LaptopShaped() {
+				t.Fatalf("laptop: %v %+v", err, c)
+			}
+		})
 	}
 }
 
@@ -53,6 +103,10 @@ func TestValidateNamesTheVariable(t *testing.T) {
 		{map[string]string{"WEMART_TOKEN_SECRET": "tiny"}, "WEMART_TOKEN_SECRET"},
 		{map[string]string{"WEMART_LOG_LEVEL": "loud"}, "WEMART_LOG_LEVEL"},
 		{map[string]string{"WEMART_STAFF_TOKEN_TTL": "forever"}, "WEMART_STAFF_TOKEN_TTL"},
+		{map[string]string{"WEMART_SANDBOX_ADDR": "8090"}, "WEMART_SANDBOX_ADDR"},
+		{map[string]string{"WEMART_SANDBOX_URL": "10.0.0.5:8090"}, "WEMART_SANDBOX_URL"},
+		{map[string]string{"WEMART_SANDBOX_URL": "http://10.0.0.5:8090/sandbox"}, "WEMART_SANDBOX_URL"},
+		{map[string]string{"WEMART_WECHAT_MODE": "live", "WEMART_SANDBOX_URL": "http://10.0.0.5:8090"}, "WEMART_SANDBOX_URL is for sandbox mode only"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
@@ -67,6 +121,7 @@ func TestValidateNamesTheVariable(t *testing.T) {
 
 func TestSummaryMasksSecrets(t *testing.T) {
 	setEnv(t, map[string]string{
+		"WEMART_WECHAT_MODE":    "sandbox",
 		"WEMART_DATABASE_URL":   "postgres://wemart:hunter2hunter2@db:5432/wemart",
 		"WEMART_ADMIN_USER":     "root",
 		"WEMART_ADMIN_PASSWORD": "correct-horse",

@@ -7,7 +7,11 @@
 package qr
 
 import (
+	"bytes"
 	"context"
+	"image"
+	_ "image/jpeg" // WeChat draws mini program codes as JPEG
+	"image/png"
 	"net/url"
 	"strconv"
 	"strings"
@@ -119,9 +123,13 @@ type Image struct {
 // reached (then a plain code: a printed code beats an error at the counter).
 func (c *Codes) Draw(ctx context.Context, s Scene, img Image) ([]byte, string, error) {
 	if img.Kind != KindPlain {
-		png, err := c.mp.WXACode(ctx, wechat.WXACode{Scene: s.String(), Page: s.Page(), CheckPage: img.Env == "" || img.Env == "release",
+		code, err := c.mp.WXACode(ctx, wechat.WXACode{Scene: s.String(), Page: s.Page(), CheckPage: img.Env == "" || img.Env == "release",
 			Env: img.Env, Width: img.Width})
 		if err == nil {
+			png, err := toPNG(code)
+			if err != nil {
+				return nil, "", errs.Wrap(err, errs.Internal, "WeChat's mini program code is not an image we can read")
+			}
 			return png, KindWXACode, nil
 		}
 		if !wechat.IsTemporary(err) {
@@ -133,4 +141,22 @@ func (c *Codes) Draw(ctx context.Context, s Scene, img Image) ([]byte, string, e
 		return nil, "", err
 	}
 	return png, KindPlain, nil
+}
+
+// toPNG re-encodes a mini program code as PNG: WeChat answers JPEG, and
+// the code is served as a .png for printing (lossless, and what the staff
+// endpoint has always said it serves). A PNG passes through unchanged.
+func toPNG(img []byte) ([]byte, error) {
+	if bytes.HasPrefix(img, []byte("\x89PNG\r\n\x1a\n")) {
+		return img, nil
+	}
+	m, _, err := image.Decode(bytes.NewReader(img))
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, m); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }

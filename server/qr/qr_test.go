@@ -3,7 +3,11 @@ package qr
 import (
 	"bytes"
 	"context"
+	"image/jpeg"
+	"image/png"
 	"testing"
+
+	"github.com/skip2/go-qrcode"
 
 	"wemart/server/errs"
 	"wemart/server/wechat"
@@ -49,6 +53,32 @@ type refusingWeChat struct{ wechat.MiniProgram }
 
 func (refusingWeChat) WXACode(context.Context, wechat.WXACode) ([]byte, error) {
 	return nil, &wechat.Error{Op: "getwxacodeunlimit", Code: "41030", Message: "invalid page"}
+}
+
+// jpegWeChat draws codes as WeChat does: JPEG.
+type jpegWeChat struct{ wechat.MiniProgram }
+
+func (jpegWeChat) WXACode(_ context.Context, req wechat.WXACode) ([]byte, error) {
+	q, err := qrcode.New("wxacode:"+req.Page+"?scene="+req.Scene, qrcode.Medium)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	err = jpeg.Encode(&buf, q.Image(req.Width), nil)
+	return buf.Bytes(), err
+}
+
+// TestWeChatsJPEGIsServedAsPNG: getwxacodeunlimit answers a JPEG; the code
+// staff download (qrcode.png) is a PNG of the same picture.
+func TestWeChatsJPEGIsServedAsPNG(t *testing.T) {
+	img, kind, err := NewCodes(jpegWeChat{}, "https://x").Draw(context.Background(), Scene{StoreID: 7}, Image{Width: 300})
+	if err != nil || kind != KindWXACode || !bytes.HasPrefix(img, []byte("\x89PNG")) {
+		t.Fatalf("Draw = %d bytes (% x), %q, %v", len(img), img[:min(len(img), 4)], kind, err)
+	}
+	m, err := png.Decode(bytes.NewReader(img))
+	if err != nil || m.Bounds().Dx() != 300 {
+		t.Fatalf("not a 300px PNG: %v", err)
+	}
 }
 
 func TestDrawFallsBackToAPlainCodeWhenWeChatIsDown(t *testing.T) {

@@ -57,20 +57,30 @@ func LoadKeys(c *Credentials, mchKeyFile, platformKeyFile string) error {
 	if err != nil {
 		return fmt.Errorf("merchant private key: %w", err)
 	}
-	if _, err := wxpay.ParsePrivateKey(b); err != nil {
-		return fmt.Errorf("merchant private key %s: %w", mchKeyFile, err)
-	}
-	if !strings.Contains(string(b), "BEGIN PRIVATE KEY") {
-		return fmt.Errorf("merchant private key %s must be PKCS#8 (BEGIN PRIVATE KEY); convert with openssl pkcs8 -topk8 -nocrypt", mchKeyFile)
-	}
-	c.MchKeyPEM = b
 	pb, err := os.ReadFile(platformKeyFile)
 	if err != nil {
 		return fmt.Errorf("platform public key: %w", err)
 	}
-	if c.PlatformKey, err = wxpay.ParsePublicKey(pb); err != nil {
-		return fmt.Errorf("platform public key %s: %w", platformKeyFile, err)
+	if err := ParseKeys(c, b, pb); err != nil {
+		return fmt.Errorf("%w (files %s, %s)", err, mchKeyFile, platformKeyFile)
 	}
+	return nil
+}
+
+// ParseKeys sets the merchant private key and platform public key from
+// their PEM texts (as a shared sandbox hands them out).
+func ParseKeys(c *Credentials, mchKeyPEM, platformKeyPEM []byte) error {
+	if _, err := wxpay.ParsePrivateKey(mchKeyPEM); err != nil {
+		return fmt.Errorf("merchant private key: %w", err)
+	}
+	if !strings.Contains(string(mchKeyPEM), "BEGIN PRIVATE KEY") {
+		return errors.New("merchant private key must be PKCS#8 (BEGIN PRIVATE KEY); convert with openssl pkcs8 -topk8 -nocrypt")
+	}
+	key, err := wxpay.ParsePublicKey(platformKeyPEM)
+	if err != nil {
+		return fmt.Errorf("platform public key: %w", err)
+	}
+	c.MchKeyPEM, c.PlatformKey = mchKeyPEM, key
 	return nil
 }
 

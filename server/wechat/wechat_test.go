@@ -9,8 +9,9 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"image"
-	_ "image/png"
+	_ "image/jpeg"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -193,22 +194,30 @@ func TestWXACode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.HasPrefix(img, []byte("\x89PNG")) {
-		t.Fatalf("not a PNG: % x", img[:8])
+	if !bytes.HasPrefix(img, []byte("\xff\xd8\xff")) { // WeChat draws JPEGs
+		t.Fatalf("not a JPEG: % x", img[:8])
 	}
 	if got := decodeQR(t, img); got != sandbox.WXACodeContent("pages/store/store", "s=12&p=345") {
 		t.Fatalf("QR encodes %q", got)
 	}
-	bad := []wechat.WXACode{
-		{Scene: strings.Repeat("a", 33), Page: "pages/store/store"},
-		{Scene: "", Page: "pages/store/store"},
-		{Scene: "s=1 2", Page: "pages/store/store"},
-		{Scene: "s=中", Page: "pages/store/store"},
-		{Scene: "s=1", Page: "/pages/store/store"},
+	// WeChat's codes: 40169 for an over-long scene, 40129 for a bad one.
+	bad := map[string]wechat.WXACode{
+		"40169": {Scene: strings.Repeat("a", 33), Page: "pages/store/store"},
+		"40129": {Scene: "s=1 2", Page: "pages/store/store"},
+		"41030": {Scene: "s=1", Page: "/pages/store/store"},
+	}
+	for code, req := range bad {
+		_, err := f.mp.WXACode(ctx, req)
+		wantCode(t, err, code)
+	}
+	_, err = f.mp.WXACode(ctx, wechat.WXACode{Scene: "s=中", Page: "pages/store/store"})
+	wantCode(t, err, "40129")
+	_, err = f.mp.WXACode(ctx, wechat.WXACode{Scene: "", Page: "pages/store/store"})
+	wantCode(t, err, "40129")
+	for _, req := range []wechat.WXACode{
 		{Scene: "s=1", Page: "pages/nowhere/nowhere", CheckPage: true},
 		{Scene: "s=1", Page: "pages/store/store", Width: 100},
-	}
-	for _, req := range bad {
+	} {
 		if _, err := f.mp.WXACode(ctx, req); wechat.CodeOf(err) == "" {
 			t.Errorf("%+v: accepted (%v)", req, err)
 		}
@@ -232,18 +241,53 @@ func decodeQR(t *testing.T, png []byte) string {
 	return res.GetText()
 }
 
+// postJSON posts body to url and decodes the JSON answer, failing unless 200.
+func postJSON(t *testing.T, url, body string) map[string]any {
+	t.Helper()
+	res, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var m map[string]any
+	if err := json.NewDecoder(res.Body).Decode(&m); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("POST %s: %d %v %v", url, res.StatusCode, m, err)
+	}
+	return m
+}
+
 func TestSubscribe(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	s, _ := f.mp.Code2Session(ctx, "subscriber")
 	msg := wechat.SubscribeMessage{OpenID: s.OpenID, TemplateID: "TPL-ready", Page: "pages/order/order?id=1",
 		Data: map[string]string{"character_string1": "W202611210001", "thing2": "请到店自提"}, State: "formal"}
-	if err := f.mp.SendSubscribe(ctx, msg); err != nil {
-		t.Fatal(err)
+	// No accept in wx.requestSubscribeMessage, no message: 43101.
+	wantCode(t, f.mp.SendSubscribe(ctx, msg), "43101")
+	// The shopper accepts twice (by code, as the mini program knows it): two messages, not three.
+	grant := postJSON(t, f.url+"/sandbox/subscribe/grants", `{"code": "subscriber", "template_id": "TPL-ready", "count": 2}`)
+	if grant["openid"] != s.OpenID || grant["remaining"] != float64(2) {
+		t.Fatalf("grant by code: %v", grant)
 	}
+	for range 2 {
+		if err := f.mp.SendSubscribe(ctx, msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantCode(t, f.mp.SendSubscribe(ctx, msg), "43101")
 	got := f.sb.Subscribes()
-	if len(got) != 1 || got[0].ToUser != s.OpenID || got[0].Data["thing2"]["value"] != "请到店自提" {
+	if len(got) != 2 || got[0].ToUser != s.OpenID || got[0].Data["thing2"]["value"] != "请到店自提" || got[1].MsgID == got[0].MsgID {
 		t.Fatalf("recorded %+v", got)
+	}
+	// A grant is per template, and by openid too.
+	other := msg
+	other.TemplateID = "TPL-shipped"
+	wantCode(t, f.mp.SendSubscribe(ctx, other), "43101")
+	if g := postJSON(t, f.url+"/sandbox/subscribe/grants", `{"openid": "`+s.OpenID+`", "template_id": "TPL-shipped"}`); g["remaining"] != float64(1) {
+		t.Fatalf("grant by openid: %v", g)
+	}
+	if err := f.mp.SendSubscribe(ctx, other); err != nil {
+		t.Fatal(err)
 	}
 	forged := msg
 	forged.OpenID = "oFAKEFAKEFAKEFAKEFAKEFAKEFAK"
@@ -288,6 +332,31 @@ func TestPrepayParamsQueryClose(t *testing.T) {
 	other.AmountFen = 1
 	_, err = f.pay.Prepay(ctx, other)
 	wantCode(t, err, "OUT_TRADE_NO_USED")
+	// Another time_expire is another order too; WeChat answers 403 for it.
+	later := in
+	later.Expires = in.Expires.Add(time.Minute)
+	_, err = f.pay.Prepay(ctx, later)
+	wantCode(t, err, "OUT_TRADE_NO_USED")
+	status, body := rawPay(t, f, "POST", "/v3/pay/transactions/jsapi", map[string]any{
+		"appid": f.creds.AppID, "mchid": f.creds.MchID, "description": "wemart 订单", "out_trade_no": in.OutTradeNo,
+		"notify_url": f.sink.srv.URL, "amount": map[string]any{"total": 1}, "payer": map[string]string{"openid": s.OpenID},
+		"time_expire": in.Expires.Format(time.RFC3339),
+	})
+	if status != http.StatusForbidden || body["code"] != "OUT_TRADE_NO_USED" {
+		t.Fatalf("a reused out_trade_no: %d %v, want 403 OUT_TRADE_NO_USED", status, body)
+	}
+	// A deadline sooner than a minute away (even past) is moved to now + 1
+	// minute, not refused: the shopper can still pay.
+	for i, expires := range []time.Time{time.Now().Add(10 * time.Second), time.Now().Add(-time.Hour)} {
+		soon := wechat.Prepay{OutTradeNo: fmt.Sprintf("W2026112100009%d", i), Description: "x", AmountFen: 1, OpenID: s.OpenID, Expires: expires}
+		id, err := f.pay.Prepay(ctx, soon)
+		if err != nil {
+			t.Fatalf("time_expire %v: %v", expires, err)
+		}
+		if _, err := f.sb.Pay(id, false); err != nil {
+			t.Fatalf("time_expire %v was not moved to a minute from now: %v", expires, err)
+		}
+	}
 	bad := in
 	bad.OutTradeNo, bad.OpenID = "W20261121000009", "oNotASandboxUser0000000000000"
 	_, err = f.pay.Prepay(ctx, bad)
@@ -325,6 +394,46 @@ func TestPrepayParamsQueryClose(t *testing.T) {
 	}
 	_, err = f.pay.Prepay(ctx, in)
 	wantCode(t, err, "ORDER_CLOSED")
+}
+
+// rawPay makes a signed WeChat Pay request by hand, to see the HTTP status
+// and body the client turns into an error.
+func rawPay(t *testing.T, f *fixture, method, path string, v any) (int, map[string]any) {
+	t.Helper()
+	body, _ := json.Marshal(v)
+	key, err := wxpay.ParsePrivateKey(f.creds.MchKeyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, nonce := fmt.Sprint(time.Now().Unix()), wxpay.Nonce(32)
+	sig, err := wxpay.Sign(key, wxpay.RequestMessage(method, path, ts, nonce, string(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(method, f.url+sandbox.MchPrefix+path, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", wxpay.Authorization{MchID: f.creds.MchID, Nonce: nonce, Timestamp: ts,
+		Serial: f.creds.MchSerial, Signature: sig}.String())
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var m map[string]any
+	_ = json.NewDecoder(res.Body).Decode(&m)
+	return res.StatusCode, m
+}
+
+// rawAPI calls a mini program API of the sandbox with a fresh stable token.
+func rawAPI(t *testing.T, f *fixture, path string, v any) map[string]any {
+	t.Helper()
+	tok := postJSON(t, f.url+sandbox.APIPrefix+"/cgi-bin/stable_token", fmt.Sprintf(
+		`{"grant_type":"client_credential","appid":%q,"secret":%q,"force_refresh":true}`, f.creds.AppID, f.creds.AppSecret))
+	if tok["expires_in"] != float64(7200) {
+		t.Fatalf("a fresh token must say expires_in 7200: %v", tok)
+	}
+	b, _ := json.Marshal(v)
+	return postJSON(t, f.url+sandbox.APIPrefix+path+"?access_token="+tok["access_token"].(string), string(b))
 }
 
 func verifyPaySign(pub *rsa.PublicKey, msg, sig string) error {
@@ -482,6 +591,28 @@ func TestShippingInfo(t *testing.T) {
 	if o, _ = f.mp.ShippingOrder(ctx, p.TransactionID); o.State != 2 {
 		t.Fatalf("after shipping: %+v", o)
 	}
+	// get_order describes each parcel with the time it was uploaded.
+	got := rawAPI(t, f, "/wxa/sec/order/get_order", map[string]string{"transaction_id": p.TransactionID})
+	list, _ := got["order"].(map[string]any)["shipping"].(map[string]any)["shipping_list"].([]any)
+	if len(list) != 1 || list[0].(map[string]any)["upload_time"] != float64(ship.At.Unix()) ||
+		list[0].(map[string]any)["goods_desc"] != "光明 鲜牛奶 ×2" {
+		t.Fatalf("get_order shipping_list: %v", got)
+	}
+	// The records list shipping by WeChat Pay transaction_id.
+	res, err := http.Get(f.url + "/sandbox/records")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec struct {
+		Shipping map[string]struct {
+			LogisticsType int `json:"logistics_type"`
+		} `json:"shipping"`
+	}
+	_ = json.NewDecoder(res.Body).Decode(&rec)
+	res.Body.Close()
+	if rec.Shipping[p.TransactionID].LogisticsType != wechat.LogisticsExpress {
+		t.Fatalf("records' shipping is not keyed by transaction_id: %+v", rec.Shipping)
+	}
 	if err := f.mp.ConfirmReceive(ctx, p.TransactionID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
@@ -549,51 +680,164 @@ func wxpayKeys(t *testing.T) (*sandbox.Identity, *rsa.PrivateKey) {
 	return id, otherKey
 }
 
-// TestSandboxSurvivesRestart: the sandbox keeps its transactions in the data
-// dir, so a restarted server still finds what the shopper paid.
-func TestSandboxSurvivesRestart(t *testing.T) {
-	dir, id := identity(t)
-	state := t.TempDir() + "/state.json"
-	start := func() (*sandbox.Sandbox, wechat.Pay, func()) {
-		sb, err := sandbox.New(sandbox.Options{Identity: id, StatePath: state, TimeScale: 0.001})
-		if err != nil {
-			t.Fatal(err)
-		}
-		e := echo.New()
-		sb.Mount(e)
-		srv := httptest.NewServer(e)
-		creds := wechat.Credentials{AppID: id.AppID, AppSecret: id.AppSecret, MchID: id.MchID, MchSerial: id.MchSerial,
-			APIv3Key: id.APIv3Key, PlatformKeyID: id.PlatformKeyID}
-		if err := wechat.LoadKeys(&creds, sandbox.MchKeyPath(dir), sandbox.PlatformPublicKeyPath(dir)); err != nil {
-			t.Fatal(err)
-		}
-		pay, err := wechat.NewPay(creds, wechat.Endpoints{MchBase: srv.URL, MchPrefix: sandbox.MchPrefix, NotifyURL: srv.URL + "/nowhere"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return sb, pay, func() { srv.Close(); sb.Close() }
-	}
-	ctx := context.Background()
-	sb, pay, stop := start()
-	prepayID, err := pay.Prepay(ctx, wechat.Prepay{OutTradeNo: "W20261121RESTART", Description: "x", AmountFen: 700, OpenID: sb.OpenID("u")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := sb.Pay(prepayID, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	stop()
+// restartable is a sandbox journaling into dir, served over HTTP, with a
+// pay client whose notify URL is sink; stop closes it as a shutdown does.
+type restartable struct {
+	sb   *sandbox.Sandbox
+	pay  wechat.Pay
+	url  string
+	stop func()
+}
 
-	sb, pay, stop = start()
-	defer stop()
-	tx, err := pay.Query(ctx, "W20261121RESTART")
+func startSandbox(t *testing.T, dir string, sink string) restartable {
+	t.Helper()
+	idDir, id := identity(t)
+	sb, err := sandbox.New(sandbox.Options{Identity: id, Dir: dir, TimeScale: 0.001})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := echo.New()
+	sb.Mount(e)
+	srv := httptest.NewServer(e)
+	creds := wechat.Credentials{AppID: id.AppID, AppSecret: id.AppSecret, MchID: id.MchID, MchSerial: id.MchSerial,
+		APIv3Key: id.APIv3Key, PlatformKeyID: id.PlatformKeyID}
+	if err := wechat.LoadKeys(&creds, sandbox.MchKeyPath(idDir), sandbox.PlatformPublicKeyPath(idDir)); err != nil {
+		t.Fatal(err)
+	}
+	pay, err := wechat.NewPay(creds, wechat.Endpoints{MchBase: srv.URL, MchPrefix: sandbox.MchPrefix, NotifyURL: sink})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := sync.OnceFunc(func() { srv.Close(); sb.Close() })
+	t.Cleanup(stop)
+	return restartable{sb: sb, pay: pay, url: srv.URL, stop: stop}
+}
+
+// TestSandboxSurvivesRestart: the sandbox keeps its transactions and tokens
+// in its journal, so a restarted server still finds what the shopper paid,
+// and a second process cannot open the same journal.
+func TestSandboxSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	r := startSandbox(t, dir, "http://127.0.0.1:1/nowhere")
+	prepayID, err := r.pay.Prepay(ctx, wechat.Prepay{OutTradeNo: "W20261121RESTART", Description: "x", AmountFen: 700, OpenID: r.sb.OpenID("u")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := r.sb.Pay(prepayID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sandbox.New(sandbox.Options{Identity: r.sb.Identity(), Dir: dir}); err == nil || !strings.Contains(err.Error(), "WEMART_SANDBOX_URL") {
+		t.Fatalf("a second sandbox on the same journal: %v", err)
+	}
+	r.stop()
+
+	r = startSandbox(t, dir, "http://127.0.0.1:1/nowhere")
+	tx, err := r.pay.Query(ctx, "W20261121RESTART")
 	if err != nil || tx.TradeState != wechat.TradeSuccess || tx.TransactionID != p.TransactionID || tx.TotalFen != 700 {
 		t.Fatalf("after restart: %+v %v", tx, err)
 	}
-	again, err := sandbox.LoadOrCreateIdentity(dir)
+	idDir, id := identity(t)
+	again, err := sandbox.LoadOrCreateIdentity(idDir)
 	if err != nil || again.AppID != id.AppID || !again.PlatformKey.Equal(id.PlatformKey) {
 		t.Fatal("the identity changed across loads")
+	}
+}
+
+// TestNotificationsResumeAfterRestart: a notification the merchant has not
+// acknowledged is state: after a restart its delivery carries on where the
+// retry schedule was, and stops once acknowledged.
+func TestNotificationsResumeAfterRestart(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	var mu sync.Mutex
+	accept := false
+	var got []string
+	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var n wxpay.Notification
+		_ = json.NewDecoder(r.Body).Decode(&n)
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, n.ID)
+		if !accept {
+			w.WriteHeader(http.StatusInternalServerError)
+		}
+	}))
+	defer sink.Close()
+	r := startSandbox(t, dir, sink.URL)
+	prepayID, err := r.pay.Prepay(ctx, wechat.Prepay{OutTradeNo: "W20261121RESUME1", Description: "x", AmountFen: 1, OpenID: r.sb.OpenID("u")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := r.sb.Pay(prepayID, true)
+	if err != nil || p.Delivery.Status != http.StatusInternalServerError {
+		t.Fatalf("first delivery: %+v %v", p, err)
+	}
+	r.stop()
+	if r.sb.Pending() != 1 {
+		t.Fatalf("%d notifications pending at the stop, want 1", r.sb.Pending())
+	}
+	mu.Lock()
+	before, id := len(got), got[0]
+	accept = true
+	mu.Unlock()
+
+	r = startSandbox(t, dir, sink.URL)
+	deadline := time.Now().Add(10 * time.Second)
+	for r.sb.Pending() > 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	mu.Lock()
+	after := append([]string(nil), got...)
+	mu.Unlock()
+	if r.sb.Pending() != 0 || len(after) <= before || after[len(after)-1] != id {
+		t.Fatalf("no delivery of %s after the restart: %d pending, received %v", id, r.sb.Pending(), after)
+	}
+	ds := r.sb.Deliveries()
+	if last := ds[len(ds)-1]; last.Status != http.StatusOK || last.Attempt != before+1 {
+		t.Fatalf("the resumed delivery is %+v, want attempt %d answered 200", last, before+1)
+	}
+}
+
+// TestRefundsThatDoNotGoThrough: with a fault, WeChat Pay accepts a refund
+// and then closes it (CLOSED) or finds the shopper's account unusable
+// (ABNORMAL), and says so in the notification and the query; the amount can
+// be refunded again.
+func TestRefundsThatDoNotGoThrough(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	s, _ := f.mp.Code2Session(ctx, "payer")
+	pay(t, f, "W20261121000010", 900, s.OpenID)
+	for i, c := range []struct{ op, status, event string }{
+		{sandbox.OpRefundClosed, wechat.RefundClosed, wechat.EventRefundClosed},
+		{sandbox.OpRefundAbnormal, wechat.RefundAbnormal, wechat.EventRefundFailed},
+	} {
+		f.sb.Fail(c.op, 1, 0, "")
+		no := fmt.Sprintf("RX%d", i)
+		r, err := f.pay.Refund(ctx, wechat.RefundRequest{OutTradeNo: "W20261121000010", OutRefundNo: no, RefundFen: 900, TotalFen: 900})
+		if err != nil || r.Status != wechat.RefundProcessing {
+			t.Fatalf("refund %s: %+v %v", no, r, err)
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for len(f.sink.got()) < i+2 && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		got := f.sink.got()
+		if len(got) != i+2 {
+			t.Fatalf("%d notifications", len(got))
+		}
+		ev, err := f.notify.Open(got[i+1].header, got[i+1].body)
+		if err != nil || ev.Type != c.event || ev.Refund == nil || ev.Refund.Status != c.status || ev.Refund.OutRefundNo != no {
+			t.Fatalf("notification of %s: %+v %v", no, ev, err)
+		}
+		if q, err := f.pay.QueryRefund(ctx, no); err != nil || q.Status != c.status || !q.SuccessTime.IsZero() {
+			t.Fatalf("query of %s: %+v %v", no, q, err)
+		}
+	}
+	r, err := f.pay.Refund(ctx, wechat.RefundRequest{OutTradeNo: "W20261121000010", OutRefundNo: "RX-ok", RefundFen: 900, TotalFen: 900})
+	if err != nil || r.Status != wechat.RefundProcessing {
+		t.Fatalf("the whole amount again: %+v %v", r, err)
 	}
 }
 

@@ -69,7 +69,7 @@ func (s *Sandbox) Pay(prepayID string, notify bool) (Payment, error) {
 		return Payment{}, errs.E(errs.Conflict, "transaction %s is closed and cannot be paid", t.OutTradeNo)
 	case t.State == StateNotPay && !t.TimeExpire.IsZero() && !now.Before(t.TimeExpire):
 		t.State = StateClosed
-		s.save()
+		s.put(recTransaction, t.OutTradeNo, t)
 		s.mu.Unlock()
 		return Payment{}, errs.E(errs.Conflict, "transaction %s passed its time_expire and cannot be paid", t.OutTradeNo)
 	case t.State == StateNotPay:
@@ -77,30 +77,39 @@ func (s *Sandbox) Pay(prepayID string, notify bool) (Payment, error) {
 		t.TransactionID = "42000" + now.In(beijing).Format("20060102") + randDigits(15)
 		// The notification is made once; a second payment call repeats it as is.
 		t.Notification = s.notification("TRANSACTION.SUCCESS", "支付成功", "transaction", "EV-"+randDigits(20), t.json())
-		s.save()
+		s.put(recTransaction, t.OutTradeNo, t)
 	}
-	url, body := t.NotifyURL, t.Notification
 	p := Payment{TransactionID: t.TransactionID, OutTradeNo: t.OutTradeNo}
+	var id string
+	if notify {
+		id = s.enqueue(t.NotifyURL, t.Notification)
+	}
 	s.mu.Unlock()
 	if notify {
-		d := s.deliverWithRetries(url, body)
+		d := s.deliverNow(id)
 		p.Delivery = &d
 	}
 	return p, nil
 }
 
 // records is GET /sandbox/records: what the sandbox was sent and delivered,
-// for developers and tests.
+// for developers and tests: shipping info by WeChat Pay transaction_id,
+// subscribe messages, notification delivery attempts, and how many
+// notifications still await acknowledgement.
 func (s *Sandbox) records(c echo.Context) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	shipping := map[string]*shippingRecord{}
-	for no, t := range s.st.Transactions {
+	for _, t := range s.st.Transactions {
 		if t.Shipping != nil {
-			shipping[no] = t.Shipping
+			shipping[t.TransactionID] = t.Shipping
 		}
 	}
-	return c.JSON(http.StatusOK, map[string]any{
-		"subscribe": s.subscribe, "shipping": shipping, "deliveries": s.st.Deliveries,
+	body, err := json.Marshal(map[string]any{
+		"subscribe": s.st.Subscribes, "shipping": shipping, "deliveries": s.st.Deliveries, "pending": len(s.st.Pending),
 	})
+	s.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	return c.JSONBlob(http.StatusOK, body)
 }

@@ -20,6 +20,17 @@ type Delivery struct {
 	At             time.Time `json:"at"`
 }
 
+// pending is a notification the merchant has not acknowledged yet: WeChat
+// keeps delivering it on its schedule, across restarts.
+type pending struct {
+	URL  string `json:"url"`
+	Body []byte `json:"body"`
+	// Attempts is how many deliveries were made so far.
+	Attempts int `json:"attempts"`
+	// Next is when the next delivery is due.
+	Next time.Time `json:"next"`
+}
+
 // notification builds the encrypted notification body for a resource.
 func (s *Sandbox) notification(event, summary, kind, id string, resource any) []byte {
 	body, err := wxpay.NewNotification(s.id.APIv3Key, id, event, summary, kind, resource, s.now())
@@ -29,64 +40,124 @@ func (s *Sandbox) notification(event, summary, kind, id string, resource any) []
 	return body
 }
 
-// deliver POSTs a notification once, freshly signed, and records the attempt.
-func (s *Sandbox) deliver(url string, body []byte, attempt int) Delivery {
-	var n wxpay.Notification
-	_ = json.Unmarshal(body, &n)
-	d := Delivery{NotificationID: n.ID, EventType: n.EventType, URL: url, Attempt: attempt, At: s.now().UTC()}
-	h, err := s.signer.Headers(body)
-	if err == nil {
-		var req *http.Request
-		if req, err = http.NewRequest(http.MethodPost, url, bytes.NewReader(body)); err == nil {
-			req.Header = h
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("User-Agent", "Mozilla/4.0 (wemart WeChat Pay sandbox)")
-			var res *http.Response
-			if res, err = s.opt.Client.Do(req); err == nil {
-				d.Status = res.StatusCode
-				res.Body.Close()
-			}
+// enqueue journals a notification to deliver now, and returns its delivery
+// id; call with s.mu held, in the same critical section as the change it
+// announces, so a restart finds both or neither.
+func (s *Sandbox) enqueue(url string, body []byte) string {
+	id := "D" + randHex(12)
+	p := &pending{URL: url, Body: body, Next: s.now()}
+	s.st.Pending[id] = p
+	s.put(recPending, id, p)
+	return id
+}
+
+// deliverPending delivers a pending notification until the merchant answers
+// 2xx or WeChat's schedule is exhausted (in the background).
+func (s *Sandbox) deliverPending(id string) {
+	for {
+		s.mu.Lock()
+		p := s.st.Pending[id]
+		var next time.Time
+		if p != nil {
+			next = p.Next
+		}
+		s.mu.Unlock()
+		if p == nil || !s.sleepUntil(next) {
+			return
+		}
+		if _, done := s.attempt(id); done {
+			return
 		}
 	}
-	if err != nil {
-		d.Error = err.Error()
-	}
+}
+
+// attempt delivers a pending notification once and records the outcome:
+// acknowledged (it is done), or its next delivery on WeChat's schedule, or,
+// past the schedule, abandoned. done is false while it stays pending.
+func (s *Sandbox) attempt(id string) (d Delivery, done bool) {
 	s.mu.Lock()
-	s.st.Deliveries = append(s.st.Deliveries, d)
-	if len(s.st.Deliveries) > 500 {
-		s.st.Deliveries = s.st.Deliveries[len(s.st.Deliveries)-500:]
+	p := s.st.Pending[id]
+	if p == nil {
+		s.mu.Unlock()
+		return Delivery{}, true
 	}
-	s.save()
+	url, body, attempt := p.URL, p.Body, p.Attempts+1
+	lost := s.takeFault(OpNotify) != nil
 	s.mu.Unlock()
-	return d
+
+	var n wxpay.Notification
+	_ = json.Unmarshal(body, &n)
+	d = Delivery{NotificationID: n.ID, EventType: n.EventType, URL: url, Attempt: attempt, At: s.now().UTC()}
+	// What the notification announces must be durable before it is announced.
+	err := s.commit()
+	switch {
+	case err != nil:
+		d.Error = "sandbox: " + err.Error()
+	case lost:
+		d.Error = "sandbox: injected failure of notify (the notification was lost)"
+	default:
+		d.Status, d.Error = s.post(url, body)
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.st.logDelivery(d)
+	s.put(recDelivery, "", d)
+	p = s.st.Pending[id]
+	switch {
+	case p == nil:
+		return d, true
+	case delivered(d):
+		delete(s.st.Pending, id)
+		s.put(recPending, id, nil)
+		return d, true
+	case attempt > len(RetrySchedule):
+		delete(s.st.Pending, id)
+		s.put(recPending, id, nil)
+		s.opt.Log.Warn("sandbox: notification abandoned after WeChat's retry schedule", "url", url, "id", n.ID)
+		return d, true
+	}
+	p.Attempts = attempt
+	p.Next = s.now().Add(s.scaled(RetrySchedule[attempt-1]))
+	s.put(recPending, id, p)
+	return d, false
+}
+
+// post POSTs a notification, freshly signed, and returns the merchant's
+// HTTP status (0 and an error when it did not answer).
+func (s *Sandbox) post(url string, body []byte) (int, string) {
+	h, err := s.signer.Headers(body)
+	if err != nil {
+		return 0, err.Error()
+	}
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return 0, err.Error()
+	}
+	req.Header = h
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "Mozilla/4.0 (wemart WeChat Pay sandbox)")
+	res, err := s.opt.Client.Do(req)
+	if err != nil {
+		return 0, err.Error()
+	}
+	res.Body.Close()
+	return res.StatusCode, ""
 }
 
 func delivered(d Delivery) bool { return d.Status >= 200 && d.Status < 300 }
 
-// deliverWithRetries delivers now and, until the merchant answers 2xx,
-// again on WeChat's schedule in the background.
-func (s *Sandbox) deliverWithRetries(url string, body []byte) Delivery {
-	first := s.deliver(url, body, 1)
-	if !delivered(first) {
-		s.retry(url, body)
+// deliverNow makes the first delivery of a pending notification while the
+// caller waits (the cashier reports what the notify URL answered), then
+// leaves the retries to the background.
+func (s *Sandbox) deliverNow(id string) Delivery {
+	d, done := s.attempt(id)
+	if !done {
+		s.mu.Lock()
+		s.start(func() { s.deliverPending(id) })
+		s.mu.Unlock()
 	}
-	return first
-}
-
-func (s *Sandbox) retry(url string, body []byte) {
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		for i, wait := range RetrySchedule {
-			if !s.sleep(wait) {
-				return
-			}
-			if d := s.deliver(url, body, i+2); delivered(d) {
-				return
-			}
-		}
-		s.opt.Log.Warn("sandbox: notification abandoned after WeChat's retry schedule", "url", url)
-	}()
+	return d
 }
 
 // Deliveries returns the delivery attempts so far, oldest first.
@@ -94,4 +165,11 @@ func (s *Sandbox) Deliveries() []Delivery {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Delivery(nil), s.st.Deliveries...)
+}
+
+// Pending is how many notifications await acknowledgement.
+func (s *Sandbox) Pending() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.st.Pending)
 }

@@ -9,13 +9,27 @@ import (
 	"wemart/server/errs"
 )
 
-// Operations of WeChat Pay a fault can be injected into.
+// Operations of WeChat Pay a fault can be injected into. The first four make
+// the next calls fail with an HTTP error; the others change what happens
+// next without failing a call.
 const (
 	OpPrepay = "prepay"
 	OpQuery  = "query"
 	OpClose  = "close"
 	OpRefund = "refund"
+	// OpNotify loses the next deliveries of notifications (they count as
+	// failed attempts and are retried on WeChat's schedule): for trying out
+	// reconciliation by query.
+	OpNotify = "notify"
+	// OpRefundClosed and OpRefundAbnormal make the next refunds accepted
+	// end CLOSED or ABNORMAL instead of SUCCESS (with a REFUND.CLOSED or
+	// REFUND.ABNORMAL notification).
+	OpRefundClosed   = "refund_closed"
+	OpRefundAbnormal = "refund_abnormal"
 )
+
+// outcomeFaults are the ops whose faults fail no call.
+var outcomeFaults = map[string]string{OpNotify: "LOST", OpRefundClosed: refundClosed, OpRefundAbnormal: refundAbnormal}
 
 // fault is an injected failure: the next Count calls of an operation fail
 // with Status and Code, as WeChat Pay does when it is having a bad day.
@@ -28,7 +42,8 @@ type fault struct {
 
 // Fail makes the next count calls of op fail with status and WeChat code
 // (e.g. 500 SYSTEM_ERROR), for trying out what wemart does when WeChat Pay
-// misbehaves. count 0 clears the fault.
+// misbehaves; for OpNotify, OpRefundClosed and OpRefundAbnormal status and
+// code are ignored. count 0 clears the fault.
 func (s *Sandbox) Fail(op string, count, status int, code string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -43,18 +58,25 @@ func (s *Sandbox) Fail(op string, count, status int, code string) {
 func (s *Sandbox) faulty(op string, next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		s.mu.Lock()
-		f := s.faults[op]
-		if f != nil {
-			if f.Count--; f.Count <= 0 {
-				delete(s.faults, op)
-			}
-		}
+		f := s.takeFault(op)
 		s.mu.Unlock()
 		if f == nil {
 			return next(c)
 		}
 		return s.payFail(c, f.Status, f.Code, "sandbox: injected failure of %s", op)
 	}
+}
+
+// takeFault uses up one occurrence of op's fault, if one is pending; call
+// with s.mu held.
+func (s *Sandbox) takeFault(op string) *fault {
+	f := s.faults[op]
+	if f != nil {
+		if f.Count--; f.Count <= 0 {
+			delete(s.faults, op)
+		}
+	}
+	return f
 }
 
 // injectFaults is POST /sandbox/faults.
@@ -66,12 +88,20 @@ func (s *Sandbox) injectFaults(c echo.Context) error {
 		return errs.E(errs.Invalid, "the body must be {\"op\", \"count\", \"status\", \"code\"}")
 	}
 	switch f.Op {
-	case OpPrepay, OpQuery, OpClose, OpRefund:
+	case OpPrepay, OpQuery, OpClose, OpRefund, OpNotify, OpRefundClosed, OpRefundAbnormal:
 	default:
-		return errs.InvalidField("op", "must be prepay, query, close or refund")
+		return errs.InvalidField("op", "must be prepay, query, close, refund, notify, refund_closed or refund_abnormal")
 	}
 	if f.Count < 0 || f.Count > 1000 {
 		return errs.InvalidField("count", "must be between 0 and 1000")
+	}
+	if outcome, ok := outcomeFaults[f.Op]; ok {
+		if f.Status != 0 || f.Code != "" {
+			return errs.InvalidField("status", "and code are not for %s, which fails no call", f.Op)
+		}
+		s.Fail(f.Op, f.Count, 0, outcome)
+		f.Status, f.Code = http.StatusOK, outcome
+		return c.JSON(http.StatusOK, f)
 	}
 	if f.Status == 0 {
 		f.Status = http.StatusInternalServerError

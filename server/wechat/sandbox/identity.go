@@ -1,14 +1,21 @@
 package sandbox
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
 
 	"wemart/server/wechat/wxpay"
 )
@@ -187,4 +194,80 @@ func randDigits(n int) string {
 		b[i] = '0' + b[i]%10
 	}
 	return string(b)
+}
+
+// PublicIdentity is what GET /sandbox/identity tells a wemart server that
+// uses a shared sandbox: everything its WeChat clients need to act as the
+// sandbox's mini program and merchant (all made up, like the sandbox), but
+// not the platform's private key, which only WeChat Pay holds.
+type PublicIdentity struct {
+	AppID         string `json:"appid"`
+	AppSecret     string `json:"app_secret"`
+	MchID         string `json:"mchid"`
+	MchSerial     string `json:"mch_serial"`
+	APIv3Key      string `json:"apiv3_key"`
+	PlatformKeyID string `json:"platform_key_id"`
+	// MchPrivateKey is the merchant's apiclient_key.pem (PKCS#8 PEM).
+	MchPrivateKey string `json:"mch_private_key"`
+	// PlatformPublicKey is the platform's pub_key.pem.
+	PlatformPublicKey string `json:"platform_public_key"`
+}
+
+// Public is the identity as a merchant sees it.
+func (id *Identity) Public() PublicIdentity {
+	return PublicIdentity{
+		AppID: id.AppID, AppSecret: id.AppSecret, MchID: id.MchID, MchSerial: id.MchSerial,
+		APIv3Key: id.APIv3Key, PlatformKeyID: id.PlatformKeyID,
+		MchPrivateKey:     string(wxpay.PrivateKeyPEM(id.MchKey)),
+		PlatformPublicKey: string(wxpay.PublicKeyPEM(&id.PlatformKey.PublicKey)),
+	}
+}
+
+// identity is GET /sandbox/identity: the sandbox's made-up account, so that
+// one WEMART_SANDBOX_URL is all a server needs to use a shared sandbox.
+func (s *Sandbox) identity(c echo.Context) error {
+	return c.JSON(http.StatusOK, s.id.Public())
+}
+
+// FetchIdentity asks the sandbox at base (scheme and host) for its identity,
+// waiting up to patience for it to come up (servers of a fleet may start
+// before their sandbox).
+func FetchIdentity(ctx context.Context, base string, patience time.Duration) (PublicIdentity, error) {
+	client := &http.Client{Timeout: 5 * time.Second}
+	deadline := time.Now().Add(patience)
+	url := strings.TrimSuffix(base, "/") + "/sandbox/identity"
+	for wait := 100 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
+		id, err := fetchIdentity(ctx, client, url)
+		if err == nil || time.Now().After(deadline) {
+			return id, err
+		}
+		select {
+		case <-ctx.Done():
+			return id, err
+		case <-time.After(wait):
+		}
+	}
+}
+
+func fetchIdentity(ctx context.Context, client *http.Client, url string) (PublicIdentity, error) {
+	var id PublicIdentity
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return id, err
+	}
+	res, err := client.Do(req)
+	if err != nil {
+		return id, fmt.Errorf("the sandbox at %s: %w", url, err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return id, fmt.Errorf("the sandbox at %s answered %s (is it a `wemart sandbox`?)", url, res.Status)
+	}
+	if err := json.NewDecoder(io.LimitReader(res.Body, 1<<20)).Decode(&id); err != nil {
+		return id, fmt.Errorf("the sandbox at %s: %w", url, err)
+	}
+	if id.AppID == "" || len(id.APIv3Key) != 32 || id.MchPrivateKey == "" || id.PlatformPublicKey == "" {
+		return id, fmt.Errorf("the sandbox at %s gave an incomplete identity", url)
+	}
+	return id, nil
 }

@@ -36,16 +36,40 @@ const (
 	errInvalidTemplate   = 40037
 	errInvalidArgs       = 40097
 	errInvalidSecret     = 40125
+	errInvalidScene      = 40129
+	errSceneTooLong      = 40169
 	errInvalidPage       = 41030
 	errTokenExpired      = 42001
+	errUserRefused       = 43101
 	errArgument          = 47003
 )
 
-func (s *Sandbox) issueToken() (string, time.Time) {
+// tokenMemory is how long after expiring a token is still remembered (and
+// answered 42001 "expired" rather than 40001 "invalid").
+const tokenMemory = 24 * time.Hour
+
+// issueToken makes a new access token; call with s.mu held. Tokens long
+// expired are forgotten on the way, so the table stays small.
+func (s *Sandbox) issueToken(classic bool) (string, time.Time) {
+	now := s.now()
+	for old, t := range s.st.Tokens {
+		if now.Sub(t.Expiry) > tokenMemory {
+			delete(s.st.Tokens, old)
+			s.put(recToken, old, nil)
+		}
+	}
 	tok := "sandbox_" + randHex(24)
-	exp := s.now().Add(s.opt.TokenTTL)
-	s.tokens[tok] = exp
+	exp := now.Add(s.opt.TokenTTL)
+	s.st.Tokens[tok] = accessToken{Expiry: exp, Classic: classic}
+	s.put(recToken, tok, s.st.Tokens[tok])
 	return tok, exp
+}
+
+// expiresIn is WeChat's expires_in of a token: whole seconds left, rounded
+// up (a fresh token says 7200, not 7199).
+func (s *Sandbox) expiresIn(exp time.Time) int {
+	left := exp.Sub(s.now())
+	return int((left + time.Second - 1) / time.Second)
 }
 
 type tokenAnswer struct {
@@ -70,15 +94,16 @@ func (s *Sandbox) token(c echo.Context) error {
 	}
 	s.mu.Lock()
 	cutoff := s.now().Add(classicGrace)
-	for old := range s.classic {
-		if s.tokens[old].After(cutoff) {
-			s.tokens[old] = cutoff
+	for old, t := range s.st.Tokens {
+		if t.Classic && t.Expiry.After(cutoff) {
+			t.Expiry = cutoff
+			s.st.Tokens[old] = t
+			s.put(recToken, old, t)
 		}
 	}
-	tok, exp := s.issueToken()
-	s.classic[tok] = true
+	tok, exp := s.issueToken(true)
 	s.mu.Unlock()
-	return c.JSON(http.StatusOK, tokenAnswer{tok, int(exp.Sub(s.now()).Seconds())})
+	return c.JSON(http.StatusOK, tokenAnswer{tok, s.expiresIn(exp)})
 }
 
 // stableToken is POST cgi-bin/stable_token: every caller gets the same token
@@ -101,12 +126,18 @@ func (s *Sandbox) stableToken(c echo.Context) error {
 		return fail(c, 40002, "invalid grant_type")
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if req.ForceRefresh || s.stable.token == "" || !s.now().Before(s.stable.expiry) {
-		delete(s.tokens, s.stable.token)
-		s.stable.token, s.stable.expiry = s.issueToken()
+	st := &s.st.Stable
+	if req.ForceRefresh || st.Token == "" || !s.now().Before(st.Expiry) {
+		if st.Token != "" {
+			delete(s.st.Tokens, st.Token)
+			s.put(recToken, st.Token, nil)
+		}
+		st.Token, st.Expiry = s.issueToken(false)
+		s.put(recStable, "", *st)
 	}
-	return c.JSON(http.StatusOK, tokenAnswer{s.stable.token, int(s.stable.expiry.Sub(s.now()).Seconds())})
+	answer := tokenAnswer{st.Token, s.expiresIn(st.Expiry)}
+	s.mu.Unlock()
+	return c.JSON(http.StatusOK, answer)
 }
 
 func (s *Sandbox) checkApp(appID, secret string) (int, string) {
@@ -123,12 +154,12 @@ func (s *Sandbox) checkApp(appID, secret string) (int, string) {
 func (s *Sandbox) checkToken(c echo.Context) (int, string) {
 	tok := c.QueryParam("access_token")
 	s.mu.Lock()
-	exp, ok := s.tokens[tok]
+	t, ok := s.st.Tokens[tok]
 	s.mu.Unlock()
 	switch {
 	case !ok:
 		return errInvalidCredential, "invalid credential, access_token is invalid or not latest"
-	case !s.now().Before(exp):
+	case !s.now().Before(t.Expiry):
 		return errTokenExpired, "access_token expired"
 	}
 	return 0, ""
@@ -138,10 +169,14 @@ func (s *Sandbox) checkToken(c echo.Context) (int, string) {
 func (s *Sandbox) ExpireTokens() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for tok := range s.tokens {
-		s.tokens[tok] = s.now().Add(-time.Second)
+	past := s.now().Add(-time.Second)
+	for tok, t := range s.st.Tokens {
+		t.Expiry = past
+		s.st.Tokens[tok] = t
+		s.put(recToken, tok, t)
 	}
-	s.stable.expiry = s.now().Add(-time.Second)
+	s.st.Stable.Expiry = past
+	s.put(recStable, "", s.st.Stable)
 }
 
 // validCode is the sandbox's rule for wx.login and phone codes: non-empty,
@@ -236,7 +271,11 @@ func (s *Sandbox) phoneNumber(c echo.Context) error {
 
 // sceneChars is what getwxacodeunlimit allows in a scene: letters, digits and
 // !#$&'()*+,/:;=?@-._~
-var sceneChars = regexp.MustCompile(`^[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]{1,32}$`)
+var sceneChars = regexp.MustCompile(`^[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]+$`)
+
+// maxScene is getwxacodeunlimit's limit on a scene, in characters.
+const maxScene = 32
+
 var pagePath = regexp.MustCompile(`^[A-Za-z0-9_\-]+(/[A-Za-z0-9_\-]+)*$`)
 
 // WXACodeContent is what the sandbox's mini program code for page and scene
@@ -259,8 +298,11 @@ func (s *Sandbox) wxaCode(c echo.Context) error {
 	if err := json.NewDecoder(c.Request().Body).Decode(&req); err != nil {
 		return fail(c, errArgument, "argument invalid! data format error")
 	}
-	if !sceneChars.MatchString(req.Scene) {
-		return fail(c, errInvalidArgs, "invalid args: scene must be 1 to 32 visible characters of [0-9A-Za-z!#$&'()*+,/:;=?@-._~]")
+	switch {
+	case utf8.RuneCountInString(req.Scene) > maxScene:
+		return fail(c, errSceneTooLong, "invalid length for scene, or the data is not json string")
+	case !sceneChars.MatchString(req.Scene):
+		return fail(c, errInvalidScene, "invalid scene: 1 to 32 characters of [0-9A-Za-z!#$&'()*+,/:;=?@-._~]")
 	}
 	if req.Page != "" {
 		if !pagePath.MatchString(req.Page) {
@@ -282,11 +324,11 @@ func (s *Sandbox) wxaCode(c echo.Context) error {
 	if width < 280 || width > 1280 {
 		return fail(c, errInvalidArgs, "invalid args: width must be 280 to 1280")
 	}
-	png, err := qrPNG(WXACodeContent(req.Page, req.Scene), width)
+	img, err := qrJPEG(WXACodeContent(req.Page, req.Scene), width)
 	if err != nil {
 		return err
 	}
-	return c.Blob(http.StatusOK, "image/png", png)
+	return c.Blob(http.StatusOK, "image/jpeg", img)
 }
 
 func contains(list []string, v string) bool {
@@ -336,16 +378,48 @@ func (s *Sandbox) sendSubscribe(c echo.Context) error {
 		return fail(c, errArgument, "argument invalid! miniprogram_state")
 	}
 	s.mu.Lock()
-	req.MsgID = int64(len(s.subscribe) + 1)
+	// Each accept in wx.requestSubscribeMessage allows one message.
+	if s.st.Grants[req.ToUser][req.TemplateID] < 1 {
+		s.mu.Unlock()
+		return fail(c, errUserRefused, "user refuse to accept the msg")
+	}
+	s.useGrant(req.ToUser, req.TemplateID, -1)
+	req.MsgID = 1
+	if n := len(s.st.Subscribes); n > 0 {
+		req.MsgID = s.st.Subscribes[n-1].MsgID + 1
+	}
 	req.At = s.now().UTC()
-	s.subscribe = append(s.subscribe, req)
+	s.st.logSubscribe(req)
+	s.put(recSubscribe, "", req)
 	s.mu.Unlock()
 	return c.JSON(http.StatusOK, map[string]any{"errcode": 0, "errmsg": "ok", "msgid": req.MsgID})
 }
 
-// Subscribes returns the subscribe messages accepted so far.
+// useGrant adds n (negative: uses up) to the messages openid accepted of a
+// template; call with s.mu held.
+func (s *Sandbox) useGrant(openid, templateID string, n int) int {
+	g := s.st.Grants[openid]
+	if g == nil {
+		g = map[string]int{}
+		s.st.Grants[openid] = g
+	}
+	g[templateID] += n
+	left := g[templateID]
+	if left <= 0 {
+		delete(g, templateID)
+	}
+	if len(g) == 0 {
+		delete(s.st.Grants, openid)
+		s.put(recGrants, openid, nil)
+	} else {
+		s.put(recGrants, openid, g)
+	}
+	return max(left, 0)
+}
+
+// Subscribes returns the subscribe messages accepted so far (the last 500).
 func (s *Sandbox) Subscribes() []SubscribeRecord {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]SubscribeRecord(nil), s.subscribe...)
+	return append([]SubscribeRecord(nil), s.st.Subscribes...)
 }

@@ -28,20 +28,28 @@ const (
 // prepayTTL is how long a prepay_id can start a payment at WeChat.
 const prepayTTL = 2 * time.Hour
 
+// minPayWindow is the least time WeChat Pay leaves a shopper to pay: an
+// earlier time_expire is moved to now + 1 minute.
+const minPayWindow = time.Minute
+
 type transaction struct {
-	AppID         string    `json:"appid"`
-	MchID         string    `json:"mchid"`
-	OutTradeNo    string    `json:"out_trade_no"`
-	Description   string    `json:"description"`
-	NotifyURL     string    `json:"notify_url"`
-	OpenID        string    `json:"openid"`
-	Total         int64     `json:"total"`
-	TimeExpire    time.Time `json:"time_expire"`
-	PrepayID      string    `json:"prepay_id"`
-	PrepayAt      time.Time `json:"prepay_at"`
-	State         string    `json:"state"`
-	TransactionID string    `json:"transaction_id,omitempty"`
-	SuccessTime   time.Time `json:"success_time"`
+	AppID       string `json:"appid"`
+	MchID       string `json:"mchid"`
+	OutTradeNo  string `json:"out_trade_no"`
+	Description string `json:"description"`
+	NotifyURL   string `json:"notify_url"`
+	OpenID      string `json:"openid"`
+	Total       int64  `json:"total"`
+	// TimeExpire is when the transaction stops accepting payment;
+	// RequestedExpire is the time_expire the merchant asked for (zero: none),
+	// which a repeated prepay must match.
+	TimeExpire      time.Time `json:"time_expire"`
+	RequestedExpire time.Time `json:"requested_expire"`
+	PrepayID        string    `json:"prepay_id"`
+	PrepayAt        time.Time `json:"prepay_at"`
+	State           string    `json:"state"`
+	TransactionID   string    `json:"transaction_id,omitempty"`
+	SuccessTime     time.Time `json:"success_time"`
 	// Notification is the TRANSACTION.SUCCESS notification body, made when paid.
 	Notification []byte `json:"notification,omitempty"`
 	Refunded     int64  `json:"refunded"`
@@ -144,14 +152,17 @@ func (s *Sandbox) prepay(c echo.Context) error {
 		return s.payFail(c, http.StatusBadRequest, "PARAM_ERROR", "输入源“/body”映射到值字段失败")
 	}
 	now := s.now()
-	var expire time.Time
+	var requested, expire time.Time
 	if req.TimeExpire != "" {
 		var err error
-		if expire, err = time.Parse(time.RFC3339, req.TimeExpire); err != nil {
+		if requested, err = time.Parse(time.RFC3339, req.TimeExpire); err != nil {
 			return s.payFail(c, http.StatusBadRequest, "PARAM_ERROR", "time_expire 格式错误")
 		}
-		if !expire.After(now) {
-			return s.payFail(c, http.StatusBadRequest, "PARAM_ERROR", "time_expire 已过期")
+		// WeChat Pay does not refuse a deadline too close (or past): it
+		// gives the shopper at least a minute.
+		expire = requested
+		if minimum := now.Add(minPayWindow); expire.Before(minimum) {
+			expire = minimum
 		}
 	}
 	u, uerr := url.Parse(req.NotifyURL)
@@ -173,33 +184,53 @@ func (s *Sandbox) prepay(c echo.Context) error {
 	case !s.knownOpenID(req.Payer.OpenID):
 		return s.payFail(c, http.StatusBadRequest, "PARAM_ERROR", "openid 与 appid 不匹配")
 	}
+	a := s.recordPrepay(req, requested, expire, now)
+	return s.respond(c, a.status, a.body)
+}
+
+// payAnswer is a WeChat Pay answer worked out under the sandbox's lock and
+// sent after it is released (sending waits for the journal).
+type payAnswer struct {
+	status int
+	body   any
+}
+
+func payRefusal(status int, code, msg string) payAnswer {
+	return payAnswer{status, payError{Code: code, Message: msg}}
+}
+
+// recordPrepay creates the transaction of a checked prepay request, or
+// repeats the prepay_id of the same order asked for again.
+func (s *Sandbox) recordPrepay(req prepayRequest, requested, expire, now time.Time) payAnswer {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if t, ok := s.st.Transactions[req.OutTradeNo]; ok {
 		switch {
 		case t.State == StateSuccess || t.State == StateRefund:
-			return s.payFail(c, http.StatusBadRequest, "ORDERPAID", "该订单已支付")
+			return payRefusal(http.StatusBadRequest, "ORDERPAID", "该订单已支付")
 		case t.State == StateClosed:
-			return s.payFail(c, http.StatusBadRequest, "ORDER_CLOSED", "订单已关闭")
-		case t.Total != req.Amount.Total || t.OpenID != req.Payer.OpenID:
-			return s.payFail(c, http.StatusBadRequest, "OUT_TRADE_NO_USED", "商户订单号重复")
+			return payRefusal(http.StatusBadRequest, "ORDER_CLOSED", "订单已关闭")
+		case t.Total != req.Amount.Total || t.OpenID != req.Payer.OpenID || !t.RequestedExpire.Equal(requested):
+			return payRefusal(http.StatusForbidden, "OUT_TRADE_NO_USED", "商户订单号重复")
 		}
 		if now.Sub(t.PrepayAt) >= prepayTTL { // the old prepay_id has lapsed: issue another
 			t.PrepayID, t.PrepayAt = newPrepayID(now), now
 			s.st.Prepays[t.PrepayID] = t.OutTradeNo
-			s.save()
+			s.put(recPrepay, t.PrepayID, t.OutTradeNo)
+			s.put(recTransaction, t.OutTradeNo, t)
 		}
-		return s.respond(c, http.StatusOK, map[string]string{"prepay_id": t.PrepayID})
+		return payAnswer{http.StatusOK, map[string]string{"prepay_id": t.PrepayID}}
 	}
 	t := &transaction{
 		AppID: req.AppID, MchID: req.MchID, OutTradeNo: req.OutTradeNo, Description: req.Description,
 		NotifyURL: req.NotifyURL, OpenID: req.Payer.OpenID, Total: req.Amount.Total, TimeExpire: expire,
-		PrepayID: newPrepayID(now), PrepayAt: now, State: StateNotPay,
+		RequestedExpire: requested, PrepayID: newPrepayID(now), PrepayAt: now, State: StateNotPay,
 	}
 	s.st.Transactions[t.OutTradeNo] = t
 	s.st.Prepays[t.PrepayID] = t.OutTradeNo
-	s.save()
-	return s.respond(c, http.StatusOK, map[string]string{"prepay_id": t.PrepayID})
+	s.put(recTransaction, t.OutTradeNo, t)
+	s.put(recPrepay, t.PrepayID, t.OutTradeNo)
+	return payAnswer{http.StatusOK, map[string]string{"prepay_id": t.PrepayID}}
 }
 
 func newPrepayID(now time.Time) string {
@@ -251,18 +282,23 @@ func (s *Sandbox) closeTransaction(c echo.Context) error {
 	if err := json.NewDecoder(c.Request().Body).Decode(&req); err != nil || req.MchID != s.id.MchID {
 		return s.payFail(c, http.StatusBadRequest, "PARAM_ERROR", "mchid 与请求商户号不一致")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, ok := s.st.Transactions[c.Param("no")]
-	switch {
-	case !ok:
-		return s.payFail(c, http.StatusNotFound, "ORDER_NOT_EXIST", "订单不存在")
-	case t.State == StateSuccess || t.State == StateRefund:
-		return s.payFail(c, http.StatusBadRequest, "ORDERPAID", "该订单已支付")
-	}
-	t.State = StateClosed
-	s.save()
-	return s.respond(c, http.StatusNoContent, nil)
+	a := func() payAnswer {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		t, ok := s.st.Transactions[c.Param("no")]
+		switch {
+		case !ok:
+			return payRefusal(http.StatusNotFound, "ORDER_NOT_EXIST", "订单不存在")
+		case t.State == StateSuccess || t.State == StateRefund:
+			return payRefusal(http.StatusBadRequest, "ORDERPAID", "该订单已支付")
+		}
+		if t.State != StateClosed {
+			t.State = StateClosed
+			s.put(recTransaction, t.OutTradeNo, t)
+		}
+		return payAnswer{http.StatusNoContent, nil}
+	}()
+	return s.respond(c, a.status, a.body)
 }
 
 // Transaction reports a transaction's trade state and transaction id.

@@ -1,26 +1,33 @@
-// Package sandbox is an in-process simulator of the parts of WeChat that
-// wemart uses: the mini program server API (api.weixin.qq.com: access tokens,
+// Package sandbox is a simulator of the parts of WeChat that wemart uses: the mini program server API (api.weixin.qq.com: access tokens,
 // code2session, phone numbers, mini program codes, subscribe messages, the
 // shipping-info API) and WeChat Pay API v3 (api.mch.weixin.qq.com: JSAPI
 // prepay, query, close, refunds, signed and encrypted notifications with
 // WeChat's retry schedule). It is mounted under /sandbox/ on wemart's own
-// server in sandbox mode and reached by the real client code through its
-// base URLs, so business code never knows which WeChat it talks to.
+// server in sandbox mode, or served alone by `wemart sandbox` for a fleet of
+// servers to share, and reached by the real client code through its base
+// URLs, so business code never knows which WeChat it talks to.
 //
 // It checks what WeChat checks and fails the way WeChat fails: stale tokens
 // get errcode 40001/42001, bad codes 40029, unsigned or mis-signed pay
-// requests 401 SIGN_ERROR, a second prepay with another amount 400
-// OUT_TRADE_NO_USED, and so on. Its state (transactions, refunds, shipping)
-// is kept in a file in the data dir so a restart loses nothing.
+// requests 401 SIGN_ERROR, a second prepay with another amount or
+// time_expire 403 OUT_TRADE_NO_USED, a subscribe message nobody accepted
+// 43101, and so on.
+//
+// It is as durable as a payment provider must be: every change (a payment,
+// a refund, a token, a notification not yet acknowledged and its place in
+// the retry schedule) is appended to a journal in its directory and synced
+// before the answer that reveals it leaves, so nothing it answered is
+// forgotten, even after kill -9; pending notifications resume after a
+// restart.
 package sandbox
 
 import (
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -49,8 +56,9 @@ var RetrySchedule = []time.Duration{
 // Options configure a Sandbox.
 type Options struct {
 	Identity *Identity
-	// StatePath is the file the sandbox keeps its state in ("" keeps it in memory).
-	StatePath string
+	// Dir is the directory the sandbox keeps its journal in ("" keeps its
+	// state in memory only).
+	Dir string
 	// Pages are the mini program's pages, for getwxacodeunlimit's check_path.
 	Pages []string
 	// TimeScale compresses WeChat's delays (notification retries, refund
@@ -63,7 +71,13 @@ type Options struct {
 	Log    *slog.Logger
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// CompactAfter is how many journal records at least trigger a
+	// compaction (0: 4096); it also waits for twice the live state.
+	CompactAfter int
 }
+
+// JournalFile is the name of the journal inside the sandbox's directory.
+const JournalFile = "journal.jsonl"
 
 // Sandbox is the simulator. Use New, then Mount it on an echo server.
 type Sandbox struct {
@@ -72,35 +86,23 @@ type Sandbox struct {
 	signer wxpay.Signer
 	now    func() time.Time
 
-	mu      sync.Mutex
-	st      state
-	tokens  map[string]time.Time // access token → expiry
-	classic map[string]bool      // tokens from cgi-bin/token (not stable_token)
-	stable  struct {
-		token  string
-		expiry time.Time
-	}
-	subscribe []SubscribeRecord
-	faults    map[string]*fault // op → injected failure
+	mu     sync.Mutex
+	st     state
+	faults map[string]*fault // op → injected failure (not journaled: a test's setting, not WeChat's state)
+	closed bool              // no new background work once set
 
-	dirty      bool          // the state changed since the file was written
-	saveSignal chan struct{} // wakes the writer
-	fileMu     sync.Mutex    // one writer of the state file at a time
+	j         *journal // nil: in memory only
+	compactAt int      // journal records that trigger the next compaction
+	compact   chan struct{}
 
 	wg      sync.WaitGroup
 	closing chan struct{}
-	closed  sync.Once
+	once    sync.Once
 }
 
-// state is what survives a restart.
-type state struct {
-	Transactions map[string]*transaction `json:"transactions"` // by out_trade_no
-	Prepays      map[string]string       `json:"prepays"`      // prepay_id → out_trade_no
-	Refunds      map[string]*refund      `json:"refunds"`      // by out_refund_no
-	Deliveries   []Delivery              `json:"deliveries"`
-}
-
-// New returns a Sandbox, loading its state from StatePath if present.
+// New returns a Sandbox, replaying its journal from Dir if there is one (or
+// importing a state.json of an older sandbox once), and resumes what was in
+// progress: notifications not yet acknowledged, refunds not yet settled.
 func New(opt Options) (*Sandbox, error) {
 	if opt.Identity == nil {
 		return nil, errors.New("sandbox: an Identity is required")
@@ -120,50 +122,79 @@ func New(opt Options) (*Sandbox, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
+	if opt.CompactAfter <= 0 {
+		opt.CompactAfter = 4096
+	}
 	s := &Sandbox{
 		opt: opt, id: opt.Identity, now: opt.Now,
-		signer:     wxpay.Signer{Key: opt.Identity.PlatformKey, Serial: opt.Identity.PlatformKeyID, Now: opt.Now},
-		tokens:     map[string]time.Time{},
-		classic:    map[string]bool{},
-		faults:     map[string]*fault{},
-		saveSignal: make(chan struct{}, 1),
-		closing:    make(chan struct{}),
-		st:         state{Transactions: map[string]*transaction{}, Prepays: map[string]string{}, Refunds: map[string]*refund{}},
+		signer:  wxpay.Signer{Key: opt.Identity.PlatformKey, Serial: opt.Identity.PlatformKeyID, Now: opt.Now},
+		faults:  map[string]*fault{},
+		closing: make(chan struct{}),
+		compact: make(chan struct{}, 1),
+		st:      newState(),
 	}
-	if opt.StatePath != "" {
-		b, err := os.ReadFile(opt.StatePath)
-		switch {
-		case err == nil:
-			if err := json.Unmarshal(b, &s.st); err != nil {
-				return nil, errors.New("sandbox: state file is corrupt: " + opt.StatePath)
-			}
-		case !errors.Is(err, os.ErrNotExist):
+	if opt.Dir != "" {
+		if err := s.openJournal(); err != nil {
 			return nil, err
 		}
-	}
-	if opt.StatePath != "" {
 		s.wg.Add(1)
-		go s.writer()
+		go s.compactor()
 	}
-	s.resumeRefunds()
+	s.mu.Lock()
+	s.resume()
+	s.mu.Unlock()
 	return s, nil
+}
+
+// openJournal replays the journal into the state (importing an old
+// state.json first when there is no journal yet).
+func (s *Sandbox) openJournal() error {
+	j, err := openJournal(filepath.Join(s.opt.Dir, JournalFile), s.st.apply)
+	if err != nil {
+		return err
+	}
+	s.j = j
+	legacy := filepath.Join(s.opt.Dir, legacyStateFile)
+	if j.records() == 0 { // a new journal (or one a crash left empty before the import)
+		imported, err := importLegacy(legacy, &s.st)
+		if err == nil && imported {
+			if err = j.rewrite(s.st.snapshot()); err == nil {
+				err = os.Rename(legacy, legacy+".imported")
+				s.opt.Log.Info("sandbox: imported the old state file into the journal", "from", legacy)
+			}
+		}
+		if err != nil {
+			j.close()
+			return err
+		}
+	}
+	s.compactAt = max(s.opt.CompactAfter, 2*j.records())
+	return nil
 }
 
 // Identity is the simulated WeChat account.
 func (s *Sandbox) Identity() *Identity { return s.id }
 
-// Close stops background deliveries, waits for them and writes the state.
+// Close stops background work (deliveries, refund settlement), waits for
+// it, and closes the journal with everything written.
 func (s *Sandbox) Close() {
-	s.closed.Do(func() { close(s.closing) })
-	s.wg.Wait()
-	if s.opt.StatePath != "" {
-		s.flush()
-	}
+	s.once.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		s.mu.Unlock()
+		close(s.closing)
+		s.wg.Wait()
+		if s.j != nil {
+			if err := s.j.close(); err != nil {
+				s.opt.Log.Error("sandbox: closing the journal", "error", err)
+			}
+		}
+	})
 }
 
 // Mount adds the sandbox's routes under /sandbox/ to e.
 func (s *Sandbox) Mount(e *echo.Echo) {
-	api := e.Group(APIPrefix)
+	api := e.Group(APIPrefix, s.durable)
 	api.GET("/cgi-bin/token", s.token)
 	api.POST("/cgi-bin/stable_token", s.stableToken)
 	api.GET("/sns/jscode2session", s.code2Session)
@@ -174,81 +205,142 @@ func (s *Sandbox) Mount(e *echo.Echo) {
 	api.POST("/wxa/sec/order/notify_confirm_receive", s.confirmReceive)
 	api.POST("/wxa/sec/order/get_order", s.getShippingOrder)
 
-	mch := e.Group(MchPrefix, s.verifyMerchant)
+	mch := e.Group(MchPrefix, s.durable, s.verifyMerchant)
 	mch.POST("/v3/pay/transactions/jsapi", s.faulty(OpPrepay, s.prepay))
 	mch.GET("/v3/pay/transactions/out-trade-no/:no", s.faulty(OpQuery, s.queryTransaction))
 	mch.POST("/v3/pay/transactions/out-trade-no/:no/close", s.faulty(OpClose, s.closeTransaction))
 	mch.POST("/v3/refund/domestic/refunds", s.faulty(OpRefund, s.createRefund))
 	mch.GET("/v3/refund/domestic/refunds/:no", s.queryRefund)
 
-	e.POST("/sandbox/pay", s.cashier)
-	e.GET("/sandbox/records", s.records)
-	e.POST("/sandbox/faults", s.injectFaults)
+	e.POST("/sandbox/pay", s.cashier, s.durable)
+	e.GET("/sandbox/records", s.records, s.durable)
+	e.POST("/sandbox/faults", s.injectFaults, s.durable)
+	e.GET("/sandbox/identity", s.identity, s.durable)
+	e.POST("/sandbox/subscribe/grants", s.grant, s.durable)
 }
 
-// save asks for the state to be written; call with s.mu held. Writes are
-// coalesced (the whole state is one JSON file, and a checkout benchmark
-// makes thousands of changes a second): the writer flushes at most every
-// saveDelay, and Close flushes what is left.
-func (s *Sandbox) save() {
-	if s.opt.StatePath == "" {
+// durable holds every answer of the sandbox until the journal has on disk
+// all it was told so far: whatever change the answer reveals (made by this
+// request or seen by it) is then durable before anyone hears of it. If the
+// journal cannot be written the answer becomes a 500 SYSTEM_ERROR (and the
+// change is written with the next commit that succeeds).
+func (s *Sandbox) durable(next echo.HandlerFunc) echo.HandlerFunc {
+	if s.j == nil {
+		return next
+	}
+	return func(c echo.Context) error {
+		res := c.Response()
+		res.Before(func() {
+			if err := s.j.commitAll(); err != nil {
+				s.opt.Log.Error("sandbox: journal write failed; answering 500", "error", err)
+				for k := range res.Header() {
+					if strings.HasPrefix(k, "Wechatpay-") { // the signature was over the other body
+						delete(res.Header(), k)
+					}
+				}
+				res.Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+				res.Status = http.StatusInternalServerError
+				res.Writer = &replacedBody{ResponseWriter: res.Writer, body: journalFailure}
+			}
+		})
+		return next(c)
+	}
+}
+
+// journalFailure is the answer when the journal cannot be written, in both
+// of WeChat's error shapes (pay's code/message and the mini program API's
+// errcode/errmsg).
+var journalFailure = []byte(`{"code":"SYSTEM_ERROR","message":"sandbox: its journal cannot be written","errcode":-1,"errmsg":"system error"}`)
+
+// replacedBody sends body instead of whatever the handler writes.
+type replacedBody struct {
+	http.ResponseWriter
+	body []byte
+	sent bool
+}
+
+// Write writes the replacement body once and swallows the handler's.
+func (w *replacedBody) Write(p []byte) (int, error) {
+	if !w.sent {
+		w.sent = true
+		if _, err := w.ResponseWriter.Write(w.body); err != nil {
+			return 0, err
+		}
+	}
+	return len(p), nil
+}
+
+// put journals the new value of one thing (nil: it is gone); call with s.mu
+// held, right after changing it in memory.
+func (s *Sandbox) put(kind, key string, v any) {
+	if s.j == nil {
 		return
 	}
-	s.dirty = true
-	select {
-	case s.saveSignal <- struct{}{}:
-	default: // a flush is already due
+	s.j.add(encode(kind, key, v))
+	if s.j.records() >= s.compactAt {
+		select {
+		case s.compact <- struct{}{}:
+		default:
+		}
 	}
 }
 
-// saveDelay is how long changes gather before the state file is rewritten.
-const saveDelay = 50 * time.Millisecond
-
-// writer flushes the state file after changes, until the sandbox closes.
-func (s *Sandbox) writer() {
+// compactor rewrites the journal as a snapshot when it has grown to twice
+// the live state (and at least CompactAfter records): every change costs a
+// constant append, and the file stays proportional to the state.
+func (s *Sandbox) compactor() {
 	defer s.wg.Done()
 	for {
 		select {
-		case <-s.saveSignal:
 		case <-s.closing:
-			s.flush()
 			return
+		case <-s.compact:
 		}
-		t := time.NewTimer(saveDelay)
-		select {
-		case <-t.C:
-		case <-s.closing:
-			t.Stop()
+		s.mu.Lock()
+		if s.j.records() >= s.compactAt {
+			recs := s.st.snapshot()
+			if err := s.j.rewrite(recs); err != nil {
+				s.opt.Log.Error("sandbox: compacting the journal", "error", err)
+			}
+			s.compactAt = max(s.opt.CompactAfter, 2*len(recs))
 		}
-		s.flush()
+		s.mu.Unlock()
 	}
 }
 
-// flush writes the state file if it changed.
-func (s *Sandbox) flush() {
-	s.mu.Lock()
-	if !s.dirty {
-		s.mu.Unlock()
+// commit makes everything journaled so far durable (before a notification
+// announces it, say). In memory only, there is nothing to do.
+func (s *Sandbox) commit() error {
+	if s.j == nil {
+		return nil
+	}
+	return s.j.commitAll()
+}
+
+// start runs fn in the background unless the sandbox is closing; call with
+// s.mu held.
+func (s *Sandbox) start(fn func()) {
+	if s.closed {
 		return
 	}
-	s.dirty = false
-	b, err := json.Marshal(&s.st)
-	s.mu.Unlock()
-	if err == nil {
-		s.fileMu.Lock()
-		defer s.fileMu.Unlock()
-		tmp := s.opt.StatePath + ".tmp"
-		if err = os.MkdirAll(filepath.Dir(tmp), 0o700); err == nil {
-			if err = os.WriteFile(tmp, b, 0o600); err == nil {
-				err = os.Rename(tmp, s.opt.StatePath)
-			}
-		}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		fn()
+	}()
+}
+
+// resume restarts what a restart interrupted: the delivery of every
+// notification not yet acknowledged, at its place in the retry schedule, and
+// the settlement of every refund still processing. Call with s.mu held.
+func (s *Sandbox) resume() {
+	for _, id := range keys(s.st.Pending) {
+		s.start(func() { s.deliverPending(id) })
 	}
-	if err != nil {
-		s.opt.Log.Error("sandbox: saving state", "error", err)
-		s.mu.Lock()
-		s.dirty = true // try again with the next change, or at Close
-		s.mu.Unlock()
+	for _, no := range keys(s.st.Refunds) {
+		if s.st.Refunds[no].Status == refundProcessing {
+			s.start(func() { s.settle(no) })
+		}
 	}
 }
 
@@ -257,9 +349,19 @@ func (s *Sandbox) scaled(d time.Duration) time.Duration {
 	return time.Duration(float64(d) * s.opt.TimeScale)
 }
 
-// sleep waits d (scaled) unless the sandbox closes first.
-func (s *Sandbox) sleep(d time.Duration) bool {
-	t := time.NewTimer(s.scaled(d))
+// sleepUntil waits until the sandbox's clock shows at (at once if it is
+// past), unless the sandbox closes first.
+func (s *Sandbox) sleepUntil(at time.Time) bool {
+	d := at.Sub(s.now())
+	if d <= 0 {
+		select {
+		case <-s.closing:
+			return false
+		default:
+			return true
+		}
+	}
+	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:

@@ -114,27 +114,34 @@ func (s *Sandbox) uploadShipping(c echo.Context) error {
 			return fail(c, errShipParam, "express shipping needs tracking_no and express_company")
 		}
 	}
+	code, msg := s.recordShipping(req.OrderKey, req.Payer.OpenID, &shippingRecord{LogisticsType: req.LogisticsType,
+		DeliveryMode: req.DeliveryMode, IsAllDelivered: req.IsAllDelivered, ShippingList: req.ShippingList, UploadTime: req.UploadTime})
+	return c.JSON(http.StatusOK, wxError{ErrCode: code, ErrMsg: msg})
+}
+
+// recordShipping keeps a shipping upload on its payment (WeChat allows one
+// re-upload), or says why not.
+func (s *Sandbox) recordShipping(k orderKey, payer string, rec *shippingRecord) (int, string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t := s.find(req.OrderKey)
+	t := s.find(k)
 	switch {
 	case t == nil || t.TransactionID == "":
-		return fail(c, errShipNoOrder, "支付单不存在")
+		return errShipNoOrder, "支付单不存在"
 	case t.State != StateSuccess:
-		return fail(c, errShipNotShippable, "支付单处于不可发货的状态")
-	case req.Payer.OpenID != t.OpenID:
-		return fail(c, errShipPayer, "支付单与付款用户不一致")
+		return errShipNotShippable, "支付单处于不可发货的状态"
+	case payer != t.OpenID:
+		return errShipPayer, "支付单与付款用户不一致"
 	case t.Shipping != nil && (t.Shipping.Uploads >= 2 || t.Shipping.ReceivedTime != 0):
-		return fail(c, errShipAlreadyDone, "支付单已使用重新发货机会")
+		return errShipAlreadyDone, "支付单已使用重新发货机会"
 	}
-	uploads := 1
+	rec.Uploads = 1
 	if t.Shipping != nil {
-		uploads = t.Shipping.Uploads + 1 // the one re-upload WeChat allows
+		rec.Uploads = t.Shipping.Uploads + 1 // the one re-upload WeChat allows
 	}
-	t.Shipping = &shippingRecord{LogisticsType: req.LogisticsType, DeliveryMode: req.DeliveryMode,
-		IsAllDelivered: req.IsAllDelivered, ShippingList: req.ShippingList, UploadTime: req.UploadTime, Uploads: uploads}
-	s.save()
-	return c.JSON(http.StatusOK, wxError{ErrCode: 0, ErrMsg: "ok"})
+	t.Shipping = rec
+	s.put(recTransaction, t.OutTradeNo, t)
+	return 0, "ok"
 }
 
 type tradeRef struct {
@@ -164,18 +171,21 @@ func (s *Sandbox) confirmReceive(c echo.Context) error {
 	if req.ReceivedTime <= 0 {
 		return fail(c, errShipParam, "received_time must be a unix time")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t := s.find(req.key())
-	switch {
-	case t == nil || t.TransactionID == "":
-		return fail(c, errShipNoOrder, "支付单不存在")
-	case t.Shipping == nil:
-		return fail(c, errShipNotShipped, "订单未发货")
-	}
-	t.Shipping.ReceivedTime = req.ReceivedTime
-	s.save()
-	return c.JSON(http.StatusOK, wxError{ErrCode: 0, ErrMsg: "ok"})
+	code, msg := func() (int, string) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		t := s.find(req.key())
+		switch {
+		case t == nil || t.TransactionID == "":
+			return errShipNoOrder, "支付单不存在"
+		case t.Shipping == nil:
+			return errShipNotShipped, "订单未发货"
+		}
+		t.Shipping.ReceivedTime = req.ReceivedTime
+		s.put(recTransaction, t.OutTradeNo, t)
+		return 0, "ok"
+	}()
+	return c.JSON(http.StatusOK, wxError{ErrCode: code, ErrMsg: msg})
 }
 
 func (s *Sandbox) getShippingOrder(c echo.Context) error {
@@ -187,9 +197,9 @@ func (s *Sandbox) getShippingOrder(c echo.Context) error {
 		return fail(c, errArgument, "argument invalid! data format error")
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	t := s.find(req.key())
 	if t == nil || t.TransactionID == "" {
+		s.mu.Unlock()
 		return fail(c, errShipNoOrder, "支付单不存在")
 	}
 	state := shipWaiting
@@ -203,13 +213,25 @@ func (s *Sandbox) getShippingOrder(c echo.Context) error {
 		state = shipShipped
 	}
 	if sh := t.Shipping; sh != nil {
+		// get_order describes each parcel with goods_desc and the time its
+		// upload was made (upload_time, unix seconds).
+		uploaded, _ := time.Parse(time.RFC3339, sh.UploadTime)
+		list := make([]map[string]any, 0, len(sh.ShippingList))
+		for _, it := range sh.ShippingList {
+			item := map[string]any{"tracking_no": it.TrackingNo, "express_company": it.ExpressCompany,
+				"goods_desc": it.ItemDesc, "upload_time": uploaded.Unix()}
+			if it.Contact != nil {
+				item["contact"] = it.Contact
+			}
+			list = append(list, item)
+		}
 		shipping = map[string]any{
 			"delivery_mode": sh.DeliveryMode, "logistics_type": sh.LogisticsType,
 			"finish_shipping": sh.IsAllDelivered || sh.DeliveryMode == 1, "finish_shipping_count": sh.Uploads - 1,
-			"shipping_list": sh.ShippingList,
+			"shipping_list": list,
 		}
 	}
-	return c.JSON(http.StatusOK, map[string]any{
+	answer := map[string]any{
 		"errcode": 0, "errmsg": "ok",
 		"order": map[string]any{
 			"transaction_id": t.TransactionID, "merchant_id": t.MchID, "merchant_trade_no": t.OutTradeNo,
@@ -217,5 +239,7 @@ func (s *Sandbox) getShippingOrder(c echo.Context) error {
 			"trade_create_time": t.PrepayAt.Unix(), "pay_time": t.SuccessTime.Unix(),
 			"order_state": state, "in_complaint": false, "shipping": shipping,
 		},
-	})
+	}
+	s.mu.Unlock()
+	return c.JSON(http.StatusOK, answer)
 }
