@@ -2,7 +2,10 @@ package api
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"errors"
+	"io"
 	"log/slog"
 	"maps"
 	"math"
@@ -155,13 +158,16 @@ func fromEcho(he *echo.HTTPError) *errs.Error {
 }
 
 // isUnavailable recognises a database that is down or saturated: a refused
-// or dropped connection, PostgreSQL shutting down or out of connections, or
-// SQLite still locked after its busy timeout.
+// or dropped connection (also one dropped mid-request: "unexpected EOF",
+// "conn closed"), PostgreSQL shutting down or out of connections, or SQLite
+// still locked after its busy timeout.
 func isUnavailable(err error) bool {
 	var ne net.Error
 	var oe *net.OpError
 	var ce *pgconn.ConnectError
-	if errors.As(err, &ne) || errors.As(err, &oe) || errors.As(err, &ce) {
+	if errors.As(err, &ne) || errors.As(err, &oe) || errors.As(err, &ce) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, pgconn.ErrConnClosed) ||
+		errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) || pgconn.Timeout(err) || pgconn.SafeToRetry(err) {
 		return true
 	}
 	var pe *pgconn.PgError
@@ -169,7 +175,13 @@ func isUnavailable(err error) bool {
 		// 08: connection exception, 53: insufficient resources, 57P: operator intervention.
 		return strings.HasPrefix(pe.Code, "08") || strings.HasPrefix(pe.Code, "53") || strings.HasPrefix(pe.Code, "57P")
 	}
+	// Some layers (a rollback after a failed commit, say) keep only the text.
 	msg := err.Error()
-	return strings.Contains(msg, "database is locked") || strings.Contains(msg, "SQLITE_BUSY") ||
-		strings.Contains(msg, "sql: database is closed")
+	for _, sign := range []string{"database is locked", "SQLITE_BUSY", "sql: database is closed",
+		"unexpected EOF", "conn closed", "connection reset by peer", "broken pipe", "bad connection"} {
+		if strings.Contains(msg, sign) {
+			return true
+		}
+	}
+	return false
 }
