@@ -116,6 +116,7 @@ func TestPaymentAfterCancellationIsNeverLost(t *testing.T) {
 			t.Fatalf("the timeline does not say why: %q", o.Timeline[2].Note)
 		}
 		s.wantLevel(s.bread, 1, 0)
+		s.wantSales(s.bread, 0) // refunded, never sold: no sales either way
 		s.ledgerReplays()
 
 		// 3. A cancellation WeChat could not confirm is followed up: the
@@ -228,6 +229,8 @@ func TestRefunds(t *testing.T) {
 			t.Fatalf("after the partial refund: %+v", o)
 		}
 		s.wantLevel(s.milk, 9, 0) // the refunded carton is back on the shelf
+		s.wantSales(s.milk, 1)     // and no longer counts as sold
+		s.wantSales(s.bread, 1)
 
 		// The rest: everything not refunded yet.
 		refund(map[string]string{"reason": "都不要了"}).OK(http.StatusOK, &o)
@@ -246,6 +249,8 @@ func TestRefunds(t *testing.T) {
 		}
 		s.wantLevel(s.milk, 10, 0)
 		s.wantLevel(s.bread, 5, 0)
+		s.wantSales(s.milk, 0)
+		s.wantSales(s.bread, 0)
 		refund(map[string]string{"reason": "再退"}).Fails(http.StatusConflict, "conflict")
 		s.ledgerReplays()
 	})

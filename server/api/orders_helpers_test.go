@@ -79,6 +79,15 @@ func (s *shop) wantLevel(skuID int, onHand, reserved int64) {
 
 // ledgerReplays fails unless every stock row of the store equals the sum
 // of its ledger, and each ledger row's *_after is the running total.
+// wantSales fails unless the SKU's product counts sold units as sold.
+func (s *shop) wantSales(skuID int, sold int64) {
+	s.t.Helper()
+	ctx := context.Background()
+	if p := s.db.Client.Sku.GetX(ctx, skuID).QueryProduct().OnlyX(ctx); p.Sales != sold {
+		s.t.Fatalf("product %d (SKU %d) has %d sales, want %d", p.ID, skuID, p.Sales, sold)
+	}
+}
+
 func (s *shop) ledgerReplays() {
 	s.t.Helper()
 	ledgerReplays(s.t, s.db, s.store.ID)

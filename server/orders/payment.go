@@ -263,21 +263,33 @@ func deref(s *string) string {
 }
 
 // countSales adds a paid order's units to its products' sales (what
-// "sort by sales" in search orders by) and tells the search index.
+// search sorts by), and queues the products for reindexing.
 func countSales(ctx context.Context, tx *ent.Tx, items []*ent.OrderItem) error {
 	units := map[int]int64{}
 	for _, it := range items {
 		units[it.ProductID] += int64(it.Quantity)
 	}
+	return addSales(ctx, tx, units)
+}
+
+// addSales adds units (negative: refunded) to each product's sales, in
+// product id order (a fixed lock order, like stock), and queues them for
+// reindexing.
+func addSales(ctx context.Context, tx *ent.Tx, units map[int]int64) error {
 	ids := make([]int, 0, len(units))
-	for id := range units {
-		ids = append(ids, id)
+	for id, n := range units {
+		if n != 0 {
+			ids = append(ids, id)
+		}
 	}
-	slices.Sort(ids) // a fixed lock order, like stock
+	slices.Sort(ids)
 	for _, id := range ids {
 		if err := tx.Product.Update().Where(product.ID(id)).AddSales(units[id]).Exec(ctx); err != nil {
 			return err
 		}
+	}
+	if len(ids) == 0 {
+		return nil
 	}
 	return indexer.Enqueue(ctx, tx.Client(), ids...)
 }

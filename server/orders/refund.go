@@ -378,6 +378,7 @@ func (s *Service) onRefunded(ctx context.Context, tx *ent.Tx, r *ent.Refund) err
 		}
 	}
 	var back []inventory.Line
+	unsold := map[int]int64{} // product → units no longer sold
 	for _, l := range covered {
 		idx := slices.IndexFunc(o.Edges.Items, func(it *ent.OrderItem) bool { return it.ID == l.OrderItemID })
 		if idx < 0 {
@@ -395,6 +396,14 @@ func (s *Service) onRefunded(ctx context.Context, tx *ent.Tx, r *ent.Refund) err
 		}
 		it.RefundedQuantity += l.Quantity
 		back = append(back, inventory.Line{SkuID: it.SkuID, ProductID: it.ProductID, Quantity: int64(l.Quantity)})
+		unsold[it.ProductID] -= int64(l.Quantity)
+	}
+	// A cancelled order's late payment never counted as sales (it was
+	// refunded, not sold); anything else refunded stops counting.
+	if before != order.StatusCancelled {
+		if err := addSales(ctx, tx, unsold); err != nil {
+			return err
+		}
 	}
 	// Units of a paid order are out of on_hand but still in the store until
 	// it is picked up or shipped: a refund puts them back. A cancelled
