@@ -41,6 +41,14 @@ func TestShopperLogin(t *testing.T) {
 		if again.New || again.User.ID != a.User.ID || b.User.ID == a.User.ID {
 			t.Fatalf("same code must be the same shopper, another code another: %+v %+v %+v", a, again, b)
 		}
+		// Returning logins use up no shopper ids: the next new shopper's id
+		// follows b's (an upsert would take a sequence number every time).
+		for range 5 {
+			mustShopper(t, h, "wx-login-code-a")
+		}
+		if c := mustShopper(t, h, "wx-login-code-c"); c.User.ID != b.User.ID+1 {
+			t.Fatalf("after returning logins the next shopper is %d, want %d", c.User.ID, b.User.ID+1)
+		}
 		// The openid (and a session_key) never reaches the client; the shopper row has the openid.
 		res := h.Do("POST", "/api/v1/auth/login", "", map[string]string{"code": "wx-login-code-a"})
 		sh := db.Client.Shopper.Query().Where(shopper.ID(a.User.ID)).OnlyX(t.Context())

@@ -81,14 +81,20 @@ func (s *Service) Login(ctx context.Context, code string) (Session, error) {
 	if ws.UnionID != "" {
 		unionID = &ws.UnionID
 	}
-	// Upsert on openid: two logins racing for a new shopper make one row.
-	err = s.client.Shopper.Create().SetOpenid(ws.OpenID).SetNillableUnionid(unionID).SetLastLoginAt(now).
-		OnConflictColumns(shopper.FieldOpenid).DoNothing().Exec(ctx)
-	if err != nil && !storage.Skipped(err) {
-		return Session{}, err
-	}
-	created := err == nil
+	// A returning shopper is looked up first: an INSERT ... ON CONFLICT
+	// would take a number from the id sequence at every login. A new one is
+	// inserted with DO NOTHING, so two logins racing for her make one row.
+	created := false
 	sh, err := s.client.Shopper.Query().Where(shopper.Openid(ws.OpenID)).Only(ctx)
+	if ent.IsNotFound(err) {
+		err = s.client.Shopper.Create().SetOpenid(ws.OpenID).SetNillableUnionid(unionID).SetLastLoginAt(now).
+			OnConflictColumns(shopper.FieldOpenid).DoNothing().Exec(ctx)
+		if err != nil && !storage.Skipped(err) {
+			return Session{}, err
+		}
+		created = err == nil
+		sh, err = s.client.Shopper.Query().Where(shopper.Openid(ws.OpenID)).Only(ctx)
+	}
 	if err != nil {
 		return Session{}, err
 	}
