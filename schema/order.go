@@ -11,7 +11,7 @@ import (
 	"wemart/schema/types"
 )
 
-// OrderStatuses lists every status an order can be in (see API.md).
+// OrderStatuses lists every status an order can be in (the API names them).
 var OrderStatuses = []string{
 	"pending_payment", "paid", "ready_for_pickup", "shipped", "delivered",
 	"completed", "cancelled", "refunding", "refunded",

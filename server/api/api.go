@@ -31,7 +31,7 @@ import (
 	"wemart/server/wechat/sandbox"
 )
 
-// BodyLimit is the largest request body accepted (API.md: 1 MiB).
+// BodyLimit is the largest request body accepted (1 MiB, as the API promises).
 const BodyLimit = "1M"
 
 // Deps is what the API needs from the rest of the server.

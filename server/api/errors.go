@@ -21,11 +21,11 @@ import (
 	"wemart/server/errs"
 )
 
-// codeMethodNotAllowed extends API.md's table for echo's 405 (the table has no
+// codeMethodNotAllowed extends the API's error table for echo's 405 (the table has no
 // entry for it; the envelope shape is the same).
 const codeMethodNotAllowed errs.Code = "method_not_allowed"
 
-// statusOf is API.md's code → HTTP status table, in one place.
+// statusOf is the API's code → HTTP status table, in one place.
 var statusOf = map[errs.Code]int{
 	errs.Invalid:          http.StatusBadRequest,
 	errs.Unauthenticated:  http.StatusUnauthorized,

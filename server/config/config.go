@@ -1,5 +1,5 @@
 // Package config reads wemart's configuration from the environment (the
-// variables of API.md, all optional), validates it once at start-up, and
+// variables the README lists, all optional), validates it once at start-up, and
 // renders a one-line summary with every secret masked.
 package config
 

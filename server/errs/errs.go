@@ -1,5 +1,5 @@
 // Package errs is wemart's error vocabulary: errors are values carrying a Code
-// from API.md's table. Services return them, handlers pass them up, and one
+// from the API's error table (see openapi.yaml). Services return them, handlers pass them up, and one
 // HTTP error handler (package api) maps the code to a status and writes the
 // envelope. An error without a code is internal by definition: it is logged
 // with the request id and the client only hears "internal error".
@@ -11,10 +11,10 @@ import (
 	"time"
 )
 
-// Code classifies an error for clients. The set is API.md's table.
+// Code classifies an error for clients. The set is the API's error table (openapi.yaml).
 type Code string
 
-// The codes of API.md's error table.
+// The codes of the API's error table.
 const (
 	Invalid          Code = "invalid_argument"
 	Unauthenticated  Code = "unauthenticated"

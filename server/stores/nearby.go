@@ -8,7 +8,7 @@ import (
 	"wemart/server/geo"
 )
 
-// Nearby search limits (API.md).
+// Nearby search limits (the API's).
 const (
 	DefaultRadiusM = 5000
 	MaxRadiusM     = 50000
