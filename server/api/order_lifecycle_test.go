@@ -229,7 +229,7 @@ func TestRefunds(t *testing.T) {
 			t.Fatalf("after the partial refund: %+v", o)
 		}
 		s.wantLevel(s.milk, 9, 0) // the refunded carton is back on the shelf
-		s.wantSales(s.milk, 1)     // and no longer counts as sold
+		s.wantSales(s.milk, 1)    // and no longer counts as sold
 		s.wantSales(s.bread, 1)
 
 		// The rest: everything not refunded yet.
