@@ -41,9 +41,15 @@ func checkJSON(body []byte, t reflect.Type) error {
 }
 
 type jsonWalker struct {
-	dec *json.Decoder
-	bad int // offset of the first invalid UTF-8 byte, -1 if none
+	dec   *json.Decoder
+	bad   int // offset of the first invalid UTF-8 byte, -1 if none
+	depth int
 }
+
+// maxDepth bounds how deeply a request body may nest. wemart's requests
+// are a few levels deep; without a bound, a 20 KB body of brackets costs
+// the walk (and encoding/json) memory quadratic in its depth.
+const maxDepth = 32
 
 func (w *jsonWalker) value(t reflect.Type, path string) error {
 	t = requestType(t)
@@ -53,6 +59,10 @@ func (w *jsonWalker) value(t reflect.Type, path string) error {
 	}
 	switch v := tok.(type) {
 	case json.Delim:
+		if w.depth++; w.depth > maxDepth {
+			return errs.E(errs.Invalid, "the body nests deeper than %d levels", maxDepth)
+		}
+		defer func() { w.depth-- }()
 		if v == '{' {
 			return w.object(t, path)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -145,4 +146,25 @@ func TestStatusFilterIsBounded(t *testing.T) {
 			t.Fatalf("duplicates in the filter: %+v", list)
 		}
 	})
+}
+
+// TestDeepNestingIsRefusedCheaply: a small body of brackets nested
+// 100,000 deep is a 400 at once; the strict walk used to take memory
+// quadratic in the depth (gigabytes for 100 KB), before any login.
+func TestDeepNestingIsRefusedCheaply(t *testing.T) {
+	db := storagetest.New(t, "sqlite")
+	h := apitest.New(t, db)
+	body := `{"code":` + strings.Repeat("[", 100000)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	e := h.Do("POST", "/api/v1/auth/login", "", body).Fails(http.StatusBadRequest, "invalid_argument")
+	runtime.ReadMemStats(&after)
+	if !strings.Contains(e.Error.Message, "nests deeper") {
+		t.Fatalf("message %q", e.Error.Message)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64<<20 {
+		t.Fatalf("refusing a 100 KB body allocated %d MB", alloc>>20)
+	}
+	// Shallow nesting is fine.
+	h.Do("POST", "/api/v1/auth/login", "", `{"code": "ok-code"}`).OK(http.StatusOK, nil)
 }
