@@ -16,6 +16,7 @@ import (
 	"wemart/ent/category"
 	"wemart/ent/counter"
 	"wemart/ent/lease"
+	"wemart/ent/loginthrottle"
 	"wemart/ent/order"
 	"wemart/ent/orderevent"
 	"wemart/ent/orderitem"
@@ -56,6 +57,8 @@ type Client struct {
 	Counter *CounterClient
 	// Lease is the client for interacting with the Lease builders.
 	Lease *LeaseClient
+	// LoginThrottle is the client for interacting with the LoginThrottle builders.
+	LoginThrottle *LoginThrottleClient
 	// Order is the client for interacting with the Order builders.
 	Order *OrderClient
 	// OrderEvent is the client for interacting with the OrderEvent builders.
@@ -104,6 +107,7 @@ func (c *Client) init() {
 	c.Category = NewCategoryClient(c.config)
 	c.Counter = NewCounterClient(c.config)
 	c.Lease = NewLeaseClient(c.config)
+	c.LoginThrottle = NewLoginThrottleClient(c.config)
 	c.Order = NewOrderClient(c.config)
 	c.OrderEvent = NewOrderEventClient(c.config)
 	c.OrderItem = NewOrderItemClient(c.config)
@@ -217,6 +221,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Category:          NewCategoryClient(cfg),
 		Counter:           NewCounterClient(cfg),
 		Lease:             NewLeaseClient(cfg),
+		LoginThrottle:     NewLoginThrottleClient(cfg),
 		Order:             NewOrderClient(cfg),
 		OrderEvent:        NewOrderEventClient(cfg),
 		OrderItem:         NewOrderItemClient(cfg),
@@ -257,6 +262,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Category:          NewCategoryClient(cfg),
 		Counter:           NewCounterClient(cfg),
 		Lease:             NewLeaseClient(cfg),
+		LoginThrottle:     NewLoginThrottleClient(cfg),
 		Order:             NewOrderClient(cfg),
 		OrderEvent:        NewOrderEventClient(cfg),
 		OrderItem:         NewOrderItemClient(cfg),
@@ -302,10 +308,10 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Address, c.CartItem, c.Category, c.Counter, c.Lease, c.Order, c.OrderEvent,
-		c.OrderItem, c.Payment, c.Product, c.Refund, c.SearchOutbox, c.Shipment,
-		c.ShipmentEvent, c.Shopper, c.Sku, c.Staff, c.Stock, c.StockMovement, c.Store,
-		c.StoreDeliveryCell,
+		c.Address, c.CartItem, c.Category, c.Counter, c.Lease, c.LoginThrottle, c.Order,
+		c.OrderEvent, c.OrderItem, c.Payment, c.Product, c.Refund, c.SearchOutbox,
+		c.Shipment, c.ShipmentEvent, c.Shopper, c.Sku, c.Staff, c.Stock,
+		c.StockMovement, c.Store, c.StoreDeliveryCell,
 	} {
 		n.Use(hooks...)
 	}
@@ -315,10 +321,10 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Address, c.CartItem, c.Category, c.Counter, c.Lease, c.Order, c.OrderEvent,
-		c.OrderItem, c.Payment, c.Product, c.Refund, c.SearchOutbox, c.Shipment,
-		c.ShipmentEvent, c.Shopper, c.Sku, c.Staff, c.Stock, c.StockMovement, c.Store,
-		c.StoreDeliveryCell,
+		c.Address, c.CartItem, c.Category, c.Counter, c.Lease, c.LoginThrottle, c.Order,
+		c.OrderEvent, c.OrderItem, c.Payment, c.Product, c.Refund, c.SearchOutbox,
+		c.Shipment, c.ShipmentEvent, c.Shopper, c.Sku, c.Staff, c.Stock,
+		c.StockMovement, c.Store, c.StoreDeliveryCell,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -337,6 +343,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Counter.mutate(ctx, m)
 	case *LeaseMutation:
 		return c.Lease.mutate(ctx, m)
+	case *LoginThrottleMutation:
+		return c.LoginThrottle.mutate(ctx, m)
 	case *OrderMutation:
 		return c.Order.mutate(ctx, m)
 	case *OrderEventMutation:
@@ -1132,6 +1140,139 @@ func (c *LeaseClient) mutate(ctx context.Context, m *LeaseMutation) (Value, erro
 		return (&LeaseDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Lease mutation op: %q", m.Op())
+	}
+}
+
+// LoginThrottleClient is a client for the LoginThrottle schema.
+type LoginThrottleClient struct {
+	config
+}
+
+// NewLoginThrottleClient returns a client for the LoginThrottle from the given config.
+func NewLoginThrottleClient(c config) *LoginThrottleClient {
+	return &LoginThrottleClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `loginthrottle.Hooks(f(g(h())))`.
+func (c *LoginThrottleClient) Use(hooks ...Hook) {
+	c.hooks.LoginThrottle = append(c.hooks.LoginThrottle, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `loginthrottle.Intercept(f(g(h())))`.
+func (c *LoginThrottleClient) Intercept(interceptors ...Interceptor) {
+	c.inters.LoginThrottle = append(c.inters.LoginThrottle, interceptors...)
+}
+
+// Create returns a builder for creating a LoginThrottle entity.
+func (c *LoginThrottleClient) Create() *LoginThrottleCreate {
+	mutation := newLoginThrottleMutation(c.config, OpCreate)
+	return &LoginThrottleCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of LoginThrottle entities.
+func (c *LoginThrottleClient) CreateBulk(builders ...*LoginThrottleCreate) *LoginThrottleCreateBulk {
+	return &LoginThrottleCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *LoginThrottleClient) MapCreateBulk(slice any, setFunc func(*LoginThrottleCreate, int)) *LoginThrottleCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &LoginThrottleCreateBulk{err: fmt.Errorf("calling to LoginThrottleClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*LoginThrottleCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &LoginThrottleCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for LoginThrottle.
+func (c *LoginThrottleClient) Update() *LoginThrottleUpdate {
+	mutation := newLoginThrottleMutation(c.config, OpUpdate)
+	return &LoginThrottleUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *LoginThrottleClient) UpdateOne(_m *LoginThrottle) *LoginThrottleUpdateOne {
+	mutation := newLoginThrottleMutation(c.config, OpUpdateOne, withLoginThrottle(_m))
+	return &LoginThrottleUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *LoginThrottleClient) UpdateOneID(id int) *LoginThrottleUpdateOne {
+	mutation := newLoginThrottleMutation(c.config, OpUpdateOne, withLoginThrottleID(id))
+	return &LoginThrottleUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for LoginThrottle.
+func (c *LoginThrottleClient) Delete() *LoginThrottleDelete {
+	mutation := newLoginThrottleMutation(c.config, OpDelete)
+	return &LoginThrottleDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *LoginThrottleClient) DeleteOne(_m *LoginThrottle) *LoginThrottleDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *LoginThrottleClient) DeleteOneID(id int) *LoginThrottleDeleteOne {
+	builder := c.Delete().Where(loginthrottle.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &LoginThrottleDeleteOne{builder}
+}
+
+// Query returns a query builder for LoginThrottle.
+func (c *LoginThrottleClient) Query() *LoginThrottleQuery {
+	return &LoginThrottleQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeLoginThrottle},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a LoginThrottle entity by its id.
+func (c *LoginThrottleClient) Get(ctx context.Context, id int) (*LoginThrottle, error) {
+	return c.Query().Where(loginthrottle.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *LoginThrottleClient) GetX(ctx context.Context, id int) *LoginThrottle {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *LoginThrottleClient) Hooks() []Hook {
+	return c.hooks.LoginThrottle
+}
+
+// Interceptors returns the client interceptors.
+func (c *LoginThrottleClient) Interceptors() []Interceptor {
+	return c.inters.LoginThrottle
+}
+
+func (c *LoginThrottleClient) mutate(ctx context.Context, m *LoginThrottleMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&LoginThrottleCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&LoginThrottleUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&LoginThrottleUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&LoginThrottleDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown LoginThrottle mutation op: %q", m.Op())
 	}
 }
 
@@ -3746,14 +3887,15 @@ func (c *StoreDeliveryCellClient) mutate(ctx context.Context, m *StoreDeliveryCe
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Address, CartItem, Category, Counter, Lease, Order, OrderEvent, OrderItem,
-		Payment, Product, Refund, SearchOutbox, Shipment, ShipmentEvent, Shopper, Sku,
-		Staff, Stock, StockMovement, Store, StoreDeliveryCell []ent.Hook
+		Address, CartItem, Category, Counter, Lease, LoginThrottle, Order, OrderEvent,
+		OrderItem, Payment, Product, Refund, SearchOutbox, Shipment, ShipmentEvent,
+		Shopper, Sku, Staff, Stock, StockMovement, Store, StoreDeliveryCell []ent.Hook
 	}
 	inters struct {
-		Address, CartItem, Category, Counter, Lease, Order, OrderEvent, OrderItem,
-		Payment, Product, Refund, SearchOutbox, Shipment, ShipmentEvent, Shopper, Sku,
-		Staff, Stock, StockMovement, Store, StoreDeliveryCell []ent.Interceptor
+		Address, CartItem, Category, Counter, Lease, LoginThrottle, Order, OrderEvent,
+		OrderItem, Payment, Product, Refund, SearchOutbox, Shipment, ShipmentEvent,
+		Shopper, Sku, Staff, Stock, StockMovement, Store,
+		StoreDeliveryCell []ent.Interceptor
 	}
 )
 

@@ -13,6 +13,7 @@ import (
 	"wemart/ent/category"
 	"wemart/ent/counter"
 	"wemart/ent/lease"
+	"wemart/ent/loginthrottle"
 	"wemart/ent/order"
 	"wemart/ent/orderevent"
 	"wemart/ent/orderitem"
@@ -98,6 +99,7 @@ func checkColumn(t, c string) error {
 			category.Table:          category.ValidColumn,
 			counter.Table:           counter.ValidColumn,
 			lease.Table:             lease.ValidColumn,
+			loginthrottle.Table:     loginthrottle.ValidColumn,
 			order.Table:             order.ValidColumn,
 			orderevent.Table:        orderevent.ValidColumn,
 			orderitem.Table:         orderitem.ValidColumn,

@@ -13,6 +13,7 @@ import (
 	"wemart/ent/category"
 	"wemart/ent/counter"
 	"wemart/ent/lease"
+	"wemart/ent/loginthrottle"
 	"wemart/ent/order"
 	"wemart/ent/orderevent"
 	"wemart/ent/orderitem"
@@ -50,6 +51,7 @@ const (
 	TypeCategory          = "Category"
 	TypeCounter           = "Counter"
 	TypeLease             = "Lease"
+	TypeLoginThrottle     = "LoginThrottle"
 	TypeOrder             = "Order"
 	TypeOrderEvent        = "OrderEvent"
 	TypeOrderItem         = "OrderItem"
@@ -3707,6 +3709,552 @@ func (m *LeaseMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *LeaseMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Lease edge %s", name)
+}
+
+// LoginThrottleMutation represents an operation that mutates the LoginThrottle nodes in the graph.
+type LoginThrottleMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	username      *string
+	failures      *int
+	addfailures   *int
+	blocked_until *time.Time
+	updated_at    *time.Time
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*LoginThrottle, error)
+	predicates    []predicate.LoginThrottle
+}
+
+var _ ent.Mutation = (*LoginThrottleMutation)(nil)
+
+// loginthrottleOption allows management of the mutation configuration using functional options.
+type loginthrottleOption func(*LoginThrottleMutation)
+
+// newLoginThrottleMutation creates new mutation for the LoginThrottle entity.
+func newLoginThrottleMutation(c config, op Op, opts ...loginthrottleOption) *LoginThrottleMutation {
+	m := &LoginThrottleMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeLoginThrottle,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withLoginThrottleID sets the ID field of the mutation.
+func withLoginThrottleID(id int) loginthrottleOption {
+	return func(m *LoginThrottleMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *LoginThrottle
+		)
+		m.oldValue = func(ctx context.Context) (*LoginThrottle, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().LoginThrottle.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withLoginThrottle sets the old LoginThrottle of the mutation.
+func withLoginThrottle(node *LoginThrottle) loginthrottleOption {
+	return func(m *LoginThrottleMutation) {
+		m.oldValue = func(context.Context) (*LoginThrottle, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m LoginThrottleMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m LoginThrottleMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *LoginThrottleMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *LoginThrottleMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().LoginThrottle.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetUsername sets the "username" field.
+func (m *LoginThrottleMutation) SetUsername(s string) {
+	m.username = &s
+}
+
+// Username returns the value of the "username" field in the mutation.
+func (m *LoginThrottleMutation) Username() (r string, exists bool) {
+	v := m.username
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUsername returns the old "username" field's value of the LoginThrottle entity.
+// If the LoginThrottle object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoginThrottleMutation) OldUsername(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUsername is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUsername requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUsername: %w", err)
+	}
+	return oldValue.Username, nil
+}
+
+// ResetUsername resets all changes to the "username" field.
+func (m *LoginThrottleMutation) ResetUsername() {
+	m.username = nil
+}
+
+// SetFailures sets the "failures" field.
+func (m *LoginThrottleMutation) SetFailures(i int) {
+	m.failures = &i
+	m.addfailures = nil
+}
+
+// Failures returns the value of the "failures" field in the mutation.
+func (m *LoginThrottleMutation) Failures() (r int, exists bool) {
+	v := m.failures
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFailures returns the old "failures" field's value of the LoginThrottle entity.
+// If the LoginThrottle object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoginThrottleMutation) OldFailures(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFailures is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFailures requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFailures: %w", err)
+	}
+	return oldValue.Failures, nil
+}
+
+// AddFailures adds i to the "failures" field.
+func (m *LoginThrottleMutation) AddFailures(i int) {
+	if m.addfailures != nil {
+		*m.addfailures += i
+	} else {
+		m.addfailures = &i
+	}
+}
+
+// AddedFailures returns the value that was added to the "failures" field in this mutation.
+func (m *LoginThrottleMutation) AddedFailures() (r int, exists bool) {
+	v := m.addfailures
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetFailures resets all changes to the "failures" field.
+func (m *LoginThrottleMutation) ResetFailures() {
+	m.failures = nil
+	m.addfailures = nil
+}
+
+// SetBlockedUntil sets the "blocked_until" field.
+func (m *LoginThrottleMutation) SetBlockedUntil(t time.Time) {
+	m.blocked_until = &t
+}
+
+// BlockedUntil returns the value of the "blocked_until" field in the mutation.
+func (m *LoginThrottleMutation) BlockedUntil() (r time.Time, exists bool) {
+	v := m.blocked_until
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBlockedUntil returns the old "blocked_until" field's value of the LoginThrottle entity.
+// If the LoginThrottle object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoginThrottleMutation) OldBlockedUntil(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBlockedUntil is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBlockedUntil requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBlockedUntil: %w", err)
+	}
+	return oldValue.BlockedUntil, nil
+}
+
+// ClearBlockedUntil clears the value of the "blocked_until" field.
+func (m *LoginThrottleMutation) ClearBlockedUntil() {
+	m.blocked_until = nil
+	m.clearedFields[loginthrottle.FieldBlockedUntil] = struct{}{}
+}
+
+// BlockedUntilCleared returns if the "blocked_until" field was cleared in this mutation.
+func (m *LoginThrottleMutation) BlockedUntilCleared() bool {
+	_, ok := m.clearedFields[loginthrottle.FieldBlockedUntil]
+	return ok
+}
+
+// ResetBlockedUntil resets all changes to the "blocked_until" field.
+func (m *LoginThrottleMutation) ResetBlockedUntil() {
+	m.blocked_until = nil
+	delete(m.clearedFields, loginthrottle.FieldBlockedUntil)
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *LoginThrottleMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *LoginThrottleMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the LoginThrottle entity.
+// If the LoginThrottle object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoginThrottleMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *LoginThrottleMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// Where appends a list predicates to the LoginThrottleMutation builder.
+func (m *LoginThrottleMutation) Where(ps ...predicate.LoginThrottle) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the LoginThrottleMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *LoginThrottleMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.LoginThrottle, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *LoginThrottleMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *LoginThrottleMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (LoginThrottle).
+func (m *LoginThrottleMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *LoginThrottleMutation) Fields() []string {
+	fields := make([]string, 0, 4)
+	if m.username != nil {
+		fields = append(fields, loginthrottle.FieldUsername)
+	}
+	if m.failures != nil {
+		fields = append(fields, loginthrottle.FieldFailures)
+	}
+	if m.blocked_until != nil {
+		fields = append(fields, loginthrottle.FieldBlockedUntil)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, loginthrottle.FieldUpdatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *LoginThrottleMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case loginthrottle.FieldUsername:
+		return m.Username()
+	case loginthrottle.FieldFailures:
+		return m.Failures()
+	case loginthrottle.FieldBlockedUntil:
+		return m.BlockedUntil()
+	case loginthrottle.FieldUpdatedAt:
+		return m.UpdatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *LoginThrottleMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case loginthrottle.FieldUsername:
+		return m.OldUsername(ctx)
+	case loginthrottle.FieldFailures:
+		return m.OldFailures(ctx)
+	case loginthrottle.FieldBlockedUntil:
+		return m.OldBlockedUntil(ctx)
+	case loginthrottle.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown LoginThrottle field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LoginThrottleMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case loginthrottle.FieldUsername:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUsername(v)
+		return nil
+	case loginthrottle.FieldFailures:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFailures(v)
+		return nil
+	case loginthrottle.FieldBlockedUntil:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBlockedUntil(v)
+		return nil
+	case loginthrottle.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown LoginThrottle field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *LoginThrottleMutation) AddedFields() []string {
+	var fields []string
+	if m.addfailures != nil {
+		fields = append(fields, loginthrottle.FieldFailures)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *LoginThrottleMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case loginthrottle.FieldFailures:
+		return m.AddedFailures()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LoginThrottleMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case loginthrottle.FieldFailures:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddFailures(v)
+		return nil
+	}
+	return fmt.Errorf("unknown LoginThrottle numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *LoginThrottleMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(loginthrottle.FieldBlockedUntil) {
+		fields = append(fields, loginthrottle.FieldBlockedUntil)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *LoginThrottleMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *LoginThrottleMutation) ClearField(name string) error {
+	switch name {
+	case loginthrottle.FieldBlockedUntil:
+		m.ClearBlockedUntil()
+		return nil
+	}
+	return fmt.Errorf("unknown LoginThrottle nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *LoginThrottleMutation) ResetField(name string) error {
+	switch name {
+	case loginthrottle.FieldUsername:
+		m.ResetUsername()
+		return nil
+	case loginthrottle.FieldFailures:
+		m.ResetFailures()
+		return nil
+	case loginthrottle.FieldBlockedUntil:
+		m.ResetBlockedUntil()
+		return nil
+	case loginthrottle.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown LoginThrottle field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *LoginThrottleMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *LoginThrottleMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *LoginThrottleMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *LoginThrottleMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *LoginThrottleMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *LoginThrottleMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *LoginThrottleMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown LoginThrottle unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *LoginThrottleMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown LoginThrottle edge %s", name)
 }
 
 // OrderMutation represents an operation that mutates the Order nodes in the graph.
@@ -15358,28 +15906,25 @@ func (m *SkuMutation) ResetEdge(name string) error {
 // StaffMutation represents an operation that mutates the Staff nodes in the graph.
 type StaffMutation struct {
 	config
-	op                  Op
-	typ                 string
-	id                  *int
-	created_at          *time.Time
-	updated_at          *time.Time
-	username            *string
-	display_name        *string
-	password_hash       *string
-	role                *staff.Role
-	disabled            *bool
-	last_login_at       *time.Time
-	token_version       *int
-	addtoken_version    *int
-	login_failures      *int
-	addlogin_failures   *int
-	login_blocked_until *time.Time
-	clearedFields       map[string]struct{}
-	store               *int
-	clearedstore        bool
-	done                bool
-	oldValue            func(context.Context) (*Staff, error)
-	predicates          []predicate.Staff
+	op               Op
+	typ              string
+	id               *int
+	created_at       *time.Time
+	updated_at       *time.Time
+	username         *string
+	display_name     *string
+	password_hash    *string
+	role             *staff.Role
+	disabled         *bool
+	last_login_at    *time.Time
+	token_version    *int
+	addtoken_version *int
+	clearedFields    map[string]struct{}
+	store            *int
+	clearedstore     bool
+	done             bool
+	oldValue         func(context.Context) (*Staff, error)
+	predicates       []predicate.Staff
 }
 
 var _ ent.Mutation = (*StaffMutation)(nil)
@@ -15886,111 +16431,6 @@ func (m *StaffMutation) ResetTokenVersion() {
 	m.addtoken_version = nil
 }
 
-// SetLoginFailures sets the "login_failures" field.
-func (m *StaffMutation) SetLoginFailures(i int) {
-	m.login_failures = &i
-	m.addlogin_failures = nil
-}
-
-// LoginFailures returns the value of the "login_failures" field in the mutation.
-func (m *StaffMutation) LoginFailures() (r int, exists bool) {
-	v := m.login_failures
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldLoginFailures returns the old "login_failures" field's value of the Staff entity.
-// If the Staff object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *StaffMutation) OldLoginFailures(ctx context.Context) (v int, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldLoginFailures is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldLoginFailures requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldLoginFailures: %w", err)
-	}
-	return oldValue.LoginFailures, nil
-}
-
-// AddLoginFailures adds i to the "login_failures" field.
-func (m *StaffMutation) AddLoginFailures(i int) {
-	if m.addlogin_failures != nil {
-		*m.addlogin_failures += i
-	} else {
-		m.addlogin_failures = &i
-	}
-}
-
-// AddedLoginFailures returns the value that was added to the "login_failures" field in this mutation.
-func (m *StaffMutation) AddedLoginFailures() (r int, exists bool) {
-	v := m.addlogin_failures
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// ResetLoginFailures resets all changes to the "login_failures" field.
-func (m *StaffMutation) ResetLoginFailures() {
-	m.login_failures = nil
-	m.addlogin_failures = nil
-}
-
-// SetLoginBlockedUntil sets the "login_blocked_until" field.
-func (m *StaffMutation) SetLoginBlockedUntil(t time.Time) {
-	m.login_blocked_until = &t
-}
-
-// LoginBlockedUntil returns the value of the "login_blocked_until" field in the mutation.
-func (m *StaffMutation) LoginBlockedUntil() (r time.Time, exists bool) {
-	v := m.login_blocked_until
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldLoginBlockedUntil returns the old "login_blocked_until" field's value of the Staff entity.
-// If the Staff object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *StaffMutation) OldLoginBlockedUntil(ctx context.Context) (v *time.Time, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldLoginBlockedUntil is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldLoginBlockedUntil requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldLoginBlockedUntil: %w", err)
-	}
-	return oldValue.LoginBlockedUntil, nil
-}
-
-// ClearLoginBlockedUntil clears the value of the "login_blocked_until" field.
-func (m *StaffMutation) ClearLoginBlockedUntil() {
-	m.login_blocked_until = nil
-	m.clearedFields[staff.FieldLoginBlockedUntil] = struct{}{}
-}
-
-// LoginBlockedUntilCleared returns if the "login_blocked_until" field was cleared in this mutation.
-func (m *StaffMutation) LoginBlockedUntilCleared() bool {
-	_, ok := m.clearedFields[staff.FieldLoginBlockedUntil]
-	return ok
-}
-
-// ResetLoginBlockedUntil resets all changes to the "login_blocked_until" field.
-func (m *StaffMutation) ResetLoginBlockedUntil() {
-	m.login_blocked_until = nil
-	delete(m.clearedFields, staff.FieldLoginBlockedUntil)
-}
-
 // ClearStore clears the "store" edge to the Store entity.
 func (m *StaffMutation) ClearStore() {
 	m.clearedstore = true
@@ -16052,7 +16492,7 @@ func (m *StaffMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *StaffMutation) Fields() []string {
-	fields := make([]string, 0, 12)
+	fields := make([]string, 0, 10)
 	if m.created_at != nil {
 		fields = append(fields, staff.FieldCreatedAt)
 	}
@@ -16083,12 +16523,6 @@ func (m *StaffMutation) Fields() []string {
 	if m.token_version != nil {
 		fields = append(fields, staff.FieldTokenVersion)
 	}
-	if m.login_failures != nil {
-		fields = append(fields, staff.FieldLoginFailures)
-	}
-	if m.login_blocked_until != nil {
-		fields = append(fields, staff.FieldLoginBlockedUntil)
-	}
 	return fields
 }
 
@@ -16117,10 +16551,6 @@ func (m *StaffMutation) Field(name string) (ent.Value, bool) {
 		return m.LastLoginAt()
 	case staff.FieldTokenVersion:
 		return m.TokenVersion()
-	case staff.FieldLoginFailures:
-		return m.LoginFailures()
-	case staff.FieldLoginBlockedUntil:
-		return m.LoginBlockedUntil()
 	}
 	return nil, false
 }
@@ -16150,10 +16580,6 @@ func (m *StaffMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldLastLoginAt(ctx)
 	case staff.FieldTokenVersion:
 		return m.OldTokenVersion(ctx)
-	case staff.FieldLoginFailures:
-		return m.OldLoginFailures(ctx)
-	case staff.FieldLoginBlockedUntil:
-		return m.OldLoginBlockedUntil(ctx)
 	}
 	return nil, fmt.Errorf("unknown Staff field %s", name)
 }
@@ -16233,20 +16659,6 @@ func (m *StaffMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetTokenVersion(v)
 		return nil
-	case staff.FieldLoginFailures:
-		v, ok := value.(int)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetLoginFailures(v)
-		return nil
-	case staff.FieldLoginBlockedUntil:
-		v, ok := value.(time.Time)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetLoginBlockedUntil(v)
-		return nil
 	}
 	return fmt.Errorf("unknown Staff field %s", name)
 }
@@ -16258,9 +16670,6 @@ func (m *StaffMutation) AddedFields() []string {
 	if m.addtoken_version != nil {
 		fields = append(fields, staff.FieldTokenVersion)
 	}
-	if m.addlogin_failures != nil {
-		fields = append(fields, staff.FieldLoginFailures)
-	}
 	return fields
 }
 
@@ -16271,8 +16680,6 @@ func (m *StaffMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
 	case staff.FieldTokenVersion:
 		return m.AddedTokenVersion()
-	case staff.FieldLoginFailures:
-		return m.AddedLoginFailures()
 	}
 	return nil, false
 }
@@ -16289,13 +16696,6 @@ func (m *StaffMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddTokenVersion(v)
 		return nil
-	case staff.FieldLoginFailures:
-		v, ok := value.(int)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.AddLoginFailures(v)
-		return nil
 	}
 	return fmt.Errorf("unknown Staff numeric field %s", name)
 }
@@ -16309,9 +16709,6 @@ func (m *StaffMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(staff.FieldLastLoginAt) {
 		fields = append(fields, staff.FieldLastLoginAt)
-	}
-	if m.FieldCleared(staff.FieldLoginBlockedUntil) {
-		fields = append(fields, staff.FieldLoginBlockedUntil)
 	}
 	return fields
 }
@@ -16332,9 +16729,6 @@ func (m *StaffMutation) ClearField(name string) error {
 		return nil
 	case staff.FieldLastLoginAt:
 		m.ClearLastLoginAt()
-		return nil
-	case staff.FieldLoginBlockedUntil:
-		m.ClearLoginBlockedUntil()
 		return nil
 	}
 	return fmt.Errorf("unknown Staff nullable field %s", name)
@@ -16373,12 +16767,6 @@ func (m *StaffMutation) ResetField(name string) error {
 		return nil
 	case staff.FieldTokenVersion:
 		m.ResetTokenVersion()
-		return nil
-	case staff.FieldLoginFailures:
-		m.ResetLoginFailures()
-		return nil
-	case staff.FieldLoginBlockedUntil:
-		m.ResetLoginBlockedUntil()
 		return nil
 	}
 	return fmt.Errorf("unknown Staff field %s", name)

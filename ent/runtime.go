@@ -9,6 +9,7 @@ import (
 	"wemart/ent/category"
 	"wemart/ent/counter"
 	"wemart/ent/lease"
+	"wemart/ent/loginthrottle"
 	"wemart/ent/order"
 	"wemart/ent/orderevent"
 	"wemart/ent/orderitem"
@@ -228,6 +229,34 @@ func init() {
 			return nil
 		}
 	}()
+	loginthrottleFields := schema.LoginThrottle{}.Fields()
+	_ = loginthrottleFields
+	// loginthrottleDescUsername is the schema descriptor for username field.
+	loginthrottleDescUsername := loginthrottleFields[0].Descriptor()
+	// loginthrottle.UsernameValidator is a validator for the "username" field. It is called by the builders before save.
+	loginthrottle.UsernameValidator = func() func(string) error {
+		validators := loginthrottleDescUsername.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(username string) error {
+			for _, fn := range fns {
+				if err := fn(username); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// loginthrottleDescFailures is the schema descriptor for failures field.
+	loginthrottleDescFailures := loginthrottleFields[1].Descriptor()
+	// loginthrottle.DefaultFailures holds the default value on creation for the failures field.
+	loginthrottle.DefaultFailures = loginthrottleDescFailures.Default.(int)
+	// loginthrottleDescUpdatedAt is the schema descriptor for updated_at field.
+	loginthrottleDescUpdatedAt := loginthrottleFields[3].Descriptor()
+	// loginthrottle.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	loginthrottle.DefaultUpdatedAt = loginthrottleDescUpdatedAt.Default.(func() time.Time)
 	orderMixin := schema.Order{}.Mixin()
 	orderMixinFields0 := orderMixin[0].Fields()
 	_ = orderMixinFields0
@@ -672,10 +701,6 @@ func init() {
 	staffDescTokenVersion := staffFields[7].Descriptor()
 	// staff.DefaultTokenVersion holds the default value on creation for the token_version field.
 	staff.DefaultTokenVersion = staffDescTokenVersion.Default.(int)
-	// staffDescLoginFailures is the schema descriptor for login_failures field.
-	staffDescLoginFailures := staffFields[8].Descriptor()
-	// staff.DefaultLoginFailures holds the default value on creation for the login_failures field.
-	staff.DefaultLoginFailures = staffDescLoginFailures.Default.(int)
 	stockMixin := schema.Stock{}.Mixin()
 	stockMixinFields0 := stockMixin[0].Fields()
 	_ = stockMixinFields0

@@ -38,10 +38,6 @@ type Staff struct {
 	LastLoginAt *time.Time `json:"last_login_at,omitempty"`
 	// TokenVersion holds the value of the "token_version" field.
 	TokenVersion int `json:"token_version,omitempty"`
-	// LoginFailures holds the value of the "login_failures" field.
-	LoginFailures int `json:"login_failures,omitempty"`
-	// LoginBlockedUntil holds the value of the "login_blocked_until" field.
-	LoginBlockedUntil *time.Time `json:"login_blocked_until,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the StaffQuery when eager-loading is set.
 	Edges        StaffEdges `json:"edges"`
@@ -75,11 +71,11 @@ func (*Staff) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case staff.FieldDisabled:
 			values[i] = new(sql.NullBool)
-		case staff.FieldID, staff.FieldStoreID, staff.FieldTokenVersion, staff.FieldLoginFailures:
+		case staff.FieldID, staff.FieldStoreID, staff.FieldTokenVersion:
 			values[i] = new(sql.NullInt64)
 		case staff.FieldUsername, staff.FieldDisplayName, staff.FieldPasswordHash, staff.FieldRole:
 			values[i] = new(sql.NullString)
-		case staff.FieldCreatedAt, staff.FieldUpdatedAt, staff.FieldLastLoginAt, staff.FieldLoginBlockedUntil:
+		case staff.FieldCreatedAt, staff.FieldUpdatedAt, staff.FieldLastLoginAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -164,19 +160,6 @@ func (_m *Staff) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.TokenVersion = int(value.Int64)
 			}
-		case staff.FieldLoginFailures:
-			if value, ok := values[i].(*sql.NullInt64); !ok {
-				return fmt.Errorf("unexpected type %T for field login_failures", values[i])
-			} else if value.Valid {
-				_m.LoginFailures = int(value.Int64)
-			}
-		case staff.FieldLoginBlockedUntil:
-			if value, ok := values[i].(*sql.NullTime); !ok {
-				return fmt.Errorf("unexpected type %T for field login_blocked_until", values[i])
-			} else if value.Valid {
-				_m.LoginBlockedUntil = new(time.Time)
-				*_m.LoginBlockedUntil = value.Time
-			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -250,14 +233,6 @@ func (_m *Staff) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("token_version=")
 	builder.WriteString(fmt.Sprintf("%v", _m.TokenVersion))
-	builder.WriteString(", ")
-	builder.WriteString("login_failures=")
-	builder.WriteString(fmt.Sprintf("%v", _m.LoginFailures))
-	builder.WriteString(", ")
-	if v := _m.LoginBlockedUntil; v != nil {
-		builder.WriteString("login_blocked_until=")
-		builder.WriteString(v.Format(time.ANSIC))
-	}
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -139,34 +139,6 @@ func (_c *StaffCreate) SetNillableTokenVersion(v *int) *StaffCreate {
 	return _c
 }
 
-// SetLoginFailures sets the "login_failures" field.
-func (_c *StaffCreate) SetLoginFailures(v int) *StaffCreate {
-	_c.mutation.SetLoginFailures(v)
-	return _c
-}
-
-// SetNillableLoginFailures sets the "login_failures" field if the given value is not nil.
-func (_c *StaffCreate) SetNillableLoginFailures(v *int) *StaffCreate {
-	if v != nil {
-		_c.SetLoginFailures(*v)
-	}
-	return _c
-}
-
-// SetLoginBlockedUntil sets the "login_blocked_until" field.
-func (_c *StaffCreate) SetLoginBlockedUntil(v time.Time) *StaffCreate {
-	_c.mutation.SetLoginBlockedUntil(v)
-	return _c
-}
-
-// SetNillableLoginBlockedUntil sets the "login_blocked_until" field if the given value is not nil.
-func (_c *StaffCreate) SetNillableLoginBlockedUntil(v *time.Time) *StaffCreate {
-	if v != nil {
-		_c.SetLoginBlockedUntil(*v)
-	}
-	return _c
-}
-
 // SetStore sets the "store" edge to the Store entity.
 func (_c *StaffCreate) SetStore(v *Store) *StaffCreate {
 	return _c.SetStoreID(v.ID)
@@ -227,10 +199,6 @@ func (_c *StaffCreate) defaults() {
 		v := staff.DefaultTokenVersion
 		_c.mutation.SetTokenVersion(v)
 	}
-	if _, ok := _c.mutation.LoginFailures(); !ok {
-		v := staff.DefaultLoginFailures
-		_c.mutation.SetLoginFailures(v)
-	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -273,9 +241,6 @@ func (_c *StaffCreate) check() error {
 	}
 	if _, ok := _c.mutation.TokenVersion(); !ok {
 		return &ValidationError{Name: "token_version", err: errors.New(`ent: missing required field "Staff.token_version"`)}
-	}
-	if _, ok := _c.mutation.LoginFailures(); !ok {
-		return &ValidationError{Name: "login_failures", err: errors.New(`ent: missing required field "Staff.login_failures"`)}
 	}
 	return nil
 }
@@ -339,14 +304,6 @@ func (_c *StaffCreate) createSpec() (*Staff, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.TokenVersion(); ok {
 		_spec.SetField(staff.FieldTokenVersion, field.TypeInt, value)
 		_node.TokenVersion = value
-	}
-	if value, ok := _c.mutation.LoginFailures(); ok {
-		_spec.SetField(staff.FieldLoginFailures, field.TypeInt, value)
-		_node.LoginFailures = value
-	}
-	if value, ok := _c.mutation.LoginBlockedUntil(); ok {
-		_spec.SetField(staff.FieldLoginBlockedUntil, field.TypeTime, value)
-		_node.LoginBlockedUntil = &value
 	}
 	if nodes := _c.mutation.StoreIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -543,42 +500,6 @@ func (u *StaffUpsert) AddTokenVersion(v int) *StaffUpsert {
 	return u
 }
 
-// SetLoginFailures sets the "login_failures" field.
-func (u *StaffUpsert) SetLoginFailures(v int) *StaffUpsert {
-	u.Set(staff.FieldLoginFailures, v)
-	return u
-}
-
-// UpdateLoginFailures sets the "login_failures" field to the value that was provided on create.
-func (u *StaffUpsert) UpdateLoginFailures() *StaffUpsert {
-	u.SetExcluded(staff.FieldLoginFailures)
-	return u
-}
-
-// AddLoginFailures adds v to the "login_failures" field.
-func (u *StaffUpsert) AddLoginFailures(v int) *StaffUpsert {
-	u.Add(staff.FieldLoginFailures, v)
-	return u
-}
-
-// SetLoginBlockedUntil sets the "login_blocked_until" field.
-func (u *StaffUpsert) SetLoginBlockedUntil(v time.Time) *StaffUpsert {
-	u.Set(staff.FieldLoginBlockedUntil, v)
-	return u
-}
-
-// UpdateLoginBlockedUntil sets the "login_blocked_until" field to the value that was provided on create.
-func (u *StaffUpsert) UpdateLoginBlockedUntil() *StaffUpsert {
-	u.SetExcluded(staff.FieldLoginBlockedUntil)
-	return u
-}
-
-// ClearLoginBlockedUntil clears the value of the "login_blocked_until" field.
-func (u *StaffUpsert) ClearLoginBlockedUntil() *StaffUpsert {
-	u.SetNull(staff.FieldLoginBlockedUntil)
-	return u
-}
-
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -768,48 +689,6 @@ func (u *StaffUpsertOne) AddTokenVersion(v int) *StaffUpsertOne {
 func (u *StaffUpsertOne) UpdateTokenVersion() *StaffUpsertOne {
 	return u.Update(func(s *StaffUpsert) {
 		s.UpdateTokenVersion()
-	})
-}
-
-// SetLoginFailures sets the "login_failures" field.
-func (u *StaffUpsertOne) SetLoginFailures(v int) *StaffUpsertOne {
-	return u.Update(func(s *StaffUpsert) {
-		s.SetLoginFailures(v)
-	})
-}
-
-// AddLoginFailures adds v to the "login_failures" field.
-func (u *StaffUpsertOne) AddLoginFailures(v int) *StaffUpsertOne {
-	return u.Update(func(s *StaffUpsert) {
-		s.AddLoginFailures(v)
-	})
-}
-
-// UpdateLoginFailures sets the "login_failures" field to the value that was provided on create.
-func (u *StaffUpsertOne) UpdateLoginFailures() *StaffUpsertOne {
-	return u.Update(func(s *StaffUpsert) {
-		s.UpdateLoginFailures()
-	})
-}
-
-// SetLoginBlockedUntil sets the "login_blocked_until" field.
-func (u *StaffUpsertOne) SetLoginBlockedUntil(v time.Time) *StaffUpsertOne {
-	return u.Update(func(s *StaffUpsert) {
-		s.SetLoginBlockedUntil(v)
-	})
-}
-
-// UpdateLoginBlockedUntil sets the "login_blocked_until" field to the value that was provided on create.
-func (u *StaffUpsertOne) UpdateLoginBlockedUntil() *StaffUpsertOne {
-	return u.Update(func(s *StaffUpsert) {
-		s.UpdateLoginBlockedUntil()
-	})
-}
-
-// ClearLoginBlockedUntil clears the value of the "login_blocked_until" field.
-func (u *StaffUpsertOne) ClearLoginBlockedUntil() *StaffUpsertOne {
-	return u.Update(func(s *StaffUpsert) {
-		s.ClearLoginBlockedUntil()
 	})
 }
 
@@ -1168,48 +1047,6 @@ func (u *StaffUpsertBulk) AddTokenVersion(v int) *StaffUpsertBulk {
 func (u *StaffUpsertBulk) UpdateTokenVersion() *StaffUpsertBulk {
 	return u.Update(func(s *StaffUpsert) {
 		s.UpdateTokenVersion()
-	})
-}
-
-// SetLoginFailures sets the "login_failures" field.
-func (u *StaffUpsertBulk) SetLoginFailures(v int) *StaffUpsertBulk {
-	return u.Update(func(s *StaffUpsert) {
-		s.SetLoginFailures(v)
-	})
-}
-
-// AddLoginFailures adds v to the "login_failures" field.
-func (u *StaffUpsertBulk) AddLoginFailures(v int) *StaffUpsertBulk {
-	return u.Update(func(s *StaffUpsert) {
-		s.AddLoginFailures(v)
-	})
-}
-
-// UpdateLoginFailures sets the "login_failures" field to the value that was provided on create.
-func (u *StaffUpsertBulk) UpdateLoginFailures() *StaffUpsertBulk {
-	return u.Update(func(s *StaffUpsert) {
-		s.UpdateLoginFailures()
-	})
-}
-
-// SetLoginBlockedUntil sets the "login_blocked_until" field.
-func (u *StaffUpsertBulk) SetLoginBlockedUntil(v time.Time) *StaffUpsertBulk {
-	return u.Update(func(s *StaffUpsert) {
-		s.SetLoginBlockedUntil(v)
-	})
-}
-
-// UpdateLoginBlockedUntil sets the "login_blocked_until" field to the value that was provided on create.
-func (u *StaffUpsertBulk) UpdateLoginBlockedUntil() *StaffUpsertBulk {
-	return u.Update(func(s *StaffUpsert) {
-		s.UpdateLoginBlockedUntil()
-	})
-}
-
-// ClearLoginBlockedUntil clears the value of the "login_blocked_until" field.
-func (u *StaffUpsertBulk) ClearLoginBlockedUntil() *StaffUpsertBulk {
-	return u.Update(func(s *StaffUpsert) {
-		s.ClearLoginBlockedUntil()
 	})
 }
 

@@ -167,47 +167,6 @@ func (_u *StaffUpdate) AddTokenVersion(v int) *StaffUpdate {
 	return _u
 }
 
-// SetLoginFailures sets the "login_failures" field.
-func (_u *StaffUpdate) SetLoginFailures(v int) *StaffUpdate {
-	_u.mutation.ResetLoginFailures()
-	_u.mutation.SetLoginFailures(v)
-	return _u
-}
-
-// SetNillableLoginFailures sets the "login_failures" field if the given value is not nil.
-func (_u *StaffUpdate) SetNillableLoginFailures(v *int) *StaffUpdate {
-	if v != nil {
-		_u.SetLoginFailures(*v)
-	}
-	return _u
-}
-
-// AddLoginFailures adds value to the "login_failures" field.
-func (_u *StaffUpdate) AddLoginFailures(v int) *StaffUpdate {
-	_u.mutation.AddLoginFailures(v)
-	return _u
-}
-
-// SetLoginBlockedUntil sets the "login_blocked_until" field.
-func (_u *StaffUpdate) SetLoginBlockedUntil(v time.Time) *StaffUpdate {
-	_u.mutation.SetLoginBlockedUntil(v)
-	return _u
-}
-
-// SetNillableLoginBlockedUntil sets the "login_blocked_until" field if the given value is not nil.
-func (_u *StaffUpdate) SetNillableLoginBlockedUntil(v *time.Time) *StaffUpdate {
-	if v != nil {
-		_u.SetLoginBlockedUntil(*v)
-	}
-	return _u
-}
-
-// ClearLoginBlockedUntil clears the value of the "login_blocked_until" field.
-func (_u *StaffUpdate) ClearLoginBlockedUntil() *StaffUpdate {
-	_u.mutation.ClearLoginBlockedUntil()
-	return _u
-}
-
 // SetStore sets the "store" edge to the Store entity.
 func (_u *StaffUpdate) SetStore(v *Store) *StaffUpdate {
 	return _u.SetStoreID(v.ID)
@@ -327,18 +286,6 @@ func (_u *StaffUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.AddedTokenVersion(); ok {
 		_spec.AddField(staff.FieldTokenVersion, field.TypeInt, value)
-	}
-	if value, ok := _u.mutation.LoginFailures(); ok {
-		_spec.SetField(staff.FieldLoginFailures, field.TypeInt, value)
-	}
-	if value, ok := _u.mutation.AddedLoginFailures(); ok {
-		_spec.AddField(staff.FieldLoginFailures, field.TypeInt, value)
-	}
-	if value, ok := _u.mutation.LoginBlockedUntil(); ok {
-		_spec.SetField(staff.FieldLoginBlockedUntil, field.TypeTime, value)
-	}
-	if _u.mutation.LoginBlockedUntilCleared() {
-		_spec.ClearField(staff.FieldLoginBlockedUntil, field.TypeTime)
 	}
 	if _u.mutation.StoreCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -528,47 +475,6 @@ func (_u *StaffUpdateOne) AddTokenVersion(v int) *StaffUpdateOne {
 	return _u
 }
 
-// SetLoginFailures sets the "login_failures" field.
-func (_u *StaffUpdateOne) SetLoginFailures(v int) *StaffUpdateOne {
-	_u.mutation.ResetLoginFailures()
-	_u.mutation.SetLoginFailures(v)
-	return _u
-}
-
-// SetNillableLoginFailures sets the "login_failures" field if the given value is not nil.
-func (_u *StaffUpdateOne) SetNillableLoginFailures(v *int) *StaffUpdateOne {
-	if v != nil {
-		_u.SetLoginFailures(*v)
-	}
-	return _u
-}
-
-// AddLoginFailures adds value to the "login_failures" field.
-func (_u *StaffUpdateOne) AddLoginFailures(v int) *StaffUpdateOne {
-	_u.mutation.AddLoginFailures(v)
-	return _u
-}
-
-// SetLoginBlockedUntil sets the "login_blocked_until" field.
-func (_u *StaffUpdateOne) SetLoginBlockedUntil(v time.Time) *StaffUpdateOne {
-	_u.mutation.SetLoginBlockedUntil(v)
-	return _u
-}
-
-// SetNillableLoginBlockedUntil sets the "login_blocked_until" field if the given value is not nil.
-func (_u *StaffUpdateOne) SetNillableLoginBlockedUntil(v *time.Time) *StaffUpdateOne {
-	if v != nil {
-		_u.SetLoginBlockedUntil(*v)
-	}
-	return _u
-}
-
-// ClearLoginBlockedUntil clears the value of the "login_blocked_until" field.
-func (_u *StaffUpdateOne) ClearLoginBlockedUntil() *StaffUpdateOne {
-	_u.mutation.ClearLoginBlockedUntil()
-	return _u
-}
-
 // SetStore sets the "store" edge to the Store entity.
 func (_u *StaffUpdateOne) SetStore(v *Store) *StaffUpdateOne {
 	return _u.SetStoreID(v.ID)
@@ -718,18 +624,6 @@ func (_u *StaffUpdateOne) sqlSave(ctx context.Context) (_node *Staff, err error)
 	}
 	if value, ok := _u.mutation.AddedTokenVersion(); ok {
 		_spec.AddField(staff.FieldTokenVersion, field.TypeInt, value)
-	}
-	if value, ok := _u.mutation.LoginFailures(); ok {
-		_spec.SetField(staff.FieldLoginFailures, field.TypeInt, value)
-	}
-	if value, ok := _u.mutation.AddedLoginFailures(); ok {
-		_spec.AddField(staff.FieldLoginFailures, field.TypeInt, value)
-	}
-	if value, ok := _u.mutation.LoginBlockedUntil(); ok {
-		_spec.SetField(staff.FieldLoginBlockedUntil, field.TypeTime, value)
-	}
-	if _u.mutation.LoginBlockedUntilCleared() {
-		_spec.ClearField(staff.FieldLoginBlockedUntil, field.TypeTime)
 	}
 	if _u.mutation.StoreCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -35,10 +35,6 @@ func (Staff) Fields() []ent.Field {
 		// Tokens carry the version they were issued under: a password change,
 		// a disable/enable and a logout bump it, revoking every earlier token.
 		field.Int("token_version").Default(1),
-		// Wrong passwords in a row, and when the next attempt is allowed
-		// (exponential backoff, in the database so every process agrees).
-		field.Int("login_failures").Default(0),
-		field.Time("login_blocked_until").Optional().Nillable(),
 	}
 }
 

@@ -132,6 +132,27 @@ var (
 		Columns:    LeasesColumns,
 		PrimaryKey: []*schema.Column{LeasesColumns[0]},
 	}
+	// LoginThrottlesColumns holds the columns for the "login_throttles" table.
+	LoginThrottlesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "username", Type: field.TypeString, Unique: true},
+		{Name: "failures", Type: field.TypeInt, Default: 0},
+		{Name: "blocked_until", Type: field.TypeTime, Nullable: true},
+		{Name: "updated_at", Type: field.TypeTime},
+	}
+	// LoginThrottlesTable holds the schema information for the "login_throttles" table.
+	LoginThrottlesTable = &schema.Table{
+		Name:       "login_throttles",
+		Columns:    LoginThrottlesColumns,
+		PrimaryKey: []*schema.Column{LoginThrottlesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "loginthrottle_updated_at",
+				Unique:  false,
+				Columns: []*schema.Column{LoginThrottlesColumns[4]},
+			},
+		},
+	}
 	// OrdersColumns holds the columns for the "orders" table.
 	OrdersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -539,8 +560,6 @@ var (
 		{Name: "disabled", Type: field.TypeBool, Default: false},
 		{Name: "last_login_at", Type: field.TypeTime, Nullable: true},
 		{Name: "token_version", Type: field.TypeInt, Default: 1},
-		{Name: "login_failures", Type: field.TypeInt, Default: 0},
-		{Name: "login_blocked_until", Type: field.TypeTime, Nullable: true},
 		{Name: "store_id", Type: field.TypeInt, Nullable: true},
 	}
 	// StaffTable holds the schema information for the "staff" table.
@@ -551,7 +570,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "staff_stores_staff",
-				Columns:    []*schema.Column{StaffColumns[12]},
+				Columns:    []*schema.Column{StaffColumns[10]},
 				RefColumns: []*schema.Column{StoresColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -738,6 +757,7 @@ var (
 		CategoriesTable,
 		CountersTable,
 		LeasesTable,
+		LoginThrottlesTable,
 		OrdersTable,
 		OrderEventsTable,
 		OrderItemsTable,

@@ -35,10 +35,6 @@ const (
 	FieldLastLoginAt = "last_login_at"
 	// FieldTokenVersion holds the string denoting the token_version field in the database.
 	FieldTokenVersion = "token_version"
-	// FieldLoginFailures holds the string denoting the login_failures field in the database.
-	FieldLoginFailures = "login_failures"
-	// FieldLoginBlockedUntil holds the string denoting the login_blocked_until field in the database.
-	FieldLoginBlockedUntil = "login_blocked_until"
 	// EdgeStore holds the string denoting the store edge name in mutations.
 	EdgeStore = "store"
 	// Table holds the table name of the staff in the database.
@@ -65,8 +61,6 @@ var Columns = []string{
 	FieldDisabled,
 	FieldLastLoginAt,
 	FieldTokenVersion,
-	FieldLoginFailures,
-	FieldLoginBlockedUntil,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -96,8 +90,6 @@ var (
 	DefaultDisabled bool
 	// DefaultTokenVersion holds the default value on creation for the "token_version" field.
 	DefaultTokenVersion int
-	// DefaultLoginFailures holds the default value on creation for the "login_failures" field.
-	DefaultLoginFailures int
 )
 
 // Role defines the type for the "role" enum field.
@@ -180,16 +172,6 @@ func ByLastLoginAt(opts ...sql.OrderTermOption) OrderOption {
 // ByTokenVersion orders the results by the token_version field.
 func ByTokenVersion(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldTokenVersion, opts...).ToFunc()
-}
-
-// ByLoginFailures orders the results by the login_failures field.
-func ByLoginFailures(opts ...sql.OrderTermOption) OrderOption {
-	return sql.OrderByField(FieldLoginFailures, opts...).ToFunc()
-}
-
-// ByLoginBlockedUntil orders the results by the login_blocked_until field.
-func ByLoginBlockedUntil(opts ...sql.OrderTermOption) OrderOption {
-	return sql.OrderByField(FieldLoginBlockedUntil, opts...).ToFunc()
 }
 
 // ByStoreField orders the results by store field.

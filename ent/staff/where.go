@@ -100,16 +100,6 @@ func TokenVersion(v int) predicate.Staff {
 	return predicate.Staff(sql.FieldEQ(FieldTokenVersion, v))
 }
 
-// LoginFailures applies equality check predicate on the "login_failures" field. It's identical to LoginFailuresEQ.
-func LoginFailures(v int) predicate.Staff {
-	return predicate.Staff(sql.FieldEQ(FieldLoginFailures, v))
-}
-
-// LoginBlockedUntil applies equality check predicate on the "login_blocked_until" field. It's identical to LoginBlockedUntilEQ.
-func LoginBlockedUntil(v time.Time) predicate.Staff {
-	return predicate.Staff(sql.FieldEQ(FieldLoginBlockedUntil, v))
-}
-
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Staff {
 	return predicate.Staff(sql.FieldEQ(FieldCreatedAt, v))
@@ -533,96 +523,6 @@ func TokenVersionLT(v int) predicate.Staff {
 // TokenVersionLTE applies the LTE predicate on the "token_version" field.
 func TokenVersionLTE(v int) predicate.Staff {
 	return predicate.Staff(sql.FieldLTE(FieldTokenVersion, v))
-}
-
-// LoginFailuresEQ applies the EQ predicate on the "login_failures" field.
-func LoginFailuresEQ(v int) predicate.Staff {
-	return predicate.Staff(sql.FieldEQ(FieldLoginFailures, v))
-}
-
-// LoginFailuresNEQ applies the NEQ predicate on the "login_failures" field.
-func LoginFailuresNEQ(v int) predicate.Staff {
-	return predicate.Staff(sql.FieldNEQ(FieldLoginFailures, v))
-}
-
-// LoginFailuresIn applies the In predicate on the "login_failures" field.
-func LoginFailuresIn(vs ...int) predicate.Staff {
-	return predicate.Staff(sql.FieldIn(FieldLoginFailures, vs...))
-}
-
-// LoginFailuresNotIn applies the NotIn predicate on the "login_failures" field.
-func LoginFailuresNotIn(vs ...int) predicate.Staff {
-	return predicate.Staff(sql.FieldNotIn(FieldLoginFailures, vs...))
-}
-
-// LoginFailuresGT applies the GT predicate on the "login_failures" field.
-func LoginFailuresGT(v int) predicate.Staff {
-	return predicate.Staff(sql.FieldGT(FieldLoginFailures, v))
-}
-
-// LoginFailuresGTE applies the GTE predicate on the "login_failures" field.
-func LoginFailuresGTE(v int) predicate.Staff {
-	return predicate.Staff(sql.FieldGTE(FieldLoginFailures, v))
-}
-
-// LoginFailuresLT applies the LT predicate on the "login_failures" field.
-func LoginFailuresLT(v int) predicate.Staff {
-	return predicate.Staff(sql.FieldLT(FieldLoginFailures, v))
-}
-
-// LoginFailuresLTE applies the LTE predicate on the "login_failures" field.
-func LoginFailuresLTE(v int) predicate.Staff {
-	return predicate.Staff(sql.FieldLTE(FieldLoginFailures, v))
-}
-
-// LoginBlockedUntilEQ applies the EQ predicate on the "login_blocked_until" field.
-func LoginBlockedUntilEQ(v time.Time) predicate.Staff {
-	return predicate.Staff(sql.FieldEQ(FieldLoginBlockedUntil, v))
-}
-
-// LoginBlockedUntilNEQ applies the NEQ predicate on the "login_blocked_until" field.
-func LoginBlockedUntilNEQ(v time.Time) predicate.Staff {
-	return predicate.Staff(sql.FieldNEQ(FieldLoginBlockedUntil, v))
-}
-
-// LoginBlockedUntilIn applies the In predicate on the "login_blocked_until" field.
-func LoginBlockedUntilIn(vs ...time.Time) predicate.Staff {
-	return predicate.Staff(sql.FieldIn(FieldLoginBlockedUntil, vs...))
-}
-
-// LoginBlockedUntilNotIn applies the NotIn predicate on the "login_blocked_until" field.
-func LoginBlockedUntilNotIn(vs ...time.Time) predicate.Staff {
-	return predicate.Staff(sql.FieldNotIn(FieldLoginBlockedUntil, vs...))
-}
-
-// LoginBlockedUntilGT applies the GT predicate on the "login_blocked_until" field.
-func LoginBlockedUntilGT(v time.Time) predicate.Staff {
-	return predicate.Staff(sql.FieldGT(FieldLoginBlockedUntil, v))
-}
-
-// LoginBlockedUntilGTE applies the GTE predicate on the "login_blocked_until" field.
-func LoginBlockedUntilGTE(v time.Time) predicate.Staff {
-	return predicate.Staff(sql.FieldGTE(FieldLoginBlockedUntil, v))
-}
-
-// LoginBlockedUntilLT applies the LT predicate on the "login_blocked_until" field.
-func LoginBlockedUntilLT(v time.Time) predicate.Staff {
-	return predicate.Staff(sql.FieldLT(FieldLoginBlockedUntil, v))
-}
-
-// LoginBlockedUntilLTE applies the LTE predicate on the "login_blocked_until" field.
-func LoginBlockedUntilLTE(v time.Time) predicate.Staff {
-	return predicate.Staff(sql.FieldLTE(FieldLoginBlockedUntil, v))
-}
-
-// LoginBlockedUntilIsNil applies the IsNil predicate on the "login_blocked_until" field.
-func LoginBlockedUntilIsNil() predicate.Staff {
-	return predicate.Staff(sql.FieldIsNull(FieldLoginBlockedUntil))
-}
-
-// LoginBlockedUntilNotNil applies the NotNil predicate on the "login_blocked_until" field.
-func LoginBlockedUntilNotNil() predicate.Staff {
-	return predicate.Staff(sql.FieldNotNull(FieldLoginBlockedUntil))
 }
 
 // HasStore applies the HasEdge predicate on the "store" edge.

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	entstaff "wemart/ent/staff"
+	"wemart/ent/loginthrottle"
 	"wemart/server/apitest"
 	"wemart/server/app"
 	"wemart/server/auth"
@@ -298,10 +300,13 @@ func TestStaffLoginBacksOff(t *testing.T) {
 
 		// The wait over, the right password works and clears the count.
 		ctx := context.Background()
-		db.Client.Staff.Update().Where(entstaff.Username("clerk1")).SetLoginBlockedUntil(time.Now().Add(-time.Second)).ExecX(ctx)
+		waitOver := func() {
+			db.Client.LoginThrottle.Update().Where(loginthrottle.Username("clerk1")).SetBlockedUntil(time.Now().Add(-time.Second)).ExecX(ctx)
+		}
+		waitOver()
 		other.Login("clerk1", "password-clerk1")
-		if s := db.Client.Staff.Query().Where(entstaff.Username("clerk1")).OnlyX(ctx); s.LoginFailures != 0 || s.LoginBlockedUntil != nil {
-			t.Fatalf("a good login should clear the count: %d failures, blocked until %v", s.LoginFailures, s.LoginBlockedUntil)
+		if n := db.Client.LoginThrottle.Query().Where(loginthrottle.Username("clerk1")).CountX(ctx); n != 0 {
+			t.Fatal("a good login should clear the count")
 		}
 
 		// Twenty guesses at once: at most 5 are even checked.
@@ -324,7 +329,7 @@ func TestStaffLoginBacksOff(t *testing.T) {
 			t.Fatalf("20 racing guesses answered %v: want at most 5 checked, the rest 429", counts)
 		}
 		// Each further failure doubles the wait.
-		db.Client.Staff.Update().Where(entstaff.Username("clerk1")).SetLoginBlockedUntil(time.Now().Add(-time.Second)).ExecX(ctx)
+		waitOver()
 		login(h, "wrong-again").Fails(http.StatusUnauthorized, "unauthenticated")
 		res := login(h, "password-clerk1")
 		res.Fails(http.StatusTooManyRequests, "rate_limited")
@@ -336,8 +341,74 @@ func TestStaffLoginBacksOff(t *testing.T) {
 		h.Do("PATCH", apitest.Path("/admin/v1/staff/%d", id), h.AdminToken, map[string]any{"password": "reset-password"}).OK(http.StatusOK, nil)
 		h.Login("clerk1", "reset-password")
 
+		// A username nobody has backs off exactly like one that exists: the
+		// answers tell an attacker nothing.
+		for i := range 7 {
+			status, code := http.StatusUnauthorized, "unauthenticated"
+			if i >= 5 {
+				status, code = http.StatusTooManyRequests, "rate_limited"
+			}
+			h.Do("POST", "/admin/v1/login", "", map[string]string{"username": "nobody", "password": "guess-guess"}).Fails(status, code)
+		}
+
 		// bcrypt reads 72 bytes: a longer password is refused, not truncated.
 		long := strings.Repeat("p", 73)
 		login(h, long).Fails(http.StatusBadRequest, "invalid_argument")
+	})
+}
+
+// TestLoginRacingAPasswordChange: a login checked against the old password
+// while an admin changes it must not yield a token that outlives the
+// change (the token carries the version the password was checked under).
+func TestLoginRacingAPasswordChange(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		// A real bcrypt cost: checking a password and hashing the new one
+		// take long enough for the two to overlap.
+		h := apitest.New(t, db, func(c *config.Config, o *app.Options) { c.StaffLoginRate, o.BcryptCost = 10000, 8 })
+		st := mustStore(t, h, "店", 31.2, 121.4)
+		clerk, _ := mustStaff(t, h, "clerk1", "clerk", &st.ID)
+		password := "password-clerk1"
+		for i := range 20 {
+			next := fmt.Sprintf("password-%02d-x", i)
+			var wg sync.WaitGroup
+			var login rawResult
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				login = post(h, "/admin/v1/login", "", map[string]string{"username": "clerk1", "password": password})
+			}()
+			go func() {
+				defer wg.Done()
+				send(h, "PATCH", apitest.Path("/admin/v1/staff/%d", clerk.ID), h.AdminToken, map[string]string{"password": next})
+			}()
+			wg.Wait()
+			password = next
+			if login.Status != http.StatusOK {
+				continue
+			}
+			var out struct{ Token string }
+			if err := json.Unmarshal(login.Body, &out); err != nil {
+				t.Fatal(err)
+			}
+			if r := send(h, "GET", "/admin/v1/me", out.Token, nil); r.Status != http.StatusUnauthorized {
+				t.Fatalf("round %d: a token from a login racing the password change still works after it (%d)", i, r.Status)
+			}
+		}
+	})
+}
+
+// TestBootstrapAdminLiftsABackoff: someone guessing at the admin's password
+// blocks its logins; restarting with WEMART_ADMIN_USER/_PASSWORD (the
+// operator's way back in) lifts the block, as the README promises.
+func TestBootstrapAdminLiftsABackoff(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := apitest.New(t, db)
+		for range 6 {
+			h.Do("POST", "/admin/v1/login", "", map[string]string{"username": apitest.AdminUser, "password": "guess-guess"})
+		}
+		h.Do("POST", "/admin/v1/login", "", map[string]string{"username": apitest.AdminUser, "password": apitest.AdminPassword}).
+			Fails(http.StatusTooManyRequests, "rate_limited")
+		restarted := apitest.New(t, db) // logs in as the admin itself
+		restarted.Do("GET", "/admin/v1/me", restarted.AdminToken, nil).OK(http.StatusOK, nil)
 	})
 }

@@ -40,33 +40,12 @@ type Session struct {
 	Staff     *ent.Staff
 }
 
-// Login throttling: after freeFailures wrong passwords in a row an account
-// waits firstBackoff before its next attempt, twice as long after each
-// further failure, up to maxBackoff. The count lives on the account row, so
-// every process enforces the same limit.
-const (
-	freeFailures = 5
-	firstBackoff = 30 * time.Second
-	maxBackoff   = 15 * time.Minute
-)
-
-// backoff is how long an account waits after its failures-th wrong password.
-func backoff(failures int) time.Duration {
-	if failures < freeFailures {
-		return 0
-	}
-	d := firstBackoff
-	for i := freeFailures; i < failures && d < maxBackoff; i++ {
-		d *= 2
-	}
-	return min(d, maxBackoff)
-}
-
 // Login checks username and password and issues a staff token. Unknown users,
-// wrong passwords and disabled accounts get the same answer, in the same time.
-// Each attempt on an account is counted before the password is checked (a
-// compare-and-set on the count), so racing guesses cannot slip past the
-// limit; a correct password clears the count.
+// wrong passwords and disabled accounts get the same answer, in the same time,
+// and back off alike (throttle.go). Each attempt is counted before the
+// password is checked; a correct password clears the count. The token is
+// issued under the token version the password was checked against: if the
+// password changed meanwhile (the version moved), the login fails.
 func (s *Service) Login(ctx context.Context, username, password string) (Session, error) {
 	if username == "" || password == "" {
 		return Session{}, errs.E(errs.Invalid, "username and password are required")
@@ -76,61 +55,41 @@ func (s *Service) Login(ctx context.Context, username, password string) (Session
 		// log in with any tail, so it is refused here as at creation.
 		return Session{}, errs.InvalidField("password", "must be at most %d bytes", auth.MaxPasswordBytes)
 	}
+	if utf8.RuneCountInString(username) > 64 {
+		return Session{}, errs.E(errs.Unauthenticated, "wrong username or password")
+	}
+	if err := s.countAttempt(ctx, username); err != nil {
+		return Session{}, err
+	}
 	st, err := s.client.Staff.Query().Where(entstaff.Username(username)).Only(ctx)
 	if err != nil && !ent.IsNotFound(err) {
 		return Session{}, err
 	}
 	hash := ""
-	if st != nil {
-		if st, err = s.countAttempt(ctx, st); err != nil {
-			return Session{}, err
-		}
-		if !st.Disabled {
-			hash = st.PasswordHash
-		}
+	if st != nil && !st.Disabled {
+		hash = st.PasswordHash
 	}
 	if !s.hasher.Check(hash, password) {
 		return Session{}, errs.E(errs.Unauthenticated, "wrong username or password")
 	}
-	now := s.now().UTC()
-	st, err = st.Update().SetLastLoginAt(now).SetLoginFailures(0).ClearLoginBlockedUntil().Save(ctx)
+	n, err := s.client.Staff.Update().
+		Where(entstaff.ID(st.ID), entstaff.TokenVersion(st.TokenVersion), entstaff.Disabled(false)).
+		SetLastLoginAt(s.now().UTC()).Save(ctx)
 	if err != nil {
+		return Session{}, err
+	}
+	if n == 0 { // the password changed (or the account was disabled) while it was checked
+		return Session{}, errs.E(errs.Unauthenticated, "wrong username or password")
+	}
+	if err := s.clearThrottle(ctx, username); err != nil {
 		return Session{}, err
 	}
 	token, exp, err := s.signer.IssueVersion(auth.AudienceStaff, st.ID, st.TokenVersion, s.ttl)
 	if err != nil {
 		return Session{}, err
 	}
+	st.LastLoginAt = ptr(s.now().UTC())
 	return Session{Token: token, ExpiresAt: exp, Staff: st}, nil
-}
-
-// countAttempt counts a login attempt on st as a failure until the password
-// proves right, or refuses it while the account is backing off.
-func (s *Service) countAttempt(ctx context.Context, st *ent.Staff) (*ent.Staff, error) {
-	for {
-		now := s.now().UTC()
-		if st.LoginBlockedUntil != nil && now.Before(*st.LoginBlockedUntil) {
-			wait := st.LoginBlockedUntil.Sub(now)
-			return nil, errs.TooMany(wait, "too many wrong passwords for this account; try again in %d s", int(wait.Seconds())+1)
-		}
-		failures := st.LoginFailures + 1
-		upd := s.client.Staff.Update().Where(entstaff.ID(st.ID), entstaff.LoginFailures(st.LoginFailures)).
-			SetLoginFailures(failures)
-		if d := backoff(failures); d > 0 {
-			upd.SetLoginBlockedUntil(now.Add(d))
-		}
-		n, err := upd.Save(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if st, err = s.client.Staff.Get(ctx, st.ID); err != nil {
-			return nil, err
-		}
-		if n == 1 {
-			return st, nil
-		}
-		// Another attempt counted first: look again.
-	}
 }
 
 // Logout revokes every token of the account issued so far (this one too).
@@ -173,6 +132,11 @@ func (s *Service) EnsureAdmin(ctx context.Context, username, password string) (c
 	if err := checkCredentials(username, password); err != nil {
 		return false, err
 	}
+	// The environment is the operator's way back in: it also lifts a login
+	// backoff on the account (someone guessing at it, say).
+	if err := s.clearThrottle(ctx, username); err != nil {
+		return false, err
+	}
 	existing, err := s.client.Staff.Query().Where(entstaff.Username(username)).Only(ctx)
 	if err != nil && !ent.IsNotFound(err) {
 		return false, err
@@ -187,8 +151,7 @@ func (s *Service) EnsureAdmin(ctx context.Context, username, password string) (c
 			return false, err
 		}
 		return false, existing.Update().SetRole(entstaff.RoleAdmin).SetDisabled(false).
-			ClearStoreID().SetPasswordHash(hash).AddTokenVersion(1).
-			SetLoginFailures(0).ClearLoginBlockedUntil().Exec(ctx)
+			ClearStoreID().SetPasswordHash(hash).AddTokenVersion(1).Exec(ctx)
 	}
 	hash, err := s.hasher.Hash(password)
 	if err != nil {
@@ -274,7 +237,10 @@ func (s *Service) Update(ctx context.Context, by Principal, id int, in UpdateInp
 		}
 		// A new password revokes every token issued under the old one, and
 		// lifts a login backoff (an admin resetting a locked-out account).
-		upd.SetPasswordHash(hash).AddTokenVersion(1).SetLoginFailures(0).ClearLoginBlockedUntil()
+		upd.SetPasswordHash(hash).AddTokenVersion(1)
+		if err := s.clearThrottle(ctx, st.Username); err != nil {
+			return nil, err
+		}
 	}
 	if in.DisplayName != nil {
 		if err := checkDisplayName(*in.DisplayName); err != nil {
@@ -362,3 +328,5 @@ func checkDisplayName(name string) error {
 
 // String describes a principal for logs.
 func (p Principal) String() string { return fmt.Sprintf("%s#%d(%s)", p.Username, p.ID, p.Role) }
+
+func ptr[T any](v T) *T { return &v }
