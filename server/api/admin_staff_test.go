@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	entstaff "wemart/ent/staff"
 	"wemart/ent/loginthrottle"
+	entstaff "wemart/ent/staff"
 	"wemart/server/apitest"
 	"wemart/server/app"
 	"wemart/server/auth"
