@@ -31,13 +31,12 @@ run: build
 
 ## test: the OpenAPI lint and every Go test (with -race); the database tests run on
 ## PostgreSQL too when WEMART_TEST_POSTGRES is set. Ends with a one-line summary.
-TESTLOG := $(or $(TMPDIR),/tmp)/wemart-test.log
 test: openapi-lint
 	@if [ -z "$$WEMART_TEST_POSTGRES" ]; then echo "make test: WEMART_TEST_POSTGRES is not set, so the PostgreSQL half of the tests is SKIPPED (SQLite only)"; fi
-	@start=$$(date +%s); set -o pipefail; $(GO) test -count=1 -race $(PKGS) 2>&1 | tee $(TESTLOG); status=$$?; \
-	 ok=$$(grep -c '^ok ' $(TESTLOG)); \
+	@log=$$(mktemp); trap 'rm -f $$log' EXIT; start=$$(date +%s); \
+	 $(GO) test -count=1 -race $(PKGS) 2>&1 | tee $$log; status=$${PIPESTATUS[0]}; \
 	 pg=$$([ -n "$$WEMART_TEST_POSTGRES" ] && echo "SQLite and PostgreSQL" || echo "SQLite only, PostgreSQL SKIPPED"); \
-	 echo "make test: $$([ $$status = 0 ] && echo PASS || echo FAIL): $$ok packages passed, $$(grep -c '^--- FAIL' $(TESTLOG)) tests failed ($$pg; OpenAPI lint clean) in $$(( $$(date +%s) - start )) s"; \
+	 echo "make test: $$([ $$status = 0 ] && echo PASS || echo FAIL): $$(grep -c '^ok ' $$log) packages passed, $$(grep -cE '^FAIL[[:space:]]' $$log) failed or did not build, $$(grep -c -- '--- FAIL' $$log) failing tests ($$pg; OpenAPI lint clean) in $$(( $$(date +%s) - start )) s"; \
 	 exit $$status
 
 ## openapi-lint: server/api/openapi.yaml through an independent linter (Redocly, pinned by package-lock.json)

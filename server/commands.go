@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"time"
 
@@ -152,9 +151,9 @@ func sandboxCommand() *cobra.Command {
 			if addr != "" {
 				cfg.SandboxAddr = addr
 			}
-			ln, err := net.Listen("tcp", cfg.SandboxAddr)
+			ln, err := app.ListenSandbox(cfg)
 			if err != nil {
-				return fmt.Errorf("listen on %s: %w", cfg.SandboxAddr, err)
+				return err
 			}
 			defer ln.Close()
 			return app.ServeSandbox(cmd.Context(), cfg, log, ln)

@@ -32,7 +32,7 @@ import (
 )
 
 // BodyLimit is the largest request body accepted (1 MiB, as the API promises).
-const BodyLimit = "1M"
+const BodyLimit = "1MiB"
 
 // Deps is what the API needs from the rest of the server.
 type Deps struct {

@@ -6,6 +6,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -202,6 +203,11 @@ func ListenMetrics(cfg config.Config) (net.Listener, error) {
 	return listen(cfg.MetricsAddr, "WEMART_METRICS_ADDR")
 }
 
+// ListenSandbox opens WEMART_SANDBOX_ADDR, where `wemart sandbox` serves.
+func ListenSandbox(cfg config.Config) (net.Listener, error) {
+	return listen(cfg.SandboxAddr, "WEMART_SANDBOX_ADDR (or --addr)")
+}
+
 // listen opens addr; an address already taken says which variable moves it.
 func listen(addr, variable string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
@@ -287,10 +293,22 @@ func (a *App) serveMetrics() *http.Server {
 	if a.metricsLn == nil {
 		return nil
 	}
-	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", a.Metrics.Handler())
+	metrics := a.Metrics.Handler()
+	// Anything but GET /metrics gets the API's error envelope, not
+	// net/http's plain text.
+	only := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/metrics" && (r.Method == http.MethodGet || r.Method == http.MethodHead):
+			metrics.ServeHTTP(w, r)
+		case r.URL.Path == "/metrics":
+			w.Header().Set("Allow", "GET, HEAD")
+			writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", "this endpoint does not accept that method")
+		default:
+			writeError(w, http.StatusNotFound, "not_found", "this listener serves GET /metrics only")
+		}
+	})
 	srv := &http.Server{
-		Handler:           mux,
+		Handler:           only,
 		ReadHeaderTimeout: 10 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
@@ -302,6 +320,13 @@ func (a *App) serveMetrics() *http.Server {
 	}()
 	a.Log.Info("serving metrics", "addr", a.metricsLn.Addr().String())
 	return srv
+}
+
+// writeError writes the API's error envelope outside the echo router.
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]map[string]string{"error": {"code": code, "message": msg}})
 }
 
 // Close stops the app's background work (the order sweeper, search

@@ -63,8 +63,14 @@ func TestMetricsListener(t *testing.T) {
 	if !s.Has("wemart_sweeper_lag_seconds") || len(s.Labels("wemart_build_info", "commit")) != 1 {
 		t.Fatalf("gauges missing:\n%s", body)
 	}
-	if code, _, _ := get(t, metrics+"/healthz"); code != http.StatusNotFound {
-		t.Fatalf("the metrics listener serves /healthz too: %d", code)
+	if code, ctype, body := get(t, metrics+"/healthz"); code != http.StatusNotFound || ctype != "application/json" || !strings.Contains(string(body), `"not_found"`) {
+		t.Fatalf("the metrics listener answers /healthz: %d %s %s (want the error envelope)", code, ctype, body)
+	}
+	if res, err := http.Post(metrics+"/metrics", "text/plain", nil); err != nil || res.StatusCode != http.StatusMethodNotAllowed ||
+		res.Header.Get("Content-Type") != "application/json" {
+		t.Fatalf("POST /metrics on the metrics listener: %v %v", res, err)
+	} else {
+		res.Body.Close()
 	}
 	if code, _, _ := get(t, main+"/metrics"); code != http.StatusNotFound {
 		t.Fatalf("the main listener serves /metrics without a token configured: %d", code)
@@ -99,6 +105,9 @@ func TestListenSaysWhichVariableMovesIt(t *testing.T) {
 	}
 	if _, err := app.ListenMetrics(cfg); err == nil || err.Error() != "listen on "+addr+": address already in use; set WEMART_METRICS_ADDR to another address" {
 		t.Fatalf("ListenMetrics: %v", err)
+	}
+	if _, err := app.ListenSandbox(config.Config{SandboxAddr: addr}); err == nil || !strings.Contains(err.Error(), "set WEMART_SANDBOX_ADDR (or --addr) to another address") {
+		t.Fatalf("ListenSandbox: %v", err)
 	}
 	if ln, err := app.ListenMetrics(config.Config{Addr: addr}); ln != nil || err != nil {
 		t.Fatalf("ListenMetrics without WEMART_METRICS_ADDR: %v %v", ln, err)

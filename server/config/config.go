@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/caarlos0/env/v11"
+
+	"wemart/server/redact"
 )
 
 // WeChat modes.
@@ -287,8 +289,9 @@ func (c Config) Mode() string {
 // machine, the only place the sandbox may be the silent default: it listens
 // on loopback (127.0.0.0/8, ::1, localhost) AND has no https
 // WEMART_PUBLIC_URL AND no PostgreSQL WEMART_DATABASE_URL AND no
-// WEMART_TOKEN_SECRET. Each of the last three is something only a shared or
-// public deployment needs.
+// WEMART_TOKEN_SECRET AND no WEMART_TRUST_PROXY. Each of the last four is
+// something only a shared or public deployment needs (a loopback listener
+// behind a reverse proxy is public).
 func (c Config) LaptopShaped() bool { return c.productionSignals() == "" }
 
 // productionSignals names what makes the configuration not laptop-shaped
@@ -306,6 +309,9 @@ func (c Config) productionSignals() string {
 	}
 	if c.TokenSecret != "" {
 		why = append(why, "WEMART_TOKEN_SECRET is set")
+	}
+	if c.TrustProxy { // a loopback listener behind a proxy that faces the world
+		why = append(why, "WEMART_TRUST_PROXY is true")
 	}
 	return strings.Join(why, ", ")
 }
@@ -439,10 +445,4 @@ func mask(secret string) string {
 	return "***"
 }
 
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(unparseable URL)"
-	}
-	return u.Redacted()
-}
+func redactURL(raw string) string { return redact.URL(raw) }

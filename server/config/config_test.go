@@ -41,6 +41,7 @@ func TestSandboxIsTheDefaultOnlyOnALaptop(t *testing.T) {
 		"https public URL":      {"WEMART_PUBLIC_URL": "https://shop.example.com"},
 		"PostgreSQL":            {"WEMART_DATABASE_URL": "postgres://wemart@db/wemart"},
 		"fleet token secret":    {"WEMART_TOKEN_SECRET": strings.Repeat("s", 32)},
+		"behind a proxy":        {"WEMART_TRUST_PROXY": "true"},
 		"the issue's fleet": {"WEMART_ADDR": "127.0.0.1:8080", "WEMART_DATABASE_URL": "postgresql://db/wemart",
 			"WEMART_PUBLIC_URL": "https://shop.example.com", "WEMART_TOKEN_SECRET": strings.Repeat("s", 32)},
 	}
@@ -278,6 +279,7 @@ func TestUnknownVariablesAreNamedWithTheClosest(t *testing.T) {
 	environ := []string{
 		"HOME=/root", "WEMART_ADDR=127.0.0.1:8080", "WEMART_ORDR_TTL=20m", "WEMART_TEST_POSTGRES=postgres://x",
 		"WEMART_DEV_POSTGRES=postgres://y", "WEMART_TRUST_PROXIES=true", "WEMART_METRIC_TOKEN=x", "WEMART_SECRET_THING=hunter2", "WEMART_ORDR_TTL=20m",
+		"WEMART_wechat_mode=live", "wemart_addr=x",
 	}
 	got := Unknown(environ)
 	want := []UnknownVariable{
@@ -285,6 +287,8 @@ func TestUnknownVariablesAreNamedWithTheClosest(t *testing.T) {
 		{Name: "WEMART_ORDR_TTL", Closest: "WEMART_ORDER_TTL"},
 		{Name: "WEMART_SECRET_THING"}, // nothing is close: no wild guess
 		{Name: "WEMART_TRUST_PROXIES", Closest: "WEMART_TRUST_PROXY"},
+		{Name: "WEMART_wechat_mode", Closest: "WEMART_WECHAT_MODE"}, // the case is the typo
+		{Name: "wemart_addr", Closest: "WEMART_ADDR"},
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("Unknown() = %+v, want %+v", got, want)

@@ -61,7 +61,7 @@ func Unknown(environ []string) []UnknownVariable {
 	var out []UnknownVariable
 	for _, kv := range environ {
 		name, _, _ := strings.Cut(kv, "=")
-		if !strings.HasPrefix(name, Prefix) || slices.Contains(ignore, name) {
+		if !strings.HasPrefix(strings.ToUpper(name), Prefix) || slices.Contains(ignore, name) {
 			continue
 		}
 		u := UnknownVariable{Name: name}
@@ -69,7 +69,9 @@ func Unknown(environ []string) []UnknownVariable {
 		// (two characters in a short one), not more.
 		best := max(2, len(strings.TrimPrefix(name, Prefix))/3) + 1
 		for _, k := range known {
-			if d := distance(name, k); d < best {
+			// Case is not a typo worth a distance: WEMART_wechat_mode means
+		// WEMART_WECHAT_MODE.
+		if d := distance(strings.ToUpper(name), k); d < best {
 				u.Closest, best = k, d
 			}
 		}

@@ -21,6 +21,7 @@ import (
 	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
 
 	"wemart/ent"
+	"wemart/server/redact"
 )
 
 // DB is an open database: the ent client plus the *sql.DB under it.
@@ -130,13 +131,4 @@ func (db *DB) Ping(ctx context.Context) error { return db.SQL.PingContext(ctx) }
 func (db *DB) Close() error { return db.Client.Close() }
 
 // Redact masks the password of a database URL so it can be logged.
-func Redact(rawURL string) string {
-	u, err := url.Parse(rawURL)
-	if err != nil || u.User == nil {
-		if err != nil {
-			return "(unparseable database URL)"
-		}
-		return rawURL
-	}
-	return u.Redacted()
-}
+func Redact(rawURL string) string { return redact.URL(rawURL) }
