@@ -70,8 +70,8 @@ func Unknown(environ []string) []UnknownVariable {
 		best := max(2, len(strings.TrimPrefix(name, Prefix))/3) + 1
 		for _, k := range known {
 			// Case is not a typo worth a distance: WEMART_wechat_mode means
-		// WEMART_WECHAT_MODE.
-		if d := distance(strings.ToUpper(name), k); d < best {
+			// WEMART_WECHAT_MODE.
+			if d := distance(strings.ToUpper(name), k); d < best {
 				u.Closest, best = k, d
 			}
 		}
