@@ -9,7 +9,7 @@ BENCHTIME ?= 1x
 
 export CGO_ENABLED := 1
 
-.PHONY: run build test generate migration migration-hash lint bench clean
+.PHONY: run build test chaos generate migration migration-hash lint bench clean
 
 # What `wemart version` prints (package server/version); a build without
 # them (go build, go run) falls back to what the Go toolchain recorded.
@@ -30,6 +30,16 @@ run: build
 ## test: every test; storage tests also on PostgreSQL when WEMART_TEST_POSTGRES is set
 test:
 	$(GO) test -count=1 -race $(PKGS)
+
+## chaos: three servers behind haproxy on PostgreSQL, killed with SIGKILL under load, then
+## checked for lost or invented orders, payments, refunds and stock (CHAOS_SEED, CHAOS_DURATION;
+## see README.md). Installs haproxy from Debian's packages when it is missing.
+chaos: build
+	@command -v haproxy >/dev/null 2>&1 || { echo "--- installing haproxy"; \
+	  sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null; }
+	$(GO) build -o bin/chaos ./server/internal/chaos
+	bin/chaos
 
 ## generate: regenerate the ent client from schema/
 generate:
