@@ -38,7 +38,7 @@ type tally struct {
 	checkouts, outOfStock, limited, cartRefused    int
 	paysTaken, paysRefused, skipped, delayed       int
 	cancels, refundRequests, approvals, rejections int
-	staffRefunds, pickups                          int
+	staffRefunds, pickups, faults                  int
 }
 
 // attempt is what the checkouts with one Idempotency-Key were answered.

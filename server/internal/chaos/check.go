@@ -346,6 +346,7 @@ func (r *report) checkMoney(b *books, w *world, rec sandboxRecords) {
 			case "processing", "requested":
 				r.fail("refund %s of order %d is still %s", x.No, o.ID, x.Status)
 			case "failed":
+				r.orders.refundsFailed++
 				if ok && strings.HasPrefix(sb, "SUCCESS") {
 					r.fail("refund %s of order %d failed, but the sandbox paid it back (%s)", x.No, o.ID, sb)
 				}

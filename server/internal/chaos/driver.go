@@ -89,6 +89,7 @@ func (d *driver) load(ctx context.Context, run context.Context) {
 		wg.Go(func() { d.shopperWorker(ctx, run, w) })
 	}
 	wg.Go(func() { d.staffWorker(ctx) })
+	wg.Go(func() { d.badMoments(ctx) })
 	wg.Wait()
 	d.later.Wait()
 }
@@ -225,6 +226,12 @@ func (d *driver) shop(ctx, run context.Context, rng *rand.Rand, sh *shopper) {
 			map[string]string{"reason": "chaos: changed my mind"}, nil)
 		if r.ok() {
 			d.books.count(func(t *tally) { t.cancels++ })
+		}
+		if rng.Float64() < 0.5 {
+			// The cashier was open already and the shopper pays anyway: refused
+			// if the cancel closed the transaction at WeChat Pay; a late
+			// payment for a cancelled order if the close had failed.
+			d.pay(ctx, rng, o, false)
 		}
 	default:
 		// Walks away: the order expires.
@@ -423,6 +430,27 @@ func (d *driver) handOver(ctx context.Context) {
 			map[string]string{"pickup_code": o.PickupCode}, nil)
 		if r.ok() {
 			d.books.count(func(t *tally) { t.pickups++ })
+		}
+	}
+}
+
+// faults are WeChat Pay's bad moments the sandbox is told to play, with
+// how many calls each spoils: closes that fail (a cancel or an expiry goes
+// ahead and a payment may then arrive for a cancelled order), queries
+// that fail (expiry waits), notifications lost (retried on WeChat's
+// schedule), refunds WeChat Pay closes (the order returns to where it was).
+var faults = []struct {
+	op    string
+	count int
+}{{"close", 3}, {"query", 2}, {"notify", 3}, {"refund_closed", 1}}
+
+// badMoments makes WeChat Pay misbehave now and then (every 5–9 s).
+func (d *driver) badMoments(ctx context.Context) {
+	rng := rand.New(rand.NewPCG(d.cfg.Seed, 3))
+	for sleep(ctx, time.Duration(5000+rng.IntN(4000))*time.Millisecond) {
+		f := faults[rng.IntN(len(faults))]
+		if r := d.c.do(ctx, "fault", "POST", "/sandbox/faults", "", map[string]any{"op": f.op, "count": f.count}, nil); r.ok() {
+			d.books.count(func(t *tally) { t.faults++ })
 		}
 	}
 }

@@ -27,6 +27,7 @@ type report struct {
 	orders struct {
 		placed, acked, ambiguous                            int
 		paid, refunded, expired, cancelled, late, completed int
+		refundsFailed                                       int
 	}
 	sandbox map[string]int // transactions by trade state
 	units   struct {
@@ -76,7 +77,9 @@ func (r *report) print(w io.Writer, cfg config) {
 		r.orders.refunded, r.orders.expired, r.orders.cancelled, r.orders.completed, r.orders.late)
 	line("payments", "cashier took %d (notifications skipped %d; %d paid around expiry), refused %d", t.paysTaken, t.skipped,
 		t.delayed, t.paysRefused)
-	line("refunds", "%d asked by shoppers, %d approved, %d rejected, %d by staff", t.refundRequests, t.approvals, t.rejections, t.staffRefunds)
+	line("refunds", "%d asked by shoppers, %d approved, %d rejected, %d by staff; %d failed at WeChat Pay", t.refundRequests,
+		t.approvals, t.rejections, t.staffRefunds, r.orders.refundsFailed)
+	line("wechat faults", "%d injected (closes and queries failing, notifications lost, refunds closed)", t.faults)
 	var states []string
 	for _, s := range slices.Sorted(maps.Keys(r.sandbox)) {
 		states = append(states, fmt.Sprintf("%s %d", s, r.sandbox[s]))

@@ -127,6 +127,9 @@ func progress(ctx context.Context, start time.Time, c *client, b *books) {
 			return
 		case <-t.C:
 		}
+		if ctx.Err() != nil {
+			return
+		}
 		c.mu.Lock()
 		n := len(c.calls)
 		c.mu.Unlock()
