@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -33,6 +35,9 @@ func createDatabase(ctx context.Context, adminURL string) (*database, error) {
 		return nil, fmt.Errorf("connect to PostgreSQL (CHAOS_POSTGRES): %w", err)
 	}
 	defer conn.Close(ctx)
+	if err := dropStale(ctx, conn); err != nil {
+		return nil, err
+	}
 	ident := pgx.Identifier{d.name}.Sanitize()
 	if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+ident+" WITH (FORCE)"); err != nil {
 		return nil, err
@@ -61,4 +66,31 @@ func (d *database) drop() error {
 	defer conn.Close(ctx)
 	_, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{d.name}.Sanitize()+" WITH (FORCE)")
 	return err
+}
+
+// dropStale drops the databases of earlier runs whose process is gone (a
+// run killed with SIGKILL cannot drop its own).
+func dropStale(ctx context.Context, conn *pgx.Conn) error {
+	rows, err := conn.Query(ctx, "SELECT datname FROM pg_database WHERE datname LIKE 'wemart\\_chaos\\_%'")
+	if err != nil {
+		return err
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		pid, err := strconv.Atoi(strings.TrimPrefix(name, "wemart_chaos_"))
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); err == nil {
+			continue // that run is still going
+		}
+		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+			return fmt.Errorf("dropping %s, left by an earlier run: %w", name, err)
+		}
+		fmt.Printf("chaos: dropped database %s, left by an earlier run\n", name)
+	}
+	return nil
 }
