@@ -10,7 +10,7 @@ BENCHTIME ?= 1x
 export CGO_ENABLED := 1
 SHELL := /bin/bash
 
-.PHONY: run build test openapi-lint generate migration migration-hash lint bench clean
+.PHONY: run build test openapi-lint chaos generate migration migration-hash lint bench clean
 
 # What `wemart version` prints (package server/version); a build without
 # them (go build, go run) falls back to what the Go toolchain recorded.
@@ -42,6 +42,16 @@ test: openapi-lint
 ## openapi-lint: server/api/openapi.yaml through an independent linter (Redocly, pinned by package-lock.json)
 openapi-lint:
 	@cd server/api/openapi-lint && npm ci --no-audit --no-fund --loglevel=error >/dev/null && npm run --silent lint 2>&1 | grep -v '[║╔╚]'; exit $${PIPESTATUS[0]}
+
+## chaos: three servers behind haproxy on PostgreSQL, killed with SIGKILL under load, then
+## checked for lost or invented orders, payments, refunds and stock (CHAOS_SEED, CHAOS_DURATION;
+## see README.md). Installs haproxy from Debian's packages when it is missing.
+chaos: build
+	@command -v haproxy >/dev/null 2>&1 || { echo "--- installing haproxy"; \
+	  sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null; }
+	$(GO) build -o bin/chaos ./server/internal/chaos
+	bin/chaos
 
 ## generate: regenerate the ent client from schema/
 generate:

@@ -118,3 +118,43 @@ func TestSubscribeGrants(t *testing.T) {
 		t.Fatalf("identity %+v", id)
 	}
 }
+
+// TestSandboxRecordsTransactionsAndRefunds: GET /sandbox/records lists every
+// transaction with its state and amounts, and every refund, so a test can
+// hold wemart's books against what WeChat Pay took.
+func TestSandboxRecordsTransactionsAndRefunds(t *testing.T) {
+	s := newShop(t, storagetest.New(t, "sqlite"))
+	paid := s.mustOrder(s.milk, 2)
+	unpaid := s.mustOrder(s.bread, 1)
+	c := s.pay(paid.Payment.prepayID(), true)
+	s.wantStatus(paid.Order.ID, order.StatusPaid)
+	s.h.Do("POST", apitest.Path("/admin/v1/orders/%d/refund", paid.Order.ID), s.h.AdminToken,
+		map[string]string{"reason": "records"}).OK(http.StatusOK, nil)
+	s.eventuallyStatus(paid.Order.ID, order.StatusRefunded)
+
+	var rec struct {
+		Transactions []sandbox.TransactionRecord `json:"transactions"`
+		Refunds      []sandbox.RefundRecord      `json:"refunds"`
+	}
+	s.h.Do("GET", "/sandbox/records", "", nil).OK(http.StatusOK, &rec)
+	byNo := map[string]sandbox.TransactionRecord{}
+	for _, tx := range rec.Transactions {
+		byNo[tx.OutTradeNo] = tx
+	}
+	if len(rec.Transactions) != 2 {
+		t.Fatalf("transactions %+v, want 2", rec.Transactions)
+	}
+	p := byNo[paid.Order.OrderNo]
+	if p.TradeState != sandbox.StateRefund || p.TransactionID != c.TransactionID || p.Total != paid.Order.PayableFen ||
+		p.Refunded != paid.Order.PayableFen || p.SuccessTime == nil {
+		t.Fatalf("the paid and refunded transaction: %+v", p)
+	}
+	u := byNo[unpaid.Order.OrderNo]
+	if u.TradeState != sandbox.StateNotPay || u.TransactionID != "" || u.Total != unpaid.Order.PayableFen || u.SuccessTime != nil {
+		t.Fatalf("the unpaid transaction: %+v", u)
+	}
+	if len(rec.Refunds) != 1 || rec.Refunds[0].OutTradeNo != paid.Order.OrderNo || rec.Refunds[0].Status != "SUCCESS" ||
+		rec.Refunds[0].Refund != paid.Order.PayableFen || rec.Refunds[0].RefundID == "" {
+		t.Fatalf("refunds %+v", rec.Refunds)
+	}
+}

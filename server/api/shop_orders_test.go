@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"wemart/ent/order"
 	"wemart/ent/stockmovement"
 	"wemart/server/apitest"
+	"wemart/server/orders"
 	"wemart/server/storage"
 	"wemart/server/storage/storagetest"
 	"wemart/server/wechat/sandbox"
@@ -236,6 +238,59 @@ func TestIdempotentCheckout(t *testing.T) {
 			t.Fatalf("%d orders with the key", n)
 		}
 		s.wantLevel(s.milk, 10, 5)
+		s.ledgerReplays()
+	})
+}
+
+// TestCheckoutRetriedWhileInFlight: a checkout retried with its key while
+// the first request is still running (an HTTP client resends a request
+// bearing an Idempotency-Key when the connection breaks; a load balancer
+// may pass both on) is answered with the order the first one made, even
+// when that order emptied the cart or took the shopper's last open-order
+// slot meanwhile: never "the cart is empty" or a limit.
+func TestCheckoutRetriedWhileInFlight(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := newShop(t, db)
+		h, tok := s.h, s.shopper.Token
+		burst := func(body map[string]any) {
+			t.Helper()
+			const n = 8
+			key := newKey()
+			results := make(chan rawResult, n)
+			for range n {
+				go func() { results <- post(h, "/api/v1/orders", tok, body, "Idempotency-Key", key) }()
+			}
+			created, ids := 0, map[int]bool{}
+			for range n {
+				r := <-results
+				var a checkoutAnswer
+				switch {
+				case r.Err != nil:
+					t.Fatal(r.Err)
+				case r.Status != http.StatusCreated && r.Status != http.StatusOK:
+					t.Fatalf("a retry of a checkout in flight answered %d %s", r.Status, r.Body)
+				case json.Unmarshal(r.Body, &a) != nil || a.Payment == nil:
+					t.Fatalf("answer %s", r.Body)
+				}
+				if r.Status == http.StatusCreated {
+					created++
+				}
+				ids[a.Order.ID] = true
+			}
+			if created != 1 || len(ids) != 1 {
+				t.Fatalf("%d answers created an order, %d orders named; want one", created, len(ids))
+			}
+		}
+		// Through the cart: the first request takes the lines out of it.
+		h.Do("PUT", "/api/v1/cart/items", tok, map[string]any{"store_id": s.store.ID, "sku_id": s.milk, "quantity": 2}).OK(http.StatusOK, nil)
+		burst(map[string]any{"store_id": s.store.ID, "fulfilment": "pickup"})
+		s.wantLevel(s.milk, 10, 2)
+		// With one open-order slot left: the first request takes it.
+		for range orders.DefaultOpenOrders - 2 {
+			s.mustOrder(s.bread, 1)
+		}
+		burst(map[string]any{"store_id": s.store.ID, "fulfilment": "pickup", "items": []map[string]int{{"sku_id": s.milk, "quantity": 1}}})
+		s.wantLevel(s.milk, 10, 3)
 		s.ledgerReplays()
 	})
 }

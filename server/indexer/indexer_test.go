@@ -136,3 +136,32 @@ func TestReindexWithoutAGap(t *testing.T) {
 		waitFor(t, "third generation served", func() bool { return total(t, srv, "renamed") == 1 })
 	})
 }
+
+// TestFleetStartsAtOnce: processes that start together on a database with
+// no search index yet each build the first generation; those whose build
+// another one's overtook use the generation published, rather than fail
+// to start.
+func TestFleetStartsAtOnce(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		mkProducts(t, catalog.New(db.Client), 20, "同时启动")
+		const n = 6
+		services := make([]*indexer.Service, n)
+		errs := make(chan error, n)
+		for i := range services {
+			services[i] = indexer.New(db, search.NewEmbedded(t.TempDir()), quiet)
+			go func() { errs <- services[i].Start(ctx) }()
+		}
+		for range n {
+			if err := <-errs; err != nil {
+				t.Fatalf("a process of the fleet did not start: %v", err)
+			}
+		}
+		for _, s := range services {
+			defer s.Close()
+			if got := total(t, s, "同时启动"); got != 20 {
+				t.Fatalf("a process finds %d products, want 20", got)
+			}
+		}
+	})
+}

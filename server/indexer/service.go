@@ -98,7 +98,14 @@ func (s *Service) ensureOpen(ctx context.Context) error {
 	}
 	if gen == 0 {
 		s.log.Info("no search index yet: building it from the database")
-		if gen, err = Reindex(ctx, s.db, s.engine, s.log, nil); err != nil {
+		gen, err = Reindex(ctx, s.db, s.engine, s.log, nil)
+		if errors.Is(err, errRace) {
+			// Another process of the fleet, starting at the same time,
+			// published a generation first: use that one (open builds it
+			// here if this process's index does not have it).
+			gen, err = counterValue(ctx, s.client, generationKey)
+		}
+		if err != nil {
 			return fmt.Errorf("build the search index: %w", err)
 		}
 	}

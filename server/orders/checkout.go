@@ -173,7 +173,7 @@ func (s *Service) Create(ctx context.Context, shopperID int, key string, in Crea
 			return s.replay(ctx, o)
 		}
 		o, err := s.place(ctx, shopperID, key, hash, norm)
-		if ent.IsConstraintError(err) && attempt < 3 {
+		if (ent.IsConstraintError(err) || errors.Is(err, errKeyUsed)) && attempt < 3 {
 			// Another request with this key committed first (or, once in a
 			// blue moon, an order number collided): look again.
 			continue
@@ -204,6 +204,10 @@ func (s *Service) Create(ctx context.Context, shopperID int, key string, in Crea
 		return Placed{Order: o, Payment: params, Created: true}, nil
 	}
 }
+
+// errKeyUsed is place finding, with the shopper locked, that a request with
+// the same key placed its order first; Create then answers with that order.
+var errKeyUsed = errors.New("orders: the idempotency key was used meanwhile")
 
 // byKey finds the shopper's order made with key; with another request
 // behind it, that is a conflict.
@@ -270,6 +274,15 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 		buyer, err := storage.LockShopper(ctx, tx, shopperID)
 		if err != nil {
 			return err
+		}
+		// A request with the same key (a retry while this one was on its
+		// way) may have placed the order while we waited for the lock: it
+		// emptied the cart or took the last open-order slot, so going on
+		// would answer the retry with an error instead of its order.
+		if used, err := tx.Order.Query().Where(order.ShopperID(shopperID), order.IdempotencyKey(key)).Exist(ctx); err != nil {
+			return err
+		} else if used {
+			return errKeyUsed
 		}
 		if err := s.shopperLimits(ctx, tx, shopperID, now); err != nil {
 			return err

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"encoding/json"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -92,20 +93,63 @@ func (s *Sandbox) Pay(prepayID string, notify bool) (Payment, error) {
 	return p, nil
 }
 
+// TransactionRecord is a WeChat Pay transaction as GET /sandbox/records
+// lists it: what the sandbox took, for checking a merchant's books against.
+type TransactionRecord struct {
+	OutTradeNo string `json:"out_trade_no"`
+	// TransactionID is WeChat Pay's id of the payment ("" until paid).
+	TransactionID string `json:"transaction_id"`
+	// TradeState is NOTPAY, SUCCESS, CLOSED or REFUND.
+	TradeState string `json:"trade_state"`
+	// Total is the amount in fen; Refunded what refunds accepted and not
+	// failed (processing or succeeded) take back of it.
+	Total       int64      `json:"total"`
+	Refunded    int64      `json:"refunded"`
+	SuccessTime *time.Time `json:"success_time"`
+}
+
+// RefundRecord is a refund as GET /sandbox/records lists it.
+type RefundRecord struct {
+	OutRefundNo string `json:"out_refund_no"`
+	RefundID    string `json:"refund_id"`
+	OutTradeNo  string `json:"out_trade_no"`
+	// Status is PROCESSING, SUCCESS, CLOSED or ABNORMAL.
+	Status string `json:"status"`
+	Refund int64  `json:"refund"`
+}
+
 // records is GET /sandbox/records: what the sandbox was sent and delivered,
 // for developers and tests: shipping info by WeChat Pay transaction_id,
-// subscribe messages, notification delivery attempts, and how many
-// notifications still await acknowledgement.
+// subscribe messages, notification delivery attempts, how many
+// notifications still await acknowledgement, and every transaction and
+// refund (by out_trade_no and out_refund_no), so a test can check the
+// merchant's books against what WeChat Pay took.
 func (s *Sandbox) records(c echo.Context) error {
 	s.mu.Lock()
 	shipping := map[string]*shippingRecord{}
-	for _, t := range s.st.Transactions {
+	transactions := make([]TransactionRecord, 0, len(s.st.Transactions))
+	for _, no := range keys(s.st.Transactions) {
+		t := s.st.Transactions[no]
 		if t.Shipping != nil {
 			shipping[t.TransactionID] = t.Shipping
 		}
+		r := TransactionRecord{OutTradeNo: t.OutTradeNo, TransactionID: t.TransactionID, TradeState: t.State,
+			Total: t.Total, Refunded: t.Refunded}
+		if !t.SuccessTime.IsZero() {
+			at := t.SuccessTime.UTC()
+			r.SuccessTime = &at
+		}
+		transactions = append(transactions, r)
+	}
+	refunds := make([]RefundRecord, 0, len(s.st.Refunds))
+	for _, no := range keys(s.st.Refunds) {
+		r := s.st.Refunds[no]
+		refunds = append(refunds, RefundRecord{OutRefundNo: r.OutRefundNo, RefundID: r.RefundID, OutTradeNo: r.OutTradeNo,
+			Status: r.Status, Refund: r.Refund})
 	}
 	body, err := json.Marshal(map[string]any{
 		"subscribe": s.st.Subscribes, "shipping": shipping, "deliveries": s.st.Deliveries, "pending": len(s.st.Pending),
+		"transactions": transactions, "refunds": refunds,
 	})
 	s.mu.Unlock()
 	if err != nil {

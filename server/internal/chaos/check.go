@@ -1,0 +1,581 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// world is the database after the run: every row the checks look at.
+type world struct {
+	orders    []dbOrder
+	items     map[int][]dbItem  // by order
+	events    map[int][]dbEvent // by order, in order
+	payments  map[int][]dbPayment
+	refunds   map[int][]dbRefund // by order, in order
+	stocks    []dbStock
+	movements []dbMovement // in order
+}
+
+type dbOrder struct {
+	ID                            int
+	No, Status, Key, CancelReason string
+	ShopperID                     int
+	Payable                       int64
+}
+
+type dbItem struct{ ID, SkuID, Quantity, Refunded int }
+
+type dbEvent struct{ From, To string }
+
+type dbPayment struct {
+	No, Status, TransactionID string
+	Amount                    int64
+}
+
+type dbRefund struct {
+	No, Status string
+	Amount     int64
+	Lines      []struct {
+		OrderItemID int `json:"order_item_id"`
+		Quantity    int `json:"quantity"`
+	}
+}
+
+type dbStock struct {
+	StoreID, SkuID   int
+	OnHand, Reserved int64
+}
+
+type dbMovement struct {
+	ID, StoreID, SkuID, OrderID          int
+	Kind                                 string
+	DOnHand, DReserved, OnHand, Reserved int64
+}
+
+// readWorld reads the tables the checks need, in one snapshot.
+func readWorld(ctx context.Context, pg *pgx.Conn) (*world, error) {
+	w := &world{items: map[int][]dbItem{}, events: map[int][]dbEvent{}, payments: map[int][]dbPayment{}, refunds: map[int][]dbRefund{}}
+	tx, err := pg.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback(ctx)
+	each := func(q string, scan func(pgx.Rows) error) error {
+		rows, err := tx.Query(ctx, q)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	}
+	steps := []struct {
+		q    string
+		scan func(pgx.Rows) error
+	}{
+		{`SELECT id, order_no, status, idempotency_key, cancel_reason, shopper_id, payable_fen FROM orders ORDER BY id`,
+			func(r pgx.Rows) error {
+				var o dbOrder
+				err := r.Scan(&o.ID, &o.No, &o.Status, &o.Key, &o.CancelReason, &o.ShopperID, &o.Payable)
+				w.orders = append(w.orders, o)
+				return err
+			}},
+		{`SELECT order_id, id, sku_id, quantity, refunded_quantity FROM order_items ORDER BY id`,
+			func(r pgx.Rows) error {
+				var id int
+				var it dbItem
+				err := r.Scan(&id, &it.ID, &it.SkuID, &it.Quantity, &it.Refunded)
+				w.items[id] = append(w.items[id], it)
+				return err
+			}},
+		{`SELECT order_id, coalesce(from_status, ''), to_status FROM order_events ORDER BY id`,
+			func(r pgx.Rows) error {
+				var id int
+				var e dbEvent
+				err := r.Scan(&id, &e.From, &e.To)
+				w.events[id] = append(w.events[id], e)
+				return err
+			}},
+		{`SELECT order_id, out_trade_no, status, coalesce(transaction_id, ''), amount_fen FROM payments ORDER BY id`,
+			func(r pgx.Rows) error {
+				var id int
+				var p dbPayment
+				err := r.Scan(&id, &p.No, &p.Status, &p.TransactionID, &p.Amount)
+				w.payments[id] = append(w.payments[id], p)
+				return err
+			}},
+		{`SELECT order_id, out_refund_no, status, amount_fen, coalesce(lines, '[]'::jsonb)::text FROM refunds ORDER BY id`,
+			func(r pgx.Rows) error {
+				var id int
+				var x dbRefund
+				var lines string
+				if err := r.Scan(&id, &x.No, &x.Status, &x.Amount, &lines); err != nil {
+					return err
+				}
+				if err := json.Unmarshal([]byte(lines), &x.Lines); err != nil {
+					return fmt.Errorf("refund %s lines %q: %w", x.No, lines, err)
+				}
+				w.refunds[id] = append(w.refunds[id], x)
+				return nil
+			}},
+		{`SELECT store_id, sku_id, on_hand, reserved FROM stocks ORDER BY store_id, sku_id`,
+			func(r pgx.Rows) error {
+				var s dbStock
+				err := r.Scan(&s.StoreID, &s.SkuID, &s.OnHand, &s.Reserved)
+				w.stocks = append(w.stocks, s)
+				return err
+			}},
+		{`SELECT id, store_id, sku_id, coalesce(order_id, 0), kind, delta_on_hand, delta_reserved, on_hand_after, reserved_after
+			FROM stock_movements ORDER BY id`,
+			func(r pgx.Rows) error {
+				var m dbMovement
+				err := r.Scan(&m.ID, &m.StoreID, &m.SkuID, &m.OrderID, &m.Kind, &m.DOnHand, &m.DReserved, &m.OnHand, &m.Reserved)
+				w.movements = append(w.movements, m)
+				return err
+			}},
+	}
+	for _, s := range steps {
+		if err := each(s.q, s.scan); err != nil {
+			return nil, err
+		}
+	}
+	return w, nil
+}
+
+// check holds the database, the sandbox's records and the requests against
+// what the driver was told.
+func check(ctx context.Context, pg *pgx.Conn, sandboxURL string, d *driver, c *client, f *fleet, cfg config) (*report, error) {
+	w, err := readWorld(ctx, pg)
+	if err != nil {
+		return nil, fmt.Errorf("reading the database: %w", err)
+	}
+	rec, err := readRecords(ctx, sandboxURL)
+	if err != nil {
+		return nil, fmt.Errorf("reading the sandbox's records: %w", err)
+	}
+	b := d.books
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	rep := &report{tally: b.tally, windows: f.downtime.all(), sandbox: map[string]int{}}
+	rep.violations = append(rep.violations, b.seen...)
+	rep.checkOrders(b, w)
+	rep.checkMoney(b, w, rec)
+	rep.checkStock(b, w)
+	rep.checkRequests(c.recorded(), &f.downtime, cfg.Grace, f)
+	return rep, nil
+}
+
+// paidStatuses are the statuses of an order whose money WeChat Pay holds
+// or held.
+var paidStatuses = []string{"paid", "ready_for_pickup", "completed", "refunding", "refunded"}
+
+// checkOrders: every order the driver was acknowledged exists once, as
+// acknowledged; every order that exists was asked for, and only an
+// ambiguous answer (none, or a 5xx) may hide one.
+func (r *report) checkOrders(b *books, w *world) {
+	type owner struct {
+		shopper int
+		key     string
+	}
+	byKey := map[owner][]dbOrder{}
+	byID := map[int]dbOrder{}
+	numbers := map[string]int{}
+	for _, o := range w.orders {
+		byKey[owner{o.ShopperID, o.Key}] = append(byKey[owner{o.ShopperID, o.Key}], o)
+		byID[o.ID] = o
+		numbers[o.No]++
+		if numbers[o.No] == 2 {
+			r.fail("order number %s is used by more than one order", o.No)
+		}
+		if a := b.keys[o.Key]; a == nil || a.ShopperID != o.ShopperID {
+			r.fail("order %d (%s, %s) exists but no shopper asked for it (shopper %d, key %q)", o.ID, o.No, o.Status, o.ShopperID, o.Key)
+		}
+		r.orders.placed++
+	}
+	for key, a := range b.keys {
+		found := byKey[owner{a.ShopperID, key}]
+		switch {
+		case len(found) > 1:
+			r.fail("checkout key %s made %d orders", key, len(found))
+		case a.Acked && len(found) == 0:
+			r.fail("order %d, acknowledged for key %s, does not exist", a.OrderID, key)
+		case a.Acked:
+			r.orders.acked++
+		case len(found) == 1 && !a.Ambiguous:
+			r.fail("order %d (%s) exists although every checkout with key %s was refused (%s)", found[0].ID, found[0].No, key,
+				strings.Join(a.Refused, ", "))
+		case len(found) == 1:
+			r.orders.ambiguous++
+		}
+	}
+	for id, p := range b.orders {
+		o, ok := byID[id]
+		switch {
+		case !ok:
+			r.fail("acknowledged order %d (%s) does not exist", id, p.No)
+		case o.No != p.No || o.Payable != p.Payable || o.ShopperID != p.ShopperID:
+			r.fail("order %d is %s of shopper %d for %d fen; it was acknowledged as %s of shopper %d for %d fen",
+				id, o.No, o.ShopperID, o.Payable, p.No, p.ShopperID, p.Payable)
+		}
+	}
+	for _, o := range w.orders {
+		switch {
+		case o.Status == "cancelled" && o.CancelReason == "expired unpaid":
+			r.orders.expired++
+		case o.Status == "cancelled":
+			r.orders.cancelled++
+		case o.Status == "completed":
+			r.orders.completed++
+		}
+		for _, e := range w.events[o.ID] {
+			if e.From == "cancelled" && (e.To == "paid" || e.To == "refunding") {
+				r.orders.late++
+			}
+		}
+	}
+}
+
+// checkMoney: every payment the sandbox took is a paid (or refunded) order
+// of the same amount, and nothing is paid that the sandbox did not take;
+// refunds agree on both sides; every payment the cashier acknowledged is
+// still taken.
+func (r *report) checkMoney(b *books, w *world, rec sandboxRecords) {
+	orderByNo := map[string]dbOrder{}
+	for _, o := range w.orders {
+		orderByNo[o.No] = o
+	}
+	type tx = struct {
+		state, id string
+		total     int64
+	}
+	txs := map[string]tx{}
+	for _, t := range rec.Transactions {
+		txs[t.OutTradeNo] = tx{t.TradeState, t.TransactionID, t.Total}
+		r.sandbox[t.TradeState]++
+	}
+	sbRefunded := map[string]int64{}
+	sbRefunds := map[string]string{}
+	for _, x := range rec.Refunds {
+		sbRefunds[x.OutRefundNo] = fmt.Sprintf("%s %d", x.Status, x.Refund)
+		if x.Status == "SUCCESS" {
+			sbRefunded[x.OutTradeNo] += x.Refund
+		}
+	}
+	for _, t := range rec.Transactions {
+		o, ok := orderByNo[t.OutTradeNo]
+		taken := t.TradeState == "SUCCESS" || t.TradeState == "REFUND"
+		switch {
+		case !ok:
+			r.fail("the sandbox has transaction %s (%s) of no order", t.OutTradeNo, t.TradeState)
+			continue
+		case t.Total != o.Payable:
+			r.fail("transaction %s is for %d fen, its order for %d", t.OutTradeNo, t.Total, o.Payable)
+		}
+		if !taken {
+			if slices.Contains(paidStatuses, o.Status) {
+				r.fail("order %d (%s) is %s but the sandbox says its transaction is %s", o.ID, o.No, o.Status, t.TradeState)
+			}
+			continue
+		}
+		var paid *dbPayment
+		for i, p := range w.payments[o.ID] {
+			if p.No == t.OutTradeNo && p.Status == "paid" {
+				paid = &w.payments[o.ID][i]
+			}
+		}
+		late := o.Status == "cancelled" && len(w.refunds[o.ID]) > 0
+		switch {
+		case paid == nil:
+			r.fail("the sandbox took %d fen for %s (%s) but order %d's payment is not paid (order %s)", t.Total, t.OutTradeNo, t.TransactionID, o.ID, o.Status)
+		case paid.TransactionID != t.TransactionID || paid.Amount != t.Total:
+			r.fail("order %d's payment is transaction %s for %d fen; the sandbox took %s for %d", o.ID, paid.TransactionID, paid.Amount, t.TransactionID, t.Total)
+		}
+		if !slices.Contains(paidStatuses, o.Status) && !late {
+			r.fail("the sandbox took %d fen for order %d (%s) but the order is %s", t.Total, o.ID, o.No, o.Status)
+		}
+		var refunded int64
+		for _, x := range w.refunds[o.ID] {
+			if x.Status == "succeeded" {
+				refunded += x.Amount
+			}
+		}
+		if refunded != sbRefunded[t.OutTradeNo] {
+			r.fail("order %d (%s) has %d fen refunded; the sandbox refunded %d", o.ID, o.No, refunded, sbRefunded[t.OutTradeNo])
+		}
+		if o.Status == "refunded" && (refunded != o.Payable || t.TradeState != "REFUND") {
+			r.fail("order %d (%s) is refunded but %d of %d fen went back (sandbox: %s)", o.ID, o.No, refunded, o.Payable, t.TradeState)
+		}
+		if refunded > 0 {
+			r.orders.refunded++
+		}
+		r.orders.paid++
+	}
+	for _, o := range w.orders {
+		var paid int
+		for _, p := range w.payments[o.ID] {
+			if p.Status != "paid" {
+				continue
+			}
+			paid++
+			if t, ok := txs[p.No]; !ok || (t.state != "SUCCESS" && t.state != "REFUND") || t.id != p.TransactionID {
+				r.fail("order %d (%s) is paid by transaction %s that the sandbox did not take (%+v)", o.ID, o.No, p.TransactionID, t)
+			}
+		}
+		if slices.Contains(paidStatuses, o.Status) && paid == 0 {
+			r.fail("order %d (%s) is %s without a paid payment", o.ID, o.No, o.Status)
+		}
+		for _, x := range w.refunds[o.ID] {
+			sb, ok := sbRefunds[x.No]
+			switch x.Status {
+			case "succeeded":
+				if sb != fmt.Sprintf("SUCCESS %d", x.Amount) {
+					r.fail("refund %s of order %d succeeded for %d fen; the sandbox says %q", x.No, o.ID, x.Amount, sb)
+				}
+			case "processing", "requested":
+				r.fail("refund %s of order %d is still %s", x.No, o.ID, x.Status)
+			case "failed":
+				r.orders.refundsFailed++
+				if ok && strings.HasPrefix(sb, "SUCCESS") {
+					r.fail("refund %s of order %d failed, but the sandbox paid it back (%s)", x.No, o.ID, sb)
+				}
+			}
+		}
+		if o.Status == "pending_payment" || o.Status == "refunding" {
+			r.fail("order %d (%s) is still %s after the fleet settled", o.ID, o.No, o.Status)
+		}
+	}
+	for no, p := range b.pays {
+		t, ok := txs[no]
+		switch {
+		case p.Taken && (!ok || (t.state != "SUCCESS" && t.state != "REFUND") || t.id != p.TransactionID):
+			r.fail("the cashier took payment %s for %s, but the sandbox now says %+v", p.TransactionID, no, t)
+		case !p.Taken && !p.Ambiguous && ok && (t.state == "SUCCESS" || t.state == "REFUND"):
+			r.fail("the cashier refused to take %s, but the sandbox says %s", no, t.state)
+		}
+	}
+	for no, t := range txs {
+		if _, asked := b.pays[no]; !asked && (t.state == "SUCCESS" || t.state == "REFUND") {
+			r.fail("nobody paid for %s in the cashier, but the sandbox says %s", no, t.state)
+		}
+	}
+}
+
+// checkStock: every stock row equals the replay of its ledger, nothing
+// stays reserved, and on_hand is what the orders say: the initial count,
+// less the units of every order that was paid, plus the units refunds put
+// back. A refund puts units back when the order had not been handed over
+// (not completed, shipped or delivered) and had been sold (a payment that
+// arrived for a cancelled order whose stock was gone took none); see
+// orders.onRefunded and inventory.Restock.
+func (r *report) checkStock(b *books, w *world) {
+	sold, restocked := map[int]int64{}, map[int]int64{}
+	type key struct{ order, sku int }
+	want := map[key]int64{} // expected on_hand change per order and SKU
+	for _, o := range w.orders {
+		items := w.items[o.ID]
+		sales := 0
+		for _, e := range w.events[o.ID] {
+			if e.To == "paid" && (e.From == "pending_payment" || e.From == "cancelled") {
+				sales++
+			}
+		}
+		if sales > 1 {
+			r.fail("order %d (%s) was sold %d times", o.ID, o.No, sales)
+		}
+		if sales > 0 {
+			for _, it := range items {
+				sold[it.SkuID] += int64(it.Quantity)
+				want[key{o.ID, it.SkuID}] -= int64(it.Quantity)
+			}
+		}
+		// Each refund opened one refunding episode (the status it came from
+		// is the status before the refund).
+		var before []string
+		for _, e := range w.events[o.ID] {
+			if e.To == "refunding" && e.From != "refunding" {
+				before = append(before, e.From)
+			}
+		}
+		refunds := w.refunds[o.ID]
+		if len(before) != len(refunds) {
+			r.fail("order %d (%s) went refunding %d times but has %d refunds", o.ID, o.No, len(before), len(refunds))
+			continue
+		}
+		done := map[int]int{} // order item → units refunded
+		for i, x := range refunds {
+			if x.Status != "succeeded" {
+				continue
+			}
+			covered := x.Lines
+			if len(covered) == 0 { // the whole order, as it stood
+				for _, it := range items {
+					if q := it.Quantity - done[it.ID]; q > 0 {
+						covered = append(covered, struct {
+							OrderItemID int `json:"order_item_id"`
+							Quantity    int `json:"quantity"`
+						}{it.ID, q})
+					}
+				}
+			}
+			back := sales > 0 && !slices.Contains([]string{"cancelled", "shipped", "delivered", "completed"}, before[i])
+			for _, l := range covered {
+				done[l.OrderItemID] += l.Quantity
+				idx := slices.IndexFunc(items, func(it dbItem) bool { return it.ID == l.OrderItemID })
+				if idx < 0 {
+					r.fail("refund %s covers line %d, not of order %d", x.No, l.OrderItemID, o.ID)
+					continue
+				}
+				if back {
+					restocked[items[idx].SkuID] += int64(l.Quantity)
+					want[key{o.ID, items[idx].SkuID}] += int64(l.Quantity)
+				}
+			}
+		}
+		for _, it := range items {
+			if it.Refunded != done[it.ID] {
+				r.fail("line %d of order %d says %d units refunded; its succeeded refunds cover %d", it.ID, o.ID, it.Refunded, done[it.ID])
+			}
+		}
+	}
+	// The ledger: running totals, the stock rows, and per order what it
+	// should have moved.
+	type row struct{ onHand, reserved int64 }
+	replay := map[[2]int]row{}
+	got := map[key]int64{}
+	reservedBy := map[int]int64{}
+	for _, m := range w.movements {
+		k := [2]int{m.StoreID, m.SkuID}
+		cur := replay[k]
+		cur.onHand += m.DOnHand
+		cur.reserved += m.DReserved
+		replay[k] = cur
+		if cur.onHand != m.OnHand || cur.reserved != m.Reserved {
+			r.fail("ledger row %d (SKU %d, %s) says %d/%d after, the running total is %d/%d", m.ID, m.SkuID, m.Kind, m.OnHand, m.Reserved, cur.onHand, cur.reserved)
+		}
+		if m.OrderID != 0 {
+			got[key{m.OrderID, m.SkuID}] += m.DOnHand
+			reservedBy[m.OrderID] += m.DReserved
+		}
+	}
+	for k, v := range want {
+		if got[k] != v {
+			r.fail("order %d moved %d units of SKU %d out of on_hand; its sale and refunds say %d", k.order, -got[k], k.sku, -v)
+		}
+	}
+	for k, v := range got {
+		if _, ok := want[k]; !ok && v != 0 {
+			r.fail("order %d moved %d units of SKU %d out of on_hand without a sale", k.order, -v, k.sku)
+		}
+	}
+	for id, v := range reservedBy {
+		if v != 0 {
+			r.fail("order %d still holds %d units reserved in the ledger", id, v)
+		}
+	}
+	for _, s := range w.stocks {
+		rp := replay[[2]int{s.StoreID, s.SkuID}]
+		if rp.onHand != s.OnHand || rp.reserved != s.Reserved {
+			r.fail("stock of SKU %d is %d/%d (on hand/reserved); its ledger replays to %d/%d", s.SkuID, s.OnHand, s.Reserved, rp.onHand, rp.reserved)
+		}
+		if s.Reserved != 0 {
+			r.fail("SKU %d has %d units reserved after every order settled", s.SkuID, s.Reserved)
+		}
+		if s.StoreID != b.storeID {
+			continue
+		}
+		if expect := b.initial[s.SkuID] - sold[s.SkuID] + restocked[s.SkuID]; s.OnHand != expect {
+			r.fail("SKU %d has %d on hand; %d at the start − %d sold + %d restocked = %d", s.SkuID, s.OnHand, b.initial[s.SkuID],
+				sold[s.SkuID], restocked[s.SkuID], expect)
+		}
+		r.units.sold += sold[s.SkuID]
+		r.units.restocked += restocked[s.SkuID]
+		r.units.rows++
+	}
+}
+
+// checkRequests: a 5xx (or no answer) is allowed only as a 502 or 503 while
+// some process was down or had just come back; any 500 is a violation.
+func (r *report) checkRequests(calls []call, down *downtime, grace time.Duration, f *fleet) {
+	r.requests = len(calls)
+	r.byStatus = map[int]int{}
+	r.byWhat = map[string]*[4]int{}
+	logged := 0
+	for _, c := range calls {
+		r.byStatus[c.Status]++
+		w := r.byWhat[c.What]
+		if w == nil {
+			w = &[4]int{}
+			r.byWhat[c.What] = w
+		}
+		switch {
+		case c.Status >= 200 && c.Status < 300:
+			w[0]++
+		case c.Status >= 400 && c.Status < 500:
+			w[1]++
+		default:
+			w[2]++
+		}
+		if c.Status != 0 && c.Status < 500 {
+			continue
+		}
+		if _, covered := down.covers(c.Start, c.End, grace); covered && (c.Status == 0 || c.Status == 502 || c.Status == 503) {
+			r.excused++
+			continue
+		}
+		w[3]++
+		status := fmt.Sprint(c.Status)
+		if c.Status == 0 {
+			status = "no answer"
+		}
+		msg := fmt.Sprintf("%s %s %s → %s (request %s, server %q, %s–%s): %s", c.What, c.Method, c.Path, status, c.RequestID,
+			c.Server, c.Start.Format("15:04:05.000"), c.End.Format("15:04:05.000"), clip(strings.TrimSpace(c.Body), 400))
+		if logged < 20 {
+			logged++
+			for _, l := range f.logLines(c.RequestID, 3) {
+				msg += "\n      log: " + clip(l, 600)
+			}
+		}
+		r.fail("%s", msg)
+	}
+}
+
+// logLines finds up to n lines about a request in the servers' logs
+// (errors first).
+func (f *fleet) logLines(requestID string, n int) []string {
+	var errors, others []string
+	needle := "request_id=" + requestID + " "
+	for _, p := range f.servers {
+		file, err := os.Open(p.log)
+		if err != nil {
+			continue
+		}
+		sc := bufio.NewScanner(file)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			l := sc.Text()
+			if !strings.Contains(l+" ", needle) {
+				continue
+			}
+			if strings.Contains(l, "level=ERROR") || strings.Contains(l, "level=WARN") {
+				errors = append(errors, p.name+": "+l)
+			} else {
+				others = append(others, p.name+": "+l)
+			}
+		}
+		file.Close()
+	}
+	out := append(errors, others...)
+	return out[:min(n, len(out))]
+}

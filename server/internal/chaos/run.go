@@ -1,0 +1,231 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// run is one whole run: set up, load with kills, settle, check, report.
+// It returns the exit code and leaves nothing running and no database.
+func run(ctx context.Context, cfg config) int {
+	began := time.Now()
+	fmt.Printf("chaos: seed %d (set CHAOS_SEED=%d to replay the choices), load %s, %d servers behind haproxy, kill every %s–%s\n",
+		cfg.Seed, cfg.Seed, cfg.Duration, cfg.Servers, cfg.KillMin, cfg.KillMax)
+	dir, err := os.MkdirTemp("", "wemart-chaos-")
+	if err != nil {
+		return fail(err)
+	}
+	keep := cfg.Keep
+	defer func() {
+		if keep {
+			fmt.Printf("chaos: logs and data dirs kept in %s\n", dir)
+			return
+		}
+		os.RemoveAll(dir)
+	}()
+	db, err := createDatabase(ctx, cfg.Postgres)
+	if err != nil {
+		keep = true
+		return fail(err)
+	}
+	defer func() {
+		if err := db.drop(); err != nil {
+			fmt.Fprintf(os.Stderr, "chaos: dropping database %s: %v\n", db.name, err)
+		}
+	}()
+	f, err := newFleet(cfg, dir, db.url)
+	if err != nil {
+		keep = true
+		return fail(err)
+	}
+	defer f.stopAll()
+	if err := f.migrate(ctx); err != nil {
+		keep = true
+		return fail(err)
+	}
+	if err := f.startAll(ctx); err != nil {
+		keep = true
+		return fail(err)
+	}
+	c := newClient(f.lbURL, fmt.Sprintf("chaos%d", cfg.Seed))
+	d := newDriver(cfg, c, f.admin)
+	if err := d.setup(ctx); err != nil {
+		keep = true
+		return fail(err)
+	}
+	setupTook := time.Since(began)
+	fmt.Printf("chaos: fleet up and store stocked in %s (database %s, work dir %s)\n", setupTook.Round(time.Millisecond), db.name, dir)
+
+	loadStart := time.Now()
+	loadCtx, stopLoad := context.WithTimeout(ctx, cfg.Duration)
+	k := &killer{f: f, cfg: cfg}
+	done := make(chan struct{})
+	go func() { k.run(loadCtx, ctx); close(done) }()
+	go progress(loadCtx, loadStart, c, d.books)
+	d.load(loadCtx, ctx)
+	stopLoad()
+	<-done
+	if ctx.Err() != nil {
+		keep = true
+		return fail(fmt.Errorf("interrupted"))
+	}
+	loadTook := time.Since(loadStart)
+	fmt.Printf("chaos: load over after %s; every process is back; waiting for the fleet to settle (at most %s)\n",
+		loadTook.Round(time.Millisecond), cfg.Settle)
+
+	pg, err := pgx.Connect(ctx, db.url)
+	if err != nil {
+		keep = true
+		return fail(err)
+	}
+	defer pg.Close(context.Background())
+	settleStart := time.Now()
+	unsettled, err := settle(ctx, d, pg, "http://"+f.sandbox.addr, cfg.Settle)
+	if err != nil {
+		keep = true
+		return fail(err)
+	}
+	settleTook := time.Since(settleStart)
+
+	rep, err := check(ctx, pg, "http://"+f.sandbox.addr, d, c, f, cfg)
+	if err != nil {
+		keep = true
+		return fail(err)
+	}
+	if unsettled != "" {
+		rep.violations = append([]string{"the fleet did not settle within " + cfg.Settle.String() + ": " + unsettled}, rep.violations...)
+	}
+	k.mu.Lock()
+	for _, e := range k.failures {
+		rep.violations = append(rep.violations, "a killed process did not come back: "+e)
+	}
+	rep.kills, rep.restarts = [2]int{k.serverKills, k.sbxKills}, k.restarts
+	k.mu.Unlock()
+	rep.took = [4]time.Duration{setupTook, loadTook, settleTook, time.Since(began)}
+	rep.print(os.Stdout, cfg)
+	if len(rep.violations) > 0 {
+		keep = true
+		return 1
+	}
+	return 0
+}
+
+// progress prints what the load has done so far, every 15 s.
+func progress(ctx context.Context, start time.Time, c *client, b *books) {
+	t := time.NewTicker(15 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		c.mu.Lock()
+		n := len(c.calls)
+		c.mu.Unlock()
+		b.mu.Lock()
+		orders, paid := len(b.orders), b.tally.paysTaken
+		b.mu.Unlock()
+		fmt.Printf("chaos: %6.1fs %d requests, %d orders acknowledged, %d paid\n", time.Since(start).Seconds(), n, orders, paid)
+	}
+}
+
+// fail reports an error that stopped the run.
+func fail(err error) int {
+	fmt.Fprintln(os.Stderr, "chaos: the run could not complete:", err)
+	return 2
+}
+
+// sandboxRecords is what the checks read of GET /sandbox/records.
+type sandboxRecords struct {
+	Pending      int `json:"pending"`
+	Transactions []struct {
+		OutTradeNo    string `json:"out_trade_no"`
+		TransactionID string `json:"transaction_id"`
+		TradeState    string `json:"trade_state"`
+		Total         int64  `json:"total"`
+		Refunded      int64  `json:"refunded"`
+	} `json:"transactions"`
+	Refunds []struct {
+		OutRefundNo string `json:"out_refund_no"`
+		OutTradeNo  string `json:"out_trade_no"`
+		Status      string `json:"status"`
+		Refund      int64  `json:"refund"`
+	} `json:"refunds"`
+}
+
+// readRecords reads the sandbox's records directly from it.
+func readRecords(ctx context.Context, base string) (sandboxRecords, error) {
+	var rec sandboxRecords
+	req, err := http.NewRequestWithContext(ctx, "GET", base+"/sandbox/records", nil)
+	if err != nil {
+		return rec, err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return rec, err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return rec, fmt.Errorf("GET /sandbox/records: %s", res.Status)
+	}
+	return rec, json.NewDecoder(res.Body).Decode(&rec)
+}
+
+// settle waits until nothing is in flight any more: no order waits for
+// payment, no refund for review or for WeChat Pay, no notification for an
+// answer. Staff approve the refunds waiting for review meanwhile (nobody
+// dies now). It polls rather than sleeps, up to bound, and returns what
+// was still in flight if the fleet did not settle.
+func settle(ctx context.Context, d *driver, pg *pgx.Conn, sandboxURL string, bound time.Duration) (string, error) {
+	rng := rand.New(rand.NewPCG(d.cfg.Seed, 2))
+	deadline, last := time.Now().Add(bound), time.Now()
+	for {
+		var pending, requested, processing, refunding int
+		if err := pg.QueryRow(ctx, `SELECT
+			(SELECT count(*) FROM orders WHERE status = 'pending_payment'),
+			(SELECT count(*) FROM refunds WHERE status = 'requested'),
+			(SELECT count(*) FROM refunds WHERE status = 'processing'),
+			(SELECT count(*) FROM orders WHERE status = 'refunding')`).Scan(&pending, &requested, &processing, &refunding); err != nil {
+			return "", err
+		}
+		if requested > 0 {
+			d.review(ctx, rng, 1)
+		}
+		rec, err := readRecords(ctx, sandboxURL)
+		if err != nil {
+			return "", err
+		}
+		settling := 0
+		for _, r := range rec.Refunds {
+			if r.Status == "PROCESSING" {
+				settling++
+			}
+		}
+		state := fmt.Sprintf("%d orders pending payment, %d refunds waiting for review, %d refunds processing, %d orders refunding, "+
+			"%d notifications unacknowledged, %d refunds processing at WeChat Pay", pending, requested, processing, refunding, rec.Pending, settling)
+		if pending+requested+processing+refunding+rec.Pending+settling == 0 {
+			return "", nil
+		}
+		if time.Now().After(deadline) {
+			return state, nil
+		}
+		if time.Since(last) >= 15*time.Second {
+			fmt.Printf("chaos: settling: %s\n", state)
+			last = time.Now()
+		}
+		if !sleep(ctx, time.Second) {
+			return "", ctx.Err()
+		}
+	}
+}
