@@ -172,8 +172,12 @@ func isUnavailable(err error) bool {
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
-		// 08: connection exception, 53: insufficient resources, 57P: operator intervention.
-		return strings.HasPrefix(pe.Code, "08") || strings.HasPrefix(pe.Code, "53") || strings.HasPrefix(pe.Code, "57P")
+		// 08: connection exception, 53: insufficient resources, 57P: operator
+		// intervention; 40001 and 40P01: the transaction lost a serialization
+		// or deadlock conflict and was rolled back, so a retry is safe (the
+		// log line of the 503 still shows it: a deadlock is a lock-order bug).
+		return strings.HasPrefix(pe.Code, "08") || strings.HasPrefix(pe.Code, "53") || strings.HasPrefix(pe.Code, "57P") ||
+			pe.Code == "40001" || pe.Code == "40P01"
 	}
 	// Some layers (a rollback after a failed commit, say) keep only the text.
 	msg := err.Error()

@@ -398,18 +398,20 @@ func (s *Service) onRefunded(ctx context.Context, tx *ent.Tx, r *ent.Refund) err
 		back = append(back, inventory.Line{SkuID: it.SkuID, ProductID: it.ProductID, Quantity: int64(l.Quantity)})
 		unsold[it.ProductID] -= int64(l.Quantity)
 	}
-	// A cancelled order's late payment never counted as sales (it was
-	// refunded, not sold); anything else refunded stops counting.
-	if before != order.StatusCancelled {
-		if err := addSales(ctx, tx, unsold); err != nil {
-			return err
-		}
-	}
 	// Units of a paid order are out of on_hand but still in the store until
 	// it is picked up or shipped: a refund puts them back. A cancelled
 	// order's late payment never took any.
 	if before != order.StatusCancelled && !handedOver(before) {
 		if err := s.inv.Restock(ctx, tx, inventory.System, o.StoreID, o.ID, back, "refunded "+r.OutRefundNo); err != nil {
+			return err
+		}
+	}
+	// A cancelled order's late payment never counted as sales (it was
+	// refunded, not sold); anything else refunded stops counting. Products
+	// after stock, the order a payment takes them in: the other order
+	// deadlocks against a payment of the same goods.
+	if before != order.StatusCancelled {
+		if err := addSales(ctx, tx, unsold); err != nil {
 			return err
 		}
 	}
