@@ -29,6 +29,7 @@ import (
 	"wemart/server/inventory"
 	"wemart/server/orders"
 	"wemart/server/payments"
+	"wemart/server/prices"
 	"wemart/server/qr"
 	"wemart/server/shoppers"
 	"wemart/server/staff"
@@ -81,6 +82,7 @@ type App struct {
 	Stores    *stores.Service
 	Catalog   *catalog.Service
 	Inventory *inventory.Service
+	Prices    *prices.Service
 	Shoppers  *shoppers.Service
 	Addresses *addresses.Service
 	Payments  *payments.Service
@@ -136,6 +138,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 		Stores:    storeSvc,
 		Catalog:   catalog.New(db.Client),
 		Inventory: inventory.New(db),
+		Prices:    prices.New(db.Client),
 		Shoppers:  shoppers.New(db.Client, wx.MiniProgram, signer, cfg.ShopperTokenTTL),
 		Addresses: addresses.New(db.Client),
 		Codes:     qr.NewCodes(wx.MiniProgram, publicURL(cfg, opt.SelfURL)),
@@ -163,7 +166,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 		log.Info("bootstrap admin ready", "username", cfg.AdminUser, "created", created)
 	}
 	a.Echo = api.New(api.Deps{
-		Log: log, DB: db, Staff: a.Staff, Stores: a.Stores, Catalog: a.Catalog, Inventory: a.Inventory,
+		Log: log, DB: db, Staff: a.Staff, Stores: a.Stores, Catalog: a.Catalog, Inventory: a.Inventory, Prices: a.Prices,
 		Shoppers: a.Shoppers, Addresses: a.Addresses, Payments: a.Payments, Cart: a.Cart, Orders: a.Orders,
 		Codes: a.Codes, Search: a.Search,
 		Notifications: wx.Notifications, Sandbox: wx.Sandbox,

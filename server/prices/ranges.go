@@ -1,0 +1,61 @@
+package prices
+
+import (
+	"context"
+
+	"wemart/ent/product"
+	"wemart/ent/sku"
+	"wemart/ent/stock"
+	"wemart/search"
+)
+
+// Ranges returns the price range at storeID of every listed product that has
+// a SKU with a price of the store's own (only of productIDs, when given): the
+// lowest and highest effective price of its live SKUs there, the way the
+// search index ranges chain prices. Products without a price of the store's
+// own are absent: their chain range holds.
+//
+// Two queries: the store's own prices through the partial index over them,
+// then the live SKUs of the products they belong to.
+func (s *Service) Ranges(ctx context.Context, storeID int, productIDs []int) (map[int]search.PriceRange, error) {
+	out := map[int]search.PriceRange{}
+	if productIDs != nil && len(productIDs) == 0 {
+		return out, nil
+	}
+	live := sku.And(sku.DeletedAtIsNil(), sku.HasProductWith(product.DeletedAtIsNil(), product.StatusEQ(product.StatusListed)))
+	if productIDs != nil {
+		live = sku.And(live, sku.ProductIDIn(productIDs...))
+	}
+	var own []struct {
+		SkuID    int   `json:"sku_id"`
+		PriceFen int64 `json:"price_fen"`
+	}
+	err := s.client.Stock.Query().Where(stock.StoreID(storeID), stock.PriceFenNotNil(), stock.HasSkuWith(live)).
+		Select(stock.FieldSkuID, stock.FieldPriceFen).Scan(ctx, &own)
+	if err != nil || len(own) == 0 {
+		return out, err
+	}
+	ownOf := make(map[int]int64, len(own))
+	ids := make([]int, len(own))
+	for i, o := range own {
+		ownOf[o.SkuID], ids[i] = o.PriceFen, o.SkuID
+	}
+	skus, err := s.client.Sku.Query().Where(sku.DeletedAtIsNil(), sku.HasProductWith(product.HasSkusWith(sku.IDIn(ids...)))).
+		Select(sku.FieldID, sku.FieldProductID, sku.FieldPriceFen).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range skus {
+		p := k.PriceFen
+		if o, ok := ownOf[k.ID]; ok {
+			p = o
+		}
+		r, seen := out[k.ProductID]
+		if !seen {
+			r = search.PriceRange{MinFen: p, MaxFen: p}
+		}
+		r.MinFen, r.MaxFen = min(r.MinFen, p), max(r.MaxFen, p)
+		out[k.ProductID] = r
+	}
+	return out, nil
+}
