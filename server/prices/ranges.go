@@ -2,7 +2,9 @@ package prices
 
 import (
 	"context"
+	"slices"
 
+	"wemart/ent/predicate"
 	"wemart/ent/product"
 	"wemart/ent/sku"
 	"wemart/ent/stock"
@@ -22,25 +24,29 @@ func (s *Service) Ranges(ctx context.Context, storeID int, productIDs []int) (ma
 	if productIDs != nil && len(productIDs) == 0 {
 		return out, nil
 	}
-	live := sku.And(sku.DeletedAtIsNil(), sku.HasProductWith(product.DeletedAtIsNil(), product.StatusEQ(product.StatusListed)))
+	listed := []predicate.Product{product.DeletedAtIsNil(), product.StatusEQ(product.StatusListed)}
 	if productIDs != nil {
-		live = sku.And(live, sku.ProductIDIn(productIDs...))
+		listed = append(listed, product.IDIn(productIDs...))
 	}
+	ownHere := sku.HasStocksWith(stock.StoreID(storeID), stock.PriceFenNotNil())
 	var own []struct {
 		SkuID    int   `json:"sku_id"`
 		PriceFen int64 `json:"price_fen"`
 	}
-	err := s.client.Stock.Query().Where(stock.StoreID(storeID), stock.PriceFenNotNil(), stock.HasSkuWith(live)).
+	err := s.client.Stock.Query().Where(stock.StoreID(storeID), stock.PriceFenNotNil(),
+		stock.HasSkuWith(sku.DeletedAtIsNil(), sku.HasProductWith(listed...))).
 		Select(stock.FieldSkuID, stock.FieldPriceFen).Scan(ctx, &own)
 	if err != nil || len(own) == 0 {
 		return out, err
 	}
 	ownOf := make(map[int]int64, len(own))
-	ids := make([]int, len(own))
-	for i, o := range own {
-		ownOf[o.SkuID], ids[i] = o.PriceFen, o.SkuID
+	for _, o := range own {
+		ownOf[o.SkuID] = o.PriceFen
 	}
-	skus, err := s.client.Sku.Query().Where(sku.DeletedAtIsNil(), sku.HasProductWith(product.HasSkusWith(sku.IDIn(ids...)))).
+	// Every live SKU of those products (nested conditions, not a list of ids:
+	// a store may price thousands of SKUs its own way).
+	skus, err := s.client.Sku.Query().
+		Where(sku.DeletedAtIsNil(), sku.HasProductWith(append(slices.Clip(listed), product.HasSkusWith(sku.DeletedAtIsNil(), ownHere))...)).
 		Select(sku.FieldID, sku.FieldProductID, sku.FieldPriceFen).All(ctx)
 	if err != nil {
 		return nil, err
