@@ -299,9 +299,12 @@ func (x *embeddedIndex) Search(ctx context.Context, q Query) (Result, error) {
 		return Result{Hits: []Hit{}}, nil
 	}
 	req := bleve.NewSearchRequestOptions(filters(q, true), q.Limit, q.Offset, false)
-	req.Fields = []string{"title", "cat", "price_min", "price_max", "sales", "image"}
-	req.SortBy(sortOrder(q))
-	if strings.TrimSpace(q.Text) != "" {
+	if !q.Lean {
+		req.Fields = []string{"title", "cat", "price_min", "price_max", "sales", "image"}
+	}
+	order := sortOrder(q)
+	req.SortBy(order)
+	if strings.TrimSpace(q.Text) != "" && !q.Lean {
 		req.Highlight = bleve.NewHighlightWithStyle(htmlhl.Name)
 		req.Highlight.AddField("title")
 	}
@@ -343,6 +346,17 @@ func (x *embeddedIndex) Search(ctx context.Context, q Query) (Result, error) {
 	out := Result{Total: int(res.Total), Hits: make([]Hit, 0, len(res.Hits))}
 	for _, h := range res.Hits {
 		id, _ := strconv.Atoi(h.ID)
+		if q.Lean {
+			hit := Hit{ID: id}
+			if strings.TrimPrefix(order[0], "-") == "sort_price" && len(h.Sort) > 0 {
+				// The price sort key is the lowest price, zero-padded.
+				if hit.PriceMinFen, err = strconv.ParseInt(h.Sort[0], 10, 64); err != nil {
+					return Result{}, fmt.Errorf("price sort key %q of product %s: %w", h.Sort[0], h.ID, err)
+				}
+			}
+			out.Hits = append(out.Hits, hit)
+			continue
+		}
 		hit := Hit{ID: id, Title: str(h.Fields["title"]), CategoryID: int(num(h.Fields["cat"])),
 			PriceMinFen: int64(num(h.Fields["price_min"])), PriceMaxFen: int64(num(h.Fields["price_max"])),
 			Sales: int64(num(h.Fields["sales"])), Image: str(h.Fields["image"])}

@@ -264,7 +264,10 @@ func (x *meiliIndex) Search(ctx context.Context, q Query) (Result, error) {
 		Filter:      meiliFilter(q, true),
 		Sort:        meiliSort(q),
 	}
-	if strings.TrimSpace(q.Text) != "" {
+	switch {
+	case q.Lean:
+		req.AttributesToRetrieve = []string{"id", "price_min_fen"}
+	case strings.TrimSpace(q.Text) != "":
 		req.AttributesToHighlight = []string{"title"}
 		req.HighlightPreTag, req.HighlightPostTag = markOpen, markClose
 	}

@@ -25,7 +25,8 @@ const maxIDsPerQuery = 10000
 //     part of their order the page can reach), a second the repriced ones
 //     in the bounds (all of them, few), which are sorted by their store
 //     prices here, and the two ordered streams are merged. Totals and facet
-//     counts of the two disjoint sets add up.
+//     counts of the two disjoint sets add up. Both are read lean (ids and
+//     prices), and a third query reads the page's hits whole.
 //
 // Hits of repriced products carry their store price range.
 func Repriced(ctx context.Context, idx Index, q Query, own map[int]PriceRange) (Result, error) {
@@ -51,12 +52,13 @@ func Repriced(ctx context.Context, idx Index, q Query, own map[int]PriceRange) (
 		return res, err
 	}
 
-	// The repriced products in the bounds, in store-price order.
+	// The repriced products in the bounds, in store-price order. Both streams
+	// are read lean (ids and prices); only the page's hits are read whole.
 	var theirs Result
 	for start := 0; start < len(match); start += maxIDsPerQuery {
 		chunk := match[start:min(start+maxIDsPerQuery, len(match))]
 		qb := q
-		qb.MinPriceFen, qb.MaxPriceFen = -1, -1
+		qb.MinPriceFen, qb.MaxPriceFen, qb.Lean = -1, -1, true
 		qb.OnlyIDs, qb.Offset, qb.Limit = chunk, 0, len(chunk)
 		r, err := idx.Search(ctx, qb)
 		if err != nil {
@@ -73,7 +75,7 @@ func Repriced(ctx context.Context, idx Index, q Query, own map[int]PriceRange) (
 	// The others: their window reaches back at most len(theirs.Hits) places
 	// before the page (that many repriced products can precede it).
 	qa := q
-	qa.Repriced = ids
+	qa.Repriced, qa.Lean = ids, true
 	from := max(0, q.Offset-len(theirs.Hits))
 	qa.Offset, qa.Limit = from, q.Offset+q.Limit-from
 	rest, err := idx.Search(ctx, qa)
@@ -88,11 +90,47 @@ func Repriced(ctx context.Context, idx Index, q Query, own map[int]PriceRange) (
 			return Result{}, err
 		}
 	}
+	page, err := whole(ctx, idx, q, mergePage(rest.Hits, from, theirs.Hits, q.Offset, q.Limit, desc))
+	if err != nil {
+		return Result{}, err
+	}
+	reprice(page, own)
 	return Result{
-		Hits:       mergePage(rest.Hits, from, theirs.Hits, q.Offset, q.Limit, desc),
+		Hits:       page,
 		Total:      rest.Total + theirs.Total,
 		Categories: addFacets(rest.Categories, theirs.Categories),
 	}, nil
+}
+
+// whole reads the page's lean hits whole (titles, highlights, images) in one
+// query restricted to them, keeping the page's order. A product the index
+// dropped meanwhile drops out of the page, as it would a moment later.
+func whole(ctx context.Context, idx Index, q Query, lean []Hit) ([]Hit, error) {
+	if len(lean) == 0 {
+		return []Hit{}, nil
+	}
+	ids := make([]int, len(lean))
+	for i, h := range lean {
+		ids[i] = h.ID
+	}
+	// They matched q: its text stays (for the highlights); the other
+	// conditions go, the category too (no facet query is needed).
+	qf := Query{Text: q.Text, MinPriceFen: -1, MaxPriceFen: -1, OnlyIDs: ids, Sort: q.Sort, Limit: len(ids)}
+	res, err := idx.Search(ctx, qf)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int]Hit, len(res.Hits))
+	for _, h := range res.Hits {
+		byID[h.ID] = h
+	}
+	out := make([]Hit, 0, len(lean))
+	for _, h := range lean {
+		if w, ok := byID[h.ID]; ok {
+			out = append(out, w)
+		}
+	}
+	return out, nil
 }
 
 // inBounds reports whether a price range meets q's price bounds, as the

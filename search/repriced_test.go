@@ -140,9 +140,8 @@ func TestRepricedIsExact(t *testing.T) {
 				round, q, gotIDs, got.Total, got.Categories, wantIDs, want.Total, want.Categories)
 		}
 		for i, h := range got.Hits {
-			w := want.Hits[slices.IndexFunc(want.Hits, func(x Hit) bool { return x.ID == h.ID })]
-			if h.PriceMinFen != w.PriceMinFen || h.PriceMaxFen != w.PriceMaxFen {
-				t.Fatalf("round %d: hit %d (%d) priced %d–%d, want %d–%d", round, i, h.ID, h.PriceMinFen, h.PriceMaxFen, w.PriceMinFen, w.PriceMaxFen)
+			if w := want.Hits[slices.IndexFunc(want.Hits, func(x Hit) bool { return x.ID == h.ID })]; h != w {
+				t.Fatalf("round %d, %+v: hit %d is\n%+v, want\n%+v", round, q, i, h, w)
 			}
 		}
 	}

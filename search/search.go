@@ -52,9 +52,12 @@ type Query struct {
 	// filter without scoring, so repriced products rank as the others do.
 	Repriced      []int
 	RepricedMatch []int
-	Sort          string
-	Offset        int
-	Limit         int
+	// Lean hits carry only the id and, in a price order, the lowest price:
+	// enough to merge ordered streams without reading every hit's document.
+	Lean   bool
+	Sort   string
+	Offset int
+	Limit  int
 }
 
 // priced reports whether the query has price bounds.
