@@ -272,26 +272,26 @@ func TestMeiliRepricedRequests(t *testing.T) {
 	expect(t, f.take(), []recorded{
 		{Method: "POST", Path: "/indexes/wemart_products_1/search", Body: map[string]any{
 			"q": "牛", "hybrid": nil, "hitsPerPage": 1, "page": 1,
-			"filter":                "id IN [4] AND stores = 12",
-			"sort":                  []string{"price_min_fen:asc", "id:asc"},
-			"facets":                []string{"category_id"},
-			"attributesToRetrieve":  []string{"id", "price_min_fen"}}},
+			"filter":               "id IN [4] AND stores = 12",
+			"sort":                 []string{"price_min_fen:asc", "id:asc"},
+			"facets":               []string{"category_id"},
+			"attributesToRetrieve": []string{"id", "price_min_fen"}}},
 		// One store-priced product matched: the others' window, 39–59, starts
 		// one place before the page (a page of 30, the second, holds it).
 		{Method: "POST", Path: "/indexes/wemart_products_1/search", Body: map[string]any{
 			"q": "牛", "hybrid": nil, "hitsPerPage": 30, "page": 2,
-			"filter":                "price_min_fen <= 3000 AND price_max_fen >= 1000 AND id NOT IN [2, 4, 9] AND stores = 12",
-			"sort":                  []string{"price_min_fen:asc", "id:asc"},
-			"facets":                []string{"category_id"},
-			"attributesToRetrieve":  []string{"id", "price_min_fen"}}},
+			"filter":               "price_min_fen <= 3000 AND price_max_fen >= 1000 AND id NOT IN [2, 4, 9] AND stores = 12",
+			"sort":                 []string{"price_min_fen:asc", "id:asc"},
+			"facets":               []string{"category_id"},
+			"attributesToRetrieve": []string{"id", "price_min_fen"}}},
 		// The fake holds one product: the page lies past the others' end, so
 		// they are read whole to place the store-priced one among them.
 		{Method: "POST", Path: "/indexes/wemart_products_1/search", Body: map[string]any{
 			"q": "牛", "hybrid": nil, "hitsPerPage": 1, "page": 1,
-			"filter":                "price_min_fen <= 3000 AND price_max_fen >= 1000 AND id NOT IN [2, 4, 9] AND stores = 12",
-			"sort":                  []string{"price_min_fen:asc", "id:asc"},
-			"facets":                []string{"category_id"},
-			"attributesToRetrieve":  []string{"id", "price_min_fen"}}},
+			"filter":               "price_min_fen <= 3000 AND price_max_fen >= 1000 AND id NOT IN [2, 4, 9] AND stores = 12",
+			"sort":                 []string{"price_min_fen:asc", "id:asc"},
+			"facets":               []string{"category_id"},
+			"attributesToRetrieve": []string{"id", "price_min_fen"}}},
 	})
 
 	bySales := base

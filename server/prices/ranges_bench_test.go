@@ -29,7 +29,7 @@ func BenchmarkRanges(b *testing.B) {
 				}
 				var ids []int
 				for start := 0; start < products; start += 500 {
-					for _, p := range c.Product.CreateBulk(ps[start:start+500]...).SaveX(ctx) {
+					for _, p := range c.Product.CreateBulk(ps[start : start+500]...).SaveX(ctx) {
 						ids = append(ids, p.ID)
 					}
 				}
@@ -51,7 +51,7 @@ func BenchmarkRanges(b *testing.B) {
 					rows = append(rows, r)
 				}
 				for start := 0; start < len(rows); start += 500 {
-					c.Stock.CreateBulk(rows[start:start+500]...).ExecX(ctx)
+					c.Stock.CreateBulk(rows[start : start+500]...).ExecX(ctx)
 				}
 				if _, err := db.SQL.ExecContext(ctx, "ANALYZE"); err != nil { // production tables have statistics
 					b.Fatal(err)
