@@ -68,14 +68,21 @@ func Repriced(ctx context.Context, idx Index, q Query, own map[int]PriceRange) (
 		theirs.Total += r.Total
 		theirs.Categories = addFacets(theirs.Categories, r.Categories)
 	}
+	qa := q
+	qa.Repriced = ids
+	if len(theirs.Hits) == 0 {
+		// None of them matches: the others' order is the whole order.
+		res, err := idx.Search(ctx, qa)
+		res.Categories = addFacets(res.Categories, theirs.Categories)
+		return res, err
+	}
 	reprice(theirs.Hits, own)
 	desc := q.Sort == SortPriceDesc
 	slices.SortFunc(theirs.Hits, func(a, b Hit) int { return priceOrder(a, b, desc) })
 
 	// The others: their window reaches back at most len(theirs.Hits) places
 	// before the page (that many repriced products can precede it).
-	qa := q
-	qa.Repriced, qa.Lean = ids, true
+	qa.Lean = true
 	from := max(0, q.Offset-len(theirs.Hits))
 	qa.Offset, qa.Limit = from, q.Offset+q.Limit-from
 	rest, err := idx.Search(ctx, qa)
