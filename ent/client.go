@@ -21,6 +21,7 @@ import (
 	"wemart/ent/orderevent"
 	"wemart/ent/orderitem"
 	"wemart/ent/payment"
+	"wemart/ent/pricechange"
 	"wemart/ent/product"
 	"wemart/ent/refund"
 	"wemart/ent/searchoutbox"
@@ -67,6 +68,8 @@ type Client struct {
 	OrderItem *OrderItemClient
 	// Payment is the client for interacting with the Payment builders.
 	Payment *PaymentClient
+	// PriceChange is the client for interacting with the PriceChange builders.
+	PriceChange *PriceChangeClient
 	// Product is the client for interacting with the Product builders.
 	Product *ProductClient
 	// Refund is the client for interacting with the Refund builders.
@@ -112,6 +115,7 @@ func (c *Client) init() {
 	c.OrderEvent = NewOrderEventClient(c.config)
 	c.OrderItem = NewOrderItemClient(c.config)
 	c.Payment = NewPaymentClient(c.config)
+	c.PriceChange = NewPriceChangeClient(c.config)
 	c.Product = NewProductClient(c.config)
 	c.Refund = NewRefundClient(c.config)
 	c.SearchOutbox = NewSearchOutboxClient(c.config)
@@ -226,6 +230,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		OrderEvent:        NewOrderEventClient(cfg),
 		OrderItem:         NewOrderItemClient(cfg),
 		Payment:           NewPaymentClient(cfg),
+		PriceChange:       NewPriceChangeClient(cfg),
 		Product:           NewProductClient(cfg),
 		Refund:            NewRefundClient(cfg),
 		SearchOutbox:      NewSearchOutboxClient(cfg),
@@ -267,6 +272,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		OrderEvent:        NewOrderEventClient(cfg),
 		OrderItem:         NewOrderItemClient(cfg),
 		Payment:           NewPaymentClient(cfg),
+		PriceChange:       NewPriceChangeClient(cfg),
 		Product:           NewProductClient(cfg),
 		Refund:            NewRefundClient(cfg),
 		SearchOutbox:      NewSearchOutboxClient(cfg),
@@ -309,9 +315,9 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.Address, c.CartItem, c.Category, c.Counter, c.Lease, c.LoginThrottle, c.Order,
-		c.OrderEvent, c.OrderItem, c.Payment, c.Product, c.Refund, c.SearchOutbox,
-		c.Shipment, c.ShipmentEvent, c.Shopper, c.Sku, c.Staff, c.Stock,
-		c.StockMovement, c.Store, c.StoreDeliveryCell,
+		c.OrderEvent, c.OrderItem, c.Payment, c.PriceChange, c.Product, c.Refund,
+		c.SearchOutbox, c.Shipment, c.ShipmentEvent, c.Shopper, c.Sku, c.Staff,
+		c.Stock, c.StockMovement, c.Store, c.StoreDeliveryCell,
 	} {
 		n.Use(hooks...)
 	}
@@ -322,9 +328,9 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.Address, c.CartItem, c.Category, c.Counter, c.Lease, c.LoginThrottle, c.Order,
-		c.OrderEvent, c.OrderItem, c.Payment, c.Product, c.Refund, c.SearchOutbox,
-		c.Shipment, c.ShipmentEvent, c.Shopper, c.Sku, c.Staff, c.Stock,
-		c.StockMovement, c.Store, c.StoreDeliveryCell,
+		c.OrderEvent, c.OrderItem, c.Payment, c.PriceChange, c.Product, c.Refund,
+		c.SearchOutbox, c.Shipment, c.ShipmentEvent, c.Shopper, c.Sku, c.Staff,
+		c.Stock, c.StockMovement, c.Store, c.StoreDeliveryCell,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -353,6 +359,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.OrderItem.mutate(ctx, m)
 	case *PaymentMutation:
 		return c.Payment.mutate(ctx, m)
+	case *PriceChangeMutation:
+		return c.PriceChange.mutate(ctx, m)
 	case *ProductMutation:
 		return c.Product.mutate(ctx, m)
 	case *RefundMutation:
@@ -1965,6 +1973,139 @@ func (c *PaymentClient) mutate(ctx context.Context, m *PaymentMutation) (Value, 
 		return (&PaymentDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Payment mutation op: %q", m.Op())
+	}
+}
+
+// PriceChangeClient is a client for the PriceChange schema.
+type PriceChangeClient struct {
+	config
+}
+
+// NewPriceChangeClient returns a client for the PriceChange from the given config.
+func NewPriceChangeClient(c config) *PriceChangeClient {
+	return &PriceChangeClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `pricechange.Hooks(f(g(h())))`.
+func (c *PriceChangeClient) Use(hooks ...Hook) {
+	c.hooks.PriceChange = append(c.hooks.PriceChange, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `pricechange.Intercept(f(g(h())))`.
+func (c *PriceChangeClient) Intercept(interceptors ...Interceptor) {
+	c.inters.PriceChange = append(c.inters.PriceChange, interceptors...)
+}
+
+// Create returns a builder for creating a PriceChange entity.
+func (c *PriceChangeClient) Create() *PriceChangeCreate {
+	mutation := newPriceChangeMutation(c.config, OpCreate)
+	return &PriceChangeCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of PriceChange entities.
+func (c *PriceChangeClient) CreateBulk(builders ...*PriceChangeCreate) *PriceChangeCreateBulk {
+	return &PriceChangeCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PriceChangeClient) MapCreateBulk(slice any, setFunc func(*PriceChangeCreate, int)) *PriceChangeCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PriceChangeCreateBulk{err: fmt.Errorf("calling to PriceChangeClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PriceChangeCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PriceChangeCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for PriceChange.
+func (c *PriceChangeClient) Update() *PriceChangeUpdate {
+	mutation := newPriceChangeMutation(c.config, OpUpdate)
+	return &PriceChangeUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PriceChangeClient) UpdateOne(_m *PriceChange) *PriceChangeUpdateOne {
+	mutation := newPriceChangeMutation(c.config, OpUpdateOne, withPriceChange(_m))
+	return &PriceChangeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PriceChangeClient) UpdateOneID(id int) *PriceChangeUpdateOne {
+	mutation := newPriceChangeMutation(c.config, OpUpdateOne, withPriceChangeID(id))
+	return &PriceChangeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for PriceChange.
+func (c *PriceChangeClient) Delete() *PriceChangeDelete {
+	mutation := newPriceChangeMutation(c.config, OpDelete)
+	return &PriceChangeDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PriceChangeClient) DeleteOne(_m *PriceChange) *PriceChangeDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PriceChangeClient) DeleteOneID(id int) *PriceChangeDeleteOne {
+	builder := c.Delete().Where(pricechange.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PriceChangeDeleteOne{builder}
+}
+
+// Query returns a query builder for PriceChange.
+func (c *PriceChangeClient) Query() *PriceChangeQuery {
+	return &PriceChangeQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePriceChange},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a PriceChange entity by its id.
+func (c *PriceChangeClient) Get(ctx context.Context, id int) (*PriceChange, error) {
+	return c.Query().Where(pricechange.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PriceChangeClient) GetX(ctx context.Context, id int) *PriceChange {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *PriceChangeClient) Hooks() []Hook {
+	return c.hooks.PriceChange
+}
+
+// Interceptors returns the client interceptors.
+func (c *PriceChangeClient) Interceptors() []Interceptor {
+	return c.inters.PriceChange
+}
+
+func (c *PriceChangeClient) mutate(ctx context.Context, m *PriceChangeMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PriceChangeCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PriceChangeUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PriceChangeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PriceChangeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown PriceChange mutation op: %q", m.Op())
 	}
 }
 
@@ -3888,13 +4029,14 @@ func (c *StoreDeliveryCellClient) mutate(ctx context.Context, m *StoreDeliveryCe
 type (
 	hooks struct {
 		Address, CartItem, Category, Counter, Lease, LoginThrottle, Order, OrderEvent,
-		OrderItem, Payment, Product, Refund, SearchOutbox, Shipment, ShipmentEvent,
-		Shopper, Sku, Staff, Stock, StockMovement, Store, StoreDeliveryCell []ent.Hook
+		OrderItem, Payment, PriceChange, Product, Refund, SearchOutbox, Shipment,
+		ShipmentEvent, Shopper, Sku, Staff, Stock, StockMovement, Store,
+		StoreDeliveryCell []ent.Hook
 	}
 	inters struct {
 		Address, CartItem, Category, Counter, Lease, LoginThrottle, Order, OrderEvent,
-		OrderItem, Payment, Product, Refund, SearchOutbox, Shipment, ShipmentEvent,
-		Shopper, Sku, Staff, Stock, StockMovement, Store,
+		OrderItem, Payment, PriceChange, Product, Refund, SearchOutbox, Shipment,
+		ShipmentEvent, Shopper, Sku, Staff, Stock, StockMovement, Store,
 		StoreDeliveryCell []ent.Interceptor
 	}
 )

@@ -18,6 +18,7 @@ import (
 	"wemart/ent/orderevent"
 	"wemart/ent/orderitem"
 	"wemart/ent/payment"
+	"wemart/ent/pricechange"
 	"wemart/ent/product"
 	"wemart/ent/refund"
 	"wemart/ent/searchoutbox"
@@ -104,6 +105,7 @@ func checkColumn(t, c string) error {
 			orderevent.Table:        orderevent.ValidColumn,
 			orderitem.Table:         orderitem.ValidColumn,
 			payment.Table:           payment.ValidColumn,
+			pricechange.Table:       pricechange.ValidColumn,
 			product.Table:           product.ValidColumn,
 			refund.Table:            refund.ValidColumn,
 			searchoutbox.Table:      searchoutbox.ValidColumn,

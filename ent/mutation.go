@@ -19,6 +19,7 @@ import (
 	"wemart/ent/orderitem"
 	"wemart/ent/payment"
 	"wemart/ent/predicate"
+	"wemart/ent/pricechange"
 	"wemart/ent/product"
 	"wemart/ent/refund"
 	"wemart/ent/searchoutbox"
@@ -56,6 +57,7 @@ const (
 	TypeOrderEvent        = "OrderEvent"
 	TypeOrderItem         = "OrderItem"
 	TypePayment           = "Payment"
+	TypePriceChange       = "PriceChange"
 	TypeProduct           = "Product"
 	TypeRefund            = "Refund"
 	TypeSearchOutbox      = "SearchOutbox"
@@ -9564,6 +9566,907 @@ func (m *PaymentMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Payment edge %s", name)
 }
 
+// PriceChangeMutation represents an operation that mutates the PriceChange nodes in the graph.
+type PriceChangeMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *int
+	sku_id           *int
+	addsku_id        *int
+	store_id         *int
+	addstore_id      *int
+	old_price_fen    *int64
+	addold_price_fen *int64
+	new_price_fen    *int64
+	addnew_price_fen *int64
+	actor_type       *pricechange.ActorType
+	actor_id         *int
+	addactor_id      *int
+	created_at       *time.Time
+	clearedFields    map[string]struct{}
+	done             bool
+	oldValue         func(context.Context) (*PriceChange, error)
+	predicates       []predicate.PriceChange
+}
+
+var _ ent.Mutation = (*PriceChangeMutation)(nil)
+
+// pricechangeOption allows management of the mutation configuration using functional options.
+type pricechangeOption func(*PriceChangeMutation)
+
+// newPriceChangeMutation creates new mutation for the PriceChange entity.
+func newPriceChangeMutation(c config, op Op, opts ...pricechangeOption) *PriceChangeMutation {
+	m := &PriceChangeMutation{
+		config:        c,
+		op:            op,
+		typ:           TypePriceChange,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withPriceChangeID sets the ID field of the mutation.
+func withPriceChangeID(id int) pricechangeOption {
+	return func(m *PriceChangeMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *PriceChange
+		)
+		m.oldValue = func(ctx context.Context) (*PriceChange, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().PriceChange.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withPriceChange sets the old PriceChange of the mutation.
+func withPriceChange(node *PriceChange) pricechangeOption {
+	return func(m *PriceChangeMutation) {
+		m.oldValue = func(context.Context) (*PriceChange, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m PriceChangeMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m PriceChangeMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *PriceChangeMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *PriceChangeMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().PriceChange.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetSkuID sets the "sku_id" field.
+func (m *PriceChangeMutation) SetSkuID(i int) {
+	m.sku_id = &i
+	m.addsku_id = nil
+}
+
+// SkuID returns the value of the "sku_id" field in the mutation.
+func (m *PriceChangeMutation) SkuID() (r int, exists bool) {
+	v := m.sku_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSkuID returns the old "sku_id" field's value of the PriceChange entity.
+// If the PriceChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PriceChangeMutation) OldSkuID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSkuID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSkuID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSkuID: %w", err)
+	}
+	return oldValue.SkuID, nil
+}
+
+// AddSkuID adds i to the "sku_id" field.
+func (m *PriceChangeMutation) AddSkuID(i int) {
+	if m.addsku_id != nil {
+		*m.addsku_id += i
+	} else {
+		m.addsku_id = &i
+	}
+}
+
+// AddedSkuID returns the value that was added to the "sku_id" field in this mutation.
+func (m *PriceChangeMutation) AddedSkuID() (r int, exists bool) {
+	v := m.addsku_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSkuID resets all changes to the "sku_id" field.
+func (m *PriceChangeMutation) ResetSkuID() {
+	m.sku_id = nil
+	m.addsku_id = nil
+}
+
+// SetStoreID sets the "store_id" field.
+func (m *PriceChangeMutation) SetStoreID(i int) {
+	m.store_id = &i
+	m.addstore_id = nil
+}
+
+// StoreID returns the value of the "store_id" field in the mutation.
+func (m *PriceChangeMutation) StoreID() (r int, exists bool) {
+	v := m.store_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStoreID returns the old "store_id" field's value of the PriceChange entity.
+// If the PriceChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PriceChangeMutation) OldStoreID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStoreID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStoreID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStoreID: %w", err)
+	}
+	return oldValue.StoreID, nil
+}
+
+// AddStoreID adds i to the "store_id" field.
+func (m *PriceChangeMutation) AddStoreID(i int) {
+	if m.addstore_id != nil {
+		*m.addstore_id += i
+	} else {
+		m.addstore_id = &i
+	}
+}
+
+// AddedStoreID returns the value that was added to the "store_id" field in this mutation.
+func (m *PriceChangeMutation) AddedStoreID() (r int, exists bool) {
+	v := m.addstore_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearStoreID clears the value of the "store_id" field.
+func (m *PriceChangeMutation) ClearStoreID() {
+	m.store_id = nil
+	m.addstore_id = nil
+	m.clearedFields[pricechange.FieldStoreID] = struct{}{}
+}
+
+// StoreIDCleared returns if the "store_id" field was cleared in this mutation.
+func (m *PriceChangeMutation) StoreIDCleared() bool {
+	_, ok := m.clearedFields[pricechange.FieldStoreID]
+	return ok
+}
+
+// ResetStoreID resets all changes to the "store_id" field.
+func (m *PriceChangeMutation) ResetStoreID() {
+	m.store_id = nil
+	m.addstore_id = nil
+	delete(m.clearedFields, pricechange.FieldStoreID)
+}
+
+// SetOldPriceFen sets the "old_price_fen" field.
+func (m *PriceChangeMutation) SetOldPriceFen(i int64) {
+	m.old_price_fen = &i
+	m.addold_price_fen = nil
+}
+
+// OldPriceFen returns the value of the "old_price_fen" field in the mutation.
+func (m *PriceChangeMutation) OldPriceFen() (r int64, exists bool) {
+	v := m.old_price_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOldPriceFen returns the old "old_price_fen" field's value of the PriceChange entity.
+// If the PriceChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PriceChangeMutation) OldOldPriceFen(ctx context.Context) (v *int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOldPriceFen is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOldPriceFen requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOldPriceFen: %w", err)
+	}
+	return oldValue.OldPriceFen, nil
+}
+
+// AddOldPriceFen adds i to the "old_price_fen" field.
+func (m *PriceChangeMutation) AddOldPriceFen(i int64) {
+	if m.addold_price_fen != nil {
+		*m.addold_price_fen += i
+	} else {
+		m.addold_price_fen = &i
+	}
+}
+
+// AddedOldPriceFen returns the value that was added to the "old_price_fen" field in this mutation.
+func (m *PriceChangeMutation) AddedOldPriceFen() (r int64, exists bool) {
+	v := m.addold_price_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearOldPriceFen clears the value of the "old_price_fen" field.
+func (m *PriceChangeMutation) ClearOldPriceFen() {
+	m.old_price_fen = nil
+	m.addold_price_fen = nil
+	m.clearedFields[pricechange.FieldOldPriceFen] = struct{}{}
+}
+
+// OldPriceFenCleared returns if the "old_price_fen" field was cleared in this mutation.
+func (m *PriceChangeMutation) OldPriceFenCleared() bool {
+	_, ok := m.clearedFields[pricechange.FieldOldPriceFen]
+	return ok
+}
+
+// ResetOldPriceFen resets all changes to the "old_price_fen" field.
+func (m *PriceChangeMutation) ResetOldPriceFen() {
+	m.old_price_fen = nil
+	m.addold_price_fen = nil
+	delete(m.clearedFields, pricechange.FieldOldPriceFen)
+}
+
+// SetNewPriceFen sets the "new_price_fen" field.
+func (m *PriceChangeMutation) SetNewPriceFen(i int64) {
+	m.new_price_fen = &i
+	m.addnew_price_fen = nil
+}
+
+// NewPriceFen returns the value of the "new_price_fen" field in the mutation.
+func (m *PriceChangeMutation) NewPriceFen() (r int64, exists bool) {
+	v := m.new_price_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNewPriceFen returns the old "new_price_fen" field's value of the PriceChange entity.
+// If the PriceChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PriceChangeMutation) OldNewPriceFen(ctx context.Context) (v *int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNewPriceFen is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNewPriceFen requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNewPriceFen: %w", err)
+	}
+	return oldValue.NewPriceFen, nil
+}
+
+// AddNewPriceFen adds i to the "new_price_fen" field.
+func (m *PriceChangeMutation) AddNewPriceFen(i int64) {
+	if m.addnew_price_fen != nil {
+		*m.addnew_price_fen += i
+	} else {
+		m.addnew_price_fen = &i
+	}
+}
+
+// AddedNewPriceFen returns the value that was added to the "new_price_fen" field in this mutation.
+func (m *PriceChangeMutation) AddedNewPriceFen() (r int64, exists bool) {
+	v := m.addnew_price_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearNewPriceFen clears the value of the "new_price_fen" field.
+func (m *PriceChangeMutation) ClearNewPriceFen() {
+	m.new_price_fen = nil
+	m.addnew_price_fen = nil
+	m.clearedFields[pricechange.FieldNewPriceFen] = struct{}{}
+}
+
+// NewPriceFenCleared returns if the "new_price_fen" field was cleared in this mutation.
+func (m *PriceChangeMutation) NewPriceFenCleared() bool {
+	_, ok := m.clearedFields[pricechange.FieldNewPriceFen]
+	return ok
+}
+
+// ResetNewPriceFen resets all changes to the "new_price_fen" field.
+func (m *PriceChangeMutation) ResetNewPriceFen() {
+	m.new_price_fen = nil
+	m.addnew_price_fen = nil
+	delete(m.clearedFields, pricechange.FieldNewPriceFen)
+}
+
+// SetActorType sets the "actor_type" field.
+func (m *PriceChangeMutation) SetActorType(pt pricechange.ActorType) {
+	m.actor_type = &pt
+}
+
+// ActorType returns the value of the "actor_type" field in the mutation.
+func (m *PriceChangeMutation) ActorType() (r pricechange.ActorType, exists bool) {
+	v := m.actor_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActorType returns the old "actor_type" field's value of the PriceChange entity.
+// If the PriceChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PriceChangeMutation) OldActorType(ctx context.Context) (v pricechange.ActorType, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActorType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActorType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActorType: %w", err)
+	}
+	return oldValue.ActorType, nil
+}
+
+// ResetActorType resets all changes to the "actor_type" field.
+func (m *PriceChangeMutation) ResetActorType() {
+	m.actor_type = nil
+}
+
+// SetActorID sets the "actor_id" field.
+func (m *PriceChangeMutation) SetActorID(i int) {
+	m.actor_id = &i
+	m.addactor_id = nil
+}
+
+// ActorID returns the value of the "actor_id" field in the mutation.
+func (m *PriceChangeMutation) ActorID() (r int, exists bool) {
+	v := m.actor_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActorID returns the old "actor_id" field's value of the PriceChange entity.
+// If the PriceChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PriceChangeMutation) OldActorID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActorID: %w", err)
+	}
+	return oldValue.ActorID, nil
+}
+
+// AddActorID adds i to the "actor_id" field.
+func (m *PriceChangeMutation) AddActorID(i int) {
+	if m.addactor_id != nil {
+		*m.addactor_id += i
+	} else {
+		m.addactor_id = &i
+	}
+}
+
+// AddedActorID returns the value that was added to the "actor_id" field in this mutation.
+func (m *PriceChangeMutation) AddedActorID() (r int, exists bool) {
+	v := m.addactor_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearActorID clears the value of the "actor_id" field.
+func (m *PriceChangeMutation) ClearActorID() {
+	m.actor_id = nil
+	m.addactor_id = nil
+	m.clearedFields[pricechange.FieldActorID] = struct{}{}
+}
+
+// ActorIDCleared returns if the "actor_id" field was cleared in this mutation.
+func (m *PriceChangeMutation) ActorIDCleared() bool {
+	_, ok := m.clearedFields[pricechange.FieldActorID]
+	return ok
+}
+
+// ResetActorID resets all changes to the "actor_id" field.
+func (m *PriceChangeMutation) ResetActorID() {
+	m.actor_id = nil
+	m.addactor_id = nil
+	delete(m.clearedFields, pricechange.FieldActorID)
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *PriceChangeMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *PriceChangeMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the PriceChange entity.
+// If the PriceChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PriceChangeMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *PriceChangeMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// Where appends a list predicates to the PriceChangeMutation builder.
+func (m *PriceChangeMutation) Where(ps ...predicate.PriceChange) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the PriceChangeMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *PriceChangeMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.PriceChange, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *PriceChangeMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *PriceChangeMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (PriceChange).
+func (m *PriceChangeMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *PriceChangeMutation) Fields() []string {
+	fields := make([]string, 0, 7)
+	if m.sku_id != nil {
+		fields = append(fields, pricechange.FieldSkuID)
+	}
+	if m.store_id != nil {
+		fields = append(fields, pricechange.FieldStoreID)
+	}
+	if m.old_price_fen != nil {
+		fields = append(fields, pricechange.FieldOldPriceFen)
+	}
+	if m.new_price_fen != nil {
+		fields = append(fields, pricechange.FieldNewPriceFen)
+	}
+	if m.actor_type != nil {
+		fields = append(fields, pricechange.FieldActorType)
+	}
+	if m.actor_id != nil {
+		fields = append(fields, pricechange.FieldActorID)
+	}
+	if m.created_at != nil {
+		fields = append(fields, pricechange.FieldCreatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *PriceChangeMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case pricechange.FieldSkuID:
+		return m.SkuID()
+	case pricechange.FieldStoreID:
+		return m.StoreID()
+	case pricechange.FieldOldPriceFen:
+		return m.OldPriceFen()
+	case pricechange.FieldNewPriceFen:
+		return m.NewPriceFen()
+	case pricechange.FieldActorType:
+		return m.ActorType()
+	case pricechange.FieldActorID:
+		return m.ActorID()
+	case pricechange.FieldCreatedAt:
+		return m.CreatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *PriceChangeMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case pricechange.FieldSkuID:
+		return m.OldSkuID(ctx)
+	case pricechange.FieldStoreID:
+		return m.OldStoreID(ctx)
+	case pricechange.FieldOldPriceFen:
+		return m.OldOldPriceFen(ctx)
+	case pricechange.FieldNewPriceFen:
+		return m.OldNewPriceFen(ctx)
+	case pricechange.FieldActorType:
+		return m.OldActorType(ctx)
+	case pricechange.FieldActorID:
+		return m.OldActorID(ctx)
+	case pricechange.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown PriceChange field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PriceChangeMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case pricechange.FieldSkuID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSkuID(v)
+		return nil
+	case pricechange.FieldStoreID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStoreID(v)
+		return nil
+	case pricechange.FieldOldPriceFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOldPriceFen(v)
+		return nil
+	case pricechange.FieldNewPriceFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNewPriceFen(v)
+		return nil
+	case pricechange.FieldActorType:
+		v, ok := value.(pricechange.ActorType)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActorType(v)
+		return nil
+	case pricechange.FieldActorID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActorID(v)
+		return nil
+	case pricechange.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PriceChange field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *PriceChangeMutation) AddedFields() []string {
+	var fields []string
+	if m.addsku_id != nil {
+		fields = append(fields, pricechange.FieldSkuID)
+	}
+	if m.addstore_id != nil {
+		fields = append(fields, pricechange.FieldStoreID)
+	}
+	if m.addold_price_fen != nil {
+		fields = append(fields, pricechange.FieldOldPriceFen)
+	}
+	if m.addnew_price_fen != nil {
+		fields = append(fields, pricechange.FieldNewPriceFen)
+	}
+	if m.addactor_id != nil {
+		fields = append(fields, pricechange.FieldActorID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *PriceChangeMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case pricechange.FieldSkuID:
+		return m.AddedSkuID()
+	case pricechange.FieldStoreID:
+		return m.AddedStoreID()
+	case pricechange.FieldOldPriceFen:
+		return m.AddedOldPriceFen()
+	case pricechange.FieldNewPriceFen:
+		return m.AddedNewPriceFen()
+	case pricechange.FieldActorID:
+		return m.AddedActorID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PriceChangeMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case pricechange.FieldSkuID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSkuID(v)
+		return nil
+	case pricechange.FieldStoreID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddStoreID(v)
+		return nil
+	case pricechange.FieldOldPriceFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOldPriceFen(v)
+		return nil
+	case pricechange.FieldNewPriceFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddNewPriceFen(v)
+		return nil
+	case pricechange.FieldActorID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddActorID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PriceChange numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *PriceChangeMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(pricechange.FieldStoreID) {
+		fields = append(fields, pricechange.FieldStoreID)
+	}
+	if m.FieldCleared(pricechange.FieldOldPriceFen) {
+		fields = append(fields, pricechange.FieldOldPriceFen)
+	}
+	if m.FieldCleared(pricechange.FieldNewPriceFen) {
+		fields = append(fields, pricechange.FieldNewPriceFen)
+	}
+	if m.FieldCleared(pricechange.FieldActorID) {
+		fields = append(fields, pricechange.FieldActorID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *PriceChangeMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *PriceChangeMutation) ClearField(name string) error {
+	switch name {
+	case pricechange.FieldStoreID:
+		m.ClearStoreID()
+		return nil
+	case pricechange.FieldOldPriceFen:
+		m.ClearOldPriceFen()
+		return nil
+	case pricechange.FieldNewPriceFen:
+		m.ClearNewPriceFen()
+		return nil
+	case pricechange.FieldActorID:
+		m.ClearActorID()
+		return nil
+	}
+	return fmt.Errorf("unknown PriceChange nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *PriceChangeMutation) ResetField(name string) error {
+	switch name {
+	case pricechange.FieldSkuID:
+		m.ResetSkuID()
+		return nil
+	case pricechange.FieldStoreID:
+		m.ResetStoreID()
+		return nil
+	case pricechange.FieldOldPriceFen:
+		m.ResetOldPriceFen()
+		return nil
+	case pricechange.FieldNewPriceFen:
+		m.ResetNewPriceFen()
+		return nil
+	case pricechange.FieldActorType:
+		m.ResetActorType()
+		return nil
+	case pricechange.FieldActorID:
+		m.ResetActorID()
+		return nil
+	case pricechange.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown PriceChange field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *PriceChangeMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *PriceChangeMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *PriceChangeMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *PriceChangeMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *PriceChangeMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *PriceChangeMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *PriceChangeMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown PriceChange unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *PriceChangeMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown PriceChange edge %s", name)
+}
+
 // ProductMutation represents an operation that mutates the Product nodes in the graph.
 type ProductMutation struct {
 	config
@@ -16860,6 +17763,8 @@ type StockMutation struct {
 	addreserved            *int64
 	low_stock_threshold    *int64
 	addlow_stock_threshold *int64
+	price_fen              *int64
+	addprice_fen           *int64
 	clearedFields          map[string]struct{}
 	store                  *int
 	clearedstore           bool
@@ -17280,6 +18185,76 @@ func (m *StockMutation) ResetLowStockThreshold() {
 	m.addlow_stock_threshold = nil
 }
 
+// SetPriceFen sets the "price_fen" field.
+func (m *StockMutation) SetPriceFen(i int64) {
+	m.price_fen = &i
+	m.addprice_fen = nil
+}
+
+// PriceFen returns the value of the "price_fen" field in the mutation.
+func (m *StockMutation) PriceFen() (r int64, exists bool) {
+	v := m.price_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPriceFen returns the old "price_fen" field's value of the Stock entity.
+// If the Stock object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StockMutation) OldPriceFen(ctx context.Context) (v *int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPriceFen is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPriceFen requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPriceFen: %w", err)
+	}
+	return oldValue.PriceFen, nil
+}
+
+// AddPriceFen adds i to the "price_fen" field.
+func (m *StockMutation) AddPriceFen(i int64) {
+	if m.addprice_fen != nil {
+		*m.addprice_fen += i
+	} else {
+		m.addprice_fen = &i
+	}
+}
+
+// AddedPriceFen returns the value that was added to the "price_fen" field in this mutation.
+func (m *StockMutation) AddedPriceFen() (r int64, exists bool) {
+	v := m.addprice_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearPriceFen clears the value of the "price_fen" field.
+func (m *StockMutation) ClearPriceFen() {
+	m.price_fen = nil
+	m.addprice_fen = nil
+	m.clearedFields[stock.FieldPriceFen] = struct{}{}
+}
+
+// PriceFenCleared returns if the "price_fen" field was cleared in this mutation.
+func (m *StockMutation) PriceFenCleared() bool {
+	_, ok := m.clearedFields[stock.FieldPriceFen]
+	return ok
+}
+
+// ResetPriceFen resets all changes to the "price_fen" field.
+func (m *StockMutation) ResetPriceFen() {
+	m.price_fen = nil
+	m.addprice_fen = nil
+	delete(m.clearedFields, stock.FieldPriceFen)
+}
+
 // ClearStore clears the "store" edge to the Store entity.
 func (m *StockMutation) ClearStore() {
 	m.clearedstore = true
@@ -17368,7 +18343,7 @@ func (m *StockMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *StockMutation) Fields() []string {
-	fields := make([]string, 0, 7)
+	fields := make([]string, 0, 8)
 	if m.created_at != nil {
 		fields = append(fields, stock.FieldCreatedAt)
 	}
@@ -17389,6 +18364,9 @@ func (m *StockMutation) Fields() []string {
 	}
 	if m.low_stock_threshold != nil {
 		fields = append(fields, stock.FieldLowStockThreshold)
+	}
+	if m.price_fen != nil {
+		fields = append(fields, stock.FieldPriceFen)
 	}
 	return fields
 }
@@ -17412,6 +18390,8 @@ func (m *StockMutation) Field(name string) (ent.Value, bool) {
 		return m.Reserved()
 	case stock.FieldLowStockThreshold:
 		return m.LowStockThreshold()
+	case stock.FieldPriceFen:
+		return m.PriceFen()
 	}
 	return nil, false
 }
@@ -17435,6 +18415,8 @@ func (m *StockMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldReserved(ctx)
 	case stock.FieldLowStockThreshold:
 		return m.OldLowStockThreshold(ctx)
+	case stock.FieldPriceFen:
+		return m.OldPriceFen(ctx)
 	}
 	return nil, fmt.Errorf("unknown Stock field %s", name)
 }
@@ -17493,6 +18475,13 @@ func (m *StockMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetLowStockThreshold(v)
 		return nil
+	case stock.FieldPriceFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPriceFen(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Stock field %s", name)
 }
@@ -17510,6 +18499,9 @@ func (m *StockMutation) AddedFields() []string {
 	if m.addlow_stock_threshold != nil {
 		fields = append(fields, stock.FieldLowStockThreshold)
 	}
+	if m.addprice_fen != nil {
+		fields = append(fields, stock.FieldPriceFen)
+	}
 	return fields
 }
 
@@ -17524,6 +18516,8 @@ func (m *StockMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedReserved()
 	case stock.FieldLowStockThreshold:
 		return m.AddedLowStockThreshold()
+	case stock.FieldPriceFen:
+		return m.AddedPriceFen()
 	}
 	return nil, false
 }
@@ -17554,6 +18548,13 @@ func (m *StockMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddLowStockThreshold(v)
 		return nil
+	case stock.FieldPriceFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPriceFen(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Stock numeric field %s", name)
 }
@@ -17561,7 +18562,11 @@ func (m *StockMutation) AddField(name string, value ent.Value) error {
 // ClearedFields returns all nullable fields that were cleared during this
 // mutation.
 func (m *StockMutation) ClearedFields() []string {
-	return nil
+	var fields []string
+	if m.FieldCleared(stock.FieldPriceFen) {
+		fields = append(fields, stock.FieldPriceFen)
+	}
+	return fields
 }
 
 // FieldCleared returns a boolean indicating if a field with the given name was
@@ -17574,6 +18579,11 @@ func (m *StockMutation) FieldCleared(name string) bool {
 // ClearField clears the value of the field with the given name. It returns an
 // error if the field is not defined in the schema.
 func (m *StockMutation) ClearField(name string) error {
+	switch name {
+	case stock.FieldPriceFen:
+		m.ClearPriceFen()
+		return nil
+	}
 	return fmt.Errorf("unknown Stock nullable field %s", name)
 }
 
@@ -17601,6 +18611,9 @@ func (m *StockMutation) ResetField(name string) error {
 		return nil
 	case stock.FieldLowStockThreshold:
 		m.ResetLowStockThreshold()
+		return nil
+	case stock.FieldPriceFen:
+		m.ResetPriceFen()
 		return nil
 	}
 	return fmt.Errorf("unknown Stock field %s", name)

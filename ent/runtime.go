@@ -14,6 +14,7 @@ import (
 	"wemart/ent/orderevent"
 	"wemart/ent/orderitem"
 	"wemart/ent/payment"
+	"wemart/ent/pricechange"
 	"wemart/ent/product"
 	"wemart/ent/refund"
 	"wemart/ent/searchoutbox"
@@ -409,6 +410,12 @@ func init() {
 	payment.DefaultTradeState = paymentDescTradeState.Default.(string)
 	// payment.TradeStateValidator is a validator for the "trade_state" field. It is called by the builders before save.
 	payment.TradeStateValidator = paymentDescTradeState.Validators[0].(func(string) error)
+	pricechangeFields := schema.PriceChange{}.Fields()
+	_ = pricechangeFields
+	// pricechangeDescCreatedAt is the schema descriptor for created_at field.
+	pricechangeDescCreatedAt := pricechangeFields[6].Descriptor()
+	// pricechange.DefaultCreatedAt holds the default value on creation for the created_at field.
+	pricechange.DefaultCreatedAt = pricechangeDescCreatedAt.Default.(func() time.Time)
 	productMixin := schema.Product{}.Mixin()
 	productMixinFields0 := productMixin[0].Fields()
 	_ = productMixinFields0

@@ -33,6 +33,8 @@ type Stock struct {
 	Reserved int64 `json:"reserved,omitempty"`
 	// LowStockThreshold holds the value of the "low_stock_threshold" field.
 	LowStockThreshold int64 `json:"low_stock_threshold,omitempty"`
+	// PriceFen holds the value of the "price_fen" field.
+	PriceFen *int64 `json:"price_fen,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the StockQuery when eager-loading is set.
 	Edges        StockEdges `json:"edges"`
@@ -77,7 +79,7 @@ func (*Stock) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case stock.FieldID, stock.FieldStoreID, stock.FieldSkuID, stock.FieldOnHand, stock.FieldReserved, stock.FieldLowStockThreshold:
+		case stock.FieldID, stock.FieldStoreID, stock.FieldSkuID, stock.FieldOnHand, stock.FieldReserved, stock.FieldLowStockThreshold, stock.FieldPriceFen:
 			values[i] = new(sql.NullInt64)
 		case stock.FieldCreatedAt, stock.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -143,6 +145,13 @@ func (_m *Stock) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field low_stock_threshold", values[i])
 			} else if value.Valid {
 				_m.LowStockThreshold = value.Int64
+			}
+		case stock.FieldPriceFen:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field price_fen", values[i])
+			} else if value.Valid {
+				_m.PriceFen = new(int64)
+				*_m.PriceFen = value.Int64
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -210,6 +219,11 @@ func (_m *Stock) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("low_stock_threshold=")
 	builder.WriteString(fmt.Sprintf("%v", _m.LowStockThreshold))
+	builder.WriteString(", ")
+	if v := _m.PriceFen; v != nil {
+		builder.WriteString("price_fen=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

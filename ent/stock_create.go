@@ -106,6 +106,20 @@ func (_c *StockCreate) SetNillableLowStockThreshold(v *int64) *StockCreate {
 	return _c
 }
 
+// SetPriceFen sets the "price_fen" field.
+func (_c *StockCreate) SetPriceFen(v int64) *StockCreate {
+	_c.mutation.SetPriceFen(v)
+	return _c
+}
+
+// SetNillablePriceFen sets the "price_fen" field if the given value is not nil.
+func (_c *StockCreate) SetNillablePriceFen(v *int64) *StockCreate {
+	if v != nil {
+		_c.SetPriceFen(*v)
+	}
+	return _c
+}
+
 // SetStore sets the "store" edge to the Store entity.
 func (_c *StockCreate) SetStore(v *Store) *StockCreate {
 	return _c.SetStoreID(v.ID)
@@ -248,6 +262,10 @@ func (_c *StockCreate) createSpec() (*Stock, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.LowStockThreshold(); ok {
 		_spec.SetField(stock.FieldLowStockThreshold, field.TypeInt64, value)
 		_node.LowStockThreshold = value
+	}
+	if value, ok := _c.mutation.PriceFen(); ok {
+		_spec.SetField(stock.FieldPriceFen, field.TypeInt64, value)
+		_node.PriceFen = &value
 	}
 	if nodes := _c.mutation.StoreIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -425,6 +443,30 @@ func (u *StockUpsert) AddLowStockThreshold(v int64) *StockUpsert {
 	return u
 }
 
+// SetPriceFen sets the "price_fen" field.
+func (u *StockUpsert) SetPriceFen(v int64) *StockUpsert {
+	u.Set(stock.FieldPriceFen, v)
+	return u
+}
+
+// UpdatePriceFen sets the "price_fen" field to the value that was provided on create.
+func (u *StockUpsert) UpdatePriceFen() *StockUpsert {
+	u.SetExcluded(stock.FieldPriceFen)
+	return u
+}
+
+// AddPriceFen adds v to the "price_fen" field.
+func (u *StockUpsert) AddPriceFen(v int64) *StockUpsert {
+	u.Add(stock.FieldPriceFen, v)
+	return u
+}
+
+// ClearPriceFen clears the value of the "price_fen" field.
+func (u *StockUpsert) ClearPriceFen() *StockUpsert {
+	u.SetNull(stock.FieldPriceFen)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -572,6 +614,34 @@ func (u *StockUpsertOne) AddLowStockThreshold(v int64) *StockUpsertOne {
 func (u *StockUpsertOne) UpdateLowStockThreshold() *StockUpsertOne {
 	return u.Update(func(s *StockUpsert) {
 		s.UpdateLowStockThreshold()
+	})
+}
+
+// SetPriceFen sets the "price_fen" field.
+func (u *StockUpsertOne) SetPriceFen(v int64) *StockUpsertOne {
+	return u.Update(func(s *StockUpsert) {
+		s.SetPriceFen(v)
+	})
+}
+
+// AddPriceFen adds v to the "price_fen" field.
+func (u *StockUpsertOne) AddPriceFen(v int64) *StockUpsertOne {
+	return u.Update(func(s *StockUpsert) {
+		s.AddPriceFen(v)
+	})
+}
+
+// UpdatePriceFen sets the "price_fen" field to the value that was provided on create.
+func (u *StockUpsertOne) UpdatePriceFen() *StockUpsertOne {
+	return u.Update(func(s *StockUpsert) {
+		s.UpdatePriceFen()
+	})
+}
+
+// ClearPriceFen clears the value of the "price_fen" field.
+func (u *StockUpsertOne) ClearPriceFen() *StockUpsertOne {
+	return u.Update(func(s *StockUpsert) {
+		s.ClearPriceFen()
 	})
 }
 
@@ -888,6 +958,34 @@ func (u *StockUpsertBulk) AddLowStockThreshold(v int64) *StockUpsertBulk {
 func (u *StockUpsertBulk) UpdateLowStockThreshold() *StockUpsertBulk {
 	return u.Update(func(s *StockUpsert) {
 		s.UpdateLowStockThreshold()
+	})
+}
+
+// SetPriceFen sets the "price_fen" field.
+func (u *StockUpsertBulk) SetPriceFen(v int64) *StockUpsertBulk {
+	return u.Update(func(s *StockUpsert) {
+		s.SetPriceFen(v)
+	})
+}
+
+// AddPriceFen adds v to the "price_fen" field.
+func (u *StockUpsertBulk) AddPriceFen(v int64) *StockUpsertBulk {
+	return u.Update(func(s *StockUpsert) {
+		s.AddPriceFen(v)
+	})
+}
+
+// UpdatePriceFen sets the "price_fen" field to the value that was provided on create.
+func (u *StockUpsertBulk) UpdatePriceFen() *StockUpsertBulk {
+	return u.Update(func(s *StockUpsert) {
+		s.UpdatePriceFen()
+	})
+}
+
+// ClearPriceFen clears the value of the "price_fen" field.
+func (u *StockUpsertBulk) ClearPriceFen() *StockUpsertBulk {
+	return u.Update(func(s *StockUpsert) {
+		s.ClearPriceFen()
 	})
 }
 

@@ -128,6 +128,33 @@ func (_u *StockUpdate) AddLowStockThreshold(v int64) *StockUpdate {
 	return _u
 }
 
+// SetPriceFen sets the "price_fen" field.
+func (_u *StockUpdate) SetPriceFen(v int64) *StockUpdate {
+	_u.mutation.ResetPriceFen()
+	_u.mutation.SetPriceFen(v)
+	return _u
+}
+
+// SetNillablePriceFen sets the "price_fen" field if the given value is not nil.
+func (_u *StockUpdate) SetNillablePriceFen(v *int64) *StockUpdate {
+	if v != nil {
+		_u.SetPriceFen(*v)
+	}
+	return _u
+}
+
+// AddPriceFen adds value to the "price_fen" field.
+func (_u *StockUpdate) AddPriceFen(v int64) *StockUpdate {
+	_u.mutation.AddPriceFen(v)
+	return _u
+}
+
+// ClearPriceFen clears the value of the "price_fen" field.
+func (_u *StockUpdate) ClearPriceFen() *StockUpdate {
+	_u.mutation.ClearPriceFen()
+	return _u
+}
+
 // SetStore sets the "store" edge to the Store entity.
 func (_u *StockUpdate) SetStore(v *Store) *StockUpdate {
 	return _u.SetStoreID(v.ID)
@@ -240,6 +267,15 @@ func (_u *StockUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.AddedLowStockThreshold(); ok {
 		_spec.AddField(stock.FieldLowStockThreshold, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.PriceFen(); ok {
+		_spec.SetField(stock.FieldPriceFen, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedPriceFen(); ok {
+		_spec.AddField(stock.FieldPriceFen, field.TypeInt64, value)
+	}
+	if _u.mutation.PriceFenCleared() {
+		_spec.ClearField(stock.FieldPriceFen, field.TypeInt64)
 	}
 	if _u.mutation.StoreCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -418,6 +454,33 @@ func (_u *StockUpdateOne) AddLowStockThreshold(v int64) *StockUpdateOne {
 	return _u
 }
 
+// SetPriceFen sets the "price_fen" field.
+func (_u *StockUpdateOne) SetPriceFen(v int64) *StockUpdateOne {
+	_u.mutation.ResetPriceFen()
+	_u.mutation.SetPriceFen(v)
+	return _u
+}
+
+// SetNillablePriceFen sets the "price_fen" field if the given value is not nil.
+func (_u *StockUpdateOne) SetNillablePriceFen(v *int64) *StockUpdateOne {
+	if v != nil {
+		_u.SetPriceFen(*v)
+	}
+	return _u
+}
+
+// AddPriceFen adds value to the "price_fen" field.
+func (_u *StockUpdateOne) AddPriceFen(v int64) *StockUpdateOne {
+	_u.mutation.AddPriceFen(v)
+	return _u
+}
+
+// ClearPriceFen clears the value of the "price_fen" field.
+func (_u *StockUpdateOne) ClearPriceFen() *StockUpdateOne {
+	_u.mutation.ClearPriceFen()
+	return _u
+}
+
 // SetStore sets the "store" edge to the Store entity.
 func (_u *StockUpdateOne) SetStore(v *Store) *StockUpdateOne {
 	return _u.SetStoreID(v.ID)
@@ -560,6 +623,15 @@ func (_u *StockUpdateOne) sqlSave(ctx context.Context) (_node *Stock, err error)
 	}
 	if value, ok := _u.mutation.AddedLowStockThreshold(); ok {
 		_spec.AddField(stock.FieldLowStockThreshold, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.PriceFen(); ok {
+		_spec.SetField(stock.FieldPriceFen, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedPriceFen(); ok {
+		_spec.AddField(stock.FieldPriceFen, field.TypeInt64, value)
+	}
+	if _u.mutation.PriceFenCleared() {
+		_spec.ClearField(stock.FieldPriceFen, field.TypeInt64)
 	}
 	if _u.mutation.StoreCleared() {
 		edge := &sqlgraph.EdgeSpec{

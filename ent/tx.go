@@ -34,6 +34,8 @@ type Tx struct {
 	OrderItem *OrderItemClient
 	// Payment is the client for interacting with the Payment builders.
 	Payment *PaymentClient
+	// PriceChange is the client for interacting with the PriceChange builders.
+	PriceChange *PriceChangeClient
 	// Product is the client for interacting with the Product builders.
 	Product *ProductClient
 	// Refund is the client for interacting with the Refund builders.
@@ -199,6 +201,7 @@ func (tx *Tx) init() {
 	tx.OrderEvent = NewOrderEventClient(tx.config)
 	tx.OrderItem = NewOrderItemClient(tx.config)
 	tx.Payment = NewPaymentClient(tx.config)
+	tx.PriceChange = NewPriceChangeClient(tx.config)
 	tx.Product = NewProductClient(tx.config)
 	tx.Refund = NewRefundClient(tx.config)
 	tx.SearchOutbox = NewSearchOutboxClient(tx.config)

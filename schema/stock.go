@@ -14,6 +14,8 @@ import (
 // orders; available = on_hand - reserved is what can still be sold. Every change
 // is a conditional UPDATE plus a StockMovement row in the same transaction, and
 // the CHECK constraints make an oversell impossible even for a buggy caller.
+// The row also holds the store's own price of the SKU, when it has one: every
+// shopper read at a store (cart, checkout, product page) reads this row anyway.
 type Stock struct{ ent.Schema }
 
 // Annotations of the Stock.
@@ -39,6 +41,12 @@ func (Stock) Fields() []ent.Field {
 		field.Int64("reserved").Default(0),
 		// Below this many available units the row shows in the low-stock list.
 		field.Int64("low_stock_threshold").Default(5),
+		// The store's own price, overriding the SKU's chain price at this store;
+		// null: the chain price applies. Changed only by compare-and-set, each
+		// change with a PriceChange row. (No CHECK on it: SQLite cannot add one
+		// to a table in place, and rebuilding the stock table is not worth it;
+		// package prices validates every write like the chain price.)
+		field.Int64("price_fen").Optional().Nillable(),
 	}
 }
 
@@ -55,5 +63,9 @@ func (Stock) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("store_id", "sku_id").Unique(),
 		index.Fields("sku_id"),
+		// A store's own prices are few among its rows: searches at a store
+		// read them all, through this partial index.
+		index.Fields("store_id", "sku_id").StorageKey("stock_own_prices").
+			Annotations(entsql.IndexWhere("price_fen IS NOT NULL")),
 	}
 }

@@ -203,8 +203,10 @@ func numRange(field string, lo, hi *float64) query.Query {
 	return q
 }
 
-// filters are the query's conditions, with or without the category.
-func filters(q Query, withCategory bool) []query.Query {
+// filters are the query's conditions, with or without the category: a
+// conjunction, or, when the query reprices products or keeps only some, the
+// same conditions with the price and id ones as a filter that scores nothing.
+func filters(q Query, withCategory bool) query.Query {
 	var must []query.Query
 	if strings.TrimSpace(q.Text) != "" {
 		must = append(must, matchText(q.Text))
@@ -214,22 +216,67 @@ func filters(q Query, withCategory bool) []query.Query {
 		t.SetField("category")
 		must = append(must, t)
 	}
-	if q.MaxPriceFen >= 0 {
-		hi := float64(q.MaxPriceFen)
-		must = append(must, numRange("price_min", nil, &hi))
-	}
-	if q.MinPriceFen >= 0 {
-		lo := float64(q.MinPriceFen)
-		must = append(must, numRange("price_max", &lo, nil))
-	}
 	if q.InStockAt != 0 {
 		s := float64(q.InStockAt)
 		must = append(must, numRange("stores", &s, &s))
 	}
-	if len(must) == 0 {
-		return []query.Query{bleve.NewMatchAllQuery()}
+	bounds := priceBounds(q)
+	if q.OnlyIDs == nil && !q.repricing() {
+		must = append(must, bounds...)
+		if len(must) == 0 {
+			return bleve.NewMatchAllQuery()
+		}
+		return bleve.NewConjunctionQuery(must...)
 	}
-	return must
+	var keep []query.Query
+	if q.OnlyIDs != nil {
+		keep = append(keep, docIDs(q.OnlyIDs))
+	}
+	if q.repricing() {
+		// (bounds AND NOT id IN Repriced) OR id IN RepricedMatch
+		var indexed query.Query = bleve.NewMatchAllQuery()
+		if len(bounds) > 0 || len(q.Repriced) > 0 {
+			b := bleve.NewBooleanQuery()
+			b.AddMust(bounds...)
+			if len(q.Repriced) > 0 {
+				b.AddMustNot(docIDs(q.Repriced))
+			}
+			indexed = b
+		}
+		if len(q.RepricedMatch) > 0 {
+			indexed = bleve.NewDisjunctionQuery(indexed, docIDs(q.RepricedMatch))
+		}
+		keep = append(keep, indexed)
+	} else {
+		keep = append(keep, bounds...)
+	}
+	b := bleve.NewBooleanQuery()
+	b.AddMust(must...)
+	b.AddFilter(bleve.NewConjunctionQuery(keep...))
+	return b
+}
+
+// priceBounds are the price conditions: a product's indexed range meets
+// [MinPriceFen, MaxPriceFen].
+func priceBounds(q Query) []query.Query {
+	var out []query.Query
+	if q.MaxPriceFen >= 0 {
+		hi := float64(q.MaxPriceFen)
+		out = append(out, numRange("price_min", nil, &hi))
+	}
+	if q.MinPriceFen >= 0 {
+		lo := float64(q.MinPriceFen)
+		out = append(out, numRange("price_max", &lo, nil))
+	}
+	return out
+}
+
+func docIDs(ids []int) query.Query {
+	keys := make([]string, len(ids))
+	for i, id := range ids {
+		keys[i] = strconv.Itoa(id)
+	}
+	return bleve.NewDocIDQuery(keys)
 }
 
 func sortOrder(q Query) []string {
@@ -248,10 +295,16 @@ func sortOrder(q Query) []string {
 }
 
 func (x *embeddedIndex) Search(ctx context.Context, q Query) (Result, error) {
-	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(filters(q, true)...), q.Limit, q.Offset, false)
-	req.Fields = []string{"title", "cat", "price_min", "price_max", "sales", "image"}
-	req.SortBy(sortOrder(q))
-	if strings.TrimSpace(q.Text) != "" {
+	if q.OnlyIDs != nil && len(q.OnlyIDs) == 0 {
+		return Result{Hits: []Hit{}}, nil
+	}
+	req := bleve.NewSearchRequestOptions(filters(q, true), q.Limit, q.Offset, false)
+	if !q.Lean {
+		req.Fields = []string{"title", "cat", "price_min", "price_max", "sales", "image"}
+	}
+	order := sortOrder(q)
+	req.SortBy(order)
+	if strings.TrimSpace(q.Text) != "" && !q.Lean {
 		req.Highlight = bleve.NewHighlightWithStyle(htmlhl.Name)
 		req.Highlight.AddField("title")
 	}
@@ -268,7 +321,7 @@ func (x *embeddedIndex) Search(ctx context.Context, q Query) (Result, error) {
 	} else {
 		facetsc = make(chan facetAnswer, 1)
 		go func() {
-			freq := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(filters(q, false)...), 0, 0, false)
+			freq := bleve.NewSearchRequestOptions(filters(q, false), 0, 0, false)
 			freq.AddFacet("category", bleve.NewFacetRequest("category", 200))
 			res, err := x.idx.SearchInContext(ctx, freq)
 			facetsc <- facetAnswer{res, err}
@@ -293,6 +346,17 @@ func (x *embeddedIndex) Search(ctx context.Context, q Query) (Result, error) {
 	out := Result{Total: int(res.Total), Hits: make([]Hit, 0, len(res.Hits))}
 	for _, h := range res.Hits {
 		id, _ := strconv.Atoi(h.ID)
+		if q.Lean {
+			hit := Hit{ID: id}
+			if strings.TrimPrefix(order[0], "-") == "sort_price" && len(h.Sort) > 0 {
+				// The price sort key is the lowest price, zero-padded.
+				if hit.PriceMinFen, err = strconv.ParseInt(h.Sort[0], 10, 64); err != nil {
+					return Result{}, fmt.Errorf("price sort key %q of product %s: %w", h.Sort[0], h.ID, err)
+				}
+			}
+			out.Hits = append(out.Hits, hit)
+			continue
+		}
 		hit := Hit{ID: id, Title: str(h.Fields["title"]), CategoryID: int(num(h.Fields["cat"])),
 			PriceMinFen: int64(num(h.Fields["price_min"])), PriceMaxFen: int64(num(h.Fields["price_max"])),
 			Sales: int64(num(h.Fields["sales"])), Image: str(h.Fields["image"])}

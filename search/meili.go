@@ -49,7 +49,7 @@ func Settings() *meilisearch.Settings {
 	return &meilisearch.Settings{
 		SearchableAttributes: []string{"title", "subtitle"},
 		DisplayedAttributes:  []string{"id", "title", "category_id", "price_min_fen", "price_max_fen", "sales", "image"},
-		FilterableAttributes: []string{"category_id", "price_min_fen", "price_max_fen", "stores"},
+		FilterableAttributes: []string{"id", "category_id", "price_min_fen", "price_max_fen", "stores"},
 		SortableAttributes:   []string{"price_min_fen", "sales", "id"},
 		LocalizedAttributes:  []*meilisearch.LocalizedAttributes{{Locales: []string{"cmn"}, AttributePatterns: []string{"title", "subtitle"}}},
 		Pagination:           &meilisearch.Pagination{MaxTotalHits: 10000},
@@ -151,11 +151,31 @@ func meiliFilter(q Query, withCategory bool) any {
 	if withCategory && q.CategoryID != 0 {
 		f = append(f, fmt.Sprintf("category_id = %d", q.CategoryID))
 	}
+	var bounds []string
 	if q.MaxPriceFen >= 0 {
-		f = append(f, fmt.Sprintf("price_min_fen <= %d", q.MaxPriceFen))
+		bounds = append(bounds, fmt.Sprintf("price_min_fen <= %d", q.MaxPriceFen))
 	}
 	if q.MinPriceFen >= 0 {
-		f = append(f, fmt.Sprintf("price_max_fen >= %d", q.MinPriceFen))
+		bounds = append(bounds, fmt.Sprintf("price_max_fen >= %d", q.MinPriceFen))
+	}
+	switch {
+	case !q.repricing():
+		f = append(f, bounds...)
+	default:
+		// (bounds AND id NOT IN Repriced) OR id IN RepricedMatch
+		indexed := bounds
+		if len(q.Repriced) > 0 {
+			indexed = append(indexed, "id NOT IN "+idList(q.Repriced))
+		}
+		switch {
+		case len(q.RepricedMatch) == 0:
+			f = append(f, indexed...)
+		case len(indexed) > 0:
+			f = append(f, "(("+strings.Join(indexed, " AND ")+") OR id IN "+idList(q.RepricedMatch)+")")
+		}
+	}
+	if q.OnlyIDs != nil {
+		f = append(f, "id IN "+idList(q.OnlyIDs))
 	}
 	if q.InStockAt != 0 {
 		f = append(f, fmt.Sprintf("stores = %d", q.InStockAt))
@@ -164,6 +184,35 @@ func meiliFilter(q Query, withCategory bool) any {
 		return nil
 	}
 	return strings.Join(f, " AND ")
+}
+
+// idList renders ids as a Meilisearch array: [1, 2, 3].
+func idList(ids []int) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.Itoa(id))
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// meiliPage maps offset/limit onto Meilisearch's pages (the mode that counts
+// totals exactly): the smallest page size from limit up whose one page holds
+// the whole window, that page, and how many of its hits come before the window.
+func meiliPage(offset, limit int) (page, perPage, skip int) {
+	if limit <= 0 {
+		return 1, 0, 0
+	}
+	perPage = limit
+	for offset/perPage != (offset+limit-1)/perPage {
+		perPage++
+	}
+	page = offset/perPage + 1
+	return page, perPage, offset - (page-1)*perPage
 }
 
 func meiliSort(q Query) []string {
@@ -204,14 +253,21 @@ type meiliHit struct {
 }
 
 func (x *meiliIndex) Search(ctx context.Context, q Query) (Result, error) {
-	perPage := int64(q.Limit)
+	if q.OnlyIDs != nil && len(q.OnlyIDs) == 0 {
+		return Result{Hits: []Hit{}}, nil
+	}
+	page, size, skip := meiliPage(q.Offset, q.Limit)
+	perPage := int64(size)
 	req := &meilisearch.SearchRequest{
 		HitsPerPage: &perPage,
-		Page:        int64(q.Offset/max(q.Limit, 1)) + 1,
+		Page:        int64(page),
 		Filter:      meiliFilter(q, true),
 		Sort:        meiliSort(q),
 	}
-	if strings.TrimSpace(q.Text) != "" {
+	switch {
+	case q.Lean:
+		req.AttributesToRetrieve = []string{"id", "price_min_fen"}
+	case strings.TrimSpace(q.Text) != "":
 		req.AttributesToHighlight = []string{"title"}
 		req.HighlightPreTag, req.HighlightPostTag = markOpen, markClose
 	}
@@ -226,6 +282,8 @@ func (x *meiliIndex) Search(ctx context.Context, q Query) (Result, error) {
 	if err := res.Hits.DecodeInto(&hits); err != nil {
 		return Result{}, x.m.fail(err)
 	}
+	hits = hits[min(skip, len(hits)):]
+	hits = hits[:min(q.Limit, len(hits))]
 	out := Result{Total: int(res.TotalHits), Hits: make([]Hit, len(hits))}
 	for i, h := range hits {
 		hl := html.EscapeString(h.Title)

@@ -154,7 +154,7 @@ func TestMeiliOpenAppliesSettings(t *testing.T) {
 	settings := map[string]any{
 		"searchableAttributes": []string{"title", "subtitle"},
 		"displayedAttributes":  []string{"id", "title", "category_id", "price_min_fen", "price_max_fen", "sales", "image"},
-		"filterableAttributes": []string{"category_id", "price_min_fen", "price_max_fen", "stores"},
+		"filterableAttributes": []string{"id", "category_id", "price_min_fen", "price_max_fen", "stores"},
 		"sortableAttributes":   []string{"price_min_fen", "sales", "id"},
 		"localizedAttributes":  []map[string]any{{"locales": []string{"cmn"}, "attributePatterns": []string{"title", "subtitle"}}},
 		"pagination":           map[string]any{"maxTotalHits": 10000},
@@ -250,6 +250,85 @@ func TestMeiliSearchRequests(t *testing.T) {
 	})
 }
 
+// TestMeiliRepricedRequests: a search at a store with prices of its own
+// sends Meilisearch the id filters that keep it exact: with a price sort, the
+// store-priced products in the bounds (all of them, unsorted by the engine's
+// prices) and the others from where the page can be reached; otherwise one
+// query whose price condition spares the store-priced products.
+func TestMeiliRepricedRequests(t *testing.T) {
+	f, m := newFakeMeili(t)
+	ctx := context.Background()
+	idx, _, _ := m.Open(ctx, 1)
+	f.take()
+	f.search = []map[string]any{{"id": 4, "title": "牛腱子", "category_id": 8, "price_min_fen": 9990, "price_max_fen": 9990}}
+	own := map[int]PriceRange{4: {MinFen: 1500, MaxFen: 1500}, 9: {MinFen: 500, MaxFen: 800}, 2: {MinFen: 9000, MaxFen: 9000}}
+	base := Query{Text: "牛", MinPriceFen: 1000, MaxPriceFen: 3000, InStockAt: 12, Limit: 20, Offset: 40}
+
+	byPrice := base
+	byPrice.Sort = SortPriceAsc
+	if _, err := Repriced(ctx, idx, byPrice, own); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, f.take(), []recorded{
+		{Method: "POST", Path: "/indexes/wemart_products_1/search", Body: map[string]any{
+			"q": "牛", "hybrid": nil, "hitsPerPage": 1, "page": 1,
+			"filter":               "id IN [4] AND stores = 12",
+			"sort":                 []string{"price_min_fen:asc", "id:asc"},
+			"facets":               []string{"category_id"},
+			"attributesToRetrieve": []string{"id", "price_min_fen"}}},
+		// One store-priced product matched: the others' window, 39–59, starts
+		// one place before the page (a page of 30, the second, holds it).
+		{Method: "POST", Path: "/indexes/wemart_products_1/search", Body: map[string]any{
+			"q": "牛", "hybrid": nil, "hitsPerPage": 30, "page": 2,
+			"filter":               "price_min_fen <= 3000 AND price_max_fen >= 1000 AND id NOT IN [2, 4, 9] AND stores = 12",
+			"sort":                 []string{"price_min_fen:asc", "id:asc"},
+			"facets":               []string{"category_id"},
+			"attributesToRetrieve": []string{"id", "price_min_fen"}}},
+		// The fake holds one product: the page lies past the others' end, so
+		// they are read whole to place the store-priced one among them.
+		{Method: "POST", Path: "/indexes/wemart_products_1/search", Body: map[string]any{
+			"q": "牛", "hybrid": nil, "hitsPerPage": 1, "page": 1,
+			"filter":               "price_min_fen <= 3000 AND price_max_fen >= 1000 AND id NOT IN [2, 4, 9] AND stores = 12",
+			"sort":                 []string{"price_min_fen:asc", "id:asc"},
+			"facets":               []string{"category_id"},
+			"attributesToRetrieve": []string{"id", "price_min_fen"}}},
+	})
+
+	bySales := base
+	bySales.Sort, bySales.Offset = SortSales, 0
+	res, err := Repriced(ctx, idx, bySales, own)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expect(t, f.take(), []recorded{
+		{Method: "POST", Path: "/indexes/wemart_products_1/search", Body: map[string]any{
+			"q": "牛", "hybrid": nil, "hitsPerPage": 20, "page": 1,
+			"filter":                "((price_min_fen <= 3000 AND price_max_fen >= 1000 AND id NOT IN [2, 4, 9]) OR id IN [4]) AND stores = 12",
+			"sort":                  []string{"sales:desc", "id:asc"},
+			"facets":                []string{"category_id"},
+			"attributesToHighlight": []string{"title"}, "highlightPreTag": "\x01", "highlightPostTag": "\x02"}},
+	})
+	if res.Hits[0].PriceMinFen != 1500 || res.Hits[0].PriceMaxFen != 1500 {
+		t.Fatalf("a store-priced hit keeps its indexed price: %+v", res.Hits[0])
+	}
+}
+
+// TestMeiliPage: any window maps onto one Meilisearch page (the exact-total
+// mode), a page-aligned one onto the page of its own size.
+func TestMeiliPage(t *testing.T) {
+	if page, per, skip := meiliPage(40, 20); page != 3 || per != 20 || skip != 0 {
+		t.Fatalf("aligned window: page %d of %d, skip %d", page, per, skip)
+	}
+	for offset := range 300 {
+		for limit := 1; limit <= 60; limit++ {
+			page, per, skip := meiliPage(offset, limit)
+			if page < 1 || (page-1)*per+skip != offset || skip+limit > per {
+				t.Fatalf("offset %d limit %d: page %d of %d, skip %d", offset, limit, page, per, skip)
+			}
+		}
+	}
+}
+
 func TestMeiliFailuresSurface(t *testing.T) {
 	f, m := newFakeMeili(t)
 	ctx := context.Background()
@@ -313,6 +392,15 @@ func TestMeiliLive(t *testing.T) {
 	in.InStockAt, in.Sort = 2, SortPriceAsc
 	if r, _ = idx.Search(ctx, in); ids(r) != "5,1,2" {
 		t.Fatalf("in stock at store 2 by price: %s", ids(r))
+	}
+	// Store 2 prices Coca-Cola (5) its own way, at 30 yuan.
+	own := map[int]PriceRange{5: {MinFen: 3000, MaxFen: 3000}}
+	if r, err = Repriced(ctx, idx, in, own); err != nil || ids(r) != "1,5,2" || r.Total != 3 {
+		t.Fatalf("in stock at store 2 by its prices: %s (total %d), %v", ids(r), r.Total, err)
+	}
+	in.MinPriceFen = 2000
+	if r, err = Repriced(ctx, idx, in, own); err != nil || ids(r) != "5,2" || r.Total != 2 {
+		t.Fatalf("from 20 yuan at store 2: %s (total %d), %v", ids(r), r.Total, err)
 	}
 	if s, _ := idx.Suggest(ctx, "oat", 5); len(s) == 0 || s[0].ID != 3 {
 		t.Fatalf("suggest oat: %+v", s)

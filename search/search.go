@@ -42,10 +42,29 @@ type Query struct {
 	MaxPriceFen int64
 	// InStockAt keeps products available at that store (0: anywhere).
 	InStockAt int
-	Sort      string
-	Offset    int
-	Limit     int
+	// OnlyIDs, when not nil, keeps only these products.
+	OnlyIDs []int
+	// Repriced are products whose indexed prices do not hold for this search
+	// (a store has prices of its own for them): the price bounds never match
+	// them on their indexed prices, and they are left out even without
+	// bounds, except those in RepricedMatch, which the caller found inside the
+	// bounds by their real prices. With either set, the price conditions
+	// filter without scoring, so repriced products rank as the others do.
+	Repriced      []int
+	RepricedMatch []int
+	// Lean hits carry only the id and, in a price order, the lowest price:
+	// enough to merge ordered streams without reading every hit's document.
+	Lean   bool
+	Sort   string
+	Offset int
+	Limit  int
 }
+
+// priced reports whether the query has price bounds.
+func (q Query) priced() bool { return q.MinPriceFen >= 0 || q.MaxPriceFen >= 0 }
+
+// repricing reports whether the query treats some products' prices apart.
+func (q Query) repricing() bool { return len(q.Repriced) > 0 || len(q.RepricedMatch) > 0 }
 
 // Hit is one product found.
 type Hit struct {
@@ -59,6 +78,12 @@ type Hit struct {
 	PriceMaxFen    int64
 	Sales          int64
 	Image          string
+}
+
+// PriceRange is a product's lowest and highest SKU price somewhere.
+type PriceRange struct {
+	MinFen int64
+	MaxFen int64
 }
 
 // Facet is how many products of a category match.

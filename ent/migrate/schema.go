@@ -312,6 +312,30 @@ var (
 			},
 		},
 	}
+	// PriceChangesColumns holds the columns for the "price_changes" table.
+	PriceChangesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "sku_id", Type: field.TypeInt},
+		{Name: "store_id", Type: field.TypeInt, Nullable: true},
+		{Name: "old_price_fen", Type: field.TypeInt64, Nullable: true},
+		{Name: "new_price_fen", Type: field.TypeInt64, Nullable: true},
+		{Name: "actor_type", Type: field.TypeEnum, Enums: []string{"staff", "system"}},
+		{Name: "actor_id", Type: field.TypeInt, Nullable: true},
+		{Name: "created_at", Type: field.TypeTime},
+	}
+	// PriceChangesTable holds the schema information for the "price_changes" table.
+	PriceChangesTable = &schema.Table{
+		Name:       "price_changes",
+		Columns:    PriceChangesColumns,
+		PrimaryKey: []*schema.Column{PriceChangesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "pricechange_sku_id_store_id",
+				Unique:  false,
+				Columns: []*schema.Column{PriceChangesColumns[1], PriceChangesColumns[2]},
+			},
+		},
+	}
 	// ProductsColumns holds the columns for the "products" table.
 	ProductsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -584,6 +608,7 @@ var (
 		{Name: "on_hand", Type: field.TypeInt64, Default: 0},
 		{Name: "reserved", Type: field.TypeInt64, Default: 0},
 		{Name: "low_stock_threshold", Type: field.TypeInt64, Default: 5},
+		{Name: "price_fen", Type: field.TypeInt64, Nullable: true},
 		{Name: "sku_id", Type: field.TypeInt},
 		{Name: "store_id", Type: field.TypeInt},
 	}
@@ -595,13 +620,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "stocks_skus_stocks",
-				Columns:    []*schema.Column{StocksColumns[6]},
+				Columns:    []*schema.Column{StocksColumns[7]},
 				RefColumns: []*schema.Column{SkusColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "stocks_stores_stocks",
-				Columns:    []*schema.Column{StocksColumns[7]},
+				Columns:    []*schema.Column{StocksColumns[8]},
 				RefColumns: []*schema.Column{StoresColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -610,12 +635,20 @@ var (
 			{
 				Name:    "stock_store_id_sku_id",
 				Unique:  true,
-				Columns: []*schema.Column{StocksColumns[7], StocksColumns[6]},
+				Columns: []*schema.Column{StocksColumns[8], StocksColumns[7]},
 			},
 			{
 				Name:    "stock_sku_id",
 				Unique:  false,
-				Columns: []*schema.Column{StocksColumns[6]},
+				Columns: []*schema.Column{StocksColumns[7]},
+			},
+			{
+				Name:    "stock_own_prices",
+				Unique:  false,
+				Columns: []*schema.Column{StocksColumns[8], StocksColumns[7]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "price_fen IS NOT NULL",
+				},
 			},
 		},
 	}
@@ -762,6 +795,7 @@ var (
 		OrderEventsTable,
 		OrderItemsTable,
 		PaymentsTable,
+		PriceChangesTable,
 		ProductsTable,
 		RefundsTable,
 		SearchOutboxesTable,

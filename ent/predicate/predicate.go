@@ -36,6 +36,9 @@ type OrderItem func(*sql.Selector)
 // Payment is the predicate function for payment builders.
 type Payment func(*sql.Selector)
 
+// PriceChange is the predicate function for pricechange builders.
+type PriceChange func(*sql.Selector)
+
 // Product is the predicate function for product builders.
 type Product func(*sql.Selector)
 

@@ -28,6 +28,8 @@ const (
 	FieldReserved = "reserved"
 	// FieldLowStockThreshold holds the string denoting the low_stock_threshold field in the database.
 	FieldLowStockThreshold = "low_stock_threshold"
+	// FieldPriceFen holds the string denoting the price_fen field in the database.
+	FieldPriceFen = "price_fen"
 	// EdgeStore holds the string denoting the store edge name in mutations.
 	EdgeStore = "store"
 	// EdgeSku holds the string denoting the sku edge name in mutations.
@@ -60,6 +62,7 @@ var Columns = []string{
 	FieldOnHand,
 	FieldReserved,
 	FieldLowStockThreshold,
+	FieldPriceFen,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -128,6 +131,11 @@ func ByReserved(opts ...sql.OrderTermOption) OrderOption {
 // ByLowStockThreshold orders the results by the low_stock_threshold field.
 func ByLowStockThreshold(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLowStockThreshold, opts...).ToFunc()
+}
+
+// ByPriceFen orders the results by the price_fen field.
+func ByPriceFen(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPriceFen, opts...).ToFunc()
 }
 
 // ByStoreField orders the results by store field.

@@ -90,6 +90,11 @@ func LowStockThreshold(v int64) predicate.Stock {
 	return predicate.Stock(sql.FieldEQ(FieldLowStockThreshold, v))
 }
 
+// PriceFen applies equality check predicate on the "price_fen" field. It's identical to PriceFenEQ.
+func PriceFen(v int64) predicate.Stock {
+	return predicate.Stock(sql.FieldEQ(FieldPriceFen, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Stock {
 	return predicate.Stock(sql.FieldEQ(FieldCreatedAt, v))
@@ -328,6 +333,56 @@ func LowStockThresholdLT(v int64) predicate.Stock {
 // LowStockThresholdLTE applies the LTE predicate on the "low_stock_threshold" field.
 func LowStockThresholdLTE(v int64) predicate.Stock {
 	return predicate.Stock(sql.FieldLTE(FieldLowStockThreshold, v))
+}
+
+// PriceFenEQ applies the EQ predicate on the "price_fen" field.
+func PriceFenEQ(v int64) predicate.Stock {
+	return predicate.Stock(sql.FieldEQ(FieldPriceFen, v))
+}
+
+// PriceFenNEQ applies the NEQ predicate on the "price_fen" field.
+func PriceFenNEQ(v int64) predicate.Stock {
+	return predicate.Stock(sql.FieldNEQ(FieldPriceFen, v))
+}
+
+// PriceFenIn applies the In predicate on the "price_fen" field.
+func PriceFenIn(vs ...int64) predicate.Stock {
+	return predicate.Stock(sql.FieldIn(FieldPriceFen, vs...))
+}
+
+// PriceFenNotIn applies the NotIn predicate on the "price_fen" field.
+func PriceFenNotIn(vs ...int64) predicate.Stock {
+	return predicate.Stock(sql.FieldNotIn(FieldPriceFen, vs...))
+}
+
+// PriceFenGT applies the GT predicate on the "price_fen" field.
+func PriceFenGT(v int64) predicate.Stock {
+	return predicate.Stock(sql.FieldGT(FieldPriceFen, v))
+}
+
+// PriceFenGTE applies the GTE predicate on the "price_fen" field.
+func PriceFenGTE(v int64) predicate.Stock {
+	return predicate.Stock(sql.FieldGTE(FieldPriceFen, v))
+}
+
+// PriceFenLT applies the LT predicate on the "price_fen" field.
+func PriceFenLT(v int64) predicate.Stock {
+	return predicate.Stock(sql.FieldLT(FieldPriceFen, v))
+}
+
+// PriceFenLTE applies the LTE predicate on the "price_fen" field.
+func PriceFenLTE(v int64) predicate.Stock {
+	return predicate.Stock(sql.FieldLTE(FieldPriceFen, v))
+}
+
+// PriceFenIsNil applies the IsNil predicate on the "price_fen" field.
+func PriceFenIsNil() predicate.Stock {
+	return predicate.Stock(sql.FieldIsNull(FieldPriceFen))
+}
+
+// PriceFenNotNil applies the NotNil predicate on the "price_fen" field.
+func PriceFenNotNil() predicate.Stock {
+	return predicate.Stock(sql.FieldNotNull(FieldPriceFen))
 }
 
 // HasStore applies the HasEdge predicate on the "store" edge.

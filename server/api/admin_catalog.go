@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"wemart/server/catalog"
+	"wemart/server/prices"
 	"wemart/server/staff"
 )
 
@@ -187,7 +188,7 @@ func (h *handlers) updateSku(c echo.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	k, err := h.Catalog.UpdateSku(c.Request().Context(), id, in)
+	k, err := h.Catalog.UpdateSku(c.Request().Context(), prices.Staff(principal(c).ID), id, in)
 	return reply(c, http.StatusOK, k, err, skuDTO)
 }
 

@@ -155,6 +155,10 @@ func TestRoleAndStoreScoping(t *testing.T) {
 		stock := func(s store) string { return apitest.Path("/admin/v1/stores/%d/stock/%d", s.ID, skuID) }
 		set := map[string]any{"on_hand": 10}
 		newStore := map[string]any{"name": "C", "lat": 31, "lng": 121}
+		newProduct := map[string]any{"title": "面包", "skus": []map[string]any{{"name": "个", "price_fen": 300}}}
+		newSku := map[string]any{"name": "大瓶", "price_fen": 900}
+		var cat struct{ ID int }
+		h.Do("POST", "/admin/v1/categories", h.AdminToken, map[string]any{"name": "乳品"}).OK(http.StatusCreated, &cat)
 		tests := []struct {
 			name, token, method, path string
 			body                      any
@@ -171,7 +175,26 @@ func TestRoleAndStoreScoping(t *testing.T) {
 			{"store manager edits own store", mgrA, "PATCH", apitest.Path("/admin/v1/stores/%d", a.ID), map[string]any{"phone": "021-1"}, 200},
 			{"store manager cannot edit another", mgrA, "PATCH", apitest.Path("/admin/v1/stores/%d", b.ID), map[string]any{"phone": "021-1"}, 403},
 			{"store manager cannot stock another", mgrA, "PUT", stock(b), set, 403},
-			{"store manager edits catalogue", mgrA, "PATCH", apitest.Path("/admin/v1/products/%d", p.ID), map[string]any{"subtitle": "鲜"}, 200},
+			// The catalogue is the chain's: a manager bound to a store reads it
+			// but may not change it (nor may clerks); chain-wide managers may.
+			{"store manager cannot create products", mgrA, "POST", "/admin/v1/products", newProduct, 403},
+			{"store manager cannot edit products", mgrA, "PATCH", apitest.Path("/admin/v1/products/%d", p.ID), map[string]any{"subtitle": "鲜"}, 403},
+			{"store manager cannot delete products", mgrA, "DELETE", apitest.Path("/admin/v1/products/%d", p.ID), nil, 403},
+			{"store manager cannot add SKUs", mgrA, "POST", apitest.Path("/admin/v1/products/%d/skus", p.ID), newSku, 403},
+			{"store manager cannot change chain prices", mgrA, "PATCH", apitest.Path("/admin/v1/skus/%d", skuID), map[string]any{"price_fen": 1}, 403},
+			{"store manager cannot delete SKUs", mgrA, "DELETE", apitest.Path("/admin/v1/skus/%d", skuID), nil, 403},
+			{"store manager cannot create categories", mgrA, "POST", "/admin/v1/categories", map[string]any{"name": "x"}, 403},
+			{"store manager cannot rename categories", mgrA, "PATCH", apitest.Path("/admin/v1/categories/%d", cat.ID), map[string]any{"name": "x"}, 403},
+			{"store manager cannot delete categories", mgrA, "DELETE", apitest.Path("/admin/v1/categories/%d", cat.ID), nil, 403},
+			{"store manager reads catalogue", mgrA, "GET", apitest.Path("/admin/v1/products/%d", p.ID), nil, 200},
+			{"store manager lists catalogue", mgrA, "GET", "/admin/v1/products", nil, 200},
+			{"store manager reads categories", mgrA, "GET", "/admin/v1/categories", nil, 200},
+			{"clerk cannot create categories", clerk, "POST", "/admin/v1/categories", map[string]any{"name": "x"}, 403},
+			{"clerk cannot change chain prices", clerk, "PATCH", apitest.Path("/admin/v1/skus/%d", skuID), map[string]any{"price_fen": 1}, 403},
+			{"chain manager edits catalogue", mgr, "PATCH", apitest.Path("/admin/v1/products/%d", p.ID), map[string]any{"subtitle": "鲜"}, 200},
+			{"chain manager changes chain prices", mgr, "PATCH", apitest.Path("/admin/v1/skus/%d", skuID), map[string]any{"price_fen": 600}, 200},
+			{"chain manager adds SKUs", mgr, "POST", apitest.Path("/admin/v1/products/%d/skus", p.ID), newSku, 201},
+			{"chain manager creates categories", mgr, "POST", "/admin/v1/categories", map[string]any{"name": "饮料"}, 201},
 			{"manager cannot open stores", mgr, "POST", "/admin/v1/stores", newStore, 403},
 			{"manager cannot delete stores", mgr, "DELETE", apitest.Path("/admin/v1/stores/%d", b.ID), nil, 403},
 			{"chain manager stocks any store", mgr, "PUT", stock(b), set, 200},
@@ -194,6 +217,16 @@ func TestRoleAndStoreScoping(t *testing.T) {
 		h.Do("GET", stock(b), h.AdminToken, nil).OK(200, &lvl)
 		if lvl.OnHand != 10 { // only the chain manager's write landed
 			t.Fatalf("store B on_hand = %d, want 10", lvl.OnHand)
+		}
+		var after product
+		h.Do("GET", apitest.Path("/admin/v1/products/%d", p.ID), h.AdminToken, nil).OK(200, &after)
+		if len(after.Skus) != 2 || after.Skus[0].PriceFen != 600 || after.Subtitle != "鲜" {
+			t.Fatalf("the catalogue after refused and allowed writes: %+v", after) // only the chain manager's landed
+		}
+		var cats struct{ Items []struct{ Name string } }
+		h.Do("GET", "/admin/v1/categories", h.AdminToken, nil).OK(200, &cats)
+		if len(cats.Items) != 2 {
+			t.Fatalf("categories %+v, want 乳品 and 饮料", cats.Items)
 		}
 	})
 }

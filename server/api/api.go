@@ -22,6 +22,7 @@ import (
 	"wemart/server/metrics"
 	"wemart/server/orders"
 	"wemart/server/payments"
+	"wemart/server/prices"
 	"wemart/server/qr"
 	"wemart/server/shoppers"
 	"wemart/server/staff"
@@ -42,6 +43,7 @@ type Deps struct {
 	Stores    *stores.Service
 	Catalog   *catalog.Service
 	Inventory *inventory.Service
+	Prices    *prices.Service
 	Shoppers  *shoppers.Service
 	Addresses *addresses.Service
 	Payments  *payments.Service
@@ -195,6 +197,11 @@ func New(d Deps) *echo.Echo {
 	staffRoute(http.MethodPut, "/stores/:store_id/stock/:sku_id", h.setStock)
 	staffRoute(http.MethodPost, "/stores/:store_id/stock/:sku_id/adjustments", h.adjustStock)
 	staffRoute(http.MethodGet, "/stores/:store_id/stock/:sku_id/movements", h.listMovements)
+
+	staffRoute(http.MethodGet, "/stores/:store_id/prices", h.listStorePrices)
+	staffRoute(http.MethodPut, "/stores/:store_id/prices/:sku_id", h.setStorePrice)
+	staffRoute(http.MethodDelete, "/stores/:store_id/prices/:sku_id", h.clearStorePrice)
+	staffRoute(http.MethodGet, "/stores/:store_id/prices/:sku_id/history", h.priceHistory)
 
 	staffRoute(http.MethodGet, "/orders", h.staffListOrders)
 	staffRoute(http.MethodGet, "/orders/:id", h.staffGetOrder)

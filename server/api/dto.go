@@ -7,6 +7,7 @@ import (
 	"wemart/ent"
 	"wemart/schema/types"
 	"wemart/server/inventory"
+	"wemart/server/prices"
 )
 
 // The response shapes of the API. Handlers never serialise ent structs: these
@@ -166,6 +167,40 @@ func movementDTO(m *ent.StockMovement) StockMovement {
 		OnHandAfter: m.OnHandAfter, ReservedAfter: m.ReservedAfter, Reason: m.Reason,
 		ActorType: string(m.ActorType), ActorID: m.ActorID, OrderID: m.OrderID, CreatedAt: m.CreatedAt.UTC(),
 	}
+}
+
+// StorePrice is a store's own price of a SKU, beside the chain price it
+// overrides there.
+type StorePrice struct {
+	StoreID       int    `json:"store_id"`
+	SkuID         int    `json:"sku_id"`
+	ProductID     int    `json:"product_id"`
+	ProductTitle  string `json:"product_title"`
+	SkuName       string `json:"sku_name"`
+	ChainPriceFen int64  `json:"chain_price_fen"`
+	PriceFen      int64  `json:"price_fen"`
+}
+
+func storePriceDTO(p prices.StorePrice) StorePrice {
+	return StorePrice{StoreID: p.StoreID, SkuID: p.SkuID, ProductID: p.ProductID, ProductTitle: p.ProductTitle,
+		SkuName: p.SkuName, ChainPriceFen: p.ChainPriceFen, PriceFen: prices.Effective(p.ChainPriceFen, p.PriceFen)}
+}
+
+// PriceChange is a row of the price ledger.
+type PriceChange struct {
+	ID          int       `json:"id"`
+	SkuID       int       `json:"sku_id"`
+	StoreID     *int      `json:"store_id"`
+	OldPriceFen *int64    `json:"old_price_fen"`
+	NewPriceFen *int64    `json:"new_price_fen"`
+	ActorType   string    `json:"actor_type"`
+	ActorID     *int      `json:"actor_id"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+func priceChangeDTO(c *ent.PriceChange) PriceChange {
+	return PriceChange{ID: c.ID, SkuID: c.SkuID, StoreID: c.StoreID, OldPriceFen: c.OldPriceFen, NewPriceFen: c.NewPriceFen,
+		ActorType: string(c.ActorType), ActorID: c.ActorID, CreatedAt: c.CreatedAt.UTC()}
 }
 
 // Staff is a staff account (never with its password hash).

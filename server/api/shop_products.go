@@ -7,6 +7,7 @@ import (
 
 	"wemart/ent"
 	"wemart/server/errs"
+	"wemart/server/prices"
 	"wemart/server/qr"
 )
 
@@ -24,8 +25,9 @@ type ShopProduct struct {
 	Skus        []ShopSku `json:"skus"`
 }
 
-// ShopSku is a SKU as shoppers see it; Stock is what is available at the
-// store (on hand minus reserved), null when no store was given.
+// ShopSku is a SKU as shoppers see it: PriceFen is its price at the store
+// (the store's own, if it has one) and Stock what is available there (on
+// hand minus reserved), null when no store was given.
 type ShopSku struct {
 	ID       int     `json:"id"`
 	Name     string  `json:"name"`
@@ -34,7 +36,8 @@ type ShopSku struct {
 	Stock    *int64  `json:"stock"`
 }
 
-// shopProduct builds the shopper view of p, with stock at storeID (0: none).
+// shopProduct builds the shopper view of p, with prices and stock at storeID
+// (0: none, chain prices).
 func (h *handlers) shopProduct(c echo.Context, p *ent.Product, storeID int) (ShopProduct, error) {
 	out := ShopProduct{ID: p.ID, Title: p.Title, Subtitle: p.Subtitle, Description: p.Description,
 		CategoryID: p.CategoryID, Images: p.Images, Skus: make([]ShopSku, len(p.Edges.Skus))}
@@ -55,8 +58,10 @@ func (h *handlers) shopProduct(c echo.Context, p *ent.Product, storeID int) (Sho
 	}
 	available := false
 	for i := range out.Skus {
-		n := levels[out.Skus[i].ID].Available
+		l := levels[out.Skus[i].ID]
+		n := l.Available
 		out.Skus[i].Stock = &n
+		out.Skus[i].PriceFen = prices.Effective(out.Skus[i].PriceFen, l.PriceFen)
 		available = available || n > 0
 	}
 	out.StoreID, out.Available = &storeID, &available

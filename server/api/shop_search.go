@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"unicode/utf8"
@@ -122,9 +123,9 @@ func (h *handlers) searchProducts(c echo.Context) error {
 			return errs.E(errs.NotFound, "no store %d", storeID)
 		}
 	}
-	res, err := h.Search.Search(ctx, q)
+	res, err := h.searchAt(ctx, q, storeID)
 	if err != nil {
-		return searchError(err)
+		return err
 	}
 	ids := make([]int, len(res.Hits))
 	for i, hit := range res.Hits {
@@ -165,6 +166,41 @@ func (h *handlers) searchProducts(c echo.Context) error {
 		"items": items, "total": res.Total, "page": p.Page, "page_size": p.Size,
 		"facets": map[string]any{"categories": facets},
 	})
+}
+
+// searchAt runs q with the prices of storeID (0: the chain's). With a price
+// filter or a price sort every price of the store's own takes part
+// (search.Repriced keeps paging and totals exact); otherwise the chain's
+// order holds and only the page's products are re-priced.
+func (h *handlers) searchAt(ctx context.Context, q search.Query, storeID int) (search.Result, error) {
+	if storeID == 0 {
+		res, err := h.Search.Search(ctx, q)
+		return res, searchError(err)
+	}
+	var own map[int]search.PriceRange
+	var err error
+	if q.MinPriceFen >= 0 || q.MaxPriceFen >= 0 || q.Sort == search.SortPriceAsc || q.Sort == search.SortPriceDesc {
+		if own, err = h.Prices.Ranges(ctx, storeID, nil); err != nil {
+			return search.Result{}, err
+		}
+	}
+	res, err := h.Search.SearchRepriced(ctx, q, own)
+	if err != nil || own != nil {
+		return res, searchError(err)
+	}
+	ids := make([]int, len(res.Hits))
+	for i, hit := range res.Hits {
+		ids[i] = hit.ID
+	}
+	if own, err = h.Prices.Ranges(ctx, storeID, ids); err != nil {
+		return search.Result{}, err
+	}
+	for i, hit := range res.Hits {
+		if r, ok := own[hit.ID]; ok {
+			res.Hits[i].PriceMinFen, res.Hits[i].PriceMaxFen = r.MinFen, r.MaxFen
+		}
+	}
+	return res, nil
 }
 
 // availableAt says, per product, whether some live SKU is available at storeID.

@@ -32,6 +32,7 @@ import (
 	"wemart/server/metrics"
 	"wemart/server/orders"
 	"wemart/server/payments"
+	"wemart/server/prices"
 	"wemart/server/qr"
 	"wemart/server/shoppers"
 	"wemart/server/staff"
@@ -88,6 +89,7 @@ type App struct {
 	Stores    *stores.Service
 	Catalog   *catalog.Service
 	Inventory *inventory.Service
+	Prices    *prices.Service
 	Shoppers  *shoppers.Service
 	Addresses *addresses.Service
 	Payments  *payments.Service
@@ -151,6 +153,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 	a.Stores = storeSvc
 	a.Catalog = catalog.New(db.Client)
 	a.Inventory = inventory.New(db)
+	a.Prices = prices.New(db.Client)
 	a.Shoppers = shoppers.New(db.Client, wx.MiniProgram, signer, cfg.ShopperTokenTTL)
 	a.Addresses = addresses.New(db.Client)
 	a.Codes = qr.NewCodes(wx.MiniProgram, publicURL(cfg, opt.SelfURL))
@@ -179,7 +182,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 		log.Info("bootstrap admin ready", "username", cfg.AdminUser, "created", created)
 	}
 	a.Echo = api.New(api.Deps{
-		Log: log, DB: db, Staff: a.Staff, Stores: a.Stores, Catalog: a.Catalog, Inventory: a.Inventory,
+		Log: log, DB: db, Staff: a.Staff, Stores: a.Stores, Catalog: a.Catalog, Inventory: a.Inventory, Prices: a.Prices,
 		Shoppers: a.Shoppers, Addresses: a.Addresses, Payments: a.Payments, Cart: a.Cart, Orders: a.Orders,
 		Codes: a.Codes, Search: a.Search,
 		Notifications: wx.Notifications, WeChatMode: cfg.Mode(), Sandbox: wx.Sandbox, SandboxURL: wx.SandboxURL,

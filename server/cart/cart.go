@@ -15,6 +15,7 @@ import (
 	"wemart/ent/stock"
 	"wemart/server/check"
 	"wemart/server/errs"
+	"wemart/server/prices"
 	"wemart/server/storage"
 	"wemart/server/stores"
 )
@@ -62,7 +63,8 @@ type Line struct {
 	Image     string
 	Quantity  int
 	Selected  bool
-	// PriceFen is the price now; SeenPriceFen the one the shopper saw.
+	// PriceFen is the price at the store now (its own, or the chain's);
+	// SeenPriceFen the one the shopper saw.
 	PriceFen     int64
 	SeenPriceFen int64
 	// Stock is how many units the store has available.
@@ -163,7 +165,7 @@ func (s *Service) Put(ctx context.Context, shopperID int, in PutInput) (Cart, er
 				With("sku_id", k.ID).With("available", max(avail, 0)).With("requested", *in.Quantity)
 		}
 		create := tx.CartItem.Create().SetShopperID(shopperID).SetStoreID(in.StoreID).SetSkuID(in.SkuID).
-			SetQuantity(*in.Quantity).SetPriceFen(k.PriceFen)
+			SetQuantity(*in.Quantity).SetPriceFen(prices.Effective(k.PriceFen, st.PriceFen))
 		if in.Selected != nil {
 			create.SetSelected(*in.Selected)
 		}
@@ -264,6 +266,7 @@ func (s *Service) Get(ctx context.Context, shopperID, storeID int) (Cart, error)
 			st := stockOf[r.SkuID]
 			if st != nil {
 				l.Stock = max(st.OnHand-st.Reserved, 0)
+				l.PriceFen = prices.Effective(k.PriceFen, st.PriceFen)
 			}
 			switch {
 			case p.Status != product.StatusListed:

@@ -11,6 +11,7 @@ import (
 	"wemart/server/errs"
 	"wemart/server/indexer"
 	"wemart/server/patch"
+	"wemart/server/prices"
 	"wemart/server/storage"
 )
 
@@ -91,37 +92,79 @@ func (s *Service) Sku(ctx context.Context, id int) (*ent.Sku, error) {
 	return k, err
 }
 
-// UpdateSku applies p to SKU id.
-func (s *Service) UpdateSku(ctx context.Context, id int, p SkuPatch) (*ent.Sku, error) {
+// UpdateSku applies p to SKU id on behalf of by. The write is a
+// compare-and-set on the price it read (retried on a fresh read if the price
+// moved meanwhile), and a price change writes its ledger row in the same
+// transaction: the ledger's old price is the one actually replaced.
+func (s *Service) UpdateSku(ctx context.Context, by prices.Actor, id int, p SkuPatch) (*ent.Sku, error) {
 	k, err := s.Sku(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	name, price, sort := k.Name, k.PriceFen, k.Sort
-	setv(&name, p.Name)
-	setv(&price, p.PriceFen)
-	setv(&sort, p.Sort)
-	barcode := p.Barcode.Ptr(k.Barcode)
+	f := patchedSku(k, p)
 	var c check.Checker
-	checkSku(&c, "", name, &price, barcode, &sort)
+	checkSku(&c, "", f.name, &f.price, f.barcode, &f.sort)
 	if err := c.Err(); err != nil {
 		return nil, err
 	}
 	if p.Barcode.Set {
-		if err := s.barcodeFree(ctx, s.client, barcode, id, "barcode"); err != nil {
+		if err := s.barcodeFree(ctx, s.client, f.barcode, id, "barcode"); err != nil {
 			return nil, err
 		}
 	}
 	err = storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
-		var err error
-		k, err = tx.Sku.UpdateOne(k).SetName(name).SetPriceFen(price).SetSort(sort).
-			ClearBarcode().SetNillableBarcode(barcode).Save(ctx)
-		if err != nil {
-			return barcodeConflict(err, barcode)
+		for range casRetries {
+			n, err := tx.Sku.Update().Where(sku.ID(id), sku.DeletedAtIsNil(), sku.PriceFen(k.PriceFen)).
+				SetName(f.name).SetPriceFen(f.price).SetSort(f.sort).
+				ClearBarcode().SetNillableBarcode(f.barcode).Save(ctx)
+			if err != nil {
+				return barcodeConflict(err, f.barcode)
+			}
+			if n == 1 {
+				if f.price != k.PriceFen {
+					if err := prices.RecordChain(ctx, tx.Client(), by, id, k.PriceFen, f.price); err != nil {
+						return err
+					}
+				}
+				if k, err = tx.Sku.Get(ctx, id); err != nil {
+					return err
+				}
+				return indexer.Enqueue(ctx, tx.Client(), k.ProductID)
+			}
+			// The price moved (or the SKU went) since we read it: read again and
+			// apply the patch to what is there now.
+			k, err = tx.Sku.Query().Where(sku.ID(id), sku.DeletedAtIsNil()).Only(ctx)
+			if ent.IsNotFound(err) {
+				return errs.E(errs.NotFound, "no SKU %d", id)
+			}
+			if err != nil {
+				return err
+			}
+			f = patchedSku(k, p)
 		}
-		return indexer.Enqueue(ctx, tx.Client(), k.ProductID)
+		return errs.E(errs.Conflict, "the price of SKU %d is changing too fast; try again", id)
 	})
 	return k, err
+}
+
+// casRetries bounds how often a compare-and-set is retried when another
+// transaction changed the row between our read and our write.
+const casRetries = 20
+
+// skuFields are a SKU's editable fields, as a patch leaves them.
+type skuFields struct {
+	name    string
+	price   int64
+	sort    int
+	barcode *string
+}
+
+func patchedSku(k *ent.Sku, p SkuPatch) skuFields {
+	f := skuFields{name: k.Name, price: k.PriceFen, sort: k.Sort, barcode: p.Barcode.Ptr(k.Barcode)}
+	setv(&f.name, p.Name)
+	setv(&f.price, p.PriceFen)
+	setv(&f.sort, p.Sort)
+	return f
 }
 
 // DeleteSku removes a SKU (soft; its barcode is released). A product keeps at

@@ -2,13 +2,17 @@ package indexer_test
 
 import (
 	"context"
+	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
 
+	"wemart/ent"
 	"wemart/ent/product"
+	"wemart/ent/sku"
 	"wemart/search"
 	"wemart/server/indexer"
+	"wemart/server/prices"
 	"wemart/server/seed"
 	"wemart/server/storage/storagetest"
 )
@@ -76,5 +80,120 @@ func BenchmarkSearch100k(b *testing.B) {
 		b.ReportMetric(pct(likeTimes, 0.95), "like_p95_ms")
 		b.ReportMetric(pct(likeTimes, 0.50)/pct(idxTimes, 0.50), "index_vs_like_x")
 		b.ReportMetric(100000/indexing.Seconds(), "indexed_docs/s")
+	}
+}
+
+// BenchmarkSearchAtStore100k times price-sorted and price-filtered shopper
+// queries at a store with prices of its own for 1% and then 10% of the
+// 100000 synthetic products, against the same queries without a store: the
+// store's side is reading its own prices (prices.Ranges, reported apart)
+// plus search.Repriced (the id-filtered queries and the merge).
+func BenchmarkSearchAtStore100k(b *testing.B) {
+	ctx := context.Background()
+	db := storagetest.New(b, "sqlite")
+	if _, err := seed.Synthetic(ctx, db, seed.Spec{Stores: 10, Products: 100000, Seed: 1}, nil); err != nil {
+		b.Fatal(err)
+	}
+	engine := search.NewEmbedded(b.TempDir())
+	start := time.Now()
+	gen, err := indexer.Reindex(ctx, db, engine, quiet, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("seeded and indexed in %s", time.Since(start).Round(time.Second))
+	idx, _, err := engine.Open(ctx, gen)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer idx.Close()
+	storeID := db.Client.Store.Query().FirstIDX(ctx)
+	skus := db.Client.Sku.Query().Order(sku.ByID()).AllX(ctx)
+	svc := prices.New(db.Client)
+	rng := rand.New(rand.NewPCG(1, 1))
+	priced := map[int]bool{}
+	// ownPrices gives the store its own price (70–130% of the chain's) for
+	// one product in every `every`.
+	ownPrices := func(every int) {
+		var rows []*ent.StockCreate
+		for _, k := range skus {
+			if k.ProductID%every != 0 || priced[k.ProductID] {
+				continue
+			}
+			rows = append(rows, db.Client.Stock.Create().SetStoreID(storeID).SetSkuID(k.ID).SetOnHand(10).
+				SetPriceFen(k.PriceFen*int64(70+rng.IntN(61))/100))
+		}
+		for start := 0; start < len(rows); start += 500 {
+			db.Client.Stock.CreateBulk(rows[start:min(start+500, len(rows))]...).ExecX(ctx)
+		}
+		for _, k := range skus {
+			if k.ProductID%every == 0 {
+				priced[k.ProductID] = true
+			}
+		}
+	}
+	shapes := []struct {
+		name string
+		q    func(text string) search.Query
+	}{
+		{"price_asc_p1", func(text string) search.Query {
+			return search.Query{Text: text, MinPriceFen: -1, MaxPriceFen: -1, Sort: search.SortPriceAsc, Limit: 20}
+		}},
+		{"price_desc_p10", func(text string) search.Query {
+			return search.Query{Text: text, MinPriceFen: -1, MaxPriceFen: -1, Sort: search.SortPriceDesc, Offset: 180, Limit: 20}
+		}},
+		{"filter_relevance", func(text string) search.Query {
+			return search.Query{Text: text, MinPriceFen: 500, MaxPriceFen: 3000, Sort: search.SortRelevance, Limit: 20}
+		}},
+	}
+	texts := append([]string{""}, benchQueries...)
+	pct := func(d []time.Duration, p float64) float64 {
+		slices.Sort(d)
+		return float64(d[int(p*float64(len(d)-1))].Microseconds()) / 1000
+	}
+	for b.Loop() {
+		for _, share := range []struct {
+			name  string
+			every int
+		}{{"1pct", 100}, {"10pct", 10}} {
+			ownPrices(share.every)
+			var plain, atStore, ranges []time.Duration
+			byShape := map[string][2][]time.Duration{}
+			for round := 0; round < 2; round++ {
+				for _, shape := range shapes {
+					for _, text := range texts {
+						q := shape.q(text)
+						t0 := time.Now()
+						if _, err := idx.Search(ctx, q); err != nil {
+							b.Fatal(err)
+						}
+						p := time.Since(t0)
+						t0 = time.Now()
+						own, err := svc.Ranges(ctx, storeID, nil)
+						if err != nil {
+							b.Fatal(err)
+						}
+						r := time.Since(t0)
+						t0 = time.Now()
+						if _, err := search.Repriced(ctx, idx, q, own); err != nil {
+							b.Fatal(err)
+						}
+						s := time.Since(t0)
+						plain, atStore, ranges = append(plain, p), append(atStore, r+s), append(ranges, r)
+						d := byShape[shape.name]
+						byShape[shape.name] = [2][]time.Duration{append(d[0], p), append(d[1], s)}
+					}
+				}
+			}
+			for _, shape := range shapes {
+				d := byShape[shape.name]
+				b.Logf("%s %s: chain p50 %.1f ms p95 %.1f ms; store search alone p50 %.1f ms p95 %.1f ms", share.name, shape.name,
+					pct(d[0], 0.5), pct(d[0], 0.95), pct(d[1], 0.5), pct(d[1], 0.95))
+			}
+			b.ReportMetric(pct(plain, 0.50), share.name+"_chain_p50_ms")
+			b.ReportMetric(pct(plain, 0.95), share.name+"_chain_p95_ms")
+			b.ReportMetric(pct(atStore, 0.50), share.name+"_store_p50_ms")
+			b.ReportMetric(pct(atStore, 0.95), share.name+"_store_p95_ms")
+			b.ReportMetric(pct(ranges, 0.50), share.name+"_own_prices_p50_ms")
+		}
 	}
 }

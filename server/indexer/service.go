@@ -271,6 +271,16 @@ func (s *Service) Search(ctx context.Context, q search.Query) (search.Result, er
 	return idx.Search(ctx, q)
 }
 
+// SearchRepriced runs q on the current generation for a store whose own
+// prices give the products in own their price ranges there (search.Repriced).
+func (s *Service) SearchRepriced(ctx context.Context, q search.Query, own map[int]search.PriceRange) (search.Result, error) {
+	idx := s.current()
+	if idx == nil {
+		return search.Result{}, search.ErrUnavailable
+	}
+	return search.Repriced(ctx, idx, q, own)
+}
+
 // Suggest completes a prefix on the current generation.
 func (s *Service) Suggest(ctx context.Context, prefix string, limit int) ([]search.Suggestion, error) {
 	idx := s.current()

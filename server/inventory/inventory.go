@@ -58,13 +58,15 @@ type Level struct {
 	Reserved          int64
 	Available         int64
 	LowStockThreshold int64
-	UpdatedAt         time.Time
+	// PriceFen is the store's own price of the SKU; nil: the chain price applies.
+	PriceFen  *int64
+	UpdatedAt time.Time
 }
 
 func levelOf(st *ent.Stock) Level {
 	return Level{
 		StoreID: st.StoreID, SkuID: st.SkuID, OnHand: st.OnHand, Reserved: st.Reserved,
-		Available: st.OnHand - st.Reserved, LowStockThreshold: st.LowStockThreshold, UpdatedAt: st.UpdatedAt,
+		Available: st.OnHand - st.Reserved, LowStockThreshold: st.LowStockThreshold, PriceFen: st.PriceFen, UpdatedAt: st.UpdatedAt,
 	}
 }
 

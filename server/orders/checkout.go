@@ -29,6 +29,7 @@ import (
 	"wemart/server/errs"
 	"wemart/server/geo"
 	"wemart/server/inventory"
+	"wemart/server/prices"
 	"wemart/server/storage"
 	"wemart/server/stores"
 )
@@ -248,6 +249,8 @@ type priced struct {
 	LineInput
 	sku     *ent.Sku
 	product *ent.Product
+	// unitFen is the SKU's price at the store now: the store's own, or the chain's.
+	unitFen int64
 }
 
 // place writes the order in one transaction: read prices, check the store
@@ -303,7 +306,7 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 		}
 		var goods int64
 		for _, l := range lines {
-			goods += l.sku.PriceFen * int64(l.Quantity)
+			goods += l.unitFen * int64(l.Quantity)
 		}
 		create := tx.Order.Create().
 			SetOrderNo(orderNo(now)).SetShopperID(shopperID).SetStoreID(in.StoreID).
@@ -330,8 +333,8 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 		stockLines := make([]inventory.Line, len(lines))
 		for i, l := range lines {
 			rows[i] = tx.OrderItem.Create().SetOrderID(o.ID).SetSkuID(l.SkuID).SetProductID(l.product.ID).
-				SetTitle(l.product.Title).SetSkuName(l.sku.Name).SetPriceFen(l.sku.PriceFen).
-				SetQuantity(l.Quantity).SetAmountFen(l.sku.PriceFen * int64(l.Quantity))
+				SetTitle(l.product.Title).SetSkuName(l.sku.Name).SetPriceFen(l.unitFen).
+				SetQuantity(l.Quantity).SetAmountFen(l.unitFen * int64(l.Quantity))
 			stockLines[i] = inventory.Line{SkuID: l.SkuID, ProductID: l.product.ID, Quantity: int64(l.Quantity)}
 		}
 		if o.Edges.Items, err = tx.OrderItem.CreateBulk(rows...).Save(ctx); err != nil {
@@ -436,8 +439,9 @@ func cartLines(ctx context.Context, tx *ent.Tx, shopperID, storeID int) ([]LineI
 	return out, nil
 }
 
-// priceLines reads each line's SKU and product now, inside the order's
-// transaction: the SKU must exist, be on sale and be stocked by the store.
+// priceLines reads each line's SKU, product and price at the store now,
+// inside the order's transaction: the SKU must exist, be on sale and be
+// stocked by the store, whose own price (on the stock row) beats the chain's.
 func priceLines(ctx context.Context, tx *ent.Tx, storeID int, items []LineInput) ([]priced, error) {
 	ids := make([]int, len(items))
 	for i, l := range items {
@@ -451,10 +455,18 @@ func priceLines(ctx context.Context, tx *ent.Tx, storeID int, items []LineInput)
 	for _, k := range skus {
 		byID[k.ID] = k
 	}
-	stocked, err := tx.Stock.Query().Where(stock.StoreID(storeID), stock.SkuIDIn(ids...)).
-		Select(stock.FieldSkuID).Ints(ctx)
+	var stocked []struct {
+		SkuID    int    `json:"sku_id"`
+		PriceFen *int64 `json:"price_fen"`
+	}
+	err = tx.Stock.Query().Where(stock.StoreID(storeID), stock.SkuIDIn(ids...)).
+		Select(stock.FieldSkuID, stock.FieldPriceFen).Scan(ctx, &stocked)
 	if err != nil {
 		return nil, err
+	}
+	ownFen := make(map[int]*int64, len(stocked))
+	for _, r := range stocked {
+		ownFen[r.SkuID] = r.PriceFen
 	}
 	out := make([]priced, len(items))
 	for i, l := range items {
@@ -465,11 +477,12 @@ func priceLines(ctx context.Context, tx *ent.Tx, storeID int, items []LineInput)
 		if k.Edges.Product.Status != product.StatusListed {
 			return nil, errs.E(errs.Conflict, "%s is no longer on sale", k.Edges.Product.Title).With("sku_id", l.SkuID)
 		}
-		if !slices.Contains(stocked, l.SkuID) {
+		own, ok := ownFen[l.SkuID]
+		if !ok {
 			return nil, errs.E(errs.Conflict, "%s (SKU %d) is not sold at store %d", k.Edges.Product.Title, l.SkuID, storeID).
 				With("sku_id", l.SkuID)
 		}
-		out[i] = priced{LineInput: l, sku: k, product: k.Edges.Product}
+		out[i] = priced{LineInput: l, sku: k, product: k.Edges.Product, unitFen: prices.Effective(k.PriceFen, own)}
 	}
 	return out, nil
 }

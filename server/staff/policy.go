@@ -1,6 +1,8 @@
 package staff
 
 import (
+	"slices"
+
 	"wemart/server/errs"
 )
 
@@ -15,32 +17,44 @@ const (
 type Perm string
 
 // The permissions the admin API checks. Reading (stores, catalogue, stock)
-// needs only a valid staff token; store-bound permissions are further limited
-// to the account's store when it has one.
+// needs only a valid staff token. A perm is either chain-wide (it changes
+// what every store sees, so an account bound to one store never holds it,
+// whatever its role) or store-bound (held for the account's own store only,
+// when it has one).
 const (
-	PermManageStaff   Perm = "staff.manage"   // create, edit, disable accounts
-	PermCreateStores  Perm = "stores.create"  // open or delete a store
+	PermManageStaff   Perm = "staff.manage"   // create, edit, disable accounts (chain-wide)
+	PermCreateStores  Perm = "stores.create"  // open or delete a store (chain-wide)
+	PermEditCatalogue Perm = "catalogue.edit" // categories, products, SKUs, chain prices (chain-wide)
 	PermEditStore     Perm = "stores.edit"    // change a store's details (store-bound)
-	PermEditCatalogue Perm = "catalogue.edit" // categories, products, SKUs
 	PermEditStock     Perm = "stock.edit"     // set and adjust stock (store-bound)
 	PermReadStock     Perm = "stock.read"     // a store's stock and ledger (store-bound)
+	PermSetPrices     Perm = "prices.edit"    // a store's own prices (store-bound)
+	PermReadPrices    Perm = "prices.read"    // a store's own prices and their ledger (store-bound)
 	PermReadOrders    Perm = "orders.read"    // a store's orders (store-bound)
 	PermRefundOrders  Perm = "orders.refund"  // approve or reject refunds (store-bound)
 	PermFulfilOrders  Perm = "orders.fulfil"  // pack and hand over orders (store-bound)
 )
 
+// rule is who holds a perm: the roles, and whether the perm is chain-wide.
+type rule struct {
+	roles     []string
+	chainWide bool
+}
+
 // policy says which roles hold each permission. One table, so the whole
 // access model can be read (and reviewed) in one place.
-var policy = map[Perm][]string{
-	PermManageStaff:   {RoleAdmin},
-	PermCreateStores:  {RoleAdmin},
-	PermEditStore:     {RoleAdmin, RoleManager},
-	PermEditCatalogue: {RoleAdmin, RoleManager},
-	PermEditStock:     {RoleAdmin, RoleManager, RoleClerk},
-	PermReadStock:     {RoleAdmin, RoleManager, RoleClerk},
-	PermReadOrders:    {RoleAdmin, RoleManager, RoleClerk},
-	PermRefundOrders:  {RoleAdmin, RoleManager},
-	PermFulfilOrders:  {RoleAdmin, RoleManager, RoleClerk},
+var policy = map[Perm]rule{
+	PermManageStaff:   {roles: []string{RoleAdmin}, chainWide: true},
+	PermCreateStores:  {roles: []string{RoleAdmin}, chainWide: true},
+	PermEditCatalogue: {roles: []string{RoleAdmin, RoleManager}, chainWide: true},
+	PermEditStore:     {roles: []string{RoleAdmin, RoleManager}},
+	PermEditStock:     {roles: []string{RoleAdmin, RoleManager, RoleClerk}},
+	PermReadStock:     {roles: []string{RoleAdmin, RoleManager, RoleClerk}},
+	PermSetPrices:     {roles: []string{RoleAdmin, RoleManager}},
+	PermReadPrices:    {roles: []string{RoleAdmin, RoleManager, RoleClerk}},
+	PermReadOrders:    {roles: []string{RoleAdmin, RoleManager, RoleClerk}},
+	PermRefundOrders:  {roles: []string{RoleAdmin, RoleManager}},
+	PermFulfilOrders:  {roles: []string{RoleAdmin, RoleManager, RoleClerk}},
 }
 
 // Principal is the authenticated staff member behind a request, as the
@@ -53,14 +67,18 @@ type Principal struct {
 	StoreID *int
 }
 
-// Require returns permission_denied unless p holds perm.
+// Require returns permission_denied unless p holds perm: p's role has it,
+// and, for a chain-wide perm, p is not bound to a store (a store's manager
+// runs that store; the chain's catalogue is for admins and chain managers).
 func (p Principal) Require(perm Perm) error {
-	for _, r := range policy[perm] {
-		if r == p.Role {
-			return nil
-		}
+	r := policy[perm]
+	if !slices.Contains(r.roles, p.Role) {
+		return errs.E(errs.PermissionDenied, "a %s may not do this", p.Role)
 	}
-	return errs.E(errs.PermissionDenied, "a %s may not do this", p.Role)
+	if r.chainWide && p.StoreID != nil {
+		return errs.E(errs.PermissionDenied, "this account is limited to store %d; changes for the whole chain are for admins and chain-wide managers", *p.StoreID)
+	}
+	return nil
 }
 
 // RequireStore returns permission_denied unless p holds perm for storeID.

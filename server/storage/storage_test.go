@@ -188,6 +188,9 @@ func TestMigrationsKeepData(t *testing.T) {
 			if c.StoreDeliveryCell.Query().CountX(ctx) != 1 || c.Stock.Query().CountX(ctx) != 1 || c.Staff.Query().OnlyX(ctx).StoreID == nil {
 				t.Fatal("rows referencing the store were lost or unlinked by a migration")
 			}
+			if st := c.Stock.Query().OnlyX(ctx); st.OnHand != 5 || st.PriceFen != nil {
+				t.Fatalf("stock row after migrations: %+v (a store has no price of its own until staff set one)", st)
+			}
 			if engine == "sqlite" {
 				rows, err := db.SQL.QueryContext(ctx, "PRAGMA foreign_key_check")
 				if err != nil {
