@@ -66,10 +66,18 @@ migration:
 migration-hash:
 	$(GO) run ./server/storage/internal/migrategen -rehash
 
-## lint: gofmt and go vet
-lint:
+## lint: gofmt, go vet and staticcheck (pinned; installed into bin/tools on first use)
+STATICCHECK_VERSION := v0.8.2
+STATICCHECK := bin/tools/staticcheck-$(STATICCHECK_VERSION)
+lint: $(STATICCHECK)
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "not gofmt-ed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
+	$(STATICCHECK) $(PKGS)
+
+$(STATICCHECK):
+	@mkdir -p bin/tools
+	GOBIN=$(CURDIR)/bin/tools $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	mv bin/tools/staticcheck $@
 
 ## bench: Go benchmarks (set WEMART_TEST_POSTGRES to include PostgreSQL)
 bench:

@@ -44,16 +44,16 @@ func TestMain(m *testing.M) {
 
 // wemart runs the binary with env (on top of a clean WEMART_* environment)
 // and returns its exit error, stdout and stderr.
-func wemart(t *testing.T, env []string, args ...string) (error, string, string) {
+func wemart(t *testing.T, env []string, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, args...)
 	cmd.Env = append(cleanEnv(), env...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	return err, stdout.String(), stderr.String()
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err = cmd.Run()
+	return out.String(), errOut.String(), err
 }
 
 func cleanEnv() []string {
@@ -68,12 +68,12 @@ func cleanEnv() []string {
 
 func TestHelp(t *testing.T) {
 	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"migrate", "--help"}, {"seed", "--help"}, {"reindex", "--help"}, {"sandbox", "--help"}, {"version", "--help"}} {
-		err, out, _ := wemart(t, nil, args...)
+		out, _, err := wemart(t, nil, args...)
 		if err != nil || !strings.Contains(out, "Usage:") {
 			t.Fatalf("wemart %v: %v\n%s", args, err, out)
 		}
 	}
-	err, out, _ := wemart(t, nil, "--help")
+	out, _, err := wemart(t, nil, "--help")
 	for _, cmd := range []string{"serve", "migrate", "seed", "reindex", "sandbox", "version", "WEMART_METRICS_ADDR", "WEMART_METRICS_TOKEN"} {
 		if err != nil || !strings.Contains(out, cmd) {
 			t.Fatalf("root help lacks %s:\n%s", cmd, out)
@@ -84,11 +84,11 @@ func TestHelp(t *testing.T) {
 // TestVersion: `wemart version` and `wemart --version` print the same four
 // lines; a binary stamped as `make build` stamps it prints exactly its stamps.
 func TestVersion(t *testing.T) {
-	err, out, stderr := wemart(t, nil, "version")
+	out, stderr, err := wemart(t, nil, "version")
 	if err != nil {
 		t.Fatalf("version: %v %s", err, stderr)
 	}
-	if err, again, _ := wemart(t, nil, "--version"); err != nil || again != out {
+	if again, _, err := wemart(t, nil, "--version"); err != nil || again != out {
 		t.Fatalf("--version printed %q, version %q (%v)", again, out, err)
 	}
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
@@ -125,12 +125,12 @@ func TestVersion(t *testing.T) {
 // variable, the value and what would do; a misspelt variable draws a
 // warning naming the right one; variables of tests and tools do not.
 func TestConfigurationMessages(t *testing.T) {
-	err, _, stderr := wemart(t, []string{"WEMART_TRUST_PROXY=yes", "WEMART_DATA_DIR=" + t.TempDir()}, "migrate")
+	_, stderr, err := wemart(t, []string{"WEMART_TRUST_PROXY=yes", "WEMART_DATA_DIR=" + t.TempDir()}, "migrate")
 	if err == nil || !strings.Contains(stderr, `WEMART_TRUST_PROXY must be true or false (got "yes")`) {
 		t.Fatalf("want the variable, value and expectation, got %v:\n%s", err, stderr)
 	}
 	env := []string{"WEMART_ORDR_TTL=20m", "WEMART_TEST_POSTGRES=postgres://nowhere", "WEMART_DATA_DIR=" + t.TempDir()}
-	err, _, stderr = wemart(t, env, "migrate")
+	_, stderr, err = wemart(t, env, "migrate")
 	if err != nil || !strings.Contains(stderr, "WEMART_ORDR_TTL is not a wemart variable and is ignored; did you mean WEMART_ORDER_TTL?") {
 		t.Fatalf("want a warning about WEMART_ORDR_TTL, got %v:\n%s", err, stderr)
 	}
@@ -146,7 +146,7 @@ func TestPortInUse(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer busy.Close()
-	err, _, stderr := wemart(t, []string{"WEMART_ADDR=" + busy.Addr().String(), "WEMART_DATA_DIR=" + t.TempDir()}, "serve")
+	_, stderr, err := wemart(t, []string{"WEMART_ADDR=" + busy.Addr().String(), "WEMART_DATA_DIR=" + t.TempDir()}, "serve")
 	want := "listen on " + busy.Addr().String() + ": address already in use; set WEMART_ADDR to another address"
 	if err == nil || !strings.Contains(stderr, want) {
 		t.Fatalf("want %q, got %v:\n%s", want, err, stderr)
@@ -154,16 +154,16 @@ func TestPortInUse(t *testing.T) {
 }
 
 func TestBadConfigurationIsRefused(t *testing.T) {
-	err, _, stderr := wemart(t, []string{"WEMART_WECHAT_MODE=prod", "WEMART_DATA_DIR=" + t.TempDir()}, "migrate")
+	_, stderr, err := wemart(t, []string{"WEMART_WECHAT_MODE=prod", "WEMART_DATA_DIR=" + t.TempDir()}, "migrate")
 	if err == nil || !strings.Contains(stderr, "WEMART_WECHAT_MODE") {
 		t.Fatalf("want a refusal naming WEMART_WECHAT_MODE, got %v:\n%s", err, stderr)
 	}
-	err, _, stderr = wemart(t, []string{"WEMART_DATA_DIR=" + t.TempDir()}, "seed")
+	_, stderr, err = wemart(t, []string{"WEMART_DATA_DIR=" + t.TempDir()}, "seed")
 	if err == nil || !strings.Contains(stderr, "--demo") {
 		t.Fatalf("seed without a mode must say how to use it, got %v:\n%s", err, stderr)
 	}
 	// A production-shaped configuration never falls into the sandbox.
-	err, _, stderr = wemart(t, []string{"WEMART_DATA_DIR=" + t.TempDir(), "WEMART_ADDR=0.0.0.0:0",
+	_, stderr, err = wemart(t, []string{"WEMART_DATA_DIR=" + t.TempDir(), "WEMART_ADDR=0.0.0.0:0",
 		"WEMART_PUBLIC_URL=https://shop.example.com"}, "serve")
 	if err == nil || !strings.Contains(stderr, "WEMART_WECHAT_MODE must be set") {
 		t.Fatalf("serve without a WeChat mode on a production-shaped configuration: %v\n%s", err, stderr)
@@ -176,7 +176,7 @@ func TestDemoServeAndShutdown(t *testing.T) {
 	data := t.TempDir()
 	env := []string{"WEMART_DATA_DIR=" + data, "WEMART_ADDR=127.0.0.1:0", "WEMART_METRICS_ADDR=127.0.0.1:0",
 		"WEMART_ADMIN_USER=boss", "WEMART_ADMIN_PASSWORD=boss-password", "WEMART_LOG_FORMAT=json"}
-	err, out, stderr := wemart(t, env, "seed", "--demo", "--if-empty")
+	out, stderr, err := wemart(t, env, "seed", "--demo", "--if-empty")
 	if err != nil || !strings.Contains(out, "21 stores") {
 		t.Fatalf("seed --demo: %v\n%s\n%s", err, out, stderr)
 	}
@@ -184,10 +184,10 @@ func TestDemoServeAndShutdown(t *testing.T) {
 		t.Fatalf("the config summary must be logged with the password masked:\n%s", stderr)
 	}
 	// --if-empty makes a second run a no-op (what `make run` relies on).
-	if err, out, _ := wemart(t, env, "seed", "--demo", "--if-empty"); err != nil || strings.Contains(out, "seeded") {
+	if out, _, err := wemart(t, env, "seed", "--demo", "--if-empty"); err != nil || strings.Contains(out, "seeded") {
 		t.Fatalf("second seed: %v %s", err, out)
 	}
-	if err, _, stderr := wemart(t, env, "seed", "--demo"); err == nil || !strings.Contains(stderr, "already has stores") {
+	if _, stderr, err := wemart(t, env, "seed", "--demo"); err == nil || !strings.Contains(stderr, "already has stores") {
 		t.Fatalf("seeding a non-empty database must fail: %v %s", err, stderr)
 	}
 
@@ -294,7 +294,7 @@ func TestDemoServeAndShutdown(t *testing.T) {
 	if before < 10 {
 		t.Fatalf("牛奶 finds %d demo products", before)
 	}
-	if err, out, stderr := wemart(t, env, "reindex"); err != nil || !strings.Contains(out, "generation 2") {
+	if out, stderr, err := wemart(t, env, "reindex"); err != nil || !strings.Contains(out, "generation 2") {
 		t.Fatalf("reindex while serving: %v\n%s\n%s", err, out, stderr)
 	}
 	waitFor(t, lines, `search index open.*generation=2|"generation":2`)
@@ -405,17 +405,17 @@ func TestPostgresMigrateThenServe(t *testing.T) {
 	}
 	env := []string{"WEMART_DATABASE_URL=" + storagetest.URL(t, "postgres"), "WEMART_DATA_DIR=" + t.TempDir(), "WEMART_ADDR=127.0.0.1:0",
 		"WEMART_WECHAT_MODE=sandbox"}
-	err, _, stderr := wemart(t, env, "serve")
+	_, stderr, err := wemart(t, env, "serve")
 	if err == nil || !strings.Contains(stderr, "wemart migrate") {
 		t.Fatalf("serve on an unmigrated database: %v\n%s", err, stderr)
 	}
 	for range 2 {
-		err, out, stderr := wemart(t, env, "migrate")
+		out, stderr, err := wemart(t, env, "migrate")
 		if err != nil || !strings.Contains(out, "schema version") {
 			t.Fatalf("migrate: %v\n%s\n%s", err, out, stderr)
 		}
 	}
-	err, out, stderr := wemart(t, env, "seed", "--stores", "50", "--products", "20", "--stock-per-store", "3")
+	out, stderr, err := wemart(t, env, "seed", "--stores", "50", "--products", "20", "--stock-per-store", "3")
 	if err != nil || !strings.Contains(out, "50 stores") || !strings.Contains(out, "150 stock rows") {
 		t.Fatalf("seed on postgres: %v\n%s\n%s", err, out, stderr)
 	}

@@ -77,9 +77,8 @@ func TestTransportErrorsCarryNoSecrets(t *testing.T) {
 	}
 	// The cause is still there for callers that look for it.
 	var ne net.Error
-	_, dialErr := mp.Code2Session(ctx, loginCode)
 	srv.Close()
-	_, dialErr = mp.Code2Session(ctx, loginCode)
+	_, dialErr := mp.Code2Session(ctx, loginCode)
 	if !errors.As(dialErr, &ne) {
 		t.Errorf("a refused connection should unwrap to a net.Error: %#v", dialErr)
 	}
