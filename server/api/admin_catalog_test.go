@@ -112,8 +112,17 @@ func TestProductsAndSkus(t *testing.T) {
 		h.Do("PATCH", apitest.Path("/admin/v1/skus/%d", p.Skus[1].ID), h.AdminToken,
 			map[string]any{"barcode": "6901234567892"}).Fails(http.StatusConflict, "conflict")
 
-		// Edit a SKU's price; drop its barcode.
+		// Edit a SKU that has a barcode, keeping it (a patch without the
+		// barcode, and one that sets it again: PostgreSQL once refused both).
 		var k sku
+		h.Do("PATCH", apitest.Path("/admin/v1/skus/%d", p.Skus[0].ID), h.AdminToken,
+			map[string]any{"name": "950 ml"}).OK(http.StatusOK, &k)
+		if k.Name != "950 ml" || k.Barcode == nil || *k.Barcode != "6901234567892" {
+			t.Fatalf("renamed SKU: %+v", k)
+		}
+		h.Do("PATCH", apitest.Path("/admin/v1/skus/%d", p.Skus[0].ID), h.AdminToken,
+			map[string]any{"name": "950ml", "barcode": "6901234567892"}).OK(http.StatusOK, &k)
+		// Edit a SKU's price; drop its barcode.
 		h.Do("PATCH", apitest.Path("/admin/v1/skus/%d", p.Skus[0].ID), h.AdminToken,
 			map[string]any{"price_fen": 1990, "barcode": nil}).OK(http.StatusOK, &k)
 		if k.PriceFen != 1990 || k.Barcode != nil || k.Name != "950ml" {

@@ -114,9 +114,16 @@ func (s *Service) UpdateSku(ctx context.Context, by prices.Actor, id int, p SkuP
 	}
 	err = storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
 		for range casRetries {
-			n, err := tx.Sku.Update().Where(sku.ID(id), sku.DeletedAtIsNil(), sku.PriceFen(k.PriceFen)).
-				SetName(f.name).SetPriceFen(f.price).SetSort(f.sort).
-				ClearBarcode().SetNillableBarcode(f.barcode).Save(ctx)
+			upd := tx.Sku.Update().Where(sku.ID(id), sku.DeletedAtIsNil(), sku.PriceFen(k.PriceFen)).
+				SetName(f.name).SetPriceFen(f.price).SetSort(f.sort)
+			// Set or clear, never both: PostgreSQL refuses two assignments
+			// to one column.
+			if f.barcode != nil {
+				upd.SetBarcode(*f.barcode)
+			} else {
+				upd.ClearBarcode()
+			}
+			n, err := upd.Save(ctx)
 			if err != nil {
 				return barcodeConflict(err, f.barcode)
 			}
