@@ -216,3 +216,31 @@ func TestShopperLimits(t *testing.T) {
 		s.ledgerReplays()
 	})
 }
+
+// TestCheckoutExpectedTotal: with expected_payable_fen
+// the shopper is never charged another total than the one shown: a price
+// change between cart and checkout is a 409 saying so, nothing reserved.
+func TestCheckoutExpectedTotal(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := newShop(t, db)
+		h, tok := s.h, s.shopper.Token
+		h.Do("PUT", "/api/v1/cart/items", tok, map[string]any{"store_id": s.store.ID, "sku_id": s.milk, "quantity": 2}).OK(http.StatusOK, nil)
+		shown := int64(2 * milkFen)
+		h.Do("PATCH", apitest.Path("/admin/v1/skus/%d", s.milk), h.AdminToken, map[string]any{"price_fen": milkFen + 100}).OK(http.StatusOK, nil)
+		body := map[string]any{"store_id": s.store.ID, "fulfilment": "pickup", "expected_payable_fen": shown}
+		e := s.checkout(tok, body).Fails(http.StatusConflict, "conflict")
+		if e.Error.Details["reason"] != "price_changed" || e.Error.Details["payable_fen"] != float64(2*(milkFen+100)) {
+			t.Fatalf("refusal %+v", e.Error)
+		}
+		s.wantLevel(s.milk, 10, 0)
+		// The shopper saw the new total: now it goes through.
+		body["expected_payable_fen"] = 2 * (milkFen + 100)
+		var a checkoutAnswer
+		s.checkout(tok, body).OK(http.StatusCreated, &a)
+		if a.Order.PayableFen != 2*(milkFen+100) {
+			t.Fatalf("payable %d", a.Order.PayableFen)
+		}
+		s.checkout(tok, map[string]any{"store_id": s.store.ID, "fulfilment": "pickup", "expected_payable_fen": -1,
+			"items": []map[string]int{{"sku_id": s.milk, "quantity": 1}}}).Fails(http.StatusBadRequest, "invalid_argument")
+	})
+}

@@ -55,6 +55,10 @@ type CreateInput struct {
 	AddressID  *int        `json:"address_id"`
 	Items      []LineInput `json:"items"`
 	Remark     string      `json:"remark"`
+	// ExpectedPayableFen, when sent, is the total the shopper was shown:
+	// if the prices or the fee came out otherwise, the checkout is refused
+	// (409) instead of charging what the shopper did not see.
+	ExpectedPayableFen *int64 `json:"expected_payable_fen,omitempty"`
 }
 
 // normalize validates in and returns it in canonical form: lines merged by
@@ -70,6 +74,9 @@ func (in CreateInput) normalize() (CreateInput, error) {
 		c.Fail("address_id", "is required for delivery (one of the shopper's addresses)")
 	}
 	c.Text("remark", in.Remark, false, 200)
+	if in.ExpectedPayableFen != nil {
+		c.Fen("expected_payable_fen", in.ExpectedPayableFen)
+	}
 	if in.Items != nil {
 		if len(in.Items) == 0 || len(in.Items) > MaxLines {
 			c.Fail("items", "must hold 1 to %d lines (or be left out to order the cart)", MaxLines)
@@ -324,6 +331,10 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 			create.SetAddress(snap).SetDeliveryDistanceM(distance)
 		} else {
 			create.SetPickupCode(pickupCode())
+		}
+		if want := in.ExpectedPayableFen; want != nil && *want != goods+fee {
+			return errs.E(errs.Conflict, "the order comes to ¥%s, not the ¥%s shown: prices changed; review the cart and check out again",
+				yuan(goods+fee), yuan(*want)).With("reason", "price_changed").With("payable_fen", goods+fee).With("expected_payable_fen", *want)
 		}
 		o, err := create.SetDeliveryFeeFen(fee).SetPayableFen(goods + fee).Save(ctx)
 		if err != nil {
