@@ -70,7 +70,8 @@ type Options func(*config.Config, *app.Options)
 // logs in as that admin.
 func New(t testing.TB, db *storage.DB, opts ...Options) *Harness {
 	t.Helper()
-	cfg, err := config.Load()
+	// The defaults, whatever the developer's shell exports.
+	cfg, err := config.LoadFrom(nil)
 	if err != nil {
 		t.Fatal(err)
 	}

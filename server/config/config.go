@@ -131,8 +131,13 @@ type WeChat struct {
 }
 
 // Load reads the configuration from the environment and validates it.
-func Load() (Config, error) {
-	environ := env.ToMap(os.Environ())
+func Load() (Config, error) { return LoadFrom(env.ToMap(os.Environ())) }
+
+// LoadFrom reads the configuration from environ (variable → value) instead
+// of the process environment, and validates it. Tests use it, so that a
+// developer's shell (WEMART_TRUST_PROXY, WEMART_SEARCH_URL, ...) cannot
+// change what they test.
+func LoadFrom(environ map[string]string) (Config, error) {
 	var c Config
 	if err := env.ParseWithOptions(&c, env.Options{Environment: environ}); err != nil {
 		return Config{}, explain(err, environ)

@@ -2,6 +2,7 @@ package config
 
 import (
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -12,15 +13,11 @@ import (
 	"time"
 )
 
-func setEnv(t *testing.T, kv map[string]string) {
-	t.Helper()
-	for k, v := range kv {
-		t.Setenv(k, v)
-	}
-}
+// The tests load from a map, never the process environment: a developer's
+// shell exporting WEMART_* variables cannot change what they test.
 
 func TestLoadDefaults(t *testing.T) {
-	c, err := Load()
+	c, err := LoadFrom(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,12 +44,12 @@ func TestSandboxIsTheDefaultOnlyOnALaptop(t *testing.T) {
 	}
 	for name, env := range production {
 		t.Run(name, func(t *testing.T) {
-			setEnv(t, env)
-			if _, err := Load(); err == nil || !strings.Contains(err.Error(), "WEMART_WECHAT_MODE must be set") {
+			if _, err := LoadFrom(env); err == nil || !strings.Contains(err.Error(), "WEMART_WECHAT_MODE must be set") {
 				t.Fatalf("no mode on a production-shaped configuration: %v", err)
 			}
-			t.Setenv("WEMART_WECHAT_MODE", "sandbox")
-			c, err := Load()
+			env = maps.Clone(env)
+			env["WEMART_WECHAT_MODE"] = "sandbox"
+			c, err := LoadFrom(env)
 			if err != nil || c.Mode() != ModeSandbox || c.LaptopShaped() {
 				t.Fatalf("explicit sandbox: %v %+v", err, c)
 			}
@@ -71,8 +68,7 @@ func TestSandboxIsTheDefaultOnlyOnALaptop(t *testing.T) {
 	}
 	for name, env := range laptop {
 		t.Run(name, func(t *testing.T) {
-			setEnv(t, env)
-			c, err := Load()
+			c, err := LoadFrom(env)
 			if err != nil || c.Mode() != ModeSandbox || !c.LaptopShaped() {
 				t.Fatalf("laptop: %v %+v", err, c)
 			}
@@ -111,8 +107,7 @@ func TestValidateNamesTheVariable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
-			setEnv(t, tt.env)
-			_, err := Load()
+			_, err := LoadFrom(tt.env)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("Load() error = %v, want it to mention %q", err, tt.want)
 			}
@@ -121,7 +116,7 @@ func TestValidateNamesTheVariable(t *testing.T) {
 }
 
 func TestSummaryMasksSecrets(t *testing.T) {
-	setEnv(t, map[string]string{
+	c, err := LoadFrom(map[string]string{
 		"WEMART_WECHAT_MODE":    "sandbox",
 		"WEMART_DATABASE_URL":   "postgres://wemart:hunter2hunter2@db:5432/wemart",
 		"WEMART_ADMIN_USER":     "root",
@@ -130,7 +125,6 @@ func TestSummaryMasksSecrets(t *testing.T) {
 		"WEMART_SEARCH_URL":     "http://search:7700",
 		"WEMART_SEARCH_KEY":     "meili-master-key",
 	})
-	c, err := Load()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,8 +159,7 @@ func TestParseErrorsSayWhatIsExpected(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Setenv(tt.name, tt.value)
-			_, err := Load()
+			_, err := LoadFrom(map[string]string{tt.name: tt.value})
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("Load() error = %v, want %q", err, tt.want)
 			}
@@ -210,8 +203,8 @@ func TestValidateShowsTheValue(t *testing.T) {
 		"WEMART_LOG_FORMAT":     `WEMART_LOG_FORMAT must be json or text (got "xml")`,
 	} {
 		t.Run(name, func(t *testing.T) {
-			t.Setenv(name, map[string]string{"WEMART_ORDER_TTL": "3h", "WEMART_SWEEP_INTERVAL": "1h", "WEMART_LOG_FORMAT": "xml"}[name])
-			if _, err := Load(); err == nil || !strings.Contains(err.Error(), want) {
+			value := map[string]string{"WEMART_ORDER_TTL": "3h", "WEMART_SWEEP_INTERVAL": "1h", "WEMART_LOG_FORMAT": "xml"}[name]
+			if _, err := LoadFrom(map[string]string{name: value}); err == nil || !strings.Contains(err.Error(), want) {
 				t.Fatalf("Load() error = %v, want %q", err, want)
 			}
 		})
@@ -233,8 +226,7 @@ func TestMetricsSettings(t *testing.T) {
 		{map[string]string{"WEMART_METRICS_TOKEN": "short"}, "WEMART_METRICS_TOKEN must be at least 32 characters"},
 	} {
 		t.Run(tt.want, func(t *testing.T) {
-			setEnv(t, tt.env)
-			c, err := Load()
+			c, err := LoadFrom(tt.env)
 			if tt.want == "" {
 				if err != nil {
 					t.Fatal(err)
