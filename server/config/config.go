@@ -138,6 +138,9 @@ func Load() (Config, error) { return LoadFrom(env.ToMap(os.Environ())) }
 // developer's shell (WEMART_TRUST_PROXY, WEMART_SEARCH_URL, ...) cannot
 // change what they test.
 func LoadFrom(environ map[string]string) (Config, error) {
+	if environ == nil {
+		environ = map[string]string{} // env reads the process environment for a nil map
+	}
 	var c Config
 	if err := env.ParseWithOptions(&c, env.Options{Environment: environ}); err != nil {
 		return Config{}, explain(err, environ)
