@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -120,28 +119,13 @@ func TestPickupCodeGuessesAreLimited(t *testing.T) {
 		wrong := func(i int) string { return fmt.Sprintf("%06d", (i*7919+1)%1000000) }
 
 		// Racing guesses through both processes: only 5 are checked.
-		var wg sync.WaitGroup
-		statuses := make(chan int, 12)
-		for i := range 12 {
-			if wrong(i) == code {
-				continue
+		counts := race([]*apitest.Harness{h, other}, 12, func(i int, x *apitest.Harness) rawResult {
+			guess := wrong(i)
+			if guess == code {
+				guess = wrong(i + 100)
 			}
-			target := h
-			if i%2 == 1 {
-				target = other
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				statuses <- post(target, pickedUp, h.AdminToken, map[string]string{"pickup_code": wrong(i)}).Status
-			}()
-		}
-		wg.Wait()
-		close(statuses)
-		counts := map[int]int{}
-		for st := range statuses {
-			counts[st]++
-		}
+			return post(x, pickedUp, h.AdminToken, map[string]string{"pickup_code": guess})
+		})
 		if counts[http.StatusBadRequest] != orders.PickupAttempts || counts[http.StatusTooManyRequests] < 6 {
 			t.Fatalf("racing guesses answered %v: want exactly %d checked, the rest 429", counts, orders.PickupAttempts)
 		}

@@ -20,21 +20,26 @@ import (
 // race sends n requests at once (through the harnesses in turn, as a load
 // balancer would) and counts the answers by status.
 func race(hs []*apitest.Harness, n int, req func(i int, h *apitest.Harness) rawResult) map[int]int {
-	var wg sync.WaitGroup
-	var mu sync.Mutex
 	counts := map[int]int{}
+	for _, r := range raceAll(hs, n, req) {
+		counts[r.Status]++
+	}
+	return counts
+}
+
+// raceAll is race returning every answer, in request order.
+func raceAll(hs []*apitest.Harness, n int, req func(i int, h *apitest.Harness) rawResult) []rawResult {
+	var wg sync.WaitGroup
+	out := make([]rawResult, n)
 	for i := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := req(i, hs[i%len(hs)])
-			mu.Lock()
-			counts[r.Status]++
-			mu.Unlock()
+			out[i] = req(i, hs[i%len(hs)])
 		}()
 	}
 	wg.Wait()
-	return counts
+	return out
 }
 
 // TestCartAndAddressLimitsHoldUnderRaces: the last free cart lines and

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -152,23 +151,11 @@ func TestShopperLimits(t *testing.T) {
 			Fails(http.StatusBadRequest, "invalid_argument")
 
 		// Racing checkouts through two processes: exactly the open-order limit succeed.
-		var wg sync.WaitGroup
-		results := make(chan rawResult, 12)
-		for i := range 12 {
-			target := h
-			if i%2 == 1 {
-				target = other
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				results <- post(target, "/api/v1/orders", tok, line(1), "Idempotency-Key", newKey())
-			}()
-		}
-		wg.Wait()
-		close(results)
+		results := raceAll([]*apitest.Harness{h, other}, 12, func(_ int, x *apitest.Harness) rawResult {
+			return post(x, "/api/v1/orders", tok, line(1), "Idempotency-Key", newKey())
+		})
 		var created, refused int
-		for r := range results {
+		for _, r := range results {
 			switch {
 			case r.Status == http.StatusCreated:
 				created++

@@ -234,7 +234,16 @@ func forgedNotification(t *testing.T, h *apitest.Harness, key *rsa.PrivateKey, o
 	res := map[string]any{"appid": id.AppID, "mchid": id.MchID, "out_trade_no": orderNo, "transaction_id": "4200000001202611219999999999",
 		"trade_type": "JSAPI", "trade_state": "SUCCESS", "success_time": time.Now().Format(time.RFC3339),
 		"payer": map[string]string{"openid": openid}, "amount": map[string]any{"total": fen, "currency": "CNY"}}
-	body, err := wxpay.NewNotification(id.APIv3Key, "EV-FORGED", wechat.EventPaid, "支付成功", "transaction", res, time.Now())
+	return notify(t, h, key, wechat.EventPaid, "transaction", res)
+}
+
+// notify posts a WeChat Pay notification of event about resource (of kind
+// "transaction" or "refund"), encrypted with the sandbox's APIv3 key and
+// signed with key under the platform key's serial, as WeChat Pay sends it.
+func notify(t *testing.T, h *apitest.Harness, key *rsa.PrivateKey, event, kind string, resource map[string]any) *apitest.Response {
+	t.Helper()
+	id := h.App.WeChat.Sandbox.Identity()
+	body, err := wxpay.NewNotification(id.APIv3Key, "EV-TEST-"+kind, event, "通知", kind, resource, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,23 +278,11 @@ func TestRefundNotifyNeedsApproval(t *testing.T) {
 			map[string]string{"reason": "不要了"}).OK(http.StatusOK, nil)
 		rf := db.Client.Refund.Query().OnlyX(ctx)
 		id := h.App.WeChat.Sandbox.Identity()
-		notify := func() *apitest.Response {
-			res := map[string]any{"mchid": id.MchID, "out_trade_no": a.Order.OrderNo, "transaction_id": "4200000001202611210000000009",
+		refundNotification := func() *apitest.Response {
+			return notify(t, h, id.PlatformKey, wechat.EventRefundSuccess, "refund", map[string]any{
+				"mchid": id.MchID, "out_trade_no": a.Order.OrderNo, "transaction_id": "4200000001202611210000000009",
 				"out_refund_no": rf.OutRefundNo, "refund_id": "50000000012026112100000001", "refund_status": "SUCCESS",
-				"success_time": time.Now().Format(time.RFC3339), "amount": map[string]any{"total": rf.AmountFen, "refund": rf.AmountFen}}
-			body, err := wxpay.NewNotification(id.APIv3Key, "EV-REFUND", wechat.EventRefundSuccess, "退款成功", "refund", res, time.Now())
-			if err != nil {
-				t.Fatal(err)
-			}
-			hdr, err := wxpay.Signer{Key: id.PlatformKey, Serial: id.PlatformKeyID, Now: time.Now}.Headers(body)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var args []string
-			for k := range hdr {
-				args = append(args, k, hdr.Get(k))
-			}
-			return h.Do("POST", "/wechat/pay/notify", "", body, args...)
+				"success_time": time.Now().Format(time.RFC3339), "amount": map[string]any{"total": rf.AmountFen, "refund": rf.AmountFen}})
 		}
 		unchanged := func(want refund.Status) {
 			t.Helper()
@@ -297,12 +294,12 @@ func TestRefundNotifyNeedsApproval(t *testing.T) {
 			}
 			s.wantLevel(s.milk, 8, 0) // nothing restocked
 		}
-		notify().Fails(http.StatusConflict, "conflict")
+		refundNotification().Fails(http.StatusConflict, "conflict")
 		unchanged(refund.StatusRequested)
 
 		h.Do("POST", apitest.Path("/admin/v1/orders/%d/refund/reject", a.Order.ID), h.AdminToken,
 			map[string]string{"note": "已开封"}).OK(http.StatusOK, nil)
-		notify().Fails(http.StatusConflict, "conflict")
+		refundNotification().Fails(http.StatusConflict, "conflict")
 		unchanged(refund.StatusRejected)
 	})
 }

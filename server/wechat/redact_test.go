@@ -39,20 +39,7 @@ func TestTransportErrorsCarryNoSecrets(t *testing.T) {
 		}
 	}))
 	t.Cleanup(func() { srv.Close(); sb.Close() })
-	creds := wechat.Credentials{AppID: id.AppID, AppSecret: id.AppSecret, MchID: id.MchID, MchSerial: id.MchSerial,
-		APIv3Key: id.APIv3Key, PlatformKeyID: id.PlatformKeyID}
-	if err := wechat.LoadKeys(&creds, sandbox.MchKeyPath(dir), sandbox.PlatformPublicKeyPath(dir)); err != nil {
-		t.Fatal(err)
-	}
-	ep := wechat.Endpoints{APIBase: srv.URL + sandbox.APIPrefix + "/", MchBase: srv.URL, MchPrefix: sandbox.MchPrefix, NotifyURL: srv.URL + "/notify"}
-	mp, err := wechat.NewMiniProgram(creds, ep)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pay, err := wechat.NewPay(creds, ep)
-	if err != nil {
-		t.Fatal(err)
-	}
+	mp, pay, creds := clientsAt(t, dir, id, srv.URL, srv.URL+"/notify")
 	ctx := context.Background()
 	const loginCode = "login-code-0123456789"
 	_, loginErr := mp.Code2Session(ctx, loginCode)

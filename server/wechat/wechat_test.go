@@ -115,12 +115,20 @@ func newFixture(t *testing.T, sinkAnswers ...int) *fixture {
 	srv := httptest.NewServer(e)
 	t.Cleanup(func() { srv.Close(); sb.Close() })
 	sk := newSink(t, sinkAnswers...)
+	mp, pay, creds := clientsAt(t, dir, id, srv.URL, sk.srv.URL)
+	return &fixture{sb: sb, mp: mp, pay: pay, notify: wechat.NewNotifications(creds), creds: creds, sink: sk, url: srv.URL}
+}
+
+// clientsAt returns the real clients, with the sandbox identity's
+// credentials, for a sandbox served at base.
+func clientsAt(t *testing.T, dir string, id *sandbox.Identity, base, notifyURL string) (wechat.MiniProgram, wechat.Pay, wechat.Credentials) {
+	t.Helper()
 	creds := wechat.Credentials{AppID: id.AppID, AppSecret: id.AppSecret, MchID: id.MchID, MchSerial: id.MchSerial,
 		APIv3Key: id.APIv3Key, PlatformKeyID: id.PlatformKeyID}
 	if err := wechat.LoadKeys(&creds, sandbox.MchKeyPath(dir), sandbox.PlatformPublicKeyPath(dir)); err != nil {
 		t.Fatal(err)
 	}
-	ep := wechat.Endpoints{APIBase: srv.URL + sandbox.APIPrefix + "/", MchBase: srv.URL, MchPrefix: sandbox.MchPrefix, NotifyURL: sk.srv.URL}
+	ep := wechat.Endpoints{APIBase: base + sandbox.APIPrefix + "/", MchBase: base, MchPrefix: sandbox.MchPrefix, NotifyURL: notifyURL}
 	mp, err := wechat.NewMiniProgram(creds, ep)
 	if err != nil {
 		t.Fatal(err)
@@ -129,7 +137,7 @@ func newFixture(t *testing.T, sinkAnswers ...int) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{sb: sb, mp: mp, pay: pay, notify: wechat.NewNotifications(creds), creds: creds, sink: sk, url: srv.URL}
+	return mp, pay, creds
 }
 
 func wantCode(t *testing.T, err error, code string) {
