@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -43,10 +44,13 @@ type dbPayment struct {
 type dbRefund struct {
 	No, Status string
 	Amount     int64
-	Lines      []struct {
-		OrderItemID int `json:"order_item_id"`
-		Quantity    int `json:"quantity"`
-	}
+	Lines      []refundLine
+}
+
+// refundLine is units of one order line a refund covers.
+type refundLine struct {
+	OrderItemID int `json:"order_item_id"`
+	Quantity    int `json:"quantity"`
 }
 
 type dbStock struct {
@@ -172,7 +176,9 @@ func check(ctx context.Context, pg *pgx.Conn, sandboxURL string, d *driver, c *c
 	rep.violations = append(rep.violations, b.seen...)
 	rep.checkOrders(b, w)
 	rep.checkMoney(b, w, rec)
+	rep.checkLines(b, w)
 	rep.checkStock(b, w)
+	rep.checkStockByDriver(b, w, rec)
 	rep.checkRequests(c.recorded(), &f.downtime, cfg.Grace, f)
 	return rep, nil
 }
@@ -373,7 +379,9 @@ func (r *report) checkMoney(b *books, w *world, rec sandboxRecords) {
 }
 
 // checkStock: every stock row equals the replay of its ledger, nothing
-// stays reserved, and on_hand is what the orders say: the initial count,
+// stays reserved, each order's ledger rows move what its lines, sale and
+// refunds say, and on_hand is what the database's orders say (the driver's
+// own account is checkStockByDriver): the initial count,
 // less the units of every order that was paid, plus the units refunds put
 // back. A refund puts units back when the order had not been handed over
 // (not completed, shipped or delivered) and had been sold (a payment that
@@ -422,10 +430,7 @@ func (r *report) checkStock(b *books, w *world) {
 			if len(covered) == 0 { // the whole order, as it stood
 				for _, it := range items {
 					if q := it.Quantity - done[it.ID]; q > 0 {
-						covered = append(covered, struct {
-							OrderItemID int `json:"order_item_id"`
-							Quantity    int `json:"quantity"`
-						}{it.ID, q})
+						covered = append(covered, refundLine{it.ID, q})
 					}
 				}
 			}
@@ -496,12 +501,188 @@ func (r *report) checkStock(b *books, w *world) {
 			continue
 		}
 		if expect := b.initial[s.SkuID] - sold[s.SkuID] + restocked[s.SkuID]; s.OnHand != expect {
-			r.fail("SKU %d has %d on hand; %d at the start − %d sold + %d restocked = %d", s.SkuID, s.OnHand, b.initial[s.SkuID],
-				sold[s.SkuID], restocked[s.SkuID], expect)
+			r.fail("SKU %d has %d on hand; by the database's orders %d at the start − %d sold + %d restocked = %d", s.SkuID, s.OnHand,
+				b.initial[s.SkuID], sold[s.SkuID], restocked[s.SkuID], expect)
+		}
+		r.units.rows++
+	}
+}
+
+// checkLines: every order holds exactly the lines its shopper asked for
+// (the lines named, or what the driver's own PUTs put in the emptied
+// cart), and every acknowledged order was acknowledged for what those
+// lines cost at the catalogue's prices.
+func (r *report) checkLines(b *books, w *world) {
+	for _, o := range w.orders {
+		a := b.keys[o.Key]
+		if a == nil || a.ShopperID != o.ShopperID {
+			continue // checkOrders says so
+		}
+		got := map[int]int{}
+		for _, it := range w.items[o.ID] {
+			got[it.SkuID] += it.Quantity
+		}
+		if !maps.Equal(got, a.Lines) {
+			r.fail("order %d (%s) holds %s; its shopper asked for %s (key %s)", o.ID, o.No, units(got), units(a.Lines), o.Key)
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(b.orders)) {
+		p := b.orders[id]
+		var cost int64
+		for sku, q := range p.Lines {
+			cost += b.price[sku] * int64(q)
+		}
+		if cost != p.Payable {
+			r.fail("order %d (%s) was acknowledged for %d fen; %s cost %d fen at the catalogue's prices", id, p.No, p.Payable,
+				units(p.Lines), cost)
+		}
+	}
+}
+
+// units writes units by SKU as "2×SKU 3, 1×SKU 5".
+func units(m map[int]int) string {
+	var parts []string
+	for _, sku := range slices.Sorted(maps.Keys(m)) {
+		if m[sku] != 0 {
+			parts = append(parts, fmt.Sprintf("%d×SKU %d", m[sku], sku))
+		}
+	}
+	if len(parts) == 0 {
+		return "nothing"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// checkStockByDriver: each SKU's on_hand is what the driver's own records
+// and WeChat Pay's say, never the server's order lines or timeline: the
+// initial count, less the lines the driver asked for of every
+// acknowledged order whose money the sandbox took, plus the units of each
+// refund the sandbox paid back that the driver asked for before the order
+// was handed over (a whole-order refund: the units not refunded before).
+// Each refund names its ask by the tag the driver put in its reason; one
+// without a tag is the server giving back a payment that arrived for a
+// cancelled order whose stock was gone: allowed only for an order the
+// driver paid late, once, for the whole amount, and that order was never
+// sold.
+func (r *report) checkStockByDriver(b *books, w *world, rec sandboxRecords) {
+	type txRec = struct {
+		state string
+		total int64
+	}
+	type refundRec = struct {
+		no, status, reason string
+		amount             int64
+	}
+	txs := map[string]txRec{}
+	for _, t := range rec.Transactions {
+		txs[t.OutTradeNo] = txRec{t.TradeState, t.Total}
+	}
+	refundsOf := map[string][]refundRec{}
+	for _, x := range rec.Refunds {
+		refundsOf[x.OutTradeNo] = append(refundsOf[x.OutTradeNo], refundRec{x.OutRefundNo, x.Status, x.Reason, x.Refund})
+	}
+	sold, back := map[int]int64{}, map[int]int64{}
+	for _, id := range slices.Sorted(maps.Keys(b.orders)) {
+		p := b.orders[id]
+		t, ok := txs[p.No]
+		if !ok || (t.state != "SUCCESS" && t.state != "REFUND") {
+			continue // never paid: nothing left the shelf
+		}
+		type tagged struct {
+			x refundRec
+			a *refundAsk
+		}
+		var auto []refundRec
+		var asked []tagged
+		for _, x := range refundsOf[p.No] {
+			tag, _, _ := strings.Cut(x.reason, ":")
+			a := b.asks[tag]
+			switch {
+			case !strings.HasPrefix(tag, askTag):
+				auto = append(auto, x)
+			case a == nil || a.Order.ID != id:
+				r.fail("refund %s of order %d (%s) carries tag %q, which the driver never asked for that order", x.no, id, p.No, tag)
+			case a.refused():
+				r.fail("refund %s of order %d (%s) came from ask %s, which was refused (%d)", x.no, id, p.No, tag, a.Status)
+			default:
+				asked = append(asked, tagged{x, a})
+			}
+		}
+		unsold, wholes := false, 0
+		if len(auto) > 0 {
+			if !p.Racy || len(auto) > 1 || auto[0].amount != t.total {
+				var what []string
+				for _, x := range auto {
+					what = append(what, fmt.Sprintf("%s %s %d fen (%q)", x.no, x.status, x.amount, x.reason))
+				}
+				r.fail("the sandbox has refunds of order %d (%s, %d fen) that the driver never asked for: %s (paid late: %v)",
+					id, p.No, t.total, strings.Join(what, ", "), p.Racy)
+			} else {
+				unsold = true
+				if auto[0].status == "SUCCESS" {
+					wholes++
+				}
+			}
+		}
+		if !unsold {
+			for sku, q := range p.Lines {
+				sold[sku] += int64(q)
+			}
+		}
+		left := maps.Clone(p.Lines)
+		giveBack := func(a *refundAsk, sku, q int) {
+			left[sku] -= q
+			if !unsold && !a.HandedOver {
+				back[sku] += int64(q)
+			}
+		}
+		// Refunds of some units first: one of everything left is the last
+		// that can succeed.
+		for _, t := range asked {
+			if t.x.status != "SUCCESS" || t.a.whole() {
+				continue
+			}
+			if left[t.a.SkuID] < t.a.Quantity {
+				r.fail("refund %s of order %d (%s) returns %d×SKU %d; the order has %d of them left", t.x.no, id, p.No, t.a.Quantity,
+					t.a.SkuID, left[t.a.SkuID])
+			}
+			if want := b.price[t.a.SkuID] * int64(t.a.Quantity); t.x.amount != want {
+				r.fail("refund %s of order %d (%s) paid back %d fen for %d×SKU %d; they cost %d", t.x.no, id, p.No, t.x.amount,
+					t.a.Quantity, t.a.SkuID, want)
+			}
+			giveBack(t.a, t.a.SkuID, t.a.Quantity)
+		}
+		for _, t := range asked {
+			if t.x.status != "SUCCESS" || !t.a.whole() {
+				continue
+			}
+			if wholes++; wholes > 1 {
+				r.fail("order %d (%s) was refunded in whole more than once (%s)", id, p.No, t.x.no)
+				continue
+			}
+			var want int64
+			for sku, q := range left {
+				want += b.price[sku] * int64(q)
+			}
+			if t.x.amount != want {
+				r.fail("refund %s of order %d (%s) paid back %d fen for everything left (%s); that costs %d", t.x.no, id, p.No,
+					t.x.amount, units(left), want)
+			}
+			for sku, q := range left {
+				giveBack(t.a, sku, q)
+			}
+		}
+	}
+	for _, s := range w.stocks {
+		if s.StoreID != b.storeID {
+			continue
+		}
+		if expect := b.initial[s.SkuID] - sold[s.SkuID] + back[s.SkuID]; s.OnHand != expect {
+			r.fail("SKU %d has %d on hand; by the driver's records and WeChat Pay's %d at the start − %d in orders paid + %d refunded "+
+				"before hand-over = %d", s.SkuID, s.OnHand, b.initial[s.SkuID], sold[s.SkuID], back[s.SkuID], expect)
 		}
 		r.units.sold += sold[s.SkuID]
-		r.units.restocked += restocked[s.SkuID]
-		r.units.rows++
+		r.units.restocked += back[s.SkuID]
 	}
 }
 

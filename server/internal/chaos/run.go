@@ -148,20 +148,28 @@ func fail(err error) int {
 
 // sandboxRecords is what the checks read of GET /sandbox/records.
 type sandboxRecords struct {
-	Pending      int `json:"pending"`
-	Transactions []struct {
-		OutTradeNo    string `json:"out_trade_no"`
-		TransactionID string `json:"transaction_id"`
-		TradeState    string `json:"trade_state"`
-		Total         int64  `json:"total"`
-		Refunded      int64  `json:"refunded"`
-	} `json:"transactions"`
-	Refunds []struct {
-		OutRefundNo string `json:"out_refund_no"`
-		OutTradeNo  string `json:"out_trade_no"`
-		Status      string `json:"status"`
-		Refund      int64  `json:"refund"`
-	} `json:"refunds"`
+	Pending      int             `json:"pending"`
+	Transactions []sandboxTx     `json:"transactions"`
+	Refunds      []sandboxRefund `json:"refunds"`
+}
+
+// sandboxTx is a WeChat Pay transaction as the sandbox holds it.
+type sandboxTx struct {
+	OutTradeNo    string `json:"out_trade_no"`
+	TransactionID string `json:"transaction_id"`
+	TradeState    string `json:"trade_state"`
+	Total         int64  `json:"total"`
+	Refunded      int64  `json:"refunded"`
+}
+
+// sandboxRefund is a WeChat Pay refund as the sandbox holds it; Reason is
+// the one the merchant sent.
+type sandboxRefund struct {
+	OutRefundNo string `json:"out_refund_no"`
+	OutTradeNo  string `json:"out_trade_no"`
+	Status      string `json:"status"`
+	Refund      int64  `json:"refund"`
+	Reason      string `json:"reason"`
 }
 
 // readRecords reads the sandbox's records directly from it.
