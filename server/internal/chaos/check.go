@@ -179,7 +179,14 @@ func check(ctx context.Context, pg *pgx.Conn, sandboxURL string, d *driver, c *c
 	rep.checkLines(b, w)
 	rep.checkStock(b, w)
 	rep.checkStockByDriver(b, w, rec)
-	rep.checkRequests(c.recorded(), &f.downtime, cfg.Grace, f)
+	calls := c.recorded()
+	failed := map[string]bool{}
+	for _, c := range calls {
+		if c.Status == 0 || c.Status >= 500 {
+			failed[c.RequestID] = true
+		}
+	}
+	rep.checkRequests(calls, rep.windows, cfg.Grace, f.requestLogs(failed), f.sandbox.addr)
 	return rep, nil
 }
 
@@ -686,12 +693,82 @@ func (r *report) checkStockByDriver(b *books, w *world, rec sandboxRecords) {
 	}
 }
 
-// checkRequests: a 5xx (or no answer) is allowed only as a 502 or 503 while
-// some process was down or had just come back; any 500 is a violation.
-func (r *report) checkRequests(calls []call, down *downtime, grace time.Duration, f *fleet) {
+// Why a 5xx (or no answer) is excused: the rules of checkRequests.
+const (
+	// excuseHAProxy: haproxy answered itself (a 502, 503 or 504: no
+	// X-Chaos-Server), or nothing answered, while the server haproxy had
+	// chosen (any server when it names none) was down or had just come
+	// back.
+	excuseHAProxy = "haproxy"
+	// excuseRestart: the server that answered a 502, 503 or 504 (or began
+	// to answer and broke off) was itself being killed or starting up.
+	excuseRestart = "restart"
+	// excuseSandbox: a server answered 503 unavailable, its log line for
+	// the request says the shared sandbox could not be reached, and the
+	// sandbox was down or had just come back.
+	excuseSandbox = "sandbox"
+)
+
+// logLine is one line of a server's log.
+type logLine struct{ server, text string }
+
+// downAround reports whether a window of a process that match accepts
+// overlaps [from, to], each window stretched by grace after the process
+// was healthy again.
+func downAround(windows []window, match func(proc string) bool, from, to time.Time, grace time.Duration) bool {
+	for _, w := range windows {
+		if match(w.Proc) && !to.Before(w.From) && (w.To.IsZero() || !from.After(w.To.Add(grace))) {
+			return true
+		}
+	}
+	return false
+}
+
+// excuse says which rule excuses a 5xx or missing answer c, or "" when
+// none does. A 500 never is. logs are the servers' log lines about c;
+// sandboxAddr is the shared sandbox's host:port.
+func excuse(c call, windows []window, grace time.Duration, logs []logLine, sandboxAddr string) string {
+	gateway := c.Status == 0 || c.Status == 502 || c.Status == 503 || c.Status == 504
+	anyServer := func(p string) bool { return p != "sandbox" }
+	is := func(name string) func(string) bool { return func(p string) bool { return p == name } }
+	switch {
+	case !gateway:
+		return ""
+	case c.Server == "":
+		match := anyServer
+		if c.Tried != "" && c.Tried != "<NOSRV>" {
+			match = is(c.Tried)
+		}
+		if downAround(windows, match, c.Start, c.End, grace) {
+			return excuseHAProxy
+		}
+		return ""
+	case downAround(windows, is(c.Server), c.Start, c.End, grace):
+		return excuseRestart
+	case c.Status == 503 && c.Code == "unavailable" && downAround(windows, is("sandbox"), c.Start, c.End, grace):
+		for _, l := range logs {
+			if l.server != c.Server || !strings.Contains(l.text, "code=unavailable") || !strings.Contains(l.text, sandboxAddr) {
+				continue
+			}
+			// A call to the sandbox's address that found nobody there.
+			for _, sign := range []string{"connection refused", "EOF", "connection reset by peer", "broken pipe"} {
+				if strings.Contains(l.text, sign) {
+					return excuseSandbox
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// checkRequests: a 5xx (or no answer) is allowed only when a rule of
+// excuse says the kills explain it; every other one, and every 500, is a
+// violation.
+func (r *report) checkRequests(calls []call, windows []window, grace time.Duration, logs map[string][]logLine, sandboxAddr string) {
 	r.requests = len(calls)
 	r.byStatus = map[int]int{}
 	r.byWhat = map[string]*[4]int{}
+	r.excused = map[string]int{}
 	logged := 0
 	for _, c := range calls {
 		r.byStatus[c.Status]++
@@ -711,8 +788,12 @@ func (r *report) checkRequests(calls []call, down *downtime, grace time.Duration
 		if c.Status != 0 && c.Status < 500 {
 			continue
 		}
-		if _, covered := down.covers(c.Start, c.End, grace); covered && (c.Status == 0 || c.Status == 502 || c.Status == 503) {
-			r.excused++
+		why := excuse(c, windows, grace, logs[c.RequestID], sandboxAddr)
+		r.failedCalls = append(r.failedCalls, fmt.Sprintf("%s %s %s %s %d server=%q tried=%q code=%q excused=%q %s–%s %s",
+			c.RequestID, c.What, c.Method, c.Path, c.Status, c.Server, c.Tried, c.Code, why, c.Start.Format("15:04:05.000"),
+			c.End.Format("15:04:05.000"), clip(strings.TrimSpace(c.Body), 300)))
+		if why != "" {
+			r.excused[why]++
 			continue
 		}
 		w[3]++
@@ -720,23 +801,46 @@ func (r *report) checkRequests(calls []call, down *downtime, grace time.Duration
 		if c.Status == 0 {
 			status = "no answer"
 		}
-		msg := fmt.Sprintf("%s %s %s → %s (request %s, server %q, %s–%s): %s", c.What, c.Method, c.Path, status, c.RequestID,
-			c.Server, c.Start.Format("15:04:05.000"), c.End.Format("15:04:05.000"), clip(strings.TrimSpace(c.Body), 400))
+		msg := fmt.Sprintf("%s %s %s → %s (request %s, answered by %q, haproxy chose %q, %s–%s): %s", c.What, c.Method, c.Path,
+			status, c.RequestID, c.Server, c.Tried, c.Start.Format("15:04:05.000"), c.End.Format("15:04:05.000"),
+			clip(strings.TrimSpace(c.Body), 400))
 		if logged < 20 {
 			logged++
-			for _, l := range f.logLines(c.RequestID, 3) {
-				msg += "\n      log: " + clip(l, 600)
+			lines := logs[c.RequestID]
+			slices.SortStableFunc(lines, func(a, b logLine) int {
+				return cmpBool(isProblem(b.text), isProblem(a.text))
+			})
+			for _, l := range lines[:min(3, len(lines))] {
+				msg += "\n      log: " + clip(l.server+": "+l.text, 600)
 			}
 		}
 		r.fail("%s", msg)
 	}
 }
 
-// logLines finds up to n lines about a request in the servers' logs
-// (errors first).
-func (f *fleet) logLines(requestID string, n int) []string {
-	var errors, others []string
-	needle := "request_id=" + requestID + " "
+// isProblem reports whether a log line is a warning or an error.
+func isProblem(l string) bool {
+	return strings.Contains(l, "level=ERROR") || strings.Contains(l, "level=WARN")
+}
+
+// cmpBool orders false before true.
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
+}
+
+// requestLogs reads the servers' log lines about the requests ids, in one
+// pass over each log.
+func (f *fleet) requestLogs(ids map[string]bool) map[string][]logLine {
+	out := map[string][]logLine{}
+	if len(ids) == 0 {
+		return out
+	}
 	for _, p := range f.servers {
 		file, err := os.Open(p.log)
 		if err != nil {
@@ -746,17 +850,16 @@ func (f *fleet) logLines(requestID string, n int) []string {
 		sc.Buffer(make([]byte, 1<<20), 1<<20)
 		for sc.Scan() {
 			l := sc.Text()
-			if !strings.Contains(l+" ", needle) {
+			i := strings.Index(l, "request_id=")
+			if i < 0 {
 				continue
 			}
-			if strings.Contains(l, "level=ERROR") || strings.Contains(l, "level=WARN") {
-				errors = append(errors, p.name+": "+l)
-			} else {
-				others = append(others, p.name+": "+l)
+			id, _, _ := strings.Cut(l[i+len("request_id="):], " ")
+			if ids[id] {
+				out[id] = append(out[id], logLine{p.name, l})
 			}
 		}
 		file.Close()
 	}
-	out := append(errors, others...)
-	return out[:min(n, len(out))]
+	return out
 }

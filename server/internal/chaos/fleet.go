@@ -139,9 +139,12 @@ const sandboxTimeScale = 0.02
 // haproxyConfig balances over the servers, checking each one's /readyz
 // every half second; a connection refused (a dead server not yet marked
 // down) is retried on another server, as production configurations do.
-// X-Served-By names the server that answered, for the request log; its
-// own log (one line a request, with the X-Request-Id and how the request
-// ended) goes to haproxy.log.
+// Two headers say who answered: X-Chaos-Server names the server on its own
+// answers only (http-response rules never see the answers haproxy makes
+// itself: its 502, 503 and 504), and X-Chaos-Tried, on every answer, the
+// server haproxy had chosen ("<NOSRV>" when none was up). Its own log
+// (one line a request, with the X-Request-Id, the server and how the
+// request ended) goes to haproxy.log.
 func haproxyConfig(listen string, servers []*proc) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, `global
@@ -163,13 +166,14 @@ defaults
 frontend shop
     bind %s
     capture request header X-Request-Id len 64
+    http-after-response set-header X-Chaos-Tried %%s
     default_backend wemart
 
 backend wemart
     balance roundrobin
     option httpchk GET /readyz
     http-check expect status 200
-    http-response set-header X-Served-By %%s
+    http-response set-header X-Chaos-Server %%s
     default-server inter 500ms fastinter 250ms downinter 250ms fall 2 rise 1
 `, listen)
 	for _, s := range servers {
@@ -303,7 +307,7 @@ func (f *fleet) startAll(ctx context.Context) error {
 }
 
 // waitBalanced waits until haproxy sees every server up: each answers
-// through it (X-Served-By names it).
+// through it (X-Chaos-Server names it).
 func (f *fleet) waitBalanced(ctx context.Context) error {
 	client := &http.Client{Timeout: time.Second}
 	seen := map[string]bool{}
@@ -311,7 +315,7 @@ func (f *fleet) waitBalanced(ctx context.Context) error {
 	for len(seen) < len(f.servers) {
 		if res, err := client.Get(f.lbURL + "/healthz"); err == nil {
 			if res.StatusCode == http.StatusOK {
-				seen[res.Header.Get("X-Served-By")] = true
+				seen[res.Header.Get(headerServer)] = true
 			}
 			res.Body.Close()
 		}
@@ -389,19 +393,6 @@ func (d *downtime) close(i int) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.windows[i].To = time.Now()
-}
-
-// covers reports whether the interval [from, to] overlaps some process's
-// time down, stretched by grace after it came back; it names the process.
-func (d *downtime) covers(from, to time.Time, grace time.Duration) (string, bool) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	for _, w := range d.windows {
-		if !to.Before(w.From) && (w.To.IsZero() || !from.After(w.To.Add(grace))) {
-			return w.Proc, true
-		}
-	}
-	return "", false
 }
 
 // all is a copy of the windows.

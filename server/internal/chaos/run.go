@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -109,6 +111,9 @@ func run(ctx context.Context, cfg config) int {
 	rep.kills, rep.restarts = [2]int{k.serverKills, k.sbxKills}, k.restarts
 	k.mu.Unlock()
 	rep.took = [4]time.Duration{setupTook, loadTook, settleTook, time.Since(began)}
+	if err := os.WriteFile(filepath.Join(dir, "requests-5xx.log"), []byte(strings.Join(rep.failedCalls, "\n")+"\n"), 0o644); err != nil {
+		fmt.Fprintln(os.Stderr, "chaos:", err)
+	}
 	rep.print(os.Stdout, cfg)
 	if len(rep.violations) > 0 {
 		keep = true
