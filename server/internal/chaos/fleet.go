@@ -76,9 +76,9 @@ func newFleet(cfg config, dir, dbURL string) (*fleet, error) {
 	if _, err := os.Stat(bin); err != nil {
 		return nil, fmt.Errorf("the wemart binary %s is missing (run make build, or set CHAOS_BINARY): %w", cfg.Binary, err)
 	}
-	haproxy, err := exec.LookPath(cfg.HAProxy)
+	haproxy, err := lookHAProxy(cfg.HAProxy)
 	if err != nil {
-		return nil, fmt.Errorf("haproxy is not installed (apt-get install haproxy, or set CHAOS_HAPROXY): %w", err)
+		return nil, err
 	}
 	f := &fleet{cfg: cfg, dir: dir, dbURL: dbURL, admin: credentials{"chaos", secret(12)}}
 	addrs := make([]string, cfg.Servers+2)
@@ -130,6 +130,26 @@ func newFleet(cfg config, dir, dbURL string) (*fleet, error) {
 		probe: f.lbURL + "/healthz", log: filepath.Join(dir, "haproxy.log"),
 	}
 	return f, nil
+}
+
+// lookHAProxy finds the haproxy executable name: on PATH, or, for the
+// plain name, in /usr/sbin or /usr/local/sbin, where Debian installs it
+// and a normal user's PATH does not look.
+func lookHAProxy(name string) (string, error) {
+	path, err := exec.LookPath(name)
+	if err == nil || name != "haproxy" {
+		if err != nil {
+			return "", fmt.Errorf("CHAOS_HAPROXY=%s: %w", name, err)
+		}
+		return path, nil
+	}
+	for _, dir := range []string{"/usr/sbin", "/usr/local/sbin"} {
+		if path, err := exec.LookPath(filepath.Join(dir, name)); err == nil {
+			return path, nil
+		}
+	}
+	return "", fmt.Errorf("haproxy is not installed (not on PATH, nor in /usr/sbin or /usr/local/sbin): make chaos installs it, "+
+		"or apt-get install haproxy as root, or set CHAOS_HAPROXY: %w", err)
 }
 
 // sandboxTimeScale compresses WeChat's delays: notification retries after
