@@ -7,7 +7,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -54,11 +53,9 @@ func createDatabase(ctx context.Context, adminURL string) (*database, error) {
 	return d, nil
 }
 
-// drop drops the database, whoever is still connected.
-func (d *database) drop() error {
-	// DROP DATABASE waits for a checkpoint, which a busy disk makes slow.
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
+// drop drops the database, whoever is still connected (DROP DATABASE
+// waits for a checkpoint, which a busy disk makes slow: ctx bounds it).
+func (d *database) drop(ctx context.Context) error {
 	conn, err := pgx.Connect(ctx, d.admin)
 	if err != nil {
 		return err
