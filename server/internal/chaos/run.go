@@ -38,13 +38,15 @@ func run(ctx context.Context, cfg config) int {
 		}
 		return fail(err)
 	}
-	dir, err := os.MkdirTemp("", "wemart-chaos-")
+	removeStaleDirs(os.TempDir())
+	dir, err := makeWorkDir(os.TempDir())
 	if err != nil {
 		return fail(err)
 	}
 	keep := cfg.Keep
 	defer func() {
 		if keep {
+			markKept(dir)
 			fmt.Printf("chaos: logs and data dirs kept in %s\n", dir)
 			return
 		}
