@@ -613,6 +613,7 @@ func (r *report) checkStockByDriver(b *books, w *world, rec sandboxRecords) {
 				r.fail("refund %s of order %d (%s) came from ask %s, which was refused (%d)", x.no, id, p.No, tag, a.Status)
 			default:
 				asked = append(asked, tagged{x, a})
+				r.units.asked++
 			}
 		}
 		unsold, wholes := false, 0
@@ -626,6 +627,7 @@ func (r *report) checkStockByDriver(b *books, w *world, rec sandboxRecords) {
 					id, p.No, t.total, strings.Join(what, ", "), p.Racy)
 			} else {
 				unsold = true
+				r.units.unasked++
 				if auto[0].status == "SUCCESS" {
 					wholes++
 				}

@@ -267,8 +267,9 @@ func TestChecksPassAnHonestRun(t *testing.T) {
 		t.Fatalf("violations of an honest run:\n  %s", strings.Join(r.violations, "\n  "))
 	}
 	// 2+1 (a) + 1+2 (b) + 1 (d) + 1 (e) + 1+1 (g) sold; 1 (b) + 1 (e) + 1+1 (g) back.
-	if r.units.sold != 10 || r.units.restocked != 4 {
-		t.Errorf("units sold %d, restocked %d; want 10 and 4", r.units.sold, r.units.restocked)
+	if r.units.sold != 10 || r.units.restocked != 4 || r.units.asked != 5 || r.units.unasked != 1 {
+		t.Errorf("units sold %d, restocked %d, refunds asked %d, unasked %d; want 10, 4, 5 and 1", r.units.sold, r.units.restocked,
+			r.units.asked, r.units.unasked)
 	}
 }
 

@@ -36,6 +36,9 @@ type report struct {
 	units   struct {
 		sold, restocked int64
 		rows            int
+		// asked: the sandbox's refunds of the driver's asks; unasked: the
+		// server's own, of late payments that found no stock.
+		asked, unasked int
 	}
 	tally tally
 	took  [4]time.Duration // setup, load, settle, all
@@ -95,7 +98,10 @@ func (r *report) print(w io.Writer, cfg config) {
 		states = append(states, fmt.Sprintf("%s %d", s, r.sandbox[s]))
 	}
 	line("sandbox", "transactions: %s", strings.Join(states, ", "))
-	line("stock", "%d rows; %d units sold, %d restocked", r.units.rows, r.units.sold, r.units.restocked)
+	line("stock", "%d rows; by the driver's lines %d units in orders WeChat Pay took, %d back by refunds asked before hand-over",
+		r.units.rows, r.units.sold, r.units.restocked)
+	line("", "WeChat Pay's refunds: %d of the driver's asks (tagged), %d of late payments whose stock was gone", r.units.asked,
+		r.units.unasked)
 	line("violations", "%d", len(r.violations))
 	for i, v := range r.violations {
 		if i == 50 {
