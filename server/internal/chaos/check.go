@@ -745,9 +745,10 @@ func excuse(c call, windows []window, grace time.Duration, logs []logLine, sandb
 			return excuseHAProxy
 		}
 		return ""
-	case downAround(windows, is(c.Server), c.Start, c.End, grace):
-		return excuseRestart
-	case c.Status == 503 && c.Code == "unavailable" && downAround(windows, is("sandbox"), c.Start, c.End, grace):
+	}
+	// A server answered: the sandbox's own rule first, whose evidence is
+	// the server's log line, then the server's own restart.
+	if c.Status == 503 && c.Code == "unavailable" && downAround(windows, is("sandbox"), c.Start, c.End, grace) {
 		for _, l := range logs {
 			if l.server != c.Server || !strings.Contains(l.text, "code=unavailable") || !strings.Contains(l.text, sandboxAddr) {
 				continue
@@ -759,6 +760,9 @@ func excuse(c call, windows []window, grace time.Duration, logs []logLine, sandb
 				}
 			}
 		}
+	}
+	if downAround(windows, is(c.Server), c.Start, c.End, grace) {
+		return excuseRestart
 	}
 	return ""
 }

@@ -12,7 +12,8 @@ func TestExcuse(t *testing.T) {
 	windows := []window{
 		{Proc: "s2", From: at(10), To: at(11)},
 		{Proc: "sandbox", From: at(20), To: at(21)},
-		{Proc: "s1", From: at(30)}, // still down
+		{Proc: "s1", From: at(30)},               // still down
+		{Proc: "s4", From: at(19), To: at(19.6)}, // down with the sandbox
 	}
 	const sandbox = "127.0.0.1:8090"
 	refused := []logLine{{"s1", `level=ERROR msg="request failed" request_id=r code=unavailable error="unavailable: the WeChat sandbox at 127.0.0.1:8090 cannot be reached: dial tcp 127.0.0.1:8090: connect: connection refused"`}}
@@ -30,7 +31,7 @@ func TestExcuse(t *testing.T) {
 		{"haproxy 503 with no server up", call{Status: 503, Tried: "<NOSRV>", Start: at(10.5), End: at(10.6)}, nil, excuseHAProxy},
 		{"no answer while a server was down", call{Status: 0, Start: at(10.9), End: at(11.2)}, nil, excuseHAProxy},
 		{"no answer with every server up", call{Status: 0, Start: at(15), End: at(15.2)}, nil, ""},
-		{"no answer while only the sandbox was down", call{Status: 0, Start: at(20.5), End: at(20.6)}, nil, ""},
+		{"no answer while only the sandbox was down", call{Status: 0, Start: at(21.8), End: at(21.9)}, nil, ""},
 		{"a server's 503 while another server was down", call{Status: 503, Server: "s3", Tried: "s3", Code: "unavailable", Start: at(10.5), End: at(10.6)}, nil, ""},
 		{"a server's 503 as it was killed", call{Status: 503, Server: "s1", Tried: "s1", Start: at(29.9), End: at(30.1)}, nil, excuseRestart},
 		{"a server's 503 starting up", call{Status: 503, Server: "s2", Tried: "s2", Start: at(11.5), End: at(11.6)}, nil, excuseRestart},
@@ -41,6 +42,10 @@ func TestExcuse(t *testing.T) {
 		{"sandbox unreachable while it was up", call{Status: 503, Server: "s1", Tried: "s1", Code: "unavailable", Start: at(25), End: at(25.1)}, refused, ""},
 		{"a deadlock while the sandbox was down", call{Status: 503, Server: "s1", Tried: "s1", Code: "unavailable", Start: at(20.5), End: at(20.6)}, deadlock, ""},
 		{"a 502 from a server while the sandbox was down", call{Status: 502, Server: "s1", Tried: "s1", Code: "unavailable", Start: at(20.5), End: at(20.6)}, refused, ""},
+		{"sandbox unreachable from a server starting up", call{Status: 503, Server: "s2", Tried: "s2", Code: "unavailable", Start: at(11.5), End: at(11.6)},
+			[]logLine{{"s2", refused[0].text}}, excuseRestart},
+		{"sandbox unreachable from a server starting up while the sandbox was down", call{Status: 503, Server: "s4", Tried: "s4", Code: "unavailable", Start: at(20.5), End: at(20.6)},
+			[]logLine{{"s4", refused[0].text}}, excuseSandbox},
 	}
 	for _, tc := range cases {
 		if got := excuse(tc.c, windows, 2*time.Second, tc.logs, sandbox); got != tc.want {
