@@ -73,6 +73,16 @@ func (k *killer) run(ctx, run context.Context) {
 	k.crashes.Wait()
 }
 
+// pauses bounds the pauses between kills during a load of the given
+// length (see plan).
+func pauses(cfg config, load time.Duration) (lo, hi time.Duration) {
+	lo, hi = cfg.KillMin, cfg.KillMax
+	if room := load / time.Duration(cfg.SandboxKills+2); hi > room {
+		lo, hi = time.Duration(float64(lo)*float64(room)/float64(hi)), room
+	}
+	return lo, hi
+}
+
 // kill is one planned kill: when, from the start of the load, and whether
 // it is the sandbox's turn (else a random server's).
 type kill struct {
@@ -87,10 +97,7 @@ type kill struct {
 // to fit: the first kill then always comes before the sandbox's first
 // turn, so any load kills a server.
 func plan(rng *rand.Rand, cfg config, load time.Duration) []kill {
-	lo, hi := cfg.KillMin, cfg.KillMax
-	if room := load / time.Duration(cfg.SandboxKills+2); hi > room {
-		lo, hi = time.Duration(float64(lo)*float64(room)/float64(hi)), room
-	}
+	lo, hi := pauses(cfg, load)
 	var turns []time.Duration
 	for i := range cfg.SandboxKills {
 		turns = append(turns, load*time.Duration(i+1)/time.Duration(cfg.SandboxKills+1))

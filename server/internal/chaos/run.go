@@ -20,8 +20,9 @@ import (
 func run(ctx context.Context, cfg config) int {
 	began := time.Now()
 	end := began.Add(cfg.Deadline)
+	lo, hi := pauses(cfg, cfg.Duration)
 	fmt.Printf("chaos: seed %d (set CHAOS_SEED=%d to replay the choices), load %s, %d servers behind haproxy, kill every %s–%s, deadline %s\n",
-		cfg.Seed, cfg.Seed, cfg.Duration, cfg.Servers, cfg.KillMin, cfg.KillMax, cfg.Deadline)
+		cfg.Seed, cfg.Seed, cfg.Duration, cfg.Servers, lo.Round(10*time.Millisecond), hi.Round(10*time.Millisecond), cfg.Deadline)
 	// Every phase but the clean-up runs within runCtx, which ends
 	// reserveCleanup before the deadline; the clean-up has the rest.
 	runCtx, cancel := context.WithDeadline(ctx, end.Add(-reserveCleanup))
