@@ -44,14 +44,12 @@ openapi-lint:
 	@cd server/api/openapi-lint && npm ci --no-audit --no-fund --loglevel=error >/dev/null && npm run --silent lint 2>&1 | grep -v '[║╔╚]'; exit $${PIPESTATUS[0]}
 
 ## chaos: three servers behind haproxy on PostgreSQL, killed with SIGKILL under load, then
-## checked for lost or invented orders, payments, refunds and stock (CHAOS_SEED, CHAOS_DURATION;
-## see README.md). Installs haproxy from Debian's packages when it is missing.
+## checked for lost or invented orders, payments, refunds and stock (CHAOS_SEED, CHAOS_DURATION,
+## CHAOS_DEADLINE; see README.md). Finds haproxy on PATH or in /usr/sbin or /usr/local/sbin, and
+## installs it from Debian's packages only when it is in none of them.
 chaos: build
-	@command -v haproxy >/dev/null 2>&1 || { echo "--- installing haproxy"; \
-	  sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null; }
 	$(GO) build -o bin/chaos ./server/internal/chaos
-	bin/chaos
+	@haproxy=$$(bash server/internal/chaos/find-haproxy.sh) && CHAOS_HAPROXY="$$haproxy" bin/chaos
 
 ## generate: regenerate the ent client from schema/
 generate:

@@ -154,7 +154,7 @@ func TestSandboxRecordsTransactionsAndRefunds(t *testing.T) {
 		t.Fatalf("the unpaid transaction: %+v", u)
 	}
 	if len(rec.Refunds) != 1 || rec.Refunds[0].OutTradeNo != paid.Order.OrderNo || rec.Refunds[0].Status != "SUCCESS" ||
-		rec.Refunds[0].Refund != paid.Order.PayableFen || rec.Refunds[0].RefundID == "" {
+		rec.Refunds[0].Refund != paid.Order.PayableFen || rec.Refunds[0].RefundID == "" || rec.Refunds[0].Reason != "records" {
 		t.Fatalf("refunds %+v", rec.Refunds)
 	}
 }

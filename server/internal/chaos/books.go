@@ -6,15 +6,17 @@ import (
 	"sync"
 )
 
-// books is what the driver was told by the fleet: the orders it was
-// acknowledged, what every checkout key was answered, what the WeChat
-// cashier answered for each payment. The checks hold the database and the
-// sandbox against them.
+// books is what the driver asked for and was told by the fleet: the lines
+// of every checkout, the orders it was acknowledged, what every checkout
+// key was answered, what the WeChat cashier answered for each payment,
+// every refund it asked for. The checks hold the database and the sandbox
+// against them.
 type books struct {
 	mu sync.Mutex
-	// storeID and the SKUs (id → on_hand set at the start).
+	// storeID and the SKUs (id → on_hand set at the start, id → price).
 	storeID int
 	initial map[int]int64
+	price   map[int]int64
 	skus    []int
 	// shoppers by id: their login code.
 	shoppers map[int]string
@@ -26,7 +28,9 @@ type books struct {
 	pays map[string]*payOutcome
 	// paidOrders are acknowledged orders the cashier took money for (staff
 	// may refund them on their own).
-	paidOrders []int
+	paidOrders []*placed
+	// asks are the refunds the driver asked for, by tag.
+	asks map[string]*refundAsk
 	// tally counts business answers.
 	tally tally
 	// seen are violations noticed during the run itself.
@@ -41,9 +45,13 @@ type tally struct {
 	staffRefunds, pickups, faults                  int
 }
 
-// attempt is what the checkouts with one Idempotency-Key were answered.
+// attempt is what the checkouts with one Idempotency-Key asked for and
+// were answered.
 type attempt struct {
 	ShopperID int
+	// Lines are the units asked for, by SKU: the lines named, or what the
+	// cart held (what the driver's own PUTs put there).
+	Lines map[int]int
 	// Acked: some answer was 201 or 200 with the order.
 	Acked   bool
 	OrderID int
@@ -63,7 +71,47 @@ type placed struct {
 	PrepayID   string // "" when the answer carried no payment (a cancelled order)
 	PickupCode string
 	Status     string // as acknowledged
+	// Lines are the units the shopper asked for, by SKU.
+	Lines map[int]int
+
+	// Under the books' lock:
+
+	// Racy: the shopper paid after asking to cancel it, or around its
+	// expiry; the payment may have arrived for a cancelled order.
+	Racy bool
+	// HandedOver: staff handed the order over (picked up, acknowledged);
+	// HandoverUnknown: a hand-over got no clear answer.
+	HandedOver, HandoverUnknown bool
+	// Asks are the refunds asked for it, in order.
+	Asks []*refundAsk
 }
+
+// refundAsk is one refund the driver asked for.
+type refundAsk struct {
+	// Tag starts the reason given ("chaos-ask-<n>"); WeChat Pay is sent the
+	// reason, so the sandbox's records say which ask a refund came from.
+	Tag   string
+	Order *placed
+	By    string // "shopper" or "staff"
+	// SkuID and Quantity: units of one line; SkuID 0: everything not
+	// refunded yet.
+	SkuID, Quantity int
+	// HandedOver: the order had been handed over when the refund was
+	// asked for (its units are with the shopper: none go back).
+	HandedOver bool
+	// Status is the answer (0: none).
+	Status int
+}
+
+// askTag is the prefix of the tags of refund asks.
+const askTag = "chaos-ask-"
+
+// whole reports whether the ask is for everything not refunded yet.
+func (a *refundAsk) whole() bool { return a.SkuID == 0 }
+
+// refused reports whether the ask was answered with a 4xx (it made no
+// refund).
+func (a *refundAsk) refused() bool { return a.Status >= 400 && a.Status < 500 }
 
 // payOutcome is what the cashier answered for one order's payment.
 type payOutcome struct {
@@ -79,8 +127,8 @@ type payOutcome struct {
 
 func newBooks() *books {
 	return &books{
-		initial: map[int]int64{}, shoppers: map[int]string{}, keys: map[string]*attempt{},
-		orders: map[int]*placed{}, pays: map[string]*payOutcome{},
+		initial: map[int]int64{}, price: map[int]int64{}, shoppers: map[int]string{}, keys: map[string]*attempt{},
+		orders: map[int]*placed{}, pays: map[string]*payOutcome{}, asks: map[string]*refundAsk{},
 	}
 }
 
@@ -98,21 +146,30 @@ func (b *books) count(fn func(t *tally)) {
 	fn(&b.tally)
 }
 
-// checkout records one answer to a checkout with key.
-func (b *books) checkout(key string, shopperID int, r result, o *placed) {
+// checkout records one answer to a checkout with key that asked for
+// lines, and returns the order acknowledged (o, or the same order as
+// acknowledged before), if any.
+func (b *books) checkout(key string, shopperID int, lines map[int]int, r result, o *placed) *placed {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	a := b.keys[key]
 	if a == nil {
-		a = &attempt{ShopperID: shopperID}
+		a = &attempt{ShopperID: shopperID, Lines: lines}
 		b.keys[key] = a
 	}
 	switch {
 	case o != nil:
 		a.Acked, a.OrderID = true, o.ID
-		if prev := b.orders[o.ID]; prev == nil || (prev.PrepayID == "" && o.PrepayID != "") {
+		prev := b.orders[o.ID]
+		if prev == nil {
+			o.Lines = a.Lines
 			b.orders[o.ID] = o
+			return o
 		}
+		if prev.PrepayID == "" && o.PrepayID != "" {
+			prev.PrepayID, prev.Status = o.PrepayID, o.Status
+		}
+		return prev
 	case r.ambiguous():
 		a.Ambiguous = true
 	default:
@@ -122,6 +179,7 @@ func (b *books) checkout(key string, shopperID int, r result, o *placed) {
 		_ = json.Unmarshal(r.Body, &e)
 		a.Refused = append(a.Refused, fmt.Sprintf("%d %s: %s", r.Status, r.Code, clip(e.Error.Message, 160)))
 	}
+	return nil
 }
 
 // paid records one answer of the cashier for order.
@@ -136,7 +194,7 @@ func (b *books) paid(o *placed, r result, transactionID string, skip bool) {
 	switch {
 	case r.ok():
 		if !p.Taken {
-			b.paidOrders = append(b.paidOrders, o.ID)
+			b.paidOrders = append(b.paidOrders, o)
 		}
 		p.Taken, p.TransactionID = true, transactionID
 		p.Skipped = p.Skipped || skip
@@ -144,5 +202,44 @@ func (b *books) paid(o *placed, r result, transactionID string, skip bool) {
 		p.Ambiguous = true
 	default:
 		p.Refused = true
+	}
+}
+
+// racy records that the shopper pays o after asking to cancel it or
+// around its expiry.
+func (b *books) racy(o *placed) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	o.Racy = true
+}
+
+// ask records a refund about to be asked for o (skuID 0: everything left)
+// and returns it, tagged.
+func (b *books) ask(o *placed, by string, skuID, quantity int) *refundAsk {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	a := &refundAsk{Tag: fmt.Sprintf("%s%d", askTag, len(b.asks)+1), Order: o, By: by, SkuID: skuID, Quantity: quantity,
+		HandedOver: o.HandedOver}
+	b.asks[a.Tag] = a
+	o.Asks = append(o.Asks, a)
+	return a
+}
+
+// answered records the answer to a refund ask.
+func (b *books) answered(a *refundAsk, r result) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	a.Status = r.Status
+}
+
+// handedOver records the answer to handing o over (picked up).
+func (b *books) handedOver(o *placed, r result) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	switch {
+	case r.ok():
+		o.HandedOver = true
+	case r.ambiguous():
+		o.HandoverUnknown = true
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -43,10 +44,13 @@ type dbPayment struct {
 type dbRefund struct {
 	No, Status string
 	Amount     int64
-	Lines      []struct {
-		OrderItemID int `json:"order_item_id"`
-		Quantity    int `json:"quantity"`
-	}
+	Lines      []refundLine
+}
+
+// refundLine is units of one order line a refund covers.
+type refundLine struct {
+	OrderItemID int `json:"order_item_id"`
+	Quantity    int `json:"quantity"`
 }
 
 type dbStock struct {
@@ -172,8 +176,17 @@ func check(ctx context.Context, pg *pgx.Conn, sandboxURL string, d *driver, c *c
 	rep.violations = append(rep.violations, b.seen...)
 	rep.checkOrders(b, w)
 	rep.checkMoney(b, w, rec)
+	rep.checkLines(b, w)
 	rep.checkStock(b, w)
-	rep.checkRequests(c.recorded(), &f.downtime, cfg.Grace, f)
+	rep.checkStockByDriver(b, w, rec)
+	calls := c.recorded()
+	failed := map[string]bool{}
+	for _, c := range calls {
+		if c.Status == 0 || c.Status >= 500 {
+			failed[c.RequestID] = true
+		}
+	}
+	rep.checkRequests(calls, rep.windows, cfg.Grace, f.requestLogs(failed), f.sandbox.addr)
 	return rep, nil
 }
 
@@ -373,7 +386,9 @@ func (r *report) checkMoney(b *books, w *world, rec sandboxRecords) {
 }
 
 // checkStock: every stock row equals the replay of its ledger, nothing
-// stays reserved, and on_hand is what the orders say: the initial count,
+// stays reserved, each order's ledger rows move what its lines, sale and
+// refunds say, and on_hand is what the database's orders say (the driver's
+// own account is checkStockByDriver): the initial count,
 // less the units of every order that was paid, plus the units refunds put
 // back. A refund puts units back when the order had not been handed over
 // (not completed, shipped or delivered) and had been sold (a payment that
@@ -422,10 +437,7 @@ func (r *report) checkStock(b *books, w *world) {
 			if len(covered) == 0 { // the whole order, as it stood
 				for _, it := range items {
 					if q := it.Quantity - done[it.ID]; q > 0 {
-						covered = append(covered, struct {
-							OrderItemID int `json:"order_item_id"`
-							Quantity    int `json:"quantity"`
-						}{it.ID, q})
+						covered = append(covered, refundLine{it.ID, q})
 					}
 				}
 			}
@@ -496,21 +508,273 @@ func (r *report) checkStock(b *books, w *world) {
 			continue
 		}
 		if expect := b.initial[s.SkuID] - sold[s.SkuID] + restocked[s.SkuID]; s.OnHand != expect {
-			r.fail("SKU %d has %d on hand; %d at the start − %d sold + %d restocked = %d", s.SkuID, s.OnHand, b.initial[s.SkuID],
-				sold[s.SkuID], restocked[s.SkuID], expect)
+			r.fail("SKU %d has %d on hand; by the database's orders %d at the start − %d sold + %d restocked = %d", s.SkuID, s.OnHand,
+				b.initial[s.SkuID], sold[s.SkuID], restocked[s.SkuID], expect)
 		}
-		r.units.sold += sold[s.SkuID]
-		r.units.restocked += restocked[s.SkuID]
 		r.units.rows++
 	}
 }
 
-// checkRequests: a 5xx (or no answer) is allowed only as a 502 or 503 while
-// some process was down or had just come back; any 500 is a violation.
-func (r *report) checkRequests(calls []call, down *downtime, grace time.Duration, f *fleet) {
+// checkLines: every order holds exactly the lines its shopper asked for
+// (the lines named, or what the driver's own PUTs put in the emptied
+// cart), and every acknowledged order was acknowledged for what those
+// lines cost at the catalogue's prices.
+func (r *report) checkLines(b *books, w *world) {
+	for _, o := range w.orders {
+		a := b.keys[o.Key]
+		if a == nil || a.ShopperID != o.ShopperID {
+			continue // checkOrders says so
+		}
+		got := map[int]int{}
+		for _, it := range w.items[o.ID] {
+			got[it.SkuID] += it.Quantity
+		}
+		if !maps.Equal(got, a.Lines) {
+			r.fail("order %d (%s) holds %s; its shopper asked for %s (key %s)", o.ID, o.No, units(got), units(a.Lines), o.Key)
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(b.orders)) {
+		p := b.orders[id]
+		var cost int64
+		for sku, q := range p.Lines {
+			cost += b.price[sku] * int64(q)
+		}
+		if cost != p.Payable {
+			r.fail("order %d (%s) was acknowledged for %d fen; %s cost %d fen at the catalogue's prices", id, p.No, p.Payable,
+				units(p.Lines), cost)
+		}
+	}
+}
+
+// units writes units by SKU as "2×SKU 3, 1×SKU 5".
+func units(m map[int]int) string {
+	var parts []string
+	for _, sku := range slices.Sorted(maps.Keys(m)) {
+		if m[sku] != 0 {
+			parts = append(parts, fmt.Sprintf("%d×SKU %d", m[sku], sku))
+		}
+	}
+	if len(parts) == 0 {
+		return "nothing"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// checkStockByDriver: each SKU's on_hand is what the driver's own records
+// and WeChat Pay's say, never the server's order lines or timeline: the
+// initial count, less the lines the driver asked for of every
+// acknowledged order whose money the sandbox took, plus the units of each
+// refund the sandbox paid back that the driver asked for before the order
+// was handed over (a whole-order refund: the units not refunded before).
+// Each refund names its ask by the tag the driver put in its reason; one
+// without a tag is the server giving back a payment that arrived for a
+// cancelled order whose stock was gone: allowed only for an order the
+// driver paid late, once, for the whole amount, and that order was never
+// sold.
+func (r *report) checkStockByDriver(b *books, w *world, rec sandboxRecords) {
+	type txRec = struct {
+		state string
+		total int64
+	}
+	type refundRec = struct {
+		no, status, reason string
+		amount             int64
+	}
+	txs := map[string]txRec{}
+	for _, t := range rec.Transactions {
+		txs[t.OutTradeNo] = txRec{t.TradeState, t.Total}
+	}
+	refundsOf := map[string][]refundRec{}
+	for _, x := range rec.Refunds {
+		refundsOf[x.OutTradeNo] = append(refundsOf[x.OutTradeNo], refundRec{x.OutRefundNo, x.Status, x.Reason, x.Refund})
+	}
+	sold, back := map[int]int64{}, map[int]int64{}
+	for _, id := range slices.Sorted(maps.Keys(b.orders)) {
+		p := b.orders[id]
+		t, ok := txs[p.No]
+		if !ok || (t.state != "SUCCESS" && t.state != "REFUND") {
+			continue // never paid: nothing left the shelf
+		}
+		type tagged struct {
+			x refundRec
+			a *refundAsk
+		}
+		var auto []refundRec
+		var asked []tagged
+		for _, x := range refundsOf[p.No] {
+			tag, _, _ := strings.Cut(x.reason, ":")
+			a := b.asks[tag]
+			switch {
+			case !strings.HasPrefix(tag, askTag):
+				auto = append(auto, x)
+			case a == nil || a.Order.ID != id:
+				r.fail("refund %s of order %d (%s) carries tag %q, which the driver never asked for that order", x.no, id, p.No, tag)
+			case a.refused():
+				r.fail("refund %s of order %d (%s) came from ask %s, which was refused (%d)", x.no, id, p.No, tag, a.Status)
+			default:
+				asked = append(asked, tagged{x, a})
+				r.units.asked++
+			}
+		}
+		unsold, wholes := false, 0
+		if len(auto) > 0 {
+			if !p.Racy || len(auto) > 1 || auto[0].amount != t.total {
+				var what []string
+				for _, x := range auto {
+					what = append(what, fmt.Sprintf("%s %s %d fen (%q)", x.no, x.status, x.amount, x.reason))
+				}
+				r.fail("the sandbox has refunds of order %d (%s, %d fen) that the driver never asked for: %s (paid late: %v)",
+					id, p.No, t.total, strings.Join(what, ", "), p.Racy)
+			} else {
+				unsold = true
+				r.units.unasked++
+				if auto[0].status == "SUCCESS" {
+					wholes++
+				}
+			}
+		}
+		if !unsold {
+			for sku, q := range p.Lines {
+				sold[sku] += int64(q)
+			}
+		}
+		left := maps.Clone(p.Lines)
+		giveBack := func(a *refundAsk, sku, q int) {
+			left[sku] -= q
+			if !unsold && !a.HandedOver {
+				back[sku] += int64(q)
+			}
+		}
+		// Refunds of some units first: one of everything left is the last
+		// that can succeed.
+		for _, t := range asked {
+			if t.x.status != "SUCCESS" || t.a.whole() {
+				continue
+			}
+			if left[t.a.SkuID] < t.a.Quantity {
+				r.fail("refund %s of order %d (%s) returns %d×SKU %d; the order has %d of them left", t.x.no, id, p.No, t.a.Quantity,
+					t.a.SkuID, left[t.a.SkuID])
+			}
+			if want := b.price[t.a.SkuID] * int64(t.a.Quantity); t.x.amount != want {
+				r.fail("refund %s of order %d (%s) paid back %d fen for %d×SKU %d; they cost %d", t.x.no, id, p.No, t.x.amount,
+					t.a.Quantity, t.a.SkuID, want)
+			}
+			giveBack(t.a, t.a.SkuID, t.a.Quantity)
+		}
+		for _, t := range asked {
+			if t.x.status != "SUCCESS" || !t.a.whole() {
+				continue
+			}
+			if wholes++; wholes > 1 {
+				r.fail("order %d (%s) was refunded in whole more than once (%s)", id, p.No, t.x.no)
+				continue
+			}
+			var want int64
+			for sku, q := range left {
+				want += b.price[sku] * int64(q)
+			}
+			if t.x.amount != want {
+				r.fail("refund %s of order %d (%s) paid back %d fen for everything left (%s); that costs %d", t.x.no, id, p.No,
+					t.x.amount, units(left), want)
+			}
+			for sku, q := range left {
+				giveBack(t.a, sku, q)
+			}
+		}
+	}
+	for _, s := range w.stocks {
+		if s.StoreID != b.storeID {
+			continue
+		}
+		if expect := b.initial[s.SkuID] - sold[s.SkuID] + back[s.SkuID]; s.OnHand != expect {
+			r.fail("SKU %d has %d on hand; by the driver's records and WeChat Pay's %d at the start − %d in orders paid + %d refunded "+
+				"before hand-over = %d", s.SkuID, s.OnHand, b.initial[s.SkuID], sold[s.SkuID], back[s.SkuID], expect)
+		}
+		r.units.sold += sold[s.SkuID]
+		r.units.restocked += back[s.SkuID]
+	}
+}
+
+// Why a 5xx (or no answer) is excused: the rules of checkRequests.
+const (
+	// excuseHAProxy: haproxy answered itself (a 502, 503 or 504: no
+	// X-Chaos-Server), or nothing answered, while the server haproxy had
+	// chosen (any server when it names none) was down or had just come
+	// back.
+	excuseHAProxy = "haproxy"
+	// excuseRestart: the server that answered a 502, 503 or 504 (or began
+	// to answer and broke off) was itself being killed or starting up.
+	excuseRestart = "restart"
+	// excuseSandbox: a server answered 503 unavailable, its log line for
+	// the request says the shared sandbox could not be reached, and the
+	// sandbox was down or had just come back.
+	excuseSandbox = "sandbox"
+)
+
+// logLine is one line of a server's log.
+type logLine struct{ server, text string }
+
+// downAround reports whether a window of a process that match accepts
+// overlaps [from, to], each window stretched by grace after the process
+// was healthy again.
+func downAround(windows []window, match func(proc string) bool, from, to time.Time, grace time.Duration) bool {
+	for _, w := range windows {
+		if match(w.Proc) && !to.Before(w.From) && (w.To.IsZero() || !from.After(w.To.Add(grace))) {
+			return true
+		}
+	}
+	return false
+}
+
+// excuse says which rule excuses a 5xx or missing answer c, or "" when
+// none does. A 500 never is. logs are the servers' log lines about c;
+// sandboxAddr is the shared sandbox's host:port.
+func excuse(c call, windows []window, grace time.Duration, logs []logLine, sandboxAddr string) string {
+	gateway := c.Status == 0 || c.Status == 502 || c.Status == 503 || c.Status == 504
+	anyServer := func(p string) bool { return p != "sandbox" }
+	is := func(name string) func(string) bool { return func(p string) bool { return p == name } }
+	switch {
+	case !gateway:
+		return ""
+	case c.Server == "":
+		match := anyServer
+		if c.Tried != "" && c.Tried != "<NOSRV>" {
+			match = is(c.Tried)
+		}
+		if downAround(windows, match, c.Start, c.End, grace) {
+			return excuseHAProxy
+		}
+		return ""
+	}
+	// A server answered: the sandbox's own rule first, whose evidence is
+	// the server's log line, then the server's own restart.
+	if c.Status == 503 && c.Code == "unavailable" && downAround(windows, is("sandbox"), c.Start, c.End, grace) {
+		for _, l := range logs {
+			if l.server != c.Server || !strings.Contains(l.text, "code=unavailable") || !strings.Contains(l.text, sandboxAddr) {
+				continue
+			}
+			// A call to the sandbox's address that found nobody there.
+			for _, sign := range []string{"connection refused", "EOF", "connection reset by peer", "broken pipe"} {
+				if strings.Contains(l.text, sign) {
+					return excuseSandbox
+				}
+			}
+		}
+	}
+	if downAround(windows, is(c.Server), c.Start, c.End, grace) {
+		return excuseRestart
+	}
+	return ""
+}
+
+// checkRequests: a 5xx (or no answer) is allowed only when a rule of
+// excuse says the kills explain it; every other one, and every 500, is a
+// violation.
+func (r *report) checkRequests(calls []call, windows []window, grace time.Duration, logs map[string][]logLine, sandboxAddr string) {
 	r.requests = len(calls)
 	r.byStatus = map[int]int{}
 	r.byWhat = map[string]*[4]int{}
+	r.excused = map[string]int{}
 	logged := 0
 	for _, c := range calls {
 		r.byStatus[c.Status]++
@@ -530,8 +794,12 @@ func (r *report) checkRequests(calls []call, down *downtime, grace time.Duration
 		if c.Status != 0 && c.Status < 500 {
 			continue
 		}
-		if _, covered := down.covers(c.Start, c.End, grace); covered && (c.Status == 0 || c.Status == 502 || c.Status == 503) {
-			r.excused++
+		why := excuse(c, windows, grace, logs[c.RequestID], sandboxAddr)
+		r.failedCalls = append(r.failedCalls, fmt.Sprintf("%s %s %s %s %d server=%q tried=%q code=%q excused=%q %s–%s %s",
+			c.RequestID, c.What, c.Method, c.Path, c.Status, c.Server, c.Tried, c.Code, why, c.Start.Format("15:04:05.000"),
+			c.End.Format("15:04:05.000"), clip(strings.TrimSpace(c.Body), 300)))
+		if why != "" {
+			r.excused[why]++
 			continue
 		}
 		w[3]++
@@ -539,23 +807,46 @@ func (r *report) checkRequests(calls []call, down *downtime, grace time.Duration
 		if c.Status == 0 {
 			status = "no answer"
 		}
-		msg := fmt.Sprintf("%s %s %s → %s (request %s, server %q, %s–%s): %s", c.What, c.Method, c.Path, status, c.RequestID,
-			c.Server, c.Start.Format("15:04:05.000"), c.End.Format("15:04:05.000"), clip(strings.TrimSpace(c.Body), 400))
+		msg := fmt.Sprintf("%s %s %s → %s (request %s, answered by %q, haproxy chose %q, %s–%s): %s", c.What, c.Method, c.Path,
+			status, c.RequestID, c.Server, c.Tried, c.Start.Format("15:04:05.000"), c.End.Format("15:04:05.000"),
+			clip(strings.TrimSpace(c.Body), 400))
 		if logged < 20 {
 			logged++
-			for _, l := range f.logLines(c.RequestID, 3) {
-				msg += "\n      log: " + clip(l, 600)
+			lines := logs[c.RequestID]
+			slices.SortStableFunc(lines, func(a, b logLine) int {
+				return cmpBool(isProblem(b.text), isProblem(a.text))
+			})
+			for _, l := range lines[:min(3, len(lines))] {
+				msg += "\n      log: " + clip(l.server+": "+l.text, 600)
 			}
 		}
 		r.fail("%s", msg)
 	}
 }
 
-// logLines finds up to n lines about a request in the servers' logs
-// (errors first).
-func (f *fleet) logLines(requestID string, n int) []string {
-	var errors, others []string
-	needle := "request_id=" + requestID + " "
+// isProblem reports whether a log line is a warning or an error.
+func isProblem(l string) bool {
+	return strings.Contains(l, "level=ERROR") || strings.Contains(l, "level=WARN")
+}
+
+// cmpBool orders false before true.
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
+}
+
+// requestLogs reads the servers' log lines about the requests ids, in one
+// pass over each log.
+func (f *fleet) requestLogs(ids map[string]bool) map[string][]logLine {
+	out := map[string][]logLine{}
+	if len(ids) == 0 {
+		return out
+	}
 	for _, p := range f.servers {
 		file, err := os.Open(p.log)
 		if err != nil {
@@ -565,17 +856,16 @@ func (f *fleet) logLines(requestID string, n int) []string {
 		sc.Buffer(make([]byte, 1<<20), 1<<20)
 		for sc.Scan() {
 			l := sc.Text()
-			if !strings.Contains(l+" ", needle) {
+			i := strings.Index(l, "request_id=")
+			if i < 0 {
 				continue
 			}
-			if strings.Contains(l, "level=ERROR") || strings.Contains(l, "level=WARN") {
-				errors = append(errors, p.name+": "+l)
-			} else {
-				others = append(others, p.name+": "+l)
+			id, _, _ := strings.Cut(l[i+len("request_id="):], " ")
+			if ids[id] {
+				out[id] = append(out[id], logLine{p.name, l})
 			}
 		}
 		file.Close()
 	}
-	out := append(errors, others...)
-	return out[:min(n, len(out))]
+	return out
 }

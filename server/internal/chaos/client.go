@@ -23,11 +23,24 @@ type call struct {
 	// Status is the HTTP status; 0 when no answer came (connection error).
 	Status    int
 	RequestID string
-	// Server is the backend haproxy chose (X-Served-By), if any.
+	// Server is the backend that answered itself (X-Chaos-Server, which
+	// haproxy puts on a server's answers only); "" for an answer haproxy
+	// made itself (a 502, 503 or 504) or none at all.
 	Server string
+	// Tried is the backend haproxy had chosen (X-Chaos-Tried, on every
+	// answer; "<NOSRV>" when none was up).
+	Tried string
+	// Code is the error envelope's code of a 5xx.
+	Code string
 	// Body is kept for 5xx answers and errors only.
 	Body string
 }
+
+// The headers haproxy adds (see haproxyConfig).
+const (
+	headerServer = "X-Chaos-Server"
+	headerTried  = "X-Chaos-Tried"
+)
 
 // result is an answer.
 type result struct {
@@ -102,7 +115,7 @@ func (c *client) do(ctx context.Context, what, method, path, token string, body,
 	} else {
 		r.Status = res.StatusCode
 		rec.Status = res.StatusCode
-		rec.Server = res.Header.Get("X-Served-By")
+		rec.Server, rec.Tried = res.Header.Get(headerServer), res.Header.Get(headerTried)
 		r.Body, r.Err = io.ReadAll(res.Body)
 		res.Body.Close()
 		if r.Err != nil { // the answer broke off: as good as none
@@ -110,6 +123,17 @@ func (c *client) do(ctx context.Context, what, method, path, token string, body,
 			rec.Body = "reading the answer: " + r.Err.Error()
 		} else if res.StatusCode >= 500 {
 			rec.Body = string(r.Body)
+		}
+	}
+	if r.Status != 0 && !r.ok() {
+		var e struct {
+			Error struct{ Code string } `json:"error"`
+		}
+		if json.Unmarshal(r.Body, &e) == nil {
+			r.Code = e.Error.Code
+		}
+		if r.Status >= 500 {
+			rec.Code = r.Code
 		}
 	}
 	rec.End = time.Now()
@@ -120,14 +144,6 @@ func (c *client) do(ctx context.Context, what, method, path, token string, body,
 	c.mu.Lock()
 	c.calls = append(c.calls, rec)
 	c.mu.Unlock()
-	if r.Status != 0 && !r.ok() {
-		var e struct {
-			Error struct{ Code string } `json:"error"`
-		}
-		if json.Unmarshal(r.Body, &e) == nil {
-			r.Code = e.Error.Code
-		}
-	}
 	if r.ok() && out != nil {
 		if err := json.Unmarshal(r.Body, out); err != nil {
 			r.Err = fmt.Errorf("%s %s answered %d with %q: %w", method, path, r.Status, clip(string(r.Body), 200), err)

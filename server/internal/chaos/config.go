@@ -39,10 +39,22 @@ type config struct {
 	TTL time.Duration
 	// Settle bounds the wait for the fleet to go quiet after the load.
 	Settle time.Duration
+	// Deadline bounds the whole run, from start to the database dropped:
+	// each phase is cut short when it would pass it.
+	Deadline time.Duration
 	// Grace is how long after a process is healthy again a 502/503 still
 	// counts as caused by its death.
 	Grace time.Duration
 }
+
+// Slices of the run's deadline kept for the phases after the load: the
+// checks and reporting, and the clean-up (every process killed, the
+// database dropped). A deadline must leave room for both and some setup.
+const (
+	reserveCheck   = 20 * time.Second
+	reserveCleanup = 20 * time.Second
+	minOverhead    = reserveCheck + reserveCleanup + 5*time.Second
+)
 
 // loadConfig reads the configuration from the environment (getenv).
 func loadConfig(getenv func(string) string) (config, error) {
@@ -88,6 +100,17 @@ func loadConfig(getenv func(string) string) (config, error) {
 		}
 	}
 	cfg.Keep = getenv("CHAOS_KEEP") == "1"
+	// About 2½ minutes more than the load is a normal run; 3 minutes more
+	// bound it (a 90 s load: 4m30s, so that make chaos stays under 5).
+	cfg.Deadline = cfg.Duration + 3*time.Minute
+	if v := getenv("CHAOS_DEADLINE"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < cfg.Duration+minOverhead {
+			return cfg, fmt.Errorf("CHAOS_DEADLINE must be a duration of at least CHAOS_DURATION + %s (%s), like 5m (got %q)",
+				minOverhead, cfg.Duration+minOverhead, v)
+		}
+		cfg.Deadline = d
+	}
 	// Unpaid orders placed at the end of the load expire a TTL later; the
 	// rest (notification retries, refunds the sweeper resubmits after 30 s
 	// or asks about after a minute) fits in another 90 s.

@@ -75,6 +75,7 @@ func (d *driver) setup(ctx context.Context) error {
 			return fmt.Errorf("set stock: %d %s %v", r.Status, clip(string(r.Body), 300), r.Err)
 		}
 		d.books.initial[sku] = item.onHand
+		d.books.price[sku] = item.price
 		d.books.skus = append(d.books.skus, sku)
 	}
 	return nil
@@ -153,6 +154,7 @@ type orderView struct {
 	PickupCode *string `json:"pickup_code"`
 	Items      []struct {
 		ID       int `json:"id"`
+		SkuID    int `json:"sku_id"`
 		Quantity int `json:"quantity"`
 	} `json:"items"`
 }
@@ -167,6 +169,9 @@ func (d *driver) shop(ctx, run context.Context, rng *rand.Rand, sh *shopper) {
 		lines = append(lines, line{SkuID: d.books.skus[i], Quantity: 1 + rng.IntN(3)})
 	}
 	body := map[string]any{"store_id": storeID, "fulfilment": "pickup"}
+	// asked is what the order must hold: the lines named, or what the
+	// driver's own PUTs put in the (emptied) cart.
+	asked := map[int]int{}
 	if rng.Float64() < 0.6 { // through the cart
 		if sh.cartDirty {
 			if r := d.c.do(ctx, "cart", "DELETE", fmt.Sprintf("/api/v1/cart?store_id=%d", storeID), sh.token, nil, nil); !r.ok() {
@@ -174,27 +179,30 @@ func (d *driver) shop(ctx, run context.Context, rng *rand.Rand, sh *shopper) {
 			}
 			sh.cartDirty = false
 		}
-		kept := 0
 		for _, l := range lines {
-			r := d.c.do(ctx, "cart", "PUT", "/api/v1/cart/items", sh.token,
-				map[string]any{"store_id": storeID, "sku_id": l.SkuID, "quantity": l.Quantity}, nil)
-			switch {
+			switch r := d.putLine(ctx, sh, l); {
 			case r.ok():
-				kept++
+				asked[l.SkuID] = l.Quantity
 				sh.cartDirty = true
 			case r.ambiguous():
+				// Whether the cart holds the line is unknown: no checkout
+				// (the cart is emptied next time).
 				sh.cartDirty = true
+				return
 			default:
 				d.books.count(func(t *tally) { t.cartRefused++ })
 			}
 		}
-		if kept == 0 {
+		if len(asked) == 0 {
 			return
 		}
 	} else {
 		body["items"] = lines
+		for _, l := range lines {
+			asked[l.SkuID] += l.Quantity
+		}
 	}
-	o := d.checkout(ctx, rng, sh, body)
+	o := d.checkout(ctx, rng, sh, body, asked)
 	if o == nil || o.PrepayID == "" {
 		return
 	}
@@ -214,6 +222,7 @@ func (d *driver) shop(ctx, run context.Context, rng *rand.Rand, sh *shopper) {
 			delay = time.Duration(rng.IntN(3000)) * time.Millisecond
 		}
 		d.books.count(func(t *tally) { t.delayed++ })
+		d.books.racy(o)
 		skip := rng.Float64() < 0.3
 		prng := rand.New(rand.NewPCG(d.cfg.Seed, rng.Uint64()))
 		d.later.Go(func() {
@@ -222,6 +231,7 @@ func (d *driver) shop(ctx, run context.Context, rng *rand.Rand, sh *shopper) {
 			}
 		})
 	case x < 0.85:
+		d.books.racy(o)
 		r := d.c.do(ctx, "cancel", "POST", fmt.Sprintf("/api/v1/orders/%d/cancel", o.ID), sh.token,
 			map[string]string{"reason": "chaos: changed my mind"}, nil)
 		if r.ok() {
@@ -238,9 +248,25 @@ func (d *driver) shop(ctx, run context.Context, rng *rand.Rand, sh *shopper) {
 	}
 }
 
-// checkout places the order, retrying with the same Idempotency-Key while
-// the answer is ambiguous, as the mini program would.
-func (d *driver) checkout(ctx context.Context, rng *rand.Rand, sh *shopper, body map[string]any) *placed {
+// putLine sets one line of the cart, repeating the PUT (which sets, so
+// repeats are harmless) while the answer is ambiguous, as the mini program
+// would; the last answer is returned.
+func (d *driver) putLine(ctx context.Context, sh *shopper, l line) result {
+	var r result
+	for try := range 4 {
+		r = d.c.do(ctx, "cart", "PUT", "/api/v1/cart/items", sh.token,
+			map[string]any{"store_id": d.books.storeID, "sku_id": l.SkuID, "quantity": l.Quantity}, nil)
+		if !r.ambiguous() || !sleep(ctx, time.Duration(200*(try+1))*time.Millisecond) {
+			return r
+		}
+	}
+	return r
+}
+
+// checkout places the order of the lines asked for, retrying with the
+// same Idempotency-Key while the answer is ambiguous, as the mini program
+// would.
+func (d *driver) checkout(ctx context.Context, rng *rand.Rand, sh *shopper, body map[string]any, asked map[int]int) *placed {
 	key := fmt.Sprintf("chaos-%d-%d-%016x", d.cfg.Seed, sh.id, rng.Uint64())
 	d.books.count(func(t *tally) { t.checkouts++ })
 	for try := range 4 {
@@ -260,18 +286,17 @@ func (d *driver) checkout(ctx context.Context, rng *rand.Rand, sh *shopper, body
 			if a.Order.PickupCode != nil {
 				o.PickupCode = *a.Order.PickupCode
 			}
-			d.books.checkout(key, sh.id, r, o)
-			return o
+			return d.books.checkout(key, sh.id, asked, r, o)
 		}
 		if r.ok() { // a 2xx we could not read
 			d.books.notice("checkout %s answered %d with a body that does not decode: %v", key, r.Status, r.Err)
 			return nil
 		}
 		if ctx.Err() != nil && r.Status == 0 {
-			d.books.checkout(key, sh.id, result{}, nil) // no answer: ambiguous
+			d.books.checkout(key, sh.id, asked, result{}, nil) // no answer: ambiguous
 			return nil
 		}
-		d.books.checkout(key, sh.id, r, nil)
+		d.books.checkout(key, sh.id, asked, r, nil)
 		switch {
 		case r.Code == "out_of_stock":
 			d.books.count(func(t *tally) { t.outOfStock++ })
@@ -336,12 +361,18 @@ func (d *driver) afterPaying(ctx context.Context, rng *rand.Rand, sh *shopper, o
 	}
 	switch x := rng.Float64(); {
 	case x < 0.25:
-		req := map[string]any{"reason": "chaos: not what I wanted"}
+		req := map[string]any{}
+		sku, n := 0, 0 // everything
 		if rng.Float64() < 0.4 && len(v.Items) > 0 && (len(v.Items) > 1 || v.Items[0].Quantity > 1) {
 			it := v.Items[rng.IntN(len(v.Items))]
 			req["items"] = []map[string]int{{"order_item_id": it.ID, "quantity": 1}}
+			sku, n = it.SkuID, 1
 		}
-		if r := d.c.do(ctx, "refund request", "POST", fmt.Sprintf("/api/v1/orders/%d/refund", o.ID), sh.token, req, nil); r.ok() {
+		ask := d.books.ask(o, "shopper", sku, n)
+		req["reason"] = ask.Tag + ": not what I wanted"
+		r := d.c.do(ctx, "refund request", "POST", fmt.Sprintf("/api/v1/orders/%d/refund", o.ID), sh.token, req, nil)
+		d.books.answered(ask, r)
+		if r.ok() {
 			d.books.count(func(t *tally) { t.refundRequests++ })
 		}
 	case x < 0.45 && v.PickupCode != nil:
@@ -363,14 +394,19 @@ func (d *driver) staffWorker(ctx context.Context) {
 		d.handOver(ctx)
 		if rng.Float64() < 0.15 {
 			d.books.mu.Lock()
-			var id int
+			var o *placed
 			if n := len(d.books.paidOrders); n > 0 {
-				id = d.books.paidOrders[rng.IntN(n)]
+				o = d.books.paidOrders[rng.IntN(n)]
+			}
+			if o != nil && o.HandoverUnknown {
+				o = nil // staff do not know whether the shopper has the goods
 			}
 			d.books.mu.Unlock()
-			if id != 0 {
-				r := d.c.do(ctx, "staff refund", "POST", fmt.Sprintf("/admin/v1/orders/%d/refund", id), d.staffToken,
-					map[string]string{"reason": "chaos: staff refund"}, nil)
+			if o != nil {
+				ask := d.books.ask(o, "staff", 0, 0)
+				r := d.c.do(ctx, "staff refund", "POST", fmt.Sprintf("/admin/v1/orders/%d/refund", o.ID), d.staffToken,
+					map[string]string{"reason": ask.Tag + ": staff refund"}, nil)
+				d.books.answered(ask, r)
 				if r.ok() {
 					d.books.count(func(t *tally) { t.staffRefunds++ })
 				}
@@ -428,6 +464,7 @@ func (d *driver) handOver(ctx context.Context) {
 		}
 		r = d.c.do(ctx, "picked up", "POST", fmt.Sprintf("/admin/v1/orders/%d/picked-up", o.ID), d.staffToken,
 			map[string]string{"pickup_code": o.PickupCode}, nil)
+		d.books.handedOver(o, r)
 		if r.ok() {
 			d.books.count(func(t *tally) { t.pickups++ })
 		}

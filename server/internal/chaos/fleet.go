@@ -76,9 +76,9 @@ func newFleet(cfg config, dir, dbURL string) (*fleet, error) {
 	if _, err := os.Stat(bin); err != nil {
 		return nil, fmt.Errorf("the wemart binary %s is missing (run make build, or set CHAOS_BINARY): %w", cfg.Binary, err)
 	}
-	haproxy, err := exec.LookPath(cfg.HAProxy)
+	haproxy, err := lookHAProxy(cfg.HAProxy)
 	if err != nil {
-		return nil, fmt.Errorf("haproxy is not installed (apt-get install haproxy, or set CHAOS_HAPROXY): %w", err)
+		return nil, err
 	}
 	f := &fleet{cfg: cfg, dir: dir, dbURL: dbURL, admin: credentials{"chaos", secret(12)}}
 	addrs := make([]string, cfg.Servers+2)
@@ -132,6 +132,26 @@ func newFleet(cfg config, dir, dbURL string) (*fleet, error) {
 	return f, nil
 }
 
+// lookHAProxy finds the haproxy executable name: on PATH, or, for the
+// plain name, in /usr/sbin or /usr/local/sbin, where Debian installs it
+// and a normal user's PATH does not look.
+func lookHAProxy(name string) (string, error) {
+	path, err := exec.LookPath(name)
+	if err == nil || name != "haproxy" {
+		if err != nil {
+			return "", fmt.Errorf("CHAOS_HAPROXY=%s: %w", name, err)
+		}
+		return path, nil
+	}
+	for _, dir := range []string{"/usr/sbin", "/usr/local/sbin"} {
+		if path, err := exec.LookPath(filepath.Join(dir, name)); err == nil {
+			return path, nil
+		}
+	}
+	return "", fmt.Errorf("haproxy is not installed (not on PATH, nor in /usr/sbin or /usr/local/sbin): make chaos installs it, "+
+		"or apt-get install haproxy as root, or set CHAOS_HAPROXY: %w", err)
+}
+
 // sandboxTimeScale compresses WeChat's delays: notification retries after
 // 0.3 s, 0.3 s, 0.6 s, 3.6 s, 12 s, ...; refunds settle in 60 ms.
 const sandboxTimeScale = 0.02
@@ -139,9 +159,12 @@ const sandboxTimeScale = 0.02
 // haproxyConfig balances over the servers, checking each one's /readyz
 // every half second; a connection refused (a dead server not yet marked
 // down) is retried on another server, as production configurations do.
-// X-Served-By names the server that answered, for the request log; its
-// own log (one line a request, with the X-Request-Id and how the request
-// ended) goes to haproxy.log.
+// Two headers say who answered: X-Chaos-Server names the server on its own
+// answers only (http-response rules never see the answers haproxy makes
+// itself: its 502, 503 and 504), and X-Chaos-Tried, on every answer, the
+// server haproxy had chosen ("<NOSRV>" when none was up). Its own log
+// (one line a request, with the X-Request-Id, the server and how the
+// request ended) goes to haproxy.log.
 func haproxyConfig(listen string, servers []*proc) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, `global
@@ -163,13 +186,14 @@ defaults
 frontend shop
     bind %s
     capture request header X-Request-Id len 64
+    http-after-response set-header X-Chaos-Tried %%s
     default_backend wemart
 
 backend wemart
     balance roundrobin
     option httpchk GET /readyz
     http-check expect status 200
-    http-response set-header X-Served-By %%s
+    http-response set-header X-Chaos-Server %%s
     default-server inter 500ms fastinter 250ms downinter 250ms fall 2 rise 1
 `, listen)
 	for _, s := range servers {
@@ -303,7 +327,7 @@ func (f *fleet) startAll(ctx context.Context) error {
 }
 
 // waitBalanced waits until haproxy sees every server up: each answers
-// through it (X-Served-By names it).
+// through it (X-Chaos-Server names it).
 func (f *fleet) waitBalanced(ctx context.Context) error {
 	client := &http.Client{Timeout: time.Second}
 	seen := map[string]bool{}
@@ -311,7 +335,7 @@ func (f *fleet) waitBalanced(ctx context.Context) error {
 	for len(seen) < len(f.servers) {
 		if res, err := client.Get(f.lbURL + "/healthz"); err == nil {
 			if res.StatusCode == http.StatusOK {
-				seen[res.Header.Get("X-Served-By")] = true
+				seen[res.Header.Get(headerServer)] = true
 			}
 			res.Body.Close()
 		}
@@ -389,19 +413,6 @@ func (d *downtime) close(i int) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.windows[i].To = time.Now()
-}
-
-// covers reports whether the interval [from, to] overlaps some process's
-// time down, stretched by grace after it came back; it names the process.
-func (d *downtime) covers(from, to time.Time, grace time.Duration) (string, bool) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	for _, w := range d.windows {
-		if !to.Before(w.From) && (w.To.IsZero() || !from.After(w.To.Add(grace))) {
-			return w.Proc, true
-		}
-	}
-	return "", false
 }
 
 // all is a copy of the windows.

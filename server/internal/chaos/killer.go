@@ -22,24 +22,19 @@ type killer struct {
 }
 
 // run kills until ctx ends, then waits until every process killed is back
-// (run is the whole run's context: an interrupt stops the waiting).
+// (run is the whole run's context: an interrupt or the run's deadline
+// stops the waiting).
 func (k *killer) run(ctx, run context.Context) {
 	rng := rand.New(rand.NewPCG(k.cfg.Seed, 1<<32))
 	start := time.Now()
 	deadline, _ := ctx.Deadline()
-	// The sandbox dies at evenly spread moments; the servers at random.
-	var sandboxAt []time.Time
-	for i := range k.cfg.SandboxKills {
-		sandboxAt = append(sandboxAt, start.Add(deadline.Sub(start)*time.Duration(i+1)/time.Duration(k.cfg.SandboxKills+1)))
-	}
-	for {
-		pause := k.cfg.KillMin + time.Duration(rng.Int64N(int64(k.cfg.KillMax-k.cfg.KillMin)+1))
-		if !sleep(ctx, pause) {
+	for _, next := range plan(rng, k.cfg, deadline.Sub(start)) {
+		if !sleep(ctx, time.Until(start.Add(next.at))) {
 			break
 		}
 		var victim *proc
-		if len(sandboxAt) > 0 && time.Now().After(sandboxAt[0]) && k.f.sandbox.isUp() {
-			victim, sandboxAt = k.f.sandbox, sandboxAt[1:]
+		if next.sandbox && k.f.sandbox.isUp() {
+			victim = k.f.sandbox
 		} else {
 			var up []*proc
 			for _, s := range k.f.servers {
@@ -76,4 +71,48 @@ func (k *killer) run(ctx, run context.Context) {
 		})
 	}
 	k.crashes.Wait()
+}
+
+// pauses bounds the pauses between kills during a load of the given
+// length (see plan).
+func pauses(cfg config, load time.Duration) (lo, hi time.Duration) {
+	lo, hi = cfg.KillMin, cfg.KillMax
+	if room := load / time.Duration(cfg.SandboxKills+2); hi > room {
+		lo, hi = time.Duration(float64(lo)*float64(room)/float64(hi)), room
+	}
+	return lo, hi
+}
+
+// kill is one planned kill: when, from the start of the load, and whether
+// it is the sandbox's turn (else a random server's).
+type kill struct {
+	at      time.Duration
+	sandbox bool
+}
+
+// plan is when the killer strikes during a load of the given length:
+// pauses drawn from [cfg.KillMin, cfg.KillMax], and the sandbox's turns
+// spread evenly (at a third and two thirds of the load for two). A load
+// too short for cfg.SandboxKills+2 of the longest pauses has them shrunk
+// to fit: the first kill then always comes before the sandbox's first
+// turn, so any load kills a server.
+func plan(rng *rand.Rand, cfg config, load time.Duration) []kill {
+	lo, hi := pauses(cfg, load)
+	var turns []time.Duration
+	for i := range cfg.SandboxKills {
+		turns = append(turns, load*time.Duration(i+1)/time.Duration(cfg.SandboxKills+1))
+	}
+	var out []kill
+	var at time.Duration
+	for {
+		at += lo + time.Duration(rng.Int64N(int64(hi-lo)+1))
+		if at >= load {
+			return out
+		}
+		k := kill{at: at}
+		if len(turns) > 0 && at >= turns[0] {
+			k.sandbox, turns = true, turns[1:]
+		}
+		out = append(out, k)
+	}
 }

@@ -14,11 +14,14 @@ type report struct {
 	violations []string
 
 	// requests made, by status (0: no answer) and by kind: 2xx, 4xx,
-	// 5xx or none, and of those the ones not excused by a process down.
+	// 5xx or none, and of those the ones no rule excused; the 5xx (or
+	// none) excused, by rule (see excuse).
 	requests int
 	byStatus map[int]int
 	byWhat   map[string]*[4]int
-	excused  int
+	excused  map[string]int
+	// failedCalls describes every 5xx or missing answer, one a line.
+	failedCalls []string
 
 	kills    [2]int // servers, sandbox
 	restarts int
@@ -33,6 +36,9 @@ type report struct {
 	units   struct {
 		sold, restocked int64
 		rows            int
+		// asked: the sandbox's refunds of the driver's asks; unasked: the
+		// server's own, of late payments that found no stock.
+		asked, unasked int
 	}
 	tally tally
 	took  [4]time.Duration // setup, load, settle, all
@@ -64,7 +70,14 @@ func (r *report) print(w io.Writer, cfg config) {
 		}
 		statuses = append(statuses, fmt.Sprintf("%s: %d", name, r.byStatus[s]))
 	}
-	line("requests", "%d — %s; 5xx/none while a process was down: %d", r.requests, strings.Join(statuses, ", "), r.excused)
+	line("requests", "%d — %s", r.requests, strings.Join(statuses, ", "))
+	var excused int
+	for _, n := range r.excused {
+		excused += n
+	}
+	line("5xx excused", "%d: %d by haproxy while the server it chose was down or restarting, %d from a server itself "+
+		"being killed or starting, %d unavailable while the sandbox was down", excused, r.excused[excuseHAProxy],
+		r.excused[excuseRestart], r.excused[excuseSandbox])
 	fmt.Fprintf(w, "  %-14s %8s %8s %8s %8s %8s\n", "", "total", "2xx", "4xx", "5xx/none", "not ok")
 	for _, k := range slices.Sorted(maps.Keys(r.byWhat)) {
 		c := r.byWhat[k]
@@ -85,7 +98,10 @@ func (r *report) print(w io.Writer, cfg config) {
 		states = append(states, fmt.Sprintf("%s %d", s, r.sandbox[s]))
 	}
 	line("sandbox", "transactions: %s", strings.Join(states, ", "))
-	line("stock", "%d rows; %d units sold, %d restocked", r.units.rows, r.units.sold, r.units.restocked)
+	line("stock", "%d rows; by the driver's lines %d units in orders WeChat Pay took, %d back by refunds asked before hand-over",
+		r.units.rows, r.units.sold, r.units.restocked)
+	line("", "WeChat Pay's refunds: %d of the driver's asks (tagged), %d of late payments whose stock was gone", r.units.asked,
+		r.units.unasked)
 	line("violations", "%d", len(r.violations))
 	for i, v := range r.violations {
 		if i == 50 {

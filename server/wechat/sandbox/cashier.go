@@ -116,6 +116,8 @@ type RefundRecord struct {
 	// Status is PROCESSING, SUCCESS, CLOSED or ABNORMAL.
 	Status string `json:"status"`
 	Refund int64  `json:"refund"`
+	// Reason is the reason the merchant gave (what the shopper sees).
+	Reason string `json:"reason"`
 }
 
 // records is GET /sandbox/records: what the sandbox was sent and delivered,
@@ -145,7 +147,7 @@ func (s *Sandbox) records(c echo.Context) error {
 	for _, no := range keys(s.st.Refunds) {
 		r := s.st.Refunds[no]
 		refunds = append(refunds, RefundRecord{OutRefundNo: r.OutRefundNo, RefundID: r.RefundID, OutTradeNo: r.OutTradeNo,
-			Status: r.Status, Refund: r.Refund})
+			Status: r.Status, Refund: r.Refund, Reason: r.Reason})
 	}
 	body, err := json.Marshal(map[string]any{
 		"subscribe": s.st.Subscribes, "shipping": shipping, "deliveries": s.st.Deliveries, "pending": len(s.st.Pending),
