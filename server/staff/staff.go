@@ -72,9 +72,10 @@ func (s *Service) Login(ctx context.Context, username, password string) (Session
 	if !s.hasher.Check(hash, password) {
 		return Session{}, errs.E(errs.Unauthenticated, "wrong username or password")
 	}
+	now := s.now().UTC()
 	n, err := s.client.Staff.Update().
 		Where(entstaff.ID(st.ID), entstaff.TokenVersion(st.TokenVersion), entstaff.Disabled(false)).
-		SetLastLoginAt(s.now().UTC()).Save(ctx)
+		SetLastLoginAt(now).Save(ctx)
 	if err != nil {
 		return Session{}, err
 	}
@@ -88,7 +89,7 @@ func (s *Service) Login(ctx context.Context, username, password string) (Session
 	if err != nil {
 		return Session{}, err
 	}
-	st.LastLoginAt = ptr(s.now().UTC())
+	st.LastLoginAt = &now // what was written, without reading the row back
 	return Session{Token: token, ExpiresAt: exp, Staff: st}, nil
 }
 
@@ -328,5 +329,3 @@ func checkDisplayName(name string) error {
 
 // String describes a principal for logs.
 func (p Principal) String() string { return fmt.Sprintf("%s#%d(%s)", p.Username, p.ID, p.Role) }
-
-func ptr[T any](v T) *T { return &v }
