@@ -8,60 +8,8 @@ import (
 	"wemart/ent/payment"
 	"wemart/ent/refund"
 	"wemart/schema/types"
-	"wemart/server/cart"
 	"wemart/server/orders"
 )
-
-// CartLine is a line of a cart, priced now.
-type CartLine struct {
-	SkuID        int    `json:"sku_id"`
-	ProductID    int    `json:"product_id"`
-	Title        string `json:"title"`
-	SkuName      string `json:"sku_name"`
-	Image        string `json:"image"`
-	Quantity     int    `json:"quantity"`
-	Selected     bool   `json:"selected"`
-	PriceFen     int64  `json:"price_fen"`
-	SeenPriceFen int64  `json:"seen_price_fen"`
-	PriceChanged bool   `json:"price_changed"`
-	AmountFen    int64  `json:"amount_fen"`
-	// Stock is the quantity available at the store.
-	Stock     int64   `json:"stock"`
-	Available bool    `json:"available"`
-	Problem   *string `json:"problem"`
-}
-
-// Cart is a shopper's cart at one store.
-type Cart struct {
-	StoreID       int        `json:"store_id"`
-	Items         []CartLine `json:"items"`
-	GoodsFen      int64      `json:"goods_fen"`
-	SelectedCount int        `json:"selected_count"`
-	// HasChanges is true when some line changed price or cannot be ordered.
-	HasChanges bool       `json:"has_changes"`
-	UpdatedAt  *time.Time `json:"updated_at"`
-}
-
-func cartDTO(c cart.Cart) Cart {
-	out := Cart{StoreID: c.StoreID, Items: make([]CartLine, len(c.Lines)), GoodsFen: c.GoodsFen,
-		SelectedCount: c.Selected, UpdatedAt: utcPtr(c.UpdatedAt)}
-	for i, l := range c.Lines {
-		var problem *string
-		if l.Problem != "" {
-			problem = &l.Problem
-		}
-		out.Items[i] = CartLine{
-			SkuID: l.SkuID, ProductID: l.ProductID, Title: l.Title, SkuName: l.SkuName, Image: l.Image,
-			Quantity: l.Quantity, Selected: l.Selected, PriceFen: l.PriceFen, SeenPriceFen: l.SeenPriceFen,
-			PriceChanged: l.PriceChanged(), AmountFen: l.PriceFen * int64(l.Quantity),
-			Stock: l.Stock, Available: l.Orderable(), Problem: problem,
-		}
-		if l.PriceChanged() || !l.Orderable() {
-			out.HasChanges = true
-		}
-	}
-	return out
-}
 
 // OrderItem is a line of an order, as priced at checkout.
 type OrderItem struct {

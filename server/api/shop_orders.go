@@ -5,59 +5,11 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"wemart/server/cart"
-	"wemart/server/errs"
 	"wemart/server/orders"
 )
 
 // IdempotencyKeyHeader carries the client's key on order creation.
 const IdempotencyKeyHeader = "Idempotency-Key"
-
-func (h *handlers) getCart(c echo.Context) error {
-	storeID, err := queryID(c, "store_id")
-	if err != nil {
-		return err
-	}
-	ct, err := h.Cart.Get(c.Request().Context(), shopperID(c), storeID)
-	return reply(c, http.StatusOK, ct, err, cartDTO)
-}
-
-func (h *handlers) putCartItem(c echo.Context) error {
-	var in cart.PutInput
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	ct, err := h.Cart.Put(c.Request().Context(), shopperID(c), in)
-	return reply(c, http.StatusOK, ct, err, cartDTO)
-}
-
-// selectInput selects or deselects cart lines (all when sku_ids is left out).
-type selectInput struct {
-	StoreID  int   `json:"store_id"`
-	SkuIDs   []int `json:"sku_ids"`
-	Selected *bool `json:"selected"`
-}
-
-func (h *handlers) selectCart(c echo.Context) error {
-	var in selectInput
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	if in.Selected == nil {
-		return errs.InvalidField("selected", "is required (true or false)")
-	}
-	ct, err := h.Cart.Select(c.Request().Context(), shopperID(c), in.StoreID, in.SkuIDs, *in.Selected)
-	return reply(c, http.StatusOK, ct, err, cartDTO)
-}
-
-func (h *handlers) clearCart(c echo.Context) error {
-	storeID, err := queryID(c, "store_id")
-	if err != nil {
-		return err
-	}
-	ct, err := h.Cart.Clear(c.Request().Context(), shopperID(c), storeID)
-	return reply(c, http.StatusOK, ct, err, cartDTO)
-}
 
 func (h *handlers) createOrder(c echo.Context) error {
 	key := c.Request().Header.Get(IdempotencyKeyHeader)

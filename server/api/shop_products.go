@@ -8,7 +8,6 @@ import (
 	"wemart/ent"
 	"wemart/server/errs"
 	"wemart/server/prices"
-	"wemart/server/qr"
 )
 
 // ShopProduct is a product as shoppers see it, with stock at a store when
@@ -94,36 +93,6 @@ func (h *handlers) getShopProduct(c echo.Context) error {
 	out, err := h.shopProduct(c, p, int(storeID))
 	if err != nil {
 		return err
-	}
-	return c.JSON(http.StatusOK, out)
-}
-
-// scan is GET /api/v1/scan?scene=: what an in-store code points at.
-func (h *handlers) scan(c echo.Context) error {
-	s, err := qr.ParseScene(c.QueryParam("scene"))
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	e, err := h.Stores.Index().Get(ctx, s.StoreID)
-	if err != nil {
-		return err
-	}
-	if e == nil {
-		return errs.E(errs.NotFound, "this code is for a store that no longer exists")
-	}
-	if !e.Open {
-		return errs.E(errs.Conflict, "%s is closed for now", e.Name).With("store_id", e.ID)
-	}
-	out := map[string]any{"store": storeCard(e, h.Stores.OpenNow(e)), "product": nil}
-	if s.ProductID != 0 {
-		p, err := h.Catalog.ListedProduct(ctx, s.ProductID)
-		if err != nil {
-			return err
-		}
-		if out["product"], err = h.shopProduct(c, p, e.ID); err != nil {
-			return err
-		}
 	}
 	return c.JSON(http.StatusOK, out)
 }

@@ -7,7 +7,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"wemart/ent"
-	"wemart/server/errs"
 )
 
 // Shopper is a shopper as the shopper API shows them (never the openid).
@@ -58,27 +57,4 @@ func (h *handlers) bindPhone(c echo.Context) error {
 func (h *handlers) shopperMe(c echo.Context) error {
 	s, err := h.Shoppers.Get(c.Request().Context(), shopperID(c))
 	return reply(c, http.StatusOK, s, err, shopperDTO)
-}
-
-const shopperKey = "wemart.shopper"
-
-// requireShopper authenticates a shopper bearer token.
-func (h *handlers) requireShopper(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		token := bearer(c)
-		if token == "" {
-			return errs.E(errs.Unauthenticated, "log in first: send the shopper token as Authorization: Bearer <token>")
-		}
-		id, err := h.Shoppers.Authenticate(c.Request().Context(), token)
-		if err != nil {
-			return err
-		}
-		c.Set(shopperKey, id)
-		return next(c)
-	}
-}
-
-func shopperID(c echo.Context) int {
-	id, _ := c.Get(shopperKey).(int)
-	return id
 }

@@ -2,16 +2,12 @@ package orders
 
 import (
 	"context"
-	"crypto/subtle"
 	"slices"
-	"strings"
-	"time"
 
 	"wemart/ent"
 	"wemart/ent/order"
 	"wemart/ent/orderevent"
 	"wemart/server/errs"
-	"wemart/server/storage"
 )
 
 // transitions is the order lifecycle: the statuses each status may move to.
@@ -123,129 +119,4 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string(r[:n])
-}
-
-// Ready marks a paid pickup order packed and waiting at the counter.
-func (s *Service) Ready(ctx context.Context, by Actor, orderID int) (*ent.Order, error) {
-	return s.move(ctx, orderID, func(tx *ent.Tx, o *ent.Order) error {
-		if err := from(o, order.StatusPaid); err != nil {
-			return err
-		}
-		if o.Fulfilment != order.FulfilmentPickup {
-			return errs.E(errs.Conflict, "order %d is for delivery, not pickup", o.ID)
-		}
-		return s.transition(ctx, tx, o, order.StatusReadyForPickup, by, "ready for pickup", nil)
-	})
-}
-
-// Hand-over attempts: PickupAttempts codes may be tried on an order per
-// PickupWindow; beyond, 429 until the window ends. Six digits and five tries
-// in ten minutes make guessing hopeless.
-const (
-	PickupAttempts = 5
-	PickupWindow   = 10 * time.Minute
-)
-
-// PickedUp hands a pickup order over at the counter (straight from paid,
-// or once ready): the shopper's code must match. The order is completed.
-// Every attempt uses one of the order's few tries per window first, in its
-// own committed statement, so racing or repeated guesses cannot get past
-// the limit, in any number of processes.
-func (s *Service) PickedUp(ctx context.Context, by Actor, orderID int, code string) (*ent.Order, error) {
-	if code == "" {
-		return nil, errs.InvalidField("pickup_code", "is required (the code the shopper shows)")
-	}
-	if err := s.pickupAttempt(ctx, orderID); err != nil {
-		return nil, err
-	}
-	return s.move(ctx, orderID, func(tx *ent.Tx, o *ent.Order) error {
-		if err := from(o, order.StatusPaid, order.StatusReadyForPickup); err != nil {
-			return err
-		}
-		if o.Fulfilment != order.FulfilmentPickup {
-			return errs.E(errs.Conflict, "order %d is for delivery, not pickup", o.ID)
-		}
-		if o.PickupCode == nil || subtle.ConstantTimeCompare([]byte(*o.PickupCode), []byte(code)) != 1 {
-			return errs.InvalidField("pickup_code", "does not match the order's pickup code")
-		}
-		if o.Status == order.StatusPaid {
-			if err := s.transition(ctx, tx, o, order.StatusReadyForPickup, by, "ready for pickup", nil); err != nil {
-				return err
-			}
-		}
-		return s.transition(ctx, tx, o, order.StatusCompleted, by, "picked up", func(u *ent.OrderUpdate) {
-			u.SetCompletedAt(s.now().UTC())
-		})
-	})
-}
-
-// pickupAttempt takes one hand-over attempt of the order's window, or
-// refuses with rate_limited and how long to wait. Each branch is a single
-// conditional update: one more try in the current window, or a fresh window.
-func (s *Service) pickupAttempt(ctx context.Context, orderID int) error {
-	now := s.now().UTC()
-	windowStart := now.Add(-PickupWindow)
-	n, err := s.client.Order.Update().
-		Where(order.ID(orderID), order.PickupWindowAtGT(windowStart), order.PickupAttemptsLT(PickupAttempts)).
-		AddPickupAttempts(1).Save(ctx)
-	if err != nil || n == 1 {
-		return err
-	}
-	n, err = s.client.Order.Update().
-		Where(order.ID(orderID), order.Or(order.PickupWindowAtIsNil(), order.PickupWindowAtLTE(windowStart))).
-		SetPickupAttempts(1).SetPickupWindowAt(now).Save(ctx)
-	if err != nil || n == 1 {
-		return err
-	}
-	o, err := s.client.Order.Get(ctx, orderID)
-	if ent.IsNotFound(err) {
-		return errs.E(errs.NotFound, "no order %d", orderID)
-	}
-	if err != nil {
-		return err
-	}
-	wait := time.Second
-	if o.PickupWindowAt != nil {
-		wait = max(o.PickupWindowAt.Add(PickupWindow).Sub(now), time.Second)
-	}
-	return errs.TooMany(wait, "%d wrong pickup codes for order %d; the next try is possible in %d s", PickupAttempts, orderID, int(wait.Seconds())+1)
-}
-
-// from is a conflict unless o is in one of the statuses a step starts from.
-// The lifecycle table also holds the moves back out of refunding (a refund
-// rejected or partly paid); a staff step must never take those, or goods
-// could be handed over while their money is on its way back.
-func from(o *ent.Order, statuses ...order.Status) error {
-	if slices.Contains(statuses, o.Status) {
-		return nil
-	}
-	return errs.E(errs.Conflict, "order %d is %s; this step needs it %s", o.ID, o.Status, joinStatuses(statuses)).
-		With("status", o.Status)
-}
-
-func joinStatuses(st []order.Status) string {
-	parts := make([]string, len(st))
-	for i, s := range st {
-		parts[i] = string(s)
-	}
-	return strings.Join(parts, " or ")
-}
-
-// move runs a staff step on one order in a transaction and returns the
-// order as it is after.
-func (s *Service) move(ctx context.Context, orderID int, step func(tx *ent.Tx, o *ent.Order) error) (*ent.Order, error) {
-	err := storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
-		o, err := tx.Order.Get(ctx, orderID)
-		if ent.IsNotFound(err) {
-			return errs.E(errs.NotFound, "no order %d", orderID)
-		}
-		if err != nil {
-			return err
-		}
-		return step(tx, o)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return s.load(ctx, orderID)
 }
