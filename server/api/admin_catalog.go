@@ -19,7 +19,7 @@ func (h *handlers) listCategories(c echo.Context) error {
 	for i, it := range items {
 		out[i] = categoryDTO(it)
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": out})
+	return c.JSON(http.StatusOK, Items[Category]{Items: out})
 }
 
 func (h *handlers) createCategory(c echo.Context) error {

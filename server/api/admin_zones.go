@@ -9,6 +9,7 @@ import (
 	"wemart/schema/types"
 	"wemart/server/errs"
 	"wemart/server/staff"
+	"wemart/server/stores"
 )
 
 // zoneBody is a GeoJSON Polygon, or a Feature whose geometry is one (what
@@ -18,6 +19,14 @@ type zoneBody struct {
 	Coordinates [][][2]float64  `json:"coordinates"`
 	Geometry    *types.Polygon  `json:"geometry"`
 	Properties  json.RawMessage `json:"properties"`
+}
+
+// DeliveryZone is a store after its delivery zone was drawn, with how many
+// H3 cells (at Resolution) the zone covers.
+type DeliveryZone struct {
+	Store      Store `json:"store"`
+	Cells      int   `json:"cells"`
+	Resolution int   `json:"resolution"`
 }
 
 func (h *handlers) setDeliveryZone(c echo.Context) error {
@@ -43,7 +52,7 @@ func (h *handlers) setDeliveryZone(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"store": storeDTO(st), "cells": cells, "resolution": 9})
+	return c.JSON(http.StatusOK, DeliveryZone{Store: storeDTO(st), Cells: cells, Resolution: stores.ZoneResolution})
 }
 
 func (h *handlers) clearDeliveryZone(c echo.Context) error {

@@ -14,6 +14,11 @@ import (
 // types are the contract, and the mappers below are the only place a schema
 // change can reach it.
 
+// Items is a whole, unpaged list (List is a page of a longer one).
+type Items[T any] struct {
+	Items []T `json:"items"`
+}
+
 // Store is a store as the admin API shows it.
 type Store struct {
 	ID              int                   `json:"id"`

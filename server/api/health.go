@@ -10,9 +10,22 @@ import (
 	"wemart/server/errs"
 )
 
+// Health is the answer of /healthz.
+type Health struct {
+	Status string `json:"status"`
+}
+
+// Readiness is the answer of /readyz: each backing service's state (by
+// name: "ok" or "down") and which WeChat the process talks to.
+type Readiness struct {
+	Status string            `json:"status"`
+	Checks map[string]string `json:"checks"`
+	WeChat string            `json:"wechat"`
+}
+
 // healthz answers 200 while the process serves.
 func (h *handlers) healthz(c echo.Context) error {
-	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+	return c.JSON(http.StatusOK, Health{Status: "ok"})
 }
 
 // readyz answers 200 when the database and the search backend answer, 503
@@ -40,5 +53,5 @@ func (h *handlers) readyz(c echo.Context) error {
 		}
 		return e
 	}
-	return c.JSON(http.StatusOK, map[string]any{"status": "ready", "checks": checks, "wechat": h.WeChatMode})
+	return c.JSON(http.StatusOK, Readiness{Status: "ready", Checks: checks, WeChat: h.WeChatMode})
 }

@@ -40,7 +40,7 @@ func (h *handlers) listAddresses(c echo.Context) error {
 	for i, a := range items {
 		out[i] = addressDTO(a)
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": out})
+	return c.JSON(http.StatusOK, Items[Address]{Items: out})
 }
 
 func (h *handlers) createAddress(c echo.Context) error {
@@ -113,5 +113,5 @@ func (h *handlers) addressStores(c echo.Context) error {
 	for i, n := range found {
 		items[i] = nearbyCard(n)
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": items})
+	return c.JSON(http.StatusOK, Items[StoreCard]{Items: items})
 }

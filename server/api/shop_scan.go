@@ -9,6 +9,13 @@ import (
 	"wemart/server/qr"
 )
 
+// Scan is what an in-store code points at: a store, and a product in it
+// (null for a store's own code).
+type Scan struct {
+	Store   StoreCard    `json:"store"`
+	Product *ShopProduct `json:"product"`
+}
+
 // scan is GET /api/v1/scan?scene=: what an in-store code points at.
 func (h *handlers) scan(c echo.Context) error {
 	s, err := qr.ParseScene(c.QueryParam("scene"))
@@ -26,15 +33,17 @@ func (h *handlers) scan(c echo.Context) error {
 	if !e.Open {
 		return errs.E(errs.Conflict, "%s is closed for now", e.Name).With("store_id", e.ID)
 	}
-	out := map[string]any{"store": storeCard(e, h.Stores.OpenNow(e)), "product": nil}
+	out := Scan{Store: storeCard(e, h.Stores.OpenNow(e))}
 	if s.ProductID != 0 {
 		p, err := h.Catalog.ListedProduct(ctx, s.ProductID)
 		if err != nil {
 			return err
 		}
-		if out["product"], err = h.shopProduct(c, p, e.ID); err != nil {
+		sp, err := h.shopProduct(c, p, e.ID)
+		if err != nil {
 			return err
 		}
+		out.Product = &sp
 	}
 	return c.JSON(http.StatusOK, out)
 }

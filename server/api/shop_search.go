@@ -40,6 +40,26 @@ type SearchFacet struct {
 	Count int `json:"count"`
 }
 
+// SearchFacets count the results by category.
+type SearchFacets struct {
+	Categories []SearchFacet `json:"categories"`
+}
+
+// SearchResults is a page of search results with their facets.
+type SearchResults struct {
+	Items    []SearchItem `json:"items"`
+	Total    int          `json:"total"`
+	Page     int          `json:"page"`
+	PageSize int          `json:"page_size"`
+	Facets   SearchFacets `json:"facets"`
+}
+
+// Suggestion is a completion for the search box: a product's title.
+type Suggestion struct {
+	ID    int    `json:"id"`
+	Title string `json:"title"`
+}
+
 func searchError(err error) error {
 	if errors.Is(err, search.ErrUnavailable) {
 		return errs.Wrap(err, errs.Unavailable, "product search is unavailable right now; try again shortly")
@@ -162,10 +182,8 @@ func (h *handlers) searchProducts(c echo.Context) error {
 	for i, f := range res.Categories {
 		facets[i] = SearchFacet{ID: f.CategoryID, Count: f.Count}
 	}
-	return c.JSON(http.StatusOK, map[string]any{
-		"items": items, "total": res.Total, "page": p.Page, "page_size": p.Size,
-		"facets": map[string]any{"categories": facets},
-	})
+	return c.JSON(http.StatusOK, SearchResults{Items: items, Total: res.Total, Page: p.Page, PageSize: p.Size,
+		Facets: SearchFacets{Categories: facets}})
 }
 
 // searchAt runs q with the prices of storeID (0: the chain's). With a price
@@ -235,15 +253,15 @@ func (h *handlers) suggestProducts(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	items := []map[string]any{}
+	items := []Suggestion{}
 	if utf8.RuneCountInString(text) > 0 {
 		found, err := h.Search.Suggest(c.Request().Context(), text, int(limit))
 		if err != nil {
 			return searchError(err)
 		}
 		for _, s := range found {
-			items = append(items, map[string]any{"id": s.ID, "title": s.Title})
+			items = append(items, Suggestion{ID: s.ID, Title: s.Title})
 		}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": items})
+	return c.JSON(http.StatusOK, Items[Suggestion]{Items: items})
 }

@@ -119,7 +119,7 @@ func (h *handlers) nearbyStores(c echo.Context) error {
 	for i, n := range found {
 		items[i] = nearbyCard(n)
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": items})
+	return c.JSON(http.StatusOK, Items[StoreCard]{Items: items})
 }
 
 // indexedStore reads the :id store from the store index; a deleted store is not found.
@@ -203,7 +203,15 @@ func (h *handlers) storeBarcode(c echo.Context) error {
 			scanned = s
 		}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"store_id": e.ID, "sku": scanned, "product": p})
+	return c.JSON(http.StatusOK, BarcodeMatch{StoreID: e.ID, Sku: scanned, Product: p})
+}
+
+// BarcodeMatch is the SKU a barcode scanned in a store names, with its
+// product, priced and stocked at that store.
+type BarcodeMatch struct {
+	StoreID int         `json:"store_id"`
+	Sku     ShopSku     `json:"sku"`
+	Product ShopProduct `json:"product"`
 }
 
 // openStore is indexedStore for shopping: a store closed by staff is a conflict.
