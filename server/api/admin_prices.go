@@ -6,11 +6,10 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"wemart/server/prices"
-	"wemart/server/staff"
 )
 
 func (h *handlers) listStorePrices(c echo.Context) error {
-	storeID, _, err := storeSku(c, staff.PermReadPrices)
+	storeID, _, err := storeSku(c)
 	if err != nil {
 		return err
 	}
@@ -26,7 +25,7 @@ func (h *handlers) listStorePrices(c echo.Context) error {
 }
 
 func (h *handlers) setStorePrice(c echo.Context) error {
-	storeID, skuID, err := storeSku(c, staff.PermSetPrices)
+	storeID, skuID, err := storeSku(c)
 	if err != nil {
 		return err
 	}
@@ -39,7 +38,7 @@ func (h *handlers) setStorePrice(c echo.Context) error {
 }
 
 func (h *handlers) clearStorePrice(c echo.Context) error {
-	storeID, skuID, err := storeSku(c, staff.PermSetPrices)
+	storeID, skuID, err := storeSku(c)
 	if err != nil {
 		return err
 	}
@@ -50,7 +49,7 @@ func (h *handlers) clearStorePrice(c echo.Context) error {
 }
 
 func (h *handlers) priceHistory(c echo.Context) error {
-	storeID, skuID, err := storeSku(c, staff.PermReadPrices)
+	storeID, skuID, err := storeSku(c)
 	if err != nil {
 		return err
 	}

@@ -6,16 +6,11 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"wemart/server/inventory"
-	"wemart/server/staff"
 )
 
-// storeSku reads the store and SKU of a stock path and checks that the
-// caller holds perm at that store.
-func storeSku(c echo.Context, perm staff.Perm) (storeID, skuID int, err error) {
+// storeSku reads the store and SKU of a stock or price path.
+func storeSku(c echo.Context) (storeID, skuID int, err error) {
 	if storeID, err = pathID(c, "store_id"); err != nil {
-		return
-	}
-	if err = principal(c).RequireStore(perm, storeID); err != nil {
 		return
 	}
 	if c.Param("sku_id") != "" {
@@ -25,7 +20,7 @@ func storeSku(c echo.Context, perm staff.Perm) (storeID, skuID int, err error) {
 }
 
 func (h *handlers) listStock(c echo.Context) error {
-	storeID, _, err := storeSku(c, staff.PermReadStock)
+	storeID, _, err := storeSku(c)
 	if err != nil {
 		return err
 	}
@@ -51,7 +46,7 @@ func (h *handlers) listStock(c echo.Context) error {
 }
 
 func (h *handlers) getStock(c echo.Context) error {
-	storeID, skuID, err := storeSku(c, staff.PermReadStock)
+	storeID, skuID, err := storeSku(c)
 	if err != nil {
 		return err
 	}
@@ -60,7 +55,7 @@ func (h *handlers) getStock(c echo.Context) error {
 }
 
 func (h *handlers) setStock(c echo.Context) error {
-	storeID, skuID, err := storeSku(c, staff.PermEditStock)
+	storeID, skuID, err := storeSku(c)
 	if err != nil {
 		return err
 	}
@@ -73,7 +68,7 @@ func (h *handlers) setStock(c echo.Context) error {
 }
 
 func (h *handlers) adjustStock(c echo.Context) error {
-	storeID, skuID, err := storeSku(c, staff.PermEditStock)
+	storeID, skuID, err := storeSku(c)
 	if err != nil {
 		return err
 	}
@@ -86,7 +81,7 @@ func (h *handlers) adjustStock(c echo.Context) error {
 }
 
 func (h *handlers) listMovements(c echo.Context) error {
-	storeID, skuID, err := storeSku(c, staff.PermReadStock)
+	storeID, skuID, err := storeSku(c)
 	if err != nil {
 		return err
 	}

@@ -16,8 +16,8 @@ const (
 // Perm is something a staff member may be allowed to do.
 type Perm string
 
-// The permissions the admin API checks. Reading (stores, catalogue, stock)
-// needs only a valid staff token. A perm is either chain-wide (it changes
+// The permissions the admin API checks: every staff route declares one (see
+// the route table in server/api). A perm is either chain-wide (it changes
 // what every store sees, so an account bound to one store never holds it,
 // whatever its role) or store-bound (held for the account's own store only,
 // when it has one).
@@ -33,6 +33,9 @@ const (
 	PermReadOrders    Perm = "orders.read"    // a store's orders (store-bound)
 	PermRefundOrders  Perm = "orders.refund"  // approve or reject refunds (store-bound)
 	PermFulfilOrders  Perm = "orders.fulfil"  // pack and hand over orders (store-bound)
+	PermReadStores    Perm = "stores.read"    // the chain's stores (every account)
+	PermReadCatalogue Perm = "catalogue.read" // categories, products, SKUs (every account)
+	PermOwnAccount    Perm = "account.own"    // the caller's own account: read it, log out (every account)
 )
 
 // rule is who holds a perm: the roles, and whether the perm is chain-wide.
@@ -55,6 +58,16 @@ var policy = map[Perm]rule{
 	PermReadOrders:    {roles: []string{RoleAdmin, RoleManager, RoleClerk}},
 	PermRefundOrders:  {roles: []string{RoleAdmin, RoleManager}},
 	PermFulfilOrders:  {roles: []string{RoleAdmin, RoleManager, RoleClerk}},
+	PermReadStores:    {roles: []string{RoleAdmin, RoleManager, RoleClerk}},
+	PermReadCatalogue: {roles: []string{RoleAdmin, RoleManager, RoleClerk}},
+	PermOwnAccount:    {roles: []string{RoleAdmin, RoleManager, RoleClerk}},
+}
+
+// Known reports whether perm is in the policy (an unknown perm is held by
+// no one).
+func Known(perm Perm) bool {
+	_, ok := policy[perm]
+	return ok
 }
 
 // Principal is the authenticated staff member behind a request, as the

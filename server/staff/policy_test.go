@@ -36,6 +36,8 @@ func TestPolicyScopes(t *testing.T) {
 		{"clerk may not read another store's prices", clerk, staff.PermReadPrices, two, false},
 		{"store manager edits its store", storeMgr, staff.PermEditStore, one, true},
 		{"chain manager may not manage staff", chainMgr, staff.PermManageStaff, 0, false},
+		{"clerk bound to a store reads the chain's catalogue", clerk, staff.PermReadCatalogue, 0, true},
+		{"clerk bound to a store reads the chain's stores", clerk, staff.PermReadStores, 0, true},
 		{"unknown role holds nothing", staff.Principal{Role: "guest"}, staff.PermReadStock, one, false},
 	}
 	for _, tt := range tests {
@@ -53,5 +55,11 @@ func TestPolicyScopes(t *testing.T) {
 				t.Fatalf("got %v, want permission_denied", err)
 			}
 		})
+	}
+}
+
+func TestKnown(t *testing.T) {
+	if !staff.Known(staff.PermReadStock) || staff.Known("stock.reed") {
+		t.Fatal("Known must hold the policy's perms and nothing else")
 	}
 }

@@ -1,0 +1,101 @@
+package api
+
+import (
+	"github.com/labstack/echo/v4"
+
+	"wemart/ent"
+	"wemart/server/staff"
+)
+
+// access is who may call a staff route: the permission it needs (see
+// server/staff/policy.go for the roles holding each) and, for a store-bound
+// one, where the store the request is about comes from. Every staff route
+// declares one in the route table; handlers check nothing themselves.
+type access struct {
+	perm  staff.Perm
+	store storeOf
+}
+
+// storeOf finds the store a request is about; ok is false when it is about
+// no store in particular (the permission alone is checked then).
+type storeOf func(c echo.Context) (id int, ok bool, err error)
+
+// may is access with perm, wherever the request is about.
+func may(perm staff.Perm) access { return access{perm: perm} }
+
+// at checks a's permission at the store the request is about.
+func (a access) at(store storeOf) access {
+	a.store = store
+	return a
+}
+
+// authorize refuses the request unless the principal (set by requireStaff)
+// holds a's permission, at the request's store when a names where it is.
+func authorize(a access) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			p := principal(c)
+			if a.store == nil {
+				if err := p.Require(a.perm); err != nil {
+					return err
+				}
+				return next(c)
+			}
+			id, ok, err := a.store(c)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				err = p.Require(a.perm)
+			} else {
+				err = p.RequireStore(a.perm, id)
+			}
+			if err != nil {
+				return err
+			}
+			return next(c)
+		}
+	}
+}
+
+// pathStore is the store named by the path parameter name.
+func pathStore(name string) storeOf {
+	return func(c echo.Context) (int, bool, error) {
+		id, err := pathID(c, name)
+		return id, err == nil, err
+	}
+}
+
+// queryStore is the store named by the optional query parameter name.
+func queryStore(name string) storeOf {
+	return func(c echo.Context) (int, bool, error) {
+		id, err := queryOptInt(c, name, 1, 1<<31-1)
+		if err != nil || id == nil {
+			return 0, false, err
+		}
+		return int(*id), true, nil
+	}
+}
+
+const orderKey = "wemart.order"
+
+// orderStore is the store of the order in the path (:id); the order, read
+// once, is then the handler's through pathOrder.
+func (h *handlers) orderStore(c echo.Context) (int, bool, error) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return 0, false, err
+	}
+	o, err := h.Orders.Load(c.Request().Context(), id)
+	if err != nil {
+		return 0, false, err
+	}
+	c.Set(orderKey, o)
+	return o.StoreID, true, nil
+}
+
+// pathOrder is the order orderStore read for the request.
+func pathOrder(c echo.Context) *ent.Order {
+	o, _ := c.Get(orderKey).(*ent.Order)
+	return o
+}
