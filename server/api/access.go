@@ -81,7 +81,7 @@ const orderKey = "wemart.order"
 
 // orderStore is the store of the order in the path (:id); the order, read
 // once, is then the handler's through pathOrder.
-func (h *handlers) orderStore(c echo.Context) (int, bool, error) {
+func (h *ordersAPI) orderStore(c echo.Context) (int, bool, error) {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return 0, false, err

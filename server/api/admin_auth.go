@@ -18,7 +18,7 @@ type loginResponse struct {
 	Staff     Staff     `json:"staff"`
 }
 
-func (h *handlers) login(c echo.Context) error {
+func (h *staffAPI) login(c echo.Context) error {
 	var req loginRequest
 	if err := bindJSON(c, &req); err != nil {
 		return err
@@ -30,14 +30,14 @@ func (h *handlers) login(c echo.Context) error {
 	return c.JSON(http.StatusOK, loginResponse{Token: s.Token, ExpiresAt: s.ExpiresAt.UTC(), Staff: staffDTO(s.Staff)})
 }
 
-func (h *handlers) me(c echo.Context) error {
+func (h *staffAPI) me(c echo.Context) error {
 	st, err := h.Staff.Get(c.Request().Context(), principal(c).ID)
 	return reply(c, http.StatusOK, st, err, staffDTO)
 }
 
 // logout revokes every token of the caller's account issued so far: a staff
 // member leaving a shared counter device logs out everywhere.
-func (h *handlers) logout(c echo.Context) error {
+func (h *staffAPI) logout(c echo.Context) error {
 	if err := h.Staff.Logout(c.Request().Context(), principal(c)); err != nil {
 		return err
 	}

@@ -9,7 +9,7 @@ import (
 	"wemart/server/prices"
 )
 
-func (h *handlers) listCategories(c echo.Context) error {
+func (h *catalogAPI) listCategories(c echo.Context) error {
 	items, err := h.Catalog.Categories(c.Request().Context())
 	if err != nil {
 		return err
@@ -21,7 +21,7 @@ func (h *handlers) listCategories(c echo.Context) error {
 	return c.JSON(http.StatusOK, Items[Category]{Items: out})
 }
 
-func (h *handlers) createCategory(c echo.Context) error {
+func (h *catalogAPI) createCategory(c echo.Context) error {
 	var in catalog.CategoryInput
 	if err := bindJSON(c, &in); err != nil {
 		return err
@@ -30,7 +30,7 @@ func (h *handlers) createCategory(c echo.Context) error {
 	return reply(c, http.StatusCreated, cat, err, categoryDTO)
 }
 
-func (h *handlers) getCategory(c echo.Context) error {
+func (h *catalogAPI) getCategory(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -39,7 +39,7 @@ func (h *handlers) getCategory(c echo.Context) error {
 	return reply(c, http.StatusOK, cat, err, categoryDTO)
 }
 
-func (h *handlers) updateCategory(c echo.Context) error {
+func (h *catalogAPI) updateCategory(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -52,7 +52,7 @@ func (h *handlers) updateCategory(c echo.Context) error {
 	return reply(c, http.StatusOK, cat, err, categoryDTO)
 }
 
-func (h *handlers) deleteCategory(c echo.Context) error {
+func (h *catalogAPI) deleteCategory(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -63,7 +63,7 @@ func (h *handlers) deleteCategory(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-func (h *handlers) listProducts(c echo.Context) error {
+func (h *catalogAPI) listProducts(c echo.Context) error {
 	p, err := queryPage(c)
 	if err != nil {
 		return err
@@ -90,7 +90,7 @@ func (h *handlers) listProducts(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(items, total, p, productDTO))
 }
 
-func (h *handlers) createProduct(c echo.Context) error {
+func (h *catalogAPI) createProduct(c echo.Context) error {
 	var in catalog.ProductInput
 	if err := bindJSON(c, &in); err != nil {
 		return err
@@ -99,7 +99,7 @@ func (h *handlers) createProduct(c echo.Context) error {
 	return reply(c, http.StatusCreated, p, err, productDTO)
 }
 
-func (h *handlers) getProduct(c echo.Context) error {
+func (h *catalogAPI) getProduct(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -108,7 +108,7 @@ func (h *handlers) getProduct(c echo.Context) error {
 	return reply(c, http.StatusOK, p, err, productDTO)
 }
 
-func (h *handlers) updateProduct(c echo.Context) error {
+func (h *catalogAPI) updateProduct(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -121,7 +121,7 @@ func (h *handlers) updateProduct(c echo.Context) error {
 	return reply(c, http.StatusOK, p, err, productDTO)
 }
 
-func (h *handlers) deleteProduct(c echo.Context) error {
+func (h *catalogAPI) deleteProduct(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -132,7 +132,7 @@ func (h *handlers) deleteProduct(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-func (h *handlers) addSku(c echo.Context) error {
+func (h *catalogAPI) addSku(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -145,7 +145,7 @@ func (h *handlers) addSku(c echo.Context) error {
 	return reply(c, http.StatusCreated, k, err, skuDTO)
 }
 
-func (h *handlers) getSku(c echo.Context) error {
+func (h *catalogAPI) getSku(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -154,7 +154,7 @@ func (h *handlers) getSku(c echo.Context) error {
 	return reply(c, http.StatusOK, k, err, skuDTO)
 }
 
-func (h *handlers) updateSku(c echo.Context) error {
+func (h *catalogAPI) updateSku(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -167,7 +167,7 @@ func (h *handlers) updateSku(c echo.Context) error {
 	return reply(c, http.StatusOK, k, err, skuDTO)
 }
 
-func (h *handlers) deleteSku(c echo.Context) error {
+func (h *catalogAPI) deleteSku(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err

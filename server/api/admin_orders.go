@@ -8,7 +8,7 @@ import (
 	"wemart/server/orders"
 )
 
-func (h *handlers) staffListOrders(c echo.Context) error {
+func (h *ordersAPI) staffListOrders(c echo.Context) error {
 	p, err := queryPage(c)
 	if err != nil {
 		return err
@@ -38,7 +38,7 @@ func (h *handlers) staffListOrders(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(rows, total, p, staffOrderSummaryDTO))
 }
 
-func (h *handlers) staffGetOrder(c echo.Context) error {
+func (h *ordersAPI) staffGetOrder(c echo.Context) error {
 	return c.JSON(http.StatusOK, staffOrderDTO(pathOrder(c)))
 }
 
@@ -47,7 +47,7 @@ type reviewInput struct {
 	Note string `json:"note"`
 }
 
-func (h *handlers) approveRefund(c echo.Context) error {
+func (h *ordersAPI) approveRefund(c echo.Context) error {
 	o := pathOrder(c)
 	var in reviewInput
 	if err := bindOptionalJSON(c, &in); err != nil {
@@ -57,7 +57,7 @@ func (h *handlers) approveRefund(c echo.Context) error {
 	return reply(c, http.StatusOK, o, err, staffOrderDTO)
 }
 
-func (h *handlers) rejectRefund(c echo.Context) error {
+func (h *ordersAPI) rejectRefund(c echo.Context) error {
 	o := pathOrder(c)
 	var in reviewInput
 	if err := bindJSON(c, &in); err != nil {
@@ -67,7 +67,7 @@ func (h *handlers) rejectRefund(c echo.Context) error {
 	return reply(c, http.StatusOK, o, err, staffOrderDTO)
 }
 
-func (h *handlers) orderReady(c echo.Context) error {
+func (h *ordersAPI) orderReady(c echo.Context) error {
 	o := pathOrder(c)
 	o, err := h.Orders.Ready(c.Request().Context(), orders.StaffActor(principal(c).ID), o.ID)
 	return reply(c, http.StatusOK, o, err, staffOrderDTO)
@@ -78,7 +78,7 @@ type pickupInput struct {
 	PickupCode string `json:"pickup_code"`
 }
 
-func (h *handlers) orderPickedUp(c echo.Context) error {
+func (h *ordersAPI) orderPickedUp(c echo.Context) error {
 	o := pathOrder(c)
 	var in pickupInput
 	if err := bindJSON(c, &in); err != nil {
@@ -88,7 +88,7 @@ func (h *handlers) orderPickedUp(c echo.Context) error {
 	return reply(c, http.StatusOK, o, err, staffOrderDTO)
 }
 
-func (h *handlers) staffRefund(c echo.Context) error {
+func (h *ordersAPI) staffRefund(c echo.Context) error {
 	o := pathOrder(c)
 	var in orders.RefundInput
 	if err := bindJSON(c, &in); err != nil {

@@ -8,7 +8,7 @@ import (
 	"wemart/server/prices"
 )
 
-func (h *handlers) listStorePrices(c echo.Context) error {
+func (h *pricesAPI) listStorePrices(c echo.Context) error {
 	storeID, _, err := storeSku(c)
 	if err != nil {
 		return err
@@ -24,7 +24,7 @@ func (h *handlers) listStorePrices(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(items, total, p, storePriceDTO))
 }
 
-func (h *handlers) setStorePrice(c echo.Context) error {
+func (h *pricesAPI) setStorePrice(c echo.Context) error {
 	storeID, skuID, err := storeSku(c)
 	if err != nil {
 		return err
@@ -37,7 +37,7 @@ func (h *handlers) setStorePrice(c echo.Context) error {
 	return reply(c, http.StatusOK, sp, err, storePriceDTO)
 }
 
-func (h *handlers) clearStorePrice(c echo.Context) error {
+func (h *pricesAPI) clearStorePrice(c echo.Context) error {
 	storeID, skuID, err := storeSku(c)
 	if err != nil {
 		return err
@@ -48,7 +48,7 @@ func (h *handlers) clearStorePrice(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-func (h *handlers) priceHistory(c echo.Context) error {
+func (h *pricesAPI) priceHistory(c echo.Context) error {
 	storeID, skuID, err := storeSku(c)
 	if err != nil {
 		return err

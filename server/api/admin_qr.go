@@ -11,7 +11,7 @@ import (
 )
 
 // qrCode draws the code of a store (and a product in it) for printing.
-func (h *handlers) qrCode(c echo.Context) error {
+func (h *qrAPI) qrCode(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err

@@ -8,7 +8,7 @@ import (
 	"wemart/server/staff"
 )
 
-func (h *handlers) listStaff(c echo.Context) error {
+func (h *staffAPI) listStaff(c echo.Context) error {
 	p, err := queryPage(c)
 	if err != nil {
 		return err
@@ -20,7 +20,7 @@ func (h *handlers) listStaff(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(items, total, p, staffDTO))
 }
 
-func (h *handlers) createStaff(c echo.Context) error {
+func (h *staffAPI) createStaff(c echo.Context) error {
 	var in staff.CreateInput
 	if err := bindJSON(c, &in); err != nil {
 		return err
@@ -29,7 +29,7 @@ func (h *handlers) createStaff(c echo.Context) error {
 	return reply(c, http.StatusCreated, st, err, staffDTO)
 }
 
-func (h *handlers) getStaff(c echo.Context) error {
+func (h *staffAPI) getStaff(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -38,7 +38,7 @@ func (h *handlers) getStaff(c echo.Context) error {
 	return reply(c, http.StatusOK, st, err, staffDTO)
 }
 
-func (h *handlers) updateStaff(c echo.Context) error {
+func (h *staffAPI) updateStaff(c echo.Context) error {
 	p := principal(c)
 	id, err := pathID(c, "id")
 	if err != nil {
@@ -54,7 +54,7 @@ func (h *handlers) updateStaff(c echo.Context) error {
 
 // disableStaff is DELETE: accounts are disabled, never erased, so the stock
 // ledger and order timelines keep naming who did what.
-func (h *handlers) disableStaff(c echo.Context) error {
+func (h *staffAPI) disableStaff(c echo.Context) error {
 	p := principal(c)
 	id, err := pathID(c, "id")
 	if err != nil {

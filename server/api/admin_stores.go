@@ -8,7 +8,7 @@ import (
 	"wemart/server/stores"
 )
 
-func (h *handlers) listStores(c echo.Context) error {
+func (h *storesAPI) listStores(c echo.Context) error {
 	p, err := queryPage(c)
 	if err != nil {
 		return err
@@ -26,7 +26,7 @@ func (h *handlers) listStores(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(items, total, p, storeDTO))
 }
 
-func (h *handlers) createStore(c echo.Context) error {
+func (h *storesAPI) createStore(c echo.Context) error {
 	var in stores.Input
 	if err := bindJSON(c, &in); err != nil {
 		return err
@@ -35,7 +35,7 @@ func (h *handlers) createStore(c echo.Context) error {
 	return reply(c, http.StatusCreated, st, err, storeDTO)
 }
 
-func (h *handlers) getStore(c echo.Context) error {
+func (h *storesAPI) getStore(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -44,7 +44,7 @@ func (h *handlers) getStore(c echo.Context) error {
 	return reply(c, http.StatusOK, st, err, storeDTO)
 }
 
-func (h *handlers) updateStore(c echo.Context) error {
+func (h *storesAPI) updateStore(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -57,7 +57,7 @@ func (h *handlers) updateStore(c echo.Context) error {
 	return reply(c, http.StatusOK, st, err, storeDTO)
 }
 
-func (h *handlers) deleteStore(c echo.Context) error {
+func (h *storesAPI) deleteStore(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err

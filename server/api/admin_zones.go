@@ -28,7 +28,7 @@ type DeliveryZone struct {
 	Resolution int   `json:"resolution"`
 }
 
-func (h *handlers) setDeliveryZone(c echo.Context) error {
+func (h *storesAPI) setDeliveryZone(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -51,7 +51,7 @@ func (h *handlers) setDeliveryZone(c echo.Context) error {
 	return c.JSON(http.StatusOK, DeliveryZone{Store: storeDTO(st), Cells: cells, Resolution: stores.ZoneResolution})
 }
 
-func (h *handlers) clearDeliveryZone(c echo.Context) error {
+func (h *storesAPI) clearDeliveryZone(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err

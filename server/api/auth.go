@@ -13,7 +13,7 @@ const principalKey = "wemart.staff"
 
 // requireStaff authenticates the staff bearer token; the principal is then
 // available to handlers through principal(c).
-func (h *handlers) requireStaff(next echo.HandlerFunc) echo.HandlerFunc {
+func (h *staffAPI) requireStaff(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		token := bearer(c)
 		if token == "" {
@@ -44,7 +44,7 @@ func bearer(c echo.Context) string {
 const shopperKey = "wemart.shopper"
 
 // requireShopper authenticates a shopper bearer token.
-func (h *handlers) requireShopper(next echo.HandlerFunc) echo.HandlerFunc {
+func (h *shopperAPI) requireShopper(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		token := bearer(c)
 		if token == "" {

@@ -24,7 +24,7 @@ type Readiness struct {
 }
 
 // healthz answers 200 while the process serves.
-func (h *handlers) healthz(c echo.Context) error {
+func (h *core) healthz(c echo.Context) error {
 	return c.JSON(http.StatusOK, Health{Status: "ok"})
 }
 
@@ -33,7 +33,7 @@ func (h *handlers) healthz(c echo.Context) error {
 // sending traffic to a process that cannot serve it. It also says which
 // WeChat the process talks to, so a sandbox in production shows on every
 // health check.
-func (h *handlers) readyz(c echo.Context) error {
+func (h *healthAPI) readyz(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
 	checks := map[string]string{"database": "ok", "search": "ok"}

@@ -12,12 +12,18 @@ import (
 	"wemart/server/metrics"
 )
 
+// metricsAPI serves GET /metrics on the main listener.
+type metricsAPI struct {
+	Metrics      *metrics.Metrics
+	MetricsToken string
+}
+
 // metricsEndpoint is GET /metrics on the main listener: Prometheus's text
 // format for whoever holds WEMART_METRICS_TOKEN. Without a token configured
 // it answers exactly like an unknown path, so the public listener does not
 // even reveal that metrics exist (operators can use WEMART_METRICS_ADDR, a
 // listener of its own, instead).
-func (h *handlers) metricsEndpoint(c echo.Context) error {
+func (h *metricsAPI) metricsEndpoint(c echo.Context) error {
 	if h.Metrics == nil || h.MetricsToken == "" {
 		return echo.ErrNotFound
 	}

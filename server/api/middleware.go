@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"regexp"
 	"runtime"
@@ -33,9 +34,14 @@ func requestID(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// core is what the middleware and /healthz need: the log.
+type core struct {
+	Log *slog.Logger
+}
+
 // accessLog writes one structured line per request, after the error handler
 // has decided the status.
-func (h *handlers) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
+func (h *core) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
 		if err := next(c); err != nil {
@@ -54,7 +60,7 @@ func (h *handlers) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 
 // recoverPanic turns a panic in a handler into a logged internal error, so
 // the client gets the envelope and the process keeps serving.
-func (h *handlers) recoverPanic(next echo.HandlerFunc) echo.HandlerFunc {
+func (h *core) recoverPanic(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) (err error) {
 		defer func() {
 			if r := recover(); r != nil {

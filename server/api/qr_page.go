@@ -20,7 +20,7 @@ var qrPage = template.Must(template.New("qr").Parse(`<!doctype html>
 // qrLanding is GET /qr?scene=...: where a plain in-store QR code points. In
 // WeChat the mini program opens instead (its "scan ordinary QR codes" rule
 // matches this URL); any other scanner lands here.
-func (h *handlers) qrLanding(c echo.Context) error {
+func (h *qrAPI) qrLanding(c echo.Context) error {
 	var data struct{ Name, Address string }
 	if s, err := qr.ParseScene(c.QueryParam("scene")); err == nil {
 		if e, err := h.Stores.Index().Get(c.Request().Context(), s.StoreID); err == nil && e != nil {

@@ -18,7 +18,7 @@ import (
 // 500 with the envelope, never the panic text, and the server keeps serving.
 func TestPanicBecomesAnInternalEnvelope(t *testing.T) {
 	var logs bytes.Buffer
-	h := &handlers{Deps{Log: slog.New(slog.NewJSONHandler(&logs, nil))}}
+	h := &core{Log: slog.New(slog.NewJSONHandler(&logs, nil))}
 	e := echo.New()
 	e.HTTPErrorHandler = errorHandler(h.Log)
 	e.Use(requestID, h.accessLog, h.recoverPanic)

@@ -20,7 +20,7 @@ import (
 // server, so a /sandbox/ request answers the same whether a server runs its
 // sandbox in-process or forwards it to a shared one.
 func NewSandbox(log *slog.Logger, sb *sandbox.Sandbox) *echo.Echo {
-	h := &handlers{Deps{Log: log}}
+	h := &core{Log: log}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(log)
@@ -31,11 +31,11 @@ func NewSandbox(log *slog.Logger, sb *sandbox.Sandbox) *echo.Echo {
 	return e
 }
 
-// sandboxProxy forwards /sandbox/ requests to a shared sandbox (with
+// SandboxProxy forwards /sandbox/ requests to a shared sandbox (with
 // WEMART_SANDBOX_URL), so `POST /sandbox/pay` and the rest keep working on
 // every server of a fleet exactly as with an in-process sandbox. A sandbox
 // that cannot be reached is 503 unavailable.
-func sandboxProxy(target *url.URL) echo.HandlerFunc {
+func SandboxProxy(target *url.URL) echo.HandlerFunc {
 	transport := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
 		ResponseHeaderTimeout: 30 * time.Second, // a cashier call waits for the notify URL's answer

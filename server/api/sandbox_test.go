@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -8,12 +9,14 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"wemart/ent/order"
 	"wemart/server/api"
 	"wemart/server/apitest"
 	"wemart/server/storage"
 	"wemart/server/storage/storagetest"
+	"wemart/server/wechat"
 	"wemart/server/wechat/sandbox"
 )
 
@@ -156,5 +159,44 @@ func TestSandboxRecordsTransactionsAndRefunds(t *testing.T) {
 	if len(rec.Refunds) != 1 || rec.Refunds[0].OutTradeNo != paid.Order.OrderNo || rec.Refunds[0].Status != "SUCCESS" ||
 		rec.Refunds[0].Refund != paid.Order.PayableFen || rec.Refunds[0].RefundID == "" || rec.Refunds[0].Reason != "records" {
 		t.Fatalf("refunds %+v", rec.Refunds)
+	}
+}
+
+// TestSandboxMiniProgramCalls: the mini program APIs the sandbox stands in
+// for that wemart does not call yet (a classic access token, subscribe
+// messages, shipping info), through the app's own WeChat client.
+func TestSandboxMiniProgramCalls(t *testing.T) {
+	s := newShop(t, storagetest.New(t, "sqlite"))
+	a := s.mustOrder(s.milk, 1)
+	c := s.pay(a.Payment.prepayID(), true)
+	s.wantStatus(a.Order.ID, order.StatusPaid)
+	ctx, sb, mp := context.Background(), s.h.App.WeChat.Sandbox, s.h.App.WeChat.MiniProgram
+	openid := sb.OpenID("shopper-" + t.Name())
+
+	id := sb.Identity()
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	s.h.Do("GET", "/sandbox/api/cgi-bin/token?grant_type=client_credential&appid="+id.AppID+"&secret="+id.AppSecret, "", nil).
+		OK(http.StatusOK, &tok)
+	if tok.AccessToken == "" {
+		t.Fatal("no access token")
+	}
+
+	s.h.Do("POST", "/sandbox/subscribe/grants", "", map[string]any{"openid": openid, "template_id": "TPL_paid"}).OK(http.StatusOK, nil)
+	if err := mp.SendSubscribe(ctx, wechat.SubscribeMessage{OpenID: openid, TemplateID: "TPL_paid", Data: map[string]string{"thing1": "paid"}}); err != nil {
+		t.Fatal(err)
+	}
+
+	if o, err := mp.ShippingOrder(ctx, c.TransactionID); err != nil || o.State != 1 {
+		t.Fatalf("before shipping: %+v %v", o, err)
+	}
+	ship := wechat.Shipment{TransactionID: c.TransactionID, OpenID: openid, LogisticsType: wechat.LogisticsExpress, At: time.Now(),
+		Items: []wechat.ShipmentItem{{TrackingNo: "SF1234567890", ExpressCompany: "SF", Description: "milk", ReceiverPhoneMasked: "138****0000"}}}
+	if err := mp.UploadShipping(ctx, ship); err != nil {
+		t.Fatal(err)
+	}
+	if err := mp.ConfirmReceive(ctx, c.TransactionID, time.Now()); err != nil {
+		t.Fatal(err)
 	}
 }

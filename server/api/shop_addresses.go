@@ -31,7 +31,7 @@ func addressDTO(a *ent.Address) Address {
 		District: a.District, Detail: a.Detail, Lat: a.Lat, Lng: a.Lng, IsDefault: a.IsDefault}
 }
 
-func (h *handlers) listAddresses(c echo.Context) error {
+func (h *addressesAPI) listAddresses(c echo.Context) error {
 	items, err := h.Addresses.List(c.Request().Context(), shopperID(c))
 	if err != nil {
 		return err
@@ -43,7 +43,7 @@ func (h *handlers) listAddresses(c echo.Context) error {
 	return c.JSON(http.StatusOK, Items[Address]{Items: out})
 }
 
-func (h *handlers) createAddress(c echo.Context) error {
+func (h *addressesAPI) createAddress(c echo.Context) error {
 	var in addresses.Input
 	if err := bindJSON(c, &in); err != nil {
 		return err
@@ -52,7 +52,7 @@ func (h *handlers) createAddress(c echo.Context) error {
 	return reply(c, http.StatusCreated, a, err, addressDTO)
 }
 
-func (h *handlers) getAddress(c echo.Context) error {
+func (h *addressesAPI) getAddress(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -61,7 +61,7 @@ func (h *handlers) getAddress(c echo.Context) error {
 	return reply(c, http.StatusOK, a, err, addressDTO)
 }
 
-func (h *handlers) replaceAddress(c echo.Context) error {
+func (h *addressesAPI) replaceAddress(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -74,7 +74,7 @@ func (h *handlers) replaceAddress(c echo.Context) error {
 	return reply(c, http.StatusOK, a, err, addressDTO)
 }
 
-func (h *handlers) deleteAddress(c echo.Context) error {
+func (h *addressesAPI) deleteAddress(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -87,7 +87,7 @@ func (h *handlers) deleteAddress(c echo.Context) error {
 
 // addressStores lists the stores that deliver to one of the shopper's
 // addresses, nearest first.
-func (h *handlers) addressStores(c echo.Context) error {
+func (h *addressesAPI) addressStores(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err

@@ -10,7 +10,7 @@ import (
 	"wemart/server/errs"
 )
 
-func (h *handlers) getCart(c echo.Context) error {
+func (h *cartAPI) getCart(c echo.Context) error {
 	storeID, err := queryID(c, "store_id")
 	if err != nil {
 		return err
@@ -19,7 +19,7 @@ func (h *handlers) getCart(c echo.Context) error {
 	return reply(c, http.StatusOK, ct, err, cartDTO)
 }
 
-func (h *handlers) putCartItem(c echo.Context) error {
+func (h *cartAPI) putCartItem(c echo.Context) error {
 	var in cart.PutInput
 	if err := bindJSON(c, &in); err != nil {
 		return err
@@ -35,7 +35,7 @@ type selectInput struct {
 	Selected *bool `json:"selected"`
 }
 
-func (h *handlers) selectCart(c echo.Context) error {
+func (h *cartAPI) selectCart(c echo.Context) error {
 	var in selectInput
 	if err := bindJSON(c, &in); err != nil {
 		return err
@@ -47,7 +47,7 @@ func (h *handlers) selectCart(c echo.Context) error {
 	return reply(c, http.StatusOK, ct, err, cartDTO)
 }
 
-func (h *handlers) clearCart(c echo.Context) error {
+func (h *cartAPI) clearCart(c echo.Context) error {
 	storeID, err := queryID(c, "store_id")
 	if err != nil {
 		return err

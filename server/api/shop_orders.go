@@ -11,7 +11,7 @@ import (
 // IdempotencyKeyHeader carries the client's key on order creation.
 const IdempotencyKeyHeader = "Idempotency-Key"
 
-func (h *handlers) createOrder(c echo.Context) error {
+func (h *ordersAPI) createOrder(c echo.Context) error {
 	key := c.Request().Header.Get(IdempotencyKeyHeader)
 	var in orders.CreateInput
 	if err := bindJSON(c, &in); err != nil {
@@ -28,7 +28,7 @@ func (h *handlers) createOrder(c echo.Context) error {
 	return c.JSON(status, checkoutDTO(p))
 }
 
-func (h *handlers) listOrders(c echo.Context) error {
+func (h *ordersAPI) listOrders(c echo.Context) error {
 	p, err := queryPage(c)
 	if err != nil {
 		return err
@@ -45,7 +45,7 @@ func (h *handlers) listOrders(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(rows, total, p, orderSummaryDTO))
 }
 
-func (h *handlers) getOrder(c echo.Context) error {
+func (h *ordersAPI) getOrder(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -54,7 +54,7 @@ func (h *handlers) getOrder(c echo.Context) error {
 	return reply(c, http.StatusOK, o, err, orderDTO)
 }
 
-func (h *handlers) payOrder(c echo.Context) error {
+func (h *ordersAPI) payOrder(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -71,7 +71,7 @@ type cancelInput struct {
 	Reason string `json:"reason"`
 }
 
-func (h *handlers) cancelOrder(c echo.Context) error {
+func (h *ordersAPI) cancelOrder(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -84,7 +84,7 @@ func (h *handlers) cancelOrder(c echo.Context) error {
 	return reply(c, http.StatusOK, o, err, orderDTO)
 }
 
-func (h *handlers) refundOrder(c echo.Context) error {
+func (h *ordersAPI) refundOrder(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err

@@ -37,7 +37,7 @@ type ShopSku struct {
 
 // shopProduct builds the shopper view of p, with prices and stock at storeID
 // (0: none, chain prices).
-func (h *handlers) shopProduct(c echo.Context, p *ent.Product, storeID int) (ShopProduct, error) {
+func (h *productsAPI) shopProduct(c echo.Context, p *ent.Product, storeID int) (ShopProduct, error) {
 	out := ShopProduct{ID: p.ID, Title: p.Title, Subtitle: p.Subtitle, Description: p.Description,
 		CategoryID: p.CategoryID, Images: p.Images, Skus: make([]ShopSku, len(p.Edges.Skus))}
 	if out.Images == nil {
@@ -67,7 +67,7 @@ func (h *handlers) shopProduct(c echo.Context, p *ent.Product, storeID int) (Sho
 	return out, nil
 }
 
-func (h *handlers) getShopProduct(c echo.Context) error {
+func (h *productsAPI) getShopProduct(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err

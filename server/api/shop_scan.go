@@ -17,7 +17,7 @@ type Scan struct {
 }
 
 // scan is GET /api/v1/scan?scene=: what an in-store code points at.
-func (h *handlers) scan(c echo.Context) error {
+func (h *productsAPI) scan(c echo.Context) error {
 	s, err := qr.ParseScene(c.QueryParam("scene"))
 	if err != nil {
 		return err

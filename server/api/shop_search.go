@@ -67,7 +67,7 @@ func searchError(err error) error {
 	return err
 }
 
-func (h *handlers) searchQuery(c echo.Context) (search.Query, Page, int, error) {
+func (h *searchAPI) searchQuery(c echo.Context) (search.Query, Page, int, error) {
 	q := search.Query{MinPriceFen: -1, MaxPriceFen: -1}
 	var err error
 	if q.Text, err = queryText(c, "q"); err != nil {
@@ -130,7 +130,7 @@ func (h *handlers) searchQuery(c echo.Context) (search.Query, Page, int, error) 
 // English) with filters, facets and sorting, from the search index. The page
 // is checked against the database before it is answered: a product unlisted
 // a moment ago never shows, and availability at a store is exact.
-func (h *handlers) searchProducts(c echo.Context) error {
+func (h *searchAPI) searchProducts(c echo.Context) error {
 	q, p, storeID, err := h.searchQuery(c)
 	if err != nil {
 		return err
@@ -190,7 +190,7 @@ func (h *handlers) searchProducts(c echo.Context) error {
 // filter or a price sort every price of the store's own takes part
 // (search.Repriced keeps paging and totals exact); otherwise the chain's
 // order holds and only the page's products are re-priced.
-func (h *handlers) searchAt(ctx context.Context, q search.Query, storeID int) (search.Result, error) {
+func (h *searchAPI) searchAt(ctx context.Context, q search.Query, storeID int) (search.Result, error) {
 	if storeID == 0 {
 		res, err := h.Search.Search(ctx, q)
 		return res, searchError(err)
@@ -222,7 +222,7 @@ func (h *handlers) searchAt(ctx context.Context, q search.Query, storeID int) (s
 }
 
 // availableAt says, per product, whether some live SKU is available at storeID.
-func (h *handlers) availableAt(c echo.Context, storeID int, skus map[int][]int) (map[int]bool, error) {
+func (h *searchAPI) availableAt(c echo.Context, storeID int, skus map[int][]int) (map[int]bool, error) {
 	var all []int
 	for _, ks := range skus {
 		all = append(all, ks...)
@@ -244,7 +244,7 @@ func (h *handlers) availableAt(c echo.Context, storeID int, skus map[int][]int) 
 
 // suggestProducts is GET /api/v1/products/suggest?q=: completions for the
 // search box, best sellers first.
-func (h *handlers) suggestProducts(c echo.Context) error {
+func (h *searchAPI) suggestProducts(c echo.Context) error {
 	text, err := queryText(c, "q")
 	if err != nil {
 		return err

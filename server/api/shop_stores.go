@@ -7,7 +7,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"wemart/schema/types"
-	"wemart/server/catalog"
 	"wemart/server/errs"
 	"wemart/server/geo"
 	"wemart/server/stores"
@@ -87,7 +86,7 @@ func queryPoint(c echo.Context) (geo.Point, error) {
 	return p, nil
 }
 
-func (h *handlers) nearbyStores(c echo.Context) error {
+func (h *storesAPI) nearbyStores(c echo.Context) error {
 	p, err := queryPoint(c)
 	if err != nil {
 		return err
@@ -123,7 +122,7 @@ func (h *handlers) nearbyStores(c echo.Context) error {
 }
 
 // indexedStore reads the :id store from the store index; a deleted store is not found.
-func (h *handlers) indexedStore(c echo.Context) (*stores.Entry, error) {
+func (h *storesAPI) indexedStore(c echo.Context) (*stores.Entry, error) {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return nil, err
@@ -138,7 +137,7 @@ func (h *handlers) indexedStore(c echo.Context) (*stores.Entry, error) {
 	return e, nil
 }
 
-func (h *handlers) shopStore(c echo.Context) error {
+func (h *storesAPI) shopStore(c echo.Context) error {
 	e, err := h.indexedStore(c)
 	if err != nil {
 		return err
@@ -159,7 +158,7 @@ type DeliveryCheck struct {
 	DeliveryMinFen int64  `json:"delivery_min_fen"`
 }
 
-func (h *handlers) storeDelivery(c echo.Context) error {
+func (h *storesAPI) storeDelivery(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -176,46 +175,8 @@ func (h *handlers) storeDelivery(c echo.Context) error {
 		Reason: d.Reason, DeliveryFeeFen: e.FeeFen, DeliveryMinFen: e.MinFen})
 }
 
-// storeBarcode is GET /api/v1/stores/:id/barcode/:code: a shopper in the
-// store scans a pack's barcode and sees the product, its price and the stock
-// there.
-func (h *handlers) storeBarcode(c echo.Context) error {
-	code := c.Param("code")
-	if !catalog.ValidEAN13(code) {
-		return errs.InvalidField("code", "must be an EAN-13 barcode (13 digits with a valid check digit)")
-	}
-	e, err := h.openStore(c)
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	k, err := h.Catalog.SkuByBarcode(ctx, code)
-	if err != nil {
-		return err
-	}
-	p, err := h.shopProduct(c, k.Edges.Product, e.ID)
-	if err != nil {
-		return err
-	}
-	var scanned ShopSku
-	for _, s := range p.Skus {
-		if s.ID == k.ID {
-			scanned = s
-		}
-	}
-	return c.JSON(http.StatusOK, BarcodeMatch{StoreID: e.ID, Sku: scanned, Product: p})
-}
-
-// BarcodeMatch is the SKU a barcode scanned in a store names, with its
-// product, priced and stocked at that store.
-type BarcodeMatch struct {
-	StoreID int         `json:"store_id"`
-	Sku     ShopSku     `json:"sku"`
-	Product ShopProduct `json:"product"`
-}
-
 // openStore is indexedStore for shopping: a store closed by staff is a conflict.
-func (h *handlers) openStore(c echo.Context) (*stores.Entry, error) {
+func (h *storesAPI) openStore(c echo.Context) (*stores.Entry, error) {
 	e, err := h.indexedStore(c)
 	if err != nil {
 		return nil, err

@@ -33,7 +33,7 @@ type shopperLoginResponse struct {
 	User      Shopper   `json:"user"`
 }
 
-func (h *handlers) shopperLogin(c echo.Context) error {
+func (h *shopperAPI) shopperLogin(c echo.Context) error {
 	var req codeRequest
 	if err := bindJSON(c, &req); err != nil {
 		return err
@@ -45,7 +45,7 @@ func (h *handlers) shopperLogin(c echo.Context) error {
 	return c.JSON(http.StatusOK, shopperLoginResponse{Token: s.Token, ExpiresAt: s.ExpiresAt.UTC(), New: s.New, User: shopperDTO(s.Shopper)})
 }
 
-func (h *handlers) bindPhone(c echo.Context) error {
+func (h *shopperAPI) bindPhone(c echo.Context) error {
 	var req codeRequest
 	if err := bindJSON(c, &req); err != nil {
 		return err
@@ -54,7 +54,7 @@ func (h *handlers) bindPhone(c echo.Context) error {
 	return reply(c, http.StatusOK, s, err, shopperDTO)
 }
 
-func (h *handlers) shopperMe(c echo.Context) error {
+func (h *shopperAPI) shopperMe(c echo.Context) error {
 	s, err := h.Shoppers.Get(c.Request().Context(), shopperID(c))
 	return reply(c, http.StatusOK, s, err, shopperDTO)
 }

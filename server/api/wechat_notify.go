@@ -23,7 +23,7 @@ type notifyAnswer struct {
 // appid/mchid, then record it by compare-and-set. A duplicate is answered 200
 // and changes nothing; every refusal is a non-2xx, so WeChat retries what
 // might succeed later (a database outage) and a forgery changes nothing.
-func (h *handlers) payNotify(c echo.Context) error {
+func (h *notifyAPI) payNotify(c echo.Context) error {
 	body, err := io.ReadAll(c.Request().Body)
 	if err != nil {
 		return h.notifyFail(c, http.StatusRequestEntityTooLarge, errs.TooLarge, "notification body too large")
@@ -63,7 +63,7 @@ func (h *handlers) payNotify(c echo.Context) error {
 	return c.JSON(http.StatusOK, notifyAnswer{Code: "SUCCESS", Message: "成功"})
 }
 
-func (h *handlers) notifyFail(c echo.Context, status int, code errs.Code, msg string) error {
+func (h *notifyAPI) notifyFail(c echo.Context, status int, code errs.Code, msg string) error {
 	return c.JSON(status, notifyAnswer{Code: "FAIL", Message: msg, Error: &ErrorDetail{
 		Code: code, Message: msg, RequestID: c.Response().Header().Get(echo.HeaderXRequestID),
 	}})

@@ -15,6 +15,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -97,6 +98,7 @@ func New(t testing.TB, db *storage.DB, opts ...Options) *Harness {
 		t.Fatal(err)
 	}
 	srv.Config.Handler = recording(a.Echo)
+	noteRoutes(a.Echo)
 	srv.Start()
 	h := &Harness{t: t, App: a, URL: srv.URL, DataDir: cfg.DataDir}
 	h.close = sync.OnceFunc(func() {
@@ -327,6 +329,36 @@ func (h *Harness) Do(method, path, token string, body any, headers ...string) *R
 // succeeded records every route that answered 2xx to some test, so a test
 // binary can check that each endpoint was exercised successfully at least once.
 var succeeded sync.Map
+
+// routed holds every route of every harness's router built in this test
+// binary (see Untested).
+var routed sync.Map
+
+// noteRoutes adds e's routes to routed: not echo's catch-alls for unmatched
+// paths, nor a forwarding wildcard (/sandbox/* of a shared sandbox, every
+// method of which is a route).
+func noteRoutes(e *echo.Echo) {
+	for _, r := range e.Routes() {
+		if r.Method != echo.RouteNotFound && !strings.HasSuffix(r.Path, "/*") {
+			routed.Store(r.Method+" "+r.Path, true)
+		}
+	}
+}
+
+// Untested lists, sorted, the routes some harness of this test binary served
+// that no request answered 2xx: a test binary's TestMain fails on them, so
+// no endpoint goes untested.
+func Untested() []string {
+	var out []string
+	routed.Range(func(k, _ any) bool {
+		if _, ok := succeeded.Load(k); !ok {
+			out = append(out, k.(string))
+		}
+		return true
+	})
+	sort.Strings(out)
+	return out
+}
 
 // Succeeded reports whether a request to route (echo's pattern, e.g.
 // "GET /admin/v1/stores/:id") has answered 2xx in this test binary.

@@ -181,15 +181,38 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 		}
 		log.Info("bootstrap admin ready", "username", cfg.AdminUser, "created", created)
 	}
-	a.Echo = api.New(api.Deps{
-		Log: log, DB: db, Staff: a.Staff, Stores: a.Stores, Catalog: a.Catalog, Inventory: a.Inventory, Prices: a.Prices,
-		Shoppers: a.Shoppers, Addresses: a.Addresses, Payments: a.Payments, Cart: a.Cart, Orders: a.Orders,
-		Codes: a.Codes, Search: a.Search,
-		Notifications: wx.Notifications, WeChatMode: cfg.Mode(), Sandbox: wx.Sandbox, SandboxURL: wx.SandboxURL,
-		CORSOrigins: cfg.CORSOrigins, TrustProxy: cfg.TrustProxy, ShopperLoginRate: cfg.LoginRate, StaffLoginRate: cfg.StaffLoginRate,
-		Metrics: met, MetricsToken: cfg.MetricsToken,
-	})
+	a.Echo = a.routes(wx)
 	return a, nil
+}
+
+// routes is the HTTP API: each noun's routes with the services they use,
+// and, in sandbox mode, the WeChat sandbox (in this process, or forwarded
+// to the shared one).
+func (a *App) routes(wx *WeChat) *echo.Echo {
+	cfg := a.Config
+	r := api.New(api.Options{Log: a.Log, CORSOrigins: cfg.CORSOrigins, TrustProxy: cfg.TrustProxy,
+		ShopperLoginRate: cfg.LoginRate, StaffLoginRate: cfg.StaffLoginRate, Metrics: a.Metrics, MetricsToken: cfg.MetricsToken},
+		a.Staff, a.Shoppers)
+	r.Health(a.DB, a.Search, cfg.Mode())
+	r.Stores(a.Stores)
+	r.QRCodes(a.Stores, a.Catalog, a.Codes)
+	r.Catalog(a.Catalog)
+	r.Products(a.Catalog, a.Stores, a.Inventory)
+	r.Search(a.Search, a.Catalog, a.Stores, a.Inventory, a.Prices)
+	r.Addresses(a.Addresses, a.Stores)
+	r.Cart(a.Cart)
+	r.Orders(a.Orders)
+	r.Stock(a.Inventory)
+	r.Prices(a.Prices)
+	r.PayNotify(wx.Notifications, a.Payments)
+	e := r.Echo()
+	switch {
+	case wx.Sandbox != nil:
+		wx.Sandbox.Mount(e)
+	case wx.SandboxURL != nil:
+		e.Any("/sandbox/*", api.SandboxProxy(wx.SandboxURL))
+	}
+	return e
 }
 
 // Listen opens the configured listen address.

@@ -1,0 +1,283 @@
+package api
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"wemart/server/addresses"
+	"wemart/server/cart"
+	"wemart/server/catalog"
+	"wemart/server/indexer"
+	"wemart/server/inventory"
+	"wemart/server/metrics"
+	"wemart/server/orders"
+	"wemart/server/payments"
+	"wemart/server/prices"
+	"wemart/server/qr"
+	"wemart/server/shoppers"
+	"wemart/server/staff"
+	"wemart/server/storage"
+	"wemart/server/stores"
+	"wemart/server/wechat"
+)
+
+// The route table: each noun's routes, registered with only the services
+// its handlers use, and for every staff route who may call it (a
+// permission of server/staff/policy.go, checked at the store the request is
+// about where the permission is store-bound). Handlers check nothing
+// themselves; TestStaffRoutesDeclareAccess fails on a staff route without a
+// permission.
+//
+// Staff and shopper routes take their authentication per route, not as
+// group middleware: echo runs group middleware for unmatched paths too,
+// which would turn 404s and 405s under /admin/v1 into 401s.
+
+// staffRoute adds a staff route under /admin/v1: a staff token, then a.
+func (r *Router) staffRoute(method, path string, handler echo.HandlerFunc, a access) {
+	route := r.e.Add(method, "/admin/v1"+path, handler, r.requireStaff, authorize(a))
+	route.Name = string(a.perm) // what TestStaffRoutesDeclareAccess reads
+}
+
+// shopperRoute adds a route under /api/v1 for a logged-in shopper.
+func (r *Router) shopperRoute(method, path string, handler echo.HandlerFunc) {
+	r.e.Add(method, "/api/v1"+path, handler, r.requireShopper)
+}
+
+// Where a store-bound permission finds its store.
+var (
+	storeInPath    = pathStore("id")
+	storeIDInPath  = pathStore("store_id")
+	storeIDInQuery = queryStore("store_id")
+)
+
+// staffAPI serves staff login and accounts.
+type staffAPI struct {
+	Staff *staff.Service
+}
+
+func (r *Router) staffAccounts(h *staffAPI) {
+	r.e.POST("/admin/v1/login", h.login, rateLimit(r.opt.StaffLoginRate))
+	r.staffRoute(http.MethodGet, "/me", h.me, may(staff.PermOwnAccount))
+	r.staffRoute(http.MethodPost, "/logout", h.logout, may(staff.PermOwnAccount))
+	r.staffRoute(http.MethodGet, "/staff", h.listStaff, may(staff.PermManageStaff))
+	r.staffRoute(http.MethodPost, "/staff", h.createStaff, may(staff.PermManageStaff))
+	r.staffRoute(http.MethodGet, "/staff/:id", h.getStaff, may(staff.PermManageStaff))
+	r.staffRoute(http.MethodPatch, "/staff/:id", h.updateStaff, may(staff.PermManageStaff))
+	r.staffRoute(http.MethodDelete, "/staff/:id", h.disableStaff, may(staff.PermManageStaff))
+}
+
+// shopperAPI serves shopper login and the shopper's own account.
+type shopperAPI struct {
+	Shoppers *shoppers.Service
+}
+
+func (r *Router) shopperAccounts(h *shopperAPI) {
+	r.e.POST("/api/v1/auth/login", h.shopperLogin, rateLimit(r.opt.ShopperLoginRate))
+	r.shopperRoute(http.MethodPost, "/auth/phone", h.bindPhone)
+	r.shopperRoute(http.MethodGet, "/me", h.shopperMe)
+}
+
+// healthAPI answers /readyz.
+type healthAPI struct {
+	DB     *storage.DB
+	Search *indexer.Service
+	// WeChatMode is "sandbox" or "live", as /readyz reports it.
+	WeChatMode string
+}
+
+// Health adds GET /readyz: db and search must answer; wechatMode is reported.
+func (r *Router) Health(db *storage.DB, search *indexer.Service, wechatMode string) {
+	h := &healthAPI{DB: db, Search: search, WeChatMode: wechatMode}
+	r.e.GET("/readyz", h.readyz)
+}
+
+// storesAPI serves stores: the staff's store records and delivery zones,
+// the shoppers' nearby search, store pages and delivery checks.
+type storesAPI struct {
+	Stores *stores.Service
+}
+
+// Stores adds the routes of stores.
+func (r *Router) Stores(s *stores.Service) {
+	h := &storesAPI{Stores: s}
+	r.e.GET("/api/v1/stores/nearby", h.nearbyStores)
+	r.e.GET("/api/v1/stores/:id", h.shopStore)
+	r.e.GET("/api/v1/stores/:id/delivery", h.storeDelivery)
+	r.staffRoute(http.MethodGet, "/stores", h.listStores, may(staff.PermReadStores))
+	r.staffRoute(http.MethodPost, "/stores", h.createStore, may(staff.PermCreateStores))
+	r.staffRoute(http.MethodGet, "/stores/:id", h.getStore, may(staff.PermReadStores))
+	r.staffRoute(http.MethodPatch, "/stores/:id", h.updateStore, may(staff.PermEditStore).at(storeInPath))
+	r.staffRoute(http.MethodDelete, "/stores/:id", h.deleteStore, may(staff.PermCreateStores))
+	r.staffRoute(http.MethodPut, "/stores/:id/delivery-zone", h.setDeliveryZone, may(staff.PermEditStore).at(storeInPath))
+	r.staffRoute(http.MethodDelete, "/stores/:id/delivery-zone", h.clearDeliveryZone, may(staff.PermEditStore).at(storeInPath))
+}
+
+// qrAPI serves in-store QR codes: printing them, and the page a plain code
+// opens outside WeChat.
+type qrAPI struct {
+	Stores  *stores.Service
+	Catalog *catalog.Service
+	Codes   *qr.Codes
+}
+
+// QRCodes adds the routes of in-store QR codes.
+func (r *Router) QRCodes(s *stores.Service, c *catalog.Service, codes *qr.Codes) {
+	h := &qrAPI{Stores: s, Catalog: c, Codes: codes}
+	r.e.GET("/qr", h.qrLanding)
+	r.staffRoute(http.MethodGet, "/stores/:id/qrcode.png", h.qrCode, may(staff.PermReadStock).at(storeInPath))
+	r.staffRoute(http.MethodGet, "/stores/:id/products/:product_id/qrcode.png", h.qrCode, may(staff.PermReadStock).at(storeInPath))
+}
+
+// catalogAPI serves the staff's catalogue: categories, products, SKUs.
+type catalogAPI struct {
+	Catalog *catalog.Service
+}
+
+// Catalog adds the routes of the catalogue.
+func (r *Router) Catalog(c *catalog.Service) {
+	h := &catalogAPI{Catalog: c}
+	r.staffRoute(http.MethodGet, "/categories", h.listCategories, may(staff.PermReadCatalogue))
+	r.staffRoute(http.MethodPost, "/categories", h.createCategory, may(staff.PermEditCatalogue))
+	r.staffRoute(http.MethodGet, "/categories/:id", h.getCategory, may(staff.PermReadCatalogue))
+	r.staffRoute(http.MethodPatch, "/categories/:id", h.updateCategory, may(staff.PermEditCatalogue))
+	r.staffRoute(http.MethodDelete, "/categories/:id", h.deleteCategory, may(staff.PermEditCatalogue))
+	r.staffRoute(http.MethodGet, "/products", h.listProducts, may(staff.PermReadCatalogue))
+	r.staffRoute(http.MethodPost, "/products", h.createProduct, may(staff.PermEditCatalogue))
+	r.staffRoute(http.MethodGet, "/products/:id", h.getProduct, may(staff.PermReadCatalogue))
+	r.staffRoute(http.MethodPatch, "/products/:id", h.updateProduct, may(staff.PermEditCatalogue))
+	r.staffRoute(http.MethodDelete, "/products/:id", h.deleteProduct, may(staff.PermEditCatalogue))
+	r.staffRoute(http.MethodPost, "/products/:id/skus", h.addSku, may(staff.PermEditCatalogue))
+	r.staffRoute(http.MethodGet, "/skus/:id", h.getSku, may(staff.PermReadCatalogue))
+	r.staffRoute(http.MethodPatch, "/skus/:id", h.updateSku, may(staff.PermEditCatalogue))
+	r.staffRoute(http.MethodDelete, "/skus/:id", h.deleteSku, may(staff.PermEditCatalogue))
+}
+
+// productsAPI serves products as shoppers see them at a store: a product
+// page, a scanned barcode, a scanned in-store code.
+type productsAPI struct {
+	storesAPI
+	Catalog   *catalog.Service
+	Inventory *inventory.Service
+}
+
+// Products adds the shoppers' product routes.
+func (r *Router) Products(c *catalog.Service, s *stores.Service, inv *inventory.Service) {
+	h := &productsAPI{storesAPI: storesAPI{Stores: s}, Catalog: c, Inventory: inv}
+	r.e.GET("/api/v1/products/:id", h.getShopProduct)
+	r.e.GET("/api/v1/stores/:id/barcode/:code", h.storeBarcode)
+	r.e.GET("/api/v1/scan", h.scan)
+}
+
+// searchAPI serves catalogue search and suggestions.
+type searchAPI struct {
+	productsAPI
+	Search *indexer.Service
+	Prices *prices.Service
+}
+
+// Search adds the routes of catalogue search.
+func (r *Router) Search(search *indexer.Service, c *catalog.Service, s *stores.Service, inv *inventory.Service, p *prices.Service) {
+	h := &searchAPI{productsAPI: productsAPI{storesAPI: storesAPI{Stores: s}, Catalog: c, Inventory: inv}, Search: search, Prices: p}
+	r.e.GET("/api/v1/products", h.searchProducts)
+	r.e.GET("/api/v1/products/suggest", h.suggestProducts)
+}
+
+// addressesAPI serves the shopper's address book.
+type addressesAPI struct {
+	Addresses *addresses.Service
+	Stores    *stores.Service
+}
+
+// Addresses adds the routes of the address book.
+func (r *Router) Addresses(a *addresses.Service, s *stores.Service) {
+	h := &addressesAPI{Addresses: a, Stores: s}
+	r.shopperRoute(http.MethodGet, "/addresses", h.listAddresses)
+	r.shopperRoute(http.MethodPost, "/addresses", h.createAddress)
+	r.shopperRoute(http.MethodGet, "/addresses/:id", h.getAddress)
+	r.shopperRoute(http.MethodPut, "/addresses/:id", h.replaceAddress)
+	r.shopperRoute(http.MethodDelete, "/addresses/:id", h.deleteAddress)
+	r.shopperRoute(http.MethodGet, "/addresses/:id/stores", h.addressStores)
+}
+
+// cartAPI serves the shopper's carts.
+type cartAPI struct {
+	Cart *cart.Service
+}
+
+// Cart adds the routes of the cart.
+func (r *Router) Cart(c *cart.Service) {
+	h := &cartAPI{Cart: c}
+	r.shopperRoute(http.MethodGet, "/cart", h.getCart)
+	r.shopperRoute(http.MethodDelete, "/cart", h.clearCart)
+	r.shopperRoute(http.MethodPut, "/cart/items", h.putCartItem)
+	r.shopperRoute(http.MethodPost, "/cart/select", h.selectCart)
+}
+
+// ordersAPI serves orders: the shopper's checkout, payment, cancellation
+// and refunds, and the staff's refund decisions and hand-overs.
+type ordersAPI struct {
+	Orders *orders.Service
+}
+
+// Orders adds the routes of orders.
+func (r *Router) Orders(o *orders.Service) {
+	h := &ordersAPI{Orders: o}
+	r.shopperRoute(http.MethodPost, "/orders", h.createOrder)
+	r.shopperRoute(http.MethodGet, "/orders", h.listOrders)
+	r.shopperRoute(http.MethodGet, "/orders/:id", h.getOrder)
+	r.shopperRoute(http.MethodPost, "/orders/:id/pay", h.payOrder)
+	r.shopperRoute(http.MethodPost, "/orders/:id/cancel", h.cancelOrder)
+	r.shopperRoute(http.MethodPost, "/orders/:id/refund", h.refundOrder)
+	r.staffRoute(http.MethodGet, "/orders", h.staffListOrders, may(staff.PermReadOrders).at(storeIDInQuery))
+	r.staffRoute(http.MethodGet, "/orders/:id", h.staffGetOrder, may(staff.PermReadOrders).at(h.orderStore))
+	r.staffRoute(http.MethodPost, "/orders/:id/refund", h.staffRefund, may(staff.PermRefundOrders).at(h.orderStore))
+	r.staffRoute(http.MethodPost, "/orders/:id/refund/approve", h.approveRefund, may(staff.PermRefundOrders).at(h.orderStore))
+	r.staffRoute(http.MethodPost, "/orders/:id/refund/reject", h.rejectRefund, may(staff.PermRefundOrders).at(h.orderStore))
+	r.staffRoute(http.MethodPost, "/orders/:id/ready", h.orderReady, may(staff.PermFulfilOrders).at(h.orderStore))
+	r.staffRoute(http.MethodPost, "/orders/:id/picked-up", h.orderPickedUp, may(staff.PermFulfilOrders).at(h.orderStore))
+}
+
+// stockAPI serves per-store stock and its ledger.
+type stockAPI struct {
+	Inventory *inventory.Service
+}
+
+// Stock adds the routes of per-store stock.
+func (r *Router) Stock(inv *inventory.Service) {
+	h := &stockAPI{Inventory: inv}
+	r.staffRoute(http.MethodGet, "/stores/:store_id/stock", h.listStock, may(staff.PermReadStock).at(storeIDInPath))
+	r.staffRoute(http.MethodGet, "/stores/:store_id/stock/:sku_id", h.getStock, may(staff.PermReadStock).at(storeIDInPath))
+	r.staffRoute(http.MethodPut, "/stores/:store_id/stock/:sku_id", h.setStock, may(staff.PermEditStock).at(storeIDInPath))
+	r.staffRoute(http.MethodPost, "/stores/:store_id/stock/:sku_id/adjustments", h.adjustStock, may(staff.PermEditStock).at(storeIDInPath))
+	r.staffRoute(http.MethodGet, "/stores/:store_id/stock/:sku_id/movements", h.listMovements, may(staff.PermReadStock).at(storeIDInPath))
+}
+
+// pricesAPI serves per-store prices and their ledger.
+type pricesAPI struct {
+	Prices *prices.Service
+}
+
+// Prices adds the routes of per-store prices.
+func (r *Router) Prices(p *prices.Service) {
+	h := &pricesAPI{Prices: p}
+	r.staffRoute(http.MethodGet, "/stores/:store_id/prices", h.listStorePrices, may(staff.PermReadPrices).at(storeIDInPath))
+	r.staffRoute(http.MethodPut, "/stores/:store_id/prices/:sku_id", h.setStorePrice, may(staff.PermSetPrices).at(storeIDInPath))
+	r.staffRoute(http.MethodDelete, "/stores/:store_id/prices/:sku_id", h.clearStorePrice, may(staff.PermSetPrices).at(storeIDInPath))
+	r.staffRoute(http.MethodGet, "/stores/:store_id/prices/:sku_id/history", h.priceHistory, may(staff.PermReadPrices).at(storeIDInPath))
+}
+
+// notifyAPI answers WeChat Pay's notifications.
+type notifyAPI struct {
+	Log           *slog.Logger
+	Notifications *wechat.Notifications
+	Payments      *payments.Service
+	Metrics       *metrics.Metrics
+}
+
+// PayNotify adds the route WeChat Pay posts its notifications to.
+func (r *Router) PayNotify(n *wechat.Notifications, p *payments.Service) {
+	h := &notifyAPI{Log: r.opt.Log, Notifications: n, Payments: p, Metrics: r.opt.Metrics}
+	r.e.POST("/wechat/pay/notify", h.payNotify)
+}
