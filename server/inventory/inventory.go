@@ -2,7 +2,8 @@
 // store), reserved (promised to orders) and available = on_hand - reserved.
 // Every change is a conditional UPDATE (compare-and-set, never
 // read-modify-write) plus a ledger row (StockMovement) in the same
-// transaction, so the ledger always replays to the stock.
+// transaction, so the ledger always replays to the stock. This package is
+// the one writer of stock and its ledger: a seed opens stock through Open.
 package inventory
 
 import (

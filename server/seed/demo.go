@@ -7,6 +7,7 @@ import (
 
 	"wemart/schema/types"
 	"wemart/server/catalog"
+	"wemart/server/inventory"
 	"wemart/server/storage"
 	"wemart/server/stores"
 )
@@ -84,14 +85,14 @@ func Demo(ctx context.Context, db *storage.DB, progress Progress) (Summary, erro
 
 	// Every store stocks every SKU; a few run low so the low-stock list has
 	// something to show.
-	lines := make([]stockLine, 0, len(storeIDs)*len(skuIDs))
+	lines := make([]inventory.Opening, 0, len(storeIDs)*len(skuIDs))
 	for _, storeID := range storeIDs {
 		for _, skuID := range skuIDs {
 			n := int64(5 + rng.IntN(60))
 			if rng.IntN(20) == 0 {
 				n = int64(rng.IntN(4))
 			}
-			lines = append(lines, stockLine{storeID, skuID, n})
+			lines = append(lines, inventory.Opening{StoreID: storeID, SkuID: skuID, OnHand: n})
 		}
 	}
 	if err := loadStock(ctx, db, lines, "demo opening stock", progress); err != nil {

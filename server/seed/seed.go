@@ -10,9 +10,7 @@ import (
 	"fmt"
 
 	"wemart/ent"
-	"wemart/ent/sku"
-	"wemart/ent/stockmovement"
-	"wemart/server/indexer"
+	"wemart/server/inventory"
 	"wemart/server/storage"
 )
 
@@ -49,43 +47,13 @@ func Empty(ctx context.Context, db *storage.DB) (bool, error) {
 // PostgreSQL's 65535 bind parameters for the widest table (stores, ~22 columns).
 const batchSize = 1000
 
-// stockLine is one stock row to load.
-type stockLine struct {
-	storeID, skuID int
-	onHand         int64
-}
-
-// loadStock inserts stock rows and their ledger rows (kind "set", by the
-// system) in batches, one transaction a batch.
-func loadStock(ctx context.Context, db *storage.DB, lines []stockLine, reason string, progress Progress) error {
+// loadStock opens stock rows through package inventory (the one writer of
+// stock and its ledger), in batches, one transaction a batch.
+func loadStock(ctx context.Context, db *storage.DB, lines []inventory.Opening, reason string, progress Progress) error {
 	for start := 0; start < len(lines); start += batchSize {
 		batch := lines[start:min(start+batchSize, len(lines))]
 		err := storage.WithTx(ctx, db.Client, func(tx *ent.Tx) error {
-			stocks := make([]*ent.StockCreate, len(batch))
-			moves := make([]*ent.StockMovementCreate, len(batch))
-			for i, l := range batch {
-				stocks[i] = tx.Stock.Create().SetStoreID(l.storeID).SetSkuID(l.skuID).SetOnHand(l.onHand)
-				moves[i] = tx.StockMovement.Create().SetStoreID(l.storeID).SetSkuID(l.skuID).
-					SetKind(stockmovement.KindSet).SetDeltaOnHand(l.onHand).SetDeltaReserved(0).
-					SetOnHandAfter(l.onHand).SetReservedAfter(0).SetReason(reason).
-					SetActorType(stockmovement.ActorTypeSystem)
-			}
-			if err := tx.Stock.CreateBulk(stocks...).Exec(ctx); err != nil {
-				return err
-			}
-			if err := tx.StockMovement.CreateBulk(moves...).Exec(ctx); err != nil {
-				return err
-			}
-			// Availability at stores changed: the products' search documents too.
-			skuIDs := make([]int, len(batch))
-			for i, l := range batch {
-				skuIDs[i] = l.skuID
-			}
-			products, err := tx.Sku.Query().Where(sku.IDIn(skuIDs...)).Select(sku.FieldProductID).Ints(ctx)
-			if err != nil {
-				return err
-			}
-			return indexer.Enqueue(ctx, tx.Client(), products...)
+			return inventory.Open(ctx, tx, batch, reason)
 		})
 		if err != nil {
 			return fmt.Errorf("load stock: %w", err)

@@ -10,6 +10,7 @@ import (
 	"wemart/ent/store"
 	"wemart/server/geo"
 	"wemart/server/indexer"
+	"wemart/server/inventory"
 	"wemart/server/storage"
 	"wemart/server/stores"
 )
@@ -70,12 +71,12 @@ func Synthetic(ctx context.Context, db *storage.DB, spec Spec, progress Progress
 
 	perStore := min(spec.StockPerStore, len(skuIDs))
 	if perStore > 0 {
-		lines := make([]stockLine, 0, len(storeIDs)*perStore)
+		lines := make([]inventory.Opening, 0, len(storeIDs)*perStore)
 		for i, storeID := range storeIDs {
 			// A window of consecutive SKUs, starting somewhere different per store.
 			start := (i * 7919) % len(skuIDs)
 			for j := range perStore {
-				lines = append(lines, stockLine{storeID, skuIDs[(start+j)%len(skuIDs)], int64(rng.IntN(100))})
+				lines = append(lines, inventory.Opening{StoreID: storeID, SkuID: skuIDs[(start+j)%len(skuIDs)], OnHand: int64(rng.IntN(100))})
 			}
 		}
 		if err := loadStock(ctx, db, lines, "synthetic seed", progress); err != nil {
