@@ -39,7 +39,7 @@ test: openapi-lint
 	 echo "make test: $$([ $$status = 0 ] && echo PASS || echo FAIL): $$(grep -c '^ok ' $$log) packages passed, $$(grep -cE '^FAIL[[:space:]]' $$log) failed or did not build, $$(grep -c -- '--- FAIL' $$log) failing tests ($$pg; OpenAPI lint clean) in $$(( $$(date +%s) - start )) s"; \
 	 exit $$status
 
-## openapi-lint: server/api/openapi.yaml through an independent linter (Redocly, pinned by package-lock.json)
+## openapi-lint: server/api/openapi.yaml and server/wechat/sandbox/openapi.yaml through an independent linter (Redocly, pinned by package-lock.json)
 openapi-lint:
 	@cd server/api/openapi-lint && npm ci --no-audit --no-fund --loglevel=error >/dev/null && npm run --silent lint 2>&1 | grep -v '[║╔╚]'; exit $${PIPESTATUS[0]}
 

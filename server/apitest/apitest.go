@@ -1,7 +1,8 @@
 // Package apitest drives the real wemart HTTP API in tests: the app wired by
 // package app on a real database, requests through the real echo router, and
-// every response checked against openapi.yaml (status documented, body of the
-// documented shape), so the spec cannot drift from the code.
+// every response checked against its OpenAPI document (status documented,
+// body of the documented shape: openapi.yaml of server/api, or the WeChat
+// sandbox's for /sandbox/ paths), so the spec cannot drift from the code.
 package apitest
 
 import (
@@ -286,7 +287,7 @@ const RemoteAddr = "X-Test-Remote-Addr"
 // Do sends a request through the router. body may be nil, a string or []byte
 // (sent as is), an io.Reader (sent with no length), or anything else (sent as
 // JSON). token, if set, is sent as a
-// bearer token. The response is validated against openapi.yaml.
+// bearer token. The response is validated against its document (CheckSpec).
 func (h *Harness) Do(method, path, token string, body any, headers ...string) *Response {
 	h.t.Helper()
 	var r io.Reader
@@ -422,46 +423,79 @@ func (r *Response) JSON() map[string]any {
 	return m
 }
 
-var (
-	specOnce   sync.Once
-	specRouter routers.Router
-	specDoc    *openapi3.T
-	specErr    error
-)
-
-// Spec returns the parsed, validated openapi.yaml.
-func Spec(t testing.TB) (*openapi3.T, routers.Router) {
-	t.Helper()
-	specOnce.Do(func() {
-		openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.FileBodyDecoder)
-		loader := openapi3.NewLoader()
-		specDoc, specErr = loader.LoadFromData(api.OpenAPI)
-		if specErr != nil {
-			return
-		}
-		if specErr = specDoc.Validate(context.Background()); specErr != nil {
-			return
-		}
-		specRouter, specErr = gorillamux.NewRouter(specDoc)
-	})
-	if specErr != nil {
-		t.Fatalf("openapi.yaml: %v", specErr)
-	}
-	return specDoc, specRouter
+// document is an OpenAPI document the tests check responses against,
+// parsed and validated once per test binary.
+type document struct {
+	name   string
+	data   []byte
+	once   sync.Once
+	doc    *openapi3.T
+	router routers.Router
+	err    error
 }
 
-// CheckSpec fails the test if res is not what openapi.yaml documents for req:
-// an undocumented endpoint (unless the server itself said 404/405), an
-// undocumented status, or a body of another shape.
+var (
+	apiDoc     = &document{name: "openapi.yaml", data: api.OpenAPI}
+	sandboxDoc = &document{name: "the sandbox's openapi.yaml", data: sandbox.OpenAPI}
+)
+
+func (d *document) load(t testing.TB) (*openapi3.T, routers.Router) {
+	t.Helper()
+	d.once.Do(func() {
+		openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.FileBodyDecoder)
+		loader := openapi3.NewLoader()
+		d.doc, d.err = loader.LoadFromData(d.data)
+		if d.err != nil {
+			return
+		}
+		if d.err = d.doc.Validate(context.Background()); d.err != nil {
+			return
+		}
+		d.router, d.err = gorillamux.NewRouter(d.doc)
+	})
+	if d.err != nil {
+		t.Fatalf("%s: %v", d.name, d.err)
+	}
+	return d.doc, d.router
+}
+
+// Spec returns the parsed, validated openapi.yaml of wemart's API.
+func Spec(t testing.TB) (*openapi3.T, routers.Router) {
+	t.Helper()
+	return apiDoc.load(t)
+}
+
+// SandboxSpec returns the parsed, validated openapi.yaml of the WeChat
+// sandbox (server/wechat/sandbox), which documents every /sandbox/ path.
+func SandboxSpec(t testing.TB) (*openapi3.T, routers.Router) {
+	t.Helper()
+	return sandboxDoc.load(t)
+}
+
+// SpecFor returns the document that describes path: the sandbox's for
+// /sandbox/ paths, wemart's API's otherwise, with its name for messages.
+func SpecFor(t testing.TB, path string) (doc *openapi3.T, router routers.Router, name string) {
+	t.Helper()
+	d := apiDoc
+	if strings.HasPrefix(path, "/sandbox/") {
+		d = sandboxDoc
+	}
+	doc, router = d.load(t)
+	return doc, router, d.name
+}
+
+// CheckSpec fails the test if res is not what the document of its path (see
+// SpecFor) says for req: an undocumented endpoint (unless the server itself
+// said 404/405), an undocumented status, or a body of another shape.
 func CheckSpec(t testing.TB, req *http.Request, res *Response) {
 	t.Helper()
-	_, router := Spec(t)
+	_, router, name := SpecFor(t, req.URL.Path)
 	route, params, err := router.FindRoute(req)
 	if err != nil {
 		if res.Status == http.StatusNotFound || res.Status == http.StatusMethodNotAllowed {
 			return
 		}
-		t.Fatalf("%s %s answered %d but is not in openapi.yaml: %v", req.Method, req.URL.Path, res.Status, err)
+		t.Fatalf("%s %s answered %d but is not in %s: %v", req.Method, req.URL.Path, res.Status, name, err)
 	}
 	in := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{
@@ -474,7 +508,7 @@ func CheckSpec(t testing.TB, req *http.Request, res *Response) {
 	}
 	in.SetBodyBytes(res.Body)
 	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
-		t.Fatalf("%s %s → %d does not match openapi.yaml: %v\nbody: %s", req.Method, req.URL.Path, res.Status, err, res.Body)
+		t.Fatalf("%s %s → %d does not match %s: %v\nbody: %s", req.Method, req.URL.Path, res.Status, name, err, res.Body)
 	}
 }
 
