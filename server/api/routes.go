@@ -239,14 +239,15 @@ func (r *Router) Orders(o *orders.Service) {
 	r.staffRoute(http.MethodPost, "/orders/:id/picked-up", h.orderPickedUp, may(staff.PermFulfilOrders).at(h.orderStore))
 }
 
-// stockAPI serves per-store stock and its ledger.
-type stockAPI struct {
+// inventoryAPI serves per-store stock and its ledger (package inventory;
+// "stock" is the HTTP paths' and the tables' word for it).
+type inventoryAPI struct {
 	Inventory *inventory.Service
 }
 
-// Stock adds the routes of per-store stock.
-func (r *Router) Stock(inv *inventory.Service) {
-	h := &stockAPI{Inventory: inv}
+// Inventory adds the routes of per-store stock.
+func (r *Router) Inventory(inv *inventory.Service) {
+	h := &inventoryAPI{Inventory: inv}
 	r.staffRoute(http.MethodGet, "/stores/:store_id/stock", h.listStock, may(staff.PermReadStock).at(storeIDInPath))
 	r.staffRoute(http.MethodGet, "/stores/:store_id/stock/:sku_id", h.getStock, may(staff.PermReadStock).at(storeIDInPath))
 	r.staffRoute(http.MethodPut, "/stores/:store_id/stock/:sku_id", h.setStock, may(staff.PermEditStock).at(storeIDInPath))

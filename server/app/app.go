@@ -202,7 +202,7 @@ func (a *App) routes(wx *WeChat) *echo.Echo {
 	r.Addresses(a.Addresses, a.Stores)
 	r.Cart(a.Cart)
 	r.Orders(a.Orders)
-	r.Stock(a.Inventory)
+	r.Inventory(a.Inventory)
 	r.Prices(a.Prices)
 	r.PayNotify(wx.Notifications, a.Payments)
 	e := r.Echo()

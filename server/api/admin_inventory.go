@@ -19,7 +19,7 @@ func storeSku(c echo.Context) (storeID, skuID int, err error) {
 	return
 }
 
-func (h *stockAPI) listStock(c echo.Context) error {
+func (h *inventoryAPI) listStock(c echo.Context) error {
 	storeID, _, err := storeSku(c)
 	if err != nil {
 		return err
@@ -45,7 +45,7 @@ func (h *stockAPI) listStock(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(rows, total, p, stockRowDTO))
 }
 
-func (h *stockAPI) getStock(c echo.Context) error {
+func (h *inventoryAPI) getStock(c echo.Context) error {
 	storeID, skuID, err := storeSku(c)
 	if err != nil {
 		return err
@@ -54,7 +54,7 @@ func (h *stockAPI) getStock(c echo.Context) error {
 	return reply(c, http.StatusOK, l, err, levelDTO)
 }
 
-func (h *stockAPI) setStock(c echo.Context) error {
+func (h *inventoryAPI) setStock(c echo.Context) error {
 	storeID, skuID, err := storeSku(c)
 	if err != nil {
 		return err
@@ -67,7 +67,7 @@ func (h *stockAPI) setStock(c echo.Context) error {
 	return reply(c, http.StatusOK, l, err, levelDTO)
 }
 
-func (h *stockAPI) adjustStock(c echo.Context) error {
+func (h *inventoryAPI) adjustStock(c echo.Context) error {
 	storeID, skuID, err := storeSku(c)
 	if err != nil {
 		return err
@@ -80,7 +80,7 @@ func (h *stockAPI) adjustStock(c echo.Context) error {
 	return reply(c, http.StatusOK, l, err, levelDTO)
 }
 
-func (h *stockAPI) listMovements(c echo.Context) error {
+func (h *inventoryAPI) listMovements(c echo.Context) error {
 	storeID, skuID, err := storeSku(c)
 	if err != nil {
 		return err
