@@ -126,7 +126,8 @@ func clip(s string, n int) string {
 }
 
 // Ready marks a paid pickup order packed and waiting at the counter.
-func (s *Service) Ready(ctx context.Context, by Actor, orderID int) (*ent.Order, error) {
+func (s *Service) Ready(ctx context.Context, by Actor, orderID int) (_ *ent.Order, err error) {
+	defer errs.Op(&err, "orders.Ready")
 	return s.move(ctx, orderID, func(tx *ent.Tx, o *ent.Order) error {
 		if err := from(o, order.StatusPaid); err != nil {
 			return err
@@ -151,7 +152,8 @@ const (
 // Every attempt uses one of the order's few tries per window first, in its
 // own committed statement, so racing or repeated guesses cannot get past
 // the limit, in any number of processes.
-func (s *Service) PickedUp(ctx context.Context, by Actor, orderID int, code string) (*ent.Order, error) {
+func (s *Service) PickedUp(ctx context.Context, by Actor, orderID int, code string) (_ *ent.Order, err error) {
+	defer errs.Op(&err, "orders.PickedUp")
 	if code == "" {
 		return nil, errs.InvalidField("pickup_code", "is required (the code the shopper shows)")
 	}

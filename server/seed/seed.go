@@ -12,6 +12,7 @@ import (
 	"wemart/ent"
 	"wemart/ent/sku"
 	"wemart/ent/stockmovement"
+	"wemart/server/errs"
 	"wemart/server/indexer"
 	"wemart/server/storage"
 )
@@ -40,7 +41,8 @@ func (s Summary) String() string {
 }
 
 // Empty reports whether db has no stores yet.
-func Empty(ctx context.Context, db *storage.DB) (bool, error) {
+func Empty(ctx context.Context, db *storage.DB) (_ bool, err error) {
+	defer errs.Op(&err, "seed.Empty")
 	n, err := db.Client.Store.Query().Count(ctx)
 	return n == 0, err
 }
