@@ -61,7 +61,7 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		if status == 0 {
 			status = http.StatusInternalServerError
 		}
-		rid := c.Response().Header().Get(echo.HeaderXRequestID)
+		rid := requestIDOf(c)
 		if status >= 500 {
 			log.Error("request failed", "request_id", rid, "method", c.Request().Method,
 				"path", c.Request().URL.Path, "code", e.Code, "error", err)

@@ -35,6 +35,9 @@ func requestID(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// requestIDOf is the id requestID gave the request.
+func requestIDOf(c echo.Context) string { return c.Response().Header().Get(echo.HeaderXRequestID) }
+
 // accessLog writes one structured line per request, after the error handler
 // has decided the status.
 func (h *handlers) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
