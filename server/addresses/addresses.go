@@ -60,13 +60,15 @@ func (in Input) validate() error {
 }
 
 // List returns the shopper's addresses, the default first.
-func (s *Service) List(ctx context.Context, shopperID int) ([]*ent.Address, error) {
+func (s *Service) List(ctx context.Context, shopperID int) (_ []*ent.Address, err error) {
+	defer errs.Op(&err, "addresses.List")
 	return s.client.Address.Query().Where(address.ShopperID(shopperID), address.DeletedAtIsNil()).
 		Order(ent.Desc(address.FieldIsDefault), ent.Desc(address.FieldID)).All(ctx)
 }
 
 // Get returns one of the shopper's addresses; another shopper's is not found.
-func (s *Service) Get(ctx context.Context, shopperID, id int) (*ent.Address, error) {
+func (s *Service) Get(ctx context.Context, shopperID, id int) (_ *ent.Address, err error) {
+	defer errs.Op(&err, "addresses.Get")
 	a, err := s.client.Address.Query().Where(address.ID(id), address.ShopperID(shopperID), address.DeletedAtIsNil()).Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil, errs.E(errs.NotFound, "no address %d", id)
@@ -75,12 +77,13 @@ func (s *Service) Get(ctx context.Context, shopperID, id int) (*ent.Address, err
 }
 
 // Create adds an address; the first one, or one marked default, becomes the default.
-func (s *Service) Create(ctx context.Context, shopperID int, in Input) (*ent.Address, error) {
+func (s *Service) Create(ctx context.Context, shopperID int, in Input) (_ *ent.Address, err error) {
+	defer errs.Op(&err, "addresses.Create")
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
 	var out *ent.Address
-	err := storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
+	err = storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
 		// Counted with the shopper locked: racing requests cannot take the
 		// book past MaxPerShopper.
 		if _, err := storage.LockShopper(ctx, tx, shopperID); err != nil {
@@ -109,11 +112,12 @@ func (s *Service) Create(ctx context.Context, shopperID int, in Input) (*ent.Add
 }
 
 // Replace overwrites one of the shopper's addresses.
-func (s *Service) Replace(ctx context.Context, shopperID, id int, in Input) (*ent.Address, error) {
+func (s *Service) Replace(ctx context.Context, shopperID, id int, in Input) (_ *ent.Address, err error) {
+	defer errs.Op(&err, "addresses.Replace")
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
-	err := storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
+	err = storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
 		cur, err := tx.Address.Query().Where(address.ID(id), address.ShopperID(shopperID), address.DeletedAtIsNil()).Only(ctx)
 		if ent.IsNotFound(err) {
 			return errs.E(errs.NotFound, "no address %d", id)
@@ -138,7 +142,8 @@ func (s *Service) Replace(ctx context.Context, shopperID, id int, in Input) (*en
 }
 
 // Delete removes one of the shopper's addresses (orders keep their copy).
-func (s *Service) Delete(ctx context.Context, shopperID, id int) error {
+func (s *Service) Delete(ctx context.Context, shopperID, id int) (err error) {
+	defer errs.Op(&err, "addresses.Delete")
 	n, err := s.client.Address.Update().Where(address.ID(id), address.ShopperID(shopperID), address.DeletedAtIsNil()).
 		SetDeletedAt(time.Now().UTC()).SetIsDefault(false).Save(ctx)
 	if err != nil {

@@ -40,7 +40,10 @@ func bindOptionalJSON(c echo.Context, dst any) error {
 	return decodeJSON(raw, dst)
 }
 
-// readBody reads the whole body (the BodyLimit middleware caps it).
+// readBody reads the whole body. Only a body over the limit (the BodyLimit
+// middleware cuts it off) is payload_too_large; a read that fails otherwise
+// (the client went away mid-body, say) is invalid_argument. Decoding works
+// on the bytes read, so no later error is about the size.
 func readBody(c echo.Context) ([]byte, error) {
 	raw, err := io.ReadAll(c.Request().Body)
 	if err != nil {
@@ -78,8 +81,6 @@ func expectObject(r *bufio.Reader) error {
 	for {
 		b, err := r.Peek(1)
 		switch {
-		case tooLarge(err):
-			return errs.E(errs.TooLarge, "the request body is larger than the 1 MiB limit")
 		case err != nil:
 			return errs.E(errs.Invalid, "the request body is empty; send a JSON object")
 		case b[0] == ' ' || b[0] == '\t' || b[0] == '\r' || b[0] == '\n':
@@ -102,8 +103,6 @@ func decodeError(err error) error {
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
-	case tooLarge(err):
-		return errs.E(errs.TooLarge, "the request body is larger than the 1 MiB limit")
 	case errors.Is(err, io.EOF):
 		return errs.E(errs.Invalid, "the request body is empty; send a JSON object")
 	case errors.As(err, &syntax):

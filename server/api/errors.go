@@ -2,23 +2,17 @@ package api
 
 import (
 	"context"
-	"database/sql"
-	"database/sql/driver"
 	"errors"
-	"io"
 	"log/slog"
 	"maps"
 	"math"
-	"net"
 	"net/http"
 	"strconv"
-	"strings"
 
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/labstack/echo/v4"
 
-	"wemart/ent"
 	"wemart/server/errs"
+	"wemart/server/storage"
 )
 
 // codeMethodNotAllowed extends the API's error table for echo's 405 (the table has no
@@ -67,7 +61,7 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		if status == 0 {
 			status = http.StatusInternalServerError
 		}
-		rid := c.Response().Header().Get(echo.HeaderXRequestID)
+		rid := requestIDOf(c)
 		if status >= 500 {
 			log.Error("request failed", "request_id", rid, "method", c.Request().Method,
 				"path", c.Request().URL.Path, "code", e.Code, "error", err)
@@ -101,8 +95,9 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 }
 
 // classify turns any error into a coded one. Coded errors pass through;
-// echo's own HTTP errors and the storage layer's are translated here, at the
-// boundary; anything else is internal and its text never reaches the client.
+// echo's own HTTP errors and the storage layer's (as package storage
+// recognises them) are mapped to codes here, at the boundary; anything else
+// is internal and its text never reaches the client.
 func classify(err error) *errs.Error {
 	var e *errs.Error
 	if errors.As(err, &e) {
@@ -115,16 +110,17 @@ func classify(err error) *errs.Error {
 	if errors.As(err, &he) {
 		return fromEcho(he)
 	}
+	reason, invalid := storage.Invalid(err)
 	switch {
-	case errors.Is(err, context.DeadlineExceeded), isUnavailable(err):
+	case errors.Is(err, context.DeadlineExceeded), storage.IsUnavailable(err):
 		return &errs.Error{Code: errs.Unavailable, Message: "a backing service did not answer in time; try again"}
 	case errors.Is(err, context.Canceled):
 		return &errs.Error{Code: errs.Unavailable, Message: "the request was cancelled"}
-	case ent.IsValidationError(err):
-		return &errs.Error{Code: errs.Invalid, Message: "a field is out of range: " + strings.TrimPrefix(err.Error(), "ent: ")}
-	case ent.IsConstraintError(err):
+	case invalid:
+		return &errs.Error{Code: errs.Invalid, Message: "a field is out of range: " + reason}
+	case storage.IsConflict(err):
 		return &errs.Error{Code: errs.Conflict, Message: "the change conflicts with existing data"}
-	case ent.IsNotFound(err):
+	case storage.IsNotFound(err):
 		return &errs.Error{Code: errs.NotFound, Message: "not found"}
 	}
 	return &errs.Error{Code: errs.Internal, Message: "internal error"}
@@ -155,37 +151,4 @@ func fromEcho(he *echo.HTTPError) *errs.Error {
 		return &errs.Error{Code: errs.Invalid, Message: msg}
 	}
 	return &errs.Error{Code: errs.Internal, Message: "internal error"}
-}
-
-// isUnavailable recognises a database that is down or saturated: a refused
-// or dropped connection (also one dropped mid-request: "unexpected EOF",
-// "conn closed"), PostgreSQL shutting down or out of connections, or SQLite
-// still locked after its busy timeout.
-func isUnavailable(err error) bool {
-	var ne net.Error
-	var oe *net.OpError
-	var ce *pgconn.ConnectError
-	if errors.As(err, &ne) || errors.As(err, &oe) || errors.As(err, &ce) ||
-		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, pgconn.ErrConnClosed) ||
-		errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) || pgconn.Timeout(err) || pgconn.SafeToRetry(err) {
-		return true
-	}
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		// 08: connection exception, 53: insufficient resources, 57P: operator
-		// intervention; 40001 and 40P01: the transaction lost a serialization
-		// or deadlock conflict and was rolled back, so a retry is safe (the
-		// log line of the 503 still shows it: a deadlock is a lock-order bug).
-		return strings.HasPrefix(pe.Code, "08") || strings.HasPrefix(pe.Code, "53") || strings.HasPrefix(pe.Code, "57P") ||
-			pe.Code == "40001" || pe.Code == "40P01"
-	}
-	// Some layers (a rollback after a failed commit, say) keep only the text.
-	msg := err.Error()
-	for _, sign := range []string{"database is locked", "SQLITE_BUSY", "sql: database is closed",
-		"unexpected EOF", "conn closed", "connection reset by peer", "broken pipe", "bad connection"} {
-		if strings.Contains(msg, sign) {
-			return true
-		}
-	}
-	return false
 }

@@ -39,6 +39,9 @@ type core struct {
 	Log *slog.Logger
 }
 
+// requestIDOf is the id requestID gave the request.
+func requestIDOf(c echo.Context) string { return c.Response().Header().Get(echo.HeaderXRequestID) }
+
 // accessLog writes one structured line per request, after the error handler
 // has decided the status.
 func (h *core) accessLog(next echo.HandlerFunc) echo.HandlerFunc {

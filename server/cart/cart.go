@@ -94,7 +94,8 @@ type Cart struct {
 // Put sets the quantity (and optionally the selection) of one SKU in the
 // shopper's cart at a store. Raising a quantity beyond what the store has
 // available is out_of_stock; lowering one is always allowed.
-func (s *Service) Put(ctx context.Context, shopperID int, in PutInput) (Cart, error) {
+func (s *Service) Put(ctx context.Context, shopperID int, in PutInput) (_ Cart, err error) {
+	defer errs.Op(&err, "cart.Put")
 	var c check.Checker
 	if in.StoreID <= 0 {
 		c.Fail("store_id", "is required (a store id)")
@@ -185,7 +186,8 @@ func (s *Service) Put(ctx context.Context, shopperID int, in PutInput) (Cart, er
 
 // Select selects or deselects lines of the cart at a store (all of them
 // when skuIDs is empty).
-func (s *Service) Select(ctx context.Context, shopperID, storeID int, skuIDs []int, selected bool) (Cart, error) {
+func (s *Service) Select(ctx context.Context, shopperID, storeID int, skuIDs []int, selected bool) (_ Cart, err error) {
+	defer errs.Op(&err, "cart.Select")
 	if err := s.checkStore(ctx, storeID); err != nil {
 		return Cart{}, err
 	}
@@ -203,7 +205,8 @@ func (s *Service) Select(ctx context.Context, shopperID, storeID int, skuIDs []i
 }
 
 // Clear empties the shopper's cart at a store.
-func (s *Service) Clear(ctx context.Context, shopperID, storeID int) (Cart, error) {
+func (s *Service) Clear(ctx context.Context, shopperID, storeID int) (_ Cart, err error) {
+	defer errs.Op(&err, "cart.Clear")
 	if err := s.checkStore(ctx, storeID); err != nil {
 		return Cart{}, err
 	}
@@ -214,7 +217,8 @@ func (s *Service) Clear(ctx context.Context, shopperID, storeID int) (Cart, erro
 }
 
 // Get returns the shopper's cart at a store, every line priced now.
-func (s *Service) Get(ctx context.Context, shopperID, storeID int) (Cart, error) {
+func (s *Service) Get(ctx context.Context, shopperID, storeID int) (_ Cart, err error) {
+	defer errs.Op(&err, "cart.Get")
 	if err := s.checkStore(ctx, storeID); err != nil {
 		return Cart{}, err
 	}

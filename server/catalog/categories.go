@@ -33,7 +33,8 @@ func checkCategory(name string, sort int) error {
 }
 
 // CreateCategory adds a category.
-func (s *Service) CreateCategory(ctx context.Context, in CategoryInput) (*ent.Category, error) {
+func (s *Service) CreateCategory(ctx context.Context, in CategoryInput) (_ *ent.Category, err error) {
+	defer errs.Op(&err, "catalog.CreateCategory")
 	if err := checkCategory(in.Name, in.Sort); err != nil {
 		return nil, err
 	}
@@ -46,12 +47,14 @@ func (s *Service) CreateCategory(ctx context.Context, in CategoryInput) (*ent.Ca
 }
 
 // Categories returns every category, in display order.
-func (s *Service) Categories(ctx context.Context) ([]*ent.Category, error) {
+func (s *Service) Categories(ctx context.Context) (_ []*ent.Category, err error) {
+	defer errs.Op(&err, "catalog.Categories")
 	return s.client.Category.Query().Order(ent.Asc(category.FieldSort), ent.Asc(category.FieldID)).All(ctx)
 }
 
 // Category returns category id.
-func (s *Service) Category(ctx context.Context, id int) (*ent.Category, error) {
+func (s *Service) Category(ctx context.Context, id int) (_ *ent.Category, err error) {
+	defer errs.Op(&err, "catalog.Category")
 	c, err := s.client.Category.Get(ctx, id)
 	if ent.IsNotFound(err) {
 		return nil, errs.E(errs.NotFound, "no category %d", id)
@@ -60,7 +63,8 @@ func (s *Service) Category(ctx context.Context, id int) (*ent.Category, error) {
 }
 
 // UpdateCategory applies p to category id.
-func (s *Service) UpdateCategory(ctx context.Context, id int, p CategoryPatch) (*ent.Category, error) {
+func (s *Service) UpdateCategory(ctx context.Context, id int, p CategoryPatch) (_ *ent.Category, err error) {
+	defer errs.Op(&err, "catalog.UpdateCategory")
 	c, err := s.Category(ctx, id)
 	if err != nil {
 		return nil, err
@@ -114,7 +118,8 @@ func (s *Service) checkParent(ctx context.Context, id, parentID int) error {
 
 // DeleteCategory removes an empty category: one with sub-categories or
 // products is a conflict (move or delete them first).
-func (s *Service) DeleteCategory(ctx context.Context, id int) error {
+func (s *Service) DeleteCategory(ctx context.Context, id int) (err error) {
+	defer errs.Op(&err, "catalog.DeleteCategory")
 	if _, err := s.Category(ctx, id); err != nil {
 		return err
 	}
@@ -129,7 +134,7 @@ func (s *Service) DeleteCategory(ctx context.Context, id int) error {
 		return errs.E(errs.Conflict, "category %d still has %d products", id, n)
 	}
 	// Deleted products keep no dangling reference: the FK sets them to NULL.
-	err := s.client.Category.DeleteOneID(id).Exec(ctx)
+	err = s.client.Category.DeleteOneID(id).Exec(ctx)
 	if ent.IsNotFound(err) {
 		return errs.E(errs.NotFound, "no category %d", id)
 	}

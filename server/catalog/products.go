@@ -78,7 +78,8 @@ func (f productFields) check(c *check.Checker) {
 }
 
 // CreateProduct adds a product and its SKUs in one transaction.
-func (s *Service) CreateProduct(ctx context.Context, in ProductInput) (*ent.Product, error) {
+func (s *Service) CreateProduct(ctx context.Context, in ProductInput) (_ *ent.Product, err error) {
+	defer errs.Op(&err, "catalog.CreateProduct")
 	if in.Status == "" {
 		in.Status = string(product.StatusListed)
 	}
@@ -107,7 +108,7 @@ func (s *Service) CreateProduct(ctx context.Context, in ProductInput) (*ent.Prod
 		return nil, err
 	}
 	var id int
-	err := storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
+	err = storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
 		p, err := tx.Product.Create().SetTitle(in.Title).SetSubtitle(in.Subtitle).
 			SetDescription(in.Description).SetNillableCategoryID(in.CategoryID).
 			SetImages(orEmpty(in.Images)).SetStatus(product.Status(in.Status)).Save(ctx)
@@ -132,7 +133,8 @@ func (s *Service) CreateProduct(ctx context.Context, in ProductInput) (*ent.Prod
 }
 
 // Product returns a product (not deleted) with its live SKUs in display order.
-func (s *Service) Product(ctx context.Context, id int) (*ent.Product, error) {
+func (s *Service) Product(ctx context.Context, id int) (_ *ent.Product, err error) {
+	defer errs.Op(&err, "catalog.Product")
 	p, err := s.client.Product.Query().Where(product.ID(id), product.DeletedAtIsNil()).
 		WithSkus(liveSkus).Only(ctx)
 	if ent.IsNotFound(err) {
@@ -156,7 +158,8 @@ type ProductFilter struct {
 
 // Products lists products (not deleted) with their SKUs, newest first, and the
 // total matching. This is the staff list; shoppers search through package search.
-func (s *Service) Products(ctx context.Context, f ProductFilter) ([]*ent.Product, int, error) {
+func (s *Service) Products(ctx context.Context, f ProductFilter) (_ []*ent.Product, _ int, err error) {
+	defer errs.Op(&err, "catalog.Products")
 	q := s.client.Product.Query().Where(product.DeletedAtIsNil())
 	if f.CategoryID != nil {
 		q.Where(product.CategoryID(*f.CategoryID))
@@ -179,7 +182,8 @@ func (s *Service) Products(ctx context.Context, f ProductFilter) ([]*ent.Product
 }
 
 // UpdateProduct applies p to product id.
-func (s *Service) UpdateProduct(ctx context.Context, id int, p ProductPatch) (*ent.Product, error) {
+func (s *Service) UpdateProduct(ctx context.Context, id int, p ProductPatch) (_ *ent.Product, err error) {
+	defer errs.Op(&err, "catalog.UpdateProduct")
 	cur, err := s.Product(ctx, id)
 	if err != nil {
 		return nil, err
@@ -222,7 +226,8 @@ func (s *Service) UpdateProduct(ctx context.Context, id int, p ProductPatch) (*e
 
 // DeleteProduct removes a product and its SKUs from the catalogue (soft: past
 // orders keep their lines). Their barcodes are released for reuse.
-func (s *Service) DeleteProduct(ctx context.Context, id int) error {
+func (s *Service) DeleteProduct(ctx context.Context, id int) (err error) {
+	defer errs.Op(&err, "catalog.DeleteProduct")
 	return storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
 		now := time.Now().UTC()
 		n, err := tx.Product.Update().Where(product.ID(id), product.DeletedAtIsNil()).SetDeletedAt(now).Save(ctx)
@@ -269,7 +274,8 @@ func setv[T any](dst *T, v *T) {
 
 // ListedProduct returns a product shoppers may see (listed, not deleted)
 // with its live SKUs.
-func (s *Service) ListedProduct(ctx context.Context, id int) (*ent.Product, error) {
+func (s *Service) ListedProduct(ctx context.Context, id int) (_ *ent.Product, err error) {
+	defer errs.Op(&err, "catalog.ListedProduct")
 	p, err := s.client.Product.Query().
 		Where(product.ID(id), product.DeletedAtIsNil(), product.StatusEQ(product.StatusListed)).
 		WithSkus(liveSkus).Only(ctx)
@@ -280,7 +286,8 @@ func (s *Service) ListedProduct(ctx context.Context, id int) (*ent.Product, erro
 }
 
 // SkuByBarcode finds the live SKU of a listed product by its barcode.
-func (s *Service) SkuByBarcode(ctx context.Context, code string) (*ent.Sku, error) {
+func (s *Service) SkuByBarcode(ctx context.Context, code string) (_ *ent.Sku, err error) {
+	defer errs.Op(&err, "catalog.SkuByBarcode")
 	k, err := s.client.Sku.Query().
 		Where(sku.Barcode(code), sku.DeletedAtIsNil(),
 			sku.HasProductWith(product.DeletedAtIsNil(), product.StatusEQ(product.StatusListed))).
@@ -293,7 +300,8 @@ func (s *Service) SkuByBarcode(ctx context.Context, code string) (*ent.Sku, erro
 
 // ListedSkus returns, for those of ids that shoppers may see (listed, not
 // deleted), the ids of their live SKUs.
-func (s *Service) ListedSkus(ctx context.Context, ids []int) (map[int][]int, error) {
+func (s *Service) ListedSkus(ctx context.Context, ids []int) (_ map[int][]int, err error) {
+	defer errs.Op(&err, "catalog.ListedSkus")
 	out := map[int][]int{}
 	if len(ids) == 0 {
 		return out, nil

@@ -56,7 +56,8 @@ func (k SkuInput) create(client *ent.Client, productID, position int) *ent.SkuCr
 }
 
 // AddSku adds a SKU to product productID.
-func (s *Service) AddSku(ctx context.Context, productID int, in SkuInput) (*ent.Sku, error) {
+func (s *Service) AddSku(ctx context.Context, productID int, in SkuInput) (_ *ent.Sku, err error) {
+	defer errs.Op(&err, "catalog.AddSku")
 	var c check.Checker
 	in.check(&c, "")
 	if err := c.Err(); err != nil {
@@ -84,7 +85,8 @@ func (s *Service) AddSku(ctx context.Context, productID int, in SkuInput) (*ent.
 }
 
 // Sku returns SKU id (not deleted).
-func (s *Service) Sku(ctx context.Context, id int) (*ent.Sku, error) {
+func (s *Service) Sku(ctx context.Context, id int) (_ *ent.Sku, err error) {
+	defer errs.Op(&err, "catalog.Sku")
 	k, err := s.client.Sku.Query().Where(sku.ID(id), sku.DeletedAtIsNil()).Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil, errs.E(errs.NotFound, "no SKU %d", id)
@@ -96,7 +98,8 @@ func (s *Service) Sku(ctx context.Context, id int) (*ent.Sku, error) {
 // compare-and-set on the price it read (retried on a fresh read if the price
 // moved meanwhile), and a price change writes its ledger row in the same
 // transaction: the ledger's old price is the one actually replaced.
-func (s *Service) UpdateSku(ctx context.Context, by prices.Actor, id int, p SkuPatch) (*ent.Sku, error) {
+func (s *Service) UpdateSku(ctx context.Context, by prices.Actor, id int, p SkuPatch) (_ *ent.Sku, err error) {
+	defer errs.Op(&err, "catalog.UpdateSku")
 	k, err := s.Sku(ctx, id)
 	if err != nil {
 		return nil, err
@@ -176,7 +179,8 @@ func patchedSku(k *ent.Sku, p SkuPatch) skuFields {
 
 // DeleteSku removes a SKU (soft; its barcode is released). A product keeps at
 // least one SKU: delete the product instead.
-func (s *Service) DeleteSku(ctx context.Context, id int) error {
+func (s *Service) DeleteSku(ctx context.Context, id int) (err error) {
+	defer errs.Op(&err, "catalog.DeleteSku")
 	k, err := s.Sku(ctx, id)
 	if err != nil {
 		return err
@@ -198,7 +202,8 @@ func (s *Service) DeleteSku(ctx context.Context, id int) error {
 }
 
 // SkuWithProduct returns SKU id with its product, both live.
-func (s *Service) SkuWithProduct(ctx context.Context, id int) (*ent.Sku, error) {
+func (s *Service) SkuWithProduct(ctx context.Context, id int) (_ *ent.Sku, err error) {
+	defer errs.Op(&err, "catalog.SkuWithProduct")
 	k, err := s.client.Sku.Query().
 		Where(sku.ID(id), sku.DeletedAtIsNil(), sku.HasProductWith(product.DeletedAtIsNil())).
 		WithProduct().Only(ctx)

@@ -96,3 +96,22 @@ func CodeOf(err error) Code {
 
 // Is reports whether err carries code.
 func Is(err error, code Code) bool { return err != nil && CodeOf(err) == code }
+
+// Op names the operation a failure came out of, for the log. Deferred at
+// the top of a service's exported method with a named error result,
+//
+//	defer errs.Op(&err, "orders.Create")
+//
+// it prefixes a failure with "orders.Create: ", so the log line of a 500
+// reads as the chain of calls down to the cause
+// ("orders.Create: inventory.Reserve: sql: ..."). A coded error for the
+// client (any code but Internal) passes untouched: its code and message
+// already say what happened. The prefix hides nothing from errors.Is and
+// errors.As, so codes, ent.IsNotFound and the storage predicates still see
+// the cause.
+func Op(err *error, op string) {
+	if *err == nil || CodeOf(*err) != Internal {
+		return
+	}
+	*err = fmt.Errorf("%s: %w", op, *err)
+}

@@ -36,3 +36,38 @@ func TestInvalidFieldNamesTheField(t *testing.T) {
 		t.Fatalf("got %+v", e)
 	}
 }
+
+func TestOpNamesTheChainOfCalls(t *testing.T) {
+	cause := errors.New("sql: connection refused")
+	inner := func() (err error) {
+		defer Op(&err, "inventory.Reserve")
+		return cause
+	}
+	outer := func() (err error) {
+		defer Op(&err, "orders.Create")
+		return inner()
+	}
+	err := outer()
+	if got, want := err.Error(), "orders.Create: inventory.Reserve: sql: connection refused"; got != want {
+		t.Fatalf("error = %q, want %q", got, want)
+	}
+	if !errors.Is(err, cause) {
+		t.Fatal("the cause must stay reachable for errors.Is")
+	}
+	internal := E(Internal, "order 3 has no status")
+	if err := func() (err error) { defer Op(&err, "orders.Ready"); return internal }(); CodeOf(err) != Internal ||
+		err.Error() != "orders.Ready: internal: order 3 has no status" {
+		t.Fatalf("an internal coded error is named too: %v", err)
+	}
+}
+
+func TestOpLeavesClientErrorsAndSuccessAlone(t *testing.T) {
+	notFound := E(NotFound, "no order 3")
+	for _, want := range []error{nil, notFound, fmt.Errorf("loading: %w", notFound)} {
+		err := want
+		Op(&err, "orders.Get")
+		if err != want {
+			t.Fatalf("Op changed %v into %v", want, err)
+		}
+	}
+}

@@ -10,12 +10,14 @@ import (
 	"slices"
 
 	"wemart/ent"
+	"wemart/server/errs"
 )
 
 // Enqueue records, in the transaction client belongs to, that these
 // products' search documents may have changed. Call it in the same
 // transaction as the change, so the index cannot miss a committed change.
-func Enqueue(ctx context.Context, client *ent.Client, productIDs ...int) error {
+func Enqueue(ctx context.Context, client *ent.Client, productIDs ...int) (err error) {
+	defer errs.Op(&err, "indexer.Enqueue")
 	ids := slices.Clone(productIDs)
 	slices.Sort(ids)
 	ids = slices.Compact(ids)

@@ -11,6 +11,7 @@ import (
 	"wemart/ent/product"
 	"wemart/ent/searchoutbox"
 	"wemart/search"
+	"wemart/server/errs"
 	"wemart/server/storage"
 )
 
@@ -28,11 +29,12 @@ const replayWindow = time.Minute
 // since it started, closes the new index and switches the shared generation
 // counter to it. Running servers follow within a poll. The generation two
 // back is dropped. It returns the new generation.
-func Reindex(ctx context.Context, db *storage.DB, engine search.Engine, log *slog.Logger, progress Progress) (int64, error) {
+func Reindex(ctx context.Context, db *storage.DB, engine search.Engine, log *slog.Logger, progress Progress) (_ int64, err error) {
+	defer errs.Op(&err, "indexer.Reindex")
 	client := db.Client
 	started := time.Now().UTC()
 	var next int64
-	err := storage.WithTx(ctx, client, func(tx *ent.Tx) error {
+	err = storage.WithTx(ctx, client, func(tx *ent.Tx) error {
 		if err := tx.Counter.Create().SetID(buildKey).SetValue(1).OnConflictColumns(counter.FieldID).
 			Update(func(u *ent.CounterUpsert) { u.AddValue(1) }).Exec(ctx); err != nil {
 			return err

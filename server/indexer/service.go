@@ -16,6 +16,7 @@ import (
 	"wemart/ent/counter"
 	"wemart/ent/searchoutbox"
 	"wemart/search"
+	"wemart/server/errs"
 	"wemart/server/storage"
 )
 
@@ -72,7 +73,8 @@ func (s *Service) Engine() string { return s.engine.Name() }
 // holds, and keeps draining until Close. A search backend that cannot be
 // reached is not fatal: the shop serves everything but search (which
 // answers unavailable) and the index is opened as soon as it answers.
-func (s *Service) Start(ctx context.Context) error {
+func (s *Service) Start(ctx context.Context) (err error) {
+	defer errs.Op(&err, "indexer.Start")
 	if err := s.ensureOpen(ctx); err != nil {
 		if !errors.Is(err, search.ErrUnavailable) {
 			return err
@@ -189,7 +191,8 @@ func (s *Service) follow(ctx context.Context) error {
 // to apply and this process gets the indexer lease, and returns how many rows
 // it applied. The lease is given back when the outbox is empty, so a rebuild
 // (or another process) can take it between passes.
-func (s *Service) Drain(ctx context.Context) (int, error) {
+func (s *Service) Drain(ctx context.Context) (_ int, err error) {
+	defer errs.Op(&err, "indexer.Drain")
 	pending, err := s.client.SearchOutbox.Query().Where(searchoutbox.ProcessedAtIsNil()).Exist(ctx)
 	if err != nil || !pending {
 		return 0, err
@@ -263,7 +266,8 @@ func (s *Service) current() search.Index {
 }
 
 // Search runs q on the current generation.
-func (s *Service) Search(ctx context.Context, q search.Query) (search.Result, error) {
+func (s *Service) Search(ctx context.Context, q search.Query) (_ search.Result, err error) {
+	defer errs.Op(&err, "indexer.Search")
 	idx := s.current()
 	if idx == nil {
 		return search.Result{}, search.ErrUnavailable
@@ -273,7 +277,8 @@ func (s *Service) Search(ctx context.Context, q search.Query) (search.Result, er
 
 // SearchRepriced runs q on the current generation for a store whose own
 // prices give the products in own their price ranges there (search.Repriced).
-func (s *Service) SearchRepriced(ctx context.Context, q search.Query, own map[int]search.PriceRange) (search.Result, error) {
+func (s *Service) SearchRepriced(ctx context.Context, q search.Query, own map[int]search.PriceRange) (_ search.Result, err error) {
+	defer errs.Op(&err, "indexer.SearchRepriced")
 	idx := s.current()
 	if idx == nil {
 		return search.Result{}, search.ErrUnavailable
@@ -282,7 +287,8 @@ func (s *Service) SearchRepriced(ctx context.Context, q search.Query, own map[in
 }
 
 // Suggest completes a prefix on the current generation.
-func (s *Service) Suggest(ctx context.Context, prefix string, limit int) ([]search.Suggestion, error) {
+func (s *Service) Suggest(ctx context.Context, prefix string, limit int) (_ []search.Suggestion, err error) {
+	defer errs.Op(&err, "indexer.Suggest")
 	idx := s.current()
 	if idx == nil {
 		return nil, search.ErrUnavailable
@@ -291,7 +297,8 @@ func (s *Service) Suggest(ctx context.Context, prefix string, limit int) ([]sear
 }
 
 // Ping reports whether the search backend can answer (for /readyz).
-func (s *Service) Ping(ctx context.Context) error {
+func (s *Service) Ping(ctx context.Context) (err error) {
+	defer errs.Op(&err, "indexer.Ping")
 	idx := s.current()
 	if idx == nil {
 		return search.ErrUnavailable

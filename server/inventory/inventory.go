@@ -73,7 +73,8 @@ func levelOf(st *ent.Stock) Level {
 
 // Get returns the stock of skuID at storeID; a SKU the store never stocked has
 // zero of everything.
-func (s *Service) Get(ctx context.Context, storeID, skuID int) (Level, error) {
+func (s *Service) Get(ctx context.Context, storeID, skuID int) (_ Level, err error) {
+	defer errs.Op(&err, "inventory.Get")
 	if err := checkRefs(ctx, s.client, storeID, skuID); err != nil {
 		return Level{}, err
 	}
@@ -100,7 +101,8 @@ type SetInput struct {
 
 // Set records that skuID at storeID has in.OnHand units. Units reserved for
 // orders are part of on_hand, so on_hand may not go below reserved.
-func (s *Service) Set(ctx context.Context, by Actor, storeID, skuID int, in SetInput) (Level, error) {
+func (s *Service) Set(ctx context.Context, by Actor, storeID, skuID int, in SetInput) (_ Level, err error) {
+	defer errs.Op(&err, "inventory.Set")
 	var c check.Checker
 	if in.OnHand == nil {
 		c.Fail("on_hand", "is required")
@@ -119,7 +121,7 @@ func (s *Service) Set(ctx context.Context, by Actor, storeID, skuID int, in SetI
 		reason = "stock count"
 	}
 	var out Level
-	err := storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
+	err = storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
 		cur, err := row(ctx, tx.Client(), storeID, skuID)
 		if err != nil {
 			return err
@@ -165,7 +167,8 @@ type AdjustInput struct {
 
 // Adjust adds in.Delta (which may be negative) to on_hand. It may not take
 // on_hand below zero or below the units reserved for orders.
-func (s *Service) Adjust(ctx context.Context, by Actor, storeID, skuID int, in AdjustInput) (Level, error) {
+func (s *Service) Adjust(ctx context.Context, by Actor, storeID, skuID int, in AdjustInput) (_ Level, err error) {
+	defer errs.Op(&err, "inventory.Adjust")
 	var c check.Checker
 	switch {
 	case in.Delta == nil:
@@ -181,7 +184,7 @@ func (s *Service) Adjust(ctx context.Context, by Actor, storeID, skuID int, in A
 	}
 	d := *in.Delta
 	var out Level
-	err := storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
+	err = storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
 		cur, err := row(ctx, tx.Client(), storeID, skuID)
 		if err != nil {
 			return err

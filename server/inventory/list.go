@@ -37,7 +37,8 @@ type Row struct {
 // List returns the stock rows of storeID (SKUs it has ever stocked, not
 // deleted), the lowest availability first when filtering for low stock,
 // otherwise by SKU; and the total matching.
-func (s *Service) List(ctx context.Context, storeID int, p ListParams) ([]Row, int, error) {
+func (s *Service) List(ctx context.Context, storeID int, p ListParams) (_ []Row, _ int, err error) {
+	defer errs.Op(&err, "inventory.List")
 	ok, err := s.client.Store.Query().Where(store.ID(storeID), store.DeletedAtIsNil()).Exist(ctx)
 	if err != nil {
 		return nil, 0, err
@@ -89,7 +90,8 @@ func lowStock(threshold *int64) predicate.Stock {
 }
 
 // Movements returns the ledger of skuID at storeID, newest first, and the total.
-func (s *Service) Movements(ctx context.Context, storeID, skuID, offset, limit int) ([]*ent.StockMovement, int, error) {
+func (s *Service) Movements(ctx context.Context, storeID, skuID, offset, limit int) (_ []*ent.StockMovement, _ int, err error) {
+	defer errs.Op(&err, "inventory.Movements")
 	if err := checkRefs(ctx, s.client, storeID, skuID); err != nil {
 		return nil, 0, err
 	}
@@ -104,7 +106,8 @@ func (s *Service) Movements(ctx context.Context, storeID, skuID, offset, limit i
 
 // Levels returns the stock of skuIDs at storeID; SKUs never stocked there are
 // absent from the map (zero of everything).
-func (s *Service) Levels(ctx context.Context, storeID int, skuIDs []int) (map[int]Level, error) {
+func (s *Service) Levels(ctx context.Context, storeID int, skuIDs []int) (_ map[int]Level, err error) {
+	defer errs.Op(&err, "inventory.Levels")
 	rows, err := s.client.Stock.Query().Where(stock.StoreID(storeID), stock.SkuIDIn(skuIDs...)).All(ctx)
 	if err != nil {
 		return nil, err

@@ -69,29 +69,34 @@ var (
 // concurrent checkouts never deadlock, a ledger row for each. The first line
 // short of stock fails the whole call with out_of_stock naming the SKU;
 // the caller rolls the transaction back, so nothing stays reserved.
-func (s *Service) Reserve(ctx context.Context, tx *ent.Tx, by Actor, storeID, orderID int, lines []Line) error {
+func (s *Service) Reserve(ctx context.Context, tx *ent.Tx, by Actor, storeID, orderID int, lines []Line) (err error) {
+	defer errs.Op(&err, "inventory.Reserve")
 	return s.apply(ctx, tx, by, storeID, orderID, lines, reserve, "order placed")
 }
 
 // Release gives an unpaid order's reservation back (cancelled or expired).
-func (s *Service) Release(ctx context.Context, tx *ent.Tx, by Actor, storeID, orderID int, lines []Line, reason string) error {
+func (s *Service) Release(ctx context.Context, tx *ent.Tx, by Actor, storeID, orderID int, lines []Line, reason string) (err error) {
+	defer errs.Op(&err, "inventory.Release")
 	return s.apply(ctx, tx, by, storeID, orderID, lines, release, reason)
 }
 
 // Sell takes a paid order's reserved units out of on_hand.
-func (s *Service) Sell(ctx context.Context, tx *ent.Tx, by Actor, storeID, orderID int, lines []Line) error {
+func (s *Service) Sell(ctx context.Context, tx *ent.Tx, by Actor, storeID, orderID int, lines []Line) (err error) {
+	defer errs.Op(&err, "inventory.Sell")
 	return s.apply(ctx, tx, by, storeID, orderID, lines, sell, "order paid")
 }
 
 // SellAvailable sells units that were never (or are no longer) reserved, for
 // a payment that arrived after its order was cancelled: out_of_stock when
 // the store no longer has them.
-func (s *Service) SellAvailable(ctx context.Context, tx *ent.Tx, by Actor, storeID, orderID int, lines []Line, reason string) error {
+func (s *Service) SellAvailable(ctx context.Context, tx *ent.Tx, by Actor, storeID, orderID int, lines []Line, reason string) (err error) {
+	defer errs.Op(&err, "inventory.SellAvailable")
 	return s.apply(ctx, tx, by, storeID, orderID, lines, sellAvailable, reason)
 }
 
 // Restock puts refunded units that never left the store back into on_hand.
-func (s *Service) Restock(ctx context.Context, tx *ent.Tx, by Actor, storeID, orderID int, lines []Line, reason string) error {
+func (s *Service) Restock(ctx context.Context, tx *ent.Tx, by Actor, storeID, orderID int, lines []Line, reason string) (err error) {
+	defer errs.Op(&err, "inventory.Restock")
 	return s.apply(ctx, tx, by, storeID, orderID, lines, restock, reason)
 }
 

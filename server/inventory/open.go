@@ -22,7 +22,8 @@ type Opening struct {
 // at the stores changes, so the products' search documents are queued too.
 // A row that exists already fails the insert (stock that exists changes
 // through Set, Adjust and the order moves, never through here).
-func Open(ctx context.Context, tx *ent.Tx, lines []Opening, reason string) error {
+func Open(ctx context.Context, tx *ent.Tx, lines []Opening, reason string) (err error) {
+	defer errs.Op(&err, "inventory.Open")
 	if len(lines) == 0 {
 		return nil
 	}

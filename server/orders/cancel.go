@@ -22,7 +22,8 @@ const expiryGrace = 5 * time.Minute
 // The WeChat Pay transaction is closed first, so the shopper cannot pay for
 // what was given up; if WeChat says it was paid meanwhile, the payment is
 // recorded and the cancel refused.
-func (s *Service) Cancel(ctx context.Context, shopperID, orderID int, reason string) (*ent.Order, error) {
+func (s *Service) Cancel(ctx context.Context, shopperID, orderID int, reason string) (_ *ent.Order, err error) {
+	defer errs.Op(&err, "orders.Cancel")
 	var c check.Checker
 	c.Text("reason", reason, false, 200)
 	if err := c.Err(); err != nil {

@@ -164,7 +164,8 @@ type Placed struct {
 // database inside one transaction that also reserves the stock; any line
 // short of stock fails the whole order with out_of_stock and reserves
 // nothing. The WeChat Pay prepay follows the commit.
-func (s *Service) Create(ctx context.Context, shopperID int, key string, in CreateInput) (Placed, error) {
+func (s *Service) Create(ctx context.Context, shopperID int, key string, in CreateInput) (_ Placed, err error) {
+	defer errs.Op(&err, "orders.Create")
 	if err := CheckKey(key); err != nil {
 		return Placed{}, err
 	}

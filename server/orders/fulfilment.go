@@ -14,7 +14,8 @@ import (
 )
 
 // Ready marks a paid pickup order packed and waiting at the counter.
-func (s *Service) Ready(ctx context.Context, by Actor, orderID int) (*ent.Order, error) {
+func (s *Service) Ready(ctx context.Context, by Actor, orderID int) (_ *ent.Order, err error) {
+	defer errs.Op(&err, "orders.Ready")
 	return s.move(ctx, orderID, func(tx *ent.Tx, o *ent.Order) error {
 		if err := from(o, order.StatusPaid); err != nil {
 			return err
@@ -39,7 +40,8 @@ const (
 // Every attempt uses one of the order's few tries per window first, in its
 // own committed statement, so racing or repeated guesses cannot get past
 // the limit, in any number of processes.
-func (s *Service) PickedUp(ctx context.Context, by Actor, orderID int, code string) (*ent.Order, error) {
+func (s *Service) PickedUp(ctx context.Context, by Actor, orderID int, code string) (_ *ent.Order, err error) {
+	defer errs.Op(&err, "orders.PickedUp")
 	if code == "" {
 		return nil, errs.InvalidField("pickup_code", "is required (the code the shopper shows)")
 	}

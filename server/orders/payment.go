@@ -29,7 +29,8 @@ const prepayLife = 2*time.Hour - 5*time.Minute
 
 // Pay returns fresh wx.requestPayment parameters for the shopper's unpaid
 // order (the mini program asks again when the shopper retries paying).
-func (s *Service) Pay(ctx context.Context, shopperID, orderID int) (*ent.Order, *PaymentParams, error) {
+func (s *Service) Pay(ctx context.Context, shopperID, orderID int) (_ *ent.Order, _ *PaymentParams, err error) {
+	defer errs.Op(&err, "orders.Pay")
 	o, err := s.own(ctx, shopperID, orderID)
 	if err != nil {
 		return nil, nil, err

@@ -38,7 +38,8 @@ func (s *Service) own(ctx context.Context, shopperID, id int) (*ent.Order, error
 }
 
 // Get returns the shopper's order in full; another shopper's is not found.
-func (s *Service) Get(ctx context.Context, shopperID, id int) (*ent.Order, error) {
+func (s *Service) Get(ctx context.Context, shopperID, id int) (_ *ent.Order, err error) {
+	defer errs.Op(&err, "orders.Get")
 	if _, err := s.own(ctx, shopperID, id); err != nil {
 		return nil, err
 	}
@@ -47,7 +48,10 @@ func (s *Service) Get(ctx context.Context, shopperID, id int) (*ent.Order, error
 
 // Load returns any order in full (staff views; the caller checks the
 // staff member's store).
-func (s *Service) Load(ctx context.Context, id int) (*ent.Order, error) { return s.load(ctx, id) }
+func (s *Service) Load(ctx context.Context, id int) (_ *ent.Order, err error) {
+	defer errs.Op(&err, "orders.Load")
+	return s.load(ctx, id)
+}
 
 // ListParams filter and page an order list.
 type ListParams struct {
@@ -91,12 +95,14 @@ func ParseStatuses(field, v string) ([]order.Status, error) {
 
 // List returns the shopper's orders, newest first, with their lines and
 // store, and how many match.
-func (s *Service) List(ctx context.Context, shopperID int, p ListParams) ([]*ent.Order, int, error) {
+func (s *Service) List(ctx context.Context, shopperID int, p ListParams) (_ []*ent.Order, _ int, err error) {
+	defer errs.Op(&err, "orders.List")
 	return s.list(ctx, s.client.Order.Query().Where(order.ShopperID(shopperID)), p)
 }
 
 // StaffList returns orders across stores (or of p.StoreID), newest first.
-func (s *Service) StaffList(ctx context.Context, p ListParams) ([]*ent.Order, int, error) {
+func (s *Service) StaffList(ctx context.Context, p ListParams) (_ []*ent.Order, _ int, err error) {
+	defer errs.Op(&err, "orders.StaffList")
 	return s.list(ctx, s.client.Order.Query(), p)
 }
 

@@ -53,7 +53,8 @@ func (in RefundInput) validate() error {
 // RequestRefund asks for money back on a paid order: the order becomes
 // refunding until staff approve (WeChat Pay refunds it) or reject (it goes
 // back to where it was).
-func (s *Service) RequestRefund(ctx context.Context, shopperID, orderID int, in RefundInput) (*ent.Order, error) {
+func (s *Service) RequestRefund(ctx context.Context, shopperID, orderID int, in RefundInput) (_ *ent.Order, err error) {
+	defer errs.Op(&err, "orders.RequestRefund")
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
@@ -69,7 +70,8 @@ func (s *Service) RequestRefund(ctx context.Context, shopperID, orderID int, in 
 // StaffRefund refunds an order on staff's own initiative (a complaint at the
 // counter, a refund WeChat refused before, a late payment for a cancelled
 // order): no review, WeChat Pay is asked at once.
-func (s *Service) StaffRefund(ctx context.Context, by Actor, orderID int, in RefundInput) (*ent.Order, error) {
+func (s *Service) StaffRefund(ctx context.Context, by Actor, orderID int, in RefundInput) (_ *ent.Order, err error) {
+	defer errs.Op(&err, "orders.StaffRefund")
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
@@ -187,14 +189,15 @@ func refundLines(o *ent.Order, want []RefundLineInput) ([]types.RefundLine, int6
 // ApproveRefund approves the order's requested refund and asks WeChat Pay
 // to pay it back. The refund notification finishes it (onRefunded). If
 // WeChat cannot be reached now, the sweeper asks again.
-func (s *Service) ApproveRefund(ctx context.Context, by Actor, orderID int, note string) (*ent.Order, error) {
+func (s *Service) ApproveRefund(ctx context.Context, by Actor, orderID int, note string) (_ *ent.Order, err error) {
+	defer errs.Op(&err, "orders.ApproveRefund")
 	var c check.Checker
 	c.Text("note", note, false, 200)
 	if err := c.Err(); err != nil {
 		return nil, err
 	}
 	var id int
-	err := storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
+	err = storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
 		r, err := s.requested(ctx, tx, orderID)
 		if err != nil {
 			return err
@@ -221,13 +224,14 @@ func (s *Service) ApproveRefund(ctx context.Context, by Actor, orderID int, note
 
 // RejectRefund rejects the order's requested refund: the order goes back to
 // the status it had before.
-func (s *Service) RejectRefund(ctx context.Context, by Actor, orderID int, note string) (*ent.Order, error) {
+func (s *Service) RejectRefund(ctx context.Context, by Actor, orderID int, note string) (_ *ent.Order, err error) {
+	defer errs.Op(&err, "orders.RejectRefund")
 	var c check.Checker
 	c.Text("note", note, true, 200)
 	if err := c.Err(); err != nil {
 		return nil, err
 	}
-	err := storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
+	err = storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
 		r, err := s.requested(ctx, tx, orderID)
 		if err != nil {
 			return err

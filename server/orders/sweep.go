@@ -41,7 +41,8 @@ type SweepStats struct {
 // has not accepted yet, and ask about refunds whose notification is late.
 // Every step is a guarded transition, so any number of processes may sweep
 // at once: the second to reach an order finds nothing to do.
-func (s *Service) Sweep(ctx context.Context) (SweepStats, error) {
+func (s *Service) Sweep(ctx context.Context) (_ SweepStats, err error) {
+	defer errs.Op(&err, "orders.Sweep")
 	var st SweepStats
 	now := s.now().UTC()
 	steps := []struct {

@@ -46,7 +46,8 @@ func New(client *ent.Client, log *slog.Logger, hooks Hooks) *Service {
 // a payment already recorded (a duplicate notification), not_found for an
 // out_trade_no we never sent, and invalid_argument when the amount or payer
 // differ from ours (never applied: someone is lying or something is broken).
-func (s *Service) Paid(ctx context.Context, t wechat.Transaction) error {
+func (s *Service) Paid(ctx context.Context, t wechat.Transaction) (err error) {
+	defer errs.Op(&err, "payments.Paid")
 	if t.TradeState != wechat.TradeSuccess {
 		return errs.E(errs.Invalid, "trade_state is %s, not SUCCESS", t.TradeState)
 	}
@@ -97,7 +98,8 @@ func (s *Service) Paid(ctx context.Context, t wechat.Transaction) error {
 }
 
 // Refunded applies a refund WeChat Pay reports as settled (or failed).
-func (s *Service) Refunded(ctx context.Context, r wechat.Refund) error {
+func (s *Service) Refunded(ctx context.Context, r wechat.Refund) (err error) {
+	defer errs.Op(&err, "payments.Refunded")
 	return storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
 		rf, err := tx.Refund.Query().Where(refund.OutRefundNo(r.OutRefundNo)).WithOrder().Only(ctx)
 		if ent.IsNotFound(err) {

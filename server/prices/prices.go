@@ -70,7 +70,8 @@ type SetInput struct {
 // Set gives storeID its own price for skuID. The store must stock the SKU
 // (a price is for something on its shelves: count the stock first). Setting
 // the price it already has changes nothing and writes no ledger row.
-func (s *Service) Set(ctx context.Context, by Actor, storeID, skuID int, in SetInput) (StorePrice, error) {
+func (s *Service) Set(ctx context.Context, by Actor, storeID, skuID int, in SetInput) (_ StorePrice, err error) {
+	defer errs.Op(&err, "prices.Set")
 	var c check.Checker
 	c.Fen("price_fen", in.PriceFen)
 	if err := c.Err(); err != nil {
@@ -81,8 +82,9 @@ func (s *Service) Set(ctx context.Context, by Actor, storeID, skuID int, in SetI
 
 // Clear takes storeID's own price for skuID away: the chain price applies
 // there again. Clearing a price the store does not have changes nothing.
-func (s *Service) Clear(ctx context.Context, by Actor, storeID, skuID int) error {
-	_, err := s.change(ctx, by, storeID, skuID, nil)
+func (s *Service) Clear(ctx context.Context, by Actor, storeID, skuID int) (err error) {
+	defer errs.Op(&err, "prices.Clear")
+	_, err = s.change(ctx, by, storeID, skuID, nil)
 	return err
 }
 
@@ -139,7 +141,8 @@ func (s *Service) change(ctx context.Context, by Actor, storeID, skuID int, pric
 // RecordChain writes the ledger row of a change of skuID's chain price from
 // oldFen to newFen; the caller makes the change by compare-and-set in the
 // same transaction (client is that transaction's).
-func RecordChain(ctx context.Context, client *ent.Client, by Actor, skuID int, oldFen, newFen int64) error {
+func RecordChain(ctx context.Context, client *ent.Client, by Actor, skuID int, oldFen, newFen int64) (err error) {
+	defer errs.Op(&err, "prices.RecordChain")
 	return record(ctx, client, by, skuID, nil, &oldFen, &newFen)
 }
 
@@ -181,7 +184,8 @@ func liveSku(ctx context.Context, client *ent.Client, storeID, skuID int) (*ent.
 }
 
 // List returns storeID's own prices (of live SKUs), by SKU, and how many there are.
-func (s *Service) List(ctx context.Context, storeID, offset, limit int) ([]StorePrice, int, error) {
+func (s *Service) List(ctx context.Context, storeID, offset, limit int) (_ []StorePrice, _ int, err error) {
+	defer errs.Op(&err, "prices.List")
 	ok, err := s.client.Store.Query().Where(store.ID(storeID), store.DeletedAtIsNil()).Exist(ctx)
 	if err != nil {
 		return nil, 0, err
@@ -211,7 +215,8 @@ func (s *Service) List(ctx context.Context, storeID, offset, limit int) ([]Store
 
 // History returns the ledger of skuID as storeID sees it: the changes of its
 // chain price and of the store's own price, newest first, and the total.
-func (s *Service) History(ctx context.Context, storeID, skuID, offset, limit int) ([]*ent.PriceChange, int, error) {
+func (s *Service) History(ctx context.Context, storeID, skuID, offset, limit int) (_ []*ent.PriceChange, _ int, err error) {
+	defer errs.Op(&err, "prices.History")
 	if _, err := liveSku(ctx, s.client, storeID, skuID); err != nil {
 		return nil, 0, err
 	}

@@ -9,6 +9,7 @@ import (
 	"wemart/ent/sku"
 	"wemart/ent/stock"
 	"wemart/search"
+	"wemart/server/errs"
 )
 
 // Ranges returns the price range at storeID of every listed product that has
@@ -20,7 +21,8 @@ import (
 // One query, driven by the partial index over the store's own prices: each
 // own-priced SKU joined (by keys) to its product and to every live SKU of
 // that product, with the store's own price of that SKU if any.
-func (s *Service) Ranges(ctx context.Context, storeID int, productIDs []int) (map[int]search.PriceRange, error) {
+func (s *Service) Ranges(ctx context.Context, storeID int, productIDs []int) (_ map[int]search.PriceRange, err error) {
+	defer errs.Op(&err, "prices.Ranges")
 	out := map[int]search.PriceRange{}
 	if productIDs != nil && len(productIDs) == 0 {
 		return out, nil
@@ -31,7 +33,7 @@ func (s *Service) Ranges(ctx context.Context, storeID int, productIDs []int) (ma
 		ChainFen  int64  `json:"chain_fen"`
 		OwnFen    *int64 `json:"own_fen"`
 	}
-	err := s.client.Stock.Query().Where(stock.StoreID(storeID), stock.PriceFenNotNil()).
+	err = s.client.Stock.Query().Where(stock.StoreID(storeID), stock.PriceFenNotNil()).
 		Modify(func(sel *sql.Selector) {
 			k, p, sib, sibStock := sql.Table(sku.Table).As("k"), sql.Table(product.Table).As("p"),
 				sql.Table(sku.Table).As("sib"), sql.Table(stock.Table).As("sib_stock")

@@ -7,6 +7,7 @@ import (
 
 	"wemart/schema/types"
 	"wemart/server/catalog"
+	"wemart/server/errs"
 	"wemart/server/inventory"
 	"wemart/server/storage"
 	"wemart/server/stores"
@@ -14,7 +15,8 @@ import (
 
 // Demo loads the demo chain into an empty database, through the same services
 // staff use, so the demo obeys every rule real data does. It is deterministic.
-func Demo(ctx context.Context, db *storage.DB, progress Progress) (Summary, error) {
+func Demo(ctx context.Context, db *storage.DB, progress Progress) (_ Summary, err error) {
+	defer errs.Op(&err, "seed.Demo")
 	if ok, err := Empty(ctx, db); err != nil {
 		return Summary{}, err
 	} else if !ok {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 
 	"wemart/ent"
+	"wemart/server/errs"
 	"wemart/server/inventory"
 	"wemart/server/storage"
 )
@@ -38,7 +39,8 @@ func (s Summary) String() string {
 }
 
 // Empty reports whether db has no stores yet.
-func Empty(ctx context.Context, db *storage.DB) (bool, error) {
+func Empty(ctx context.Context, db *storage.DB) (_ bool, err error) {
+	defer errs.Op(&err, "seed.Empty")
 	n, err := db.Client.Store.Query().Count(ctx)
 	return n == 0, err
 }

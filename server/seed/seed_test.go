@@ -3,6 +3,7 @@ package seed_test
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"testing"
 
@@ -100,7 +101,7 @@ func TestDemo(t *testing.T) {
 			}
 			seen[*k.Barcode] = true
 		}
-		if _, err := seed.Demo(ctx, db, nil); err != seed.ErrNotEmpty {
+		if _, err := seed.Demo(ctx, db, nil); !errors.Is(err, seed.ErrNotEmpty) {
 			t.Fatalf("second demo: %v, want ErrNotEmpty", err)
 		}
 	})

@@ -8,6 +8,7 @@ import (
 
 	"wemart/ent"
 	"wemart/ent/store"
+	"wemart/server/errs"
 	"wemart/server/geo"
 	"wemart/server/indexer"
 	"wemart/server/inventory"
@@ -36,7 +37,8 @@ const (
 
 // Synthetic loads spec's stores, categories, products, SKUs and stock into an
 // empty database with multi-row inserts.
-func Synthetic(ctx context.Context, db *storage.DB, spec Spec, progress Progress) (Summary, error) {
+func Synthetic(ctx context.Context, db *storage.DB, spec Spec, progress Progress) (_ Summary, err error) {
+	defer errs.Op(&err, "seed.Synthetic")
 	if spec.SkusPerProduct <= 0 {
 		spec.SkusPerProduct = 2
 	}

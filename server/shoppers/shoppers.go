@@ -68,7 +68,8 @@ func wechatError(err error, what string) error {
 
 // Login exchanges a wx.login code for a shopper token, creating the shopper
 // on first login. The session_key never reaches wemart's storage.
-func (s *Service) Login(ctx context.Context, code string) (Session, error) {
+func (s *Service) Login(ctx context.Context, code string) (_ Session, err error) {
+	defer errs.Op(&err, "shoppers.Login")
 	if err := checkCode(code); err != nil {
 		return Session{}, err
 	}
@@ -113,7 +114,8 @@ func (s *Service) Login(ctx context.Context, code string) (Session, error) {
 }
 
 // Authenticate resolves a shopper token to the shopper's id.
-func (s *Service) Authenticate(ctx context.Context, token string) (int, error) {
+func (s *Service) Authenticate(ctx context.Context, token string) (_ int, err error) {
+	defer errs.Op(&err, "shoppers.Authenticate")
 	c, err := s.signer.Verify(auth.AudienceShopper, token)
 	if err != nil {
 		return 0, errs.E(errs.Unauthenticated, "the shopper token is invalid or expired; log in again")
@@ -129,7 +131,8 @@ func (s *Service) Authenticate(ctx context.Context, token string) (int, error) {
 }
 
 // Get returns shopper id.
-func (s *Service) Get(ctx context.Context, id int) (*ent.Shopper, error) {
+func (s *Service) Get(ctx context.Context, id int) (_ *ent.Shopper, err error) {
+	defer errs.Op(&err, "shoppers.Get")
 	sh, err := s.client.Shopper.Get(ctx, id)
 	if ent.IsNotFound(err) {
 		return nil, errs.E(errs.NotFound, "no shopper %d", id)
@@ -138,7 +141,8 @@ func (s *Service) Get(ctx context.Context, id int) (*ent.Shopper, error) {
 }
 
 // BindPhone sets the shopper's phone number from a getPhoneNumber code.
-func (s *Service) BindPhone(ctx context.Context, id int, code string) (*ent.Shopper, error) {
+func (s *Service) BindPhone(ctx context.Context, id int, code string) (_ *ent.Shopper, err error) {
+	defer errs.Op(&err, "shoppers.BindPhone")
 	if err := checkCode(code); err != nil {
 		return nil, err
 	}

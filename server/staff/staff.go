@@ -46,7 +46,8 @@ type Session struct {
 // password is checked; a correct password clears the count. The token is
 // issued under the token version the password was checked against: if the
 // password changed meanwhile (the version moved), the login fails.
-func (s *Service) Login(ctx context.Context, username, password string) (Session, error) {
+func (s *Service) Login(ctx context.Context, username, password string) (_ Session, err error) {
+	defer errs.Op(&err, "staff.Login")
 	if username == "" || password == "" {
 		return Session{}, errs.E(errs.Invalid, "username and password are required")
 	}
@@ -94,14 +95,16 @@ func (s *Service) Login(ctx context.Context, username, password string) (Session
 }
 
 // Logout revokes every token of the account issued so far (this one too).
-func (s *Service) Logout(ctx context.Context, p Principal) error {
+func (s *Service) Logout(ctx context.Context, p Principal) (err error) {
+	defer errs.Op(&err, "staff.Logout")
 	return s.client.Staff.UpdateOneID(p.ID).AddTokenVersion(1).Exec(ctx)
 }
 
 // Authenticate resolves a bearer token to the staff member behind it, as the
 // database has them now: a disabled account's tokens stop working at once,
 // and so do tokens issued before a password change, a re-enable or a logout.
-func (s *Service) Authenticate(ctx context.Context, token string) (Principal, error) {
+func (s *Service) Authenticate(ctx context.Context, token string) (_ Principal, err error) {
+	defer errs.Op(&err, "staff.Authenticate")
 	claims, err := s.signer.Verify(auth.AudienceStaff, token)
 	if err != nil {
 		return Principal{}, errs.E(errs.Unauthenticated, "the staff token is invalid or expired")
@@ -130,6 +133,7 @@ func PrincipalOf(st *ent.Staff) Principal {
 // how an operator recovers a lost admin password. Safe to run from several
 // processes at once.
 func (s *Service) EnsureAdmin(ctx context.Context, username, password string) (created bool, err error) {
+	defer errs.Op(&err, "staff.EnsureAdmin")
 	if err := checkCredentials(username, password); err != nil {
 		return false, err
 	}
@@ -178,7 +182,8 @@ type CreateInput struct {
 }
 
 // Create adds a staff account.
-func (s *Service) Create(ctx context.Context, in CreateInput) (*ent.Staff, error) {
+func (s *Service) Create(ctx context.Context, in CreateInput) (_ *ent.Staff, err error) {
+	defer errs.Op(&err, "staff.Create")
 	if err := checkCredentials(in.Username, in.Password); err != nil {
 		return nil, err
 	}
@@ -211,7 +216,8 @@ type UpdateInput struct {
 }
 
 // Update changes the account id on behalf of by.
-func (s *Service) Update(ctx context.Context, by Principal, id int, in UpdateInput) (*ent.Staff, error) {
+func (s *Service) Update(ctx context.Context, by Principal, id int, in UpdateInput) (_ *ent.Staff, err error) {
+	defer errs.Op(&err, "staff.Update")
 	st, err := s.Get(ctx, id)
 	if err != nil {
 		return nil, err
@@ -257,7 +263,8 @@ func (s *Service) Update(ctx context.Context, by Principal, id int, in UpdateInp
 }
 
 // Get returns the account id.
-func (s *Service) Get(ctx context.Context, id int) (*ent.Staff, error) {
+func (s *Service) Get(ctx context.Context, id int) (_ *ent.Staff, err error) {
+	defer errs.Op(&err, "staff.Get")
 	st, err := s.client.Staff.Get(ctx, id)
 	if ent.IsNotFound(err) {
 		return nil, errs.E(errs.NotFound, "no staff account %d", id)
@@ -266,7 +273,8 @@ func (s *Service) Get(ctx context.Context, id int) (*ent.Staff, error) {
 }
 
 // List returns accounts ordered by id, a page at a time, and the total count.
-func (s *Service) List(ctx context.Context, offset, limit int) ([]*ent.Staff, int, error) {
+func (s *Service) List(ctx context.Context, offset, limit int) (_ []*ent.Staff, _ int, err error) {
+	defer errs.Op(&err, "staff.List")
 	q := s.client.Staff.Query()
 	total, err := q.Clone().Count(ctx)
 	if err != nil {

@@ -11,6 +11,8 @@ import (
 	"entgo.io/ent/dialect"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
+
+	"wemart/server/errs"
 )
 
 // The migrations are generated from the ent schema by `make migration` (see
@@ -61,7 +63,8 @@ func (db *DB) provider() (*goose.Provider, error) {
 
 // Migrate applies every pending migration and returns the schema version the
 // database is at afterwards.
-func (db *DB) Migrate(ctx context.Context, log *slog.Logger) (int64, error) {
+func (db *DB) Migrate(ctx context.Context, log *slog.Logger) (_ int64, err error) {
+	defer errs.Op(&err, "storage.DB.Migrate")
 	p, err := db.provider()
 	if err != nil {
 		return 0, fmt.Errorf("load migrations: %w", err)
@@ -78,7 +81,8 @@ func (db *DB) Migrate(ctx context.Context, log *slog.Logger) (int64, error) {
 
 // MigrateTo applies pending migrations up to and including version (tests
 // use it to build databases of an older schema).
-func (db *DB) MigrateTo(ctx context.Context, version int64) error {
+func (db *DB) MigrateTo(ctx context.Context, version int64) (err error) {
+	defer errs.Op(&err, "storage.DB.MigrateTo")
 	p, err := db.provider()
 	if err != nil {
 		return fmt.Errorf("load migrations: %w", err)
@@ -88,7 +92,8 @@ func (db *DB) MigrateTo(ctx context.Context, version int64) error {
 }
 
 // Versions lists the versions of the migrations this binary carries, oldest first.
-func (db *DB) Versions() ([]int64, error) {
+func (db *DB) Versions() (_ []int64, err error) {
+	defer errs.Op(&err, "storage.DB.Versions")
 	p, err := db.provider()
 	if err != nil {
 		return nil, err
@@ -103,6 +108,7 @@ func (db *DB) Versions() ([]int64, error) {
 // SchemaVersions returns the version the database is at and the newest version
 // this binary carries.
 func (db *DB) SchemaVersions(ctx context.Context) (current, target int64, err error) {
+	defer errs.Op(&err, "storage.DB.SchemaVersions")
 	p, err := db.provider()
 	if err != nil {
 		return 0, 0, fmt.Errorf("load migrations: %w", err)

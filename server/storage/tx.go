@@ -48,7 +48,8 @@ func Skipped(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 // shopper's limited writes (checkouts, cart lines, addresses) take turns
 // and a count-then-insert inside counts what the others committed. SQLite
 // runs one writer at a time anyway. It returns the shopper.
-func LockShopper(ctx context.Context, tx *ent.Tx, shopperID int) (*ent.Shopper, error) {
+func LockShopper(ctx context.Context, tx *ent.Tx, shopperID int) (_ *ent.Shopper, err error) {
+	defer errs.Op(&err, "storage.LockShopper")
 	sh, err := tx.Shopper.UpdateOneID(shopperID).SetUpdatedAt(time.Now().UTC()).Save(ctx)
 	if ent.IsNotFound(err) {
 		return nil, errs.E(errs.Unauthenticated, "this shopper no longer exists; log in again")

@@ -16,6 +16,7 @@ import (
 	"wemart/ent/store"
 	"wemart/ent/storedeliverycell"
 	"wemart/schema/types"
+	"wemart/server/errs"
 	"wemart/server/geo"
 	"wemart/server/storage"
 )
@@ -75,7 +76,8 @@ type slot struct {
 }
 
 // NewIndex returns an empty index over db's stores; it loads on first use.
-func NewIndex(db *storage.DB) (*Index, error) {
+func NewIndex(db *storage.DB) (_ *Index, err error) {
+	defer errs.Op(&err, "stores.NewIndex")
 	q := "SELECT value FROM counters WHERE id = ?"
 	if db.Dialect == dialect.Postgres {
 		q = "SELECT value FROM counters WHERE id = $1"
@@ -100,7 +102,8 @@ func (ix *Index) dbVersion(ctx context.Context) (int64, error) {
 }
 
 // Sync brings the index up to date with the database.
-func (ix *Index) Sync(ctx context.Context) error {
+func (ix *Index) Sync(ctx context.Context) (err error) {
+	defer errs.Op(&err, "stores.Index.Sync")
 	v, err := ix.dbVersion(ctx)
 	if err != nil {
 		return err
@@ -244,7 +247,8 @@ func (ix *Index) remove(id int) {
 
 // Get returns the entry of store id, after syncing; nil if it does not exist
 // or was deleted.
-func (ix *Index) Get(ctx context.Context, id int) (*Entry, error) {
+func (ix *Index) Get(ctx context.Context, id int) (_ *Entry, err error) {
+	defer errs.Op(&err, "stores.Index.Get")
 	if err := ix.Sync(ctx); err != nil {
 		return nil, err
 	}
@@ -284,14 +288,16 @@ func (s lockedSource) Places(_ context.Context, res int, cells []int64, yield fu
 
 // Search runs a nearest-stores search over the index as it is, without
 // syncing first (benchmarks use it to time the search alone).
-func (ix *Index) Search(ctx context.Context, q geo.Query[*Entry]) ([]geo.Hit[*Entry], error) {
+func (ix *Index) Search(ctx context.Context, q geo.Query[*Entry]) (_ []geo.Hit[*Entry], err error) {
+	defer errs.Op(&err, "stores.Index.Search")
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	return geo.Nearest[*Entry](ctx, lockedSource{ix}, q)
 }
 
 // Nearest runs a nearest-stores search over the index, after syncing it.
-func (ix *Index) Nearest(ctx context.Context, q geo.Query[*Entry]) ([]geo.Hit[*Entry], error) {
+func (ix *Index) Nearest(ctx context.Context, q geo.Query[*Entry]) (_ []geo.Hit[*Entry], err error) {
+	defer errs.Op(&err, "stores.Index.Nearest")
 	if err := ix.Sync(ctx); err != nil {
 		return nil, err
 	}

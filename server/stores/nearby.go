@@ -54,7 +54,8 @@ func (q NearbyQuery) Validate() error {
 // Nearby returns the stores within q.RadiusM of q.Point, nearest first
 // (ties by id), at most q.Limit, each saying whether it is open and whether
 // it delivers to the point.
-func (s *Service) Nearby(ctx context.Context, q NearbyQuery) ([]Nearby, error) {
+func (s *Service) Nearby(ctx context.Context, q NearbyQuery) (_ []Nearby, err error) {
+	defer errs.Op(&err, "stores.Nearby")
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
@@ -79,7 +80,8 @@ func (s *Service) Nearby(ctx context.Context, q NearbyQuery) ([]Nearby, error) {
 
 // CheckDelivery says whether store id delivers to p (the function order
 // creation uses too).
-func (s *Service) CheckDelivery(ctx context.Context, id int, p geo.Point) (*Entry, Delivery, error) {
+func (s *Service) CheckDelivery(ctx context.Context, id int, p geo.Point) (_ *Entry, _ Delivery, err error) {
+	defer errs.Op(&err, "stores.CheckDelivery")
 	if !p.Valid() {
 		return nil, Delivery{}, errs.E(errs.Invalid, "lat must be within [-90, 90] and lng within [-180, 180]")
 	}

@@ -7,6 +7,7 @@ import (
 	"wemart/ent"
 	"wemart/ent/predicate"
 	"wemart/ent/store"
+	"wemart/server/errs"
 	"wemart/server/geo"
 )
 
@@ -17,7 +18,8 @@ import (
 type SQLSource struct{ Client *ent.Client }
 
 // Places implements geo.Source.
-func (s SQLSource) Places(ctx context.Context, res int, cells []int64, yield func(geo.Place[*Entry])) error {
+func (s SQLSource) Places(ctx context.Context, res int, cells []int64, yield func(geo.Place[*Entry])) (err error) {
+	defer errs.Op(&err, "stores.SQLSource.Places")
 	var in func(...int64) predicate.Store
 	switch res {
 	case 5:

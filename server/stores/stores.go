@@ -31,7 +31,8 @@ type Service struct {
 
 // New returns a Service over db; now is the clock "open now" is judged by
 // (nil: time.Now).
-func New(db *storage.DB, now func() time.Time) (*Service, error) {
+func New(db *storage.DB, now func() time.Time) (_ *Service, err error) {
+	defer errs.Op(&err, "stores.New")
 	if now == nil {
 		now = time.Now
 	}
@@ -129,13 +130,14 @@ func (in *Input) validate(hasZone bool) error {
 }
 
 // Create opens a new store.
-func (s *Service) Create(ctx context.Context, in Input) (*ent.Store, error) {
+func (s *Service) Create(ctx context.Context, in Input) (_ *ent.Store, err error) {
+	defer errs.Op(&err, "stores.Create")
 	in.defaults()
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
 	var out *ent.Store
-	err := storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
+	err = storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
 		v, err := bumpVersion(ctx, tx)
 		if err != nil {
 			return err
@@ -178,7 +180,8 @@ func (in *Input) fill(m *ent.StoreMutation) error {
 }
 
 // Get returns a store that has not been deleted.
-func (s *Service) Get(ctx context.Context, id int) (*ent.Store, error) {
+func (s *Service) Get(ctx context.Context, id int) (_ *ent.Store, err error) {
+	defer errs.Op(&err, "stores.Get")
 	st, err := s.client.Store.Query().Where(store.ID(id), store.DeletedAtIsNil()).Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil, errs.E(errs.NotFound, "no store %d", id)
@@ -196,7 +199,8 @@ type ListParams struct {
 }
 
 // List returns stores (not deleted) ordered by id, and the total matching.
-func (s *Service) List(ctx context.Context, p ListParams) ([]*ent.Store, int, error) {
+func (s *Service) List(ctx context.Context, p ListParams) (_ []*ent.Store, _ int, err error) {
+	defer errs.Op(&err, "stores.List")
 	q := s.client.Store.Query().Where(store.DeletedAtIsNil())
 	if p.Status != "" {
 		if p.Status != string(store.StatusOpen) && p.Status != string(store.StatusClosed) {
@@ -216,7 +220,8 @@ func (s *Service) List(ctx context.Context, p ListParams) ([]*ent.Store, int, er
 }
 
 // Update applies patch to store id. Moving a store recomputes its H3 cells.
-func (s *Service) Update(ctx context.Context, id int, p Patch) (*ent.Store, error) {
+func (s *Service) Update(ctx context.Context, id int, p Patch) (_ *ent.Store, err error) {
+	defer errs.Op(&err, "stores.Update")
 	st, err := s.Get(ctx, id)
 	if err != nil {
 		return nil, err
@@ -259,7 +264,8 @@ var activeStatuses = []order.Status{
 // Delete removes a store from the chain (soft: orders and the ledger keep
 // pointing at it). A store with orders still in progress cannot be deleted;
 // close it first and let them finish.
-func (s *Service) Delete(ctx context.Context, id int) error {
+func (s *Service) Delete(ctx context.Context, id int) (err error) {
+	defer errs.Op(&err, "stores.Delete")
 	if _, err := s.Get(ctx, id); err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 
 	"wemart/ent"
 	"wemart/ent/counter"
+	"wemart/server/errs"
 )
 
 // counterName is the counter bumped by every change to any store.
@@ -31,4 +32,7 @@ func bumpVersion(ctx context.Context, tx *ent.Tx) (int64, error) {
 
 // BumpVersion is bumpVersion for bulk loaders (package seed) that write
 // stores without this package.
-func BumpVersion(ctx context.Context, tx *ent.Tx) (int64, error) { return bumpVersion(ctx, tx) }
+func BumpVersion(ctx context.Context, tx *ent.Tx) (_ int64, err error) {
+	defer errs.Op(&err, "stores.BumpVersion")
+	return bumpVersion(ctx, tx)
+}

@@ -148,7 +148,8 @@ func ringAreaM2(ring [][2]float64) float64 {
 }
 
 // SetZone replaces store id's delivery zone with poly.
-func (s *Service) SetZone(ctx context.Context, id int, poly types.Polygon) (*ent.Store, int, error) {
+func (s *Service) SetZone(ctx context.Context, id int, poly types.Polygon) (_ *ent.Store, _ int, err error) {
+	defer errs.Op(&err, "stores.SetZone")
 	st, err := s.Get(ctx, id)
 	if err != nil {
 		return nil, 0, err
@@ -193,7 +194,8 @@ func (s *Service) SetZone(ctx context.Context, id int, poly types.Polygon) (*ent
 }
 
 // ClearZone removes store id's delivery zone: its radius applies again.
-func (s *Service) ClearZone(ctx context.Context, id int) error {
+func (s *Service) ClearZone(ctx context.Context, id int) (err error) {
+	defer errs.Op(&err, "stores.ClearZone")
 	return storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
 		v, err := bumpVersion(ctx, tx)
 		if err != nil {

@@ -2,6 +2,7 @@ package wechat
 
 import (
 	"crypto/rsa"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -72,6 +73,19 @@ type refundResource struct {
 	} `json:"amount"`
 }
 
+// successTime reads WeChat Pay's success_time: RFC 3339, or empty while the
+// trade or refund has not succeeded (zero then).
+func successTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("success_time %q is not an RFC 3339 time", s)
+	}
+	return t, nil
+}
+
 // Open verifies and decrypts a notification. Failures are *wxpay.Rejection,
 // carrying the status to answer WeChat with.
 func (n *Notifications) Open(h http.Header, body []byte) (Event, error) {
@@ -97,7 +111,10 @@ func (n *Notifications) Open(h http.Header, body []byte) (Event, error) {
 		if r.AppID != n.appID || r.MchID != n.mchID {
 			return Event{}, &wxpay.Rejection{Status: http.StatusBadRequest, Kind: wxpay.RejectMerchant, Reason: "notification is for another appid or mchid"}
 		}
-		t, _ := time.Parse(time.RFC3339, r.SuccessTime)
+		t, err := successTime(r.SuccessTime)
+		if err != nil {
+			return Event{}, &wxpay.Rejection{Status: http.StatusBadRequest, Kind: wxpay.RejectMalformed, Reason: "notification's " + err.Error()}
+		}
 		ev = Event{ID: env.ID, Type: env.EventType, Payment: &Transaction{AppID: r.AppID, MchID: r.MchID, OutTradeNo: r.OutTradeNo,
 			TransactionID: r.TransactionID, TradeState: r.TradeState, TotalFen: r.Amount.Total, OpenID: r.Payer.OpenID, SuccessTime: t}}
 	case probe.Resource.OriginalType == "refund":
@@ -109,7 +126,10 @@ func (n *Notifications) Open(h http.Header, body []byte) (Event, error) {
 		if r.MchID != n.mchID {
 			return Event{}, &wxpay.Rejection{Status: http.StatusBadRequest, Kind: wxpay.RejectMerchant, Reason: "notification is for another mchid"}
 		}
-		t, _ := time.Parse(time.RFC3339, r.SuccessTime)
+		t, err := successTime(r.SuccessTime)
+		if err != nil {
+			return Event{}, &wxpay.Rejection{Status: http.StatusBadRequest, Kind: wxpay.RejectMalformed, Reason: "notification's " + err.Error()}
+		}
 		ev = Event{ID: env.ID, Type: env.EventType, Refund: &Refund{OutRefundNo: r.OutRefundNo, RefundID: r.RefundID,
 			OutTradeNo: r.OutTradeNo, TransactionID: r.TransactionID, Status: r.RefundStatus,
 			RefundFen: r.Amount.Refund, TotalFen: r.Amount.Total, SuccessTime: t}}

@@ -192,7 +192,9 @@ func (p *payClient) Query(ctx context.Context, outTradeNo string) (Transaction, 
 	if res.Payer != nil {
 		t.OpenID = res.Payer.OpenID
 	}
-	t.SuccessTime, _ = time.Parse(time.RFC3339, res.SuccessTime)
+	if t.SuccessTime, err = successTime(res.SuccessTime); err != nil {
+		return Transaction{}, malformed("query", err)
+	}
 	return t, nil
 }
 
@@ -217,7 +219,7 @@ func (p *payClient) Refund(ctx context.Context, r RefundRequest) (Refund, error)
 	if err := payErr("refund", err, resp(res, func() kresponse.ResponsePayment { return res.ResponsePayment })); err != nil {
 		return Refund{}, err
 	}
-	return refundOf(res), nil
+	return refundOf("refund", res)
 }
 
 // QueryRefund implements Pay.
@@ -228,15 +230,26 @@ func (p *payClient) QueryRefund(ctx context.Context, outRefundNo string) (Refund
 	if err := payErr("refund query", err, resp(res, func() kresponse.ResponsePayment { return res.ResponsePayment })); err != nil {
 		return Refund{}, err
 	}
-	return refundOf(res), nil
+	return refundOf("refund query", res)
 }
 
-func refundOf(res *refundresponse.ResponseRefund) Refund {
+// refundOf reads the answer of call op about a refund.
+func refundOf(op string, res *refundresponse.ResponseRefund) (Refund, error) {
 	r := Refund{OutRefundNo: res.OutRefundNO, RefundID: res.RefundID, OutTradeNo: res.OutTradeNO,
 		TransactionID: res.TransactionID, Status: res.Status}
 	if res.Amount != nil {
 		r.RefundFen, r.TotalFen = int64(res.Amount.Refund), int64(res.Amount.Total)
 	}
-	r.SuccessTime, _ = time.Parse(time.RFC3339, res.SuccessTime)
-	return r
+	var err error
+	if r.SuccessTime, err = successTime(res.SuccessTime); err != nil {
+		return Refund{}, malformed(op, err)
+	}
+	return r, nil
+}
+
+// malformed is an answer of call op that passed verification but does not
+// say what WeChat Pay's answers say (like an unparsable time): the call
+// failed, with code MALFORMED_ANSWER.
+func malformed(op string, err error) *Error {
+	return &Error{Op: op, Code: "MALFORMED_ANSWER", Message: err.Error()}
 }
