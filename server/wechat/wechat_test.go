@@ -66,7 +66,6 @@ type sink struct {
 type received struct {
 	header http.Header
 	body   []byte
-	at     time.Time
 }
 
 func newSink(t *testing.T, answers ...int) *sink {
@@ -74,7 +73,7 @@ func newSink(t *testing.T, answers ...int) *sink {
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		s.mu.Lock()
-		s.received = append(s.received, received{r.Header.Clone(), body, time.Now()})
+		s.received = append(s.received, received{r.Header.Clone(), body})
 		status := http.StatusOK
 		if len(s.answers) > 0 {
 			status, s.answers = s.answers[0], s.answers[1:]
@@ -105,8 +104,19 @@ type fixture struct {
 // newFixture serves a sandbox over HTTP and points the real clients at it.
 func newFixture(t *testing.T, sinkAnswers ...int) *fixture {
 	t.Helper()
+	return newFixtureOn(t, nil, sinkAnswers...)
+}
+
+// newFixtureOn is newFixture with the sandbox on clk, at WeChat's real pace
+// (nil: on real time, its delays compressed 1000×).
+func newFixtureOn(t *testing.T, clk *manualClock, sinkAnswers ...int) *fixture {
+	t.Helper()
 	dir, id := identity(t)
-	sb, err := sandbox.New(sandbox.Options{Identity: id, TimeScale: 0.001, Pages: []string{"pages/store/store"}})
+	opt := sandbox.Options{Identity: id, TimeScale: 0.001, Pages: []string{"pages/store/store"}}
+	if clk != nil {
+		opt.TimeScale, opt.Now, opt.Sleep = 1, clk.Now, clk.Sleep
+	}
+	sb, err := sandbox.New(opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -493,40 +503,57 @@ func TestPaymentNotification(t *testing.T) {
 }
 
 // TestNotificationRetries: while the merchant answers non-2xx, WeChat's
-// schedule (compressed 1000×: 15 ms, 15 ms, 30 ms, ...) keeps delivering.
+// schedule keeps delivering, each retry exactly when the schedule says on
+// the sandbox's clock; a 200 ends it for good, however far the clock then
+// moves.
 func TestNotificationRetries(t *testing.T) {
-	f := newFixture(t, 500, 503, 500)
+	clk := newManualClock(time.Now())
+	f := newFixtureOn(t, clk, 500, 503, 500)
 	s, _ := f.mp.Code2Session(context.Background(), "payer")
 	p := pay(t, f, "W20261121000004", 100, s.OpenID)
 	if p.Delivery.Status != 500 {
 		t.Fatalf("first delivery answered %d", p.Delivery.Status)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for len(f.sink.got()) < 4 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
-	got := f.sink.got()
-	if len(got) != 4 {
-		t.Fatalf("%d deliveries, want 4 (3 refused, then accepted)", len(got))
-	}
-	time.Sleep(100 * time.Millisecond)
-	if n := len(f.sink.got()); n != 4 {
-		t.Fatalf("delivered again after a 200: %d", n)
-	}
-	// Gaps follow the schedule: 15 ms, 15 ms, 30 ms (at scale 0.001), never shorter.
-	for i, want := range []time.Duration{15, 15, 30} {
-		if gap := got[i+1].at.Sub(got[i].at); gap < want*time.Millisecond {
-			t.Fatalf("retry %d after %v, before WeChat's %v ms", i+1, gap, want)
+	// deliveries checks that the sandbox, settled, has made exactly n
+	// deliveries, the last at at answered status, and that the merchant got
+	// them all.
+	start := clk.Now()
+	deliveries := func(n int, at time.Time, status int) {
+		t.Helper()
+		clk.settle(t, f.sb)
+		ds := f.sb.Deliveries()
+		var log []string
+		for _, d := range ds {
+			log = append(log, fmt.Sprintf("#%d at +%v: %d", d.Attempt, d.At.Sub(start), d.Status))
+		}
+		if len(ds) != n || len(f.sink.got()) != n {
+			t.Fatalf("clock at +%v: %d deliveries (%d received), want %d: %v", clk.Now().Sub(start), len(ds), len(f.sink.got()), n, log)
+		}
+		if last := ds[n-1]; !last.At.Equal(at) || last.Status != status || last.Attempt != n {
+			t.Fatalf("deliveries %v, want #%d at +%v: %d", log, n, at.Sub(start), status)
 		}
 	}
-	for _, r := range got {
+	at := start
+	deliveries(1, at, 500)
+	for i, status := range []int{503, 500, 200} {
+		at = at.Add(sandbox.RetrySchedule[i])
+		if due := clk.settle(t, f.sb); len(due) != 1 || !due[0].Equal(at) {
+			t.Fatalf("retry %d is due at %v, want +%v (%v after the last)", i+1, due, at.Sub(start), sandbox.RetrySchedule[i])
+		}
+		clk.Set(at)
+		deliveries(i+2, at, status)
+	}
+	// Acknowledged: nothing more at any later time of WeChat's schedule.
+	acked := at
+	for _, d := range sandbox.RetrySchedule[3:] {
+		at = at.Add(d)
+		clk.Set(at)
+		deliveries(4, acked, 200)
+	}
+	for _, r := range f.sink.got() {
 		if _, err := f.notify.Open(r.header, r.body); err != nil {
 			t.Fatalf("a retry failed verification: %v", err)
 		}
-	}
-	ds := f.sb.Deliveries()
-	if len(ds) != 4 || ds[0].Attempt != 1 || ds[3].Attempt != 4 || ds[3].Status != 200 {
-		t.Fatalf("delivery log %+v", ds)
 	}
 }
 
