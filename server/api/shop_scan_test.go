@@ -76,6 +76,14 @@ func TestQRCodesAndScanning(t *testing.T) {
 		if !strings.Contains(string(landing.Body), "扫码店") {
 			t.Fatalf("landing page: %s", landing.Body)
 		}
+		// WeChat busy: the plain code, of the same landing page, instead.
+		h.Do("POST", "/sandbox/faults", "", map[string]any{"op": sandbox.OpWXACode, "count": 1}).OK(http.StatusOK, nil)
+		res = h.Do("GET", apitest.Path("/admin/v1/stores/%d/qrcode.png", st.ID), h.AdminToken, nil).OK(http.StatusOK, nil)
+		if got := readQR(t, res.Body); res.Header.Get("X-Wemart-QR-Kind") != "plain" || got != plain {
+			t.Fatalf("with WeChat busy: a %q code of %q, want the plain code of %q", res.Header.Get("X-Wemart-QR-Kind"), got, plain)
+		}
+		h.Do("POST", "/sandbox/faults", "", map[string]any{"op": sandbox.OpWXACode, "count": 1, "status": 503}).
+			Fails(http.StatusBadRequest, "invalid_argument")
 		for _, q := range []string{"?kind=svg", "?width=100", "?width=2000", "?env=beta"} {
 			h.Do("GET", apitest.Path("/admin/v1/stores/%d/qrcode.png%s", st.ID, q), h.AdminToken, nil).Fails(http.StatusBadRequest, "invalid_argument")
 		}

@@ -209,7 +209,7 @@ func (s *Sandbox) Mount(e *echo.Echo) {
 	api.POST("/cgi-bin/stable_token", s.stableToken)
 	api.GET("/sns/jscode2session", s.code2Session)
 	api.POST("/wxa/business/getuserphonenumber", s.phoneNumber)
-	api.POST("/wxa/getwxacodeunlimit", s.wxaCode)
+	api.POST("/wxa/getwxacodeunlimit", s.faulty(OpWXACode, s.wxaCode))
 	api.POST("/cgi-bin/message/subscribe/send", s.sendSubscribe)
 	api.POST("/wxa/sec/order/upload_shipping_info", s.uploadShipping)
 	api.POST("/wxa/sec/order/notify_confirm_receive", s.confirmReceive)
