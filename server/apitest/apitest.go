@@ -32,6 +32,7 @@ import (
 	"wemart/server/config"
 	"wemart/server/storage"
 	"wemart/server/wechat/sandbox"
+	"wemart/server/wechat/sandbox/sandboxtest"
 )
 
 // Bootstrap admin of every harness.
@@ -108,24 +109,11 @@ func New(t testing.TB, db *storage.DB, opts ...Options) *Harness {
 	return h
 }
 
-var (
-	identityOnce sync.Once
-	identityDir  string
-	identityErr  error
-)
-
 // shareSandboxIdentity gives every harness of a test binary the same sandbox
 // identity (generating two RSA keys per test would dominate the run time).
 func shareSandboxIdentity(t testing.TB, dataDir string) {
 	t.Helper()
-	identityOnce.Do(func() {
-		if identityDir, identityErr = os.MkdirTemp("", "wemart-sandbox-identity"); identityErr == nil {
-			_, identityErr = sandbox.LoadOrCreateIdentity(identityDir)
-		}
-	})
-	if identityErr != nil {
-		t.Fatal(identityErr)
-	}
+	identityDir, _ := sandboxtest.Identity(t)
 	dst := filepath.Join(dataDir, "sandbox")
 	if err := os.MkdirAll(dst, 0o700); err != nil {
 		t.Fatal(err)
@@ -149,11 +137,7 @@ func shareSandboxIdentity(t testing.TB, dataDir string) {
 // uses, for tests that run a sandbox of their own (`wemart sandbox`-style).
 func SandboxIdentity(t testing.TB) *sandbox.Identity {
 	t.Helper()
-	shareSandboxIdentity(t, t.TempDir())
-	id, err := sandbox.LoadOrCreateIdentity(identityDir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, id := sandboxtest.Identity(t)
 	return id
 }
 

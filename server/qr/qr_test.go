@@ -4,17 +4,12 @@ import (
 	"bytes"
 	"context"
 	"image/png"
-	"net/http/httptest"
-	"sync"
 	"testing"
-
-	"github.com/labstack/echo/v4"
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"wemart/server/errs"
 	"wemart/server/wechat"
 	"wemart/server/wechat/sandbox"
+	"wemart/server/wechat/sandbox/sandboxtest"
 )
 
 func TestScenes(t *testing.T) {
@@ -45,52 +40,27 @@ func TestScenes(t *testing.T) {
 	}
 }
 
-var (
-	idOnce sync.Once
-	id     *sandbox.Identity
-	idErr  error
-)
-
 // weChat serves a WeChat sandbox whose released mini program has pages, and
 // returns it and the real mini program client pointed at it.
 func weChat(t *testing.T, pages ...string) (*sandbox.Sandbox, wechat.MiniProgram) {
 	t.Helper()
-	idOnce.Do(func() { id, idErr = sandbox.LoadOrCreateIdentity(t.TempDir()) }) // RSA keys: once
-	if idErr != nil {
-		t.Fatal(idErr)
-	}
-	sb, err := sandbox.New(sandbox.Options{Identity: id, Pages: pages})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := echo.New()
-	sb.Mount(e)
-	srv := httptest.NewServer(e)
-	t.Cleanup(func() { srv.Close(); sb.Close() })
+	sb, url, _ := sandboxtest.Serve(t, sandbox.Options{Pages: pages})
+	id := sb.Identity()
 	mp, err := wechat.NewMiniProgram(wechat.Credentials{AppID: id.AppID, AppSecret: id.AppSecret},
-		wechat.Endpoints{APIBase: srv.URL + sandbox.APIPrefix + "/"})
+		wechat.Endpoints{APIBase: url + sandbox.APIPrefix + "/"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return sb, mp
 }
 
-// readQR decodes the QR code in a PNG of width px.
-func readQR(t *testing.T, img []byte, width int) string {
+// readPNG decodes the QR code in a PNG of width px.
+func readPNG(t *testing.T, img []byte, width int) string {
 	t.Helper()
-	m, err := png.Decode(bytes.NewReader(img))
-	if err != nil || m.Bounds().Dx() != width {
+	if m, err := png.Decode(bytes.NewReader(img)); err != nil || m.Bounds().Dx() != width {
 		t.Fatalf("not a %dpx PNG: %v", width, err)
 	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
-	if err != nil {
-		t.Fatalf("no QR code in the image: %v", err)
-	}
-	return res.GetText()
+	return sandboxtest.ReadQR(t, img)
 }
 
 // TestWeChatsJPEGIsServedAsPNG: getwxacodeunlimit answers a JPEG; the code
@@ -101,7 +71,7 @@ func TestWeChatsJPEGIsServedAsPNG(t *testing.T) {
 	if err != nil || kind != KindWXACode || !bytes.HasPrefix(img, []byte("\x89PNG")) {
 		t.Fatalf("Draw = %d bytes (% x), %q, %v", len(img), img[:min(len(img), 4)], kind, err)
 	}
-	if got, want := readQR(t, img, 300), sandbox.WXACodeContent("pages/store/store", "s=7"); got != want {
+	if got, want := readPNG(t, img, 300), sandbox.WXACodeContent("pages/store/store", "s=7"); got != want {
 		t.Fatalf("the code encodes %q, want %q", got, want)
 	}
 }
@@ -118,14 +88,14 @@ func TestDrawFallsBackToAPlainCodeWhenWeChatIsDown(t *testing.T) {
 	if err != nil || kind != KindPlain {
 		t.Fatalf("Draw while WeChat is busy = %d bytes, %q, %v", len(img), kind, err)
 	}
-	if got := readQR(t, img, 300); got != "https://shop.example.com/qr?scene=p%3D3%26s%3D12" {
+	if got := readPNG(t, img, 300); got != "https://shop.example.com/qr?scene=p%3D3%26s%3D12" {
 		t.Fatalf("the plain code encodes %q", got)
 	}
 	// WeChat back: its code again.
 	if img, kind, err = c.Draw(ctx, Scene{StoreID: 12}, Image{Width: 300}); err != nil || kind != KindWXACode {
 		t.Fatalf("Draw after the fault = %q, %v", kind, err)
 	}
-	if got := readQR(t, img, 300); got != sandbox.WXACodeContent("pages/store/store", "s=12") {
+	if got := readPNG(t, img, 300); got != sandbox.WXACodeContent("pages/store/store", "s=12") {
 		t.Fatalf("the code encodes %q", got)
 	}
 	// WeChat refusing is not an outage: no silent fallback, an error.

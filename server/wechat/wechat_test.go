@@ -10,49 +10,22 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"image"
-	_ "image/jpeg"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/labstack/echo/v4"
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
-
 	"wemart/server/wechat"
 	"wemart/server/wechat/sandbox"
+	"wemart/server/wechat/sandbox/sandboxtest"
 	"wemart/server/wechat/wxpay"
 )
 
-var (
-	idOnce sync.Once
-	idDir  string
-	idErr  error
-)
-
 // identity is one sandbox identity for the whole test binary (RSA keys are slow).
-func identity(t *testing.T) (string, *sandbox.Identity) {
-	t.Helper()
-	idOnce.Do(func() {
-		if idDir, idErr = os.MkdirTemp("", "wechat-test"); idErr == nil {
-			_, idErr = sandbox.LoadOrCreateIdentity(idDir)
-		}
-	})
-	if idErr != nil {
-		t.Fatal(idErr)
-	}
-	id, err := sandbox.LoadOrCreateIdentity(idDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return idDir, id
-}
+func identity(t *testing.T) (string, *sandbox.Identity) { return sandboxtest.Identity(t) }
 
 // sink is the merchant's notify URL: it records notifications and answers
 // with the statuses it is given, then 200.
@@ -116,17 +89,10 @@ func newFixtureOn(t *testing.T, clk *manualClock, sinkAnswers ...int) *fixture {
 	if clk != nil {
 		opt.TimeScale, opt.Now, opt.Sleep = 1, clk.Now, clk.Sleep
 	}
-	sb, err := sandbox.New(opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := echo.New()
-	sb.Mount(e)
-	srv := httptest.NewServer(e)
-	t.Cleanup(func() { srv.Close(); sb.Close() })
+	sb, url, _ := sandboxtest.Serve(t, opt)
 	sk := newSink(t, sinkAnswers...)
-	mp, pay, creds := clientsAt(t, dir, id, srv.URL, sk.srv.URL)
-	return &fixture{sb: sb, mp: mp, pay: pay, notify: wechat.NewNotifications(creds), creds: creds, sink: sk, url: srv.URL}
+	mp, pay, creds := clientsAt(t, dir, id, url, sk.srv.URL)
+	return &fixture{sb: sb, mp: mp, pay: pay, notify: wechat.NewNotifications(creds), creds: creds, sink: sk, url: url}
 }
 
 // clientsAt returns the real clients, with the sandbox identity's
@@ -215,7 +181,7 @@ func TestWXACode(t *testing.T) {
 	if !bytes.HasPrefix(img, []byte("\xff\xd8\xff")) { // WeChat draws JPEGs
 		t.Fatalf("not a JPEG: % x", img[:8])
 	}
-	if got := decodeQR(t, img); got != sandbox.WXACodeContent("pages/store/store", "s=12&p=345") {
+	if got := sandboxtest.ReadQR(t, img); got != sandbox.WXACodeContent("pages/store/store", "s=12&p=345") {
 		t.Fatalf("QR encodes %q", got)
 	}
 	// WeChat's codes: 40169 for an over-long scene, 40129 for a bad one.
@@ -240,23 +206,6 @@ func TestWXACode(t *testing.T) {
 			t.Errorf("%+v: accepted (%v)", req, err)
 		}
 	}
-}
-
-func decodeQR(t *testing.T, png []byte) string {
-	t.Helper()
-	img, _, err := image.Decode(bytes.NewReader(png))
-	if err != nil {
-		t.Fatal(err)
-	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.GetText()
 }
 
 // postJSON posts body to url and decodes the JSON answer, failing unless 200.
@@ -727,25 +676,17 @@ type restartable struct {
 func startSandbox(t *testing.T, dir string, sink string) restartable {
 	t.Helper()
 	idDir, id := identity(t)
-	sb, err := sandbox.New(sandbox.Options{Identity: id, Dir: dir, TimeScale: 0.001})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := echo.New()
-	sb.Mount(e)
-	srv := httptest.NewServer(e)
+	sb, url, stop := sandboxtest.Serve(t, sandbox.Options{Identity: id, Dir: dir, TimeScale: 0.001})
 	creds := wechat.Credentials{AppID: id.AppID, AppSecret: id.AppSecret, MchID: id.MchID, MchSerial: id.MchSerial,
 		APIv3Key: id.APIv3Key, PlatformKeyID: id.PlatformKeyID}
 	if err := wechat.LoadKeys(&creds, sandbox.MchKeyPath(idDir), sandbox.PlatformPublicKeyPath(idDir)); err != nil {
 		t.Fatal(err)
 	}
-	pay, err := wechat.NewPay(creds, wechat.Endpoints{MchBase: srv.URL, MchPrefix: sandbox.MchPrefix, NotifyURL: sink})
+	pay, err := wechat.NewPay(creds, wechat.Endpoints{MchBase: url, MchPrefix: sandbox.MchPrefix, NotifyURL: sink})
 	if err != nil {
 		t.Fatal(err)
 	}
-	stop := sync.OnceFunc(func() { srv.Close(); sb.Close() })
-	t.Cleanup(stop)
-	return restartable{sb: sb, pay: pay, url: srv.URL, stop: stop}
+	return restartable{sb: sb, pay: pay, url: url, stop: stop}
 }
 
 // TestSandboxSurvivesRestart: the sandbox keeps its transactions and tokens
@@ -884,16 +825,9 @@ func TestTokensAsWeChatIssuesThem(t *testing.T) {
 	var mu sync.Mutex
 	now := time.Now()
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	sb, err := sandbox.New(sandbox.Options{Identity: id, Now: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := echo.New()
-	sb.Mount(e)
-	srv := httptest.NewServer(e)
-	defer srv.Close()
+	_, url, _ := sandboxtest.Serve(t, sandbox.Options{Identity: id, Now: clock})
 	getJSON := func(method, path, body string) map[string]any {
-		req, _ := http.NewRequest(method, srv.URL+sandbox.APIPrefix+path, strings.NewReader(body))
+		req, _ := http.NewRequest(method, url+sandbox.APIPrefix+path, strings.NewReader(body))
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
