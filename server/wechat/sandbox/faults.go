@@ -89,38 +89,51 @@ func (s *Sandbox) takeFault(op string) *fault {
 	return f
 }
 
+// faultRequest is the body of POST /sandbox/faults: op and count are
+// required, status and code may be left out (but not given as 0).
+type faultRequest struct {
+	Op     string `json:"op"`
+	Count  *int   `json:"count"`
+	Status *int   `json:"status"`
+	Code   string `json:"code"`
+}
+
 // injectFaults is POST /sandbox/faults.
 func (s *Sandbox) injectFaults(c echo.Context) error {
-	var f fault
+	var req faultRequest
 	dec := json.NewDecoder(c.Request().Body)
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&f); err != nil {
-		return errs.E(errs.Invalid, "the body must be {\"op\", \"count\", \"status\", \"code\"}")
+	if err := dec.Decode(&req); err != nil {
+		return errs.E(errs.Invalid, "the body must be {\"op\", \"count\", \"status\"?, \"code\"?}")
 	}
-	switch f.Op {
+	switch req.Op {
 	case OpPrepay, OpQuery, OpClose, OpRefund, OpNotify, OpRefundClosed, OpRefundAbnormal, OpWXACode:
 	default:
 		return errs.InvalidField("op", "must be prepay, query, close, refund, notify, refund_closed, refund_abnormal or wxacode")
 	}
-	if f.Count < 0 || f.Count > 1000 {
+	if req.Count == nil || *req.Count < 0 || *req.Count > 1000 {
 		return errs.InvalidField("count", "must be between 0 and 1000")
 	}
-	if f.Op == OpWXACode {
+	f := fault{Op: req.Op, Count: *req.Count, Code: req.Code}
+	_, outcome := outcomeFaults[f.Op]
+	switch {
+	case req.Status != nil && (outcome || f.Op == OpWXACode):
+		return errs.InvalidField("status", "is not for %s, which fails no call with an HTTP error", f.Op)
+	case req.Status != nil && (*req.Status < 400 || *req.Status > 599):
+		return errs.InvalidField("status", "must be an HTTP error status (400-599)")
+	case f.Op == OpWXACode:
 		return s.injectErrcode(c, f)
-	}
-	if outcome, ok := outcomeFaults[f.Op]; ok {
-		if f.Status != 0 || f.Code != "" {
-			return errs.InvalidField("status", "and code are not for %s, which fails no call", f.Op)
+	case outcome:
+		if f.Code != "" {
+			return errs.InvalidField("code", "is not for %s, which fails no call", f.Op)
 		}
-		s.Fail(f.Op, f.Count, 0, outcome)
-		f.Status, f.Code = http.StatusOK, outcome
+		s.Fail(f.Op, f.Count, 0, outcomeFaults[f.Op])
+		f.Status, f.Code = http.StatusOK, outcomeFaults[f.Op]
 		return c.JSON(http.StatusOK, f)
 	}
-	if f.Status == 0 {
-		f.Status = http.StatusInternalServerError
-	}
-	if f.Status < 400 || f.Status > 599 {
-		return errs.InvalidField("status", "must be an HTTP error status (400-599)")
+	f.Status = http.StatusInternalServerError
+	if req.Status != nil {
+		f.Status = *req.Status
 	}
 	if f.Code == "" {
 		f.Code = "SYSTEM_ERROR"
@@ -130,11 +143,8 @@ func (s *Sandbox) injectFaults(c echo.Context) error {
 }
 
 // injectErrcode is POST /sandbox/faults for a mini program API op: WeChat
-// answers those HTTP 200 with an errcode, so the fault takes no status.
+// answers those HTTP 200 with an errcode (the fault takes no status).
 func (s *Sandbox) injectErrcode(c echo.Context, f fault) error {
-	if f.Status != 0 {
-		return errs.InvalidField("status", "is not for %s: the mini program API fails with HTTP 200 and an errcode", f.Op)
-	}
 	if f.Code == "" {
 		f.Code = "-1"
 	}
