@@ -1,36 +1,17 @@
 package api_test
 
 import (
-	"bytes"
-	"image"
-	_ "image/png"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
-
 	"wemart/server/apitest"
 	"wemart/server/storage"
 	"wemart/server/storage/storagetest"
 	"wemart/server/wechat/sandbox"
+	"wemart/server/wechat/sandbox/sandboxtest"
 )
-
-func readQR(t *testing.T, png []byte) string {
-	t.Helper()
-	img, _, err := image.Decode(bytes.NewReader(png))
-	if err != nil {
-		t.Fatalf("not an image: %v", err)
-	}
-	bmp, _ := gozxing.NewBinaryBitmapFromImage(img)
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
-	if err != nil {
-		t.Fatalf("no QR code in the image: %v", err)
-	}
-	return res.GetText()
-}
 
 type shopProduct struct {
 	ID        int   `json:"id"`
@@ -58,17 +39,17 @@ func TestQRCodesAndScanning(t *testing.T) {
 			t.Fatalf("headers %v", res.Header)
 		}
 		scene := apitest.Path("s=%d", st.ID)
-		if got := readQR(t, res.Body); got != sandbox.WXACodeContent("pages/store/store", scene) {
+		if got := sandboxtest.ReadQR(t, res.Body); got != sandbox.WXACodeContent("pages/store/store", scene) {
 			t.Fatalf("store code encodes %q", got)
 		}
 		// A product on its shelf; and the plain code that needs no WeChat.
 		res = h.Do("GET", apitest.Path("/admin/v1/stores/%d/products/%d/qrcode.png?width=600", st.ID, p.ID), h.AdminToken, nil).OK(http.StatusOK, nil)
 		pscene := apitest.Path("p=%d&s=%d", p.ID, st.ID)
-		if got := readQR(t, res.Body); got != sandbox.WXACodeContent("pages/product/product", pscene) || res.Header.Get("X-Wemart-QR-Scene") != pscene {
+		if got := sandboxtest.ReadQR(t, res.Body); got != sandbox.WXACodeContent("pages/product/product", pscene) || res.Header.Get("X-Wemart-QR-Scene") != pscene {
 			t.Fatalf("product code encodes %q", got)
 		}
 		res = h.Do("GET", apitest.Path("/admin/v1/stores/%d/qrcode.png?kind=plain", st.ID), h.AdminToken, nil).OK(http.StatusOK, nil)
-		plain := readQR(t, res.Body)
+		plain := sandboxtest.ReadQR(t, res.Body)
 		if res.Header.Get("X-Wemart-QR-Kind") != "plain" || !strings.HasPrefix(plain, h.URL+"/qr?scene=") {
 			t.Fatalf("plain code encodes %q", plain)
 		}
@@ -76,6 +57,14 @@ func TestQRCodesAndScanning(t *testing.T) {
 		if !strings.Contains(string(landing.Body), "扫码店") {
 			t.Fatalf("landing page: %s", landing.Body)
 		}
+		// WeChat busy: the plain code, of the same landing page, instead.
+		h.Do("POST", "/sandbox/faults", "", map[string]any{"op": sandbox.OpWXACode, "count": 1}).OK(http.StatusOK, nil)
+		res = h.Do("GET", apitest.Path("/admin/v1/stores/%d/qrcode.png", st.ID), h.AdminToken, nil).OK(http.StatusOK, nil)
+		if got := sandboxtest.ReadQR(t, res.Body); res.Header.Get("X-Wemart-QR-Kind") != "plain" || got != plain {
+			t.Fatalf("with WeChat busy: a %q code of %q, want the plain code of %q", res.Header.Get("X-Wemart-QR-Kind"), got, plain)
+		}
+		h.Do("POST", "/sandbox/faults", "", map[string]any{"op": sandbox.OpWXACode, "count": 1, "status": 503}).
+			Fails(http.StatusBadRequest, "invalid_argument")
 		for _, q := range []string{"?kind=svg", "?width=100", "?width=2000", "?env=beta"} {
 			h.Do("GET", apitest.Path("/admin/v1/stores/%d/qrcode.png%s", st.ID, q), h.AdminToken, nil).Fails(http.StatusBadRequest, "invalid_argument")
 		}

@@ -2,7 +2,10 @@
 // package app on a real database, requests through the real echo router, and
 // every response checked against its OpenAPI document (status documented,
 // body of the documented shape: openapi.yaml of server/api, or the WeChat
-// sandbox's for /sandbox/ paths), so the spec cannot drift from the code.
+// sandbox's for /sandbox/ paths; a request the server accepted, one the
+// document allows), and so is the loopback traffic its server sees (the
+// WeChat clients' calls to the sandbox, the sandbox's notifications), so the
+// spec cannot drift from the code.
 package apitest
 
 import (
@@ -34,6 +37,7 @@ import (
 	"wemart/server/config"
 	"wemart/server/storage"
 	"wemart/server/wechat/sandbox"
+	"wemart/server/wechat/sandbox/sandboxtest"
 )
 
 // Bootstrap admin of every harness.
@@ -54,7 +58,8 @@ type Harness struct {
 	// DataDir is the app's data dir (sandbox state, keys).
 	DataDir string
 
-	close func()
+	close    func()
+	loopback *loopback // what its server's traffic did that the spec does not allow
 }
 
 // Close stops the app and its server, as a process exit would (tests of
@@ -98,10 +103,12 @@ func New(t testing.TB, db *storage.DB, opts ...Options) *Harness {
 		srv.Close()
 		t.Fatal(err)
 	}
-	srv.Config.Handler = recording(a.Echo)
+	lb := &loopback{}
+	srv.Config.Handler = validated(trafficRouter(t), recording(a.Echo), lb.add)
 	noteRoutes(a.Echo)
 	srv.Start()
-	h := &Harness{t: t, App: a, URL: srv.URL, DataDir: cfg.DataDir}
+	h := &Harness{t: t, App: a, URL: srv.URL, DataDir: cfg.DataDir, loopback: lb}
+	t.Cleanup(func() { lb.report(t, t.Errorf) }) // after close: all traffic is in
 	h.close = sync.OnceFunc(func() {
 		srv.Close()
 		a.Close()
@@ -111,24 +118,11 @@ func New(t testing.TB, db *storage.DB, opts ...Options) *Harness {
 	return h
 }
 
-var (
-	identityOnce sync.Once
-	identityDir  string
-	identityErr  error
-)
-
 // shareSandboxIdentity gives every harness of a test binary the same sandbox
 // identity (generating two RSA keys per test would dominate the run time).
 func shareSandboxIdentity(t testing.TB, dataDir string) {
 	t.Helper()
-	identityOnce.Do(func() {
-		if identityDir, identityErr = os.MkdirTemp("", "wemart-sandbox-identity"); identityErr == nil {
-			_, identityErr = sandbox.LoadOrCreateIdentity(identityDir)
-		}
-	})
-	if identityErr != nil {
-		t.Fatal(identityErr)
-	}
+	identityDir, _ := sandboxtest.Identity(t)
 	dst := filepath.Join(dataDir, "sandbox")
 	if err := os.MkdirAll(dst, 0o700); err != nil {
 		t.Fatal(err)
@@ -152,11 +146,7 @@ func shareSandboxIdentity(t testing.TB, dataDir string) {
 // uses, for tests that run a sandbox of their own (`wemart sandbox`-style).
 func SandboxIdentity(t testing.TB) *sandbox.Identity {
 	t.Helper()
-	shareSandboxIdentity(t, t.TempDir())
-	id, err := sandbox.LoadOrCreateIdentity(identityDir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, id := sandboxtest.Identity(t)
 	return id
 }
 
@@ -287,7 +277,9 @@ const RemoteAddr = "X-Test-Remote-Addr"
 // Do sends a request through the router. body may be nil, a string or []byte
 // (sent as is), an io.Reader (sent with no length), or anything else (sent as
 // JSON). token, if set, is sent as a
-// bearer token. The response is validated against its document (CheckSpec).
+// bearer token. The response is validated against its document (SpecFor),
+// and so is the request if the server accepted it (2xx); so is the loopback
+// traffic the harness's server saw since the last Do.
 func (h *Harness) Do(method, path, token string, body any, headers ...string) *Response {
 	h.t.Helper()
 	var r io.Reader
@@ -321,9 +313,13 @@ func (h *Harness) Do(method, path, token string, body any, headers ...string) *R
 		req.Header.Set(headers[i], headers[i+1])
 	}
 	rec := httptest.NewRecorder()
-	recording(h.App.Echo).ServeHTTP(rec, req)
+	var problem error
+	validated(trafficRouter(h.t), recording(h.App.Echo), func(err error) { problem = err }).ServeHTTP(rec, req)
 	res := &Response{t: h.t, Method: method, Path: path, Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
-	CheckSpec(h.t, req, res)
+	if problem != nil {
+		h.t.Fatal(problem)
+	}
+	h.loopback.report(h.t, h.t.Fatalf)
 	return res
 }
 
@@ -486,29 +482,12 @@ func SpecFor(t testing.TB, path string) (doc *openapi3.T, router routers.Router,
 
 // CheckSpec fails the test if res is not what the document of its path (see
 // SpecFor) says for req: an undocumented endpoint (unless the server itself
-// said 404/405), an undocumented status, or a body of another shape.
+// said 404/405), an undocumented status, or a body of another shape. (The
+// request is not checked: its body is gone; Do checks both.)
 func CheckSpec(t testing.TB, req *http.Request, res *Response) {
 	t.Helper()
-	_, router, name := SpecFor(t, req.URL.Path)
-	route, params, err := router.FindRoute(req)
-	if err != nil {
-		if res.Status == http.StatusNotFound || res.Status == http.StatusMethodNotAllowed {
-			return
-		}
-		t.Fatalf("%s %s answered %d but is not in %s: %v", req.Method, req.URL.Path, res.Status, name, err)
-	}
-	in := &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: &openapi3filter.RequestValidationInput{
-			Request: req, PathParams: params, Route: route,
-			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
-		},
-		Status:  res.Status,
-		Header:  res.Header,
-		Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
-	}
-	in.SetBodyBytes(res.Body)
-	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
-		t.Fatalf("%s %s → %d does not match %s: %v\nbody: %s", req.Method, req.URL.Path, res.Status, name, err, res.Body)
+	if err := checkExchange(trafficRouter(t), req, nil, res.Status, res.Header, res.Body); err != nil {
+		t.Fatal(err)
 	}
 }
 

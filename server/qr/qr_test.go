@@ -3,14 +3,13 @@ package qr
 import (
 	"bytes"
 	"context"
-	"image/jpeg"
 	"image/png"
 	"testing"
 
-	"github.com/skip2/go-qrcode"
-
 	"wemart/server/errs"
 	"wemart/server/wechat"
+	"wemart/server/wechat/sandbox"
+	"wemart/server/wechat/sandbox/sandboxtest"
 )
 
 func TestScenes(t *testing.T) {
@@ -41,57 +40,66 @@ func TestScenes(t *testing.T) {
 	}
 }
 
-// downWeChat is a WeChat that does not answer (the network is down).
-type downWeChat struct{ wechat.MiniProgram }
-
-func (downWeChat) WXACode(context.Context, wechat.WXACode) ([]byte, error) {
-	return nil, &wechat.Error{Op: "getwxacodeunlimit", Err: context.DeadlineExceeded}
-}
-
-// refusingWeChat refuses the request itself (a bad page, say).
-type refusingWeChat struct{ wechat.MiniProgram }
-
-func (refusingWeChat) WXACode(context.Context, wechat.WXACode) ([]byte, error) {
-	return nil, &wechat.Error{Op: "getwxacodeunlimit", Code: "41030", Message: "invalid page"}
-}
-
-// jpegWeChat draws codes as WeChat does: JPEG.
-type jpegWeChat struct{ wechat.MiniProgram }
-
-func (jpegWeChat) WXACode(_ context.Context, req wechat.WXACode) ([]byte, error) {
-	q, err := qrcode.New("wxacode:"+req.Page+"?scene="+req.Scene, qrcode.Medium)
+// weChat serves a WeChat sandbox whose released mini program has pages, and
+// returns it and the real mini program client pointed at it.
+func weChat(t *testing.T, pages ...string) (*sandbox.Sandbox, wechat.MiniProgram) {
+	t.Helper()
+	sb, url, _ := sandboxtest.Serve(t, sandbox.Options{Pages: pages})
+	id := sb.Identity()
+	mp, err := wechat.NewMiniProgram(wechat.Credentials{AppID: id.AppID, AppSecret: id.AppSecret},
+		wechat.Endpoints{APIBase: url + sandbox.APIPrefix + "/"})
 	if err != nil {
-		return nil, err
+		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	err = jpeg.Encode(&buf, q.Image(req.Width), nil)
-	return buf.Bytes(), err
+	return sb, mp
+}
+
+// readPNG decodes the QR code in a PNG of width px.
+func readPNG(t *testing.T, img []byte, width int) string {
+	t.Helper()
+	if m, err := png.Decode(bytes.NewReader(img)); err != nil || m.Bounds().Dx() != width {
+		t.Fatalf("not a %dpx PNG: %v", width, err)
+	}
+	return sandboxtest.ReadQR(t, img)
 }
 
 // TestWeChatsJPEGIsServedAsPNG: getwxacodeunlimit answers a JPEG; the code
 // staff download (qrcode.png) is a PNG of the same picture.
 func TestWeChatsJPEGIsServedAsPNG(t *testing.T) {
-	img, kind, err := NewCodes(jpegWeChat{}, "https://x").Draw(context.Background(), Scene{StoreID: 7}, Image{Width: 300})
+	_, mp := weChat(t, "pages/store/store")
+	img, kind, err := NewCodes(mp, "https://x").Draw(context.Background(), Scene{StoreID: 7}, Image{Width: 300})
 	if err != nil || kind != KindWXACode || !bytes.HasPrefix(img, []byte("\x89PNG")) {
 		t.Fatalf("Draw = %d bytes (% x), %q, %v", len(img), img[:min(len(img), 4)], kind, err)
 	}
-	m, err := png.Decode(bytes.NewReader(img))
-	if err != nil || m.Bounds().Dx() != 300 {
-		t.Fatalf("not a 300px PNG: %v", err)
+	if got, want := readPNG(t, img, 300), sandbox.WXACodeContent("pages/store/store", "s=7"); got != want {
+		t.Fatalf("the code encodes %q, want %q", got, want)
 	}
 }
 
+// TestDrawFallsBackToAPlainCodeWhenWeChatIsDown: WeChat busy (errcode -1,
+// injected into the sandbox) gets a plain QR code of the landing URL
+// instead; WeChat refusing the code (a page not released yet) is an error.
 func TestDrawFallsBackToAPlainCodeWhenWeChatIsDown(t *testing.T) {
-	c := NewCodes(downWeChat{}, "https://shop.example.com/")
-	png, kind, err := c.Draw(context.Background(), Scene{StoreID: 12}, Image{Width: 300})
-	if err != nil || kind != KindPlain || !bytes.HasPrefix(png, []byte("\x89PNG")) {
-		t.Fatalf("Draw = %d bytes, %q, %v", len(png), kind, err)
+	sb, mp := weChat(t, "pages/store/store")
+	c := NewCodes(mp, "https://shop.example.com/")
+	ctx := context.Background()
+	sb.Fail(sandbox.OpWXACode, 1, 0, "-1")
+	img, kind, err := c.Draw(ctx, Scene{StoreID: 12, ProductID: 3}, Image{Width: 300})
+	if err != nil || kind != KindPlain {
+		t.Fatalf("Draw while WeChat is busy = %d bytes, %q, %v", len(img), kind, err)
 	}
-	if got := c.PlainURL(Scene{StoreID: 12, ProductID: 3}); got != "https://shop.example.com/qr?scene=p%3D3%26s%3D12" {
-		t.Fatalf("plain URL %s", got)
+	if got := readPNG(t, img, 300); got != "https://shop.example.com/qr?scene=p%3D3%26s%3D12" {
+		t.Fatalf("the plain code encodes %q", got)
+	}
+	// WeChat back: its code again.
+	if img, kind, err = c.Draw(ctx, Scene{StoreID: 12}, Image{Width: 300}); err != nil || kind != KindWXACode {
+		t.Fatalf("Draw after the fault = %q, %v", kind, err)
+	}
+	if got := readPNG(t, img, 300); got != sandbox.WXACodeContent("pages/store/store", "s=12") {
+		t.Fatalf("the code encodes %q", got)
 	}
 	// WeChat refusing is not an outage: no silent fallback, an error.
-	if _, _, err := NewCodes(refusingWeChat{}, "https://x").Draw(context.Background(), Scene{StoreID: 1}, Image{Width: 300}); err == nil {
-		t.Fatal("a refused code must not fall back silently")
+	if _, kind, err := c.Draw(ctx, Scene{StoreID: 12, ProductID: 3}, Image{Width: 300}); wechat.CodeOf(err) != "41030" {
+		t.Fatalf("a code for an unreleased page: %q, %v; want WeChat's 41030", kind, err)
 	}
 }

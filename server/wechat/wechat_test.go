@@ -10,49 +10,22 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"image"
-	_ "image/jpeg"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/labstack/echo/v4"
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
-
 	"wemart/server/wechat"
 	"wemart/server/wechat/sandbox"
+	"wemart/server/wechat/sandbox/sandboxtest"
 	"wemart/server/wechat/wxpay"
 )
 
-var (
-	idOnce sync.Once
-	idDir  string
-	idErr  error
-)
-
 // identity is one sandbox identity for the whole test binary (RSA keys are slow).
-func identity(t *testing.T) (string, *sandbox.Identity) {
-	t.Helper()
-	idOnce.Do(func() {
-		if idDir, idErr = os.MkdirTemp("", "wechat-test"); idErr == nil {
-			_, idErr = sandbox.LoadOrCreateIdentity(idDir)
-		}
-	})
-	if idErr != nil {
-		t.Fatal(idErr)
-	}
-	id, err := sandbox.LoadOrCreateIdentity(idDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return idDir, id
-}
+func identity(t *testing.T) (string, *sandbox.Identity) { return sandboxtest.Identity(t) }
 
 // sink is the merchant's notify URL: it records notifications and answers
 // with the statuses it is given, then 200.
@@ -66,7 +39,6 @@ type sink struct {
 type received struct {
 	header http.Header
 	body   []byte
-	at     time.Time
 }
 
 func newSink(t *testing.T, answers ...int) *sink {
@@ -74,7 +46,7 @@ func newSink(t *testing.T, answers ...int) *sink {
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		s.mu.Lock()
-		s.received = append(s.received, received{r.Header.Clone(), body, time.Now()})
+		s.received = append(s.received, received{r.Header.Clone(), body})
 		status := http.StatusOK
 		if len(s.answers) > 0 {
 			status, s.answers = s.answers[0], s.answers[1:]
@@ -105,18 +77,22 @@ type fixture struct {
 // newFixture serves a sandbox over HTTP and points the real clients at it.
 func newFixture(t *testing.T, sinkAnswers ...int) *fixture {
 	t.Helper()
+	return newFixtureOn(t, nil, sinkAnswers...)
+}
+
+// newFixtureOn is newFixture with the sandbox on clk, at WeChat's real pace
+// (nil: on real time, its delays compressed 1000×).
+func newFixtureOn(t *testing.T, clk *manualClock, sinkAnswers ...int) *fixture {
+	t.Helper()
 	dir, id := identity(t)
-	sb, err := sandbox.New(sandbox.Options{Identity: id, TimeScale: 0.001, Pages: []string{"pages/store/store"}})
-	if err != nil {
-		t.Fatal(err)
+	opt := sandbox.Options{Identity: id, TimeScale: 0.001, Pages: []string{"pages/store/store"}}
+	if clk != nil {
+		opt.TimeScale, opt.Now, opt.Sleep = 1, clk.Now, clk.Sleep
 	}
-	e := echo.New()
-	sb.Mount(e)
-	srv := httptest.NewServer(e)
-	t.Cleanup(func() { srv.Close(); sb.Close() })
+	sb, url, _ := sandboxtest.Serve(t, opt)
 	sk := newSink(t, sinkAnswers...)
-	mp, pay, creds := clientsAt(t, dir, id, srv.URL, sk.srv.URL)
-	return &fixture{sb: sb, mp: mp, pay: pay, notify: wechat.NewNotifications(creds), creds: creds, sink: sk, url: srv.URL}
+	mp, pay, creds := clientsAt(t, dir, id, url, sk.srv.URL)
+	return &fixture{sb: sb, mp: mp, pay: pay, notify: wechat.NewNotifications(creds), creds: creds, sink: sk, url: url}
 }
 
 // clientsAt returns the real clients, with the sandbox identity's
@@ -205,7 +181,7 @@ func TestWXACode(t *testing.T) {
 	if !bytes.HasPrefix(img, []byte("\xff\xd8\xff")) { // WeChat draws JPEGs
 		t.Fatalf("not a JPEG: % x", img[:8])
 	}
-	if got := decodeQR(t, img); got != sandbox.WXACodeContent("pages/store/store", "s=12&p=345") {
+	if got := sandboxtest.ReadQR(t, img); got != sandbox.WXACodeContent("pages/store/store", "s=12&p=345") {
 		t.Fatalf("QR encodes %q", got)
 	}
 	// WeChat's codes: 40169 for an over-long scene, 40129 for a bad one.
@@ -230,23 +206,6 @@ func TestWXACode(t *testing.T) {
 			t.Errorf("%+v: accepted (%v)", req, err)
 		}
 	}
-}
-
-func decodeQR(t *testing.T, png []byte) string {
-	t.Helper()
-	img, _, err := image.Decode(bytes.NewReader(png))
-	if err != nil {
-		t.Fatal(err)
-	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.GetText()
 }
 
 // postJSON posts body to url and decodes the JSON answer, failing unless 200.
@@ -493,40 +452,57 @@ func TestPaymentNotification(t *testing.T) {
 }
 
 // TestNotificationRetries: while the merchant answers non-2xx, WeChat's
-// schedule (compressed 1000×: 15 ms, 15 ms, 30 ms, ...) keeps delivering.
+// schedule keeps delivering, each retry exactly when the schedule says on
+// the sandbox's clock; a 200 ends it for good, however far the clock then
+// moves.
 func TestNotificationRetries(t *testing.T) {
-	f := newFixture(t, 500, 503, 500)
+	clk := newManualClock(time.Now())
+	f := newFixtureOn(t, clk, 500, 503, 500)
 	s, _ := f.mp.Code2Session(context.Background(), "payer")
 	p := pay(t, f, "W20261121000004", 100, s.OpenID)
 	if p.Delivery.Status != 500 {
 		t.Fatalf("first delivery answered %d", p.Delivery.Status)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for len(f.sink.got()) < 4 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
-	got := f.sink.got()
-	if len(got) != 4 {
-		t.Fatalf("%d deliveries, want 4 (3 refused, then accepted)", len(got))
-	}
-	time.Sleep(100 * time.Millisecond)
-	if n := len(f.sink.got()); n != 4 {
-		t.Fatalf("delivered again after a 200: %d", n)
-	}
-	// Gaps follow the schedule: 15 ms, 15 ms, 30 ms (at scale 0.001), never shorter.
-	for i, want := range []time.Duration{15, 15, 30} {
-		if gap := got[i+1].at.Sub(got[i].at); gap < want*time.Millisecond {
-			t.Fatalf("retry %d after %v, before WeChat's %v ms", i+1, gap, want)
+	// deliveries checks that the sandbox, settled, has made exactly n
+	// deliveries, the last at at answered status, and that the merchant got
+	// them all.
+	start := clk.Now()
+	deliveries := func(n int, at time.Time, status int) {
+		t.Helper()
+		clk.settle(t, f.sb)
+		ds := f.sb.Deliveries()
+		var log []string
+		for _, d := range ds {
+			log = append(log, fmt.Sprintf("#%d at +%v: %d", d.Attempt, d.At.Sub(start), d.Status))
+		}
+		if len(ds) != n || len(f.sink.got()) != n {
+			t.Fatalf("clock at +%v: %d deliveries (%d received), want %d: %v", clk.Now().Sub(start), len(ds), len(f.sink.got()), n, log)
+		}
+		if last := ds[n-1]; !last.At.Equal(at) || last.Status != status || last.Attempt != n {
+			t.Fatalf("deliveries %v, want #%d at +%v: %d", log, n, at.Sub(start), status)
 		}
 	}
-	for _, r := range got {
+	at := start
+	deliveries(1, at, 500)
+	for i, status := range []int{503, 500, 200} {
+		at = at.Add(sandbox.RetrySchedule[i])
+		if due := clk.settle(t, f.sb); len(due) != 1 || !due[0].Equal(at) {
+			t.Fatalf("retry %d is due at %v, want +%v (%v after the last)", i+1, due, at.Sub(start), sandbox.RetrySchedule[i])
+		}
+		clk.Set(at)
+		deliveries(i+2, at, status)
+	}
+	// Acknowledged: nothing more at any later time of WeChat's schedule.
+	acked := at
+	for _, d := range sandbox.RetrySchedule[3:] {
+		at = at.Add(d)
+		clk.Set(at)
+		deliveries(4, acked, 200)
+	}
+	for _, r := range f.sink.got() {
 		if _, err := f.notify.Open(r.header, r.body); err != nil {
 			t.Fatalf("a retry failed verification: %v", err)
 		}
-	}
-	ds := f.sb.Deliveries()
-	if len(ds) != 4 || ds[0].Attempt != 1 || ds[3].Attempt != 4 || ds[3].Status != 200 {
-		t.Fatalf("delivery log %+v", ds)
 	}
 }
 
@@ -700,25 +676,17 @@ type restartable struct {
 func startSandbox(t *testing.T, dir string, sink string) restartable {
 	t.Helper()
 	idDir, id := identity(t)
-	sb, err := sandbox.New(sandbox.Options{Identity: id, Dir: dir, TimeScale: 0.001})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := echo.New()
-	sb.Mount(e)
-	srv := httptest.NewServer(e)
+	sb, url, stop := sandboxtest.Serve(t, sandbox.Options{Identity: id, Dir: dir, TimeScale: 0.001})
 	creds := wechat.Credentials{AppID: id.AppID, AppSecret: id.AppSecret, MchID: id.MchID, MchSerial: id.MchSerial,
 		APIv3Key: id.APIv3Key, PlatformKeyID: id.PlatformKeyID}
 	if err := wechat.LoadKeys(&creds, sandbox.MchKeyPath(idDir), sandbox.PlatformPublicKeyPath(idDir)); err != nil {
 		t.Fatal(err)
 	}
-	pay, err := wechat.NewPay(creds, wechat.Endpoints{MchBase: srv.URL, MchPrefix: sandbox.MchPrefix, NotifyURL: sink})
+	pay, err := wechat.NewPay(creds, wechat.Endpoints{MchBase: url, MchPrefix: sandbox.MchPrefix, NotifyURL: sink})
 	if err != nil {
 		t.Fatal(err)
 	}
-	stop := sync.OnceFunc(func() { srv.Close(); sb.Close() })
-	t.Cleanup(stop)
-	return restartable{sb: sb, pay: pay, url: srv.URL, stop: stop}
+	return restartable{sb: sb, pay: pay, url: url, stop: stop}
 }
 
 // TestSandboxSurvivesRestart: the sandbox keeps its transactions and tokens
@@ -857,16 +825,9 @@ func TestTokensAsWeChatIssuesThem(t *testing.T) {
 	var mu sync.Mutex
 	now := time.Now()
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	sb, err := sandbox.New(sandbox.Options{Identity: id, Now: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := echo.New()
-	sb.Mount(e)
-	srv := httptest.NewServer(e)
-	defer srv.Close()
+	_, url, _ := sandboxtest.Serve(t, sandbox.Options{Identity: id, Now: clock})
 	getJSON := func(method, path, body string) map[string]any {
-		req, _ := http.NewRequest(method, srv.URL+sandbox.APIPrefix+path, strings.NewReader(body))
+		req, _ := http.NewRequest(method, url+sandbox.APIPrefix+path, strings.NewReader(body))
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)

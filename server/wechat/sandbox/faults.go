@@ -3,15 +3,17 @@ package sandbox
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
 	"wemart/server/errs"
 )
 
-// Operations of WeChat Pay a fault can be injected into. The first four make
-// the next calls fail with an HTTP error; the others change what happens
-// next without failing a call.
+// Operations of WeChat a fault can be injected into. The first four make
+// the next calls of WeChat Pay fail with an HTTP error; OpWXACode makes the
+// next mini program codes fail as the mini program API fails; the others
+// change what happens next without failing a call.
 const (
 	OpPrepay = "prepay"
 	OpQuery  = "query"
@@ -26,6 +28,9 @@ const (
 	// REFUND.ABNORMAL notification).
 	OpRefundClosed   = "refund_closed"
 	OpRefundAbnormal = "refund_abnormal"
+	// OpWXACode makes the next getwxacodeunlimit calls answer HTTP 200 with
+	// an errcode (-1, WeChat busy, by default) instead of an image.
+	OpWXACode = "wxacode"
 )
 
 // outcomeFaults are the ops whose faults fail no call.
@@ -41,9 +46,10 @@ type fault struct {
 }
 
 // Fail makes the next count calls of op fail with status and WeChat code
-// (e.g. 500 SYSTEM_ERROR), for trying out what wemart does when WeChat Pay
-// misbehaves; for OpNotify, OpRefundClosed and OpRefundAbnormal status and
-// code are ignored. count 0 clears the fault.
+// (e.g. 500 SYSTEM_ERROR), for trying out what wemart does when WeChat
+// misbehaves; for OpWXACode code is an errcode ("-1") and status is ignored,
+// as it is for OpNotify, OpRefundClosed and OpRefundAbnormal along with code.
+// count 0 clears the fault.
 func (s *Sandbox) Fail(op string, count, status int, code string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -60,8 +66,12 @@ func (s *Sandbox) faulty(op string, next echo.HandlerFunc) echo.HandlerFunc {
 		s.mu.Lock()
 		f := s.takeFault(op)
 		s.mu.Unlock()
-		if f == nil {
+		switch {
+		case f == nil:
 			return next(c)
+		case op == OpWXACode:
+			code, _ := strconv.Atoi(f.Code)
+			return fail(c, code, "system error: sandbox: injected failure of "+op)
 		}
 		return s.payFail(c, f.Status, f.Code, "sandbox: injected failure of %s", op)
 	}
@@ -79,39 +89,69 @@ func (s *Sandbox) takeFault(op string) *fault {
 	return f
 }
 
+// faultRequest is the body of POST /sandbox/faults: op and count are
+// required, status and code may be left out (but not given as 0).
+type faultRequest struct {
+	Op     string `json:"op"`
+	Count  *int   `json:"count"`
+	Status *int   `json:"status"`
+	Code   string `json:"code"`
+}
+
 // injectFaults is POST /sandbox/faults.
 func (s *Sandbox) injectFaults(c echo.Context) error {
-	var f fault
+	var req faultRequest
 	dec := json.NewDecoder(c.Request().Body)
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&f); err != nil {
-		return errs.E(errs.Invalid, "the body must be {\"op\", \"count\", \"status\", \"code\"}")
+	if err := dec.Decode(&req); err != nil {
+		return errs.E(errs.Invalid, "the body must be {\"op\", \"count\", \"status\"?, \"code\"?}")
 	}
-	switch f.Op {
-	case OpPrepay, OpQuery, OpClose, OpRefund, OpNotify, OpRefundClosed, OpRefundAbnormal:
+	switch req.Op {
+	case OpPrepay, OpQuery, OpClose, OpRefund, OpNotify, OpRefundClosed, OpRefundAbnormal, OpWXACode:
 	default:
-		return errs.InvalidField("op", "must be prepay, query, close, refund, notify, refund_closed or refund_abnormal")
+		return errs.InvalidField("op", "must be prepay, query, close, refund, notify, refund_closed, refund_abnormal or wxacode")
 	}
-	if f.Count < 0 || f.Count > 1000 {
+	if req.Count == nil || *req.Count < 0 || *req.Count > 1000 {
 		return errs.InvalidField("count", "must be between 0 and 1000")
 	}
-	if outcome, ok := outcomeFaults[f.Op]; ok {
-		if f.Status != 0 || f.Code != "" {
-			return errs.InvalidField("status", "and code are not for %s, which fails no call", f.Op)
+	f := fault{Op: req.Op, Count: *req.Count, Code: req.Code}
+	_, outcome := outcomeFaults[f.Op]
+	switch {
+	case req.Status != nil && (outcome || f.Op == OpWXACode):
+		return errs.InvalidField("status", "is not for %s, which fails no call with an HTTP error", f.Op)
+	case req.Status != nil && (*req.Status < 400 || *req.Status > 599):
+		return errs.InvalidField("status", "must be an HTTP error status (400-599)")
+	case f.Op == OpWXACode:
+		return s.injectErrcode(c, f)
+	case outcome:
+		if f.Code != "" {
+			return errs.InvalidField("code", "is not for %s, which fails no call", f.Op)
 		}
-		s.Fail(f.Op, f.Count, 0, outcome)
-		f.Status, f.Code = http.StatusOK, outcome
+		s.Fail(f.Op, f.Count, 0, outcomeFaults[f.Op])
+		f.Status, f.Code = http.StatusOK, outcomeFaults[f.Op]
 		return c.JSON(http.StatusOK, f)
 	}
-	if f.Status == 0 {
-		f.Status = http.StatusInternalServerError
-	}
-	if f.Status < 400 || f.Status > 599 {
-		return errs.InvalidField("status", "must be an HTTP error status (400-599)")
+	f.Status = http.StatusInternalServerError
+	if req.Status != nil {
+		f.Status = *req.Status
 	}
 	if f.Code == "" {
 		f.Code = "SYSTEM_ERROR"
 	}
+	s.Fail(f.Op, f.Count, f.Status, f.Code)
+	return c.JSON(http.StatusOK, f)
+}
+
+// injectErrcode is POST /sandbox/faults for a mini program API op: WeChat
+// answers those HTTP 200 with an errcode (the fault takes no status).
+func (s *Sandbox) injectErrcode(c echo.Context, f fault) error {
+	if f.Code == "" {
+		f.Code = "-1"
+	}
+	if n, err := strconv.Atoi(f.Code); err != nil || n == 0 {
+		return errs.InvalidField("code", "must be a WeChat errcode other than 0 (-1: busy)")
+	}
+	f.Status = http.StatusOK
 	s.Fail(f.Op, f.Count, f.Status, f.Code)
 	return c.JSON(http.StatusOK, f)
 }

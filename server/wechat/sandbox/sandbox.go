@@ -29,6 +29,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -71,6 +72,11 @@ type Options struct {
 	Log    *slog.Logger
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// Sleep waits until Now shows at and reports true, or reports false
+	// as soon as stop is closed (a timer when nil). Set with Now, it lets a
+	// test move WeChat's delays (notification retries, refund processing)
+	// by hand; see Tasks.
+	Sleep func(at time.Time, stop <-chan struct{}) bool
 	// CompactAfter is how many journal records at least trigger a
 	// compaction (0: 4096); it also waits for twice the live state.
 	CompactAfter int
@@ -96,6 +102,7 @@ type Sandbox struct {
 	compact   chan struct{}
 
 	wg      sync.WaitGroup
+	tasks   atomic.Int64 // background tasks under way (see Tasks)
 	closing chan struct{}
 	once    sync.Once
 }
@@ -121,6 +128,9 @@ func New(opt Options) (*Sandbox, error) {
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now
+	}
+	if opt.Sleep == nil {
+		opt.Sleep = timerSleep(opt.Now)
 	}
 	if opt.CompactAfter <= 0 {
 		opt.CompactAfter = 4096
@@ -199,7 +209,7 @@ func (s *Sandbox) Mount(e *echo.Echo) {
 	api.POST("/cgi-bin/stable_token", s.stableToken)
 	api.GET("/sns/jscode2session", s.code2Session)
 	api.POST("/wxa/business/getuserphonenumber", s.phoneNumber)
-	api.POST("/wxa/getwxacodeunlimit", s.wxaCode)
+	api.POST("/wxa/getwxacodeunlimit", s.faulty(OpWXACode, s.wxaCode))
 	api.POST("/cgi-bin/message/subscribe/send", s.sendSubscribe)
 	api.POST("/wxa/sec/order/upload_shipping_info", s.uploadShipping)
 	api.POST("/wxa/sec/order/notify_confirm_receive", s.confirmReceive)
@@ -325,11 +335,19 @@ func (s *Sandbox) start(fn func()) {
 		return
 	}
 	s.wg.Add(1)
+	s.tasks.Add(1)
 	go func() {
 		defer s.wg.Done()
+		defer s.tasks.Add(-1)
 		fn()
 	}()
 }
+
+// Tasks is how many background tasks (deliveries of notifications not yet
+// acknowledged, settlements of refunds) are under way, asleep or at work.
+// With a clock of a test's own (Options.Sleep), the sandbox has done all it
+// will do until the clock moves once all of them sleep on it.
+func (s *Sandbox) Tasks() int { return int(s.tasks.Load()) }
 
 // resume restarts what a restart interrupted: the delivery of every
 // notification not yet acknowledged, at its place in the retry schedule, and
@@ -352,23 +370,28 @@ func (s *Sandbox) scaled(d time.Duration) time.Duration {
 
 // sleepUntil waits until the sandbox's clock shows at (at once if it is
 // past), unless the sandbox closes first.
-func (s *Sandbox) sleepUntil(at time.Time) bool {
-	d := at.Sub(s.now())
-	if d <= 0 {
-		select {
-		case <-s.closing:
-			return false
-		default:
-			return true
+func (s *Sandbox) sleepUntil(at time.Time) bool { return s.opt.Sleep(at, s.closing) }
+
+// timerSleep is Options.Sleep on a clock that moves by itself: a timer.
+func timerSleep(now func() time.Time) func(time.Time, <-chan struct{}) bool {
+	return func(at time.Time, stop <-chan struct{}) bool {
+		d := at.Sub(now())
+		if d <= 0 {
+			select {
+			case <-stop:
+				return false
+			default:
+				return true
+			}
 		}
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-s.closing:
-		return false
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return true
+		case <-stop:
+			return false
+		}
 	}
 }
 
