@@ -2,6 +2,8 @@ module wemart
 
 go 1.26.8
 
+toolchain go1.27.3
+
 require (
 	ariga.io/atlas v0.36.2-0.20250730182955-2c6300d0a3e1
 	entgo.io/ent v0.14.6
