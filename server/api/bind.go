@@ -67,7 +67,9 @@ func decodeJSON(raw []byte, dst any) error {
 	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
-		return decodeError(err)
+		// The decoder's offsets count from the "{", after the white space
+		// expectObject skipped.
+		return decodeError(err, bytes.TrimLeft(raw, " \t\r\n"))
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return errs.E(errs.Invalid, "the body must be a single JSON object with nothing after it")
@@ -99,7 +101,9 @@ func tooLarge(err error) bool {
 	return (errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge) || errors.As(err, &mbe)
 }
 
-func decodeError(err error) error {
+// decodeError turns a decoding error of body into a client error naming the
+// field.
+func decodeError(err error, body []byte) error {
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
@@ -110,10 +114,11 @@ func decodeError(err error) error {
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return errs.E(errs.Invalid, "the body is not valid JSON (it ends too early)")
 	case errors.As(err, &typ):
-		if typ.Field == "" { // every request body is an object
+		field := jsonPathAt(body, typ.Offset)
+		if field == "" { // every request body is an object
 			return errs.E(errs.Invalid, "the body must be a JSON object, not a JSON %s", typ.Value)
 		}
-		return errs.InvalidField(typ.Field, "must be %s, not a JSON %s", kindName(typ.Type), typ.Value)
+		return errs.InvalidField(field, "must be %s, not a JSON %s", kindName(typ.Type), typ.Value)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
 		return errs.InvalidField(name, "is not a field of this request")

@@ -57,7 +57,9 @@ func TestDecodeErrorsNameTheField(t *testing.T) {
 	}
 	tests := []struct{ json, field, msg string }{
 		{`{"store_id": "seven"}`, "store_id", ""},
-		{`{"lines": [{"qty": "2"}]}`, "lines.qty", ""},
+		{`{"lines": [{"qty": "2"}]}`, "lines[0].qty", ""},
+		{`{"lines": [{"qty": 1}, {"qty": {"a": 1}}]}`, "lines[1].qty", ""},
+		{`  {"name": "x", "lines": [[]]}`, "lines[0]", ""},
 		{`{"name": 5}`, "name", ""},
 		{`{"extra": 1}`, "extra", ""},
 		{`[1, 2]`, "", "must be a JSON object"},
