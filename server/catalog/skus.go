@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"wemart/ent"
-	"wemart/ent/product"
 	"wemart/ent/sku"
 	"wemart/server/check"
 	"wemart/server/errs"
@@ -199,18 +198,6 @@ func (s *Service) DeleteSku(ctx context.Context, id int) (err error) {
 		}
 		return indexer.Enqueue(ctx, tx.Client(), k.ProductID)
 	})
-}
-
-// SkuWithProduct returns SKU id with its product, both live.
-func (s *Service) SkuWithProduct(ctx context.Context, id int) (_ *ent.Sku, err error) {
-	defer errs.Op(&err, "catalog.SkuWithProduct")
-	k, err := s.client.Sku.Query().
-		Where(sku.ID(id), sku.DeletedAtIsNil(), sku.HasProductWith(product.DeletedAtIsNil())).
-		WithProduct().Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, errs.E(errs.NotFound, "no SKU %d", id)
-	}
-	return k, err
 }
 
 // barcodeFree answers a clear conflict when barcode belongs to another SKU;

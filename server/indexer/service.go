@@ -65,9 +65,6 @@ func New(db *storage.DB, engine search.Engine, log *slog.Logger) *Service {
 		holder: fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b[:]))}
 }
 
-// Engine is the backend's name.
-func (s *Service) Engine() string { return s.engine.Name() }
-
 // Start opens the current generation, building the first one if there is
 // none yet (or if an embedded index went missing), drains what the outbox
 // holds, and keeps draining until Close. A search backend that cannot be

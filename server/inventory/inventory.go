@@ -8,7 +8,6 @@ package inventory
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
@@ -281,9 +280,4 @@ func record(ctx context.Context, tx *ent.Tx, by Actor, after *ent.Stock, kind st
 func flipped(onHand, reserved, dOnHand, dReserved int64) bool {
 	before := (onHand - dOnHand) - (reserved - dReserved)
 	return (before > 0) != (onHand-reserved > 0)
-}
-
-// String describes a level for logs and test failures.
-func (l Level) String() string {
-	return fmt.Sprintf("store %d sku %d: on_hand %d reserved %d", l.StoreID, l.SkuID, l.OnHand, l.Reserved)
 }

@@ -46,9 +46,3 @@ func (n Nullable[T]) Ptr(current *T) *T {
 		return &v
 	}
 }
-
-// Of returns a Nullable set to v (for Go callers and tests).
-func Of[T any](v T) Nullable[T] { return Nullable[T]{Set: true, Value: v} }
-
-// Null returns a Nullable set to null.
-func Null[T any]() Nullable[T] { return Nullable[T]{Set: true, Null: true} }

@@ -2,7 +2,6 @@ package stores
 
 import (
 	"context"
-	"time"
 
 	"wemart/server/errs"
 	"wemart/server/geo"
@@ -97,6 +96,3 @@ func (s *Service) CheckDelivery(ctx context.Context, id int, p geo.Point) (_ *En
 
 // OpenNow reports whether e is open at the service's clock.
 func (s *Service) OpenNow(e *Entry) bool { return e.OpenAt(s.now()) }
-
-// Now is the service's clock.
-func (s *Service) Now() time.Time { return s.now() }
