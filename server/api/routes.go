@@ -9,7 +9,6 @@ import (
 	"wemart/server/addresses"
 	"wemart/server/cart"
 	"wemart/server/catalog"
-	"wemart/server/indexer"
 	"wemart/server/inventory"
 	"wemart/server/metrics"
 	"wemart/server/orders"
@@ -82,13 +81,13 @@ func (r *Router) shopperAccounts(h *shopperAPI) {
 // healthAPI answers /readyz.
 type healthAPI struct {
 	DB     *storage.DB
-	Search *indexer.Service
+	Search pinger
 	// WeChatMode is "sandbox" or "live", as /readyz reports it.
 	WeChatMode string
 }
 
 // Health adds GET /readyz: db and search must answer; wechatMode is reported.
-func (r *Router) Health(db *storage.DB, search *indexer.Service, wechatMode string) {
+func (r *Router) Health(db *storage.DB, search pinger, wechatMode string) {
 	h := &healthAPI{DB: db, Search: search, WeChatMode: wechatMode}
 	r.e.GET("/readyz", h.readyz)
 }
@@ -173,12 +172,12 @@ func (r *Router) Products(c *catalog.Service, s *stores.Service, inv *inventory.
 // searchAPI serves catalogue search and suggestions.
 type searchAPI struct {
 	productsAPI
-	Search *indexer.Service
+	Search Searcher
 	Prices *prices.Service
 }
 
 // Search adds the routes of catalogue search.
-func (r *Router) Search(search *indexer.Service, c *catalog.Service, s *stores.Service, inv *inventory.Service, p *prices.Service) {
+func (r *Router) Search(search Searcher, c *catalog.Service, s *stores.Service, inv *inventory.Service, p *prices.Service) {
 	h := &searchAPI{productsAPI: productsAPI{storesAPI: storesAPI{Stores: s}, Catalog: c, Inventory: inv}, Search: search, Prices: p}
 	r.e.GET("/api/v1/products", h.searchProducts)
 	r.e.GET("/api/v1/products/suggest", h.suggestProducts)

@@ -13,6 +13,19 @@ import (
 	"wemart/server/errs"
 )
 
+// Searcher answers catalogue searches and suggestions from the search index
+// (package indexer implements it and keeps the index current).
+type Searcher interface {
+	Search(ctx context.Context, q search.Query) (search.Result, error)
+	SearchRepriced(ctx context.Context, q search.Query, own map[int]search.PriceRange) (search.Result, error)
+	Suggest(ctx context.Context, prefix string, limit int) ([]search.Suggestion, error)
+}
+
+// pinger is a backend /readyz asks whether it can answer.
+type pinger interface {
+	Ping(ctx context.Context) error
+}
+
 // Search limits.
 const (
 	maxSearchPageSize = 50
