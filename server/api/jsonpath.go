@@ -3,8 +3,6 @@ package api
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"io"
 	"strconv"
 )
 
@@ -24,6 +22,8 @@ func jsonPathAt(raw []byte, offset int64) string {
 		key     string
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
+	// Numbers as written: as float64, 1e400 would fail the walk itself.
+	dec.UseNumber()
 	var stack []frame
 	// valuePath is the path of the value about to be read in the innermost
 	// container.
@@ -54,7 +54,7 @@ func jsonPathAt(raw []byte, offset int64) string {
 	}
 	for {
 		tok, err := dec.Token()
-		if errors.Is(err, io.EOF) || err != nil {
+		if err != nil {
 			return ""
 		}
 		if d, ok := tok.(json.Delim); ok {
@@ -75,6 +75,11 @@ func jsonPathAt(raw []byte, offset int64) string {
 				done()
 			}
 			continue
+		}
+		if len(stack) == 0 {
+			// A scalar outside any container: a top-level value, or
+			// data after the object; offset named no value before it.
+			return ""
 		}
 		if f := &stack[len(stack)-1]; !f.array && f.wantKey {
 			f.key, _ = tok.(string)
