@@ -38,9 +38,10 @@ func signedAnswers(t *testing.T, body string) wechat.Pay {
 	return pay
 }
 
-// TestQueriedTimesMustParse: a success_time in a query answer that is not
-// RFC 3339 fails the call (MALFORMED_ANSWER) instead of reading as "no
-// time"; an absent one is zero, a good one is read.
+// TestQueriedTimesMustParse: a success_time in a query or refund answer
+// that is not RFC 3339 fails the call (MALFORMED_ANSWER, temporary: the
+// outcome is unknown) instead of reading as "no time"; an absent one is zero,
+// a good one is read.
 func TestQueriedTimesMustParse(t *testing.T) {
 	ctx := context.Background()
 	c := creds(t)
@@ -60,6 +61,17 @@ func TestQueriedTimesMustParse(t *testing.T) {
 		wantCode(t, err, tt.code)
 		if err == nil && !sameTime(r.SuccessTime, tt.successTime) {
 			t.Fatalf("refund success_time %q read as %v", tt.successTime, r.SuccessTime)
+		}
+		// The answer to a refund WeChat took: unreadable means "outcome
+		// unknown", which callers must retry, never read as a refusal (a
+		// refund marked failed could be asked for, and paid, twice).
+		r, err = pay.Refund(ctx, wechat.RefundRequest{OutTradeNo: "W1", OutRefundNo: "RF1", RefundFen: 100, TotalFen: 100})
+		wantCode(t, err, tt.code)
+		if err != nil && !wechat.IsTemporary(err) {
+			t.Fatalf("an unreadable refund answer is not temporary: %v", err)
+		}
+		if err == nil && !sameTime(r.SuccessTime, tt.successTime) {
+			t.Fatalf("created refund success_time %q read as %v", tt.successTime, r.SuccessTime)
 		}
 	}
 }

@@ -217,12 +217,18 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Err }
 
 // Temporary reports whether trying again later may succeed: no answer,
-// a timeout, a 5xx, or WeChat saying it is busy.
+// a timeout, a 5xx, WeChat saying it is busy, or a signed answer that could
+// not be read (the outcome is unknown).
 func (e *Error) Temporary() bool {
 	switch {
 	case e.Err != nil, e.Status >= 500:
 		return true
 	case e.Code == "-1", e.Code == "SYSTEM_ERROR", e.Code == "FREQUENCY_LIMITED", e.Code == "45009", e.Code == "10060012":
+		return true
+	case e.Code == "MALFORMED_ANSWER":
+		// A signed answer we could not read: the call's outcome is
+		// unknown, so it is retried (queries and refunds are repeatable
+		// with the same numbers), never taken as a refusal.
 		return true
 	}
 	return false
