@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 
@@ -35,6 +36,11 @@ import (
 
 // staffRoute adds a staff route under /admin/v1: a staff token, then a.
 func (r *Router) staffRoute(method, path string, handler echo.HandlerFunc, a access) {
+	if staff.StoreBound(a.perm) && a.store == nil {
+		// A store-bound permission checked without its store would let
+		// one store's staff act on every store: refuse to start.
+		panic(fmt.Sprintf("staff route %s %s: %s is store-bound; declare where the store is with .at(...)", method, path, a.perm))
+	}
 	route := r.e.Add(method, "/admin/v1"+path, handler, r.requireStaff, authorize(a))
 	route.Name = string(a.perm) // what TestStaffRoutesDeclareAccess reads
 }

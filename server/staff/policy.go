@@ -38,10 +38,12 @@ const (
 	PermOwnAccount    Perm = "account.own"    // the caller's own account: read it, log out (every account)
 )
 
-// rule is who holds a perm: the roles, and whether the perm is chain-wide.
+// rule is who holds a perm: the roles, and whether the perm is chain-wide
+// or store-bound (neither: about no store, like reading the catalogue).
 type rule struct {
-	roles     []string
-	chainWide bool
+	roles      []string
+	chainWide  bool
+	storeBound bool
 }
 
 // policy says which roles hold each permission. One table, so the whole
@@ -50,14 +52,14 @@ var policy = map[Perm]rule{
 	PermManageStaff:   {roles: []string{RoleAdmin}, chainWide: true},
 	PermCreateStores:  {roles: []string{RoleAdmin}, chainWide: true},
 	PermEditCatalogue: {roles: []string{RoleAdmin, RoleManager}, chainWide: true},
-	PermEditStore:     {roles: []string{RoleAdmin, RoleManager}},
-	PermEditStock:     {roles: []string{RoleAdmin, RoleManager, RoleClerk}},
-	PermReadStock:     {roles: []string{RoleAdmin, RoleManager, RoleClerk}},
-	PermSetPrices:     {roles: []string{RoleAdmin, RoleManager}},
-	PermReadPrices:    {roles: []string{RoleAdmin, RoleManager, RoleClerk}},
-	PermReadOrders:    {roles: []string{RoleAdmin, RoleManager, RoleClerk}},
-	PermRefundOrders:  {roles: []string{RoleAdmin, RoleManager}},
-	PermFulfilOrders:  {roles: []string{RoleAdmin, RoleManager, RoleClerk}},
+	PermEditStore:     {roles: []string{RoleAdmin, RoleManager}, storeBound: true},
+	PermEditStock:     {roles: []string{RoleAdmin, RoleManager, RoleClerk}, storeBound: true},
+	PermReadStock:     {roles: []string{RoleAdmin, RoleManager, RoleClerk}, storeBound: true},
+	PermSetPrices:     {roles: []string{RoleAdmin, RoleManager}, storeBound: true},
+	PermReadPrices:    {roles: []string{RoleAdmin, RoleManager, RoleClerk}, storeBound: true},
+	PermReadOrders:    {roles: []string{RoleAdmin, RoleManager, RoleClerk}, storeBound: true},
+	PermRefundOrders:  {roles: []string{RoleAdmin, RoleManager}, storeBound: true},
+	PermFulfilOrders:  {roles: []string{RoleAdmin, RoleManager, RoleClerk}, storeBound: true},
 	PermReadStores:    {roles: []string{RoleAdmin, RoleManager, RoleClerk}},
 	PermReadCatalogue: {roles: []string{RoleAdmin, RoleManager, RoleClerk}},
 	PermOwnAccount:    {roles: []string{RoleAdmin, RoleManager, RoleClerk}},
@@ -69,6 +71,10 @@ func Known(perm Perm) bool {
 	_, ok := policy[perm]
 	return ok
 }
+
+// StoreBound reports whether perm is held for one store at a time: a route
+// that checks it must say which store the request is about.
+func StoreBound(perm Perm) bool { return policy[perm].storeBound }
 
 // Principal is the authenticated staff member behind a request, as the
 // database says now (a role change or a disabled account applies at once).
