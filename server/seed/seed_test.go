@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"testing"
 
+	"entgo.io/ent/dialect"
+
 	"wemart/ent"
 	"wemart/ent/product"
 	"wemart/ent/sku"
@@ -99,6 +101,15 @@ func TestDemo(t *testing.T) {
 				t.Fatalf("SKU %d barcode %v invalid or repeated", k.ID, k.Barcode)
 			}
 			seen[*k.Barcode] = true
+		}
+		// The planner has statistics of what was loaded from the start.
+		stats := "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'stocks'"
+		if db.Dialect == dialect.Postgres {
+			stats = "SELECT count(*) FROM pg_stats WHERE schemaname = current_schema() AND tablename = 'stocks'"
+		}
+		var n int
+		if err := db.SQL.QueryRowContext(ctx, stats).Scan(&n); err != nil || n == 0 {
+			t.Fatalf("no planner statistics of stocks after seeding (%d, %v)", n, err)
 		}
 		if _, err := seed.Demo(ctx, db, nil); err != seed.ErrNotEmpty {
 			t.Fatalf("second demo: %v, want ErrNotEmpty", err)
