@@ -31,9 +31,14 @@ func Engines() []string {
 	return []string{"sqlite"}
 }
 
-// Each runs fn as a parallel subtest on a fresh migrated database of every engine.
+// Each runs fn as a parallel subtest on a fresh migrated database of every
+// engine, and makes t itself parallel: tests built on Each share nothing but
+// the PostgreSQL server, so they run beside each other (the engines of one
+// test too), which is most of what keeps the suite's wall time down. A test
+// that must run alone (one that sets the environment, say) does not use Each.
 func Each(t *testing.T, fn func(t *testing.T, db *storage.DB)) {
 	t.Helper()
+	t.Parallel()
 	for _, engine := range Engines() {
 		t.Run(engine, func(t *testing.T) {
 			t.Parallel()
