@@ -11,7 +11,7 @@ BENCHTIME ?= 1x
 export CGO_ENABLED := 1
 SHELL := /bin/bash
 
-.PHONY: run build test check gofmt openapi-lint chaos generate migration migration-hash lint bench clean
+.PHONY: run build test check hooks gofmt openapi-lint chaos generate migration migration-hash lint bench clean
 
 # What `wemart version` prints (package server/version); a build without
 # them (go build, go run) falls back to what the Go toolchain recorded.
@@ -56,6 +56,10 @@ test: openapi-lint
 check: gofmt
 	$(GO) vet $(PKGS)
 	$(GO) test -short -shuffle=on -count=1 $(TESTFLAGS) $(PKGS)
+
+## hooks: use the repository's git hooks (.githooks/pre-commit: gofmt and go vet of what is staged)
+hooks:
+	git config core.hooksPath .githooks
 
 ## gofmt: fail if a Go file is not gofmt-ed
 gofmt:
