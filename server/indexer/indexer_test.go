@@ -186,6 +186,61 @@ func TestReindexWithoutAGap(t *testing.T) {
 	})
 }
 
+// TestSearchesSpanASwitch: searches running while the server switches to a
+// new generation all answer; none meets the old generation closed under it.
+func TestSearchesSpanASwitch(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		dir := t.TempDir()
+		mkProducts(t, catalog.New(db.Client), 20, "切换")
+		srv := indexer.New(db, search.NewEmbedded(dir), quiet)
+		if err := srv.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer srv.Close()
+		stop := make(chan struct{})
+		var answered, failed atomic.Int64
+		var lastErr atomic.Value
+		done := make(chan struct{})
+		for range 4 {
+			go func() {
+				defer func() { done <- struct{}{} }()
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					if _, err := srv.Search(ctx, search.Query{Text: "切换", MinPriceFen: -1, MaxPriceFen: -1, Limit: 20}); err != nil {
+						failed.Add(1)
+						lastErr.Store(err.Error())
+					} else {
+						answered.Add(1)
+					}
+				}
+			}()
+		}
+		for gen := range 10 {
+			marker := fmt.Sprintf("代%d Generation%d", gen+2, gen+2)
+			unindexed(t, db, marker)
+			if _, err := indexer.Reindex(ctx, db, search.NewEmbedded(dir), quiet, nil); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "the server switches", func() bool {
+				r, err := srv.Search(ctx, search.Query{Text: fmt.Sprintf("generation%d", gen+2), MinPriceFen: -1, MaxPriceFen: -1, Limit: 1})
+				return err == nil && r.Total == 1
+			})
+		}
+		close(stop)
+		for range 4 {
+			<-done
+		}
+		if failed.Load() != 0 || answered.Load() == 0 {
+			t.Fatalf("searches across ten switches: %d answered, %d failed (%v)", answered.Load(), failed.Load(), lastErr.Load())
+		}
+	})
+}
+
 // unindexed adds a product behind the outbox's back, as if written before
 // the outbox existed: only a rebuild, which reads the database, indexes it,
 // so finding it tells which generation a server searches.

@@ -126,6 +126,8 @@ func (s *Service) open(ctx context.Context, gen int64) error {
 			return err
 		}
 	}
+	// Searches hold the read lock while they run (see using): once the
+	// lock is ours nobody is searching the old generation, and nobody will.
 	s.mu.Lock()
 	old := s.idx
 	s.idx, s.gen = idx, gen
@@ -262,41 +264,49 @@ func (s *Service) current() search.Index {
 	return s.idx
 }
 
-// Search runs q on the current generation.
-func (s *Service) Search(ctx context.Context, q search.Query) (search.Result, error) {
-	idx := s.current()
-	if idx == nil {
-		return search.Result{}, search.ErrUnavailable
+// using runs fn on the current generation, which stays open until fn
+// returns: a switch to a new generation (or Close) waits for the calls on
+// the old one before closing it.
+func (s *Service) using(fn func(idx search.Index) error) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.idx == nil {
+		return search.ErrUnavailable
 	}
-	return idx.Search(ctx, q)
+	return fn(s.idx)
+}
+
+// Search runs q on the current generation.
+func (s *Service) Search(ctx context.Context, q search.Query) (res search.Result, err error) {
+	err = s.using(func(idx search.Index) (err error) {
+		res, err = idx.Search(ctx, q)
+		return err
+	})
+	return res, err
 }
 
 // SearchRepriced runs q on the current generation for a store whose own
 // prices give the products in own their price ranges there (search.Repriced).
-func (s *Service) SearchRepriced(ctx context.Context, q search.Query, own map[int]search.PriceRange) (search.Result, error) {
-	idx := s.current()
-	if idx == nil {
-		return search.Result{}, search.ErrUnavailable
-	}
-	return search.Repriced(ctx, idx, q, own)
+func (s *Service) SearchRepriced(ctx context.Context, q search.Query, own map[int]search.PriceRange) (res search.Result, err error) {
+	err = s.using(func(idx search.Index) (err error) {
+		res, err = search.Repriced(ctx, idx, q, own)
+		return err
+	})
+	return res, err
 }
 
 // Suggest completes a prefix on the current generation.
-func (s *Service) Suggest(ctx context.Context, prefix string, limit int) ([]search.Suggestion, error) {
-	idx := s.current()
-	if idx == nil {
-		return nil, search.ErrUnavailable
-	}
-	return idx.Suggest(ctx, prefix, limit)
+func (s *Service) Suggest(ctx context.Context, prefix string, limit int) (out []search.Suggestion, err error) {
+	err = s.using(func(idx search.Index) (err error) {
+		out, err = idx.Suggest(ctx, prefix, limit)
+		return err
+	})
+	return out, err
 }
 
 // Ping reports whether the search backend can answer (for /readyz).
 func (s *Service) Ping(ctx context.Context) error {
-	idx := s.current()
-	if idx == nil {
-		return search.ErrUnavailable
-	}
-	return idx.Ping(ctx)
+	return s.using(func(idx search.Index) error { return idx.Ping(ctx) })
 }
 
 // Close stops the background work, gives up the lease and closes the index.
