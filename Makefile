@@ -1,4 +1,5 @@
-# wemart: `make run` serves the demo on 127.0.0.1:8080; `make test` runs every test.
+# wemart: `make run` serves the demo on 127.0.0.1:8080; `make test` runs every test;
+# `make check` is the quick loop while developing.
 GO      ?= go
 BIN     := bin/wemart
 PKGS    := ./...
@@ -15,7 +16,7 @@ export CGO_ENABLED := 1
 export GOTOOLCHAIN := auto
 SHELL := /bin/bash
 
-.PHONY: run build test openapi-lint chaos generate migration migration-hash lint vuln bench clean
+.PHONY: run build test check hooks gofmt openapi-lint chaos generate migration migration-hash lint vuln bench clean
 
 # What `wemart version` prints (package server/version); a build without
 # them (go build, go run) falls back to what the Go toolchain recorded.
@@ -34,15 +35,40 @@ run: build
 	WEMART_ADMIN_USER=$(WEMART_ADMIN_USER) WEMART_ADMIN_PASSWORD=$(WEMART_ADMIN_PASSWORD) $(BIN) seed --demo --if-empty
 	WEMART_ADMIN_USER=$(WEMART_ADMIN_USER) WEMART_ADMIN_PASSWORD=$(WEMART_ADMIN_PASSWORD) $(BIN) serve
 
+# Tests on storagetest.Each run side by side and mostly wait on a database:
+# four at a time per package keeps two cores busy.
+TESTFLAGS ?= -parallel 4
+# -race turns on checkptr too; in modernc.org (SQLite translated from C to
+# Go, unsafe pointer arithmetic throughout) it costs a sixth of the suite's
+# CPU and checks only that library's pointer arithmetic, so it is off there
+# (the race detector itself is not).
+RACE := -race -gcflags=modernc.org/...=-d=checkptr=0
+
 ## test: the OpenAPI lint and every Go test (with -race); the database tests run on
 ## PostgreSQL too when WEMART_TEST_POSTGRES is set. Ends with a one-line summary.
 test: openapi-lint
 	@if [ -z "$$WEMART_TEST_POSTGRES" ]; then echo "make test: WEMART_TEST_POSTGRES is not set, so the PostgreSQL half of the tests is SKIPPED (SQLite only)"; fi
 	@log=$$(mktemp); trap 'rm -f $$log' EXIT; start=$$(date +%s); \
-	 $(GO) test -count=1 -race $(PKGS) 2>&1 | tee $$log; status=$${PIPESTATUS[0]}; \
+	 $(GO) test -count=1 $(RACE) $(TESTFLAGS) $(PKGS) 2>&1 | tee $$log; status=$${PIPESTATUS[0]}; \
 	 pg=$$([ -n "$$WEMART_TEST_POSTGRES" ] && echo "SQLite and PostgreSQL" || echo "SQLite only, PostgreSQL SKIPPED"); \
 	 echo "make test: $$([ $$status = 0 ] && echo PASS || echo FAIL): $$(grep -c '^ok ' $$log) packages passed, $$(grep -cE '^FAIL[[:space:]]' $$log) failed or did not build, $$(grep -c -- '--- FAIL' $$log) failing tests ($$pg; OpenAPI lint clean) in $$(( $$(date +%s) - start )) s"; \
 	 exit $$status
+
+## check: the quick loop while developing: gofmt, go vet, then every test but the
+## long ones (-short), in a random order (-shuffle=on; a failure prints the seed
+## to replay it with -shuffle=SEED), without -race. PostgreSQL too when
+## WEMART_TEST_POSTGRES is set, as for make test.
+check: gofmt
+	$(GO) vet $(PKGS)
+	$(GO) test -short -shuffle=on -count=1 $(TESTFLAGS) $(PKGS)
+
+## hooks: use the repository's git hooks (.githooks/pre-commit: gofmt and go vet of what is staged)
+hooks:
+	git config core.hooksPath .githooks
+
+## gofmt: fail if a Go file is not gofmt-ed
+gofmt:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "not gofmt-ed (gofmt -w them):"; echo "$$out"; exit 1; fi
 
 ## openapi-lint: server/api/openapi.yaml and server/wechat/sandbox/openapi.yaml through an independent linter (Redocly, pinned by package-lock.json)
 openapi-lint:
@@ -73,8 +99,7 @@ migration-hash:
 ## the mini program's type check and lint once miniprogram/package.json exists
 STATICCHECK_VERSION := v0.8.2
 STATICCHECK := bin/tools/staticcheck-$(STATICCHECK_VERSION)
-lint: $(STATICCHECK)
-	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "not gofmt-ed:"; echo "$$out"; exit 1; fi
+lint: gofmt $(STATICCHECK)
 	$(GO) vet $(PKGS)
 	$(STATICCHECK) $(PKGS)
 	@if [ -f miniprogram/package.json ]; then cd miniprogram && npm ci --no-audit --no-fund --loglevel=error && npm run --silent lint; fi

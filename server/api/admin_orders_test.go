@@ -143,7 +143,7 @@ func TestPickupCodeGuessesAreLimited(t *testing.T) {
 			map[string]string{"pickup_code": *s.order(b.Order.ID).PickupCode}).OK(http.StatusOK, nil)
 
 		// Once the window is over the shopper's code works.
-		db.Client.Order.UpdateOneID(a.Order.ID).SetPickupWindowAt(time.Now().Add(-orders.PickupWindow - time.Second)).ExecX(context.Background())
+		db.Client.Order.UpdateOneID(a.Order.ID).SetPickupWindowAt(time.Now().UTC().Add(-orders.PickupWindow - time.Second)).ExecX(context.Background())
 		h.Do("POST", pickedUp, h.AdminToken, map[string]string{"pickup_code": wrong(99)}).Fails(http.StatusBadRequest, "invalid_argument")
 		h.Do("POST", pickedUp, h.AdminToken, map[string]string{"pickup_code": code}).OK(http.StatusOK, nil)
 		s.wantStatus(a.Order.ID, "completed")

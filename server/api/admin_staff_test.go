@@ -334,7 +334,7 @@ func TestStaffLoginBacksOff(t *testing.T) {
 		// The wait over, the right password works and clears the count.
 		ctx := context.Background()
 		waitOver := func() {
-			db.Client.LoginThrottle.Update().Where(loginthrottle.Username("clerk1")).SetBlockedUntil(time.Now().Add(-time.Second)).ExecX(ctx)
+			db.Client.LoginThrottle.Update().Where(loginthrottle.Username("clerk1")).SetBlockedUntil(time.Now().UTC().Add(-time.Second)).ExecX(ctx)
 		}
 		waitOver()
 		other.Login("clerk1", "password-clerk1")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"sync/atomic"
 	"testing"
 
 	"github.com/uber/h3-go/v4"
@@ -12,7 +13,7 @@ import (
 // memSource is a map from H3 cell to places, per resolution: a Source for tests.
 type memSource[T any] struct {
 	byCell map[int]map[int64][]Place[T]
-	calls  int
+	calls  atomic.Int64 // Places may be called from parallel subtests
 }
 
 func newMemSource[T any](places []Place[T]) *memSource[T] {
@@ -28,7 +29,7 @@ func newMemSource[T any](places []Place[T]) *memSource[T] {
 }
 
 func (s *memSource[T]) Places(_ context.Context, res int, cells []int64, yield func(Place[T])) error {
-	s.calls++
+	s.calls.Add(1)
 	for _, c := range cells {
 		for _, p := range s.byCell[res][c] {
 			yield(p)
@@ -57,15 +58,19 @@ func randomPlaces(rng *rand.Rand, n int) []Place[bool] {
 }
 
 // TestNearestEqualsBruteForce: on random data, the H3 search returns the
-// same places in the same order as measuring every place.
+// same places in the same order as measuring every place. The queries are
+// drawn first, in one sequence from the fixed seed, then checked by parallel
+// subtests (measuring every place is most of the time).
 func TestNearestEqualsBruteForce(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(4, 2))
 	places := randomPlaces(rng, 20000)
 	src := newMemSource(places)
 	ctx := context.Background()
 	keepEven := func(p Place[bool]) bool { return p.Value }
-	for i := range 600 {
-		var q Query[bool]
+	queries := make([]Query[bool], 600)
+	for i := range queries {
+		q := &queries[i]
 		switch i % 4 {
 		case 0: // in the dense city
 			q.Point = Point{Lat: 31.23 + rng.NormFloat64()*0.05, Lng: 121.47 + rng.NormFloat64()*0.05}
@@ -82,14 +87,23 @@ func TestNearestEqualsBruteForce(t *testing.T) {
 		if rng.IntN(3) == 0 {
 			q.Keep = keepEven
 		}
-		got, err := Nearest(ctx, src, q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := BruteForce(places, q)
-		if fmt.Sprint(ids(got)) != fmt.Sprint(ids(want)) {
-			t.Fatalf("query %d %+v (radius %v, limit %d):\n got  %v\n want %v", i, q.Point, q.RadiusM, q.Limit, ids(got), ids(want))
-		}
+	}
+	const parts = 4
+	for part := range parts {
+		t.Run(fmt.Sprintf("part%d", part), func(t *testing.T) {
+			t.Parallel()
+			for i := part; i < len(queries); i += parts {
+				q := queries[i]
+				got, err := Nearest(ctx, src, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := BruteForce(places, q)
+				if fmt.Sprint(ids(got)) != fmt.Sprint(ids(want)) {
+					t.Fatalf("query %d %+v (radius %v, limit %d):\n got  %v\n want %v", i, q.Point, q.RadiusM, q.Limit, ids(got), ids(want))
+				}
+			}
+		})
 	}
 }
 
@@ -110,8 +124,8 @@ func TestNearestStopsEarly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if src.calls > 4 {
-		t.Fatalf("%d rings looked at for 5 places in a dense city", src.calls)
+	if n := src.calls.Load(); n > 4 {
+		t.Fatalf("%d rings looked at for 5 places in a dense city", n)
 	}
 }
 

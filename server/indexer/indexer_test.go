@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"wemart/ent"
 	"wemart/ent/searchoutbox"
 	"wemart/search"
 	"wemart/server/catalog"
@@ -30,6 +31,38 @@ func mkProducts(t *testing.T, cat *catalog.Service, n int, prefix string) []int 
 			t.Fatal(err)
 		}
 		ids = append(ids, p.ID)
+	}
+	return ids
+}
+
+// bulkProducts writes what mkProducts does (products, one SKU each, their
+// outbox rows) in one transaction of multi-row inserts: as the catalogue
+// would leave them, for tests that need many products.
+func bulkProducts(t *testing.T, db *storage.DB, n int, prefix string) []int {
+	t.Helper()
+	ctx := context.Background()
+	var ids []int
+	err := storage.WithTx(ctx, db.Client, func(tx *ent.Tx) error {
+		products := make([]*ent.ProductCreate, n)
+		for i := range products {
+			products[i] = tx.Product.Create().SetTitle(fmt.Sprintf("%s %d 牛奶", prefix, i)).SetImages([]string{})
+		}
+		created, err := tx.Product.CreateBulk(products...).Save(ctx)
+		if err != nil {
+			return err
+		}
+		skus := make([]*ent.SkuCreate, n)
+		for i, p := range created {
+			ids = append(ids, p.ID)
+			skus[i] = tx.Sku.Create().SetProductID(p.ID).SetName("x").SetPriceFen(int64(100 + i))
+		}
+		if err := tx.Sku.CreateBulk(skus...).Exec(ctx); err != nil {
+			return err
+		}
+		return indexer.Enqueue(ctx, tx.Client(), ids...)
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	return ids
 }
@@ -93,15 +126,20 @@ func TestReindexWithoutAGap(t *testing.T) {
 		ctx := context.Background()
 		dir := t.TempDir()
 		cat := catalog.New(db.Client)
-		ids := mkProducts(t, cat, 1200, "商品")
+		// The rebuild reads products in batches of 2000 and reports after
+		// each: these fit in one, so the rename comes after the fill has read
+		// the old title.
+		const n = 300
+		ids := bulkProducts(t, db, n, "商品")
 		srv := indexer.New(db, search.NewEmbedded(dir), quiet)
 		if err := srv.Start(ctx); err != nil {
 			t.Fatal(err)
 		}
 		defer srv.Close()
-		if n := total(t, srv, "牛奶"); n != 1200 {
-			t.Fatalf("first build: %d", n)
+		if got := total(t, srv, "牛奶"); got != n {
+			t.Fatalf("first build: %d", got)
 		}
+		unindexed(t, db, "第二代 Second")
 		var answered, failed atomic.Int64
 		changed := false
 		gen, err := indexer.Reindex(ctx, db, search.NewEmbedded(dir), quiet, func(done, all int) {
@@ -111,12 +149,16 @@ func TestReindexWithoutAGap(t *testing.T) {
 			} else {
 				answered.Add(1)
 			}
-			if !changed && done >= 500 {
+			if !changed {
 				changed = true
 				title := "改名 Renamed 牛奶"
 				if _, err := cat.UpdateProduct(ctx, ids[3], catalog.ProductPatch{Title: &title}); err != nil {
 					t.Error(err)
 				}
+				// The server applies it to the generation it serves, which
+				// leaves nothing pending in the outbox: only the rebuild's
+				// replay can bring the rename into the new generation.
+				waitFor(t, "the server applies the rename", func() bool { return total(t, srv, "renamed") == 1 })
 			}
 		})
 		if err != nil {
@@ -125,16 +167,88 @@ func TestReindexWithoutAGap(t *testing.T) {
 		if gen != 2 || failed.Load() != 0 || answered.Load() == 0 {
 			t.Fatalf("generation %d; searches during the rebuild: %d answered, %d failed", gen, answered.Load(), failed.Load())
 		}
-		waitFor(t, "the server follows the new generation and finds the rename", func() bool { return total(t, srv, "renamed") == 1 })
-		if n := total(t, srv, "牛奶"); n != 1200 {
-			t.Fatalf("new generation holds %d products", n)
+		waitFor(t, "the server follows the new generation", func() bool { return total(t, srv, "second") == 1 })
+		if got := total(t, srv, "renamed"); got != 1 {
+			t.Fatalf("the rename made during the rebuild is not in the new generation (%d found)", got)
+		}
+		if got := total(t, srv, "牛奶"); got != n {
+			t.Fatalf("new generation holds %d products", got)
 		}
 		// A second rebuild drops the generation two back.
+		unindexed(t, db, "第三代 Third")
 		if _, err := indexer.Reindex(ctx, db, search.NewEmbedded(dir), quiet, nil); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, "third generation served", func() bool { return total(t, srv, "renamed") == 1 })
+		waitFor(t, "third generation served", func() bool { return total(t, srv, "third") == 1 })
+		if got := total(t, srv, "renamed"); got != 1 {
+			t.Fatalf("the third generation lost the rename (%d found)", got)
+		}
 	})
+}
+
+// TestSearchesSpanASwitch: searches running while the server switches to a
+// new generation all answer; none meets the old generation closed under it.
+func TestSearchesSpanASwitch(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		dir := t.TempDir()
+		mkProducts(t, catalog.New(db.Client), 20, "切换")
+		srv := indexer.New(db, search.NewEmbedded(dir), quiet)
+		if err := srv.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer srv.Close()
+		stop := make(chan struct{})
+		var answered, failed atomic.Int64
+		var lastErr atomic.Value
+		done := make(chan struct{})
+		for range 4 {
+			go func() {
+				defer func() { done <- struct{}{} }()
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					if _, err := srv.Search(ctx, search.Query{Text: "切换", MinPriceFen: -1, MaxPriceFen: -1, Limit: 20}); err != nil {
+						failed.Add(1)
+						lastErr.Store(err.Error())
+					} else {
+						answered.Add(1)
+					}
+				}
+			}()
+		}
+		for gen := range 10 {
+			marker := fmt.Sprintf("代%d Generation%d", gen+2, gen+2)
+			unindexed(t, db, marker)
+			if _, err := indexer.Reindex(ctx, db, search.NewEmbedded(dir), quiet, nil); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "the server switches", func() bool {
+				r, err := srv.Search(ctx, search.Query{Text: fmt.Sprintf("generation%d", gen+2), MinPriceFen: -1, MaxPriceFen: -1, Limit: 1})
+				return err == nil && r.Total == 1
+			})
+		}
+		close(stop)
+		for range 4 {
+			<-done
+		}
+		if failed.Load() != 0 || answered.Load() == 0 {
+			t.Fatalf("searches across ten switches: %d answered, %d failed (%v)", answered.Load(), failed.Load(), lastErr.Load())
+		}
+	})
+}
+
+// unindexed adds a product behind the outbox's back, as if written before
+// the outbox existed: only a rebuild, which reads the database, indexes it,
+// so finding it tells which generation a server searches.
+func unindexed(t *testing.T, db *storage.DB, title string) {
+	t.Helper()
+	ctx := context.Background()
+	p := db.Client.Product.Create().SetTitle(title).SetImages([]string{}).SaveX(ctx)
+	db.Client.Sku.Create().SetProductID(p.ID).SetName("x").SetPriceFen(100).ExecX(ctx)
 }
 
 // TestFleetStartsAtOnce: processes that start together on a database with

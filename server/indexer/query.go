@@ -16,43 +16,51 @@ func (s *Service) current() search.Index {
 	return s.idx
 }
 
-// Search runs q on the current generation.
-func (s *Service) Search(ctx context.Context, q search.Query) (_ search.Result, err error) {
-	defer errs.Op(&err, "indexer.Search")
-	idx := s.current()
-	if idx == nil {
-		return search.Result{}, search.ErrUnavailable
+// using runs fn on the current generation, which stays open until fn
+// returns: a switch to a new generation (or Close) waits for the calls on
+// the old one before closing it.
+func (s *Service) using(fn func(idx search.Index) error) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.idx == nil {
+		return search.ErrUnavailable
 	}
-	return idx.Search(ctx, q)
+	return fn(s.idx)
+}
+
+// Search runs q on the current generation.
+func (s *Service) Search(ctx context.Context, q search.Query) (res search.Result, err error) {
+	defer errs.Op(&err, "indexer.Search")
+	err = s.using(func(idx search.Index) (err error) {
+		res, err = idx.Search(ctx, q)
+		return err
+	})
+	return res, err
 }
 
 // SearchRepriced runs q on the current generation for a store whose own
 // prices give the products in own their price ranges there (search.Repriced).
-func (s *Service) SearchRepriced(ctx context.Context, q search.Query, own map[int]search.PriceRange) (_ search.Result, err error) {
+func (s *Service) SearchRepriced(ctx context.Context, q search.Query, own map[int]search.PriceRange) (res search.Result, err error) {
 	defer errs.Op(&err, "indexer.SearchRepriced")
-	idx := s.current()
-	if idx == nil {
-		return search.Result{}, search.ErrUnavailable
-	}
-	return search.Repriced(ctx, idx, q, own)
+	err = s.using(func(idx search.Index) (err error) {
+		res, err = search.Repriced(ctx, idx, q, own)
+		return err
+	})
+	return res, err
 }
 
 // Suggest completes a prefix on the current generation.
-func (s *Service) Suggest(ctx context.Context, prefix string, limit int) (_ []search.Suggestion, err error) {
+func (s *Service) Suggest(ctx context.Context, prefix string, limit int) (out []search.Suggestion, err error) {
 	defer errs.Op(&err, "indexer.Suggest")
-	idx := s.current()
-	if idx == nil {
-		return nil, search.ErrUnavailable
-	}
-	return idx.Suggest(ctx, prefix, limit)
+	err = s.using(func(idx search.Index) (err error) {
+		out, err = idx.Suggest(ctx, prefix, limit)
+		return err
+	})
+	return out, err
 }
 
 // Ping reports whether the search backend can answer (for /readyz).
 func (s *Service) Ping(ctx context.Context) (err error) {
 	defer errs.Op(&err, "indexer.Ping")
-	idx := s.current()
-	if idx == nil {
-		return search.ErrUnavailable
-	}
-	return idx.Ping(ctx)
+	return s.using(func(idx search.Index) error { return idx.Ping(ctx) })
 }

@@ -125,6 +125,8 @@ func (s *Service) open(ctx context.Context, gen int64) error {
 			return err
 		}
 	}
+	// Searches hold the read lock while they run (see using): once the
+	// lock is ours nobody is searching the old generation, and nobody will.
 	s.mu.Lock()
 	old := s.idx
 	s.idx, s.gen = idx, gen

@@ -44,7 +44,7 @@ func TestTransitionsAreCountedOnceCommitted(t *testing.T) {
 			SetOpeningHours([]types.OpeningPeriod{}).SaveX(ctx)
 		o := db.Client.Order.Create().SetOrderNo("W-COUNT").SetShopperID(sh.ID).SetStoreID(store.ID).SetFulfilment("pickup").
 			SetGoodsFen(100).SetPayableFen(100).SetIdempotencyKey("k").SetRequestHash("h").
-			SetExpiresAt(time.Now().Add(time.Minute)).SaveX(ctx)
+			SetExpiresAt(time.Now().UTC().Add(time.Minute)).SaveX(ctx)
 
 		cancel := func(tx *ent.Tx) error {
 			fresh, err := tx.Order.Get(ctx, o.ID)

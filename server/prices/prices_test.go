@@ -37,7 +37,7 @@ func TestRanges(t *testing.T) {
 		milk := c.Product.Create().SetTitle("milk").SaveX(ctx).ID
 		small, big := sku(milk, 100), sku(milk, 300)
 		gone := sku(milk, 50)
-		c.Sku.UpdateOneID(gone).SetDeletedAt(time.Now()).ExecX(ctx)
+		c.Sku.UpdateOneID(gone).SetDeletedAt(time.Now().UTC()).ExecX(ctx)
 		hidden := c.Product.Create().SetTitle("hidden").SetStatus(product.StatusUnlisted).SaveX(ctx).ID
 		hiddenSku := sku(hidden, 100)
 		plain := c.Product.Create().SetTitle("plain").SaveX(ctx).ID

@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 
+	"entgo.io/ent/dialect"
+
 	"wemart/ent"
 	"wemart/server/errs"
 	"wemart/server/inventory"
@@ -67,9 +69,20 @@ func loadStock(ctx context.Context, db *storage.DB, lines []inventory.Opening, r
 
 // analyze refreshes the planner's statistics after a bulk load (SQLite never
 // gathers them by itself; PostgreSQL would, eventually), so queries pick the
-// selective index from the first request on.
+// selective index from the first request on. On PostgreSQL it names the
+// tables of wemart's schema: a bare ANALYZE there reads every table of the
+// database, other schemas and the system catalogues included.
 func analyze(ctx context.Context, db *storage.DB) error {
-	_, err := db.SQL.ExecContext(ctx, "ANALYZE")
+	stmt := "ANALYZE"
+	if db.Dialect == dialect.Postgres {
+		var tables string
+		if err := db.SQL.QueryRowContext(ctx, "SELECT coalesce(string_agg(quote_ident(tablename), ', '), '') "+
+			"FROM pg_tables WHERE schemaname = current_schema()").Scan(&tables); err != nil {
+			return err
+		}
+		stmt += " " + tables
+	}
+	_, err := db.SQL.ExecContext(ctx, stmt)
 	return err
 }
 

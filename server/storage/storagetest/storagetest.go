@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"wemart/server/storage"
@@ -31,9 +32,14 @@ func Engines() []string {
 	return []string{"sqlite"}
 }
 
-// Each runs fn as a parallel subtest on a fresh migrated database of every engine.
+// Each runs fn as a parallel subtest on a fresh migrated database of every
+// engine, and makes t itself parallel: tests built on Each share nothing but
+// the PostgreSQL server, so they run beside each other (the engines of one
+// test too), which is most of what keeps the suite's wall time down. A test
+// that must run alone (one that sets the environment, say) does not use Each.
 func Each(t *testing.T, fn func(t *testing.T, db *storage.DB)) {
 	t.Helper()
+	t.Parallel()
 	for _, engine := range Engines() {
 		t.Run(engine, func(t *testing.T) {
 			t.Parallel()
@@ -43,11 +49,24 @@ func Each(t *testing.T, fn func(t *testing.T, db *storage.DB)) {
 }
 
 // New returns a fresh, migrated database of engine, closed and removed when
-// the test ends.
+// the test ends. A SQLite one is a copy of the file this test binary
+// migrated once: the same bytes, without parsing every migration again for
+// each test (the most expensive part of a small test under -race).
 func New(t testing.TB, engine string) *storage.DB {
 	t.Helper()
+	if engine == "sqlite" {
+		migrated, err := migratedSQLite()
+		if err != nil {
+			t.Fatalf("migrate sqlite: %v", err)
+		}
+		path := filepath.Join(t.TempDir(), "test.db")
+		if err := os.WriteFile(path, migrated, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return open(t, "sqlite:"+path)
+	}
 	db := Empty(t, engine)
-	if _, err := db.Migrate(context.Background(), slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+	if _, err := db.Migrate(context.Background(), quiet); err != nil {
 		t.Fatalf("migrate %s: %v", engine, err)
 	}
 	return db
@@ -56,23 +75,54 @@ func New(t testing.TB, engine string) *storage.DB {
 // Empty returns a fresh database of engine with no tables at all.
 func Empty(t testing.TB, engine string) *storage.DB {
 	t.Helper()
-	ctx := context.Background()
-	var rawURL string
 	switch engine {
-	case "sqlite":
-		rawURL = "sqlite:" + filepath.Join(t.TempDir(), "test.db")
-	case "postgres":
-		rawURL = postgresSchema(t)
+	case "sqlite", "postgres":
 	default:
 		t.Fatalf("unknown engine %q", engine)
 	}
-	db, err := storage.Open(ctx, rawURL, "")
+	return open(t, URL(t, engine))
+}
+
+// open opens rawURL for the length of the test.
+func open(t testing.TB, rawURL string) *storage.DB {
+	t.Helper()
+	db, err := storage.Open(context.Background(), rawURL, "")
 	if err != nil {
-		t.Fatalf("open %s: %v", engine, err)
+		t.Fatalf("open %s: %v", storage.Redact(rawURL), err)
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
 }
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// migratedSQLite is the file of a freshly migrated SQLite database, made
+// once per test binary (in a directory removed at once).
+var migratedSQLite = sync.OnceValues(func() ([]byte, error) {
+	dir, err := os.MkdirTemp("", "wemart-storagetest")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "test.db")
+	ctx := context.Background()
+	db, err := storage.Open(ctx, "sqlite:"+path, "")
+	if err != nil {
+		return nil, err
+	}
+	_, err = db.Migrate(ctx, quiet)
+	if err == nil {
+		// Everything into the main file, so it alone is the database.
+		_, err = db.SQL.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+	}
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	return os.ReadFile(path)
+})
 
 // URL returns a database URL of a fresh empty database of engine, for tests
 // that drive the binary or storage.Open themselves.
