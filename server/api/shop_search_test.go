@@ -78,7 +78,10 @@ func TestProductSearch(t *testing.T) {
 		st := mustStore(t, h, "店", 31.23, 121.47)
 		h.Do("PUT", apitest.Path("/admin/v1/stores/%d/stock/%d", st.ID, milk.Skus[0].ID), h.AdminToken, map[string]any{"on_hand": 5}).OK(http.StatusOK, nil)
 
-		eventually(t, "the four products indexed", func() bool { return searchFor(t, h, "").Total == 4 })
+		// The stock change is queued after the products: wait for it too.
+		eventually(t, "the four products and the milk's stock indexed", func() bool {
+			return searchFor(t, h, "").Total == 4 && searchFor(t, h, apitest.Path("store_id=%d&in_stock=true", st.ID)).Total == 1
+		})
 		p := searchFor(t, h, "q="+url.QueryEscape("牛奶"))
 		if p.Total != 2 || !strings.Contains(p.titles(), "鲜牛奶") || !strings.Contains(p.titles(), "纯牛奶") {
 			t.Fatalf("牛奶: %s", p.titles())
