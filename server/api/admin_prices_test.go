@@ -350,6 +350,7 @@ func TestSearchAtAStoreUsesItsPrices(t *testing.T) {
 		h.Do("PUT", pricePath(a.ID, products["P2"].Skus[0].ID), h.AdminToken, map[string]any{"price_fen": 650}).OK(http.StatusOK, nil)
 		h.Do("PUT", pricePath(a.ID, products["P5"].Skus[0].ID), h.AdminToken, map[string]any{"price_fen": 150}).OK(http.StatusOK, nil)
 		eventually(t, "the six products indexed", func() bool { return searchFor(t, h, "").Total == 6 })
+		drained(t, db) // their stock too
 
 		type want struct {
 			query, titles string
