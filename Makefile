@@ -62,7 +62,7 @@ check: gofmt
 	$(GO) vet $(PKGS)
 	$(GO) test -short -shuffle=on -count=1 $(TESTFLAGS) $(PKGS)
 
-## hooks: use the repository's git hooks (.githooks/pre-commit: gofmt and go vet of what is staged)
+## hooks: use the repository's git hooks (.githooks: gofmt and go vet of what is staged, subject length)
 hooks:
 	git config core.hooksPath .githooks
 
