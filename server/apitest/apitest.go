@@ -277,7 +277,7 @@ const RemoteAddr = "X-Test-Remote-Addr"
 // Do sends a request through the router. body may be nil, a string or []byte
 // (sent as is), an io.Reader (sent with no length), or anything else (sent as
 // JSON). token, if set, is sent as a
-// bearer token. The response is validated against its document (SpecFor),
+// bearer token. The response is validated against its document (CheckSpec),
 // and so is the request if the server accepted it (2xx); so is the loopback
 // traffic the harness's server saw since the last Do.
 func (h *Harness) Do(method, path, token string, body any, headers ...string) *Response {
@@ -468,20 +468,8 @@ func SandboxSpec(t testing.TB) (*openapi3.T, routers.Router) {
 	return sandboxDoc.load(t)
 }
 
-// SpecFor returns the document that describes path: the sandbox's for
-// /sandbox/ paths, wemart's API's otherwise, with its name for messages.
-func SpecFor(t testing.TB, path string) (doc *openapi3.T, router routers.Router, name string) {
-	t.Helper()
-	d := apiDoc
-	if strings.HasPrefix(path, "/sandbox/") {
-		d = sandboxDoc
-	}
-	doc, router = d.load(t)
-	return doc, router, d.name
-}
-
-// CheckSpec fails the test if res is not what the document of its path (see
-// SpecFor) says for req: an undocumented endpoint (unless the server itself
+// CheckSpec fails the test if res is not what the document of its path (the
+// sandbox's for /sandbox/, else the API's) says for req: an undocumented endpoint (unless the server itself
 // said 404/405), an undocumented status, or a body of another shape. (The
 // request is not checked: its body is gone; Do checks both.)
 func CheckSpec(t testing.TB, req *http.Request, res *Response) {

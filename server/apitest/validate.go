@@ -36,7 +36,7 @@ func brief() []openapi3.SchemaValidationOption {
 }
 
 // trafficRouter is where the traffic of a harness is looked up: each path in
-// the document that describes it (SpecFor: the sandbox's for /sandbox/).
+// the document that describes it (the sandbox's for /sandbox/, else the API's).
 func trafficRouter(t testing.TB) routers.Router {
 	t.Helper()
 	_, api := Spec(t)
