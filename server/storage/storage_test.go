@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,6 +25,10 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 // what the ent schema describes: if this fails after a schema change, run
 // `make migration name=...`.
 func TestMigrationsFromEmpty(t *testing.T) {
+	// ent's schema diff writes to the generated table definitions, which
+	// are package variables: the engines take turns at it (a process of
+	// wemart only ever diffs one).
+	var diffing sync.Mutex
 	for _, engine := range storagetest.Engines() {
 		t.Run(engine, func(t *testing.T) {
 			t.Parallel()
@@ -47,7 +52,10 @@ func TestMigrationsFromEmpty(t *testing.T) {
 				t.Fatalf("second migrate: version %d, err %v", v2, err)
 			}
 			var plan strings.Builder
-			if err := db.Client.Schema.WriteTo(ctx, &plan); err != nil {
+			diffing.Lock()
+			err = db.Client.Schema.WriteTo(ctx, &plan)
+			diffing.Unlock()
+			if err != nil {
 				t.Fatal(err)
 			}
 			if stmts := planStatements(plan.String()); len(stmts) > 0 {
