@@ -170,6 +170,7 @@ type productsAPI struct {
 // Products adds the shoppers' product routes.
 func (r *Router) Products(c *catalog.Service, s *stores.Service, inv *inventory.Service) {
 	h := &productsAPI{storesAPI: storesAPI{Stores: s}, Catalog: c, Inventory: inv}
+	r.e.GET("/api/v1/categories", h.listShopCategories)
 	r.e.GET("/api/v1/products/:id", h.getShopProduct)
 	r.e.GET("/api/v1/stores/:id/barcode/:code", h.storeBarcode)
 	r.e.GET("/api/v1/scan", h.scan)
