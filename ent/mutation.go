@@ -8495,6 +8495,7 @@ type PaymentMutation struct {
 	status            *payment.Status
 	trade_state       *string
 	paid_at           *time.Time
+	checked_at        *time.Time
 	clearedFields     map[string]struct{}
 	_order            *int
 	cleared_order     bool
@@ -9105,6 +9106,55 @@ func (m *PaymentMutation) ResetPaidAt() {
 	delete(m.clearedFields, payment.FieldPaidAt)
 }
 
+// SetCheckedAt sets the "checked_at" field.
+func (m *PaymentMutation) SetCheckedAt(t time.Time) {
+	m.checked_at = &t
+}
+
+// CheckedAt returns the value of the "checked_at" field in the mutation.
+func (m *PaymentMutation) CheckedAt() (r time.Time, exists bool) {
+	v := m.checked_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCheckedAt returns the old "checked_at" field's value of the Payment entity.
+// If the Payment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PaymentMutation) OldCheckedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCheckedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCheckedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCheckedAt: %w", err)
+	}
+	return oldValue.CheckedAt, nil
+}
+
+// ClearCheckedAt clears the value of the "checked_at" field.
+func (m *PaymentMutation) ClearCheckedAt() {
+	m.checked_at = nil
+	m.clearedFields[payment.FieldCheckedAt] = struct{}{}
+}
+
+// CheckedAtCleared returns if the "checked_at" field was cleared in this mutation.
+func (m *PaymentMutation) CheckedAtCleared() bool {
+	_, ok := m.clearedFields[payment.FieldCheckedAt]
+	return ok
+}
+
+// ResetCheckedAt resets all changes to the "checked_at" field.
+func (m *PaymentMutation) ResetCheckedAt() {
+	m.checked_at = nil
+	delete(m.clearedFields, payment.FieldCheckedAt)
+}
+
 // ClearOrder clears the "order" edge to the Order entity.
 func (m *PaymentMutation) ClearOrder() {
 	m.cleared_order = true
@@ -9166,7 +9216,7 @@ func (m *PaymentMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *PaymentMutation) Fields() []string {
-	fields := make([]string, 0, 12)
+	fields := make([]string, 0, 13)
 	if m.created_at != nil {
 		fields = append(fields, payment.FieldCreatedAt)
 	}
@@ -9203,6 +9253,9 @@ func (m *PaymentMutation) Fields() []string {
 	if m.paid_at != nil {
 		fields = append(fields, payment.FieldPaidAt)
 	}
+	if m.checked_at != nil {
+		fields = append(fields, payment.FieldCheckedAt)
+	}
 	return fields
 }
 
@@ -9235,6 +9288,8 @@ func (m *PaymentMutation) Field(name string) (ent.Value, bool) {
 		return m.TradeState()
 	case payment.FieldPaidAt:
 		return m.PaidAt()
+	case payment.FieldCheckedAt:
+		return m.CheckedAt()
 	}
 	return nil, false
 }
@@ -9268,6 +9323,8 @@ func (m *PaymentMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldTradeState(ctx)
 	case payment.FieldPaidAt:
 		return m.OldPaidAt(ctx)
+	case payment.FieldCheckedAt:
+		return m.OldCheckedAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown Payment field %s", name)
 }
@@ -9361,6 +9418,13 @@ func (m *PaymentMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetPaidAt(v)
 		return nil
+	case payment.FieldCheckedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCheckedAt(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Payment field %s", name)
 }
@@ -9418,6 +9482,9 @@ func (m *PaymentMutation) ClearedFields() []string {
 	if m.FieldCleared(payment.FieldPaidAt) {
 		fields = append(fields, payment.FieldPaidAt)
 	}
+	if m.FieldCleared(payment.FieldCheckedAt) {
+		fields = append(fields, payment.FieldCheckedAt)
+	}
 	return fields
 }
 
@@ -9443,6 +9510,9 @@ func (m *PaymentMutation) ClearField(name string) error {
 		return nil
 	case payment.FieldPaidAt:
 		m.ClearPaidAt()
+		return nil
+	case payment.FieldCheckedAt:
+		m.ClearCheckedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Payment nullable field %s", name)
@@ -9487,6 +9557,9 @@ func (m *PaymentMutation) ResetField(name string) error {
 		return nil
 	case payment.FieldPaidAt:
 		m.ResetPaidAt()
+		return nil
+	case payment.FieldCheckedAt:
+		m.ResetCheckedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Payment field %s", name)

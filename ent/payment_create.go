@@ -159,6 +159,20 @@ func (_c *PaymentCreate) SetNillablePaidAt(v *time.Time) *PaymentCreate {
 	return _c
 }
 
+// SetCheckedAt sets the "checked_at" field.
+func (_c *PaymentCreate) SetCheckedAt(v time.Time) *PaymentCreate {
+	_c.mutation.SetCheckedAt(v)
+	return _c
+}
+
+// SetNillableCheckedAt sets the "checked_at" field if the given value is not nil.
+func (_c *PaymentCreate) SetNillableCheckedAt(v *time.Time) *PaymentCreate {
+	if v != nil {
+		_c.SetCheckedAt(*v)
+	}
+	return _c
+}
+
 // SetOrder sets the "order" edge to the Order entity.
 func (_c *PaymentCreate) SetOrder(v *Order) *PaymentCreate {
 	return _c.SetOrderID(v.ID)
@@ -347,6 +361,10 @@ func (_c *PaymentCreate) createSpec() (*Payment, *sqlgraph.CreateSpec) {
 		_spec.SetField(payment.FieldPaidAt, field.TypeTime, value)
 		_node.PaidAt = &value
 	}
+	if value, ok := _c.mutation.CheckedAt(); ok {
+		_spec.SetField(payment.FieldCheckedAt, field.TypeTime, value)
+		_node.CheckedAt = &value
+	}
 	if nodes := _c.mutation.OrderIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -521,6 +539,24 @@ func (u *PaymentUpsert) UpdatePaidAt() *PaymentUpsert {
 // ClearPaidAt clears the value of the "paid_at" field.
 func (u *PaymentUpsert) ClearPaidAt() *PaymentUpsert {
 	u.SetNull(payment.FieldPaidAt)
+	return u
+}
+
+// SetCheckedAt sets the "checked_at" field.
+func (u *PaymentUpsert) SetCheckedAt(v time.Time) *PaymentUpsert {
+	u.Set(payment.FieldCheckedAt, v)
+	return u
+}
+
+// UpdateCheckedAt sets the "checked_at" field to the value that was provided on create.
+func (u *PaymentUpsert) UpdateCheckedAt() *PaymentUpsert {
+	u.SetExcluded(payment.FieldCheckedAt)
+	return u
+}
+
+// ClearCheckedAt clears the value of the "checked_at" field.
+func (u *PaymentUpsert) ClearCheckedAt() *PaymentUpsert {
+	u.SetNull(payment.FieldCheckedAt)
 	return u
 }
 
@@ -704,6 +740,27 @@ func (u *PaymentUpsertOne) UpdatePaidAt() *PaymentUpsertOne {
 func (u *PaymentUpsertOne) ClearPaidAt() *PaymentUpsertOne {
 	return u.Update(func(s *PaymentUpsert) {
 		s.ClearPaidAt()
+	})
+}
+
+// SetCheckedAt sets the "checked_at" field.
+func (u *PaymentUpsertOne) SetCheckedAt(v time.Time) *PaymentUpsertOne {
+	return u.Update(func(s *PaymentUpsert) {
+		s.SetCheckedAt(v)
+	})
+}
+
+// UpdateCheckedAt sets the "checked_at" field to the value that was provided on create.
+func (u *PaymentUpsertOne) UpdateCheckedAt() *PaymentUpsertOne {
+	return u.Update(func(s *PaymentUpsert) {
+		s.UpdateCheckedAt()
+	})
+}
+
+// ClearCheckedAt clears the value of the "checked_at" field.
+func (u *PaymentUpsertOne) ClearCheckedAt() *PaymentUpsertOne {
+	return u.Update(func(s *PaymentUpsert) {
+		s.ClearCheckedAt()
 	})
 }
 
@@ -1053,6 +1110,27 @@ func (u *PaymentUpsertBulk) UpdatePaidAt() *PaymentUpsertBulk {
 func (u *PaymentUpsertBulk) ClearPaidAt() *PaymentUpsertBulk {
 	return u.Update(func(s *PaymentUpsert) {
 		s.ClearPaidAt()
+	})
+}
+
+// SetCheckedAt sets the "checked_at" field.
+func (u *PaymentUpsertBulk) SetCheckedAt(v time.Time) *PaymentUpsertBulk {
+	return u.Update(func(s *PaymentUpsert) {
+		s.SetCheckedAt(v)
+	})
+}
+
+// UpdateCheckedAt sets the "checked_at" field to the value that was provided on create.
+func (u *PaymentUpsertBulk) UpdateCheckedAt() *PaymentUpsertBulk {
+	return u.Update(func(s *PaymentUpsert) {
+		s.UpdateCheckedAt()
+	})
+}
+
+// ClearCheckedAt clears the value of the "checked_at" field.
+func (u *PaymentUpsertBulk) ClearCheckedAt() *PaymentUpsertBulk {
+	return u.Update(func(s *PaymentUpsert) {
+		s.ClearCheckedAt()
 	})
 }
 

@@ -143,6 +143,26 @@ func (_u *PaymentUpdate) ClearPaidAt() *PaymentUpdate {
 	return _u
 }
 
+// SetCheckedAt sets the "checked_at" field.
+func (_u *PaymentUpdate) SetCheckedAt(v time.Time) *PaymentUpdate {
+	_u.mutation.SetCheckedAt(v)
+	return _u
+}
+
+// SetNillableCheckedAt sets the "checked_at" field if the given value is not nil.
+func (_u *PaymentUpdate) SetNillableCheckedAt(v *time.Time) *PaymentUpdate {
+	if v != nil {
+		_u.SetCheckedAt(*v)
+	}
+	return _u
+}
+
+// ClearCheckedAt clears the value of the "checked_at" field.
+func (_u *PaymentUpdate) ClearCheckedAt() *PaymentUpdate {
+	_u.mutation.ClearCheckedAt()
+	return _u
+}
+
 // Mutation returns the PaymentMutation object of the builder.
 func (_u *PaymentUpdate) Mutation() *PaymentMutation {
 	return _u.mutation
@@ -262,6 +282,12 @@ func (_u *PaymentUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.PaidAtCleared() {
 		_spec.ClearField(payment.FieldPaidAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.CheckedAt(); ok {
+		_spec.SetField(payment.FieldCheckedAt, field.TypeTime, value)
+	}
+	if _u.mutation.CheckedAtCleared() {
+		_spec.ClearField(payment.FieldCheckedAt, field.TypeTime)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
@@ -396,6 +422,26 @@ func (_u *PaymentUpdateOne) SetNillablePaidAt(v *time.Time) *PaymentUpdateOne {
 // ClearPaidAt clears the value of the "paid_at" field.
 func (_u *PaymentUpdateOne) ClearPaidAt() *PaymentUpdateOne {
 	_u.mutation.ClearPaidAt()
+	return _u
+}
+
+// SetCheckedAt sets the "checked_at" field.
+func (_u *PaymentUpdateOne) SetCheckedAt(v time.Time) *PaymentUpdateOne {
+	_u.mutation.SetCheckedAt(v)
+	return _u
+}
+
+// SetNillableCheckedAt sets the "checked_at" field if the given value is not nil.
+func (_u *PaymentUpdateOne) SetNillableCheckedAt(v *time.Time) *PaymentUpdateOne {
+	if v != nil {
+		_u.SetCheckedAt(*v)
+	}
+	return _u
+}
+
+// ClearCheckedAt clears the value of the "checked_at" field.
+func (_u *PaymentUpdateOne) ClearCheckedAt() *PaymentUpdateOne {
+	_u.mutation.ClearCheckedAt()
 	return _u
 }
 
@@ -548,6 +594,12 @@ func (_u *PaymentUpdateOne) sqlSave(ctx context.Context) (_node *Payment, err er
 	}
 	if _u.mutation.PaidAtCleared() {
 		_spec.ClearField(payment.FieldPaidAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.CheckedAt(); ok {
+		_spec.SetField(payment.FieldCheckedAt, field.TypeTime, value)
+	}
+	if _u.mutation.CheckedAtCleared() {
+		_spec.ClearField(payment.FieldCheckedAt, field.TypeTime)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &Payment{config: _u.config}

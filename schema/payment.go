@@ -29,6 +29,10 @@ func (Payment) Fields() []ent.Field {
 		// WeChat's trade_state as last seen (SUCCESS, NOTPAY, CLOSED, ...).
 		field.String("trade_state").Validate(maxChars(32)).Default(""),
 		field.Time("paid_at").Optional().Nillable(),
+		// When a shopper's read of the order last asked WeChat Pay about
+		// it (payment confirmation on read); a compare-and-set on it lets
+		// one read in every few seconds ask, across processes.
+		field.Time("checked_at").Optional().Nillable(),
 	}
 }
 

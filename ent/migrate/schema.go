@@ -289,6 +289,7 @@ var (
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"pending", "paid", "closed"}, Default: "pending"},
 		{Name: "trade_state", Type: field.TypeString, Default: ""},
 		{Name: "paid_at", Type: field.TypeTime, Nullable: true},
+		{Name: "checked_at", Type: field.TypeTime, Nullable: true},
 		{Name: "order_id", Type: field.TypeInt},
 	}
 	// PaymentsTable holds the schema information for the "payments" table.
@@ -299,7 +300,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "payments_orders_payments",
-				Columns:    []*schema.Column{PaymentsColumns[12]},
+				Columns:    []*schema.Column{PaymentsColumns[13]},
 				RefColumns: []*schema.Column{OrdersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -308,7 +309,7 @@ var (
 			{
 				Name:    "payment_order_id",
 				Unique:  false,
-				Columns: []*schema.Column{PaymentsColumns[12]},
+				Columns: []*schema.Column{PaymentsColumns[13]},
 			},
 		},
 	}

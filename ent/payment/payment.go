@@ -39,6 +39,8 @@ const (
 	FieldTradeState = "trade_state"
 	// FieldPaidAt holds the string denoting the paid_at field in the database.
 	FieldPaidAt = "paid_at"
+	// FieldCheckedAt holds the string denoting the checked_at field in the database.
+	FieldCheckedAt = "checked_at"
 	// EdgeOrder holds the string denoting the order edge name in mutations.
 	EdgeOrder = "order"
 	// Table holds the table name of the payment in the database.
@@ -67,6 +69,7 @@ var Columns = []string{
 	FieldStatus,
 	FieldTradeState,
 	FieldPaidAt,
+	FieldCheckedAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -193,6 +196,11 @@ func ByTradeState(opts ...sql.OrderTermOption) OrderOption {
 // ByPaidAt orders the results by the paid_at field.
 func ByPaidAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldPaidAt, opts...).ToFunc()
+}
+
+// ByCheckedAt orders the results by the checked_at field.
+func ByCheckedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCheckedAt, opts...).ToFunc()
 }
 
 // ByOrderField orders the results by order field.

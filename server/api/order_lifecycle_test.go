@@ -51,15 +51,20 @@ func TestUnpaidOrdersExpire(t *testing.T) {
 }
 
 // TestExpiryFindsAMissedPayment: the shopper paid but the notification was
-// lost; before expiring the order the sweeper asks WeChat Pay, which says
-// paid, so the order is paid, not cancelled.
+// lost and the shopper never looked again; before expiring the order the
+// sweeper asks WeChat Pay, which says paid, so the order is paid, not
+// cancelled.
 func TestExpiryFindsAMissedPayment(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		clock := apitest.NewClock(time.Now())
 		s := newShop(t, db, apitest.WithClock(clock))
 		a := s.mustOrder(s.milk, 2, s.bread, 1)
 		s.pay(a.Payment.prepayID(), false) // paid at WeChat, never notified
-		s.wantStatus(a.Order.ID, order.StatusPendingPayment)
+		// Not the shopper's read: that would ask WeChat Pay itself
+		// (TestReadConfirmsPayment); here nobody reads until the sweep.
+		if o, err := db.Client.Order.Get(context.Background(), a.Order.ID); err != nil || o.Status != order.StatusPendingPayment {
+			t.Fatalf("before the sweep: %v %v, want pending_payment", o, err)
+		}
 		clock.Advance(16 * time.Minute)
 		s.sweep()
 		o := s.wantStatus(a.Order.ID, order.StatusPaid)

@@ -38,11 +38,15 @@ func (s *Service) own(ctx context.Context, shopperID, id int) (*ent.Order, error
 }
 
 // Get returns the shopper's order in full; another shopper's is not found.
+// An unpaid order whose payment was started is confirmed with WeChat Pay
+// first (confirmOnRead).
 func (s *Service) Get(ctx context.Context, shopperID, id int) (_ *ent.Order, err error) {
 	defer errs.Op(&err, "orders.Get")
-	if _, err := s.own(ctx, shopperID, id); err != nil {
+	o, err := s.own(ctx, shopperID, id)
+	if err != nil {
 		return nil, err
 	}
+	s.confirmOnRead(ctx, o)
 	return s.load(ctx, id)
 }
 
