@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"entgo.io/ent/dialect"
+
 	"wemart/server/apitest"
 	"wemart/server/orders"
 	"wemart/server/storage"
@@ -147,5 +149,57 @@ func TestPickupCodeGuessesAreLimited(t *testing.T) {
 		h.Do("POST", pickedUp, h.AdminToken, map[string]string{"pickup_code": wrong(99)}).Fails(http.StatusBadRequest, "invalid_argument")
 		h.Do("POST", pickedUp, h.AdminToken, map[string]string{"pickup_code": code}).OK(http.StatusOK, nil)
 		s.wantStatus(a.Order.ID, "completed")
+	})
+}
+
+// TestPickupAttemptThatLosesTheWindowCounts: an attempt that finds no
+// window open, and then loses the race to open it, counts in the window
+// the other attempt opened; it used to be refused as if the window were
+// used up (seen as fewer than five racing guesses checked). Deterministic
+// on PostgreSQL: the other attempt's update is held open in a transaction
+// until this one waits on the row. SQLite runs one writer at a time, so
+// the race cannot happen there.
+func TestPickupAttemptThatLosesTheWindowCounts(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		if db.Dialect != dialect.Postgres {
+			t.Skip("needs two writers at once")
+		}
+		ctx := context.Background()
+		s := newShop(t, db)
+		a := s.mustOrder(s.milk, 1)
+		s.pay(a.Payment.prepayID(), true)
+		code := *s.order(a.Order.ID).PickupCode
+		wrong := "000000"
+		if code == wrong {
+			wrong = "111111"
+		}
+		other, err := db.SQL.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer other.Rollback()
+		if _, err := other.ExecContext(ctx, "UPDATE orders SET pickup_attempts = 1, pickup_window_at = $1 WHERE id = $2",
+			time.Now().UTC(), a.Order.ID); err != nil {
+			t.Fatal(err)
+		}
+		answer := make(chan rawResult, 1)
+		go func() {
+			answer <- post(s.h, apitest.Path("/admin/v1/orders/%d/picked-up", a.Order.ID), s.h.AdminToken, map[string]string{"pickup_code": wrong})
+		}()
+		eventually(t, "the attempt waits for the other one's row", func() bool {
+			var n int
+			err := db.SQL.QueryRowContext(ctx, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "+
+				"AND query LIKE 'UPDATE \"orders\"%pickup_window_at%'").Scan(&n)
+			return err == nil && n > 0
+		})
+		if err := other.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		if r := <-answer; r.Status != http.StatusBadRequest || r.Code != "invalid_argument" {
+			t.Fatalf("the attempt that lost the race answered %d %s, want 400 (its code checked: one of five tries)", r.Status, r.Code)
+		}
+		if n := db.Client.Order.GetX(ctx, a.Order.ID).PickupAttempts; n != 2 {
+			t.Fatalf("%d attempts counted, want 2", n)
+		}
 	})
 }

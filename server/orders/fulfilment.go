@@ -72,20 +72,26 @@ func (s *Service) PickedUp(ctx context.Context, by Actor, orderID int, code stri
 // pickupAttempt takes one hand-over attempt of the order's window, or
 // refuses with rate_limited and how long to wait. Each branch is a single
 // conditional update: one more try in the current window, or a fresh window.
+// An attempt can miss both: it found no current window, and another attempt
+// opened one before its own update ran (PostgreSQL re-checks the condition
+// on the row that attempt wrote). It then tries once more, which counts it
+// in that window while the window has tries left.
 func (s *Service) pickupAttempt(ctx context.Context, orderID int) error {
 	now := s.now().UTC()
 	windowStart := now.Add(-PickupWindow)
-	n, err := s.client.Order.Update().
-		Where(order.ID(orderID), order.PickupWindowAtGT(windowStart), order.PickupAttemptsLT(PickupAttempts)).
-		AddPickupAttempts(1).Save(ctx)
-	if err != nil || n == 1 {
-		return err
-	}
-	n, err = s.client.Order.Update().
-		Where(order.ID(orderID), order.Or(order.PickupWindowAtIsNil(), order.PickupWindowAtLTE(windowStart))).
-		SetPickupAttempts(1).SetPickupWindowAt(now).Save(ctx)
-	if err != nil || n == 1 {
-		return err
+	for range 2 {
+		n, err := s.client.Order.Update().
+			Where(order.ID(orderID), order.PickupWindowAtGT(windowStart), order.PickupAttemptsLT(PickupAttempts)).
+			AddPickupAttempts(1).Save(ctx)
+		if err != nil || n == 1 {
+			return err
+		}
+		n, err = s.client.Order.Update().
+			Where(order.ID(orderID), order.Or(order.PickupWindowAtIsNil(), order.PickupWindowAtLTE(windowStart))).
+			SetPickupAttempts(1).SetPickupWindowAt(now).Save(ctx)
+		if err != nil || n == 1 {
+			return err
+		}
 	}
 	o, err := s.client.Order.Get(ctx, orderID)
 	if ent.IsNotFound(err) {
