@@ -41,10 +41,8 @@ func (h *healthAPI) readyz(c echo.Context) error {
 	if err := h.DB.Ping(ctx); err != nil {
 		checks["database"], failed = "down", err
 	}
-	if h.Search != nil {
-		if err := h.Search.Ping(ctx); err != nil {
-			checks["search"], failed = "down", err
-		}
+	if err := h.Search.Ping(ctx); err != nil {
+		checks["search"], failed = "down", err
 	}
 	if failed != nil {
 		e := errs.Wrap(failed, errs.Unavailable, "a backing service is not reachable")
