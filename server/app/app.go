@@ -32,6 +32,7 @@ import (
 	"wemart/server/metrics"
 	"wemart/server/orders"
 	"wemart/server/payments"
+	"wemart/server/preview"
 	"wemart/server/prices"
 	"wemart/server/qr"
 	"wemart/server/shoppers"
@@ -206,6 +207,9 @@ func (a *App) routes(wx *WeChat) *echo.Echo {
 	r.Prices(a.Prices)
 	r.PayNotify(wx.Notifications, a.Payments)
 	e := r.Echo()
+	if cfg.Mode() == config.ModeSandbox {
+		preview.Mount(e, cfg.PreviewDir, a.Log)
+	}
 	switch {
 	case wx.Sandbox != nil:
 		wx.Sandbox.Mount(e)

@@ -57,6 +57,9 @@ type Config struct {
 	// that this server uses instead of running its own, so every process of
 	// a fleet sees one WeChat.
 	SandboxURL string `env:"WEMART_SANDBOX_URL"`
+	// PreviewDir is the built h5 preview of the mini program (`npm run
+	// build:h5` in miniprogram/), served at /shop/ in sandbox mode only.
+	PreviewDir string `env:"WEMART_PREVIEW_DIR" envDefault:"miniprogram/dist-h5"`
 	// SandboxAddr is where `wemart sandbox` listens.
 	SandboxAddr string `env:"WEMART_SANDBOX_ADDR" envDefault:"127.0.0.1:8090"`
 

@@ -1,0 +1,120 @@
+import Taro from '@tarojs/taro'
+
+/** ApiError is a non-2xx answer of the backend: its HTTP status and error envelope. */
+export class ApiError extends Error {
+  status: number
+  code: string
+  field?: string
+  constructor(status: number, code: string, message: string, field?: string) {
+    super(message)
+    this.name = 'ApiError'
+    this.status = status
+    this.code = code
+    this.field = field
+  }
+}
+
+/** Which token a request carries. */
+export type Auth = 'shopper' | 'staff' | 'none'
+
+/** RequestOptions describes one call of the backend. */
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+  path: string
+  query?: Record<string, string | number | boolean | undefined | null>
+  body?: unknown
+  headers?: Record<string, string>
+  auth?: Auth
+}
+
+/** TokenSource gives a request its bearer token and renews it after a 401. */
+export interface TokenSource {
+  token(): Promise<string>
+  /** renew drops the refused token and gets a new one; it rejects when it cannot. */
+  renew(refused: string): Promise<string>
+}
+
+const sources: Partial<Record<Auth, TokenSource>> = {}
+
+/** registerTokens registers where tokens of one kind come from (the session modules do). */
+export function registerTokens(auth: Auth, src: TokenSource) {
+  sources[auth] = src
+}
+
+/** apiBase is the backend's origin: empty (same origin) in the h5 preview. */
+export const apiBase: string = typeof WEMART_API_URL === 'string' ? WEMART_API_URL : ''
+
+/** url joins the API base, a path and a query, leaving out empty values. */
+export function url(path: string, query?: RequestOptions['query']): string {
+  const parts: string[] = []
+  for (const [k, v] of Object.entries(query || {})) {
+    if (v === undefined || v === null || v === '') continue
+    parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+  }
+  return apiBase + path + (parts.length ? `?${parts.join('&')}` : '')
+}
+
+/** mediaURL makes a root-relative picture URL absolute for the weapp build. */
+export function mediaURL(u: string | undefined | null): string {
+  if (!u) return ''
+  return u.startsWith('/') ? apiBase + u : u
+}
+
+interface RawResponse {
+  statusCode: number
+  data: unknown
+}
+
+function envelope(res: RawResponse): ApiError {
+  const body = res.data as { error?: { code?: string; message?: string; field?: string } } | undefined
+  const e = body && typeof body === 'object' ? body.error : undefined
+  if (e && typeof e.message === 'string') {
+    return new ApiError(res.statusCode, e.code || 'internal', e.message, e.field)
+  }
+  return new ApiError(res.statusCode, res.statusCode >= 500 ? 'unavailable' : 'internal', `服务暂时不可用（HTTP ${res.statusCode}），请稍后重试`)
+}
+
+async function send(opts: RequestOptions, token: string): Promise<RawResponse> {
+  const header: Record<string, string> = { ...(opts.headers || {}) }
+  if (token) header.Authorization = `Bearer ${token}`
+  if (opts.body !== undefined) header['Content-Type'] = 'application/json'
+  try {
+    const res = await Taro.request({
+      url: url(opts.path, opts.query),
+      method: opts.method || 'GET',
+      data: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      header,
+      dataType: 'json',
+    })
+    return { statusCode: res.statusCode, data: res.data }
+  } catch (err) {
+    const msg = err && typeof err === 'object' && 'errMsg' in err ? String((err as { errMsg: string }).errMsg) : String(err)
+    throw new ApiError(0, 'network', `网络连接失败，请检查网络后重试（${msg}）`)
+  }
+}
+
+/**
+ * request calls the backend and resolves with the JSON body of a 2xx answer.
+ * A non-2xx answer rejects with an ApiError carrying the server's message. A
+ * 401 on a token-bearing call renews the token once and retries, so an expired
+ * session never reaches the shopper.
+ */
+export async function request<T>(opts: RequestOptions): Promise<T> {
+  const auth = opts.auth || 'none'
+  const src = auth === 'none' ? undefined : sources[auth]
+  let token = src ? await src.token() : ''
+  let res = await send(opts, token)
+  if (res.statusCode === 401 && src && token) {
+    token = await src.renew(token)
+    res = await send(opts, token)
+  }
+  if (res.statusCode >= 200 && res.statusCode < 300) return res.data as T
+  throw envelope(res)
+}
+
+/** errorText is what to show for any error thrown by request or a platform call. */
+export function errorText(err: unknown): string {
+  if (err instanceof ApiError) return err.message
+  if (err instanceof Error) return err.message
+  return String(err)
+}
