@@ -191,8 +191,8 @@ export default function Addresses() {
           </View>
         )}
         <View className='ad-actions'>
-          <Button className='btn btn-primary ad-btn' data-testid='address-save' disabled={saving} loading={saving} onClick={save}>
-            保存
+          <Button className='btn btn-primary ad-btn' data-testid='address-save' disabled={saving || undefined} onClick={save}>
+            {saving ? '保存中…' : '保存'}
           </Button>
           <Button className='btn ad-btn' data-testid='address-cancel' onClick={close}>
             取消
@@ -221,7 +221,7 @@ export default function Addresses() {
               {a.is_default ? (
                 <Text className='muted'>默认地址</Text>
               ) : (
-                <Text className='ad-op' data-testid={`address-default-${a.id}`} onClick={() => makeDefault(a)}>
+                <Text className='ad-op ad-op-first' data-testid={`address-default-${a.id}`} onClick={() => makeDefault(a)}>
                   设为默认
                 </Text>
               )}

@@ -26,6 +26,13 @@ const reasonText: Record<string, string> = {
   outside_zone: '该地址超出门店配送范围',
 }
 
+/** storage is Taro's storage for AttemptKeys (Taro's h5 functions are not methods of one object). */
+const storage = {
+  getStorageSync: (k: string): unknown => Taro.getStorageSync(k),
+  setStorageSync: (k: string, v: unknown) => Taro.setStorageSync(k, v),
+  removeStorageSync: (k: string) => Taro.removeStorageSync(k),
+}
+
 /** pickAddress keeps the current address if it still exists, else the last used, the default or the first. */
 function pickAddress(list: Address[], current: Address | null): Address | null {
   const byID = (id: number) => list.find((a) => a.id === id) || null
@@ -41,7 +48,7 @@ function pickAddress(list: Address[], current: Address | null): Address | null {
 export default function Checkout() {
   const { params } = useRouter()
   const storeID = Number(params.store_id) || 0
-  const keys = useRef(new AttemptKeys(`wemart.checkout.attempt.${storeID}`, Taro)).current
+  const keys = useRef(new AttemptKeys(`wemart.checkout.attempt.${storeID}`, storage)).current
 
   const [cart, setCart] = useState<Cart | null>(null)
   const [store, setStore] = useState<StoreInfo | null>(null)
@@ -342,7 +349,7 @@ export default function Checkout() {
           <Text>合计 </Text>
           <Price fen={payable} className='co-total' />
         </View>
-        <Button className='btn btn-pay co-place' data-testid='place-order' disabled={!!blocked || placing} loading={placing} onClick={place}>
+        <Button className='btn btn-pay co-place' data-testid='place-order' disabled={!!blocked || placing || undefined} onClick={place}>
           {placing ? '提交中' : '提交订单'}
         </Button>
       </View>

@@ -368,17 +368,17 @@ export default function OrderPage() {
         <View className='bar od-bar'>
           <View className='grow' />
           {pending && (
-            <Button className='btn od-btn' data-testid='order-cancel' disabled={busy} onClick={cancel}>
+            <Button className='btn od-btn' data-testid='order-cancel' disabled={busy || undefined} onClick={cancel}>
               取消订单
             </Button>
           )}
           {pending && (
-            <Button className='btn btn-pay od-btn' data-testid='order-pay' disabled={busy || confirming} onClick={payAgain}>
+            <Button className='btn btn-pay od-btn' data-testid='order-pay' disabled={busy || confirming || undefined} onClick={payAgain}>
               去支付 {yuan(o.payable_fen)}
             </Button>
           )}
           {canRefund && (
-            <Button className='btn od-btn' data-testid='refund-open' disabled={busy} onClick={openRefund}>
+            <Button className='btn od-btn' data-testid='refund-open' disabled={busy || undefined} onClick={openRefund}>
               申请退款
             </Button>
           )}
@@ -443,7 +443,7 @@ export default function OrderPage() {
               <Button className='btn grow' onClick={() => setRefundOpen(false)}>
                 取消
               </Button>
-              <Button className='btn btn-primary grow' data-testid='refund-submit' disabled={busy} onClick={submitRefund}>
+              <Button className='btn btn-primary grow' data-testid='refund-submit' disabled={busy || undefined} onClick={submitRefund}>
                 提交申请
               </Button>
             </View>

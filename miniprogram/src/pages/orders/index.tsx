@@ -49,13 +49,17 @@ function OrderCard({ o }: { o: Order }) {
             </View>
           </View>
         ) : (
-          <View className='row grow ol-thumbs'>
-            {first.map((i) => (
-              <View key={i.id} className='ol-thumb'>
-                <LineImage src={i.image_url || i.image} title={i.title} small />
-                <Text className='ol-thumb-title'>{i.title}</Text>
-              </View>
-            ))}
+          <View className='grow ol-multi'>
+            <View className='row ol-thumbs'>
+              {first.map((i) => (
+                <View key={i.id} className='ol-thumb'>
+                  <LineImage src={i.image_url || i.image} title={i.title} small />
+                </View>
+              ))}
+            </View>
+            <Text className='ol-titles'>
+              {o.items.map((i) => i.title).join('、')}
+            </Text>
           </View>
         )}
       </View>
