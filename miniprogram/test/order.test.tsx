@@ -161,3 +161,15 @@ test('with paid=1 it gives up after about ten seconds', async () => {
   expect(screen.queryByText('正在确认支付结果…')).toBeNull()
   jest.useRealTimers()
 })
+
+test('an unpaid order past expires_at is read again', async () => {
+  let reads = 0
+  route('GET /api/v1/orders/7', () => {
+    reads++
+    return { statusCode: 200, data: order(reads === 1 ? { expires_at: new Date(Date.now() - 5000).toISOString() } : { status: 'cancelled' }) }
+  })
+  render(<OrderPage />)
+  await waitFor(() => expect(screen.getByTestId('order-status').getAttribute('data-status')).toBe('cancelled'), { timeout: 3000 })
+  expect(reads).toBe(2)
+  expect(screen.queryByTestId('order-countdown')).toBeNull()
+})

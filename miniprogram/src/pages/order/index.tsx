@@ -111,6 +111,16 @@ export default function OrderPage() {
     return () => clearInterval(t)
   }, [pending])
 
+  // Once an unpaid order's time is up, read it again (the server cancels it).
+  const expired = pending && !!order && now > new Date(order.expires_at).getTime() + 2000
+  const reloadedExpired = useRef(false)
+  useEffect(() => {
+    if (expired && !reloadedExpired.current) {
+      reloadedExpired.current = true
+      load()
+    }
+  }, [expired, load])
+
   if (loading || error || !order) {
     return (
       <View className='page'>
