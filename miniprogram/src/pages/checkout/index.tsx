@@ -146,7 +146,7 @@ export default function Checkout() {
       <View className='page'>
         <State empty='没有要结算的商品，去购物车选几件吧' />
         <View className='co-center'>
-          <Button className='btn btn-primary' onClick={() => Taro.navigateBack().catch(() => Taro.redirectTo({ url: `/pages/cart/index?store_id=${storeID}` }))}>
+          <Button className='btn btn-primary co-back' onClick={() => Taro.navigateBack().catch(() => Taro.redirectTo({ url: `/pages/cart/index?store_id=${storeID}` }))}>
             返回购物车
           </Button>
         </View>

@@ -145,7 +145,7 @@ export default function Orders() {
           <State loading={loading} error={error} empty='还没有这类订单' onRetry={() => load(tab, 1)} />
           {!loading && !error && (
             <View className='ol-empty-action'>
-              <Button className='btn btn-primary' size='mini' onClick={() => Taro.switchTab({ url: '/pages/index/index' })}>
+              <Button className='btn btn-primary ol-go' size='mini' onClick={() => Taro.switchTab({ url: '/pages/index/index' })}>
                 去逛逛
               </Button>
             </View>
