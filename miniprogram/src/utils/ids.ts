@@ -23,3 +23,32 @@ export function parseScene(scene: string | undefined | null): { store?: number; 
   }
   return out
 }
+
+/**
+ * AttemptKeys gives each checkout attempt its Idempotency-Key: the same key
+ * again while the body is the same and the last try did not reach a verdict
+ * (a network error), a new one once an order was created or refused, or the
+ * body changed. The pending key is kept in storage too, so a retry after the
+ * page was reopened still cannot place a second order.
+ */
+export class AttemptKeys {
+  constructor(
+    private storageKey: string,
+    private storage: { getStorageSync(k: string): unknown; setStorageSync(k: string, v: unknown): void; removeStorageSync(k: string): void },
+  ) {}
+
+  /** keyFor returns the key for this body (reusing the pending one for the same body). */
+  keyFor(body: unknown): string {
+    const text = JSON.stringify(body)
+    const kept = this.storage.getStorageSync(this.storageKey) as { key?: string; body?: string } | ''
+    if (kept && typeof kept === 'object' && kept.key && kept.body === text) return kept.key
+    const key = idempotencyKey()
+    this.storage.setStorageSync(this.storageKey, { key, body: text })
+    return key
+  }
+
+  /** done forgets the pending key: the server gave a verdict for it. */
+  done() {
+    this.storage.removeStorageSync(this.storageKey)
+  }
+}

@@ -85,6 +85,7 @@ const Taro = {
   hideLoading: jest.fn(async () => ({})),
   stopPullDownRefresh: jest.fn(),
   setNavigationBarTitle: jest.fn(async () => ({})),
+  pxTransform: (n: number) => `${n / 2}px`,
   getEnv: () => 'WEAPP',
   ENV_TYPE: { WEAPP: 'WEAPP', WEB: 'WEB' },
 }

@@ -1,6 +1,358 @@
-import { View } from '@tarojs/components'
+import { useCallback, useRef, useState } from 'react'
+import Taro, { useDidShow, useRouter } from '@tarojs/taro'
+import { View, Text, Input, Button } from '@tarojs/components'
+import { ApiError, errorText } from '../../api/client'
+import { Cart, DeliveryCheck, Fulfilment, StoreInfo, CheckoutBody, checkDelivery, getCart, getStore, placeOrder } from '../../api/orders'
+import { Address, addressLine, lastUsedAddress, listAddresses, rememberLastAddress, takeChosen } from '../../api/addresses'
+import { pay } from '../../platform/wechat'
+import { AttemptKeys } from '../../utils/ids'
+import { distance, yuan } from '../../utils/format'
+import State from '../../components/State'
+import Price from '../../components/Price'
+import LineImage from '../../components/LineImage'
+import './index.css'
 
-/** Checkout: 确认订单 (to be built). */
+const problemText: Record<string, string> = {
+  removed: '商品已删除',
+  unlisted: '商品已下架',
+  not_sold_here: '本店不售',
+  sold_out: '已售罄',
+  not_enough: '库存不足',
+}
+
+const reasonText: Record<string, string> = {
+  no_delivery: '该门店暂不提供配送',
+  outside_radius: '该地址超出门店配送范围',
+  outside_zone: '该地址超出门店配送范围',
+}
+
+/** storage is Taro's storage for AttemptKeys (Taro's h5 functions are not methods of one object). */
+const storage = {
+  getStorageSync: (k: string): unknown => Taro.getStorageSync(k),
+  setStorageSync: (k: string, v: unknown) => Taro.setStorageSync(k, v),
+  removeStorageSync: (k: string) => Taro.removeStorageSync(k),
+}
+
+/** pickAddress keeps the current address if it still exists, else the last used, the default or the first. */
+function pickAddress(list: Address[], current: Address | null): Address | null {
+  const byID = (id: number) => list.find((a) => a.id === id) || null
+  return (current && byID(current.id)) || byID(lastUsedAddress()) || list.find((a) => a.is_default) || list[0] || null
+}
+
+/**
+ * Checkout (确认订单): the cart's selected lines at one store, pickup or
+ * delivery, the delivery address and whether the store delivers there, the
+ * amounts, a remark, and place-order: POST /api/v1/orders with an
+ * Idempotency-Key, then WeChat Pay, then the order page.
+ */
 export default function Checkout() {
-  return <View className='page'>确认订单</View>
+  const { params } = useRouter()
+  const storeID = Number(params.store_id) || 0
+  const keys = useRef(new AttemptKeys(`wemart.checkout.attempt.${storeID}`, storage)).current
+
+  const [cart, setCart] = useState<Cart | null>(null)
+  const [store, setStore] = useState<StoreInfo | null>(null)
+  const [loading, setLoading] = useState(true)
+  const [loadError, setLoadError] = useState('')
+  const [fulfilment, setFulfilment] = useState<Fulfilment>('pickup')
+  const [address, setAddress] = useState<Address | null>(null)
+  const [check, setCheck] = useState<DeliveryCheck | null>(null)
+  const [checkError, setCheckError] = useState('')
+  const [checking, setChecking] = useState(false)
+  const [remark, setRemark] = useState('')
+  const [placing, setPlacing] = useState(false)
+  const [placeError, setPlaceError] = useState('')
+  const addressRef = useRef<Address | null>(null)
+  const fulfilmentRef = useRef<Fulfilment | null>(null)
+
+  const runCheck = useCallback(
+    async (a: Address | null) => {
+      setCheck(null)
+      setCheckError('')
+      if (!a || typeof a.lat !== 'number' || typeof a.lng !== 'number') return
+      setChecking(true)
+      try {
+        setCheck(await checkDelivery(storeID, a.lat, a.lng))
+      } catch (err) {
+        setCheckError(errorText(err))
+      } finally {
+        setChecking(false)
+      }
+    },
+    [storeID],
+  )
+
+  const applyAddress = useCallback(
+    (a: Address | null) => {
+      addressRef.current = a
+      setAddress(a)
+      runCheck(a)
+    },
+    [runCheck],
+  )
+
+  const load = useCallback(async () => {
+    if (!storeID) {
+      setLoadError('缺少门店参数')
+      setLoading(false)
+      return
+    }
+    setLoadError('')
+    try {
+      const [c, s] = await Promise.all([getCart(storeID), getStore(storeID)])
+      setCart(c)
+      setStore(s)
+      let f = fulfilmentRef.current
+      if (!f || (f === 'pickup' && !s.pickup) || (f === 'delivery' && !s.delivery)) f = s.pickup ? 'pickup' : 'delivery'
+      fulfilmentRef.current = f
+      setFulfilment(f)
+      if (s.delivery) {
+        const chosen = takeChosen()
+        const list = await listAddresses()
+        applyAddress(chosen || pickAddress(list, addressRef.current))
+      }
+    } catch (err) {
+      setLoadError(errorText(err))
+    } finally {
+      setLoading(false)
+    }
+  }, [storeID, applyAddress])
+
+  useDidShow(() => {
+    load()
+  })
+
+  const choose = (f: Fulfilment) => {
+    fulfilmentRef.current = f
+    setFulfilment(f)
+    setPlaceError('')
+  }
+
+  const chooseAddress = () => {
+    Taro.navigateTo({ url: '/pages/addresses/index?choose=1' })
+  }
+
+  if (loading || loadError || !cart || !store) {
+    return (
+      <View className='page'>
+        <State loading={loading} error={loadError} onRetry={() => { setLoading(true); load() }} />
+      </View>
+    )
+  }
+
+  const lines = cart.items.filter((l) => l.selected)
+  if (lines.length === 0) {
+    return (
+      <View className='page'>
+        <State empty='没有要结算的商品，去购物车选几件吧' />
+        <View className='co-center'>
+          <Button className='btn btn-primary co-back' onClick={() => Taro.navigateBack().catch(() => Taro.redirectTo({ url: `/pages/cart/index?store_id=${storeID}` }))}>
+            返回购物车
+          </Button>
+        </View>
+      </View>
+    )
+  }
+
+  const delivery = fulfilment === 'delivery'
+  const goods = cart.goods_fen
+  const fee = delivery ? (check ? check.delivery_fee_fen : store.delivery_fee_fen) : 0
+  const discount = 0
+  const payable = goods + fee - discount
+  const minFen = check ? check.delivery_min_fen : store.delivery_min_fen
+  const located = !!address && typeof address.lat === 'number' && typeof address.lng === 'number'
+  const outOfRange = delivery && !!check && !check.delivers
+  const belowMin = delivery && goods < minFen
+  const unorderable = lines.some((l) => !l.available)
+
+  let blocked = ''
+  if (delivery && !address) blocked = '请选择收货地址'
+  else if (delivery && !located) blocked = '请先在地图上为该地址选点'
+  else if (delivery && checking) blocked = '正在确认配送范围…'
+  else if (outOfRange) blocked = '该地址超出门店配送范围'
+  else if (delivery && (checkError || !check)) blocked = '暂时无法确认配送范围'
+  else if (belowMin) blocked = `还差 ${yuan(minFen - goods)} 起送`
+  else if (goods <= 0) blocked = '没有可以下单的商品'
+
+  const place = async () => {
+    if (placing || blocked) return
+    const body: CheckoutBody = { store_id: storeID, fulfilment }
+    if (delivery && address) body.address_id = address.id
+    const text = remark.trim()
+    if (text) body.remark = text
+    body.expected_payable_fen = payable
+    const key = keys.keyFor(body)
+    setPlacing(true)
+    setPlaceError('')
+    let res
+    try {
+      res = await placeOrder(body, key)
+      keys.done()
+    } catch (err) {
+      // A network error leaves the key for a retry of the same body: if the
+      // order was created after all, the server answers with that order.
+      if (!(err instanceof ApiError && err.status === 0)) keys.done()
+      setPlaceError(errorText(err))
+      setPlacing(false)
+      if (err instanceof ApiError && (err.code === 'out_of_stock' || err.code === 'conflict')) {
+        getCart(storeID).then(setCart).catch(() => undefined)
+      }
+      return
+    }
+    if (delivery && address) rememberLastAddress(address.id)
+    const order = res.order
+    const orderURL = `/pages/order/index?id=${order.id}`
+    if (!res.payment || order.status !== 'pending_payment') {
+      setPlacing(false)
+      Taro.redirectTo({ url: order.status === 'pending_payment' ? orderURL : `${orderURL}&paid=1` })
+      return
+    }
+    try {
+      const result = await pay(res.payment, order.payable_fen)
+      Taro.redirectTo({ url: result === 'paid' ? `${orderURL}&paid=1` : orderURL })
+    } catch (err) {
+      // The order exists and can be paid again from its page.
+      Taro.showToast({ title: errorText(err), icon: 'none', duration: 2500 })
+      Taro.redirectTo({ url: orderURL })
+    } finally {
+      setPlacing(false)
+    }
+  }
+
+  return (
+    <View className='page co-page'>
+      <View className='card'>
+        <View className='row between'>
+          <Text className='co-store'>{store.name}</Text>
+          {store.status === 'closed' || !store.open_now ? <Text className='badge badge-grey'>休息中</Text> : <Text className='badge badge-green'>营业中</Text>}
+        </View>
+        <View className='seg co-seg'>
+          {store.pickup && (
+            <View className={`seg-item ${fulfilment === 'pickup' ? 'seg-item-on' : ''}`} data-testid='fulfilment-pickup' data-selected={fulfilment === 'pickup'} onClick={() => choose('pickup')}>
+              到店自提
+            </View>
+          )}
+          {store.delivery && (
+            <View className={`seg-item ${fulfilment === 'delivery' ? 'seg-item-on' : ''}`} data-testid='fulfilment-delivery' data-selected={fulfilment === 'delivery'} onClick={() => choose('delivery')}>
+              外卖配送
+            </View>
+          )}
+        </View>
+        {!store.delivery && <Text className='muted co-hint'>本店暂不提供配送，仅支持到店自提</Text>}
+        {!store.pickup && <Text className='muted co-hint'>本店暂不支持自提，仅提供配送</Text>}
+
+        {!delivery && (
+          <View className='co-pickup'>
+            <Text className='co-label'>自提门店</Text>
+            <Text className='co-addr'>{store.address}</Text>
+            <Text className='muted'>付款后凭取货码到店取货</Text>
+          </View>
+        )}
+
+        {delivery && (
+          <View className='co-address' data-testid='checkout-address' onClick={chooseAddress}>
+            {address ? (
+              <View className='row'>
+                <View className='grow'>
+                  <View>
+                    <Text className='co-contact'>{address.contact}</Text>
+                    <Text className='muted co-phone'>{address.phone}</Text>
+                  </View>
+                  <Text className='co-addr'>{addressLine(address)}</Text>
+                </View>
+                <Text className='chev'>›</Text>
+              </View>
+            ) : (
+              <View className='row between' data-testid='checkout-choose-address'>
+                <Text className='co-choose'>选择收货地址</Text>
+                <Text className='chev'>›</Text>
+              </View>
+            )}
+          </View>
+        )}
+        {delivery && address && (
+          <View data-testid='delivery-check'>
+            {!located && <View className='notice'>该地址还没有地图位置，请点上方地址，编辑并“在地图上选点”</View>}
+            {checking && <Text className='muted'>正在确认配送范围…</Text>}
+            {checkError && <View className='notice notice-red'>{checkError}</View>}
+            {check && check.delivers && (
+              <Text className='muted'>
+                距门店 {distance(check.distance_m)} · 配送费 {yuan(check.delivery_fee_fen)}
+              </Text>
+            )}
+            {outOfRange && (
+              <View className='notice notice-red' data-testid='delivery-out-of-range'>
+                {reasonText[check?.reason || 'outside_radius'] || '该地址超出门店配送范围'}
+                {check && check.distance_m > 0 ? `（距门店 ${distance(check.distance_m)}）` : ''}
+              </View>
+            )}
+          </View>
+        )}
+      </View>
+
+      <View className='card'>
+        <Text className='section-title'>商品（{cart.selected_count} 件）</Text>
+        {lines.map((l) => (
+          <View className='line' key={l.sku_id} data-testid={`checkout-line-${l.sku_id}`}>
+            <LineImage src={l.image_url || l.image} title={l.title} small />
+            <View className='line-body'>
+              <Text className='line-title'>{l.title}</Text>
+              <Text className='muted'>{l.sku_name}</Text>
+              {!l.available && <Text className='co-problem'>{problemText[l.problem || ''] || '暂不可下单'}</Text>}
+              {l.available && l.price_changed && <Text className='co-problem'>价格有变动，原价 {yuan(l.seen_price_fen)}</Text>}
+            </View>
+            <View className='co-line-right'>
+              <Price fen={l.price_fen} />
+              <Text className='muted'>×{l.quantity}</Text>
+            </View>
+          </View>
+        ))}
+        {unorderable && <View className='notice'>有商品暂不可下单，请返回购物车调整</View>}
+      </View>
+
+      <View className='card' data-testid='checkout-amounts'>
+        <View className='kv'>
+          <Text className='kv-label'>商品金额</Text>
+          <Text data-testid='amount-goods'>{yuan(goods)}</Text>
+        </View>
+        {delivery && (
+          <View className='kv'>
+            <Text className='kv-label'>配送费</Text>
+            <Text data-testid='amount-delivery'>{yuan(fee)}</Text>
+          </View>
+        )}
+        <View className='kv'>
+          <Text className='kv-label'>优惠</Text>
+          <Text data-testid='amount-discount'>{discount > 0 ? `-${yuan(discount)}` : yuan(0)}</Text>
+        </View>
+        <View className='kv'>
+          <Text className='kv-label'>应付</Text>
+          <Price fen={payable} testid='amount-payable' />
+        </View>
+        {delivery && minFen > 0 && <Text className='muted'>满 {yuan(minFen)} 起送</Text>}
+      </View>
+
+      <View className='card'>
+        <View className='field co-remark'>
+          <Text className='field-label'>备注</Text>
+          <Input className='field-input' data-testid='checkout-remark' value={remark} maxlength={200} placeholder='口味、送达时间等（选填）' onInput={(e) => setRemark(e.detail.value)} />
+        </View>
+      </View>
+
+      {(placeError || blocked) && (
+        <View className={`co-alert ${placeError ? 'co-alert-red' : ''}`} data-testid={placeError ? 'checkout-error' : 'checkout-blocked'}>
+          {placeError || blocked}
+        </View>
+      )}
+      <View className='bar'>
+        <View className='grow'>
+          <Text>合计 </Text>
+          <Price fen={payable} className='co-total' />
+        </View>
+        <Button className='btn btn-pay co-place' data-testid='place-order' disabled={!!blocked || placing || undefined} onClick={place}>
+          {placing ? '提交中' : '提交订单'}
+        </Button>
+      </View>
+    </View>
+  )
 }

@@ -1,6 +1,465 @@
-import { View } from '@tarojs/components'
+import { useCallback, useEffect, useRef, useState } from 'react'
+import Taro, { useDidShow, usePullDownRefresh, useRouter } from '@tarojs/taro'
+import { View, Text, Button, Input } from '@tarojs/components'
+import { errorText } from '../../api/client'
+import { Order, OrderItem, cancelOrder, getOrder, payOrder, refundOrder, refundStatusText, RefundBody } from '../../api/orders'
+import { addressLine } from '../../api/addresses'
+import { pay } from '../../platform/wechat'
+import { dateTime, distance, statusText, yuan } from '../../utils/format'
+import { countdown, pollWhile } from '../../utils/poll'
+import State from '../../components/State'
+import Price from '../../components/Price'
+import LineImage from '../../components/LineImage'
+import QRCode from '../../components/QRCode'
+import './index.css'
 
-/** Order: 订单详情 (to be built). */
-export default function Order() {
-  return <View className='page'>订单详情</View>
+const statusHint: Record<string, string> = {
+  pending_payment: '请在倒计时结束前完成支付，超时订单将自动取消',
+  paid: '已付款，门店正在备货',
+  ready_for_pickup: '商品已备好，请凭取货码到店取货',
+  shipped: '商品已出库，正在配送中',
+  delivered: '商品已送达',
+  completed: '订单已完成，感谢光临',
+  cancelled: '订单已取消',
+  refunding: '退款申请已提交，等待门店审核',
+  refunded: '退款已完成，款项将原路退回',
+}
+
+const refundable = ['paid', 'ready_for_pickup', 'shipped', 'delivered', 'completed']
+const reasons = ['不想要了', '商品缺货', '买错了/买多了', '商品质量问题']
+
+function left(i: OrderItem) {
+  return i.quantity - i.refunded_quantity
+}
+
+/**
+ * Order (订单详情): the order's status and timeline, its lines and amounts;
+ * the pickup code and its QR for a paid pickup order; paying again or
+ * cancelling an unpaid one; asking for a refund of a paid one. Opened with
+ * paid=1 after the cashier, it re-reads the order until the payment shows.
+ */
+export default function OrderPage() {
+  const { params } = useRouter()
+  const id = Number(params.id) || 0
+  const [order, setOrder] = useState<Order | null>(null)
+  const [loading, setLoading] = useState(true)
+  const [error, setError] = useState('')
+  const [confirming, setConfirming] = useState(false)
+  const [busy, setBusy] = useState(false)
+  const [actionError, setActionError] = useState('')
+  const [now, setNow] = useState(Date.now())
+  const [refundOpen, setRefundOpen] = useState(false)
+  const [refundAll, setRefundAll] = useState(true)
+  const [refundQty, setRefundQty] = useState<Record<number, number>>({})
+  const [reason, setReason] = useState('')
+  const [refundError, setRefundError] = useState('')
+  const poller = useRef<{ stop: () => void } | null>(null)
+  const polledOnce = useRef(false)
+
+  const confirmPayment = useCallback(() => {
+    if (poller.current) poller.current.stop()
+    setConfirming(true)
+    const p = pollWhile(
+      () => getOrder(id),
+      (o) => o.status === 'pending_payment',
+      (o) => setOrder(o),
+    )
+    poller.current = p
+    p.done.then(() => {
+      if (poller.current === p) {
+        poller.current = null
+        setConfirming(false)
+      }
+    })
+  }, [id])
+
+  useEffect(() => () => poller.current?.stop(), [])
+
+  const load = useCallback(async () => {
+    if (!id) {
+      setError('缺少订单参数')
+      setLoading(false)
+      return
+    }
+    setError('')
+    try {
+      const o = await getOrder(id)
+      setOrder(o)
+      if (params.paid === '1' && o.status === 'pending_payment' && !polledOnce.current) {
+        polledOnce.current = true
+        confirmPayment()
+      }
+    } catch (err) {
+      setError(errorText(err))
+    } finally {
+      setLoading(false)
+      Taro.stopPullDownRefresh()
+    }
+  }, [id, params.paid, confirmPayment])
+
+  useDidShow(() => {
+    load()
+  })
+  usePullDownRefresh(() => {
+    load()
+  })
+
+  const pending = order?.status === 'pending_payment'
+  useEffect(() => {
+    if (!pending) return
+    const t = setInterval(() => setNow(Date.now()), 1000)
+    return () => clearInterval(t)
+  }, [pending])
+
+  // Once an unpaid order's time is up, read it again (the server cancels it).
+  const expired = pending && !!order && now > new Date(order.expires_at).getTime() + 2000
+  const reloadedExpired = useRef(false)
+  useEffect(() => {
+    if (expired && !reloadedExpired.current) {
+      reloadedExpired.current = true
+      load()
+    }
+  }, [expired, load])
+
+  if (loading || error || !order) {
+    return (
+      <View className='page'>
+        <State loading={loading} error={error} onRetry={() => { setLoading(true); load() }} />
+      </View>
+    )
+  }
+
+  const o = order
+  const timeLeft = pending ? countdown(o.expires_at, now) : ''
+  const showCode = o.fulfilment === 'pickup' && !!o.pickup_code && (o.status === 'paid' || o.status === 'ready_for_pickup')
+  const canRefund = refundable.includes(o.status) && o.items.some((i) => left(i) > 0)
+
+  const payAgain = async () => {
+    setBusy(true)
+    setActionError('')
+    try {
+      const res = await payOrder(o.id)
+      setOrder(res.order)
+      if (!res.payment) {
+        await load()
+        return
+      }
+      const result = await pay(res.payment, res.order.payable_fen)
+      if (result === 'paid') confirmPayment()
+    } catch (err) {
+      setActionError(errorText(err))
+      load()
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  const cancel = async () => {
+    const r = await Taro.showModal({ title: '取消订单', content: '确定要取消这个订单吗？', confirmText: '取消订单', cancelText: '再想想' })
+    if (!r.confirm) return
+    setBusy(true)
+    setActionError('')
+    try {
+      setOrder(await cancelOrder(o.id, '用户取消'))
+      Taro.showToast({ title: '订单已取消', icon: 'success' })
+    } catch (err) {
+      setActionError(errorText(err))
+      load()
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  const openRefund = () => {
+    const q: Record<number, number> = {}
+    for (const i of o.items) q[i.id] = 0
+    setRefundQty(q)
+    setRefundAll(true)
+    setReason('')
+    setRefundError('')
+    setRefundOpen(true)
+  }
+
+  const step = (item: OrderItem, d: number) => {
+    setRefundQty((q) => ({ ...q, [item.id]: Math.min(left(item), Math.max(0, (q[item.id] || 0) + d)) }))
+  }
+
+  const submitRefund = async () => {
+    const body: RefundBody = { reason: reason.trim() }
+    if (!body.reason) {
+      setRefundError('请选择或填写退款原因')
+      return
+    }
+    if (!refundAll) {
+      body.items = o.items.filter((i) => (refundQty[i.id] || 0) > 0).map((i) => ({ order_item_id: i.id, quantity: refundQty[i.id] }))
+      if (body.items.length === 0) {
+        setRefundError('请选择要退的商品和数量')
+        return
+      }
+    }
+    setBusy(true)
+    setRefundError('')
+    try {
+      setOrder(await refundOrder(o.id, body))
+      setRefundOpen(false)
+      Taro.showToast({ title: '退款申请已提交', icon: 'success' })
+    } catch (err) {
+      setRefundError(errorText(err))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  const refundSum = refundAll
+    ? o.payable_fen - o.refunded_fen
+    : o.items.reduce((s, i) => s + (refundQty[i.id] || 0) * i.price_fen, 0)
+
+  return (
+    <View className='page od-page'>
+      <View className={`od-head od-head-${o.status}`}>
+        <View className='od-status' data-testid='order-status' data-status={o.status}>
+          {statusText[o.status] || o.status}
+        </View>
+        <Text className='od-hint'>{confirming ? '正在确认支付结果…' : statusHint[o.status] || ''}</Text>
+        {pending && timeLeft && (
+          <Text className='od-countdown' data-testid='order-countdown'>
+            剩余 {timeLeft} 自动取消
+          </Text>
+        )}
+      </View>
+
+      {showCode && (
+        <View className='card od-code-card'>
+          <Text className='muted'>取货码</Text>
+          <Text className='od-code' data-testid='pickup-code'>
+            {o.pickup_code}
+          </Text>
+          <QRCode text={o.pickup_code || ''} size={360} testid='pickup-qr' />
+          <Text className='muted od-code-tip'>到店后向店员出示取货码或二维码</Text>
+        </View>
+      )}
+
+      {o.fulfilment === 'delivery' && o.address && (
+        <View className='card'>
+          <Text className='section-title'>收货地址</Text>
+          <View>
+            <Text className='od-contact'>{o.address.contact}</Text>
+            <Text className='muted'>{o.address.phone}</Text>
+          </View>
+          <Text className='od-addr' data-testid='order-address'>{addressLine(o.address)}</Text>
+          {typeof o.delivery_distance_m === 'number' && <Text className='muted'>距门店 {distance(o.delivery_distance_m)}</Text>}
+          {/* PLACEHOLDER(tracking): rider tracking and "确认收货" go here once the
+              backend has tracking and confirm-receipt endpoints (none yet). */}
+        </View>
+      )}
+
+      <View className='card'>
+        <View className='row between od-store'>
+          <Text className='section-title od-store-name'>{o.store?.name || `门店 #${o.store_id}`}</Text>
+          <Text className={`badge ${o.fulfilment === 'pickup' ? 'badge-blue' : 'badge-green'}`}>{o.fulfilment === 'pickup' ? '到店自提' : '外卖配送'}</Text>
+        </View>
+        {o.items.map((i) => (
+          <View className='line' key={i.id} data-testid={`order-item-${i.id}`}>
+            <LineImage src={i.image_url || i.image} title={i.title} small />
+            <View className='line-body'>
+              <Text className='line-title'>{i.title}</Text>
+              <Text className='muted'>
+                {i.sku_name} · {yuan(i.price_fen)} ×{i.quantity}
+              </Text>
+              {i.refunded_quantity > 0 && <Text className='od-refunded'>已退 {i.refunded_quantity} 件</Text>}
+            </View>
+            <Price fen={i.amount_fen} />
+          </View>
+        ))}
+        <View className='od-amounts'>
+          <View className='kv'>
+            <Text className='kv-label'>商品金额</Text>
+            <Text>{yuan(o.goods_fen)}</Text>
+          </View>
+          {o.fulfilment === 'delivery' && (
+            <View className='kv'>
+              <Text className='kv-label'>配送费</Text>
+              <Text>{yuan(o.delivery_fee_fen)}</Text>
+            </View>
+          )}
+          {o.discount_fen > 0 && (
+            <View className='kv'>
+              <Text className='kv-label'>优惠</Text>
+              <Text>-{yuan(o.discount_fen)}</Text>
+            </View>
+          )}
+          <View className='kv'>
+            <Text className='kv-label'>{pending ? '需付款' : '实付款'}</Text>
+            <Price fen={o.payable_fen} testid='order-payable' className='od-payable' />
+          </View>
+          {o.refunded_fen > 0 && (
+            <View className='kv'>
+              <Text className='kv-label'>已退款</Text>
+              <Text className='price'>{yuan(o.refunded_fen)}</Text>
+            </View>
+          )}
+        </View>
+      </View>
+
+      {o.refunds && o.refunds.length > 0 && (
+        <View className='card' data-testid='order-refunds'>
+          <Text className='section-title'>退款记录</Text>
+          {o.refunds.map((r) => (
+            <View className='od-refund' key={r.id} data-testid={`refund-${r.id}`} data-status={r.status}>
+              <View className='row between'>
+                <Text>{r.items.length ? '部分退款' : '整单退款'} {yuan(r.amount_fen)}</Text>
+                <Text className={`badge ${r.status === 'succeeded' ? 'badge-green' : r.status === 'rejected' || r.status === 'failed' ? 'badge-red' : 'badge-blue'}`}>
+                  {refundStatusText[r.status] || r.status}
+                </Text>
+              </View>
+              <Text className='muted'>原因：{r.reason}</Text>
+              {r.review_note && <Text className='muted'>门店回复：{r.review_note}</Text>}
+              <Text className='muted'>{dateTime(r.created_at)}</Text>
+            </View>
+          ))}
+        </View>
+      )}
+
+      <View className='card'>
+        <Text className='section-title'>订单信息</Text>
+        <View className='kv'>
+          <Text className='kv-label'>订单编号</Text>
+          <Text className='od-no'>{o.order_no}</Text>
+        </View>
+        <View className='kv'>
+          <Text className='kv-label'>下单时间</Text>
+          <Text>{dateTime(o.created_at)}</Text>
+        </View>
+        {o.paid_at && (
+          <View className='kv'>
+            <Text className='kv-label'>付款时间</Text>
+            <Text>{dateTime(o.paid_at)}</Text>
+          </View>
+        )}
+        {o.remark && (
+          <View className='kv'>
+            <Text className='kv-label'>备注</Text>
+            <Text className='od-remark'>{o.remark}</Text>
+          </View>
+        )}
+        {o.cancel_reason && (
+          <View className='kv'>
+            <Text className='kv-label'>取消原因</Text>
+            <Text>{o.cancel_reason}</Text>
+          </View>
+        )}
+      </View>
+
+      {o.timeline && o.timeline.length > 0 && (
+        <View className='card' data-testid='order-timeline'>
+          <Text className='section-title'>订单进度</Text>
+          {[...o.timeline].reverse().map((e, i) => (
+            <View className={`od-event ${i === 0 ? 'od-event-now' : ''}`} key={`${e.at}-${i}`}>
+              <View className='od-dot' />
+              <View className='grow'>
+                <View className='row between'>
+                  <Text className='od-event-status'>{statusText[e.status] || e.status}</Text>
+                  <Text className='muted'>{dateTime(e.at)}</Text>
+                </View>
+                {e.note && <Text className='muted'>{e.note}</Text>}
+              </View>
+            </View>
+          ))}
+        </View>
+      )}
+
+      {actionError && (
+        <View className='notice notice-red od-error' data-testid='order-error'>
+          {actionError}
+        </View>
+      )}
+
+      {(pending || canRefund) && (
+        <View className='bar od-bar'>
+          <View className='grow' />
+          {pending && (
+            <Button className='btn od-btn' data-testid='order-cancel' disabled={busy || undefined} onClick={cancel}>
+              取消订单
+            </Button>
+          )}
+          {pending && (
+            <Button className='btn btn-pay od-btn' data-testid='order-pay' disabled={busy || confirming || undefined} onClick={payAgain}>
+              去支付 {yuan(o.payable_fen)}
+            </Button>
+          )}
+          {canRefund && (
+            <Button className='btn od-btn' data-testid='refund-open' disabled={busy || undefined} onClick={openRefund}>
+              申请退款
+            </Button>
+          )}
+        </View>
+      )}
+
+      {refundOpen && (
+        <View className='mask' onClick={() => setRefundOpen(false)}>
+          <View className='sheet' data-testid='refund-sheet' onClick={(e) => e.stopPropagation()}>
+            <Text className='section-title'>申请退款</Text>
+            <View className='seg od-refund-seg'>
+              <View className={`seg-item ${refundAll ? 'seg-item-on' : ''}`} data-testid='refund-mode-all' onClick={() => setRefundAll(true)}>
+                整单退款
+              </View>
+              <View className={`seg-item ${!refundAll ? 'seg-item-on' : ''}`} data-testid='refund-mode-lines' onClick={() => setRefundAll(false)}>
+                部分商品
+              </View>
+            </View>
+            {!refundAll &&
+              o.items
+                .filter((i) => left(i) > 0)
+                .map((i) => (
+                  <View className='line' key={i.id}>
+                    <View className='line-body od-refund-line'>
+                      <Text className='line-title'>{i.title}</Text>
+                      <Text className='muted'>
+                        {i.sku_name} · 可退 {left(i)} 件
+                      </Text>
+                    </View>
+                    <View className='stepper'>
+                      <View className='stepper-btn' data-testid={`refund-minus-${i.id}`} onClick={() => step(i, -1)}>
+                        -
+                      </View>
+                      <Text className='stepper-num' data-testid={`refund-qty-${i.id}`}>
+                        {refundQty[i.id] || 0}
+                      </Text>
+                      <View className='stepper-btn' data-testid={`refund-plus-${i.id}`} onClick={() => step(i, 1)}>
+                        +
+                      </View>
+                    </View>
+                  </View>
+                ))}
+            <Text className='od-sheet-label'>退款原因</Text>
+            <View className='od-chips'>
+              {reasons.map((r) => (
+                <View key={r} className={`od-chip ${reason === r ? 'od-chip-on' : ''}`} onClick={() => setReason(r)}>
+                  {r}
+                </View>
+              ))}
+            </View>
+            <Input className='input od-reason' data-testid='refund-reason' value={reason} maxlength={200} placeholder='也可以自己填写原因' onInput={(e) => setReason(e.detail.value)} />
+            <View className='kv'>
+              <Text className='kv-label'>{refundAll ? '退款金额（含配送费）' : '预计退款（不含配送费）'}</Text>
+              <Price fen={refundSum} testid='refund-amount' />
+            </View>
+            {refundError && (
+              <View className='notice notice-red' data-testid='refund-error'>
+                {refundError}
+              </View>
+            )}
+            <View className='row od-sheet-btns'>
+              <Button className='btn grow' onClick={() => setRefundOpen(false)}>
+                取消
+              </Button>
+              <Button className='btn btn-primary grow' data-testid='refund-submit' disabled={busy || undefined} onClick={submitRefund}>
+                提交申请
+              </Button>
+            </View>
+          </View>
+        </View>
+      )}
+    </View>
+  )
 }
