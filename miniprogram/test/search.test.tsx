@@ -65,7 +65,8 @@ test('confirming searches the store and lists results with the total', async () 
 })
 
 test('q from the route is searched at once; tapping a suggestion searches it', async () => {
-  setParams({ store_id: '12', q: '可乐' })
+  // Route parameters arrive percent-encoded (WeChat and the h5 router alike).
+  setParams({ store_id: '12', q: encodeURIComponent('可乐') })
   route('GET /api/v1/products', (req) => ok(page(req.url.includes(encodeURIComponent('百事可乐')) ? [item({ id: 9 })] : [item({ id: 8 })], 1)))
   route('GET /api/v1/products/suggest', ok({ items: [{ id: 9, title: '百事可乐' }] }))
   render(<SearchPage />)

@@ -5,6 +5,7 @@ import { errorText } from '../../api/client'
 import { searchProducts, SearchItem, suggestProducts, Suggestion } from '../../api/shop'
 import State from '../../components/State'
 import ProductCard from '../../components/ProductCard'
+import { param } from '../../utils/params'
 import { chosenStore } from '../../utils/store'
 import '../../components/shop.css'
 import './index.css'
@@ -28,7 +29,7 @@ interface Results {
 export default function SearchPage() {
   const { params } = useRouter()
   const storeID = params.store_id || String(chosenStore()?.id || '')
-  const initial = params.q || ''
+  const initial = param(params, 'q')
   const [text, setText] = useState(initial)
   const [suggestions, setSuggestions] = useState<Suggestion[]>([])
   const [results, setResults] = useState<Results | null>(null)
@@ -126,8 +127,9 @@ export default function SearchPage() {
     <View className='page' data-testid='search-page'>
       <View className='search-top'>
         <View className='search-field'>
+          <View className='icon-search' />
           <Input
-            className='search-field-input'
+            className='search-field-input search-input-h5'
             data-testid='search-input'
             value={text}
             focus={!initial}
