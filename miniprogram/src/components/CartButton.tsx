@@ -20,3 +20,22 @@ export default function CartButton({ storeID, count }: { storeID: number | strin
     </View>
   )
 }
+
+/** CartBar is the cart entry along the bottom of a store's shelves: the count and 去购物车. */
+export function CartBar({ storeID, count }: { storeID: number | string; count: number }) {
+  const open = () => Taro.navigateTo({ url: cartURL(storeID) })
+  return (
+    <View className='cart-bar-mini' data-testid='cart-entry' onClick={open}>
+      <View className='cart-bar-icon'>
+        <Text>购物车</Text>
+        {count > 0 && (
+          <Text className='cart-badge' data-testid='cart-badge'>
+            {count > 99 ? '99+' : count}
+          </Text>
+        )}
+      </View>
+      <Text className={`cart-bar-text ${count > 0 ? '' : 'cart-bar-text-empty'}`}>{count > 0 ? `已加购 ${count} 件` : '购物车是空的'}</Text>
+      <Text className={`cart-bar-go ${count > 0 ? '' : 'cart-bar-go-off'}`}>去购物车</Text>
+    </View>
+  )
+}

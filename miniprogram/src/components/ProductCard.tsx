@@ -40,7 +40,7 @@ export default function ProductCard({ item, storeID, layout = 'row' }: { item: S
           <Text className='gcard-title'>{item.title}</Text>
           <View className='pcard-foot'>
             {price}
-            {out ? <Text className='pcard-tag'>已售罄</Text> : <Text className='pcard-add'>+</Text>}
+            {out && <Text className='pcard-tag'>已售罄</Text>}
           </View>
         </View>
       </View>
@@ -50,15 +50,16 @@ export default function ProductCard({ item, storeID, layout = 'row' }: { item: S
     <View className={`pcard ${out ? 'pcard-soldout' : ''}`} data-testid={`product-${item.id}`} onClick={open}>
       <ProductImage src={pictureOf(item)} className='thumb' />
       <View className='pcard-body'>
-        <Text className='pcard-title'>{item.title}</Text>
+        <View>
+          <Text className='pcard-title'>{item.title}</Text>
+          {item.sales > 0 && <View className='pcard-sales'>已售 {item.sales}</View>}
+        </View>
         <View className='pcard-foot'>
           {price}
-          {out ? (
+          {out && (
             <Text className='pcard-tag' data-testid={`product-${item.id}-soldout`}>
               已售罄
             </Text>
-          ) : (
-            <Text className='pcard-add'>+</Text>
           )}
         </View>
       </View>

@@ -237,7 +237,7 @@ export default function CartPage() {
           <Price fen={cart.goods_fen} testid='cart-total' />
         </View>
         <Button
-          className='btn btn-primary cart-go'
+          className={`btn btn-primary cart-go ${cart.selected_count === 0 || busy ? 'btn-disabled' : ''}`}
           data-testid='cart-checkout'
           disabled={cart.selected_count === 0 || busy}
           onClick={() => Taro.navigateTo({ url: `/pages/checkout/index?store_id=${storeID}` })}

@@ -170,7 +170,7 @@ export default function Index() {
           </Text>
         </View>
         <View className='home-search' data-testid='home-search' onClick={() => Taro.navigateTo({ url: `/pages/search/index?store_id=${store.id}` })}>
-          <Text className='home-search-icon'>搜索</Text>
+          <View className='icon-search' />
           <Text>牛奶、水果、零食…</Text>
         </View>
       </View>

@@ -163,14 +163,13 @@ export default function ProductPage() {
           <>
             <View className='pd-cart' data-testid='go-cart' onClick={() => Taro.navigateTo({ url: cartURL(storeID) })}>
               <Text className='pd-cart-icon'>购物车</Text>
-              <Text>去购物车</Text>
               {count > 0 && (
                 <Text className='cart-badge' data-testid='cart-badge'>
                   {count > 99 ? '99+' : count}
                 </Text>
               )}
             </View>
-            <Button className='btn btn-primary pd-add' data-testid='add-to-cart' disabled={!sku || soldOut || adding} loading={adding} onClick={add}>
+            <Button className={`btn btn-primary pd-add ${!sku || soldOut ? 'btn-disabled' : ''}`} data-testid='add-to-cart' disabled={!sku || soldOut || adding} loading={adding} onClick={add}>
               {soldOut ? '已售罄' : '加入购物车'}
             </Button>
           </>

@@ -6,7 +6,7 @@ import { cartCount, getCart, getStore, listCategories, searchProducts, SearchIte
 import State from '../../components/State'
 import ProductCard from '../../components/ProductCard'
 import StoreBadges from '../../components/StoreBadges'
-import CartButton from '../../components/CartButton'
+import { CartBar } from '../../components/CartButton'
 import { categoryRows } from '../../utils/catalog'
 import { distance } from '../../utils/format'
 import { lastPoint, metres } from '../../utils/geo'
@@ -175,9 +175,9 @@ export default function StorePage() {
       </View>
       <View className='store-search'>
         <View className='search-box'>
-          <Text className='search-box-icon'>搜索</Text>
+          <View className='icon-search' />
           <Input
-            className='search-box-input'
+            className='search-box-input search-input-h5'
             data-testid='search-input'
             value={q}
             placeholder='搜索本店商品'
@@ -204,6 +204,7 @@ export default function StorePage() {
               {c.name}
             </View>
           ))}
+          <View className='cats-end' />
         </ScrollView>
         <View className='goods' data-testid='shelf'>
           {shelf && shelf.items.length > 0 && <View className='goods-count'>共 {shelf.total} 件商品</View>}
@@ -222,7 +223,7 @@ export default function StorePage() {
           {shelf && !more && shelf.items.length > 0 && <View className='load-more'>没有更多了</View>}
         </View>
       </View>
-      <CartButton storeID={id} count={count} />
+      <CartBar storeID={id} count={count} />
     </View>
   )
 }
