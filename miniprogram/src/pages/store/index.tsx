@@ -140,6 +140,13 @@ export default function StorePage() {
     return (
       <View className='page'>
         <State loading={!storeError} error={storeError} onRetry={load} />
+        {storeError && (
+          <View className='load-more'>
+            <Text className='link' data-testid='store-choose-other' onClick={() => Taro.navigateTo({ url: '/pages/stores/index' })}>
+              选择其他门店
+            </Text>
+          </View>
+        )}
       </View>
     )
   }
