@@ -15,26 +15,26 @@ test('the first SKU in stock is preselected with its store price and stock', asy
   route('GET /api/v1/products/345', ok(product()))
   route('GET /api/v1/cart', ok(cart([])))
   render(<ProductPage />)
-  expect(await screen.findByTestId('product-title')).toHaveProperty('textContent', '光明 优倍 鲜牛奶')
+  expect(await screen.findByTestId('pd-title')).toHaveProperty('textContent', '光明 优倍 鲜牛奶')
   expect(requests[0].url).toBe('https://api.test/api/v1/products/345?store_id=12')
   expect(screen.getByTestId('sku-902').getAttribute('data-selected')).toBe('true')
-  expect(screen.getByTestId('product-price').textContent).toBe('¥10.90')
-  expect(screen.getByTestId('product-stock').textContent).toBe('库存 7')
+  expect(screen.getByTestId('pd-price').textContent).toBe('¥10.90')
+  expect(screen.getByTestId('pd-stock').textContent).toBe('库存 7')
   // The sold-out SKU can be looked at, but not added.
   fireEvent.click(screen.getByTestId('sku-901'))
-  expect(screen.getByTestId('product-price').textContent).toBe('¥18.90')
-  expect(screen.getByTestId('product-stock').textContent).toBe('已售罄')
+  expect(screen.getByTestId('pd-price').textContent).toBe('¥18.90')
+  expect(screen.getByTestId('pd-stock').textContent).toBe('已售罄')
   expect((screen.getByTestId('add-to-cart') as HTMLButtonElement).disabled).toBe(true)
   // One picture: no swiper, a placeholder since it has none.
-  expect(screen.queryByTestId('product-pictures')).toBeNull()
-  expect(screen.getByTestId('product-picture-placeholder')).toBeTruthy()
+  expect(screen.queryByTestId('pd-pictures')).toBeNull()
+  expect(screen.getByTestId('pd-picture-placeholder')).toBeTruthy()
 })
 
 test('several pictures make a swiper', async () => {
   route('GET /api/v1/products/345', ok(product({ images: ['/media/a.jpg', 'https://cdn.test/b.jpg'] })))
   route('GET /api/v1/cart', ok(cart([])))
   render(<ProductPage />)
-  const swiper = await screen.findByTestId('product-pictures')
+  const swiper = await screen.findByTestId('pd-pictures')
   expect(Array.from(swiper.querySelectorAll('img')).map((i) => i.getAttribute('src'))).toEqual(['https://api.test/media/a.jpg', 'https://cdn.test/b.jpg'])
 })
 
@@ -50,7 +50,7 @@ test('add-to-cart sets one more than the cart has, toasts and updates the badge'
   expect(body(puts()[0])).toEqual({ store_id: 12, sku_id: 902, quantity: 3 })
   expect(puts()[0].header.Authorization).toBe('Bearer tok')
   expect(screen.getByTestId('cart-badge').textContent).toBe('4')
-  expect(screen.getByTestId('product-in-cart').textContent).toBe('购物车中已有 3 件')
+  expect(screen.getByTestId('pd-in-cart').textContent).toBe('购物车中已有 3 件')
   // The next add uses what the PUT returned.
   fireEvent.click(screen.getByTestId('add-to-cart'))
   await waitFor(() => expect(puts()).toHaveLength(2))
@@ -72,7 +72,7 @@ test('the server refusing shows its message and the stock now', async () => {
   expect(await screen.findByTestId('add-error')).toHaveProperty('textContent', '库存不足：光明 优倍 鲜牛奶 450ml 只剩 0 件')
   expect(toasts).toContain('库存不足：光明 优倍 鲜牛奶 450ml 只剩 0 件')
   expect(body(puts()[0]).quantity).toBe(1)
-  await waitFor(() => expect(screen.getByTestId('product-stock').textContent).toBe('已售罄'))
+  await waitFor(() => expect(screen.getByTestId('pd-stock').textContent).toBe('已售罄'))
   expect((screen.getByTestId('add-to-cart') as HTMLButtonElement).disabled).toBe(true)
 })
 

@@ -31,8 +31,8 @@ test('the first screen asks for the store, categories and products in one wave',
   expect(await screen.findByTestId('product-7')).toBeTruthy()
   expect(requests.filter((r) => r.url.includes('/api/v1/products'))).toHaveLength(1)
   expect(requests.find((r) => r.url.includes('/api/v1/products'))?.url).toBe('https://api.test/api/v1/products?store_id=12&page=1&page_size=20')
-  expect(screen.getByTestId('store-name').textContent).toBe('人民广场店')
-  expect(screen.getByTestId('product-7-price').textContent).toBe('¥7.90')
+  expect(screen.getByTestId('shelf-store-name').textContent).toBe('人民广场店')
+  expect(screen.getByTestId('price-7').textContent).toBe('¥7.90')
   expect(screen.getByTestId('product-7').querySelector('img')?.getAttribute('src')).toBe('https://api.test/media/chips.jpg')
   expect(screen.getByTestId('category-all').className).toContain('cat-on')
 })
@@ -49,7 +49,7 @@ test('shelves: sold out greyed, categories switch, paging, product and search na
   render(<StorePage />)
   const card = await screen.findByTestId('product-21')
   expect(card.className).toContain('pcard-soldout')
-  expect(screen.getByTestId('product-21-soldout').textContent).toBe('已售罄')
+  expect(screen.getByTestId('soldout-21').textContent).toBe('已售罄')
   // "全部" comes first.
   expect(screen.getByTestId('categories').firstElementChild?.textContent).toBe('全部')
 
@@ -100,7 +100,7 @@ test('a missing store shows the server message with retry', async () => {
   expect(await screen.findByText('门店不存在')).toBeTruthy()
   route('GET /api/v1/stores/12', ok(store()))
   fireEvent.click(screen.getByTestId('state-retry'))
-  expect(await screen.findByTestId('store-name')).toBeTruthy()
+  expect(await screen.findByTestId('shelf-store-name')).toBeTruthy()
   expect(await screen.findByText('这个分类暂时没有商品')).toBeTruthy()
 })
 
@@ -110,7 +110,7 @@ test('a failed shelf shows the message and retries the shelf alone', async () =>
   route('GET /api/v1/products', fail(503, 'unavailable', 'product search is unavailable right now; try again shortly'))
   render(<StorePage />)
   expect(await screen.findByText('product search is unavailable right now; try again shortly')).toBeTruthy()
-  expect(screen.getByTestId('store-closed')).toBeTruthy()
+  expect(screen.getByTestId('shelf-closed')).toBeTruthy()
   route('GET /api/v1/products', ok(page([item({ id: 8 })], 1)))
   fireEvent.click(screen.getByTestId('state-retry'))
   expect(await screen.findByTestId('product-8')).toBeTruthy()

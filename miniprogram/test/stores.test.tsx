@@ -52,5 +52,5 @@ test('an error shows the server message; retry asks again', async () => {
 
 test('a store closed by staff says so whatever its hours', () => {
   render(<StoreCard store={store({ id: 4, status: 'closed', open_now: true })} />)
-  expect(screen.getByTestId('store-4-badges-open').textContent).toBe('暂停营业')
+  expect(screen.getByTestId('storebadges-4-open').textContent).toBe('暂停营业')
 })

@@ -28,7 +28,7 @@ export default function ProductCard({ item, storeID, layout = 'row' }: { item: S
   const from = item.price_max_fen > item.price_fen
   const price = (
     <View className='row'>
-      <Price fen={item.price_fen} className='pcard-price' testid={`product-${item.id}-price`} />
+      <Price fen={item.price_fen} className='pcard-price' testid={`price-${item.id}`} />
       {from && <Text className='pcard-from'>起</Text>}
     </View>
   )
@@ -57,7 +57,7 @@ export default function ProductCard({ item, storeID, layout = 'row' }: { item: S
         <View className='pcard-foot'>
           {price}
           {out && (
-            <Text className='pcard-tag' data-testid={`product-${item.id}-soldout`}>
+            <Text className='pcard-tag' data-testid={`soldout-${item.id}`}>
               已售罄
             </Text>
           )}

@@ -18,7 +18,7 @@ export default function StoreCard({ store, active, onTap }: { store: Store; acti
         {active && <Text className='tag tag-pickup'>当前门店</Text>}
         {typeof store.distance_m === 'number' && <Text className='scard-dist'>{distance(store.distance_m)}</Text>}
       </View>
-      <StoreBadges store={store} testid={`store-${store.id}-badges`} />
+      <StoreBadges store={store} testid={`storebadges-${store.id}`} />
       <Text className='scard-addr'>{store.address}</Text>
     </View>
   )

@@ -100,10 +100,10 @@ export default function ProductPage() {
   const have = sku ? inCart(cart, sku.id) : 0
 
   return (
-    <View className='page' data-testid='product-page'>
+    <View className='page' data-testid='pd-page'>
       <View className='pd-pics'>
         {pics.length > 1 ? (
-          <Swiper className='pd-pics' indicatorDots circular data-testid='product-pictures'>
+          <Swiper className='pd-pics' indicatorDots circular data-testid='pd-pictures'>
             {pics.map((u) => (
               <SwiperItem key={u}>
                 <ProductImage src={u} />
@@ -111,19 +111,19 @@ export default function ProductPage() {
             ))}
           </Swiper>
         ) : (
-          <ProductImage src={pics[0] || ''} testid='product-picture' />
+          <ProductImage src={pics[0] || ''} testid='pd-picture' />
         )}
       </View>
       <View className='pd-info'>
         <View className='row'>
-          {sku && <Price fen={sku.price_fen} className='pd-price' testid='product-price' />}
+          {sku && <Price fen={sku.price_fen} className='pd-price' testid='pd-price' />}
           {storeID > 0 && sku && (
-            <Text className={`pd-stock ${soldOut ? 'pd-stock-out' : ''}`} data-testid='product-stock'>
+            <Text className={`pd-stock ${soldOut ? 'pd-stock-out' : ''}`} data-testid='pd-stock'>
               {soldOut ? '已售罄' : stock !== null ? `库存 ${stock}` : ''}
             </Text>
           )}
         </View>
-        <View className='pd-title' data-testid='product-title'>
+        <View className='pd-title' data-testid='pd-title'>
           {product.title}
         </View>
         {product.subtitle && <View className='pd-sub'>{product.subtitle}</View>}
@@ -141,7 +141,7 @@ export default function ProductPage() {
             }}
           />
           {have > 0 && (
-            <View className='pd-incart' data-testid='product-in-cart'>
+            <View className='pd-incart' data-testid='pd-in-cart'>
               购物车中已有 {have} 件
             </View>
           )}

@@ -142,7 +142,7 @@ export default function StorePage() {
         <State loading={!storeError} error={storeError} onRetry={load} />
         {storeError && (
           <View className='load-more'>
-            <Text className='link' data-testid='store-choose-other' onClick={() => Taro.navigateTo({ url: '/pages/stores/index' })}>
+            <Text className='link' data-testid='shelf-choose-other' onClick={() => Taro.navigateTo({ url: '/pages/stores/index' })}>
               选择其他门店
             </Text>
           </View>
@@ -158,24 +158,24 @@ export default function StorePage() {
   const rows = categoryRows(cats)
 
   return (
-    <View className='page' data-testid='store-page'>
+    <View className='page' data-testid='shelf-page'>
       <View className='store-head'>
         <View className='row'>
-          <Text className='store-name' data-testid='store-name'>
+          <Text className='shelf-store-name' data-testid='shelf-store-name'>
             {store.name}
           </Text>
-          <Text className='store-switch' data-testid='store-switch' onClick={() => Taro.navigateTo({ url: '/pages/stores/index' })}>
+          <Text className='shelf-switch-store' data-testid='shelf-switch-store' onClick={() => Taro.navigateTo({ url: '/pages/stores/index' })}>
             切换门店
           </Text>
         </View>
-        <StoreBadges store={store} testid='store-badges' />
+        <StoreBadges store={store} testid='shelf-badges' />
         <Text className='store-meta'>
           {store.address}
           {away ? ` · 距你 ${away}` : ''}
           {hours ? ` · ${hours}` : ''}
         </Text>
         {!open && (
-          <View className='store-notice' data-testid='store-closed'>
+          <View className='store-notice' data-testid='shelf-closed'>
             {store.status === 'closed' ? '门店暂停营业，暂不接单' : '门店休息中，可先逛逛，营业后下单'}
           </View>
         )}
