@@ -85,3 +85,13 @@ test('a product that is gone shows the server message with retry', async () => {
   fireEvent.click(screen.getByTestId('state-retry'))
   expect(await screen.findByTestId('add-to-cart')).toBeTruthy()
 })
+
+test('without a store it shows chain prices and asks to pick a store', async () => {
+  setParams({ id: '345' })
+  route('GET /api/v1/products/345', ok(product({ store_id: null, skus: [{ id: 902, name: '450ml', price_fen: 1090, barcode: null, stock: null }] })))
+  render(<ProductPage />)
+  fireEvent.click(await screen.findByTestId('choose-store'))
+  expect(navigations.pop()?.url).toBe('/pages/stores/index')
+  expect(requests.map((r) => r.url)).toEqual(['https://api.test/api/v1/products/345'])
+  expect(screen.queryByTestId('add-to-cart')).toBeNull()
+})
