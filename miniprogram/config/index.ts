@@ -27,7 +27,16 @@ export default defineConfig<'webpack5'>(async () => {
       WEMART_SANDBOX: JSON.stringify(isH5),
     },
     alias: { '@': path.resolve(__dirname, '..', 'src') },
-    copy: { patterns: isH5 ? [] : [{ from: 'src/sitemap.json', to: 'dist/sitemap.json' }], options: {} },
+    // assets/ holds files WeChat components read by path (the map's marker icon).
+    copy: {
+      patterns: isH5
+        ? []
+        : [
+            { from: 'src/sitemap.json', to: 'dist/sitemap.json' },
+            { from: 'src/assets/', to: 'dist/assets/' },
+          ],
+      options: {},
+    },
     framework: 'react',
     compiler: { type: 'webpack5', prebundle: { enable: false } },
     cache: { enable: false },

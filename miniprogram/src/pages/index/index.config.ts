@@ -1,1 +1,4 @@
-export default definePageConfig({ navigationBarTitleText: '鲜到家' })
+export default definePageConfig({
+  navigationBarTitleText: 'wemart 鲜到家',
+  enablePullDownRefresh: true,
+})

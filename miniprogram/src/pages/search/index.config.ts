@@ -1,1 +1,4 @@
-export default definePageConfig({ navigationBarTitleText: '搜索' })
+export default definePageConfig({
+  navigationBarTitleText: '搜索商品',
+  onReachBottomDistance: 200,
+})

@@ -1,1 +1,5 @@
-export default definePageConfig({ navigationBarTitleText: '门店' })
+export default definePageConfig({
+  navigationBarTitleText: '门店',
+  enablePullDownRefresh: true,
+  onReachBottomDistance: 200,
+})

@@ -1,1 +1,4 @@
-export default definePageConfig({ navigationBarTitleText: '附近门店' })
+export default definePageConfig({
+  navigationBarTitleText: '选择门店',
+  enablePullDownRefresh: true,
+})
