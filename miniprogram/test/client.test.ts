@@ -57,7 +57,7 @@ test('a refused request rejects with the server message and code', async () => {
 
 test('a non-JSON failure still gives a readable error', async () => {
   route('GET /api/v1/stores/1', { statusCode: 502, data: '<html>bad gateway</html>' })
-  const err = await request({ path: '/api/v1/stores/1' }).catch((e) => e)
+  const err = (await request({ path: '/api/v1/stores/1' }).catch((e) => e)) as ApiError
   expect(err).toBeInstanceOf(ApiError)
   expect(err.status).toBe(502)
   expect(err.message).toContain('502')
