@@ -152,7 +152,10 @@ export default function StaffVerify() {
           value={code}
           placeholder='取货码'
           maxlength={12}
-          onInput={(e) => setCode(e.detail.value)}
+          onInput={(e) => {
+            setCode(e.detail.value)
+            setRefusal('')
+          }}
           onConfirm={(e) => submit(e.detail.value)}
         />
         {selected && (
