@@ -689,7 +689,7 @@ async function main() {
     if (failed.some((r) => r.n === 0)) console.log(`\nserver log (tail):\n${server.tail()}`)
   }
   const passed = results.filter((r) => r.ok).length
-  console.log(`\ne2e: ${failed.length ? 'FAIL' : 'PASS'}: ${passed} journeys passed, ${failed.length} failed in ${((Date.now() - t0) / 1000).toFixed(1)} s; screenshots in ${path.relative(process.cwd(), SHOTS) || SHOTS}`)
+  console.log(`\ne2e: ${failed.length ? 'FAIL' : 'PASS'}: ${passed} of ${results.length} journeys passed, ${failed.length} failed in ${((Date.now() - t0) / 1000).toFixed(1)} s; screenshots in ${path.relative(process.cwd(), SHOTS) || SHOTS}`)
   return failed.length ? 1 : 0
 }
 
