@@ -292,7 +292,9 @@ async function fill(page, id, where, value) {
   return input
 }
 
+/** go opens a route with a full page load (a hash change alone would leave the app's state as it was). */
 async function go(page, base, hash) {
+  if (page.url().startsWith(base)) await page.goto('about:blank')
   await page.goto(`${base}/shop/#/${hash}`)
 }
 
@@ -392,6 +394,10 @@ async function journeyPickup(ctx) {
   const search = await fill(page, 'search-input', `pages/store/index?id=${store.id}`, '牛奶')
   await browser.shot(page, 'store')
   await search.press('Enter')
+  // the results: on pages/search/index (or in place on the store page)
+  const onSearch = await until('', () => hashPath(page) === 'pages/search/index', 3000).catch(() => false)
+  if (onSearch) check(hashParams(page).q === '牛奶' && hashParams(page).store_id === String(store.id), `the search page opened with ${page.url().replace(/^.*#/, '#')}, expected store_id=${store.id}&q=牛奶`)
+  else log('  (the search results stay on the store page)')
   await el(page, `product-${milk.id}`, `the search results for 牛奶 (pages/search/index?store_id=${store.id}&q=牛奶)`)
   await browser.shot(page, 'search')
   await tap(page, `product-${milk.id}`, 'the search results')
@@ -527,10 +533,15 @@ async function journeyCancel(ctx) {
   await browser.shot(page, 'order-unpaid')
 
   await tap(page, 'order-cancel', `pages/order/index?id=${orderID} (unpaid)`)
-  // a confirmation dialog (Taro.showModal), if the page asks
-  const modal = page.locator('.taro-modal__foot .taro-modal__btn:last-child, .taro__modal .taro-modal__btn-primary').first()
-  if (await modal.isVisible().catch(() => false)) await modal.click()
-  else await page.waitForTimeout(300).then(async () => (await modal.isVisible().catch(() => false)) && modal.click())
+  // the page may ask first: Taro.showModal's confirm (Taro spells it taro-model__) or a dialog of its own
+  const ask = page.locator(`.taro-model__confirm, ${sel('order-cancel-confirm')}`).first()
+  await until('the order is cancelled (or a confirmation is asked)', async () => {
+    if (await ask.isVisible()) {
+      await ask.click()
+      return true
+    }
+    return (await page.locator(sel('order-status')).first().getAttribute('data-status')) === 'cancelled'
+  })
   await waitStatus(page, 'cancelled', `pages/order/index?id=${orderID}`)
   const order = await api.get(`/api/v1/orders/${orderID}`, await shopperToken(page))
   check(order.status === 'cancelled', `GET /api/v1/orders/${orderID} says ${order.status}, not cancelled`)
