@@ -108,7 +108,7 @@ mp-browser:
 	 fi
 
 ## mp-test: the mini program's checks: npm run lint, Jest, the weapp build and
-## check-weapp, the h5 build, and the e2e journeys against bin/wemart in headless
+## check-weapp (with its self-test), the h5 build, and the e2e journeys against bin/wemart in headless
 ## Chromium. Ends with a one-line summary.
 mp-test: build mp-deps
 	@bash $(MP)/scripts/mp-test.sh

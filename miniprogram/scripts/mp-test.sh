@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make mp-test: every check of the mini program, in order: lint (tsc +
-# eslint), unit tests (Jest), the weapp build and check-weapp, the h5 preview
-# build, and the end-to-end journeys in headless Chromium against bin/wemart.
+# eslint), unit tests (Jest), the weapp build and check-weapp (and its
+# self-test), the h5 preview build, and the end-to-end journeys in headless
+# Chromium against bin/wemart.
 # A failing step does not stop the others (a step whose build failed is
 # skipped); it ends with one summary line, also appended to $SUMMARY if set.
 # Builds are make's file targets: rebuilt only when a source is newer.
@@ -39,6 +40,8 @@ if step "unit tests" npx jest --ci; then
 fi
 if step "weapp build" make -C "$repo" --no-print-directory miniprogram/dist/app.json; then
   step "check-weapp" node scripts/check-weapp.js
+  # and that each of its checks can fail (a broken copy per check)
+  step "check-weapp self-test" node scripts/check-weapp.js --self-test
 else
   parts+=("check-weapp SKIPPED (no build)")
 fi
