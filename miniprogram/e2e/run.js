@@ -19,8 +19,9 @@
 //               (delivery) → paid
 //   3 cancel:   place an order, close the cashier, cancel it on the order
 //               page → cancelled, stock released
-//   4 counter:  staff login → orders → 备货完成 → hand-over with journey 1's
-//               pickup code → completed (with an order placed through the API
+//   4 counter:  staff login (a wrong password first) → orders → 备货完成 →
+//               hand-over: a wrong code scanned is refused, journey 1's pickup
+//               code typed → completed (with an order placed through the API
 //               when journey 1 did not produce one)
 'use strict'
 
@@ -602,9 +603,11 @@ async function journeyCounter(ctx) {
   await el(page, 'verify-code-input', 'staff/verify/index')
   await el(page, `verify-order-${pickup.orderID}`, `staff/verify/index (order ${pickup.orderNo} awaiting pickup)`)
   if (!(await page.locator(`${sel(`verify-order-${pickup.orderID}`)}.staff-pick-on`).count())) await tap(page, `verify-order-${pickup.orderID}`, 'staff/verify/index')
+  // a wrong code through 扫码 (the preview's scan dialog stands in for the camera): refused
   const wrong = pickup.code === '000000' ? '111111' : '000000'
-  await fill(page, 'verify-code-input', 'staff/verify/index', wrong)
-  await tap(page, 'verify-submit', 'staff/verify/index')
+  await tap(page, 'verify-scan', 'staff/verify/index')
+  await fill(page, 'sandbox-scan-text', 'the sandbox scan dialog', wrong)
+  await tap(page, 'sandbox-scan-confirm', 'the sandbox scan dialog')
   await el(page, 'verify-error', 'staff/verify/index after a wrong code')
   check((await api.staffOrder(pickup.orderID)).status === 'ready_for_pickup', 'a wrong code changed the order')
   await fill(page, 'verify-code-input', 'staff/verify/index', pickup.code)
