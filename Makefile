@@ -1,5 +1,5 @@
-# wemart: `make run` serves the demo on 127.0.0.1:8080; `make test` runs every test;
-# `make check` is the quick loop while developing.
+# wemart: `make run` serves the demo on 127.0.0.1:8080 (the mini program's preview at
+# /shop/); `make test` runs every test; `make check` is the quick loop while developing.
 GO      ?= go
 BIN     := bin/wemart
 PKGS    := ./...
@@ -16,7 +16,7 @@ export CGO_ENABLED := 1
 export GOTOOLCHAIN := auto
 SHELL := /bin/bash
 
-.PHONY: run build test check hooks gofmt openapi-lint chaos generate migration migration-hash lint vuln bench clean
+.PHONY: run build test go-test mp-test mp-deps mp-browser preview check hooks gofmt openapi-lint chaos generate migration migration-hash lint vuln bench clean
 
 # What `wemart version` prints (package server/version); a build without
 # them (go build, go run) falls back to what the Go toolchain recorded.
@@ -30,8 +30,15 @@ build:
 	@if [ ! -e $(BIN) ]; then echo "make build: the first build downloads about 90 Go modules and compiles wemart and H3 (cgo): a few minutes on a fresh machine; packages are listed as they compile."; fi
 	$(GO) build $(if $(wildcard $(BIN)),,-v) -ldflags "$(LDFLAGS)" -o $(BIN) ./server
 
-## run: build, load the demo on first run, and serve with embedded defaults
+## run: build (and the mini program's h5 preview when Node.js and npm are installed),
+## load the demo on first run, and serve with embedded defaults
 run: build
+	@if [ -n "$(HAVE_NPM)" ]; then \
+	   $(MAKE) --no-print-directory preview || echo "make run: the mini program preview did not build (see above): serving the API alone"; \
+	 else \
+	   echo "make run: Node.js and npm are not installed, so the mini program preview (/shop/) is not built$(if $(wildcard $(MP)/dist-h5/index.html), (the last build is served as it is), and the API is served alone); install Node.js 20 with npm and run make run again, or build it elsewhere with: cd miniprogram && npm ci && npm run build:h5"; \
+	 fi
+	@if [ -f $(MP)/dist-h5/index.html ]; then echo "make run: the mini program preview is at http://$${WEMART_ADDR:-127.0.0.1:8080}/shop/ (the store counter: /shop/#/staff/login/index)"; fi
 	WEMART_ADMIN_USER=$(WEMART_ADMIN_USER) WEMART_ADMIN_PASSWORD=$(WEMART_ADMIN_PASSWORD) $(BIN) seed --demo --if-empty
 	WEMART_ADMIN_USER=$(WEMART_ADMIN_USER) WEMART_ADMIN_PASSWORD=$(WEMART_ADMIN_PASSWORD) $(BIN) serve
 
@@ -44,15 +51,67 @@ TESTFLAGS ?= -parallel 4
 # (the race detector itself is not).
 RACE := -race -gcflags=modernc.org/...=-d=checkptr=0
 
-## test: the OpenAPI lint and every Go test (with -race); the database tests run on
-## PostgreSQL too when WEMART_TEST_POSTGRES is set. Ends with a one-line summary.
+## test: the OpenAPI lint, every Go test (with -race; the database tests run on
+## PostgreSQL too when WEMART_TEST_POSTGRES is set) and the mini program's checks
+## (mp-test). Both halves run whatever the other gives; ends with their summary lines.
 test: openapi-lint
-	@if [ -z "$$WEMART_TEST_POSTGRES" ]; then echo "make test: WEMART_TEST_POSTGRES is not set, so the PostgreSQL half of the tests is SKIPPED (SQLite only)"; fi
+	@sum=$$(mktemp); trap 'rm -f $$sum' EXIT; status=0; \
+	 $(MAKE) --no-print-directory go-test SUMMARY=$$sum || status=1; \
+	 $(MAKE) --no-print-directory mp-test SUMMARY=$$sum || status=1; \
+	 echo; echo "make test: $$([ $$status = 0 ] && echo PASS || echo FAIL)"; cat $$sum; exit $$status
+
+## go-test: every Go test (with -race), as make test runs them. Ends with a one-line summary.
+go-test:
+	@if [ -z "$$WEMART_TEST_POSTGRES" ]; then echo "make go-test: WEMART_TEST_POSTGRES is not set, so the PostgreSQL half of the tests is SKIPPED (SQLite only)"; fi
 	@log=$$(mktemp); trap 'rm -f $$log' EXIT; start=$$(date +%s); \
 	 $(GO) test -count=1 $(RACE) $(TESTFLAGS) $(PKGS) 2>&1 | tee $$log; status=$${PIPESTATUS[0]}; \
 	 pg=$$([ -n "$$WEMART_TEST_POSTGRES" ] && echo "SQLite and PostgreSQL" || echo "SQLite only, PostgreSQL SKIPPED"); \
-	 echo "make test: $$([ $$status = 0 ] && echo PASS || echo FAIL): $$(grep -c '^ok ' $$log) packages passed, $$(grep -cE '^FAIL[[:space:]]' $$log) failed or did not build, $$(grep -c -- '--- FAIL' $$log) failing tests ($$pg; OpenAPI lint clean) in $$(( $$(date +%s) - start )) s"; \
+	 line="make go-test: $$([ $$status = 0 ] && echo PASS || echo FAIL): $$(grep -c '^ok ' $$log) packages passed, $$(grep -cE '^FAIL[[:space:]]' $$log) failed or did not build, $$(grep -c -- '--- FAIL' $$log) failing tests ($$pg) in $$(( $$(date +%s) - start )) s"; \
+	 echo "$$line"; if [ -n "$(SUMMARY)" ]; then echo "$$line" >> "$(SUMMARY)"; fi; \
 	 exit $$status
+
+# The mini program (miniprogram/: Taro + React + TypeScript), built with Node.js and npm.
+MP       := miniprogram
+MP_SRC   := $(shell find $(MP)/src $(MP)/config -type f 2>/dev/null) $(wildcard $(MP)/package.json $(MP)/package-lock.json $(MP)/babel.config.js)
+HAVE_NPM := $(shell command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && echo yes)
+
+## mp-deps: miniprogram/node_modules, installed with npm ci when missing or older than
+## package-lock.json (unless it already holds exactly the locked packages)
+mp-deps:
+	@cd $(MP) && if [ ! -d node_modules ] || { [ node_modules/.package-lock.json -ot package-lock.json ] && ! node scripts/deps-current.js; }; then \
+	   echo "npm ci in $(MP)/ (node_modules missing or older than package-lock.json)"; \
+	   npm ci --ignore-scripts --no-audit --no-fund --loglevel=error; \
+	 fi
+
+## preview: the mini program's h5 preview (miniprogram/dist-h5) that wemart serves at /shop/,
+## rebuilt when a file under src/ or config/, package.json, package-lock.json or babel.config.js is newer
+preview: $(MP)/dist-h5/index.html
+$(MP)/dist-h5/index.html: $(MP_SRC) | mp-deps
+	cd $(MP) && npm run --silent build:h5
+	@touch $@
+
+# The weapp build (miniprogram/dist, for WeChat DevTools), rebuilt the same way.
+$(MP)/dist/app.json: $(MP_SRC) | mp-deps
+	cd $(MP) && npm run --silent build:weapp
+	@touch $@
+
+## mp-browser: Chromium and CJK fonts for the e2e: installed from Debian with apt-get when
+## running as root on Debian and /usr/bin/chromium is missing; otherwise says what to run
+mp-browser:
+	@if [ -n "$$E2E_CHROMIUM" ] || { [ -x /usr/bin/chromium ] && { ! command -v dpkg >/dev/null || dpkg -s fonts-noto-cjk >/dev/null 2>&1; }; }; then exit 0; fi; \
+	 if [ "$$(id -u)" = 0 ] && [ -f /etc/debian_version ] && command -v apt-get >/dev/null; then \
+	   echo "make mp-browser: installing Debian's chromium and fonts-noto-cjk for the mini program's e2e"; \
+	   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null || exit 1; \
+	 else \
+	   echo "make mp-browser: the mini program's e2e needs Chromium at /usr/bin/chromium and CJK fonts: run  sudo apt-get install -y chromium fonts-noto-cjk  (Debian/Ubuntu), or set E2E_CHROMIUM to a Chromium binary"; \
+	   exit 1; \
+	 fi
+
+## mp-test: the mini program's checks: npm run lint, Jest, the weapp build and
+## check-weapp (with its self-test), the h5 build, and the e2e journeys against bin/wemart in headless
+## Chromium. Ends with a one-line summary.
+mp-test: build mp-deps
+	@bash $(MP)/scripts/mp-test.sh
 
 ## check: the quick loop while developing: gofmt, go vet, then every test but the
 ## long ones (-short), in a random order (-shuffle=on; a failure prints the seed
@@ -102,7 +161,7 @@ STATICCHECK := bin/tools/staticcheck-$(STATICCHECK_VERSION)
 lint: gofmt $(STATICCHECK)
 	$(GO) vet $(PKGS)
 	$(STATICCHECK) $(PKGS)
-	@if [ -f miniprogram/package.json ]; then cd miniprogram && npm ci --no-audit --no-fund --loglevel=error && npm run --silent lint; fi
+	@if [ -f $(MP)/package.json ]; then $(MAKE) --no-print-directory mp-deps && cd $(MP) && npm run --silent lint; fi
 
 $(STATICCHECK):
 	@mkdir -p bin/tools
@@ -137,4 +196,4 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -benchmem $(PKGS)
 
 clean:
-	rm -rf bin
+	rm -rf bin $(MP)/dist $(MP)/dist-h5

@@ -1,1 +1,1 @@
-export default definePageConfig({ navigationBarTitleText: '门店订单' })
+export default definePageConfig({ navigationBarTitleText: '门店订单', enablePullDownRefresh: true })

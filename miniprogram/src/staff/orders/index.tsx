@@ -1,6 +1,215 @@
-import { View } from '@tarojs/components'
+import { useRef, useState } from 'react'
+import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro'
+import { View, Text, Button } from '@tarojs/components'
+import State from '../../components/State'
+import OrderCard from '../OrderCard'
+import StorePicker from '../StorePicker'
+import { staffSession } from '../../api/staff'
+import { ApiError, errorText } from '../../api/client'
+import { counter, orders, pickStore, ready, type Counter, type CounterStore, type OrderStatus, type StaffOrder } from '../../api/staffOrders'
+import '../staff.css'
 
-/** StaffOrders: 门店订单 (to be built). */
+type Tab = 'paid' | 'ready' | 'all'
+
+const tabs: { key: Tab; label: string; status: OrderStatus[] }[] = [
+  { key: 'paid', label: '待备货', status: ['paid'] },
+  { key: 'ready', label: '待取货', status: ['ready_for_pickup'] },
+  { key: 'all', label: '全部', status: [] },
+]
+
+const PAGE_SIZE = 30
+const LOGIN = '/staff/login/index'
+
+/** StaffOrders: the store's orders to pack and hand over, with 备货完成 for paid pickup orders. */
 export default function StaffOrders() {
-  return <View className='page'>门店订单</View>
+  const [who, setWho] = useState<Counter | null>(null)
+  const [picking, setPicking] = useState(false)
+  const [tab, setTab] = useState<Tab>('paid')
+  const [list, setList] = useState<StaffOrder[]>([])
+  const [total, setTotal] = useState(0)
+  const [page, setPage] = useState(1)
+  const [loading, setLoading] = useState(true)
+  const [error, setError] = useState('')
+  const [busy, setBusy] = useState(0)
+  const [msg, setMsg] = useState<Record<number, string>>({})
+  const seq = useRef(0)
+
+  async function loadOrders(store: CounterStore, t: Tab, p = 1) {
+    const n = ++seq.current
+    if (p === 1) setLoading(true)
+    setError('')
+    try {
+      const res = await orders({ store_id: store.id, status: tabs.find((x) => x.key === t)!.status, page: p, page_size: PAGE_SIZE })
+      if (n !== seq.current) return
+      setList((prev) => (p === 1 ? res.items : prev.concat(res.items)))
+      setTotal(res.total)
+      setPage(p)
+      if (p === 1) setMsg({})
+    } catch (err) {
+      if (n === seq.current) setError(errorText(err))
+    } finally {
+      if (n === seq.current) setLoading(false)
+    }
+  }
+
+  async function load() {
+    if (!staffSession.signedIn()) {
+      Taro.redirectTo({ url: LOGIN })
+      return
+    }
+    setLoading(true)
+    setError('')
+    try {
+      const c = who || (await counter())
+      setWho(c)
+      if (!c.store) {
+        setPicking(true)
+        setLoading(false)
+        return
+      }
+      await loadOrders(c.store, tab)
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 401)) setError(errorText(err))
+      setLoading(false)
+    }
+  }
+
+  useDidShow(() => {
+    load()
+  })
+  usePullDownRefresh(() => {
+    load().finally(() => Taro.stopPullDownRefresh())
+  })
+
+  function switchTab(t: Tab) {
+    if (t === tab) return
+    setTab(t)
+    if (who && who.store) loadOrders(who.store, t)
+  }
+
+  function choose(s: CounterStore) {
+    pickStore(s)
+    const c = { staff: who!.staff, store: s }
+    setWho(c)
+    setPicking(false)
+    loadOrders(s, tab)
+  }
+
+  async function markReady(o: StaffOrder) {
+    setBusy(o.id)
+    setMsg((m) => ({ ...m, [o.id]: '' }))
+    try {
+      const updated = await ready(o.id)
+      setList((prev) => (tab === 'paid' ? prev.filter((x) => x.id !== o.id) : prev.map((x) => (x.id === o.id ? updated : x))))
+      if (tab === 'paid') setTotal((t) => t - 1)
+      Taro.showToast({ title: '已备货，待顾客取货', icon: 'success' })
+    } catch (err) {
+      setMsg((m) => ({ ...m, [o.id]: errorText(err) }))
+    } finally {
+      setBusy(0)
+    }
+  }
+
+  function signOut() {
+    staffSession.signOut()
+    Taro.redirectTo({ url: LOGIN })
+  }
+
+  const store = who && who.store
+  const chainWide = who && !who.staff.store_id
+
+  return (
+    <View className='page'>
+      <View className='staff-head'>
+        <View className='row between'>
+          <View className='grow'>
+            <View className='staff-store' data-testid='staff-store-name'>
+              {store ? store.name : '门店工作台'}
+            </View>
+            <View className='muted' style={{ marginTop: '8px' }}>
+              {who ? `${who.staff.display_name || who.staff.username} · ${roleText[who.staff.role] || who.staff.role}` : ' '}
+            </View>
+          </View>
+          {chainWide && store && (
+            <Text className='muted' data-testid='staff-switch-store' onClick={() => setPicking(true)} style={{ marginRight: '24px' }}>
+              切换门店
+            </Text>
+          )}
+          <Text className='muted' data-testid='staff-signout' onClick={signOut}>
+            退出登录
+          </Text>
+        </View>
+        {store && !picking && (
+          <Button
+            className='btn btn-pay staff-block'
+            data-testid='open-verify'
+            onClick={() => Taro.navigateTo({ url: '/staff/verify/index' })}
+          >
+            扫码核销取货
+          </Button>
+        )}
+      </View>
+      {picking ? (
+        <StorePicker onPick={choose} />
+      ) : (
+        <View>
+          <View className='staff-tabs'>
+            {tabs.map((t) => (
+              <View key={t.key} className={`staff-tab ${t.key === tab ? 'staff-tab-on' : ''}`} data-testid={`staff-tab-${t.key}`} onClick={() => switchTab(t.key)}>
+                {t.label}
+              </View>
+            ))}
+          </View>
+          <State loading={loading} error={error} empty={list.length ? '' : emptyText[tab]} onRetry={load} />
+          {!loading && !error && (
+            <View data-testid='staff-orders'>
+              {list.map((o) => (
+                <OrderCard key={o.id} order={o}>
+                  <View className='staff-actions'>
+                    {o.fulfilment === 'pickup' && o.status === 'paid' && (
+                      <Button
+                        className='btn btn-primary'
+                        size='mini'
+                        data-testid={`order-ready-${o.id}`}
+                        loading={busy === o.id}
+                        disabled={busy === o.id}
+                        onClick={() => markReady(o)}
+                      >
+                        备货完成
+                      </Button>
+                    )}
+                    {o.fulfilment === 'pickup' && (o.status === 'paid' || o.status === 'ready_for_pickup') && (
+                      <Button className='btn' size='mini' data-testid={`order-verify-${o.id}`} onClick={() => Taro.navigateTo({ url: `/staff/verify/index?id=${o.id}` })}>
+                        核销取货
+                      </Button>
+                    )}
+                  </View>
+                  {msg[o.id] && (
+                    <View className='staff-msg' data-testid={`order-error-${o.id}`}>
+                      {msg[o.id]}
+                    </View>
+                  )}
+                </OrderCard>
+              ))}
+              {list.length < total && store && (
+                <View className='state' style={{ padding: '24px' }}>
+                  <Button className='btn' size='mini' data-testid='staff-more' onClick={() => loadOrders(store, tab, page + 1)}>
+                    加载更多
+                  </Button>
+                </View>
+              )}
+            </View>
+          )}
+        </View>
+      )}
+    </View>
+  )
+}
+
+const roleText: Record<string, string> = { admin: '管理员', manager: '店长', clerk: '店员' }
+
+const emptyText: Record<Tab, string> = {
+  paid: '没有待备货的订单',
+  ready: '没有待取货的订单',
+  all: '这家门店还没有订单',
 }

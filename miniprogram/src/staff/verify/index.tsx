@@ -1,6 +1,202 @@
-import { View } from '@tarojs/components'
+import { useState } from 'react'
+import Taro, { useDidShow, useRouter } from '@tarojs/taro'
+import { View, Text, Input, Button } from '@tarojs/components'
+import State from '../../components/State'
+import OrderCard from '../OrderCard'
+import { staffSession } from '../../api/staff'
+import { ApiError, errorText } from '../../api/client'
+import { awaitingPickup, counter, orders, pickedUp, pickupCode, type CounterStore, type StaffOrder } from '../../api/staffOrders'
+import { scan } from '../../platform/wechat'
+import '../staff.css'
 
-/** StaffVerify: 核销取货 (to be built). */
+const LOGIN = '/staff/login/index'
+
+/**
+ * StaffVerify hands a pickup order over at the counter: the shopper shows the
+ * pickup code (or its QR, which holds the code), the clerk scans or types it
+ * for the shopper's order, and POST /admin/v1/orders/{id}/picked-up checks it.
+ * Staff views never carry the code and the API has no lookup by code, so the
+ * order is picked from the store's orders awaiting pickup (preselected when it
+ * came from the order list or when there is only one).
+ */
 export default function StaffVerify() {
-  return <View className='page'>核销取货</View>
+  const params = useRouter().params
+  const wanted = Number(params.id) || 0
+  const [store, setStore] = useState<CounterStore | null>(null)
+  const [waiting, setWaiting] = useState<StaffOrder[]>([])
+  const [chosen, setChosen] = useState(wanted)
+  const [code, setCode] = useState('')
+  const [loading, setLoading] = useState(true)
+  const [error, setError] = useState('')
+  const [busy, setBusy] = useState(false)
+  const [refusal, setRefusal] = useState('')
+  const [done, setDone] = useState<StaffOrder | null>(null)
+
+  async function load() {
+    if (!staffSession.signedIn()) {
+      Taro.redirectTo({ url: LOGIN })
+      return
+    }
+    setLoading(true)
+    setError('')
+    try {
+      const c = await counter()
+      if (!c.store) {
+        Taro.redirectTo({ url: '/staff/orders/index' })
+        return
+      }
+      setStore(c.store)
+      const res = await orders({ store_id: c.store.id, status: awaitingPickup, page_size: 100 })
+      const list = res.items.filter((o) => o.fulfilment === 'pickup')
+      setWaiting(list)
+      setChosen((cur) => (cur && list.some((o) => o.id === cur) ? cur : list.length === 1 ? list[0].id : cur))
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 401)) setError(errorText(err))
+    } finally {
+      setLoading(false)
+    }
+  }
+
+  useDidShow(() => {
+    load()
+  })
+
+  async function scanCode() {
+    setRefusal('')
+    try {
+      const text = await scan()
+      const c = pickupCode(text)
+      setCode(c)
+      if (c) await submit(c)
+    } catch (err) {
+      const m = errorText(err)
+      if (!m.includes('cancel') && !m.includes('取消')) setRefusal(m)
+    }
+  }
+
+  async function submit(typed?: string) {
+    if (busy) return
+    const c = pickupCode(typed === undefined ? code : typed)
+    setRefusal('')
+    if (!c) {
+      setRefusal('请输入或扫描顾客的取货码')
+      return
+    }
+    if (!chosen) {
+      setRefusal(waiting.length ? '请先在下方选择顾客的订单（核对订单号）' : '这家门店没有待取货的订单')
+      return
+    }
+    setBusy(true)
+    try {
+      const o = await pickedUp(chosen, c)
+      setDone(o)
+      setCode('')
+      setWaiting((prev) => prev.filter((x) => x.id !== o.id))
+    } catch (err) {
+      setRefusal(errorText(err))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  function next() {
+    setDone(null)
+    setChosen(0)
+    load()
+  }
+
+  if (done) {
+    return (
+      <View className='page'>
+        <View className='card staff-result' data-testid='verify-result' data-status={done.status}>
+          <View className='staff-result-icon staff-ok'>✓</View>
+          <View className='section-title' style={{ marginTop: '16px' }}>
+            {done.status === 'completed' ? '已核销，交给顾客' : `订单状态：${done.status}`}
+          </View>
+          <View className='muted'>订单号 {done.order_no}</View>
+        </View>
+        <OrderCard order={done} />
+        <View style={{ padding: '0 24px' }}>
+          <Button className='btn btn-primary staff-block' data-testid='verify-next' onClick={next}>
+            继续核销
+          </Button>
+          <Button className='btn staff-block' onClick={() => Taro.navigateBack().catch(() => Taro.redirectTo({ url: '/staff/orders/index' }))}>
+            返回订单
+          </Button>
+        </View>
+      </View>
+    )
+  }
+
+  const selected = waiting.find((o) => o.id === chosen)
+
+  return (
+    <View className='page'>
+      <View className='staff-head'>
+        <View className='staff-store'>{store ? store.name : '核销取货'}</View>
+        <View className='muted' style={{ marginTop: '8px' }}>
+          扫描顾客订单页的取货码，或输入取货码数字
+        </View>
+      </View>
+      <View className='card'>
+        <Button className='btn btn-pay staff-block' data-testid='verify-scan' onClick={scanCode} disabled={busy}>
+          扫码核销
+        </Button>
+        <View className='muted' style={{ textAlign: 'center', margin: '24px 0 16px' }}>
+          或输入取货码
+        </View>
+        <Input
+          className='input staff-code'
+          data-testid='verify-code-input'
+          type='number'
+          value={code}
+          placeholder='取货码'
+          maxlength={12}
+          onInput={(e) => {
+            setCode(e.detail.value)
+            setRefusal('')
+          }}
+          onConfirm={(e) => submit(e.detail.value)}
+        />
+        {selected && (
+          <View className='muted' style={{ marginTop: '16px' }} data-testid='verify-chosen'>
+            核销订单 {selected.order_no}
+          </View>
+        )}
+        {refusal && (
+          <View className='staff-msg' data-testid='verify-error'>
+            {refusal}
+          </View>
+        )}
+        <Button className='btn btn-primary staff-block' data-testid='verify-submit' loading={busy} disabled={busy} onClick={() => submit()}>
+          确认核销
+        </Button>
+      </View>
+      <View className='card'>
+        <View className='section-title'>待取货订单</View>
+        <State loading={loading} error={error} empty={waiting.length ? '' : '没有待取货的订单'} onRetry={load} />
+        {!loading &&
+          !error &&
+          waiting.map((o) => (
+            <View
+              key={o.id}
+              className={`staff-pick ${o.id === chosen ? 'staff-pick-on' : ''}`}
+              data-testid={`verify-order-${o.id}`}
+              onClick={() => {
+                setChosen(o.id)
+                setRefusal('')
+              }}
+            >
+              <View className='row between'>
+                <Text style={{ fontWeight: 600 }}>…{o.order_no.slice(-6)}</Text>
+                <Text className={`badge ${o.status === 'ready_for_pickup' ? 'badge-blue' : 'badge-red'}`}>{o.status === 'ready_for_pickup' ? '已备货' : '未备货'}</Text>
+              </View>
+              <View className='muted' style={{ marginTop: '8px' }}>
+                {o.items.map((it) => `${it.title}×${it.quantity}`).join('，')}
+              </View>
+            </View>
+          ))}
+      </View>
+    </View>
+  )
 }

@@ -1,0 +1,716 @@
+#!/usr/bin/env node
+// The mini program end to end: a real wemart (bin/wemart, sandbox mode, demo
+// data in a fresh data dir) serving the h5 preview (dist-h5/), driven in
+// headless Chromium through the shopper's and the counter's journeys. Every
+// step checks what the API then says, not only what the screen shows.
+//
+//   node e2e/run.js [--journeys=1,2,3,4] [--update-readme-shots] [--scale=2] [--keep]
+//
+// Needs: bin/wemart (make build), dist-h5/ (npm run build:h5), Debian's
+// Chromium (/usr/bin/chromium, or E2E_CHROMIUM). playwright-core never
+// downloads a browser here. Screenshots of every page visited go to
+// e2e/screenshots/ (not committed); --update-readme-shots copies a chosen set
+// into docs/screenshots/ (committed; the README shows them).
+//
+// Journeys:
+//   1 pickup:   nearby stores → store → search 牛奶 → product → add to cart →
+//               cart → checkout (pickup) → sandbox cashier → paid, pickup code
+//   2 delivery: add an address (sandbox map pin) → product → cart → checkout
+//               (delivery) → paid
+//   3 cancel:   place an order, close the cashier, cancel it on the order
+//               page → cancelled, stock released
+//   4 counter:  staff login (a wrong password first) → orders → 备货完成 →
+//               hand-over: a wrong code scanned is refused, journey 1's pickup
+//               code typed → completed (with an order placed through the API
+//               when journey 1 did not produce one)
+'use strict'
+
+const fs = require('fs')
+const os = require('os')
+const net = require('net')
+const path = require('path')
+const { spawn, spawnSync } = require('child_process')
+
+const mp = path.resolve(__dirname, '..')
+const repo = path.resolve(mp, '..')
+const argv = process.argv.slice(2)
+const flag = (name) => argv.includes(`--${name}`)
+const opt = (name, def) => {
+  const a = argv.find((x) => x.startsWith(`--${name}=`))
+  return a ? a.slice(name.length + 3) : def
+}
+
+const BIN = path.resolve(process.env.WEMART_BIN || path.join(repo, 'bin', 'wemart'))
+const PREVIEW = path.join(mp, 'dist-h5')
+const CHROMIUM = process.env.E2E_CHROMIUM || '/usr/bin/chromium'
+const SHOTS = path.join(__dirname, 'screenshots')
+const README_SHOTS = path.join(mp, 'docs', 'screenshots')
+const STEP_TIMEOUT = Number(process.env.E2E_TIMEOUT_MS || 10000)
+const SCALE = Number(opt('scale', '1'))
+const JOURNEYS = opt('journeys', '1,2,3,4').split(',').map(Number)
+const ADMIN = { username: 'admin', password: `e2e-${Math.random().toString(36).slice(2, 12)}` }
+
+// The screenshots the README shows (docs/screenshots/<name>.png), by page name.
+const README_SET = ['stores', 'store', 'search', 'product', 'cart', 'checkout', 'order-paid', 'staff-orders', 'staff-verify', 'staff-verified']
+
+// testids beyond the binding contract that the journeys use; the pages that
+// carry them are named so that a missing one reads as what to add where.
+const T = {
+  // addresses page (pages/addresses/index)
+  addressAdd: 'address-add',
+  addressPickPlace: 'address-pick-place',
+  addressContact: 'address-contact',
+  addressPhone: 'address-phone',
+  addressDetail: 'address-detail',
+  addressSave: 'address-save',
+}
+
+// ---------------------------------------------------------------- utilities
+
+const t0 = Date.now()
+const log = (...a) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s]`, ...a)
+
+class StepError extends Error {}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer()
+    s.unref()
+    s.on('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address()
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+
+async function until(what, fn, timeout = STEP_TIMEOUT) {
+  const end = Date.now() + timeout
+  let last
+  for (;;) {
+    try {
+      const v = await fn()
+      if (v) return v
+    } catch (err) {
+      last = err
+    }
+    if (Date.now() > end) throw new StepError(`${what} (waited ${timeout / 1000} s${last ? `; last: ${last.message}` : ''})`)
+    await sleep(150)
+  }
+}
+
+function check(cond, msg) {
+  if (!cond) throw new StepError(msg)
+}
+
+// ---------------------------------------------------------------- the server
+
+class Server {
+  constructor() {
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wemart-e2e-'))
+    this.logFile = path.join(this.dir, 'server.log')
+    this.proc = null
+  }
+
+  env(extra = {}) {
+    const env = { ...process.env }
+    for (const k of Object.keys(env)) if (k.startsWith('WEMART_')) delete env[k]
+    return {
+      ...env,
+      WEMART_DATA_DIR: path.join(this.dir, 'data'),
+      WEMART_WECHAT_MODE: 'sandbox',
+      WEMART_PREVIEW_DIR: PREVIEW,
+      WEMART_ADMIN_USER: ADMIN.username,
+      WEMART_ADMIN_PASSWORD: ADMIN.password,
+      WEMART_LOG_LEVEL: 'warn',
+      ...extra,
+    }
+  }
+
+  async start() {
+    const seed = spawnSync(BIN, ['seed', '--demo'], { env: this.env(), encoding: 'utf8', timeout: 120000 })
+    if (seed.status !== 0) throw new Error(`wemart seed --demo failed (${seed.status}): ${seed.stderr || seed.stdout}`)
+    log(`seeded: ${seed.stdout.trim()}`)
+    const port = await freePort()
+    this.base = `http://127.0.0.1:${port}`
+    const out = fs.openSync(this.logFile, 'a')
+    this.proc = spawn(BIN, ['serve'], { env: this.env({ WEMART_ADDR: `127.0.0.1:${port}` }), stdio: ['ignore', out, out] })
+    this.exited = new Promise((r) => this.proc.on('exit', (code, sig) => r({ code, sig })))
+    const ready = (async () => {
+      for (;;) {
+        try {
+          const r = await fetch(`${this.base}/readyz`)
+          if (r.ok) return
+        } catch {
+          // not listening yet
+        }
+        await sleep(100)
+      }
+    })()
+    const res = await Promise.race([ready.then(() => 'ready'), this.exited.then(() => 'exited'), sleep(60000).then(() => 'timeout')])
+    if (res !== 'ready') throw new Error(`wemart serve ${res === 'exited' ? 'exited' : 'was not ready in 60 s'}:\n${this.tail()}`)
+    log(`wemart serving ${this.base} (data ${this.dir})`)
+  }
+
+  tail(n = 30) {
+    try {
+      return fs.readFileSync(this.logFile, 'utf8').split('\n').slice(-n).join('\n')
+    } catch {
+      return ''
+    }
+  }
+
+  async stop() {
+    if (this.proc && this.proc.exitCode === null && this.proc.signalCode === null) {
+      this.proc.kill('SIGTERM')
+      const done = await Promise.race([this.exited, sleep(5000).then(() => null)])
+      if (!done) {
+        this.proc.kill('SIGKILL')
+        await this.exited
+      }
+    }
+    if (!flag('keep')) fs.rmSync(this.dir, { recursive: true, force: true })
+  }
+}
+
+// ---------------------------------------------------------------- the API
+
+class API {
+  constructor(base) {
+    this.base = base
+  }
+
+  async call(method, p, { token, body, headers } = {}) {
+    const h = { ...(headers || {}) }
+    if (token) h.Authorization = `Bearer ${token}`
+    if (body !== undefined) h['Content-Type'] = 'application/json'
+    const r = await fetch(this.base + p, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) })
+    const text = await r.text()
+    let data
+    try {
+      data = text ? JSON.parse(text) : null
+    } catch {
+      data = text
+    }
+    if (!r.ok) {
+      const m = data && data.error ? `${data.error.code}: ${data.error.message}` : text.slice(0, 200)
+      throw new StepError(`${method} ${p} → ${r.status} ${m}`)
+    }
+    return data
+  }
+
+  get(p, token) {
+    return this.call('GET', p, { token })
+  }
+
+  post(p, body, token, headers) {
+    return this.call('POST', p, { body, token, headers })
+  }
+
+  async admin() {
+    if (!this.adminToken) this.adminToken = (await this.post('/admin/v1/login', ADMIN)).token
+    return this.adminToken
+  }
+
+  async stock(storeID, skuID) {
+    return this.get(`/admin/v1/stores/${storeID}/stock/${skuID}`, await this.admin())
+  }
+
+  async staffOrder(id) {
+    return this.get(`/admin/v1/orders/${id}`, await this.admin())
+  }
+}
+
+// ---------------------------------------------------------------- the browser
+
+class Browser {
+  constructor(base) {
+    this.base = base
+    this.n = 0
+    this.shots = {}
+  }
+
+  async start() {
+    if (!fs.existsSync(CHROMIUM)) {
+      throw new Error(`${CHROMIUM} is missing: install Debian's Chromium and CJK fonts (apt-get install -y chromium fonts-noto-cjk) or set E2E_CHROMIUM`)
+    }
+    const { chromium } = require('playwright-core')
+    this.browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    })
+  }
+
+  async page() {
+    const ctx = await this.browser.newContext({ viewport: { width: 375, height: 812 }, deviceScaleFactor: SCALE, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', isMobile: true, hasTouch: true })
+    ctx.setDefaultTimeout(STEP_TIMEOUT)
+    const page = await ctx.newPage()
+    page.on('pageerror', (err) => log(`  page error: ${err.message}`))
+    return page
+  }
+
+  async stop() {
+    if (this.browser) await this.browser.close().catch(() => undefined)
+  }
+
+  /** shot saves the screen as e2e/screenshots/<nn>-<name>.png. */
+  async shot(page, name) {
+    fs.mkdirSync(SHOTS, { recursive: true })
+    const file = path.join(SHOTS, `${String(++this.n).padStart(2, '0')}-${name}.png`)
+    await page.waitForTimeout(250) // let pictures and fonts settle
+    await page.screenshot({ path: file })
+    this.shots[name] = file
+    return file
+  }
+}
+
+const sel = (id) => `[data-testid="${id}"]`
+
+/** el waits for a testid to be visible, failing with the testid and the page it was expected on. */
+async function el(page, id, where, timeout = STEP_TIMEOUT) {
+  const loc = page.locator(sel(id)).first()
+  try {
+    await loc.waitFor({ state: 'visible', timeout })
+  } catch {
+    throw new StepError(`missing testid "${id}" on ${where} (not visible within ${timeout / 1000} s; at ${page.url().replace(/^.*#/, '#')})`)
+  }
+  return loc
+}
+
+async function tap(page, id, where) {
+  const loc = await el(page, id, where)
+  await loc.click()
+}
+
+/** fill types into a testid that is an input or wraps one (Taro's h5 Input renders a wrapper). */
+async function fill(page, id, where, value) {
+  const loc = await el(page, id, where)
+  const tag = await loc.evaluate((n) => n.tagName.toLowerCase())
+  const input = tag === 'input' || tag === 'textarea' ? loc : loc.locator('input, textarea').first()
+  await input.fill(value)
+  return input
+}
+
+/** go opens a route with a full page load (a hash change alone would leave the app's state as it was). */
+async function go(page, base, hash) {
+  if (page.url().startsWith(base)) await page.goto('about:blank')
+  await page.goto(`${base}/shop/#/${hash}`)
+}
+
+/** hashParams reads the query of the page's hash route. */
+function hashParams(page) {
+  const u = page.url()
+  const h = u.includes('#') ? u.slice(u.indexOf('#') + 1) : ''
+  return Object.fromEntries(new URLSearchParams(h.includes('?') ? h.slice(h.indexOf('?') + 1) : ''))
+}
+
+function hashPath(page) {
+  const u = page.url()
+  const h = u.includes('#') ? u.slice(u.indexOf('#') + 1) : ''
+  return h.split('?')[0].replace(/^\//, '')
+}
+
+/** shopperToken reads the shopper token the page keeps (Taro's h5 storage wraps values in {data}). */
+async function shopperToken(page) {
+  const raw = await page.evaluate(() => window.localStorage.getItem('wemart.token'))
+  if (!raw) return ''
+  try {
+    const v = JSON.parse(raw)
+    return typeof v === 'string' ? v : v && typeof v.data === 'string' ? v.data : ''
+  } catch {
+    return raw
+  }
+}
+
+async function waitStatus(page, status, where) {
+  const loc = await el(page, 'order-status', where)
+  try {
+    await page.waitForFunction(({ s, want }) => {
+      const n = document.querySelector(s)
+      return n && n.getAttribute('data-status') === want
+    }, { s: sel('order-status'), want: status }, { timeout: STEP_TIMEOUT })
+  } catch {
+    throw new StepError(`order-status on ${where} says data-status="${await loc.getAttribute('data-status')}", expected "${status}"`)
+  }
+}
+
+async function orderIdOf(page, where) {
+  const id = Number(hashParams(page).id)
+  check(hashPath(page) === 'pages/order/index' && id > 0, `expected pages/order/index?id=<order> after ${where}, at ${page.url().replace(/^.*#/, '#')}`)
+  return id
+}
+
+// ---------------------------------------------------------------- the journeys
+
+/** The demo store the journeys use: open now, pickup, delivering around it. */
+async function pickStore(api) {
+  const res = await api.get('/api/v1/stores/nearby?lat=31.2304&lng=121.4737&radius_m=50000&open_now=true&pickup=true&limit=50')
+  const s = res.items.find((x) => x.delivery && x.delivery_radius_m > 0) || res.items[0]
+  check(s, 'no demo store is open now')
+  // the page's position: 150 m north of the store
+  return { ...s, at: { lat: +(s.lat + 0.00135).toFixed(6), lng: s.lng } }
+}
+
+async function milkAt(api, storeID) {
+  const res = await api.get(`/api/v1/products?q=${encodeURIComponent('牛奶')}&store_id=${storeID}&in_stock=true&page_size=10`)
+  check(res.items.length, `牛奶 finds nothing in stock at store ${storeID}`)
+  return res.items[0]
+}
+
+async function cartOf(api, token, storeID) {
+  return api.get(`/api/v1/cart?store_id=${storeID}`, token)
+}
+
+/** payInCashier confirms the sandbox cashier and waits for the order page. */
+async function confirmPay(page) {
+  await tap(page, 'sandbox-pay-confirm', 'the sandbox cashier (after place-order)')
+}
+
+async function journeyPickup(ctx) {
+  const { api, browser, base, store } = ctx
+  const page = await browser.page()
+  ctx.shopperPage = page
+  const milk = await milkAt(api, store.id)
+
+  // nearby stores, timed from navigation start to the store's card on screen
+  await go(page, base, `pages/stores/index?lat=${store.at.lat}&lng=${store.at.lng}`)
+  let ttfs
+  try {
+    const h = await page.waitForFunction((s) => {
+      const n = document.querySelector(s)
+      return n && n.getBoundingClientRect().height > 0 ? performance.now() : 0
+    }, sel(`store-${store.id}`), { timeout: STEP_TIMEOUT, polling: 'raf' })
+    ttfs = await h.jsonValue()
+  } catch {
+    throw new StepError(`missing testid "store-${store.id}" on pages/stores/index (the nearest demo store, ${store.name}, not listed within ${STEP_TIMEOUT / 1000} s)`)
+  }
+  ctx.timings.push([`time to first store list (h5 preview, navigation start → store-${store.id} visible)`, ttfs])
+  await browser.shot(page, 'stores')
+  await tap(page, `store-${store.id}`, 'pages/stores/index')
+
+  // the store's shelves, then search
+  await until(`tapping store-${store.id} opens pages/store/index?id=${store.id}`, () => hashPath(page) === 'pages/store/index' && hashParams(page).id === String(store.id))
+  const search = await fill(page, 'search-input', `pages/store/index?id=${store.id}`, '牛奶')
+  await browser.shot(page, 'store')
+  await search.press('Enter')
+  // the results: on pages/search/index (or in place on the store page)
+  const onSearch = await until('', () => hashPath(page) === 'pages/search/index', 3000).catch(() => false)
+  if (onSearch) check(hashParams(page).q === '牛奶' && hashParams(page).store_id === String(store.id), `the search page opened with ${page.url().replace(/^.*#/, '#')}, expected store_id=${store.id}&q=牛奶`)
+  else log('  (the search results stay on the store page)')
+  await el(page, `product-${milk.id}`, `the search results for 牛奶 (pages/search/index?store_id=${store.id}&q=牛奶)`)
+  await browser.shot(page, 'search')
+  await tap(page, `product-${milk.id}`, 'the search results')
+  await until(`tapping product-${milk.id} opens pages/product/index?id=${milk.id}`, () => hashPath(page) === 'pages/product/index' && hashParams(page).id === String(milk.id))
+
+  // add one to the cart: the API's cart has it
+  const token0 = await until('a shopper token in the page storage (wemart.token)', () => shopperToken(page))
+  const before = await cartOf(api, token0, store.id)
+  await tap(page, 'add-to-cart', `pages/product/index?id=${milk.id}`)
+  const cart = await until('add-to-cart puts one more unit of the product in the API cart', async () => {
+    const c = await cartOf(api, await shopperToken(page), store.id)
+    const line = c.items.find((l) => l.product_id === milk.id)
+    const was = before.items.find((l) => l.product_id === milk.id)
+    return line && line.quantity === (was ? was.quantity : 0) + 1 ? c : null
+  })
+  await browser.shot(page, 'product')
+  const line = cart.items.find((l) => l.product_id === milk.id)
+  const stock0 = await api.stock(store.id, line.sku_id)
+
+  // cart → checkout (pickup) → cashier → paid
+  await go(page, base, `pages/cart/index?store_id=${store.id}`)
+  await el(page, 'cart-checkout', `pages/cart/index?store_id=${store.id}`)
+  await browser.shot(page, 'cart')
+  await tap(page, 'cart-checkout', 'pages/cart/index')
+  await tap(page, 'fulfilment-pickup', `pages/checkout/index?store_id=${store.id}`)
+  await browser.shot(page, 'checkout')
+  await tap(page, 'place-order', 'pages/checkout/index')
+  await el(page, 'sandbox-pay-confirm', 'the sandbox cashier (after place-order)')
+  await browser.shot(page, 'cashier')
+  await confirmPay(page)
+  await until('the order page opens after payment', () => hashPath(page) === 'pages/order/index')
+  const orderID = await orderIdOf(page, 'paying')
+  await waitStatus(page, 'paid', `pages/order/index?id=${orderID}`)
+
+  // the API agrees: paid, on_hand down by the quantity, the code on screen is the order's
+  const token = await shopperToken(page)
+  const order = await api.get(`/api/v1/orders/${orderID}`, token)
+  check(order.status === 'paid', `GET /api/v1/orders/${orderID} says ${order.status}, not paid`)
+  check(order.fulfilment === 'pickup', `order ${orderID} is ${order.fulfilment}, not pickup`)
+  const item = order.items.find((i) => i.sku_id === line.sku_id)
+  check(item, `order ${orderID} has no line for SKU ${line.sku_id}`)
+  const stock1 = await api.stock(store.id, line.sku_id)
+  check(stock1.on_hand === stock0.on_hand - item.quantity, `stock of SKU ${line.sku_id} at store ${store.id}: on_hand ${stock0.on_hand} → ${stock1.on_hand}, expected −${item.quantity}`)
+  check(stock1.reserved === stock0.reserved, `stock of SKU ${line.sku_id}: reserved ${stock0.reserved} → ${stock1.reserved} after payment, expected unchanged`)
+  const codeEl = await el(page, 'pickup-code', `pages/order/index?id=${orderID} (a paid pickup order)`)
+  const shown = ((await codeEl.textContent()) || '').replace(/\s/g, '')
+  check(/^\d+$/.test(shown), `pickup-code shows "${shown}", not digits`)
+  check(shown === order.pickup_code, `pickup-code shows ${shown}, the API's pickup_code is ${order.pickup_code}`)
+  await browser.shot(page, 'order-paid')
+  ctx.pickup = { orderID, code: shown, orderNo: order.order_no }
+  log(`  order ${order.order_no} paid, pickup code ${shown}; SKU ${line.sku_id} on_hand ${stock0.on_hand} → ${stock1.on_hand}`)
+}
+
+async function journeyDelivery(ctx) {
+  const { api, browser, base, store } = ctx
+  const page = ctx.shopperPage || (await browser.page())
+  ctx.shopperPage = page
+  // a product at or above the delivery minimum, so one unit can be delivered
+  const res = await api.get(`/api/v1/products?store_id=${store.id}&in_stock=true&sort=price_desc&page_size=20`)
+  const prod = res.items.find((p) => p.price_fen >= store.delivery_min_fen) || res.items[0]
+  check(prod, `nothing in stock at store ${store.id}`)
+
+  // a new address, pinned on the (sandbox) map right next to the store
+  await go(page, base, `pages/addresses/index?lat=${store.at.lat}&lng=${store.at.lng}`)
+  const token0 = await until('a shopper token in the page storage (wemart.token)', () => shopperToken(page))
+  const before = (await api.get('/api/v1/addresses', token0)).items.length
+  await tap(page, T.addressAdd, 'pages/addresses/index')
+  await tap(page, T.addressPickPlace, 'the address form (pages/addresses/index)')
+  await fill(page, 'sandbox-place-name', 'the sandbox place dialog', 'wemart 测试小区')
+  await fill(page, 'sandbox-place-address', 'the sandbox place dialog', `${store.address} 旁`)
+  await fill(page, 'sandbox-place-lat', 'the sandbox place dialog', String(store.at.lat))
+  await fill(page, 'sandbox-place-lng', 'the sandbox place dialog', String(store.at.lng))
+  await tap(page, 'sandbox-place-confirm', 'the sandbox place dialog')
+  await fill(page, T.addressContact, 'the address form', '测试顾客')
+  await fill(page, T.addressPhone, 'the address form', '13800138000')
+  await fill(page, T.addressDetail, 'the address form', '3 号楼 1201')
+  await browser.shot(page, 'address-form')
+  await tap(page, T.addressSave, 'the address form')
+  const addr = await until('the new address is in GET /api/v1/addresses', async () => {
+    const list = (await api.get('/api/v1/addresses', await shopperToken(page))).items
+    return list.length === before + 1 ? list.find((a) => a.detail.includes('1201')) : null
+  })
+  check(addr.lat !== null && Math.abs(addr.lat - store.at.lat) < 1e-5, `the address was saved at lat ${addr.lat}, not the pinned ${store.at.lat}`)
+  await browser.shot(page, 'addresses')
+
+  // product → cart → checkout (delivery) → paid
+  await go(page, base, `pages/product/index?id=${prod.id}&store_id=${store.id}`)
+  await tap(page, 'add-to-cart', `pages/product/index?id=${prod.id}`)
+  await until('add-to-cart puts the product in the API cart', async () => (await cartOf(api, await shopperToken(page), store.id)).items.some((l) => l.product_id === prod.id))
+  await go(page, base, `pages/cart/index?store_id=${store.id}`)
+  await tap(page, 'cart-checkout', `pages/cart/index?store_id=${store.id}`)
+  await tap(page, 'fulfilment-delivery', `pages/checkout/index?store_id=${store.id}`)
+  await page.waitForTimeout(300)
+  await browser.shot(page, 'checkout-delivery')
+  await tap(page, 'place-order', 'pages/checkout/index (delivery)')
+  await confirmPay(page)
+  await until('the order page opens after payment', () => hashPath(page) === 'pages/order/index')
+  const orderID = await orderIdOf(page, 'paying')
+  await waitStatus(page, 'paid', `pages/order/index?id=${orderID}`)
+  const order = await api.get(`/api/v1/orders/${orderID}`, await shopperToken(page))
+  check(order.status === 'paid' && order.fulfilment === 'delivery', `GET /api/v1/orders/${orderID}: ${order.status} ${order.fulfilment}, expected paid delivery`)
+  check(order.address && order.address.detail && order.address.detail.includes('1201'), `order ${orderID} is not going to the new address: ${JSON.stringify(order.address)}`)
+  await browser.shot(page, 'order-delivery')
+  log(`  delivery order ${order.order_no} paid, ${order.delivery_fee_fen} fen delivery fee`)
+}
+
+async function journeyCancel(ctx) {
+  const { api, browser, base, store } = ctx
+  const page = ctx.shopperPage || (await browser.page())
+  ctx.shopperPage = page
+  const milk = await milkAt(api, store.id)
+  await go(page, base, `pages/product/index?id=${milk.id}&store_id=${store.id}`)
+  await tap(page, 'add-to-cart', `pages/product/index?id=${milk.id}`)
+  const cart = await until('add-to-cart puts the product in the API cart', async () => {
+    const c = await cartOf(api, await shopperToken(page), store.id)
+    return c.items.some((l) => l.product_id === milk.id) ? c : null
+  })
+  const line = cart.items.find((l) => l.product_id === milk.id)
+  const stock0 = await api.stock(store.id, line.sku_id)
+
+  await go(page, base, `pages/cart/index?store_id=${store.id}`)
+  await tap(page, 'cart-checkout', `pages/cart/index?store_id=${store.id}`)
+  await tap(page, 'fulfilment-pickup', `pages/checkout/index?store_id=${store.id}`)
+  await tap(page, 'place-order', 'pages/checkout/index')
+  await tap(page, 'sandbox-pay-cancel', 'the sandbox cashier (after place-order)')
+  await until('the order page opens after the cashier is closed', () => hashPath(page) === 'pages/order/index')
+  const orderID = await orderIdOf(page, 'closing the cashier')
+  await waitStatus(page, 'pending_payment', `pages/order/index?id=${orderID}`)
+  const held = await api.stock(store.id, line.sku_id)
+  const order0 = await api.get(`/api/v1/orders/${orderID}`, await shopperToken(page))
+  const qty = order0.items.find((i) => i.sku_id === line.sku_id).quantity
+  check(held.available === stock0.available - qty, `an unpaid order holds ${qty}: available ${stock0.available} → ${held.available}`)
+  await browser.shot(page, 'order-unpaid')
+
+  await tap(page, 'order-cancel', `pages/order/index?id=${orderID} (unpaid)`)
+  // the page may ask first: Taro.showModal's confirm (Taro spells it taro-model__) or a dialog of its own
+  const ask = page.locator(`.taro-model__confirm, ${sel('order-cancel-confirm')}`).first()
+  await until('the order is cancelled (or a confirmation is asked)', async () => {
+    if (await ask.isVisible()) {
+      await ask.click()
+      return true
+    }
+    return (await page.locator(sel('order-status')).first().getAttribute('data-status')) === 'cancelled'
+  })
+  await waitStatus(page, 'cancelled', `pages/order/index?id=${orderID}`)
+  const order = await api.get(`/api/v1/orders/${orderID}`, await shopperToken(page))
+  check(order.status === 'cancelled', `GET /api/v1/orders/${orderID} says ${order.status}, not cancelled`)
+  const stock1 = await api.stock(store.id, line.sku_id)
+  check(stock1.available === stock0.available && stock1.reserved === stock0.reserved, `cancelling did not release the reservation: available ${stock0.available} → ${held.available} → ${stock1.available}`)
+  await browser.shot(page, 'order-cancelled')
+  log(`  order ${order.order_no} cancelled, ${qty} unit(s) of SKU ${line.sku_id} available again`)
+}
+
+/** placePickupOrder places and pays a pickup order through the API (when journey 1 did not). */
+async function placePickupOrder(api, store) {
+  const { token } = await api.post('/api/v1/auth/login', { code: `e2e-api-${Date.now()}` })
+  const milk = await milkAt(api, store.id)
+  const product = await api.get(`/api/v1/products/${milk.id}?store_id=${store.id}`)
+  const sku = product.skus.find((s) => s.stock > 0)
+  const placed = await api.post('/api/v1/orders', { store_id: store.id, fulfilment: 'pickup', items: [{ sku_id: sku.id, quantity: 1 }] }, token, { 'Idempotency-Key': `e2e-${Date.now()}` })
+  await api.post('/sandbox/pay', { prepay_id: placed.payment.package.replace(/^prepay_id=/, '') })
+  const order = await until('the API-placed order is paid', async () => {
+    const o = await api.get(`/api/v1/orders/${placed.order.id}`, token)
+    return o.status === 'paid' ? o : null
+  })
+  return { orderID: order.id, code: order.pickup_code, orderNo: order.order_no }
+}
+
+async function journeyCounter(ctx) {
+  const { api, browser, base, store } = ctx
+  let pickup = ctx.pickup
+  if (!pickup) {
+    pickup = await placePickupOrder(api, store)
+    log(`  (journey 1 gave no order: placed ${pickup.orderNo} through the API, pickup code ${pickup.code})`)
+  }
+  // a clerk of the store
+  const clerk = { username: `clerk${store.id}e2e`, password: 'clerk-pass-1' }
+  await api.post('/admin/v1/staff', { ...clerk, role: 'clerk', display_name: '收银台小王', store_id: store.id }, await api.admin())
+
+  const page = await browser.page()
+  await go(page, base, 'staff/login/index')
+  await fill(page, 'staff-username', 'staff/login/index', clerk.username)
+  await fill(page, 'staff-password', 'staff/login/index', 'wrong-password')
+  await tap(page, 'staff-login', 'staff/login/index')
+  const refused = await el(page, 'staff-login-error', 'staff/login/index after a wrong password')
+  check(((await refused.textContent()) || '').trim().length > 0, 'a wrong password shows no message')
+  await fill(page, 'staff-password', 'staff/login/index', clerk.password)
+  await browser.shot(page, 'staff-login')
+  await tap(page, 'staff-login', 'staff/login/index')
+
+  // the paid order is waiting to be packed
+  await el(page, `order-ready-${pickup.orderID}`, `staff/orders/index (paid pickup order ${pickup.orderNo})`)
+  const storeName = ((await (await el(page, 'staff-store-name', 'staff/orders/index')).textContent()) || '').trim()
+  check(storeName === store.name, `staff/orders/index shows store "${storeName}", the clerk's store is "${store.name}"`)
+  await browser.shot(page, 'staff-orders')
+  await tap(page, `order-ready-${pickup.orderID}`, 'staff/orders/index')
+  await until(`order ${pickup.orderID} is ready_for_pickup in the API`, async () => (await api.staffOrder(pickup.orderID)).status === 'ready_for_pickup')
+  await until('the readied order leaves the 待备货 tab', async () => !(await page.locator(sel(`order-ready-${pickup.orderID}`)).count()))
+
+  // hand it over with the shopper's code
+  await tap(page, 'open-verify', 'staff/orders/index')
+  await el(page, 'verify-code-input', 'staff/verify/index')
+  await el(page, `verify-order-${pickup.orderID}`, `staff/verify/index (order ${pickup.orderNo} awaiting pickup)`)
+  if (!(await page.locator(`${sel(`verify-order-${pickup.orderID}`)}.staff-pick-on`).count())) await tap(page, `verify-order-${pickup.orderID}`, 'staff/verify/index')
+  // a wrong code through 扫码 (the preview's scan dialog stands in for the camera): refused
+  const wrong = pickup.code === '000000' ? '111111' : '000000'
+  await tap(page, 'verify-scan', 'staff/verify/index')
+  await fill(page, 'sandbox-scan-text', 'the sandbox scan dialog', wrong)
+  await tap(page, 'sandbox-scan-confirm', 'the sandbox scan dialog')
+  await el(page, 'verify-error', 'staff/verify/index after a wrong code')
+  check((await api.staffOrder(pickup.orderID)).status === 'ready_for_pickup', 'a wrong code changed the order')
+  await fill(page, 'verify-code-input', 'staff/verify/index', pickup.code)
+  await browser.shot(page, 'staff-verify')
+  await tap(page, 'verify-submit', 'staff/verify/index')
+  const result = await el(page, 'verify-result', 'staff/verify/index after the right code')
+  check((await result.getAttribute('data-status')) === 'completed', `verify-result says ${await result.getAttribute('data-status')}`)
+  const done = await api.staffOrder(pickup.orderID)
+  check(done.status === 'completed', `GET /admin/v1/orders/${pickup.orderID} says ${done.status}, not completed`)
+  await browser.shot(page, 'staff-verified')
+  log(`  order ${pickup.orderNo} readied and handed over by ${clerk.username}: completed`)
+}
+
+const journeys = [
+  [1, 'pickup purchase', journeyPickup],
+  [2, 'delivery with a new address', journeyDelivery],
+  [3, 'cancel an unpaid order', journeyCancel],
+  [4, 'the store counter', journeyCounter],
+]
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+  if (!fs.existsSync(BIN)) throw new Error(`${BIN} is missing: run make build in ${repo}`)
+  if (!fs.existsSync(path.join(PREVIEW, 'index.html'))) throw new Error(`${PREVIEW}/index.html is missing: run npm run build:h5 in ${mp}`)
+  fs.rmSync(SHOTS, { recursive: true, force: true })
+  const server = new Server()
+  const browser = new Browser()
+  const stop = async () => {
+    await browser.stop()
+    await server.stop()
+  }
+  const onSignal = (sig) => {
+    stop().finally(() => process.exit(sig === 'SIGINT' ? 130 : 143))
+  }
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  const results = []
+  const ctx = { timings: [] }
+  try {
+    await server.start()
+    await browser.start()
+    const api = new API(server.base)
+    Object.assign(ctx, { api, browser, base: server.base, store: await pickStore(api) })
+    log(`store: ${ctx.store.name} (id ${ctx.store.id}); the page's position ${ctx.store.at.lat},${ctx.store.at.lng}`)
+    for (const [n, name, fn] of journeys) {
+      if (!JOURNEYS.includes(n)) continue
+      log(`journey ${n}: ${name}`)
+      const start = Date.now()
+      try {
+        await fn(ctx)
+        results.push({ n, name, ok: true, ms: Date.now() - start })
+        log(`journey ${n}: PASS in ${((Date.now() - start) / 1000).toFixed(1)} s`)
+      } catch (err) {
+        results.push({ n, name, ok: false, ms: Date.now() - start, err })
+        log(`journey ${n}: FAIL: ${err instanceof StepError ? err.message : err.stack}`)
+        for (const p of browser.browser ? browser.browser.contexts().flatMap((c) => c.pages()) : []) {
+          await browser.shot(p, `FAILED-journey${n}`).catch(() => undefined)
+        }
+      }
+      ctx.timings.push([`journey ${n} (${name})`, Date.now() - start])
+    }
+  } catch (err) {
+    results.push({ n: 0, name: 'setup', ok: false, err })
+    log(`setup: FAIL: ${err.message}`)
+  } finally {
+    await stop()
+  }
+
+  if (flag('update-readme-shots')) {
+    fs.mkdirSync(README_SHOTS, { recursive: true })
+    for (const name of README_SET) {
+      if (!browser.shots[name]) {
+        log(`readme shot ${name}: not taken in this run, left as it was`)
+        continue
+      }
+      const size = fs.statSync(browser.shots[name]).size
+      if (size > 200 * 1024) {
+        log(`readme shot ${name}: ${(size / 1024).toFixed(0)} KB, over 200 KB: not copied (use --scale=1)`)
+        continue
+      }
+      fs.copyFileSync(browser.shots[name], path.join(README_SHOTS, `${name}.png`))
+    }
+    log(`readme shots updated in ${path.relative(process.cwd(), README_SHOTS) || README_SHOTS}`)
+  }
+
+  console.log('\ntimings:')
+  for (const [what, ms] of ctx.timings) console.log(`  ${what}: ${Math.round(ms)} ms`)
+  const failed = results.filter((r) => !r.ok)
+  if (failed.length) {
+    console.log('\nfailures:')
+    for (const r of failed) console.log(`  journey ${r.n} (${r.name}): ${r.err instanceof StepError ? r.err.message : r.err && r.err.message}`)
+    if (failed.some((r) => r.n === 0)) console.log(`\nserver log (tail):\n${server.tail()}`)
+  }
+  const passed = results.filter((r) => r.ok).length
+  console.log(`\ne2e: ${failed.length ? 'FAIL' : 'PASS'}: ${passed} of ${results.length} journeys passed, ${failed.length} failed in ${((Date.now() - t0) / 1000).toFixed(1)} s; screenshots in ${path.relative(process.cwd(), SHOTS) || SHOTS}`)
+  return failed.length ? 1 : 0
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(`e2e: FAIL: ${err.stack || err}`)
+    process.exit(1)
+  },
+)
