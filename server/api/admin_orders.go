@@ -2,9 +2,13 @@ package api
 
 import (
 	"net/http"
+	"sync"
+	"time"
 
 	"github.com/labstack/echo/v4"
+	"golang.org/x/time/rate"
 
+	"wemart/server/errs"
 	"wemart/server/orders"
 )
 
@@ -85,6 +89,42 @@ func (h *ordersAPI) orderPickedUp(c echo.Context) error {
 		return err
 	}
 	o, err := h.Orders.PickedUp(c.Request().Context(), orders.StaffActor(principal(c).ID), o.ID, in.PickupCode)
+	return reply(c, http.StatusOK, o, err, staffOrderDTO)
+}
+
+// Lookup misses of POST /admin/v1/stores/{id}/pickups: a code that names no
+// waiting order counts against its store, so the lookup cannot be used to
+// try codes faster than each order's own attempt limit allows.
+const (
+	pickupLookupMisses = 20
+	pickupLookupWindow = 10 * time.Minute
+)
+
+// pickupMisses limits, per store and process, the codes that matched nothing.
+type pickupMisses struct{ byStore sync.Map } // store id → *rate.Limiter
+
+func (m *pickupMisses) limiter(storeID int) *rate.Limiter {
+	l, _ := m.byStore.LoadOrStore(storeID, rate.NewLimiter(rate.Every(pickupLookupWindow/pickupLookupMisses), pickupLookupMisses))
+	return l.(*rate.Limiter)
+}
+
+func (h *ordersAPI) storePickup(c echo.Context) error {
+	storeID, err := pathID(c, "store_id")
+	if err != nil {
+		return err
+	}
+	var in pickupInput
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	lim := h.misses.limiter(storeID)
+	if lim.Tokens() < 1 {
+		return errs.TooMany(pickupLookupWindow/pickupLookupMisses, "%d codes that matched no order at store %d; wait a moment", pickupLookupMisses, storeID)
+	}
+	o, err := h.Orders.PickedUpByCode(c.Request().Context(), orders.StaffActor(principal(c).ID), storeID, in.PickupCode)
+	if errs.CodeOf(err) == errs.NotFound {
+		lim.Allow()
+	}
 	return reply(c, http.StatusOK, o, err, staffOrderDTO)
 }
 

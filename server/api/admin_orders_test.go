@@ -203,3 +203,65 @@ func TestPickupAttemptThatLosesTheWindowCounts(t *testing.T) {
 		}
 	})
 }
+
+// TestHandOverByCode: the counter types or scans the shopper's code alone:
+// the store's waiting order with that code is handed over; a code of no
+// waiting order is 404 and, repeated, 429; another store's staff are refused.
+func TestHandOverByCode(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := newShop(t, db)
+		h := s.h
+		a, b := s.mustOrder(s.milk, 1), s.mustOrder(s.bread, 1)
+		s.pay(a.Payment.prepayID(), true)
+		s.pay(b.Payment.prepayID(), true)
+		unpaid := s.mustOrder(s.milk, 1)
+		codeA, codeB := *s.order(a.Order.ID).PickupCode, *s.order(b.Order.ID).PickupCode
+		var other store
+		h.Do("POST", "/admin/v1/stores", h.AdminToken, map[string]any{"name": "徐家汇店", "lat": 31.19, "lng": 121.43}).
+			OK(http.StatusCreated, &other)
+		_, clerk := mustStaff(t, h, "clerk-"+t.Name(), "clerk", &s.store.ID)
+		_, stranger := mustStaff(t, h, "stranger-"+t.Name(), "clerk", &other.ID)
+		pickups := apitest.Path("/admin/v1/stores/%d/pickups", s.store.ID)
+
+		h.Do("POST", pickups, stranger, map[string]string{"pickup_code": codeA}).Fails(http.StatusForbidden, "permission_denied")
+		h.Do("POST", apitest.Path("/admin/v1/stores/%d/pickups", other.ID), h.AdminToken, map[string]string{"pickup_code": codeA}).
+			Fails(http.StatusNotFound, "not_found") // a's code at another store
+		h.Do("POST", pickups, clerk, map[string]string{}).Fails(http.StatusBadRequest, "invalid_argument")
+		// The unpaid order's code (the shopper sees it once paid) hands nothing over.
+		unpaidCode := *db.Client.Order.GetX(context.Background(), unpaid.Order.ID).PickupCode
+		h.Do("POST", pickups, clerk, map[string]string{"pickup_code": unpaidCode}).Fails(http.StatusNotFound, "not_found")
+
+		var o orderView
+		h.Do("POST", pickups, clerk, map[string]string{"pickup_code": codeA}).OK(http.StatusOK, &o)
+		if o.ID != a.Order.ID || o.Status != "completed" || o.statuses() != "pending_payment>paid>ready_for_pickup>completed" {
+			t.Fatalf("handed over %d: %s", o.ID, o.statuses())
+		}
+		if s.order(b.Order.ID).Status != "paid" {
+			t.Fatal("the other waiting order moved")
+		}
+		h.Do("POST", pickups, clerk, map[string]string{"pickup_code": codeA}).Fails(http.StatusNotFound, "not_found") // done already
+
+		// Codes that name nothing run out; then even b's right code waits.
+		wrong := 0
+		for i := 0; wrong < 25; i++ {
+			guess := fmt.Sprintf("%06d", (i*7919+13)%1000000)
+			if guess == codeB {
+				continue
+			}
+			res := h.Do("POST", pickups, clerk, map[string]string{"pickup_code": guess})
+			wrong++
+			if res.Status == http.StatusTooManyRequests {
+				res.Fails(http.StatusTooManyRequests, "rate_limited")
+				break
+			}
+			res.Fails(http.StatusNotFound, "not_found")
+		}
+		if wrong > 21 {
+			t.Fatalf("%d codes that matched nothing were looked up", wrong)
+		}
+		h.Do("POST", pickups, clerk, map[string]string{"pickup_code": codeB}).Fails(http.StatusTooManyRequests, "rate_limited")
+		if s.order(b.Order.ID).Status != "paid" {
+			t.Fatal("b moved while the lookup was refused")
+		}
+	})
+}

@@ -225,6 +225,7 @@ func (r *Router) Cart(c *cart.Service) {
 // and refunds, and the staff's refund decisions and hand-overs.
 type ordersAPI struct {
 	Orders *orders.Service
+	misses pickupMisses
 }
 
 // Orders adds the routes of orders.
@@ -243,6 +244,7 @@ func (r *Router) Orders(o *orders.Service) {
 	r.staffRoute(http.MethodPost, "/orders/:id/refund/reject", h.rejectRefund, may(staff.PermRefundOrders).at(h.orderStore))
 	r.staffRoute(http.MethodPost, "/orders/:id/ready", h.orderReady, may(staff.PermFulfilOrders).at(h.orderStore))
 	r.staffRoute(http.MethodPost, "/orders/:id/picked-up", h.orderPickedUp, may(staff.PermFulfilOrders).at(h.orderStore))
+	r.staffRoute(http.MethodPost, "/stores/:store_id/pickups", h.storePickup, may(staff.PermFulfilOrders).at(storeIDInPath))
 }
 
 // inventoryAPI serves per-store stock and its ledger (package inventory;

@@ -145,3 +145,31 @@ func (s *Service) move(ctx context.Context, orderID int, step func(tx *ent.Tx, o
 	}
 	return s.load(ctx, orderID)
 }
+
+// PickedUpByCode hands over the pickup order of a store that the shopper's
+// code names, for a counter that types or scans the code alone: the order
+// waiting (paid or ready) at storeID with that code, then as PickedUp (its
+// attempt limit included). No such order is not_found; two waiting orders
+// with the same six digits (rare) is a conflict naming them, to be handed
+// over by order id.
+func (s *Service) PickedUpByCode(ctx context.Context, by Actor, storeID int, code string) (_ *ent.Order, err error) {
+	defer errs.Op(&err, "orders.PickedUpByCode")
+	if code == "" {
+		return nil, errs.InvalidField("pickup_code", "is required (the code the shopper shows)")
+	}
+	ids, err := s.client.Order.Query().
+		Where(order.StoreID(storeID), order.FulfilmentEQ(order.FulfilmentPickup),
+			order.StatusIn(order.StatusPaid, order.StatusReadyForPickup), order.PickupCode(code)).
+		Limit(2).IDs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	switch len(ids) {
+	case 0:
+		return nil, errs.E(errs.NotFound, "no order waiting for pickup at store %d has this code", storeID)
+	case 1:
+		return s.PickedUp(ctx, by, ids[0], code)
+	default:
+		return nil, errs.E(errs.Conflict, "orders %d and %d both have this code; hand over by order", ids[0], ids[1])
+	}
+}

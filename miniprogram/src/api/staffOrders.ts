@@ -154,6 +154,14 @@ export function pickedUp(id: number, code: string): Promise<StaffOrder> {
   return request<StaffOrder>({ method: 'POST', path: `/admin/v1/orders/${id}/picked-up`, body: { pickup_code: code }, auth: 'staff' })
 }
 
+/**
+ * pickupByCode hands over the store's waiting pickup order whose code the
+ * shopper shows (POST /admin/v1/stores/{id}/pickups): no need to know the order.
+ */
+export function pickupByCode(storeId: number, code: string): Promise<StaffOrder> {
+  return request<StaffOrder>({ method: 'POST', path: `/admin/v1/stores/${storeId}/pickups`, body: { pickup_code: code }, auth: 'staff' })
+}
+
 /** awaitingPickup are the statuses of a pickup order the counter still has to hand over. */
 export const awaitingPickup: OrderStatus[] = ['paid', 'ready_for_pickup']
 

@@ -5,7 +5,7 @@ import State from '../../components/State'
 import OrderCard from '../OrderCard'
 import { staffSession } from '../../api/staff'
 import { ApiError, errorText } from '../../api/client'
-import { awaitingPickup, counter, orders, pickedUp, pickupCode, type CounterStore, type StaffOrder } from '../../api/staffOrders'
+import { awaitingPickup, counter, orders, pickedUp, pickupByCode, pickupCode, type CounterStore, type StaffOrder } from '../../api/staffOrders'
 import { scan } from '../../platform/wechat'
 import '../staff.css'
 
@@ -13,11 +13,11 @@ const LOGIN = '/staff/login/index'
 
 /**
  * StaffVerify hands a pickup order over at the counter: the shopper shows the
- * pickup code (or its QR, which holds the code), the clerk scans or types it
- * for the shopper's order, and POST /admin/v1/orders/{id}/picked-up checks it.
- * Staff views never carry the code and the API has no lookup by code, so the
- * order is picked from the store's orders awaiting pickup (preselected when it
- * came from the order list or when there is only one).
+ * pickup code (or its QR, which holds the code) and the clerk scans or types
+ * it: POST /admin/v1/stores/{id}/pickups finds the store's waiting order with
+ * that code and hands it over. Opened from one order of the list (or with an
+ * order tapped below), the code is checked against that order instead
+ * (POST /admin/v1/orders/{id}/picked-up).
  */
 export default function StaffVerify() {
   const params = useRouter().params
@@ -49,7 +49,7 @@ export default function StaffVerify() {
       const res = await orders({ store_id: c.store.id, status: awaitingPickup, page_size: 100 })
       const list = res.items.filter((o) => o.fulfilment === 'pickup')
       setWaiting(list)
-      setChosen((cur) => (cur && list.some((o) => o.id === cur) ? cur : list.length === 1 ? list[0].id : cur))
+      setChosen((cur) => (cur && list.some((o) => o.id === cur) ? cur : 0))
     } catch (err) {
       if (!(err instanceof ApiError && err.status === 401)) setError(errorText(err))
     } finally {
@@ -82,13 +82,10 @@ export default function StaffVerify() {
       setRefusal('请输入或扫描顾客的取货码')
       return
     }
-    if (!chosen) {
-      setRefusal(waiting.length ? '请先在下方选择顾客的订单（核对订单号）' : '这家门店没有待取货的订单')
-      return
-    }
+    if (!store) return
     setBusy(true)
     try {
-      const o = await pickedUp(chosen, c)
+      const o = chosen ? await pickedUp(chosen, c) : await pickupByCode(store.id, c)
       setDone(o)
       setCode('')
       setWaiting((prev) => prev.filter((x) => x.id !== o.id))
@@ -159,8 +156,11 @@ export default function StaffVerify() {
           onConfirm={(e) => submit(e.detail.value)}
         />
         {selected && (
-          <View className='muted' style={{ marginTop: '16px' }} data-testid='verify-chosen'>
-            核销订单 {selected.order_no}
+          <View className='muted row between' style={{ marginTop: '16px' }} data-testid='verify-chosen'>
+            <Text>核销订单 {selected.order_no}</Text>
+            <Text className='staff-link' data-testid='verify-any' onClick={() => setChosen(0)}>
+              按取货码查找
+            </Text>
           </View>
         )}
         {refusal && (
