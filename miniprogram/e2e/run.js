@@ -58,8 +58,8 @@ const README_SET = ['stores', 'store', 'search', 'product', 'cart', 'checkout', 
 const T = {
   // addresses page (pages/addresses/index)
   addressAdd: 'address-add',
-  addressPickPlace: 'address-pick-place',
-  addressContact: 'address-contact',
+  addressPickPlace: 'address-pick-location',
+  addressContact: 'address-name',
   addressPhone: 'address-phone',
   addressDetail: 'address-detail',
   addressSave: 'address-save',
@@ -270,7 +270,9 @@ const sel = (id) => `[data-testid="${id}"]`
 
 /** el waits for a testid to be visible, failing with the testid and the page it was expected on. */
 async function el(page, id, where, timeout = STEP_TIMEOUT) {
-  const loc = page.locator(sel(id)).first()
+  // Taro's h5 router keeps the pages below the current one in the DOM,
+  // hidden: the same testid can be there twice, and only the shown one counts.
+  const loc = page.locator(`${sel(id)}:visible`).first()
   try {
     await loc.waitFor({ state: 'visible', timeout })
   } catch {
@@ -602,7 +604,8 @@ async function journeyCounter(ctx) {
   await tap(page, 'open-verify', 'staff/orders/index')
   await el(page, 'verify-code-input', 'staff/verify/index')
   await el(page, `verify-order-${pickup.orderID}`, `staff/verify/index (order ${pickup.orderNo} awaiting pickup)`)
-  if (!(await page.locator(`${sel(`verify-order-${pickup.orderID}`)}.staff-pick-on`).count())) await tap(page, `verify-order-${pickup.orderID}`, 'staff/verify/index')
+  // no order picked: the code alone finds the order (POST /admin/v1/stores/{id}/pickups)
+  check(!(await page.locator(sel('verify-chosen')).count()), 'staff/verify/index preselected an order')
   // a wrong code through 扫码 (the preview's scan dialog stands in for the camera): refused
   const wrong = pickup.code === '000000' ? '111111' : '000000'
   await tap(page, 'verify-scan', 'staff/verify/index')
