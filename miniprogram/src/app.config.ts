@@ -1,4 +1,5 @@
-// The mini program's pages (routes are part of wemart's contract), the staff
+// The tab bar's icons (src/assets/tab, 81×81 PNG, grey and the shop's red)
+// were drawn for wemart. The mini program's pages (routes are part of wemart's contract), the staff
 // subpackage, the tab bar and the private-information declarations WeChat
 // requires for location.
 export default defineAppConfig({
@@ -34,9 +35,9 @@ export default defineAppConfig({
     backgroundColor: '#ffffff',
     borderStyle: 'black',
     list: [
-      { pagePath: 'pages/index/index', text: '首页' },
-      { pagePath: 'pages/orders/index', text: '订单' },
-      { pagePath: 'pages/me/index', text: '我的' },
+      { pagePath: 'pages/index/index', text: '首页', iconPath: 'assets/tab/home.png', selectedIconPath: 'assets/tab/home-on.png' },
+      { pagePath: 'pages/orders/index', text: '订单', iconPath: 'assets/tab/orders.png', selectedIconPath: 'assets/tab/orders-on.png' },
+      { pagePath: 'pages/me/index', text: '我的', iconPath: 'assets/tab/me.png', selectedIconPath: 'assets/tab/me-on.png' },
     ],
   },
   permission: {
