@@ -24,6 +24,9 @@ const envHelp = `Configuration comes from the environment; every variable is opt
   WEMART_DATA_DIR        embedded database, search index, keys (./data)
   WEMART_DATABASE_URL    postgres://... (default: SQLite file in the data dir)
   WEMART_SEARCH_URL/_KEY a Meilisearch server (default: embedded index)
+  WEMART_S3_ENDPOINT, _BUCKET, _ACCESS_KEY, _SECRET_KEY (_REGION, _PATH_STYLE, _PREFIX)
+                         an S3-compatible bucket for pictures (default: files in the data dir)
+  WEMART_MEDIA_URL       public base URL of the pictures (a CDN; default: /media/ on this server)
   WEMART_WECHAT_MODE     live, or sandbox (the default only on a laptop-shaped
                          configuration: loopback address, no https public URL,
                          no PostgreSQL, no token secret)

@@ -18,7 +18,7 @@ import (
 // with "..", an encoded slash, another extension) is simply not found, and
 // never reaches the store.
 func (h *mediaAPI) serveMedia(c echo.Context) error {
-	key := c.Param("*")
+	key := c.Param("key")
 	if !media.ValidKey(key) {
 		return errs.E(errs.NotFound, "no such picture")
 	}

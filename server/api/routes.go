@@ -115,8 +115,8 @@ type mediaAPI struct {
 // for ever (keys are content addressed).
 func (r *Router) Media(store media.Store) {
 	h := &mediaAPI{Store: store}
-	r.e.GET("/media/*", h.serveMedia)
-	r.e.HEAD("/media/*", h.serveMedia)
+	r.e.GET("/media/:key", h.serveMedia)
+	r.e.HEAD("/media/:key", h.serveMedia)
 }
 
 // healthAPI answers /readyz.
