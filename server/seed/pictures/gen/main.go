@@ -24,7 +24,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/srwiley/oksvg"
 	"github.com/srwiley/rasterx"
@@ -109,9 +108,6 @@ func picture(svg string, bg color.RGBA) ([]byte, error) {
 	var b bytes.Buffer
 	if err := jpeg.Encode(&b, m, &jpeg.Options{Quality: quality}); err != nil {
 		return nil, err
-	}
-	if !strings.HasSuffix(svg, ".svg") {
-		return nil, fmt.Errorf("not an svg")
 	}
 	return b.Bytes(), nil
 }
