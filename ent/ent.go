@@ -20,6 +20,7 @@ import (
 	"wemart/ent/payment"
 	"wemart/ent/pricechange"
 	"wemart/ent/product"
+	"wemart/ent/productimage"
 	"wemart/ent/refund"
 	"wemart/ent/searchoutbox"
 	"wemart/ent/shipment"
@@ -107,6 +108,7 @@ func checkColumn(t, c string) error {
 			payment.Table:           payment.ValidColumn,
 			pricechange.Table:       pricechange.ValidColumn,
 			product.Table:           product.ValidColumn,
+			productimage.Table:      productimage.ValidColumn,
 			refund.Table:            refund.ValidColumn,
 			searchoutbox.Table:      searchoutbox.ValidColumn,
 			shipment.Table:          shipment.ValidColumn,

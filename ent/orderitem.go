@@ -35,6 +35,8 @@ type OrderItem struct {
 	AmountFen int64 `json:"amount_fen,omitempty"`
 	// RefundedQuantity holds the value of the "refunded_quantity" field.
 	RefundedQuantity int `json:"refunded_quantity,omitempty"`
+	// Image holds the value of the "image" field.
+	Image string `json:"image,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the OrderItemQuery when eager-loading is set.
 	Edges        OrderItemEdges `json:"edges"`
@@ -68,7 +70,7 @@ func (*OrderItem) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case orderitem.FieldID, orderitem.FieldOrderID, orderitem.FieldSkuID, orderitem.FieldProductID, orderitem.FieldPriceFen, orderitem.FieldQuantity, orderitem.FieldAmountFen, orderitem.FieldRefundedQuantity:
 			values[i] = new(sql.NullInt64)
-		case orderitem.FieldTitle, orderitem.FieldSkuName:
+		case orderitem.FieldTitle, orderitem.FieldSkuName, orderitem.FieldImage:
 			values[i] = new(sql.NullString)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -145,6 +147,12 @@ func (_m *OrderItem) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.RefundedQuantity = int(value.Int64)
 			}
+		case orderitem.FieldImage:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field image", values[i])
+			} else if value.Valid {
+				_m.Image = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -212,6 +220,9 @@ func (_m *OrderItem) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("refunded_quantity=")
 	builder.WriteString(fmt.Sprintf("%v", _m.RefundedQuantity))
+	builder.WriteString(", ")
+	builder.WriteString("image=")
+	builder.WriteString(_m.Image)
 	builder.WriteByte(')')
 	return builder.String()
 }

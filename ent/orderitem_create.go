@@ -84,6 +84,20 @@ func (_c *OrderItemCreate) SetNillableRefundedQuantity(v *int) *OrderItemCreate 
 	return _c
 }
 
+// SetImage sets the "image" field.
+func (_c *OrderItemCreate) SetImage(v string) *OrderItemCreate {
+	_c.mutation.SetImage(v)
+	return _c
+}
+
+// SetNillableImage sets the "image" field if the given value is not nil.
+func (_c *OrderItemCreate) SetNillableImage(v *string) *OrderItemCreate {
+	if v != nil {
+		_c.SetImage(*v)
+	}
+	return _c
+}
+
 // SetOrder sets the "order" edge to the Order entity.
 func (_c *OrderItemCreate) SetOrder(v *Order) *OrderItemCreate {
 	return _c.SetOrderID(v.ID)
@@ -128,6 +142,10 @@ func (_c *OrderItemCreate) defaults() {
 		v := orderitem.DefaultRefundedQuantity
 		_c.mutation.SetRefundedQuantity(v)
 	}
+	if _, ok := _c.mutation.Image(); !ok {
+		v := orderitem.DefaultImage
+		_c.mutation.SetImage(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -158,6 +176,9 @@ func (_c *OrderItemCreate) check() error {
 	}
 	if _, ok := _c.mutation.RefundedQuantity(); !ok {
 		return &ValidationError{Name: "refunded_quantity", err: errors.New(`ent: missing required field "OrderItem.refunded_quantity"`)}
+	}
+	if _, ok := _c.mutation.Image(); !ok {
+		return &ValidationError{Name: "image", err: errors.New(`ent: missing required field "OrderItem.image"`)}
 	}
 	if len(_c.mutation.OrderIDs()) == 0 {
 		return &ValidationError{Name: "order", err: errors.New(`ent: missing required edge "OrderItem.order"`)}
@@ -220,6 +241,10 @@ func (_c *OrderItemCreate) createSpec() (*OrderItem, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.RefundedQuantity(); ok {
 		_spec.SetField(orderitem.FieldRefundedQuantity, field.TypeInt, value)
 		_node.RefundedQuantity = value
+	}
+	if value, ok := _c.mutation.Image(); ok {
+		_spec.SetField(orderitem.FieldImage, field.TypeString, value)
+		_node.Image = value
 	}
 	if nodes := _c.mutation.OrderIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -342,6 +367,9 @@ func (u *OrderItemUpsertOne) UpdateNewValues() *OrderItemUpsertOne {
 		}
 		if _, exists := u.create.mutation.AmountFen(); exists {
 			s.SetIgnore(orderitem.FieldAmountFen)
+		}
+		if _, exists := u.create.mutation.Image(); exists {
+			s.SetIgnore(orderitem.FieldImage)
 		}
 	}))
 	return u
@@ -594,6 +622,9 @@ func (u *OrderItemUpsertBulk) UpdateNewValues() *OrderItemUpsertBulk {
 			}
 			if _, exists := b.mutation.AmountFen(); exists {
 				s.SetIgnore(orderitem.FieldAmountFen)
+			}
+			if _, exists := b.mutation.Image(); exists {
+				s.SetIgnore(orderitem.FieldImage)
 			}
 		}
 	}))

@@ -39,6 +39,8 @@ type Product struct {
 	Status product.Status `json:"status,omitempty"`
 	// Sales holds the value of the "sales" field.
 	Sales int64 `json:"sales,omitempty"`
+	// ImageKey holds the value of the "image_key" field.
+	ImageKey string `json:"image_key,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ProductQuery when eager-loading is set.
 	Edges        ProductEdges `json:"edges"`
@@ -51,9 +53,11 @@ type ProductEdges struct {
 	Category *Category `json:"category,omitempty"`
 	// Skus holds the value of the skus edge.
 	Skus []*Sku `json:"skus,omitempty"`
+	// Pictures holds the value of the pictures edge.
+	Pictures []*ProductImage `json:"pictures,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [2]bool
+	loadedTypes [3]bool
 }
 
 // CategoryOrErr returns the Category value or an error if the edge
@@ -76,6 +80,15 @@ func (e ProductEdges) SkusOrErr() ([]*Sku, error) {
 	return nil, &NotLoadedError{edge: "skus"}
 }
 
+// PicturesOrErr returns the Pictures value or an error if the edge
+// was not loaded in eager-loading.
+func (e ProductEdges) PicturesOrErr() ([]*ProductImage, error) {
+	if e.loadedTypes[2] {
+		return e.Pictures, nil
+	}
+	return nil, &NotLoadedError{edge: "pictures"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*Product) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
@@ -85,7 +98,7 @@ func (*Product) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case product.FieldID, product.FieldCategoryID, product.FieldSales:
 			values[i] = new(sql.NullInt64)
-		case product.FieldTitle, product.FieldSubtitle, product.FieldDescription, product.FieldStatus:
+		case product.FieldTitle, product.FieldSubtitle, product.FieldDescription, product.FieldStatus, product.FieldImageKey:
 			values[i] = new(sql.NullString)
 		case product.FieldCreatedAt, product.FieldUpdatedAt, product.FieldDeletedAt:
 			values[i] = new(sql.NullTime)
@@ -174,6 +187,12 @@ func (_m *Product) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Sales = value.Int64
 			}
+		case product.FieldImageKey:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field image_key", values[i])
+			} else if value.Valid {
+				_m.ImageKey = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -195,6 +214,11 @@ func (_m *Product) QueryCategory() *CategoryQuery {
 // QuerySkus queries the "skus" edge of the Product entity.
 func (_m *Product) QuerySkus() *SkuQuery {
 	return NewProductClient(_m.config).QuerySkus(_m)
+}
+
+// QueryPictures queries the "pictures" edge of the Product entity.
+func (_m *Product) QueryPictures() *ProductImageQuery {
+	return NewProductClient(_m.config).QueryPictures(_m)
 }
 
 // Update returns a builder for updating this Product.
@@ -253,6 +277,9 @@ func (_m *Product) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("sales=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Sales))
+	builder.WriteString(", ")
+	builder.WriteString("image_key=")
+	builder.WriteString(_m.ImageKey)
 	builder.WriteByte(')')
 	return builder.String()
 }

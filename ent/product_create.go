@@ -9,6 +9,7 @@ import (
 	"time"
 	"wemart/ent/category"
 	"wemart/ent/product"
+	"wemart/ent/productimage"
 	"wemart/ent/sku"
 
 	"entgo.io/ent/dialect/sql"
@@ -148,6 +149,20 @@ func (_c *ProductCreate) SetNillableSales(v *int64) *ProductCreate {
 	return _c
 }
 
+// SetImageKey sets the "image_key" field.
+func (_c *ProductCreate) SetImageKey(v string) *ProductCreate {
+	_c.mutation.SetImageKey(v)
+	return _c
+}
+
+// SetNillableImageKey sets the "image_key" field if the given value is not nil.
+func (_c *ProductCreate) SetNillableImageKey(v *string) *ProductCreate {
+	if v != nil {
+		_c.SetImageKey(*v)
+	}
+	return _c
+}
+
 // SetCategory sets the "category" edge to the Category entity.
 func (_c *ProductCreate) SetCategory(v *Category) *ProductCreate {
 	return _c.SetCategoryID(v.ID)
@@ -166,6 +181,21 @@ func (_c *ProductCreate) AddSkus(v ...*Sku) *ProductCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddSkuIDs(ids...)
+}
+
+// AddPictureIDs adds the "pictures" edge to the ProductImage entity by IDs.
+func (_c *ProductCreate) AddPictureIDs(ids ...int) *ProductCreate {
+	_c.mutation.AddPictureIDs(ids...)
+	return _c
+}
+
+// AddPictures adds the "pictures" edges to the ProductImage entity.
+func (_c *ProductCreate) AddPictures(v ...*ProductImage) *ProductCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddPictureIDs(ids...)
 }
 
 // Mutation returns the ProductMutation object of the builder.
@@ -227,6 +257,10 @@ func (_c *ProductCreate) defaults() {
 		v := product.DefaultSales
 		_c.mutation.SetSales(v)
 	}
+	if _, ok := _c.mutation.ImageKey(); !ok {
+		v := product.DefaultImageKey
+		_c.mutation.SetImageKey(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -266,6 +300,9 @@ func (_c *ProductCreate) check() error {
 	}
 	if _, ok := _c.mutation.Sales(); !ok {
 		return &ValidationError{Name: "sales", err: errors.New(`ent: missing required field "Product.sales"`)}
+	}
+	if _, ok := _c.mutation.ImageKey(); !ok {
+		return &ValidationError{Name: "image_key", err: errors.New(`ent: missing required field "Product.image_key"`)}
 	}
 	return nil
 }
@@ -330,6 +367,10 @@ func (_c *ProductCreate) createSpec() (*Product, *sqlgraph.CreateSpec) {
 		_spec.SetField(product.FieldSales, field.TypeInt64, value)
 		_node.Sales = value
 	}
+	if value, ok := _c.mutation.ImageKey(); ok {
+		_spec.SetField(product.FieldImageKey, field.TypeString, value)
+		_node.ImageKey = value
+	}
 	if nodes := _c.mutation.CategoryIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -356,6 +397,22 @@ func (_c *ProductCreate) createSpec() (*Product, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(sku.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.PicturesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   product.PicturesTable,
+			Columns: []string{product.PicturesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(productimage.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -544,6 +601,18 @@ func (u *ProductUpsert) UpdateSales() *ProductUpsert {
 // AddSales adds v to the "sales" field.
 func (u *ProductUpsert) AddSales(v int64) *ProductUpsert {
 	u.Add(product.FieldSales, v)
+	return u
+}
+
+// SetImageKey sets the "image_key" field.
+func (u *ProductUpsert) SetImageKey(v string) *ProductUpsert {
+	u.Set(product.FieldImageKey, v)
+	return u
+}
+
+// UpdateImageKey sets the "image_key" field to the value that was provided on create.
+func (u *ProductUpsert) UpdateImageKey() *ProductUpsert {
+	u.SetExcluded(product.FieldImageKey)
 	return u
 }
 
@@ -743,6 +812,20 @@ func (u *ProductUpsertOne) AddSales(v int64) *ProductUpsertOne {
 func (u *ProductUpsertOne) UpdateSales() *ProductUpsertOne {
 	return u.Update(func(s *ProductUpsert) {
 		s.UpdateSales()
+	})
+}
+
+// SetImageKey sets the "image_key" field.
+func (u *ProductUpsertOne) SetImageKey(v string) *ProductUpsertOne {
+	return u.Update(func(s *ProductUpsert) {
+		s.SetImageKey(v)
+	})
+}
+
+// UpdateImageKey sets the "image_key" field to the value that was provided on create.
+func (u *ProductUpsertOne) UpdateImageKey() *ProductUpsertOne {
+	return u.Update(func(s *ProductUpsert) {
+		s.UpdateImageKey()
 	})
 }
 
@@ -1108,6 +1191,20 @@ func (u *ProductUpsertBulk) AddSales(v int64) *ProductUpsertBulk {
 func (u *ProductUpsertBulk) UpdateSales() *ProductUpsertBulk {
 	return u.Update(func(s *ProductUpsert) {
 		s.UpdateSales()
+	})
+}
+
+// SetImageKey sets the "image_key" field.
+func (u *ProductUpsertBulk) SetImageKey(v string) *ProductUpsertBulk {
+	return u.Update(func(s *ProductUpsert) {
+		s.SetImageKey(v)
+	})
+}
+
+// UpdateImageKey sets the "image_key" field to the value that was provided on create.
+func (u *ProductUpsertBulk) UpdateImageKey() *ProductUpsertBulk {
+	return u.Update(func(s *ProductUpsert) {
+		s.UpdateImageKey()
 	})
 }
 

@@ -10,6 +10,7 @@ import (
 	"wemart/ent/category"
 	"wemart/ent/predicate"
 	"wemart/ent/product"
+	"wemart/ent/productimage"
 	"wemart/ent/sku"
 
 	"entgo.io/ent"
@@ -28,6 +29,7 @@ type ProductQuery struct {
 	predicates   []predicate.Product
 	withCategory *CategoryQuery
 	withSkus     *SkuQuery
+	withPictures *ProductImageQuery
 	modifiers    []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
@@ -102,6 +104,28 @@ func (_q *ProductQuery) QuerySkus() *SkuQuery {
 			sqlgraph.From(product.Table, product.FieldID, selector),
 			sqlgraph.To(sku.Table, sku.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, product.SkusTable, product.SkusColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryPictures chains the current query on the "pictures" edge.
+func (_q *ProductQuery) QueryPictures() *ProductImageQuery {
+	query := (&ProductImageClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(product.Table, product.FieldID, selector),
+			sqlgraph.To(productimage.Table, productimage.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, product.PicturesTable, product.PicturesColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -303,6 +327,7 @@ func (_q *ProductQuery) Clone() *ProductQuery {
 		predicates:   append([]predicate.Product{}, _q.predicates...),
 		withCategory: _q.withCategory.Clone(),
 		withSkus:     _q.withSkus.Clone(),
+		withPictures: _q.withPictures.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -329,6 +354,17 @@ func (_q *ProductQuery) WithSkus(opts ...func(*SkuQuery)) *ProductQuery {
 		opt(query)
 	}
 	_q.withSkus = query
+	return _q
+}
+
+// WithPictures tells the query-builder to eager-load the nodes that are connected to
+// the "pictures" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProductQuery) WithPictures(opts ...func(*ProductImageQuery)) *ProductQuery {
+	query := (&ProductImageClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withPictures = query
 	return _q
 }
 
@@ -410,9 +446,10 @@ func (_q *ProductQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Prod
 	var (
 		nodes       = []*Product{}
 		_spec       = _q.querySpec()
-		loadedTypes = [2]bool{
+		loadedTypes = [3]bool{
 			_q.withCategory != nil,
 			_q.withSkus != nil,
+			_q.withPictures != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -446,6 +483,13 @@ func (_q *ProductQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Prod
 		if err := _q.loadSkus(ctx, query, nodes,
 			func(n *Product) { n.Edges.Skus = []*Sku{} },
 			func(n *Product, e *Sku) { n.Edges.Skus = append(n.Edges.Skus, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withPictures; query != nil {
+		if err := _q.loadPictures(ctx, query, nodes,
+			func(n *Product) { n.Edges.Pictures = []*ProductImage{} },
+			func(n *Product, e *ProductImage) { n.Edges.Pictures = append(n.Edges.Pictures, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -499,6 +543,36 @@ func (_q *ProductQuery) loadSkus(ctx context.Context, query *SkuQuery, nodes []*
 	}
 	query.Where(predicate.Sku(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(product.SkusColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.ProductID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "product_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *ProductQuery) loadPictures(ctx context.Context, query *ProductImageQuery, nodes []*Product, init func(*Product), assign func(*Product, *ProductImage)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Product)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(productimage.FieldProductID)
+	}
+	query.Where(predicate.ProductImage(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(product.PicturesColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"wemart/ent/category"
 	"wemart/ent/predicate"
 	"wemart/ent/product"
+	"wemart/ent/productimage"
 	"wemart/ent/sku"
 
 	"entgo.io/ent/dialect/sql"
@@ -173,6 +174,20 @@ func (_u *ProductUpdate) AddSales(v int64) *ProductUpdate {
 	return _u
 }
 
+// SetImageKey sets the "image_key" field.
+func (_u *ProductUpdate) SetImageKey(v string) *ProductUpdate {
+	_u.mutation.SetImageKey(v)
+	return _u
+}
+
+// SetNillableImageKey sets the "image_key" field if the given value is not nil.
+func (_u *ProductUpdate) SetNillableImageKey(v *string) *ProductUpdate {
+	if v != nil {
+		_u.SetImageKey(*v)
+	}
+	return _u
+}
+
 // SetCategory sets the "category" edge to the Category entity.
 func (_u *ProductUpdate) SetCategory(v *Category) *ProductUpdate {
 	return _u.SetCategoryID(v.ID)
@@ -191,6 +206,21 @@ func (_u *ProductUpdate) AddSkus(v ...*Sku) *ProductUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.AddSkuIDs(ids...)
+}
+
+// AddPictureIDs adds the "pictures" edge to the ProductImage entity by IDs.
+func (_u *ProductUpdate) AddPictureIDs(ids ...int) *ProductUpdate {
+	_u.mutation.AddPictureIDs(ids...)
+	return _u
+}
+
+// AddPictures adds the "pictures" edges to the ProductImage entity.
+func (_u *ProductUpdate) AddPictures(v ...*ProductImage) *ProductUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddPictureIDs(ids...)
 }
 
 // Mutation returns the ProductMutation object of the builder.
@@ -223,6 +253,27 @@ func (_u *ProductUpdate) RemoveSkus(v ...*Sku) *ProductUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveSkuIDs(ids...)
+}
+
+// ClearPictures clears all "pictures" edges to the ProductImage entity.
+func (_u *ProductUpdate) ClearPictures() *ProductUpdate {
+	_u.mutation.ClearPictures()
+	return _u
+}
+
+// RemovePictureIDs removes the "pictures" edge to ProductImage entities by IDs.
+func (_u *ProductUpdate) RemovePictureIDs(ids ...int) *ProductUpdate {
+	_u.mutation.RemovePictureIDs(ids...)
+	return _u
+}
+
+// RemovePictures removes "pictures" edges to ProductImage entities.
+func (_u *ProductUpdate) RemovePictures(v ...*ProductImage) *ProductUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemovePictureIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -337,6 +388,9 @@ func (_u *ProductUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.AddedSales(); ok {
 		_spec.AddField(product.FieldSales, field.TypeInt64, value)
 	}
+	if value, ok := _u.mutation.ImageKey(); ok {
+		_spec.SetField(product.FieldImageKey, field.TypeString, value)
+	}
 	if _u.mutation.CategoryCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -404,6 +458,51 @@ func (_u *ProductUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(sku.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.PicturesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   product.PicturesTable,
+			Columns: []string{product.PicturesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(productimage.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedPicturesIDs(); len(nodes) > 0 && !_u.mutation.PicturesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   product.PicturesTable,
+			Columns: []string{product.PicturesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(productimage.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.PicturesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   product.PicturesTable,
+			Columns: []string{product.PicturesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(productimage.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -574,6 +673,20 @@ func (_u *ProductUpdateOne) AddSales(v int64) *ProductUpdateOne {
 	return _u
 }
 
+// SetImageKey sets the "image_key" field.
+func (_u *ProductUpdateOne) SetImageKey(v string) *ProductUpdateOne {
+	_u.mutation.SetImageKey(v)
+	return _u
+}
+
+// SetNillableImageKey sets the "image_key" field if the given value is not nil.
+func (_u *ProductUpdateOne) SetNillableImageKey(v *string) *ProductUpdateOne {
+	if v != nil {
+		_u.SetImageKey(*v)
+	}
+	return _u
+}
+
 // SetCategory sets the "category" edge to the Category entity.
 func (_u *ProductUpdateOne) SetCategory(v *Category) *ProductUpdateOne {
 	return _u.SetCategoryID(v.ID)
@@ -592,6 +705,21 @@ func (_u *ProductUpdateOne) AddSkus(v ...*Sku) *ProductUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.AddSkuIDs(ids...)
+}
+
+// AddPictureIDs adds the "pictures" edge to the ProductImage entity by IDs.
+func (_u *ProductUpdateOne) AddPictureIDs(ids ...int) *ProductUpdateOne {
+	_u.mutation.AddPictureIDs(ids...)
+	return _u
+}
+
+// AddPictures adds the "pictures" edges to the ProductImage entity.
+func (_u *ProductUpdateOne) AddPictures(v ...*ProductImage) *ProductUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddPictureIDs(ids...)
 }
 
 // Mutation returns the ProductMutation object of the builder.
@@ -624,6 +752,27 @@ func (_u *ProductUpdateOne) RemoveSkus(v ...*Sku) *ProductUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveSkuIDs(ids...)
+}
+
+// ClearPictures clears all "pictures" edges to the ProductImage entity.
+func (_u *ProductUpdateOne) ClearPictures() *ProductUpdateOne {
+	_u.mutation.ClearPictures()
+	return _u
+}
+
+// RemovePictureIDs removes the "pictures" edge to ProductImage entities by IDs.
+func (_u *ProductUpdateOne) RemovePictureIDs(ids ...int) *ProductUpdateOne {
+	_u.mutation.RemovePictureIDs(ids...)
+	return _u
+}
+
+// RemovePictures removes "pictures" edges to ProductImage entities.
+func (_u *ProductUpdateOne) RemovePictures(v ...*ProductImage) *ProductUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemovePictureIDs(ids...)
 }
 
 // Where appends a list predicates to the ProductUpdate builder.
@@ -768,6 +917,9 @@ func (_u *ProductUpdateOne) sqlSave(ctx context.Context) (_node *Product, err er
 	if value, ok := _u.mutation.AddedSales(); ok {
 		_spec.AddField(product.FieldSales, field.TypeInt64, value)
 	}
+	if value, ok := _u.mutation.ImageKey(); ok {
+		_spec.SetField(product.FieldImageKey, field.TypeString, value)
+	}
 	if _u.mutation.CategoryCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -835,6 +987,51 @@ func (_u *ProductUpdateOne) sqlSave(ctx context.Context) (_node *Product, err er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(sku.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.PicturesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   product.PicturesTable,
+			Columns: []string{product.PicturesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(productimage.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedPicturesIDs(); len(nodes) > 0 && !_u.mutation.PicturesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   product.PicturesTable,
+			Columns: []string{product.PicturesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(productimage.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.PicturesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   product.PicturesTable,
+			Columns: []string{product.PicturesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(productimage.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

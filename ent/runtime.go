@@ -16,6 +16,7 @@ import (
 	"wemart/ent/payment"
 	"wemart/ent/pricechange"
 	"wemart/ent/product"
+	"wemart/ent/productimage"
 	"wemart/ent/refund"
 	"wemart/ent/searchoutbox"
 	"wemart/ent/shipment"
@@ -359,6 +360,10 @@ func init() {
 	orderitemDescRefundedQuantity := orderitemFields[8].Descriptor()
 	// orderitem.DefaultRefundedQuantity holds the default value on creation for the refunded_quantity field.
 	orderitem.DefaultRefundedQuantity = orderitemDescRefundedQuantity.Default.(int)
+	// orderitemDescImage is the schema descriptor for image field.
+	orderitemDescImage := orderitemFields[9].Descriptor()
+	// orderitem.DefaultImage holds the default value on creation for the image field.
+	orderitem.DefaultImage = orderitemDescImage.Default.(string)
 	paymentMixin := schema.Payment{}.Mixin()
 	paymentMixinFields0 := paymentMixin[0].Fields()
 	_ = paymentMixinFields0
@@ -463,6 +468,38 @@ func init() {
 	productDescSales := productFields[6].Descriptor()
 	// product.DefaultSales holds the default value on creation for the sales field.
 	product.DefaultSales = productDescSales.Default.(int64)
+	// productDescImageKey is the schema descriptor for image_key field.
+	productDescImageKey := productFields[7].Descriptor()
+	// product.DefaultImageKey holds the default value on creation for the image_key field.
+	product.DefaultImageKey = productDescImageKey.Default.(string)
+	productimageFields := schema.ProductImage{}.Fields()
+	_ = productimageFields
+	// productimageDescKey is the schema descriptor for key field.
+	productimageDescKey := productimageFields[1].Descriptor()
+	// productimage.KeyValidator is a validator for the "key" field. It is called by the builders before save.
+	productimage.KeyValidator = func() func(string) error {
+		validators := productimageDescKey.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(key string) error {
+			for _, fn := range fns {
+				if err := fn(key); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// productimageDescContentType is the schema descriptor for content_type field.
+	productimageDescContentType := productimageFields[2].Descriptor()
+	// productimage.ContentTypeValidator is a validator for the "content_type" field. It is called by the builders before save.
+	productimage.ContentTypeValidator = productimageDescContentType.Validators[0].(func(string) error)
+	// productimageDescCreatedAt is the schema descriptor for created_at field.
+	productimageDescCreatedAt := productimageFields[7].Descriptor()
+	// productimage.DefaultCreatedAt holds the default value on creation for the created_at field.
+	productimage.DefaultCreatedAt = productimageDescCreatedAt.Default.(func() time.Time)
 	refundMixin := schema.Refund{}.Mixin()
 	refundMixinFields0 := refundMixin[0].Fields()
 	_ = refundMixinFields0

@@ -38,6 +38,8 @@ type Tx struct {
 	PriceChange *PriceChangeClient
 	// Product is the client for interacting with the Product builders.
 	Product *ProductClient
+	// ProductImage is the client for interacting with the ProductImage builders.
+	ProductImage *ProductImageClient
 	// Refund is the client for interacting with the Refund builders.
 	Refund *RefundClient
 	// SearchOutbox is the client for interacting with the SearchOutbox builders.
@@ -203,6 +205,7 @@ func (tx *Tx) init() {
 	tx.Payment = NewPaymentClient(tx.config)
 	tx.PriceChange = NewPriceChangeClient(tx.config)
 	tx.Product = NewProductClient(tx.config)
+	tx.ProductImage = NewProductImageClient(tx.config)
 	tx.Refund = NewRefundClient(tx.config)
 	tx.SearchOutbox = NewSearchOutboxClient(tx.config)
 	tx.Shipment = NewShipmentClient(tx.config)

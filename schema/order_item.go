@@ -34,6 +34,10 @@ func (OrderItem) Fields() []ent.Field {
 		field.Int("quantity").Immutable(),
 		field.Int64("amount_fen").Immutable(),
 		field.Int("refunded_quantity").Default(0),
+		// The product's main picture at checkout (a media key, or an http(s)
+		// URL hosted elsewhere; "" for none): media keys are content
+		// addressed, so the line shows what the shopper saw.
+		field.String("image").Immutable().Default(""),
 	}
 }
 

@@ -30,11 +30,17 @@ func (Product) Fields() []ent.Field {
 		field.String("subtitle").Validate(maxChars(200)).Default(""),
 		field.Text("description").Default(""),
 		field.Int("category_id").Optional().Nillable(),
+		// Pictures hosted elsewhere, as http(s) URLs staff typed in; the
+		// uploaded ones are the pictures edge (product_images).
 		field.JSON("images", []string{}).Optional(),
 		// Only listed products are shown to shoppers.
 		field.Enum("status").Values("listed", "unlisted").Default("listed"),
 		// Units sold across the chain, for "sort by sales".
 		field.Int64("sales").Default(0),
+		// The media key of the main uploaded picture (the pictures row at
+		// position 0), kept in step with it in the same transaction; "" when
+		// the product has none.
+		field.String("image_key").Default(""),
 	}
 }
 
@@ -43,6 +49,7 @@ func (Product) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("category", Category.Type).Ref("products").Field("category_id").Unique(),
 		edge.To("skus", Sku.Type),
+		edge.To("pictures", ProductImage.Type),
 	}
 }
 

@@ -21,6 +21,8 @@ func (Shopper) Fields() []ent.Field {
 		field.String("unionid").Optional().Nillable().Validate(maxChars(64)),
 		field.String("phone").Optional().Nillable().Validate(maxChars(30)),
 		field.String("nickname").Validate(maxChars(64)).Default(""),
+		// A media key (POST /api/v1/me/avatar; the API makes it a URL), or
+		// an http(s) URL; "" for none.
 		field.String("avatar_url").Validate(maxChars(500)).Default(""),
 		field.Time("last_login_at").Optional().Nillable(),
 	}

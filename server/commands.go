@@ -24,6 +24,9 @@ const envHelp = `Configuration comes from the environment; every variable is opt
   WEMART_DATA_DIR        embedded database, search index, keys (./data)
   WEMART_DATABASE_URL    postgres://... (default: SQLite file in the data dir)
   WEMART_SEARCH_URL/_KEY a Meilisearch server (default: embedded index)
+  WEMART_S3_ENDPOINT, _BUCKET, _ACCESS_KEY, _SECRET_KEY (_REGION, _PATH_STYLE, _PREFIX)
+                         an S3-compatible bucket for pictures (default: files in the data dir)
+  WEMART_MEDIA_URL       public base URL of the pictures (a CDN; default: /media/ on this server)
   WEMART_WECHAT_MODE     live, or sandbox (the default only on a laptop-shaped
                          configuration: loopback address, no https public URL,
                          no PostgreSQL, no token secret)
@@ -201,7 +204,10 @@ func seedCommand() *cobra.Command {
 		Short: "Load demo or synthetic data into an empty database",
 		Long: "Load data into an empty database (a database with stores is refused).\n\n" +
 			"  --demo       a believable demo: 21 stores across Shanghai, 200+ products with\n" +
-			"               Chinese titles in 12 categories, stock in every store.\n" +
+			"               Chinese titles in 12 categories, each with a picture (kept in the\n" +
+			"               media store: $WEMART_DATA_DIR/media or WEMART_S3_*), stock in every\n" +
+			"               store. With --if-empty on a demo seeded before, it gives the demo's\n" +
+			"               products their pictures if they have none.\n" +
 			"  --stores N --products M [--seed S]\n" +
 			"               deterministic synthetic data for benchmarks: N stores spread over\n" +
 			"               a Shanghai-sized area, M products; the same seed gives the same data.\n\n" + envHelp,
@@ -211,15 +217,29 @@ func seedCommand() *cobra.Command {
 				return fmt.Errorf("give either --demo or --stores/--products")
 			}
 			ctx := cmd.Context()
-			_, log, db, err := setupDB(ctx)
+			cfg, log, db, err := setupDB(ctx)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
+			store, err := app.MediaStore(cfg)
+			if err != nil {
+				return err
+			}
 			if ifEmpty {
 				if empty, err := seed.Empty(ctx, db); err != nil {
 					return err
 				} else if !empty {
+					if demo {
+						// A demo seeded by an older wemart, or whose
+						// pictures were lost: give them back.
+						n, err := seed.DemoPictures(ctx, db, store)
+						if err != nil {
+							return err
+						}
+						log.Info("seed skipped: the database already has data", "demo_pictures_added", n, "media", store.Describe())
+						return nil
+					}
 					log.Info("seed skipped: the database already has data")
 					return nil
 				}
@@ -228,7 +248,7 @@ func seedCommand() *cobra.Command {
 			var sum seed.Summary
 			progress := newProgress()
 			if demo {
-				sum, err = seed.Demo(ctx, db, progress.report)
+				sum, err = seed.Demo(ctx, db, store, progress.report)
 			} else {
 				sum, err = seed.Synthetic(ctx, db, spec, progress.report)
 			}

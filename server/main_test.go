@@ -264,6 +264,41 @@ func TestDemoServeAndShutdown(t *testing.T) {
 	if code != 200 || products.Total < 200 {
 		t.Fatalf("products: %d %s", code, body)
 	}
+	// seed --demo gave every product a picture, served from the fresh
+	// data dir's media store.
+	served := map[string]bool{}
+	for page := 1; (page-1)*100 < products.Total; page++ {
+		code, body := get(fmt.Sprintf("/admin/v1/products?page_size=100&page=%d", page), login.Token)
+		var list struct {
+			Items []struct {
+				Title    string  `json:"title"`
+				ImageURL *string `json:"image_url"`
+			} `json:"items"`
+		}
+		if err := json.Unmarshal(body, &list); code != 200 || err != nil {
+			t.Fatalf("products page %d: %d %s", page, code, body)
+		}
+		for _, p := range list.Items {
+			if p.ImageURL == nil || !strings.HasPrefix(*p.ImageURL, "/media/") {
+				t.Fatalf("demo product %s has image_url %v", p.Title, p.ImageURL)
+			}
+			if served[*p.ImageURL] {
+				continue
+			}
+			res, err := http.Get(base + *p.ImageURL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/jpeg" {
+				t.Fatalf("GET %s: %d %s", *p.ImageURL, res.StatusCode, res.Header.Get("Content-Type"))
+			}
+			served[*p.ImageURL] = true
+		}
+	}
+	if len(served) < 50 {
+		t.Fatalf("only %d distinct demo pictures", len(served))
+	}
 
 	// A shopper logs in through the sandbox's code2session, over HTTP to itself.
 	res, err = http.Post(base+"/api/v1/auth/login", "application/json", strings.NewReader(`{"code":"dev-tools-user"}`))

@@ -259,6 +259,7 @@ var (
 		{Name: "quantity", Type: field.TypeInt},
 		{Name: "amount_fen", Type: field.TypeInt64},
 		{Name: "refunded_quantity", Type: field.TypeInt, Default: 0},
+		{Name: "image", Type: field.TypeString, Default: ""},
 		{Name: "order_id", Type: field.TypeInt},
 	}
 	// OrderItemsTable holds the schema information for the "order_items" table.
@@ -269,7 +270,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "order_items_orders_items",
-				Columns:    []*schema.Column{OrderItemsColumns[9]},
+				Columns:    []*schema.Column{OrderItemsColumns[10]},
 				RefColumns: []*schema.Column{OrdersColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
@@ -349,6 +350,7 @@ var (
 		{Name: "images", Type: field.TypeJSON, Nullable: true},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"listed", "unlisted"}, Default: "listed"},
 		{Name: "sales", Type: field.TypeInt64, Default: 0},
+		{Name: "image_key", Type: field.TypeString, Default: ""},
 		{Name: "category_id", Type: field.TypeInt, Nullable: true},
 	}
 	// ProductsTable holds the schema information for the "products" table.
@@ -359,7 +361,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "products_categories_products",
-				Columns:    []*schema.Column{ProductsColumns[10]},
+				Columns:    []*schema.Column{ProductsColumns[11]},
 				RefColumns: []*schema.Column{CategoriesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -368,12 +370,50 @@ var (
 			{
 				Name:    "product_category_id",
 				Unique:  false,
-				Columns: []*schema.Column{ProductsColumns[10]},
+				Columns: []*schema.Column{ProductsColumns[11]},
 			},
 			{
 				Name:    "product_deleted_at_status",
 				Unique:  false,
 				Columns: []*schema.Column{ProductsColumns[3], ProductsColumns[8]},
+			},
+		},
+	}
+	// ProductImagesColumns holds the columns for the "product_images" table.
+	ProductImagesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "key", Type: field.TypeString},
+		{Name: "content_type", Type: field.TypeString},
+		{Name: "width", Type: field.TypeInt},
+		{Name: "height", Type: field.TypeInt},
+		{Name: "bytes", Type: field.TypeInt64},
+		{Name: "position", Type: field.TypeInt},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "product_id", Type: field.TypeInt},
+	}
+	// ProductImagesTable holds the schema information for the "product_images" table.
+	ProductImagesTable = &schema.Table{
+		Name:       "product_images",
+		Columns:    ProductImagesColumns,
+		PrimaryKey: []*schema.Column{ProductImagesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "product_images_products_pictures",
+				Columns:    []*schema.Column{ProductImagesColumns[8]},
+				RefColumns: []*schema.Column{ProductsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "productimage_product_id_key",
+				Unique:  true,
+				Columns: []*schema.Column{ProductImagesColumns[8], ProductImagesColumns[1]},
+			},
+			{
+				Name:    "productimage_key",
+				Unique:  false,
+				Columns: []*schema.Column{ProductImagesColumns[1]},
 			},
 		},
 	}
@@ -798,6 +838,7 @@ var (
 		PaymentsTable,
 		PriceChangesTable,
 		ProductsTable,
+		ProductImagesTable,
 		RefundsTable,
 		SearchOutboxesTable,
 		ShipmentsTable,
@@ -840,6 +881,11 @@ func init() {
 	ProductsTable.Annotation = &entsql.Annotation{}
 	ProductsTable.Annotation.Checks = map[string]string{
 		"products_sales": "sales >= 0",
+	}
+	ProductImagesTable.ForeignKeys[0].RefTable = ProductsTable
+	ProductImagesTable.Annotation = &entsql.Annotation{}
+	ProductImagesTable.Annotation.Checks = map[string]string{
+		"product_images_size": "width > 0 AND height > 0 AND bytes > 0 AND position >= 0",
 	}
 	RefundsTable.ForeignKeys[0].RefTable = OrdersTable
 	RefundsTable.Annotation = &entsql.Annotation{}

@@ -30,6 +30,8 @@ const (
 	FieldAmountFen = "amount_fen"
 	// FieldRefundedQuantity holds the string denoting the refunded_quantity field in the database.
 	FieldRefundedQuantity = "refunded_quantity"
+	// FieldImage holds the string denoting the image field in the database.
+	FieldImage = "image"
 	// EdgeOrder holds the string denoting the order edge name in mutations.
 	EdgeOrder = "order"
 	// Table holds the table name of the orderitem in the database.
@@ -55,6 +57,7 @@ var Columns = []string{
 	FieldQuantity,
 	FieldAmountFen,
 	FieldRefundedQuantity,
+	FieldImage,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -70,6 +73,8 @@ func ValidColumn(column string) bool {
 var (
 	// DefaultRefundedQuantity holds the default value on creation for the "refunded_quantity" field.
 	DefaultRefundedQuantity int
+	// DefaultImage holds the default value on creation for the "image" field.
+	DefaultImage string
 )
 
 // OrderOption defines the ordering options for the OrderItem queries.
@@ -123,6 +128,11 @@ func ByAmountFen(opts ...sql.OrderTermOption) OrderOption {
 // ByRefundedQuantity orders the results by the refunded_quantity field.
 func ByRefundedQuantity(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldRefundedQuantity, opts...).ToFunc()
+}
+
+// ByImage orders the results by the image field.
+func ByImage(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldImage, opts...).ToFunc()
 }
 
 // ByOrderField orders the results by order field.

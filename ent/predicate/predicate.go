@@ -42,6 +42,9 @@ type PriceChange func(*sql.Selector)
 // Product is the predicate function for product builders.
 type Product func(*sql.Selector)
 
+// ProductImage is the predicate function for productimage builders.
+type ProductImage func(*sql.Selector)
+
 // Refund is the predicate function for refund builders.
 type Refund func(*sql.Selector)
 

@@ -35,10 +35,14 @@ const (
 	FieldStatus = "status"
 	// FieldSales holds the string denoting the sales field in the database.
 	FieldSales = "sales"
+	// FieldImageKey holds the string denoting the image_key field in the database.
+	FieldImageKey = "image_key"
 	// EdgeCategory holds the string denoting the category edge name in mutations.
 	EdgeCategory = "category"
 	// EdgeSkus holds the string denoting the skus edge name in mutations.
 	EdgeSkus = "skus"
+	// EdgePictures holds the string denoting the pictures edge name in mutations.
+	EdgePictures = "pictures"
 	// Table holds the table name of the product in the database.
 	Table = "products"
 	// CategoryTable is the table that holds the category relation/edge.
@@ -55,6 +59,13 @@ const (
 	SkusInverseTable = "skus"
 	// SkusColumn is the table column denoting the skus relation/edge.
 	SkusColumn = "product_id"
+	// PicturesTable is the table that holds the pictures relation/edge.
+	PicturesTable = "product_images"
+	// PicturesInverseTable is the table name for the ProductImage entity.
+	// It exists in this package in order to avoid circular dependency with the "productimage" package.
+	PicturesInverseTable = "product_images"
+	// PicturesColumn is the table column denoting the pictures relation/edge.
+	PicturesColumn = "product_id"
 )
 
 // Columns holds all SQL columns for product fields.
@@ -70,6 +81,7 @@ var Columns = []string{
 	FieldImages,
 	FieldStatus,
 	FieldSales,
+	FieldImageKey,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -99,6 +111,8 @@ var (
 	DefaultDescription string
 	// DefaultSales holds the default value on creation for the "sales" field.
 	DefaultSales int64
+	// DefaultImageKey holds the default value on creation for the "image_key" field.
+	DefaultImageKey string
 )
 
 // Status defines the type for the "status" enum field.
@@ -180,6 +194,11 @@ func BySales(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSales, opts...).ToFunc()
 }
 
+// ByImageKey orders the results by the image_key field.
+func ByImageKey(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldImageKey, opts...).ToFunc()
+}
+
 // ByCategoryField orders the results by category field.
 func ByCategoryField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -200,6 +219,20 @@ func BySkus(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newSkusStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByPicturesCount orders the results by pictures count.
+func ByPicturesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newPicturesStep(), opts...)
+	}
+}
+
+// ByPictures orders the results by pictures terms.
+func ByPictures(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newPicturesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newCategoryStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -212,5 +245,12 @@ func newSkusStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(SkusInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, SkusTable, SkusColumn),
+	)
+}
+func newPicturesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(PicturesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, PicturesTable, PicturesColumn),
 	)
 }

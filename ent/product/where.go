@@ -95,6 +95,11 @@ func Sales(v int64) predicate.Product {
 	return predicate.Product(sql.FieldEQ(FieldSales, v))
 }
 
+// ImageKey applies equality check predicate on the "image_key" field. It's identical to ImageKeyEQ.
+func ImageKey(v string) predicate.Product {
+	return predicate.Product(sql.FieldEQ(FieldImageKey, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Product {
 	return predicate.Product(sql.FieldEQ(FieldCreatedAt, v))
@@ -520,6 +525,71 @@ func SalesLTE(v int64) predicate.Product {
 	return predicate.Product(sql.FieldLTE(FieldSales, v))
 }
 
+// ImageKeyEQ applies the EQ predicate on the "image_key" field.
+func ImageKeyEQ(v string) predicate.Product {
+	return predicate.Product(sql.FieldEQ(FieldImageKey, v))
+}
+
+// ImageKeyNEQ applies the NEQ predicate on the "image_key" field.
+func ImageKeyNEQ(v string) predicate.Product {
+	return predicate.Product(sql.FieldNEQ(FieldImageKey, v))
+}
+
+// ImageKeyIn applies the In predicate on the "image_key" field.
+func ImageKeyIn(vs ...string) predicate.Product {
+	return predicate.Product(sql.FieldIn(FieldImageKey, vs...))
+}
+
+// ImageKeyNotIn applies the NotIn predicate on the "image_key" field.
+func ImageKeyNotIn(vs ...string) predicate.Product {
+	return predicate.Product(sql.FieldNotIn(FieldImageKey, vs...))
+}
+
+// ImageKeyGT applies the GT predicate on the "image_key" field.
+func ImageKeyGT(v string) predicate.Product {
+	return predicate.Product(sql.FieldGT(FieldImageKey, v))
+}
+
+// ImageKeyGTE applies the GTE predicate on the "image_key" field.
+func ImageKeyGTE(v string) predicate.Product {
+	return predicate.Product(sql.FieldGTE(FieldImageKey, v))
+}
+
+// ImageKeyLT applies the LT predicate on the "image_key" field.
+func ImageKeyLT(v string) predicate.Product {
+	return predicate.Product(sql.FieldLT(FieldImageKey, v))
+}
+
+// ImageKeyLTE applies the LTE predicate on the "image_key" field.
+func ImageKeyLTE(v string) predicate.Product {
+	return predicate.Product(sql.FieldLTE(FieldImageKey, v))
+}
+
+// ImageKeyContains applies the Contains predicate on the "image_key" field.
+func ImageKeyContains(v string) predicate.Product {
+	return predicate.Product(sql.FieldContains(FieldImageKey, v))
+}
+
+// ImageKeyHasPrefix applies the HasPrefix predicate on the "image_key" field.
+func ImageKeyHasPrefix(v string) predicate.Product {
+	return predicate.Product(sql.FieldHasPrefix(FieldImageKey, v))
+}
+
+// ImageKeyHasSuffix applies the HasSuffix predicate on the "image_key" field.
+func ImageKeyHasSuffix(v string) predicate.Product {
+	return predicate.Product(sql.FieldHasSuffix(FieldImageKey, v))
+}
+
+// ImageKeyEqualFold applies the EqualFold predicate on the "image_key" field.
+func ImageKeyEqualFold(v string) predicate.Product {
+	return predicate.Product(sql.FieldEqualFold(FieldImageKey, v))
+}
+
+// ImageKeyContainsFold applies the ContainsFold predicate on the "image_key" field.
+func ImageKeyContainsFold(v string) predicate.Product {
+	return predicate.Product(sql.FieldContainsFold(FieldImageKey, v))
+}
+
 // HasCategory applies the HasEdge predicate on the "category" edge.
 func HasCategory() predicate.Product {
 	return predicate.Product(func(s *sql.Selector) {
@@ -558,6 +628,29 @@ func HasSkus() predicate.Product {
 func HasSkusWith(preds ...predicate.Sku) predicate.Product {
 	return predicate.Product(func(s *sql.Selector) {
 		step := newSkusStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasPictures applies the HasEdge predicate on the "pictures" edge.
+func HasPictures() predicate.Product {
+	return predicate.Product(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, PicturesTable, PicturesColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasPicturesWith applies the HasEdge predicate on the "pictures" edge with a given conditions (other predicates).
+func HasPicturesWith(preds ...predicate.ProductImage) predicate.Product {
+	return predicate.Product(func(s *sql.Selector) {
+		step := newPicturesStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

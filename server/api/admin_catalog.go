@@ -87,7 +87,7 @@ func (h *catalogAPI) listProducts(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(items, total, p, productDTO))
+	return c.JSON(http.StatusOK, listOf(items, total, p, h.productDTO))
 }
 
 func (h *catalogAPI) createProduct(c echo.Context) error {
@@ -96,7 +96,7 @@ func (h *catalogAPI) createProduct(c echo.Context) error {
 		return err
 	}
 	p, err := h.Catalog.CreateProduct(c.Request().Context(), in)
-	return reply(c, http.StatusCreated, p, err, productDTO)
+	return reply(c, http.StatusCreated, p, err, h.productDTO)
 }
 
 func (h *catalogAPI) getProduct(c echo.Context) error {
@@ -105,7 +105,7 @@ func (h *catalogAPI) getProduct(c echo.Context) error {
 		return err
 	}
 	p, err := h.Catalog.Product(c.Request().Context(), id)
-	return reply(c, http.StatusOK, p, err, productDTO)
+	return reply(c, http.StatusOK, p, err, h.productDTO)
 }
 
 func (h *catalogAPI) updateProduct(c echo.Context) error {
@@ -118,7 +118,7 @@ func (h *catalogAPI) updateProduct(c echo.Context) error {
 		return err
 	}
 	p, err := h.Catalog.UpdateProduct(c.Request().Context(), id, in)
-	return reply(c, http.StatusOK, p, err, productDTO)
+	return reply(c, http.StatusOK, p, err, h.productDTO)
 }
 
 func (h *catalogAPI) deleteProduct(c echo.Context) error {

@@ -39,11 +39,11 @@ func (h *ordersAPI) staffListOrders(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(rows, total, p, staffOrderSummaryDTO))
+	return c.JSON(http.StatusOK, listOf(rows, total, p, h.staffOrderSummaryDTO))
 }
 
 func (h *ordersAPI) staffGetOrder(c echo.Context) error {
-	return c.JSON(http.StatusOK, staffOrderDTO(pathOrder(c)))
+	return c.JSON(http.StatusOK, h.staffOrderDTO(pathOrder(c)))
 }
 
 // reviewInput is a staff note on a refund decision.
@@ -58,7 +58,7 @@ func (h *ordersAPI) approveRefund(c echo.Context) error {
 		return err
 	}
 	o, err := h.Orders.ApproveRefund(c.Request().Context(), orders.StaffActor(principal(c).ID), o.ID, in.Note)
-	return reply(c, http.StatusOK, o, err, staffOrderDTO)
+	return reply(c, http.StatusOK, o, err, h.staffOrderDTO)
 }
 
 func (h *ordersAPI) rejectRefund(c echo.Context) error {
@@ -68,13 +68,13 @@ func (h *ordersAPI) rejectRefund(c echo.Context) error {
 		return err
 	}
 	o, err := h.Orders.RejectRefund(c.Request().Context(), orders.StaffActor(principal(c).ID), o.ID, in.Note)
-	return reply(c, http.StatusOK, o, err, staffOrderDTO)
+	return reply(c, http.StatusOK, o, err, h.staffOrderDTO)
 }
 
 func (h *ordersAPI) orderReady(c echo.Context) error {
 	o := pathOrder(c)
 	o, err := h.Orders.Ready(c.Request().Context(), orders.StaffActor(principal(c).ID), o.ID)
-	return reply(c, http.StatusOK, o, err, staffOrderDTO)
+	return reply(c, http.StatusOK, o, err, h.staffOrderDTO)
 }
 
 // pickupInput is the code the shopper shows at the counter.
@@ -89,7 +89,7 @@ func (h *ordersAPI) orderPickedUp(c echo.Context) error {
 		return err
 	}
 	o, err := h.Orders.PickedUp(c.Request().Context(), orders.StaffActor(principal(c).ID), o.ID, in.PickupCode)
-	return reply(c, http.StatusOK, o, err, staffOrderDTO)
+	return reply(c, http.StatusOK, o, err, h.staffOrderDTO)
 }
 
 // Lookup misses of POST /admin/v1/stores/{id}/pickups: a code that names no
@@ -135,5 +135,5 @@ func (h *ordersAPI) staffRefund(c echo.Context) error {
 		return err
 	}
 	o, err := h.Orders.StaffRefund(c.Request().Context(), orders.StaffActor(principal(c).ID), o.ID, in)
-	return reply(c, http.StatusOK, o, err, staffOrderDTO)
+	return reply(c, http.StatusOK, o, err, h.staffOrderDTO)
 }

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"wemart/server/errs"
+	"wemart/server/media"
 	"wemart/server/metrics"
 	"wemart/server/shoppers"
 	"wemart/server/staff"
@@ -40,6 +41,9 @@ type Options struct {
 	// MetricsToken, when set, serves GET /metrics to bearers of it;
 	// otherwise /metrics is not served here (404).
 	MetricsToken string
+	// MediaURL is the public base URL of pictures (WEMART_MEDIA_URL); empty
+	// makes their URLs root-relative, /media/<key>, served here.
+	MediaURL string
 }
 
 // Router is wemart's HTTP API being put together: echo with the
@@ -51,6 +55,11 @@ type Router struct {
 	opt Options
 	// requireStaff and requireShopper authenticate staff and shopper tokens.
 	requireStaff, requireShopper echo.MiddlewareFunc
+	// views make picture URLs (WEMART_MEDIA_URL).
+	views views
+	// ownLimit are the routes ("METHOD /path") whose body limit is their
+	// own (uploads), not the API's 1 MiB.
+	ownLimit map[string]bool
 }
 
 // New builds the router with every middleware, health, the OpenAPI document,
@@ -64,6 +73,7 @@ func New(opt Options, staffSvc *staff.Service, shopperSvc *shoppers.Service) *Ro
 		opt.ShopperLoginRate = 600
 	}
 	base := &core{Log: opt.Log}
+	ownLimit := map[string]bool{} // filled as routes are added, read while serving
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(opt.Log)
@@ -74,7 +84,9 @@ func New(opt Options, staffSvc *staff.Service, shopperSvc *shoppers.Service) *Ro
 
 	e.Pre(measure(opt.Metrics, e))
 	e.Use(requestID, base.accessLog, base.recoverPanic, strictParams,
-		middleware.BodyLimit(BodyLimit),
+		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: BodyLimit, Skipper: func(c echo.Context) bool {
+			return ownLimit[c.Request().Method+" "+c.Path()]
+		}}),
 		middleware.CORSWithConfig(middleware.CORSConfig{
 			AllowOrigins:  opt.CORSOrigins,
 			AllowMethods:  []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete},
@@ -87,8 +99,10 @@ func New(opt Options, staffSvc *staff.Service, shopperSvc *shoppers.Service) *Ro
 	e.GET("/openapi.yaml", serveOpenAPI)
 	e.GET("/metrics", (&metricsAPI{Metrics: opt.Metrics, MetricsToken: opt.MetricsToken}).metricsEndpoint)
 
-	staffH, shopperH := &staffAPI{Staff: staffSvc}, &shopperAPI{Shoppers: shopperSvc}
-	r := &Router{e: e, opt: opt, requireStaff: staffH.requireStaff, requireShopper: shopperH.requireShopper}
+	v := views{URLs: media.URLs{Base: opt.MediaURL}}
+	staffH, shopperH := &staffAPI{Staff: staffSvc}, &shopperAPI{views: v, Shoppers: shopperSvc}
+	r := &Router{e: e, opt: opt, requireStaff: staffH.requireStaff, requireShopper: shopperH.requireShopper,
+		views: v, ownLimit: ownLimit}
 	r.staffAccounts(staffH)
 	r.shopperAccounts(shopperH)
 	return r

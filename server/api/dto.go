@@ -7,12 +7,20 @@ import (
 	"wemart/ent"
 	"wemart/schema/types"
 	"wemart/server/inventory"
+	"wemart/server/media"
 	"wemart/server/prices"
 )
 
 // The response shapes of the API. Handlers never serialise ent structs: these
 // types are the contract, and the mappers below are the only place a schema
 // change can reach it.
+
+// views turn what the database holds of a picture (a media key or a URL,
+// see media.URLs) into the URL clients load it from; the handlers that
+// answer with pictures embed it.
+type views struct {
+	URLs media.URLs
+}
 
 // Items is a whole, unpaged list (List is a page of a longer one).
 type Items[T any] struct {
@@ -76,17 +84,20 @@ func categoryDTO(c *ent.Category) Category {
 
 // Product is a product with its SKUs.
 type Product struct {
-	ID          int       `json:"id"`
-	Title       string    `json:"title"`
-	Subtitle    string    `json:"subtitle"`
-	Description string    `json:"description"`
-	CategoryID  *int      `json:"category_id"`
-	Images      []string  `json:"images"`
-	Status      string    `json:"status"`
-	Sales       int64     `json:"sales"`
-	Skus        []Sku     `json:"skus"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	ID          int      `json:"id"`
+	Title       string   `json:"title"`
+	Subtitle    string   `json:"subtitle"`
+	Description string   `json:"description"`
+	CategoryID  *int     `json:"category_id"`
+	Images      []string `json:"images"`
+	// ImageURL is the main picture's URL ("" for none): the main uploaded
+	// picture, else the first of Images.
+	ImageURL  string    `json:"image_url"`
+	Status    string    `json:"status"`
+	Sales     int64     `json:"sales"`
+	Skus      []Sku     `json:"skus"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Sku is a sellable variant.
@@ -99,7 +110,7 @@ type Sku struct {
 	Sort      int     `json:"sort"`
 }
 
-func productDTO(p *ent.Product) Product {
+func (v views) productDTO(p *ent.Product) Product {
 	skus := make([]Sku, len(p.Edges.Skus))
 	for i, k := range p.Edges.Skus {
 		skus[i] = skuDTO(k)
@@ -110,7 +121,8 @@ func productDTO(p *ent.Product) Product {
 	}
 	return Product{
 		ID: p.ID, Title: p.Title, Subtitle: p.Subtitle, Description: p.Description,
-		CategoryID: p.CategoryID, Images: images, Status: string(p.Status), Sales: p.Sales,
+		CategoryID: p.CategoryID, Images: images, ImageURL: v.URLs.Of(media.ProductRef(p.ImageKey, p.Images)),
+		Status: string(p.Status), Sales: p.Sales,
 		Skus: skus, CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(),
 	}
 }

@@ -13,11 +13,13 @@ import (
 
 // OrderItem is a line of an order, as priced at checkout.
 type OrderItem struct {
-	ID               int    `json:"id"`
-	SkuID            int    `json:"sku_id"`
-	ProductID        int    `json:"product_id"`
-	Title            string `json:"title"`
-	SkuName          string `json:"sku_name"`
+	ID        int    `json:"id"`
+	SkuID     int    `json:"sku_id"`
+	ProductID int    `json:"product_id"`
+	Title     string `json:"title"`
+	SkuName   string `json:"sku_name"`
+	// ImageURL is the product's main picture when it was ordered ("" for none).
+	ImageURL         string `json:"image_url"`
 	PriceFen         int64  `json:"price_fen"`
 	Quantity         int    `json:"quantity"`
 	AmountFen        int64  `json:"amount_fen"`
@@ -103,7 +105,7 @@ type Checkout struct {
 // something at the counter.
 var pickupVisible = map[order.Status]bool{order.StatusPaid: true, order.StatusReadyForPickup: true, order.StatusCompleted: true}
 
-func orderSummaryDTO(o *ent.Order) Order {
+func (v views) orderSummaryDTO(o *ent.Order) Order {
 	out := Order{
 		ID: o.ID, OrderNo: o.OrderNo, Status: string(o.Status), ShopperID: o.ShopperID, StoreID: o.StoreID,
 		Fulfilment: string(o.Fulfilment), Address: o.Address, DeliveryDistanceM: o.DeliveryDistanceM,
@@ -124,14 +126,14 @@ func orderSummaryDTO(o *ent.Order) Order {
 		}
 	}
 	for i, it := range o.Edges.Items {
-		out.Items[i] = OrderItem{ID: it.ID, SkuID: it.SkuID, ProductID: it.ProductID, Title: it.Title, SkuName: it.SkuName,
+		out.Items[i] = OrderItem{ID: it.ID, SkuID: it.SkuID, ProductID: it.ProductID, Title: it.Title, SkuName: it.SkuName, ImageURL: v.URLs.Of(it.Image),
 			PriceFen: it.PriceFen, Quantity: it.Quantity, AmountFen: it.AmountFen, RefundedQuantity: it.RefundedQuantity}
 	}
 	return out
 }
 
-func orderDTO(o *ent.Order) Order {
-	out := orderSummaryDTO(o)
+func (v views) orderDTO(o *ent.Order) Order {
+	out := v.orderSummaryDTO(o)
 	out.Timeline = make([]OrderEvent, len(o.Edges.Events))
 	for i, e := range o.Edges.Events {
 		out.Timeline[i] = OrderEvent{Status: e.ToStatus, FromStatus: e.FromStatus, At: e.CreatedAt.UTC(),
@@ -161,21 +163,21 @@ func orderDTO(o *ent.Order) Order {
 // staffOrderDTO is the order as staff see it: never with the pickup code,
 // which only the shopper holds, so that the hand-over check proves the
 // person at the counter is the shopper.
-func staffOrderDTO(o *ent.Order) Order {
-	out := orderDTO(o)
+func (v views) staffOrderDTO(o *ent.Order) Order {
+	out := v.orderDTO(o)
 	out.PickupCode = nil
 	return out
 }
 
 // staffOrderSummaryDTO is the list view for staff, without the pickup code.
-func staffOrderSummaryDTO(o *ent.Order) Order {
-	out := orderSummaryDTO(o)
+func (v views) staffOrderSummaryDTO(o *ent.Order) Order {
+	out := v.orderSummaryDTO(o)
 	out.PickupCode = nil
 	return out
 }
 
-func checkoutDTO(p orders.Placed) Checkout {
-	return Checkout{Order: orderDTO(p.Order), Payment: p.Payment}
+func (v views) checkoutDTO(p orders.Placed) Checkout {
+	return Checkout{Order: v.orderDTO(p.Order), Payment: p.Payment}
 }
 
 func utcPtr(t *time.Time) *time.Time {

@@ -11,6 +11,7 @@ import (
 	"wemart/server/cart"
 	"wemart/server/catalog"
 	"wemart/server/inventory"
+	"wemart/server/media"
 	"wemart/server/metrics"
 	"wemart/server/orders"
 	"wemart/server/payments"
@@ -34,20 +35,29 @@ import (
 // group middleware: echo runs group middleware for unmatched paths too,
 // which would turn 404s and 405s under /admin/v1 into 401s.
 
-// staffRoute adds a staff route under /admin/v1: a staff token, then a.
-func (r *Router) staffRoute(method, path string, handler echo.HandlerFunc, a access) {
+// staffRoute adds a staff route under /admin/v1: a staff token, then a,
+// then the route's own middleware (its body limit, say).
+func (r *Router) staffRoute(method, path string, handler echo.HandlerFunc, a access, own ...echo.MiddlewareFunc) {
 	if staff.StoreBound(a.perm) && a.store == nil {
 		// A store-bound permission checked without its store would let
 		// one store's staff act on every store: refuse to start.
 		panic(fmt.Sprintf("staff route %s %s: %s is store-bound; declare where the store is with .at(...)", method, path, a.perm))
 	}
-	route := r.e.Add(method, "/admin/v1"+path, handler, r.requireStaff, authorize(a))
+	route := r.e.Add(method, "/admin/v1"+path, handler, append([]echo.MiddlewareFunc{r.requireStaff, authorize(a)}, own...)...)
 	route.Name = string(a.perm) // what TestStaffRoutesDeclareAccess reads
 }
 
-// shopperRoute adds a route under /api/v1 for a logged-in shopper.
-func (r *Router) shopperRoute(method, path string, handler echo.HandlerFunc) {
-	r.e.Add(method, "/api/v1"+path, handler, r.requireShopper)
+// shopperRoute adds a route under /api/v1 for a logged-in shopper, then
+// the route's own middleware.
+func (r *Router) shopperRoute(method, path string, handler echo.HandlerFunc, own ...echo.MiddlewareFunc) {
+	r.e.Add(method, "/api/v1"+path, handler, append([]echo.MiddlewareFunc{r.requireShopper}, own...)...)
+}
+
+// bodyLimit gives route method path a body limit of its own (an upload's),
+// instead of the API's 1 MiB; the route takes the middleware it returns.
+func (r *Router) bodyLimit(method, path string, limit int64) echo.MiddlewareFunc {
+	r.ownLimit[method+" "+path] = true
+	return limitBody(limit)
 }
 
 // Where a store-bound permission finds its store.
@@ -75,13 +85,38 @@ func (r *Router) staffAccounts(h *staffAPI) {
 
 // shopperAPI serves shopper login and the shopper's own account.
 type shopperAPI struct {
+	views
 	Shoppers *shoppers.Service
+	// Media keeps avatars (ShopperProfile adds their route).
+	Media media.Store
 }
 
 func (r *Router) shopperAccounts(h *shopperAPI) {
 	r.e.POST("/api/v1/auth/login", h.shopperLogin, rateLimit(r.opt.ShopperLoginRate))
 	r.shopperRoute(http.MethodPost, "/auth/phone", h.bindPhone)
 	r.shopperRoute(http.MethodGet, "/me", h.shopperMe)
+}
+
+// ShopperProfile adds the routes that change the shopper's own profile:
+// the nickname, and the avatar (a picture kept in store).
+func (r *Router) ShopperProfile(s *shoppers.Service, store media.Store) {
+	h := &shopperAPI{views: r.views, Shoppers: s, Media: store}
+	r.shopperRoute(http.MethodPatch, "/me", h.updateMe)
+	r.shopperRoute(http.MethodPost, "/me/avatar", h.uploadAvatar,
+		r.bodyLimit(http.MethodPost, "/api/v1/me/avatar", media.AvatarUploadBytes))
+}
+
+// mediaAPI serves pictures from the media store.
+type mediaAPI struct {
+	Store media.Store
+}
+
+// Media adds GET (and HEAD) /media/<key>: pictures, to anyone, cacheable
+// for ever (keys are content addressed).
+func (r *Router) Media(store media.Store) {
+	h := &mediaAPI{Store: store}
+	r.e.GET("/media/:key", h.serveMedia)
+	r.e.HEAD("/media/:key", h.serveMedia)
 }
 
 // healthAPI answers /readyz.
@@ -135,14 +170,17 @@ func (r *Router) QRCodes(s *stores.Service, c *catalog.Service, codes *qr.Codes)
 	r.staffRoute(http.MethodGet, "/stores/:id/products/:product_id/qrcode.png", h.qrCode, may(staff.PermReadStock).at(storeInPath))
 }
 
-// catalogAPI serves the staff's catalogue: categories, products, SKUs.
+// catalogAPI serves the staff's catalogue: categories, products, SKUs,
+// product pictures.
 type catalogAPI struct {
-	Catalog *catalog.Service
+	views
+	Catalog  *catalog.Service
+	Pictures *catalog.Pictures
 }
 
 // Catalog adds the routes of the catalogue.
-func (r *Router) Catalog(c *catalog.Service) {
-	h := &catalogAPI{Catalog: c}
+func (r *Router) Catalog(c *catalog.Service, pics *catalog.Pictures) {
+	h := &catalogAPI{views: r.views, Catalog: c, Pictures: pics}
 	r.staffRoute(http.MethodGet, "/categories", h.listCategories, may(staff.PermReadCatalogue))
 	r.staffRoute(http.MethodPost, "/categories", h.createCategory, may(staff.PermEditCatalogue))
 	r.staffRoute(http.MethodGet, "/categories/:id", h.getCategory, may(staff.PermReadCatalogue))
@@ -154,6 +192,11 @@ func (r *Router) Catalog(c *catalog.Service) {
 	r.staffRoute(http.MethodPatch, "/products/:id", h.updateProduct, may(staff.PermEditCatalogue))
 	r.staffRoute(http.MethodDelete, "/products/:id", h.deleteProduct, may(staff.PermEditCatalogue))
 	r.staffRoute(http.MethodPost, "/products/:id/skus", h.addSku, may(staff.PermEditCatalogue))
+	r.staffRoute(http.MethodGet, "/products/:id/images", h.listImages, may(staff.PermReadCatalogue))
+	r.staffRoute(http.MethodPost, "/products/:id/images", h.addImage, may(staff.PermEditCatalogue),
+		r.bodyLimit(http.MethodPost, "/admin/v1/products/:id/images", media.ProductUploadBytes))
+	r.staffRoute(http.MethodDelete, "/products/:id/images/:image_id", h.deleteImage, may(staff.PermEditCatalogue))
+	r.staffRoute(http.MethodPut, "/products/:id/images/:image_id/main", h.setMainImage, may(staff.PermEditCatalogue))
 	r.staffRoute(http.MethodGet, "/skus/:id", h.getSku, may(staff.PermReadCatalogue))
 	r.staffRoute(http.MethodPatch, "/skus/:id", h.updateSku, may(staff.PermEditCatalogue))
 	r.staffRoute(http.MethodDelete, "/skus/:id", h.deleteSku, may(staff.PermEditCatalogue))
@@ -163,13 +206,14 @@ func (r *Router) Catalog(c *catalog.Service) {
 // page, a scanned barcode, a scanned in-store code.
 type productsAPI struct {
 	storesAPI
+	views
 	Catalog   *catalog.Service
 	Inventory *inventory.Service
 }
 
 // Products adds the shoppers' product routes.
 func (r *Router) Products(c *catalog.Service, s *stores.Service, inv *inventory.Service) {
-	h := &productsAPI{storesAPI: storesAPI{Stores: s}, Catalog: c, Inventory: inv}
+	h := &productsAPI{storesAPI: storesAPI{Stores: s}, views: r.views, Catalog: c, Inventory: inv}
 	r.e.GET("/api/v1/categories", h.listShopCategories)
 	r.e.GET("/api/v1/products/:id", h.getShopProduct)
 	r.e.GET("/api/v1/stores/:id/barcode/:code", h.storeBarcode)
@@ -185,7 +229,8 @@ type searchAPI struct {
 
 // Search adds the routes of catalogue search.
 func (r *Router) Search(search Searcher, c *catalog.Service, s *stores.Service, inv *inventory.Service, p *prices.Service) {
-	h := &searchAPI{productsAPI: productsAPI{storesAPI: storesAPI{Stores: s}, Catalog: c, Inventory: inv}, Search: search, Prices: p}
+	h := &searchAPI{productsAPI: productsAPI{storesAPI: storesAPI{Stores: s}, views: r.views, Catalog: c, Inventory: inv},
+		Search: search, Prices: p}
 	r.e.GET("/api/v1/products", h.searchProducts)
 	r.e.GET("/api/v1/products/suggest", h.suggestProducts)
 }
@@ -209,12 +254,13 @@ func (r *Router) Addresses(a *addresses.Service, s *stores.Service) {
 
 // cartAPI serves the shopper's carts.
 type cartAPI struct {
+	views
 	Cart *cart.Service
 }
 
 // Cart adds the routes of the cart.
 func (r *Router) Cart(c *cart.Service) {
-	h := &cartAPI{Cart: c}
+	h := &cartAPI{views: r.views, Cart: c}
 	r.shopperRoute(http.MethodGet, "/cart", h.getCart)
 	r.shopperRoute(http.MethodDelete, "/cart", h.clearCart)
 	r.shopperRoute(http.MethodPut, "/cart/items", h.putCartItem)
@@ -224,13 +270,14 @@ func (r *Router) Cart(c *cart.Service) {
 // ordersAPI serves orders: the shopper's checkout, payment, cancellation
 // and refunds, and the staff's refund decisions and hand-overs.
 type ordersAPI struct {
+	views
 	Orders *orders.Service
 	misses pickupMisses
 }
 
 // Orders adds the routes of orders.
 func (r *Router) Orders(o *orders.Service) {
-	h := &ordersAPI{Orders: o}
+	h := &ordersAPI{views: r.views, Orders: o}
 	r.shopperRoute(http.MethodPost, "/orders", h.createOrder)
 	r.shopperRoute(http.MethodGet, "/orders", h.listOrders)
 	r.shopperRoute(http.MethodGet, "/orders/:id", h.getOrder)

@@ -16,7 +16,7 @@ func (h *cartAPI) getCart(c echo.Context) error {
 		return err
 	}
 	ct, err := h.Cart.Get(c.Request().Context(), shopperID(c), storeID)
-	return reply(c, http.StatusOK, ct, err, cartDTO)
+	return reply(c, http.StatusOK, ct, err, h.cartDTO)
 }
 
 func (h *cartAPI) putCartItem(c echo.Context) error {
@@ -25,7 +25,7 @@ func (h *cartAPI) putCartItem(c echo.Context) error {
 		return err
 	}
 	ct, err := h.Cart.Put(c.Request().Context(), shopperID(c), in)
-	return reply(c, http.StatusOK, ct, err, cartDTO)
+	return reply(c, http.StatusOK, ct, err, h.cartDTO)
 }
 
 // selectInput selects or deselects cart lines (all when sku_ids is left out).
@@ -44,7 +44,7 @@ func (h *cartAPI) selectCart(c echo.Context) error {
 		return errs.InvalidField("selected", "is required (true or false)")
 	}
 	ct, err := h.Cart.Select(c.Request().Context(), shopperID(c), in.StoreID, in.SkuIDs, *in.Selected)
-	return reply(c, http.StatusOK, ct, err, cartDTO)
+	return reply(c, http.StatusOK, ct, err, h.cartDTO)
 }
 
 func (h *cartAPI) clearCart(c echo.Context) error {
@@ -53,16 +53,19 @@ func (h *cartAPI) clearCart(c echo.Context) error {
 		return err
 	}
 	ct, err := h.Cart.Clear(c.Request().Context(), shopperID(c), storeID)
-	return reply(c, http.StatusOK, ct, err, cartDTO)
+	return reply(c, http.StatusOK, ct, err, h.cartDTO)
 }
 
 // CartLine is a line of a cart, priced now.
 type CartLine struct {
-	SkuID        int    `json:"sku_id"`
-	ProductID    int    `json:"product_id"`
-	Title        string `json:"title"`
-	SkuName      string `json:"sku_name"`
-	Image        string `json:"image"`
+	SkuID     int    `json:"sku_id"`
+	ProductID int    `json:"product_id"`
+	Title     string `json:"title"`
+	SkuName   string `json:"sku_name"`
+	// Image is ImageURL under its former name.
+	Image string `json:"image"`
+	// ImageURL is the product's main picture ("" for none).
+	ImageURL     string `json:"image_url"`
 	Quantity     int    `json:"quantity"`
 	Selected     bool   `json:"selected"`
 	PriceFen     int64  `json:"price_fen"`
@@ -86,7 +89,7 @@ type Cart struct {
 	UpdatedAt  *time.Time `json:"updated_at"`
 }
 
-func cartDTO(c cart.Cart) Cart {
+func (v views) cartDTO(c cart.Cart) Cart {
 	out := Cart{StoreID: c.StoreID, Items: make([]CartLine, len(c.Lines)), GoodsFen: c.GoodsFen,
 		SelectedCount: c.Selected, UpdatedAt: utcPtr(c.UpdatedAt)}
 	for i, l := range c.Lines {
@@ -95,7 +98,7 @@ func cartDTO(c cart.Cart) Cart {
 			problem = &l.Problem
 		}
 		out.Items[i] = CartLine{
-			SkuID: l.SkuID, ProductID: l.ProductID, Title: l.Title, SkuName: l.SkuName, Image: l.Image,
+			SkuID: l.SkuID, ProductID: l.ProductID, Title: l.Title, SkuName: l.SkuName, Image: v.URLs.Of(l.Image), ImageURL: v.URLs.Of(l.Image),
 			Quantity: l.Quantity, Selected: l.Selected, PriceFen: l.PriceFen, SeenPriceFen: l.SeenPriceFen,
 			PriceChanged: l.PriceChanged(), AmountFen: l.PriceFen * int64(l.Quantity),
 			Stock: l.Stock, Available: l.Orderable(), Problem: problem,

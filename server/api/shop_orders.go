@@ -25,7 +25,7 @@ func (h *ordersAPI) createOrder(c echo.Context) error {
 	if p.Created {
 		status = http.StatusCreated
 	}
-	return c.JSON(status, checkoutDTO(p))
+	return c.JSON(status, h.checkoutDTO(p))
 }
 
 func (h *ordersAPI) listOrders(c echo.Context) error {
@@ -42,7 +42,7 @@ func (h *ordersAPI) listOrders(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(rows, total, p, orderSummaryDTO))
+	return c.JSON(http.StatusOK, listOf(rows, total, p, h.orderSummaryDTO))
 }
 
 func (h *ordersAPI) getOrder(c echo.Context) error {
@@ -51,7 +51,7 @@ func (h *ordersAPI) getOrder(c echo.Context) error {
 		return err
 	}
 	o, err := h.Orders.Get(c.Request().Context(), shopperID(c), id)
-	return reply(c, http.StatusOK, o, err, orderDTO)
+	return reply(c, http.StatusOK, o, err, h.orderDTO)
 }
 
 func (h *ordersAPI) payOrder(c echo.Context) error {
@@ -63,7 +63,7 @@ func (h *ordersAPI) payOrder(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, Checkout{Order: orderDTO(o), Payment: params})
+	return c.JSON(http.StatusOK, Checkout{Order: h.orderDTO(o), Payment: params})
 }
 
 // cancelInput optionally says why the shopper cancels.
@@ -81,7 +81,7 @@ func (h *ordersAPI) cancelOrder(c echo.Context) error {
 		return err
 	}
 	o, err := h.Orders.Cancel(c.Request().Context(), shopperID(c), id, in.Reason)
-	return reply(c, http.StatusOK, o, err, orderDTO)
+	return reply(c, http.StatusOK, o, err, h.orderDTO)
 }
 
 func (h *ordersAPI) refundOrder(c echo.Context) error {
@@ -94,5 +94,5 @@ func (h *ordersAPI) refundOrder(c echo.Context) error {
 		return err
 	}
 	o, err := h.Orders.RequestRefund(c.Request().Context(), shopperID(c), id, in)
-	return reply(c, http.StatusOK, o, err, orderDTO)
+	return reply(c, http.StatusOK, o, err, h.orderDTO)
 }

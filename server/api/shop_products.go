@@ -7,21 +7,24 @@ import (
 
 	"wemart/ent"
 	"wemart/server/errs"
+	"wemart/server/media"
 	"wemart/server/prices"
 )
 
 // ShopProduct is a product as shoppers see it, with stock at a store when
 // one is given.
 type ShopProduct struct {
-	ID          int       `json:"id"`
-	Title       string    `json:"title"`
-	Subtitle    string    `json:"subtitle"`
-	Description string    `json:"description"`
-	CategoryID  *int      `json:"category_id"`
-	Images      []string  `json:"images"`
-	StoreID     *int      `json:"store_id"`
-	Available   *bool     `json:"available"`
-	Skus        []ShopSku `json:"skus"`
+	ID          int      `json:"id"`
+	Title       string   `json:"title"`
+	Subtitle    string   `json:"subtitle"`
+	Description string   `json:"description"`
+	CategoryID  *int     `json:"category_id"`
+	Images      []string `json:"images"`
+	// ImageURL is the main picture's URL ("" for none).
+	ImageURL  string    `json:"image_url"`
+	StoreID   *int      `json:"store_id"`
+	Available *bool     `json:"available"`
+	Skus      []ShopSku `json:"skus"`
 }
 
 // ShopSku is a SKU as shoppers see it: PriceFen is its price at the store
@@ -39,7 +42,7 @@ type ShopSku struct {
 // (0: none, chain prices).
 func (h *productsAPI) shopProduct(c echo.Context, p *ent.Product, storeID int) (ShopProduct, error) {
 	out := ShopProduct{ID: p.ID, Title: p.Title, Subtitle: p.Subtitle, Description: p.Description,
-		CategoryID: p.CategoryID, Images: p.Images, Skus: make([]ShopSku, len(p.Edges.Skus))}
+		CategoryID: p.CategoryID, Images: p.Images, ImageURL: h.URLs.Of(media.ProductRef(p.ImageKey, p.Images)), Skus: make([]ShopSku, len(p.Edges.Skus))}
 	if out.Images == nil {
 		out.Images = []string{}
 	}

@@ -41,8 +41,11 @@ type SearchItem struct {
 	PriceFen       int64  `json:"price_fen"`
 	PriceMaxFen    int64  `json:"price_max_fen"`
 	CategoryID     *int   `json:"category_id"`
-	Image          string `json:"image"`
-	Sales          int64  `json:"sales"`
+	// Image is ImageURL under its former name.
+	Image string `json:"image"`
+	// ImageURL is the main picture's URL ("" for none), from the index.
+	ImageURL string `json:"image_url"`
+	Sales    int64  `json:"sales"`
 	// Available says whether some SKU is available at store_id (with store_id only).
 	Available *bool `json:"available,omitempty"`
 }
@@ -180,7 +183,7 @@ func (h *searchAPI) searchProducts(c echo.Context) error {
 			continue
 		}
 		it := SearchItem{ID: hit.ID, Title: hit.Title, TitleHighlight: hit.TitleHighlight, PriceFen: hit.PriceMinFen,
-			PriceMaxFen: hit.PriceMaxFen, Image: hit.Image, Sales: hit.Sales}
+			PriceMaxFen: hit.PriceMaxFen, Image: h.URLs.Of(hit.Image), ImageURL: h.URLs.Of(hit.Image), Sales: hit.Sales}
 		if hit.CategoryID != 0 {
 			cat := hit.CategoryID
 			it.CategoryID = &cat

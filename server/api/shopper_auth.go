@@ -7,6 +7,9 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"wemart/ent"
+	"wemart/server/catalog"
+	"wemart/server/media"
+	"wemart/server/shoppers"
 )
 
 // Shopper is a shopper as the shopper API shows them (never the openid).
@@ -18,8 +21,8 @@ type Shopper struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-func shopperDTO(s *ent.Shopper) Shopper {
-	return Shopper{ID: s.ID, Nickname: s.Nickname, AvatarURL: s.AvatarURL, Phone: s.Phone, CreatedAt: s.CreatedAt.UTC()}
+func (v views) shopperDTO(s *ent.Shopper) Shopper {
+	return Shopper{ID: s.ID, Nickname: s.Nickname, AvatarURL: v.URLs.Of(s.AvatarURL), Phone: s.Phone, CreatedAt: s.CreatedAt.UTC()}
 }
 
 type codeRequest struct {
@@ -42,7 +45,7 @@ func (h *shopperAPI) shopperLogin(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, shopperLoginResponse{Token: s.Token, ExpiresAt: s.ExpiresAt.UTC(), New: s.New, User: shopperDTO(s.Shopper)})
+	return c.JSON(http.StatusOK, shopperLoginResponse{Token: s.Token, ExpiresAt: s.ExpiresAt.UTC(), New: s.New, User: h.shopperDTO(s.Shopper)})
 }
 
 func (h *shopperAPI) bindPhone(c echo.Context) error {
@@ -51,10 +54,40 @@ func (h *shopperAPI) bindPhone(c echo.Context) error {
 		return err
 	}
 	s, err := h.Shoppers.BindPhone(c.Request().Context(), shopperID(c), req.Code)
-	return reply(c, http.StatusOK, s, err, shopperDTO)
+	return reply(c, http.StatusOK, s, err, h.shopperDTO)
 }
 
 func (h *shopperAPI) shopperMe(c echo.Context) error {
 	s, err := h.Shoppers.Get(c.Request().Context(), shopperID(c))
-	return reply(c, http.StatusOK, s, err, shopperDTO)
+	return reply(c, http.StatusOK, s, err, h.shopperDTO)
+}
+
+// updateMe is PATCH /api/v1/me: the shopper's nickname.
+func (h *shopperAPI) updateMe(c echo.Context) error {
+	var p shoppers.ProfilePatch
+	if err := bindJSON(c, &p); err != nil {
+		return err
+	}
+	s, err := h.Shoppers.UpdateProfile(c.Request().Context(), shopperID(c), p)
+	return reply(c, http.StatusOK, s, err, h.shopperDTO)
+}
+
+// uploadAvatar is POST /api/v1/me/avatar: a picture (multipart part
+// "file", as wx.uploadFile sends the file chooseAvatar gave) becomes the
+// shopper's avatar; the answer is the profile.
+func (h *shopperAPI) uploadAvatar(c echo.Context) error {
+	raw, err := readUpload(c, media.AvatarUploadBytes)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	pic, err := media.Prepare(ctx, raw, media.Avatar)
+	if err != nil {
+		return err
+	}
+	if err := catalog.StorePicture(ctx, h.Media, pic); err != nil {
+		return err
+	}
+	s, err := h.Shoppers.SetAvatar(ctx, shopperID(c), pic.Key)
+	return reply(c, http.StatusOK, s, err, h.shopperDTO)
 }

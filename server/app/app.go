@@ -29,6 +29,7 @@ import (
 	"wemart/server/config"
 	"wemart/server/indexer"
 	"wemart/server/inventory"
+	"wemart/server/media"
 	"wemart/server/metrics"
 	"wemart/server/orders"
 	"wemart/server/payments"
@@ -86,9 +87,12 @@ type App struct {
 	// Metrics is this process's Prometheus registry and collectors.
 	Metrics *metrics.Metrics
 
-	Staff     *staff.Service
-	Stores    *stores.Service
-	Catalog   *catalog.Service
+	Staff    *staff.Service
+	Stores   *stores.Service
+	Catalog  *catalog.Service
+	Pictures *catalog.Pictures
+	// Media keeps pictures (product pictures, avatars).
+	Media     media.Store
 	Inventory *inventory.Service
 	Prices    *prices.Service
 	Shoppers  *shoppers.Service
@@ -153,6 +157,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 	a.Staff = staff.New(db.Client, auth.NewHasher(opt.BcryptCost), signer, cfg.StaffTokenTTL)
 	a.Stores = storeSvc
 	a.Catalog = catalog.New(db.Client)
+	if a.Media, err = MediaStore(cfg); err != nil {
+		return nil, err
+	}
+	a.Pictures = catalog.NewPictures(db.Client, a.Media)
 	a.Inventory = inventory.New(db)
 	a.Prices = prices.New(db.Client)
 	a.Shoppers = shoppers.New(db.Client, wx.MiniProgram, signer, cfg.ShopperTokenTTL)
@@ -192,12 +200,15 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 func (a *App) routes(wx *WeChat) *echo.Echo {
 	cfg := a.Config
 	r := api.New(api.Options{Log: a.Log, CORSOrigins: cfg.CORSOrigins, TrustProxy: cfg.TrustProxy,
-		ShopperLoginRate: cfg.LoginRate, StaffLoginRate: cfg.StaffLoginRate, Metrics: a.Metrics, MetricsToken: cfg.MetricsToken},
+		ShopperLoginRate: cfg.LoginRate, StaffLoginRate: cfg.StaffLoginRate, Metrics: a.Metrics, MetricsToken: cfg.MetricsToken,
+		MediaURL: cfg.MediaURL},
 		a.Staff, a.Shoppers)
 	r.Health(a.DB, a.Search, cfg.Mode())
 	r.Stores(a.Stores)
 	r.QRCodes(a.Stores, a.Catalog, a.Codes)
-	r.Catalog(a.Catalog)
+	r.Catalog(a.Catalog, a.Pictures)
+	r.ShopperProfile(a.Shoppers, a.Media)
+	r.Media(a.Media)
 	r.Products(a.Catalog, a.Stores, a.Inventory)
 	r.Search(a.Search, a.Catalog, a.Stores, a.Inventory, a.Prices)
 	r.Addresses(a.Addresses, a.Stores)
@@ -380,6 +391,17 @@ func SearchEngine(cfg config.Config) search.Engine {
 		return search.NewMeili(cfg.SearchURL, cfg.SearchKey)
 	}
 	return search.NewEmbedded(filepath.Join(cfg.DataDir, "search"))
+}
+
+// MediaStore is the configured store of pictures: the S3-compatible
+// bucket of WEMART_S3_*, or files under the data dir (DataDir/media).
+func MediaStore(cfg config.Config) (media.Store, error) {
+	if !cfg.S3.On() {
+		return media.NewLocal(filepath.Join(cfg.DataDir, "media")), nil
+	}
+	s := cfg.S3
+	return media.NewS3(media.S3Config{Endpoint: s.Endpoint, Bucket: s.Bucket, AccessKey: s.AccessKey, SecretKey: s.SecretKey,
+		Region: s.Region, PathStyle: s.PathStyle, Prefix: s.Prefix})
 }
 
 // NewLogger returns the slog logger the config asks for, writing to stderr.

@@ -15,6 +15,7 @@ import (
 	"wemart/ent/stock"
 	"wemart/server/check"
 	"wemart/server/errs"
+	"wemart/server/media"
 	"wemart/server/prices"
 	"wemart/server/storage"
 	"wemart/server/stores"
@@ -264,9 +265,7 @@ func (s *Service) Get(ctx context.Context, shopperID, storeID int) (_ Cart, err 
 		default:
 			p := k.Edges.Product
 			l.ProductID, l.Title, l.SkuName, l.PriceFen = p.ID, p.Title, k.Name, k.PriceFen
-			if len(p.Images) > 0 {
-				l.Image = p.Images[0]
-			}
+			l.Image = media.ProductRef(p.ImageKey, p.Images)
 			st := stockOf[r.SkuID]
 			if st != nil {
 				l.Stock = max(st.OnHand-st.Reserved, 0)

@@ -38,6 +38,14 @@ type Config struct {
 	SearchURL string `env:"WEMART_SEARCH_URL"`
 	SearchKey string `env:"WEMART_SEARCH_KEY"`
 
+	// MediaURL is the public base URL pictures are loaded from (a CDN, or
+	// the bucket's public endpoint): picture URLs in answers are absolute
+	// there. Empty: root-relative, served by this server at /media/<key>.
+	MediaURL string `env:"WEMART_MEDIA_URL"`
+	// S3 names an S3-compatible bucket for pictures (production); unset,
+	// they are files under the data dir (DataDir/media).
+	S3 S3
+
 	// PublicURL is the server's address as WeChat Pay reaches it (notify URLs
 	// are built from it). Required in live mode (https); in sandbox mode it
 	// defaults to the listen address.
@@ -116,6 +124,27 @@ type Config struct {
 	MetricsToken string `env:"WEMART_METRICS_TOKEN"`
 }
 
+// S3 is an S3-compatible bucket that holds the pictures (Tencent COS,
+// MinIO, AWS S3), used when Endpoint is set.
+type S3 struct {
+	// Endpoint is the service's URL; its scheme says whether TLS is used:
+	// https://cos.ap-shanghai.myqcloud.com, http://10.0.0.7:9000.
+	Endpoint  string `env:"WEMART_S3_ENDPOINT"`
+	Bucket    string `env:"WEMART_S3_BUCKET"`
+	AccessKey string `env:"WEMART_S3_ACCESS_KEY"`
+	SecretKey string `env:"WEMART_S3_SECRET_KEY"`
+	// Region, like ap-shanghai; empty asks the service.
+	Region string `env:"WEMART_S3_REGION"`
+	// PathStyle puts the bucket in the path (MinIO) rather than in the
+	// host name (Tencent COS, AWS S3).
+	PathStyle bool `env:"WEMART_S3_PATH_STYLE" envDefault:"false"`
+	// Prefix goes before every object name, like "wemart/".
+	Prefix string `env:"WEMART_S3_PREFIX"`
+}
+
+// On reports whether a bucket is configured (any WEMART_S3_* set).
+func (s S3) On() bool { return s != S3{} }
+
 // WeChat holds the live WeChat credentials (mini program and WeChat Pay v3).
 type WeChat struct {
 	AppID     string `env:"WEMART_WECHAT_APPID"`
@@ -169,6 +198,26 @@ func (c Config) Validate() error {
 	if c.SearchURL != "" {
 		if u, err := url.Parse(c.SearchURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			bad("WEMART_SEARCH_URL must be an http(s) URL")
+		}
+	}
+	if c.MediaURL != "" {
+		if u, err := url.Parse(c.MediaURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			u.RawQuery != "" || u.Fragment != "" {
+			bad("WEMART_MEDIA_URL must be the http(s) base URL pictures are served from, like https://img.example.com/media (got %q)", c.MediaURL)
+		}
+	}
+	if s := c.S3; s.On() {
+		if u, err := url.Parse(s.Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			bad("WEMART_S3_ENDPOINT must be the http(s) URL of the S3 service, like https://cos.ap-shanghai.myqcloud.com (got %q)", s.Endpoint)
+		}
+		if s.Bucket == "" {
+			bad("WEMART_S3_BUCKET is required with WEMART_S3_ENDPOINT")
+		}
+		if s.AccessKey == "" || s.SecretKey == "" {
+			bad("WEMART_S3_ACCESS_KEY and WEMART_S3_SECRET_KEY are required with WEMART_S3_ENDPOINT")
+		}
+		if strings.HasPrefix(s.Prefix, "/") || strings.Contains(s.Prefix, "..") {
+			bad("WEMART_S3_PREFIX must be a relative object-name prefix like wemart/ (got %q)", s.Prefix)
 		}
 	}
 	w := c.WeChat
@@ -385,7 +434,7 @@ func (c Config) Summary() []any {
 			c.WeChat.AppID, c.WeChat.MchID, mask(c.WeChat.AppSecret), mask(c.WeChat.APIv3Key))
 	}
 	return []any{
-		"addr", c.Addr, "data_dir", c.DataDir, "database", db, "search", search,
+		"addr", c.Addr, "data_dir", c.DataDir, "database", db, "search", search, "media", c.mediaSummary(),
 		"wechat", wechat, "admin", admin, "token_secret", secret,
 		"staff_token_ttl", c.StaffTokenTTL.String(), "cors", strings.Join(c.CORSOrigins, ","),
 		"trust_proxy", fmt.Sprint(c.TrustProxy), "public_url", c.PublicURL,
@@ -393,6 +442,20 @@ func (c Config) Summary() []any {
 		"order_ttl", c.OrderTTL.String(), "shopper_limits", fmt.Sprintf("%d open, %d/min", c.ShopperOpenOrders, c.ShopperCheckoutsPerMinute), "sweep_interval", c.SweepInterval.String(),
 		"log", c.LogLevel + "/" + c.LogFormat, "metrics", c.metricsSummary(),
 	}
+}
+
+// mediaSummary says where pictures are kept and served from (keys masked).
+func (c Config) mediaSummary() string {
+	where := "local " + strings.TrimSuffix(c.DataDir, "/") + "/media"
+	if c.S3.On() {
+		where = fmt.Sprintf("s3 %s bucket=%s prefix=%q path_style=%v access_key=%s secret_key=%s", redactURL(c.S3.Endpoint),
+			c.S3.Bucket, c.S3.Prefix, c.S3.PathStyle, mask(c.S3.AccessKey), mask(c.S3.SecretKey))
+	}
+	url := "/media/ (this server)"
+	if c.MediaURL != "" {
+		url = c.MediaURL
+	}
+	return where + " url=" + url
 }
 
 // metricsSummary says where /metrics is served (the token masked).

@@ -84,6 +84,15 @@ func TestValidateNamesTheVariable(t *testing.T) {
 		{map[string]string{"WEMART_ADDR": "nonsense"}, "WEMART_ADDR"},
 		{map[string]string{"WEMART_DATABASE_URL": "mysql://x"}, "WEMART_DATABASE_URL"},
 		{map[string]string{"WEMART_SEARCH_URL": "ftp://x"}, "WEMART_SEARCH_URL"},
+		{map[string]string{"WEMART_MEDIA_URL": "img.example.com"}, "WEMART_MEDIA_URL"},
+		{map[string]string{"WEMART_MEDIA_URL": "https://img.example.com/m?x=1"}, "WEMART_MEDIA_URL"},
+		{map[string]string{"WEMART_S3_BUCKET": "pics"}, "WEMART_S3_ENDPOINT"},
+		{map[string]string{"WEMART_S3_ENDPOINT": "cos.ap-shanghai.myqcloud.com", "WEMART_S3_BUCKET": "b",
+			"WEMART_S3_ACCESS_KEY": "a", "WEMART_S3_SECRET_KEY": "s"}, "WEMART_S3_ENDPOINT"},
+		{map[string]string{"WEMART_S3_ENDPOINT": "https://cos.ap-shanghai.myqcloud.com", "WEMART_S3_ACCESS_KEY": "a", "WEMART_S3_SECRET_KEY": "s"}, "WEMART_S3_BUCKET"},
+		{map[string]string{"WEMART_S3_ENDPOINT": "https://cos.ap-shanghai.myqcloud.com", "WEMART_S3_BUCKET": "b"}, "WEMART_S3_SECRET_KEY"},
+		{map[string]string{"WEMART_S3_ENDPOINT": "http://minio:9000", "WEMART_S3_BUCKET": "b",
+			"WEMART_S3_ACCESS_KEY": "a", "WEMART_S3_SECRET_KEY": "s", "WEMART_S3_PREFIX": "/abs"}, "WEMART_S3_PREFIX"},
 		{map[string]string{"WEMART_WECHAT_MODE": "prod"}, "WEMART_WECHAT_MODE"},
 		{map[string]string{"WEMART_WECHAT_MODE": "live"}, "WEMART_WECHAT_APPID"},
 		{map[string]string{"WEMART_WECHAT_MODE": "live", "WEMART_WECHAT_APPID": "wx1"}, "WEMART_PUBLIC_URL"},
@@ -124,6 +133,11 @@ func TestSummaryMasksSecrets(t *testing.T) {
 		"WEMART_TOKEN_SECRET":   strings.Repeat("s", 40),
 		"WEMART_SEARCH_URL":     "http://search:7700",
 		"WEMART_SEARCH_KEY":     "meili-master-key",
+		"WEMART_S3_ENDPOINT":    "https://cos.ap-shanghai.myqcloud.com",
+		"WEMART_S3_BUCKET":      "wemart-pics-1250000000",
+		"WEMART_S3_ACCESS_KEY":  "AKIDexampleaccess",
+		"WEMART_S3_SECRET_KEY":  "s3-secret-key-value",
+		"WEMART_MEDIA_URL":      "https://img.example.com",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -133,12 +147,12 @@ func TestSummaryMasksSecrets(t *testing.T) {
 		b.WriteString(a.(string) + " ")
 	}
 	line := b.String()
-	for _, secret := range []string{"hunter2hunter2", "correct-horse", strings.Repeat("s", 40), "meili-master-key"} {
+	for _, secret := range []string{"hunter2hunter2", "correct-horse", strings.Repeat("s", 40), "meili-master-key", "AKIDexampleaccess", "s3-secret-key-value"} {
 		if strings.Contains(line, secret) {
 			t.Fatalf("summary leaks %q: %s", secret, line)
 		}
 	}
-	for _, want := range []string{"root", "db:5432", "http://search:7700"} {
+	for _, want := range []string{"root", "db:5432", "http://search:7700", "cos.ap-shanghai.myqcloud.com", "wemart-pics-1250000000", "https://img.example.com"} {
 		if !strings.Contains(line, want) {
 			t.Fatalf("summary lacks %q: %s", want, line)
 		}

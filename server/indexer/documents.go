@@ -9,6 +9,7 @@ import (
 	"wemart/ent/stock"
 	"wemart/ent/store"
 	"wemart/search"
+	"wemart/server/media"
 )
 
 // documents builds the search documents of products ids from the database:
@@ -68,9 +69,9 @@ func documentOf(p *ent.Product, storesOf map[int][]int) search.Document {
 	if p.CategoryID != nil {
 		d.CategoryID = *p.CategoryID
 	}
-	if len(p.Images) > 0 {
-		d.Image = p.Images[0]
-	}
+	// The main picture as a reference (a media key or a URL): the API
+	// makes it a URL, so a new WEMART_MEDIA_URL needs no reindex.
+	d.Image = media.ProductRef(p.ImageKey, p.Images)
 	seen := map[int]bool{}
 	for i, k := range p.Edges.Skus {
 		if i == 0 || k.PriceFen < d.PriceMinFen {

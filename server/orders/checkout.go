@@ -29,6 +29,7 @@ import (
 	"wemart/server/errs"
 	"wemart/server/geo"
 	"wemart/server/inventory"
+	"wemart/server/media"
 	"wemart/server/prices"
 	"wemart/server/storage"
 	"wemart/server/stores"
@@ -345,7 +346,7 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 		stockLines := make([]inventory.Line, len(lines))
 		for i, l := range lines {
 			rows[i] = tx.OrderItem.Create().SetOrderID(o.ID).SetSkuID(l.SkuID).SetProductID(l.product.ID).
-				SetTitle(l.product.Title).SetSkuName(l.sku.Name).SetPriceFen(l.unitFen).
+				SetTitle(l.product.Title).SetSkuName(l.sku.Name).SetImage(media.ProductRef(l.product.ImageKey, l.product.Images)).SetPriceFen(l.unitFen).
 				SetQuantity(l.Quantity).SetAmountFen(l.unitFen * int64(l.Quantity))
 			stockLines[i] = inventory.Line{SkuID: l.SkuID, ProductID: l.product.ID, Quantity: int64(l.Quantity)}
 		}

@@ -9,13 +9,15 @@ import (
 	"wemart/server/catalog"
 	"wemart/server/errs"
 	"wemart/server/inventory"
+	"wemart/server/media"
 	"wemart/server/storage"
 	"wemart/server/stores"
 )
 
 // Demo loads the demo chain into an empty database, through the same services
-// staff use, so the demo obeys every rule real data does. It is deterministic.
-func Demo(ctx context.Context, db *storage.DB, progress Progress) (_ Summary, err error) {
+// staff use, so the demo obeys every rule real data does: every product
+// with a picture (DemoPictures), kept in store. It is deterministic.
+func Demo(ctx context.Context, db *storage.DB, store media.Store, progress Progress) (_ Summary, err error) {
 	defer errs.Op(&err, "seed.Demo")
 	if ok, err := Empty(ctx, db); err != nil {
 		return Summary{}, err
@@ -84,6 +86,10 @@ func Demo(ctx context.Context, db *storage.DB, progress Progress) (_ Summary, er
 		}
 	}
 	sum.Skus = len(skuIDs)
+	if sum.Pictures, err = DemoPictures(ctx, db, store); err != nil {
+		return sum, err
+	}
+	progress.report("pictures", sum.Pictures, sum.Products)
 
 	// Every store stocks every SKU; a few run low so the low-stock list has
 	// something to show.

@@ -32,12 +32,18 @@ func (p Progress) report(stage string, done, total int) {
 // Summary counts what a seed created.
 type Summary struct {
 	Stores, Categories, Products, Skus, StockRows int
+	// Pictures counts the products given a picture.
+	Pictures int
 }
 
 // String is the summary as the seed command prints it.
 func (s Summary) String() string {
-	return fmt.Sprintf("%d stores, %d categories, %d products, %d SKUs, %d stock rows",
+	out := fmt.Sprintf("%d stores, %d categories, %d products, %d SKUs, %d stock rows",
 		s.Stores, s.Categories, s.Products, s.Skus, s.StockRows)
+	if s.Pictures > 0 {
+		out += fmt.Sprintf(", %d product pictures", s.Pictures)
+	}
+	return out
 }
 
 // Empty reports whether db has no stores yet.

@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"entgo.io/ent/dialect"
@@ -15,6 +17,7 @@ import (
 	"wemart/ent/stock"
 	"wemart/ent/store"
 	"wemart/server/catalog"
+	"wemart/server/media"
 	"wemart/server/seed"
 	"wemart/server/storage"
 	"wemart/server/storage/storagetest"
@@ -99,9 +102,53 @@ func TestSyntheticIsDeterministic(t *testing.T) {
 func TestDemo(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		sum, err := seed.Demo(ctx, db, nil)
+		dir := filepath.Join(t.TempDir(), "media")
+		store := media.NewLocal(dir)
+		sum, err := seed.Demo(ctx, db, store, nil)
 		if err != nil {
 			t.Fatal(err)
+		}
+		// Every product has a picture, in the store.
+		if sum.Pictures != sum.Products {
+			t.Fatalf("%d pictures for %d products", sum.Pictures, sum.Products)
+		}
+		keys := map[string]bool{}
+		for _, p := range db.Client.Product.Query().AllX(ctx) {
+			if p.ImageKey == "" {
+				t.Fatalf("product %s has no picture", p.Title)
+			}
+			keys[p.ImageKey] = true
+		}
+		for key := range keys {
+			obj, err := store.Get(ctx, key)
+			if err != nil {
+				t.Fatalf("picture %s: %v", key, err)
+			}
+			obj.Body.Close()
+		}
+		if n := db.Client.ProductImage.Query().CountX(ctx); n != sum.Products {
+			t.Fatalf("%d picture rows for %d products", n, sum.Products)
+		}
+		// Again: nothing to add. With the media directory lost: the
+		// pictures come back, and no product gets a second one.
+		if n, err := seed.DemoPictures(ctx, db, store); err != nil || n != 0 {
+			t.Fatalf("DemoPictures again: %d, %v", n, err)
+		}
+		if err := os.RemoveAll(dir); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := seed.DemoPictures(ctx, db, store); err != nil || n != 0 {
+			t.Fatalf("DemoPictures after losing the media: %d, %v", n, err)
+		}
+		for key := range keys {
+			obj, err := store.Get(ctx, key)
+			if err != nil {
+				t.Fatalf("picture %s not restored: %v", key, err)
+			}
+			obj.Body.Close()
+		}
+		if n := db.Client.ProductImage.Query().CountX(ctx); n != sum.Products {
+			t.Fatalf("%d picture rows after DemoPictures, want %d", n, sum.Products)
 		}
 		if sum.Stores < 20 || sum.Products < 200 || sum.Categories != 12 {
 			t.Fatalf("demo too small: %v", sum)
@@ -128,7 +175,7 @@ func TestDemo(t *testing.T) {
 		if err := db.SQL.QueryRowContext(ctx, stats).Scan(&n); err != nil || n == 0 {
 			t.Fatalf("no planner statistics of stocks after seeding (%d, %v)", n, err)
 		}
-		if _, err := seed.Demo(ctx, db, nil); !errors.Is(err, seed.ErrNotEmpty) {
+		if _, err := seed.Demo(ctx, db, store, nil); !errors.Is(err, seed.ErrNotEmpty) {
 			t.Fatalf("second demo: %v, want ErrNotEmpty", err)
 		}
 	})

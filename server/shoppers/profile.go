@@ -1,0 +1,74 @@
+package shoppers
+
+import (
+	"context"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"wemart/ent"
+	"wemart/server/errs"
+	"wemart/server/patch"
+)
+
+// MaxNickname is the longest nickname, in characters.
+const MaxNickname = 32
+
+// ProfilePatch changes what a shopper says of themselves; a field left out
+// stays as it is.
+type ProfilePatch struct {
+	Nickname patch.Nullable[string] `json:"nickname"`
+}
+
+// CheckNickname returns the nickname as kept (trimmed), or why it cannot be
+// one: 1–32 characters, valid UTF-8, no control characters, line breaks or
+// bidirectional overrides (which would let a name display as another).
+// Emoji, with their joiners, are fine.
+func CheckNickname(v string) (string, error) {
+	if !utf8.ValidString(v) {
+		return "", errs.InvalidField("nickname", "must be valid UTF-8")
+	}
+	v = strings.TrimSpace(v)
+	n := utf8.RuneCountInString(v)
+	if n == 0 || n > MaxNickname {
+		return "", errs.InvalidField("nickname", "must be 1 to %d characters (got %d after trimming spaces)", MaxNickname, n)
+	}
+	for _, r := range v {
+		if unicode.IsControl(r) || unicode.In(r, unicode.Zl, unicode.Zp) ||
+			(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == utf8.RuneError {
+			return "", errs.InvalidField("nickname", "must not contain control characters, line breaks or direction overrides (U+%04X)", r)
+		}
+	}
+	return v, nil
+}
+
+// UpdateProfile applies p to shopper id.
+func (s *Service) UpdateProfile(ctx context.Context, id int, p ProfilePatch) (_ *ent.Shopper, err error) {
+	defer errs.Op(&err, "shoppers.UpdateProfile")
+	upd := s.client.Shopper.UpdateOneID(id)
+	if p.Nickname.Set {
+		if p.Nickname.Null {
+			return nil, errs.InvalidField("nickname", "must be a string of 1 to %d characters", MaxNickname)
+		}
+		nick, err := CheckNickname(p.Nickname.Value)
+		if err != nil {
+			return nil, err
+		}
+		upd.SetNickname(nick)
+	}
+	sh, err := upd.Save(ctx)
+	if ent.IsNotFound(err) {
+		return nil, errs.E(errs.NotFound, "no shopper %d", id)
+	}
+	return sh, err
+}
+
+// SetAvatar makes the picture under media key key shopper id's avatar.
+func (s *Service) SetAvatar(ctx context.Context, id int, key string) (_ *ent.Shopper, err error) {
+	defer errs.Op(&err, "shoppers.SetAvatar")
+	sh, err := s.client.Shopper.UpdateOneID(id).SetAvatarURL(key).Save(ctx)
+	if ent.IsNotFound(err) {
+		return nil, errs.E(errs.NotFound, "no shopper %d", id)
+	}
+	return sh, err
+}
