@@ -176,3 +176,22 @@ func TestURLs(t *testing.T) {
 		t.Fatal("ProductRef")
 	}
 }
+
+// TestOwn: a JPEG of wemart's own is taken as it is, keyed by its bytes;
+// anything else is refused.
+func TestOwn(t *testing.T) {
+	t.Parallel()
+	data := mediatest.JPEG(48, 32)
+	p, err := media.Own(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(p.Data, data) || p.Key != media.Key(data, "jpg") || p.ContentType != "image/jpeg" || p.Width != 48 || p.Height != 32 {
+		t.Fatalf("Own: %q %s %dx%d", p.Key, p.ContentType, p.Width, p.Height)
+	}
+	for name, bad := range map[string][]byte{"png": mediatest.PNG(4, 4, false), "truncated": data[:20], "empty": nil} {
+		if _, err := media.Own(bad); err == nil {
+			t.Errorf("Own took a %s", name)
+		}
+	}
+}

@@ -27,8 +27,8 @@ func DemoProducts() []DemoProduct {
 }
 
 // DemoPictures gives the demo's products their pictures (package
-// pictures): each picture goes through the upload pipeline into store (a
-// no-op for one already there) and becomes the main picture of every demo
+// pictures): each picture (a JPEG the generator made, taken as it is) goes
+// into store (a no-op for one already there) and becomes the main picture of every demo
 // product (by title) that has no uploaded picture. Products that are not
 // the demo's are left alone. It is idempotent: `wemart seed --demo
 // --if-empty` runs it on a database seeded before (pictures for a demo
@@ -58,7 +58,7 @@ func DemoPictures(ctx context.Context, db *storage.DB, store media.Store) (_ int
 		if err != nil {
 			return media.Picture{}, fmt.Errorf("demo picture %s: %w", file, err)
 		}
-		pic, err := media.Prepare(ctx, raw, media.ProductPicture)
+		pic, err := media.Own(raw)
 		if err != nil {
 			return media.Picture{}, fmt.Errorf("demo picture %s: %w", file, err)
 		}
