@@ -23,6 +23,8 @@
 //               hand-over: a wrong code scanned is refused, journey 1's pickup
 //               code typed → completed (with an order placed through the API
 //               when journey 1 did not produce one)
+//   5 tabs:     home (the store, its products), a product QR scene, the
+//               orders list, me (a nickname saved, as the API then says)
 'use strict'
 
 const fs = require('fs')
@@ -47,11 +49,11 @@ const SHOTS = path.join(__dirname, 'screenshots')
 const README_SHOTS = path.join(mp, 'docs', 'screenshots')
 const STEP_TIMEOUT = Number(process.env.E2E_TIMEOUT_MS || 10000)
 const SCALE = Number(opt('scale', '1'))
-const JOURNEYS = opt('journeys', '1,2,3,4').split(',').map(Number)
+const JOURNEYS = opt('journeys', '1,2,3,4,5').split(',').map(Number)
 const ADMIN = { username: 'admin', password: `e2e-${Math.random().toString(36).slice(2, 12)}` }
 
 // The screenshots the README shows (docs/screenshots/<name>.png), by page name.
-const README_SET = ['stores', 'store', 'search', 'product', 'cart', 'checkout', 'order-paid', 'staff-orders', 'staff-verify', 'staff-verified']
+const README_SET = ['home', 'stores', 'store', 'search', 'product', 'cart', 'checkout', 'cashier', 'order-paid', 'orders', 'addresses', 'address-form', 'me', 'staff-login', 'staff-orders', 'staff-verify', 'staff-verified']
 
 // testids beyond the binding contract that the journeys use; the pages that
 // carry them are named so that a missing one reads as what to add where.
@@ -624,11 +626,55 @@ async function journeyCounter(ctx) {
   log(`  order ${pickup.orderNo} readied and handed over by ${clerk.username}: completed`)
 }
 
+/**
+ * journeyTabs walks the tab pages and the QR entry: home (the remembered
+ * store and its products), an in-store product QR opening that product, the
+ * orders list (the orders the journeys placed), and me (a nickname saved
+ * through PATCH /api/v1/me, as the API then says).
+ */
+async function journeyTabs(ctx) {
+  const { api, browser, base, store } = ctx
+  const page = ctx.shopperPage || (await browser.page())
+  ctx.shopperPage = page
+  const milk = await milkAt(api, store.id)
+
+  await go(page, base, `pages/index/index?lat=${store.at.lat}&lng=${store.at.lng}`)
+  const home = await el(page, 'home-store', 'pages/index/index')
+  await el(page, `product-${milk.id}`, 'pages/index/index (the store\'s products)')
+  check((await home.textContent()).includes(store.name), `home shows "${await home.textContent()}", not the store ${store.name}`)
+  await browser.shot(page, 'home')
+
+  // an in-store QR code for the product: scene p=<product>&s=<store>
+  const scene = encodeURIComponent(`p=${milk.id}&s=${store.id}`)
+  await go(page, base, `pages/index/index?scene=${scene}`)
+  await until(`the QR scene ${decodeURIComponent(scene)} opens pages/product/index?id=${milk.id}`,
+    () => hashPath(page) === 'pages/product/index' && hashParams(page).id === String(milk.id) && hashParams(page).store_id === String(store.id))
+  await el(page, 'add-to-cart', 'pages/product/index (opened by a QR scene)')
+
+  const token = await until('a shopper token in the page storage (wemart.token)', () => shopperToken(page))
+  const mine = await api.get('/api/v1/orders?page_size=50', token)
+  await go(page, base, 'pages/orders/index')
+  if (mine.items.length) await el(page, `order-${mine.items[0].id}`, 'pages/orders/index (the newest order)')
+  else await el(page, 'orders-list', 'pages/orders/index')
+  await browser.shot(page, 'orders')
+
+  await go(page, base, 'pages/me/index')
+  await tap(page, 'me-nickname-edit', 'pages/me/index')
+  const nick = `小王${Date.now() % 1000}`
+  await fill(page, 'me-nickname-input', 'pages/me/index', nick)
+  await tap(page, 'me-nickname-save', 'pages/me/index')
+  await until(`GET /api/v1/me says the nickname is ${nick}`, async () => (await api.get('/api/v1/me', token)).nickname === nick)
+  const shown = await el(page, 'me-nickname', 'pages/me/index after saving')
+  check((await shown.textContent()).includes(nick), `pages/me/index shows "${await shown.textContent()}" after saving ${nick}`)
+  await browser.shot(page, 'me')
+}
+
 const journeys = [
   [1, 'pickup purchase', journeyPickup],
   [2, 'delivery with a new address', journeyDelivery],
   [3, 'cancel an unpaid order', journeyCancel],
   [4, 'the store counter', journeyCounter],
+  [5, 'home, a QR code, orders and me', journeyTabs],
 ]
 
 // ---------------------------------------------------------------- main

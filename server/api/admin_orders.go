@@ -125,7 +125,7 @@ func (h *ordersAPI) storePickup(c echo.Context) error {
 	if errs.CodeOf(err) == errs.NotFound {
 		lim.Allow()
 	}
-	return reply(c, http.StatusOK, o, err, staffOrderDTO)
+	return reply(c, http.StatusOK, o, err, h.staffOrderDTO)
 }
 
 func (h *ordersAPI) staffRefund(c echo.Context) error {
