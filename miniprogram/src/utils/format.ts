@@ -34,3 +34,16 @@ export const statusText: Record<string, string> = {
   refunding: '退款中',
   refunded: '已退款',
 }
+
+/**
+ * eventNote is what the order page shows of a timeline event's note. The
+ * server writes its own notes in English for the logs ("ready for pickup",
+ * "refund requested: 变质了"); the status already says what happened, so
+ * only words the shopper or staff typed (Chinese) are shown, without the
+ * server's English prefix. "" when there is nothing to show.
+ */
+export function eventNote(note: string | null | undefined): string {
+  if (!note) return ''
+  const i = note.search(/[\u3400-\u9fff\uf900-\ufaff]/)
+  return i < 0 ? '' : note.slice(i).trim()
+}

@@ -5,7 +5,7 @@ import { errorText } from '../../api/client'
 import { Order, OrderItem, cancelOrder, getOrder, payOrder, refundOrder, refundStatusText, RefundBody } from '../../api/orders'
 import { addressLine } from '../../api/addresses'
 import { pay } from '../../platform/wechat'
-import { dateTime, distance, statusText, yuan } from '../../utils/format'
+import { dateTime, distance, eventNote, statusText, yuan } from '../../utils/format'
 import { countdown, pollWhile } from '../../utils/poll'
 import State from '../../components/State'
 import Price from '../../components/Price'
@@ -361,7 +361,7 @@ export default function OrderPage() {
                   <Text className='od-event-status'>{statusText[e.status] || e.status}</Text>
                   <Text className='muted'>{dateTime(e.at)}</Text>
                 </View>
-                {e.note && <Text className='muted'>{e.note}</Text>}
+                {eventNote(e.note) && <Text className='muted'>{eventNote(e.note)}</Text>}
               </View>
             </View>
           ))}
