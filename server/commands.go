@@ -27,6 +27,8 @@ const envHelp = `Configuration comes from the environment; every variable is opt
   WEMART_S3_ENDPOINT, _BUCKET, _ACCESS_KEY, _SECRET_KEY (_REGION, _PATH_STYLE, _PREFIX)
                          an S3-compatible bucket for pictures (default: files in the data dir)
   WEMART_MEDIA_URL       public base URL of the pictures (a CDN; default: /media/ on this server)
+  WEMART_PREVIEW_DIR     the mini program's built browser preview, served at /shop/ in
+                         sandbox mode (default miniprogram/dist-h5)
   WEMART_WECHAT_MODE     live, or sandbox (the default only on a laptop-shaped
                          configuration: loopback address, no https public URL,
                          no PostgreSQL, no token secret)
@@ -231,13 +233,12 @@ func seedCommand() *cobra.Command {
 					return err
 				} else if !empty {
 					if demo {
-						// A demo seeded by an older wemart, or whose
-						// pictures were lost: give them back.
-						n, err := seed.DemoPictures(ctx, db, store)
-						if err != nil {
+						// A demo whose media directory was lost gets its
+						// pictures back; no product is given one.
+						if err := seed.RestoreDemoPictures(ctx, db, store); err != nil {
 							return err
 						}
-						log.Info("seed skipped: the database already has data", "demo_pictures_added", n, "media", store.Describe())
+						log.Info("seed skipped: the database already has data", "media", store.Describe())
 						return nil
 					}
 					log.Info("seed skipped: the database already has data")

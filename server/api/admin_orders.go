@@ -93,8 +93,9 @@ func (h *ordersAPI) orderPickedUp(c echo.Context) error {
 }
 
 // Lookup misses of POST /admin/v1/stores/{id}/pickups: a code that names no
-// waiting order counts against its store, so the lookup cannot be used to
-// try codes faster than each order's own attempt limit allows.
+// waiting order counts against its store (a bucket of 20 refilled one every
+// 30 s, per process), so the lookup cannot be used to try codes much faster
+// than each order's own attempt limit allows.
 const (
 	pickupLookupMisses = 20
 	pickupLookupWindow = 10 * time.Minute
@@ -117,13 +118,17 @@ func (h *ordersAPI) storePickup(c echo.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	lim := h.misses.limiter(storeID)
-	if lim.Tokens() < 1 {
+	// The try is taken before the lookup, so racing requests cannot look up
+	// more codes than the store has tries; one that found its order gives
+	// its try back.
+	try := h.misses.limiter(storeID).Reserve()
+	if try.Delay() > 0 {
+		try.Cancel()
 		return errs.TooMany(pickupLookupWindow/pickupLookupMisses, "%d codes that matched no order at store %d; wait a moment", pickupLookupMisses, storeID)
 	}
 	o, err := h.Orders.PickedUpByCode(c.Request().Context(), orders.StaffActor(principal(c).ID), storeID, in.PickupCode)
-	if errs.CodeOf(err) == errs.NotFound {
-		lim.Allow()
+	if errs.CodeOf(err) != errs.NotFound {
+		try.Cancel()
 	}
 	return reply(c, http.StatusOK, o, err, h.staffOrderDTO)
 }

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"wemart/ent"
@@ -66,10 +67,33 @@ func (p *Pictures) Add(ctx context.Context, id int, raw []byte) (_ *ent.ProductI
 	if err != nil {
 		return nil, false, err
 	}
+	// A product that is full refuses before anything is stored (Attach
+	// checks again, in its transaction).
+	if err := p.room(ctx, id, pic.Key); err != nil {
+		return nil, false, err
+	}
 	if err := StorePicture(ctx, p.store, pic); err != nil {
 		return nil, false, err
 	}
 	return p.Attach(ctx, id, pic)
+}
+
+// room is a conflict when product id has MaxPictures pictures and key is
+// none of them.
+func (p *Pictures) room(ctx context.Context, id int, key string) error {
+	rows, err := p.client.ProductImage.Query().Where(productimage.ProductID(id)).Select(productimage.FieldKey).Strings(ctx)
+	if err != nil {
+		return err
+	}
+	if len(rows) >= MaxPictures && !slices.Contains(rows, key) {
+		return tooMany()
+	}
+	return nil
+}
+
+func tooMany() error {
+	return errs.E(errs.Conflict, "a product has at most %d pictures; delete one first", MaxPictures).
+		With("limit", "pictures").With("max", MaxPictures)
 }
 
 // StorePicture puts a prepared picture in the store; a store that fails is
@@ -99,8 +123,7 @@ func (p *Pictures) Attach(ctx context.Context, id int, pic media.Picture) (img *
 			}
 		}
 		if len(rows) >= MaxPictures {
-			return errs.E(errs.Conflict, "a product has at most %d pictures; delete one first", MaxPictures).
-				With("limit", "pictures").With("max", MaxPictures)
+			return tooMany()
 		}
 		img, err = tx.ProductImage.Create().SetProductID(id).SetKey(pic.Key).SetContentType(pic.ContentType).
 			SetWidth(pic.Width).SetHeight(pic.Height).SetBytes(int64(len(pic.Data))).SetPosition(len(rows)).

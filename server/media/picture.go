@@ -28,7 +28,9 @@ type Limits struct {
 // The pictures wemart takes, and the request bodies that carry them.
 var (
 	ProductPicture = Limits{MaxSide: 8192, MaxPixels: 40_000_000, Fit: 1600}
-	Avatar         = Limits{MaxSide: 8192, MaxPixels: 40_000_000, Fit: 512}
+	// An avatar is shown 512 pixels wide at most: a shopper has no reason to
+	// send more than a phone photo, and each one is work any shopper can ask for.
+	Avatar = Limits{MaxSide: 4096, MaxPixels: 16_000_000, Fit: 512}
 )
 
 // Upload limits of the request bodies that carry them (multipart included).
@@ -54,7 +56,8 @@ type Picture struct {
 }
 
 // decodeSlots bounds how many pictures are decoded at once: a picture of
-// the largest size allowed takes some 160 MB while it is worked on.
+// the largest size allowed takes some 160 MB while it is worked on (320 MB
+// for a 16-bit PNG).
 var decodeSlots = make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))
 
 // Format is what the bytes of an upload are, by their signature ("" for
@@ -146,6 +149,14 @@ func encode(src image.Image, fit, orientation int) (Picture, error) {
 	if w == b.Dx() && h == b.Dy() {
 		draw.Draw(dst, dst.Bounds(), src, b.Min, draw.Src)
 	} else {
+		if b.Dx() > 2*w && b.Dy() > 2*h {
+			// A large reduction: Catmull-Rom reads every source pixel
+			// several times (seconds for 40 megapixels of 16-bit PNG), so a
+			// bilinear step, whose cost follows the result, comes first.
+			mid := image.NewRGBA(image.Rect(0, 0, 2*w, 2*h))
+			draw.ApproxBiLinear.Scale(mid, mid.Bounds(), src, b, draw.Src, nil)
+			src, b = mid, mid.Bounds()
+		}
 		draw.CatmullRom.Scale(dst, dst.Bounds(), src, b, draw.Src, nil)
 	}
 	dst = orient(dst, orientation)

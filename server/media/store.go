@@ -5,9 +5,10 @@
 // configuration. Keys are content addressed (the sha256 of the bytes and
 // their extension, see Key), so the same picture is stored once, an upload
 // can be repeated, and a key's URL never changes what it shows: it may be
-// cached for ever. Pictures reach a store only through Prepare, which
+// cached for ever. Uploads reach a store only through Prepare, which
 // accepts JPEG, PNG and WebP (sniffed from the bytes), refuses decompression
-// bombs before decoding, and re-encodes (which drops EXIF, GPS included).
+// bombs before decoding, and re-encodes (which drops EXIF, GPS included);
+// the demo's own pictures, made by wemart, through Own.
 package media
 
 import (

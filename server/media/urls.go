@@ -18,7 +18,7 @@ func (u URLs) Of(ref string) string {
 	switch {
 	case ref == "":
 		return ""
-	case strings.HasPrefix(ref, "https://"), strings.HasPrefix(ref, "http://"):
+	case hasPrefixFold(ref, "https://"), hasPrefixFold(ref, "http://"):
 		return ref
 	case u.Base != "":
 		return strings.TrimSuffix(u.Base, "/") + "/" + ref
@@ -37,4 +37,9 @@ func ProductRef(imageKey string, images []string) string {
 		return images[0]
 	}
 	return ""
+}
+
+// hasPrefixFold is strings.HasPrefix ignoring case (URL schemes are).
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }

@@ -26,15 +26,26 @@ func DemoProducts() []DemoProduct {
 	return out
 }
 
-// DemoPictures gives the demo's products their pictures (package
-// pictures): each picture (a JPEG the generator made, taken as it is) goes
-// into store (a no-op for one already there) and becomes the main picture of every demo
-// product (by title) that has no uploaded picture. Products that are not
-// the demo's are left alone. It is idempotent: `wemart seed --demo
-// --if-empty` runs it on a database seeded before (pictures for a demo
-// seeded by an older wemart, or a media directory lost since), and it
-// returns how many products it gave a picture.
-func DemoPictures(ctx context.Context, db *storage.DB, store media.Store) (_ int, err error) {
+// DemoPictures gives the demo's products their pictures (embedded: see
+// package pictures): each picture (a JPEG the generator made, taken as it
+// is) goes into store (a no-op for one already there) and becomes the main
+// picture of every demo product (by title) that has no picture. It returns
+// how many products it gave a picture. Seeding the demo runs it.
+func DemoPictures(ctx context.Context, db *storage.DB, store media.Store) (int, error) {
+	return demoPictures(ctx, db, store, true)
+}
+
+// RestoreDemoPictures puts back into store the demo pictures that products
+// still show (a media directory lost since the demo was seeded). It gives
+// no product a picture: `wemart seed --demo --if-empty` runs it on every
+// `make run`, and a catalogue that is not (or no longer) the demo, where a
+// product may share a title with the demo's, must stay as staff left it.
+func RestoreDemoPictures(ctx context.Context, db *storage.DB, store media.Store) error {
+	_, err := demoPictures(ctx, db, store, false)
+	return err
+}
+
+func demoPictures(ctx context.Context, db *storage.DB, store media.Store, attach bool) (_ int, err error) {
 	defer errs.Op(&err, "seed.DemoPictures")
 	fileOf := map[string]string{} // title → picture file
 	for _, p := range DemoProducts() {
@@ -62,8 +73,6 @@ func DemoPictures(ctx context.Context, db *storage.DB, store media.Store) (_ int
 		if err != nil {
 			return media.Picture{}, fmt.Errorf("demo picture %s: %w", file, err)
 		}
-		// Stored whether or not a product still needs it: a demo whose
-		// media directory was lost gets its pictures back.
 		if err := catalog.StorePicture(ctx, store, pic); err != nil {
 			return media.Picture{}, err
 		}
@@ -73,6 +82,14 @@ func DemoPictures(ctx context.Context, db *storage.DB, store media.Store) (_ int
 	pics := catalog.NewPictures(db.Client, store)
 	n := 0
 	for _, p := range rows {
+		if !attach {
+			if p.ImageKey != "" && p.ImageKey == pictureKey(fileOf[p.Title]) {
+				if _, err := picture(fileOf[p.Title]); err != nil {
+					return n, err
+				}
+			}
+			continue
+		}
 		pic, err := picture(fileOf[p.Title])
 		if err != nil {
 			return n, err
@@ -86,4 +103,13 @@ func DemoPictures(ctx context.Context, db *storage.DB, store media.Store) (_ int
 		n++
 	}
 	return n, nil
+}
+
+// pictureKey is the media key of a demo picture file ("" when unreadable).
+func pictureKey(file string) string {
+	raw, err := pictures.FS.ReadFile(file)
+	if err != nil {
+		return ""
+	}
+	return media.Key(raw, "jpg")
 }

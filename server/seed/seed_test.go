@@ -13,6 +13,7 @@ import (
 
 	"wemart/ent"
 	"wemart/ent/product"
+	"wemart/ent/productimage"
 	"wemart/ent/sku"
 	"wemart/ent/stock"
 	"wemart/ent/store"
@@ -137,8 +138,8 @@ func TestDemo(t *testing.T) {
 		if err := os.RemoveAll(dir); err != nil {
 			t.Fatal(err)
 		}
-		if n, err := seed.DemoPictures(ctx, db, store); err != nil || n != 0 {
-			t.Fatalf("DemoPictures after losing the media: %d, %v", n, err)
+		if err := seed.RestoreDemoPictures(ctx, db, store); err != nil {
+			t.Fatalf("RestoreDemoPictures after losing the media: %v", err)
 		}
 		for key := range keys {
 			obj, err := store.Get(ctx, key)
@@ -149,6 +150,17 @@ func TestDemo(t *testing.T) {
 		}
 		if n := db.Client.ProductImage.Query().CountX(ctx); n != sum.Products {
 			t.Fatalf("%d picture rows after DemoPictures, want %d", n, sum.Products)
+		}
+		// A product whose picture staff removed (or a catalogue's own
+		// product with a demo title) is not given one back by a restore.
+		bare := db.Client.Product.Query().FirstX(ctx)
+		db.Client.ProductImage.Delete().Where(productimage.ProductID(bare.ID)).ExecX(ctx)
+		db.Client.Product.UpdateOneID(bare.ID).SetImageKey("").ExecX(ctx)
+		if err := seed.RestoreDemoPictures(ctx, db, store); err != nil {
+			t.Fatal(err)
+		}
+		if p := db.Client.Product.GetX(ctx, bare.ID); p.ImageKey != "" {
+			t.Fatalf("a restore gave %s the picture %s", p.Title, p.ImageKey)
 		}
 		if sum.Stores < 20 || sum.Products < 200 || sum.Categories != 12 {
 			t.Fatalf("demo too small: %v", sum)

@@ -33,13 +33,43 @@ func CheckNickname(v string) (string, error) {
 	if n == 0 || n > MaxNickname {
 		return "", errs.InvalidField("nickname", "must be 1 to %d characters (got %d after trimming spaces)", MaxNickname, n)
 	}
+	visible, marks := false, 0
 	for _, r := range v {
-		if unicode.IsControl(r) || unicode.In(r, unicode.Zl, unicode.Zp) ||
-			(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == utf8.RuneError {
-			return "", errs.InvalidField("nickname", "must not contain control characters, line breaks or direction overrides (U+%04X)", r)
+		if unicode.IsControl(r) || unicode.In(r, unicode.Zl, unicode.Zp) || r == utf8.RuneError ||
+			(unicode.Is(unicode.Cf, r) && r != 0x200d && (r < 0xe0020 || r > 0xe007f)) {
+			// Cf: direction marks and overrides, zero-width spaces, BOM...;
+			// the emoji joiner and the tags of subdivision flags stay.
+			return "", errs.InvalidField("nickname", "must not contain control characters, line breaks, invisible or direction characters (U+%04X)", r)
+		}
+		if unicode.Is(unicode.Mn, r) {
+			if marks++; marks > maxMarks {
+				return "", errs.InvalidField("nickname", "has more than %d combining marks on one character", maxMarks)
+			}
+			continue
+		}
+		marks = 0
+		if unicode.In(r, unicode.L, unicode.N, unicode.P, unicode.S) && !blank(r) {
+			visible = true
 		}
 	}
+	if !visible {
+		return "", errs.InvalidField("nickname", "must have a visible character")
+	}
 	return v, nil
+}
+
+// maxMarks is how many combining marks may stack on one character: enough
+// for any script, not for text that spills over its neighbours.
+const maxMarks = 4
+
+// blank reports the letters that show nothing (Hangul fillers, the blank
+// Braille pattern), used for names that look empty.
+func blank(r rune) bool {
+	switch r {
+	case 0x115f, 0x1160, 0x3164, 0xffa0, 0x2800:
+		return true
+	}
+	return false
 }
 
 // UpdateProfile applies p to shopper id.
