@@ -4,6 +4,9 @@ import { defineConfig, type UserConfigExport } from '@tarojs/cli'
 // The backend the weapp build talks to (HTTPS, on the mini program's request
 // domain list). The h5 preview always talks to the origin that serves it.
 const apiURL = process.env.WEMART_API_URL || 'https://api.example.com'
+if (process.env.TARO_ENV === 'weapp' && !process.env.WEMART_API_URL) {
+  console.warn('WEMART_API_URL is not set: this weapp build calls https://api.example.com; set it to your API (https) for a build to use')
+}
 // The h5 preview is served by `wemart serve` under /shop/.
 const h5Base = '/shop/'
 

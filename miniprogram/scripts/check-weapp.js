@@ -155,6 +155,8 @@ const checks = {
       ['/sandbox/', /\/sandbox\//],
       ['sandbox-pay', /sandbox-pay/],
       ['wechat.h5', /wechat\.h5/],
+      ['sandbox-phone', /sandbox-phone/],
+      ['（沙箱）', /（沙箱）/],
       ['WEMART_SANDBOX true', /WEMART_SANDBOX["']?\s*[:=]\s*(?:!0|true)\b/],
     ]
     const fails = []

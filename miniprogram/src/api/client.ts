@@ -112,9 +112,48 @@ export async function request<T>(opts: RequestOptions): Promise<T> {
   throw envelope(res)
 }
 
-/** errorText is what to show for any error thrown by request or a platform call. */
+// What the shopper reads for each error code: the server's message follows
+// in brackets when it is not Chinese (it is written for developers and logs),
+// so the screen says what happened in the shopper's language and still
+// carries the server's words.
+const codeText: Record<string, string> = {
+  invalid_argument: '输入有误',
+  unauthenticated: '登录已失效或账号密码不正确',
+  permission_denied: '没有权限',
+  not_found: '内容不存在或已下架',
+  conflict: '当前状态不允许此操作',
+  out_of_stock: '库存不足',
+  payload_too_large: '内容太大',
+  rate_limited: '操作太频繁，请稍后再试',
+  internal: '服务出错了，请稍后重试',
+  unavailable: '服务暂时不可用，请稍后重试',
+}
+
+const chinese = /[\u3400-\u9fff]/
+
+/**
+ * errorText is what to show for anything a request or a WeChat call threw:
+ * the server's message (in Chinese words when it is not Chinese), or the
+ * errMsg of a WeChat API failure (Taro rejects with {errMsg}, not an Error).
+ */
 export function errorText(err: unknown): string {
-  if (err instanceof ApiError) return err.message
+  if (err instanceof ApiError) {
+    if (chinese.test(err.message) || !codeText[err.code]) return err.message
+    return `${codeText[err.code]}（${err.message}）`
+  }
   if (err instanceof Error) return err.message
+  if (err && typeof err === 'object' && 'errMsg' in err) return wxErrorText(String((err as { errMsg: unknown }).errMsg))
   return String(err)
+}
+
+/** isCancel reports a WeChat call the user cancelled (not an error to show). */
+export function isCancel(err: unknown): boolean {
+  const msg = err && typeof err === 'object' && 'errMsg' in err ? String((err as { errMsg: unknown }).errMsg) : err instanceof Error ? err.message : ''
+  return /cancel/i.test(msg) || msg.includes('取消')
+}
+
+function wxErrorText(msg: string): string {
+  if (/auth deny|auth denied|permission/i.test(msg)) return '未获得授权，请在设置中允许后重试'
+  if (/cancel/i.test(msg)) return '已取消'
+  return `微信调用失败（${msg}）`
 }

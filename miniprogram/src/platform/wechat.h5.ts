@@ -11,6 +11,18 @@ export type { PaymentParams, PaymentResult, PickedPlace, Point } from './types'
 /** sandbox is true: this build talks to the local WeChat sandbox. */
 export const sandbox = true
 
+/** SandboxPhone binds a phone without WeChat's button (the preview only). */
+export interface SandboxPhone {
+  label: string
+  code(shopperID: number): string
+}
+
+/** sandboxPhone: the sandbox accepts any code for getuserphonenumber. */
+export const sandboxPhone: SandboxPhone | null = {
+  label: '绑定手机号（沙箱）',
+  code: (id) => `sandbox-phone-${id}`,
+}
+
 const CODE_KEY = 'wemart.sandbox.code'
 const POINT_KEY = 'wemart.sandbox.point'
 
@@ -151,7 +163,16 @@ function yuan(fen: number): string {
  * pay shows the sandbox cashier: the amount and a confirm button that calls
  * POST /sandbox/pay, as the shopper confirming in WeChat's cashier would.
  */
-export async function pay(p: PaymentParams, amountFen: number): Promise<PaymentResult> {
+let cashier: Promise<PaymentResult> | null = null
+
+export function pay(p: PaymentParams, amountFen: number): Promise<PaymentResult> {
+  // One cashier at a time, as in WeChat: a second call while it is open
+  // gets the answer of the one on screen.
+  if (!cashier) cashier = openCashier(p, amountFen).finally(() => (cashier = null))
+  return cashier
+}
+
+async function openCashier(p: PaymentParams, amountFen: number): Promise<PaymentResult> {
   const prepayID = p.package.replace(/^prepay_id=/, '')
   const done = await dialog({
     testid: 'sandbox-pay',

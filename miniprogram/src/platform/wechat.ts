@@ -9,6 +9,15 @@ export type { PaymentParams, PaymentResult, PickedPlace, Point } from './types'
 /** sandbox is false: this is the real WeChat build. */
 export const sandbox = false
 
+/** SandboxPhone binds a phone without WeChat's button (the preview only). */
+export interface SandboxPhone {
+  label: string
+  code(shopperID: number): string
+}
+
+/** sandboxPhone is null: WeChat's getPhoneNumber button gives the code. */
+export const sandboxPhone: SandboxPhone | null = null
+
 /** login returns a wx.login code for POST /api/v1/auth/login. */
 export async function login(): Promise<string> {
   const res = await Taro.login()

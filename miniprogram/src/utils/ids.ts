@@ -24,12 +24,17 @@ export function parseScene(scene: string | undefined | null): { store?: number; 
   return out
 }
 
+/** PENDING_KEY_MS is how long a pending checkout key is reused: the server's unpaid-order time. */
+export const PENDING_KEY_MS = 15 * 60 * 1000
+
 /**
  * AttemptKeys gives each checkout attempt its Idempotency-Key: the same key
  * again while the body is the same and the last try did not reach a verdict
  * (a network error), a new one once an order was created or refused, or the
  * body changed. The pending key is kept in storage too, so a retry after the
- * page was reopened still cannot place a second order.
+ * page was reopened still cannot place a second order; it is kept for as
+ * long as an unpaid order can be (PENDING_KEY_MS), so an old key never
+ * brings back an order of another visit.
  */
 export class AttemptKeys {
   constructor(
@@ -38,12 +43,14 @@ export class AttemptKeys {
   ) {}
 
   /** keyFor returns the key for this body (reusing the pending one for the same body). */
-  keyFor(body: unknown): string {
+  keyFor(body: unknown, now = Date.now()): string {
     const text = JSON.stringify(body)
-    const kept = this.storage.getStorageSync(this.storageKey) as { key?: string; body?: string } | ''
-    if (kept && typeof kept === 'object' && kept.key && kept.body === text) return kept.key
+    const kept = this.storage.getStorageSync(this.storageKey) as { key?: string; body?: string; at?: number } | ''
+    if (kept && typeof kept === 'object' && kept.key && kept.body === text && typeof kept.at === 'number' && now - kept.at < PENDING_KEY_MS) {
+      return kept.key
+    }
     const key = idempotencyKey()
-    this.storage.setStorageSync(this.storageKey, { key, body: text })
+    this.storage.setStorageSync(this.storageKey, { key, body: text, at: now })
     return key
   }
 

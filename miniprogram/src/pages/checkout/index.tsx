@@ -63,6 +63,7 @@ export default function Checkout() {
   const [placing, setPlacing] = useState(false)
   const [placeError, setPlaceError] = useState('')
   const addressRef = useRef<Address | null>(null)
+  const placingRef = useRef(false)
   const fulfilmentRef = useRef<Fulfilment | null>(null)
 
   const runCheck = useCallback(
@@ -175,7 +176,10 @@ export default function Checkout() {
   else if (goods <= 0) blocked = '没有可以下单的商品'
 
   const place = async () => {
-    if (placing || blocked) return
+    // A ref, not the state: taps in quick succession all run before React
+    // renders the disabled button, and each would start a payment.
+    if (placingRef.current || blocked) return
+    placingRef.current = true
     const body: CheckoutBody = { store_id: storeID, fulfilment }
     if (delivery && address) body.address_id = address.id
     const text = remark.trim()
@@ -189,11 +193,13 @@ export default function Checkout() {
       res = await placeOrder(body, key)
       keys.done()
     } catch (err) {
-      // A network error leaves the key for a retry of the same body: if the
-      // order was created after all, the server answers with that order.
-      if (!(err instanceof ApiError && err.status === 0)) keys.done()
+      // A network error or a 5xx (a gateway timing out, say) leaves the key
+      // for a retry of the same body: if the order was created after all,
+      // the server answers with that order instead of making a second one.
+      if (!(err instanceof ApiError && (err.status === 0 || err.status >= 500))) keys.done()
       setPlaceError(errorText(err))
       setPlacing(false)
+      placingRef.current = false
       if (err instanceof ApiError && (err.code === 'out_of_stock' || err.code === 'conflict')) {
         getCart(storeID).then(setCart).catch(() => undefined)
       }
@@ -204,6 +210,7 @@ export default function Checkout() {
     const orderURL = `/pages/order/index?id=${order.id}`
     if (!res.payment || order.status !== 'pending_payment') {
       setPlacing(false)
+      placingRef.current = false
       Taro.redirectTo({ url: order.status === 'pending_payment' ? orderURL : `${orderURL}&paid=1` })
       return
     }
@@ -216,6 +223,7 @@ export default function Checkout() {
       Taro.redirectTo({ url: orderURL })
     } finally {
       setPlacing(false)
+      placingRef.current = false
     }
   }
 

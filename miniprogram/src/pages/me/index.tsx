@@ -3,7 +3,7 @@ import Taro, { useDidShow } from '@tarojs/taro'
 import { View, Text, Image, Button, Input } from '@tarojs/components'
 import { errorText, mediaURL } from '../../api/client'
 import { Shopper, bindPhone, getMe, notYet, setNickname, uploadAvatar } from '../../api/me'
-import { sandbox } from '../../platform/wechat'
+import { sandboxPhone } from '../../platform/wechat'
 import State from '../../components/State'
 import './index.css'
 
@@ -173,9 +173,9 @@ export default function Me() {
               <Text className='me-bind-title'>绑定手机号</Text>
               <Text className='muted me-bind-sub'>便于门店联系你取货和配送</Text>
             </View>
-            {sandbox ? (
-              <Button className='btn btn-primary me-bind' size='mini' data-testid='me-bind-phone' onClick={() => bind(`sandbox-phone-${me.id}`)}>
-                绑定手机号（沙箱）
+            {sandboxPhone ? (
+              <Button className='btn btn-primary me-bind' size='mini' data-testid='me-bind-phone' onClick={() => sandboxPhone && bind(sandboxPhone.code(me.id))}>
+                {sandboxPhone.label}
               </Button>
             ) : (
               <Button className='btn btn-primary me-bind' size='mini' openType='getPhoneNumber' data-testid='me-bind-phone' onGetPhoneNumber={(e) => bind((e.detail as { code?: string }).code)}>

@@ -289,7 +289,7 @@ export default function OrderPage() {
             </View>
           )}
           <View className='kv'>
-            <Text className='kv-label'>{pending ? '需付款' : '实付款'}</Text>
+            <Text className='kv-label'>{pending ? '需付款' : o.paid_at ? '实付款' : '订单金额'}</Text>
             <Price fen={o.payable_fen} testid='order-payable' className='od-payable' />
           </View>
           {o.refunded_fen > 0 && (

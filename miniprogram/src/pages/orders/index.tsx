@@ -68,7 +68,7 @@ function OrderCard({ o }: { o: Order }) {
           {dateTime(o.created_at)} · {o.fulfilment === 'pickup' ? '自提' : '配送'}
         </Text>
         <View>
-          <Text className='muted'>共 {count} 件 实付 </Text>
+          <Text className='muted'>共 {count} 件 {o.paid_at ? '实付' : o.status === 'pending_payment' ? '需付' : '金额'} </Text>
           <Price fen={o.payable_fen} />
         </View>
       </View>

@@ -4,9 +4,10 @@ import { View, Text, Input, Button } from '@tarojs/components'
 import State from '../../components/State'
 import OrderCard from '../OrderCard'
 import { staffSession } from '../../api/staff'
-import { ApiError, errorText } from '../../api/client'
+import { ApiError, errorText, isCancel } from '../../api/client'
 import { awaitingPickup, counter, orders, pickedUp, pickupByCode, pickupCode, type CounterStore, type StaffOrder } from '../../api/staffOrders'
 import { scan } from '../../platform/wechat'
+import { statusText } from '../../utils/format'
 import '../staff.css'
 
 const LOGIN = '/staff/login/index'
@@ -69,8 +70,7 @@ export default function StaffVerify() {
       setCode(c)
       if (c) await submit(c)
     } catch (err) {
-      const m = errorText(err)
-      if (!m.includes('cancel') && !m.includes('取消')) setRefusal(m)
+      if (!isCancel(err)) setRefusal(errorText(err))
     }
   }
 
@@ -108,7 +108,7 @@ export default function StaffVerify() {
         <View className='card staff-result' data-testid='verify-result' data-status={done.status}>
           <View className='staff-result-icon staff-ok'>✓</View>
           <View className='section-title' style={{ marginTop: '16px' }}>
-            {done.status === 'completed' ? '已核销，交给顾客' : `订单状态：${done.status}`}
+            {done.status === 'completed' ? '已核销，交给顾客' : `订单状态：${statusText[done.status] || done.status}`}
           </View>
           <View className='muted'>订单号 {done.order_no}</View>
         </View>
