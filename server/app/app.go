@@ -160,6 +160,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 	if a.Media, err = MediaStore(cfg); err != nil {
 		return nil, err
 	}
+	checkMedia(ctx, a.Media, log)
 	a.Pictures = catalog.NewPictures(db.Client, a.Media)
 	a.Inventory = inventory.New(db)
 	a.Prices = prices.New(db.Client)
@@ -402,6 +403,21 @@ func MediaStore(cfg config.Config) (media.Store, error) {
 	s := cfg.S3
 	return media.NewS3(media.S3Config{Endpoint: s.Endpoint, Bucket: s.Bucket, AccessKey: s.AccessKey, SecretKey: s.SecretKey,
 		Region: s.Region, PathStyle: s.PathStyle, Prefix: s.Prefix})
+}
+
+// checkMedia says at start, loudly, when an S3 bucket does not answer:
+// every upload and picture would fail until it does. The server starts
+// anyway (the bucket may come back; the API does not need it otherwise).
+func checkMedia(ctx context.Context, store media.Store, log *slog.Logger) {
+	c, ok := store.(interface{ Check(context.Context) error })
+	if !ok {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := c.Check(ctx); err != nil {
+		log.Error("the picture store does not answer: uploads and /media will fail until it does; check WEMART_S3_*", "err", err)
+	}
 }
 
 // NewLogger returns the slog logger the config asks for, writing to stderr.

@@ -62,6 +62,19 @@ func NewS3(cfg S3Config) (*S3, error) {
 	return &S3{client: client, cfg: cfg}, nil
 }
 
+// Check asks the bucket whether it exists and the keys may see it: what a
+// server reports at start when its pictures would all fail.
+func (s *S3) Check(ctx context.Context) error {
+	ok, err := s.client.BucketExists(ctx, s.cfg.Bucket)
+	if err != nil {
+		return fmt.Errorf("media: S3 bucket %s at %s: %w", s.cfg.Bucket, s.cfg.Endpoint, err)
+	}
+	if !ok {
+		return fmt.Errorf("media: S3 bucket %s does not exist at %s", s.cfg.Bucket, s.cfg.Endpoint)
+	}
+	return nil
+}
+
 // Describe says which bucket holds the objects.
 func (s *S3) Describe() string {
 	return fmt.Sprintf("s3 %s bucket=%s prefix=%q", s.cfg.Endpoint, s.cfg.Bucket, s.cfg.Prefix)

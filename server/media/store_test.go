@@ -124,3 +124,35 @@ func TestLocalWritesAtomically(t *testing.T) {
 		t.Fatalf("files %v, want only %s", entries, key)
 	}
 }
+
+// TestS3Check: the start-up check passes on the bucket and names a missing
+// one or an endpoint that does not answer.
+func TestS3Check(t *testing.T) {
+	t.Parallel()
+	srv := mediatest.NewS3(t)
+	ctx := context.Background()
+	good, err := media.NewS3(srv.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := good.Check(ctx); err != nil {
+		t.Fatalf("Check of the bucket: %v", err)
+	}
+	missing := srv.Config
+	missing.Bucket = "no-such-bucket"
+	s, err := media.NewS3(missing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Check(ctx); err == nil || !strings.Contains(err.Error(), "no-such-bucket") {
+		t.Fatalf("Check of a missing bucket: %v", err)
+	}
+	down := srv.Config
+	down.Endpoint = "http://127.0.0.1:1"
+	if s, err = media.NewS3(down); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Check(ctx); err == nil {
+		t.Fatal("Check of an endpoint that does not answer passed")
+	}
+}
