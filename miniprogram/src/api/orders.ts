@@ -2,6 +2,7 @@
 // and orders: typed calls of server/api/openapi.yaml's cart, shop and orders
 // endpoints.
 import { request } from './client'
+import type { Cart, CartLine } from './shop'
 import type { PaymentParams } from '../platform/types'
 
 /** OrderStatus is an order's lifecycle state (openapi OrderStatus). */
@@ -18,34 +19,9 @@ export type OrderStatus =
 
 export type Fulfilment = 'pickup' | 'delivery'
 
-/** CartLine is one line of the cart at a store, priced now. */
-export interface CartLine {
-  sku_id: number
-  product_id: number
-  title: string
-  sku_name: string
-  image: string
-  image_url?: string
-  quantity: number
-  selected: boolean
-  price_fen: number
-  seen_price_fen: number
-  price_changed: boolean
-  amount_fen: number
-  stock: number
-  available: boolean
-  problem: 'removed' | 'unlisted' | 'not_sold_here' | 'sold_out' | 'not_enough' | null
-}
+/** The cart's types are the shop's (src/api/shop.ts): checkout reads the same cart. */
 
-/** Cart is the shopper's cart at one store. */
-export interface Cart {
-  store_id: number
-  items: CartLine[]
-  goods_fen: number
-  selected_count: number
-  has_changes: boolean
-  updated_at: string | null
-}
+export type { Cart, CartLine }
 
 /** StoreInfo is GET /api/v1/stores/{id} (openapi StoreCard). */
 export interface StoreInfo {

@@ -2,6 +2,7 @@
 // staff-auth, stores and staff-orders), all with the staff token.
 import Taro from '@tarojs/taro'
 import { request } from './client'
+import type { Order, OrderAddress, OrderItem, OrderStatus } from './orders'
 
 /** StaffRole: admin (everything), manager (a store or the chain), clerk (one store). */
 export type StaffRole = 'admin' | 'manager' | 'clerk'
@@ -39,70 +40,14 @@ export interface Page<T> {
   items: T[]
 }
 
-/** OrderStatus is every status an order can be in. */
-export type OrderStatus =
-  | 'pending_payment'
-  | 'paid'
-  | 'ready_for_pickup'
-  | 'shipped'
-  | 'delivered'
-  | 'completed'
-  | 'cancelled'
-  | 'refunding'
-  | 'refunded'
+
+export type { OrderAddress, OrderStatus }
 
 /** StaffOrderItem is one line of an order. */
-export interface StaffOrderItem {
-  id: number
-  sku_id: number
-  product_id: number
-  title: string
-  sku_name: string
-  price_fen: number
-  quantity: number
-  amount_fen: number
-  refunded_quantity: number
-}
-
-/** OrderAddress is a delivery order's address as it was at checkout. */
-export interface OrderAddress {
-  address_id?: number
-  contact?: string
-  phone?: string
-  province?: string
-  city?: string
-  district?: string
-  detail?: string
-  lat?: number
-  lng?: number
-}
+export type StaffOrderItem = OrderItem
 
 /** StaffOrder is an order as staff see it (pickup_code is always null here). */
-export interface StaffOrder {
-  id: number
-  order_no: string
-  status: OrderStatus
-  shopper_id: number
-  store_id: number
-  store: { id: number; name: string } | null
-  fulfilment: 'pickup' | 'delivery'
-  pickup_code: string | null
-  address: OrderAddress | null
-  delivery_distance_m: number | null
-  items: StaffOrderItem[]
-  goods_fen: number
-  delivery_fee_fen: number
-  discount_fen: number
-  payable_fen: number
-  refunded_fen: number
-  remark: string
-  expires_at: string
-  paid_at: string | null
-  cancelled_at: string | null
-  cancel_reason: string
-  created_at: string
-  updated_at: string
-}
+export type StaffOrder = Omit<Order, 'timeline' | 'refunds' | 'payment'>
 
 /** me is the signed-in staff account: its role and store. */
 export function me(): Promise<Staff> {
