@@ -5,6 +5,7 @@ import SkuPicker, { firstAvailable } from '../src/components/SkuPicker'
 import ProductCard from '../src/components/ProductCard'
 import ProductImage from '../src/components/ProductImage'
 import CartButton from '../src/components/CartButton'
+import State from '../src/components/State'
 import { item } from './shop-fixtures'
 
 beforeEach(() => reset())
@@ -55,4 +56,17 @@ test('CartButton shows the count and opens the cart of the store', () => {
   expect(screen.getByTestId('cart-badge').textContent).toBe('99+')
   fireEvent.click(screen.getByTestId('cart-entry'))
   expect(navigations[0].url).toBe('/pages/cart/index?store_id=5')
+})
+
+test('an error offers a retry and a way home; staff pages leave the way home out', () => {
+  const retry = jest.fn()
+  const { unmount } = render(<State error='内容不存在或已下架（no product 999）' onRetry={retry} />)
+  expect(screen.getByTestId('state-error').textContent).toContain('no product 999')
+  fireEvent.click(screen.getByTestId('state-retry'))
+  expect(retry).toHaveBeenCalledTimes(1)
+  fireEvent.click(screen.getByTestId('state-home'))
+  expect(navigations.pop()).toEqual({ kind: 'reLaunch', url: '/pages/index/index' })
+  unmount()
+  render(<State error='x' onRetry={retry} noHome />)
+  expect(screen.queryByTestId('state-home')).toBeNull()
 })

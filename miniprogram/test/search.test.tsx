@@ -90,3 +90,13 @@ test('nothing found, and errors with retry', async () => {
   fireEvent.click(screen.getByTestId('state-retry'))
   await waitFor(() => expect(screen.getByTestId('product-5')).toBeTruthy())
 })
+
+test('confirming an empty box asks for nothing', async () => {
+  route('GET /api/v1/products', ok(page([item({ id: 345 })], 1)))
+  render(<SearchPage />)
+  type('   ')
+  fireEvent.keyDown(screen.getByTestId('search-input'), { key: 'Enter' })
+  await new Promise((r) => setTimeout(r, 50))
+  expect(requests.filter((r) => r.url.includes('/api/v1/products?'))).toHaveLength(0)
+  expect(screen.queryByTestId('product-345')).toBeNull()
+})

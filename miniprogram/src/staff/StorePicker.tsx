@@ -33,7 +33,7 @@ export default function StorePicker({ onPick }: { onPick: (s: CounterStore) => v
         <View className='section-title'>选择门店</View>
         <View className='muted'>此账号不属于某一家门店，请选择要处理订单的门店。</View>
       </View>
-      <State loading={loading} error={error} empty={list.length ? '' : '没有营业中的门店'} onRetry={load} />
+      <State loading={loading} error={error} empty={list.length ? '' : '没有营业中的门店'} onRetry={load} noHome />
       {!loading &&
         !error &&
         list.map((s) => (

@@ -55,6 +55,15 @@ export default function SearchPage() {
       const q = raw.trim()
       stopSuggesting()
       setText(q)
+      // An empty search asks for nothing (it would list the whole shelf).
+      if (!q) {
+        searchSeq.current++
+        setLastQ('')
+        setResults(null)
+        setError('')
+        setLoading(false)
+        return
+      }
       setLastQ(q)
       const mine = ++searchSeq.current
       setLoading(true)

@@ -160,7 +160,7 @@ export default function StaffOrders() {
               </View>
             ))}
           </View>
-          <State loading={loading} error={error} empty={list.length ? '' : emptyText[tab]} onRetry={load} />
+          <State loading={loading} error={error} empty={list.length ? '' : emptyText[tab]} onRetry={load} noHome />
           {!loading && !error && (
             <View data-testid='staff-orders'>
               {list.map((o) => (

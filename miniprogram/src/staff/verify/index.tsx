@@ -174,7 +174,7 @@ export default function StaffVerify() {
       </View>
       <View className='card'>
         <View className='section-title'>待取货订单</View>
-        <State loading={loading} error={error} empty={waiting.length ? '' : '没有待取货的订单'} onRetry={load} />
+        <State loading={loading} error={error} empty={waiting.length ? '' : '没有待取货的订单'} onRetry={load} noHome />
         {!loading &&
           !error &&
           waiting.map((o) => (
