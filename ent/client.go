@@ -15,6 +15,7 @@ import (
 	"wemart/ent/cartitem"
 	"wemart/ent/category"
 	"wemart/ent/counter"
+	"wemart/ent/job"
 	"wemart/ent/lease"
 	"wemart/ent/loginthrottle"
 	"wemart/ent/order"
@@ -35,6 +36,7 @@ import (
 	"wemart/ent/stockmovement"
 	"wemart/ent/store"
 	"wemart/ent/storedeliverycell"
+	"wemart/ent/subscribegrant"
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect"
@@ -57,6 +59,8 @@ type Client struct {
 	Category *CategoryClient
 	// Counter is the client for interacting with the Counter builders.
 	Counter *CounterClient
+	// Job is the client for interacting with the Job builders.
+	Job *JobClient
 	// Lease is the client for interacting with the Lease builders.
 	Lease *LeaseClient
 	// LoginThrottle is the client for interacting with the LoginThrottle builders.
@@ -97,6 +101,8 @@ type Client struct {
 	Store *StoreClient
 	// StoreDeliveryCell is the client for interacting with the StoreDeliveryCell builders.
 	StoreDeliveryCell *StoreDeliveryCellClient
+	// SubscribeGrant is the client for interacting with the SubscribeGrant builders.
+	SubscribeGrant *SubscribeGrantClient
 }
 
 // NewClient creates a new client configured with the given options.
@@ -112,6 +118,7 @@ func (c *Client) init() {
 	c.CartItem = NewCartItemClient(c.config)
 	c.Category = NewCategoryClient(c.config)
 	c.Counter = NewCounterClient(c.config)
+	c.Job = NewJobClient(c.config)
 	c.Lease = NewLeaseClient(c.config)
 	c.LoginThrottle = NewLoginThrottleClient(c.config)
 	c.Order = NewOrderClient(c.config)
@@ -132,6 +139,7 @@ func (c *Client) init() {
 	c.StockMovement = NewStockMovementClient(c.config)
 	c.Store = NewStoreClient(c.config)
 	c.StoreDeliveryCell = NewStoreDeliveryCellClient(c.config)
+	c.SubscribeGrant = NewSubscribeGrantClient(c.config)
 }
 
 type (
@@ -228,6 +236,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		CartItem:          NewCartItemClient(cfg),
 		Category:          NewCategoryClient(cfg),
 		Counter:           NewCounterClient(cfg),
+		Job:               NewJobClient(cfg),
 		Lease:             NewLeaseClient(cfg),
 		LoginThrottle:     NewLoginThrottleClient(cfg),
 		Order:             NewOrderClient(cfg),
@@ -248,6 +257,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		StockMovement:     NewStockMovementClient(cfg),
 		Store:             NewStoreClient(cfg),
 		StoreDeliveryCell: NewStoreDeliveryCellClient(cfg),
+		SubscribeGrant:    NewSubscribeGrantClient(cfg),
 	}, nil
 }
 
@@ -271,6 +281,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		CartItem:          NewCartItemClient(cfg),
 		Category:          NewCategoryClient(cfg),
 		Counter:           NewCounterClient(cfg),
+		Job:               NewJobClient(cfg),
 		Lease:             NewLeaseClient(cfg),
 		LoginThrottle:     NewLoginThrottleClient(cfg),
 		Order:             NewOrderClient(cfg),
@@ -291,6 +302,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		StockMovement:     NewStockMovementClient(cfg),
 		Store:             NewStoreClient(cfg),
 		StoreDeliveryCell: NewStoreDeliveryCellClient(cfg),
+		SubscribeGrant:    NewSubscribeGrantClient(cfg),
 	}, nil
 }
 
@@ -320,10 +332,11 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Address, c.CartItem, c.Category, c.Counter, c.Lease, c.LoginThrottle, c.Order,
-		c.OrderEvent, c.OrderItem, c.Payment, c.PriceChange, c.Product, c.ProductImage,
-		c.Refund, c.SearchOutbox, c.Shipment, c.ShipmentEvent, c.Shopper, c.Sku,
-		c.Staff, c.Stock, c.StockMovement, c.Store, c.StoreDeliveryCell,
+		c.Address, c.CartItem, c.Category, c.Counter, c.Job, c.Lease, c.LoginThrottle,
+		c.Order, c.OrderEvent, c.OrderItem, c.Payment, c.PriceChange, c.Product,
+		c.ProductImage, c.Refund, c.SearchOutbox, c.Shipment, c.ShipmentEvent,
+		c.Shopper, c.Sku, c.Staff, c.Stock, c.StockMovement, c.Store,
+		c.StoreDeliveryCell, c.SubscribeGrant,
 	} {
 		n.Use(hooks...)
 	}
@@ -333,10 +346,11 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Address, c.CartItem, c.Category, c.Counter, c.Lease, c.LoginThrottle, c.Order,
-		c.OrderEvent, c.OrderItem, c.Payment, c.PriceChange, c.Product, c.ProductImage,
-		c.Refund, c.SearchOutbox, c.Shipment, c.ShipmentEvent, c.Shopper, c.Sku,
-		c.Staff, c.Stock, c.StockMovement, c.Store, c.StoreDeliveryCell,
+		c.Address, c.CartItem, c.Category, c.Counter, c.Job, c.Lease, c.LoginThrottle,
+		c.Order, c.OrderEvent, c.OrderItem, c.Payment, c.PriceChange, c.Product,
+		c.ProductImage, c.Refund, c.SearchOutbox, c.Shipment, c.ShipmentEvent,
+		c.Shopper, c.Sku, c.Staff, c.Stock, c.StockMovement, c.Store,
+		c.StoreDeliveryCell, c.SubscribeGrant,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -353,6 +367,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Category.mutate(ctx, m)
 	case *CounterMutation:
 		return c.Counter.mutate(ctx, m)
+	case *JobMutation:
+		return c.Job.mutate(ctx, m)
 	case *LeaseMutation:
 		return c.Lease.mutate(ctx, m)
 	case *LoginThrottleMutation:
@@ -393,6 +409,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Store.mutate(ctx, m)
 	case *StoreDeliveryCellMutation:
 		return c.StoreDeliveryCell.mutate(ctx, m)
+	case *SubscribeGrantMutation:
+		return c.SubscribeGrant.mutate(ctx, m)
 	default:
 		return nil, fmt.Errorf("ent: unknown mutation type %T", m)
 	}
@@ -1023,6 +1041,139 @@ func (c *CounterClient) mutate(ctx context.Context, m *CounterMutation) (Value, 
 		return (&CounterDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Counter mutation op: %q", m.Op())
+	}
+}
+
+// JobClient is a client for the Job schema.
+type JobClient struct {
+	config
+}
+
+// NewJobClient returns a client for the Job from the given config.
+func NewJobClient(c config) *JobClient {
+	return &JobClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `job.Hooks(f(g(h())))`.
+func (c *JobClient) Use(hooks ...Hook) {
+	c.hooks.Job = append(c.hooks.Job, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `job.Intercept(f(g(h())))`.
+func (c *JobClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Job = append(c.inters.Job, interceptors...)
+}
+
+// Create returns a builder for creating a Job entity.
+func (c *JobClient) Create() *JobCreate {
+	mutation := newJobMutation(c.config, OpCreate)
+	return &JobCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Job entities.
+func (c *JobClient) CreateBulk(builders ...*JobCreate) *JobCreateBulk {
+	return &JobCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *JobClient) MapCreateBulk(slice any, setFunc func(*JobCreate, int)) *JobCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &JobCreateBulk{err: fmt.Errorf("calling to JobClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*JobCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &JobCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Job.
+func (c *JobClient) Update() *JobUpdate {
+	mutation := newJobMutation(c.config, OpUpdate)
+	return &JobUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *JobClient) UpdateOne(_m *Job) *JobUpdateOne {
+	mutation := newJobMutation(c.config, OpUpdateOne, withJob(_m))
+	return &JobUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *JobClient) UpdateOneID(id int) *JobUpdateOne {
+	mutation := newJobMutation(c.config, OpUpdateOne, withJobID(id))
+	return &JobUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Job.
+func (c *JobClient) Delete() *JobDelete {
+	mutation := newJobMutation(c.config, OpDelete)
+	return &JobDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *JobClient) DeleteOne(_m *Job) *JobDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *JobClient) DeleteOneID(id int) *JobDeleteOne {
+	builder := c.Delete().Where(job.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &JobDeleteOne{builder}
+}
+
+// Query returns a query builder for Job.
+func (c *JobClient) Query() *JobQuery {
+	return &JobQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeJob},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Job entity by its id.
+func (c *JobClient) Get(ctx context.Context, id int) (*Job, error) {
+	return c.Query().Where(job.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *JobClient) GetX(ctx context.Context, id int) *Job {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *JobClient) Hooks() []Hook {
+	return c.hooks.Job
+}
+
+// Interceptors returns the client interceptors.
+func (c *JobClient) Interceptors() []Interceptor {
+	return c.inters.Job
+}
+
+func (c *JobClient) mutate(ctx context.Context, m *JobMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&JobCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&JobUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&JobUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&JobDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Job mutation op: %q", m.Op())
 	}
 }
 
@@ -4198,19 +4349,152 @@ func (c *StoreDeliveryCellClient) mutate(ctx context.Context, m *StoreDeliveryCe
 	}
 }
 
+// SubscribeGrantClient is a client for the SubscribeGrant schema.
+type SubscribeGrantClient struct {
+	config
+}
+
+// NewSubscribeGrantClient returns a client for the SubscribeGrant from the given config.
+func NewSubscribeGrantClient(c config) *SubscribeGrantClient {
+	return &SubscribeGrantClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `subscribegrant.Hooks(f(g(h())))`.
+func (c *SubscribeGrantClient) Use(hooks ...Hook) {
+	c.hooks.SubscribeGrant = append(c.hooks.SubscribeGrant, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `subscribegrant.Intercept(f(g(h())))`.
+func (c *SubscribeGrantClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SubscribeGrant = append(c.inters.SubscribeGrant, interceptors...)
+}
+
+// Create returns a builder for creating a SubscribeGrant entity.
+func (c *SubscribeGrantClient) Create() *SubscribeGrantCreate {
+	mutation := newSubscribeGrantMutation(c.config, OpCreate)
+	return &SubscribeGrantCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SubscribeGrant entities.
+func (c *SubscribeGrantClient) CreateBulk(builders ...*SubscribeGrantCreate) *SubscribeGrantCreateBulk {
+	return &SubscribeGrantCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SubscribeGrantClient) MapCreateBulk(slice any, setFunc func(*SubscribeGrantCreate, int)) *SubscribeGrantCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SubscribeGrantCreateBulk{err: fmt.Errorf("calling to SubscribeGrantClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SubscribeGrantCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SubscribeGrantCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SubscribeGrant.
+func (c *SubscribeGrantClient) Update() *SubscribeGrantUpdate {
+	mutation := newSubscribeGrantMutation(c.config, OpUpdate)
+	return &SubscribeGrantUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SubscribeGrantClient) UpdateOne(_m *SubscribeGrant) *SubscribeGrantUpdateOne {
+	mutation := newSubscribeGrantMutation(c.config, OpUpdateOne, withSubscribeGrant(_m))
+	return &SubscribeGrantUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SubscribeGrantClient) UpdateOneID(id int) *SubscribeGrantUpdateOne {
+	mutation := newSubscribeGrantMutation(c.config, OpUpdateOne, withSubscribeGrantID(id))
+	return &SubscribeGrantUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SubscribeGrant.
+func (c *SubscribeGrantClient) Delete() *SubscribeGrantDelete {
+	mutation := newSubscribeGrantMutation(c.config, OpDelete)
+	return &SubscribeGrantDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SubscribeGrantClient) DeleteOne(_m *SubscribeGrant) *SubscribeGrantDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SubscribeGrantClient) DeleteOneID(id int) *SubscribeGrantDeleteOne {
+	builder := c.Delete().Where(subscribegrant.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SubscribeGrantDeleteOne{builder}
+}
+
+// Query returns a query builder for SubscribeGrant.
+func (c *SubscribeGrantClient) Query() *SubscribeGrantQuery {
+	return &SubscribeGrantQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSubscribeGrant},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SubscribeGrant entity by its id.
+func (c *SubscribeGrantClient) Get(ctx context.Context, id int) (*SubscribeGrant, error) {
+	return c.Query().Where(subscribegrant.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SubscribeGrantClient) GetX(ctx context.Context, id int) *SubscribeGrant {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *SubscribeGrantClient) Hooks() []Hook {
+	return c.hooks.SubscribeGrant
+}
+
+// Interceptors returns the client interceptors.
+func (c *SubscribeGrantClient) Interceptors() []Interceptor {
+	return c.inters.SubscribeGrant
+}
+
+func (c *SubscribeGrantClient) mutate(ctx context.Context, m *SubscribeGrantMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SubscribeGrantCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SubscribeGrantUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SubscribeGrantUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SubscribeGrantDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SubscribeGrant mutation op: %q", m.Op())
+	}
+}
+
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Address, CartItem, Category, Counter, Lease, LoginThrottle, Order, OrderEvent,
-		OrderItem, Payment, PriceChange, Product, ProductImage, Refund, SearchOutbox,
-		Shipment, ShipmentEvent, Shopper, Sku, Staff, Stock, StockMovement, Store,
-		StoreDeliveryCell []ent.Hook
+		Address, CartItem, Category, Counter, Job, Lease, LoginThrottle, Order,
+		OrderEvent, OrderItem, Payment, PriceChange, Product, ProductImage, Refund,
+		SearchOutbox, Shipment, ShipmentEvent, Shopper, Sku, Staff, Stock,
+		StockMovement, Store, StoreDeliveryCell, SubscribeGrant []ent.Hook
 	}
 	inters struct {
-		Address, CartItem, Category, Counter, Lease, LoginThrottle, Order, OrderEvent,
-		OrderItem, Payment, PriceChange, Product, ProductImage, Refund, SearchOutbox,
-		Shipment, ShipmentEvent, Shopper, Sku, Staff, Stock, StockMovement, Store,
-		StoreDeliveryCell []ent.Interceptor
+		Address, CartItem, Category, Counter, Job, Lease, LoginThrottle, Order,
+		OrderEvent, OrderItem, Payment, PriceChange, Product, ProductImage, Refund,
+		SearchOutbox, Shipment, ShipmentEvent, Shopper, Sku, Staff, Stock,
+		StockMovement, Store, StoreDeliveryCell, SubscribeGrant []ent.Interceptor
 	}
 )
 

@@ -12,6 +12,7 @@ import (
 	"wemart/ent/cartitem"
 	"wemart/ent/category"
 	"wemart/ent/counter"
+	"wemart/ent/job"
 	"wemart/ent/lease"
 	"wemart/ent/loginthrottle"
 	"wemart/ent/order"
@@ -32,6 +33,7 @@ import (
 	"wemart/ent/stockmovement"
 	"wemart/ent/store"
 	"wemart/ent/storedeliverycell"
+	"wemart/ent/subscribegrant"
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
@@ -100,6 +102,7 @@ func checkColumn(t, c string) error {
 			cartitem.Table:          cartitem.ValidColumn,
 			category.Table:          category.ValidColumn,
 			counter.Table:           counter.ValidColumn,
+			job.Table:               job.ValidColumn,
 			lease.Table:             lease.ValidColumn,
 			loginthrottle.Table:     loginthrottle.ValidColumn,
 			order.Table:             order.ValidColumn,
@@ -120,6 +123,7 @@ func checkColumn(t, c string) error {
 			stockmovement.Table:     stockmovement.ValidColumn,
 			store.Table:             store.ValidColumn,
 			storedeliverycell.Table: storedeliverycell.ValidColumn,
+			subscribegrant.Table:    subscribegrant.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -12,6 +12,7 @@ import (
 	"wemart/ent/cartitem"
 	"wemart/ent/category"
 	"wemart/ent/counter"
+	"wemart/ent/job"
 	"wemart/ent/lease"
 	"wemart/ent/loginthrottle"
 	"wemart/ent/order"
@@ -33,6 +34,7 @@ import (
 	"wemart/ent/stockmovement"
 	"wemart/ent/store"
 	"wemart/ent/storedeliverycell"
+	"wemart/ent/subscribegrant"
 	"wemart/schema/types"
 
 	"entgo.io/ent"
@@ -52,6 +54,7 @@ const (
 	TypeCartItem          = "CartItem"
 	TypeCategory          = "Category"
 	TypeCounter           = "Counter"
+	TypeJob               = "Job"
 	TypeLease             = "Lease"
 	TypeLoginThrottle     = "LoginThrottle"
 	TypeOrder             = "Order"
@@ -72,6 +75,7 @@ const (
 	TypeStockMovement     = "StockMovement"
 	TypeStore             = "Store"
 	TypeStoreDeliveryCell = "StoreDeliveryCell"
+	TypeSubscribeGrant    = "SubscribeGrant"
 )
 
 // AddressMutation represents an operation that mutates the Address nodes in the graph.
@@ -3329,6 +3333,1056 @@ func (m *CounterMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Counter edge %s", name)
 }
 
+// JobMutation represents an operation that mutates the Job nodes in the graph.
+type JobMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	created_at    *time.Time
+	updated_at    *time.Time
+	kind          *string
+	key           *string
+	order_id      *int
+	addorder_id   *int
+	payload       *string
+	state         *job.State
+	attempts      *int
+	addattempts   *int
+	next_at       *time.Time
+	lease_until   *time.Time
+	last_error    *string
+	done_at       *time.Time
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*Job, error)
+	predicates    []predicate.Job
+}
+
+var _ ent.Mutation = (*JobMutation)(nil)
+
+// jobOption allows management of the mutation configuration using functional options.
+type jobOption func(*JobMutation)
+
+// newJobMutation creates new mutation for the Job entity.
+func newJobMutation(c config, op Op, opts ...jobOption) *JobMutation {
+	m := &JobMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeJob,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withJobID sets the ID field of the mutation.
+func withJobID(id int) jobOption {
+	return func(m *JobMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Job
+		)
+		m.oldValue = func(ctx context.Context) (*Job, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Job.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withJob sets the old Job of the mutation.
+func withJob(node *Job) jobOption {
+	return func(m *JobMutation) {
+		m.oldValue = func(context.Context) (*Job, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m JobMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m JobMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *JobMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *JobMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Job.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *JobMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *JobMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Job entity.
+// If the Job object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JobMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *JobMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *JobMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *JobMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Job entity.
+// If the Job object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JobMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *JobMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *JobMutation) SetKind(s string) {
+	m.kind = &s
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *JobMutation) Kind() (r string, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the Job entity.
+// If the Job object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JobMutation) OldKind(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *JobMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetKey sets the "key" field.
+func (m *JobMutation) SetKey(s string) {
+	m.key = &s
+}
+
+// Key returns the value of the "key" field in the mutation.
+func (m *JobMutation) Key() (r string, exists bool) {
+	v := m.key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKey returns the old "key" field's value of the Job entity.
+// If the Job object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JobMutation) OldKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKey: %w", err)
+	}
+	return oldValue.Key, nil
+}
+
+// ResetKey resets all changes to the "key" field.
+func (m *JobMutation) ResetKey() {
+	m.key = nil
+}
+
+// SetOrderID sets the "order_id" field.
+func (m *JobMutation) SetOrderID(i int) {
+	m.order_id = &i
+	m.addorder_id = nil
+}
+
+// OrderID returns the value of the "order_id" field in the mutation.
+func (m *JobMutation) OrderID() (r int, exists bool) {
+	v := m.order_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrderID returns the old "order_id" field's value of the Job entity.
+// If the Job object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JobMutation) OldOrderID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrderID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrderID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrderID: %w", err)
+	}
+	return oldValue.OrderID, nil
+}
+
+// AddOrderID adds i to the "order_id" field.
+func (m *JobMutation) AddOrderID(i int) {
+	if m.addorder_id != nil {
+		*m.addorder_id += i
+	} else {
+		m.addorder_id = &i
+	}
+}
+
+// AddedOrderID returns the value that was added to the "order_id" field in this mutation.
+func (m *JobMutation) AddedOrderID() (r int, exists bool) {
+	v := m.addorder_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearOrderID clears the value of the "order_id" field.
+func (m *JobMutation) ClearOrderID() {
+	m.order_id = nil
+	m.addorder_id = nil
+	m.clearedFields[job.FieldOrderID] = struct{}{}
+}
+
+// OrderIDCleared returns if the "order_id" field was cleared in this mutation.
+func (m *JobMutation) OrderIDCleared() bool {
+	_, ok := m.clearedFields[job.FieldOrderID]
+	return ok
+}
+
+// ResetOrderID resets all changes to the "order_id" field.
+func (m *JobMutation) ResetOrderID() {
+	m.order_id = nil
+	m.addorder_id = nil
+	delete(m.clearedFields, job.FieldOrderID)
+}
+
+// SetPayload sets the "payload" field.
+func (m *JobMutation) SetPayload(s string) {
+	m.payload = &s
+}
+
+// Payload returns the value of the "payload" field in the mutation.
+func (m *JobMutation) Payload() (r string, exists bool) {
+	v := m.payload
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPayload returns the old "payload" field's value of the Job entity.
+// If the Job object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JobMutation) OldPayload(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPayload is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPayload requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPayload: %w", err)
+	}
+	return oldValue.Payload, nil
+}
+
+// ResetPayload resets all changes to the "payload" field.
+func (m *JobMutation) ResetPayload() {
+	m.payload = nil
+}
+
+// SetState sets the "state" field.
+func (m *JobMutation) SetState(j job.State) {
+	m.state = &j
+}
+
+// State returns the value of the "state" field in the mutation.
+func (m *JobMutation) State() (r job.State, exists bool) {
+	v := m.state
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldState returns the old "state" field's value of the Job entity.
+// If the Job object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JobMutation) OldState(ctx context.Context) (v job.State, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldState is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldState requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldState: %w", err)
+	}
+	return oldValue.State, nil
+}
+
+// ResetState resets all changes to the "state" field.
+func (m *JobMutation) ResetState() {
+	m.state = nil
+}
+
+// SetAttempts sets the "attempts" field.
+func (m *JobMutation) SetAttempts(i int) {
+	m.attempts = &i
+	m.addattempts = nil
+}
+
+// Attempts returns the value of the "attempts" field in the mutation.
+func (m *JobMutation) Attempts() (r int, exists bool) {
+	v := m.attempts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAttempts returns the old "attempts" field's value of the Job entity.
+// If the Job object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JobMutation) OldAttempts(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAttempts is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAttempts requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAttempts: %w", err)
+	}
+	return oldValue.Attempts, nil
+}
+
+// AddAttempts adds i to the "attempts" field.
+func (m *JobMutation) AddAttempts(i int) {
+	if m.addattempts != nil {
+		*m.addattempts += i
+	} else {
+		m.addattempts = &i
+	}
+}
+
+// AddedAttempts returns the value that was added to the "attempts" field in this mutation.
+func (m *JobMutation) AddedAttempts() (r int, exists bool) {
+	v := m.addattempts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAttempts resets all changes to the "attempts" field.
+func (m *JobMutation) ResetAttempts() {
+	m.attempts = nil
+	m.addattempts = nil
+}
+
+// SetNextAt sets the "next_at" field.
+func (m *JobMutation) SetNextAt(t time.Time) {
+	m.next_at = &t
+}
+
+// NextAt returns the value of the "next_at" field in the mutation.
+func (m *JobMutation) NextAt() (r time.Time, exists bool) {
+	v := m.next_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNextAt returns the old "next_at" field's value of the Job entity.
+// If the Job object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JobMutation) OldNextAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNextAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNextAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNextAt: %w", err)
+	}
+	return oldValue.NextAt, nil
+}
+
+// ResetNextAt resets all changes to the "next_at" field.
+func (m *JobMutation) ResetNextAt() {
+	m.next_at = nil
+}
+
+// SetLeaseUntil sets the "lease_until" field.
+func (m *JobMutation) SetLeaseUntil(t time.Time) {
+	m.lease_until = &t
+}
+
+// LeaseUntil returns the value of the "lease_until" field in the mutation.
+func (m *JobMutation) LeaseUntil() (r time.Time, exists bool) {
+	v := m.lease_until
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLeaseUntil returns the old "lease_until" field's value of the Job entity.
+// If the Job object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JobMutation) OldLeaseUntil(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLeaseUntil is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLeaseUntil requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLeaseUntil: %w", err)
+	}
+	return oldValue.LeaseUntil, nil
+}
+
+// ClearLeaseUntil clears the value of the "lease_until" field.
+func (m *JobMutation) ClearLeaseUntil() {
+	m.lease_until = nil
+	m.clearedFields[job.FieldLeaseUntil] = struct{}{}
+}
+
+// LeaseUntilCleared returns if the "lease_until" field was cleared in this mutation.
+func (m *JobMutation) LeaseUntilCleared() bool {
+	_, ok := m.clearedFields[job.FieldLeaseUntil]
+	return ok
+}
+
+// ResetLeaseUntil resets all changes to the "lease_until" field.
+func (m *JobMutation) ResetLeaseUntil() {
+	m.lease_until = nil
+	delete(m.clearedFields, job.FieldLeaseUntil)
+}
+
+// SetLastError sets the "last_error" field.
+func (m *JobMutation) SetLastError(s string) {
+	m.last_error = &s
+}
+
+// LastError returns the value of the "last_error" field in the mutation.
+func (m *JobMutation) LastError() (r string, exists bool) {
+	v := m.last_error
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastError returns the old "last_error" field's value of the Job entity.
+// If the Job object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JobMutation) OldLastError(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastError is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastError requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastError: %w", err)
+	}
+	return oldValue.LastError, nil
+}
+
+// ResetLastError resets all changes to the "last_error" field.
+func (m *JobMutation) ResetLastError() {
+	m.last_error = nil
+}
+
+// SetDoneAt sets the "done_at" field.
+func (m *JobMutation) SetDoneAt(t time.Time) {
+	m.done_at = &t
+}
+
+// DoneAt returns the value of the "done_at" field in the mutation.
+func (m *JobMutation) DoneAt() (r time.Time, exists bool) {
+	v := m.done_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDoneAt returns the old "done_at" field's value of the Job entity.
+// If the Job object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JobMutation) OldDoneAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDoneAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDoneAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDoneAt: %w", err)
+	}
+	return oldValue.DoneAt, nil
+}
+
+// ClearDoneAt clears the value of the "done_at" field.
+func (m *JobMutation) ClearDoneAt() {
+	m.done_at = nil
+	m.clearedFields[job.FieldDoneAt] = struct{}{}
+}
+
+// DoneAtCleared returns if the "done_at" field was cleared in this mutation.
+func (m *JobMutation) DoneAtCleared() bool {
+	_, ok := m.clearedFields[job.FieldDoneAt]
+	return ok
+}
+
+// ResetDoneAt resets all changes to the "done_at" field.
+func (m *JobMutation) ResetDoneAt() {
+	m.done_at = nil
+	delete(m.clearedFields, job.FieldDoneAt)
+}
+
+// Where appends a list predicates to the JobMutation builder.
+func (m *JobMutation) Where(ps ...predicate.Job) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the JobMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *JobMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Job, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *JobMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *JobMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Job).
+func (m *JobMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *JobMutation) Fields() []string {
+	fields := make([]string, 0, 12)
+	if m.created_at != nil {
+		fields = append(fields, job.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, job.FieldUpdatedAt)
+	}
+	if m.kind != nil {
+		fields = append(fields, job.FieldKind)
+	}
+	if m.key != nil {
+		fields = append(fields, job.FieldKey)
+	}
+	if m.order_id != nil {
+		fields = append(fields, job.FieldOrderID)
+	}
+	if m.payload != nil {
+		fields = append(fields, job.FieldPayload)
+	}
+	if m.state != nil {
+		fields = append(fields, job.FieldState)
+	}
+	if m.attempts != nil {
+		fields = append(fields, job.FieldAttempts)
+	}
+	if m.next_at != nil {
+		fields = append(fields, job.FieldNextAt)
+	}
+	if m.lease_until != nil {
+		fields = append(fields, job.FieldLeaseUntil)
+	}
+	if m.last_error != nil {
+		fields = append(fields, job.FieldLastError)
+	}
+	if m.done_at != nil {
+		fields = append(fields, job.FieldDoneAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *JobMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case job.FieldCreatedAt:
+		return m.CreatedAt()
+	case job.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case job.FieldKind:
+		return m.Kind()
+	case job.FieldKey:
+		return m.Key()
+	case job.FieldOrderID:
+		return m.OrderID()
+	case job.FieldPayload:
+		return m.Payload()
+	case job.FieldState:
+		return m.State()
+	case job.FieldAttempts:
+		return m.Attempts()
+	case job.FieldNextAt:
+		return m.NextAt()
+	case job.FieldLeaseUntil:
+		return m.LeaseUntil()
+	case job.FieldLastError:
+		return m.LastError()
+	case job.FieldDoneAt:
+		return m.DoneAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *JobMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case job.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case job.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case job.FieldKind:
+		return m.OldKind(ctx)
+	case job.FieldKey:
+		return m.OldKey(ctx)
+	case job.FieldOrderID:
+		return m.OldOrderID(ctx)
+	case job.FieldPayload:
+		return m.OldPayload(ctx)
+	case job.FieldState:
+		return m.OldState(ctx)
+	case job.FieldAttempts:
+		return m.OldAttempts(ctx)
+	case job.FieldNextAt:
+		return m.OldNextAt(ctx)
+	case job.FieldLeaseUntil:
+		return m.OldLeaseUntil(ctx)
+	case job.FieldLastError:
+		return m.OldLastError(ctx)
+	case job.FieldDoneAt:
+		return m.OldDoneAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown Job field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *JobMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case job.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case job.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case job.FieldKind:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case job.FieldKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKey(v)
+		return nil
+	case job.FieldOrderID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrderID(v)
+		return nil
+	case job.FieldPayload:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPayload(v)
+		return nil
+	case job.FieldState:
+		v, ok := value.(job.State)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetState(v)
+		return nil
+	case job.FieldAttempts:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAttempts(v)
+		return nil
+	case job.FieldNextAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNextAt(v)
+		return nil
+	case job.FieldLeaseUntil:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLeaseUntil(v)
+		return nil
+	case job.FieldLastError:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastError(v)
+		return nil
+	case job.FieldDoneAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDoneAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Job field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *JobMutation) AddedFields() []string {
+	var fields []string
+	if m.addorder_id != nil {
+		fields = append(fields, job.FieldOrderID)
+	}
+	if m.addattempts != nil {
+		fields = append(fields, job.FieldAttempts)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *JobMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case job.FieldOrderID:
+		return m.AddedOrderID()
+	case job.FieldAttempts:
+		return m.AddedAttempts()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *JobMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case job.FieldOrderID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOrderID(v)
+		return nil
+	case job.FieldAttempts:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAttempts(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Job numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *JobMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(job.FieldOrderID) {
+		fields = append(fields, job.FieldOrderID)
+	}
+	if m.FieldCleared(job.FieldLeaseUntil) {
+		fields = append(fields, job.FieldLeaseUntil)
+	}
+	if m.FieldCleared(job.FieldDoneAt) {
+		fields = append(fields, job.FieldDoneAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *JobMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *JobMutation) ClearField(name string) error {
+	switch name {
+	case job.FieldOrderID:
+		m.ClearOrderID()
+		return nil
+	case job.FieldLeaseUntil:
+		m.ClearLeaseUntil()
+		return nil
+	case job.FieldDoneAt:
+		m.ClearDoneAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Job nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *JobMutation) ResetField(name string) error {
+	switch name {
+	case job.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case job.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case job.FieldKind:
+		m.ResetKind()
+		return nil
+	case job.FieldKey:
+		m.ResetKey()
+		return nil
+	case job.FieldOrderID:
+		m.ResetOrderID()
+		return nil
+	case job.FieldPayload:
+		m.ResetPayload()
+		return nil
+	case job.FieldState:
+		m.ResetState()
+		return nil
+	case job.FieldAttempts:
+		m.ResetAttempts()
+		return nil
+	case job.FieldNextAt:
+		m.ResetNextAt()
+		return nil
+	case job.FieldLeaseUntil:
+		m.ResetLeaseUntil()
+		return nil
+	case job.FieldLastError:
+		m.ResetLastError()
+		return nil
+	case job.FieldDoneAt:
+		m.ResetDoneAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Job field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *JobMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *JobMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *JobMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *JobMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *JobMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *JobMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *JobMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown Job unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *JobMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown Job edge %s", name)
+}
+
 // LeaseMutation represents an operation that mutates the Lease nodes in the graph.
 type LeaseMutation struct {
 	config
@@ -4295,6 +5349,9 @@ type OrderMutation struct {
 	cancelled_at           *time.Time
 	completed_at           *time.Time
 	cancel_reason          *string
+	shipped_at             *time.Time
+	delivered_at           *time.Time
+	receive_due_at         *time.Time
 	clearedFields          map[string]struct{}
 	shopper                *int
 	clearedshopper         bool
@@ -5494,6 +6551,153 @@ func (m *OrderMutation) ResetCancelReason() {
 	m.cancel_reason = nil
 }
 
+// SetShippedAt sets the "shipped_at" field.
+func (m *OrderMutation) SetShippedAt(t time.Time) {
+	m.shipped_at = &t
+}
+
+// ShippedAt returns the value of the "shipped_at" field in the mutation.
+func (m *OrderMutation) ShippedAt() (r time.Time, exists bool) {
+	v := m.shipped_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldShippedAt returns the old "shipped_at" field's value of the Order entity.
+// If the Order object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrderMutation) OldShippedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldShippedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldShippedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldShippedAt: %w", err)
+	}
+	return oldValue.ShippedAt, nil
+}
+
+// ClearShippedAt clears the value of the "shipped_at" field.
+func (m *OrderMutation) ClearShippedAt() {
+	m.shipped_at = nil
+	m.clearedFields[order.FieldShippedAt] = struct{}{}
+}
+
+// ShippedAtCleared returns if the "shipped_at" field was cleared in this mutation.
+func (m *OrderMutation) ShippedAtCleared() bool {
+	_, ok := m.clearedFields[order.FieldShippedAt]
+	return ok
+}
+
+// ResetShippedAt resets all changes to the "shipped_at" field.
+func (m *OrderMutation) ResetShippedAt() {
+	m.shipped_at = nil
+	delete(m.clearedFields, order.FieldShippedAt)
+}
+
+// SetDeliveredAt sets the "delivered_at" field.
+func (m *OrderMutation) SetDeliveredAt(t time.Time) {
+	m.delivered_at = &t
+}
+
+// DeliveredAt returns the value of the "delivered_at" field in the mutation.
+func (m *OrderMutation) DeliveredAt() (r time.Time, exists bool) {
+	v := m.delivered_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeliveredAt returns the old "delivered_at" field's value of the Order entity.
+// If the Order object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrderMutation) OldDeliveredAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeliveredAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeliveredAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeliveredAt: %w", err)
+	}
+	return oldValue.DeliveredAt, nil
+}
+
+// ClearDeliveredAt clears the value of the "delivered_at" field.
+func (m *OrderMutation) ClearDeliveredAt() {
+	m.delivered_at = nil
+	m.clearedFields[order.FieldDeliveredAt] = struct{}{}
+}
+
+// DeliveredAtCleared returns if the "delivered_at" field was cleared in this mutation.
+func (m *OrderMutation) DeliveredAtCleared() bool {
+	_, ok := m.clearedFields[order.FieldDeliveredAt]
+	return ok
+}
+
+// ResetDeliveredAt resets all changes to the "delivered_at" field.
+func (m *OrderMutation) ResetDeliveredAt() {
+	m.delivered_at = nil
+	delete(m.clearedFields, order.FieldDeliveredAt)
+}
+
+// SetReceiveDueAt sets the "receive_due_at" field.
+func (m *OrderMutation) SetReceiveDueAt(t time.Time) {
+	m.receive_due_at = &t
+}
+
+// ReceiveDueAt returns the value of the "receive_due_at" field in the mutation.
+func (m *OrderMutation) ReceiveDueAt() (r time.Time, exists bool) {
+	v := m.receive_due_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReceiveDueAt returns the old "receive_due_at" field's value of the Order entity.
+// If the Order object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrderMutation) OldReceiveDueAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReceiveDueAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReceiveDueAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReceiveDueAt: %w", err)
+	}
+	return oldValue.ReceiveDueAt, nil
+}
+
+// ClearReceiveDueAt clears the value of the "receive_due_at" field.
+func (m *OrderMutation) ClearReceiveDueAt() {
+	m.receive_due_at = nil
+	m.clearedFields[order.FieldReceiveDueAt] = struct{}{}
+}
+
+// ReceiveDueAtCleared returns if the "receive_due_at" field was cleared in this mutation.
+func (m *OrderMutation) ReceiveDueAtCleared() bool {
+	_, ok := m.clearedFields[order.FieldReceiveDueAt]
+	return ok
+}
+
+// ResetReceiveDueAt resets all changes to the "receive_due_at" field.
+func (m *OrderMutation) ResetReceiveDueAt() {
+	m.receive_due_at = nil
+	delete(m.clearedFields, order.FieldReceiveDueAt)
+}
+
 // ClearShopper clears the "shopper" edge to the Shopper entity.
 func (m *OrderMutation) ClearShopper() {
 	m.clearedshopper = true
@@ -5852,7 +7056,7 @@ func (m *OrderMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *OrderMutation) Fields() []string {
-	fields := make([]string, 0, 24)
+	fields := make([]string, 0, 27)
 	if m.created_at != nil {
 		fields = append(fields, order.FieldCreatedAt)
 	}
@@ -5925,6 +7129,15 @@ func (m *OrderMutation) Fields() []string {
 	if m.cancel_reason != nil {
 		fields = append(fields, order.FieldCancelReason)
 	}
+	if m.shipped_at != nil {
+		fields = append(fields, order.FieldShippedAt)
+	}
+	if m.delivered_at != nil {
+		fields = append(fields, order.FieldDeliveredAt)
+	}
+	if m.receive_due_at != nil {
+		fields = append(fields, order.FieldReceiveDueAt)
+	}
 	return fields
 }
 
@@ -5981,6 +7194,12 @@ func (m *OrderMutation) Field(name string) (ent.Value, bool) {
 		return m.CompletedAt()
 	case order.FieldCancelReason:
 		return m.CancelReason()
+	case order.FieldShippedAt:
+		return m.ShippedAt()
+	case order.FieldDeliveredAt:
+		return m.DeliveredAt()
+	case order.FieldReceiveDueAt:
+		return m.ReceiveDueAt()
 	}
 	return nil, false
 }
@@ -6038,6 +7257,12 @@ func (m *OrderMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldCompletedAt(ctx)
 	case order.FieldCancelReason:
 		return m.OldCancelReason(ctx)
+	case order.FieldShippedAt:
+		return m.OldShippedAt(ctx)
+	case order.FieldDeliveredAt:
+		return m.OldDeliveredAt(ctx)
+	case order.FieldReceiveDueAt:
+		return m.OldReceiveDueAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown Order field %s", name)
 }
@@ -6215,6 +7440,27 @@ func (m *OrderMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetCancelReason(v)
 		return nil
+	case order.FieldShippedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetShippedAt(v)
+		return nil
+	case order.FieldDeliveredAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeliveredAt(v)
+		return nil
+	case order.FieldReceiveDueAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReceiveDueAt(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Order field %s", name)
 }
@@ -6341,6 +7587,15 @@ func (m *OrderMutation) ClearedFields() []string {
 	if m.FieldCleared(order.FieldCompletedAt) {
 		fields = append(fields, order.FieldCompletedAt)
 	}
+	if m.FieldCleared(order.FieldShippedAt) {
+		fields = append(fields, order.FieldShippedAt)
+	}
+	if m.FieldCleared(order.FieldDeliveredAt) {
+		fields = append(fields, order.FieldDeliveredAt)
+	}
+	if m.FieldCleared(order.FieldReceiveDueAt) {
+		fields = append(fields, order.FieldReceiveDueAt)
+	}
 	return fields
 }
 
@@ -6375,6 +7630,15 @@ func (m *OrderMutation) ClearField(name string) error {
 		return nil
 	case order.FieldCompletedAt:
 		m.ClearCompletedAt()
+		return nil
+	case order.FieldShippedAt:
+		m.ClearShippedAt()
+		return nil
+	case order.FieldDeliveredAt:
+		m.ClearDeliveredAt()
+		return nil
+	case order.FieldReceiveDueAt:
+		m.ClearReceiveDueAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Order nullable field %s", name)
@@ -6455,6 +7719,15 @@ func (m *OrderMutation) ResetField(name string) error {
 		return nil
 	case order.FieldCancelReason:
 		m.ResetCancelReason()
+		return nil
+	case order.FieldShippedAt:
+		m.ResetShippedAt()
+		return nil
+	case order.FieldDeliveredAt:
+		m.ResetDeliveredAt()
+		return nil
+	case order.FieldReceiveDueAt:
+		m.ResetReceiveDueAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Order field %s", name)
@@ -14384,11 +15657,26 @@ type ShipmentMutation struct {
 	id                 *int
 	created_at         *time.Time
 	updated_at         *time.Time
+	kind               *shipment.Kind
+	out_no             *string
 	carrier            *string
 	tracking_no        *string
 	status             *shipment.Status
+	fee_fen            *int64
+	addfee_fen         *int64
+	distance_m         *int
+	adddistance_m      *int
+	rider_name         *string
+	rider_phone        *string
+	rider_lat          *float64
+	addrider_lat       *float64
+	rider_lng          *float64
+	addrider_lng       *float64
+	position_at        *time.Time
+	reason             *string
 	shipped_at         *time.Time
 	delivered_at       *time.Time
+	subscribed_at      *time.Time
 	wechat_uploaded_at *time.Time
 	clearedFields      map[string]struct{}
 	_order             *int
@@ -14607,6 +15895,78 @@ func (m *ShipmentMutation) ResetOrderID() {
 	m._order = nil
 }
 
+// SetKind sets the "kind" field.
+func (m *ShipmentMutation) SetKind(s shipment.Kind) {
+	m.kind = &s
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *ShipmentMutation) Kind() (r shipment.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the Shipment entity.
+// If the Shipment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShipmentMutation) OldKind(ctx context.Context) (v shipment.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *ShipmentMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetOutNo sets the "out_no" field.
+func (m *ShipmentMutation) SetOutNo(s string) {
+	m.out_no = &s
+}
+
+// OutNo returns the value of the "out_no" field in the mutation.
+func (m *ShipmentMutation) OutNo() (r string, exists bool) {
+	v := m.out_no
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOutNo returns the old "out_no" field's value of the Shipment entity.
+// If the Shipment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShipmentMutation) OldOutNo(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOutNo is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOutNo requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOutNo: %w", err)
+	}
+	return oldValue.OutNo, nil
+}
+
+// ResetOutNo resets all changes to the "out_no" field.
+func (m *ShipmentMutation) ResetOutNo() {
+	m.out_no = nil
+}
+
 // SetCarrier sets the "carrier" field.
 func (m *ShipmentMutation) SetCarrier(s string) {
 	m.carrier = &s
@@ -14715,6 +16075,429 @@ func (m *ShipmentMutation) ResetStatus() {
 	m.status = nil
 }
 
+// SetFeeFen sets the "fee_fen" field.
+func (m *ShipmentMutation) SetFeeFen(i int64) {
+	m.fee_fen = &i
+	m.addfee_fen = nil
+}
+
+// FeeFen returns the value of the "fee_fen" field in the mutation.
+func (m *ShipmentMutation) FeeFen() (r int64, exists bool) {
+	v := m.fee_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFeeFen returns the old "fee_fen" field's value of the Shipment entity.
+// If the Shipment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShipmentMutation) OldFeeFen(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFeeFen is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFeeFen requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFeeFen: %w", err)
+	}
+	return oldValue.FeeFen, nil
+}
+
+// AddFeeFen adds i to the "fee_fen" field.
+func (m *ShipmentMutation) AddFeeFen(i int64) {
+	if m.addfee_fen != nil {
+		*m.addfee_fen += i
+	} else {
+		m.addfee_fen = &i
+	}
+}
+
+// AddedFeeFen returns the value that was added to the "fee_fen" field in this mutation.
+func (m *ShipmentMutation) AddedFeeFen() (r int64, exists bool) {
+	v := m.addfee_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetFeeFen resets all changes to the "fee_fen" field.
+func (m *ShipmentMutation) ResetFeeFen() {
+	m.fee_fen = nil
+	m.addfee_fen = nil
+}
+
+// SetDistanceM sets the "distance_m" field.
+func (m *ShipmentMutation) SetDistanceM(i int) {
+	m.distance_m = &i
+	m.adddistance_m = nil
+}
+
+// DistanceM returns the value of the "distance_m" field in the mutation.
+func (m *ShipmentMutation) DistanceM() (r int, exists bool) {
+	v := m.distance_m
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDistanceM returns the old "distance_m" field's value of the Shipment entity.
+// If the Shipment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShipmentMutation) OldDistanceM(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDistanceM is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDistanceM requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDistanceM: %w", err)
+	}
+	return oldValue.DistanceM, nil
+}
+
+// AddDistanceM adds i to the "distance_m" field.
+func (m *ShipmentMutation) AddDistanceM(i int) {
+	if m.adddistance_m != nil {
+		*m.adddistance_m += i
+	} else {
+		m.adddistance_m = &i
+	}
+}
+
+// AddedDistanceM returns the value that was added to the "distance_m" field in this mutation.
+func (m *ShipmentMutation) AddedDistanceM() (r int, exists bool) {
+	v := m.adddistance_m
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearDistanceM clears the value of the "distance_m" field.
+func (m *ShipmentMutation) ClearDistanceM() {
+	m.distance_m = nil
+	m.adddistance_m = nil
+	m.clearedFields[shipment.FieldDistanceM] = struct{}{}
+}
+
+// DistanceMCleared returns if the "distance_m" field was cleared in this mutation.
+func (m *ShipmentMutation) DistanceMCleared() bool {
+	_, ok := m.clearedFields[shipment.FieldDistanceM]
+	return ok
+}
+
+// ResetDistanceM resets all changes to the "distance_m" field.
+func (m *ShipmentMutation) ResetDistanceM() {
+	m.distance_m = nil
+	m.adddistance_m = nil
+	delete(m.clearedFields, shipment.FieldDistanceM)
+}
+
+// SetRiderName sets the "rider_name" field.
+func (m *ShipmentMutation) SetRiderName(s string) {
+	m.rider_name = &s
+}
+
+// RiderName returns the value of the "rider_name" field in the mutation.
+func (m *ShipmentMutation) RiderName() (r string, exists bool) {
+	v := m.rider_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRiderName returns the old "rider_name" field's value of the Shipment entity.
+// If the Shipment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShipmentMutation) OldRiderName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRiderName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRiderName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRiderName: %w", err)
+	}
+	return oldValue.RiderName, nil
+}
+
+// ResetRiderName resets all changes to the "rider_name" field.
+func (m *ShipmentMutation) ResetRiderName() {
+	m.rider_name = nil
+}
+
+// SetRiderPhone sets the "rider_phone" field.
+func (m *ShipmentMutation) SetRiderPhone(s string) {
+	m.rider_phone = &s
+}
+
+// RiderPhone returns the value of the "rider_phone" field in the mutation.
+func (m *ShipmentMutation) RiderPhone() (r string, exists bool) {
+	v := m.rider_phone
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRiderPhone returns the old "rider_phone" field's value of the Shipment entity.
+// If the Shipment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShipmentMutation) OldRiderPhone(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRiderPhone is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRiderPhone requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRiderPhone: %w", err)
+	}
+	return oldValue.RiderPhone, nil
+}
+
+// ResetRiderPhone resets all changes to the "rider_phone" field.
+func (m *ShipmentMutation) ResetRiderPhone() {
+	m.rider_phone = nil
+}
+
+// SetRiderLat sets the "rider_lat" field.
+func (m *ShipmentMutation) SetRiderLat(f float64) {
+	m.rider_lat = &f
+	m.addrider_lat = nil
+}
+
+// RiderLat returns the value of the "rider_lat" field in the mutation.
+func (m *ShipmentMutation) RiderLat() (r float64, exists bool) {
+	v := m.rider_lat
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRiderLat returns the old "rider_lat" field's value of the Shipment entity.
+// If the Shipment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShipmentMutation) OldRiderLat(ctx context.Context) (v *float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRiderLat is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRiderLat requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRiderLat: %w", err)
+	}
+	return oldValue.RiderLat, nil
+}
+
+// AddRiderLat adds f to the "rider_lat" field.
+func (m *ShipmentMutation) AddRiderLat(f float64) {
+	if m.addrider_lat != nil {
+		*m.addrider_lat += f
+	} else {
+		m.addrider_lat = &f
+	}
+}
+
+// AddedRiderLat returns the value that was added to the "rider_lat" field in this mutation.
+func (m *ShipmentMutation) AddedRiderLat() (r float64, exists bool) {
+	v := m.addrider_lat
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearRiderLat clears the value of the "rider_lat" field.
+func (m *ShipmentMutation) ClearRiderLat() {
+	m.rider_lat = nil
+	m.addrider_lat = nil
+	m.clearedFields[shipment.FieldRiderLat] = struct{}{}
+}
+
+// RiderLatCleared returns if the "rider_lat" field was cleared in this mutation.
+func (m *ShipmentMutation) RiderLatCleared() bool {
+	_, ok := m.clearedFields[shipment.FieldRiderLat]
+	return ok
+}
+
+// ResetRiderLat resets all changes to the "rider_lat" field.
+func (m *ShipmentMutation) ResetRiderLat() {
+	m.rider_lat = nil
+	m.addrider_lat = nil
+	delete(m.clearedFields, shipment.FieldRiderLat)
+}
+
+// SetRiderLng sets the "rider_lng" field.
+func (m *ShipmentMutation) SetRiderLng(f float64) {
+	m.rider_lng = &f
+	m.addrider_lng = nil
+}
+
+// RiderLng returns the value of the "rider_lng" field in the mutation.
+func (m *ShipmentMutation) RiderLng() (r float64, exists bool) {
+	v := m.rider_lng
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRiderLng returns the old "rider_lng" field's value of the Shipment entity.
+// If the Shipment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShipmentMutation) OldRiderLng(ctx context.Context) (v *float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRiderLng is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRiderLng requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRiderLng: %w", err)
+	}
+	return oldValue.RiderLng, nil
+}
+
+// AddRiderLng adds f to the "rider_lng" field.
+func (m *ShipmentMutation) AddRiderLng(f float64) {
+	if m.addrider_lng != nil {
+		*m.addrider_lng += f
+	} else {
+		m.addrider_lng = &f
+	}
+}
+
+// AddedRiderLng returns the value that was added to the "rider_lng" field in this mutation.
+func (m *ShipmentMutation) AddedRiderLng() (r float64, exists bool) {
+	v := m.addrider_lng
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearRiderLng clears the value of the "rider_lng" field.
+func (m *ShipmentMutation) ClearRiderLng() {
+	m.rider_lng = nil
+	m.addrider_lng = nil
+	m.clearedFields[shipment.FieldRiderLng] = struct{}{}
+}
+
+// RiderLngCleared returns if the "rider_lng" field was cleared in this mutation.
+func (m *ShipmentMutation) RiderLngCleared() bool {
+	_, ok := m.clearedFields[shipment.FieldRiderLng]
+	return ok
+}
+
+// ResetRiderLng resets all changes to the "rider_lng" field.
+func (m *ShipmentMutation) ResetRiderLng() {
+	m.rider_lng = nil
+	m.addrider_lng = nil
+	delete(m.clearedFields, shipment.FieldRiderLng)
+}
+
+// SetPositionAt sets the "position_at" field.
+func (m *ShipmentMutation) SetPositionAt(t time.Time) {
+	m.position_at = &t
+}
+
+// PositionAt returns the value of the "position_at" field in the mutation.
+func (m *ShipmentMutation) PositionAt() (r time.Time, exists bool) {
+	v := m.position_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPositionAt returns the old "position_at" field's value of the Shipment entity.
+// If the Shipment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShipmentMutation) OldPositionAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPositionAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPositionAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPositionAt: %w", err)
+	}
+	return oldValue.PositionAt, nil
+}
+
+// ClearPositionAt clears the value of the "position_at" field.
+func (m *ShipmentMutation) ClearPositionAt() {
+	m.position_at = nil
+	m.clearedFields[shipment.FieldPositionAt] = struct{}{}
+}
+
+// PositionAtCleared returns if the "position_at" field was cleared in this mutation.
+func (m *ShipmentMutation) PositionAtCleared() bool {
+	_, ok := m.clearedFields[shipment.FieldPositionAt]
+	return ok
+}
+
+// ResetPositionAt resets all changes to the "position_at" field.
+func (m *ShipmentMutation) ResetPositionAt() {
+	m.position_at = nil
+	delete(m.clearedFields, shipment.FieldPositionAt)
+}
+
+// SetReason sets the "reason" field.
+func (m *ShipmentMutation) SetReason(s string) {
+	m.reason = &s
+}
+
+// Reason returns the value of the "reason" field in the mutation.
+func (m *ShipmentMutation) Reason() (r string, exists bool) {
+	v := m.reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReason returns the old "reason" field's value of the Shipment entity.
+// If the Shipment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShipmentMutation) OldReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReason: %w", err)
+	}
+	return oldValue.Reason, nil
+}
+
+// ResetReason resets all changes to the "reason" field.
+func (m *ShipmentMutation) ResetReason() {
+	m.reason = nil
+}
+
 // SetShippedAt sets the "shipped_at" field.
 func (m *ShipmentMutation) SetShippedAt(t time.Time) {
 	m.shipped_at = &t
@@ -14811,6 +16594,55 @@ func (m *ShipmentMutation) DeliveredAtCleared() bool {
 func (m *ShipmentMutation) ResetDeliveredAt() {
 	m.delivered_at = nil
 	delete(m.clearedFields, shipment.FieldDeliveredAt)
+}
+
+// SetSubscribedAt sets the "subscribed_at" field.
+func (m *ShipmentMutation) SetSubscribedAt(t time.Time) {
+	m.subscribed_at = &t
+}
+
+// SubscribedAt returns the value of the "subscribed_at" field in the mutation.
+func (m *ShipmentMutation) SubscribedAt() (r time.Time, exists bool) {
+	v := m.subscribed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubscribedAt returns the old "subscribed_at" field's value of the Shipment entity.
+// If the Shipment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShipmentMutation) OldSubscribedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubscribedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubscribedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubscribedAt: %w", err)
+	}
+	return oldValue.SubscribedAt, nil
+}
+
+// ClearSubscribedAt clears the value of the "subscribed_at" field.
+func (m *ShipmentMutation) ClearSubscribedAt() {
+	m.subscribed_at = nil
+	m.clearedFields[shipment.FieldSubscribedAt] = struct{}{}
+}
+
+// SubscribedAtCleared returns if the "subscribed_at" field was cleared in this mutation.
+func (m *ShipmentMutation) SubscribedAtCleared() bool {
+	_, ok := m.clearedFields[shipment.FieldSubscribedAt]
+	return ok
+}
+
+// ResetSubscribedAt resets all changes to the "subscribed_at" field.
+func (m *ShipmentMutation) ResetSubscribedAt() {
+	m.subscribed_at = nil
+	delete(m.clearedFields, shipment.FieldSubscribedAt)
 }
 
 // SetWechatUploadedAt sets the "wechat_uploaded_at" field.
@@ -14977,7 +16809,7 @@ func (m *ShipmentMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ShipmentMutation) Fields() []string {
-	fields := make([]string, 0, 9)
+	fields := make([]string, 0, 20)
 	if m.created_at != nil {
 		fields = append(fields, shipment.FieldCreatedAt)
 	}
@@ -14986,6 +16818,12 @@ func (m *ShipmentMutation) Fields() []string {
 	}
 	if m._order != nil {
 		fields = append(fields, shipment.FieldOrderID)
+	}
+	if m.kind != nil {
+		fields = append(fields, shipment.FieldKind)
+	}
+	if m.out_no != nil {
+		fields = append(fields, shipment.FieldOutNo)
 	}
 	if m.carrier != nil {
 		fields = append(fields, shipment.FieldCarrier)
@@ -14996,11 +16834,38 @@ func (m *ShipmentMutation) Fields() []string {
 	if m.status != nil {
 		fields = append(fields, shipment.FieldStatus)
 	}
+	if m.fee_fen != nil {
+		fields = append(fields, shipment.FieldFeeFen)
+	}
+	if m.distance_m != nil {
+		fields = append(fields, shipment.FieldDistanceM)
+	}
+	if m.rider_name != nil {
+		fields = append(fields, shipment.FieldRiderName)
+	}
+	if m.rider_phone != nil {
+		fields = append(fields, shipment.FieldRiderPhone)
+	}
+	if m.rider_lat != nil {
+		fields = append(fields, shipment.FieldRiderLat)
+	}
+	if m.rider_lng != nil {
+		fields = append(fields, shipment.FieldRiderLng)
+	}
+	if m.position_at != nil {
+		fields = append(fields, shipment.FieldPositionAt)
+	}
+	if m.reason != nil {
+		fields = append(fields, shipment.FieldReason)
+	}
 	if m.shipped_at != nil {
 		fields = append(fields, shipment.FieldShippedAt)
 	}
 	if m.delivered_at != nil {
 		fields = append(fields, shipment.FieldDeliveredAt)
+	}
+	if m.subscribed_at != nil {
+		fields = append(fields, shipment.FieldSubscribedAt)
 	}
 	if m.wechat_uploaded_at != nil {
 		fields = append(fields, shipment.FieldWechatUploadedAt)
@@ -15019,16 +16884,38 @@ func (m *ShipmentMutation) Field(name string) (ent.Value, bool) {
 		return m.UpdatedAt()
 	case shipment.FieldOrderID:
 		return m.OrderID()
+	case shipment.FieldKind:
+		return m.Kind()
+	case shipment.FieldOutNo:
+		return m.OutNo()
 	case shipment.FieldCarrier:
 		return m.Carrier()
 	case shipment.FieldTrackingNo:
 		return m.TrackingNo()
 	case shipment.FieldStatus:
 		return m.Status()
+	case shipment.FieldFeeFen:
+		return m.FeeFen()
+	case shipment.FieldDistanceM:
+		return m.DistanceM()
+	case shipment.FieldRiderName:
+		return m.RiderName()
+	case shipment.FieldRiderPhone:
+		return m.RiderPhone()
+	case shipment.FieldRiderLat:
+		return m.RiderLat()
+	case shipment.FieldRiderLng:
+		return m.RiderLng()
+	case shipment.FieldPositionAt:
+		return m.PositionAt()
+	case shipment.FieldReason:
+		return m.Reason()
 	case shipment.FieldShippedAt:
 		return m.ShippedAt()
 	case shipment.FieldDeliveredAt:
 		return m.DeliveredAt()
+	case shipment.FieldSubscribedAt:
+		return m.SubscribedAt()
 	case shipment.FieldWechatUploadedAt:
 		return m.WechatUploadedAt()
 	}
@@ -15046,16 +16933,38 @@ func (m *ShipmentMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldUpdatedAt(ctx)
 	case shipment.FieldOrderID:
 		return m.OldOrderID(ctx)
+	case shipment.FieldKind:
+		return m.OldKind(ctx)
+	case shipment.FieldOutNo:
+		return m.OldOutNo(ctx)
 	case shipment.FieldCarrier:
 		return m.OldCarrier(ctx)
 	case shipment.FieldTrackingNo:
 		return m.OldTrackingNo(ctx)
 	case shipment.FieldStatus:
 		return m.OldStatus(ctx)
+	case shipment.FieldFeeFen:
+		return m.OldFeeFen(ctx)
+	case shipment.FieldDistanceM:
+		return m.OldDistanceM(ctx)
+	case shipment.FieldRiderName:
+		return m.OldRiderName(ctx)
+	case shipment.FieldRiderPhone:
+		return m.OldRiderPhone(ctx)
+	case shipment.FieldRiderLat:
+		return m.OldRiderLat(ctx)
+	case shipment.FieldRiderLng:
+		return m.OldRiderLng(ctx)
+	case shipment.FieldPositionAt:
+		return m.OldPositionAt(ctx)
+	case shipment.FieldReason:
+		return m.OldReason(ctx)
 	case shipment.FieldShippedAt:
 		return m.OldShippedAt(ctx)
 	case shipment.FieldDeliveredAt:
 		return m.OldDeliveredAt(ctx)
+	case shipment.FieldSubscribedAt:
+		return m.OldSubscribedAt(ctx)
 	case shipment.FieldWechatUploadedAt:
 		return m.OldWechatUploadedAt(ctx)
 	}
@@ -15088,6 +16997,20 @@ func (m *ShipmentMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetOrderID(v)
 		return nil
+	case shipment.FieldKind:
+		v, ok := value.(shipment.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case shipment.FieldOutNo:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOutNo(v)
+		return nil
 	case shipment.FieldCarrier:
 		v, ok := value.(string)
 		if !ok {
@@ -15109,6 +17032,62 @@ func (m *ShipmentMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetStatus(v)
 		return nil
+	case shipment.FieldFeeFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFeeFen(v)
+		return nil
+	case shipment.FieldDistanceM:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDistanceM(v)
+		return nil
+	case shipment.FieldRiderName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRiderName(v)
+		return nil
+	case shipment.FieldRiderPhone:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRiderPhone(v)
+		return nil
+	case shipment.FieldRiderLat:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRiderLat(v)
+		return nil
+	case shipment.FieldRiderLng:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRiderLng(v)
+		return nil
+	case shipment.FieldPositionAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPositionAt(v)
+		return nil
+	case shipment.FieldReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReason(v)
+		return nil
 	case shipment.FieldShippedAt:
 		v, ok := value.(time.Time)
 		if !ok {
@@ -15122,6 +17101,13 @@ func (m *ShipmentMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetDeliveredAt(v)
+		return nil
+	case shipment.FieldSubscribedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubscribedAt(v)
 		return nil
 	case shipment.FieldWechatUploadedAt:
 		v, ok := value.(time.Time)
@@ -15138,6 +17124,18 @@ func (m *ShipmentMutation) SetField(name string, value ent.Value) error {
 // this mutation.
 func (m *ShipmentMutation) AddedFields() []string {
 	var fields []string
+	if m.addfee_fen != nil {
+		fields = append(fields, shipment.FieldFeeFen)
+	}
+	if m.adddistance_m != nil {
+		fields = append(fields, shipment.FieldDistanceM)
+	}
+	if m.addrider_lat != nil {
+		fields = append(fields, shipment.FieldRiderLat)
+	}
+	if m.addrider_lng != nil {
+		fields = append(fields, shipment.FieldRiderLng)
+	}
 	return fields
 }
 
@@ -15146,6 +17144,14 @@ func (m *ShipmentMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *ShipmentMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case shipment.FieldFeeFen:
+		return m.AddedFeeFen()
+	case shipment.FieldDistanceM:
+		return m.AddedDistanceM()
+	case shipment.FieldRiderLat:
+		return m.AddedRiderLat()
+	case shipment.FieldRiderLng:
+		return m.AddedRiderLng()
 	}
 	return nil, false
 }
@@ -15155,6 +17161,34 @@ func (m *ShipmentMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *ShipmentMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case shipment.FieldFeeFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddFeeFen(v)
+		return nil
+	case shipment.FieldDistanceM:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDistanceM(v)
+		return nil
+	case shipment.FieldRiderLat:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRiderLat(v)
+		return nil
+	case shipment.FieldRiderLng:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRiderLng(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Shipment numeric field %s", name)
 }
@@ -15163,11 +17197,26 @@ func (m *ShipmentMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *ShipmentMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(shipment.FieldDistanceM) {
+		fields = append(fields, shipment.FieldDistanceM)
+	}
+	if m.FieldCleared(shipment.FieldRiderLat) {
+		fields = append(fields, shipment.FieldRiderLat)
+	}
+	if m.FieldCleared(shipment.FieldRiderLng) {
+		fields = append(fields, shipment.FieldRiderLng)
+	}
+	if m.FieldCleared(shipment.FieldPositionAt) {
+		fields = append(fields, shipment.FieldPositionAt)
+	}
 	if m.FieldCleared(shipment.FieldShippedAt) {
 		fields = append(fields, shipment.FieldShippedAt)
 	}
 	if m.FieldCleared(shipment.FieldDeliveredAt) {
 		fields = append(fields, shipment.FieldDeliveredAt)
+	}
+	if m.FieldCleared(shipment.FieldSubscribedAt) {
+		fields = append(fields, shipment.FieldSubscribedAt)
 	}
 	if m.FieldCleared(shipment.FieldWechatUploadedAt) {
 		fields = append(fields, shipment.FieldWechatUploadedAt)
@@ -15186,11 +17235,26 @@ func (m *ShipmentMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *ShipmentMutation) ClearField(name string) error {
 	switch name {
+	case shipment.FieldDistanceM:
+		m.ClearDistanceM()
+		return nil
+	case shipment.FieldRiderLat:
+		m.ClearRiderLat()
+		return nil
+	case shipment.FieldRiderLng:
+		m.ClearRiderLng()
+		return nil
+	case shipment.FieldPositionAt:
+		m.ClearPositionAt()
+		return nil
 	case shipment.FieldShippedAt:
 		m.ClearShippedAt()
 		return nil
 	case shipment.FieldDeliveredAt:
 		m.ClearDeliveredAt()
+		return nil
+	case shipment.FieldSubscribedAt:
+		m.ClearSubscribedAt()
 		return nil
 	case shipment.FieldWechatUploadedAt:
 		m.ClearWechatUploadedAt()
@@ -15212,6 +17276,12 @@ func (m *ShipmentMutation) ResetField(name string) error {
 	case shipment.FieldOrderID:
 		m.ResetOrderID()
 		return nil
+	case shipment.FieldKind:
+		m.ResetKind()
+		return nil
+	case shipment.FieldOutNo:
+		m.ResetOutNo()
+		return nil
 	case shipment.FieldCarrier:
 		m.ResetCarrier()
 		return nil
@@ -15221,11 +17291,38 @@ func (m *ShipmentMutation) ResetField(name string) error {
 	case shipment.FieldStatus:
 		m.ResetStatus()
 		return nil
+	case shipment.FieldFeeFen:
+		m.ResetFeeFen()
+		return nil
+	case shipment.FieldDistanceM:
+		m.ResetDistanceM()
+		return nil
+	case shipment.FieldRiderName:
+		m.ResetRiderName()
+		return nil
+	case shipment.FieldRiderPhone:
+		m.ResetRiderPhone()
+		return nil
+	case shipment.FieldRiderLat:
+		m.ResetRiderLat()
+		return nil
+	case shipment.FieldRiderLng:
+		m.ResetRiderLng()
+		return nil
+	case shipment.FieldPositionAt:
+		m.ResetPositionAt()
+		return nil
+	case shipment.FieldReason:
+		m.ResetReason()
+		return nil
 	case shipment.FieldShippedAt:
 		m.ResetShippedAt()
 		return nil
 	case shipment.FieldDeliveredAt:
 		m.ResetDeliveredAt()
+		return nil
+	case shipment.FieldSubscribedAt:
+		m.ResetSubscribedAt()
 		return nil
 	case shipment.FieldWechatUploadedAt:
 		m.ResetWechatUploadedAt()
@@ -15345,6 +17442,7 @@ type ShipmentEventMutation struct {
 	status          *string
 	description     *string
 	location        *string
+	dedupe          *string
 	occurred_at     *time.Time
 	created_at      *time.Time
 	clearedFields   map[string]struct{}
@@ -15597,6 +17695,42 @@ func (m *ShipmentEventMutation) ResetLocation() {
 	m.location = nil
 }
 
+// SetDedupe sets the "dedupe" field.
+func (m *ShipmentEventMutation) SetDedupe(s string) {
+	m.dedupe = &s
+}
+
+// Dedupe returns the value of the "dedupe" field in the mutation.
+func (m *ShipmentEventMutation) Dedupe() (r string, exists bool) {
+	v := m.dedupe
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDedupe returns the old "dedupe" field's value of the ShipmentEvent entity.
+// If the ShipmentEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShipmentEventMutation) OldDedupe(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDedupe is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDedupe requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDedupe: %w", err)
+	}
+	return oldValue.Dedupe, nil
+}
+
+// ResetDedupe resets all changes to the "dedupe" field.
+func (m *ShipmentEventMutation) ResetDedupe() {
+	m.dedupe = nil
+}
+
 // SetOccurredAt sets the "occurred_at" field.
 func (m *ShipmentEventMutation) SetOccurredAt(t time.Time) {
 	m.occurred_at = &t
@@ -15730,7 +17864,7 @@ func (m *ShipmentEventMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ShipmentEventMutation) Fields() []string {
-	fields := make([]string, 0, 6)
+	fields := make([]string, 0, 7)
 	if m.shipment != nil {
 		fields = append(fields, shipmentevent.FieldShipmentID)
 	}
@@ -15742,6 +17876,9 @@ func (m *ShipmentEventMutation) Fields() []string {
 	}
 	if m.location != nil {
 		fields = append(fields, shipmentevent.FieldLocation)
+	}
+	if m.dedupe != nil {
+		fields = append(fields, shipmentevent.FieldDedupe)
 	}
 	if m.occurred_at != nil {
 		fields = append(fields, shipmentevent.FieldOccurredAt)
@@ -15765,6 +17902,8 @@ func (m *ShipmentEventMutation) Field(name string) (ent.Value, bool) {
 		return m.Description()
 	case shipmentevent.FieldLocation:
 		return m.Location()
+	case shipmentevent.FieldDedupe:
+		return m.Dedupe()
 	case shipmentevent.FieldOccurredAt:
 		return m.OccurredAt()
 	case shipmentevent.FieldCreatedAt:
@@ -15786,6 +17925,8 @@ func (m *ShipmentEventMutation) OldField(ctx context.Context, name string) (ent.
 		return m.OldDescription(ctx)
 	case shipmentevent.FieldLocation:
 		return m.OldLocation(ctx)
+	case shipmentevent.FieldDedupe:
+		return m.OldDedupe(ctx)
 	case shipmentevent.FieldOccurredAt:
 		return m.OldOccurredAt(ctx)
 	case shipmentevent.FieldCreatedAt:
@@ -15826,6 +17967,13 @@ func (m *ShipmentEventMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetLocation(v)
+		return nil
+	case shipmentevent.FieldDedupe:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDedupe(v)
 		return nil
 	case shipmentevent.FieldOccurredAt:
 		v, ok := value.(time.Time)
@@ -15904,6 +18052,9 @@ func (m *ShipmentEventMutation) ResetField(name string) error {
 		return nil
 	case shipmentevent.FieldLocation:
 		m.ResetLocation()
+		return nil
+	case shipmentevent.FieldDedupe:
+		m.ResetDedupe()
 		return nil
 	case shipmentevent.FieldOccurredAt:
 		m.ResetOccurredAt()
@@ -23917,4 +26068,669 @@ func (m *StoreDeliveryCellMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown StoreDeliveryCell edge %s", name)
+}
+
+// SubscribeGrantMutation represents an operation that mutates the SubscribeGrant nodes in the graph.
+type SubscribeGrantMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	created_at    *time.Time
+	updated_at    *time.Time
+	shopper_id    *int
+	addshopper_id *int
+	template_id   *string
+	remaining     *int
+	addremaining  *int
+	last_result   *string
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*SubscribeGrant, error)
+	predicates    []predicate.SubscribeGrant
+}
+
+var _ ent.Mutation = (*SubscribeGrantMutation)(nil)
+
+// subscribegrantOption allows management of the mutation configuration using functional options.
+type subscribegrantOption func(*SubscribeGrantMutation)
+
+// newSubscribeGrantMutation creates new mutation for the SubscribeGrant entity.
+func newSubscribeGrantMutation(c config, op Op, opts ...subscribegrantOption) *SubscribeGrantMutation {
+	m := &SubscribeGrantMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeSubscribeGrant,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withSubscribeGrantID sets the ID field of the mutation.
+func withSubscribeGrantID(id int) subscribegrantOption {
+	return func(m *SubscribeGrantMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *SubscribeGrant
+		)
+		m.oldValue = func(ctx context.Context) (*SubscribeGrant, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().SubscribeGrant.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withSubscribeGrant sets the old SubscribeGrant of the mutation.
+func withSubscribeGrant(node *SubscribeGrant) subscribegrantOption {
+	return func(m *SubscribeGrantMutation) {
+		m.oldValue = func(context.Context) (*SubscribeGrant, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m SubscribeGrantMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m SubscribeGrantMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *SubscribeGrantMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *SubscribeGrantMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().SubscribeGrant.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *SubscribeGrantMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *SubscribeGrantMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the SubscribeGrant entity.
+// If the SubscribeGrant object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SubscribeGrantMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *SubscribeGrantMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *SubscribeGrantMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *SubscribeGrantMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the SubscribeGrant entity.
+// If the SubscribeGrant object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SubscribeGrantMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *SubscribeGrantMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetShopperID sets the "shopper_id" field.
+func (m *SubscribeGrantMutation) SetShopperID(i int) {
+	m.shopper_id = &i
+	m.addshopper_id = nil
+}
+
+// ShopperID returns the value of the "shopper_id" field in the mutation.
+func (m *SubscribeGrantMutation) ShopperID() (r int, exists bool) {
+	v := m.shopper_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldShopperID returns the old "shopper_id" field's value of the SubscribeGrant entity.
+// If the SubscribeGrant object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SubscribeGrantMutation) OldShopperID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldShopperID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldShopperID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldShopperID: %w", err)
+	}
+	return oldValue.ShopperID, nil
+}
+
+// AddShopperID adds i to the "shopper_id" field.
+func (m *SubscribeGrantMutation) AddShopperID(i int) {
+	if m.addshopper_id != nil {
+		*m.addshopper_id += i
+	} else {
+		m.addshopper_id = &i
+	}
+}
+
+// AddedShopperID returns the value that was added to the "shopper_id" field in this mutation.
+func (m *SubscribeGrantMutation) AddedShopperID() (r int, exists bool) {
+	v := m.addshopper_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetShopperID resets all changes to the "shopper_id" field.
+func (m *SubscribeGrantMutation) ResetShopperID() {
+	m.shopper_id = nil
+	m.addshopper_id = nil
+}
+
+// SetTemplateID sets the "template_id" field.
+func (m *SubscribeGrantMutation) SetTemplateID(s string) {
+	m.template_id = &s
+}
+
+// TemplateID returns the value of the "template_id" field in the mutation.
+func (m *SubscribeGrantMutation) TemplateID() (r string, exists bool) {
+	v := m.template_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTemplateID returns the old "template_id" field's value of the SubscribeGrant entity.
+// If the SubscribeGrant object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SubscribeGrantMutation) OldTemplateID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTemplateID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTemplateID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTemplateID: %w", err)
+	}
+	return oldValue.TemplateID, nil
+}
+
+// ResetTemplateID resets all changes to the "template_id" field.
+func (m *SubscribeGrantMutation) ResetTemplateID() {
+	m.template_id = nil
+}
+
+// SetRemaining sets the "remaining" field.
+func (m *SubscribeGrantMutation) SetRemaining(i int) {
+	m.remaining = &i
+	m.addremaining = nil
+}
+
+// Remaining returns the value of the "remaining" field in the mutation.
+func (m *SubscribeGrantMutation) Remaining() (r int, exists bool) {
+	v := m.remaining
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRemaining returns the old "remaining" field's value of the SubscribeGrant entity.
+// If the SubscribeGrant object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SubscribeGrantMutation) OldRemaining(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRemaining is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRemaining requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRemaining: %w", err)
+	}
+	return oldValue.Remaining, nil
+}
+
+// AddRemaining adds i to the "remaining" field.
+func (m *SubscribeGrantMutation) AddRemaining(i int) {
+	if m.addremaining != nil {
+		*m.addremaining += i
+	} else {
+		m.addremaining = &i
+	}
+}
+
+// AddedRemaining returns the value that was added to the "remaining" field in this mutation.
+func (m *SubscribeGrantMutation) AddedRemaining() (r int, exists bool) {
+	v := m.addremaining
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRemaining resets all changes to the "remaining" field.
+func (m *SubscribeGrantMutation) ResetRemaining() {
+	m.remaining = nil
+	m.addremaining = nil
+}
+
+// SetLastResult sets the "last_result" field.
+func (m *SubscribeGrantMutation) SetLastResult(s string) {
+	m.last_result = &s
+}
+
+// LastResult returns the value of the "last_result" field in the mutation.
+func (m *SubscribeGrantMutation) LastResult() (r string, exists bool) {
+	v := m.last_result
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastResult returns the old "last_result" field's value of the SubscribeGrant entity.
+// If the SubscribeGrant object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SubscribeGrantMutation) OldLastResult(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastResult is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastResult requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastResult: %w", err)
+	}
+	return oldValue.LastResult, nil
+}
+
+// ResetLastResult resets all changes to the "last_result" field.
+func (m *SubscribeGrantMutation) ResetLastResult() {
+	m.last_result = nil
+}
+
+// Where appends a list predicates to the SubscribeGrantMutation builder.
+func (m *SubscribeGrantMutation) Where(ps ...predicate.SubscribeGrant) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the SubscribeGrantMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *SubscribeGrantMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.SubscribeGrant, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *SubscribeGrantMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *SubscribeGrantMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (SubscribeGrant).
+func (m *SubscribeGrantMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *SubscribeGrantMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.created_at != nil {
+		fields = append(fields, subscribegrant.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, subscribegrant.FieldUpdatedAt)
+	}
+	if m.shopper_id != nil {
+		fields = append(fields, subscribegrant.FieldShopperID)
+	}
+	if m.template_id != nil {
+		fields = append(fields, subscribegrant.FieldTemplateID)
+	}
+	if m.remaining != nil {
+		fields = append(fields, subscribegrant.FieldRemaining)
+	}
+	if m.last_result != nil {
+		fields = append(fields, subscribegrant.FieldLastResult)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *SubscribeGrantMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case subscribegrant.FieldCreatedAt:
+		return m.CreatedAt()
+	case subscribegrant.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case subscribegrant.FieldShopperID:
+		return m.ShopperID()
+	case subscribegrant.FieldTemplateID:
+		return m.TemplateID()
+	case subscribegrant.FieldRemaining:
+		return m.Remaining()
+	case subscribegrant.FieldLastResult:
+		return m.LastResult()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *SubscribeGrantMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case subscribegrant.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case subscribegrant.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case subscribegrant.FieldShopperID:
+		return m.OldShopperID(ctx)
+	case subscribegrant.FieldTemplateID:
+		return m.OldTemplateID(ctx)
+	case subscribegrant.FieldRemaining:
+		return m.OldRemaining(ctx)
+	case subscribegrant.FieldLastResult:
+		return m.OldLastResult(ctx)
+	}
+	return nil, fmt.Errorf("unknown SubscribeGrant field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SubscribeGrantMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case subscribegrant.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case subscribegrant.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case subscribegrant.FieldShopperID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetShopperID(v)
+		return nil
+	case subscribegrant.FieldTemplateID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTemplateID(v)
+		return nil
+	case subscribegrant.FieldRemaining:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRemaining(v)
+		return nil
+	case subscribegrant.FieldLastResult:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastResult(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SubscribeGrant field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *SubscribeGrantMutation) AddedFields() []string {
+	var fields []string
+	if m.addshopper_id != nil {
+		fields = append(fields, subscribegrant.FieldShopperID)
+	}
+	if m.addremaining != nil {
+		fields = append(fields, subscribegrant.FieldRemaining)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *SubscribeGrantMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case subscribegrant.FieldShopperID:
+		return m.AddedShopperID()
+	case subscribegrant.FieldRemaining:
+		return m.AddedRemaining()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SubscribeGrantMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case subscribegrant.FieldShopperID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddShopperID(v)
+		return nil
+	case subscribegrant.FieldRemaining:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRemaining(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SubscribeGrant numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *SubscribeGrantMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *SubscribeGrantMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *SubscribeGrantMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown SubscribeGrant nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *SubscribeGrantMutation) ResetField(name string) error {
+	switch name {
+	case subscribegrant.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case subscribegrant.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case subscribegrant.FieldShopperID:
+		m.ResetShopperID()
+		return nil
+	case subscribegrant.FieldTemplateID:
+		m.ResetTemplateID()
+		return nil
+	case subscribegrant.FieldRemaining:
+		m.ResetRemaining()
+		return nil
+	case subscribegrant.FieldLastResult:
+		m.ResetLastResult()
+		return nil
+	}
+	return fmt.Errorf("unknown SubscribeGrant field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *SubscribeGrantMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *SubscribeGrantMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *SubscribeGrantMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *SubscribeGrantMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *SubscribeGrantMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *SubscribeGrantMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *SubscribeGrantMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown SubscribeGrant unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *SubscribeGrantMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown SubscribeGrant edge %s", name)
 }

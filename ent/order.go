@@ -69,6 +69,12 @@ type Order struct {
 	CompletedAt *time.Time `json:"completed_at,omitempty"`
 	// CancelReason holds the value of the "cancel_reason" field.
 	CancelReason string `json:"cancel_reason,omitempty"`
+	// ShippedAt holds the value of the "shipped_at" field.
+	ShippedAt *time.Time `json:"shipped_at,omitempty"`
+	// DeliveredAt holds the value of the "delivered_at" field.
+	DeliveredAt *time.Time `json:"delivered_at,omitempty"`
+	// ReceiveDueAt holds the value of the "receive_due_at" field.
+	ReceiveDueAt *time.Time `json:"receive_due_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the OrderQuery when eager-loading is set.
 	Edges        OrderEdges `json:"edges"`
@@ -174,7 +180,7 @@ func (*Order) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullInt64)
 		case order.FieldOrderNo, order.FieldStatus, order.FieldFulfilment, order.FieldPickupCode, order.FieldRemark, order.FieldIdempotencyKey, order.FieldRequestHash, order.FieldCancelReason:
 			values[i] = new(sql.NullString)
-		case order.FieldCreatedAt, order.FieldUpdatedAt, order.FieldPickupWindowAt, order.FieldExpiresAt, order.FieldPaidAt, order.FieldCancelledAt, order.FieldCompletedAt:
+		case order.FieldCreatedAt, order.FieldUpdatedAt, order.FieldPickupWindowAt, order.FieldExpiresAt, order.FieldPaidAt, order.FieldCancelledAt, order.FieldCompletedAt, order.FieldShippedAt, order.FieldDeliveredAt, order.FieldReceiveDueAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -349,6 +355,27 @@ func (_m *Order) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.CancelReason = value.String
 			}
+		case order.FieldShippedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field shipped_at", values[i])
+			} else if value.Valid {
+				_m.ShippedAt = new(time.Time)
+				*_m.ShippedAt = value.Time
+			}
+		case order.FieldDeliveredAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field delivered_at", values[i])
+			} else if value.Valid {
+				_m.DeliveredAt = new(time.Time)
+				*_m.DeliveredAt = value.Time
+			}
+		case order.FieldReceiveDueAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field receive_due_at", values[i])
+			} else if value.Valid {
+				_m.ReceiveDueAt = new(time.Time)
+				*_m.ReceiveDueAt = value.Time
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -503,6 +530,21 @@ func (_m *Order) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("cancel_reason=")
 	builder.WriteString(_m.CancelReason)
+	builder.WriteString(", ")
+	if v := _m.ShippedAt; v != nil {
+		builder.WriteString("shipped_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.DeliveredAt; v != nil {
+		builder.WriteString("delivered_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.ReceiveDueAt; v != nil {
+		builder.WriteString("receive_due_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -286,6 +286,48 @@ func (_c *OrderCreate) SetNillableCancelReason(v *string) *OrderCreate {
 	return _c
 }
 
+// SetShippedAt sets the "shipped_at" field.
+func (_c *OrderCreate) SetShippedAt(v time.Time) *OrderCreate {
+	_c.mutation.SetShippedAt(v)
+	return _c
+}
+
+// SetNillableShippedAt sets the "shipped_at" field if the given value is not nil.
+func (_c *OrderCreate) SetNillableShippedAt(v *time.Time) *OrderCreate {
+	if v != nil {
+		_c.SetShippedAt(*v)
+	}
+	return _c
+}
+
+// SetDeliveredAt sets the "delivered_at" field.
+func (_c *OrderCreate) SetDeliveredAt(v time.Time) *OrderCreate {
+	_c.mutation.SetDeliveredAt(v)
+	return _c
+}
+
+// SetNillableDeliveredAt sets the "delivered_at" field if the given value is not nil.
+func (_c *OrderCreate) SetNillableDeliveredAt(v *time.Time) *OrderCreate {
+	if v != nil {
+		_c.SetDeliveredAt(*v)
+	}
+	return _c
+}
+
+// SetReceiveDueAt sets the "receive_due_at" field.
+func (_c *OrderCreate) SetReceiveDueAt(v time.Time) *OrderCreate {
+	_c.mutation.SetReceiveDueAt(v)
+	return _c
+}
+
+// SetNillableReceiveDueAt sets the "receive_due_at" field if the given value is not nil.
+func (_c *OrderCreate) SetNillableReceiveDueAt(v *time.Time) *OrderCreate {
+	if v != nil {
+		_c.SetReceiveDueAt(*v)
+	}
+	return _c
+}
+
 // SetShopper sets the "shopper" edge to the Shopper entity.
 func (_c *OrderCreate) SetShopper(v *Shopper) *OrderCreate {
 	return _c.SetShopperID(v.ID)
@@ -653,6 +695,18 @@ func (_c *OrderCreate) createSpec() (*Order, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.CancelReason(); ok {
 		_spec.SetField(order.FieldCancelReason, field.TypeString, value)
 		_node.CancelReason = value
+	}
+	if value, ok := _c.mutation.ShippedAt(); ok {
+		_spec.SetField(order.FieldShippedAt, field.TypeTime, value)
+		_node.ShippedAt = &value
+	}
+	if value, ok := _c.mutation.DeliveredAt(); ok {
+		_spec.SetField(order.FieldDeliveredAt, field.TypeTime, value)
+		_node.DeliveredAt = &value
+	}
+	if value, ok := _c.mutation.ReceiveDueAt(); ok {
+		_spec.SetField(order.FieldReceiveDueAt, field.TypeTime, value)
+		_node.ReceiveDueAt = &value
 	}
 	if nodes := _c.mutation.ShopperIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -1102,6 +1156,60 @@ func (u *OrderUpsert) UpdateCancelReason() *OrderUpsert {
 	return u
 }
 
+// SetShippedAt sets the "shipped_at" field.
+func (u *OrderUpsert) SetShippedAt(v time.Time) *OrderUpsert {
+	u.Set(order.FieldShippedAt, v)
+	return u
+}
+
+// UpdateShippedAt sets the "shipped_at" field to the value that was provided on create.
+func (u *OrderUpsert) UpdateShippedAt() *OrderUpsert {
+	u.SetExcluded(order.FieldShippedAt)
+	return u
+}
+
+// ClearShippedAt clears the value of the "shipped_at" field.
+func (u *OrderUpsert) ClearShippedAt() *OrderUpsert {
+	u.SetNull(order.FieldShippedAt)
+	return u
+}
+
+// SetDeliveredAt sets the "delivered_at" field.
+func (u *OrderUpsert) SetDeliveredAt(v time.Time) *OrderUpsert {
+	u.Set(order.FieldDeliveredAt, v)
+	return u
+}
+
+// UpdateDeliveredAt sets the "delivered_at" field to the value that was provided on create.
+func (u *OrderUpsert) UpdateDeliveredAt() *OrderUpsert {
+	u.SetExcluded(order.FieldDeliveredAt)
+	return u
+}
+
+// ClearDeliveredAt clears the value of the "delivered_at" field.
+func (u *OrderUpsert) ClearDeliveredAt() *OrderUpsert {
+	u.SetNull(order.FieldDeliveredAt)
+	return u
+}
+
+// SetReceiveDueAt sets the "receive_due_at" field.
+func (u *OrderUpsert) SetReceiveDueAt(v time.Time) *OrderUpsert {
+	u.Set(order.FieldReceiveDueAt, v)
+	return u
+}
+
+// UpdateReceiveDueAt sets the "receive_due_at" field to the value that was provided on create.
+func (u *OrderUpsert) UpdateReceiveDueAt() *OrderUpsert {
+	u.SetExcluded(order.FieldReceiveDueAt)
+	return u
+}
+
+// ClearReceiveDueAt clears the value of the "receive_due_at" field.
+func (u *OrderUpsert) ClearReceiveDueAt() *OrderUpsert {
+	u.SetNull(order.FieldReceiveDueAt)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -1491,6 +1599,69 @@ func (u *OrderUpsertOne) SetCancelReason(v string) *OrderUpsertOne {
 func (u *OrderUpsertOne) UpdateCancelReason() *OrderUpsertOne {
 	return u.Update(func(s *OrderUpsert) {
 		s.UpdateCancelReason()
+	})
+}
+
+// SetShippedAt sets the "shipped_at" field.
+func (u *OrderUpsertOne) SetShippedAt(v time.Time) *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.SetShippedAt(v)
+	})
+}
+
+// UpdateShippedAt sets the "shipped_at" field to the value that was provided on create.
+func (u *OrderUpsertOne) UpdateShippedAt() *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.UpdateShippedAt()
+	})
+}
+
+// ClearShippedAt clears the value of the "shipped_at" field.
+func (u *OrderUpsertOne) ClearShippedAt() *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.ClearShippedAt()
+	})
+}
+
+// SetDeliveredAt sets the "delivered_at" field.
+func (u *OrderUpsertOne) SetDeliveredAt(v time.Time) *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.SetDeliveredAt(v)
+	})
+}
+
+// UpdateDeliveredAt sets the "delivered_at" field to the value that was provided on create.
+func (u *OrderUpsertOne) UpdateDeliveredAt() *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.UpdateDeliveredAt()
+	})
+}
+
+// ClearDeliveredAt clears the value of the "delivered_at" field.
+func (u *OrderUpsertOne) ClearDeliveredAt() *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.ClearDeliveredAt()
+	})
+}
+
+// SetReceiveDueAt sets the "receive_due_at" field.
+func (u *OrderUpsertOne) SetReceiveDueAt(v time.Time) *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.SetReceiveDueAt(v)
+	})
+}
+
+// UpdateReceiveDueAt sets the "receive_due_at" field to the value that was provided on create.
+func (u *OrderUpsertOne) UpdateReceiveDueAt() *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.UpdateReceiveDueAt()
+	})
+}
+
+// ClearReceiveDueAt clears the value of the "receive_due_at" field.
+func (u *OrderUpsertOne) ClearReceiveDueAt() *OrderUpsertOne {
+	return u.Update(func(s *OrderUpsert) {
+		s.ClearReceiveDueAt()
 	})
 }
 
@@ -2049,6 +2220,69 @@ func (u *OrderUpsertBulk) SetCancelReason(v string) *OrderUpsertBulk {
 func (u *OrderUpsertBulk) UpdateCancelReason() *OrderUpsertBulk {
 	return u.Update(func(s *OrderUpsert) {
 		s.UpdateCancelReason()
+	})
+}
+
+// SetShippedAt sets the "shipped_at" field.
+func (u *OrderUpsertBulk) SetShippedAt(v time.Time) *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.SetShippedAt(v)
+	})
+}
+
+// UpdateShippedAt sets the "shipped_at" field to the value that was provided on create.
+func (u *OrderUpsertBulk) UpdateShippedAt() *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.UpdateShippedAt()
+	})
+}
+
+// ClearShippedAt clears the value of the "shipped_at" field.
+func (u *OrderUpsertBulk) ClearShippedAt() *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.ClearShippedAt()
+	})
+}
+
+// SetDeliveredAt sets the "delivered_at" field.
+func (u *OrderUpsertBulk) SetDeliveredAt(v time.Time) *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.SetDeliveredAt(v)
+	})
+}
+
+// UpdateDeliveredAt sets the "delivered_at" field to the value that was provided on create.
+func (u *OrderUpsertBulk) UpdateDeliveredAt() *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.UpdateDeliveredAt()
+	})
+}
+
+// ClearDeliveredAt clears the value of the "delivered_at" field.
+func (u *OrderUpsertBulk) ClearDeliveredAt() *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.ClearDeliveredAt()
+	})
+}
+
+// SetReceiveDueAt sets the "receive_due_at" field.
+func (u *OrderUpsertBulk) SetReceiveDueAt(v time.Time) *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.SetReceiveDueAt(v)
+	})
+}
+
+// UpdateReceiveDueAt sets the "receive_due_at" field to the value that was provided on create.
+func (u *OrderUpsertBulk) UpdateReceiveDueAt() *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.UpdateReceiveDueAt()
+	})
+}
+
+// ClearReceiveDueAt clears the value of the "receive_due_at" field.
+func (u *OrderUpsertBulk) ClearReceiveDueAt() *OrderUpsertBulk {
+	return u.Update(func(s *OrderUpsert) {
+		s.ClearReceiveDueAt()
 	})
 }
 

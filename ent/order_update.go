@@ -341,6 +341,66 @@ func (_u *OrderUpdate) SetNillableCancelReason(v *string) *OrderUpdate {
 	return _u
 }
 
+// SetShippedAt sets the "shipped_at" field.
+func (_u *OrderUpdate) SetShippedAt(v time.Time) *OrderUpdate {
+	_u.mutation.SetShippedAt(v)
+	return _u
+}
+
+// SetNillableShippedAt sets the "shipped_at" field if the given value is not nil.
+func (_u *OrderUpdate) SetNillableShippedAt(v *time.Time) *OrderUpdate {
+	if v != nil {
+		_u.SetShippedAt(*v)
+	}
+	return _u
+}
+
+// ClearShippedAt clears the value of the "shipped_at" field.
+func (_u *OrderUpdate) ClearShippedAt() *OrderUpdate {
+	_u.mutation.ClearShippedAt()
+	return _u
+}
+
+// SetDeliveredAt sets the "delivered_at" field.
+func (_u *OrderUpdate) SetDeliveredAt(v time.Time) *OrderUpdate {
+	_u.mutation.SetDeliveredAt(v)
+	return _u
+}
+
+// SetNillableDeliveredAt sets the "delivered_at" field if the given value is not nil.
+func (_u *OrderUpdate) SetNillableDeliveredAt(v *time.Time) *OrderUpdate {
+	if v != nil {
+		_u.SetDeliveredAt(*v)
+	}
+	return _u
+}
+
+// ClearDeliveredAt clears the value of the "delivered_at" field.
+func (_u *OrderUpdate) ClearDeliveredAt() *OrderUpdate {
+	_u.mutation.ClearDeliveredAt()
+	return _u
+}
+
+// SetReceiveDueAt sets the "receive_due_at" field.
+func (_u *OrderUpdate) SetReceiveDueAt(v time.Time) *OrderUpdate {
+	_u.mutation.SetReceiveDueAt(v)
+	return _u
+}
+
+// SetNillableReceiveDueAt sets the "receive_due_at" field if the given value is not nil.
+func (_u *OrderUpdate) SetNillableReceiveDueAt(v *time.Time) *OrderUpdate {
+	if v != nil {
+		_u.SetReceiveDueAt(*v)
+	}
+	return _u
+}
+
+// ClearReceiveDueAt clears the value of the "receive_due_at" field.
+func (_u *OrderUpdate) ClearReceiveDueAt() *OrderUpdate {
+	_u.mutation.ClearReceiveDueAt()
+	return _u
+}
+
 // AddItemIDs adds the "items" edge to the OrderItem entity by IDs.
 func (_u *OrderUpdate) AddItemIDs(ids ...int) *OrderUpdate {
 	_u.mutation.AddItemIDs(ids...)
@@ -700,6 +760,24 @@ func (_u *OrderUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.CancelReason(); ok {
 		_spec.SetField(order.FieldCancelReason, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.ShippedAt(); ok {
+		_spec.SetField(order.FieldShippedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ShippedAtCleared() {
+		_spec.ClearField(order.FieldShippedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.DeliveredAt(); ok {
+		_spec.SetField(order.FieldDeliveredAt, field.TypeTime, value)
+	}
+	if _u.mutation.DeliveredAtCleared() {
+		_spec.ClearField(order.FieldDeliveredAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ReceiveDueAt(); ok {
+		_spec.SetField(order.FieldReceiveDueAt, field.TypeTime, value)
+	}
+	if _u.mutation.ReceiveDueAtCleared() {
+		_spec.ClearField(order.FieldReceiveDueAt, field.TypeTime)
 	}
 	if _u.mutation.ItemsCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1254,6 +1332,66 @@ func (_u *OrderUpdateOne) SetNillableCancelReason(v *string) *OrderUpdateOne {
 	return _u
 }
 
+// SetShippedAt sets the "shipped_at" field.
+func (_u *OrderUpdateOne) SetShippedAt(v time.Time) *OrderUpdateOne {
+	_u.mutation.SetShippedAt(v)
+	return _u
+}
+
+// SetNillableShippedAt sets the "shipped_at" field if the given value is not nil.
+func (_u *OrderUpdateOne) SetNillableShippedAt(v *time.Time) *OrderUpdateOne {
+	if v != nil {
+		_u.SetShippedAt(*v)
+	}
+	return _u
+}
+
+// ClearShippedAt clears the value of the "shipped_at" field.
+func (_u *OrderUpdateOne) ClearShippedAt() *OrderUpdateOne {
+	_u.mutation.ClearShippedAt()
+	return _u
+}
+
+// SetDeliveredAt sets the "delivered_at" field.
+func (_u *OrderUpdateOne) SetDeliveredAt(v time.Time) *OrderUpdateOne {
+	_u.mutation.SetDeliveredAt(v)
+	return _u
+}
+
+// SetNillableDeliveredAt sets the "delivered_at" field if the given value is not nil.
+func (_u *OrderUpdateOne) SetNillableDeliveredAt(v *time.Time) *OrderUpdateOne {
+	if v != nil {
+		_u.SetDeliveredAt(*v)
+	}
+	return _u
+}
+
+// ClearDeliveredAt clears the value of the "delivered_at" field.
+func (_u *OrderUpdateOne) ClearDeliveredAt() *OrderUpdateOne {
+	_u.mutation.ClearDeliveredAt()
+	return _u
+}
+
+// SetReceiveDueAt sets the "receive_due_at" field.
+func (_u *OrderUpdateOne) SetReceiveDueAt(v time.Time) *OrderUpdateOne {
+	_u.mutation.SetReceiveDueAt(v)
+	return _u
+}
+
+// SetNillableReceiveDueAt sets the "receive_due_at" field if the given value is not nil.
+func (_u *OrderUpdateOne) SetNillableReceiveDueAt(v *time.Time) *OrderUpdateOne {
+	if v != nil {
+		_u.SetReceiveDueAt(*v)
+	}
+	return _u
+}
+
+// ClearReceiveDueAt clears the value of the "receive_due_at" field.
+func (_u *OrderUpdateOne) ClearReceiveDueAt() *OrderUpdateOne {
+	_u.mutation.ClearReceiveDueAt()
+	return _u
+}
+
 // AddItemIDs adds the "items" edge to the OrderItem entity by IDs.
 func (_u *OrderUpdateOne) AddItemIDs(ids ...int) *OrderUpdateOne {
 	_u.mutation.AddItemIDs(ids...)
@@ -1643,6 +1781,24 @@ func (_u *OrderUpdateOne) sqlSave(ctx context.Context) (_node *Order, err error)
 	}
 	if value, ok := _u.mutation.CancelReason(); ok {
 		_spec.SetField(order.FieldCancelReason, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.ShippedAt(); ok {
+		_spec.SetField(order.FieldShippedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ShippedAtCleared() {
+		_spec.ClearField(order.FieldShippedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.DeliveredAt(); ok {
+		_spec.SetField(order.FieldDeliveredAt, field.TypeTime, value)
+	}
+	if _u.mutation.DeliveredAtCleared() {
+		_spec.ClearField(order.FieldDeliveredAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ReceiveDueAt(); ok {
+		_spec.SetField(order.FieldReceiveDueAt, field.TypeTime, value)
+	}
+	if _u.mutation.ReceiveDueAtCleared() {
+		_spec.ClearField(order.FieldReceiveDueAt, field.TypeTime)
 	}
 	if _u.mutation.ItemsCleared() {
 		edge := &sqlgraph.EdgeSpec{

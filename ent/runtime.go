@@ -8,6 +8,7 @@ import (
 	"wemart/ent/cartitem"
 	"wemart/ent/category"
 	"wemart/ent/counter"
+	"wemart/ent/job"
 	"wemart/ent/lease"
 	"wemart/ent/loginthrottle"
 	"wemart/ent/order"
@@ -27,6 +28,7 @@ import (
 	"wemart/ent/stock"
 	"wemart/ent/stockmovement"
 	"wemart/ent/store"
+	"wemart/ent/subscribegrant"
 	"wemart/schema"
 )
 
@@ -205,6 +207,71 @@ func init() {
 			return nil
 		}
 	}()
+	jobMixin := schema.Job{}.Mixin()
+	jobMixinFields0 := jobMixin[0].Fields()
+	_ = jobMixinFields0
+	jobFields := schema.Job{}.Fields()
+	_ = jobFields
+	// jobDescCreatedAt is the schema descriptor for created_at field.
+	jobDescCreatedAt := jobMixinFields0[0].Descriptor()
+	// job.DefaultCreatedAt holds the default value on creation for the created_at field.
+	job.DefaultCreatedAt = jobDescCreatedAt.Default.(func() time.Time)
+	// jobDescUpdatedAt is the schema descriptor for updated_at field.
+	jobDescUpdatedAt := jobMixinFields0[1].Descriptor()
+	// job.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	job.DefaultUpdatedAt = jobDescUpdatedAt.Default.(func() time.Time)
+	// job.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	job.UpdateDefaultUpdatedAt = jobDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// jobDescKind is the schema descriptor for kind field.
+	jobDescKind := jobFields[0].Descriptor()
+	// job.KindValidator is a validator for the "kind" field. It is called by the builders before save.
+	job.KindValidator = func() func(string) error {
+		validators := jobDescKind.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(kind string) error {
+			for _, fn := range fns {
+				if err := fn(kind); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// jobDescKey is the schema descriptor for key field.
+	jobDescKey := jobFields[1].Descriptor()
+	// job.KeyValidator is a validator for the "key" field. It is called by the builders before save.
+	job.KeyValidator = func() func(string) error {
+		validators := jobDescKey.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(key string) error {
+			for _, fn := range fns {
+				if err := fn(key); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// jobDescPayload is the schema descriptor for payload field.
+	jobDescPayload := jobFields[3].Descriptor()
+	// job.DefaultPayload holds the default value on creation for the payload field.
+	job.DefaultPayload = jobDescPayload.Default.(string)
+	// jobDescAttempts is the schema descriptor for attempts field.
+	jobDescAttempts := jobFields[5].Descriptor()
+	// job.DefaultAttempts holds the default value on creation for the attempts field.
+	job.DefaultAttempts = jobDescAttempts.Default.(int)
+	// jobDescLastError is the schema descriptor for last_error field.
+	jobDescLastError := jobFields[8].Descriptor()
+	// job.DefaultLastError holds the default value on creation for the last_error field.
+	job.DefaultLastError = jobDescLastError.Default.(string)
+	// job.LastErrorValidator is a validator for the "last_error" field. It is called by the builders before save.
+	job.LastErrorValidator = jobDescLastError.Validators[0].(func(string) error)
 	leaseFields := schema.Lease{}.Fields()
 	_ = leaseFields
 	// leaseDescHolder is the schema descriptor for holder field.
@@ -570,18 +637,58 @@ func init() {
 	shipment.DefaultUpdatedAt = shipmentDescUpdatedAt.Default.(func() time.Time)
 	// shipment.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	shipment.UpdateDefaultUpdatedAt = shipmentDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// shipmentDescOutNo is the schema descriptor for out_no field.
+	shipmentDescOutNo := shipmentFields[2].Descriptor()
+	// shipment.OutNoValidator is a validator for the "out_no" field. It is called by the builders before save.
+	shipment.OutNoValidator = func() func(string) error {
+		validators := shipmentDescOutNo.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(out_no string) error {
+			for _, fn := range fns {
+				if err := fn(out_no); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	// shipmentDescCarrier is the schema descriptor for carrier field.
-	shipmentDescCarrier := shipmentFields[1].Descriptor()
+	shipmentDescCarrier := shipmentFields[3].Descriptor()
 	// shipment.DefaultCarrier holds the default value on creation for the carrier field.
 	shipment.DefaultCarrier = shipmentDescCarrier.Default.(string)
 	// shipment.CarrierValidator is a validator for the "carrier" field. It is called by the builders before save.
 	shipment.CarrierValidator = shipmentDescCarrier.Validators[0].(func(string) error)
 	// shipmentDescTrackingNo is the schema descriptor for tracking_no field.
-	shipmentDescTrackingNo := shipmentFields[2].Descriptor()
+	shipmentDescTrackingNo := shipmentFields[4].Descriptor()
 	// shipment.DefaultTrackingNo holds the default value on creation for the tracking_no field.
 	shipment.DefaultTrackingNo = shipmentDescTrackingNo.Default.(string)
 	// shipment.TrackingNoValidator is a validator for the "tracking_no" field. It is called by the builders before save.
 	shipment.TrackingNoValidator = shipmentDescTrackingNo.Validators[0].(func(string) error)
+	// shipmentDescFeeFen is the schema descriptor for fee_fen field.
+	shipmentDescFeeFen := shipmentFields[6].Descriptor()
+	// shipment.DefaultFeeFen holds the default value on creation for the fee_fen field.
+	shipment.DefaultFeeFen = shipmentDescFeeFen.Default.(int64)
+	// shipmentDescRiderName is the schema descriptor for rider_name field.
+	shipmentDescRiderName := shipmentFields[8].Descriptor()
+	// shipment.DefaultRiderName holds the default value on creation for the rider_name field.
+	shipment.DefaultRiderName = shipmentDescRiderName.Default.(string)
+	// shipment.RiderNameValidator is a validator for the "rider_name" field. It is called by the builders before save.
+	shipment.RiderNameValidator = shipmentDescRiderName.Validators[0].(func(string) error)
+	// shipmentDescRiderPhone is the schema descriptor for rider_phone field.
+	shipmentDescRiderPhone := shipmentFields[9].Descriptor()
+	// shipment.DefaultRiderPhone holds the default value on creation for the rider_phone field.
+	shipment.DefaultRiderPhone = shipmentDescRiderPhone.Default.(string)
+	// shipment.RiderPhoneValidator is a validator for the "rider_phone" field. It is called by the builders before save.
+	shipment.RiderPhoneValidator = shipmentDescRiderPhone.Validators[0].(func(string) error)
+	// shipmentDescReason is the schema descriptor for reason field.
+	shipmentDescReason := shipmentFields[13].Descriptor()
+	// shipment.DefaultReason holds the default value on creation for the reason field.
+	shipment.DefaultReason = shipmentDescReason.Default.(string)
+	// shipment.ReasonValidator is a validator for the "reason" field. It is called by the builders before save.
+	shipment.ReasonValidator = shipmentDescReason.Validators[0].(func(string) error)
 	shipmenteventFields := schema.ShipmentEvent{}.Fields()
 	_ = shipmenteventFields
 	// shipmenteventDescStatus is the schema descriptor for status field.
@@ -600,8 +707,26 @@ func init() {
 	shipmentevent.DefaultLocation = shipmenteventDescLocation.Default.(string)
 	// shipmentevent.LocationValidator is a validator for the "location" field. It is called by the builders before save.
 	shipmentevent.LocationValidator = shipmenteventDescLocation.Validators[0].(func(string) error)
+	// shipmenteventDescDedupe is the schema descriptor for dedupe field.
+	shipmenteventDescDedupe := shipmenteventFields[4].Descriptor()
+	// shipmentevent.DedupeValidator is a validator for the "dedupe" field. It is called by the builders before save.
+	shipmentevent.DedupeValidator = func() func(string) error {
+		validators := shipmenteventDescDedupe.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(dedupe string) error {
+			for _, fn := range fns {
+				if err := fn(dedupe); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	// shipmenteventDescCreatedAt is the schema descriptor for created_at field.
-	shipmenteventDescCreatedAt := shipmenteventFields[5].Descriptor()
+	shipmenteventDescCreatedAt := shipmenteventFields[6].Descriptor()
 	// shipmentevent.DefaultCreatedAt holds the default value on creation for the created_at field.
 	shipmentevent.DefaultCreatedAt = shipmenteventDescCreatedAt.Default.(func() time.Time)
 	shopperMixin := schema.Shopper{}.Mixin()
@@ -859,4 +984,47 @@ func init() {
 	storeDescDeliveryMinFen := storeFields[16].Descriptor()
 	// store.DefaultDeliveryMinFen holds the default value on creation for the delivery_min_fen field.
 	store.DefaultDeliveryMinFen = storeDescDeliveryMinFen.Default.(int64)
+	subscribegrantMixin := schema.SubscribeGrant{}.Mixin()
+	subscribegrantMixinFields0 := subscribegrantMixin[0].Fields()
+	_ = subscribegrantMixinFields0
+	subscribegrantFields := schema.SubscribeGrant{}.Fields()
+	_ = subscribegrantFields
+	// subscribegrantDescCreatedAt is the schema descriptor for created_at field.
+	subscribegrantDescCreatedAt := subscribegrantMixinFields0[0].Descriptor()
+	// subscribegrant.DefaultCreatedAt holds the default value on creation for the created_at field.
+	subscribegrant.DefaultCreatedAt = subscribegrantDescCreatedAt.Default.(func() time.Time)
+	// subscribegrantDescUpdatedAt is the schema descriptor for updated_at field.
+	subscribegrantDescUpdatedAt := subscribegrantMixinFields0[1].Descriptor()
+	// subscribegrant.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	subscribegrant.DefaultUpdatedAt = subscribegrantDescUpdatedAt.Default.(func() time.Time)
+	// subscribegrant.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	subscribegrant.UpdateDefaultUpdatedAt = subscribegrantDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// subscribegrantDescTemplateID is the schema descriptor for template_id field.
+	subscribegrantDescTemplateID := subscribegrantFields[1].Descriptor()
+	// subscribegrant.TemplateIDValidator is a validator for the "template_id" field. It is called by the builders before save.
+	subscribegrant.TemplateIDValidator = func() func(string) error {
+		validators := subscribegrantDescTemplateID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(template_id string) error {
+			for _, fn := range fns {
+				if err := fn(template_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// subscribegrantDescRemaining is the schema descriptor for remaining field.
+	subscribegrantDescRemaining := subscribegrantFields[2].Descriptor()
+	// subscribegrant.DefaultRemaining holds the default value on creation for the remaining field.
+	subscribegrant.DefaultRemaining = subscribegrantDescRemaining.Default.(int)
+	// subscribegrantDescLastResult is the schema descriptor for last_result field.
+	subscribegrantDescLastResult := subscribegrantFields[3].Descriptor()
+	// subscribegrant.DefaultLastResult holds the default value on creation for the last_result field.
+	subscribegrant.DefaultLastResult = subscribegrantDescLastResult.Default.(string)
+	// subscribegrant.LastResultValidator is a validator for the "last_result" field. It is called by the builders before save.
+	subscribegrant.LastResultValidator = subscribegrantDescLastResult.Validators[0].(func(string) error)
 }

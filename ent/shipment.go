@@ -24,16 +24,38 @@ type Shipment struct {
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// OrderID holds the value of the "order_id" field.
 	OrderID int `json:"order_id,omitempty"`
+	// Kind holds the value of the "kind" field.
+	Kind shipment.Kind `json:"kind,omitempty"`
+	// OutNo holds the value of the "out_no" field.
+	OutNo string `json:"out_no,omitempty"`
 	// Carrier holds the value of the "carrier" field.
 	Carrier string `json:"carrier,omitempty"`
 	// TrackingNo holds the value of the "tracking_no" field.
 	TrackingNo string `json:"tracking_no,omitempty"`
 	// Status holds the value of the "status" field.
 	Status shipment.Status `json:"status,omitempty"`
+	// FeeFen holds the value of the "fee_fen" field.
+	FeeFen int64 `json:"fee_fen,omitempty"`
+	// DistanceM holds the value of the "distance_m" field.
+	DistanceM *int `json:"distance_m,omitempty"`
+	// RiderName holds the value of the "rider_name" field.
+	RiderName string `json:"rider_name,omitempty"`
+	// RiderPhone holds the value of the "rider_phone" field.
+	RiderPhone string `json:"rider_phone,omitempty"`
+	// RiderLat holds the value of the "rider_lat" field.
+	RiderLat *float64 `json:"rider_lat,omitempty"`
+	// RiderLng holds the value of the "rider_lng" field.
+	RiderLng *float64 `json:"rider_lng,omitempty"`
+	// PositionAt holds the value of the "position_at" field.
+	PositionAt *time.Time `json:"position_at,omitempty"`
+	// Reason holds the value of the "reason" field.
+	Reason string `json:"reason,omitempty"`
 	// ShippedAt holds the value of the "shipped_at" field.
 	ShippedAt *time.Time `json:"shipped_at,omitempty"`
 	// DeliveredAt holds the value of the "delivered_at" field.
 	DeliveredAt *time.Time `json:"delivered_at,omitempty"`
+	// SubscribedAt holds the value of the "subscribed_at" field.
+	SubscribedAt *time.Time `json:"subscribed_at,omitempty"`
 	// WechatUploadedAt holds the value of the "wechat_uploaded_at" field.
 	WechatUploadedAt *time.Time `json:"wechat_uploaded_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -78,11 +100,13 @@ func (*Shipment) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case shipment.FieldID, shipment.FieldOrderID:
+		case shipment.FieldRiderLat, shipment.FieldRiderLng:
+			values[i] = new(sql.NullFloat64)
+		case shipment.FieldID, shipment.FieldOrderID, shipment.FieldFeeFen, shipment.FieldDistanceM:
 			values[i] = new(sql.NullInt64)
-		case shipment.FieldCarrier, shipment.FieldTrackingNo, shipment.FieldStatus:
+		case shipment.FieldKind, shipment.FieldOutNo, shipment.FieldCarrier, shipment.FieldTrackingNo, shipment.FieldStatus, shipment.FieldRiderName, shipment.FieldRiderPhone, shipment.FieldReason:
 			values[i] = new(sql.NullString)
-		case shipment.FieldCreatedAt, shipment.FieldUpdatedAt, shipment.FieldShippedAt, shipment.FieldDeliveredAt, shipment.FieldWechatUploadedAt:
+		case shipment.FieldCreatedAt, shipment.FieldUpdatedAt, shipment.FieldPositionAt, shipment.FieldShippedAt, shipment.FieldDeliveredAt, shipment.FieldSubscribedAt, shipment.FieldWechatUploadedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -123,6 +147,18 @@ func (_m *Shipment) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.OrderID = int(value.Int64)
 			}
+		case shipment.FieldKind:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field kind", values[i])
+			} else if value.Valid {
+				_m.Kind = shipment.Kind(value.String)
+			}
+		case shipment.FieldOutNo:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field out_no", values[i])
+			} else if value.Valid {
+				_m.OutNo = value.String
+			}
 		case shipment.FieldCarrier:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field carrier", values[i])
@@ -141,6 +177,58 @@ func (_m *Shipment) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Status = shipment.Status(value.String)
 			}
+		case shipment.FieldFeeFen:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field fee_fen", values[i])
+			} else if value.Valid {
+				_m.FeeFen = value.Int64
+			}
+		case shipment.FieldDistanceM:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field distance_m", values[i])
+			} else if value.Valid {
+				_m.DistanceM = new(int)
+				*_m.DistanceM = int(value.Int64)
+			}
+		case shipment.FieldRiderName:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field rider_name", values[i])
+			} else if value.Valid {
+				_m.RiderName = value.String
+			}
+		case shipment.FieldRiderPhone:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field rider_phone", values[i])
+			} else if value.Valid {
+				_m.RiderPhone = value.String
+			}
+		case shipment.FieldRiderLat:
+			if value, ok := values[i].(*sql.NullFloat64); !ok {
+				return fmt.Errorf("unexpected type %T for field rider_lat", values[i])
+			} else if value.Valid {
+				_m.RiderLat = new(float64)
+				*_m.RiderLat = value.Float64
+			}
+		case shipment.FieldRiderLng:
+			if value, ok := values[i].(*sql.NullFloat64); !ok {
+				return fmt.Errorf("unexpected type %T for field rider_lng", values[i])
+			} else if value.Valid {
+				_m.RiderLng = new(float64)
+				*_m.RiderLng = value.Float64
+			}
+		case shipment.FieldPositionAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field position_at", values[i])
+			} else if value.Valid {
+				_m.PositionAt = new(time.Time)
+				*_m.PositionAt = value.Time
+			}
+		case shipment.FieldReason:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field reason", values[i])
+			} else if value.Valid {
+				_m.Reason = value.String
+			}
 		case shipment.FieldShippedAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
 				return fmt.Errorf("unexpected type %T for field shipped_at", values[i])
@@ -154,6 +242,13 @@ func (_m *Shipment) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.DeliveredAt = new(time.Time)
 				*_m.DeliveredAt = value.Time
+			}
+		case shipment.FieldSubscribedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field subscribed_at", values[i])
+			} else if value.Valid {
+				_m.SubscribedAt = new(time.Time)
+				*_m.SubscribedAt = value.Time
 			}
 		case shipment.FieldWechatUploadedAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
@@ -217,6 +312,12 @@ func (_m *Shipment) String() string {
 	builder.WriteString("order_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.OrderID))
 	builder.WriteString(", ")
+	builder.WriteString("kind=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Kind))
+	builder.WriteString(", ")
+	builder.WriteString("out_no=")
+	builder.WriteString(_m.OutNo)
+	builder.WriteString(", ")
 	builder.WriteString("carrier=")
 	builder.WriteString(_m.Carrier)
 	builder.WriteString(", ")
@@ -226,6 +327,38 @@ func (_m *Shipment) String() string {
 	builder.WriteString("status=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Status))
 	builder.WriteString(", ")
+	builder.WriteString("fee_fen=")
+	builder.WriteString(fmt.Sprintf("%v", _m.FeeFen))
+	builder.WriteString(", ")
+	if v := _m.DistanceM; v != nil {
+		builder.WriteString("distance_m=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("rider_name=")
+	builder.WriteString(_m.RiderName)
+	builder.WriteString(", ")
+	builder.WriteString("rider_phone=")
+	builder.WriteString(_m.RiderPhone)
+	builder.WriteString(", ")
+	if v := _m.RiderLat; v != nil {
+		builder.WriteString("rider_lat=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.RiderLng; v != nil {
+		builder.WriteString("rider_lng=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.PositionAt; v != nil {
+		builder.WriteString("position_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("reason=")
+	builder.WriteString(_m.Reason)
+	builder.WriteString(", ")
 	if v := _m.ShippedAt; v != nil {
 		builder.WriteString("shipped_at=")
 		builder.WriteString(v.Format(time.ANSIC))
@@ -233,6 +366,11 @@ func (_m *Shipment) String() string {
 	builder.WriteString(", ")
 	if v := _m.DeliveredAt; v != nil {
 		builder.WriteString("delivered_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.SubscribedAt; v != nil {
+		builder.WriteString("subscribed_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
 	builder.WriteString(", ")

@@ -58,6 +58,26 @@ func (_c *ShipmentCreate) SetOrderID(v int) *ShipmentCreate {
 	return _c
 }
 
+// SetKind sets the "kind" field.
+func (_c *ShipmentCreate) SetKind(v shipment.Kind) *ShipmentCreate {
+	_c.mutation.SetKind(v)
+	return _c
+}
+
+// SetNillableKind sets the "kind" field if the given value is not nil.
+func (_c *ShipmentCreate) SetNillableKind(v *shipment.Kind) *ShipmentCreate {
+	if v != nil {
+		_c.SetKind(*v)
+	}
+	return _c
+}
+
+// SetOutNo sets the "out_no" field.
+func (_c *ShipmentCreate) SetOutNo(v string) *ShipmentCreate {
+	_c.mutation.SetOutNo(v)
+	return _c
+}
+
 // SetCarrier sets the "carrier" field.
 func (_c *ShipmentCreate) SetCarrier(v string) *ShipmentCreate {
 	_c.mutation.SetCarrier(v)
@@ -92,10 +112,114 @@ func (_c *ShipmentCreate) SetStatus(v shipment.Status) *ShipmentCreate {
 	return _c
 }
 
-// SetNillableStatus sets the "status" field if the given value is not nil.
-func (_c *ShipmentCreate) SetNillableStatus(v *shipment.Status) *ShipmentCreate {
+// SetFeeFen sets the "fee_fen" field.
+func (_c *ShipmentCreate) SetFeeFen(v int64) *ShipmentCreate {
+	_c.mutation.SetFeeFen(v)
+	return _c
+}
+
+// SetNillableFeeFen sets the "fee_fen" field if the given value is not nil.
+func (_c *ShipmentCreate) SetNillableFeeFen(v *int64) *ShipmentCreate {
 	if v != nil {
-		_c.SetStatus(*v)
+		_c.SetFeeFen(*v)
+	}
+	return _c
+}
+
+// SetDistanceM sets the "distance_m" field.
+func (_c *ShipmentCreate) SetDistanceM(v int) *ShipmentCreate {
+	_c.mutation.SetDistanceM(v)
+	return _c
+}
+
+// SetNillableDistanceM sets the "distance_m" field if the given value is not nil.
+func (_c *ShipmentCreate) SetNillableDistanceM(v *int) *ShipmentCreate {
+	if v != nil {
+		_c.SetDistanceM(*v)
+	}
+	return _c
+}
+
+// SetRiderName sets the "rider_name" field.
+func (_c *ShipmentCreate) SetRiderName(v string) *ShipmentCreate {
+	_c.mutation.SetRiderName(v)
+	return _c
+}
+
+// SetNillableRiderName sets the "rider_name" field if the given value is not nil.
+func (_c *ShipmentCreate) SetNillableRiderName(v *string) *ShipmentCreate {
+	if v != nil {
+		_c.SetRiderName(*v)
+	}
+	return _c
+}
+
+// SetRiderPhone sets the "rider_phone" field.
+func (_c *ShipmentCreate) SetRiderPhone(v string) *ShipmentCreate {
+	_c.mutation.SetRiderPhone(v)
+	return _c
+}
+
+// SetNillableRiderPhone sets the "rider_phone" field if the given value is not nil.
+func (_c *ShipmentCreate) SetNillableRiderPhone(v *string) *ShipmentCreate {
+	if v != nil {
+		_c.SetRiderPhone(*v)
+	}
+	return _c
+}
+
+// SetRiderLat sets the "rider_lat" field.
+func (_c *ShipmentCreate) SetRiderLat(v float64) *ShipmentCreate {
+	_c.mutation.SetRiderLat(v)
+	return _c
+}
+
+// SetNillableRiderLat sets the "rider_lat" field if the given value is not nil.
+func (_c *ShipmentCreate) SetNillableRiderLat(v *float64) *ShipmentCreate {
+	if v != nil {
+		_c.SetRiderLat(*v)
+	}
+	return _c
+}
+
+// SetRiderLng sets the "rider_lng" field.
+func (_c *ShipmentCreate) SetRiderLng(v float64) *ShipmentCreate {
+	_c.mutation.SetRiderLng(v)
+	return _c
+}
+
+// SetNillableRiderLng sets the "rider_lng" field if the given value is not nil.
+func (_c *ShipmentCreate) SetNillableRiderLng(v *float64) *ShipmentCreate {
+	if v != nil {
+		_c.SetRiderLng(*v)
+	}
+	return _c
+}
+
+// SetPositionAt sets the "position_at" field.
+func (_c *ShipmentCreate) SetPositionAt(v time.Time) *ShipmentCreate {
+	_c.mutation.SetPositionAt(v)
+	return _c
+}
+
+// SetNillablePositionAt sets the "position_at" field if the given value is not nil.
+func (_c *ShipmentCreate) SetNillablePositionAt(v *time.Time) *ShipmentCreate {
+	if v != nil {
+		_c.SetPositionAt(*v)
+	}
+	return _c
+}
+
+// SetReason sets the "reason" field.
+func (_c *ShipmentCreate) SetReason(v string) *ShipmentCreate {
+	_c.mutation.SetReason(v)
+	return _c
+}
+
+// SetNillableReason sets the "reason" field if the given value is not nil.
+func (_c *ShipmentCreate) SetNillableReason(v *string) *ShipmentCreate {
+	if v != nil {
+		_c.SetReason(*v)
 	}
 	return _c
 }
@@ -124,6 +248,20 @@ func (_c *ShipmentCreate) SetDeliveredAt(v time.Time) *ShipmentCreate {
 func (_c *ShipmentCreate) SetNillableDeliveredAt(v *time.Time) *ShipmentCreate {
 	if v != nil {
 		_c.SetDeliveredAt(*v)
+	}
+	return _c
+}
+
+// SetSubscribedAt sets the "subscribed_at" field.
+func (_c *ShipmentCreate) SetSubscribedAt(v time.Time) *ShipmentCreate {
+	_c.mutation.SetSubscribedAt(v)
+	return _c
+}
+
+// SetNillableSubscribedAt sets the "subscribed_at" field if the given value is not nil.
+func (_c *ShipmentCreate) SetNillableSubscribedAt(v *time.Time) *ShipmentCreate {
+	if v != nil {
+		_c.SetSubscribedAt(*v)
 	}
 	return _c
 }
@@ -205,6 +343,10 @@ func (_c *ShipmentCreate) defaults() {
 		v := shipment.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.Kind(); !ok {
+		v := shipment.DefaultKind
+		_c.mutation.SetKind(v)
+	}
 	if _, ok := _c.mutation.Carrier(); !ok {
 		v := shipment.DefaultCarrier
 		_c.mutation.SetCarrier(v)
@@ -213,9 +355,21 @@ func (_c *ShipmentCreate) defaults() {
 		v := shipment.DefaultTrackingNo
 		_c.mutation.SetTrackingNo(v)
 	}
-	if _, ok := _c.mutation.Status(); !ok {
-		v := shipment.DefaultStatus
-		_c.mutation.SetStatus(v)
+	if _, ok := _c.mutation.FeeFen(); !ok {
+		v := shipment.DefaultFeeFen
+		_c.mutation.SetFeeFen(v)
+	}
+	if _, ok := _c.mutation.RiderName(); !ok {
+		v := shipment.DefaultRiderName
+		_c.mutation.SetRiderName(v)
+	}
+	if _, ok := _c.mutation.RiderPhone(); !ok {
+		v := shipment.DefaultRiderPhone
+		_c.mutation.SetRiderPhone(v)
+	}
+	if _, ok := _c.mutation.Reason(); !ok {
+		v := shipment.DefaultReason
+		_c.mutation.SetReason(v)
 	}
 }
 
@@ -229,6 +383,22 @@ func (_c *ShipmentCreate) check() error {
 	}
 	if _, ok := _c.mutation.OrderID(); !ok {
 		return &ValidationError{Name: "order_id", err: errors.New(`ent: missing required field "Shipment.order_id"`)}
+	}
+	if _, ok := _c.mutation.Kind(); !ok {
+		return &ValidationError{Name: "kind", err: errors.New(`ent: missing required field "Shipment.kind"`)}
+	}
+	if v, ok := _c.mutation.Kind(); ok {
+		if err := shipment.KindValidator(v); err != nil {
+			return &ValidationError{Name: "kind", err: fmt.Errorf(`ent: validator failed for field "Shipment.kind": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.OutNo(); !ok {
+		return &ValidationError{Name: "out_no", err: errors.New(`ent: missing required field "Shipment.out_no"`)}
+	}
+	if v, ok := _c.mutation.OutNo(); ok {
+		if err := shipment.OutNoValidator(v); err != nil {
+			return &ValidationError{Name: "out_no", err: fmt.Errorf(`ent: validator failed for field "Shipment.out_no": %w`, err)}
+		}
 	}
 	if _, ok := _c.mutation.Carrier(); !ok {
 		return &ValidationError{Name: "carrier", err: errors.New(`ent: missing required field "Shipment.carrier"`)}
@@ -252,6 +422,33 @@ func (_c *ShipmentCreate) check() error {
 	if v, ok := _c.mutation.Status(); ok {
 		if err := shipment.StatusValidator(v); err != nil {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Shipment.status": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.FeeFen(); !ok {
+		return &ValidationError{Name: "fee_fen", err: errors.New(`ent: missing required field "Shipment.fee_fen"`)}
+	}
+	if _, ok := _c.mutation.RiderName(); !ok {
+		return &ValidationError{Name: "rider_name", err: errors.New(`ent: missing required field "Shipment.rider_name"`)}
+	}
+	if v, ok := _c.mutation.RiderName(); ok {
+		if err := shipment.RiderNameValidator(v); err != nil {
+			return &ValidationError{Name: "rider_name", err: fmt.Errorf(`ent: validator failed for field "Shipment.rider_name": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.RiderPhone(); !ok {
+		return &ValidationError{Name: "rider_phone", err: errors.New(`ent: missing required field "Shipment.rider_phone"`)}
+	}
+	if v, ok := _c.mutation.RiderPhone(); ok {
+		if err := shipment.RiderPhoneValidator(v); err != nil {
+			return &ValidationError{Name: "rider_phone", err: fmt.Errorf(`ent: validator failed for field "Shipment.rider_phone": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.Reason(); !ok {
+		return &ValidationError{Name: "reason", err: errors.New(`ent: missing required field "Shipment.reason"`)}
+	}
+	if v, ok := _c.mutation.Reason(); ok {
+		if err := shipment.ReasonValidator(v); err != nil {
+			return &ValidationError{Name: "reason", err: fmt.Errorf(`ent: validator failed for field "Shipment.reason": %w`, err)}
 		}
 	}
 	if len(_c.mutation.OrderIDs()) == 0 {
@@ -292,6 +489,14 @@ func (_c *ShipmentCreate) createSpec() (*Shipment, *sqlgraph.CreateSpec) {
 		_spec.SetField(shipment.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
 	}
+	if value, ok := _c.mutation.Kind(); ok {
+		_spec.SetField(shipment.FieldKind, field.TypeEnum, value)
+		_node.Kind = value
+	}
+	if value, ok := _c.mutation.OutNo(); ok {
+		_spec.SetField(shipment.FieldOutNo, field.TypeString, value)
+		_node.OutNo = value
+	}
 	if value, ok := _c.mutation.Carrier(); ok {
 		_spec.SetField(shipment.FieldCarrier, field.TypeString, value)
 		_node.Carrier = value
@@ -304,6 +509,38 @@ func (_c *ShipmentCreate) createSpec() (*Shipment, *sqlgraph.CreateSpec) {
 		_spec.SetField(shipment.FieldStatus, field.TypeEnum, value)
 		_node.Status = value
 	}
+	if value, ok := _c.mutation.FeeFen(); ok {
+		_spec.SetField(shipment.FieldFeeFen, field.TypeInt64, value)
+		_node.FeeFen = value
+	}
+	if value, ok := _c.mutation.DistanceM(); ok {
+		_spec.SetField(shipment.FieldDistanceM, field.TypeInt, value)
+		_node.DistanceM = &value
+	}
+	if value, ok := _c.mutation.RiderName(); ok {
+		_spec.SetField(shipment.FieldRiderName, field.TypeString, value)
+		_node.RiderName = value
+	}
+	if value, ok := _c.mutation.RiderPhone(); ok {
+		_spec.SetField(shipment.FieldRiderPhone, field.TypeString, value)
+		_node.RiderPhone = value
+	}
+	if value, ok := _c.mutation.RiderLat(); ok {
+		_spec.SetField(shipment.FieldRiderLat, field.TypeFloat64, value)
+		_node.RiderLat = &value
+	}
+	if value, ok := _c.mutation.RiderLng(); ok {
+		_spec.SetField(shipment.FieldRiderLng, field.TypeFloat64, value)
+		_node.RiderLng = &value
+	}
+	if value, ok := _c.mutation.PositionAt(); ok {
+		_spec.SetField(shipment.FieldPositionAt, field.TypeTime, value)
+		_node.PositionAt = &value
+	}
+	if value, ok := _c.mutation.Reason(); ok {
+		_spec.SetField(shipment.FieldReason, field.TypeString, value)
+		_node.Reason = value
+	}
 	if value, ok := _c.mutation.ShippedAt(); ok {
 		_spec.SetField(shipment.FieldShippedAt, field.TypeTime, value)
 		_node.ShippedAt = &value
@@ -311,6 +548,10 @@ func (_c *ShipmentCreate) createSpec() (*Shipment, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.DeliveredAt(); ok {
 		_spec.SetField(shipment.FieldDeliveredAt, field.TypeTime, value)
 		_node.DeliveredAt = &value
+	}
+	if value, ok := _c.mutation.SubscribedAt(); ok {
+		_spec.SetField(shipment.FieldSubscribedAt, field.TypeTime, value)
+		_node.SubscribedAt = &value
 	}
 	if value, ok := _c.mutation.WechatUploadedAt(); ok {
 		_spec.SetField(shipment.FieldWechatUploadedAt, field.TypeTime, value)
@@ -449,6 +690,150 @@ func (u *ShipmentUpsert) UpdateStatus() *ShipmentUpsert {
 	return u
 }
 
+// SetFeeFen sets the "fee_fen" field.
+func (u *ShipmentUpsert) SetFeeFen(v int64) *ShipmentUpsert {
+	u.Set(shipment.FieldFeeFen, v)
+	return u
+}
+
+// UpdateFeeFen sets the "fee_fen" field to the value that was provided on create.
+func (u *ShipmentUpsert) UpdateFeeFen() *ShipmentUpsert {
+	u.SetExcluded(shipment.FieldFeeFen)
+	return u
+}
+
+// AddFeeFen adds v to the "fee_fen" field.
+func (u *ShipmentUpsert) AddFeeFen(v int64) *ShipmentUpsert {
+	u.Add(shipment.FieldFeeFen, v)
+	return u
+}
+
+// SetDistanceM sets the "distance_m" field.
+func (u *ShipmentUpsert) SetDistanceM(v int) *ShipmentUpsert {
+	u.Set(shipment.FieldDistanceM, v)
+	return u
+}
+
+// UpdateDistanceM sets the "distance_m" field to the value that was provided on create.
+func (u *ShipmentUpsert) UpdateDistanceM() *ShipmentUpsert {
+	u.SetExcluded(shipment.FieldDistanceM)
+	return u
+}
+
+// AddDistanceM adds v to the "distance_m" field.
+func (u *ShipmentUpsert) AddDistanceM(v int) *ShipmentUpsert {
+	u.Add(shipment.FieldDistanceM, v)
+	return u
+}
+
+// ClearDistanceM clears the value of the "distance_m" field.
+func (u *ShipmentUpsert) ClearDistanceM() *ShipmentUpsert {
+	u.SetNull(shipment.FieldDistanceM)
+	return u
+}
+
+// SetRiderName sets the "rider_name" field.
+func (u *ShipmentUpsert) SetRiderName(v string) *ShipmentUpsert {
+	u.Set(shipment.FieldRiderName, v)
+	return u
+}
+
+// UpdateRiderName sets the "rider_name" field to the value that was provided on create.
+func (u *ShipmentUpsert) UpdateRiderName() *ShipmentUpsert {
+	u.SetExcluded(shipment.FieldRiderName)
+	return u
+}
+
+// SetRiderPhone sets the "rider_phone" field.
+func (u *ShipmentUpsert) SetRiderPhone(v string) *ShipmentUpsert {
+	u.Set(shipment.FieldRiderPhone, v)
+	return u
+}
+
+// UpdateRiderPhone sets the "rider_phone" field to the value that was provided on create.
+func (u *ShipmentUpsert) UpdateRiderPhone() *ShipmentUpsert {
+	u.SetExcluded(shipment.FieldRiderPhone)
+	return u
+}
+
+// SetRiderLat sets the "rider_lat" field.
+func (u *ShipmentUpsert) SetRiderLat(v float64) *ShipmentUpsert {
+	u.Set(shipment.FieldRiderLat, v)
+	return u
+}
+
+// UpdateRiderLat sets the "rider_lat" field to the value that was provided on create.
+func (u *ShipmentUpsert) UpdateRiderLat() *ShipmentUpsert {
+	u.SetExcluded(shipment.FieldRiderLat)
+	return u
+}
+
+// AddRiderLat adds v to the "rider_lat" field.
+func (u *ShipmentUpsert) AddRiderLat(v float64) *ShipmentUpsert {
+	u.Add(shipment.FieldRiderLat, v)
+	return u
+}
+
+// ClearRiderLat clears the value of the "rider_lat" field.
+func (u *ShipmentUpsert) ClearRiderLat() *ShipmentUpsert {
+	u.SetNull(shipment.FieldRiderLat)
+	return u
+}
+
+// SetRiderLng sets the "rider_lng" field.
+func (u *ShipmentUpsert) SetRiderLng(v float64) *ShipmentUpsert {
+	u.Set(shipment.FieldRiderLng, v)
+	return u
+}
+
+// UpdateRiderLng sets the "rider_lng" field to the value that was provided on create.
+func (u *ShipmentUpsert) UpdateRiderLng() *ShipmentUpsert {
+	u.SetExcluded(shipment.FieldRiderLng)
+	return u
+}
+
+// AddRiderLng adds v to the "rider_lng" field.
+func (u *ShipmentUpsert) AddRiderLng(v float64) *ShipmentUpsert {
+	u.Add(shipment.FieldRiderLng, v)
+	return u
+}
+
+// ClearRiderLng clears the value of the "rider_lng" field.
+func (u *ShipmentUpsert) ClearRiderLng() *ShipmentUpsert {
+	u.SetNull(shipment.FieldRiderLng)
+	return u
+}
+
+// SetPositionAt sets the "position_at" field.
+func (u *ShipmentUpsert) SetPositionAt(v time.Time) *ShipmentUpsert {
+	u.Set(shipment.FieldPositionAt, v)
+	return u
+}
+
+// UpdatePositionAt sets the "position_at" field to the value that was provided on create.
+func (u *ShipmentUpsert) UpdatePositionAt() *ShipmentUpsert {
+	u.SetExcluded(shipment.FieldPositionAt)
+	return u
+}
+
+// ClearPositionAt clears the value of the "position_at" field.
+func (u *ShipmentUpsert) ClearPositionAt() *ShipmentUpsert {
+	u.SetNull(shipment.FieldPositionAt)
+	return u
+}
+
+// SetReason sets the "reason" field.
+func (u *ShipmentUpsert) SetReason(v string) *ShipmentUpsert {
+	u.Set(shipment.FieldReason, v)
+	return u
+}
+
+// UpdateReason sets the "reason" field to the value that was provided on create.
+func (u *ShipmentUpsert) UpdateReason() *ShipmentUpsert {
+	u.SetExcluded(shipment.FieldReason)
+	return u
+}
+
 // SetShippedAt sets the "shipped_at" field.
 func (u *ShipmentUpsert) SetShippedAt(v time.Time) *ShipmentUpsert {
 	u.Set(shipment.FieldShippedAt, v)
@@ -482,6 +867,24 @@ func (u *ShipmentUpsert) UpdateDeliveredAt() *ShipmentUpsert {
 // ClearDeliveredAt clears the value of the "delivered_at" field.
 func (u *ShipmentUpsert) ClearDeliveredAt() *ShipmentUpsert {
 	u.SetNull(shipment.FieldDeliveredAt)
+	return u
+}
+
+// SetSubscribedAt sets the "subscribed_at" field.
+func (u *ShipmentUpsert) SetSubscribedAt(v time.Time) *ShipmentUpsert {
+	u.Set(shipment.FieldSubscribedAt, v)
+	return u
+}
+
+// UpdateSubscribedAt sets the "subscribed_at" field to the value that was provided on create.
+func (u *ShipmentUpsert) UpdateSubscribedAt() *ShipmentUpsert {
+	u.SetExcluded(shipment.FieldSubscribedAt)
+	return u
+}
+
+// ClearSubscribedAt clears the value of the "subscribed_at" field.
+func (u *ShipmentUpsert) ClearSubscribedAt() *ShipmentUpsert {
+	u.SetNull(shipment.FieldSubscribedAt)
 	return u
 }
 
@@ -519,6 +922,12 @@ func (u *ShipmentUpsertOne) UpdateNewValues() *ShipmentUpsertOne {
 		}
 		if _, exists := u.create.mutation.OrderID(); exists {
 			s.SetIgnore(shipment.FieldOrderID)
+		}
+		if _, exists := u.create.mutation.Kind(); exists {
+			s.SetIgnore(shipment.FieldKind)
+		}
+		if _, exists := u.create.mutation.OutNo(); exists {
+			s.SetIgnore(shipment.FieldOutNo)
 		}
 	}))
 	return u
@@ -607,6 +1016,174 @@ func (u *ShipmentUpsertOne) UpdateStatus() *ShipmentUpsertOne {
 	})
 }
 
+// SetFeeFen sets the "fee_fen" field.
+func (u *ShipmentUpsertOne) SetFeeFen(v int64) *ShipmentUpsertOne {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.SetFeeFen(v)
+	})
+}
+
+// AddFeeFen adds v to the "fee_fen" field.
+func (u *ShipmentUpsertOne) AddFeeFen(v int64) *ShipmentUpsertOne {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.AddFeeFen(v)
+	})
+}
+
+// UpdateFeeFen sets the "fee_fen" field to the value that was provided on create.
+func (u *ShipmentUpsertOne) UpdateFeeFen() *ShipmentUpsertOne {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.UpdateFeeFen()
+	})
+}
+
+// SetDistanceM sets the "distance_m" field.
+func (u *ShipmentUpsertOne) SetDistanceM(v int) *ShipmentUpsertOne {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.SetDistanceM(v)
+	})
+}
+
+// AddDistanceM adds v to the "distance_m" field.
+func (u *ShipmentUpsertOne) AddDistanceM(v int) *ShipmentUpsertOne {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.AddDistanceM(v)
+	})
+}
+
+// UpdateDistanceM sets the "distance_m" field to the value that was provided on create.
+func (u *ShipmentUpsertOne) UpdateDistanceM() *ShipmentUpsertOne {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.UpdateDistanceM()
+	})
+}
+
+// ClearDistanceM clears the value of the "distance_m" field.
+func (u *ShipmentUpsertOne) ClearDistanceM() *ShipmentUpsertOne {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.ClearDistanceM()
+	})
+}
+
+// SetRiderName sets the "rider_name" field.
+func (u *ShipmentUpsertOne) SetRiderName(v string) *ShipmentUpsertOne {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.SetRiderName(v)
+	})
+}
+
+// UpdateRiderName sets the "rider_name" field to the value that was provided on create.
+func (u *ShipmentUpsertOne) UpdateRiderName() *ShipmentUpsertOne {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.UpdateRiderName()
+	})
+}
+
+// SetRiderPhone sets the "rider_phone" field.
+func (u *ShipmentUpsertOne) SetRiderPhone(v string) *ShipmentUpsertOne {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.SetRiderPhone(v)
+	})
+}
+
+// UpdateRiderPhone sets the "rider_phone" field to the value that was provided on create.
+func (u *ShipmentUpsertOne) UpdateRiderPhone() *ShipmentUpsertOne {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.UpdateRiderPhone()
+	})
+}
+
+// SetRiderLat sets the "rider_lat" field.
+func (u *ShipmentUpsertOne) SetRiderLat(v float64) *ShipmentUpsertOne {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.SetRiderLat(v)
+	})
+}
+
+// AddRiderLat adds v to the "rider_lat" field.
+func (u *ShipmentUpsertOne) AddRiderLat(v float64) *ShipmentUpsertOne {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.AddRiderLat(v)
+	})
+}
+
+// UpdateRiderLat sets the "rider_lat" field to the value that was provided on create.
+func (u *ShipmentUpsertOne) UpdateRiderLat() *ShipmentUpsertOne {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.UpdateRiderLat()
+	})
+}
+
+// ClearRiderLat clears the value of the "rider_lat" field.
+func (u *ShipmentUpsertOne) ClearRiderLat() *ShipmentUpsertOne {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.ClearRiderLat()
+	})
+}
+
+// SetRiderLng sets the "rider_lng" field.
+func (u *ShipmentUpsertOne) SetRiderLng(v float64) *ShipmentUpsertOne {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.SetRiderLng(v)
+	})
+}
+
+// AddRiderLng adds v to the "rider_lng" field.
+func (u *ShipmentUpsertOne) AddRiderLng(v float64) *ShipmentUpsertOne {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.AddRiderLng(v)
+	})
+}
+
+// UpdateRiderLng sets the "rider_lng" field to the value that was provided on create.
+func (u *ShipmentUpsertOne) UpdateRiderLng() *ShipmentUpsertOne {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.UpdateRiderLng()
+	})
+}
+
+// ClearRiderLng clears the value of the "rider_lng" field.
+func (u *ShipmentUpsertOne) ClearRiderLng() *ShipmentUpsertOne {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.ClearRiderLng()
+	})
+}
+
+// SetPositionAt sets the "position_at" field.
+func (u *ShipmentUpsertOne) SetPositionAt(v time.Time) *ShipmentUpsertOne {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.SetPositionAt(v)
+	})
+}
+
+// UpdatePositionAt sets the "position_at" field to the value that was provided on create.
+func (u *ShipmentUpsertOne) UpdatePositionAt() *ShipmentUpsertOne {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.UpdatePositionAt()
+	})
+}
+
+// ClearPositionAt clears the value of the "position_at" field.
+func (u *ShipmentUpsertOne) ClearPositionAt() *ShipmentUpsertOne {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.ClearPositionAt()
+	})
+}
+
+// SetReason sets the "reason" field.
+func (u *ShipmentUpsertOne) SetReason(v string) *ShipmentUpsertOne {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.SetReason(v)
+	})
+}
+
+// UpdateReason sets the "reason" field to the value that was provided on create.
+func (u *ShipmentUpsertOne) UpdateReason() *ShipmentUpsertOne {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.UpdateReason()
+	})
+}
+
 // SetShippedAt sets the "shipped_at" field.
 func (u *ShipmentUpsertOne) SetShippedAt(v time.Time) *ShipmentUpsertOne {
 	return u.Update(func(s *ShipmentUpsert) {
@@ -646,6 +1223,27 @@ func (u *ShipmentUpsertOne) UpdateDeliveredAt() *ShipmentUpsertOne {
 func (u *ShipmentUpsertOne) ClearDeliveredAt() *ShipmentUpsertOne {
 	return u.Update(func(s *ShipmentUpsert) {
 		s.ClearDeliveredAt()
+	})
+}
+
+// SetSubscribedAt sets the "subscribed_at" field.
+func (u *ShipmentUpsertOne) SetSubscribedAt(v time.Time) *ShipmentUpsertOne {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.SetSubscribedAt(v)
+	})
+}
+
+// UpdateSubscribedAt sets the "subscribed_at" field to the value that was provided on create.
+func (u *ShipmentUpsertOne) UpdateSubscribedAt() *ShipmentUpsertOne {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.UpdateSubscribedAt()
+	})
+}
+
+// ClearSubscribedAt clears the value of the "subscribed_at" field.
+func (u *ShipmentUpsertOne) ClearSubscribedAt() *ShipmentUpsertOne {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.ClearSubscribedAt()
 	})
 }
 
@@ -852,6 +1450,12 @@ func (u *ShipmentUpsertBulk) UpdateNewValues() *ShipmentUpsertBulk {
 			if _, exists := b.mutation.OrderID(); exists {
 				s.SetIgnore(shipment.FieldOrderID)
 			}
+			if _, exists := b.mutation.Kind(); exists {
+				s.SetIgnore(shipment.FieldKind)
+			}
+			if _, exists := b.mutation.OutNo(); exists {
+				s.SetIgnore(shipment.FieldOutNo)
+			}
 		}
 	}))
 	return u
@@ -940,6 +1544,174 @@ func (u *ShipmentUpsertBulk) UpdateStatus() *ShipmentUpsertBulk {
 	})
 }
 
+// SetFeeFen sets the "fee_fen" field.
+func (u *ShipmentUpsertBulk) SetFeeFen(v int64) *ShipmentUpsertBulk {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.SetFeeFen(v)
+	})
+}
+
+// AddFeeFen adds v to the "fee_fen" field.
+func (u *ShipmentUpsertBulk) AddFeeFen(v int64) *ShipmentUpsertBulk {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.AddFeeFen(v)
+	})
+}
+
+// UpdateFeeFen sets the "fee_fen" field to the value that was provided on create.
+func (u *ShipmentUpsertBulk) UpdateFeeFen() *ShipmentUpsertBulk {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.UpdateFeeFen()
+	})
+}
+
+// SetDistanceM sets the "distance_m" field.
+func (u *ShipmentUpsertBulk) SetDistanceM(v int) *ShipmentUpsertBulk {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.SetDistanceM(v)
+	})
+}
+
+// AddDistanceM adds v to the "distance_m" field.
+func (u *ShipmentUpsertBulk) AddDistanceM(v int) *ShipmentUpsertBulk {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.AddDistanceM(v)
+	})
+}
+
+// UpdateDistanceM sets the "distance_m" field to the value that was provided on create.
+func (u *ShipmentUpsertBulk) UpdateDistanceM() *ShipmentUpsertBulk {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.UpdateDistanceM()
+	})
+}
+
+// ClearDistanceM clears the value of the "distance_m" field.
+func (u *ShipmentUpsertBulk) ClearDistanceM() *ShipmentUpsertBulk {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.ClearDistanceM()
+	})
+}
+
+// SetRiderName sets the "rider_name" field.
+func (u *ShipmentUpsertBulk) SetRiderName(v string) *ShipmentUpsertBulk {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.SetRiderName(v)
+	})
+}
+
+// UpdateRiderName sets the "rider_name" field to the value that was provided on create.
+func (u *ShipmentUpsertBulk) UpdateRiderName() *ShipmentUpsertBulk {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.UpdateRiderName()
+	})
+}
+
+// SetRiderPhone sets the "rider_phone" field.
+func (u *ShipmentUpsertBulk) SetRiderPhone(v string) *ShipmentUpsertBulk {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.SetRiderPhone(v)
+	})
+}
+
+// UpdateRiderPhone sets the "rider_phone" field to the value that was provided on create.
+func (u *ShipmentUpsertBulk) UpdateRiderPhone() *ShipmentUpsertBulk {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.UpdateRiderPhone()
+	})
+}
+
+// SetRiderLat sets the "rider_lat" field.
+func (u *ShipmentUpsertBulk) SetRiderLat(v float64) *ShipmentUpsertBulk {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.SetRiderLat(v)
+	})
+}
+
+// AddRiderLat adds v to the "rider_lat" field.
+func (u *ShipmentUpsertBulk) AddRiderLat(v float64) *ShipmentUpsertBulk {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.AddRiderLat(v)
+	})
+}
+
+// UpdateRiderLat sets the "rider_lat" field to the value that was provided on create.
+func (u *ShipmentUpsertBulk) UpdateRiderLat() *ShipmentUpsertBulk {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.UpdateRiderLat()
+	})
+}
+
+// ClearRiderLat clears the value of the "rider_lat" field.
+func (u *ShipmentUpsertBulk) ClearRiderLat() *ShipmentUpsertBulk {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.ClearRiderLat()
+	})
+}
+
+// SetRiderLng sets the "rider_lng" field.
+func (u *ShipmentUpsertBulk) SetRiderLng(v float64) *ShipmentUpsertBulk {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.SetRiderLng(v)
+	})
+}
+
+// AddRiderLng adds v to the "rider_lng" field.
+func (u *ShipmentUpsertBulk) AddRiderLng(v float64) *ShipmentUpsertBulk {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.AddRiderLng(v)
+	})
+}
+
+// UpdateRiderLng sets the "rider_lng" field to the value that was provided on create.
+func (u *ShipmentUpsertBulk) UpdateRiderLng() *ShipmentUpsertBulk {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.UpdateRiderLng()
+	})
+}
+
+// ClearRiderLng clears the value of the "rider_lng" field.
+func (u *ShipmentUpsertBulk) ClearRiderLng() *ShipmentUpsertBulk {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.ClearRiderLng()
+	})
+}
+
+// SetPositionAt sets the "position_at" field.
+func (u *ShipmentUpsertBulk) SetPositionAt(v time.Time) *ShipmentUpsertBulk {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.SetPositionAt(v)
+	})
+}
+
+// UpdatePositionAt sets the "position_at" field to the value that was provided on create.
+func (u *ShipmentUpsertBulk) UpdatePositionAt() *ShipmentUpsertBulk {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.UpdatePositionAt()
+	})
+}
+
+// ClearPositionAt clears the value of the "position_at" field.
+func (u *ShipmentUpsertBulk) ClearPositionAt() *ShipmentUpsertBulk {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.ClearPositionAt()
+	})
+}
+
+// SetReason sets the "reason" field.
+func (u *ShipmentUpsertBulk) SetReason(v string) *ShipmentUpsertBulk {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.SetReason(v)
+	})
+}
+
+// UpdateReason sets the "reason" field to the value that was provided on create.
+func (u *ShipmentUpsertBulk) UpdateReason() *ShipmentUpsertBulk {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.UpdateReason()
+	})
+}
+
 // SetShippedAt sets the "shipped_at" field.
 func (u *ShipmentUpsertBulk) SetShippedAt(v time.Time) *ShipmentUpsertBulk {
 	return u.Update(func(s *ShipmentUpsert) {
@@ -979,6 +1751,27 @@ func (u *ShipmentUpsertBulk) UpdateDeliveredAt() *ShipmentUpsertBulk {
 func (u *ShipmentUpsertBulk) ClearDeliveredAt() *ShipmentUpsertBulk {
 	return u.Update(func(s *ShipmentUpsert) {
 		s.ClearDeliveredAt()
+	})
+}
+
+// SetSubscribedAt sets the "subscribed_at" field.
+func (u *ShipmentUpsertBulk) SetSubscribedAt(v time.Time) *ShipmentUpsertBulk {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.SetSubscribedAt(v)
+	})
+}
+
+// UpdateSubscribedAt sets the "subscribed_at" field to the value that was provided on create.
+func (u *ShipmentUpsertBulk) UpdateSubscribedAt() *ShipmentUpsertBulk {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.UpdateSubscribedAt()
+	})
+}
+
+// ClearSubscribedAt clears the value of the "subscribed_at" field.
+func (u *ShipmentUpsertBulk) ClearSubscribedAt() *ShipmentUpsertBulk {
+	return u.Update(func(s *ShipmentUpsert) {
+		s.ClearSubscribedAt()
 	})
 }
 

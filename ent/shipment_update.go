@@ -78,6 +78,170 @@ func (_u *ShipmentUpdate) SetNillableStatus(v *shipment.Status) *ShipmentUpdate 
 	return _u
 }
 
+// SetFeeFen sets the "fee_fen" field.
+func (_u *ShipmentUpdate) SetFeeFen(v int64) *ShipmentUpdate {
+	_u.mutation.ResetFeeFen()
+	_u.mutation.SetFeeFen(v)
+	return _u
+}
+
+// SetNillableFeeFen sets the "fee_fen" field if the given value is not nil.
+func (_u *ShipmentUpdate) SetNillableFeeFen(v *int64) *ShipmentUpdate {
+	if v != nil {
+		_u.SetFeeFen(*v)
+	}
+	return _u
+}
+
+// AddFeeFen adds value to the "fee_fen" field.
+func (_u *ShipmentUpdate) AddFeeFen(v int64) *ShipmentUpdate {
+	_u.mutation.AddFeeFen(v)
+	return _u
+}
+
+// SetDistanceM sets the "distance_m" field.
+func (_u *ShipmentUpdate) SetDistanceM(v int) *ShipmentUpdate {
+	_u.mutation.ResetDistanceM()
+	_u.mutation.SetDistanceM(v)
+	return _u
+}
+
+// SetNillableDistanceM sets the "distance_m" field if the given value is not nil.
+func (_u *ShipmentUpdate) SetNillableDistanceM(v *int) *ShipmentUpdate {
+	if v != nil {
+		_u.SetDistanceM(*v)
+	}
+	return _u
+}
+
+// AddDistanceM adds value to the "distance_m" field.
+func (_u *ShipmentUpdate) AddDistanceM(v int) *ShipmentUpdate {
+	_u.mutation.AddDistanceM(v)
+	return _u
+}
+
+// ClearDistanceM clears the value of the "distance_m" field.
+func (_u *ShipmentUpdate) ClearDistanceM() *ShipmentUpdate {
+	_u.mutation.ClearDistanceM()
+	return _u
+}
+
+// SetRiderName sets the "rider_name" field.
+func (_u *ShipmentUpdate) SetRiderName(v string) *ShipmentUpdate {
+	_u.mutation.SetRiderName(v)
+	return _u
+}
+
+// SetNillableRiderName sets the "rider_name" field if the given value is not nil.
+func (_u *ShipmentUpdate) SetNillableRiderName(v *string) *ShipmentUpdate {
+	if v != nil {
+		_u.SetRiderName(*v)
+	}
+	return _u
+}
+
+// SetRiderPhone sets the "rider_phone" field.
+func (_u *ShipmentUpdate) SetRiderPhone(v string) *ShipmentUpdate {
+	_u.mutation.SetRiderPhone(v)
+	return _u
+}
+
+// SetNillableRiderPhone sets the "rider_phone" field if the given value is not nil.
+func (_u *ShipmentUpdate) SetNillableRiderPhone(v *string) *ShipmentUpdate {
+	if v != nil {
+		_u.SetRiderPhone(*v)
+	}
+	return _u
+}
+
+// SetRiderLat sets the "rider_lat" field.
+func (_u *ShipmentUpdate) SetRiderLat(v float64) *ShipmentUpdate {
+	_u.mutation.ResetRiderLat()
+	_u.mutation.SetRiderLat(v)
+	return _u
+}
+
+// SetNillableRiderLat sets the "rider_lat" field if the given value is not nil.
+func (_u *ShipmentUpdate) SetNillableRiderLat(v *float64) *ShipmentUpdate {
+	if v != nil {
+		_u.SetRiderLat(*v)
+	}
+	return _u
+}
+
+// AddRiderLat adds value to the "rider_lat" field.
+func (_u *ShipmentUpdate) AddRiderLat(v float64) *ShipmentUpdate {
+	_u.mutation.AddRiderLat(v)
+	return _u
+}
+
+// ClearRiderLat clears the value of the "rider_lat" field.
+func (_u *ShipmentUpdate) ClearRiderLat() *ShipmentUpdate {
+	_u.mutation.ClearRiderLat()
+	return _u
+}
+
+// SetRiderLng sets the "rider_lng" field.
+func (_u *ShipmentUpdate) SetRiderLng(v float64) *ShipmentUpdate {
+	_u.mutation.ResetRiderLng()
+	_u.mutation.SetRiderLng(v)
+	return _u
+}
+
+// SetNillableRiderLng sets the "rider_lng" field if the given value is not nil.
+func (_u *ShipmentUpdate) SetNillableRiderLng(v *float64) *ShipmentUpdate {
+	if v != nil {
+		_u.SetRiderLng(*v)
+	}
+	return _u
+}
+
+// AddRiderLng adds value to the "rider_lng" field.
+func (_u *ShipmentUpdate) AddRiderLng(v float64) *ShipmentUpdate {
+	_u.mutation.AddRiderLng(v)
+	return _u
+}
+
+// ClearRiderLng clears the value of the "rider_lng" field.
+func (_u *ShipmentUpdate) ClearRiderLng() *ShipmentUpdate {
+	_u.mutation.ClearRiderLng()
+	return _u
+}
+
+// SetPositionAt sets the "position_at" field.
+func (_u *ShipmentUpdate) SetPositionAt(v time.Time) *ShipmentUpdate {
+	_u.mutation.SetPositionAt(v)
+	return _u
+}
+
+// SetNillablePositionAt sets the "position_at" field if the given value is not nil.
+func (_u *ShipmentUpdate) SetNillablePositionAt(v *time.Time) *ShipmentUpdate {
+	if v != nil {
+		_u.SetPositionAt(*v)
+	}
+	return _u
+}
+
+// ClearPositionAt clears the value of the "position_at" field.
+func (_u *ShipmentUpdate) ClearPositionAt() *ShipmentUpdate {
+	_u.mutation.ClearPositionAt()
+	return _u
+}
+
+// SetReason sets the "reason" field.
+func (_u *ShipmentUpdate) SetReason(v string) *ShipmentUpdate {
+	_u.mutation.SetReason(v)
+	return _u
+}
+
+// SetNillableReason sets the "reason" field if the given value is not nil.
+func (_u *ShipmentUpdate) SetNillableReason(v *string) *ShipmentUpdate {
+	if v != nil {
+		_u.SetReason(*v)
+	}
+	return _u
+}
+
 // SetShippedAt sets the "shipped_at" field.
 func (_u *ShipmentUpdate) SetShippedAt(v time.Time) *ShipmentUpdate {
 	_u.mutation.SetShippedAt(v)
@@ -115,6 +279,26 @@ func (_u *ShipmentUpdate) SetNillableDeliveredAt(v *time.Time) *ShipmentUpdate {
 // ClearDeliveredAt clears the value of the "delivered_at" field.
 func (_u *ShipmentUpdate) ClearDeliveredAt() *ShipmentUpdate {
 	_u.mutation.ClearDeliveredAt()
+	return _u
+}
+
+// SetSubscribedAt sets the "subscribed_at" field.
+func (_u *ShipmentUpdate) SetSubscribedAt(v time.Time) *ShipmentUpdate {
+	_u.mutation.SetSubscribedAt(v)
+	return _u
+}
+
+// SetNillableSubscribedAt sets the "subscribed_at" field if the given value is not nil.
+func (_u *ShipmentUpdate) SetNillableSubscribedAt(v *time.Time) *ShipmentUpdate {
+	if v != nil {
+		_u.SetSubscribedAt(*v)
+	}
+	return _u
+}
+
+// ClearSubscribedAt clears the value of the "subscribed_at" field.
+func (_u *ShipmentUpdate) ClearSubscribedAt() *ShipmentUpdate {
+	_u.mutation.ClearSubscribedAt()
 	return _u
 }
 
@@ -232,6 +416,21 @@ func (_u *ShipmentUpdate) check() error {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Shipment.status": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.RiderName(); ok {
+		if err := shipment.RiderNameValidator(v); err != nil {
+			return &ValidationError{Name: "rider_name", err: fmt.Errorf(`ent: validator failed for field "Shipment.rider_name": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.RiderPhone(); ok {
+		if err := shipment.RiderPhoneValidator(v); err != nil {
+			return &ValidationError{Name: "rider_phone", err: fmt.Errorf(`ent: validator failed for field "Shipment.rider_phone": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Reason(); ok {
+		if err := shipment.ReasonValidator(v); err != nil {
+			return &ValidationError{Name: "reason", err: fmt.Errorf(`ent: validator failed for field "Shipment.reason": %w`, err)}
+		}
+	}
 	if _u.mutation.OrderCleared() && len(_u.mutation.OrderIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Shipment.order"`)
 	}
@@ -268,6 +467,54 @@ func (_u *ShipmentUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.Status(); ok {
 		_spec.SetField(shipment.FieldStatus, field.TypeEnum, value)
 	}
+	if value, ok := _u.mutation.FeeFen(); ok {
+		_spec.SetField(shipment.FieldFeeFen, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedFeeFen(); ok {
+		_spec.AddField(shipment.FieldFeeFen, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.DistanceM(); ok {
+		_spec.SetField(shipment.FieldDistanceM, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedDistanceM(); ok {
+		_spec.AddField(shipment.FieldDistanceM, field.TypeInt, value)
+	}
+	if _u.mutation.DistanceMCleared() {
+		_spec.ClearField(shipment.FieldDistanceM, field.TypeInt)
+	}
+	if value, ok := _u.mutation.RiderName(); ok {
+		_spec.SetField(shipment.FieldRiderName, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.RiderPhone(); ok {
+		_spec.SetField(shipment.FieldRiderPhone, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.RiderLat(); ok {
+		_spec.SetField(shipment.FieldRiderLat, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.AddedRiderLat(); ok {
+		_spec.AddField(shipment.FieldRiderLat, field.TypeFloat64, value)
+	}
+	if _u.mutation.RiderLatCleared() {
+		_spec.ClearField(shipment.FieldRiderLat, field.TypeFloat64)
+	}
+	if value, ok := _u.mutation.RiderLng(); ok {
+		_spec.SetField(shipment.FieldRiderLng, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.AddedRiderLng(); ok {
+		_spec.AddField(shipment.FieldRiderLng, field.TypeFloat64, value)
+	}
+	if _u.mutation.RiderLngCleared() {
+		_spec.ClearField(shipment.FieldRiderLng, field.TypeFloat64)
+	}
+	if value, ok := _u.mutation.PositionAt(); ok {
+		_spec.SetField(shipment.FieldPositionAt, field.TypeTime, value)
+	}
+	if _u.mutation.PositionAtCleared() {
+		_spec.ClearField(shipment.FieldPositionAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.Reason(); ok {
+		_spec.SetField(shipment.FieldReason, field.TypeString, value)
+	}
 	if value, ok := _u.mutation.ShippedAt(); ok {
 		_spec.SetField(shipment.FieldShippedAt, field.TypeTime, value)
 	}
@@ -279,6 +526,12 @@ func (_u *ShipmentUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.DeliveredAtCleared() {
 		_spec.ClearField(shipment.FieldDeliveredAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.SubscribedAt(); ok {
+		_spec.SetField(shipment.FieldSubscribedAt, field.TypeTime, value)
+	}
+	if _u.mutation.SubscribedAtCleared() {
+		_spec.ClearField(shipment.FieldSubscribedAt, field.TypeTime)
 	}
 	if value, ok := _u.mutation.WechatUploadedAt(); ok {
 		_spec.SetField(shipment.FieldWechatUploadedAt, field.TypeTime, value)
@@ -401,6 +654,170 @@ func (_u *ShipmentUpdateOne) SetNillableStatus(v *shipment.Status) *ShipmentUpda
 	return _u
 }
 
+// SetFeeFen sets the "fee_fen" field.
+func (_u *ShipmentUpdateOne) SetFeeFen(v int64) *ShipmentUpdateOne {
+	_u.mutation.ResetFeeFen()
+	_u.mutation.SetFeeFen(v)
+	return _u
+}
+
+// SetNillableFeeFen sets the "fee_fen" field if the given value is not nil.
+func (_u *ShipmentUpdateOne) SetNillableFeeFen(v *int64) *ShipmentUpdateOne {
+	if v != nil {
+		_u.SetFeeFen(*v)
+	}
+	return _u
+}
+
+// AddFeeFen adds value to the "fee_fen" field.
+func (_u *ShipmentUpdateOne) AddFeeFen(v int64) *ShipmentUpdateOne {
+	_u.mutation.AddFeeFen(v)
+	return _u
+}
+
+// SetDistanceM sets the "distance_m" field.
+func (_u *ShipmentUpdateOne) SetDistanceM(v int) *ShipmentUpdateOne {
+	_u.mutation.ResetDistanceM()
+	_u.mutation.SetDistanceM(v)
+	return _u
+}
+
+// SetNillableDistanceM sets the "distance_m" field if the given value is not nil.
+func (_u *ShipmentUpdateOne) SetNillableDistanceM(v *int) *ShipmentUpdateOne {
+	if v != nil {
+		_u.SetDistanceM(*v)
+	}
+	return _u
+}
+
+// AddDistanceM adds value to the "distance_m" field.
+func (_u *ShipmentUpdateOne) AddDistanceM(v int) *ShipmentUpdateOne {
+	_u.mutation.AddDistanceM(v)
+	return _u
+}
+
+// ClearDistanceM clears the value of the "distance_m" field.
+func (_u *ShipmentUpdateOne) ClearDistanceM() *ShipmentUpdateOne {
+	_u.mutation.ClearDistanceM()
+	return _u
+}
+
+// SetRiderName sets the "rider_name" field.
+func (_u *ShipmentUpdateOne) SetRiderName(v string) *ShipmentUpdateOne {
+	_u.mutation.SetRiderName(v)
+	return _u
+}
+
+// SetNillableRiderName sets the "rider_name" field if the given value is not nil.
+func (_u *ShipmentUpdateOne) SetNillableRiderName(v *string) *ShipmentUpdateOne {
+	if v != nil {
+		_u.SetRiderName(*v)
+	}
+	return _u
+}
+
+// SetRiderPhone sets the "rider_phone" field.
+func (_u *ShipmentUpdateOne) SetRiderPhone(v string) *ShipmentUpdateOne {
+	_u.mutation.SetRiderPhone(v)
+	return _u
+}
+
+// SetNillableRiderPhone sets the "rider_phone" field if the given value is not nil.
+func (_u *ShipmentUpdateOne) SetNillableRiderPhone(v *string) *ShipmentUpdateOne {
+	if v != nil {
+		_u.SetRiderPhone(*v)
+	}
+	return _u
+}
+
+// SetRiderLat sets the "rider_lat" field.
+func (_u *ShipmentUpdateOne) SetRiderLat(v float64) *ShipmentUpdateOne {
+	_u.mutation.ResetRiderLat()
+	_u.mutation.SetRiderLat(v)
+	return _u
+}
+
+// SetNillableRiderLat sets the "rider_lat" field if the given value is not nil.
+func (_u *ShipmentUpdateOne) SetNillableRiderLat(v *float64) *ShipmentUpdateOne {
+	if v != nil {
+		_u.SetRiderLat(*v)
+	}
+	return _u
+}
+
+// AddRiderLat adds value to the "rider_lat" field.
+func (_u *ShipmentUpdateOne) AddRiderLat(v float64) *ShipmentUpdateOne {
+	_u.mutation.AddRiderLat(v)
+	return _u
+}
+
+// ClearRiderLat clears the value of the "rider_lat" field.
+func (_u *ShipmentUpdateOne) ClearRiderLat() *ShipmentUpdateOne {
+	_u.mutation.ClearRiderLat()
+	return _u
+}
+
+// SetRiderLng sets the "rider_lng" field.
+func (_u *ShipmentUpdateOne) SetRiderLng(v float64) *ShipmentUpdateOne {
+	_u.mutation.ResetRiderLng()
+	_u.mutation.SetRiderLng(v)
+	return _u
+}
+
+// SetNillableRiderLng sets the "rider_lng" field if the given value is not nil.
+func (_u *ShipmentUpdateOne) SetNillableRiderLng(v *float64) *ShipmentUpdateOne {
+	if v != nil {
+		_u.SetRiderLng(*v)
+	}
+	return _u
+}
+
+// AddRiderLng adds value to the "rider_lng" field.
+func (_u *ShipmentUpdateOne) AddRiderLng(v float64) *ShipmentUpdateOne {
+	_u.mutation.AddRiderLng(v)
+	return _u
+}
+
+// ClearRiderLng clears the value of the "rider_lng" field.
+func (_u *ShipmentUpdateOne) ClearRiderLng() *ShipmentUpdateOne {
+	_u.mutation.ClearRiderLng()
+	return _u
+}
+
+// SetPositionAt sets the "position_at" field.
+func (_u *ShipmentUpdateOne) SetPositionAt(v time.Time) *ShipmentUpdateOne {
+	_u.mutation.SetPositionAt(v)
+	return _u
+}
+
+// SetNillablePositionAt sets the "position_at" field if the given value is not nil.
+func (_u *ShipmentUpdateOne) SetNillablePositionAt(v *time.Time) *ShipmentUpdateOne {
+	if v != nil {
+		_u.SetPositionAt(*v)
+	}
+	return _u
+}
+
+// ClearPositionAt clears the value of the "position_at" field.
+func (_u *ShipmentUpdateOne) ClearPositionAt() *ShipmentUpdateOne {
+	_u.mutation.ClearPositionAt()
+	return _u
+}
+
+// SetReason sets the "reason" field.
+func (_u *ShipmentUpdateOne) SetReason(v string) *ShipmentUpdateOne {
+	_u.mutation.SetReason(v)
+	return _u
+}
+
+// SetNillableReason sets the "reason" field if the given value is not nil.
+func (_u *ShipmentUpdateOne) SetNillableReason(v *string) *ShipmentUpdateOne {
+	if v != nil {
+		_u.SetReason(*v)
+	}
+	return _u
+}
+
 // SetShippedAt sets the "shipped_at" field.
 func (_u *ShipmentUpdateOne) SetShippedAt(v time.Time) *ShipmentUpdateOne {
 	_u.mutation.SetShippedAt(v)
@@ -438,6 +855,26 @@ func (_u *ShipmentUpdateOne) SetNillableDeliveredAt(v *time.Time) *ShipmentUpdat
 // ClearDeliveredAt clears the value of the "delivered_at" field.
 func (_u *ShipmentUpdateOne) ClearDeliveredAt() *ShipmentUpdateOne {
 	_u.mutation.ClearDeliveredAt()
+	return _u
+}
+
+// SetSubscribedAt sets the "subscribed_at" field.
+func (_u *ShipmentUpdateOne) SetSubscribedAt(v time.Time) *ShipmentUpdateOne {
+	_u.mutation.SetSubscribedAt(v)
+	return _u
+}
+
+// SetNillableSubscribedAt sets the "subscribed_at" field if the given value is not nil.
+func (_u *ShipmentUpdateOne) SetNillableSubscribedAt(v *time.Time) *ShipmentUpdateOne {
+	if v != nil {
+		_u.SetSubscribedAt(*v)
+	}
+	return _u
+}
+
+// ClearSubscribedAt clears the value of the "subscribed_at" field.
+func (_u *ShipmentUpdateOne) ClearSubscribedAt() *ShipmentUpdateOne {
+	_u.mutation.ClearSubscribedAt()
 	return _u
 }
 
@@ -568,6 +1005,21 @@ func (_u *ShipmentUpdateOne) check() error {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Shipment.status": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.RiderName(); ok {
+		if err := shipment.RiderNameValidator(v); err != nil {
+			return &ValidationError{Name: "rider_name", err: fmt.Errorf(`ent: validator failed for field "Shipment.rider_name": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.RiderPhone(); ok {
+		if err := shipment.RiderPhoneValidator(v); err != nil {
+			return &ValidationError{Name: "rider_phone", err: fmt.Errorf(`ent: validator failed for field "Shipment.rider_phone": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Reason(); ok {
+		if err := shipment.ReasonValidator(v); err != nil {
+			return &ValidationError{Name: "reason", err: fmt.Errorf(`ent: validator failed for field "Shipment.reason": %w`, err)}
+		}
+	}
 	if _u.mutation.OrderCleared() && len(_u.mutation.OrderIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Shipment.order"`)
 	}
@@ -621,6 +1073,54 @@ func (_u *ShipmentUpdateOne) sqlSave(ctx context.Context) (_node *Shipment, err 
 	if value, ok := _u.mutation.Status(); ok {
 		_spec.SetField(shipment.FieldStatus, field.TypeEnum, value)
 	}
+	if value, ok := _u.mutation.FeeFen(); ok {
+		_spec.SetField(shipment.FieldFeeFen, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedFeeFen(); ok {
+		_spec.AddField(shipment.FieldFeeFen, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.DistanceM(); ok {
+		_spec.SetField(shipment.FieldDistanceM, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedDistanceM(); ok {
+		_spec.AddField(shipment.FieldDistanceM, field.TypeInt, value)
+	}
+	if _u.mutation.DistanceMCleared() {
+		_spec.ClearField(shipment.FieldDistanceM, field.TypeInt)
+	}
+	if value, ok := _u.mutation.RiderName(); ok {
+		_spec.SetField(shipment.FieldRiderName, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.RiderPhone(); ok {
+		_spec.SetField(shipment.FieldRiderPhone, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.RiderLat(); ok {
+		_spec.SetField(shipment.FieldRiderLat, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.AddedRiderLat(); ok {
+		_spec.AddField(shipment.FieldRiderLat, field.TypeFloat64, value)
+	}
+	if _u.mutation.RiderLatCleared() {
+		_spec.ClearField(shipment.FieldRiderLat, field.TypeFloat64)
+	}
+	if value, ok := _u.mutation.RiderLng(); ok {
+		_spec.SetField(shipment.FieldRiderLng, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.AddedRiderLng(); ok {
+		_spec.AddField(shipment.FieldRiderLng, field.TypeFloat64, value)
+	}
+	if _u.mutation.RiderLngCleared() {
+		_spec.ClearField(shipment.FieldRiderLng, field.TypeFloat64)
+	}
+	if value, ok := _u.mutation.PositionAt(); ok {
+		_spec.SetField(shipment.FieldPositionAt, field.TypeTime, value)
+	}
+	if _u.mutation.PositionAtCleared() {
+		_spec.ClearField(shipment.FieldPositionAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.Reason(); ok {
+		_spec.SetField(shipment.FieldReason, field.TypeString, value)
+	}
 	if value, ok := _u.mutation.ShippedAt(); ok {
 		_spec.SetField(shipment.FieldShippedAt, field.TypeTime, value)
 	}
@@ -632,6 +1132,12 @@ func (_u *ShipmentUpdateOne) sqlSave(ctx context.Context) (_node *Shipment, err 
 	}
 	if _u.mutation.DeliveredAtCleared() {
 		_spec.ClearField(shipment.FieldDeliveredAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.SubscribedAt(); ok {
+		_spec.SetField(shipment.FieldSubscribedAt, field.TypeTime, value)
+	}
+	if _u.mutation.SubscribedAtCleared() {
+		_spec.ClearField(shipment.FieldSubscribedAt, field.TypeTime)
 	}
 	if value, ok := _u.mutation.WechatUploadedAt(); ok {
 		_spec.SetField(shipment.FieldWechatUploadedAt, field.TypeTime, value)

@@ -26,6 +26,8 @@ type ShipmentEvent struct {
 	Description string `json:"description,omitempty"`
 	// Location holds the value of the "location" field.
 	Location string `json:"location,omitempty"`
+	// Dedupe holds the value of the "dedupe" field.
+	Dedupe string `json:"dedupe,omitempty"`
 	// OccurredAt holds the value of the "occurred_at" field.
 	OccurredAt time.Time `json:"occurred_at,omitempty"`
 	// CreatedAt holds the value of the "created_at" field.
@@ -63,7 +65,7 @@ func (*ShipmentEvent) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case shipmentevent.FieldID, shipmentevent.FieldShipmentID:
 			values[i] = new(sql.NullInt64)
-		case shipmentevent.FieldStatus, shipmentevent.FieldDescription, shipmentevent.FieldLocation:
+		case shipmentevent.FieldStatus, shipmentevent.FieldDescription, shipmentevent.FieldLocation, shipmentevent.FieldDedupe:
 			values[i] = new(sql.NullString)
 		case shipmentevent.FieldOccurredAt, shipmentevent.FieldCreatedAt:
 			values[i] = new(sql.NullTime)
@@ -111,6 +113,12 @@ func (_m *ShipmentEvent) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field location", values[i])
 			} else if value.Valid {
 				_m.Location = value.String
+			}
+		case shipmentevent.FieldDedupe:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field dedupe", values[i])
+			} else if value.Valid {
+				_m.Dedupe = value.String
 			}
 		case shipmentevent.FieldOccurredAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
@@ -176,6 +184,9 @@ func (_m *ShipmentEvent) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("location=")
 	builder.WriteString(_m.Location)
+	builder.WriteString(", ")
+	builder.WriteString("dedupe=")
+	builder.WriteString(_m.Dedupe)
 	builder.WriteString(", ")
 	builder.WriteString("occurred_at=")
 	builder.WriteString(_m.OccurredAt.Format(time.ANSIC))

@@ -63,6 +63,12 @@ func (_c *ShipmentEventCreate) SetNillableLocation(v *string) *ShipmentEventCrea
 	return _c
 }
 
+// SetDedupe sets the "dedupe" field.
+func (_c *ShipmentEventCreate) SetDedupe(v string) *ShipmentEventCreate {
+	_c.mutation.SetDedupe(v)
+	return _c
+}
+
 // SetOccurredAt sets the "occurred_at" field.
 func (_c *ShipmentEventCreate) SetOccurredAt(v time.Time) *ShipmentEventCreate {
 	_c.mutation.SetOccurredAt(v)
@@ -166,6 +172,14 @@ func (_c *ShipmentEventCreate) check() error {
 			return &ValidationError{Name: "location", err: fmt.Errorf(`ent: validator failed for field "ShipmentEvent.location": %w`, err)}
 		}
 	}
+	if _, ok := _c.mutation.Dedupe(); !ok {
+		return &ValidationError{Name: "dedupe", err: errors.New(`ent: missing required field "ShipmentEvent.dedupe"`)}
+	}
+	if v, ok := _c.mutation.Dedupe(); ok {
+		if err := shipmentevent.DedupeValidator(v); err != nil {
+			return &ValidationError{Name: "dedupe", err: fmt.Errorf(`ent: validator failed for field "ShipmentEvent.dedupe": %w`, err)}
+		}
+	}
 	if _, ok := _c.mutation.OccurredAt(); !ok {
 		return &ValidationError{Name: "occurred_at", err: errors.New(`ent: missing required field "ShipmentEvent.occurred_at"`)}
 	}
@@ -213,6 +227,10 @@ func (_c *ShipmentEventCreate) createSpec() (*ShipmentEvent, *sqlgraph.CreateSpe
 	if value, ok := _c.mutation.Location(); ok {
 		_spec.SetField(shipmentevent.FieldLocation, field.TypeString, value)
 		_node.Location = value
+	}
+	if value, ok := _c.mutation.Dedupe(); ok {
+		_spec.SetField(shipmentevent.FieldDedupe, field.TypeString, value)
+		_node.Dedupe = value
 	}
 	if value, ok := _c.mutation.OccurredAt(); ok {
 		_spec.SetField(shipmentevent.FieldOccurredAt, field.TypeTime, value)
@@ -313,6 +331,9 @@ func (u *ShipmentEventUpsertOne) UpdateNewValues() *ShipmentEventUpsertOne {
 		}
 		if _, exists := u.create.mutation.Location(); exists {
 			s.SetIgnore(shipmentevent.FieldLocation)
+		}
+		if _, exists := u.create.mutation.Dedupe(); exists {
+			s.SetIgnore(shipmentevent.FieldDedupe)
 		}
 		if _, exists := u.create.mutation.OccurredAt(); exists {
 			s.SetIgnore(shipmentevent.FieldOccurredAt)
@@ -538,6 +559,9 @@ func (u *ShipmentEventUpsertBulk) UpdateNewValues() *ShipmentEventUpsertBulk {
 			}
 			if _, exists := b.mutation.Location(); exists {
 				s.SetIgnore(shipmentevent.FieldLocation)
+			}
+			if _, exists := b.mutation.Dedupe(); exists {
+				s.SetIgnore(shipmentevent.FieldDedupe)
 			}
 			if _, exists := b.mutation.OccurredAt(); exists {
 				s.SetIgnore(shipmentevent.FieldOccurredAt)

@@ -22,6 +22,8 @@ type Tx struct {
 	Category *CategoryClient
 	// Counter is the client for interacting with the Counter builders.
 	Counter *CounterClient
+	// Job is the client for interacting with the Job builders.
+	Job *JobClient
 	// Lease is the client for interacting with the Lease builders.
 	Lease *LeaseClient
 	// LoginThrottle is the client for interacting with the LoginThrottle builders.
@@ -62,6 +64,8 @@ type Tx struct {
 	Store *StoreClient
 	// StoreDeliveryCell is the client for interacting with the StoreDeliveryCell builders.
 	StoreDeliveryCell *StoreDeliveryCellClient
+	// SubscribeGrant is the client for interacting with the SubscribeGrant builders.
+	SubscribeGrant *SubscribeGrantClient
 
 	// lazily loaded.
 	client     *Client
@@ -197,6 +201,7 @@ func (tx *Tx) init() {
 	tx.CartItem = NewCartItemClient(tx.config)
 	tx.Category = NewCategoryClient(tx.config)
 	tx.Counter = NewCounterClient(tx.config)
+	tx.Job = NewJobClient(tx.config)
 	tx.Lease = NewLeaseClient(tx.config)
 	tx.LoginThrottle = NewLoginThrottleClient(tx.config)
 	tx.Order = NewOrderClient(tx.config)
@@ -217,6 +222,7 @@ func (tx *Tx) init() {
 	tx.StockMovement = NewStockMovementClient(tx.config)
 	tx.Store = NewStoreClient(tx.config)
 	tx.StoreDeliveryCell = NewStoreDeliveryCellClient(tx.config)
+	tx.SubscribeGrant = NewSubscribeGrantClient(tx.config)
 }
 
 // txDriver wraps the given dialect.Tx with a nop dialect.Driver implementation.

@@ -65,6 +65,14 @@ func (Order) Fields() []ent.Field {
 		field.Time("cancelled_at").Optional().Nillable(),
 		field.Time("completed_at").Optional().Nillable(),
 		field.String("cancel_reason").Validate(maxChars(200)).Default(""),
+		// ShippedAt and DeliveredAt are when a delivery order's goods left
+		// and reached the shopper.
+		field.Time("shipped_at").Optional().Nillable(),
+		field.Time("delivered_at").Optional().Nillable(),
+		// ReceiveDueAt is when a shipped or delivered order nobody confirmed
+		// completes by itself (WEMART_AUTO_RECEIVE_AFTER from shipping, and
+		// again from delivery).
+		field.Time("receive_due_at").Optional().Nillable(),
 	}
 }
 
@@ -89,5 +97,7 @@ func (Order) Indexes() []ent.Index {
 		index.Fields("store_id", "status"),
 		// The expiry sweep: WHERE status = 'pending_payment' AND expires_at < now.
 		index.Fields("status", "expires_at"),
+		// The auto-receive sweep: WHERE status IN (shipped, delivered) AND receive_due_at < now.
+		index.Fields("status", "receive_due_at"),
 	}
 }

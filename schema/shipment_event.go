@@ -7,8 +7,10 @@ import (
 	"entgo.io/ent/schema/index"
 )
 
-// ShipmentEvent is one tracking event of a parcel ("picked up at ...", "out for
-// delivery"), as reported by the carrier or the store.
+// ShipmentEvent is one tracking event of a shipment ("collected at ...",
+// "rider arrived at the store"), as the provider or the store reported it.
+// Events are only appended; Dedupe makes a repeated or replayed report of
+// the same event a no-op.
 type ShipmentEvent struct{ ent.Schema }
 
 // Fields of the ShipmentEvent.
@@ -18,6 +20,9 @@ func (ShipmentEvent) Fields() []ent.Field {
 		field.String("status").Validate(maxChars(32)).Immutable(),
 		field.String("description").Validate(maxChars(300)).Default("").Immutable(),
 		field.String("location").Validate(maxChars(100)).Default("").Immutable(),
+		// Dedupe identifies the event within its shipment (status, time and
+		// text as the provider reported them, hashed).
+		field.String("dedupe").NotEmpty().Validate(maxChars(64)).Immutable(),
 		field.Time("occurred_at").Immutable(),
 		field.Time("created_at").Default(now).Immutable(),
 	}
@@ -32,5 +37,5 @@ func (ShipmentEvent) Edges() []ent.Edge {
 
 // Indexes of the ShipmentEvent.
 func (ShipmentEvent) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("shipment_id", "occurred_at")}
+	return []ent.Index{index.Fields("shipment_id", "dedupe").Unique(), index.Fields("shipment_id", "occurred_at")}
 }

@@ -120,6 +120,40 @@ var (
 		Columns:    CountersColumns,
 		PrimaryKey: []*schema.Column{CountersColumns[0]},
 	}
+	// JobsColumns holds the columns for the "jobs" table.
+	JobsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "kind", Type: field.TypeString},
+		{Name: "key", Type: field.TypeString, Unique: true},
+		{Name: "order_id", Type: field.TypeInt, Nullable: true},
+		{Name: "payload", Type: field.TypeString, Size: 2147483647, Default: "{}"},
+		{Name: "state", Type: field.TypeEnum, Enums: []string{"pending", "done", "failed"}, Default: "pending"},
+		{Name: "attempts", Type: field.TypeInt, Default: 0},
+		{Name: "next_at", Type: field.TypeTime},
+		{Name: "lease_until", Type: field.TypeTime, Nullable: true},
+		{Name: "last_error", Type: field.TypeString, Default: ""},
+		{Name: "done_at", Type: field.TypeTime, Nullable: true},
+	}
+	// JobsTable holds the schema information for the "jobs" table.
+	JobsTable = &schema.Table{
+		Name:       "jobs",
+		Columns:    JobsColumns,
+		PrimaryKey: []*schema.Column{JobsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "job_state_next_at",
+				Unique:  false,
+				Columns: []*schema.Column{JobsColumns[7], JobsColumns[9]},
+			},
+			{
+				Name:    "job_order_id",
+				Unique:  false,
+				Columns: []*schema.Column{JobsColumns[5]},
+			},
+		},
+	}
 	// LeasesColumns holds the columns for the "leases" table.
 	LeasesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -178,6 +212,9 @@ var (
 		{Name: "cancelled_at", Type: field.TypeTime, Nullable: true},
 		{Name: "completed_at", Type: field.TypeTime, Nullable: true},
 		{Name: "cancel_reason", Type: field.TypeString, Default: ""},
+		{Name: "shipped_at", Type: field.TypeTime, Nullable: true},
+		{Name: "delivered_at", Type: field.TypeTime, Nullable: true},
+		{Name: "receive_due_at", Type: field.TypeTime, Nullable: true},
 		{Name: "shopper_id", Type: field.TypeInt},
 		{Name: "store_id", Type: field.TypeInt},
 	}
@@ -189,13 +226,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "orders_shoppers_orders",
-				Columns:    []*schema.Column{OrdersColumns[23]},
+				Columns:    []*schema.Column{OrdersColumns[26]},
 				RefColumns: []*schema.Column{ShoppersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "orders_stores_orders",
-				Columns:    []*schema.Column{OrdersColumns[24]},
+				Columns:    []*schema.Column{OrdersColumns[27]},
 				RefColumns: []*schema.Column{StoresColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -204,22 +241,27 @@ var (
 			{
 				Name:    "order_shopper_id_idempotency_key",
 				Unique:  true,
-				Columns: []*schema.Column{OrdersColumns[23], OrdersColumns[16]},
+				Columns: []*schema.Column{OrdersColumns[26], OrdersColumns[16]},
 			},
 			{
 				Name:    "order_shopper_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{OrdersColumns[23], OrdersColumns[4]},
+				Columns: []*schema.Column{OrdersColumns[26], OrdersColumns[4]},
 			},
 			{
 				Name:    "order_store_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{OrdersColumns[24], OrdersColumns[4]},
+				Columns: []*schema.Column{OrdersColumns[27], OrdersColumns[4]},
 			},
 			{
 				Name:    "order_status_expires_at",
 				Unique:  false,
 				Columns: []*schema.Column{OrdersColumns[4], OrdersColumns[18]},
+			},
+			{
+				Name:    "order_status_receive_due_at",
+				Unique:  false,
+				Columns: []*schema.Column{OrdersColumns[4], OrdersColumns[25]},
 			},
 		},
 	}
@@ -485,11 +527,22 @@ var (
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"express", "rider"}, Default: "express"},
+		{Name: "out_no", Type: field.TypeString, Unique: true},
 		{Name: "carrier", Type: field.TypeString, Default: ""},
 		{Name: "tracking_no", Type: field.TypeString, Default: ""},
-		{Name: "status", Type: field.TypeEnum, Enums: []string{"pending", "shipped", "in_transit", "delivered", "failed"}, Default: "pending"},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"requested", "accepted", "arrived", "picked_up", "delivered", "created", "collected", "in_transit", "out_for_delivery", "signed", "problem", "returned", "rejected", "cancelled", "failed"}},
+		{Name: "fee_fen", Type: field.TypeInt64, Default: 0},
+		{Name: "distance_m", Type: field.TypeInt, Nullable: true},
+		{Name: "rider_name", Type: field.TypeString, Default: ""},
+		{Name: "rider_phone", Type: field.TypeString, Default: ""},
+		{Name: "rider_lat", Type: field.TypeFloat64, Nullable: true},
+		{Name: "rider_lng", Type: field.TypeFloat64, Nullable: true},
+		{Name: "position_at", Type: field.TypeTime, Nullable: true},
+		{Name: "reason", Type: field.TypeString, Default: ""},
 		{Name: "shipped_at", Type: field.TypeTime, Nullable: true},
 		{Name: "delivered_at", Type: field.TypeTime, Nullable: true},
+		{Name: "subscribed_at", Type: field.TypeTime, Nullable: true},
 		{Name: "wechat_uploaded_at", Type: field.TypeTime, Nullable: true},
 		{Name: "order_id", Type: field.TypeInt},
 	}
@@ -501,7 +554,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "shipments_orders_shipments",
-				Columns:    []*schema.Column{ShipmentsColumns[9]},
+				Columns:    []*schema.Column{ShipmentsColumns[20]},
 				RefColumns: []*schema.Column{OrdersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -510,12 +563,17 @@ var (
 			{
 				Name:    "shipment_order_id",
 				Unique:  false,
-				Columns: []*schema.Column{ShipmentsColumns[9]},
+				Columns: []*schema.Column{ShipmentsColumns[20]},
 			},
 			{
 				Name:    "shipment_carrier_tracking_no",
 				Unique:  false,
-				Columns: []*schema.Column{ShipmentsColumns[3], ShipmentsColumns[4]},
+				Columns: []*schema.Column{ShipmentsColumns[5], ShipmentsColumns[6]},
+			},
+			{
+				Name:    "shipment_status_updated_at",
+				Unique:  false,
+				Columns: []*schema.Column{ShipmentsColumns[7], ShipmentsColumns[2]},
 			},
 		},
 	}
@@ -525,6 +583,7 @@ var (
 		{Name: "status", Type: field.TypeString},
 		{Name: "description", Type: field.TypeString, Default: ""},
 		{Name: "location", Type: field.TypeString, Default: ""},
+		{Name: "dedupe", Type: field.TypeString},
 		{Name: "occurred_at", Type: field.TypeTime},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "shipment_id", Type: field.TypeInt},
@@ -537,16 +596,21 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "shipment_events_shipments_events",
-				Columns:    []*schema.Column{ShipmentEventsColumns[6]},
+				Columns:    []*schema.Column{ShipmentEventsColumns[7]},
 				RefColumns: []*schema.Column{ShipmentsColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
 		},
 		Indexes: []*schema.Index{
 			{
+				Name:    "shipmentevent_shipment_id_dedupe",
+				Unique:  true,
+				Columns: []*schema.Column{ShipmentEventsColumns[7], ShipmentEventsColumns[4]},
+			},
+			{
 				Name:    "shipmentevent_shipment_id_occurred_at",
 				Unique:  false,
-				Columns: []*schema.Column{ShipmentEventsColumns[6], ShipmentEventsColumns[4]},
+				Columns: []*schema.Column{ShipmentEventsColumns[7], ShipmentEventsColumns[5]},
 			},
 		},
 	}
@@ -824,12 +888,36 @@ var (
 			},
 		},
 	}
+	// SubscribeGrantsColumns holds the columns for the "subscribe_grants" table.
+	SubscribeGrantsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "shopper_id", Type: field.TypeInt},
+		{Name: "template_id", Type: field.TypeString},
+		{Name: "remaining", Type: field.TypeInt, Default: 0},
+		{Name: "last_result", Type: field.TypeString, Default: ""},
+	}
+	// SubscribeGrantsTable holds the schema information for the "subscribe_grants" table.
+	SubscribeGrantsTable = &schema.Table{
+		Name:       "subscribe_grants",
+		Columns:    SubscribeGrantsColumns,
+		PrimaryKey: []*schema.Column{SubscribeGrantsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "subscribegrant_shopper_id_template_id",
+				Unique:  true,
+				Columns: []*schema.Column{SubscribeGrantsColumns[3], SubscribeGrantsColumns[4]},
+			},
+		},
+	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		AddressesTable,
 		CartItemsTable,
 		CategoriesTable,
 		CountersTable,
+		JobsTable,
 		LeasesTable,
 		LoginThrottlesTable,
 		OrdersTable,
@@ -850,6 +938,7 @@ var (
 		StockMovementsTable,
 		StoresTable,
 		StoreDeliveryCellsTable,
+		SubscribeGrantsTable,
 	}
 )
 

@@ -63,6 +63,12 @@ const (
 	FieldCompletedAt = "completed_at"
 	// FieldCancelReason holds the string denoting the cancel_reason field in the database.
 	FieldCancelReason = "cancel_reason"
+	// FieldShippedAt holds the string denoting the shipped_at field in the database.
+	FieldShippedAt = "shipped_at"
+	// FieldDeliveredAt holds the string denoting the delivered_at field in the database.
+	FieldDeliveredAt = "delivered_at"
+	// FieldReceiveDueAt holds the string denoting the receive_due_at field in the database.
+	FieldReceiveDueAt = "receive_due_at"
 	// EdgeShopper holds the string denoting the shopper edge name in mutations.
 	EdgeShopper = "shopper"
 	// EdgeStore holds the string denoting the store edge name in mutations.
@@ -157,6 +163,9 @@ var Columns = []string{
 	FieldCancelledAt,
 	FieldCompletedAt,
 	FieldCancelReason,
+	FieldShippedAt,
+	FieldDeliveredAt,
+	FieldReceiveDueAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -377,6 +386,21 @@ func ByCompletedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByCancelReason orders the results by the cancel_reason field.
 func ByCancelReason(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldCancelReason, opts...).ToFunc()
+}
+
+// ByShippedAt orders the results by the shipped_at field.
+func ByShippedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldShippedAt, opts...).ToFunc()
+}
+
+// ByDeliveredAt orders the results by the delivered_at field.
+func ByDeliveredAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDeliveredAt, opts...).ToFunc()
+}
+
+// ByReceiveDueAt orders the results by the receive_due_at field.
+func ByReceiveDueAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldReceiveDueAt, opts...).ToFunc()
 }
 
 // ByShopperField orders the results by shopper field.

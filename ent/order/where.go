@@ -160,6 +160,21 @@ func CancelReason(v string) predicate.Order {
 	return predicate.Order(sql.FieldEQ(FieldCancelReason, v))
 }
 
+// ShippedAt applies equality check predicate on the "shipped_at" field. It's identical to ShippedAtEQ.
+func ShippedAt(v time.Time) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldShippedAt, v))
+}
+
+// DeliveredAt applies equality check predicate on the "delivered_at" field. It's identical to DeliveredAtEQ.
+func DeliveredAt(v time.Time) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldDeliveredAt, v))
+}
+
+// ReceiveDueAt applies equality check predicate on the "receive_due_at" field. It's identical to ReceiveDueAtEQ.
+func ReceiveDueAt(v time.Time) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldReceiveDueAt, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Order {
 	return predicate.Order(sql.FieldEQ(FieldCreatedAt, v))
@@ -1218,6 +1233,156 @@ func CancelReasonEqualFold(v string) predicate.Order {
 // CancelReasonContainsFold applies the ContainsFold predicate on the "cancel_reason" field.
 func CancelReasonContainsFold(v string) predicate.Order {
 	return predicate.Order(sql.FieldContainsFold(FieldCancelReason, v))
+}
+
+// ShippedAtEQ applies the EQ predicate on the "shipped_at" field.
+func ShippedAtEQ(v time.Time) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldShippedAt, v))
+}
+
+// ShippedAtNEQ applies the NEQ predicate on the "shipped_at" field.
+func ShippedAtNEQ(v time.Time) predicate.Order {
+	return predicate.Order(sql.FieldNEQ(FieldShippedAt, v))
+}
+
+// ShippedAtIn applies the In predicate on the "shipped_at" field.
+func ShippedAtIn(vs ...time.Time) predicate.Order {
+	return predicate.Order(sql.FieldIn(FieldShippedAt, vs...))
+}
+
+// ShippedAtNotIn applies the NotIn predicate on the "shipped_at" field.
+func ShippedAtNotIn(vs ...time.Time) predicate.Order {
+	return predicate.Order(sql.FieldNotIn(FieldShippedAt, vs...))
+}
+
+// ShippedAtGT applies the GT predicate on the "shipped_at" field.
+func ShippedAtGT(v time.Time) predicate.Order {
+	return predicate.Order(sql.FieldGT(FieldShippedAt, v))
+}
+
+// ShippedAtGTE applies the GTE predicate on the "shipped_at" field.
+func ShippedAtGTE(v time.Time) predicate.Order {
+	return predicate.Order(sql.FieldGTE(FieldShippedAt, v))
+}
+
+// ShippedAtLT applies the LT predicate on the "shipped_at" field.
+func ShippedAtLT(v time.Time) predicate.Order {
+	return predicate.Order(sql.FieldLT(FieldShippedAt, v))
+}
+
+// ShippedAtLTE applies the LTE predicate on the "shipped_at" field.
+func ShippedAtLTE(v time.Time) predicate.Order {
+	return predicate.Order(sql.FieldLTE(FieldShippedAt, v))
+}
+
+// ShippedAtIsNil applies the IsNil predicate on the "shipped_at" field.
+func ShippedAtIsNil() predicate.Order {
+	return predicate.Order(sql.FieldIsNull(FieldShippedAt))
+}
+
+// ShippedAtNotNil applies the NotNil predicate on the "shipped_at" field.
+func ShippedAtNotNil() predicate.Order {
+	return predicate.Order(sql.FieldNotNull(FieldShippedAt))
+}
+
+// DeliveredAtEQ applies the EQ predicate on the "delivered_at" field.
+func DeliveredAtEQ(v time.Time) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldDeliveredAt, v))
+}
+
+// DeliveredAtNEQ applies the NEQ predicate on the "delivered_at" field.
+func DeliveredAtNEQ(v time.Time) predicate.Order {
+	return predicate.Order(sql.FieldNEQ(FieldDeliveredAt, v))
+}
+
+// DeliveredAtIn applies the In predicate on the "delivered_at" field.
+func DeliveredAtIn(vs ...time.Time) predicate.Order {
+	return predicate.Order(sql.FieldIn(FieldDeliveredAt, vs...))
+}
+
+// DeliveredAtNotIn applies the NotIn predicate on the "delivered_at" field.
+func DeliveredAtNotIn(vs ...time.Time) predicate.Order {
+	return predicate.Order(sql.FieldNotIn(FieldDeliveredAt, vs...))
+}
+
+// DeliveredAtGT applies the GT predicate on the "delivered_at" field.
+func DeliveredAtGT(v time.Time) predicate.Order {
+	return predicate.Order(sql.FieldGT(FieldDeliveredAt, v))
+}
+
+// DeliveredAtGTE applies the GTE predicate on the "delivered_at" field.
+func DeliveredAtGTE(v time.Time) predicate.Order {
+	return predicate.Order(sql.FieldGTE(FieldDeliveredAt, v))
+}
+
+// DeliveredAtLT applies the LT predicate on the "delivered_at" field.
+func DeliveredAtLT(v time.Time) predicate.Order {
+	return predicate.Order(sql.FieldLT(FieldDeliveredAt, v))
+}
+
+// DeliveredAtLTE applies the LTE predicate on the "delivered_at" field.
+func DeliveredAtLTE(v time.Time) predicate.Order {
+	return predicate.Order(sql.FieldLTE(FieldDeliveredAt, v))
+}
+
+// DeliveredAtIsNil applies the IsNil predicate on the "delivered_at" field.
+func DeliveredAtIsNil() predicate.Order {
+	return predicate.Order(sql.FieldIsNull(FieldDeliveredAt))
+}
+
+// DeliveredAtNotNil applies the NotNil predicate on the "delivered_at" field.
+func DeliveredAtNotNil() predicate.Order {
+	return predicate.Order(sql.FieldNotNull(FieldDeliveredAt))
+}
+
+// ReceiveDueAtEQ applies the EQ predicate on the "receive_due_at" field.
+func ReceiveDueAtEQ(v time.Time) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldReceiveDueAt, v))
+}
+
+// ReceiveDueAtNEQ applies the NEQ predicate on the "receive_due_at" field.
+func ReceiveDueAtNEQ(v time.Time) predicate.Order {
+	return predicate.Order(sql.FieldNEQ(FieldReceiveDueAt, v))
+}
+
+// ReceiveDueAtIn applies the In predicate on the "receive_due_at" field.
+func ReceiveDueAtIn(vs ...time.Time) predicate.Order {
+	return predicate.Order(sql.FieldIn(FieldReceiveDueAt, vs...))
+}
+
+// ReceiveDueAtNotIn applies the NotIn predicate on the "receive_due_at" field.
+func ReceiveDueAtNotIn(vs ...time.Time) predicate.Order {
+	return predicate.Order(sql.FieldNotIn(FieldReceiveDueAt, vs...))
+}
+
+// ReceiveDueAtGT applies the GT predicate on the "receive_due_at" field.
+func ReceiveDueAtGT(v time.Time) predicate.Order {
+	return predicate.Order(sql.FieldGT(FieldReceiveDueAt, v))
+}
+
+// ReceiveDueAtGTE applies the GTE predicate on the "receive_due_at" field.
+func ReceiveDueAtGTE(v time.Time) predicate.Order {
+	return predicate.Order(sql.FieldGTE(FieldReceiveDueAt, v))
+}
+
+// ReceiveDueAtLT applies the LT predicate on the "receive_due_at" field.
+func ReceiveDueAtLT(v time.Time) predicate.Order {
+	return predicate.Order(sql.FieldLT(FieldReceiveDueAt, v))
+}
+
+// ReceiveDueAtLTE applies the LTE predicate on the "receive_due_at" field.
+func ReceiveDueAtLTE(v time.Time) predicate.Order {
+	return predicate.Order(sql.FieldLTE(FieldReceiveDueAt, v))
+}
+
+// ReceiveDueAtIsNil applies the IsNil predicate on the "receive_due_at" field.
+func ReceiveDueAtIsNil() predicate.Order {
+	return predicate.Order(sql.FieldIsNull(FieldReceiveDueAt))
+}
+
+// ReceiveDueAtNotNil applies the NotNil predicate on the "receive_due_at" field.
+func ReceiveDueAtNotNil() predicate.Order {
+	return predicate.Order(sql.FieldNotNull(FieldReceiveDueAt))
 }
 
 // HasShopper applies the HasEdge predicate on the "shopper" edge.

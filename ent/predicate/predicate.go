@@ -18,6 +18,9 @@ type Category func(*sql.Selector)
 // Counter is the predicate function for counter builders.
 type Counter func(*sql.Selector)
 
+// Job is the predicate function for job builders.
+type Job func(*sql.Selector)
+
 // Lease is the predicate function for lease builders.
 type Lease func(*sql.Selector)
 
@@ -77,3 +80,6 @@ type Store func(*sql.Selector)
 
 // StoreDeliveryCell is the predicate function for storedeliverycell builders.
 type StoreDeliveryCell func(*sql.Selector)
+
+// SubscribeGrant is the predicate function for subscribegrant builders.
+type SubscribeGrant func(*sql.Selector)

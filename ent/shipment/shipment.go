@@ -21,16 +21,38 @@ const (
 	FieldUpdatedAt = "updated_at"
 	// FieldOrderID holds the string denoting the order_id field in the database.
 	FieldOrderID = "order_id"
+	// FieldKind holds the string denoting the kind field in the database.
+	FieldKind = "kind"
+	// FieldOutNo holds the string denoting the out_no field in the database.
+	FieldOutNo = "out_no"
 	// FieldCarrier holds the string denoting the carrier field in the database.
 	FieldCarrier = "carrier"
 	// FieldTrackingNo holds the string denoting the tracking_no field in the database.
 	FieldTrackingNo = "tracking_no"
 	// FieldStatus holds the string denoting the status field in the database.
 	FieldStatus = "status"
+	// FieldFeeFen holds the string denoting the fee_fen field in the database.
+	FieldFeeFen = "fee_fen"
+	// FieldDistanceM holds the string denoting the distance_m field in the database.
+	FieldDistanceM = "distance_m"
+	// FieldRiderName holds the string denoting the rider_name field in the database.
+	FieldRiderName = "rider_name"
+	// FieldRiderPhone holds the string denoting the rider_phone field in the database.
+	FieldRiderPhone = "rider_phone"
+	// FieldRiderLat holds the string denoting the rider_lat field in the database.
+	FieldRiderLat = "rider_lat"
+	// FieldRiderLng holds the string denoting the rider_lng field in the database.
+	FieldRiderLng = "rider_lng"
+	// FieldPositionAt holds the string denoting the position_at field in the database.
+	FieldPositionAt = "position_at"
+	// FieldReason holds the string denoting the reason field in the database.
+	FieldReason = "reason"
 	// FieldShippedAt holds the string denoting the shipped_at field in the database.
 	FieldShippedAt = "shipped_at"
 	// FieldDeliveredAt holds the string denoting the delivered_at field in the database.
 	FieldDeliveredAt = "delivered_at"
+	// FieldSubscribedAt holds the string denoting the subscribed_at field in the database.
+	FieldSubscribedAt = "subscribed_at"
 	// FieldWechatUploadedAt holds the string denoting the wechat_uploaded_at field in the database.
 	FieldWechatUploadedAt = "wechat_uploaded_at"
 	// EdgeOrder holds the string denoting the order edge name in mutations.
@@ -61,11 +83,22 @@ var Columns = []string{
 	FieldCreatedAt,
 	FieldUpdatedAt,
 	FieldOrderID,
+	FieldKind,
+	FieldOutNo,
 	FieldCarrier,
 	FieldTrackingNo,
 	FieldStatus,
+	FieldFeeFen,
+	FieldDistanceM,
+	FieldRiderName,
+	FieldRiderPhone,
+	FieldRiderLat,
+	FieldRiderLng,
+	FieldPositionAt,
+	FieldReason,
 	FieldShippedAt,
 	FieldDeliveredAt,
+	FieldSubscribedAt,
 	FieldWechatUploadedAt,
 }
 
@@ -86,6 +119,8 @@ var (
 	DefaultUpdatedAt func() time.Time
 	// UpdateDefaultUpdatedAt holds the default value on update for the "updated_at" field.
 	UpdateDefaultUpdatedAt func() time.Time
+	// OutNoValidator is a validator for the "out_no" field. It is called by the builders before save.
+	OutNoValidator func(string) error
 	// DefaultCarrier holds the default value on creation for the "carrier" field.
 	DefaultCarrier string
 	// CarrierValidator is a validator for the "carrier" field. It is called by the builders before save.
@@ -94,21 +129,68 @@ var (
 	DefaultTrackingNo string
 	// TrackingNoValidator is a validator for the "tracking_no" field. It is called by the builders before save.
 	TrackingNoValidator func(string) error
+	// DefaultFeeFen holds the default value on creation for the "fee_fen" field.
+	DefaultFeeFen int64
+	// DefaultRiderName holds the default value on creation for the "rider_name" field.
+	DefaultRiderName string
+	// RiderNameValidator is a validator for the "rider_name" field. It is called by the builders before save.
+	RiderNameValidator func(string) error
+	// DefaultRiderPhone holds the default value on creation for the "rider_phone" field.
+	DefaultRiderPhone string
+	// RiderPhoneValidator is a validator for the "rider_phone" field. It is called by the builders before save.
+	RiderPhoneValidator func(string) error
+	// DefaultReason holds the default value on creation for the "reason" field.
+	DefaultReason string
+	// ReasonValidator is a validator for the "reason" field. It is called by the builders before save.
+	ReasonValidator func(string) error
 )
+
+// Kind defines the type for the "kind" enum field.
+type Kind string
+
+// KindExpress is the default value of the Kind enum.
+const DefaultKind = KindExpress
+
+// Kind values.
+const (
+	KindExpress Kind = "express"
+	KindRider   Kind = "rider"
+)
+
+func (k Kind) String() string {
+	return string(k)
+}
+
+// KindValidator is a validator for the "kind" field enum values. It is called by the builders before save.
+func KindValidator(k Kind) error {
+	switch k {
+	case KindExpress, KindRider:
+		return nil
+	default:
+		return fmt.Errorf("shipment: invalid enum value for kind field: %q", k)
+	}
+}
 
 // Status defines the type for the "status" enum field.
 type Status string
 
-// StatusPending is the default value of the Status enum.
-const DefaultStatus = StatusPending
-
 // Status values.
 const (
-	StatusPending   Status = "pending"
-	StatusShipped   Status = "shipped"
-	StatusInTransit Status = "in_transit"
-	StatusDelivered Status = "delivered"
-	StatusFailed    Status = "failed"
+	StatusRequested      Status = "requested"
+	StatusAccepted       Status = "accepted"
+	StatusArrived        Status = "arrived"
+	StatusPickedUp       Status = "picked_up"
+	StatusDelivered      Status = "delivered"
+	StatusCreated        Status = "created"
+	StatusCollected      Status = "collected"
+	StatusInTransit      Status = "in_transit"
+	StatusOutForDelivery Status = "out_for_delivery"
+	StatusSigned         Status = "signed"
+	StatusProblem        Status = "problem"
+	StatusReturned       Status = "returned"
+	StatusRejected       Status = "rejected"
+	StatusCancelled      Status = "cancelled"
+	StatusFailed         Status = "failed"
 )
 
 func (s Status) String() string {
@@ -118,7 +200,7 @@ func (s Status) String() string {
 // StatusValidator is a validator for the "status" field enum values. It is called by the builders before save.
 func StatusValidator(s Status) error {
 	switch s {
-	case StatusPending, StatusShipped, StatusInTransit, StatusDelivered, StatusFailed:
+	case StatusRequested, StatusAccepted, StatusArrived, StatusPickedUp, StatusDelivered, StatusCreated, StatusCollected, StatusInTransit, StatusOutForDelivery, StatusSigned, StatusProblem, StatusReturned, StatusRejected, StatusCancelled, StatusFailed:
 		return nil
 	default:
 		return fmt.Errorf("shipment: invalid enum value for status field: %q", s)
@@ -148,6 +230,16 @@ func ByOrderID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldOrderID, opts...).ToFunc()
 }
 
+// ByKind orders the results by the kind field.
+func ByKind(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldKind, opts...).ToFunc()
+}
+
+// ByOutNo orders the results by the out_no field.
+func ByOutNo(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldOutNo, opts...).ToFunc()
+}
+
 // ByCarrier orders the results by the carrier field.
 func ByCarrier(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldCarrier, opts...).ToFunc()
@@ -163,6 +255,46 @@ func ByStatus(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldStatus, opts...).ToFunc()
 }
 
+// ByFeeFen orders the results by the fee_fen field.
+func ByFeeFen(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldFeeFen, opts...).ToFunc()
+}
+
+// ByDistanceM orders the results by the distance_m field.
+func ByDistanceM(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDistanceM, opts...).ToFunc()
+}
+
+// ByRiderName orders the results by the rider_name field.
+func ByRiderName(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRiderName, opts...).ToFunc()
+}
+
+// ByRiderPhone orders the results by the rider_phone field.
+func ByRiderPhone(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRiderPhone, opts...).ToFunc()
+}
+
+// ByRiderLat orders the results by the rider_lat field.
+func ByRiderLat(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRiderLat, opts...).ToFunc()
+}
+
+// ByRiderLng orders the results by the rider_lng field.
+func ByRiderLng(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRiderLng, opts...).ToFunc()
+}
+
+// ByPositionAt orders the results by the position_at field.
+func ByPositionAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPositionAt, opts...).ToFunc()
+}
+
+// ByReason orders the results by the reason field.
+func ByReason(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldReason, opts...).ToFunc()
+}
+
 // ByShippedAt orders the results by the shipped_at field.
 func ByShippedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldShippedAt, opts...).ToFunc()
@@ -171,6 +303,11 @@ func ByShippedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByDeliveredAt orders the results by the delivered_at field.
 func ByDeliveredAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldDeliveredAt, opts...).ToFunc()
+}
+
+// BySubscribedAt orders the results by the subscribed_at field.
+func BySubscribedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSubscribedAt, opts...).ToFunc()
 }
 
 // ByWechatUploadedAt orders the results by the wechat_uploaded_at field.

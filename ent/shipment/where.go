@@ -70,6 +70,11 @@ func OrderID(v int) predicate.Shipment {
 	return predicate.Shipment(sql.FieldEQ(FieldOrderID, v))
 }
 
+// OutNo applies equality check predicate on the "out_no" field. It's identical to OutNoEQ.
+func OutNo(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldEQ(FieldOutNo, v))
+}
+
 // Carrier applies equality check predicate on the "carrier" field. It's identical to CarrierEQ.
 func Carrier(v string) predicate.Shipment {
 	return predicate.Shipment(sql.FieldEQ(FieldCarrier, v))
@@ -80,6 +85,46 @@ func TrackingNo(v string) predicate.Shipment {
 	return predicate.Shipment(sql.FieldEQ(FieldTrackingNo, v))
 }
 
+// FeeFen applies equality check predicate on the "fee_fen" field. It's identical to FeeFenEQ.
+func FeeFen(v int64) predicate.Shipment {
+	return predicate.Shipment(sql.FieldEQ(FieldFeeFen, v))
+}
+
+// DistanceM applies equality check predicate on the "distance_m" field. It's identical to DistanceMEQ.
+func DistanceM(v int) predicate.Shipment {
+	return predicate.Shipment(sql.FieldEQ(FieldDistanceM, v))
+}
+
+// RiderName applies equality check predicate on the "rider_name" field. It's identical to RiderNameEQ.
+func RiderName(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldEQ(FieldRiderName, v))
+}
+
+// RiderPhone applies equality check predicate on the "rider_phone" field. It's identical to RiderPhoneEQ.
+func RiderPhone(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldEQ(FieldRiderPhone, v))
+}
+
+// RiderLat applies equality check predicate on the "rider_lat" field. It's identical to RiderLatEQ.
+func RiderLat(v float64) predicate.Shipment {
+	return predicate.Shipment(sql.FieldEQ(FieldRiderLat, v))
+}
+
+// RiderLng applies equality check predicate on the "rider_lng" field. It's identical to RiderLngEQ.
+func RiderLng(v float64) predicate.Shipment {
+	return predicate.Shipment(sql.FieldEQ(FieldRiderLng, v))
+}
+
+// PositionAt applies equality check predicate on the "position_at" field. It's identical to PositionAtEQ.
+func PositionAt(v time.Time) predicate.Shipment {
+	return predicate.Shipment(sql.FieldEQ(FieldPositionAt, v))
+}
+
+// Reason applies equality check predicate on the "reason" field. It's identical to ReasonEQ.
+func Reason(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldEQ(FieldReason, v))
+}
+
 // ShippedAt applies equality check predicate on the "shipped_at" field. It's identical to ShippedAtEQ.
 func ShippedAt(v time.Time) predicate.Shipment {
 	return predicate.Shipment(sql.FieldEQ(FieldShippedAt, v))
@@ -88,6 +133,11 @@ func ShippedAt(v time.Time) predicate.Shipment {
 // DeliveredAt applies equality check predicate on the "delivered_at" field. It's identical to DeliveredAtEQ.
 func DeliveredAt(v time.Time) predicate.Shipment {
 	return predicate.Shipment(sql.FieldEQ(FieldDeliveredAt, v))
+}
+
+// SubscribedAt applies equality check predicate on the "subscribed_at" field. It's identical to SubscribedAtEQ.
+func SubscribedAt(v time.Time) predicate.Shipment {
+	return predicate.Shipment(sql.FieldEQ(FieldSubscribedAt, v))
 }
 
 // WechatUploadedAt applies equality check predicate on the "wechat_uploaded_at" field. It's identical to WechatUploadedAtEQ.
@@ -193,6 +243,91 @@ func OrderIDIn(vs ...int) predicate.Shipment {
 // OrderIDNotIn applies the NotIn predicate on the "order_id" field.
 func OrderIDNotIn(vs ...int) predicate.Shipment {
 	return predicate.Shipment(sql.FieldNotIn(FieldOrderID, vs...))
+}
+
+// KindEQ applies the EQ predicate on the "kind" field.
+func KindEQ(v Kind) predicate.Shipment {
+	return predicate.Shipment(sql.FieldEQ(FieldKind, v))
+}
+
+// KindNEQ applies the NEQ predicate on the "kind" field.
+func KindNEQ(v Kind) predicate.Shipment {
+	return predicate.Shipment(sql.FieldNEQ(FieldKind, v))
+}
+
+// KindIn applies the In predicate on the "kind" field.
+func KindIn(vs ...Kind) predicate.Shipment {
+	return predicate.Shipment(sql.FieldIn(FieldKind, vs...))
+}
+
+// KindNotIn applies the NotIn predicate on the "kind" field.
+func KindNotIn(vs ...Kind) predicate.Shipment {
+	return predicate.Shipment(sql.FieldNotIn(FieldKind, vs...))
+}
+
+// OutNoEQ applies the EQ predicate on the "out_no" field.
+func OutNoEQ(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldEQ(FieldOutNo, v))
+}
+
+// OutNoNEQ applies the NEQ predicate on the "out_no" field.
+func OutNoNEQ(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldNEQ(FieldOutNo, v))
+}
+
+// OutNoIn applies the In predicate on the "out_no" field.
+func OutNoIn(vs ...string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldIn(FieldOutNo, vs...))
+}
+
+// OutNoNotIn applies the NotIn predicate on the "out_no" field.
+func OutNoNotIn(vs ...string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldNotIn(FieldOutNo, vs...))
+}
+
+// OutNoGT applies the GT predicate on the "out_no" field.
+func OutNoGT(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldGT(FieldOutNo, v))
+}
+
+// OutNoGTE applies the GTE predicate on the "out_no" field.
+func OutNoGTE(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldGTE(FieldOutNo, v))
+}
+
+// OutNoLT applies the LT predicate on the "out_no" field.
+func OutNoLT(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldLT(FieldOutNo, v))
+}
+
+// OutNoLTE applies the LTE predicate on the "out_no" field.
+func OutNoLTE(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldLTE(FieldOutNo, v))
+}
+
+// OutNoContains applies the Contains predicate on the "out_no" field.
+func OutNoContains(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldContains(FieldOutNo, v))
+}
+
+// OutNoHasPrefix applies the HasPrefix predicate on the "out_no" field.
+func OutNoHasPrefix(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldHasPrefix(FieldOutNo, v))
+}
+
+// OutNoHasSuffix applies the HasSuffix predicate on the "out_no" field.
+func OutNoHasSuffix(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldHasSuffix(FieldOutNo, v))
+}
+
+// OutNoEqualFold applies the EqualFold predicate on the "out_no" field.
+func OutNoEqualFold(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldEqualFold(FieldOutNo, v))
+}
+
+// OutNoContainsFold applies the ContainsFold predicate on the "out_no" field.
+func OutNoContainsFold(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldContainsFold(FieldOutNo, v))
 }
 
 // CarrierEQ applies the EQ predicate on the "carrier" field.
@@ -345,6 +480,441 @@ func StatusNotIn(vs ...Status) predicate.Shipment {
 	return predicate.Shipment(sql.FieldNotIn(FieldStatus, vs...))
 }
 
+// FeeFenEQ applies the EQ predicate on the "fee_fen" field.
+func FeeFenEQ(v int64) predicate.Shipment {
+	return predicate.Shipment(sql.FieldEQ(FieldFeeFen, v))
+}
+
+// FeeFenNEQ applies the NEQ predicate on the "fee_fen" field.
+func FeeFenNEQ(v int64) predicate.Shipment {
+	return predicate.Shipment(sql.FieldNEQ(FieldFeeFen, v))
+}
+
+// FeeFenIn applies the In predicate on the "fee_fen" field.
+func FeeFenIn(vs ...int64) predicate.Shipment {
+	return predicate.Shipment(sql.FieldIn(FieldFeeFen, vs...))
+}
+
+// FeeFenNotIn applies the NotIn predicate on the "fee_fen" field.
+func FeeFenNotIn(vs ...int64) predicate.Shipment {
+	return predicate.Shipment(sql.FieldNotIn(FieldFeeFen, vs...))
+}
+
+// FeeFenGT applies the GT predicate on the "fee_fen" field.
+func FeeFenGT(v int64) predicate.Shipment {
+	return predicate.Shipment(sql.FieldGT(FieldFeeFen, v))
+}
+
+// FeeFenGTE applies the GTE predicate on the "fee_fen" field.
+func FeeFenGTE(v int64) predicate.Shipment {
+	return predicate.Shipment(sql.FieldGTE(FieldFeeFen, v))
+}
+
+// FeeFenLT applies the LT predicate on the "fee_fen" field.
+func FeeFenLT(v int64) predicate.Shipment {
+	return predicate.Shipment(sql.FieldLT(FieldFeeFen, v))
+}
+
+// FeeFenLTE applies the LTE predicate on the "fee_fen" field.
+func FeeFenLTE(v int64) predicate.Shipment {
+	return predicate.Shipment(sql.FieldLTE(FieldFeeFen, v))
+}
+
+// DistanceMEQ applies the EQ predicate on the "distance_m" field.
+func DistanceMEQ(v int) predicate.Shipment {
+	return predicate.Shipment(sql.FieldEQ(FieldDistanceM, v))
+}
+
+// DistanceMNEQ applies the NEQ predicate on the "distance_m" field.
+func DistanceMNEQ(v int) predicate.Shipment {
+	return predicate.Shipment(sql.FieldNEQ(FieldDistanceM, v))
+}
+
+// DistanceMIn applies the In predicate on the "distance_m" field.
+func DistanceMIn(vs ...int) predicate.Shipment {
+	return predicate.Shipment(sql.FieldIn(FieldDistanceM, vs...))
+}
+
+// DistanceMNotIn applies the NotIn predicate on the "distance_m" field.
+func DistanceMNotIn(vs ...int) predicate.Shipment {
+	return predicate.Shipment(sql.FieldNotIn(FieldDistanceM, vs...))
+}
+
+// DistanceMGT applies the GT predicate on the "distance_m" field.
+func DistanceMGT(v int) predicate.Shipment {
+	return predicate.Shipment(sql.FieldGT(FieldDistanceM, v))
+}
+
+// DistanceMGTE applies the GTE predicate on the "distance_m" field.
+func DistanceMGTE(v int) predicate.Shipment {
+	return predicate.Shipment(sql.FieldGTE(FieldDistanceM, v))
+}
+
+// DistanceMLT applies the LT predicate on the "distance_m" field.
+func DistanceMLT(v int) predicate.Shipment {
+	return predicate.Shipment(sql.FieldLT(FieldDistanceM, v))
+}
+
+// DistanceMLTE applies the LTE predicate on the "distance_m" field.
+func DistanceMLTE(v int) predicate.Shipment {
+	return predicate.Shipment(sql.FieldLTE(FieldDistanceM, v))
+}
+
+// DistanceMIsNil applies the IsNil predicate on the "distance_m" field.
+func DistanceMIsNil() predicate.Shipment {
+	return predicate.Shipment(sql.FieldIsNull(FieldDistanceM))
+}
+
+// DistanceMNotNil applies the NotNil predicate on the "distance_m" field.
+func DistanceMNotNil() predicate.Shipment {
+	return predicate.Shipment(sql.FieldNotNull(FieldDistanceM))
+}
+
+// RiderNameEQ applies the EQ predicate on the "rider_name" field.
+func RiderNameEQ(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldEQ(FieldRiderName, v))
+}
+
+// RiderNameNEQ applies the NEQ predicate on the "rider_name" field.
+func RiderNameNEQ(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldNEQ(FieldRiderName, v))
+}
+
+// RiderNameIn applies the In predicate on the "rider_name" field.
+func RiderNameIn(vs ...string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldIn(FieldRiderName, vs...))
+}
+
+// RiderNameNotIn applies the NotIn predicate on the "rider_name" field.
+func RiderNameNotIn(vs ...string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldNotIn(FieldRiderName, vs...))
+}
+
+// RiderNameGT applies the GT predicate on the "rider_name" field.
+func RiderNameGT(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldGT(FieldRiderName, v))
+}
+
+// RiderNameGTE applies the GTE predicate on the "rider_name" field.
+func RiderNameGTE(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldGTE(FieldRiderName, v))
+}
+
+// RiderNameLT applies the LT predicate on the "rider_name" field.
+func RiderNameLT(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldLT(FieldRiderName, v))
+}
+
+// RiderNameLTE applies the LTE predicate on the "rider_name" field.
+func RiderNameLTE(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldLTE(FieldRiderName, v))
+}
+
+// RiderNameContains applies the Contains predicate on the "rider_name" field.
+func RiderNameContains(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldContains(FieldRiderName, v))
+}
+
+// RiderNameHasPrefix applies the HasPrefix predicate on the "rider_name" field.
+func RiderNameHasPrefix(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldHasPrefix(FieldRiderName, v))
+}
+
+// RiderNameHasSuffix applies the HasSuffix predicate on the "rider_name" field.
+func RiderNameHasSuffix(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldHasSuffix(FieldRiderName, v))
+}
+
+// RiderNameEqualFold applies the EqualFold predicate on the "rider_name" field.
+func RiderNameEqualFold(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldEqualFold(FieldRiderName, v))
+}
+
+// RiderNameContainsFold applies the ContainsFold predicate on the "rider_name" field.
+func RiderNameContainsFold(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldContainsFold(FieldRiderName, v))
+}
+
+// RiderPhoneEQ applies the EQ predicate on the "rider_phone" field.
+func RiderPhoneEQ(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldEQ(FieldRiderPhone, v))
+}
+
+// RiderPhoneNEQ applies the NEQ predicate on the "rider_phone" field.
+func RiderPhoneNEQ(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldNEQ(FieldRiderPhone, v))
+}
+
+// RiderPhoneIn applies the In predicate on the "rider_phone" field.
+func RiderPhoneIn(vs ...string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldIn(FieldRiderPhone, vs...))
+}
+
+// RiderPhoneNotIn applies the NotIn predicate on the "rider_phone" field.
+func RiderPhoneNotIn(vs ...string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldNotIn(FieldRiderPhone, vs...))
+}
+
+// RiderPhoneGT applies the GT predicate on the "rider_phone" field.
+func RiderPhoneGT(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldGT(FieldRiderPhone, v))
+}
+
+// RiderPhoneGTE applies the GTE predicate on the "rider_phone" field.
+func RiderPhoneGTE(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldGTE(FieldRiderPhone, v))
+}
+
+// RiderPhoneLT applies the LT predicate on the "rider_phone" field.
+func RiderPhoneLT(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldLT(FieldRiderPhone, v))
+}
+
+// RiderPhoneLTE applies the LTE predicate on the "rider_phone" field.
+func RiderPhoneLTE(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldLTE(FieldRiderPhone, v))
+}
+
+// RiderPhoneContains applies the Contains predicate on the "rider_phone" field.
+func RiderPhoneContains(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldContains(FieldRiderPhone, v))
+}
+
+// RiderPhoneHasPrefix applies the HasPrefix predicate on the "rider_phone" field.
+func RiderPhoneHasPrefix(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldHasPrefix(FieldRiderPhone, v))
+}
+
+// RiderPhoneHasSuffix applies the HasSuffix predicate on the "rider_phone" field.
+func RiderPhoneHasSuffix(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldHasSuffix(FieldRiderPhone, v))
+}
+
+// RiderPhoneEqualFold applies the EqualFold predicate on the "rider_phone" field.
+func RiderPhoneEqualFold(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldEqualFold(FieldRiderPhone, v))
+}
+
+// RiderPhoneContainsFold applies the ContainsFold predicate on the "rider_phone" field.
+func RiderPhoneContainsFold(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldContainsFold(FieldRiderPhone, v))
+}
+
+// RiderLatEQ applies the EQ predicate on the "rider_lat" field.
+func RiderLatEQ(v float64) predicate.Shipment {
+	return predicate.Shipment(sql.FieldEQ(FieldRiderLat, v))
+}
+
+// RiderLatNEQ applies the NEQ predicate on the "rider_lat" field.
+func RiderLatNEQ(v float64) predicate.Shipment {
+	return predicate.Shipment(sql.FieldNEQ(FieldRiderLat, v))
+}
+
+// RiderLatIn applies the In predicate on the "rider_lat" field.
+func RiderLatIn(vs ...float64) predicate.Shipment {
+	return predicate.Shipment(sql.FieldIn(FieldRiderLat, vs...))
+}
+
+// RiderLatNotIn applies the NotIn predicate on the "rider_lat" field.
+func RiderLatNotIn(vs ...float64) predicate.Shipment {
+	return predicate.Shipment(sql.FieldNotIn(FieldRiderLat, vs...))
+}
+
+// RiderLatGT applies the GT predicate on the "rider_lat" field.
+func RiderLatGT(v float64) predicate.Shipment {
+	return predicate.Shipment(sql.FieldGT(FieldRiderLat, v))
+}
+
+// RiderLatGTE applies the GTE predicate on the "rider_lat" field.
+func RiderLatGTE(v float64) predicate.Shipment {
+	return predicate.Shipment(sql.FieldGTE(FieldRiderLat, v))
+}
+
+// RiderLatLT applies the LT predicate on the "rider_lat" field.
+func RiderLatLT(v float64) predicate.Shipment {
+	return predicate.Shipment(sql.FieldLT(FieldRiderLat, v))
+}
+
+// RiderLatLTE applies the LTE predicate on the "rider_lat" field.
+func RiderLatLTE(v float64) predicate.Shipment {
+	return predicate.Shipment(sql.FieldLTE(FieldRiderLat, v))
+}
+
+// RiderLatIsNil applies the IsNil predicate on the "rider_lat" field.
+func RiderLatIsNil() predicate.Shipment {
+	return predicate.Shipment(sql.FieldIsNull(FieldRiderLat))
+}
+
+// RiderLatNotNil applies the NotNil predicate on the "rider_lat" field.
+func RiderLatNotNil() predicate.Shipment {
+	return predicate.Shipment(sql.FieldNotNull(FieldRiderLat))
+}
+
+// RiderLngEQ applies the EQ predicate on the "rider_lng" field.
+func RiderLngEQ(v float64) predicate.Shipment {
+	return predicate.Shipment(sql.FieldEQ(FieldRiderLng, v))
+}
+
+// RiderLngNEQ applies the NEQ predicate on the "rider_lng" field.
+func RiderLngNEQ(v float64) predicate.Shipment {
+	return predicate.Shipment(sql.FieldNEQ(FieldRiderLng, v))
+}
+
+// RiderLngIn applies the In predicate on the "rider_lng" field.
+func RiderLngIn(vs ...float64) predicate.Shipment {
+	return predicate.Shipment(sql.FieldIn(FieldRiderLng, vs...))
+}
+
+// RiderLngNotIn applies the NotIn predicate on the "rider_lng" field.
+func RiderLngNotIn(vs ...float64) predicate.Shipment {
+	return predicate.Shipment(sql.FieldNotIn(FieldRiderLng, vs...))
+}
+
+// RiderLngGT applies the GT predicate on the "rider_lng" field.
+func RiderLngGT(v float64) predicate.Shipment {
+	return predicate.Shipment(sql.FieldGT(FieldRiderLng, v))
+}
+
+// RiderLngGTE applies the GTE predicate on the "rider_lng" field.
+func RiderLngGTE(v float64) predicate.Shipment {
+	return predicate.Shipment(sql.FieldGTE(FieldRiderLng, v))
+}
+
+// RiderLngLT applies the LT predicate on the "rider_lng" field.
+func RiderLngLT(v float64) predicate.Shipment {
+	return predicate.Shipment(sql.FieldLT(FieldRiderLng, v))
+}
+
+// RiderLngLTE applies the LTE predicate on the "rider_lng" field.
+func RiderLngLTE(v float64) predicate.Shipment {
+	return predicate.Shipment(sql.FieldLTE(FieldRiderLng, v))
+}
+
+// RiderLngIsNil applies the IsNil predicate on the "rider_lng" field.
+func RiderLngIsNil() predicate.Shipment {
+	return predicate.Shipment(sql.FieldIsNull(FieldRiderLng))
+}
+
+// RiderLngNotNil applies the NotNil predicate on the "rider_lng" field.
+func RiderLngNotNil() predicate.Shipment {
+	return predicate.Shipment(sql.FieldNotNull(FieldRiderLng))
+}
+
+// PositionAtEQ applies the EQ predicate on the "position_at" field.
+func PositionAtEQ(v time.Time) predicate.Shipment {
+	return predicate.Shipment(sql.FieldEQ(FieldPositionAt, v))
+}
+
+// PositionAtNEQ applies the NEQ predicate on the "position_at" field.
+func PositionAtNEQ(v time.Time) predicate.Shipment {
+	return predicate.Shipment(sql.FieldNEQ(FieldPositionAt, v))
+}
+
+// PositionAtIn applies the In predicate on the "position_at" field.
+func PositionAtIn(vs ...time.Time) predicate.Shipment {
+	return predicate.Shipment(sql.FieldIn(FieldPositionAt, vs...))
+}
+
+// PositionAtNotIn applies the NotIn predicate on the "position_at" field.
+func PositionAtNotIn(vs ...time.Time) predicate.Shipment {
+	return predicate.Shipment(sql.FieldNotIn(FieldPositionAt, vs...))
+}
+
+// PositionAtGT applies the GT predicate on the "position_at" field.
+func PositionAtGT(v time.Time) predicate.Shipment {
+	return predicate.Shipment(sql.FieldGT(FieldPositionAt, v))
+}
+
+// PositionAtGTE applies the GTE predicate on the "position_at" field.
+func PositionAtGTE(v time.Time) predicate.Shipment {
+	return predicate.Shipment(sql.FieldGTE(FieldPositionAt, v))
+}
+
+// PositionAtLT applies the LT predicate on the "position_at" field.
+func PositionAtLT(v time.Time) predicate.Shipment {
+	return predicate.Shipment(sql.FieldLT(FieldPositionAt, v))
+}
+
+// PositionAtLTE applies the LTE predicate on the "position_at" field.
+func PositionAtLTE(v time.Time) predicate.Shipment {
+	return predicate.Shipment(sql.FieldLTE(FieldPositionAt, v))
+}
+
+// PositionAtIsNil applies the IsNil predicate on the "position_at" field.
+func PositionAtIsNil() predicate.Shipment {
+	return predicate.Shipment(sql.FieldIsNull(FieldPositionAt))
+}
+
+// PositionAtNotNil applies the NotNil predicate on the "position_at" field.
+func PositionAtNotNil() predicate.Shipment {
+	return predicate.Shipment(sql.FieldNotNull(FieldPositionAt))
+}
+
+// ReasonEQ applies the EQ predicate on the "reason" field.
+func ReasonEQ(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldEQ(FieldReason, v))
+}
+
+// ReasonNEQ applies the NEQ predicate on the "reason" field.
+func ReasonNEQ(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldNEQ(FieldReason, v))
+}
+
+// ReasonIn applies the In predicate on the "reason" field.
+func ReasonIn(vs ...string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldIn(FieldReason, vs...))
+}
+
+// ReasonNotIn applies the NotIn predicate on the "reason" field.
+func ReasonNotIn(vs ...string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldNotIn(FieldReason, vs...))
+}
+
+// ReasonGT applies the GT predicate on the "reason" field.
+func ReasonGT(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldGT(FieldReason, v))
+}
+
+// ReasonGTE applies the GTE predicate on the "reason" field.
+func ReasonGTE(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldGTE(FieldReason, v))
+}
+
+// ReasonLT applies the LT predicate on the "reason" field.
+func ReasonLT(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldLT(FieldReason, v))
+}
+
+// ReasonLTE applies the LTE predicate on the "reason" field.
+func ReasonLTE(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldLTE(FieldReason, v))
+}
+
+// ReasonContains applies the Contains predicate on the "reason" field.
+func ReasonContains(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldContains(FieldReason, v))
+}
+
+// ReasonHasPrefix applies the HasPrefix predicate on the "reason" field.
+func ReasonHasPrefix(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldHasPrefix(FieldReason, v))
+}
+
+// ReasonHasSuffix applies the HasSuffix predicate on the "reason" field.
+func ReasonHasSuffix(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldHasSuffix(FieldReason, v))
+}
+
+// ReasonEqualFold applies the EqualFold predicate on the "reason" field.
+func ReasonEqualFold(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldEqualFold(FieldReason, v))
+}
+
+// ReasonContainsFold applies the ContainsFold predicate on the "reason" field.
+func ReasonContainsFold(v string) predicate.Shipment {
+	return predicate.Shipment(sql.FieldContainsFold(FieldReason, v))
+}
+
 // ShippedAtEQ applies the EQ predicate on the "shipped_at" field.
 func ShippedAtEQ(v time.Time) predicate.Shipment {
 	return predicate.Shipment(sql.FieldEQ(FieldShippedAt, v))
@@ -443,6 +1013,56 @@ func DeliveredAtIsNil() predicate.Shipment {
 // DeliveredAtNotNil applies the NotNil predicate on the "delivered_at" field.
 func DeliveredAtNotNil() predicate.Shipment {
 	return predicate.Shipment(sql.FieldNotNull(FieldDeliveredAt))
+}
+
+// SubscribedAtEQ applies the EQ predicate on the "subscribed_at" field.
+func SubscribedAtEQ(v time.Time) predicate.Shipment {
+	return predicate.Shipment(sql.FieldEQ(FieldSubscribedAt, v))
+}
+
+// SubscribedAtNEQ applies the NEQ predicate on the "subscribed_at" field.
+func SubscribedAtNEQ(v time.Time) predicate.Shipment {
+	return predicate.Shipment(sql.FieldNEQ(FieldSubscribedAt, v))
+}
+
+// SubscribedAtIn applies the In predicate on the "subscribed_at" field.
+func SubscribedAtIn(vs ...time.Time) predicate.Shipment {
+	return predicate.Shipment(sql.FieldIn(FieldSubscribedAt, vs...))
+}
+
+// SubscribedAtNotIn applies the NotIn predicate on the "subscribed_at" field.
+func SubscribedAtNotIn(vs ...time.Time) predicate.Shipment {
+	return predicate.Shipment(sql.FieldNotIn(FieldSubscribedAt, vs...))
+}
+
+// SubscribedAtGT applies the GT predicate on the "subscribed_at" field.
+func SubscribedAtGT(v time.Time) predicate.Shipment {
+	return predicate.Shipment(sql.FieldGT(FieldSubscribedAt, v))
+}
+
+// SubscribedAtGTE applies the GTE predicate on the "subscribed_at" field.
+func SubscribedAtGTE(v time.Time) predicate.Shipment {
+	return predicate.Shipment(sql.FieldGTE(FieldSubscribedAt, v))
+}
+
+// SubscribedAtLT applies the LT predicate on the "subscribed_at" field.
+func SubscribedAtLT(v time.Time) predicate.Shipment {
+	return predicate.Shipment(sql.FieldLT(FieldSubscribedAt, v))
+}
+
+// SubscribedAtLTE applies the LTE predicate on the "subscribed_at" field.
+func SubscribedAtLTE(v time.Time) predicate.Shipment {
+	return predicate.Shipment(sql.FieldLTE(FieldSubscribedAt, v))
+}
+
+// SubscribedAtIsNil applies the IsNil predicate on the "subscribed_at" field.
+func SubscribedAtIsNil() predicate.Shipment {
+	return predicate.Shipment(sql.FieldIsNull(FieldSubscribedAt))
+}
+
+// SubscribedAtNotNil applies the NotNil predicate on the "subscribed_at" field.
+func SubscribedAtNotNil() predicate.Shipment {
+	return predicate.Shipment(sql.FieldNotNull(FieldSubscribedAt))
 }
 
 // WechatUploadedAtEQ applies the EQ predicate on the "wechat_uploaded_at" field.

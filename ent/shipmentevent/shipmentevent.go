@@ -22,6 +22,8 @@ const (
 	FieldDescription = "description"
 	// FieldLocation holds the string denoting the location field in the database.
 	FieldLocation = "location"
+	// FieldDedupe holds the string denoting the dedupe field in the database.
+	FieldDedupe = "dedupe"
 	// FieldOccurredAt holds the string denoting the occurred_at field in the database.
 	FieldOccurredAt = "occurred_at"
 	// FieldCreatedAt holds the string denoting the created_at field in the database.
@@ -46,6 +48,7 @@ var Columns = []string{
 	FieldStatus,
 	FieldDescription,
 	FieldLocation,
+	FieldDedupe,
 	FieldOccurredAt,
 	FieldCreatedAt,
 }
@@ -71,6 +74,8 @@ var (
 	DefaultLocation string
 	// LocationValidator is a validator for the "location" field. It is called by the builders before save.
 	LocationValidator func(string) error
+	// DedupeValidator is a validator for the "dedupe" field. It is called by the builders before save.
+	DedupeValidator func(string) error
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
 )
@@ -101,6 +106,11 @@ func ByDescription(opts ...sql.OrderTermOption) OrderOption {
 // ByLocation orders the results by the location field.
 func ByLocation(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLocation, opts...).ToFunc()
+}
+
+// ByDedupe orders the results by the dedupe field.
+func ByDedupe(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDedupe, opts...).ToFunc()
 }
 
 // ByOccurredAt orders the results by the occurred_at field.

@@ -75,6 +75,11 @@ func Location(v string) predicate.ShipmentEvent {
 	return predicate.ShipmentEvent(sql.FieldEQ(FieldLocation, v))
 }
 
+// Dedupe applies equality check predicate on the "dedupe" field. It's identical to DedupeEQ.
+func Dedupe(v string) predicate.ShipmentEvent {
+	return predicate.ShipmentEvent(sql.FieldEQ(FieldDedupe, v))
+}
+
 // OccurredAt applies equality check predicate on the "occurred_at" field. It's identical to OccurredAtEQ.
 func OccurredAt(v time.Time) predicate.ShipmentEvent {
 	return predicate.ShipmentEvent(sql.FieldEQ(FieldOccurredAt, v))
@@ -298,6 +303,71 @@ func LocationEqualFold(v string) predicate.ShipmentEvent {
 // LocationContainsFold applies the ContainsFold predicate on the "location" field.
 func LocationContainsFold(v string) predicate.ShipmentEvent {
 	return predicate.ShipmentEvent(sql.FieldContainsFold(FieldLocation, v))
+}
+
+// DedupeEQ applies the EQ predicate on the "dedupe" field.
+func DedupeEQ(v string) predicate.ShipmentEvent {
+	return predicate.ShipmentEvent(sql.FieldEQ(FieldDedupe, v))
+}
+
+// DedupeNEQ applies the NEQ predicate on the "dedupe" field.
+func DedupeNEQ(v string) predicate.ShipmentEvent {
+	return predicate.ShipmentEvent(sql.FieldNEQ(FieldDedupe, v))
+}
+
+// DedupeIn applies the In predicate on the "dedupe" field.
+func DedupeIn(vs ...string) predicate.ShipmentEvent {
+	return predicate.ShipmentEvent(sql.FieldIn(FieldDedupe, vs...))
+}
+
+// DedupeNotIn applies the NotIn predicate on the "dedupe" field.
+func DedupeNotIn(vs ...string) predicate.ShipmentEvent {
+	return predicate.ShipmentEvent(sql.FieldNotIn(FieldDedupe, vs...))
+}
+
+// DedupeGT applies the GT predicate on the "dedupe" field.
+func DedupeGT(v string) predicate.ShipmentEvent {
+	return predicate.ShipmentEvent(sql.FieldGT(FieldDedupe, v))
+}
+
+// DedupeGTE applies the GTE predicate on the "dedupe" field.
+func DedupeGTE(v string) predicate.ShipmentEvent {
+	return predicate.ShipmentEvent(sql.FieldGTE(FieldDedupe, v))
+}
+
+// DedupeLT applies the LT predicate on the "dedupe" field.
+func DedupeLT(v string) predicate.ShipmentEvent {
+	return predicate.ShipmentEvent(sql.FieldLT(FieldDedupe, v))
+}
+
+// DedupeLTE applies the LTE predicate on the "dedupe" field.
+func DedupeLTE(v string) predicate.ShipmentEvent {
+	return predicate.ShipmentEvent(sql.FieldLTE(FieldDedupe, v))
+}
+
+// DedupeContains applies the Contains predicate on the "dedupe" field.
+func DedupeContains(v string) predicate.ShipmentEvent {
+	return predicate.ShipmentEvent(sql.FieldContains(FieldDedupe, v))
+}
+
+// DedupeHasPrefix applies the HasPrefix predicate on the "dedupe" field.
+func DedupeHasPrefix(v string) predicate.ShipmentEvent {
+	return predicate.ShipmentEvent(sql.FieldHasPrefix(FieldDedupe, v))
+}
+
+// DedupeHasSuffix applies the HasSuffix predicate on the "dedupe" field.
+func DedupeHasSuffix(v string) predicate.ShipmentEvent {
+	return predicate.ShipmentEvent(sql.FieldHasSuffix(FieldDedupe, v))
+}
+
+// DedupeEqualFold applies the EqualFold predicate on the "dedupe" field.
+func DedupeEqualFold(v string) predicate.ShipmentEvent {
+	return predicate.ShipmentEvent(sql.FieldEqualFold(FieldDedupe, v))
+}
+
+// DedupeContainsFold applies the ContainsFold predicate on the "dedupe" field.
+func DedupeContainsFold(v string) predicate.ShipmentEvent {
+	return predicate.ShipmentEvent(sql.FieldContainsFold(FieldDedupe, v))
 }
 
 // OccurredAtEQ applies the EQ predicate on the "occurred_at" field.
