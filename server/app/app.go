@@ -167,7 +167,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 	a.Shoppers = shoppers.New(db.Client, wx.MiniProgram, signer, cfg.ShopperTokenTTL)
 	a.Addresses = addresses.New(db.Client)
 	a.Codes = qr.NewCodes(wx.MiniProgram, publicURL(cfg, opt.SelfURL))
-	a.Orders = orders.New(db, a.Inventory, a.Stores, wx.Pay, orders.Options{TTL: cfg.OrderTTL, Now: opt.Now, Log: log, Metrics: met,
+	a.Orders = orders.New(db, a.Inventory, a.Stores, wx.Pay, orders.Options{TTL: cfg.OrderTTL, AutoReceiveAfter: cfg.AutoReceiveAfter, Now: opt.Now, Log: log, Metrics: met,
 		Limits: orders.Limits{OpenOrders: cfg.ShopperOpenOrders, CheckoutsPerMinute: cfg.ShopperCheckoutsPerMinute}})
 	a.Payments = a.Orders.Payments()
 	a.Cart = cart.New(db.Client, a.Stores)

@@ -97,6 +97,9 @@ type Config struct {
 	// OrderTTL is how long an unpaid order holds its stock: WeChat Pay stops
 	// accepting its payment then (time_expire) and the sweeper cancels it.
 	OrderTTL time.Duration `env:"WEMART_ORDER_TTL" envDefault:"15m"`
+	// AutoReceiveAfter is how long after shipping (and again after
+	// delivery) an order nobody confirms completes by itself.
+	AutoReceiveAfter time.Duration `env:"WEMART_AUTO_RECEIVE_AFTER" envDefault:"168h"`
 	// ShopperOpenOrders and ShopperCheckoutsPerMinute limit what one shopper
 	// may reserve: unpaid orders held at once, orders placed a minute.
 	ShopperOpenOrders         int `env:"WEMART_SHOPPER_OPEN_ORDERS" envDefault:"5"`
@@ -281,6 +284,9 @@ func (c Config) Validate() error {
 	}
 	if c.StaffLoginRate < 1 {
 		bad("WEMART_STAFF_LOGIN_RATE must be at least 1 (attempts a minute per address)")
+	}
+	if c.AutoReceiveAfter < time.Second || c.AutoReceiveAfter > 30*24*time.Hour {
+		bad("WEMART_AUTO_RECEIVE_AFTER must be between 1s and 720h (got %s)", c.AutoReceiveAfter)
 	}
 	if c.OrderTTL < time.Minute || c.OrderTTL > 2*time.Hour {
 		// WeChat Pay's prepay_id lives two hours: an order must expire before it.

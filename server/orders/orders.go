@@ -39,7 +39,20 @@ type Options struct {
 	// Metrics counts committed transitions and checkouts refused for stock
 	// (nil: none).
 	Metrics *metrics.Metrics
+	// AutoReceiveAfter is how long after shipping, and again after delivery,
+	// an order nobody confirms completes by itself (WEMART_AUTO_RECEIVE_AFTER;
+	// zero: DefaultAutoReceiveAfter).
+	AutoReceiveAfter time.Duration
+	// OnMove are called inside the transaction of every status change, after
+	// the order's row has changed (o.Status is the new status): what must
+	// happen because of it (a WeChat shipping upload, a subscribe message) is
+	// enqueued there, so it commits or rolls back with the change. An error
+	// rolls the change back.
+	OnMove []MoveHook
 }
+
+// MoveHook is told of an order's move from a status to o.Status, in tx.
+type MoveHook func(ctx context.Context, tx *ent.Tx, o *ent.Order, from order.Status, by Actor) error
 
 // Limits bound what one shopper may hold or start: stock is reserved from
 // checkout until payment or expiry, so without them one shopper could keep
@@ -62,17 +75,19 @@ const (
 
 // Service places orders and moves them through their lifecycle.
 type Service struct {
-	db       *storage.DB
-	client   *ent.Client
-	inv      *inventory.Service
-	stores   *stores.Service
-	pay      wechat.Pay
-	payments *payments.Service
-	log      *slog.Logger
-	metrics  *metrics.Metrics
-	now      func() time.Time
-	ttl      time.Duration
-	limits   Limits
+	db          *storage.DB
+	client      *ent.Client
+	inv         *inventory.Service
+	stores      *stores.Service
+	pay         wechat.Pay
+	payments    *payments.Service
+	log         *slog.Logger
+	metrics     *metrics.Metrics
+	now         func() time.Time
+	ttl         time.Duration
+	limits      Limits
+	onMove      []MoveHook
+	autoReceive time.Duration
 
 	// background holds work started after a commit (a refund submitted to
 	// WeChat Pay); Close waits for it.
@@ -93,6 +108,9 @@ func New(db *storage.DB, inv *inventory.Service, st *stores.Service, pay wechat.
 	if opt.TTL <= 0 {
 		opt.TTL = 15 * time.Minute
 	}
+	if opt.AutoReceiveAfter <= 0 {
+		opt.AutoReceiveAfter = DefaultAutoReceiveAfter
+	}
 	if opt.Limits.OpenOrders <= 0 {
 		opt.Limits.OpenOrders = DefaultOpenOrders
 	}
@@ -101,7 +119,9 @@ func New(db *storage.DB, inv *inventory.Service, st *stores.Service, pay wechat.
 	}
 	s := &Service{
 		db: db, client: db.Client, inv: inv, stores: st, pay: pay,
-		log: opt.Log, metrics: opt.Metrics, now: opt.Now, ttl: opt.TTL, limits: opt.Limits, closing: make(chan struct{}),
+		log: opt.Log, metrics: opt.Metrics, now: opt.Now, ttl: opt.TTL, limits: opt.Limits, onMove: opt.OnMove,
+		autoReceive: opt.AutoReceiveAfter,
+		closing:     make(chan struct{}),
 	}
 	s.payments = payments.New(db.Client, opt.Log, payments.Hooks{Paid: s.onPaid, Refunded: s.onRefunded, RefundFailed: s.onRefundFailed})
 	return s

@@ -32,13 +32,14 @@ const (
 
 // SweepStats counts what a sweep did.
 type SweepStats struct {
-	Expired, FollowedUp, RefundsSubmitted, RefundsChecked int
+	Expired, FollowedUp, RefundsSubmitted, RefundsChecked, AutoReceived int
 }
 
 // Sweep does the order lifecycle's background work once: expire unpaid
 // orders past their deadline (asking WeChat Pay first), follow up
 // cancellations WeChat could not confirm, submit approved refunds WeChat
-// has not accepted yet, and ask about refunds whose notification is late.
+// has not accepted yet, ask about refunds whose notification is late, and
+// complete shipped or delivered orders nobody confirmed in time.
 // Every step is a guarded transition, so any number of processes may sweep
 // at once: the second to reach an order finds nothing to do.
 func (s *Service) Sweep(ctx context.Context) (_ SweepStats, err error) {
@@ -73,6 +74,7 @@ func (s *Service) Sweep(ctx context.Context) (_ SweepStats, err error) {
 					refund.UpdatedAtLTE(now.Add(-refundQueryAfter)), refund.IDGT(after)).
 				Order(ent.Asc(refund.FieldID)).Limit(sweepBatch).IDs(ctx)
 		}, s.checkRefund},
+		{&st.AutoReceived, func(after int) ([]int, error) { return s.autoReceiveDue(ctx, now, after) }, s.autoReceiveID},
 	}
 	for _, step := range steps {
 		after := 0
@@ -162,7 +164,8 @@ func (s *Service) StartSweeper(interval time.Duration) {
 				s.log.Error("sweep failed", "error", err)
 			} else if st != (SweepStats{}) {
 				s.log.Info("sweep", "expired", st.Expired, "followed_up", st.FollowedUp,
-					"refunds_submitted", st.RefundsSubmitted, "refunds_checked", st.RefundsChecked)
+					"refunds_submitted", st.RefundsSubmitted, "refunds_checked", st.RefundsChecked,
+					"auto_received", st.AutoReceived)
 			}
 			select {
 			case <-ctx.Done():

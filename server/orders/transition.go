@@ -16,9 +16,11 @@ var transitions = map[order.Status][]order.Status{
 	order.StatusPendingPayment: {order.StatusPaid, order.StatusCancelled},
 	order.StatusPaid:           {order.StatusReadyForPickup, order.StatusShipped, order.StatusRefunding},
 	order.StatusReadyForPickup: {order.StatusCompleted, order.StatusRefunding},
-	order.StatusShipped:        {order.StatusDelivered, order.StatusRefunding},
-	order.StatusDelivered:      {order.StatusCompleted, order.StatusRefunding},
-	order.StatusCompleted:      {order.StatusRefunding},
+	// A shipped order whose rider delivery failed comes back to the store
+	// (paid, to be dispatched again or refunded).
+	order.StatusShipped:   {order.StatusDelivered, order.StatusCompleted, order.StatusPaid, order.StatusRefunding},
+	order.StatusDelivered: {order.StatusCompleted, order.StatusRefunding},
+	order.StatusCompleted: {order.StatusRefunding},
 	// A payment that arrives after the order was cancelled makes it paid
 	// again (the stock was still there) or starts an automatic refund.
 	order.StatusCancelled: {order.StatusPaid, order.StatusRefunding},
@@ -65,6 +67,11 @@ func (s *Service) transition(ctx context.Context, tx *ent.Tx, o *ent.Order, to o
 	o.Status = to
 	if _, err = event(ctx, tx, o.ID, &from, to, by, note); err != nil {
 		return err
+	}
+	for _, hook := range s.onMove {
+		if err := hook(ctx, tx, o, from, by); err != nil {
+			return err
+		}
 	}
 	s.countOnCommit(tx, from, to)
 	return nil
