@@ -28,6 +28,7 @@ import (
 	"wemart/server/catalog"
 	"wemart/server/config"
 	"wemart/server/indexer"
+	"wemart/server/jobs"
 	"wemart/server/inventory"
 	"wemart/server/media"
 	"wemart/server/metrics"
@@ -102,6 +103,9 @@ type App struct {
 	Orders    *orders.Service
 	Codes     *qr.Codes
 	Search    *indexer.Service
+	// Jobs runs the outbox of calls owed to outside services (WeChat's
+	// shipping-info API, subscribe messages, parcel tracking).
+	Jobs *jobs.Runner
 
 	// metricsLn is the metrics listener Serve serves, if any.
 	metricsLn net.Listener
@@ -167,12 +171,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 	a.Shoppers = shoppers.New(db.Client, wx.MiniProgram, signer, cfg.ShopperTokenTTL)
 	a.Addresses = addresses.New(db.Client)
 	a.Codes = qr.NewCodes(wx.MiniProgram, publicURL(cfg, opt.SelfURL))
+	a.Jobs = jobs.New(db.Client, jobs.Options{Now: opt.Now, Log: log})
 	a.Orders = orders.New(db, a.Inventory, a.Stores, wx.Pay, orders.Options{TTL: cfg.OrderTTL, AutoReceiveAfter: cfg.AutoReceiveAfter, Now: opt.Now, Log: log, Metrics: met,
 		Limits: orders.Limits{OpenOrders: cfg.ShopperOpenOrders, CheckoutsPerMinute: cfg.ShopperCheckoutsPerMinute}})
 	a.Payments = a.Orders.Payments()
 	a.Cart = cart.New(db.Client, a.Stores)
 	if !opt.NoSweeper {
 		a.Orders.StartSweeper(cfg.SweepInterval)
+		a.Jobs.Start(cfg.JobsInterval)
 	}
 	search := indexer.New(db, SearchEngine(cfg), log)
 	if err := search.Start(ctx); err != nil {
@@ -374,6 +380,9 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 // Close stops the app's background work (the order sweeper, search
 // indexing, the sandbox's deliveries).
 func (a *App) Close() {
+	if a.Jobs != nil {
+		a.Jobs.Close()
+	}
 	if a.Orders != nil {
 		a.Orders.Close()
 	}

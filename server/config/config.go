@@ -107,6 +107,10 @@ type Config struct {
 	// SweepInterval is how often each process looks for orders to expire,
 	// payments and refunds to reconcile with WeChat Pay.
 	SweepInterval time.Duration `env:"WEMART_SWEEP_INTERVAL" envDefault:"10s"`
+	// JobsInterval is how often each process looks for due jobs (calls
+	// owed to WeChat and the logistics services) besides being woken by
+	// its own commits.
+	JobsInterval time.Duration `env:"WEMART_JOBS_INTERVAL" envDefault:"2s"`
 
 	// TrustProxy takes the client address from X-Forwarded-For (set by a
 	// load balancer on a private network) instead of the TCP peer.
@@ -297,6 +301,9 @@ func (c Config) Validate() error {
 	}
 	if c.ShopperCheckoutsPerMinute < 1 || c.ShopperCheckoutsPerMinute > 100000 {
 		bad("WEMART_SHOPPER_CHECKOUTS_PER_MINUTE must be between 1 and 100000")
+	}
+	if c.JobsInterval < 10*time.Millisecond || c.JobsInterval > time.Minute {
+		bad("WEMART_JOBS_INTERVAL must be between 10ms and 1m (got %s)", c.JobsInterval)
 	}
 	if c.SweepInterval < 100*time.Millisecond || c.SweepInterval > 10*time.Minute {
 		bad("WEMART_SWEEP_INTERVAL must be between 100ms and 10m (got %s)", c.SweepInterval)
