@@ -28,8 +28,8 @@ import (
 	"wemart/server/catalog"
 	"wemart/server/config"
 	"wemart/server/indexer"
-	"wemart/server/jobs"
 	"wemart/server/inventory"
+	"wemart/server/jobs"
 	"wemart/server/media"
 	"wemart/server/metrics"
 	"wemart/server/orders"
@@ -178,7 +178,6 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 	a.Cart = cart.New(db.Client, a.Stores)
 	if !opt.NoSweeper {
 		a.Orders.StartSweeper(cfg.SweepInterval)
-		a.Jobs.Start(cfg.JobsInterval)
 	}
 	search := indexer.New(db, SearchEngine(cfg), log)
 	if err := search.Start(ctx); err != nil {
@@ -198,6 +197,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 		log.Info("bootstrap admin ready", "username", cfg.AdminUser, "created", created)
 	}
 	a.Echo = a.routes(wx)
+	if !opt.NoSweeper { // every job handler is set by now
+		a.Jobs.Start(cfg.JobsInterval)
+	}
 	return a, nil
 }
 

@@ -96,7 +96,9 @@ func New(client *ent.Client, opt Options) *Runner {
 		wake: make(chan struct{}, 1), closing: make(chan struct{})}
 }
 
-// Handle sets the handler of a kind of job.
+// Handle sets the handler of a kind of job. A runner only claims jobs of
+// the kinds it has handlers for (a process of an older version leaves a
+// newer kind to the processes that know it); set them all before Start.
 func (r *Runner) Handle(kind string, h Handler) { r.handlers[kind] = h }
 
 // Enqueue writes a job in tx (nothing when a job with its key exists) and
@@ -163,8 +165,12 @@ func Permanent(err error) error { return &permanent{err: err} }
 func (r *Runner) RunOnce(ctx context.Context) (ended int, err error) {
 	defer errs.Op(&err, "jobs.RunOnce")
 	now := r.opt.Now().UTC()
+	kinds := make([]string, 0, len(r.handlers))
+	for k := range r.handlers {
+		kinds = append(kinds, k)
+	}
 	due, err := r.client.Job.Query().
-		Where(job.StateEQ(job.StatePending), job.NextAtLTE(now),
+		Where(job.StateEQ(job.StatePending), job.KindIn(kinds...), job.NextAtLTE(now),
 			job.Or(job.LeaseUntilIsNil(), job.LeaseUntilLT(now))).
 		Order(ent.Asc(job.FieldNextAt), ent.Asc(job.FieldID)).Limit(r.opt.Batch).All(ctx)
 	if err != nil {
@@ -206,15 +212,9 @@ func (r *Runner) claim(ctx context.Context, j *ent.Job, now time.Time) (bool, er
 // run calls j's handler and records the outcome while j's attempt is still
 // its latest. end reports the job done or failed.
 func (r *Runner) run(ctx context.Context, j *ent.Job) (end bool, err error) {
-	h := r.handlers[j.Kind]
-	var herr error
-	if h == nil {
-		herr = Permanent(errors.New("no handler for job kind " + j.Kind))
-	} else {
-		callCtx, cancel := context.WithTimeout(ctx, r.opt.Lease/2)
-		herr = safeCall(callCtx, h, j)
-		cancel()
-	}
+	callCtx, cancel := context.WithTimeout(ctx, r.opt.Lease/2)
+	herr := safeCall(callCtx, r.handlers[j.Kind], j)
+	cancel()
 	now := r.opt.Now().UTC()
 	upd := r.client.Job.Update().Where(job.ID(j.ID), job.Attempts(j.Attempts), job.StateEQ(job.StatePending)).ClearLeaseUntil()
 	var perm *permanent
