@@ -24,9 +24,9 @@ func newTracking(cfg config.Config, log *slog.Logger, w *WeChat, selfURL string)
 		return nil
 	case cfg.Mode() == config.ModeLive:
 	case w.SandboxURL != nil:
-		kc = sandboxKuaidi100(w.sandboxIdentity, w.SandboxURL.String())
+		kc = SandboxKuaidi100(w.sandboxIdentity, w.SandboxURL.String())
 	default:
-		kc = sandboxKuaidi100(w.Sandbox.Identity().Public(), selfURL)
+		kc = SandboxKuaidi100(w.Sandbox.Identity().Public(), selfURL)
 	}
 	log.Info("parcel tracking ready", "provider", "kuaidi100", "base", kc.BaseURL, "notify_url", publicURL(cfg, selfURL)+TrackNotifyPath)
 	return logistics.NewKuaidi100(kc)
@@ -34,7 +34,7 @@ func newTracking(cfg config.Config, log *slog.Logger, w *WeChat, selfURL string)
 
 // sandboxKuaidi100 is the sandbox's Kuaidi100 at base, with its made-up
 // account (and a salt of wemart's, derived from it).
-func sandboxKuaidi100(pub sandbox.PublicIdentity, base string) logistics.Kuaidi100Config {
+func SandboxKuaidi100(pub sandbox.PublicIdentity, base string) logistics.Kuaidi100Config {
 	return logistics.Kuaidi100Config{BaseURL: base + sandbox.Kuaidi100Prefix, Customer: pub.Kuaidi100Customer,
 		Key: pub.Kuaidi100Key, Salt: logistics.Kuaidi100Sign("wemart salt ", pub.Kuaidi100Key)[:16]}
 }
