@@ -468,3 +468,43 @@ func TestShipRefusals(t *testing.T) {
 		s.wantStatus(pickup.Order.ID, order.StatusPaid)
 	})
 }
+
+// TestExpressInProcessSandbox: with the sandbox in the server's own
+// process (the laptop default), a parcel is subscribed there and pushed
+// back to the same server until the order is delivered.
+func TestExpressInProcessSandbox(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := &expressShop{shop: newShop(t, db)}
+		h := s.h
+		var a struct{ ID int }
+		h.Do("POST", "/api/v1/addresses", s.shopper.Token, map[string]any{"contact": "李雷", "phone": "13800000000",
+			"detail": "南京东路100号", "lat": 31.2360, "lng": 121.4800}).OK(http.StatusCreated, &a)
+		s.address = a.ID
+		o := s.paidDelivery()
+		s.ship(o.ID, map[string]string{"carrier": "JTSD", "tracking_no": "JT1234567890123"}).OK(http.StatusOK, nil)
+		s.runJobs()
+		// Parcels also move by themselves here (on real time, compressed):
+		// each call moves it one step further, until it is signed.
+		for range 4 {
+			var out struct{ Status string }
+			res := h.Do("POST", "/sandbox/logistics/advance", "", map[string]string{"tracking_no": "JT1234567890123"})
+			if res.Status == http.StatusConflict {
+				break
+			}
+			res.OK(http.StatusOK, &out)
+		}
+		s.eventuallyStatus(o.ID, order.StatusDelivered)
+		customer, key := h.App.WeChat.Sandbox.Identity().Kuaidi100()
+		param := `{"com":"jtexpress","num":"JT1234567890123"}`
+		var last struct{ State, Ischeck string }
+		h.Do("POST", sandbox.Kuaidi100Prefix+"/poll/query.do", "", url.Values{"customer": {customer}, "param": {param},
+			"sign": {logistics.Kuaidi100Sign(param, key, customer)}}.Encode(),
+			"Content-Type", "application/x-www-form-urlencoded").OK(http.StatusOK, &last)
+		if last.State != "3" || last.Ischeck != "1" {
+			t.Fatalf("the sandbox's track: %+v", last)
+		}
+		if got := s.tracking(o.ID).statuses(); got != "signed/4" {
+			t.Fatalf("tracking %s", got)
+		}
+	})
+}
