@@ -87,6 +87,9 @@ type Order struct {
 	PaidAt            *time.Time             `json:"paid_at"`
 	CancelledAt       *time.Time             `json:"cancelled_at"`
 	CancelReason      string                 `json:"cancel_reason"`
+	ShippedAt         *time.Time             `json:"shipped_at"`
+	DeliveredAt       *time.Time             `json:"delivered_at"`
+	ReceiveDueAt      *time.Time             `json:"receive_due_at"`
 	CreatedAt         time.Time              `json:"created_at"`
 	UpdatedAt         time.Time              `json:"updated_at"`
 	Timeline          []OrderEvent           `json:"timeline,omitempty"`
@@ -113,6 +116,7 @@ func (v views) orderSummaryDTO(o *ent.Order) Order {
 		DiscountFen: o.DiscountFen, PayableFen: o.PayableFen, Remark: o.Remark, ExpiresAt: o.ExpiresAt.UTC(),
 		PaidAt: utcPtr(o.PaidAt), CancelledAt: utcPtr(o.CancelledAt), CancelReason: o.CancelReason,
 		CreatedAt: o.CreatedAt.UTC(), UpdatedAt: o.UpdatedAt.UTC(),
+		ShippedAt: utcPtr(o.ShippedAt), DeliveredAt: utcPtr(o.DeliveredAt), ReceiveDueAt: utcPtr(o.ReceiveDueAt),
 	}
 	if pickupVisible[o.Status] {
 		out.PickupCode = o.PickupCode

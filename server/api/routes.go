@@ -284,6 +284,8 @@ func (r *Router) Orders(o *orders.Service) {
 	r.shopperRoute(http.MethodPost, "/orders/:id/pay", h.payOrder)
 	r.shopperRoute(http.MethodPost, "/orders/:id/cancel", h.cancelOrder)
 	r.shopperRoute(http.MethodPost, "/orders/:id/refund", h.refundOrder)
+	r.shopperRoute(http.MethodPost, "/orders/:id/receive", h.receiveOrder)
+	r.shopperRoute(http.MethodGet, "/orders/:id/tracking", h.shopTracking)
 	r.staffRoute(http.MethodGet, "/orders", h.staffListOrders, may(staff.PermReadOrders).at(storeIDInQuery))
 	r.staffRoute(http.MethodGet, "/orders/:id", h.staffGetOrder, may(staff.PermReadOrders).at(h.orderStore))
 	r.staffRoute(http.MethodPost, "/orders/:id/refund", h.staffRefund, may(staff.PermRefundOrders).at(h.orderStore))
@@ -292,6 +294,9 @@ func (r *Router) Orders(o *orders.Service) {
 	r.staffRoute(http.MethodPost, "/orders/:id/ready", h.orderReady, may(staff.PermFulfilOrders).at(h.orderStore))
 	r.staffRoute(http.MethodPost, "/orders/:id/picked-up", h.orderPickedUp, may(staff.PermFulfilOrders).at(h.orderStore))
 	r.staffRoute(http.MethodPost, "/stores/:store_id/pickups", h.storePickup, may(staff.PermFulfilOrders).at(storeIDInPath))
+	r.staffRoute(http.MethodPost, "/orders/:id/ship", h.shipOrder, may(staff.PermFulfilOrders).at(h.orderStore))
+	r.staffRoute(http.MethodGet, "/orders/:id/tracking", h.staffTracking, may(staff.PermReadOrders).at(h.orderStore))
+	r.staffRoute(http.MethodGet, "/express-companies", h.expressCompanies, may(staff.PermFulfilOrders).at(anyStore))
 }
 
 // inventoryAPI serves per-store stock and its ledger (package inventory;

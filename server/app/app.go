@@ -30,6 +30,7 @@ import (
 	"wemart/server/indexer"
 	"wemart/server/inventory"
 	"wemart/server/jobs"
+	"wemart/server/logistics"
 	"wemart/server/media"
 	"wemart/server/metrics"
 	"wemart/server/orders"
@@ -106,6 +107,9 @@ type App struct {
 	// Jobs runs the outbox of calls owed to outside services (WeChat's
 	// shipping-info API, subscribe messages, parcel tracking).
 	Jobs *jobs.Runner
+	// Tracking is the parcel tracking provider (nil: parcels are not
+	// tracked).
+	Tracking logistics.Provider
 
 	// metricsLn is the metrics listener Serve serves, if any.
 	metricsLn net.Listener
@@ -172,8 +176,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 	a.Addresses = addresses.New(db.Client)
 	a.Codes = qr.NewCodes(wx.MiniProgram, publicURL(cfg, opt.SelfURL))
 	a.Jobs = jobs.New(db.Client, jobs.Options{Now: opt.Now, Log: log})
+	a.Tracking = newTracking(cfg, log, wx, opt.SelfURL)
 	a.Orders = orders.New(db, a.Inventory, a.Stores, wx.Pay, orders.Options{TTL: cfg.OrderTTL, AutoReceiveAfter: cfg.AutoReceiveAfter, Now: opt.Now, Log: log, Metrics: met,
-		Limits: orders.Limits{OpenOrders: cfg.ShopperOpenOrders, CheckoutsPerMinute: cfg.ShopperCheckoutsPerMinute}})
+		Limits: orders.Limits{OpenOrders: cfg.ShopperOpenOrders, CheckoutsPerMinute: cfg.ShopperCheckoutsPerMinute},
+		Jobs:   a.Jobs, Tracking: a.Tracking, TrackCallbackURL: publicURL(cfg, opt.SelfURL) + TrackNotifyPath})
+	if a.Tracking != nil {
+		a.Jobs.Handle(orders.JobTrackSubscribe, a.Orders.SubscribeTrack)
+	}
 	a.Payments = a.Orders.Payments()
 	a.Cart = cart.New(db.Client, a.Stores)
 	if !opt.NoSweeper {
@@ -226,6 +235,7 @@ func (a *App) routes(wx *WeChat) *echo.Echo {
 	r.Inventory(a.Inventory)
 	r.Prices(a.Prices)
 	r.PayNotify(wx.Notifications, a.Payments)
+	r.ParcelTracking(a.Orders, a.Tracking)
 	e := r.Echo()
 	if cfg.Mode() == config.ModeSandbox {
 		preview.Mount(e, cfg.PreviewDir, a.Log)

@@ -34,6 +34,9 @@ type WeChat struct {
 	// SandboxURL is the shared sandbox (`wemart sandbox`) this process uses
 	// (WEMART_SANDBOX_URL); nil otherwise.
 	SandboxURL *url.URL
+
+	// sandboxIdentity is the shared sandbox's identity (with SandboxURL).
+	sandboxIdentity sandbox.PublicIdentity
 }
 
 // NotifyPath is where WeChat Pay posts notifications on this server.
@@ -72,7 +75,7 @@ func newWeChat(ctx context.Context, cfg config.Config, log *slog.Logger, selfURL
 		if creds, err = sandboxCredentials(pub); err != nil {
 			return nil, err
 		}
-		w.SandboxURL = u
+		w.SandboxURL, w.sandboxIdentity = u, pub
 		ep.APIBase, ep.MchBase, ep.MchPrefix = base+sandbox.APIPrefix+"/", base, sandbox.MchPrefix
 	default:
 		dir := filepath.Join(cfg.DataDir, "sandbox")

@@ -58,6 +58,10 @@ type Config struct {
 	WeChatMode string `env:"WEMART_WECHAT_MODE"`
 	// WeChat credentials, required in live mode and refused in sandbox mode.
 	WeChat WeChat
+	// Kuaidi100 is the parcel tracking account (live mode; optional there:
+	// without it parcels ship untracked). Sandbox mode tracks parcels with
+	// the sandbox's imitation and refuses it.
+	Kuaidi100 Kuaidi100
 	// SandboxTimeScale compresses the sandbox's WeChat delays (notification
 	// retries, refund settlement): 1 is WeChat's real schedule.
 	SandboxTimeScale float64 `env:"WEMART_SANDBOX_TIME_SCALE" envDefault:"0.02"`
@@ -169,6 +173,19 @@ type WeChat struct {
 	PlatformKeyID   string `env:"WEMART_WECHAT_PLATFORM_KEY_ID"`
 }
 
+// Kuaidi100 is an account at Kuaidi100 (快递100), the parcel tracking
+// service: its customer id and key, and the salt pushes are signed with.
+type Kuaidi100 struct {
+	Customer string `env:"WEMART_KUAIDI100_CUSTOMER"`
+	Key      string `env:"WEMART_KUAIDI100_KEY"`
+	// Salt is wemart's own secret, given with each subscription, that
+	// Kuaidi100 signs its pushes with.
+	Salt string `env:"WEMART_KUAIDI100_SALT"`
+}
+
+// On reports whether a Kuaidi100 account is configured.
+func (k Kuaidi100) On() bool { return k != Kuaidi100{} }
+
 // Load reads the configuration from the environment and validates it.
 func Load() (Config, error) { return LoadFrom(env.ToMap(os.Environ())) }
 
@@ -278,6 +295,16 @@ func (c Config) Validate() error {
 	if c.PublicURL != "" {
 		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
 			bad("WEMART_PUBLIC_URL must be a scheme and host, like https://shop.example.com")
+		}
+	}
+	if k := c.Kuaidi100; k.On() {
+		switch {
+		case c.Mode() == ModeSandbox:
+			bad("WEMART_KUAIDI100_* is a live account: unset it (the sandbox tracks parcels itself), or set WEMART_WECHAT_MODE=live")
+		case k.Customer == "" || k.Key == "" || k.Salt == "":
+			bad("WEMART_KUAIDI100_CUSTOMER, WEMART_KUAIDI100_KEY and WEMART_KUAIDI100_SALT go together")
+		case len(k.Salt) < 8:
+			bad("WEMART_KUAIDI100_SALT must be at least 8 characters")
 		}
 	}
 	if c.ShopperTokenTTL < time.Minute {
@@ -445,6 +472,7 @@ func (c Config) Summary() []any {
 	if c.Mode() == ModeLive {
 		wechat += fmt.Sprintf(" appid=%s mchid=%s secret=%s apiv3_key=%s",
 			c.WeChat.AppID, c.WeChat.MchID, mask(c.WeChat.AppSecret), mask(c.WeChat.APIv3Key))
+		wechat += fmt.Sprintf(" kuaidi100=%v", c.Kuaidi100.On())
 	}
 	return []any{
 		"addr", c.Addr, "data_dir", c.DataDir, "database", db, "search", search, "media", c.mediaSummary(),

@@ -20,6 +20,8 @@ import (
 	"wemart/ent/order"
 	"wemart/ent/orderevent"
 	"wemart/server/inventory"
+	"wemart/server/jobs"
+	"wemart/server/logistics"
 	"wemart/server/metrics"
 	"wemart/server/payments"
 	"wemart/server/storage"
@@ -49,6 +51,13 @@ type Options struct {
 	// enqueued there, so it commits or rolls back with the change. An error
 	// rolls the change back.
 	OnMove []MoveHook
+	// Jobs is the outbox calls to outside services are enqueued in (nil:
+	// none are made).
+	Jobs *jobs.Runner
+	// Tracking is the parcel tracking provider (nil: parcels ship without
+	// tracking); TrackCallbackURL is where it pushes updates.
+	Tracking         logistics.Provider
+	TrackCallbackURL string
 }
 
 // MoveHook is told of an order's move from a status to o.Status, in tx.
@@ -89,6 +98,10 @@ type Service struct {
 	onMove      []MoveHook
 	autoReceive time.Duration
 
+	jobs          *jobs.Runner
+	tracking      logistics.Provider
+	trackCallback string
+
 	// background holds work started after a commit (a refund submitted to
 	// WeChat Pay); Close waits for it.
 	background sync.WaitGroup
@@ -121,7 +134,8 @@ func New(db *storage.DB, inv *inventory.Service, st *stores.Service, pay wechat.
 		db: db, client: db.Client, inv: inv, stores: st, pay: pay,
 		log: opt.Log, metrics: opt.Metrics, now: opt.Now, ttl: opt.TTL, limits: opt.Limits, onMove: opt.OnMove,
 		autoReceive: opt.AutoReceiveAfter,
-		closing:     make(chan struct{}),
+		jobs:        opt.Jobs, tracking: opt.Tracking, trackCallback: opt.TrackCallbackURL,
+		closing: make(chan struct{}),
 	}
 	s.payments = payments.New(db.Client, opt.Log, payments.Hooks{Paid: s.onPaid, Refunded: s.onRefunded, RefundFailed: s.onRefundFailed})
 	return s

@@ -211,11 +211,17 @@ type PublicIdentity struct {
 	MchPrivateKey string `json:"mch_private_key"`
 	// PlatformPublicKey is the platform's pub_key.pem.
 	PlatformPublicKey string `json:"platform_public_key"`
+	// Kuaidi100Customer and Kuaidi100Key are the made-up Kuaidi100 account
+	// of the sandbox's parcel tracking (see Identity.Kuaidi100).
+	Kuaidi100Customer string `json:"kuaidi100_customer"`
+	Kuaidi100Key      string `json:"kuaidi100_key"`
 }
 
 // Public is the identity as a merchant sees it.
 func (id *Identity) Public() PublicIdentity {
+	customer, key := id.Kuaidi100()
 	return PublicIdentity{
+		Kuaidi100Customer: customer, Kuaidi100Key: key,
 		AppID: id.AppID, AppSecret: id.AppSecret, MchID: id.MchID, MchSerial: id.MchSerial,
 		APIv3Key: id.APIv3Key, PlatformKeyID: id.PlatformKeyID,
 		MchPrivateKey:     string(wxpay.PrivateKeyPEM(id.MchKey)),

@@ -228,6 +228,9 @@ func (s *Sandbox) Mount(e *echo.Echo) {
 	e.POST("/sandbox/faults", s.injectFaults, s.durable)
 	e.GET("/sandbox/identity", s.identity, s.durable)
 	e.POST("/sandbox/subscribe/grants", s.grant, s.durable)
+	e.POST(Kuaidi100Prefix+"/poll", s.kuaidi100Subscribe, s.durable)
+	e.POST(Kuaidi100Prefix+"/poll/query.do", s.kuaidi100Query, s.durable)
+	e.POST("/sandbox/logistics/advance", s.advance, s.durable)
 }
 
 // durable holds every answer of the sandbox until the journal has on disk
@@ -361,6 +364,7 @@ func (s *Sandbox) resume() {
 			s.start(func() { s.settle(no) })
 		}
 	}
+	s.resumeParcels()
 }
 
 // scaled is d compressed by the time scale.

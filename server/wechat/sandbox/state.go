@@ -28,6 +28,8 @@ type state struct {
 	Tokens map[string]accessToken `json:"-"`
 	// Stable is the current stable_token.
 	Stable stableToken `json:"-"`
+	// Parcels are the tracking numbers Kuaidi100 polls, by number.
+	Parcels map[string]*parcel `json:"-"`
 }
 
 // accessToken is an issued access token.
@@ -48,6 +50,7 @@ func newState() state {
 	return state{
 		Transactions: map[string]*transaction{}, Prepays: map[string]string{}, Refunds: map[string]*refund{},
 		Pending: map[string]*pending{}, Grants: map[string]map[string]int{}, Tokens: map[string]accessToken{},
+		Parcels: map[string]*parcel{},
 	}
 }
 
@@ -65,6 +68,7 @@ const (
 	recGrants      = "grants"
 	recToken       = "token"
 	recStable      = "stable"
+	recParcel      = "parcel"
 )
 
 // record is one line of the journal.
@@ -179,6 +183,16 @@ func (st *state) apply(line []byte) error {
 			}
 		}
 		st.Stable = s
+	case recParcel:
+		if gone {
+			delete(st.Parcels, r.Key)
+			return nil
+		}
+		var p parcel
+		if err := json.Unmarshal(r.Val, &p); err != nil {
+			return err
+		}
+		st.Parcels[r.Key] = &p
 	default:
 		return fmt.Errorf("unknown record kind %q", r.Kind)
 	}
@@ -229,6 +243,9 @@ func (st *state) snapshot() [][]byte {
 	}
 	if st.Stable.Token != "" {
 		out = append(out, encode(recStable, "", st.Stable))
+	}
+	for _, k := range keys(st.Parcels) {
+		out = append(out, encode(recParcel, k, st.Parcels[k]))
 	}
 	return out
 }
