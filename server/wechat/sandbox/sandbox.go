@@ -228,6 +228,7 @@ func (s *Sandbox) Mount(e *echo.Echo) {
 	e.POST("/sandbox/faults", s.injectFaults, s.durable)
 	e.GET("/sandbox/identity", s.identity, s.durable)
 	e.POST("/sandbox/subscribe/grants", s.grant, s.durable)
+	s.mountRider(e)
 }
 
 // durable holds every answer of the sandbox until the journal has on disk
@@ -361,6 +362,7 @@ func (s *Sandbox) resume() {
 			s.start(func() { s.settle(no) })
 		}
 	}
+	s.resumeRiders()
 }
 
 // scaled is d compressed by the time scale.

@@ -28,6 +28,8 @@ type state struct {
 	Tokens map[string]accessToken `json:"-"`
 	// Stable is the current stable_token.
 	Stable stableToken `json:"-"`
+	// Riders are the rider service's deliveries (and quotes), by deliveryNo.
+	Riders map[string]*riderDelivery `json:"-"`
 }
 
 // accessToken is an issued access token.
@@ -48,6 +50,7 @@ func newState() state {
 	return state{
 		Transactions: map[string]*transaction{}, Prepays: map[string]string{}, Refunds: map[string]*refund{},
 		Pending: map[string]*pending{}, Grants: map[string]map[string]int{}, Tokens: map[string]accessToken{},
+		Riders: map[string]*riderDelivery{},
 	}
 }
 
@@ -65,6 +68,7 @@ const (
 	recGrants      = "grants"
 	recToken       = "token"
 	recStable      = "stable"
+	recRider       = "rider"
 )
 
 // record is one line of the journal.
@@ -179,6 +183,16 @@ func (st *state) apply(line []byte) error {
 			}
 		}
 		st.Stable = s
+	case recRider:
+		if gone {
+			delete(st.Riders, r.Key)
+			return nil
+		}
+		var d riderDelivery
+		if err := json.Unmarshal(r.Val, &d); err != nil {
+			return err
+		}
+		st.Riders[r.Key] = &d
 	default:
 		return fmt.Errorf("unknown record kind %q", r.Kind)
 	}
@@ -226,6 +240,9 @@ func (st *state) snapshot() [][]byte {
 	}
 	for _, k := range keys(st.Tokens) {
 		out = append(out, encode(recToken, k, st.Tokens[k]))
+	}
+	for _, k := range keys(st.Riders) {
+		out = append(out, encode(recRider, k, st.Riders[k]))
 	}
 	if st.Stable.Token != "" {
 		out = append(out, encode(recStable, "", st.Stable))
