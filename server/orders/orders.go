@@ -20,6 +20,7 @@ import (
 	"wemart/ent/order"
 	"wemart/ent/orderevent"
 	"wemart/server/inventory"
+	"wemart/server/logistics"
 	"wemart/server/metrics"
 	"wemart/server/payments"
 	"wemart/server/storage"
@@ -49,6 +50,9 @@ type Options struct {
 	// enqueued there, so it commits or rolls back with the change. An error
 	// rolls the change back.
 	OnMove []MoveHook
+	// Carrier is the same-city rider service deliveries are dispatched to
+	// (nil: none is configured, and dispatching answers unavailable).
+	Carrier logistics.Carrier
 }
 
 // MoveHook is told of an order's move from a status to o.Status, in tx.
@@ -88,6 +92,7 @@ type Service struct {
 	limits      Limits
 	onMove      []MoveHook
 	autoReceive time.Duration
+	carrier     logistics.Carrier
 
 	// background holds work started after a commit (a refund submitted to
 	// WeChat Pay); Close waits for it.
@@ -120,7 +125,7 @@ func New(db *storage.DB, inv *inventory.Service, st *stores.Service, pay wechat.
 	s := &Service{
 		db: db, client: db.Client, inv: inv, stores: st, pay: pay,
 		log: opt.Log, metrics: opt.Metrics, now: opt.Now, ttl: opt.TTL, limits: opt.Limits, onMove: opt.OnMove,
-		autoReceive: opt.AutoReceiveAfter,
+		autoReceive: opt.AutoReceiveAfter, carrier: opt.Carrier,
 		closing:     make(chan struct{}),
 	}
 	s.payments = payments.New(db.Client, opt.Log, payments.Hooks{Paid: s.onPaid, Refunded: s.onRefunded, RefundFailed: s.onRefundFailed})
