@@ -30,6 +30,7 @@ import (
 	"wemart/server/indexer"
 	"wemart/server/inventory"
 	"wemart/server/jobs"
+	"wemart/server/logistics"
 	"wemart/server/media"
 	"wemart/server/metrics"
 	"wemart/server/orders"
@@ -106,6 +107,9 @@ type App struct {
 	// Jobs runs the outbox of calls owed to outside services (WeChat's
 	// shipping-info API, subscribe messages, parcel tracking).
 	Jobs *jobs.Runner
+	// Carrier is the same-city rider service (nil in live mode without
+	// WEMART_RIDER_*).
+	Carrier logistics.Carrier
 
 	// metricsLn is the metrics listener Serve serves, if any.
 	metricsLn net.Listener
@@ -172,7 +176,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 	a.Addresses = addresses.New(db.Client)
 	a.Codes = qr.NewCodes(wx.MiniProgram, publicURL(cfg, opt.SelfURL))
 	a.Jobs = jobs.New(db.Client, jobs.Options{Now: opt.Now, Log: log})
+	if a.Carrier, err = newCarrier(cfg, wx, opt.SelfURL); err != nil {
+		return nil, fmt.Errorf("rider service: %w", err)
+	}
 	a.Orders = orders.New(db, a.Inventory, a.Stores, wx.Pay, orders.Options{TTL: cfg.OrderTTL, AutoReceiveAfter: cfg.AutoReceiveAfter, Now: opt.Now, Log: log, Metrics: met,
+		Carrier: a.Carrier,
 		Limits: orders.Limits{OpenOrders: cfg.ShopperOpenOrders, CheckoutsPerMinute: cfg.ShopperCheckoutsPerMinute}})
 	a.Payments = a.Orders.Payments()
 	a.Cart = cart.New(db.Client, a.Stores)
@@ -226,6 +234,7 @@ func (a *App) routes(wx *WeChat) *echo.Echo {
 	r.Inventory(a.Inventory)
 	r.Prices(a.Prices)
 	r.PayNotify(wx.Notifications, a.Payments)
+	r.RiderNotify(a.Carrier, a.Orders)
 	e := r.Echo()
 	if cfg.Mode() == config.ModeSandbox {
 		preview.Mount(e, cfg.PreviewDir, a.Log)

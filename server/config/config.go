@@ -58,6 +58,9 @@ type Config struct {
 	WeChatMode string `env:"WEMART_WECHAT_MODE"`
 	// WeChat credentials, required in live mode and refused in sandbox mode.
 	WeChat WeChat
+	// Rider is the same-city rider service (Dada) of live mode; in
+	// sandbox mode the sandbox's rider service is used instead.
+	Rider Rider
 	// SandboxTimeScale compresses the sandbox's WeChat delays (notification
 	// retries, refund settlement): 1 is WeChat's real schedule.
 	SandboxTimeScale float64 `env:"WEMART_SANDBOX_TIME_SCALE" envDefault:"0.02"`
@@ -148,6 +151,20 @@ type S3 struct {
 	// Prefix goes before every object name, like "wemart/".
 	Prefix string `env:"WEMART_S3_PREFIX"`
 }
+
+// Rider is a Dada-protocol rider service: all four variables, or none
+// (then dispatching riders answers unavailable in live mode).
+type Rider struct {
+	// URL is the service's origin, like https://newopen.imdada.cn.
+	URL       string `env:"WEMART_RIDER_URL"`
+	AppKey    string `env:"WEMART_RIDER_APP_KEY"`
+	AppSecret string `env:"WEMART_RIDER_APP_SECRET"`
+	// SourceID is the merchant's id at the service (Dada's source_id).
+	SourceID string `env:"WEMART_RIDER_SOURCE_ID"`
+}
+
+// On reports whether a rider service is configured (any WEMART_RIDER_* set).
+func (r Rider) On() bool { return r != Rider{} }
 
 // On reports whether a bucket is configured (any WEMART_S3_* set).
 func (s S3) On() bool { return s != S3{} }
@@ -278,6 +295,17 @@ func (c Config) Validate() error {
 	if c.PublicURL != "" {
 		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
 			bad("WEMART_PUBLIC_URL must be a scheme and host, like https://shop.example.com")
+		}
+	}
+	if r := c.Rider; r.On() {
+		if u, err := url.Parse(r.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			bad("WEMART_RIDER_URL must be the scheme and host of the rider service, like https://newopen.imdada.cn (got %q)", r.URL)
+		}
+		if r.AppKey == "" || r.AppSecret == "" || r.SourceID == "" {
+			bad("WEMART_RIDER_APP_KEY, WEMART_RIDER_APP_SECRET and WEMART_RIDER_SOURCE_ID are required with WEMART_RIDER_URL")
+		}
+		if c.Mode() == ModeSandbox {
+			bad("WEMART_RIDER_* configure the live rider service: unset them in sandbox mode (the sandbox has its own)")
 		}
 	}
 	if c.ShopperTokenTTL < time.Minute {
