@@ -181,7 +181,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 	}
 	a.Orders = orders.New(db, a.Inventory, a.Stores, wx.Pay, orders.Options{TTL: cfg.OrderTTL, AutoReceiveAfter: cfg.AutoReceiveAfter, Now: opt.Now, Log: log, Metrics: met,
 		Carrier: a.Carrier,
-		Limits: orders.Limits{OpenOrders: cfg.ShopperOpenOrders, CheckoutsPerMinute: cfg.ShopperCheckoutsPerMinute}})
+		Limits:  orders.Limits{OpenOrders: cfg.ShopperOpenOrders, CheckoutsPerMinute: cfg.ShopperCheckoutsPerMinute}})
 	a.Payments = a.Orders.Payments()
 	a.Cart = cart.New(db.Client, a.Stores)
 	if !opt.NoSweeper {

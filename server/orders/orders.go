@@ -126,7 +126,7 @@ func New(db *storage.DB, inv *inventory.Service, st *stores.Service, pay wechat.
 		db: db, client: db.Client, inv: inv, stores: st, pay: pay,
 		log: opt.Log, metrics: opt.Metrics, now: opt.Now, ttl: opt.TTL, limits: opt.Limits, onMove: opt.OnMove,
 		autoReceive: opt.AutoReceiveAfter, carrier: opt.Carrier,
-		closing:     make(chan struct{}),
+		closing: make(chan struct{}),
 	}
 	s.payments = payments.New(db.Client, opt.Log, payments.Hooks{Paid: s.onPaid, Refunded: s.onRefunded, RefundFailed: s.onRefundFailed})
 	return s
