@@ -9,14 +9,12 @@ package sandbox
 
 import (
 	"crypto/hmac"
-	"crypto/md5"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +22,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"wemart/server/errs"
+	"wemart/server/logistics"
 )
 
 // RiderPrefix is where the rider service is mounted: it stands for Dada's
@@ -213,29 +212,11 @@ func (s *Sandbox) dada(next func(c echo.Context, body []byte) error) echo.Handle
 			return dadaFail(c, dadaErrSign, "source_id 无效")
 		case fields["format"] != "json" || fields["v"] != "1.0":
 			return dadaFail(c, dadaErrParam, "format 须为 json，v 须为 1.0")
-		case !hmac.Equal([]byte(fields["signature"]), []byte(dadaSignature(keys.AppSecret, fields))):
+		case !hmac.Equal([]byte(fields["signature"]), []byte(logistics.DadaSign(keys.AppSecret, fields))):
 			return dadaFail(c, dadaErrSign, "签名错误")
 		}
 		return next(c, []byte(fields["body"]))
 	}
-}
-
-// dadaSignature is Dada's request signature: upper(md5(secret + k1v1k2v2...
-// (every field but signature, by name) + secret)).
-func dadaSignature(secret string, fields map[string]string) string {
-	names := make([]string, 0, len(fields))
-	for k := range fields {
-		if k != "signature" {
-			names = append(names, k)
-		}
-	}
-	sort.Strings(names)
-	parts := []string{secret}
-	for _, k := range names {
-		parts = append(parts, k+fields[k])
-	}
-	sum := md5.Sum([]byte(strings.Join(append(parts, secret), "")))
-	return strings.ToUpper(hex.EncodeToString(sum[:]))
 }
 
 // riderFee is the sandbox's price: 5 yuan, and 1 yuan a started kilometre
@@ -494,20 +475,11 @@ func (s *Sandbox) moveRider(d *riderDelivery, status int, reason string, cancelF
 	cb := map[string]any{
 		"client_id": d.No, "order_id": d.OriginID, "order_status": d.Status, "cancel_reason": d.Reason,
 		"cancel_from": d.CancelFrom, "update_time": ut,
-		"signature": dadaCallbackSignature(d.No, d.OriginID, strconv.FormatInt(ut, 10)),
+		"signature": logistics.DadaCallbackSignature(d.No, d.OriginID, strconv.FormatInt(ut, 10)),
 		"dm_id":     d.RiderID, "dm_name": d.RiderName, "dm_mobile": d.RiderTel,
 	}
 	body, _ := json.Marshal(cb)
 	s.enqueueHook(d.Callback, body, webhook{ContentType: "application/json", Event: "dada." + riderNames[d.Status], Schedule: "quick"})
-}
-
-// dadaCallbackSignature is how Dada signs a callback: md5 of the values of
-// client_id, order_id and update_time, sorted and concatenated.
-func dadaCallbackSignature(values ...string) string {
-	sorted := append([]string(nil), values...)
-	sort.Strings(sorted)
-	sum := md5.Sum([]byte(strings.Join(sorted, "")))
-	return hex.EncodeToString(sum[:])
 }
 
 // driveRider moves a delivery on by itself at each step's time, until it

@@ -35,7 +35,7 @@ func TestRiderService(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	newTestSandbox(t, t.TempDir(), 0) // the shared test identity
-	open := func() *Sandbox { // on WeChat's real time scale: no rider moves by itself during the test
+	open := func() *Sandbox {         // on WeChat's real time scale: no rider moves by itself during the test
 		sb, err := New(Options{Identity: testID, Dir: dir, TimeScale: 1})
 		if err != nil {
 			t.Fatal(err)
