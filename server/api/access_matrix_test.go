@@ -110,6 +110,8 @@ func TestEveryStaffRouteRefusesOtherStoresAndRoles(t *testing.T) {
 			{"POST /admin/v1/orders/:id/refund/reject", order("/refund/reject"), map[string]any{"note": "x"}, append([]string{"clerkA"}, storeB...)},
 			{"POST /admin/v1/orders/:id/ready", order("/ready"), nil, storeB},
 			{"POST /admin/v1/orders/:id/picked-up", order("/picked-up"), map[string]any{"pickup_code": "000000"}, storeB},
+			{"POST /admin/v1/orders/:id/dispatch", order("/dispatch"), map[string]any{}, storeB},
+			{"POST /admin/v1/orders/:id/dispatch/cancel", order("/dispatch/cancel"), map[string]any{"reason": "x"}, storeB},
 			{"POST /admin/v1/stores/:store_id/pickups", apitest.Path("/admin/v1/stores/%d/pickups", a.ID), map[string]any{"pickup_code": "000000"}, storeB},
 			{"POST /admin/v1/orders/:id/ship", order("/ship"), map[string]any{"carrier": "SF", "tracking_no": "SF1234567890123"}, storeB},
 			{"GET /admin/v1/orders/:id/tracking", order("/tracking"), nil, storeB},

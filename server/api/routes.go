@@ -11,6 +11,7 @@ import (
 	"wemart/server/cart"
 	"wemart/server/catalog"
 	"wemart/server/inventory"
+	"wemart/server/logistics"
 	"wemart/server/media"
 	"wemart/server/metrics"
 	"wemart/server/orders"
@@ -297,6 +298,8 @@ func (r *Router) Orders(o *orders.Service) {
 	r.staffRoute(http.MethodPost, "/orders/:id/ship", h.shipOrder, may(staff.PermFulfilOrders).at(h.orderStore))
 	r.staffRoute(http.MethodGet, "/orders/:id/tracking", h.staffTracking, may(staff.PermReadOrders).at(h.orderStore))
 	r.staffRoute(http.MethodGet, "/express-companies", h.expressCompanies, may(staff.PermFulfilOrders).at(anyStore))
+	r.staffRoute(http.MethodPost, "/orders/:id/dispatch", h.dispatchOrder, may(staff.PermFulfilOrders).at(h.orderStore))
+	r.staffRoute(http.MethodPost, "/orders/:id/dispatch/cancel", h.cancelDispatch, may(staff.PermFulfilOrders).at(h.orderStore))
 }
 
 // inventoryAPI serves per-store stock and its ledger (package inventory;
@@ -341,4 +344,18 @@ type notifyAPI struct {
 func (r *Router) PayNotify(n *wechat.Notifications, p *payments.Service) {
 	h := &notifyAPI{Log: r.opt.Log, Notifications: n, Payments: p, Metrics: r.opt.Metrics}
 	r.e.POST("/wechat/pay/notify", h.payNotify)
+}
+
+// riderNotifyAPI answers the rider service's status callbacks.
+type riderNotifyAPI struct {
+	Log     *slog.Logger
+	Carrier logistics.Carrier
+	Orders  *orders.Service
+}
+
+// RiderNotify adds the route the rider service (Dada, or the sandbox's)
+// posts its status callbacks to; c may be nil (none configured: 503).
+func (r *Router) RiderNotify(c logistics.Carrier, o *orders.Service) {
+	h := &riderNotifyAPI{Log: r.opt.Log, Carrier: c, Orders: o}
+	r.e.POST("/logistics/dada/notify", h.riderNotify)
 }

@@ -110,6 +110,9 @@ type App struct {
 	// Tracking is the parcel tracking provider (nil: parcels are not
 	// tracked).
 	Tracking logistics.Provider
+	// Carrier is the same-city rider service (nil in live mode without
+	// WEMART_RIDER_*).
+	Carrier logistics.Carrier
 
 	// metricsLn is the metrics listener Serve serves, if any.
 	metricsLn net.Listener
@@ -177,9 +180,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 	a.Codes = qr.NewCodes(wx.MiniProgram, publicURL(cfg, opt.SelfURL))
 	a.Jobs = jobs.New(db.Client, jobs.Options{Now: opt.Now, Log: log})
 	a.Tracking = newTracking(cfg, log, wx, opt.SelfURL)
+	if a.Carrier, err = newCarrier(cfg, wx, opt.SelfURL); err != nil {
+		return nil, fmt.Errorf("rider service: %w", err)
+	}
 	a.Orders = orders.New(db, a.Inventory, a.Stores, wx.Pay, orders.Options{TTL: cfg.OrderTTL, AutoReceiveAfter: cfg.AutoReceiveAfter, Now: opt.Now, Log: log, Metrics: met,
 		Limits: orders.Limits{OpenOrders: cfg.ShopperOpenOrders, CheckoutsPerMinute: cfg.ShopperCheckoutsPerMinute},
-		Jobs:   a.Jobs, Tracking: a.Tracking, TrackCallbackURL: publicURL(cfg, opt.SelfURL) + TrackNotifyPath})
+		Jobs:   a.Jobs, Tracking: a.Tracking, TrackCallbackURL: publicURL(cfg, opt.SelfURL) + TrackNotifyPath, Carrier: a.Carrier})
 	if a.Tracking != nil {
 		a.Jobs.Handle(orders.JobTrackSubscribe, a.Orders.SubscribeTrack)
 	}
@@ -236,6 +242,7 @@ func (a *App) routes(wx *WeChat) *echo.Echo {
 	r.Prices(a.Prices)
 	r.PayNotify(wx.Notifications, a.Payments)
 	r.ParcelTracking(a.Orders, a.Tracking)
+	r.RiderNotify(a.Carrier, a.Orders)
 	e := r.Echo()
 	if cfg.Mode() == config.ModeSandbox {
 		preview.Mount(e, cfg.PreviewDir, a.Log)

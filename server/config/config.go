@@ -62,6 +62,9 @@ type Config struct {
 	// without it parcels ship untracked). Sandbox mode tracks parcels with
 	// the sandbox's imitation and refuses it.
 	Kuaidi100 Kuaidi100
+	// Rider is the same-city rider service (Dada) of live mode; in
+	// sandbox mode the sandbox's rider service is used instead.
+	Rider Rider
 	// SandboxTimeScale compresses the sandbox's WeChat delays (notification
 	// retries, refund settlement): 1 is WeChat's real schedule.
 	SandboxTimeScale float64 `env:"WEMART_SANDBOX_TIME_SCALE" envDefault:"0.02"`
@@ -152,6 +155,20 @@ type S3 struct {
 	// Prefix goes before every object name, like "wemart/".
 	Prefix string `env:"WEMART_S3_PREFIX"`
 }
+
+// Rider is a Dada-protocol rider service: all four variables, or none
+// (then dispatching riders answers unavailable in live mode).
+type Rider struct {
+	// URL is the service's origin, like https://newopen.imdada.cn.
+	URL       string `env:"WEMART_RIDER_URL"`
+	AppKey    string `env:"WEMART_RIDER_APP_KEY"`
+	AppSecret string `env:"WEMART_RIDER_APP_SECRET"`
+	// SourceID is the merchant's id at the service (Dada's source_id).
+	SourceID string `env:"WEMART_RIDER_SOURCE_ID"`
+}
+
+// On reports whether a rider service is configured (any WEMART_RIDER_* set).
+func (r Rider) On() bool { return r != Rider{} }
 
 // On reports whether a bucket is configured (any WEMART_S3_* set).
 func (s S3) On() bool { return s != S3{} }
@@ -305,6 +322,17 @@ func (c Config) Validate() error {
 			bad("WEMART_KUAIDI100_CUSTOMER, WEMART_KUAIDI100_KEY and WEMART_KUAIDI100_SALT go together")
 		case len(k.Salt) < 8:
 			bad("WEMART_KUAIDI100_SALT must be at least 8 characters")
+		}
+	}
+	if r := c.Rider; r.On() {
+		if u, err := url.Parse(r.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			bad("WEMART_RIDER_URL must be the scheme and host of the rider service, like https://newopen.imdada.cn (got %q)", r.URL)
+		}
+		if r.AppKey == "" || r.AppSecret == "" || r.SourceID == "" {
+			bad("WEMART_RIDER_APP_KEY, WEMART_RIDER_APP_SECRET and WEMART_RIDER_SOURCE_ID are required with WEMART_RIDER_URL")
+		}
+		if c.Mode() == ModeSandbox {
+			bad("WEMART_RIDER_* configure the live rider service: unset them in sandbox mode (the sandbox has its own)")
 		}
 	}
 	if c.ShopperTokenTTL < time.Minute {

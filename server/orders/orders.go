@@ -58,6 +58,9 @@ type Options struct {
 	// tracking); TrackCallbackURL is where it pushes updates.
 	Tracking         logistics.Provider
 	TrackCallbackURL string
+	// Carrier is the same-city rider service deliveries are dispatched to
+	// (nil: none is configured, and dispatching answers unavailable).
+	Carrier logistics.Carrier
 }
 
 // MoveHook is told of an order's move from a status to o.Status, in tx.
@@ -97,6 +100,7 @@ type Service struct {
 	limits      Limits
 	onMove      []MoveHook
 	autoReceive time.Duration
+	carrier     logistics.Carrier
 
 	jobs          *jobs.Runner
 	tracking      logistics.Provider
@@ -133,8 +137,8 @@ func New(db *storage.DB, inv *inventory.Service, st *stores.Service, pay wechat.
 	s := &Service{
 		db: db, client: db.Client, inv: inv, stores: st, pay: pay,
 		log: opt.Log, metrics: opt.Metrics, now: opt.Now, ttl: opt.TTL, limits: opt.Limits, onMove: opt.OnMove,
-		autoReceive: opt.AutoReceiveAfter,
-		jobs:        opt.Jobs, tracking: opt.Tracking, trackCallback: opt.TrackCallbackURL,
+		autoReceive: opt.AutoReceiveAfter, carrier: opt.Carrier,
+		jobs: opt.Jobs, tracking: opt.Tracking, trackCallback: opt.TrackCallbackURL,
 		closing: make(chan struct{}),
 	}
 	s.payments = payments.New(db.Client, opt.Log, payments.Hooks{Paid: s.onPaid, Refunded: s.onRefunded, RefundFailed: s.onRefundFailed})

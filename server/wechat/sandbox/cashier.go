@@ -151,7 +151,7 @@ func (s *Sandbox) records(c echo.Context) error {
 	}
 	body, err := json.Marshal(map[string]any{
 		"subscribe": s.st.Subscribes, "shipping": shipping, "deliveries": s.st.Deliveries, "pending": len(s.st.Pending),
-		"transactions": transactions, "refunds": refunds, "parcels": s.parcelRecords(),
+		"transactions": transactions, "refunds": refunds, "parcels": s.parcelRecords(), "riders": s.riderRecords(),
 	})
 	s.mu.Unlock()
 	if err != nil {

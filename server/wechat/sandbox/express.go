@@ -245,19 +245,30 @@ func (s *Sandbox) advanceParcel(no string) (status string, found bool, err error
 	return s.stepParcel(pc), true, nil
 }
 
-// advance is POST /sandbox/logistics/advance {"tracking_no"}: the parcel
-// with that tracking number moves one step on, and its push goes out, as
-// Kuaidi100 would send it.
+// advance is POST /sandbox/logistics/advance {"tracking_no", "outcome"?}:
+// the parcel or rider delivery with that tracking number moves one step on,
+// and its callback goes out as Kuaidi100 or the rider service would send
+// it. outcome "fail" or "cancel" ends a rider delivery that way instead.
 func (s *Sandbox) advance(c echo.Context) error {
 	var req struct {
 		TrackingNo string `json:"tracking_no"`
+		Outcome    string `json:"outcome"`
 	}
 	dec := json.NewDecoder(c.Request().Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil || req.TrackingNo == "" {
-		return errs.InvalidField("tracking_no", `is required: the body is {"tracking_no"}`)
+		return errs.InvalidField("tracking_no", `is required: the body is {"tracking_no", "outcome"?}`)
+	}
+	if req.Outcome != "" && req.Outcome != "fail" && req.Outcome != "cancel" {
+		return errs.InvalidField("outcome", "must be fail or cancel, or left out")
 	}
 	status, found, err := s.advanceParcel(req.TrackingNo)
+	if found && req.Outcome != "" {
+		return errs.InvalidField("outcome", "applies to rider deliveries only; %s is a parcel", req.TrackingNo)
+	}
+	if !found {
+		status, found, err = s.advanceRider(req.TrackingNo, req.Outcome)
+	}
 	if err != nil {
 		return err
 	}

@@ -107,9 +107,9 @@ func (s *Sandbox) injectFaults(c echo.Context) error {
 		return errs.E(errs.Invalid, "the body must be {\"op\", \"count\", \"status\"?, \"code\"?}")
 	}
 	switch req.Op {
-	case OpPrepay, OpQuery, OpClose, OpRefund, OpNotify, OpRefundClosed, OpRefundAbnormal, OpWXACode:
+	case OpPrepay, OpQuery, OpClose, OpRefund, OpNotify, OpRefundClosed, OpRefundAbnormal, OpWXACode, OpRider:
 	default:
-		return errs.InvalidField("op", "must be prepay, query, close, refund, notify, refund_closed, refund_abnormal or wxacode")
+		return errs.InvalidField("op", "must be prepay, query, close, refund, notify, refund_closed, refund_abnormal, wxacode or rider")
 	}
 	if req.Count == nil || *req.Count < 0 || *req.Count > 1000 {
 		return errs.InvalidField("count", "must be between 0 and 1000")

@@ -231,6 +231,7 @@ func (s *Sandbox) Mount(e *echo.Echo) {
 	e.POST(Kuaidi100Prefix+"/poll", s.kuaidi100Subscribe, s.durable)
 	e.POST(Kuaidi100Prefix+"/poll/query.do", s.kuaidi100Query, s.durable)
 	e.POST("/sandbox/logistics/advance", s.advance, s.durable)
+	s.mountRider(e)
 }
 
 // durable holds every answer of the sandbox until the journal has on disk
@@ -365,6 +366,7 @@ func (s *Sandbox) resume() {
 		}
 	}
 	s.resumeParcels()
+	s.resumeRiders()
 }
 
 // scaled is d compressed by the time scale.

@@ -30,6 +30,8 @@ type state struct {
 	Stable stableToken `json:"-"`
 	// Parcels are the tracking numbers Kuaidi100 polls, by number.
 	Parcels map[string]*parcel `json:"-"`
+	// Riders are the rider service's deliveries (and quotes), by deliveryNo.
+	Riders map[string]*riderDelivery `json:"-"`
 }
 
 // accessToken is an issued access token.
@@ -51,6 +53,7 @@ func newState() state {
 		Transactions: map[string]*transaction{}, Prepays: map[string]string{}, Refunds: map[string]*refund{},
 		Pending: map[string]*pending{}, Grants: map[string]map[string]int{}, Tokens: map[string]accessToken{},
 		Parcels: map[string]*parcel{},
+		Riders: map[string]*riderDelivery{},
 	}
 }
 
@@ -69,6 +72,7 @@ const (
 	recToken       = "token"
 	recStable      = "stable"
 	recParcel      = "parcel"
+	recRider       = "rider"
 )
 
 // record is one line of the journal.
@@ -193,6 +197,16 @@ func (st *state) apply(line []byte) error {
 			return err
 		}
 		st.Parcels[r.Key] = &p
+	case recRider:
+		if gone {
+			delete(st.Riders, r.Key)
+			return nil
+		}
+		var d riderDelivery
+		if err := json.Unmarshal(r.Val, &d); err != nil {
+			return err
+		}
+		st.Riders[r.Key] = &d
 	default:
 		return fmt.Errorf("unknown record kind %q", r.Kind)
 	}
@@ -240,6 +254,9 @@ func (st *state) snapshot() [][]byte {
 	}
 	for _, k := range keys(st.Tokens) {
 		out = append(out, encode(recToken, k, st.Tokens[k]))
+	}
+	for _, k := range keys(st.Riders) {
+		out = append(out, encode(recRider, k, st.Riders[k]))
 	}
 	if st.Stable.Token != "" {
 		out = append(out, encode(recStable, "", st.Stable))
