@@ -95,25 +95,7 @@ func (s *expressShop) advance(no string, want int) string {
 }
 
 // trackingView is GET .../tracking.
-type trackingView struct {
-	Shipments []struct {
-		ID          int        `json:"id"`
-		Kind        string     `json:"kind"`
-		Carrier     string     `json:"carrier"`
-		CarrierName string     `json:"carrier_name"`
-		TrackingNo  string     `json:"tracking_no"`
-		Status      string     `json:"status"`
-		ShippedAt   *time.Time `json:"shipped_at"`
-		DeliveredAt *time.Time `json:"delivered_at"`
-		FeeFen      *int64     `json:"fee_fen"`
-		Events      []struct {
-			Status      string    `json:"status"`
-			Description string    `json:"description"`
-			Location    string    `json:"location"`
-			OccurredAt  time.Time `json:"occurred_at"`
-		} `json:"events"`
-	} `json:"shipments"`
-}
+type trackingView api.Tracking
 
 func (s *expressShop) tracking(id int) trackingView {
 	s.t.Helper()

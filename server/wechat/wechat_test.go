@@ -82,7 +82,7 @@ func newFixture(t *testing.T, sinkAnswers ...int) *fixture {
 
 // newFixtureOn is newFixture with the sandbox on clk, at WeChat's real pace
 // (nil: on real time, its delays compressed 1000×).
-func newFixtureOn(t *testing.T, clk *manualClock, sinkAnswers ...int) *fixture {
+func newFixtureOn(t *testing.T, clk *sandboxtest.Clock, sinkAnswers ...int) *fixture {
 	t.Helper()
 	dir, id := identity(t)
 	opt := sandbox.Options{Identity: id, TimeScale: 0.001, Pages: []string{"pages/store/store"}}
@@ -456,7 +456,7 @@ func TestPaymentNotification(t *testing.T) {
 // the sandbox's clock; a 200 ends it for good, however far the clock then
 // moves.
 func TestNotificationRetries(t *testing.T) {
-	clk := newManualClock(time.Now())
+	clk := sandboxtest.NewClock(time.Now())
 	f := newFixtureOn(t, clk, 500, 503, 500)
 	s, _ := f.mp.Code2Session(context.Background(), "payer")
 	p := pay(t, f, "W20261121000004", 100, s.OpenID)
@@ -469,7 +469,7 @@ func TestNotificationRetries(t *testing.T) {
 	start := clk.Now()
 	deliveries := func(n int, at time.Time, status int) {
 		t.Helper()
-		clk.settle(t, f.sb)
+		clk.Settle(t, f.sb)
 		ds := f.sb.Deliveries()
 		var log []string
 		for _, d := range ds {
@@ -486,7 +486,7 @@ func TestNotificationRetries(t *testing.T) {
 	deliveries(1, at, 500)
 	for i, status := range []int{503, 500, 200} {
 		at = at.Add(sandbox.RetrySchedule[i])
-		if due := clk.settle(t, f.sb); len(due) != 1 || !due[0].Equal(at) {
+		if due := clk.Settle(t, f.sb); len(due) != 1 || !due[0].Equal(at) {
 			t.Fatalf("retry %d is due at %v, want +%v (%v after the last)", i+1, due, at.Sub(start), sandbox.RetrySchedule[i])
 		}
 		clk.Set(at)

@@ -59,12 +59,15 @@ func (c *Clock) Sleep(at time.Time, stop <-chan struct{}) bool {
 }
 
 // Advance moves the clock on by d and wakes whoever sleeps until then.
-func (c *Clock) Advance(d time.Duration) {
+func (c *Clock) Advance(d time.Duration) { c.Set(c.Now().Add(d)) }
+
+// Set moves the clock to t and wakes whoever sleeps until then.
+func (c *Clock) Set(t time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
+	c.now = t
 	for s := range c.sleepers {
-		if !s.at.After(c.now) {
+		if !s.at.After(t) {
 			delete(c.sleepers, s)
 			close(s.wake)
 		}
@@ -78,20 +81,30 @@ func (c *Clock) Options(opt sandbox.Options) sandbox.Options {
 }
 
 // Settle waits until every background task of sb sleeps on the clock (or
-// has ended): until the clock moves, sb does nothing more.
-func (c *Clock) Settle(t testing.TB, sb *sandbox.Sandbox) {
+// has ended): until the clock moves, sb does nothing more. It returns the
+// wake-up times of the sleepers.
+func (c *Clock) Settle(t testing.TB, sb *sandbox.Sandbox) []time.Time {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		c.mu.Lock()
-		asleep := len(c.sleepers)
-		c.mu.Unlock()
-		if asleep == sb.Tasks() {
-			return
+		at := c.asleep()
+		if len(at) == sb.Tasks() {
+			return at
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the sandbox's %d background tasks never all slept (%d asleep)", sb.Tasks(), asleep)
+			t.Fatalf("the sandbox's %d background tasks never all slept (%d asleep)", sb.Tasks(), len(at))
 		}
 		time.Sleep(time.Millisecond)
 	}
+}
+
+// asleep returns the wake-up times of the sleepers.
+func (c *Clock) asleep() []time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var at []time.Time
+	for s := range c.sleepers {
+		at = append(at, s.at)
+	}
+	return at
 }
