@@ -17,11 +17,14 @@ import (
 	"wemart/server/payments"
 	"wemart/server/prices"
 	"wemart/server/qr"
+	"wemart/server/shipping"
 	"wemart/server/shoppers"
 	"wemart/server/staff"
 	"wemart/server/storage"
 	"wemart/server/stores"
+	"wemart/server/subscribe"
 	"wemart/server/wechat"
+	"wemart/server/wechat/wxpush"
 )
 
 // The route table: each noun's routes, registered with only the services
@@ -336,4 +339,19 @@ type notifyAPI struct {
 func (r *Router) PayNotify(n *wechat.Notifications, p *payments.Service) {
 	h := &notifyAPI{Log: r.opt.Log, Notifications: n, Payments: p, Metrics: r.opt.Metrics}
 	r.e.POST("/wechat/pay/notify", h.payNotify)
+}
+
+// WeChatPush adds the mini program's message push endpoint: GET for
+// WeChat's URL check, POST for the pushes (codec nil: refused).
+func (r *Router) WeChatPush(codec *wxpush.Codec, s *shipping.Service) {
+	h := &pushAPI{Log: r.opt.Log, Push: codec, Shipping: s}
+	r.e.GET("/wechat/push", h.verifyPushURL)
+	r.e.POST("/wechat/push", h.push)
+}
+
+// Subscriptions adds the routes of subscribe message grants.
+func (r *Router) Subscriptions(s *subscribe.Service) {
+	h := &subscriptionsAPI{Subscribe: s}
+	r.shopperRoute(http.MethodPost, "/subscriptions", h.recordSubscriptions)
+	r.shopperRoute(http.MethodGet, "/subscriptions/templates", h.subscribeTemplates)
 }
