@@ -192,8 +192,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 		Limits: orders.Limits{OpenOrders: cfg.ShopperOpenOrders, CheckoutsPerMinute: cfg.ShopperCheckoutsPerMinute},
 		OnMove: []orders.MoveHook{a.Shipping.OnMove, a.Subscribe.OnMove}})
 	a.Shipping.Orders = a.Orders
-	a.Shipping.Register()
-	a.Subscribe.Register()
+	a.Shipping.Register(a.Jobs)
+	a.Subscribe.Register(a.Jobs)
 	a.Payments = a.Orders.Payments()
 	a.Cart = cart.New(db.Client, a.Stores)
 	if !opt.NoSweeper {

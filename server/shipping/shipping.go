@@ -56,7 +56,8 @@ type Service struct {
 	Orders *orders.Service
 }
 
-// New returns a Service; register its handlers on runner with Register.
+// New returns a Service enqueueing on runner; register its handlers with
+// Register.
 func New(client *ent.Client, runner *jobs.Runner, mp wechat.MiniProgram, now func() time.Time, log *slog.Logger) *Service {
 	if now == nil {
 		now = time.Now
@@ -67,11 +68,12 @@ func New(client *ent.Client, runner *jobs.Runner, mp wechat.MiniProgram, now fun
 	return &Service{client: client, jobs: runner, mp: mp, now: now, log: log}
 }
 
-// Register sets the handlers of the service's job kinds on its runner.
-func (s *Service) Register() {
-	s.jobs.Handle(KindUpload, s.runUpload)
-	s.jobs.Handle(KindConfirm, s.runConfirm)
-	s.jobs.Handle(KindReconcile, s.runReconcile)
+// Register sets the handlers of the service's job kinds on r (every
+// process's runner; the service enqueues on its own).
+func (s *Service) Register(r *jobs.Runner) {
+	r.Handle(KindUpload, s.runUpload)
+	r.Handle(KindConfirm, s.runConfirm)
+	r.Handle(KindReconcile, s.runReconcile)
 }
 
 // OnMove is the orders.MoveHook that enqueues, in the move's transaction,

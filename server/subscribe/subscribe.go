@@ -61,8 +61,9 @@ func New(client *ent.Client, runner *jobs.Runner, mp wechat.MiniProgram, templat
 	return &Service{client: client, jobs: runner, mp: mp, templates: templates, now: now, log: log}
 }
 
-// Register sets the handler of subscribe jobs on the service's runner.
-func (s *Service) Register() { s.jobs.Handle(KindSend, s.runSend) }
+// Register sets the handler of subscribe jobs on r (every process's
+// runner; the service enqueues on its own).
+func (s *Service) Register(r *jobs.Runner) { r.Handle(KindSend, s.runSend) }
 
 // TemplateInfo is a template as the mini program needs it to ask.
 type TemplateInfo struct {
@@ -154,7 +155,9 @@ func eventOf(st order.Status) string {
 
 // sendKey is the key of an order event's message: sent once however often
 // the order makes the move.
-func sendKey(orderID int, event string) string { return fmt.Sprintf("%s:%d:%s", KindSend, orderID, event) }
+func sendKey(orderID int, event string) string {
+	return fmt.Sprintf("%s:%d:%s", KindSend, orderID, event)
+}
 
 // OnMove is the orders.MoveHook that, on a move to an event's status (not
 // a move back after a rejected refund), takes one of the shopper's grants
