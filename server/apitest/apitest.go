@@ -464,6 +464,9 @@ func (d *document) load(t testing.TB) (*openapi3.T, routers.Router) {
 	t.Helper()
 	d.once.Do(func() {
 		openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.FileBodyDecoder)
+		// WeChat's message push posts XML.
+		openapi3filter.RegisterBodyDecoder("text/xml", openapi3filter.FileBodyDecoder)
+		openapi3filter.RegisterBodyDecoder("application/xml", openapi3filter.FileBodyDecoder)
 		loader := openapi3.NewLoader()
 		d.doc, d.err = loader.LoadFromData(d.data)
 		if d.err != nil {
