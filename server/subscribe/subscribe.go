@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"wemart/ent"
@@ -206,7 +207,7 @@ func (s *Service) message(ctx context.Context, tx *ent.Tx, o *ent.Order, ev stri
 	if err != nil {
 		return nil, err
 	}
-	page := tpl.Page
+	page := strings.ReplaceAll(tpl.Page, "{id}", strconv.Itoa(o.ID))
 	if page == "" {
 		page = "pages/order/index?id=" + strconv.Itoa(o.ID)
 	}

@@ -13,8 +13,8 @@ import (
 var Events = []string{"paid", "ready_for_pickup", "shipped", "delivered", "refunded"}
 
 // Template is the subscribe message template of one order event: its id in
-// the mini program's console, its title, the page it opens (default
-// pages/order/index?id=<order id>) and what fills each keyword ("thing1"
+// the mini program's console, its title, the page it opens ("{id}" in it
+// is the order's id; default pages/order/index?id=<order id>) and what fills each keyword ("thing1"
 // → "goods"; see Format for the keyword types and their limits).
 type Template struct {
 	TemplateID string            `json:"template_id"`
