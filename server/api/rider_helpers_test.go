@@ -97,8 +97,8 @@ func (s *shop) mustAddress() int {
 	return a.ID
 }
 
-// paidDelivery places a delivery order to address and pays it.
-func (s *shop) paidDelivery(address int) int {
+// paidDeliveryTo places a delivery order to address and pays it.
+func (s *shop) paidDeliveryTo(address int) int {
 	s.t.Helper()
 	var a checkoutAnswer
 	s.checkout(s.shopper.Token, map[string]any{"store_id": s.store.ID, "fulfilment": "delivery", "address_id": address,

@@ -26,7 +26,7 @@ func TestRiderJourney(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		s := newRiderShop(t, db)
 		ctx := context.Background()
-		id := s.paidDelivery(s.address)
+		id := s.paidDeliveryTo(s.address)
 		sh := s.dispatch(id)
 		s.eventuallyShipment(sh.ID, shipment.StatusRequested)
 
@@ -106,7 +106,7 @@ func TestRiderJourney(t *testing.T) {
 func TestRiderMovesByItself(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		s := newRiderShop(t, db)
-		id := s.paidDelivery(s.address)
+		id := s.paidDeliveryTo(s.address)
 		sh := s.dispatch(id)
 		s.eventuallyShipment(sh.ID, shipment.StatusRequested)
 		steps := []struct {
@@ -138,7 +138,7 @@ func TestRiderMovesByItself(t *testing.T) {
 func TestRiderFailsAfterPickup(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		s := newRiderShop(t, db)
-		id := s.paidDelivery(s.address)
+		id := s.paidDeliveryTo(s.address)
 		sh := s.dispatch(id)
 		for range 3 {
 			s.advance(sh.TrackingNo, "")
@@ -172,7 +172,7 @@ func TestRiderFailsAfterPickup(t *testing.T) {
 func TestRiderCancel(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		s := newRiderShop(t, db)
-		id := s.paidDelivery(s.address)
+		id := s.paidDeliveryTo(s.address)
 		sh := s.dispatch(id)
 		s.advance(sh.TrackingNo, "")
 		s.eventuallyShipment(sh.ID, shipment.StatusAccepted)
@@ -199,7 +199,7 @@ func TestRiderCancel(t *testing.T) {
 		s.unchanged(id, before, "cancelling after pickup")
 
 		// The rider service cancels a delivery of another paid order.
-		other := s.paidDelivery(s.address)
+		other := s.paidDeliveryTo(s.address)
 		sh = s.dispatch(other)
 		if got := s.advance(sh.TrackingNo, "cancel"); got != "cancelled" {
 			t.Fatalf("advance cancel answered %s", got)
@@ -236,7 +236,7 @@ func TestDispatchRefused(t *testing.T) {
 		dispatch(unpaid.Order.ID, h.AdminToken).Fails(http.StatusConflict, "conflict")
 		s.unchanged(unpaid.Order.ID, before, "dispatching an unpaid order")
 
-		id := s.paidDelivery(s.address)
+		id := s.paidDeliveryTo(s.address)
 		b := mustStore(t, h, "B店", 31.3, 121.5)
 		_, clerkB := mustStaff(t, h, "clerk-b", "clerk", &b.ID)
 		before = s.snapshot(id)
@@ -266,7 +266,7 @@ func TestDispatchRefused(t *testing.T) {
 func TestDispatchRace(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		s := newRiderShop(t, db)
-		id := s.paidDelivery(s.address)
+		id := s.paidDeliveryTo(s.address)
 		results := make(chan rawResult, 4)
 		for range 4 {
 			go func() {
@@ -297,7 +297,7 @@ func TestRiderInProcess(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		s := newShop(t, db, func(cfg *config.Config, _ *app.Options) { cfg.SandboxTimeScale = 0.01 })
 		ctx := context.Background()
-		id := s.paidDelivery(s.mustAddress())
+		id := s.paidDeliveryTo(s.mustAddress())
 		sh := s.dispatch(id)
 		s.advance(sh.TrackingNo, "")
 		ref := logistics.Ref{OutNo: sh.OutNo, TrackingNo: sh.TrackingNo}

@@ -18,11 +18,14 @@ import (
 	"wemart/server/payments"
 	"wemart/server/prices"
 	"wemart/server/qr"
+	"wemart/server/shipping"
 	"wemart/server/shoppers"
 	"wemart/server/staff"
 	"wemart/server/storage"
 	"wemart/server/stores"
+	"wemart/server/subscribe"
 	"wemart/server/wechat"
+	"wemart/server/wechat/wxpush"
 )
 
 // The route table: each noun's routes, registered with only the services
@@ -358,4 +361,19 @@ type riderNotifyAPI struct {
 func (r *Router) RiderNotify(c logistics.Carrier, o *orders.Service) {
 	h := &riderNotifyAPI{Log: r.opt.Log, Carrier: c, Orders: o}
 	r.e.POST("/logistics/dada/notify", h.riderNotify)
+}
+
+// WeChatPush adds the mini program's message push endpoint: GET for
+// WeChat's URL check, POST for the pushes (codec nil: refused).
+func (r *Router) WeChatPush(codec *wxpush.Codec, s *shipping.Service) {
+	h := &pushAPI{Log: r.opt.Log, Push: codec, Shipping: s}
+	r.e.GET("/wechat/push", h.verifyPushURL)
+	r.e.POST("/wechat/push", h.push)
+}
+
+// Subscriptions adds the routes of subscribe message grants.
+func (r *Router) Subscriptions(s *subscribe.Service) {
+	h := &subscriptionsAPI{Subscribe: s}
+	r.shopperRoute(http.MethodPost, "/subscriptions", h.recordSubscriptions)
+	r.shopperRoute(http.MethodGet, "/subscriptions/templates", h.subscribeTemplates)
 }

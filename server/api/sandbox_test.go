@@ -188,7 +188,14 @@ func TestSandboxMiniProgramCalls(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if o, err := mp.ShippingOrder(ctx, c.TransactionID); err != nil || o.State != 1 {
+	// The shipping-info API knows a payment a little after it was paid
+	// (10060001 meanwhile, on the sandbox's time scale).
+	o, err := mp.ShippingOrder(ctx, c.TransactionID)
+	for deadline := time.Now().Add(5 * time.Second); wechat.CodeOf(err) == "10060001" && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+		o, err = mp.ShippingOrder(ctx, c.TransactionID)
+	}
+	if err != nil || o.State != 1 {
 		t.Fatalf("before shipping: %+v %v", o, err)
 	}
 	ship := wechat.Shipment{TransactionID: c.TransactionID, OpenID: openid, LogisticsType: wechat.LogisticsExpress, At: time.Now(),

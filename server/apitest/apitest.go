@@ -226,6 +226,30 @@ func WithClock(c *Clock) Options {
 	return func(_ *config.Config, o *app.Options) { o.Now = c.Now }
 }
 
+// SandboxClock runs the app's own WeChat sandbox on c too (its delays:
+// payment indexing, notification and push retries), so a test moves
+// WeChat's time by hand with the app's.
+func SandboxClock(c *Clock) Options {
+	return func(_ *config.Config, o *app.Options) { o.SandboxNow, o.SandboxSleep = c.Now, c.sleep }
+}
+
+// sleep waits until the clock shows at, or reports false once stop closes.
+func (c *Clock) sleep(at time.Time, stop <-chan struct{}) bool {
+	for c.Now().Before(at) {
+		select {
+		case <-stop:
+			return false
+		case <-time.After(time.Millisecond):
+		}
+	}
+	select {
+	case <-stop:
+		return false
+	default:
+		return true
+	}
+}
+
 // Sweeper turns the app's background order sweeper on, every interval.
 func Sweeper(interval time.Duration) Options {
 	return func(cfg *config.Config, o *app.Options) { o.NoSweeper, cfg.SweepInterval = false, interval }
@@ -440,6 +464,9 @@ func (d *document) load(t testing.TB) (*openapi3.T, routers.Router) {
 	t.Helper()
 	d.once.Do(func() {
 		openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.FileBodyDecoder)
+		// WeChat's message push posts XML.
+		openapi3filter.RegisterBodyDecoder("text/xml", openapi3filter.FileBodyDecoder)
+		openapi3filter.RegisterBodyDecoder("application/xml", openapi3filter.FileBodyDecoder)
 		loader := openapi3.NewLoader()
 		d.doc, d.err = loader.LoadFromData(d.data)
 		if d.err != nil {

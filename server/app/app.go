@@ -38,10 +38,12 @@ import (
 	"wemart/server/preview"
 	"wemart/server/prices"
 	"wemart/server/qr"
+	"wemart/server/shipping"
 	"wemart/server/shoppers"
 	"wemart/server/staff"
 	"wemart/server/storage"
 	"wemart/server/stores"
+	"wemart/server/subscribe"
 	"wemart/server/wechat"
 	"wemart/server/wechat/sandbox"
 )
@@ -113,6 +115,10 @@ type App struct {
 	// Carrier is the same-city rider service (nil in live mode without
 	// WEMART_RIDER_*).
 	Carrier logistics.Carrier
+	// Shipping reports orders to WeChat's shipping-info service.
+	Shipping *shipping.Service
+	// Subscribe records subscribe grants and sends subscribe messages.
+	Subscribe *subscribe.Service
 
 	// metricsLn is the metrics listener Serve serves, if any.
 	metricsLn net.Listener
@@ -133,6 +139,10 @@ type Options struct {
 	// MetricsListener, when set, is where Serve serves GET /metrics on its
 	// own (see ListenMetrics).
 	MetricsListener net.Listener
+	// SandboxNow and SandboxSleep are the in-process sandbox's clock
+	// (sandbox.Options Now and Sleep; nil: real time).
+	SandboxNow   func() time.Time
+	SandboxSleep func(at time.Time, stop <-chan struct{}) bool
 }
 
 // New builds the App on an open database: token secret, services, the
@@ -149,7 +159,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 	if err != nil {
 		return nil, err
 	}
-	wx, err := newWeChat(ctx, cfg, log, opt.SelfURL)
+	wx, err := newWeChat(ctx, cfg, log, opt)
 	if err != nil {
 		return nil, fmt.Errorf("wechat: %w", err)
 	}
@@ -183,12 +193,22 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 	if a.Carrier, err = newCarrier(cfg, wx, opt.SelfURL); err != nil {
 		return nil, fmt.Errorf("rider service: %w", err)
 	}
+	a.Shipping = shipping.New(db.Client, a.Jobs, wx.MiniProgram, opt.Now, log)
+	templates, err := subscribeTemplates(cfg)
+	if err != nil {
+		return nil, err
+	}
+	a.Subscribe = subscribe.New(db.Client, a.Jobs, wx.MiniProgram, templates, opt.Now, log)
 	a.Orders = orders.New(db, a.Inventory, a.Stores, wx.Pay, orders.Options{TTL: cfg.OrderTTL, AutoReceiveAfter: cfg.AutoReceiveAfter, Now: opt.Now, Log: log, Metrics: met,
 		Limits: orders.Limits{OpenOrders: cfg.ShopperOpenOrders, CheckoutsPerMinute: cfg.ShopperCheckoutsPerMinute},
-		Jobs:   a.Jobs, Tracking: a.Tracking, TrackCallbackURL: publicURL(cfg, opt.SelfURL) + TrackNotifyPath, Carrier: a.Carrier})
+		Jobs:   a.Jobs, Tracking: a.Tracking, TrackCallbackURL: publicURL(cfg, opt.SelfURL) + TrackNotifyPath, Carrier: a.Carrier,
+		OnMove: []orders.MoveHook{a.Shipping.OnMove, a.Subscribe.OnMove}})
 	if a.Tracking != nil {
 		a.Jobs.Handle(orders.JobTrackSubscribe, a.Orders.SubscribeTrack)
 	}
+	a.Shipping.Orders = a.Orders
+	a.Shipping.Register(a.Jobs)
+	a.Subscribe.Register(a.Jobs)
 	a.Payments = a.Orders.Payments()
 	a.Cart = cart.New(db.Client, a.Stores)
 	if !opt.NoSweeper {
@@ -243,6 +263,8 @@ func (a *App) routes(wx *WeChat) *echo.Echo {
 	r.PayNotify(wx.Notifications, a.Payments)
 	r.ParcelTracking(a.Orders, a.Tracking)
 	r.RiderNotify(a.Carrier, a.Orders)
+	r.WeChatPush(wx.Push, a.Shipping)
+	r.Subscriptions(a.Subscribe)
 	e := r.Echo()
 	if cfg.Mode() == config.ModeSandbox {
 		preview.Mount(e, cfg.PreviewDir, a.Log)
@@ -455,4 +477,16 @@ func NewLogger(cfg config.Config) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
 	}
 	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+// subscribeTemplates are the subscribe message templates of cfg:
+// WEMART_SUBSCRIBE_TEMPLATES, else the sandbox's in sandbox mode, else none.
+func subscribeTemplates(cfg config.Config) (subscribe.Templates, error) {
+	switch {
+	case cfg.SubscribeTemplates != "":
+		return subscribe.ParseTemplates(cfg.SubscribeTemplates)
+	case cfg.Mode() == config.ModeSandbox:
+		return subscribe.DefaultTemplates(), nil
+	}
+	return subscribe.Templates{}, nil
 }

@@ -13,6 +13,7 @@ import (
 	"wemart/server/config"
 	"wemart/server/wechat"
 	"wemart/server/wechat/sandbox"
+	"wemart/server/wechat/wxpush"
 )
 
 // MiniProgramPages are the pages of wemart's mini program that QR codes may
@@ -37,6 +38,9 @@ type WeChat struct {
 
 	// sandboxIdentity is the shared sandbox's identity (with SandboxURL).
 	sandboxIdentity sandbox.PublicIdentity
+	// Push verifies and opens the mini program's message pushes (nil: no
+	// push token configured, pushes are refused).
+	Push *wxpush.Codec
 }
 
 // NotifyPath is where WeChat Pay posts notifications on this server.
@@ -48,10 +52,12 @@ const sandboxPatience = 30 * time.Second
 
 // newWeChat builds the WeChat clients. selfURL is how this process reaches
 // itself (the sandbox's base URL when it runs its own sandbox).
-func newWeChat(ctx context.Context, cfg config.Config, log *slog.Logger, selfURL string) (*WeChat, error) {
+func newWeChat(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) (*WeChat, error) {
+	selfURL := opt.SelfURL
 	ep := wechat.Endpoints{NotifyURL: publicURL(cfg, selfURL) + NotifyPath}
 	var creds wechat.Credentials
 	w := &WeChat{}
+	pushToken, pushKey := cfg.PushToken, cfg.PushAESKey
 	switch {
 	case cfg.Mode() == config.ModeLive:
 		lc := cfg.WeChat
@@ -75,6 +81,7 @@ func newWeChat(ctx context.Context, cfg config.Config, log *slog.Logger, selfURL
 		if creds, err = sandboxCredentials(pub); err != nil {
 			return nil, err
 		}
+		pushToken, pushKey = pub.PushToken, pub.PushAESKey
 		w.SandboxURL, w.sandboxIdentity = u, pub
 		ep.APIBase, ep.MchBase, ep.MchPrefix = base+sandbox.APIPrefix+"/", base, sandbox.MchPrefix
 	default:
@@ -83,7 +90,7 @@ func newWeChat(ctx context.Context, cfg config.Config, log *slog.Logger, selfURL
 		if err != nil {
 			return nil, err
 		}
-		sb, err := NewSandbox(cfg, log, id)
+		sb, err := newSandbox(cfg, log, id, opt)
 		if err != nil {
 			return nil, err
 		}
@@ -92,6 +99,7 @@ func newWeChat(ctx context.Context, cfg config.Config, log *slog.Logger, selfURL
 			sb.Close()
 			return nil, err
 		}
+		pushToken, pushKey = id.PushToken, id.PushAESKey
 		ep.APIBase, ep.MchBase, ep.MchPrefix = selfURL+sandbox.APIPrefix+"/", selfURL, sandbox.MchPrefix
 	}
 	var err error
@@ -104,6 +112,14 @@ func newWeChat(ctx context.Context, cfg config.Config, log *slog.Logger, selfURL
 	}
 	w.Credentials = creds
 	w.Notifications = wechat.NewNotifications(creds)
+	if pushToken != "" {
+		if w.Push, err = wxpush.New(pushToken, pushKey, creds.AppID); err != nil {
+			w.Close()
+			return nil, fmt.Errorf("message push: %w", err)
+		}
+	} else {
+		log.Warn("no message push token (WEMART_WECHAT_PUSH_TOKEN): WeChat's pushes to /wechat/push are refused")
+	}
 	log.Info("wechat ready", "mode", cfg.Mode(), "appid", creds.AppID, "mchid", creds.MchID, "notify_url", ep.NotifyURL,
 		"sandbox", sandboxWhere(w))
 	if cfg.Mode() == config.ModeSandbox && !cfg.LaptopShaped() {
@@ -117,9 +133,14 @@ func newWeChat(ctx context.Context, cfg config.Config, log *slog.Logger, selfURL
 // journal in the data dir (what `wemart serve` runs in-process and
 // `wemart sandbox` serves on its own).
 func NewSandbox(cfg config.Config, log *slog.Logger, id *sandbox.Identity) (*sandbox.Sandbox, error) {
+	return newSandbox(cfg, log, id, Options{})
+}
+
+// newSandbox is NewSandbox on the sandbox clock of opt (tests set one).
+func newSandbox(cfg config.Config, log *slog.Logger, id *sandbox.Identity, opt Options) (*sandbox.Sandbox, error) {
 	return sandbox.New(sandbox.Options{
 		Identity: id, Dir: filepath.Join(cfg.DataDir, "sandbox"), Pages: MiniProgramPages,
-		TimeScale: cfg.SandboxTimeScale, Log: log,
+		TimeScale: cfg.SandboxTimeScale, Log: log, Now: opt.SandboxNow, Sleep: opt.SandboxSleep,
 	})
 }
 

@@ -4,6 +4,8 @@
 package config
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -11,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -65,6 +68,18 @@ type Config struct {
 	// Rider is the same-city rider service (Dada) of live mode; in
 	// sandbox mode the sandbox's rider service is used instead.
 	Rider Rider
+	// PushToken and PushAESKey are the mini program's message push settings
+	// (Token, and the EncodingAESKey of 43 characters for safe mode) that
+	// WeChat signs and encrypts its pushes to /wechat/push with: live mode
+	// (in sandbox mode they come from the sandbox's identity). Unset, the
+	// push endpoint refuses everything.
+	PushToken  string `env:"WEMART_WECHAT_PUSH_TOKEN"`
+	PushAESKey string `env:"WEMART_WECHAT_PUSH_AES_KEY"`
+	// SubscribeTemplates are the subscribe message templates of order
+	// events: inline JSON or a JSON file's path (see package subscribe).
+	// Unset: the sandbox's built-in templates in sandbox mode, none (no
+	// messages) in live mode.
+	SubscribeTemplates string `env:"WEMART_SUBSCRIBE_TEMPLATES"`
 	// SandboxTimeScale compresses the sandbox's WeChat delays (notification
 	// retries, refund settlement): 1 is WeChat's real schedule.
 	SandboxTimeScale float64 `env:"WEMART_SANDBOX_TIME_SCALE" envDefault:"0.02"`
@@ -291,6 +306,9 @@ func (c Config) Validate() error {
 		if c.SandboxTimeScale <= 0 || c.SandboxTimeScale > 1 {
 			bad("WEMART_SANDBOX_TIME_SCALE must be in (0, 1]")
 		}
+		if c.PushToken != "" || c.PushAESKey != "" {
+			bad("WEMART_WECHAT_PUSH_TOKEN and WEMART_WECHAT_PUSH_AES_KEY are for live mode: the sandbox has its own (unset them)")
+		}
 	case ModeLive:
 		for _, name := range sortedKeys(creds) {
 			if creds[name] == "" {
@@ -306,6 +324,7 @@ func (c Config) Validate() error {
 		if c.SandboxURL != "" {
 			bad("WEMART_SANDBOX_URL is for sandbox mode only: unset it in live mode")
 		}
+		c.validatePush(bad)
 	default:
 		bad("WEMART_WECHAT_MODE must be sandbox or live (got %q)", c.WeChatMode)
 	}
@@ -356,6 +375,13 @@ func (c Config) Validate() error {
 	}
 	if c.ShopperCheckoutsPerMinute < 1 || c.ShopperCheckoutsPerMinute > 100000 {
 		bad("WEMART_SHOPPER_CHECKOUTS_PER_MINUTE must be between 1 and 100000")
+	}
+	if t := strings.TrimSpace(c.SubscribeTemplates); strings.HasPrefix(t, "{") && !json.Valid([]byte(t)) {
+		bad("WEMART_SUBSCRIBE_TEMPLATES must be JSON (event → {template_id, title, page?, fields}) or a JSON file's path")
+	} else if t != "" && !strings.HasPrefix(t, "{") {
+		if _, err := os.Stat(t); err != nil {
+			bad("WEMART_SUBSCRIBE_TEMPLATES: cannot read %s (inline JSON starts with {)", t)
+		}
 	}
 	if c.JobsInterval < 10*time.Millisecond || c.JobsInterval > time.Minute {
 		bad("WEMART_JOBS_INTERVAL must be between 10ms and 1m (got %s)", c.JobsInterval)
@@ -589,3 +615,21 @@ func mask(secret string) string {
 }
 
 func redactURL(raw string) string { return redact.URL(raw) }
+
+// pushTokenPattern is WeChat's rule for a message push Token.
+var pushTokenPattern = regexp.MustCompile(`^[0-9A-Za-z]{3,32}$`)
+
+// validatePush checks the live message push settings.
+func (c Config) validatePush(bad func(string, ...any)) {
+	if c.PushToken != "" && !pushTokenPattern.MatchString(c.PushToken) {
+		bad("WEMART_WECHAT_PUSH_TOKEN must be 3 to 32 letters or digits (the Token of the mini program's message push)")
+	}
+	if c.PushAESKey != "" {
+		if key, err := base64.StdEncoding.DecodeString(c.PushAESKey + "="); len(c.PushAESKey) != 43 || err != nil || len(key) != 32 {
+			bad("WEMART_WECHAT_PUSH_AES_KEY must be the EncodingAESKey of the message push: 43 letters and digits")
+		}
+		if c.PushToken == "" {
+			bad("WEMART_WECHAT_PUSH_AES_KEY needs WEMART_WECHAT_PUSH_TOKEN")
+		}
+	}
+}

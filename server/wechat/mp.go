@@ -175,6 +175,9 @@ func (c *miniProgramClient) UploadShipping(ctx context.Context, s Shipment) erro
 		IsAllDelivered: true,
 		UploadTime:     s.At.In(beijing).Format(time.RFC3339),
 	}
+	if s.Split {
+		req.DeliveryMode = 2
+	}
 	req.Payer.OpenID = s.OpenID
 	for _, it := range s.Items {
 		l := secrequest.ShippingList{TrackingNo: it.TrackingNo, ExpressCompany: it.ExpressCompany, ItemDesc: it.Description}

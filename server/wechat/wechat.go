@@ -71,8 +71,12 @@ type Shipment struct {
 	TransactionID string
 	OpenID        string
 	LogisticsType int
-	Items         []ShipmentItem
-	At            time.Time
+	// Split reports the goods as several parcels (delivery_mode 2, express
+	// only) rather than one (delivery_mode 1); a split upload always says
+	// every parcel has left (is_all_delivered).
+	Split bool
+	Items []ShipmentItem
+	At    time.Time
 }
 
 // ShipmentItem is one parcel.

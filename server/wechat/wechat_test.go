@@ -554,7 +554,7 @@ func TestShippingInfo(t *testing.T) {
 	p := pay(t, f, "W20261121000006", 3000, s.OpenID)
 	ship := wechat.Shipment{TransactionID: p.TransactionID, OpenID: s.OpenID, LogisticsType: wechat.LogisticsExpress, At: time.Now(),
 		Items: []wechat.ShipmentItem{{TrackingNo: "SF1234567890", ExpressCompany: "SF", Description: "光明 鲜牛奶 ×2", ReceiverPhoneMasked: "138****0000"}}}
-	o, err := f.mp.ShippingOrder(ctx, p.TransactionID)
+	o, err := indexed(f, p.TransactionID)
 	if err != nil || o.State != 1 || o.OutTradeNo != "W20261121000006" {
 		t.Fatalf("before shipping %+v %v", o, err)
 	}
@@ -597,19 +597,46 @@ func TestShippingInfo(t *testing.T) {
 	if rec.Shipping[p.TransactionID].LogisticsType != wechat.LogisticsExpress {
 		t.Fatalf("records' shipping is not keyed by transaction_id: %+v", rec.Shipping)
 	}
+	// notify_confirm_receive reminds the shopper, once; the shopper
+	// confirming in WeChat makes it 3.
 	if err := f.mp.ConfirmReceive(ctx, p.TransactionID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
+	wantCode(t, f.mp.ConfirmReceive(ctx, p.TransactionID, time.Now()), "10060030")
+	if o, _ = f.mp.ShippingOrder(ctx, p.TransactionID); o.State != 2 {
+		t.Fatalf("after the reminder: %+v", o)
+	}
+	res, err = http.Post(f.url+"/sandbox/shipping/confirm", "application/json", strings.NewReader(`{"transaction_id": "`+p.TransactionID+`"}`))
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("shopper confirms: %v %v", res, err)
+	}
+	res.Body.Close()
 	if o, _ = f.mp.ShippingOrder(ctx, p.TransactionID); o.State != 3 {
 		t.Fatalf("after receipt: %+v", o)
 	}
-	// Pickup needs no tracking number.
+	// Pickup needs no tracking number (nor a reminder, which is for express).
 	p2 := pay(t, f, "W20261121000007", 100, s.OpenID)
+	if _, err := indexed(f, p2.TransactionID); err != nil {
+		t.Fatal(err)
+	}
 	pickup := wechat.Shipment{TransactionID: p2.TransactionID, OpenID: s.OpenID, LogisticsType: wechat.LogisticsPickup, At: time.Now(),
 		Items: []wechat.ShipmentItem{{Description: "到店自提"}}}
 	if err := f.mp.UploadShipping(ctx, pickup); err != nil {
 		t.Fatal(err)
 	}
+	wantCode(t, f.mp.ConfirmReceive(ctx, p2.TransactionID, time.Now()), "10060032")
+}
+
+// indexed waits for the shipping-info API to know a payment (10060001 for a
+// little while after it was paid, on the sandbox's time scale) and returns
+// get_order's answer.
+func indexed(f *fixture, transactionID string) (wechat.ShippingOrder, error) {
+	o, err := f.mp.ShippingOrder(context.Background(), transactionID)
+	for deadline := time.Now().Add(5 * time.Second); wechat.CodeOf(err) == "10060001" && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+		o, err = f.mp.ShippingOrder(context.Background(), transactionID)
+	}
+	return o, err
 }
 
 // TestPaySignaturesBothWays: WeChat Pay refuses a merchant it cannot verify,

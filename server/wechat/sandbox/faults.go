@@ -31,6 +31,10 @@ const (
 	// OpWXACode makes the next getwxacodeunlimit calls answer HTTP 200 with
 	// an errcode (-1, WeChat busy, by default) instead of an image.
 	OpWXACode = "wxacode"
+	// OpShipping makes the next calls of the shipping-info API
+	// (upload_shipping_info, get_order, notify_confirm_receive) answer HTTP
+	// 200 with an errcode (-1, WeChat busy, by default): an outage.
+	OpShipping = "shipping"
 )
 
 // outcomeFaults are the ops whose faults fail no call.
@@ -47,7 +51,8 @@ type fault struct {
 
 // Fail makes the next count calls of op fail with status and WeChat code
 // (e.g. 500 SYSTEM_ERROR), for trying out what wemart does when WeChat
-// misbehaves; for OpWXACode code is an errcode ("-1") and status is ignored,
+// misbehaves; for OpWXACode and OpShipping code is an errcode ("-1") and
+// status is ignored,
 // as it is for OpNotify, OpRefundClosed and OpRefundAbnormal along with code.
 // count 0 clears the fault.
 func (s *Sandbox) Fail(op string, count, status int, code string) {
@@ -69,7 +74,7 @@ func (s *Sandbox) faulty(op string, next echo.HandlerFunc) echo.HandlerFunc {
 		switch {
 		case f == nil:
 			return next(c)
-		case op == OpWXACode:
+		case errcodeOp(op):
 			code, _ := strconv.Atoi(f.Code)
 			return fail(c, code, "system error: sandbox: injected failure of "+op)
 		}
@@ -107,9 +112,9 @@ func (s *Sandbox) injectFaults(c echo.Context) error {
 		return errs.E(errs.Invalid, "the body must be {\"op\", \"count\", \"status\"?, \"code\"?}")
 	}
 	switch req.Op {
-	case OpPrepay, OpQuery, OpClose, OpRefund, OpNotify, OpRefundClosed, OpRefundAbnormal, OpWXACode, OpRider:
+	case OpPrepay, OpQuery, OpClose, OpRefund, OpNotify, OpRefundClosed, OpRefundAbnormal, OpWXACode, OpRider, OpShipping:
 	default:
-		return errs.InvalidField("op", "must be prepay, query, close, refund, notify, refund_closed, refund_abnormal, wxacode or rider")
+		return errs.InvalidField("op", "must be prepay, query, close, refund, notify, refund_closed, refund_abnormal, wxacode, rider or shipping")
 	}
 	if req.Count == nil || *req.Count < 0 || *req.Count > 1000 {
 		return errs.InvalidField("count", "must be between 0 and 1000")
@@ -117,11 +122,11 @@ func (s *Sandbox) injectFaults(c echo.Context) error {
 	f := fault{Op: req.Op, Count: *req.Count, Code: req.Code}
 	_, outcome := outcomeFaults[f.Op]
 	switch {
-	case req.Status != nil && (outcome || f.Op == OpWXACode):
+	case req.Status != nil && (outcome || errcodeOp(f.Op)):
 		return errs.InvalidField("status", "is not for %s, which fails no call with an HTTP error", f.Op)
 	case req.Status != nil && (*req.Status < 400 || *req.Status > 599):
 		return errs.InvalidField("status", "must be an HTTP error status (400-599)")
-	case f.Op == OpWXACode:
+	case errcodeOp(f.Op):
 		return s.injectErrcode(c, f)
 	case outcome:
 		if f.Code != "" {
@@ -141,6 +146,10 @@ func (s *Sandbox) injectFaults(c echo.Context) error {
 	s.Fail(f.Op, f.Count, f.Status, f.Code)
 	return c.JSON(http.StatusOK, f)
 }
+
+// errcodeOp reports whether op is of the mini program API, whose failures
+// are errcodes in HTTP 200 answers.
+func errcodeOp(op string) bool { return op == OpWXACode || op == OpShipping }
 
 // injectErrcode is POST /sandbox/faults for a mini program API op: WeChat
 // answers those HTTP 200 with an errcode (the fault takes no status).

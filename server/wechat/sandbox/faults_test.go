@@ -33,6 +33,7 @@ func TestFaultRequests(t *testing.T) {
 		`{"op": "wxacode", "count": 1, "status": 503}`,
 		`{"op": "wxacode", "count": 1, "code": "busy"}`,
 		`{"op": "wxacode", "count": 1, "code": "0"}`,
+		`{"op": "shipping", "count": 1, "status": 500}`,
 		`{"op": "prepay", "count": 1, "extra": true}`,
 	} {
 		if _, err := inject(bad); !errs.Is(err, errs.Invalid) {
@@ -45,6 +46,7 @@ func TestFaultRequests(t *testing.T) {
 		`{"op": "notify", "count": 3}`:                                {Op: OpNotify, Count: 3, Status: 200, Code: "LOST"},
 		`{"op": "wxacode", "count": 1}`:                               {Op: OpWXACode, Count: 1, Status: 200, Code: "-1"},
 		`{"op": "wxacode", "count": 1, "code": "45009"}`:              {Op: OpWXACode, Count: 1, Status: 200, Code: "45009"},
+		`{"op": "shipping", "count": 2, "code": "10060012"}`:          {Op: OpShipping, Count: 2, Status: 200, Code: "10060012"},
 		`{"op": "query", "count": 0}`:                                 {Op: OpQuery, Count: 0, Status: 500, Code: "SYSTEM_ERROR"},
 	} {
 		var got fault

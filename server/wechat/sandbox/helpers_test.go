@@ -140,8 +140,16 @@ func (h *testServer) workout() {
 		t.Fatalf("pay: %+v %v", pay, err)
 	}
 	h.after("prepay and pay")
-	if err := h.mp.UploadShipping(ctx, wechat.Shipment{TransactionID: pay.TransactionID, OpenID: s.OpenID,
-		LogisticsType: wechat.LogisticsPickup, At: time.Now(), Items: []wechat.ShipmentItem{{Description: "自提"}}}); err != nil {
+	upload := func() error {
+		return h.mp.UploadShipping(ctx, wechat.Shipment{TransactionID: pay.TransactionID, OpenID: s.OpenID,
+			LogisticsType: wechat.LogisticsPickup, At: time.Now(), Items: []wechat.ShipmentItem{{Description: "自提"}}})
+	}
+	err = upload()
+	// The shipping-info API knows the payment a little after it was paid.
+	for deadline := time.Now().Add(5 * time.Second); wechat.CodeOf(err) == "10060001" && time.Now().Before(deadline); err = upload() {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err != nil {
 		t.Fatal(err)
 	}
 	h.after("shipping")

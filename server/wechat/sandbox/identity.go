@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -32,6 +34,12 @@ type Identity struct {
 	MchSerial     string `json:"mch_serial"`
 	APIv3Key      string `json:"apiv3_key"`
 	PlatformKeyID string `json:"platform_key_id"`
+	// PushToken and PushAESKey (the EncodingAESKey, 43 characters) are the
+	// mini program's message push settings, which the sandbox signs and
+	// encrypts its pushes with (identities made before they existed derive
+	// them from the app secret, see fillPush).
+	PushToken  string `json:"push_token,omitempty"`
+	PushAESKey string `json:"push_aes_key,omitempty"`
 
 	// MchKey is the merchant's private key (the client signs with it; the
 	// sandbox verifies with its public half).
@@ -82,7 +90,7 @@ func newIdentity() (*Identity, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Identity{
+	id := &Identity{
 		AppID:         "wx" + randHex(8),
 		AppSecret:     randHex(16),
 		MchID:         "19" + randDigits(8),
@@ -91,7 +99,9 @@ func newIdentity() (*Identity, error) {
 		PlatformKeyID: "PUB_KEY_ID_01" + randDigits(20),
 		MchKey:        mch,
 		PlatformKey:   platform,
-	}, nil
+	}
+	id.fillPush()
+	return id, nil
 }
 
 func (id *Identity) save(dir string) error {
@@ -149,7 +159,22 @@ func loadIdentity(dir string) (*Identity, error) {
 	if id.PlatformKey, err = readKey(filepath.Join(dir, platformKeyFile)); err != nil {
 		return nil, err
 	}
+	id.fillPush()
 	return &id, nil
+}
+
+// fillPush sets the message push token and EncodingAESKey when the
+// identity has none: derived from the app secret, so an identity file of an
+// older sandbox keeps the same ones across restarts without a rewrite.
+func (id *Identity) fillPush() {
+	if id.PushToken == "" {
+		sum := sha256.Sum256([]byte("push-token:" + id.AppSecret))
+		id.PushToken = "sbx" + hex.EncodeToString(sum[:])[:29]
+	}
+	if id.PushAESKey == "" {
+		sum := sha256.Sum256([]byte("push-aes-key:" + id.AppSecret))
+		id.PushAESKey = strings.TrimSuffix(base64.StdEncoding.EncodeToString(sum[:]), "=")
+	}
 }
 
 func readKey(path string) (*rsa.PrivateKey, error) {
@@ -215,6 +240,11 @@ type PublicIdentity struct {
 	// of the sandbox's parcel tracking (see Identity.Kuaidi100).
 	Kuaidi100Customer string `json:"kuaidi100_customer"`
 	Kuaidi100Key      string `json:"kuaidi100_key"`
+	// PushToken and PushAESKey are the mini program's message push token
+	// and EncodingAESKey (the sandbox's pushes are signed and encrypted with
+	// them).
+	PushToken  string `json:"push_token"`
+	PushAESKey string `json:"push_aes_key"`
 }
 
 // Public is the identity as a merchant sees it.
@@ -226,6 +256,7 @@ func (id *Identity) Public() PublicIdentity {
 		APIv3Key: id.APIv3Key, PlatformKeyID: id.PlatformKeyID,
 		MchPrivateKey:     string(wxpay.PrivateKeyPEM(id.MchKey)),
 		PlatformPublicKey: string(wxpay.PublicKeyPEM(&id.PlatformKey.PublicKey)),
+		PushToken:         id.PushToken, PushAESKey: id.PushAESKey,
 	}
 }
 

@@ -542,4 +542,3 @@ func (s *Sandbox) advanceRider(no, outcome string) (status string, found bool, e
 	}
 	return riderNames[d.Status], true, nil
 }
-

@@ -135,6 +135,9 @@ func New(opt Options) (*Sandbox, error) {
 	if opt.CompactAfter <= 0 {
 		opt.CompactAfter = 4096
 	}
+	if opt.Identity.PushToken == "" || opt.Identity.PushAESKey == "" {
+		opt.Identity.fillPush()
+	}
 	s := &Sandbox{
 		opt: opt, id: opt.Identity, now: opt.Now,
 		signer:  wxpay.Signer{Key: opt.Identity.PlatformKey, Serial: opt.Identity.PlatformKeyID, Now: opt.Now},
@@ -211,9 +214,9 @@ func (s *Sandbox) Mount(e *echo.Echo) {
 	api.POST("/wxa/business/getuserphonenumber", s.phoneNumber)
 	api.POST("/wxa/getwxacodeunlimit", s.faulty(OpWXACode, s.wxaCode))
 	api.POST("/cgi-bin/message/subscribe/send", s.sendSubscribe)
-	api.POST("/wxa/sec/order/upload_shipping_info", s.uploadShipping)
-	api.POST("/wxa/sec/order/notify_confirm_receive", s.confirmReceive)
-	api.POST("/wxa/sec/order/get_order", s.getShippingOrder)
+	api.POST("/wxa/sec/order/upload_shipping_info", s.faulty(OpShipping, s.uploadShipping))
+	api.POST("/wxa/sec/order/notify_confirm_receive", s.faulty(OpShipping, s.confirmReceive))
+	api.POST("/wxa/sec/order/get_order", s.faulty(OpShipping, s.getShippingOrder))
 
 	mch := e.Group(MchPrefix, s.durable, s.verifyMerchant)
 	mch.POST("/v3/pay/transactions/jsapi", s.faulty(OpPrepay, s.prepay))
@@ -232,6 +235,7 @@ func (s *Sandbox) Mount(e *echo.Echo) {
 	e.POST(Kuaidi100Prefix+"/poll/query.do", s.kuaidi100Query, s.durable)
 	e.POST("/sandbox/logistics/advance", s.advance, s.durable)
 	s.mountRider(e)
+	e.POST("/sandbox/shipping/confirm", s.shopperConfirms, s.durable)
 }
 
 // durable holds every answer of the sandbox until the journal has on disk

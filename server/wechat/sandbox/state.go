@@ -53,7 +53,7 @@ func newState() state {
 		Transactions: map[string]*transaction{}, Prepays: map[string]string{}, Refunds: map[string]*refund{},
 		Pending: map[string]*pending{}, Grants: map[string]map[string]int{}, Tokens: map[string]accessToken{},
 		Parcels: map[string]*parcel{},
-		Riders: map[string]*riderDelivery{},
+		Riders:  map[string]*riderDelivery{},
 	}
 }
 
