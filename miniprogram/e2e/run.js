@@ -462,14 +462,38 @@ async function journeyPickup(ctx) {
   log(`  order ${order.order_no} paid, pickup code ${shown}; SKU ${line.sku_id} on_hand ${stock0.on_hand} → ${stock1.on_hand}`)
 }
 
+/** deliveryProduct is a product in stock at or above the store's delivery minimum (one unit can be delivered). */
+async function deliveryProduct(api, store) {
+  const res = await api.get(`/api/v1/products?store_id=${store.id}&in_stock=true&sort=price_desc&page_size=20`)
+  const prod = res.items.find((p) => p.price_fen >= store.delivery_min_fen) || res.items[0]
+  check(prod, `nothing in stock at store ${store.id}`)
+  return prod
+}
+
+/**
+ * payDelivery starts on the product's page: add to cart → cart → checkout
+ * (delivery, the address checkout picks) → place-order → the sandbox
+ * cashier confirmed. shot names a screenshot of the checkout.
+ */
+async function payDelivery(ctx, page, prod, shot) {
+  const { api, browser, base, store } = ctx
+  await tap(page, 'add-to-cart', `pages/product/index?id=${prod.id}`)
+  await until('add-to-cart puts the product in the API cart', async () => (await cartOf(api, await shopperToken(page), store.id)).items.some((l) => l.product_id === prod.id))
+  await go(page, base, `pages/cart/index?store_id=${store.id}`)
+  await tap(page, 'cart-checkout', `pages/cart/index?store_id=${store.id}`)
+  await tap(page, 'fulfilment-delivery', `pages/checkout/index?store_id=${store.id}`)
+  await page.waitForTimeout(300)
+  if (shot) await browser.shot(page, shot)
+  await tap(page, 'place-order', 'pages/checkout/index (delivery)')
+  await confirmPay(page)
+}
+
 async function journeyDelivery(ctx) {
   const { api, browser, base, store } = ctx
   const page = ctx.shopperPage || (await browser.page())
   ctx.shopperPage = page
   // a product at or above the delivery minimum, so one unit can be delivered
-  const res = await api.get(`/api/v1/products?store_id=${store.id}&in_stock=true&sort=price_desc&page_size=20`)
-  const prod = res.items.find((p) => p.price_fen >= store.delivery_min_fen) || res.items[0]
-  check(prod, `nothing in stock at store ${store.id}`)
+  const prod = await deliveryProduct(api, store)
 
   // a new address, pinned on the (sandbox) map right next to the store
   await go(page, base, `pages/addresses/index?lat=${store.at.lat}&lng=${store.at.lng}`)
@@ -496,15 +520,7 @@ async function journeyDelivery(ctx) {
 
   // product → cart → checkout (delivery) → paid
   await go(page, base, `pages/product/index?id=${prod.id}&store_id=${store.id}`)
-  await tap(page, 'add-to-cart', `pages/product/index?id=${prod.id}`)
-  await until('add-to-cart puts the product in the API cart', async () => (await cartOf(api, await shopperToken(page), store.id)).items.some((l) => l.product_id === prod.id))
-  await go(page, base, `pages/cart/index?store_id=${store.id}`)
-  await tap(page, 'cart-checkout', `pages/cart/index?store_id=${store.id}`)
-  await tap(page, 'fulfilment-delivery', `pages/checkout/index?store_id=${store.id}`)
-  await page.waitForTimeout(300)
-  await browser.shot(page, 'checkout-delivery')
-  await tap(page, 'place-order', 'pages/checkout/index (delivery)')
-  await confirmPay(page)
+  await payDelivery(ctx, page, prod, 'checkout-delivery')
   await until('the order page opens after payment', () => hashPath(page) === 'pages/order/index')
   const orderID = await orderIdOf(page, 'paying')
   await waitStatus(page, 'paid', `pages/order/index?id=${orderID}`)
@@ -719,23 +735,14 @@ async function journeyTracking(ctx) {
   check(templates.some((t) => ['shipped', 'delivered', 'refunded'].includes(t.event)), `GET /api/v1/subscriptions/templates has no template for a delivery order: ${JSON.stringify(templates)}`)
 
   // a product at or above the delivery minimum, and an address by the store (journey 2's, or one made now)
-  const res = await api.get(`/api/v1/products?store_id=${store.id}&in_stock=true&sort=price_desc&page_size=20`)
-  const prod = res.items.find((p) => p.price_fen >= store.delivery_min_fen) || res.items[0]
-  check(prod, `nothing in stock at store ${store.id}`)
+  const prod = await deliveryProduct(api, store)
   await go(page, base, `pages/product/index?id=${prod.id}&store_id=${store.id}`)
   const token = await until('a shopper token in the page storage (wemart.token)', () => shopperToken(page))
   const addresses = (await api.get('/api/v1/addresses', token)).items
   if (!addresses.some((a) => a.lat !== null && Math.abs(a.lat - store.at.lat) < 1e-4)) {
     await api.call('POST', '/api/v1/addresses', { token, body: { contact: '测试顾客', phone: '13800138000', province: '上海市', city: '上海市', district: '黄浦区', detail: `${store.address} 旁 3 号楼 1201`, lat: store.at.lat, lng: store.at.lng, is_default: true } })
   }
-  await tap(page, 'add-to-cart', `pages/product/index?id=${prod.id}`)
-  await until('add-to-cart puts the product in the API cart', async () => (await cartOf(api, await shopperToken(page), store.id)).items.some((l) => l.product_id === prod.id))
-  await go(page, base, `pages/cart/index?store_id=${store.id}`)
-  await tap(page, 'cart-checkout', `pages/cart/index?store_id=${store.id}`)
-  await tap(page, 'fulfilment-delivery', `pages/checkout/index?store_id=${store.id}`)
-  await page.waitForTimeout(300)
-  await tap(page, 'place-order', 'pages/checkout/index (delivery)')
-  await confirmPay(page)
+  await payDelivery(ctx, page, prod)
 
   // the subscribe prompt, asked in the payment callback: accept; the page reports it
   const reported = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/api/v1/subscriptions'), { timeout: STEP_TIMEOUT })

@@ -10,6 +10,12 @@ const gets = (path: string) => requests.filter((r) => r.method === 'GET' && r.ur
 const posts = (path: string) => requests.filter((r) => r.method === 'POST' && r.url.endsWith(path))
 const shipped = (over = {}) => order({ status: 'shipped', fulfilment: 'delivery', address: deliveryAddress, paid_at: '2026-12-01T12:01:00Z', shipped_at: '2026-12-01T12:10:00Z', receive_due_at: '2026-12-08T12:10:00+08:00', ...over })
 
+/** advance moves fake time on, letting React apply what the reads brought. */
+const advance = (ms: number) =>
+  act(async () => {
+    await jest.advanceTimersByTimeAsync(ms)
+  })
+
 beforeEach(() => {
   reset()
   jest.useRealTimers()
@@ -160,30 +166,18 @@ test('while shipped it re-reads every 10 s, never two at once, and stops once de
     return tracking(riderShipment())
   })
   render(<OrderPage />)
-  await act(async () => {
-    await jest.advanceTimersByTimeAsync(100)
-  })
+  await advance(100)
   expect(reads).toBe(1)
-  await act(async () => {
-    await jest.advanceTimersByTimeAsync(10000)
-  })
+  await advance(10000)
   expect(reads).toBe(2)
   // the slow read is still going: no second one starts
-  await act(async () => {
-    await jest.advanceTimersByTimeAsync(10000)
-  })
+  await advance(10000)
   expect(reads).toBe(2)
-  await act(async () => {
-    await jest.advanceTimersByTimeAsync(12000)
-  })
+  await advance(12000)
   expect(reads).toBe(3)
-  await act(async () => {
-    await jest.advanceTimersByTimeAsync(100)
-  })
+  await advance(100)
   expect(screen.getByTestId('order-status').getAttribute('data-status')).toBe('delivered')
-  await act(async () => {
-    await jest.advanceTimersByTimeAsync(60000)
-  })
+  await advance(60000)
   expect(reads).toBe(3)
   expect(most).toBe(1)
   jest.useRealTimers()
@@ -198,17 +192,11 @@ test('leaving the page stops the refresh', async () => {
     return tracking(riderShipment())
   })
   const { unmount } = render(<OrderPage />)
-  await act(async () => {
-    await jest.advanceTimersByTimeAsync(100)
-  })
-  await act(async () => {
-    await jest.advanceTimersByTimeAsync(10000)
-  })
+  await advance(100)
+  await advance(10000)
   expect(reads).toBe(2)
   unmount()
-  await act(async () => {
-    await jest.advanceTimersByTimeAsync(60000)
-  })
+  await advance(60000)
   expect(reads).toBe(2)
   jest.useRealTimers()
 })

@@ -197,6 +197,9 @@ export default function OrderPage() {
   const receivable = canReceive(o)
   const shipments = tracking ? tracking.shipments : []
   const showTracking = o.fulfilment === 'delivery' && (shipments.length > 0 || (!!trackingError && (o.status === 'shipped' || o.status === 'delivered')))
+  const times = ([['下单时间', o.created_at], ['付款时间', o.paid_at], ['发货时间', o.shipped_at], ['送达时间', o.delivered_at]] as [string, string | null | undefined][]).filter(
+    (t): t is [string, string] => !!t[1],
+  )
   const destination = o.address && typeof o.address.lat === 'number' && typeof o.address.lng === 'number' ? { lat: o.address.lat, lng: o.address.lng } : null
 
   const payAgain = async () => {
@@ -431,28 +434,12 @@ export default function OrderPage() {
           <Text className='kv-label'>订单编号</Text>
           <Text className='od-no'>{o.order_no}</Text>
         </View>
-        <View className='kv'>
-          <Text className='kv-label'>下单时间</Text>
-          <Text>{dateTime(o.created_at)}</Text>
-        </View>
-        {o.paid_at && (
-          <View className='kv'>
-            <Text className='kv-label'>付款时间</Text>
-            <Text>{dateTime(o.paid_at)}</Text>
+        {times.map(([label, at]) => (
+          <View className='kv' key={label}>
+            <Text className='kv-label'>{label}</Text>
+            <Text>{dateTime(at)}</Text>
           </View>
-        )}
-        {o.shipped_at && (
-          <View className='kv'>
-            <Text className='kv-label'>发货时间</Text>
-            <Text>{dateTime(o.shipped_at)}</Text>
-          </View>
-        )}
-        {o.delivered_at && (
-          <View className='kv'>
-            <Text className='kv-label'>送达时间</Text>
-            <Text>{dateTime(o.delivered_at)}</Text>
-          </View>
-        )}
+        ))}
         {o.remark && (
           <View className='kv'>
             <Text className='kv-label'>备注</Text>

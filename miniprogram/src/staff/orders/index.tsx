@@ -6,7 +6,8 @@ import OrderCard from '../OrderCard'
 import Tracking from '../../components/Tracking'
 import StorePicker from '../StorePicker'
 import { staffSession } from '../../api/staff'
-import { ApiError, errorText } from '../../api/client'
+import { errorText } from '../../api/client'
+import { LOGIN, staffLoad } from '../load'
 import { activeShipment, cancelDispatch, counter, dispatch, order as readOrder, orders, pickStore, ready, type Counter, type CounterStore, type OrderStatus, type StaffOrder } from '../../api/staffOrders'
 import { shipmentStatusLabel, shipmentTone, staffTracking, type Shipment } from '../../api/tracking'
 import { distance, yuan } from '../../utils/format'
@@ -22,7 +23,6 @@ const tabs: { key: Tab; label: string; status: OrderStatus[] }[] = [
 ]
 
 const PAGE_SIZE = 30
-const LOGIN = '/staff/login/index'
 
 /**
  * StaffOrders: the store's orders to pack and hand over: 备货完成 for paid
@@ -61,26 +61,16 @@ export default function StaffOrders() {
     }
   }
 
-  async function load() {
-    if (!staffSession.signedIn()) {
-      Taro.redirectTo({ url: LOGIN })
-      return
-    }
-    setLoading(true)
-    setError('')
-    try {
+  function load() {
+    return staffLoad(setLoading, setError, async () => {
       const c = who || (await counter())
       setWho(c)
       if (!c.store) {
         setPicking(true)
-        setLoading(false)
         return
       }
       await loadOrders(c.store, tab)
-    } catch (err) {
-      if (!(err instanceof ApiError && err.status === 401)) setError(errorText(err))
-      setLoading(false)
-    }
+    })
   }
 
   useDidShow(() => {
@@ -104,14 +94,12 @@ export default function StaffOrders() {
     loadOrders(s, tab)
   }
 
-  async function markReady(o: StaffOrder) {
+  /** onOrder runs an action on one order: its button busy, the server's refusal shown on the order. */
+  async function onOrder(o: StaffOrder, work: () => Promise<void>) {
     setBusy(o.id)
     setMsg((m) => ({ ...m, [o.id]: '' }))
     try {
-      const updated = await ready(o.id)
-      setList((prev) => (tab === 'paid' ? prev.filter((x) => x.id !== o.id) : prev.map((x) => (x.id === o.id ? updated : x))))
-      if (tab === 'paid') setTotal((t) => t - 1)
-      Taro.showToast({ title: '已备货，待顾客取货', icon: 'success' })
+      await work()
     } catch (err) {
       setMsg((m) => ({ ...m, [o.id]: errorText(err) }))
     } finally {
@@ -123,33 +111,30 @@ export default function StaffOrders() {
     setList((prev) => prev.map((x) => (x.id === updated.id ? { ...x, ...updated } : x)))
   }
 
-  async function callRider(o: StaffOrder) {
-    setBusy(o.id)
-    setMsg((m) => ({ ...m, [o.id]: '' }))
-    try {
+  function markReady(o: StaffOrder) {
+    return onOrder(o, async () => {
+      const updated = await ready(o.id)
+      setList((prev) => (tab === 'paid' ? prev.filter((x) => x.id !== o.id) : prev.map((x) => (x.id === o.id ? updated : x))))
+      if (tab === 'paid') setTotal((t) => t - 1)
+      Taro.showToast({ title: '已备货，待顾客取货', icon: 'success' })
+    })
+  }
+
+  function callRider(o: StaffOrder) {
+    return onOrder(o, async () => {
       replace(await dispatch(o.id))
       Taro.showToast({ title: '已呼叫骑手', icon: 'success' })
-    } catch (err) {
-      setMsg((m) => ({ ...m, [o.id]: errorText(err) }))
-    } finally {
-      setBusy(0)
-    }
+    })
   }
 
   async function callOff(o: StaffOrder) {
     const r = await Taro.showModal({ title: '取消派单', content: '确定取消这次骑手配送吗？', confirmText: '取消派单', cancelText: '再等等' })
     if (!r.confirm) return
-    setBusy(o.id)
-    setMsg((m) => ({ ...m, [o.id]: '' }))
-    try {
+    await onOrder(o, async () => {
       await cancelDispatch(o.id, '门店取消派单')
       // the order as it now is (with the cancelled shipment)
       replace(await readOrder(o.id))
-    } catch (err) {
-      setMsg((m) => ({ ...m, [o.id]: errorText(err) }))
-    } finally {
-      setBusy(0)
-    }
+    })
   }
 
   async function toggleTracking(o: StaffOrder) {
@@ -237,21 +222,21 @@ export default function StaffOrders() {
                   ))}
                   <View className='staff-actions'>
                     {o.fulfilment === 'delivery' && o.status === 'paid' && !activeShipment(o) && (
-                      <Button
-                        className='btn btn-primary'
-                        size='mini'
-                        data-testid={`staff-dispatch-${o.id}`}
-                        loading={busy === o.id}
-                        disabled={busy === o.id}
-                        onClick={() => callRider(o)}
-                      >
-                        派骑手
-                      </Button>
-                    )}
-                    {o.fulfilment === 'delivery' && o.status === 'paid' && !activeShipment(o) && (
-                      <Button className='btn' size='mini' data-testid={`staff-ship-${o.id}`} onClick={() => Taro.navigateTo({ url: `/staff/ship/index?id=${o.id}` })}>
-                        发快递
-                      </Button>
+                      <>
+                        <Button
+                          className='btn btn-primary'
+                          size='mini'
+                          data-testid={`staff-dispatch-${o.id}`}
+                          loading={busy === o.id}
+                          disabled={busy === o.id}
+                          onClick={() => callRider(o)}
+                        >
+                          派骑手
+                        </Button>
+                        <Button className='btn' size='mini' data-testid={`staff-ship-${o.id}`} onClick={() => Taro.navigateTo({ url: `/staff/ship/index?id=${o.id}` })}>
+                          发快递
+                        </Button>
+                      </>
                     )}
                     {(o.shipments || []).some((sh) => sh.kind === 'rider' && (sh.status === 'requested' || sh.status === 'accepted')) && (
                       <Button className='btn' size='mini' data-testid={`staff-dispatch-cancel-${o.id}`} disabled={busy === o.id} onClick={() => callOff(o)}>

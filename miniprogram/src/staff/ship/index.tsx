@@ -1,17 +1,16 @@
 import { useState } from 'react'
-import Taro, { useDidShow, useRouter } from '@tarojs/taro'
+import { useDidShow, useRouter } from '@tarojs/taro'
 import { View, Input, Button } from '@tarojs/components'
 import State from '../../components/State'
 import OrderCard from '../OrderCard'
-import { staffSession } from '../../api/staff'
-import { ApiError, errorText, isCancel } from '../../api/client'
+import Result, { backToOrders } from '../Result'
+import { errorText, isCancel } from '../../api/client'
+import { staffLoad } from '../load'
 import { expressCompanies, order as readOrder, ship, shipFormError, trackingNumber, type ExpressCompany, type StaffOrder } from '../../api/staffOrders'
 import { scan } from '../../platform/wechat'
 import { statusText } from '../../utils/format'
 import '../staff.css'
 
-const LOGIN = '/staff/login/index'
-const back = () => Taro.navigateBack().catch(() => Taro.redirectTo({ url: '/staff/orders/index' }))
 
 /**
  * StaffShip (发快递) sends a paid delivery order with an express company:
@@ -31,27 +30,13 @@ export default function StaffShip() {
   const [refusal, setRefusal] = useState('')
   const [done, setDone] = useState<StaffOrder | null>(null)
 
-  async function load() {
-    if (!staffSession.signedIn()) {
-      Taro.redirectTo({ url: LOGIN })
-      return
-    }
-    if (!id) {
-      setError('缺少订单参数')
-      setLoading(false)
-      return
-    }
-    setLoading(true)
-    setError('')
-    try {
+  function load() {
+    return staffLoad(setLoading, setError, async () => {
+      if (!id) throw new Error('缺少订单参数')
       const [o, list] = await Promise.all([readOrder(id), expressCompanies()])
       setOrder(o)
       setCompanies(list)
-    } catch (err) {
-      if (!(err instanceof ApiError && err.status === 401)) setError(errorText(err))
-    } finally {
-      setLoading(false)
-    }
+    })
   }
 
   useDidShow(() => {
@@ -86,25 +71,14 @@ export default function StaffShip() {
   if (done) {
     const name = companies.find((c) => c.id === carrier)?.name || carrier
     return (
-      <View className='page'>
-        <View className='card staff-result' data-testid='ship-result' data-status={done.status}>
-          <View className='staff-result-icon staff-ok'>✓</View>
-          <View className='section-title' style={{ marginTop: '16px' }}>
-            {done.status === 'shipped' ? '已发货' : `订单状态：${statusText[done.status] || done.status}`}
-          </View>
-          <View className='muted'>
-            {name} {trackingNumber(no)}
-          </View>
-        </View>
-        <OrderCard order={done} />
-        <View style={{ padding: '0 24px' }}>
-          <Button className='btn btn-primary staff-block' data-testid='ship-back' onClick={back}>
-            返回订单
-          </Button>
-        </View>
-      </View>
+      <Result testid='ship-result' order={done} want='shipped' title='已发货' detail={`${name} ${trackingNumber(no)}`}>
+        <Button className='btn btn-primary staff-block' data-testid='ship-back' onClick={backToOrders}>
+          返回订单
+        </Button>
+      </Result>
     )
   }
+
 
   if (loading || error || !order) {
     return (
@@ -124,7 +98,7 @@ export default function StaffShip() {
           <View className='notice' data-testid='ship-unavailable'>
             {order.fulfilment !== 'delivery' ? '自提订单无需发货' : `订单${statusText[order.status] || order.status}，不能发快递`}
           </View>
-          <Button className='btn staff-block' onClick={back}>
+          <Button className='btn staff-block' onClick={backToOrders}>
             返回订单
           </Button>
         </View>
