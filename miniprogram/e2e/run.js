@@ -25,6 +25,12 @@
 //               when journey 1 did not produce one)
 //   5 tabs:     home (the store, its products), a product QR scene, the
 //               orders list, me (a nickname saved, as the API then says)
+//   6 tracking: a delivery order paid in the cashier, the subscribe prompt
+//               accepted (sandbox grants, POST /api/v1/subscriptions) →
+//               staff login → the 发快递 form (not sent) → 派骑手 → the rider
+//               advanced (POST /sandbox/logistics/advance) to picked_up and
+//               delivered, seen on the order page by its 10 s refresh →
+//               确认收货 → completed
 'use strict'
 
 const fs = require('fs')
@@ -49,11 +55,11 @@ const SHOTS = path.join(__dirname, 'screenshots')
 const README_SHOTS = path.join(mp, 'docs', 'screenshots')
 const STEP_TIMEOUT = Number(process.env.E2E_TIMEOUT_MS || 10000)
 const SCALE = Number(opt('scale', '1'))
-const JOURNEYS = opt('journeys', '1,2,3,4,5').split(',').map(Number)
+const JOURNEYS = opt('journeys', '1,2,3,4,5,6').split(',').map(Number)
 const ADMIN = { username: 'admin', password: `e2e-${Math.random().toString(36).slice(2, 12)}` }
 
 // The screenshots the README shows (docs/screenshots/<name>.png), by page name.
-const README_SET = ['home', 'stores', 'store', 'search', 'product', 'cart', 'checkout', 'cashier', 'order-paid', 'orders', 'addresses', 'address-form', 'me', 'staff-login', 'staff-orders', 'staff-verify', 'staff-verified']
+const README_SET = ['home', 'stores', 'store', 'search', 'product', 'cart', 'checkout', 'cashier', 'order-paid', 'orders', 'addresses', 'address-form', 'me', 'staff-login', 'staff-orders', 'staff-verify', 'staff-verified', 'order-tracking', 'staff-ship']
 
 // testids beyond the binding contract that the journeys use; the pages that
 // carry them are named so that a missing one reads as what to add where.
@@ -456,14 +462,38 @@ async function journeyPickup(ctx) {
   log(`  order ${order.order_no} paid, pickup code ${shown}; SKU ${line.sku_id} on_hand ${stock0.on_hand} → ${stock1.on_hand}`)
 }
 
+/** deliveryProduct is a product in stock at or above the store's delivery minimum (one unit can be delivered). */
+async function deliveryProduct(api, store) {
+  const res = await api.get(`/api/v1/products?store_id=${store.id}&in_stock=true&sort=price_desc&page_size=20`)
+  const prod = res.items.find((p) => p.price_fen >= store.delivery_min_fen) || res.items[0]
+  check(prod, `nothing in stock at store ${store.id}`)
+  return prod
+}
+
+/**
+ * payDelivery starts on the product's page: add to cart → cart → checkout
+ * (delivery, the address checkout picks) → place-order → the sandbox
+ * cashier confirmed. shot names a screenshot of the checkout.
+ */
+async function payDelivery(ctx, page, prod, shot) {
+  const { api, browser, base, store } = ctx
+  await tap(page, 'add-to-cart', `pages/product/index?id=${prod.id}`)
+  await until('add-to-cart puts the product in the API cart', async () => (await cartOf(api, await shopperToken(page), store.id)).items.some((l) => l.product_id === prod.id))
+  await go(page, base, `pages/cart/index?store_id=${store.id}`)
+  await tap(page, 'cart-checkout', `pages/cart/index?store_id=${store.id}`)
+  await tap(page, 'fulfilment-delivery', `pages/checkout/index?store_id=${store.id}`)
+  await page.waitForTimeout(300)
+  if (shot) await browser.shot(page, shot)
+  await tap(page, 'place-order', 'pages/checkout/index (delivery)')
+  await confirmPay(page)
+}
+
 async function journeyDelivery(ctx) {
   const { api, browser, base, store } = ctx
   const page = ctx.shopperPage || (await browser.page())
   ctx.shopperPage = page
   // a product at or above the delivery minimum, so one unit can be delivered
-  const res = await api.get(`/api/v1/products?store_id=${store.id}&in_stock=true&sort=price_desc&page_size=20`)
-  const prod = res.items.find((p) => p.price_fen >= store.delivery_min_fen) || res.items[0]
-  check(prod, `nothing in stock at store ${store.id}`)
+  const prod = await deliveryProduct(api, store)
 
   // a new address, pinned on the (sandbox) map right next to the store
   await go(page, base, `pages/addresses/index?lat=${store.at.lat}&lng=${store.at.lng}`)
@@ -490,15 +520,7 @@ async function journeyDelivery(ctx) {
 
   // product → cart → checkout (delivery) → paid
   await go(page, base, `pages/product/index?id=${prod.id}&store_id=${store.id}`)
-  await tap(page, 'add-to-cart', `pages/product/index?id=${prod.id}`)
-  await until('add-to-cart puts the product in the API cart', async () => (await cartOf(api, await shopperToken(page), store.id)).items.some((l) => l.product_id === prod.id))
-  await go(page, base, `pages/cart/index?store_id=${store.id}`)
-  await tap(page, 'cart-checkout', `pages/cart/index?store_id=${store.id}`)
-  await tap(page, 'fulfilment-delivery', `pages/checkout/index?store_id=${store.id}`)
-  await page.waitForTimeout(300)
-  await browser.shot(page, 'checkout-delivery')
-  await tap(page, 'place-order', 'pages/checkout/index (delivery)')
-  await confirmPay(page)
+  await payDelivery(ctx, page, prod, 'checkout-delivery')
   await until('the order page opens after payment', () => hashPath(page) === 'pages/order/index')
   const orderID = await orderIdOf(page, 'paying')
   await waitStatus(page, 'paid', `pages/order/index?id=${orderID}`)
@@ -571,27 +593,40 @@ async function placePickupOrder(api, store) {
   return { orderID: order.id, code: order.pickup_code, orderNo: order.order_no }
 }
 
-async function journeyCounter(ctx) {
+/**
+ * staffLogin makes a clerk of the store through the admin API and signs
+ * them in on staff/login/index (a wrong password first when shot is set:
+ * the refusal is checked and the login page shot); it ends on staff/orders/index.
+ */
+async function staffLogin(ctx, username, shot) {
   const { api, browser, base, store } = ctx
+  const clerk = { username, password: 'clerk-pass-1' }
+  await api.post('/admin/v1/staff', { ...clerk, role: 'clerk', display_name: '收银台小王', store_id: store.id }, await api.admin())
+  const page = await browser.page()
+  await go(page, base, 'staff/login/index')
+  await fill(page, 'staff-username', 'staff/login/index', clerk.username)
+  if (shot) {
+    await fill(page, 'staff-password', 'staff/login/index', 'wrong-password')
+    await tap(page, 'staff-login', 'staff/login/index')
+    const refused = await el(page, 'staff-login-error', 'staff/login/index after a wrong password')
+    check(((await refused.textContent()) || '').trim().length > 0, 'a wrong password shows no message')
+  }
+  await fill(page, 'staff-password', 'staff/login/index', clerk.password)
+  if (shot) await browser.shot(page, 'staff-login')
+  await tap(page, 'staff-login', 'staff/login/index')
+  await until('staff login opens staff/orders/index', () => hashPath(page) === 'staff/orders/index')
+  return { page, clerk }
+}
+
+async function journeyCounter(ctx) {
+  const { api, browser, store } = ctx
   let pickup = ctx.pickup
   if (!pickup) {
     pickup = await placePickupOrder(api, store)
     log(`  (journey 1 gave no order: placed ${pickup.orderNo} through the API, pickup code ${pickup.code})`)
   }
-  // a clerk of the store
-  const clerk = { username: `clerk${store.id}e2e`, password: 'clerk-pass-1' }
-  await api.post('/admin/v1/staff', { ...clerk, role: 'clerk', display_name: '收银台小王', store_id: store.id }, await api.admin())
-
-  const page = await browser.page()
-  await go(page, base, 'staff/login/index')
-  await fill(page, 'staff-username', 'staff/login/index', clerk.username)
-  await fill(page, 'staff-password', 'staff/login/index', 'wrong-password')
-  await tap(page, 'staff-login', 'staff/login/index')
-  const refused = await el(page, 'staff-login-error', 'staff/login/index after a wrong password')
-  check(((await refused.textContent()) || '').trim().length > 0, 'a wrong password shows no message')
-  await fill(page, 'staff-password', 'staff/login/index', clerk.password)
-  await browser.shot(page, 'staff-login')
-  await tap(page, 'staff-login', 'staff/login/index')
+  // a clerk of the store signs in (a wrong password first)
+  const { page, clerk } = await staffLogin(ctx, `clerk${store.id}e2e`, true)
 
   // the paid order is waiting to be packed
   await el(page, `order-ready-${pickup.orderID}`, `staff/orders/index (paid pickup order ${pickup.orderNo})`)
@@ -669,12 +704,111 @@ async function journeyTabs(ctx) {
   await browser.shot(page, 'me')
 }
 
+/** advanceParcel moves a rider or parcel one sandbox step at a time until it reaches want. */
+async function advanceParcel(api, trackingNo, want) {
+  const terminal = ['delivered', 'signed', 'cancelled', 'failed', 'returned', 'rejected']
+  let status = ''
+  for (let i = 0; i < 10; i++) {
+    status = (await api.post('/sandbox/logistics/advance', { tracking_no: trackingNo })).status
+    if (status === want) return status
+    check(!terminal.includes(status), `POST /sandbox/logistics/advance ${trackingNo}: reached ${status} before ${want}`)
+  }
+  throw new StepError(`POST /sandbox/logistics/advance ${trackingNo}: still ${status} after 10 steps, expected ${want}`)
+}
+
+/** attr reads an attribute of the visible element with a testid ("" when there is none). */
+async function attr(page, id, name) {
+  const loc = page.locator(`${sel(id)}:visible`).first()
+  return (await loc.count()) ? (await loc.getAttribute(name)) || '' : ''
+}
+
+/**
+ * journeyTracking: a delivery order from the shopper's page through the
+ * subscribe prompt, the counter's 派骑手, the sandbox rider's steps and the
+ * order page's tracking to 确认收货.
+ */
+async function journeyTracking(ctx) {
+  const { api, browser, base, store } = ctx
+  const page = ctx.shopperPage || (await browser.page())
+  ctx.shopperPage = page
+  const templates = (await api.get('/api/v1/subscriptions/templates')).items || []
+  check(templates.some((t) => ['shipped', 'delivered', 'refunded'].includes(t.event)), `GET /api/v1/subscriptions/templates has no template for a delivery order: ${JSON.stringify(templates)}`)
+
+  // a product at or above the delivery minimum, and an address by the store (journey 2's, or one made now)
+  const prod = await deliveryProduct(api, store)
+  await go(page, base, `pages/product/index?id=${prod.id}&store_id=${store.id}`)
+  const token = await until('a shopper token in the page storage (wemart.token)', () => shopperToken(page))
+  const addresses = (await api.get('/api/v1/addresses', token)).items
+  if (!addresses.some((a) => a.lat !== null && Math.abs(a.lat - store.at.lat) < 1e-4)) {
+    await api.call('POST', '/api/v1/addresses', { token, body: { contact: '测试顾客', phone: '13800138000', province: '上海市', city: '上海市', district: '黄浦区', detail: `${store.address} 旁 3 号楼 1201`, lat: store.at.lat, lng: store.at.lng, is_default: true } })
+  }
+  await payDelivery(ctx, page, prod)
+
+  // the subscribe prompt, asked in the payment callback: accept; the page reports it
+  const reported = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/api/v1/subscriptions'), { timeout: STEP_TIMEOUT })
+  await el(page, 'sandbox-subscribe-accept', 'the sandbox subscribe dialog (after the cashier)')
+  await browser.shot(page, 'subscribe')
+  await tap(page, 'sandbox-subscribe-accept', 'the sandbox subscribe dialog')
+  const report = await reported.catch(() => null)
+  check(report && report.ok(), `POST /api/v1/subscriptions after accepting: ${report ? report.status() : 'not sent'}`)
+  const grants = ((await report.json()) || {}).grants || {}
+  check(Object.values(grants).some((n) => n > 0), `POST /api/v1/subscriptions granted nothing: ${JSON.stringify(grants)}`)
+  await until('the order page opens after payment', () => hashPath(page) === 'pages/order/index')
+  const orderID = await orderIdOf(page, 'paying')
+  await waitStatus(page, 'paid', `pages/order/index?id=${orderID}`)
+  const paid = await api.get(`/api/v1/orders/${orderID}`, token)
+  check(paid.fulfilment === 'delivery', `order ${orderID} is ${paid.fulfilment}, not delivery`)
+
+  // the counter: the 发快递 form (shot, not sent), then 派骑手
+  const { page: staff } = await staffLogin(ctx, `rider${store.id}e2e`, false)
+  await tap(staff, `staff-ship-${orderID}`, `staff/orders/index (paid delivery order ${paid.order_no})`)
+  await until(`staff-ship-${orderID} opens staff/ship/index?id=${orderID}`, () => hashPath(staff) === 'staff/ship/index' && hashParams(staff).id === String(orderID))
+  const carriers = await el(staff, 'ship-carrier', 'staff/ship/index')
+  await carriers.locator('[data-testid^="ship-carrier-"]').first().click()
+  await fill(staff, 'ship-tracking-no', 'staff/ship/index', 'SF1234567890')
+  await el(staff, 'ship-submit', 'staff/ship/index')
+  await browser.shot(staff, 'staff-ship')
+  await go(staff, base, 'staff/orders/index')
+  await tap(staff, `staff-dispatch-${orderID}`, `staff/orders/index (paid delivery order ${paid.order_no})`)
+  const shown = await el(staff, `staff-shipment-${orderID}`, 'staff/orders/index after 派骑手')
+  check(((await shown.textContent()) || '').includes('¥'), `the dispatched order shows no rider fee: "${await shown.textContent()}"`)
+  await browser.shot(staff, 'staff-dispatched')
+  const track0 = await api.get(`/admin/v1/orders/${orderID}/tracking`, await api.admin())
+  const rider = (track0.shipments || []).find((x) => x.kind === 'rider')
+  check(rider && rider.tracking_no, `GET /admin/v1/orders/${orderID}/tracking has no rider after 派骑手: ${JSON.stringify(track0)}`)
+
+  // the shopper's order page: the rider on the way, then delivered, seen by its 10 s refresh
+  await go(page, base, `pages/order/index?id=${orderID}`)
+  await el(page, 'order-tracking', `pages/order/index?id=${orderID} (a dispatched delivery)`)
+  await advanceParcel(api, rider.tracking_no, 'picked_up')
+  await until(`shipment-status-${rider.id} says picked_up (the page's 10 s refresh)`, async () => (await attr(page, `shipment-status-${rider.id}`, 'data-status')) === 'picked_up', 25000)
+  await until('order-status says shipped', async () => (await attr(page, 'order-status', 'data-status')) === 'shipped', 25000)
+  const events = await page.locator(`${sel('tracking-event')}:visible`).count()
+  check(events >= 2, `order-tracking shows ${events} tracking-event(s) after picked_up, expected the rider's steps`)
+  check((await attr(page, 'tracking-event', 'data-status')) === 'picked_up', `the newest tracking-event is ${await attr(page, 'tracking-event', 'data-status')}, not picked_up`)
+  await el(page, 'rider-map', `pages/order/index?id=${orderID} (a rider on the way)`)
+  await browser.shot(page, 'order-tracking')
+  await advanceParcel(api, rider.tracking_no, 'delivered')
+  await until('order-status says delivered (the page\'s 10 s refresh)', async () => (await attr(page, 'order-status', 'data-status')) === 'delivered', 25000)
+
+  // 确认收货: the page asks (Taro.showModal), then the order is completed
+  await tap(page, 'order-receive', `pages/order/index?id=${orderID} (delivered)`)
+  const ask = page.locator('.taro-model__confirm').first()
+  await until('确认收货 asks first (Taro.showModal)', () => ask.isVisible())
+  await ask.click()
+  await waitStatus(page, 'completed', `pages/order/index?id=${orderID} after 确认收货`)
+  const done = await api.get(`/api/v1/orders/${orderID}`, token)
+  check(done.status === 'completed', `GET /api/v1/orders/${orderID} says ${done.status} after 确认收货, not completed`)
+  log(`  delivery order ${paid.order_no}: rider ${rider.tracking_no} picked up and delivered, receipt confirmed: completed`)
+}
+
 const journeys = [
   [1, 'pickup purchase', journeyPickup],
   [2, 'delivery with a new address', journeyDelivery],
   [3, 'cancel an unpaid order', journeyCancel],
   [4, 'the store counter', journeyCounter],
   [5, 'home, a QR code, orders and me', journeyTabs],
+  [6, 'delivery tracking and receipt', journeyTracking],
 ]
 
 // ---------------------------------------------------------------- main

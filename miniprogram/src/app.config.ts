@@ -19,7 +19,7 @@ export default defineAppConfig({
   subPackages: [
     {
       root: 'staff',
-      pages: ['login/index', 'orders/index', 'verify/index'],
+      pages: ['login/index', 'orders/index', 'verify/index', 'ship/index'],
     },
   ],
   window: {

@@ -125,6 +125,10 @@ export interface Order {
   cancel_reason: string
   created_at: string
   updated_at: string
+  /** When a delivery order left the store, reached the shopper, and when it completes by itself. */
+  shipped_at?: string | null
+  delivered_at?: string | null
+  receive_due_at?: string | null
   timeline?: OrderEvent[]
   refunds?: OrderRefund[]
   payment?: { status: 'pending' | 'paid' | 'closed'; transaction_id: string | null; paid_at: string | null }
@@ -190,8 +194,18 @@ export function cancelOrder(id: number, reason?: string): Promise<Order> {
   return request<Order>({ method: 'POST', path: `/api/v1/orders/${id}/cancel`, body: reason ? { reason } : {}, auth: 'shopper' })
 }
 
+/** receiveOrder confirms a delivery order was received (it completes). */
+export function receiveOrder(id: number): Promise<Order> {
+  return request<Order>({ method: 'POST', path: `/api/v1/orders/${id}/receive`, body: {}, auth: 'shopper' })
+}
+
 export function refundOrder(id: number, body: RefundBody): Promise<Order> {
   return request<Order>({ method: 'POST', path: `/api/v1/orders/${id}/refund`, body, auth: 'shopper' })
+}
+
+/** canReceive: a delivery order on its way or delivered can be confirmed received (确认收货). */
+export function canReceive(o: Pick<Order, 'fulfilment' | 'status'>): boolean {
+  return o.fulfilment === 'delivery' && (o.status === 'shipped' || o.status === 'delivered')
 }
 
 /** refundStatusText is the Chinese name of a refund's status. */

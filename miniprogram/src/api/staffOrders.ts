@@ -46,8 +46,28 @@ export type { OrderAddress, OrderStatus }
 /** StaffOrderItem is one line of an order. */
 export type StaffOrderItem = OrderItem
 
+/** StaffShipment is a delivery's parcel or rider as the staff API lists it on an order. */
+export interface StaffShipment {
+  id: number
+  kind: 'express' | 'rider'
+  carrier: string
+  carrier_name?: string
+  tracking_no: string
+  status: string
+  /** what the rider costs the store, and how far they go (rider only) */
+  fee_fen?: number
+  distance_m?: number
+  reason?: string
+}
+
 /** StaffOrder is an order as staff see it (pickup_code is always null here). */
-export type StaffOrder = Omit<Order, 'timeline' | 'refunds' | 'payment'>
+export type StaffOrder = Omit<Order, 'timeline' | 'refunds' | 'payment'> & { shipments?: StaffShipment[] }
+
+/** ExpressCompany is a carrier the store can ship with (GET /admin/v1/express-companies). */
+export interface ExpressCompany {
+  id: string
+  name: string
+}
 
 /** me is the signed-in staff account: its role and store. */
 export function me(): Promise<Staff> {
@@ -92,6 +112,49 @@ export function order(id: number): Promise<StaffOrder> {
 /** ready marks a paid pickup order packed and waiting at the counter. */
 export function ready(id: number): Promise<StaffOrder> {
   return request<StaffOrder>({ method: 'POST', path: `/admin/v1/orders/${id}/ready`, auth: 'staff' })
+}
+
+/** ship sends a paid delivery order with an express company (it becomes shipped). */
+export function ship(id: number, carrier: string, trackingNo: string): Promise<StaffOrder> {
+  return request<StaffOrder>({ method: 'POST', path: `/admin/v1/orders/${id}/ship`, body: { carrier, tracking_no: trackingNo }, auth: 'staff' })
+}
+
+/** dispatch calls a same-city rider for a paid delivery order. */
+export function dispatch(id: number): Promise<StaffOrder> {
+  return request<StaffOrder>({ method: 'POST', path: `/admin/v1/orders/${id}/dispatch`, body: {}, auth: 'staff' })
+}
+
+/** cancelDispatch calls the rider off (before they picked the parcel up). */
+export function cancelDispatch(id: number, reason: string): Promise<unknown> {
+  return request<unknown>({ method: 'POST', path: `/admin/v1/orders/${id}/dispatch/cancel`, body: { reason }, auth: 'staff' })
+}
+
+/** expressCompanies lists the carriers the store can ship with. */
+export async function expressCompanies(): Promise<ExpressCompany[]> {
+  const res = await request<{ items: { id: string | number; name: string }[] }>({ path: '/admin/v1/express-companies', auth: 'staff' })
+  return (res.items || []).map((c) => ({ id: String(c.id), name: c.name }))
+}
+
+/**
+ * trackingNumber reads a scanned or typed waybill number: spaces and dashes
+ * people type are dropped, letters upper-cased (SF…, JD…). The number's shape
+ * per carrier is the server's to check.
+ */
+export function trackingNumber(text: string): string {
+  return (text || '').replace(/[\s-]/g, '').toUpperCase()
+}
+
+/** shipFormError is what is missing from the ship form ("" when it can be sent). */
+export function shipFormError(carrier: string, trackingNo: string): string {
+  if (!carrier) return '请选择快递公司'
+  if (!trackingNo) return '请填写或扫描快递单号'
+  if (trackingNo.length > 40) return '快递单号太长，请检查'
+  return ''
+}
+
+/** activeShipment is the order's shipment still under way (a rider called, a parcel sent), if any. */
+export function activeShipment(o: StaffOrder): StaffShipment | undefined {
+  return (o.shipments || []).find((s) => s.status !== 'cancelled' && s.status !== 'failed')
 }
 
 /** pickedUp hands a pickup order over; the server checks the shopper's code. */

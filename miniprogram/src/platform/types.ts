@@ -21,3 +21,9 @@ export interface PaymentParams {
 
 /** PaymentResult: paid, or the shopper closed the cashier (not an error). */
 export type PaymentResult = 'paid' | 'cancelled'
+
+/** SubscribeChoice is WeChat's answer for one template in the subscribe prompt. */
+export type SubscribeChoice = 'accept' | 'reject' | 'ban' | 'filter'
+
+/** SubscribeResult maps each asked template id to the shopper's answer. */
+export type SubscribeResult = Record<string, SubscribeChoice>

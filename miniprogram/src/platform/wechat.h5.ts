@@ -4,9 +4,9 @@
 // point in Shanghai, payment shows a sandbox cashier that calls POST
 // /sandbox/pay, and scanning or pinning a place asks with a small dialog.
 // Taro uses this file only for h5 builds; the weapp build takes wechat.ts.
-import type { PaymentParams, PaymentResult, PickedPlace, Point } from './types'
+import type { PaymentParams, PaymentResult, PickedPlace, Point, SubscribeResult } from './types'
 
-export type { PaymentParams, PaymentResult, PickedPlace, Point } from './types'
+export type { PaymentParams, PaymentResult, PickedPlace, Point, SubscribeChoice, SubscribeResult } from './types'
 
 /** sandbox is true: this build talks to the local WeChat sandbox. */
 export const sandbox = true
@@ -85,6 +85,10 @@ function dialog(opts: {
   body?: string
   fields?: Field[]
   confirmText: string
+  /** The buttons' words and test ids when not 取消 / <testid>-cancel and <testid>-confirm. */
+  cancelText?: string
+  confirmTestid?: string
+  cancelTestid?: string
   onConfirm?: (values: Record<string, string>) => Promise<void>
 }): Promise<Record<string, string> | null> {
   return new Promise((resolve) => {
@@ -122,12 +126,12 @@ function dialog(opts: {
     const buttons = document.createElement('div')
     buttons.setAttribute('style', 'display:flex;gap:12px')
     const cancel = document.createElement('button')
-    cancel.textContent = '取消'
-    cancel.setAttribute('data-testid', `${opts.testid}-cancel`)
+    cancel.textContent = opts.cancelText || '取消'
+    cancel.setAttribute('data-testid', opts.cancelTestid || `${opts.testid}-cancel`)
     cancel.setAttribute('style', 'flex:1;padding:12px;border:1px solid #ddd;background:#fff;border-radius:8px;font-size:16px')
     const ok = document.createElement('button')
     ok.textContent = opts.confirmText
-    ok.setAttribute('data-testid', `${opts.testid}-confirm`)
+    ok.setAttribute('data-testid', opts.confirmTestid || `${opts.testid}-confirm`)
     ok.setAttribute('style', 'flex:2;padding:12px;border:0;background:#07c160;color:#fff;border-radius:8px;font-size:16px')
     buttons.appendChild(cancel)
     buttons.appendChild(ok)
@@ -165,10 +169,18 @@ function yuan(fen: number): string {
  */
 let cashier: Promise<PaymentResult> | null = null
 
-export function pay(p: PaymentParams, amountFen: number): Promise<PaymentResult> {
+export function pay(p: PaymentParams, amountFen: number, onPaid?: () => void): Promise<PaymentResult> {
   // One cashier at a time, as in WeChat: a second call while it is open
-  // gets the answer of the one on screen.
-  if (!cashier) cashier = openCashier(p, amountFen).finally(() => (cashier = null))
+  // gets the answer of the one on screen. onPaid stands for WeChat's success
+  // callback (where the subscribe prompt is asked).
+  if (!cashier) {
+    cashier = openCashier(p, amountFen)
+      .then((r) => {
+        if (r === 'paid' && onPaid) onPaid()
+        return r
+      })
+      .finally(() => (cashier = null))
+  }
   return cashier
 }
 
@@ -192,6 +204,48 @@ async function openCashier(p: PaymentParams, amountFen: number): Promise<Payment
     },
   })
   return done ? 'paid' : 'cancelled'
+}
+
+function escapeHTML(t: string): string {
+  return t.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+}
+
+/**
+ * subscribe stands in for WeChat's subscribe prompt: a dialog listing the
+ * templates with 允许 and 拒绝. An accept is recorded at the sandbox's WeChat
+ * side (POST /sandbox/subscribe/grants with this browser's login code), as
+ * WeChat itself records it; a template the sandbox refused counts as rejected.
+ * The answer has WeChat's shape: template id → accept | reject.
+ */
+export async function subscribe(tmplIds: string[], titles: string[] = []): Promise<SubscribeResult> {
+  const names = tmplIds.map((id, i) => titles[i] || id)
+  const list = names.map((n) => `<div style="padding:8px 0;border-bottom:1px solid #f0f0f0;font-size:15px">✓ ${escapeHTML(n)}</div>`).join('')
+  const ok = await dialog({
+    testid: 'sandbox-subscribe',
+    title: '订阅消息（沙箱）',
+    body: `<div style="color:#666;font-size:13px;margin-bottom:8px">wemart 鲜到家 申请向你发送以下消息：</div>${list}<div style="color:#999;font-size:12px;margin-top:8px">本地沙箱，代替微信的订阅弹窗</div>`,
+    confirmText: '允许',
+    cancelText: '拒绝',
+    confirmTestid: 'sandbox-subscribe-accept',
+    cancelTestid: 'sandbox-subscribe-reject',
+  })
+  const out: SubscribeResult = {}
+  for (const id of tmplIds) out[id] = 'reject'
+  if (!ok) return out
+  const code = await login()
+  for (const id of tmplIds) {
+    try {
+      const res = await fetch('/sandbox/subscribe/grants', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ code, template_id: id }),
+      })
+      if (res.ok) out[id] = 'accept'
+    } catch {
+      // the sandbox did not record it: WeChat would not have either
+    }
+  }
+  return out
 }
 
 /** scan asks for the text of the code (the preview has no camera). */

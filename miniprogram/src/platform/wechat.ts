@@ -2,9 +2,9 @@
 // takes wechat.h5.ts instead (Taro picks the .h5.ts file), which stands in for
 // WeChat with the local sandbox; nothing of that file reaches the weapp build.
 import Taro from '@tarojs/taro'
-import type { PaymentParams, PaymentResult, PickedPlace, Point } from './types'
+import type { PaymentParams, PaymentResult, PickedPlace, Point, SubscribeChoice, SubscribeResult } from './types'
 
-export type { PaymentParams, PaymentResult, PickedPlace, Point } from './types'
+export type { PaymentParams, PaymentResult, PickedPlace, Point, SubscribeChoice, SubscribeResult } from './types'
 
 /** sandbox is false: this is the real WeChat build. */
 export const sandbox = false
@@ -31,8 +31,12 @@ export async function location(): Promise<Point> {
   return { lat: res.latitude, lng: res.longitude }
 }
 
-/** pay opens WeChat's cashier with the server's payment object. */
-export async function pay(p: PaymentParams, _amountFen: number): Promise<PaymentResult> {
+/**
+ * pay opens WeChat's cashier with the server's payment object. onPaid runs
+ * inside WeChat's success callback: the one place besides a tap where
+ * wx.requestSubscribeMessage may be called (a promise's then is too late).
+ */
+export async function pay(p: PaymentParams, _amountFen: number, onPaid?: () => void): Promise<PaymentResult> {
   try {
     await Taro.requestPayment({
       timeStamp: p.timeStamp,
@@ -40,6 +44,9 @@ export async function pay(p: PaymentParams, _amountFen: number): Promise<Payment
       package: p.package,
       signType: p.signType as 'RSA',
       paySign: p.paySign,
+      success: () => {
+        if (onPaid) onPaid()
+      },
     })
     return 'paid'
   } catch (err) {
@@ -47,6 +54,24 @@ export async function pay(p: PaymentParams, _amountFen: number): Promise<Payment
     if (msg.includes('cancel')) return 'cancelled'
     throw new Error(msg ? `支付未完成：${msg}` : '支付未完成，请重试')
   }
+}
+
+const choices: SubscribeChoice[] = ['accept', 'reject', 'ban', 'filter']
+
+/**
+ * subscribe shows WeChat's subscribe prompt for the template ids (WeChat
+ * shows its own titles; the preview's stand-in uses titles). It must be
+ * called synchronously in a tap handler or a payment callback (it is: the
+ * call happens before this function's first await).
+ */
+export async function subscribe(tmplIds: string[], _titles: string[] = []): Promise<SubscribeResult> {
+  const res = (await Taro.requestSubscribeMessage({ tmplIds } as Taro.requestSubscribeMessage.Option)) as unknown as Record<string, unknown>
+  const out: SubscribeResult = {}
+  for (const id of tmplIds) {
+    const v = res[id]
+    if (typeof v === 'string' && (choices as string[]).includes(v)) out[id] = v as SubscribeChoice
+  }
+  return out
 }
 
 /** scan reads a QR code with the camera and returns its text (or the scene of our own mini program code). */

@@ -2,6 +2,9 @@
 export const pollEvery = 1500
 export const pollFor = 10000
 
+/** How often the order page reads tracking again while a delivery is under way. */
+export const trackEvery = 10000
+
 /**
  * pollWhile calls read every `every` ms while more(value) holds, handing each
  * value to onValue, for at most `total` ms. It resolves with the last value

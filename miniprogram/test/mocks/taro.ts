@@ -57,7 +57,19 @@ const Taro = {
   },
   login: jest.fn(async () => ({ code: 'CODE-1', errMsg: 'login:ok' })),
   getLocation: jest.fn(async () => ({ latitude: 31.23, longitude: 121.47 })),
-  requestPayment: jest.fn(async () => ({ errMsg: 'requestPayment:ok' })),
+  // like Taro's weapp promisify: the success callback runs, then the promise resolves
+  requestPayment: jest.fn(async (opts: { success?: (r: unknown) => void }) => {
+    const res = { errMsg: 'requestPayment:ok' }
+    if (opts && opts.success) opts.success(res)
+    return res
+  }),
+  requestSubscribeMessage: jest.fn(async (opts: { tmplIds: string[] }) => {
+    const res: Record<string, string> = { errMsg: 'requestSubscribeMessage:ok' }
+    for (const id of opts.tmplIds) res[id] = 'accept'
+    return res
+  }),
+  setClipboardData: jest.fn(async () => ({ errMsg: 'setClipboardData:ok' })),
+  makePhoneCall: jest.fn(async () => ({ errMsg: 'makePhoneCall:ok' })),
   scanCode: jest.fn(async () => ({ result: '', scanType: 'QR_CODE' })),
   chooseLocation: jest.fn(async () => ({ name: 'x', address: 'y', latitude: 31.2, longitude: 121.4 })),
   openLocation: jest.fn(async () => ({})),

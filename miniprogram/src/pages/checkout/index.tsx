@@ -6,6 +6,7 @@ import { Cart, DeliveryCheck, Fulfilment, StoreInfo, CheckoutBody, checkDelivery
 import { Address, addressLine, lastUsedAddress, listAddresses, rememberLastAddress, takeChosen } from '../../api/addresses'
 import { pay } from '../../platform/wechat'
 import { AttemptKeys } from '../../utils/ids'
+import { useSubscribePrompt } from '../../utils/subscribe'
 import { distance, yuan } from '../../utils/format'
 import State from '../../components/State'
 import Price from '../../components/Price'
@@ -65,6 +66,8 @@ export default function Checkout() {
   const addressRef = useRef<Address | null>(null)
   const placingRef = useRef(false)
   const fulfilmentRef = useRef<Fulfilment | null>(null)
+  // The subscribe templates are read now: after payment there is no time to.
+  const prompt = useSubscribePrompt(true)
 
   const runCheck = useCallback(
     async (a: Address | null) => {
@@ -215,7 +218,10 @@ export default function Checkout() {
       return
     }
     try {
-      const result = await pay(res.payment, order.payable_fen)
+      const result = await pay(res.payment, order.payable_fen, () => prompt.ask(order.fulfilment))
+      // The order page opens once the shopper answered the subscribe prompt
+      // (never failing: a reject or an error is just no subscription).
+      if (result === 'paid') await prompt.answered()
       Taro.redirectTo({ url: result === 'paid' ? `${orderURL}&paid=1` : orderURL })
     } catch (err) {
       // The order exists and can be paid again from its page.

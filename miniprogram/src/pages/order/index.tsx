@@ -1,16 +1,19 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
-import Taro, { useDidShow, usePullDownRefresh, useRouter } from '@tarojs/taro'
+import Taro, { useDidHide, useDidShow, usePullDownRefresh, useRouter } from '@tarojs/taro'
 import { View, Text, Button, Input } from '@tarojs/components'
 import { errorText } from '../../api/client'
-import { Order, OrderItem, cancelOrder, getOrder, payOrder, refundOrder, refundStatusText, RefundBody } from '../../api/orders'
+import { Order, OrderItem, canReceive, cancelOrder, getOrder, payOrder, receiveOrder, refundOrder, refundStatusText, RefundBody } from '../../api/orders'
+import { getTracking, Tracking as TrackingData } from '../../api/tracking'
 import { addressLine } from '../../api/addresses'
 import { pay } from '../../platform/wechat'
 import { dateTime, distance, eventNote, statusText, yuan } from '../../utils/format'
-import { countdown, pollWhile } from '../../utils/poll'
+import { countdown, pollWhile, trackEvery } from '../../utils/poll'
+import { useSubscribePrompt } from '../../utils/subscribe'
 import State from '../../components/State'
 import Price from '../../components/Price'
 import LineImage from '../../components/LineImage'
 import QRCode from '../../components/QRCode'
+import Tracking from '../../components/Tracking'
 import './index.css'
 
 const statusHint: Record<string, string> = {
@@ -18,7 +21,7 @@ const statusHint: Record<string, string> = {
   paid: '已付款，门店正在备货',
   ready_for_pickup: '商品已备好，请凭取货码到店取货',
   shipped: '商品已出库，正在配送中',
-  delivered: '商品已送达',
+  delivered: '商品已送达，请确认收货',
   completed: '订单已完成，感谢光临',
   cancelled: '订单已取消',
   refunding: '退款申请已提交，等待门店审核',
@@ -26,6 +29,12 @@ const statusHint: Record<string, string> = {
 }
 
 const refundable = ['paid', 'ready_for_pickup', 'shipped', 'delivered', 'completed']
+
+/** tracked: a delivery order that may have shipments to show. */
+function tracked(o: Order): boolean {
+  return o.fulfilment === 'delivery' && ['paid', 'shipped', 'delivered', 'completed', 'refunding', 'refunded'].includes(o.status)
+}
+
 const reasons = ['不想要了', '商品缺货', '买错了/买多了', '商品质量问题']
 
 function left(i: OrderItem) {
@@ -35,8 +44,10 @@ function left(i: OrderItem) {
 /**
  * Order (订单详情): the order's status and timeline, its lines and amounts;
  * the pickup code and its QR for a paid pickup order; paying again or
- * cancelling an unpaid one; asking for a refund of a paid one. Opened with
- * paid=1 after the cashier, it re-reads the order until the payment shows.
+ * cancelling an unpaid one; asking for a refund of a paid one; for a
+ * delivery, where it is (express parcel or rider, re-read every 10 s while
+ * it is under way and the page is shown) and 确认收货. Opened with paid=1
+ * after the cashier, it re-reads the order until the payment shows.
  */
 export default function OrderPage() {
   const { params } = useRouter()
@@ -53,8 +64,26 @@ export default function OrderPage() {
   const [refundQty, setRefundQty] = useState<Record<number, number>>({})
   const [reason, setReason] = useState('')
   const [refundError, setRefundError] = useState('')
+  const [tracking, setTracking] = useState<TrackingData | null>(null)
+  const [trackingError, setTrackingError] = useState('')
+  const [shown, setShown] = useState(false)
   const poller = useRef<{ stop: () => void } | null>(null)
   const polledOnce = useRef(false)
+  // Paying again asks for subscriptions in the payment callback: the list is read before.
+  const prompt = useSubscribePrompt(order?.status === 'pending_payment')
+
+  const loadTracking = useCallback(async (o: Order) => {
+    if (!tracked(o)) {
+      setTracking(null)
+      return
+    }
+    try {
+      setTracking(await getTracking(o.id))
+      setTrackingError('')
+    } catch (err) {
+      setTrackingError(errorText(err))
+    }
+  }, [])
 
   const confirmPayment = useCallback(() => {
     if (poller.current) poller.current.stop()
@@ -85,6 +114,7 @@ export default function OrderPage() {
     try {
       const o = await getOrder(id)
       setOrder(o)
+      loadTracking(o)
       if (params.paid === '1' && o.status === 'pending_payment' && !polledOnce.current) {
         polledOnce.current = true
         confirmPayment()
@@ -95,11 +125,42 @@ export default function OrderPage() {
       setLoading(false)
       Taro.stopPullDownRefresh()
     }
-  }, [id, params.paid, confirmPayment])
+  }, [id, params.paid, confirmPayment, loadTracking])
 
   useDidShow(() => {
+    setShown(true)
     load()
   })
+  useDidHide(() => {
+    setShown(false)
+  })
+
+  // While a delivery is under way, read the order and its tracking again
+  // every 10 s; the next read waits for the last (no overlapping requests),
+  // and it stops when the page is hidden or closed or the delivery is done.
+  const live = !!order && order.fulfilment === 'delivery' && (order.status === 'shipped' || (order.status === 'paid' && !!tracking && tracking.shipments.length > 0))
+  useEffect(() => {
+    if (!shown || !live) return
+    let stopped = false
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const tick = async () => {
+      try {
+        const [o, t] = await Promise.all([getOrder(id), getTracking(id)])
+        if (stopped) return
+        setOrder(o)
+        setTracking(t)
+        setTrackingError('')
+      } catch {
+        // the next tick tries again
+      }
+      if (!stopped) timer = setTimeout(tick, trackEvery)
+    }
+    timer = setTimeout(tick, trackEvery)
+    return () => {
+      stopped = true
+      if (timer) clearTimeout(timer)
+    }
+  }, [shown, live, id])
   usePullDownRefresh(() => {
     load()
   })
@@ -133,6 +194,13 @@ export default function OrderPage() {
   const timeLeft = pending ? countdown(o.expires_at, now) : ''
   const showCode = o.fulfilment === 'pickup' && !!o.pickup_code && (o.status === 'paid' || o.status === 'ready_for_pickup')
   const canRefund = refundable.includes(o.status) && o.items.some((i) => left(i) > 0)
+  const receivable = canReceive(o)
+  const shipments = tracking ? tracking.shipments : []
+  const showTracking = o.fulfilment === 'delivery' && (shipments.length > 0 || (!!trackingError && (o.status === 'shipped' || o.status === 'delivered')))
+  const times = ([['下单时间', o.created_at], ['付款时间', o.paid_at], ['发货时间', o.shipped_at], ['送达时间', o.delivered_at]] as [string, string | null | undefined][]).filter(
+    (t): t is [string, string] => !!t[1],
+  )
+  const destination = o.address && typeof o.address.lat === 'number' && typeof o.address.lng === 'number' ? { lat: o.address.lat, lng: o.address.lng } : null
 
   const payAgain = async () => {
     setBusy(true)
@@ -144,7 +212,8 @@ export default function OrderPage() {
         await load()
         return
       }
-      const result = await pay(res.payment, res.order.payable_fen)
+      const fulfilment = res.order.fulfilment
+      const result = await pay(res.payment, res.order.payable_fen, () => prompt.ask(fulfilment))
       if (result === 'paid') confirmPayment()
     } catch (err) {
       setActionError(errorText(err))
@@ -162,6 +231,27 @@ export default function OrderPage() {
     try {
       setOrder(await cancelOrder(o.id, '用户取消'))
       Taro.showToast({ title: '订单已取消', icon: 'success' })
+    } catch (err) {
+      setActionError(errorText(err))
+      load()
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  const receive = async () => {
+    const r = await Taro.showModal({ title: '确认收货', content: '请确认已收到全部商品，确认后订单完成。', confirmText: '确认收货', cancelText: '还没收到' })
+    if (!r.confirm) return
+    setBusy(true)
+    setActionError('')
+    try {
+      setOrder(await receiveOrder(o.id))
+      Taro.showToast({ title: '已确认收货', icon: 'success' })
+      const fresh = await getOrder(o.id).catch(() => null)
+      if (fresh) {
+        setOrder(fresh)
+        loadTracking(fresh)
+      }
     } catch (err) {
       setActionError(errorText(err))
       load()
@@ -221,6 +311,11 @@ export default function OrderPage() {
           {statusText[o.status] || o.status}
         </View>
         <Text className='od-hint'>{confirming ? '正在确认支付结果…' : statusHint[o.status] || ''}</Text>
+        {receivable && o.receive_due_at && (
+          <Text className='od-countdown' data-testid='order-receive-due'>
+            将于 {dateTime(o.receive_due_at)} 自动确认收货
+          </Text>
+        )}
         {pending && timeLeft && (
           <Text className='od-countdown' data-testid='order-countdown'>
             剩余 {timeLeft} 自动取消
@@ -239,6 +334,21 @@ export default function OrderPage() {
         </View>
       )}
 
+      {showTracking && (
+        <View className='card' data-testid='order-tracking'>
+          <Text className='section-title'>物流跟踪</Text>
+          {trackingError && (
+            <View className='notice notice-red' data-testid='tracking-error'>
+              {trackingError}
+              <Text className='od-retry' data-testid='tracking-retry' onClick={() => loadTracking(o)}>
+                重试
+              </Text>
+            </View>
+          )}
+          <Tracking shipments={shipments} destination={destination} />
+        </View>
+      )}
+
       {o.fulfilment === 'delivery' && o.address && (
         <View className='card'>
           <Text className='section-title'>收货地址</Text>
@@ -248,8 +358,6 @@ export default function OrderPage() {
           </View>
           <Text className='od-addr' data-testid='order-address'>{addressLine(o.address)}</Text>
           {typeof o.delivery_distance_m === 'number' && <Text className='muted'>距门店 {distance(o.delivery_distance_m)}</Text>}
-          {/* PLACEHOLDER(tracking): rider tracking and "确认收货" go here once the
-              backend has tracking and confirm-receipt endpoints (none yet). */}
         </View>
       )}
 
@@ -326,16 +434,12 @@ export default function OrderPage() {
           <Text className='kv-label'>订单编号</Text>
           <Text className='od-no'>{o.order_no}</Text>
         </View>
-        <View className='kv'>
-          <Text className='kv-label'>下单时间</Text>
-          <Text>{dateTime(o.created_at)}</Text>
-        </View>
-        {o.paid_at && (
-          <View className='kv'>
-            <Text className='kv-label'>付款时间</Text>
-            <Text>{dateTime(o.paid_at)}</Text>
+        {times.map(([label, at]) => (
+          <View className='kv' key={label}>
+            <Text className='kv-label'>{label}</Text>
+            <Text>{dateTime(at)}</Text>
           </View>
-        )}
+        ))}
         {o.remark && (
           <View className='kv'>
             <Text className='kv-label'>备注</Text>
@@ -374,7 +478,7 @@ export default function OrderPage() {
         </View>
       )}
 
-      {(pending || canRefund) && (
+      {(pending || canRefund || receivable) && (
         <View className='bar od-bar'>
           <View className='grow' />
           {pending && (
@@ -390,6 +494,11 @@ export default function OrderPage() {
           {canRefund && (
             <Button className='btn od-btn' data-testid='refund-open' disabled={busy || undefined} onClick={openRefund}>
               申请退款
+            </Button>
+          )}
+          {receivable && (
+            <Button className='btn btn-primary od-btn' data-testid='order-receive' disabled={busy || undefined} onClick={receive}>
+              确认收货
             </Button>
           )}
         </View>

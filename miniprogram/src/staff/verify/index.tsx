@@ -2,15 +2,12 @@ import { useState } from 'react'
 import Taro, { useDidShow, useRouter } from '@tarojs/taro'
 import { View, Text, Input, Button } from '@tarojs/components'
 import State from '../../components/State'
-import OrderCard from '../OrderCard'
-import { staffSession } from '../../api/staff'
-import { ApiError, errorText, isCancel } from '../../api/client'
+import Result, { backToOrders } from '../Result'
+import { errorText, isCancel } from '../../api/client'
+import { staffLoad } from '../load'
 import { awaitingPickup, counter, orders, pickedUp, pickupByCode, pickupCode, type CounterStore, type StaffOrder } from '../../api/staffOrders'
 import { scan } from '../../platform/wechat'
-import { statusText } from '../../utils/format'
 import '../staff.css'
-
-const LOGIN = '/staff/login/index'
 
 /**
  * StaffVerify hands a pickup order over at the counter: the shopper shows the
@@ -33,14 +30,8 @@ export default function StaffVerify() {
   const [refusal, setRefusal] = useState('')
   const [done, setDone] = useState<StaffOrder | null>(null)
 
-  async function load() {
-    if (!staffSession.signedIn()) {
-      Taro.redirectTo({ url: LOGIN })
-      return
-    }
-    setLoading(true)
-    setError('')
-    try {
+  function load() {
+    return staffLoad(setLoading, setError, async () => {
       const c = await counter()
       if (!c.store) {
         Taro.redirectTo({ url: '/staff/orders/index' })
@@ -51,11 +42,7 @@ export default function StaffVerify() {
       const list = res.items.filter((o) => o.fulfilment === 'pickup')
       setWaiting(list)
       setChosen((cur) => (cur && list.some((o) => o.id === cur) ? cur : 0))
-    } catch (err) {
-      if (!(err instanceof ApiError && err.status === 401)) setError(errorText(err))
-    } finally {
-      setLoading(false)
-    }
+    })
   }
 
   useDidShow(() => {
@@ -104,26 +91,17 @@ export default function StaffVerify() {
 
   if (done) {
     return (
-      <View className='page'>
-        <View className='card staff-result' data-testid='verify-result' data-status={done.status}>
-          <View className='staff-result-icon staff-ok'>✓</View>
-          <View className='section-title' style={{ marginTop: '16px' }}>
-            {done.status === 'completed' ? '已核销，交给顾客' : `订单状态：${statusText[done.status] || done.status}`}
-          </View>
-          <View className='muted'>订单号 {done.order_no}</View>
-        </View>
-        <OrderCard order={done} />
-        <View style={{ padding: '0 24px' }}>
-          <Button className='btn btn-primary staff-block' data-testid='verify-next' onClick={next}>
-            继续核销
-          </Button>
-          <Button className='btn staff-block' onClick={() => Taro.navigateBack().catch(() => Taro.redirectTo({ url: '/staff/orders/index' }))}>
-            返回订单
-          </Button>
-        </View>
-      </View>
+      <Result testid='verify-result' order={done} want='completed' title='已核销，交给顾客' detail={`订单号 ${done.order_no}`}>
+        <Button className='btn btn-primary staff-block' data-testid='verify-next' onClick={next}>
+          继续核销
+        </Button>
+        <Button className='btn staff-block' onClick={backToOrders}>
+          返回订单
+        </Button>
+      </Result>
     )
   }
+
 
   const selected = waiting.find((o) => o.id === chosen)
 

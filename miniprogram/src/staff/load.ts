@@ -1,0 +1,26 @@
+import Taro from '@tarojs/taro'
+import { ApiError, errorText } from '../api/client'
+import { staffSession } from '../api/staff'
+
+export const LOGIN = '/staff/login/index'
+
+/**
+ * staffLoad runs a staff page's load: signed out, it opens the login page
+ * instead; a 401 is left to the staff session (which opens the login page);
+ * any other failure is the page's error. setLoading frames it.
+ */
+export async function staffLoad(setLoading: (b: boolean) => void, setError: (e: string) => void, read: () => Promise<void>): Promise<void> {
+  if (!staffSession.signedIn()) {
+    Taro.redirectTo({ url: LOGIN })
+    return
+  }
+  setLoading(true)
+  setError('')
+  try {
+    await read()
+  } catch (err) {
+    if (!(err instanceof ApiError && err.status === 401)) setError(errorText(err))
+  } finally {
+    setLoading(false)
+  }
+}
