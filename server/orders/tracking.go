@@ -108,6 +108,16 @@ func dedupe(parts ...string) string {
 // (newest first), as staff see them.
 func (s *Service) Tracking(ctx context.Context, orderID int) (_ []*ent.Shipment, err error) {
 	defer errs.Op(&err, "orders.Tracking")
+	riders, err := s.client.Shipment.Query().Where(shipment.OrderID(orderID), shipment.KindEQ(shipment.KindRider),
+		shipment.StatusIn(shipment.StatusAccepted, shipment.StatusArrived, shipment.StatusPickedUp)).IDs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range riders { // where the rider is now (at most one ask per PositionEvery)
+		if _, err := s.RefreshRiderPosition(ctx, id); err != nil {
+			return nil, err
+		}
+	}
 	return s.client.Shipment.Query().Where(shipment.OrderID(orderID)).
 		WithEvents(func(q *ent.ShipmentEventQuery) {
 			q.Order(ent.Desc(shipmentevent.FieldOccurredAt), ent.Desc(shipmentevent.FieldID))
