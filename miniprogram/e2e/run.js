@@ -731,13 +731,12 @@ async function journeyTracking(ctx) {
   const { api, browser, base, store } = ctx
   const page = ctx.shopperPage || (await browser.page())
   ctx.shopperPage = page
-  const templates = (await api.get('/api/v1/subscriptions/templates')).items || []
-  check(templates.some((t) => ['shipped', 'delivered', 'refunded'].includes(t.event)), `GET /api/v1/subscriptions/templates has no template for a delivery order: ${JSON.stringify(templates)}`)
-
   // a product at or above the delivery minimum, and an address by the store (journey 2's, or one made now)
   const prod = await deliveryProduct(api, store)
   await go(page, base, `pages/product/index?id=${prod.id}&store_id=${store.id}`)
   const token = await until('a shopper token in the page storage (wemart.token)', () => shopperToken(page))
+  const templates = (await api.get('/api/v1/subscriptions/templates', token)).items || []
+  check(templates.some((t) => ['shipped', 'delivered', 'refunded'].includes(t.event)), `GET /api/v1/subscriptions/templates has no template for a delivery order: ${JSON.stringify(templates)}`)
   const addresses = (await api.get('/api/v1/addresses', token)).items
   if (!addresses.some((a) => a.lat !== null && Math.abs(a.lat - store.at.lat) < 1e-4)) {
     await api.call('POST', '/api/v1/addresses', { token, body: { contact: '测试顾客', phone: '13800138000', province: '上海市', city: '上海市', district: '黄浦区', detail: `${store.address} 旁 3 号楼 1201`, lat: store.at.lat, lng: store.at.lng, is_default: true } })
