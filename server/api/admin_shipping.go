@@ -74,7 +74,10 @@ func trackingDTO(rows []*ent.Shipment) Tracking {
 			v.CarrierName = co.Name
 		}
 		if sh.Kind == shipment.KindRider && sh.RiderName != "" {
-			v.Rider = &Rider{Name: sh.RiderName, Phone: sh.RiderPhone, Lat: sh.RiderLat, Lng: sh.RiderLng, UpdatedAt: utcPtr(sh.PositionAt)}
+			v.Rider = &Rider{Name: sh.RiderName, Lat: sh.RiderLat, Lng: sh.RiderLng, UpdatedAt: utcPtr(sh.PositionAt)}
+			if riderOnTheWay(sh.Status) { // a rider's phone only while they carry the order
+				v.Rider.Phone = sh.RiderPhone
+			}
 		}
 		for j, e := range sh.Edges.Events {
 			v.Events[j] = ShipmentEvent{Status: e.Status, Description: e.Description, Location: e.Location, OccurredAt: e.OccurredAt.UTC()}
@@ -82,6 +85,12 @@ func trackingDTO(rows []*ent.Shipment) Tracking {
 		out.Shipments[i] = v
 	}
 	return out
+}
+
+// riderOnTheWay reports whether a rider delivery in status st is between
+// the rider accepting it and handing it over.
+func riderOnTheWay(st shipment.Status) bool {
+	return st == shipment.StatusAccepted || st == shipment.StatusArrived || st == shipment.StatusPickedUp
 }
 
 func staffTrackingDTO(rows []*ent.Shipment) Tracking {

@@ -156,16 +156,29 @@ func TestSubscriptionsRefused(t *testing.T) {
 		var got struct {
 			Grants map[string]int `json:"grants"`
 		}
+		// A template wemart does not send is answered, and not stored.
+		s.h.Do("POST", "/api/v1/subscriptions", s.shopper.Token, map[string]any{"results": map[string]string{"not-ours": "accept"}}).
+			OK(http.StatusOK, &got)
+		if g := s.grants(); len(g) != 0 || len(got.Grants) != 0 {
+			t.Fatalf("an unknown template recorded: %v %v", got.Grants, g)
+		}
+		var tpls struct {
+			Items []struct {
+				TemplateID string `json:"template_id"`
+			} `json:"items"`
+		}
+		s.h.Do("GET", "/api/v1/subscriptions/templates", s.shopper.Token, nil).OK(http.StatusOK, &tpls)
+		ours := tpls.Items[0].TemplateID
 		for range subscribe.MaxGrants + 2 {
-			s.h.Do("POST", "/api/v1/subscriptions", s.shopper.Token, map[string]any{"results": map[string]string{"ok-id": "accept"}}).
+			s.h.Do("POST", "/api/v1/subscriptions", s.shopper.Token, map[string]any{"results": map[string]string{ours: "accept"}}).
 				OK(http.StatusOK, &got)
 		}
-		if got.Grants["ok-id"] != subscribe.MaxGrants {
+		if got.Grants[ours] != subscribe.MaxGrants {
 			t.Fatalf("grants %v, want capped at %d", got.Grants, subscribe.MaxGrants)
 		}
-		s.h.Do("POST", "/api/v1/subscriptions", s.shopper.Token, map[string]any{"results": map[string]string{"ok-id": "ban"}}).
+		s.h.Do("POST", "/api/v1/subscriptions", s.shopper.Token, map[string]any{"results": map[string]string{ours: "ban"}}).
 			OK(http.StatusOK, &got)
-		if g := s.grants(); got.Grants["ok-id"] != subscribe.MaxGrants || g["ok-id"] != "50/ban" {
+		if g := s.grants(); got.Grants[ours] != subscribe.MaxGrants || g[ours] != "50/ban" {
 			t.Fatalf("after a ban: %v %v", got.Grants, g)
 		}
 	})

@@ -7,6 +7,8 @@ package logistics
 
 import (
 	"context"
+	"crypto/md5"
+	"encoding/hex"
 	"errors"
 	"net/http"
 	"time"
@@ -162,4 +164,32 @@ type RiderEvent struct {
 	At            time.Time
 	// Dedupe identifies the event: the same report again has the same one.
 	Dedupe string
+}
+
+// riderStatusText is how the timeline words a rider delivery's status.
+var riderStatusText = map[string]string{
+	RiderRequested: "等待骑手接单", RiderAccepted: "骑手已接单", RiderArrived: "骑手已到店",
+	RiderPickedUp: "骑手已取货，配送中", RiderDelivered: "已送达", RiderCancelled: "配送已取消", RiderFailed: "配送失败",
+}
+
+// Confirmed is ev as the rider service itself reports the delivery now
+// (snap, from Get). A callback's signature need not cover what it says
+// (Dada's covers client_id, order_id and update_time only, with no secret),
+// so the status, rider and reason applied are the service's answer, never
+// the body's: a forged or stale callback can at most make wemart look
+// sooner. Dedupe is the delivery and the service's status, which happens
+// once in a delivery's life, so a late or repeated callback records
+// nothing new.
+func (ev RiderEvent) Confirmed(snap Snapshot) RiderEvent {
+	if snap.Status != ev.Status || snap.CarrierStatus != ev.CarrierStatus {
+		ev.Description = riderStatusText[snap.Status] // the body's text described another status
+		if !snap.UpdatedAt.IsZero() {
+			ev.At = snap.UpdatedAt.UTC()
+		}
+	}
+	ev.Status, ev.CarrierStatus = snap.Status, snap.CarrierStatus
+	ev.Rider, ev.Reason = snap.Rider, snap.Reason
+	sum := md5.Sum([]byte(ev.Carrier + "|" + ev.OutNo + "|" + ev.CarrierStatus))
+	ev.Dedupe = hex.EncodeToString(sum[:])
+	return ev
 }

@@ -383,6 +383,10 @@ type DadaCallback struct {
 	DmMobile     string     `json:"dm_mobile"`
 }
 
+// earliestCallback bounds a callback's update_time from below (with a day
+// ahead of now above): a time no delivery can have is refused, not stored.
+var earliestCallback = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+
 // dadaAck is what Dada expects back from a callback it delivered.
 var dadaAck = []byte(`{"status":"success","code":0,"msg":"成功"}`)
 
@@ -399,6 +403,9 @@ func (d *Dada) ParseCallback(r *http.Request) (_ RiderEvent, _ []byte, err error
 	}
 	if cb.OrderID == "" || cb.ClientID == "" || cb.UpdateTime <= 0 || cb.Signature == "" {
 		return RiderEvent{}, nil, errs.E(errs.Invalid, "the callback lacks client_id, order_id, update_time or signature")
+	}
+	if at := time.Unix(cb.UpdateTime, 0); at.Before(earliestCallback) || at.After(time.Now().Add(24*time.Hour)) {
+		return RiderEvent{}, nil, errs.E(errs.Invalid, "the callback's update_time %d is not a time of a delivery", cb.UpdateTime)
 	}
 	want := DadaCallbackSignature(string(cb.ClientID), string(cb.OrderID), strconv.FormatInt(cb.UpdateTime, 10))
 	if subtle.ConstantTimeCompare([]byte(strings.ToLower(cb.Signature)), []byte(want)) != 1 {

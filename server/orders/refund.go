@@ -11,6 +11,7 @@ import (
 	"wemart/ent/orderitem"
 	"wemart/ent/payment"
 	"wemart/ent/refund"
+	"wemart/ent/shipment"
 	"wemart/schema/types"
 	"wemart/server/check"
 	"wemart/server/errs"
@@ -103,6 +104,17 @@ func (s *Service) openRefund(ctx context.Context, orderID int, by Actor, in Refu
 		}
 		if !Allowed(full.Status, order.StatusRefunding) || !paid {
 			return errs.E(errs.Conflict, "order %d is %s; only a paid order can be refunded", orderID, full.Status).
+				With("status", full.Status)
+		}
+		// A rider on the way to the store would pick up goods the refund
+		// puts back on the shelf: staff call the rider off first.
+		coming, err := tx.Shipment.Query().Where(shipment.OrderID(orderID), shipment.KindEQ(shipment.KindRider),
+			shipment.StatusIn(shipment.StatusRequested, shipment.StatusAccepted, shipment.StatusArrived)).Exist(ctx)
+		if err != nil {
+			return err
+		}
+		if coming {
+			return errs.E(errs.Conflict, "order %d has a rider on the way to the store; call the rider off first (POST /admin/v1/orders/%d/dispatch/cancel)", orderID, orderID).
 				With("status", full.Status)
 		}
 		covered, amount, err := refundLines(full, in.Items)

@@ -57,15 +57,12 @@ func (s *Service) ApplyRiderEvent(ctx context.Context, ev logistics.RiderEvent) 
 	})
 }
 
-// lockRiderShipment finds the shipment of ev, by the service's delivery id
-// or our out_no, and writes its row first, so reports of one delivery take
+// lockRiderShipment finds the shipment of ev by our out_no (which only the
+// rider service and wemart know), and writes its row first, so reports of one delivery take
 // turns and each reads the status the one before left.
 func (s *Service) lockRiderShipment(ctx context.Context, tx *ent.Tx, ev logistics.RiderEvent) (*ent.Shipment, error) {
 	q := tx.Shipment.Query().Where(shipment.KindEQ(shipment.KindRider), shipment.Carrier(ev.Carrier))
-	sh, err := q.Clone().Where(shipment.OutNo(ev.OutNo)).Only(ctx)
-	if ent.IsNotFound(err) && ev.TrackingNo != "" {
-		sh, err = q.Clone().Where(shipment.TrackingNo(ev.TrackingNo)).First(ctx)
-	}
+	sh, err := q.Where(shipment.OutNo(ev.OutNo)).Only(ctx) // never by tracking_no alone: shoppers see it
 	if ent.IsNotFound(err) {
 		return nil, errs.E(errs.NotFound, "no rider delivery %s (%s)", ev.OutNo, ev.TrackingNo)
 	}

@@ -51,6 +51,20 @@ func (s *Service) Ship(ctx context.Context, by Actor, orderID int, parcels []Par
 				return errs.E(errs.Conflict, "order %d is out with a rider (%s)", o.ID, sh.Status)
 			}
 		}
+		for _, p := range parcels {
+			// One parcel goes to one shopper: a number already on another
+			// order would show each shopper the other's parcel, and one
+			// signature would deliver both.
+			taken, err := tx.Shipment.Query().Where(shipment.KindEQ(shipment.KindExpress), shipment.Carrier(p.Carrier),
+				shipment.TrackingNo(p.TrackingNo), shipment.StatusNotIn(shipment.StatusCancelled, shipment.StatusFailed)).Exist(ctx)
+			if err != nil {
+				return err
+			}
+			if taken {
+				return errs.E(errs.Conflict, "%s parcel %s is already shipped on another order", p.Carrier, p.TrackingNo).
+					With("tracking_no", p.TrackingNo)
+			}
+		}
 		now := s.now().UTC()
 		var names []string
 		for i, p := range parcels {

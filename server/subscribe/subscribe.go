@@ -95,7 +95,9 @@ const (
 // Record keeps what wx.requestSubscribeMessage answered the shopper's
 // request for 1 to 5 templates: each accept allows one more message of its
 // template (up to MaxGrants); the other answers are only noted. It returns
-// how many messages of each template may now be sent.
+// how many messages of each template may now be sent. Answers about a
+// template wemart does not send (none of its configured templates) are
+// not stored: nothing would use them, and a shopper could fill the table.
 func (s *Service) Record(ctx context.Context, shopperID int, results map[string]string) (_ map[string]int, err error) {
 	defer errs.Op(&err, "subscribe.Record")
 	if len(results) < 1 || len(results) > 5 {
@@ -112,8 +114,15 @@ func (s *Service) Record(ctx context.Context, shopperID int, results map[string]
 		}
 	}
 	out := map[string]int{}
+	known := map[string]bool{}
+	for _, t := range s.templates {
+		known[t.TemplateID] = true
+	}
 	err = storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
 		for _, id := range sortedKeys(results) {
+			if !known[id] {
+				continue
+			}
 			add := 0
 			if results[id] == Accept {
 				add = 1
