@@ -295,11 +295,11 @@ func (f *fulfil) healthz(n, clients int) (float64, error) {
 // where it is for the length of a round.
 func realScale(c *config.Config, _ *app.Options) { c.SandboxTimeScale = 1 }
 
-// Callback benchmark shape: 200 paid delivery orders out with riders (or
+// Callback benchmark shape: 120 paid delivery orders out with riders (or
 // shipped as express parcels), each delivery's reports posted by one of 16
 // clients at once.
 const (
-	cbOrders  = 200
+	cbOrders  = 120
 	cbClients = 16
 )
 
