@@ -378,6 +378,16 @@ async function confirmPay(page) {
   await tap(page, 'sandbox-pay-confirm', 'the sandbox cashier (after place-order)')
 }
 
+/**
+ * answerSubscribe answers the subscribe prompt the mini program shows in
+ * the payment callback (WeChat's wx.requestSubscribeMessage; the sandbox
+ * dialog in the preview): the flow must go on whatever the shopper says.
+ */
+async function answerSubscribe(page, answer) {
+  await el(page, `sandbox-subscribe-${answer}`, 'the sandbox subscribe dialog (after the cashier)')
+  await tap(page, `sandbox-subscribe-${answer}`, 'the sandbox subscribe dialog')
+}
+
 async function journeyPickup(ctx) {
   const { api, browser, base, store } = ctx
   const page = await browser.page()
@@ -439,6 +449,7 @@ async function journeyPickup(ctx) {
   await el(page, 'sandbox-pay-confirm', 'the sandbox cashier (after place-order)')
   await browser.shot(page, 'cashier')
   await confirmPay(page)
+  await answerSubscribe(page, 'reject')
   await until('the order page opens after payment', () => hashPath(page) === 'pages/order/index')
   const orderID = await orderIdOf(page, 'paying')
   await waitStatus(page, 'paid', `pages/order/index?id=${orderID}`)
@@ -521,6 +532,7 @@ async function journeyDelivery(ctx) {
   // product → cart → checkout (delivery) → paid
   await go(page, base, `pages/product/index?id=${prod.id}&store_id=${store.id}`)
   await payDelivery(ctx, page, prod, 'checkout-delivery')
+  await answerSubscribe(page, 'reject')
   await until('the order page opens after payment', () => hashPath(page) === 'pages/order/index')
   const orderID = await orderIdOf(page, 'paying')
   await waitStatus(page, 'paid', `pages/order/index?id=${orderID}`)

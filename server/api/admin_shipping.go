@@ -72,6 +72,8 @@ func trackingDTO(rows []*ent.Shipment) Tracking {
 			Events: make([]ShipmentEvent, len(sh.Edges.Events))}
 		if co, ok := logistics.CompanyByID(sh.Carrier); ok && sh.Kind == shipment.KindExpress {
 			v.CarrierName = co.Name
+		} else if name, ok := logistics.RiderServiceNames[sh.Carrier]; ok && sh.Kind == shipment.KindRider {
+			v.CarrierName = name
 		}
 		if sh.Kind == shipment.KindRider && sh.RiderName != "" {
 			v.Rider = &Rider{Name: sh.RiderName, Lat: sh.RiderLat, Lng: sh.RiderLng, UpdatedAt: utcPtr(sh.PositionAt)}

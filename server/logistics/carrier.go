@@ -166,6 +166,9 @@ type RiderEvent struct {
 	Dedupe string
 }
 
+// RiderServiceNames are the rider services' names for shoppers, by Code.
+var RiderServiceNames = map[string]string{DadaCode: "达达秒送"}
+
 // riderStatusText is how the timeline words a rider delivery's status.
 var riderStatusText = map[string]string{
 	RiderRequested: "等待骑手接单", RiderAccepted: "骑手已接单", RiderArrived: "骑手已到店",

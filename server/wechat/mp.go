@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ArtisanCloud/PowerLibs/v3/logger/drivers"
@@ -21,6 +22,11 @@ import (
 type miniProgramClient struct {
 	app   *miniProgram.MiniProgram
 	mchID string
+	// secOrder serialises the shipping-info calls: PowerWeChat writes a
+	// field of the sub-client's BaseClient (QueryRaw) on every request
+	// without a lock, a data race between concurrent calls. They are made
+	// by the jobs runner, one at a time per process anyway.
+	secOrder sync.Mutex
 }
 
 // NewMiniProgram returns the mini program client for creds at ep. Access
@@ -185,6 +191,8 @@ func (c *miniProgramClient) UploadShipping(ctx context.Context, s Shipment) erro
 		req.ShippingList = append(req.ShippingList, l)
 	}
 	return c.call(ctx, "upload_shipping_info", func(ctx context.Context) (int, string, error) {
+		c.secOrder.Lock()
+		defer c.secOrder.Unlock()
 		res, err := c.app.WXASecOrder.UploadShippingInfo(ctx, req)
 		if err != nil {
 			return 0, "", err
@@ -199,6 +207,8 @@ func (c *miniProgramClient) UploadShipping(ctx context.Context, s Shipment) erro
 func (c *miniProgramClient) ConfirmReceive(ctx context.Context, transactionID string, at time.Time) error {
 	body := map[string]any{"transaction_id": transactionID, "received_time": at.Unix()}
 	return c.call(ctx, "notify_confirm_receive", func(ctx context.Context) (int, string, error) {
+		c.secOrder.Lock()
+		defer c.secOrder.Unlock()
 		var res kresponse.ResponseMiniProgram
 		if _, err := c.app.WXASecOrder.BaseClient.HttpPostJson(ctx, "wxa/sec/order/notify_confirm_receive", body, nil, nil, &res); err != nil {
 			return 0, "", err
@@ -211,6 +221,8 @@ func (c *miniProgramClient) ConfirmReceive(ctx context.Context, transactionID st
 func (c *miniProgramClient) ShippingOrder(ctx context.Context, transactionID string) (ShippingOrder, error) {
 	var o ShippingOrder
 	err := c.call(ctx, "get_order", func(ctx context.Context) (int, string, error) {
+		c.secOrder.Lock()
+		defer c.secOrder.Unlock()
 		res, err := c.app.WXASecOrder.GetOrder(ctx, &secrequest.RequestGetOrder{TransactionID: transactionID})
 		if err != nil {
 			return 0, "", err
