@@ -17,6 +17,7 @@ import (
 	"wemart/server/api"
 	"wemart/server/apitest"
 	"wemart/server/app"
+	"wemart/server/config"
 	"wemart/server/logistics"
 	"wemart/server/storage"
 	"wemart/server/storage/storagetest"
@@ -37,7 +38,13 @@ type expressShop struct {
 
 func newExpressShop(t *testing.T, db *storage.DB, opts ...apitest.Options) *expressShop {
 	t.Helper()
-	clk := sandboxtest.NewClock(time.Now())
+	return newExpressShopOn(t, db, sandboxtest.NewClock(time.Now()), opts...)
+}
+
+// newExpressShopOn is newExpressShop with the sandbox on clk (pass
+// onClock(clk) in opts to run the app on it too).
+func newExpressShopOn(t *testing.T, db *storage.DB, clk *sandboxtest.Clock, opts ...apitest.Options) *expressShop {
+	t.Helper()
 	sb, err := sandbox.New(clk.Options(sandbox.Options{Identity: apitest.SandboxIdentity(t), Dir: t.TempDir()}))
 	if err != nil {
 		t.Fatal(err)
@@ -52,14 +59,28 @@ func newExpressShop(t *testing.T, db *storage.DB, opts ...apitest.Options) *expr
 	return s
 }
 
+// onClock runs the app on clk (the sandbox's clock, so WeChat's time and
+// the app's move together).
+func onClock(clk *sandboxtest.Clock) apitest.Options {
+	return func(_ *config.Config, o *app.Options) { o.Now = clk.Now }
+}
+
 // paidDelivery places a delivery order and pays it.
 func (s *expressShop) paidDelivery() orderView {
+	s.t.Helper()
+	o, _ := s.paidDeliveryTx()
+	return o
+}
+
+// paidDeliveryTx is paidDelivery, with the payment's WeChat Pay
+// transaction id.
+func (s *expressShop) paidDeliveryTx() (orderView, string) {
 	s.t.Helper()
 	var a checkoutAnswer
 	s.checkout(s.shopper.Token, map[string]any{"store_id": s.store.ID, "fulfilment": "delivery", "address_id": s.address,
 		"items": []map[string]int{{"sku_id": s.milk, "quantity": 2}}}).OK(http.StatusCreated, &a)
-	s.pay(a.Payment.prepayID(), true)
-	return s.eventuallyStatus(a.Order.ID, order.StatusPaid)
+	c := s.pay(a.Payment.prepayID(), true)
+	return s.eventuallyStatus(a.Order.ID, order.StatusPaid), c.TransactionID
 }
 
 // ship ships an order as the admin.
@@ -182,7 +203,8 @@ func TestExpressJourney(t *testing.T) {
 		if len(companies.Items) < 9 || companies.Items[0].ID != "SF" || companies.Items[0].Name != "顺丰速运" {
 			t.Fatalf("companies %+v", companies.Items)
 		}
-		o := s.paidDelivery()
+		o, tx := s.paidDeliveryTx()
+		s.clk.Advance(time.Minute) // WeChat has indexed the payment (10060001 before)
 		if v := s.tracking(o.ID); len(v.Shipments) != 0 {
 			t.Fatalf("an unshipped order has shipments: %+v", v)
 		}
@@ -201,9 +223,17 @@ func TestExpressJourney(t *testing.T) {
 			v.Shipments[0].CarrierName != "顺丰速运" || v.Shipments[0].TrackingNo != no || v.Shipments[0].FeeFen != nil {
 			t.Fatalf("tracking %+v", v)
 		}
-		// The subscription: the job, once, with the address's phone.
+		// The subscription: the job, once, with the address's phone. And
+		// WeChat is told the goods left with SF.
+		if _, ok := s.shipped()[tx]; ok {
+			t.Fatal("WeChat was told before the jobs ran")
+		}
 		s.runJobs()
 		s.runJobs()
+		if r := s.shipped()[tx]; r.LogisticsType != 1 || r.Uploads != 1 || len(r.ShippingList) != 1 ||
+			r.ShippingList[0].ExpressCompany != "SF" || r.ShippingList[0].TrackingNo != no {
+			t.Fatalf("WeChat's shipping info %+v", r)
+		}
 		var rec struct {
 			Parcels []sandbox.ParcelRecord `json:"parcels"`
 		}

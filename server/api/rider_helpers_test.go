@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"wemart/ent/orderevent"
 	"wemart/ent/shipment"
 	"wemart/ent/shipmentevent"
+	"wemart/server/api"
 	"wemart/server/apitest"
 	"wemart/server/app"
 	"wemart/server/config"
@@ -100,12 +102,61 @@ func (s *shop) mustAddress() int {
 // paidDeliveryTo places a delivery order to address and pays it.
 func (s *shop) paidDeliveryTo(address int) int {
 	s.t.Helper()
+	id, _ := s.paidDeliveryTx(address)
+	return id
+}
+
+// paidDeliveryTx is paidDeliveryTo, with the payment's WeChat Pay
+// transaction id.
+func (s *shop) paidDeliveryTx(address int) (int, string) {
+	s.t.Helper()
 	var a checkoutAnswer
 	s.checkout(s.shopper.Token, map[string]any{"store_id": s.store.ID, "fulfilment": "delivery", "address_id": address,
 		"items": []map[string]int{{"sku_id": s.milk, "quantity": 2}}}).OK(http.StatusCreated, &a)
-	s.pay(a.Payment.prepayID(), true)
+	c := s.pay(a.Payment.prepayID(), true)
 	s.eventuallyStatus(a.Order.ID, order.StatusPaid)
-	return a.Order.ID
+	return a.Order.ID, c.TransactionID
+}
+
+// riderOf is the rider of the order's latest shipment as the shopper's
+// tracking shows it (nil: none yet).
+func (s *shop) riderOf(orderID int) *api.Rider {
+	s.t.Helper()
+	var v api.Tracking
+	s.h.Do("GET", apitest.Path("/api/v1/orders/%d/tracking", orderID), s.shopper.Token, nil).OK(http.StatusOK, &v)
+	if len(v.Shipments) == 0 {
+		s.t.Fatalf("order %d has no shipments", orderID)
+	}
+	return v.Shipments[len(v.Shipments)-1].Rider
+}
+
+// pickedUp dispatches a paid order, moves its rider on at the sandbox until
+// the goods are picked up (the order shipped), and runs the due jobs.
+func (s *shop) pickedUp(orderID int) *ent.Shipment {
+	s.t.Helper()
+	sh := s.dispatch(orderID)
+	for range 3 {
+		s.advance(sh.TrackingNo, "")
+	}
+	sh = s.eventuallyShipment(sh.ID, shipment.StatusPickedUp)
+	s.wantStatus(orderID, order.StatusShipped)
+	s.runJobs()
+	return sh
+}
+
+// failAfterPickup has the rider fail a picked-up delivery at the sandbox:
+// the order is back to paid, the reason on its timeline.
+func (s *shop) failAfterPickup(orderID int, sh *ent.Shipment) {
+	s.t.Helper()
+	if got := s.advance(sh.TrackingNo, "fail"); got != "failed" {
+		s.t.Fatalf("advance fail answered %s", got)
+	}
+	s.eventuallyShipment(sh.ID, shipment.StatusFailed)
+	o := s.wantStatus(orderID, order.StatusPaid)
+	last := o.Timeline[len(o.Timeline)-1]
+	if last.FromStatus == nil || *last.FromStatus != "shipped" || !strings.Contains(last.Note, "收货人联系不上") {
+		s.t.Fatalf("failed delivery: timeline %+v", last)
+	}
 }
 
 // dispatched is the answer of a dispatch.

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"math"
 	"net/http"
 	"strings"
 	"testing"
@@ -14,20 +15,24 @@ import (
 	"wemart/server/app"
 	"wemart/server/config"
 	"wemart/server/logistics"
+	"wemart/server/orders"
+	"wemart/server/shipping"
 	"wemart/server/storage"
 	"wemart/server/storage/storagetest"
 )
 
 // TestRiderJourney: a paid delivery order is dispatched; the sandbox's
 // rider service is moved on step by step and its signed callbacks move the
-// order (picked up: shipped; delivered: delivered), the rider's position
-// moves from the store to the shopper; replayed, late and forged callbacks
-// change nothing; the shopper's receipt completes it.
+// order (picked up: shipped; delivered: delivered); WeChat is told the
+// goods left (same-city) at pickup and not before; the shopper's tracking
+// shows the rider, whose position moves from the store to the shopper,
+// asked for at most every 10 s; replayed, late and forged callbacks change
+// nothing; the shopper's receipt completes it.
 func TestRiderJourney(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		s := newRiderShop(t, db)
-		ctx := context.Background()
-		id := s.paidDeliveryTo(s.address)
+		id, tx := s.paidDeliveryTx(s.address)
+		s.clock.Advance(time.Minute) // WeChat has indexed the payment (10060001 before)
 		sh := s.dispatch(id)
 		s.eventuallyShipment(sh.ID, shipment.StatusRequested)
 
@@ -39,12 +44,23 @@ func TestRiderJourney(t *testing.T) {
 			t.Fatalf("accepted without a rider: %+v", sh)
 		}
 		s.wantStatus(id, order.StatusPaid)
+		// The shopper sees the rider coming to the store (from 0.01° north).
+		r := s.riderOf(id)
+		if r == nil || r.Name != sh.RiderName || r.Phone != sh.RiderPhone || r.Lat == nil || r.Lng == nil ||
+			!near(*r.Lat, s.store.Lat+0.01) || !near(*r.Lng, s.store.Lng) {
+			t.Fatalf("tracking shows the accepted rider as %+v", r)
+		}
 
 		s.advance(sh.TrackingNo, "")
 		s.eventuallyShipment(sh.ID, shipment.StatusArrived)
-		pos, err := s.h.App.Orders.RefreshRiderPosition(ctx, sh.ID)
-		if err != nil || pos.RiderLat == nil || *pos.RiderLat != s.store.Lat || *pos.RiderLng != s.store.Lng {
-			t.Fatalf("arrived rider at %v, %v (store %v,%v): %v", pos.RiderLat, pos.RiderLng, s.store.Lat, s.store.Lng, err)
+		s.clock.Advance(orders.PositionEvery)
+		if r := s.riderOf(id); r == nil || !near(*r.Lat, s.store.Lat) || !near(*r.Lng, s.store.Lng) {
+			t.Fatalf("arrived rider at %+v (store %v,%v)", r, s.store.Lat, s.store.Lng)
+		}
+		// Not picked up yet: WeChat is told nothing.
+		s.runJobs()
+		if r, ok := s.shipped()[tx]; ok || s.jobCount(shipping.KindUpload) != 0 {
+			t.Fatalf("WeChat was told before pickup: %+v", r)
 		}
 
 		s.advance(sh.TrackingNo, "")
@@ -53,20 +69,25 @@ func TestRiderJourney(t *testing.T) {
 		if !strings.Contains(o.Timeline[len(o.Timeline)-1].Note, sh.RiderName) {
 			t.Fatalf("shipped without the rider on the timeline: %+v", o.Timeline)
 		}
+		s.runJobs()
+		if r := s.shipped()[tx]; r.LogisticsType != 2 || r.Uploads != 1 {
+			t.Fatalf("WeChat's shipping info after pickup: %+v", r)
+		}
 		// Half the expected ride later the rider is half way.
 		s.clock.Advance(450 * time.Second)
-		pos, err = s.h.App.Orders.RefreshRiderPosition(ctx, sh.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if lat := *pos.RiderLat; lat <= s.store.Lat || lat >= 31.2360 || lat-s.store.Lat < 0.4*(31.2360-s.store.Lat) || lat-s.store.Lat > 0.6*(31.2360-s.store.Lat) {
+		pos := s.riderOf(id)
+		if lat := *pos.Lat; lat <= s.store.Lat || lat >= 31.2360 || lat-s.store.Lat < 0.4*(31.2360-s.store.Lat) || lat-s.store.Lat > 0.6*(31.2360-s.store.Lat) {
 			t.Fatalf("rider at %v on the way from %v to 31.2360", lat, s.store.Lat)
 		}
 		// Read again within 10 s: the service is not asked; the position stays.
-		s.clock.Advance(5 * time.Second)
-		again, _ := s.h.App.Orders.RefreshRiderPosition(ctx, sh.ID)
-		if *again.RiderLat != *pos.RiderLat || !again.PositionAt.Equal(*pos.PositionAt) {
-			t.Fatalf("refreshed within 10 s: %v → %v", *pos.RiderLat, *again.RiderLat)
+		s.clock.Advance(orders.PositionEvery / 2)
+		if again := s.riderOf(id); *again.Lat != *pos.Lat || *again.Lng != *pos.Lng || !again.UpdatedAt.Equal(*pos.UpdatedAt) {
+			t.Fatalf("refreshed within 10 s: %+v → %+v", pos, again)
+		}
+		// 10 s after the last ask: asked again, the rider further on.
+		s.clock.Advance(orders.PositionEvery / 2)
+		if again := s.riderOf(id); *again.Lat <= *pos.Lat || *again.Lng <= *pos.Lng || !again.UpdatedAt.After(*pos.UpdatedAt) {
+			t.Fatalf("not refreshed after 10 s: %+v → %+v", pos, again)
 		}
 
 		// A late "accepted", a replayed "picked up", a forged "delivered",
@@ -103,12 +124,13 @@ func TestRiderJourney(t *testing.T) {
 		if len(recs.Riders) != 1 || recs.Riders[0].TrackingNo != sh.TrackingNo || recs.Riders[0].Status != "delivered" {
 			t.Fatalf("sandbox records %+v", recs.Riders)
 		}
-		if _, err := s.h.App.Orders.Receive(ctx, s.shopper.User.ID, id); err != nil {
-			t.Fatal(err)
-		}
+		s.h.Do("POST", apitest.Path("/api/v1/orders/%d/receive", id), s.shopper.Token, nil).OK(http.StatusOK, nil)
 		s.wantStatus(id, order.StatusCompleted)
 	})
 }
+
+// near reports whether two coordinates agree to the sandbox's 6 decimals.
+func near(a, b float64) bool { return math.Abs(a-b) < 1e-6 }
 
 // TestRiderMovesByItself: without calls, the sandbox's rider moves on by
 // the sandbox's clock (1 + 5 + 2 + 15 minutes), and the order with it.

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"wemart/ent/job"
+	"wemart/ent/order"
+	"wemart/ent/shipment"
 	"wemart/ent/subscribegrant"
 	"wemart/server/apitest"
 	"wemart/server/storage"
@@ -180,6 +182,83 @@ func TestSubscriptionsRefused(t *testing.T) {
 			OK(http.StatusOK, &got)
 		if g := s.grants(); got.Grants[ours] != subscribe.MaxGrants || g[ours] != "50/ban" {
 			t.Fatalf("after a ban: %v %v", got.Grants, g)
+		}
+	})
+}
+
+// TestSubscribeDeliveryMessages: with the shipped and delivered templates
+// accepted (twice for shipped), a rider delivery sends one message when
+// the goods leave and one when they arrive, using a grant each, here and
+// at WeChat; shipped again after a failed delivery, the order sends no
+// second shipped message and takes no second grant.
+func TestSubscribeDeliveryMessages(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := newRiderShop(t, db)
+		var tpl struct {
+			Items []subscribe.TemplateInfo `json:"items"`
+		}
+		s.h.Do("GET", "/api/v1/subscriptions/templates", s.shopper.Token, nil).OK(http.StatusOK, &tpl)
+		byEvent := map[string]string{}
+		for _, it := range tpl.Items {
+			byEvent[it.Event] = it.TemplateID
+		}
+		shippedTpl, deliveredTpl := byEvent["shipped"], byEvent["delivered"]
+		code := "shopper-" + t.Name() // the shopper's wx.login code
+		var openid string
+		for tplID, n := range map[string]int{shippedTpl: 2, deliveredTpl: 1} {
+			for range n {
+				s.h.Do("POST", "/api/v1/subscriptions", s.shopper.Token, map[string]any{"results": map[string]string{
+					tplID: "accept"}}).OK(http.StatusOK, nil)
+			}
+			var g struct {
+				OpenID    string `json:"openid"`
+				Remaining int    `json:"remaining"`
+			}
+			s.h.Do("POST", "/sandbox/subscribe/grants", "", map[string]any{"code": code, "template_id": tplID, "count": n}).OK(http.StatusOK, &g)
+			if g.Remaining != n {
+				t.Fatalf("WeChat has %d grants of %s, want %d", g.Remaining, tplID, n)
+			}
+			openid = g.OpenID
+		}
+
+		id := s.paidDeliveryTo(s.address)
+		s.runJobs()
+		if msgs := s.sentMessages(); len(msgs) != 0 {
+			t.Fatalf("sent without a grant: %+v", msgs)
+		}
+		sh := s.pickedUp(id)
+		msgs := s.sentMessages()
+		if len(msgs) != 1 || msgs[0].ToUser != openid || msgs[0].TemplateID != shippedTpl ||
+			msgs[0].Data["phrase2"]["value"] != "已发货" || msgs[0].Data["thing3"]["value"] != "同城配送 "+sh.RiderName ||
+			msgs[0].Data["character_string4"]["value"] != sh.TrackingNo {
+			t.Fatalf("after pickup: %+v", msgs)
+		}
+
+		// Failed, dispatched again, picked up again: no second message.
+		s.failAfterPickup(id, sh)
+		sh = s.pickedUp(id)
+		if n := len(s.sentMessages()); n != 1 {
+			t.Fatalf("%d messages after shipping twice", n)
+		}
+		s.advance(sh.TrackingNo, "")
+		s.eventuallyShipment(sh.ID, shipment.StatusDelivered)
+		o := s.wantStatus(id, order.StatusDelivered)
+		s.runJobs()
+		msgs = s.sentMessages()
+		if len(msgs) != 2 || msgs[1].TemplateID != deliveredTpl || msgs[1].ToUser != openid ||
+			msgs[1].Data["character_string1"]["value"] != o.OrderNo || msgs[1].Data["phrase2"]["value"] != "已送达" {
+			t.Fatalf("after delivery: %+v", msgs)
+		}
+		if g := s.grants(); g[shippedTpl] != "1/accept" || g[deliveredTpl] != "0/accept" {
+			t.Fatalf("grants after sending %v", g)
+		}
+		// At WeChat too: one more accept of each leaves 2 and 1.
+		for tplID, want := range map[string]int{shippedTpl: 2, deliveredTpl: 1} {
+			var g struct{ Remaining int }
+			s.h.Do("POST", "/sandbox/subscribe/grants", "", map[string]any{"code": code, "template_id": tplID}).OK(http.StatusOK, &g)
+			if g.Remaining != want {
+				t.Fatalf("WeChat has %d grants of %s left, want %d", g.Remaining, tplID, want)
+			}
 		}
 	})
 }

@@ -16,11 +16,10 @@ import (
 	"wemart/ent/shipment"
 	"wemart/server/apitest"
 	"wemart/server/jobs"
-	"wemart/server/orders"
 	"wemart/server/shipping"
 	"wemart/server/storage"
 	"wemart/server/storage/storagetest"
-	"wemart/server/wechat"
+	"wemart/server/wechat/sandbox/sandboxtest"
 )
 
 // shippingRecord is what GET /sandbox/records lists under "shipping".
@@ -211,103 +210,84 @@ func TestShippingUploadsOnceAcrossRunners(t *testing.T) {
 	})
 }
 
-// paidDelivery places and pays a delivery order to an address whose phone
-// is 13812345678, and returns it with its transaction id.
-func (s *shop) paidDelivery() (orderView, string) {
-	s.t.Helper()
-	var addr struct{ ID int }
-	s.h.Do("POST", "/api/v1/addresses", s.shopper.Token, map[string]any{"contact": "李雷", "phone": "13812345678",
-		"detail": "南京东路100号", "lat": 31.2360, "lng": 121.4800}).OK(http.StatusCreated, &addr)
-	var a checkoutAnswer
-	s.checkout(s.shopper.Token, map[string]any{"store_id": s.store.ID, "fulfilment": "delivery", "address_id": addr.ID,
-		"items": []map[string]int{{"sku_id": s.milk, "quantity": 2}}}).OK(http.StatusCreated, &a)
-	c := s.pay(a.Payment.prepayID(), true)
-	return s.wantStatus(a.Order.ID, order.StatusPaid), c.TransactionID
-}
-
-// move moves an order from → to as a status transition does: the row by
-// compare-and-set, then the app's move hooks, in one transaction. (The
-// staff ship and rider endpoints that make these moves come from other
-// work; the hooks are what is tested here.)
-func (s *shop) move(id int, from, to order.Status) {
-	s.t.Helper()
-	ctx := context.Background()
-	err := storage.WithTx(ctx, s.db.Client, func(tx *ent.Tx) error {
-		n, err := tx.Order.Update().Where(order.ID(id), order.StatusEQ(from)).SetStatus(to).Save(ctx)
-		if err != nil || n != 1 {
-			return fmt.Errorf("order %d is not %s (%v)", id, from, err)
-		}
-		o, err := tx.Order.Get(ctx, id)
-		if err != nil {
-			return err
-		}
-		if err := s.h.App.Shipping.OnMove(ctx, tx, o, from, orders.System); err != nil {
-			return err
-		}
-		return s.h.App.Subscribe.OnMove(ctx, tx, o, from, orders.System)
-	})
-	if err != nil {
-		s.t.Fatal(err)
-	}
-}
-
-// addShipment records a shipment of an order.
-func (s *shop) addShipment(orderID int, kind shipment.Kind, carrier, trackingNo string, st shipment.Status) *ent.Shipment {
-	s.t.Helper()
-	sh, err := s.db.Client.Shipment.Create().SetOrderID(orderID).SetKind(kind).SetOutNo(fmt.Sprintf("out-%s-%d", trackingNo, time.Now().UnixNano())).
-		SetCarrier(carrier).SetTrackingNo(trackingNo).SetStatus(st).Save(context.Background())
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return sh
-}
-
 // TestShippingRiderReupload: a rider delivery is reported at pickup
-// (logistics_type 2); when it failed and the order was dispatched again,
-// the second pickup is WeChat's one re-upload; a third is not sent, and the
-// order's timeline says why. An upload WeChat refuses as re-shipped is
-// reconciled with get_order: shipped there, so done.
+// (logistics_type 2), not before; when it failed after pickup and the
+// order was dispatched again, the second pickup is WeChat's one re-upload;
+// a third is not sent, and the order's timeline says why. An upload WeChat
+// refuses as re-shipped is reconciled with get_order: shipped there, so
+// done.
 func TestShippingRiderReupload(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		s, clock := withSandboxClock(t, db)
+		s := newRiderShop(t, db)
 		ctx := context.Background()
-		o, tx := s.paidDelivery()
-		clock.Advance(time.Minute)
+		id, tx := s.paidDeliveryTx(s.address)
+		s.clock.Advance(time.Minute) // WeChat has indexed the payment (10060001 before)
 
-		first := s.addShipment(o.ID, shipment.KindRider, "sandbox", "R1", shipment.StatusPickedUp)
-		s.move(o.ID, order.StatusPaid, order.StatusShipped)
+		// Dispatched, accepted, at the store: WeChat is told nothing yet.
+		sh := s.dispatch(id)
+		s.advance(sh.TrackingNo, "")
+		s.advance(sh.TrackingNo, "")
+		s.eventuallyShipment(sh.ID, shipment.StatusArrived)
 		s.runJobs()
-		if r := s.shipped()[tx]; r.LogisticsType != 2 || r.Uploads != 1 || r.ShippingList[0].ItemDesc != "光明鲜牛奶 950ml*2" {
+		if r, ok := s.shipped()[tx]; ok || s.jobCount(shipping.KindUpload) != 0 {
+			t.Fatalf("reported before pickup: %+v", r)
+		}
+		s.advance(sh.TrackingNo, "")
+		s.eventuallyShipment(sh.ID, shipment.StatusPickedUp)
+		s.wantStatus(id, order.StatusShipped)
+		s.runJobs()
+		if r := s.shipped()[tx]; r.LogisticsType != 2 || r.Uploads != 1 || len(r.ShippingList) != 1 ||
+			r.ShippingList[0].ItemDesc != "光明鲜牛奶 950ml*2" {
 			t.Fatalf("first upload %+v", r)
 		}
-		if sh := db.Client.Shipment.GetX(ctx, first.ID); sh.WechatUploadedAt == nil {
+		if s.shipment(sh.ID).WechatUploadedAt == nil {
 			t.Fatal("the shipment does not say WeChat has it")
 		}
 
-		for _, n := range []string{"R2", "R3"} { // failed after pickup, dispatched again
-			db.Client.Shipment.UpdateOneID(first.ID).SetStatus(shipment.StatusFailed).ExecX(ctx)
-			s.move(o.ID, order.StatusShipped, order.StatusPaid)
-			first = s.addShipment(o.ID, shipment.KindRider, "sandbox", n, shipment.StatusPickedUp)
-			s.move(o.ID, order.StatusPaid, order.StatusShipped)
-			s.runJobs()
+		// Failed after pickup, dispatched again: the one re-upload.
+		s.failAfterPickup(id, sh)
+		second := s.pickedUp(id)
+		if r := s.shipped()[tx]; r.LogisticsType != 2 || r.Uploads != 2 {
+			t.Fatalf("after the second pickup WeChat has %+v", r)
 		}
+		if s.shipment(second.ID).WechatUploadedAt == nil {
+			t.Fatal("the re-uploaded shipment does not say WeChat has it")
+		}
+		// And again: nothing more is sent; the timeline says why.
+		s.failAfterPickup(id, second)
+		third := s.pickedUp(id)
 		if r := s.shipped()[tx]; r.Uploads != 2 {
 			t.Fatalf("uploads %+v, want the first and the one re-upload", r)
 		}
 		if n := s.jobCount(shipping.KindUpload); n != 2 {
 			t.Fatalf("%d upload jobs, want 2", n)
 		}
-		note, err := db.Client.OrderEvent.Query().Where(orderevent.OrderID(o.ID), orderevent.NoteContains("one re-upload")).Count(ctx)
+		note, err := db.Client.OrderEvent.Query().Where(orderevent.OrderID(id), orderevent.NoteContains("one re-upload")).Count(ctx)
 		if err != nil || note != 1 {
 			t.Fatalf("timeline entries about the third shipping: %d (%v)", note, err)
 		}
+		s.advance(third.TrackingNo, "")
+		s.eventuallyShipment(third.ID, shipment.StatusDelivered)
+		s.wantStatus(id, order.StatusDelivered)
+		s.runJobs()
+		if n := s.jobCount(shipping.KindConfirm); n != 0 {
+			t.Fatalf("%d confirm reminders of a rider delivery (WeChat takes them for express only)", n)
+		}
+		var done orderView
+		s.h.Do("POST", apitest.Path("/api/v1/orders/%d/receive", id), s.shopper.Token, nil).OK(http.StatusOK, &done)
+		if done.Status != "completed" {
+			t.Fatalf("received %+v", done)
+		}
 
-		// WeChat refuses a third upload (10060003); the job asks get_order,
-		// which has the payment shipped: done, nothing sent.
+		// WeChat refuses a third upload (10060003): the first upload again,
+		// as it was made, under another key. The job asks get_order, which
+		// has the payment shipped: done, nothing sent.
+		var up shipping.Upload
+		if err := jobs.Decode(s.job(fmt.Sprintf("upload_shipping:%s:1", tx)), &up); err != nil {
+			t.Fatal(err)
+		}
 		err = storage.WithTx(ctx, db.Client, func(etx *ent.Tx) error {
-			return s.h.App.Jobs.Enqueue(ctx, etx, jobs.Job{Kind: shipping.KindUpload, Key: "upload_shipping:test:" + tx,
-				Payload: shipping.Upload{OrderID: o.ID, TransactionID: tx, OpenID: s.h.App.WeChat.Sandbox.OpenID("shopper-" + t.Name()),
-					LogisticsType: wechat.LogisticsSameCity, Items: []wechat.ShipmentItem{{Description: "x"}}}})
+			return s.h.App.Jobs.Enqueue(ctx, etx, jobs.Job{Kind: shipping.KindUpload, Key: "upload_shipping:test:" + tx, Payload: up})
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -322,28 +302,40 @@ func TestShippingRiderReupload(t *testing.T) {
 	})
 }
 
-// TestShippingExpressParcelsAndReceipt: express parcels are reported at
-// shipping as one entry each (split, all delivered), the SF one with the
-// receiver's masked phone; delivery sends WeChat's confirm reminder once;
-// the shopper confirming in WeChat pushes to wemart, which asks get_order
-// and completes the order, by WeChat.
+// TestShippingExpressParcelsAndReceipt: express parcels shipped by staff
+// are reported as one entry each (split, all delivered), the SF one with
+// the receiver's masked phone, once WeChat has indexed the payment (it
+// answers 10060001 until then, and the upload waits); when both parcels
+// are signed the order is delivered and WeChat's confirm reminder is sent
+// once; the shopper confirming in WeChat pushes to wemart, which asks
+// get_order and completes the order, by WeChat.
 func TestShippingExpressParcelsAndReceipt(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		s, clock := withSandboxClock(t, db)
-		o, tx := s.paidDelivery()
-		clock.Advance(time.Minute)
-		s.addShipment(o.ID, shipment.KindExpress, "SF", "SF1000000001", shipment.StatusCollected)
-		s.addShipment(o.ID, shipment.KindExpress, "ZTO", "ZTO200000002", shipment.StatusCollected)
-		s.addShipment(o.ID, shipment.KindExpress, "YTO", "YT3", shipment.StatusCancelled)
-		s.move(o.ID, order.StatusPaid, order.StatusShipped)
+		clk := sandboxtest.NewClock(time.Now())
+		s := newExpressShopOn(t, db, clk, onClock(clk))
+		o, tx := s.paidDeliveryTx()
+		const sfNo, ztoNo = "SF1234567890123", "78123456789012"
+		s.ship(o.ID, map[string]any{"parcels": []map[string]string{
+			{"carrier": "SF", "tracking_no": sfNo}, {"carrier": "ZTO", "tracking_no": ztoNo},
+		}}).OK(http.StatusOK, nil)
+		s.runJobs() // WeChat has not indexed the payment yet
+		key := fmt.Sprintf("upload_shipping:%s:1", tx)
+		if j := s.job(key); j.State != job.StatePending || j.Attempts != 1 || !strings.Contains(j.LastError, "10060001") {
+			t.Fatalf("after 10060001: %+v", j)
+		}
+		if _, ok := s.shipped()[tx]; ok {
+			t.Fatal("uploaded before WeChat knew the payment")
+		}
+		clk.Advance(time.Minute)
+		s.settle()
 		s.runJobs()
 		r := s.shipped()[tx]
 		if r.LogisticsType != 1 || r.DeliveryMode != 2 || !r.IsAllDelivered || len(r.ShippingList) != 2 || r.Uploads != 1 {
 			t.Fatalf("express upload %+v", r)
 		}
 		sf, zto := r.ShippingList[0], r.ShippingList[1]
-		if sf.ExpressCompany != "SF" || sf.TrackingNo != "SF1000000001" || sf.Contact == nil || sf.Contact.ReceiverContact != "138****5678" ||
-			zto.ExpressCompany != "ZTO" || zto.Contact != nil && zto.Contact.ReceiverContact != "" {
+		if sf.ExpressCompany != "SF" || sf.TrackingNo != sfNo || sf.Contact == nil || sf.Contact.ReceiverContact != "138****0000" ||
+			zto.ExpressCompany != "ZTO" || zto.TrackingNo != ztoNo || zto.Contact != nil && zto.Contact.ReceiverContact != "" {
 			t.Fatalf("parcels %+v", r.ShippingList)
 		}
 		// WeChat's push after shipping is reconciled: shipped there, nothing to do.
@@ -351,25 +343,39 @@ func TestShippingExpressParcelsAndReceipt(t *testing.T) {
 		s.runJobs()
 		s.wantStatus(o.ID, order.StatusShipped)
 
-		s.move(o.ID, order.StatusShipped, order.StatusDelivered)
+		// SF signed: the order waits for ZTO; then it is delivered and
+		// WeChat's confirm reminder goes out.
+		for range 4 {
+			s.advance(sfNo, http.StatusOK)
+		}
 		s.runJobs()
-		if r := s.shipped()[tx]; r.RemindedTime == 0 || r.ReceivedTime != 0 {
+		s.wantStatus(o.ID, order.StatusShipped)
+		if n := s.jobCount(shipping.KindConfirm); n != 0 {
+			t.Fatalf("%d confirm reminders with a parcel on its way", n)
+		}
+		for range 4 {
+			s.advance(ztoNo, http.StatusOK)
+		}
+		s.wantStatus(o.ID, order.StatusDelivered)
+		s.runJobs()
+		if r := s.shipped()[tx]; r.RemindedTime == 0 || r.ReceivedTime != 0 || r.Uploads != 1 {
 			t.Fatalf("after the confirm reminder: %+v", r)
 		}
 		if j := s.job("confirm_receive:" + tx); j.State != job.StateDone {
 			t.Fatalf("confirm job %+v", j)
 		}
 
-		clock.Advance(time.Minute)
+		clk.Advance(time.Minute)
 		s.h.Do("POST", "/sandbox/shipping/confirm", "", map[string]string{"transaction_id": tx}).OK(http.StatusOK, nil)
 		waitFor(t, func() bool { return s.jobCount(shipping.KindReconcile) == 2 })
 		s.h.Do("POST", "/sandbox/shipping/confirm", "", map[string]string{"transaction_id": tx}).OK(http.StatusOK, nil)
 		s.runJobs()
 		done := s.wantStatus(o.ID, order.StatusCompleted)
 		last := done.Timeline[len(done.Timeline)-1]
-		if last.Actor != "wechat" || last.Status != "completed" {
-			t.Fatalf("completed by %+v", last)
+		if last.Actor != "wechat" || last.Status != "completed" || done.statuses() != "pending_payment>paid>shipped>delivered>completed" {
+			t.Fatalf("completed by %+v (%s)", last, done.statuses())
 		}
+		s.settle()
 		time.Sleep(50 * time.Millisecond) // a second push would have arrived by now
 		if n := s.jobCount(shipping.KindReconcile); n != 2 {
 			t.Fatalf("%d reconcile jobs after confirming twice", n)
