@@ -67,9 +67,16 @@ func RiderBefore(status string) []string {
 // offer (a rider position, say).
 var ErrUnsupported = errors.New("logistics: not supported by this carrier")
 
+// ErrNotFound is what a carrier's Get and Cancel answer (inside a
+// not_found errs.Error) when the service says it has no delivery of that
+// out_no: it never took it. It is distinct from the service being down
+// (unavailable), after which nothing is known.
+var ErrNotFound = errors.New("logistics: the rider service has no such delivery")
+
 // Carrier is a same-city rider service. Every method answers an errs.Error:
 // unavailable when the service cannot be reached or fails, conflict when it
-// refuses a step in the delivery's state (a cancel after pickup).
+// refuses a step in the delivery's state (a cancel after pickup), not_found
+// wrapping ErrNotFound when it does not know the delivery (Get, Cancel).
 type Carrier interface {
 	// Code names the carrier ("dada"); shipments keep it as their carrier.
 	Code() string
@@ -80,7 +87,8 @@ type Carrier interface {
 	Create(ctx context.Context, r Request) (Ref, error)
 	// Cancel calls a delivery off (before pickup).
 	Cancel(ctx context.Context, ref Ref, reason string) error
-	// Get is a delivery as the service has it now (for reconciling).
+	// Get is a delivery as the service has it now, by ref.OutNo (for
+	// reconciling, and for settling a Create whose answer was lost).
 	Get(ctx context.Context, ref Ref) (Snapshot, error)
 	// RiderPosition is where the rider is (GCJ-02) and when that was
 	// known; ErrUnsupported before a rider has it or where the carrier
@@ -140,6 +148,9 @@ type Rider struct {
 
 // Snapshot is a delivery as the service has it now.
 type Snapshot struct {
+	// TrackingNo is the service's id of the delivery, where its answer
+	// names it ("" otherwise: the first status callback brings it).
+	TrackingNo    string
 	Status        string // one of the Rider* statuses
 	CarrierStatus string // the service's own code
 	Rider         Rider

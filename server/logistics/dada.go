@@ -281,10 +281,27 @@ func (d *Dada) Cancel(ctx context.Context, ref Ref, reason string) (err error) {
 	defer errs.Op(&err, "logistics.Dada.Cancel")
 	err = d.call(ctx, "/api/order/formalCancel",
 		map[string]any{"order_id": ref.OutNo, "cancel_reason_id": dadaOtherReason, "cancel_reason": reason}, nil)
+	if nf := dadaNotFound(err, ref); nf != nil {
+		return nf
+	}
 	if de := (*DadaError)(nil); errors.As(err, &de) {
 		return errs.Wrap(err, errs.Conflict, "the rider service refused to cancel: %s", de.Msg)
 	}
 	return err
+}
+
+// DadaErrNoOrder is Dada's error code for an order it does not have
+// (订单不存在).
+const DadaErrNoOrder = 2061
+
+// dadaNotFound is err as a not_found wrapping ErrNotFound when it is Dada
+// saying it has no order ref.OutNo; nil for any other error.
+func dadaNotFound(err error, ref Ref) error {
+	if de := (*DadaError)(nil); errors.As(err, &de) && de.Code == DadaErrNoOrder {
+		return errs.Wrap(fmt.Errorf("%w: %w", ErrNotFound, de), errs.NotFound,
+			"the rider service has no delivery %s", ref.OutNo)
+	}
+	return nil
 }
 
 // flexFloat reads a number Dada may send as a JSON number or a string.
@@ -315,16 +332,23 @@ type dadaStatusResult struct {
 	Distance         flexFloat `json:"distance"`
 	CancelReason     string    `json:"cancelReason"`
 	UpdateTime       string    `json:"updateTime"`
+	// DeliveryNo is the delivery's number at the service, where the
+	// answer carries it (the sandbox's does).
+	DeliveryNo dadaString `json:"deliveryNo"`
 }
 
-// Get asks Dada's status/query.
+// Get asks Dada's status/query. An order Dada does not have (code 2061)
+// is ErrNotFound.
 func (d *Dada) Get(ctx context.Context, ref Ref) (_ Snapshot, err error) {
 	defer errs.Op(&err, "logistics.Dada.Get")
 	var r dadaStatusResult
 	if err := d.call(ctx, "/api/order/status/query", map[string]string{"order_id": ref.OutNo}, &r); err != nil {
+		if nf := dadaNotFound(err, ref); nf != nil {
+			return Snapshot{}, nf
+		}
 		return Snapshot{}, err
 	}
-	snap := Snapshot{Status: DadaStatus(r.StatusCode), CarrierStatus: strconv.Itoa(r.StatusCode),
+	snap := Snapshot{TrackingNo: string(r.DeliveryNo), Status: DadaStatus(r.StatusCode), CarrierStatus: strconv.Itoa(r.StatusCode),
 		Rider: Rider{Name: r.TransporterName, Phone: r.TransporterPhone}, FeeFen: fen(float64(r.DeliveryFee)),
 		DistanceM: int(math.Round(float64(r.Distance))), Reason: r.CancelReason}
 	if t, err := time.ParseInLocation(time.DateTime, r.UpdateTime, beijing); err == nil {

@@ -24,10 +24,15 @@ var riderActive = []shipment.Status{
 // shipment (kind rider, requested) is written first, in a transaction that
 // starts by a conditional UPDATE of the order's row, so racing dispatches
 // of one order take turns and the second finds the first's delivery; then
-// the rider service is asked. If it fails, the shipment is marked failed
-// with the reason and the answer is unavailable: the order stays paid and
-// may be dispatched again. The order becomes shipped when the rider picks
-// the goods up (see ApplyRiderEvent).
+// the rider service is asked. If that fails, the service may still have
+// taken the delivery (the answer was lost), so it is asked about the
+// out_no (settleRequested): a delivery it has is adopted and the dispatch
+// succeeds; one it does not know marks the shipment failed with the reason
+// and the answer is unavailable (the order stays paid and may be
+// dispatched again); when it cannot say either, the shipment stays
+// requested for the sweeper to settle and the answer is unavailable too.
+// The order becomes shipped when the rider picks the goods up (see
+// ApplyRiderEvent).
 func (s *Service) Dispatch(ctx context.Context, by Actor, orderID int) (_ *ent.Order, err error) {
 	defer errs.Op(&err, "orders.Dispatch")
 	if s.carrier == nil {
@@ -71,8 +76,9 @@ func (s *Service) Dispatch(ctx context.Context, by Actor, orderID int) (_ *ent.O
 		// The out_no is the service's key for the delivery and part of
 		// what a callback must know: random digits keep it unguessable.
 		req.OutNo = fmt.Sprintf("R%s-%d-%s", o.OrderNo, attempt+1, randomDigits(6))
+		now := s.now().UTC()
 		sh, err = tx.Shipment.Create().SetOrderID(o.ID).SetKind(shipment.KindRider).SetOutNo(req.OutNo).
-			SetCarrier(s.carrier.Code()).SetStatus(shipment.StatusRequested).Save(ctx)
+			SetCarrier(s.carrier.Code()).SetStatus(shipment.StatusRequested).SetCreatedAt(now).SetUpdatedAt(now).Save(ctx)
 		return err
 	})
 	if err != nil {
@@ -80,21 +86,117 @@ func (s *Service) Dispatch(ctx context.Context, by Actor, orderID int) (_ *ent.O
 	}
 	ref, cerr := s.carrier.Create(ctx, req)
 	if cerr != nil {
-		reason := clip("the rider service did not take the delivery: "+serviceMessage(cerr), 200)
-		if _, err := s.client.Shipment.Update().Where(shipment.ID(sh.ID), shipment.StatusEQ(shipment.StatusRequested)).
-			SetStatus(shipment.StatusFailed).SetReason(reason).Save(ctx); err != nil {
-			s.log.Error("dispatch: marking a shipment the rider service refused failed", "shipment", sh.ID, "error", err)
+		adopted, err := s.settleRequested(ctx, sh, "the rider service did not take the delivery: "+serviceMessage(cerr), false)
+		switch {
+		case err == nil && adopted:
+			s.log.Warn("dispatch: the rider service took the delivery though its answer failed", "shipment", sh.ID, "error", cerr)
+			return s.load(ctx, orderID)
+		case err == nil:
+			return nil, errs.Wrap(cerr, errs.Unavailable, "the rider service is unavailable; the order stays paid (%s)", serviceMessage(cerr))
 		}
-		return nil, errs.Wrap(cerr, errs.Unavailable, "the rider service is unavailable; the order stays paid (%s)", serviceMessage(cerr))
+		s.log.Warn("dispatch: whether the rider service took the delivery is not known yet", "shipment", sh.ID, "error", err)
+		return nil, errs.Wrap(cerr, errs.Unavailable,
+			"the rider service is unavailable and could not say whether it took the delivery; the order stays paid and the delivery requested until it answers (%s)",
+			serviceMessage(cerr)).With("shipment_id", sh.ID)
 	}
-	upd := s.client.Shipment.UpdateOneID(sh.ID).SetTrackingNo(ref.TrackingNo).SetFeeFen(ref.FeeFen)
+	// A callback may have come first (and written the tracking number);
+	// the answer's number is the same delivery's.
+	upd := s.client.Shipment.Update().Where(shipment.ID(sh.ID),
+		shipment.Or(shipment.TrackingNo(""), shipment.TrackingNo(ref.TrackingNo))).
+		SetTrackingNo(ref.TrackingNo).SetFeeFen(ref.FeeFen).SetUpdatedAt(s.now().UTC())
 	if ref.DistanceM > 0 {
 		upd.SetDistanceM(ref.DistanceM)
 	}
-	if err := upd.Exec(ctx); err != nil {
+	if _, err := upd.Save(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.undoIfSettled(ctx, sh.ID, ref); err != nil {
 		return nil, err
 	}
 	return s.load(ctx, orderID)
+}
+
+// undoIfSettled calls off at the rider service a delivery it took (ref)
+// whose shipment was meanwhile settled without it: cancelled by staff or
+// marked failed by the sweeper while the service did not yet know the
+// out_no. The shipment is final, so no rider must come for it.
+func (s *Service) undoIfSettled(ctx context.Context, shipmentID int, ref logistics.Ref) error {
+	sh, err := s.client.Shipment.Get(ctx, shipmentID)
+	if err != nil {
+		return err
+	}
+	if sh.Status != shipment.StatusCancelled && sh.Status != shipment.StatusFailed {
+		return nil
+	}
+	if err := s.carrier.Cancel(ctx, ref, "called off while it was being requested"); err != nil &&
+		!errors.Is(err, logistics.ErrNotFound) {
+		s.log.Error("dispatch: a delivery settled meanwhile could not be called off at the rider service",
+			"shipment", sh.ID, "out_no", sh.OutNo, "error", err)
+	}
+	return errs.E(errs.Conflict, "the rider delivery of order %d was %s while it was being requested", sh.OrderID, sh.Status).
+		With("shipment_id", sh.ID)
+}
+
+// settleRequested decides a rider shipment still requested whose
+// creation's answer wemart does not have, by asking the rider service
+// about its out_no. A delivery the service has is adopted: its tracking
+// number (where the service says it), fee and distance by a guarded
+// update on requested, and a status beyond requested applied as a report
+// of the service would be (ApplyRiderEvent); adopted is true. A delivery
+// the service does not know is marked failed with reason (guarded on
+// requested and no tracking number: a callback that came meanwhile wins),
+// and with note a same-status entry goes on the paid order's timeline;
+// the order may be dispatched again. When the service cannot say, the
+// error is returned and the shipment stays requested.
+func (s *Service) settleRequested(ctx context.Context, sh *ent.Shipment, reason string, note bool) (adopted bool, err error) {
+	snap, gerr := s.carrier.Get(ctx, riderRef(sh))
+	if errors.Is(gerr, logistics.ErrNotFound) {
+		return false, storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
+			n, err := tx.Shipment.Update().Where(shipment.ID(sh.ID), shipment.StatusEQ(shipment.StatusRequested),
+				shipment.TrackingNo("")).SetStatus(shipment.StatusFailed).SetReason(clip(reason, 200)).
+				SetUpdatedAt(s.now().UTC()).Save(ctx)
+			if err != nil || n == 0 || !note {
+				return err
+			}
+			o, err := tx.Order.Get(ctx, sh.OrderID)
+			if err != nil || o.Status != order.StatusPaid {
+				return err
+			}
+			return s.riderNote(ctx, tx, o.ID, System, "rider delivery failed: "+reason)
+		})
+	}
+	if gerr != nil {
+		return false, gerr
+	}
+	upd := s.client.Shipment.Update().Where(shipment.ID(sh.ID), shipment.StatusEQ(shipment.StatusRequested)).
+		SetUpdatedAt(s.now().UTC())
+	if snap.FeeFen > 0 {
+		upd.SetFeeFen(snap.FeeFen)
+	}
+	if snap.DistanceM > 0 {
+		upd.SetDistanceM(snap.DistanceM)
+	}
+	if snap.TrackingNo != "" {
+		upd.Where(shipment.Or(shipment.TrackingNo(""), shipment.TrackingNo(snap.TrackingNo))).SetTrackingNo(snap.TrackingNo)
+	}
+	if _, err := upd.Save(ctx); err != nil {
+		return false, err
+	}
+	if snap.Status == "" || snap.Status == logistics.RiderRequested {
+		return true, nil
+	}
+	at := snap.UpdatedAt
+	if at.IsZero() {
+		at = s.now()
+	}
+	desc := "the rider service reports the delivery " + snap.Status
+	if snap.Reason != "" {
+		desc += ": " + snap.Reason
+	}
+	err = s.ApplyRiderEvent(ctx, logistics.RiderEvent{Carrier: sh.Carrier, OutNo: sh.OutNo, TrackingNo: snap.TrackingNo,
+		Status: snap.Status, CarrierStatus: snap.CarrierStatus, Description: desc, Reason: snap.Reason, Rider: snap.Rider,
+		At: at, Dedupe: "get:" + snap.CarrierStatus})
+	return err == nil, err
 }
 
 // riderRequest is what a rider service is asked to deliver for o (its
@@ -116,7 +218,9 @@ func riderRequest(o *ent.Order) (logistics.Request, error) {
 // CancelDispatch calls off an order's rider delivery before the rider has
 // picked the goods up: the rider service first (it refuses after pickup:
 // conflict), then the shipment (cancelled, with the reason) and a note on
-// the order's timeline. The order stays paid.
+// the order's timeline. The order stays paid. A delivery still requested
+// that the service does not know (its creation never reached it) is
+// cancelled here alone.
 func (s *Service) CancelDispatch(ctx context.Context, by Actor, orderID int, reason string) (_ *ent.Order, err error) {
 	defer errs.Op(&err, "orders.CancelDispatch")
 	reason = strings.TrimSpace(reason)
@@ -142,17 +246,28 @@ func (s *Service) CancelDispatch(ctx context.Context, by Actor, orderID int, rea
 		return nil, errs.E(errs.Conflict, "the rider has picked the goods of order %d up; the delivery cannot be called off", orderID).
 			With("status", sh.Status)
 	}
+	cancellable := []shipment.Status{shipment.StatusRequested, shipment.StatusAccepted, shipment.StatusArrived}
+	note := "rider delivery cancelled: " + reason
+	unknown := false
 	if err := s.carrier.Cancel(ctx, riderRef(sh), reason); err != nil {
-		return nil, err
+		if !errors.Is(err, logistics.ErrNotFound) || sh.Status != shipment.StatusRequested {
+			return nil, err
+		}
+		// The service never took it: only a requested shipment is
+		// cancelled (a callback moving it on shows the service has it).
+		unknown, cancellable = true, cancellable[:1]
+		note += " (the rider service never had it)"
 	}
 	err = storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
-		n, err := tx.Shipment.Update().
-			Where(shipment.ID(sh.ID), shipment.StatusIn(shipment.StatusRequested, shipment.StatusAccepted, shipment.StatusArrived)).
-			SetStatus(shipment.StatusCancelled).SetReason(clip(reason, 200)).Save(ctx)
+		n, err := tx.Shipment.Update().Where(shipment.ID(sh.ID), shipment.StatusIn(cancellable...)).
+			SetStatus(shipment.StatusCancelled).SetReason(clip(reason, 200)).SetUpdatedAt(s.now().UTC()).Save(ctx)
+		if err == nil && n == 0 && unknown {
+			return errs.E(errs.Conflict, "the rider delivery of order %d moved on meanwhile; try again", orderID)
+		}
 		if err != nil || n == 0 {
 			return err // the service's own callback got there first
 		}
-		return s.riderNote(ctx, tx, orderID, by, "rider delivery cancelled: "+reason)
+		return s.riderNote(ctx, tx, orderID, by, note)
 	})
 	if err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"wemart/ent/order"
 	"wemart/ent/payment"
 	"wemart/ent/refund"
+	"wemart/ent/shipment"
 	"wemart/server/errs"
 	"wemart/server/wechat"
 )
@@ -28,17 +29,25 @@ const (
 	// refundRetryAfter spaces out submissions of a refund WeChat Pay could
 	// not take (unreachable, or the merchant's balance short).
 	refundRetryAfter = 30 * time.Second
+	// dispatchSettleAfter is how long a rider shipment stays requested
+	// without the rider service's answer (its tracking number) before the
+	// sweeper asks the service about it: well past a Create's timeouts.
+	dispatchSettleAfter = time.Minute
 )
 
 // SweepStats counts what a sweep did.
 type SweepStats struct {
 	Expired, FollowedUp, RefundsSubmitted, RefundsChecked, AutoReceived int
+	// DispatchesSettled counts rider shipments left requested without an
+	// answer that the sweeper adopted or marked failed.
+	DispatchesSettled int
 }
 
 // Sweep does the order lifecycle's background work once: expire unpaid
 // orders past their deadline (asking WeChat Pay first), follow up
 // cancellations WeChat could not confirm, submit approved refunds WeChat
-// has not accepted yet, ask about refunds whose notification is late, and
+// has not accepted yet, ask about refunds whose notification is late,
+// settle rider dispatches whose creation's answer never came, and
 // complete shipped or delivered orders nobody confirmed in time.
 // Every step is a guarded transition, so any number of processes may sweep
 // at once: the second to reach an order finds nothing to do.
@@ -74,6 +83,7 @@ func (s *Service) Sweep(ctx context.Context) (_ SweepStats, err error) {
 					refund.UpdatedAtLTE(now.Add(-refundQueryAfter)), refund.IDGT(after)).
 				Order(ent.Asc(refund.FieldID)).Limit(sweepBatch).IDs(ctx)
 		}, s.checkRefund},
+		{&st.DispatchesSettled, func(after int) ([]int, error) { return s.unsettledDispatches(ctx, now, after) }, s.settleDispatchID},
 		{&st.AutoReceived, func(after int) ([]int, error) { return s.autoReceiveDue(ctx, now, after) }, s.autoReceiveID},
 	}
 	for _, step := range steps {
@@ -144,6 +154,36 @@ func (s *Service) checkRefund(ctx context.Context, id int) error {
 		SetUpdatedAt(s.now().UTC()).Exec(ctx)
 }
 
+// unsettledDispatches lists rider shipments of this process's rider
+// service still requested without a tracking number (the creation's
+// answer never recorded: a process that died, an answer lost) and
+// untouched for dispatchSettleAfter, after id after.
+func (s *Service) unsettledDispatches(ctx context.Context, now time.Time, after int) ([]int, error) {
+	if s.carrier == nil {
+		return nil, nil
+	}
+	return s.client.Shipment.Query().
+		Where(shipment.KindEQ(shipment.KindRider), shipment.Carrier(s.carrier.Code()), shipment.StatusEQ(shipment.StatusRequested),
+			shipment.TrackingNo(""), shipment.UpdatedAtLTE(now.Add(-dispatchSettleAfter)), shipment.IDGT(after)).
+		Order(ent.Asc(shipment.FieldID)).Limit(sweepBatch).IDs(ctx)
+}
+
+// settleDispatchID asks the rider service about one such shipment
+// (settleRequested): a delivery it has is adopted, one it does not know
+// is marked failed with a note on the order's timeline (the order may be
+// dispatched again); one it cannot say about waits for the next sweep.
+func (s *Service) settleDispatchID(ctx context.Context, id int) error {
+	sh, err := s.client.Shipment.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if sh.Status != shipment.StatusRequested || sh.TrackingNo != "" {
+		return errs.E(errs.Conflict, "shipment %d is settled", id)
+	}
+	_, err = s.settleRequested(ctx, sh, "the rider service never took it", true)
+	return err
+}
+
 // StartSweeper sweeps every interval in the background until Close. Every
 // process runs one.
 func (s *Service) StartSweeper(interval time.Duration) {
@@ -165,7 +205,7 @@ func (s *Service) StartSweeper(interval time.Duration) {
 			} else if st != (SweepStats{}) {
 				s.log.Info("sweep", "expired", st.Expired, "followed_up", st.FollowedUp,
 					"refunds_submitted", st.RefundsSubmitted, "refunds_checked", st.RefundsChecked,
-					"auto_received", st.AutoReceived)
+					"dispatches_settled", st.DispatchesSettled, "auto_received", st.AutoReceived)
 			}
 			select {
 			case <-ctx.Done():

@@ -21,8 +21,10 @@ import (
 // the events not seen before (a replayed event is a no-op by its dedupe
 // hash), the shipment's status moved only forward (a guarded UPDATE), and,
 // once every express parcel of the order is signed, the order moved from
-// shipped to delivered. Duplicate and out-of-order reports never move
-// anything backwards. A parcel wemart does not know changes nothing.
+// shipped to delivered; a parcel returned or rejected stops its shipped
+// order's automatic receipt, with a note for staff (parcelTurnedBack).
+// Duplicate and out-of-order reports never move anything backwards. A
+// parcel wemart does not know changes nothing.
 func (s *Service) ApplyParcelTrack(ctx context.Context, t logistics.Track) (err error) {
 	defer errs.Op(&err, "orders.ApplyParcelTrack")
 	q := s.client.Shipment.Query().Where(shipment.KindEQ(shipment.KindExpress), shipment.TrackingNo(t.Number))
@@ -61,8 +63,12 @@ func (s *Service) applyTrack(ctx context.Context, tx *ent.Tx, id int, t logistic
 		if t.Status == shipment.StatusSigned {
 			upd.SetDeliveredAt(s.now().UTC())
 		}
-		if _, err := upd.Save(ctx); err != nil {
+		n, err := upd.Save(ctx)
+		if err != nil {
 			return err
+		}
+		if n > 0 && (t.Status == shipment.StatusReturned || t.Status == shipment.StatusRejected) {
+			return s.parcelTurnedBack(ctx, tx, id, t.Status)
 		}
 	}
 	sh, err := tx.Shipment.Get(ctx, id)
@@ -70,6 +76,32 @@ func (s *Service) applyTrack(ctx context.Context, tx *ent.Tx, id int, t logistic
 		return err
 	}
 	return s.deliverIfAllSigned(ctx, tx, sh.OrderID)
+}
+
+// parcelTurnedBack is what a parcel that just became returned or rejected
+// means for its order, in tx: a shipped order's goods are not reaching the
+// shopper, so its auto-receive clock stops (receive_due_at cleared by an
+// update guarded on shipped: the sweeper will not complete it) and a note
+// on its timeline (an entry from shipped to shipped) tells staff to refund
+// or ship again. An order in any other status is left as it is.
+func (s *Service) parcelTurnedBack(ctx context.Context, tx *ent.Tx, shipmentID int, st shipment.Status) error {
+	sh, err := tx.Shipment.Get(ctx, shipmentID)
+	if err != nil {
+		return err
+	}
+	n, err := tx.Order.Update().Where(order.ID(sh.OrderID), order.StatusEQ(order.StatusShipped)).
+		ClearReceiveDueAt().Save(ctx)
+	if err != nil || n == 0 {
+		return err
+	}
+	what := "returned to the sender"
+	if st == shipment.StatusRejected {
+		what = "rejected by the receiver"
+	}
+	shipped := order.StatusShipped
+	_, err = event(ctx, tx, sh.OrderID, &shipped, shipped, System,
+		"parcel "+sh.Carrier+" "+sh.TrackingNo+" "+what+"; automatic receipt stopped: refund or ship again")
+	return err
 }
 
 // deliverIfAllSigned moves a shipped order to delivered once every express

@@ -48,6 +48,14 @@ var parcelSteps = []struct {
 	{"signed", "3", "签收", "【上海市】已签收，签收人凭取货码签收", "上海市,黄浦区", 2 * time.Hour},
 }
 
+// parcelEnds are the ways POST /sandbox/logistics/advance can end a parcel
+// short of its signature (outcome "return" or "reject"): the status it ends
+// in, Kuaidi100's state code and name, and what the carrier writes.
+var parcelEnds = map[string]struct{ Status, State, Name, Text string }{
+	"return": {"returned", "4", "退签", "【上海市】收件人地址无法投递，快件已退回寄件人"},
+	"reject": {"rejected", "14", "拒签", "【上海市】收件人拒收，快件将退回寄件人"},
+}
+
 // parcel is a tracking number Kuaidi100 polls for a subscriber.
 type parcel struct {
 	Com      string `json:"com"`
@@ -60,7 +68,15 @@ type parcel struct {
 	Events []parcelItem `json:"events"` // newest first
 	// Next is when it moves on by itself.
 	Next time.Time `json:"next"`
+	// Ended is the status a parcel was ended in short of its signature
+	// (returned, rejected), with State its Kuaidi100 state; it moves no
+	// more.
+	Ended string `json:"ended,omitempty"`
+	State string `json:"state,omitempty"`
 }
+
+// done reports whether the parcel moves no more (signed, or ended).
+func (pc *parcel) done() bool { return pc.Step >= len(parcelSteps) || pc.Ended != "" }
 
 // parcelItem is one event of a parcel as Kuaidi100 writes it.
 type parcelItem struct {
@@ -169,6 +185,9 @@ func (pc *parcel) lastResult() map[string]any {
 	if pc.Step > 0 {
 		state = parcelSteps[pc.Step-1].State
 	}
+	if pc.Ended != "" {
+		state = pc.State
+	}
 	if pc.Step == len(parcelSteps) {
 		check = "1"
 	}
@@ -182,7 +201,7 @@ func (s *Sandbox) moveParcel(no string) {
 	for {
 		s.mu.Lock()
 		pc := s.st.Parcels[no]
-		if pc == nil || pc.Step >= len(parcelSteps) {
+		if pc == nil || pc.done() {
 			s.mu.Unlock()
 			return
 		}
@@ -192,7 +211,7 @@ func (s *Sandbox) moveParcel(no string) {
 			return
 		}
 		s.mu.Lock()
-		if pc := s.st.Parcels[no]; pc != nil && pc.Step < len(parcelSteps) && !s.now().Before(pc.Next) {
+		if pc := s.st.Parcels[no]; pc != nil && !pc.done() && !s.now().Before(pc.Next) {
 			s.stepParcel(pc)
 		}
 		s.mu.Unlock()
@@ -215,6 +234,31 @@ func (s *Sandbox) stepParcel(pc *parcel) string {
 		status = "shutdown" // signed: Kuaidi100 stops polling
 	}
 	s.put(recParcel, pc.Number, pc)
+	s.pushParcel(pc, status, step.Status)
+	return step.Status
+}
+
+// endParcel ends a parcel short of its signature, as outcome ("return" or
+// "reject") says, and pushes its track (Kuaidi100 state 4 or 14, polling
+// stopped); call with s.mu held. It returns the new status.
+func (s *Sandbox) endParcel(pc *parcel, outcome string) string {
+	end := parcelEnds[outcome]
+	at := s.now().In(beijing).Format("2006-01-02 15:04:05")
+	area := "上海市"
+	if len(pc.Events) > 0 {
+		area = pc.Events[0].AreaName
+	}
+	pc.Events = append([]parcelItem{{Time: at, Ftime: at, Context: end.Text, Status: end.Name, AreaName: area}}, pc.Events...)
+	pc.Ended, pc.State, pc.Next = end.Status, end.State, time.Time{}
+	s.put(recParcel, pc.Number, pc)
+	s.pushParcel(pc, "shutdown", end.Status)
+	return end.Status
+}
+
+// pushParcel posts the parcel's track to its subscriber as Kuaidi100
+// pushes it (status polling or shutdown), signed with its salt; call with
+// s.mu held.
+func (s *Sandbox) pushParcel(pc *parcel, status, event string) {
 	param, err := json.Marshal(map[string]any{"status": status, "billstatus": "got", "message": "", "autoCheck": "0",
 		"comOld": "", "comNew": "", "lastResult": pc.lastResult()})
 	if err != nil {
@@ -225,22 +269,31 @@ func (s *Sandbox) stepParcel(pc *parcel) string {
 		form.Set("sign", kuaidi100Sign(string(param), pc.Salt))
 	}
 	s.enqueueHook(pc.Callback, []byte(form.Encode()), webhook{ContentType: "application/x-www-form-urlencoded",
-		Event: "kuaidi100." + step.Status, Schedule: "kuaidi100"})
-	return step.Status
+		Event: "kuaidi100." + event, Schedule: "kuaidi100"})
 }
 
 // advanceParcel moves the parcel with tracking number no one step on, as
-// POST /sandbox/logistics/advance does for parcels: found is false when no
-// parcel has that number; a parcel already signed is a conflict.
-func (s *Sandbox) advanceParcel(no string) (status string, found bool, err error) {
+// POST /sandbox/logistics/advance does for parcels, or ends it returned
+// (outcome "return") or rejected ("reject"): found is false when no parcel
+// has that number; a parcel already signed or ended is a conflict, a rider
+// outcome a refusal.
+func (s *Sandbox) advanceParcel(no, outcome string) (status string, found bool, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	pc := s.st.Parcels[no]
 	if pc == nil {
 		return "", false, nil
 	}
-	if pc.Step >= len(parcelSteps) {
+	_, ends := parcelEnds[outcome]
+	switch {
+	case outcome != "" && !ends:
+		return "", true, errs.InvalidField("outcome", "%s is a parcel: its outcome is return or reject, or left out", no)
+	case pc.Ended != "":
+		return "", true, errs.E(errs.Conflict, "parcel %s is already %s", no, pc.Ended)
+	case pc.Step >= len(parcelSteps):
 		return "", true, errs.E(errs.Conflict, "parcel %s is already signed", no)
+	case ends:
+		return s.endParcel(pc, outcome), true, nil
 	}
 	return s.stepParcel(pc), true, nil
 }
@@ -248,7 +301,8 @@ func (s *Sandbox) advanceParcel(no string) (status string, found bool, err error
 // advance is POST /sandbox/logistics/advance {"tracking_no", "outcome"?}:
 // the parcel or rider delivery with that tracking number moves one step on,
 // and its callback goes out as Kuaidi100 or the rider service would send
-// it. outcome "fail" or "cancel" ends a rider delivery that way instead.
+// it. outcome "fail" or "cancel" ends a rider delivery that way instead,
+// "return" or "reject" a parcel (Kuaidi100 state 4 退签 or 14 拒签).
 func (s *Sandbox) advance(c echo.Context) error {
 	var req struct {
 		TrackingNo string `json:"tracking_no"`
@@ -259,15 +313,20 @@ func (s *Sandbox) advance(c echo.Context) error {
 	if err := dec.Decode(&req); err != nil || req.TrackingNo == "" {
 		return errs.InvalidField("tracking_no", `is required: the body is {"tracking_no", "outcome"?}`)
 	}
-	if req.Outcome != "" && req.Outcome != "fail" && req.Outcome != "cancel" {
-		return errs.InvalidField("outcome", "must be fail or cancel, or left out")
+	switch req.Outcome {
+	case "", "fail", "cancel", "return", "reject":
+	default:
+		return errs.InvalidField("outcome", "must be fail or cancel (a rider delivery), return or reject (a parcel), or left out")
 	}
-	status, found, err := s.advanceParcel(req.TrackingNo)
-	if found && req.Outcome != "" {
-		return errs.InvalidField("outcome", "applies to rider deliveries only; %s is a parcel", req.TrackingNo)
-	}
+	status, found, err := s.advanceParcel(req.TrackingNo, req.Outcome)
 	if !found {
-		status, found, err = s.advanceRider(req.TrackingNo, req.Outcome)
+		if req.Outcome == "return" || req.Outcome == "reject" {
+			if _, rider := s.riderKnown(req.TrackingNo); rider {
+				return errs.InvalidField("outcome", "%s is a rider delivery: its outcome is fail or cancel, or left out", req.TrackingNo)
+			}
+		} else {
+			status, found, err = s.advanceRider(req.TrackingNo, req.Outcome)
+		}
 	}
 	if err != nil {
 		return err
@@ -284,7 +343,8 @@ type ParcelRecord struct {
 	Number   string `json:"number"`
 	Phone    string `json:"phone"`
 	Callback string `json:"callback"`
-	// Status is the last step it went through ("" before it is collected).
+	// Status is the last step it went through ("" before it is collected;
+	// returned or rejected when it was ended so).
 	Status string `json:"status"`
 	Events int    `json:"events"`
 }
@@ -298,6 +358,9 @@ func (s *Sandbox) parcelRecords() []ParcelRecord {
 		if pc.Step > 0 {
 			r.Status = parcelSteps[pc.Step-1].Status
 		}
+		if pc.Ended != "" {
+			r.Status = pc.Ended
+		}
 		out = append(out, r)
 	}
 	return out
@@ -307,7 +370,7 @@ func (s *Sandbox) parcelRecords() []ParcelRecord {
 // restart); call with s.mu held.
 func (s *Sandbox) resumeParcels() {
 	for _, no := range keys(s.st.Parcels) {
-		if s.st.Parcels[no].Step < len(parcelSteps) {
+		if !s.st.Parcels[no].done() {
 			s.start(func() { s.moveParcel(no) })
 		}
 	}

@@ -112,9 +112,9 @@ func (s *Sandbox) injectFaults(c echo.Context) error {
 		return errs.E(errs.Invalid, "the body must be {\"op\", \"count\", \"status\"?, \"code\"?}")
 	}
 	switch req.Op {
-	case OpPrepay, OpQuery, OpClose, OpRefund, OpNotify, OpRefundClosed, OpRefundAbnormal, OpWXACode, OpRider, OpShipping:
+	case OpPrepay, OpQuery, OpClose, OpRefund, OpNotify, OpRefundClosed, OpRefundAbnormal, OpWXACode, OpRider, OpRiderLost, OpShipping:
 	default:
-		return errs.InvalidField("op", "must be prepay, query, close, refund, notify, refund_closed, refund_abnormal, wxacode, rider or shipping")
+		return errs.InvalidField("op", "must be prepay, query, close, refund, notify, refund_closed, refund_abnormal, wxacode, rider, rider_lost or shipping")
 	}
 	if req.Count == nil || *req.Count < 0 || *req.Count > 1000 {
 		return errs.InvalidField("count", "must be between 0 and 1000")
@@ -137,6 +137,9 @@ func (s *Sandbox) injectFaults(c echo.Context) error {
 		return c.JSON(http.StatusOK, f)
 	}
 	f.Status = http.StatusInternalServerError
+	if f.Op == OpRiderLost {
+		f.Status = http.StatusGatewayTimeout
+	}
 	if req.Status != nil {
 		f.Status = *req.Status
 	}

@@ -33,6 +33,12 @@ const RiderPrefix = "/sandbox/dada"
 // error (default 500), as a Dada outage would.
 const OpRider = "rider"
 
+// OpRiderLost makes the next deliveries the rider service takes
+// (addAfterQuery) lose their answer: the delivery is taken and goes on as
+// any other, but the caller hears an HTTP error (default 504), as when a
+// request times out after Dada carried it out.
+const OpRiderLost = "rider_lost"
+
 // RiderKeys are the sandbox rider service's made-up Dada credentials.
 type RiderKeys struct {
 	AppKey, AppSecret, SourceID string
@@ -301,7 +307,8 @@ func (s *Sandbox) riderByOrigin(origin string) *riderDelivery {
 }
 
 // dadaAdd is addAfterQuery: the quote becomes a delivery waiting for a
-// rider (again: the same delivery).
+// rider (again: the same delivery). An OpRiderLost fault loses the answer
+// after the delivery was taken.
 func (s *Sandbox) dadaAdd(c echo.Context, body []byte) error {
 	var q struct {
 		DeliveryNo string `json:"deliveryNo"`
@@ -318,6 +325,9 @@ func (s *Sandbox) dadaAdd(c echo.Context, body []byte) error {
 	if d.Status == dadaQuoted {
 		s.moveRider(d, dadaWaiting, "", 0)
 		s.start(func() { s.driveRider(d.No) })
+	}
+	if f := s.takeFault(OpRiderLost); f != nil {
+		return c.JSON(f.Status, dadaReply{Status: "fail", Code: dadaErrSystem, Msg: "网关超时 (sandbox: the answer was lost)"})
 	}
 	return dadaOK(c, dadaFeeResult(d))
 }
@@ -352,7 +362,9 @@ func (s *Sandbox) dadaCancel(c echo.Context, body []byte) error {
 	return dadaOK(c, map[string]any{"deduct_fee": 0})
 }
 
-// dadaStatus is status/query.
+// dadaStatus is status/query: the delivery of order_id (wemart's out_no),
+// with its deliveryNo; an order never taken (or only quoted) is Dada's
+// fail code 2061, 订单不存在.
 func (s *Sandbox) dadaStatus(c echo.Context, body []byte) error {
 	var q struct {
 		OrderID string `json:"order_id"`
@@ -379,7 +391,7 @@ func (s *Sandbox) dadaStatus(c echo.Context, body []byte) error {
 		"transporterLat": strconv.FormatFloat(lat, 'f', 6, 64), "transporterLng": strconv.FormatFloat(lng, 'f', 6, 64),
 		"deliveryFee": float64(d.FeeFen) / 100, "distance": d.DistanceM, "cancelReason": d.Reason,
 		"createTime": at(d.CreatedAt), "acceptTime": at(d.AcceptedAt), "fetchTime": at(d.PickedAt),
-		"finishTime": at(d.FinishedAt), "updateTime": at(d.UpdatedAt),
+		"finishTime": at(d.FinishedAt), "updateTime": at(d.UpdatedAt), "deliveryNo": d.No,
 	})
 }
 
@@ -511,6 +523,18 @@ func (s *Sandbox) resumeRiders() {
 			s.start(func() { s.driveRider(no) })
 		}
 	}
+}
+
+// riderKnown reports whether a delivery taken has the deliveryNo no, and
+// its status.
+func (s *Sandbox) riderKnown(no string) (status string, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d := s.st.Riders[no]
+	if d == nil || d.Status == dadaQuoted {
+		return "", false
+	}
+	return riderNames[d.Status], true
 }
 
 // advanceRider moves the delivery no (its deliveryNo, wemart's
