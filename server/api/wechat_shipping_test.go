@@ -146,6 +146,20 @@ func TestShippingPickupUpload(t *testing.T) {
 			t.Fatalf("reconcile job %+v", j)
 		}
 		s.wantStatus(o.ID, order.StatusCompleted)
+
+		// The shopper confirms in WeChat too: get_order says so, another
+		// push comes, and the completed order stays as it is.
+		var confirmed struct {
+			OrderState int `json:"order_state"`
+		}
+		clock.Advance(time.Minute) // a push of another time (pushes of one time are one)
+		s.h.Do("POST", "/sandbox/shipping/confirm", "", map[string]string{"transaction_id": tx}).OK(http.StatusOK, &confirmed)
+		if confirmed.OrderState != 3 {
+			t.Fatalf("confirmed: order_state %d", confirmed.OrderState)
+		}
+		waitFor(t, func() bool { return s.jobCount(shipping.KindReconcile) == 2 })
+		s.runJobs()
+		s.wantStatus(o.ID, order.StatusCompleted)
 	})
 }
 
