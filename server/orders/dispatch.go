@@ -162,7 +162,7 @@ func (s *Service) settleRequested(ctx context.Context, sh *ent.Shipment, reason 
 			if err != nil || o.Status != order.StatusPaid {
 				return err
 			}
-			return s.riderNote(ctx, tx, o.ID, System, "rider delivery failed: "+reason)
+			return Note(ctx, tx, o.ID, order.StatusPaid, System, "rider delivery failed: "+reason)
 		})
 	}
 	if gerr != nil {
@@ -267,7 +267,7 @@ func (s *Service) CancelDispatch(ctx context.Context, by Actor, orderID int, rea
 		if err != nil || n == 0 {
 			return err // the service's own callback got there first
 		}
-		return s.riderNote(ctx, tx, orderID, by, note)
+		return Note(ctx, tx, orderID, order.StatusPaid, by, note)
 	})
 	if err != nil {
 		return nil, err

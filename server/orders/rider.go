@@ -145,7 +145,7 @@ func (s *Service) moveRider(ctx context.Context, tx *ent.Tx, sh *ent.Shipment, e
 			})
 		}
 		if o.Status == order.StatusPaid {
-			return s.riderNote(ctx, tx, o.ID, System, note)
+			return Note(ctx, tx, o.ID, order.StatusPaid, System, note)
 		}
 	}
 	return nil
@@ -157,14 +157,6 @@ func shipmentStatuses(st []string) []shipment.Status {
 		out[i] = shipment.Status(v)
 	}
 	return out
-}
-
-// riderNote puts a note on a paid order's timeline without moving it (an
-// entry from paid to paid): a rider delivery that ended before pickup.
-func (s *Service) riderNote(ctx context.Context, tx *ent.Tx, orderID int, by Actor, note string) error {
-	paid := order.StatusPaid
-	_, err := event(ctx, tx, orderID, &paid, paid, by, note)
-	return err
 }
 
 // PositionEvery is how often at most the rider service is asked where a

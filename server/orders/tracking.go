@@ -98,10 +98,8 @@ func (s *Service) parcelTurnedBack(ctx context.Context, tx *ent.Tx, shipmentID i
 	if st == shipment.StatusRejected {
 		what = "rejected by the receiver"
 	}
-	shipped := order.StatusShipped
-	_, err = event(ctx, tx, sh.OrderID, &shipped, shipped, System,
+	return Note(ctx, tx, sh.OrderID, order.StatusShipped, System,
 		"parcel "+sh.Carrier+" "+sh.TrackingNo+" "+what+"; automatic receipt stopped: refund or ship again")
-	return err
 }
 
 // deliverIfAllSigned moves a shipped order to delivered once every express

@@ -104,6 +104,15 @@ func event(ctx context.Context, tx *ent.Tx, orderID int, from *order.Status, to 
 	return c.Save(ctx)
 }
 
+// Note puts a note on the timeline of an order in status st without moving
+// it (an entry from st to st), in tx: what happened that staff should know
+// (a rider delivery that ended before pickup, a parcel sent back, a
+// shipping upload WeChat no longer allows). statusBefore skips such entries.
+func Note(ctx context.Context, tx *ent.Tx, orderID int, st order.Status, by Actor, note string) error {
+	_, err := event(ctx, tx, orderID, &st, st, by, note)
+	return err
+}
+
 // statusBefore is the status an order had before it last became st (the
 // timeline knows), for returning to it.
 func statusBefore(ctx context.Context, tx *ent.Tx, orderID int, st order.Status) (order.Status, error) {

@@ -28,7 +28,6 @@ import (
 	"wemart/ent"
 	"wemart/ent/job"
 	"wemart/ent/order"
-	"wemart/ent/orderevent"
 	"wemart/ent/orderitem"
 	"wemart/ent/payment"
 	"wemart/ent/shipment"
@@ -140,8 +139,7 @@ func (s *Service) enqueueUpload(ctx context.Context, tx *ent.Tx, o *ent.Order) e
 	if n >= 2 {
 		note := "shipped again, not reported to WeChat: it allows one re-upload of shipping info per payment, used already"
 		s.log.Warn("shipping: no upload left", "order", o.OrderNo, "transaction_id", *p.TransactionID)
-		return tx.OrderEvent.Create().SetOrderID(o.ID).SetFromStatus(string(o.Status)).SetToStatus(string(o.Status)).
-			SetActorType(orderevent.ActorTypeSystem).SetNote(note).Exec(ctx)
+		return orders.Note(ctx, tx, o.ID, o.Status, orders.System, note)
 	}
 	up, err := buildUpload(ctx, tx, o, p)
 	if err != nil {
