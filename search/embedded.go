@@ -424,3 +424,6 @@ func (x *embeddedIndex) Ping(context.Context) error {
 }
 
 func (x *embeddedIndex) Close() error { return x.idx.Close() }
+
+// SetSynonyms implements Index. (Applied at query time: see analysis.)
+func (x *embeddedIndex) SetSynonyms(_ context.Context, groups [][]string) error { return nil }

@@ -350,3 +350,6 @@ func (x *meiliIndex) Ping(ctx context.Context) error {
 }
 
 func (x *meiliIndex) Close() error { return nil }
+
+// SetSynonyms implements Index.
+func (x *meiliIndex) SetSynonyms(ctx context.Context, groups [][]string) error { return nil }

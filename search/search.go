@@ -16,6 +16,12 @@ type Document struct {
 	PriceMaxFen int64  `json:"price_max_fen"`
 	Sales       int64  `json:"sales"`
 	Image       string `json:"image"`
+	// Aliases are other names shoppers use for the product, given by staff:
+	// English names (milk, coke), common names (泡面 for 方便面).
+	Aliases []string `json:"aliases"`
+	// Skus are the names of the product's live SKUs (500ml, 6支): sizes and
+	// variants shoppers type after the product's name.
+	Skus []string `json:"skus"`
 	// Stores are the stores where some SKU of the product is available.
 	Stores []int `json:"stores"`
 }
@@ -92,6 +98,24 @@ type Facet struct {
 	Count      int
 }
 
+// Match says how the hits of a search matched its words.
+type Match string
+
+// How a search matched (Result.Match).
+const (
+	// MatchAll: every word of the query is in each hit (exactly, by its
+	// pinyin, a synonym or an alias).
+	MatchAll Match = "all"
+	// MatchFuzzy: every word matched, some only with a typo forgiven (one
+	// wrong character or letter).
+	MatchFuzzy Match = "fuzzy"
+	// MatchPartial: nothing has every word; the hits have the first ones
+	// (Result.Ignored lists the words left out, last first).
+	MatchPartial Match = "partial"
+	// MatchNone: nothing matched at all (no hits).
+	MatchNone Match = "none"
+)
+
 // Result is a page of hits, the total matching, and the category facets:
 // counts over everything the query matches with every filter but the
 // category (so a shopper sees the other categories' counts too).
@@ -99,6 +123,10 @@ type Result struct {
 	Hits       []Hit
 	Total      int
 	Categories []Facet
+	// Match says how the hits matched the query text (MatchAll without text).
+	Match Match
+	// Ignored are the query words a MatchPartial result leaves out.
+	Ignored []string
 }
 
 // Suggestion is a completion for the search box.
@@ -117,6 +145,10 @@ type Index interface {
 	// Suggest completes what the shopper is typing: titles with a word
 	// starting with the last word of prefix (and the earlier words), best sellers first.
 	Suggest(ctx context.Context, prefix string, limit int) ([]Suggestion, error)
+	// SetSynonyms replaces the synonym groups searches use: each group's
+	// terms find what any of them finds (可乐, coke, cola). Terms are
+	// folded as the index folds text; a term of several words is a phrase.
+	SetSynonyms(ctx context.Context, groups [][]string) error
 	// Ping reports whether the index can answer.
 	Ping(ctx context.Context) error
 	Close() error
