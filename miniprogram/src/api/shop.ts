@@ -68,6 +68,14 @@ export interface SearchItem {
   available?: boolean
 }
 
+/**
+ * SearchMatch says how a search's items matched the query: all (every word),
+ * fuzzy (every word, some with a typo forgiven), partial (the first words only;
+ * SearchPage.ignored lists the rest) or none (nothing matched: the items are the
+ * store's best sellers, offered instead, and are not results).
+ */
+export type SearchMatch = 'all' | 'fuzzy' | 'partial' | 'none'
+
 /** SearchPage is a page of search results. */
 export interface SearchPage {
   items: SearchItem[]
@@ -75,6 +83,10 @@ export interface SearchPage {
   page: number
   page_size: number
   facets: { categories: { id: number; count: number }[] }
+  /** How the items matched q; "all" without q. Older servers leave it out. */
+  match?: SearchMatch
+  /** The query words a partial match left out ([] otherwise). */
+  ignored?: string[]
 }
 
 /** Suggestion is a completion for the search box. */
@@ -179,6 +191,16 @@ export interface SearchQuery {
 /** searchProducts searches (or, with an empty q, lists) the catalogue at a store. */
 export function searchProducts(q: SearchQuery) {
   return request<SearchPage>({ path: '/api/v1/products', query: { ...q } })
+}
+
+const MATCHES: readonly SearchMatch[] = ['all', 'fuzzy', 'partial', 'none']
+
+/**
+ * matchOf is how a search page matched: its match, or "all" when the server
+ * says nothing (an older server) or names a kind this build does not know.
+ */
+export function matchOf(p: Pick<SearchPage, 'match'>): SearchMatch {
+  return p.match && MATCHES.includes(p.match) ? p.match : 'all'
 }
 
 /** suggestProducts completes what the shopper is typing. */
