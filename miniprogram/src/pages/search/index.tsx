@@ -2,9 +2,10 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import Taro, { useReachBottom, useRouter } from '@tarojs/taro'
 import { Button, Input, Text, View } from '@tarojs/components'
 import { errorText } from '../../api/client'
-import { searchProducts, SearchItem, suggestProducts, Suggestion } from '../../api/shop'
+import { matchOf, SearchItem, SearchMatch, searchProducts, suggestProducts, Suggestion } from '../../api/shop'
 import State from '../../components/State'
 import ProductCard from '../../components/ProductCard'
+import SearchNotice from '../../components/SearchNotice'
 import { param } from '../../utils/params'
 import { chosenStore } from '../../utils/store'
 import '../../components/shop.css'
@@ -19,12 +20,20 @@ interface Results {
   items: SearchItem[]
   total: number
   page: number
+  /** How the first page matched: later pages keep it, a new search replaces it. */
+  match: SearchMatch
+  /** The words a partial match left out. */
+  ignored: string[]
 }
 
 /**
  * Search a store's catalogue: suggestions while typing (debounced; an answer
  * to an older text is dropped), then results at the store's prices with the
  * total, paged. The query lives in the page's state, starting from ?q=.
+ * Results that are not a plain match of every word get a notice above them
+ * (SearchNotice); when nothing matched, the items the server offers instead
+ * are the store's best sellers: shown under 热卖推荐, never counted as results
+ * and not paged.
  */
 export default function SearchPage() {
   const { params } = useRouter()
@@ -72,7 +81,7 @@ export default function SearchPage() {
       try {
         const res = await searchProducts({ q, store_id: storeID, page: 1, page_size: PAGE_SIZE })
         if (mine !== searchSeq.current) return
-        setResults({ q, items: res.items, total: res.total, page: 1 })
+        setResults({ q, items: res.items, total: res.total, page: 1, match: matchOf(res), ignored: res.ignored || [] })
       } catch (err) {
         if (mine !== searchSeq.current) return
         setResults(null)
@@ -111,7 +120,9 @@ export default function SearchPage() {
     }, SUGGEST_DELAY_MS)
   }
 
-  const more = results !== null && results.items.length < results.total
+  // Recommendations (match none) are one page of best sellers, not results.
+  const recommending = results !== null && results.match === 'none'
+  const more = results !== null && !recommending && results.items.length < results.total
 
   const loadMore = async () => {
     if (!results || !more || loadingMore) return
@@ -175,31 +186,37 @@ export default function SearchPage() {
       )}
       {suggestions.length === 0 && (
         <>
+          {results && <SearchNotice match={results.match} q={results.q} ignored={results.ignored} />}
           {results && results.items.length > 0 && (
             <>
-              <View className='search-total' data-testid='search-total'>
-                “{results.q || '全部'}” 共 {results.total} 件商品
-              </View>
-              <View className='search-results'>
+              {recommending ? (
+                <View className='search-recommend-title' data-testid='search-recommend'>
+                  热卖推荐
+                </View>
+              ) : (
+                <View className='search-total' data-testid='search-total'>
+                  “{results.q || '全部'}” 共 {results.total} 件商品
+                </View>
+              )}
+              <View className='search-results' data-testid={recommending ? 'search-recommendations' : 'search-results'}>
                 {results.items.map((item) => (
                   <ProductCard key={item.id} item={item} storeID={storeID} />
                 ))}
               </View>
-              {more ? (
+              {more && (
                 <View className='load-more'>
                   <Button className='btn' size='mini' data-testid='load-more' loading={loadingMore} onClick={loadMore}>
                     加载更多
                   </Button>
                 </View>
-              ) : (
-                <View className='load-more'>没有更多了</View>
               )}
+              {!more && !recommending && <View className='load-more'>没有更多了</View>}
             </>
           )}
           <State
             loading={loading}
             error={error}
-            empty={!loading && results && results.items.length === 0 ? '没有找到相关商品' : ''}
+            empty={!loading && results && results.items.length === 0 && !recommending ? '没有找到相关商品' : ''}
             onRetry={() => search(lastQ ?? text)}
           />
           {!results && !loading && !error && <View className='search-tip'>输入商品名称搜索，例如“牛奶”“可乐”“薯片”。</View>}
