@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"unicode"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
@@ -17,11 +17,14 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/token/porter"
 	unicodetok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/whitespace"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	htmlhl "github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
 	"github.com/blevesearch/bleve/v2/search/query"
+
+	"wemart/search/analysis"
 )
 
 // Embedded is the default engine: bleve indexes (scorch, on disk) in a
@@ -64,9 +67,14 @@ func (e *Embedded) Open(_ context.Context, gen int64) (Index, bool, error) {
 // Drop implements Engine.
 func (e *Embedded) Drop(_ context.Context, gen int64) error { return os.RemoveAll(e.path(gen)) }
 
-// The analysis: Unicode words, full-width forms folded, lower case, CJK
-// runs split into overlapping bigrams plus single characters (so both 牛奶
-// and 奶 find 光明鲜牛奶), English words stemmed (milks → milk).
+// The analysis of text fields: Unicode words, full-width forms folded, lower
+// case, Chinese runs split into overlapping bigrams plus single characters
+// (so both 牛奶 and 奶 find 光明鲜牛奶), English words stemmed (milks →
+// milk). Text is folded first (package analysis: traditional characters
+// made simplified). Queries are split into words by the dictionary
+// (analysis.Parse) and each Chinese word must have all its bigrams: 光明牛奶
+// → 光明 and 牛奶, which 光明 优倍 鲜牛奶 has, rather than the bigram 明牛,
+// which it has not. Pinyin tokens are computed in Go and indexed as they are.
 const (
 	analyzerName = "wemart"
 	bigramFilter = "cjk_bigram_unigram"
@@ -75,6 +83,8 @@ const (
 	// character still comes out as itself), which finds the same documents
 	// with fewer postings to intersect.
 	queryAnalyzer = "wemart_query"
+	// tokensAnalyzer indexes space-separated tokens as they are (pinyin).
+	tokensAnalyzer = "wemart_tokens"
 )
 
 // bleve's HTML highlighter marks terms with <mark>; the API promises <em>.
@@ -97,13 +107,18 @@ func indexMapping() (*mapping.IndexMappingImpl, error) {
 	}); err != nil {
 		return nil, err
 	}
+	if err := im.AddCustomAnalyzer(tokensAnalyzer, map[string]interface{}{
+		"type": custom.Name, "tokenizer": whitespace.Name,
+	}); err != nil {
+		return nil, err
+	}
 	// Doc values (what sorting and faceting read per matching document) only
 	// where a sort or a facet needs them, and sort keys as one-term keywords
 	// rather than numbers (which index a dozen prefix terms each): reading
 	// doc values of every match is most of a query's time.
-	text := func(store bool) *mapping.FieldMapping {
+	text := func(analyzer string, store bool) *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()
-		f.Analyzer, f.Store, f.IncludeTermVectors, f.IncludeInAll, f.DocValues = analyzerName, store, store, false, false
+		f.Analyzer, f.Store, f.IncludeTermVectors, f.IncludeInAll, f.DocValues = analyzer, store, store, false, false
 		return f
 	}
 	filterNum := func(store bool) *mapping.FieldMapping {
@@ -121,11 +136,19 @@ func indexMapping() (*mapping.IndexMappingImpl, error) {
 		f.IncludeInAll, f.DocValues, f.Store = false, docValues, false
 		return f
 	}
-	stored := bleve.NewTextFieldMapping()
-	stored.Index, stored.IncludeInAll, stored.DocValues = false, false, false
+	stored := func() *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Index, f.IncludeInAll, f.DocValues = false, false, false
+		return f
+	}
 	doc := bleve.NewDocumentStaticMapping()
-	doc.AddFieldMappingsAt("title", text(true))
-	doc.AddFieldMappingsAt("subtitle", text(false))
+	doc.AddFieldMappingsAt("title", text(analyzerName, true)) // folded; highlighted
+	doc.AddFieldMappingsAt("display", stored())               // the title as staff wrote it
+	doc.AddFieldMappingsAt("subtitle", text(analyzerName, false))
+	doc.AddFieldMappingsAt("aliases", text(analyzerName, false))
+	doc.AddFieldMappingsAt("skus", text(analyzerName, false))
+	doc.AddFieldMappingsAt("pinyin", text(tokensAnalyzer, false))
+	doc.AddFieldMappingsAt("initials", text(tokensAnalyzer, false))
 	doc.AddFieldMappingsAt("category", keyword(true)) // filter and facet
 	doc.AddFieldMappingsAt("price_min", filterNum(true))
 	doc.AddFieldMappingsAt("price_max", filterNum(true))
@@ -135,13 +158,17 @@ func indexMapping() (*mapping.IndexMappingImpl, error) {
 	doc.AddFieldMappingsAt("sort_sales", keyword(true))
 	doc.AddFieldMappingsAt("sort_price", keyword(true))
 	doc.AddFieldMappingsAt("sort_id", keyword(true))
-	doc.AddFieldMappingsAt("image", stored)
+	doc.AddFieldMappingsAt("image", stored())
 	im.DefaultMapping = doc
 	im.DefaultAnalyzer = analyzerName
 	return im, nil
 }
 
-type embeddedIndex struct{ idx bleve.Index }
+type embeddedIndex struct {
+	idx bleve.Index
+	// synonyms are applied to queries (SetSynonyms).
+	synonyms atomic.Pointer[analysis.Synonyms]
+}
 
 func (x *embeddedIndex) Upsert(_ context.Context, docs []Document) error {
 	b := x.idx.NewBatch()
@@ -150,8 +177,10 @@ func (x *embeddedIndex) Upsert(_ context.Context, docs []Document) error {
 		for i, s := range d.Stores {
 			stores[i] = float64(s)
 		}
+		t := textOf(d)
 		if err := b.Index(strconv.Itoa(d.ID), map[string]interface{}{
-			"title": d.Title, "subtitle": d.Subtitle,
+			"title": t.Title, "display": d.Title, "subtitle": t.Subtitle, "aliases": t.Aliases, "skus": t.Skus,
+			"pinyin": strings.Join(t.Pinyin, " "), "initials": strings.Join(t.Initials, " "),
 			"category": strconv.Itoa(d.CategoryID), "cat": float64(d.CategoryID),
 			"price_min": float64(d.PriceMinFen), "price_max": float64(d.PriceMaxFen),
 			"sales": float64(d.Sales), "stores": stores, "image": d.Image,
@@ -181,21 +210,6 @@ func unavailable(err error) error {
 	return fmt.Errorf("%w: %v", ErrUnavailable, err)
 }
 
-// matchText is the full-text part of a query: every token in the title (or
-// the subtitle), parsed as plain words (no query syntax).
-func matchText(text string) query.Query {
-	or := make([]query.Query, 0, 2)
-	for field, boost := range map[string]float64{"title": 2, "subtitle": 1} {
-		m := bleve.NewMatchQuery(text)
-		m.SetField(field)
-		m.Analyzer = queryAnalyzer
-		m.SetOperator(query.MatchQueryOperatorAnd)
-		m.SetBoost(boost)
-		or = append(or, m)
-	}
-	return bleve.NewDisjunctionQuery(or...)
-}
-
 func numRange(field string, lo, hi *float64) query.Query {
 	t := true
 	q := bleve.NewNumericRangeInclusiveQuery(lo, hi, &t, &t)
@@ -203,13 +217,14 @@ func numRange(field string, lo, hi *float64) query.Query {
 	return q
 }
 
-// filters are the query's conditions, with or without the category: a
+// filters are the query's conditions (text: the words' query, nil for
+// none), with or without the category: a
 // conjunction, or, when the query reprices products or keeps only some, the
 // same conditions with the price and id ones as a filter that scores nothing.
-func filters(q Query, withCategory bool) query.Query {
+func filters(q Query, withCategory bool, text query.Query) query.Query {
 	var must []query.Query
-	if strings.TrimSpace(q.Text) != "" {
-		must = append(must, matchText(q.Text))
+	if text != nil {
+		must = append(must, text)
 	}
 	if withCategory && q.CategoryID != 0 {
 		t := bleve.NewTermQuery(strconv.Itoa(q.CategoryID))
@@ -296,15 +311,28 @@ func sortOrder(q Query) []string {
 
 func (x *embeddedIndex) Search(ctx context.Context, q Query) (Result, error) {
 	if q.OnlyIDs != nil && len(q.OnlyIDs) == 0 {
-		return Result{Hits: []Hit{}}, nil
+		return Result{Hits: []Hit{}, Match: MatchAll}, nil
 	}
-	req := bleve.NewSearchRequestOptions(filters(q, true), q.Limit, q.Offset, false)
+	var words []analysis.Concept
+	if strings.TrimSpace(q.Text) != "" {
+		words = analysis.Parse(q.Text, x.synonyms.Load())
+	}
+	return cascade(ctx, q, words, x.run)
+}
+
+// run runs q with its words matched as pass p says.
+func (x *embeddedIndex) run(ctx context.Context, q Query, words []analysis.Concept, p Pass) (Result, error) {
+	var text query.Query
+	if len(words) > 0 {
+		text = x.wordsQuery(p.kept(words), p.Tolerant)
+	}
+	req := bleve.NewSearchRequestOptions(filters(q, true, text), q.Limit, q.Offset, false)
 	if !q.Lean {
-		req.Fields = []string{"title", "cat", "price_min", "price_max", "sales", "image"}
+		req.Fields = []string{"title", "display", "cat", "price_min", "price_max", "sales", "image"}
 	}
 	order := sortOrder(q)
 	req.SortBy(order)
-	if strings.TrimSpace(q.Text) != "" && !q.Lean {
+	if text != nil && !q.Lean && q.Limit > 0 {
 		req.Highlight = bleve.NewHighlightWithStyle(htmlhl.Name)
 		req.Highlight.AddField("title")
 	}
@@ -316,12 +344,14 @@ func (x *embeddedIndex) Search(ctx context.Context, q Query) (Result, error) {
 		err error
 	}
 	var facetsc chan facetAnswer
-	if q.CategoryID == 0 {
+	switch {
+	case q.probe:
+	case q.CategoryID == 0:
 		req.AddFacet("category", bleve.NewFacetRequest("category", 200))
-	} else {
+	default:
 		facetsc = make(chan facetAnswer, 1)
 		go func() {
-			freq := bleve.NewSearchRequestOptions(filters(q, false), 0, 0, false)
+			freq := bleve.NewSearchRequestOptions(filters(q, false, text), 0, 0, false)
 			freq.AddFacet("category", bleve.NewFacetRequest("category", 200))
 			res, err := x.idx.SearchInContext(ctx, freq)
 			facetsc <- facetAnswer{res, err}
@@ -357,11 +387,11 @@ func (x *embeddedIndex) Search(ctx context.Context, q Query) (Result, error) {
 			out.Hits = append(out.Hits, hit)
 			continue
 		}
-		hit := Hit{ID: id, Title: str(h.Fields["title"]), CategoryID: int(num(h.Fields["cat"])),
+		hit := Hit{ID: id, Title: str(h.Fields["display"]), CategoryID: int(num(h.Fields["cat"])),
 			PriceMinFen: int64(num(h.Fields["price_min"])), PriceMaxFen: int64(num(h.Fields["price_max"])),
 			Sales: int64(num(h.Fields["sales"])), Image: str(h.Fields["image"])}
 		hit.TitleHighlight = html.EscapeString(hit.Title)
-		if frags := h.Fragments["title"]; len(frags) > 0 {
+		if frags := h.Fragments["title"]; len(frags) > 0 && str(h.Fields["title"]) == hit.Title {
 			hit.TitleHighlight = markToEm.Replace(frags[0])
 		}
 		out.Hits = append(out.Hits, hit)
@@ -388,34 +418,29 @@ func num(v interface{}) float64 {
 }
 
 func (x *embeddedIndex) Suggest(ctx context.Context, prefix string, limit int) ([]Suggestion, error) {
-	words := strings.FieldsFunc(strings.ToLower(prefix), unicode.IsSpace)
+	words := analysis.Parse(prefix, x.synonyms.Load())
 	if len(words) == 0 {
 		return nil, nil
 	}
-	last := words[len(words)-1]
-	p := bleve.NewPrefixQuery(last)
-	p.SetField("title")
-	must := []query.Query{p}
-	if len(words) > 1 {
-		m := bleve.NewMatchQuery(strings.Join(words[:len(words)-1], " "))
-		m.SetField("title")
-		m.Analyzer = queryAnalyzer
-		m.SetOperator(query.MatchQueryOperatorAnd)
-		must = append(must, m)
+	for _, tolerant := range []bool{false, true} {
+		req := bleve.NewSearchRequestOptions(x.suggestQuery(words, tolerant), limit, 0, false)
+		req.Fields = []string{"display"}
+		req.SortBy([]string{"-sort_sales", "sort_id"})
+		res, err := x.idx.SearchInContext(ctx, req)
+		if err != nil {
+			return nil, unavailable(err)
+		}
+		if len(res.Hits) == 0 && !tolerant {
+			continue
+		}
+		out := make([]Suggestion, 0, len(res.Hits))
+		for _, h := range res.Hits {
+			id, _ := strconv.Atoi(h.ID)
+			out = append(out, Suggestion{ID: id, Title: str(h.Fields["display"])})
+		}
+		return out, nil
 	}
-	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(must...), limit, 0, false)
-	req.Fields = []string{"title"}
-	req.SortBy([]string{"-sort_sales", "sort_id"})
-	res, err := x.idx.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, unavailable(err)
-	}
-	out := make([]Suggestion, 0, len(res.Hits))
-	for _, h := range res.Hits {
-		id, _ := strconv.Atoi(h.ID)
-		out = append(out, Suggestion{ID: id, Title: str(h.Fields["title"])})
-	}
-	return out, nil
+	return nil, nil
 }
 
 func (x *embeddedIndex) Ping(context.Context) error {
@@ -425,5 +450,9 @@ func (x *embeddedIndex) Ping(context.Context) error {
 
 func (x *embeddedIndex) Close() error { return x.idx.Close() }
 
-// SetSynonyms implements Index. (Applied at query time: see analysis.)
-func (x *embeddedIndex) SetSynonyms(_ context.Context, groups [][]string) error { return nil }
+// SetSynonyms implements Index: the groups apply to the next queries (the
+// index itself does not change).
+func (x *embeddedIndex) SetSynonyms(_ context.Context, groups [][]string) error {
+	x.synonyms.Store(analysis.NewSynonyms(groups))
+	return nil
+}

@@ -49,18 +49,18 @@ func TestEmbeddedChineseEnglishMixed(t *testing.T) {
 		text string
 		want string // ids in relevance order may tie; compare as sets
 	}{
-		{"牛奶", "1,2,6,7"},        // a two-character word, inside longer runs
-		{"奶", "1,2,3,6,7"},       // one character
-		{"鲜牛奶", "1"},             // three characters
-		{"牛腱", "4"},              // 牛 alone must not match 牛奶
-		{"oatly", "3"},           // case
-		{"OATLY 燕麦", "3"},        // mixed
-		{"milk", "6"},            // stemming: Milks
-		{"classic", "5"},         // the subtitle counts too
-		{"coca cola", "5"},       // hyphenated words
-		{"巧克力 dove", "7"},        // any order
-		{"咖啡 牛肉", ""},            // every word must match
-		{`"牛奶" AND title:*`, ""}, // query syntax is plain text, not syntax
+		{"牛奶", "1,2,6,7"},               // a two-character word, inside longer runs
+		{"奶", "1,2,3,6,7"},              // one character
+		{"鲜牛奶", "1"},                    // three characters
+		{"牛腱", "4"},                     // 牛 alone must not match 牛奶
+		{"oatly", "3"},                  // case
+		{"OATLY 燕麦", "3"},               // mixed
+		{"milk", "6"},                   // stemming: Milks
+		{"classic", "5"},                // the subtitle counts too
+		{"coca cola", "5"},              // hyphenated words
+		{"巧克力 dove", "7"},               // any order
+		{"咖啡 牛肉", "3"},                  // no product has both: the first word's (partial)
+		{`"牛奶" AND title:*`, "1,2,6,7"}, // query syntax is plain text, not syntax (partial)
 		{"*", ""},
 		{"(牛奶", "1,2,6,7"},
 		{"'; DROP TABLE products; --", ""},
@@ -74,6 +74,16 @@ func TestEmbeddedChineseEnglishMixed(t *testing.T) {
 		want := strings.Split(tt.want, ",")
 		if !sameSet(got, want) || r.Total != len(r.Hits) {
 			t.Errorf("%q: got %s (total %d), want %s", tt.text, ids(r), r.Total, tt.want)
+		}
+		match := MatchAll
+		switch {
+		case tt.want == "":
+			match = MatchNone
+		case strings.Contains(tt.text, " AND ") || strings.Contains(tt.text, "牛肉"):
+			match = MatchPartial
+		}
+		if r.Match != match {
+			t.Errorf("%q: match %q, want %q", tt.text, r.Match, match)
 		}
 	}
 	r, _ := idx.Search(ctx, q("牛奶"))

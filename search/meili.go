@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/meilisearch/meilisearch-go"
+
+	"wemart/search/analysis"
 )
 
 // Meili is the production engine: a Meilisearch server, one index a
@@ -42,19 +44,46 @@ func (m *Meili) Name() string { return "meilisearch" }
 
 func (m *Meili) uid(gen int64) string { return fmt.Sprintf("%s_%d", m.prefix, gen) }
 
-// Settings are the index settings wemart applies: what is searched (title
-// before subtitle), filtered, sorted and shown, and that titles are Mandarin
-// (so Meilisearch segments Chinese instead of guessing the language).
+// Settings are the index settings wemart applies: what is searched (title,
+// then the aliases and pinyin, then SKU names and the subtitle), filtered,
+// sorted and shown; that titles are Mandarin (so Meilisearch segments
+// Chinese instead of guessing the language: queries arrive segmented by
+// package analysis anyway); typos forgiven in words of four letters or
+// more, never in initials. Synonyms are set apart (SetSynonyms), so that
+// opening a generation does not reset them.
 func Settings() *meilisearch.Settings {
 	return &meilisearch.Settings{
-		SearchableAttributes: []string{"title", "subtitle"},
+		SearchableAttributes: []string{"title", "aliases", "pinyin", "initials", "skus", "subtitle"},
 		DisplayedAttributes:  []string{"id", "title", "category_id", "price_min_fen", "price_max_fen", "sales", "image"},
 		FilterableAttributes: []string{"id", "category_id", "price_min_fen", "price_max_fen", "stores"},
 		SortableAttributes:   []string{"price_min_fen", "sales", "id"},
-		LocalizedAttributes:  []*meilisearch.LocalizedAttributes{{Locales: []string{"cmn"}, AttributePatterns: []string{"title", "subtitle"}}},
-		Pagination:           &meilisearch.Pagination{MaxTotalHits: 10000},
-		Faceting:             &meilisearch.Faceting{MaxValuesPerFacet: 200},
+		LocalizedAttributes: []*meilisearch.LocalizedAttributes{
+			{Locales: []string{"cmn"}, AttributePatterns: []string{"title", "aliases", "skus", "subtitle"}},
+		},
+		TypoTolerance: &meilisearch.TypoTolerance{Enabled: true,
+			MinWordSizeForTypos: meilisearch.MinWordSizeForTypos{OneTypo: 4, TwoTypos: 9},
+			DisableOnWords:      []string{}, DisableOnAttributes: []string{"initials"}},
+		Pagination: &meilisearch.Pagination{MaxTotalHits: 10000},
+		Faceting:   &meilisearch.Faceting{MaxValuesPerFacet: 200},
 	}
+}
+
+// meiliDoc is a document as Meilisearch holds it: the product's fields and
+// its text as package analysis makes it (the same as the embedded index).
+type meiliDoc struct {
+	Document
+	Title    string `json:"title"` // as staff wrote it (shown)
+	Subtitle string `json:"subtitle"`
+	Aliases  string `json:"aliases"`
+	Skus     string `json:"skus"`
+	Pinyin   string `json:"pinyin"`
+	Initials string `json:"initials"`
+}
+
+func meiliDocOf(d Document) meiliDoc {
+	t := textOf(d)
+	return meiliDoc{Document: d, Title: d.Title, Subtitle: t.Subtitle, Aliases: strings.Join(t.Aliases, " , "),
+		Skus: strings.Join(t.Skus, " , "), Pinyin: strings.Join(t.Pinyin, " "), Initials: strings.Join(t.Initials, " ")}
 }
 
 // Open implements Engine.
@@ -125,7 +154,10 @@ const meiliBatch = 1000
 func (x *meiliIndex) Upsert(ctx context.Context, docs []Document) error {
 	pk := "id"
 	for start := 0; start < len(docs); start += meiliBatch {
-		batch := docs[start:min(start+meiliBatch, len(docs))]
+		batch := make([]meiliDoc, 0, meiliBatch)
+		for _, d := range docs[start:min(start+meiliBatch, len(docs))] {
+			batch = append(batch, meiliDocOf(d))
+		}
 		task, err := x.idx.AddDocumentsWithContext(ctx, batch, &meilisearch.DocumentOptions{PrimaryKey: &pk})
 		if err := x.m.wait(ctx, task, err); err != nil {
 			return err
@@ -254,7 +286,39 @@ type meiliHit struct {
 
 func (x *meiliIndex) Search(ctx context.Context, q Query) (Result, error) {
 	if q.OnlyIDs != nil && len(q.OnlyIDs) == 0 {
-		return Result{Hits: []Hit{}}, nil
+		return Result{Hits: []Hit{}, Match: MatchAll}, nil
+	}
+	var words []analysis.Concept
+	if strings.TrimSpace(q.Text) != "" {
+		// Synonyms are Meilisearch's own (settings): not expanded here.
+		words = analysis.Parse(q.Text, nil)
+	}
+	return cascade(ctx, q, words, x.run)
+}
+
+// meiliText is what Meilisearch is asked for a pass: the kept words,
+// folded and segmented, every one required (matching strategy "all");
+// in the tolerant pass with every word, Chinese words by their pinyin,
+// which finds homophones in the pinyin field (Meilisearch forgives Latin
+// typos by itself). Pinyin replaces the characters rather than adding to
+// them, so the passes with fewer words ask for the words as typed.
+func meiliText(words []analysis.Concept, p Pass) string {
+	parts := make([]string, 0, len(words))
+	for _, w := range p.kept(words) {
+		if p.Tolerant && p.Keep == 0 && w.Pinyin != "" {
+			parts = append(parts, w.Pinyin)
+			continue
+		}
+		parts = append(parts, w.Text)
+	}
+	return strings.Join(parts, " ")
+}
+
+// run runs q with its words matched as pass p says.
+func (x *meiliIndex) run(ctx context.Context, q Query, words []analysis.Concept, p Pass) (Result, error) {
+	text := ""
+	if len(words) > 0 {
+		text = meiliText(words, p)
 	}
 	page, size, skip := meiliPage(q.Offset, q.Limit)
 	perPage := int64(size)
@@ -264,17 +328,20 @@ func (x *meiliIndex) Search(ctx context.Context, q Query) (Result, error) {
 		Filter:      meiliFilter(q, true),
 		Sort:        meiliSort(q),
 	}
+	if text != "" {
+		req.MatchingStrategy = meilisearch.All
+	}
 	switch {
 	case q.Lean:
 		req.AttributesToRetrieve = []string{"id", "price_min_fen"}
-	case strings.TrimSpace(q.Text) != "":
+	case text != "":
 		req.AttributesToHighlight = []string{"title"}
 		req.HighlightPreTag, req.HighlightPostTag = markOpen, markClose
 	}
-	if q.CategoryID == 0 {
+	if q.CategoryID == 0 && !q.probe {
 		req.Facets = []string{"category_id"}
 	}
-	res, err := x.idx.SearchWithContext(ctx, q.Text, req)
+	res, err := x.idx.SearchWithContext(ctx, text, req)
 	if err != nil {
 		return Result{}, x.m.fail(err)
 	}
@@ -294,10 +361,11 @@ func (x *meiliIndex) Search(ctx context.Context, q Query) (Result, error) {
 			PriceMinFen: h.PriceMinFen, PriceMaxFen: h.PriceMaxFen, Sales: h.Sales, Image: h.Image}
 	}
 	facets := res.FacetDistribution
-	if q.CategoryID != 0 { // counts over every filter but the category
+	if q.CategoryID != 0 && !q.probe { // counts over every filter but the category
 		zero := int64(0)
-		fres, err := x.idx.SearchWithContext(ctx, q.Text, &meilisearch.SearchRequest{
-			HitsPerPage: &zero, Filter: meiliFilter(q, false), Facets: []string{"category_id"}})
+		fres, err := x.idx.SearchWithContext(ctx, text, &meilisearch.SearchRequest{
+			HitsPerPage: &zero, Filter: meiliFilter(q, false), Facets: []string{"category_id"},
+			MatchingStrategy: req.MatchingStrategy})
 		if err != nil {
 			return Result{}, x.m.fail(err)
 		}
@@ -319,23 +387,33 @@ func (x *meiliIndex) Search(ctx context.Context, q Query) (Result, error) {
 }
 
 func (x *meiliIndex) Suggest(ctx context.Context, prefix string, limit int) ([]Suggestion, error) {
-	if strings.TrimSpace(prefix) == "" {
+	words := analysis.Parse(prefix, nil)
+	if len(words) == 0 {
 		return nil, nil
 	}
-	res, err := x.idx.SearchWithContext(ctx, prefix, &meilisearch.SearchRequest{
-		Limit: int64(limit), AttributesToRetrieve: []string{"id", "title"}})
-	if err != nil {
-		return nil, x.m.fail(err)
+	// Meilisearch takes the last word as a prefix by itself; best sellers
+	// first among the titles with every word.
+	for _, p := range []Pass{{}, {Tolerant: true}} {
+		res, err := x.idx.SearchWithContext(ctx, meiliText(words, p), &meilisearch.SearchRequest{
+			Limit: int64(limit), AttributesToRetrieve: []string{"id", "title"},
+			MatchingStrategy: meilisearch.All, Sort: []string{"sales:desc", "id:asc"}})
+		if err != nil {
+			return nil, x.m.fail(err)
+		}
+		var hits []meiliHit
+		if err := res.Hits.DecodeInto(&hits); err != nil {
+			return nil, x.m.fail(err)
+		}
+		if len(hits) == 0 && !p.Tolerant {
+			continue
+		}
+		out := make([]Suggestion, len(hits))
+		for i, h := range hits {
+			out[i] = Suggestion{ID: h.ID, Title: h.Title}
+		}
+		return out, nil
 	}
-	var hits []meiliHit
-	if err := res.Hits.DecodeInto(&hits); err != nil {
-		return nil, x.m.fail(err)
-	}
-	out := make([]Suggestion, len(hits))
-	for i, h := range hits {
-		out[i] = Suggestion{ID: h.ID, Title: h.Title}
-	}
-	return out, nil
+	return nil, nil
 }
 
 func (x *meiliIndex) Ping(ctx context.Context) error {
@@ -351,5 +429,10 @@ func (x *meiliIndex) Ping(ctx context.Context) error {
 
 func (x *meiliIndex) Close() error { return nil }
 
-// SetSynonyms implements Index.
-func (x *meiliIndex) SetSynonyms(ctx context.Context, groups [][]string) error { return nil }
+// SetSynonyms implements Index: Meilisearch's synonyms setting, each term
+// (folded as queries are) with the other terms of its group.
+func (x *meiliIndex) SetSynonyms(ctx context.Context, groups [][]string) error {
+	m := analysis.NewSynonyms(groups).Map()
+	task, err := x.idx.UpdateSynonymsWithContext(ctx, &m)
+	return x.m.wait(ctx, task, err)
+}

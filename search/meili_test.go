@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -25,8 +26,11 @@ type fakeMeili struct {
 	tasks    int
 	failNext string // a task error code to fail the next task with
 	search   []map[string]any
-	down     bool
-	url      string
+	// found, when set, names the query texts that find the canned hits;
+	// the others find nothing.
+	found map[string]bool
+	down  bool
+	url   string
 }
 
 type recorded struct {
@@ -100,8 +104,14 @@ func (f *fakeMeili) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method == "POST" && len(parts) == 4 && parts[3] == "delete-batch":
 		task(parts[1], "documentDeletion")
 	case r.Method == "POST" && len(parts) == 3 && parts[2] == "search":
-		json.NewEncoder(w).Encode(map[string]any{"hits": f.search, "query": "", "processingTimeMs": 1, "hitsPerPage": 20,
-			"page": 1, "totalPages": 1, "totalHits": len(f.search), "facetDistribution": map[string]any{"category_id": map[string]int{"1": 3, "3": 5}}})
+		hits := f.search
+		if m, _ := body.(map[string]any); f.found != nil && !f.found[fmt.Sprint(m["q"])] {
+			hits = []map[string]any{}
+		}
+		json.NewEncoder(w).Encode(map[string]any{"hits": hits, "query": "", "processingTimeMs": 1, "hitsPerPage": 20,
+			"page": 1, "totalPages": 1, "totalHits": len(hits), "facetDistribution": map[string]any{"category_id": map[string]int{"1": 3, "3": 5}}})
+	case r.Method == "PUT" && len(parts) == 4 && parts[2] == "settings" && parts[3] == "synonyms":
+		task(parts[1], "settingsUpdate")
 	default:
 		w.WriteHeader(http.StatusNotFound)
 		json.NewEncoder(w).Encode(map[string]string{"message": "not found", "code": "not_found", "type": "invalid_request", "link": ""})
@@ -152,13 +162,15 @@ func TestMeiliOpenAppliesSettings(t *testing.T) {
 		t.Fatalf("Open: %v, created %v", err, created)
 	}
 	settings := map[string]any{
-		"searchableAttributes": []string{"title", "subtitle"},
+		"searchableAttributes": []string{"title", "aliases", "pinyin", "initials", "skus", "subtitle"},
 		"displayedAttributes":  []string{"id", "title", "category_id", "price_min_fen", "price_max_fen", "sales", "image"},
 		"filterableAttributes": []string{"id", "category_id", "price_min_fen", "price_max_fen", "stores"},
 		"sortableAttributes":   []string{"price_min_fen", "sales", "id"},
-		"localizedAttributes":  []map[string]any{{"locales": []string{"cmn"}, "attributePatterns": []string{"title", "subtitle"}}},
-		"pagination":           map[string]any{"maxTotalHits": 10000},
-		"faceting":             map[string]any{"maxValuesPerFacet": 200, "sortFacetValuesBy": nil},
+		"localizedAttributes":  []map[string]any{{"locales": []string{"cmn"}, "attributePatterns": []string{"title", "aliases", "skus", "subtitle"}}},
+		"typoTolerance": map[string]any{"enabled": true, "minWordSizeForTypos": map[string]any{"oneTypo": 4, "twoTypos": 9},
+			"disableOnWords": []string{}, "disableOnAttributes": []string{"initials"}, "disableOnNumbers": false},
+		"pagination": map[string]any{"maxTotalHits": 10000},
+		"faceting":   map[string]any{"maxValuesPerFacet": 200, "sortFacetValuesBy": nil},
 	}
 	expect(t, f.take(), []recorded{
 		{Method: "GET", Path: "/indexes/wemart_products_3"},
@@ -199,8 +211,11 @@ func TestMeiliDocumentsInBatches(t *testing.T) {
 			t.Fatalf("batch %d: %s %s?%s with %d documents", i, got[i].Method, got[i].Path, got[i].Query, len(got[i].Body.([]any)))
 		}
 	}
+	// The text as package analysis makes it: pinyin of the title's words
+	// (商品 → shangpin and its syllables; initials sp).
 	want := jsonOf(t, map[string]any{"id": 1, "title": "商品 1", "subtitle": "", "category_id": 2, "price_min_fen": 100,
-		"price_max_fen": 200, "sales": 0, "image": "", "stores": []int{7}})
+		"price_max_fen": 200, "sales": 0, "image": "", "stores": []int{7}, "aliases": "", "skus": "",
+		"pinyin": "shangpin shang pin", "initials": "sp"})
 	if !reflect.DeepEqual(got[0].Body.([]any)[0], want) {
 		t.Fatalf("document shape: %v", got[0].Body.([]any)[0])
 	}
@@ -224,13 +239,13 @@ func TestMeiliSearchRequests(t *testing.T) {
 	}
 	expect(t, f.take(), []recorded{
 		{Method: "POST", Path: "/indexes/wemart_products_1/search", Body: map[string]any{
-			"q": "牛奶", "hybrid": nil, "hitsPerPage": 20, "page": 3,
+			"q": "牛奶", "hybrid": nil, "matchingStrategy": "all", "hitsPerPage": 20, "page": 3,
 			"filter":                "category_id = 1 AND price_min_fen <= 3000 AND price_max_fen >= 1000 AND stores = 12",
 			"sort":                  []string{"price_min_fen:asc", "id:asc"},
 			"attributesToHighlight": []string{"title"}, "highlightPreTag": "\x01", "highlightPostTag": "\x02"}},
 		// Facets count over every filter but the category.
 		{Method: "POST", Path: "/indexes/wemart_products_1/search", Body: map[string]any{
-			"q": "牛奶", "hybrid": nil, "hitsPerPage": 0,
+			"q": "牛奶", "hybrid": nil, "matchingStrategy": "all", "hitsPerPage": 0,
 			"filter": "price_min_fen <= 3000 AND price_max_fen >= 1000 AND stores = 12", "facets": []string{"category_id"}}},
 	})
 	if len(res.Hits) != 1 || res.Hits[0].ID != 7 || res.Hits[0].TitleHighlight != "光明 &lt;鲜&gt;<em>牛奶</em>" || res.Total != 1 {
@@ -245,7 +260,7 @@ func TestMeiliSearchRequests(t *testing.T) {
 	expect(t, f.take(), []recorded{
 		{Method: "POST", Path: "/indexes/wemart_products_1/search", Body: map[string]any{"q": "", "hybrid": nil, "hitsPerPage": 10, "page": 1,
 			"sort": []string{"sales:desc", "id:asc"}, "facets": []string{"category_id"}}},
-		{Method: "POST", Path: "/indexes/wemart_products_1/search", Body: map[string]any{"q": "milk", "hybrid": nil, "hitsPerPage": 10, "page": 1,
+		{Method: "POST", Path: "/indexes/wemart_products_1/search", Body: map[string]any{"q": "milk", "hybrid": nil, "matchingStrategy": "all", "hitsPerPage": 10, "page": 1,
 			"facets": []string{"category_id"}, "attributesToHighlight": []string{"title"}, "highlightPreTag": "\x01", "highlightPostTag": "\x02"}},
 	})
 }
@@ -270,8 +285,12 @@ func TestMeiliRepricedRequests(t *testing.T) {
 		t.Fatal(err)
 	}
 	expect(t, f.take(), []recorded{
+		// How the words match is decided once, on the words alone.
 		{Method: "POST", Path: "/indexes/wemart_products_1/search", Body: map[string]any{
-			"q": "牛", "hybrid": nil, "hitsPerPage": 1, "page": 1,
+			"q": "牛", "hybrid": nil, "matchingStrategy": "all", "hitsPerPage": 0, "page": 1,
+			"filter": "stores = 12", "attributesToRetrieve": []string{"id", "price_min_fen"}}},
+		{Method: "POST", Path: "/indexes/wemart_products_1/search", Body: map[string]any{
+			"q": "牛", "hybrid": nil, "matchingStrategy": "all", "hitsPerPage": 1, "page": 1,
 			"filter":               "id IN [4] AND stores = 12",
 			"sort":                 []string{"price_min_fen:asc", "id:asc"},
 			"facets":               []string{"category_id"},
@@ -279,7 +298,7 @@ func TestMeiliRepricedRequests(t *testing.T) {
 		// One store-priced product matched: the others' window, 39–59, starts
 		// one place before the page (a page of 30, the second, holds it).
 		{Method: "POST", Path: "/indexes/wemart_products_1/search", Body: map[string]any{
-			"q": "牛", "hybrid": nil, "hitsPerPage": 30, "page": 2,
+			"q": "牛", "hybrid": nil, "matchingStrategy": "all", "hitsPerPage": 30, "page": 2,
 			"filter":               "price_min_fen <= 3000 AND price_max_fen >= 1000 AND id NOT IN [2, 4, 9] AND stores = 12",
 			"sort":                 []string{"price_min_fen:asc", "id:asc"},
 			"facets":               []string{"category_id"},
@@ -287,7 +306,7 @@ func TestMeiliRepricedRequests(t *testing.T) {
 		// The fake holds one product: the page lies past the others' end, so
 		// they are read whole to place the store-priced one among them.
 		{Method: "POST", Path: "/indexes/wemart_products_1/search", Body: map[string]any{
-			"q": "牛", "hybrid": nil, "hitsPerPage": 1, "page": 1,
+			"q": "牛", "hybrid": nil, "matchingStrategy": "all", "hitsPerPage": 1, "page": 1,
 			"filter":               "price_min_fen <= 3000 AND price_max_fen >= 1000 AND id NOT IN [2, 4, 9] AND stores = 12",
 			"sort":                 []string{"price_min_fen:asc", "id:asc"},
 			"facets":               []string{"category_id"},
@@ -302,7 +321,7 @@ func TestMeiliRepricedRequests(t *testing.T) {
 	}
 	expect(t, f.take(), []recorded{
 		{Method: "POST", Path: "/indexes/wemart_products_1/search", Body: map[string]any{
-			"q": "牛", "hybrid": nil, "hitsPerPage": 20, "page": 1,
+			"q": "牛", "hybrid": nil, "matchingStrategy": "all", "hitsPerPage": 20, "page": 1,
 			"filter":                "((price_min_fen <= 3000 AND price_max_fen >= 1000 AND id NOT IN [2, 4, 9]) OR id IN [4]) AND stores = 12",
 			"sort":                  []string{"sales:desc", "id:asc"},
 			"facets":                []string{"category_id"},
@@ -405,4 +424,85 @@ func TestMeiliLive(t *testing.T) {
 	if s, _ := idx.Suggest(ctx, "oat", 5); len(s) == 0 || s[0].ID != 3 {
 		t.Fatalf("suggest oat: %+v", s)
 	}
+
+	// The same understanding of shoppers' typing as the embedded index.
+	m.prefix += "_shelf"
+	shelfIdx, _, err := m.Open(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Drop(ctx, 1)
+	if err := shelfIdx.Upsert(ctx, shelf); err != nil {
+		t.Fatal(err)
+	}
+	if err := shelfIdx.SetSynonyms(ctx, shelfSynonyms); err != nil {
+		t.Fatal(err)
+	}
+	checkUnderstood(t, shelfIdx, true)
+}
+
+// TestMeiliCascade: Meilisearch is asked the words as package analysis
+// reads them (folded, segmented), all of them required; when nothing has
+// them all, the Chinese words by their pinyin (homophones), then fewer
+// words from the end, and the answer says which.
+func TestMeiliCascade(t *testing.T) {
+	f, m := newFakeMeili(t)
+	ctx := context.Background()
+	idx, _, _ := m.Open(ctx, 1)
+	f.take()
+	f.search = []map[string]any{{"id": 1, "title": "光明 优倍 鲜牛奶"}}
+	body := func(text string) map[string]any {
+		return map[string]any{"q": text, "hybrid": nil, "matchingStrategy": "all", "hitsPerPage": 20, "page": 1,
+			"facets": []string{"category_id"}, "attributesToHighlight": []string{"title"}, "highlightPreTag": "\x01", "highlightPostTag": "\x02"}
+	}
+	search := func(text string) recorded {
+		return recorded{Method: "POST", Path: "/indexes/wemart_products_1/search", Body: body(text)}
+	}
+	f.found = map[string]bool{"光明 牛奶": true}
+	r, err := idx.Search(ctx, q("光明牛奶"))
+	if err != nil || r.Match != MatchAll || r.Total != 1 {
+		t.Fatalf("光明牛奶: %+v %v", r, err)
+	}
+	expect(t, f.take(), []recorded{search("光明 牛奶")})
+
+	f.found = map[string]bool{"niunai": true}
+	if r, _ = idx.Search(ctx, q("牛乃")); r.Match != MatchFuzzy || r.Total != 1 {
+		t.Fatalf("牛乃: %+v", r)
+	}
+	expect(t, f.take(), []recorded{search("牛乃"), search("niunai")})
+
+	f.found = map[string]bool{"光明 牛奶": true}
+	if r, _ = idx.Search(ctx, q("光明牛奶 巧克力")); r.Match != MatchPartial || !slices.Equal(r.Ignored, []string{"巧克力"}) {
+		t.Fatalf("光明牛奶 巧克力: %+v", r)
+	}
+	expect(t, f.take(), []recorded{search("光明 牛奶 巧克力"), search("guangming niunai qiaokeli"), search("光明 牛奶")})
+
+	f.found = map[string]bool{}
+	if r, _ = idx.Search(ctx, q("ＸＹＺ")); r.Match != MatchNone || len(r.Hits) != 0 {
+		t.Fatalf("xyz: %+v", r)
+	}
+	expect(t, f.take(), []recorded{search("xyz"), search("xyz")})
+	if r, _ = idx.Search(ctx, q("!!!")); r.Match != MatchNone {
+		t.Fatalf("!!!: %+v", r)
+	}
+	if got := f.take(); len(got) != 0 {
+		t.Fatalf("punctuation alone asked Meilisearch: %v", got)
+	}
+
+	// Suggestions: the words as read, best sellers first.
+	f.found = map[string]bool{"光明 牛": true}
+	if s, err := idx.Suggest(ctx, "光明牛", 5); err != nil || len(s) != 1 {
+		t.Fatalf("suggest: %+v %v", s, err)
+	}
+	expect(t, f.take(), []recorded{{Method: "POST", Path: "/indexes/wemart_products_1/search", Body: map[string]any{
+		"q": "光明 牛", "hybrid": nil, "matchingStrategy": "all", "limit": 5, "attributesToRetrieve": []string{"id", "title"},
+		"sort": []string{"sales:desc", "id:asc"}}}})
+
+	// Synonyms: each folded term with the others of its group.
+	if err := idx.SetSynonyms(ctx, [][]string{{"可乐", "Coke"}}); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, f.take(), []recorded{
+		{Method: "PUT", Path: "/indexes/wemart_products_1/settings/synonyms", Body: map[string][]string{"可乐": {"coke"}, "coke": {"可乐"}}},
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"strings"
 )
 
 // maxIDsPerQuery bounds the ids one engine query restricts itself to (a
@@ -52,6 +53,16 @@ func Repriced(ctx context.Context, idx Index, q Query, own map[int]PriceRange) (
 		return res, err
 	}
 
+	if q.pass == nil && strings.TrimSpace(q.Text) != "" {
+		// The searches below must agree on how the words match: decide it
+		// once, on the words alone (see cascade).
+		r, err := idx.Search(ctx, probe(q))
+		if err != nil || r.Match == MatchNone {
+			r.Hits = []Hit{}
+			return r, err
+		}
+		q.pass = &r.pass
+	}
 	// The repriced products in the bounds, in store-price order. Both streams
 	// are read lean (ids and prices); only the page's hits are read whole.
 	var theirs Result
@@ -106,6 +117,9 @@ func Repriced(ctx context.Context, idx Index, q Query, own map[int]PriceRange) (
 		Hits:       page,
 		Total:      rest.Total + theirs.Total,
 		Categories: addFacets(rest.Categories, theirs.Categories),
+		Match:      rest.Match,
+		Ignored:    rest.Ignored,
+		pass:       rest.pass,
 	}, nil
 }
 

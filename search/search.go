@@ -64,6 +64,12 @@ type Query struct {
 	Sort   string
 	Offset int
 	Limit  int
+
+	// pass, when set, is the one way the words may match (Repriced pins
+	// it so that its several searches agree); nil lets the search cascade.
+	pass *Pass
+	// probe: only the total is wanted (no hits, no facets).
+	probe bool
 }
 
 // priced reports whether the query has price bounds.
@@ -110,7 +116,7 @@ const (
 	// wrong character or letter).
 	MatchFuzzy Match = "fuzzy"
 	// MatchPartial: nothing has every word; the hits have the first ones
-	// (Result.Ignored lists the words left out, last first).
+	// (Result.Ignored lists the words left out, in query order).
 	MatchPartial Match = "partial"
 	// MatchNone: nothing matched at all (no hits).
 	MatchNone Match = "none"
@@ -127,6 +133,8 @@ type Result struct {
 	Match Match
 	// Ignored are the query words a MatchPartial result leaves out.
 	Ignored []string
+
+	pass Pass // how the words matched
 }
 
 // Suggestion is a completion for the search box.

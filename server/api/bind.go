@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -219,7 +220,10 @@ const maxQueryText = 100
 // queryText reads an optional free-text query parameter.
 func queryText(c echo.Context, name string) (string, error) {
 	v := strings.TrimSpace(c.QueryParam(name))
-	if len([]rune(v)) > maxQueryText {
+	if !utf8.ValidString(v) {
+		return "", errs.InvalidField(name, "must be text (valid UTF-8)")
+	}
+	if utf8.RuneCountInString(v) > maxQueryText {
 		return "", errs.InvalidField(name, "must be at most %d characters", maxQueryText)
 	}
 	return v, nil

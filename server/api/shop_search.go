@@ -31,6 +31,8 @@ const (
 	maxSearchPageSize = 50
 	maxSearchDepth    = 10000 // page × page_size
 	maxSuggestions    = 10
+	// fallbackSize is how many best sellers a search that matched nothing offers.
+	fallbackSize = 10
 )
 
 // SearchItem is a product in search results.
@@ -68,6 +70,13 @@ type SearchResults struct {
 	Page     int          `json:"page"`
 	PageSize int          `json:"page_size"`
 	Facets   SearchFacets `json:"facets"`
+	// Match says how the items matched q: "all" (every word), "fuzzy"
+	// (every word, some with a typo forgiven), "partial" (the first words;
+	// Ignored lists the others) or "none": nothing matched, and the items
+	// are the best sellers (at the store, in the category) offered instead,
+	// with total 0.
+	Match   search.Match `json:"match"`
+	Ignored []string     `json:"ignored"`
 }
 
 // Suggestion is a completion for the search box: a product's title.
@@ -163,6 +172,11 @@ func (h *searchAPI) searchProducts(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if res.Match == search.MatchNone {
+		if res, err = h.fallback(ctx, q, storeID); err != nil {
+			return err
+		}
+	}
 	ids := make([]int, len(res.Hits))
 	for i, hit := range res.Hits {
 		ids[i] = hit.ID
@@ -198,8 +212,30 @@ func (h *searchAPI) searchProducts(c echo.Context) error {
 	for i, f := range res.Categories {
 		facets[i] = SearchFacet{ID: f.CategoryID, Count: f.Count}
 	}
+	if res.Ignored == nil {
+		res.Ignored = []string{}
+	}
 	return c.JSON(http.StatusOK, SearchResults{Items: items, Total: res.Total, Page: p.Page, PageSize: p.Size,
-		Facets: SearchFacets{Categories: facets}})
+		Facets: SearchFacets{Categories: facets}, Match: res.Match, Ignored: res.Ignored})
+}
+
+// fallback answers a search that matched nothing with the best sellers
+// (available at the store, in the category, on the first page only), so
+// the shopper still has somewhere to go; the answer says match "none" and
+// total 0.
+func (h *searchAPI) fallback(ctx context.Context, q search.Query, storeID int) (search.Result, error) {
+	none := search.Result{Hits: []search.Hit{}, Match: search.MatchNone}
+	if q.Offset > 0 {
+		return none, nil
+	}
+	popular := search.Query{CategoryID: q.CategoryID, InStockAt: storeID, MinPriceFen: -1, MaxPriceFen: -1,
+		Sort: search.SortSales, Limit: min(q.Limit, fallbackSize)}
+	res, err := h.searchAt(ctx, popular, storeID)
+	if err != nil {
+		return search.Result{}, err
+	}
+	none.Hits = res.Hits
+	return none, nil
 }
 
 // searchAt runs q with the prices of storeID (0: the chain's). With a price

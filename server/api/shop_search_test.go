@@ -219,3 +219,59 @@ func TestShopWorksWithMeilisearchDown(t *testing.T) {
 	mustProduct(t, h, "牛奶", 100) // the catalogue still takes changes (queued in the outbox)
 	h.Do("GET", "/api/v1/stores/nearby?lat=31&lng=121", "", nil).OK(http.StatusOK, nil)
 }
+
+// TestSearchUnderstandsShoppers: through the router, what shoppers type
+// finds what they meant, and the answer says how it matched; nothing
+// matching offers the best sellers instead, flagged.
+func TestSearchUnderstandsShoppers(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := apitest.New(t, db)
+		milk := mustProduct(t, h, "光明 优倍 鲜牛奶", 1890)
+		mustProduct(t, h, "康师傅 红烧牛肉面", 1450)
+		eventually(t, "indexed", func() bool { return searchFor(t, h, "").Total == 2 })
+		type answer struct {
+			searchPage
+			Match   string   `json:"match"`
+			Ignored []string `json:"ignored"`
+		}
+		ask := func(q string) answer {
+			var a answer
+			h.Do("GET", "/api/v1/products?"+q, "", nil).OK(http.StatusOK, &a)
+			return a
+		}
+		for q, want := range map[string]string{"光明牛奶": "all", "guangming+niunai": "all", "gmnn": "all",
+			"%E9%AE%AE%E7%89%9B%E5%A5%B6": "all", "%E7%89%9B%E4%B9%83": "all", "%E5%BA%B7%E5%B8%85%E5%82%85": "fuzzy"} {
+			a := ask("q=" + q)
+			if a.Match != want || len(a.Items) == 0 || a.Total == 0 || len(a.Ignored) != 0 {
+				t.Errorf("q=%s: %+v, want match %s", q, a, want)
+			}
+		}
+		if a := ask("q=" + url.QueryEscape("光明牛奶 巧克力")); a.Match != "partial" || a.Items[0].ID != milk.ID ||
+			len(a.Ignored) != 1 || a.Ignored[0] != "巧克力" {
+			t.Errorf("partial: %+v", a)
+		}
+		for _, q := range []string{"榴莲", "🥛!!!"} {
+			a := ask("q=" + url.QueryEscape(q))
+			if a.Match != "none" || a.Total != 0 || len(a.Items) != 2 {
+				t.Errorf("%s: %+v, want the best sellers, flagged", q, a)
+			}
+			if a := ask("page=2&q=" + url.QueryEscape(q)); a.Match != "none" || len(a.Items) != 0 {
+				t.Errorf("%s page 2: %+v", q, a)
+			}
+		}
+		if a := ask(""); a.Match != "all" || a.Ignored == nil {
+			t.Errorf("no q: %+v", a)
+		}
+		var s struct{ Items []struct{ ID int } }
+		h.Do("GET", "/api/v1/products/suggest?q=niun", "", nil).OK(http.StatusOK, &s)
+		if len(s.Items) != 1 || s.Items[0].ID != milk.ID {
+			t.Errorf("suggest niun: %+v", s)
+		}
+		// Not text: 400 naming q, for both.
+		for _, path := range []string{"/api/v1/products?q=%FF%FE", "/api/v1/products/suggest?q=%C3"} {
+			if e := h.Do("GET", path, "", nil).Fails(http.StatusBadRequest, "invalid_argument"); e.Error.Field != "q" {
+				t.Errorf("%s names %q", path, e.Error.Field)
+			}
+		}
+	})
+}

@@ -1,0 +1,174 @@
+package analysis
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// MaxConcepts bounds the words of a query that take part in matching: the
+// work per query stays bounded whatever is typed (later words are ignored).
+const MaxConcepts = 8
+
+// maxWordRunes bounds a Latin word (longer ones are cut): nobody types a
+// 40-letter word, and fuzzy matching grows with length.
+const maxWordRunes = 24
+
+// Concept is one word of a query with every way it may match.
+type Concept struct {
+	// Text is the word, folded: a Chinese word (牛奶), a Latin word or a
+	// number with a unit (milk, 500ml), or a synonym term of several words
+	// (instant noodles).
+	Text string
+	// Han says the word is Chinese.
+	Han bool
+	// Pinyin is a Chinese word's full pinyin joined (niunai): a shopper who
+	// picked a homophone on a pinyin keyboard (牛乃) still finds 牛奶.
+	Pinyin string
+	// Synonyms are the other terms of the word's synonym group.
+	Synonyms []string
+	// Run numbers the runs of Chinese characters or Latin letters the
+	// query is made of: words of one run were typed side by side (康帅傅
+	// gives 康帅 and 傅, one run), which a typo may have split wrongly.
+	Run int
+}
+
+// Parse turns what a shopper typed into concepts: folded, split into words
+// (Chinese by the dictionary, Latin by script and punctuation: 光明nn →
+// 光明, nn), words that together make a synonym term joined (instant
+// noodles), at most MaxConcepts. Punctuation and emoji alone give none.
+func Parse(text string, syn *Synonyms) []Concept {
+	var words []string
+	var runOf []int
+	for i, r := range runs(Fold(text)) {
+		ws := []string{r.text}
+		if r.han {
+			ws = joinSingles(cut(r.text, false))
+		}
+		for _, w := range ws {
+			words = append(words, w)
+			runOf = append(runOf, i)
+		}
+	}
+	var out []Concept
+	for i := 0; i < len(words) && len(out) < MaxConcepts; {
+		w, n := syn.longest(words[i:])
+		c := Concept{Text: w, Run: runOf[i]}
+		i += n
+		if r, _ := utf8.DecodeRuneInString(w); IsHan(r) {
+			c.Han = true
+			if utf8.RuneCountInString(w) > 1 { // one syllable alone matches too much
+				c.Pinyin, _ = PinyinOf(w)
+			}
+		} else if n == 1 && utf8.RuneCountInString(w) > maxWordRunes {
+			c.Text = string([]rune(w)[:maxWordRunes])
+		}
+		c.Synonyms = syn.Of(c.Text)
+		out = append(out, c)
+	}
+	return out
+}
+
+// joinSingles joins Chinese characters the dictionary left alone, side by
+// side, into one word: what the dictionary does not know is most often a
+// word typed with a wrong character (牛乃 for 牛奶), which its pinyin or all
+// but one of its characters still find; one character at a time would
+// match far too much.
+func joinSingles(words []string) []string {
+	out := make([]string, 0, len(words))
+	single := func(w string) bool {
+		r, n := utf8.DecodeRuneInString(w)
+		return n == len(w) && IsHan(r)
+	}
+	for i, w := range words {
+		if i > 0 && single(w) && single(words[i-1]) && len(out) > 0 {
+			last := out[len(out)-1]
+			if r, _ := utf8.DecodeRuneInString(last); IsHan(r) && utf8.RuneCountInString(last) < 4 {
+				out[len(out)-1] = last + w
+				continue
+			}
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// Texts are the concepts' words.
+func Texts(cs []Concept) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.Text
+	}
+	return out
+}
+
+// Synonyms are synonym groups by term. The zero value and nil have none.
+type Synonyms struct {
+	of map[string][]string // term → the other terms of its group
+	// maxWords is the most words a term has (instant noodles: 2).
+	maxWords int
+}
+
+// NewSynonyms indexes groups of terms; terms are folded, and a term given
+// in two groups gets both groups' terms.
+func NewSynonyms(groups [][]string) *Synonyms {
+	s := &Synonyms{of: map[string][]string{}}
+	for _, g := range groups {
+		terms := make([]string, 0, len(g))
+		for _, t := range g {
+			if t = Fold(t); t != "" {
+				terms = append(terms, t)
+			}
+		}
+		for _, t := range terms {
+			s.maxWords = max(s.maxWords, len(Words(t)))
+			for _, o := range terms {
+				if o != t && !contains(s.of[t], o) {
+					s.of[t] = append(s.of[t], o)
+				}
+			}
+		}
+	}
+	return s
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Of is a folded term's synonyms.
+func (s *Synonyms) Of(term string) []string {
+	if s == nil {
+		return nil
+	}
+	return s.of[term]
+}
+
+// Map is every folded term with its synonyms (for a backend that takes a
+// term → synonyms map).
+func (s *Synonyms) Map() map[string][]string {
+	if s == nil {
+		return map[string][]string{}
+	}
+	return s.of
+}
+
+// longest is the longest synonym term the first words make (joined with a
+// space when Latin, without when Chinese: 泡 + 面 → 泡面) and how many words
+// it takes; the first word alone when none does.
+func (s *Synonyms) longest(words []string) (string, int) {
+	if s != nil {
+		for n := min(len(words), s.maxWords+2); n > 1; n-- {
+			for _, sep := range []string{" ", ""} {
+				if t := strings.Join(words[:n], sep); len(s.of[t]) > 0 {
+					return t, n
+				}
+			}
+		}
+	}
+	return words[0], 1
+}

@@ -1,0 +1,186 @@
+package search
+
+import (
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"wemart/search/analysis"
+)
+
+// The fields a word is looked for in, and how much a match there counts.
+var wordFields = []struct {
+	name  string
+	boost float64
+}{{"title", 4}, {"aliases", 3}, {"skus", 1}, {"subtitle", 1}}
+
+// Boosts of the other ways a word matches.
+const (
+	synonymBoost  = 3   // a synonym in the title or the aliases
+	pinyinBoost   = 2   // typed pinyin (niunai, guangming)
+	initialsBoost = 1.5 // typed initials (nn, gmnn)
+	homophone     = 1.5 // a Chinese word by its pinyin (牛乃 → niunai)
+	typoBoost     = 0.5 // a word with a typo forgiven
+)
+
+// wordsQuery is the query for a pass's words: each must match one way or
+// another. When tolerant, a run of three or more Chinese characters typed
+// side by side may instead have all its characters but one in the title
+// (康帅傅, which the dictionary cuts into 康帅 and 傅, still finds 康师傅).
+func (x *embeddedIndex) wordsQuery(words []analysis.Concept, tolerant bool) query.Query {
+	var qs []query.Query
+	for start := 0; start < len(words); {
+		end := start + 1
+		for end < len(words) && words[end].Run == words[start].Run {
+			end++
+		}
+		var run []query.Query
+		text := ""
+		for _, w := range words[start:end] {
+			run = append(run, x.wordQuery(w, tolerant, false))
+			text += w.Text
+		}
+		if tolerant && words[start].Han && utf8.RuneCountInString(text) >= 3 {
+			qs = append(qs, bleve.NewDisjunctionQuery(conjunction(run), allButOne(text)))
+		} else {
+			qs = append(qs, run...)
+		}
+		start = end
+	}
+	return conjunction(qs)
+}
+
+func conjunction(qs []query.Query) query.Query {
+	if len(qs) == 1 {
+		return qs[0]
+	}
+	return bleve.NewConjunctionQuery(qs...)
+}
+
+// suggestQuery is wordsQuery with the last word as a prefix being typed.
+func (x *embeddedIndex) suggestQuery(words []analysis.Concept, tolerant bool) query.Query {
+	qs := make([]query.Query, len(words))
+	for i, w := range words {
+		qs[i] = x.wordQuery(w, tolerant, i == len(words)-1)
+	}
+	return conjunction(qs)
+}
+
+// wordQuery is every way one word matches: in the text fields (a Chinese
+// word by all its bigrams, a Latin word stemmed), by a synonym, by pinyin
+// (typed pinyin or initials; a Chinese word's own pinyin finds its
+// homophones) and, when tolerant, with one wrong character or letter;
+// prefix adds completions of a Latin word being typed.
+func (x *embeddedIndex) wordQuery(w analysis.Concept, tolerant, prefix bool) query.Query {
+	var alts []query.Query
+	for _, f := range wordFields {
+		alts = append(alts, matchAll(f.name, w.Text, f.boost))
+	}
+	for _, s := range w.Synonyms {
+		alts = append(alts, matchAll("title", s, synonymBoost), matchAll("aliases", s, synonymBoost))
+	}
+	n := utf8.RuneCountInString(w.Text)
+	if w.Han {
+		if w.Pinyin != "" {
+			alts = append(alts, term("pinyin", w.Pinyin, homophone))
+		}
+		if tolerant && n >= 3 {
+			alts = append(alts, allButOne(w.Text))
+		}
+		return bleve.NewDisjunctionQuery(alts...)
+	}
+	alts = append(alts, term("pinyin", w.Text, pinyinBoost))
+	if letters(w.Text) {
+		alts = append(alts, term("initials", w.Text, initialsBoost))
+	}
+	stems := x.stems(w.Text)
+	if prefix {
+		for _, f := range []string{"pinyin", "initials"} {
+			alts = append(alts, prefixOf(f, w.Text, 1))
+		}
+		for _, s := range stems {
+			alts = append(alts, prefixOf("title", s, 1), prefixOf("aliases", s, 1))
+		}
+	}
+	if tolerant && n >= 4 {
+		alts = append(alts, fuzzy("pinyin", w.Text))
+		for _, s := range stems {
+			alts = append(alts, fuzzy("title", s), fuzzy("aliases", s))
+		}
+	}
+	return bleve.NewDisjunctionQuery(alts...)
+}
+
+// matchAll matches text in a field: every token of it, analysed as
+// queries are (Chinese bigrams, stemmed words).
+func matchAll(field, text string, boost float64) query.Query {
+	m := bleve.NewMatchQuery(text)
+	m.SetField(field)
+	m.Analyzer = queryAnalyzer
+	m.SetOperator(query.MatchQueryOperatorAnd)
+	m.SetBoost(boost)
+	return m
+}
+
+func term(field, t string, boost float64) query.Query {
+	q := bleve.NewTermQuery(t)
+	q.SetField(field)
+	q.SetBoost(boost)
+	return q
+}
+
+func prefixOf(field, p string, boost float64) query.Query {
+	q := bleve.NewPrefixQuery(p)
+	q.SetField(field)
+	q.SetBoost(boost)
+	return q
+}
+
+func fuzzy(field, t string) query.Query {
+	q := bleve.NewFuzzyQuery(t)
+	q.SetField(field)
+	q.SetFuzziness(1)
+	q.SetPrefix(1) // the first letter is rarely the wrong one, and it bounds the work
+	q.SetBoost(typoBoost)
+	return q
+}
+
+// allButOne matches a Chinese word with one character wrong: all its
+// characters but (at most) one are in the title.
+func allButOne(word string) query.Query {
+	b := bleve.NewBooleanQuery()
+	n := 0
+	for _, r := range word {
+		b.AddShould(term("title", string(r), typoBoost))
+		n++
+	}
+	b.SetMinShould(float64(n - 1))
+	return b
+}
+
+// stems are a Latin word's index terms (milks → milk): what a prefix or a
+// fuzzy query compares with; the word itself if analysis gives none.
+func (x *embeddedIndex) stems(word string) []string {
+	var out []string
+	if a := x.idx.Mapping().AnalyzerNamed(analyzerName); a != nil {
+		for _, t := range a.Analyze([]byte(word)) {
+			out = append(out, string(t.Term))
+		}
+	}
+	if len(out) == 0 {
+		out = []string{word}
+	}
+	return out
+}
+
+// letters reports whether s is only ASCII letters (initials can be).
+func letters(s string) bool {
+	for _, r := range s {
+		if r > unicode.MaxASCII || !unicode.IsLetter(r) {
+			return false
+		}
+	}
+	return s != ""
+}

@@ -1,0 +1,42 @@
+package search
+
+import "wemart/search/analysis"
+
+// docText is what a document's text becomes in an index, the same for both
+// backends: traditional characters made simplified, and the pinyin tokens
+// of the title and the aliases (analysis.Pinyin).
+type docText struct {
+	// Title keeps its case and width (it is shown highlighted).
+	Title    string
+	Subtitle string
+	Aliases  []string
+	Skus     []string
+	Pinyin   []string
+	Initials []string
+}
+
+func textOf(d Document) docText {
+	t := docText{Title: analysis.Simplify(d.Title), Subtitle: analysis.Simplify(d.Subtitle),
+		Aliases: make([]string, len(d.Aliases)), Skus: make([]string, len(d.Skus))}
+	for i, s := range d.Skus {
+		t.Skus[i] = analysis.Fold(s)
+	}
+	for i, a := range d.Aliases {
+		t.Aliases[i] = analysis.Fold(a)
+	}
+	add := func(list *[]string, seen map[string]bool, tokens []string) {
+		for _, p := range tokens {
+			if !seen[p] {
+				seen[p] = true
+				*list = append(*list, p)
+			}
+		}
+	}
+	seenFull, seenIni := map[string]bool{}, map[string]bool{}
+	for _, s := range append([]string{analysis.Fold(d.Title)}, t.Aliases...) {
+		full, ini := analysis.Pinyin(s)
+		add(&t.Pinyin, seenFull, full)
+		add(&t.Initials, seenIni, ini)
+	}
+	return t
+}
