@@ -23,7 +23,9 @@
 //               hand-over: a wrong code scanned is refused, journey 1's pickup
 //               code typed → completed (with an order placed through the API
 //               when journey 1 did not produce one)
-//   5 tabs:     home (the store, its products), a product QR scene, the
+//   5 tabs:     home (the store, its products), search by pinyin (niunai
+//               finds milk) and a search that matches nothing (the notice,
+//               the best sellers offered), a product QR scene, the
 //               orders list, me (a nickname saved, as the API then says)
 //   6 tracking: a delivery order paid in the cashier, the subscribe prompt
 //               accepted (sandbox grants, POST /api/v1/subscriptions) →
@@ -690,6 +692,22 @@ async function journeyTabs(ctx) {
   await el(page, `product-${milk.id}`, 'pages/index/index (the store\'s products)')
   check((await home.textContent()).includes(store.name), `home shows "${await home.textContent()}", not the store ${store.name}`)
   await browser.shot(page, 'home')
+
+  // search as shoppers type: pinyin finds milk; nonsense says so and
+  // offers the store's best sellers instead
+  const byPinyin = await api.get(`/api/v1/products?q=niunai&store_id=${store.id}&page_size=20`)
+  check(byPinyin.match === 'all' && byPinyin.items.length && byPinyin.items[0].title.includes('奶'),
+    `niunai at store ${store.id}: match ${byPinyin.match}, first ${byPinyin.items[0] && byPinyin.items[0].title}`)
+  await go(page, base, `pages/search/index?store_id=${store.id}&q=niunai`)
+  await el(page, `product-${byPinyin.items[0].id}`, `pages/search/index?q=niunai (the first of ${byPinyin.items.length})`)
+  const nothing = await api.get(`/api/v1/products?q=zzqxj&store_id=${store.id}&page_size=20`)
+  check(nothing.match === 'none' && nothing.total === 0 && nothing.items.length, `zzqxj: match ${nothing.match}, total ${nothing.total}, ${nothing.items.length} offered`)
+  await go(page, base, `pages/search/index?store_id=${store.id}&q=zzqxj`)
+  const notice = await el(page, 'search-notice', 'pages/search/index?q=zzqxj')
+  check(await notice.getAttribute('data-match') === 'none', `the notice says match ${await notice.getAttribute('data-match')}`)
+  await el(page, 'search-recommend', 'pages/search/index?q=zzqxj (the best sellers heading)')
+  await el(page, `product-${nothing.items[0].id}`, 'pages/search/index?q=zzqxj (a best seller offered)')
+  log(`  niunai: ${byPinyin.total} found, first ${byPinyin.items[0].title}; zzqxj: none, ${nothing.items.length} best sellers offered`)
 
   // an in-store QR code for the product: scene p=<product>&s=<store>
   const scene = encodeURIComponent(`p=${milk.id}&s=${store.id}`)
