@@ -204,6 +204,7 @@ func TestJudgedSet(t *testing.T) {
 }
 
 func TestLike(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := storagetest.New(t, "sqlite")
 	for _, p := range []struct {

@@ -33,6 +33,7 @@ var floors = map[string]struct{ recall, mrr float64 }{
 // search index and holds every kind of query to its floor. With -v it logs
 // the table against the LIKE baseline and the queries the engine misses.
 func TestRelevanceFloors(t *testing.T) {
+	t.Parallel()
 	engine, baseline := serveDemo(t).evaluate(t)
 	sums := searcheval.Summarize(engine.Outcomes)
 	const slack = 1e-9 // means of exact fractions, summed in floating point
