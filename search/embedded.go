@@ -7,6 +7,7 @@ import (
 	"html"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -306,7 +307,7 @@ func sortOrder(q Query) []string {
 	if strings.TrimSpace(q.Text) == "" {
 		return []string{"-sort_sales", "sort_id"}
 	}
-	return []string{"-_score"} // relevance alone reads no doc values
+	return []string{"-_score"} // relevance alone reads no doc values (ties: see byScore)
 }
 
 func (x *embeddedIndex) Search(ctx context.Context, q Query) (Result, error) {
@@ -374,6 +375,7 @@ func (x *embeddedIndex) run(ctx context.Context, q Query, words []analysis.Conce
 		return Result{}, unavailable(err)
 	}
 	out := Result{Total: int(res.Total), Hits: make([]Hit, 0, len(res.Hits))}
+	var scores []float64
 	for _, h := range res.Hits {
 		id, _ := strconv.Atoi(h.ID)
 		if q.Lean {
@@ -395,6 +397,10 @@ func (x *embeddedIndex) run(ctx context.Context, q Query, words []analysis.Conce
 			hit.TitleHighlight = markToEm.Replace(frags[0])
 		}
 		out.Hits = append(out.Hits, hit)
+		scores = append(scores, h.Score)
+	}
+	if order[0] == "-_score" && len(scores) == len(out.Hits) {
+		byScore(out.Hits, scores)
 	}
 	if f := facets["category"]; f != nil && f.Terms != nil {
 		for _, t := range f.Terms.Terms() {
@@ -405,6 +411,32 @@ func (x *embeddedIndex) run(ctx context.Context, q Query, words []analysis.Conce
 	}
 	sortFacets(out.Categories)
 	return out, nil
+}
+
+// byScore orders a page of hits by relevance and, among equal scores, the
+// best sellers first, then by id: bleve leaves ties in index order, which a
+// rebuild changes. (Sorting every match by sales in the engine would read
+// doc values of all of them: a broad query at 100k products took 3× as long.)
+func byScore(hits []Hit, scores []float64) {
+	idx := make([]int, len(hits))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool {
+		i, j := idx[a], idx[b]
+		if scores[i] != scores[j] {
+			return scores[i] > scores[j]
+		}
+		if hits[i].Sales != hits[j].Sales {
+			return hits[i].Sales > hits[j].Sales
+		}
+		return hits[i].ID < hits[j].ID
+	})
+	sorted := make([]Hit, len(hits))
+	for k, i := range idx {
+		sorted[k] = hits[i]
+	}
+	copy(hits, sorted)
 }
 
 func str(v interface{}) string {

@@ -29,7 +29,7 @@ func TestWords(t *testing.T) {
 		"农夫山泉橙汁":    "农夫山泉 橙汁",
 		"光明nn":      "光明 nn",
 		"可乐 500ml":  "可乐 500ml",
-		"lay's 薯片":  "lays 薯片",
+		"lay's 薯片":  "lay's 薯片",
 		"coca-cola": "coca cola",
 		"🥛!!! ":     "",
 	} {

@@ -94,7 +94,8 @@ type run struct {
 
 // runs splits folded text into Chinese runs and Latin word runs; everything
 // else (spaces, punctuation, symbols, emoji) separates them. An apostrophe
-// or a dot inside a Latin word keeps it whole (lay's, l'oréal, 5.5kg).
+// or a dot inside a Latin word keeps it whole (lay's, l'oréal, 5.5kg), as
+// the index's tokenizer keeps it.
 func runs(s string) []run {
 	var out []run
 	rs := []rune(s)
@@ -113,7 +114,7 @@ func runs(s string) []run {
 			for j < len(rs) && (isWordRune(rs[j]) || (rs[j] == '\'' || rs[j] == '.') && j+1 < len(rs) && isWordRune(rs[j+1]) && j > i) {
 				j++
 			}
-			out = append(out, run{strings.ReplaceAll(string(rs[i:j]), "'", ""), false})
+			out = append(out, run{string(rs[i:j]), false})
 			i = j
 		default:
 			i++
