@@ -44,6 +44,7 @@ import (
 	"wemart/server/storage"
 	"wemart/server/stores"
 	"wemart/server/subscribe"
+	"wemart/server/synonyms"
 	"wemart/server/wechat"
 	"wemart/server/wechat/sandbox"
 )
@@ -106,6 +107,8 @@ type App struct {
 	Orders    *orders.Service
 	Codes     *qr.Codes
 	Search    *indexer.Service
+	// Synonyms are the search synonym groups staff manage.
+	Synonyms *synonyms.Service
 	// Jobs runs the outbox of calls owed to outside services (WeChat's
 	// shipping-info API, subscribe messages, parcel tracking).
 	Jobs *jobs.Runner
@@ -178,6 +181,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 	a.Staff = staff.New(db.Client, auth.NewHasher(opt.BcryptCost), signer, cfg.StaffTokenTTL)
 	a.Stores = storeSvc
 	a.Catalog = catalog.New(db.Client)
+	a.Synonyms = synonyms.New(db.Client)
 	if a.Media, err = MediaStore(cfg); err != nil {
 		return nil, err
 	}
@@ -251,6 +255,7 @@ func (a *App) routes(wx *WeChat) *echo.Echo {
 	r.Stores(a.Stores)
 	r.QRCodes(a.Stores, a.Catalog, a.Codes)
 	r.Catalog(a.Catalog, a.Pictures)
+	r.Synonyms(a.Synonyms)
 	r.ShopperProfile(a.Shoppers, a.Media)
 	r.Media(a.Media)
 	r.Products(a.Catalog, a.Stores, a.Inventory)
