@@ -206,3 +206,35 @@ func TestSynonymTermRace(t *testing.T) {
 		}
 	})
 }
+
+// TestSynonymChangesReachTheIndex: every process gives its index the
+// groups when it opens it, and again within a poll of each change made
+// through the admin API, wherever the change was made.
+func TestSynonymChangesReachTheIndex(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		var e1, e2 watchedEngine
+		h := apitest.New(t, db, e1.use)
+		other := apitest.New(t, db, e2.use)
+		e1.waitSynonyms(t)
+		e2.waitSynonyms(t)
+
+		cola := mustSynonyms(t, h, "可乐", "Coke", "cola")
+		e1.waitSynonyms(t, cola.Terms)
+		e2.waitSynonyms(t, cola.Terms)
+
+		var chips synonymGroup
+		other.Do("POST", synonymsPath, other.AdminToken, terms("薯片", "chips", "crisps")).OK(http.StatusCreated, &chips)
+		h.Do("PUT", synonymPath(cola.ID), h.AdminToken, terms("可乐", "coke")).OK(http.StatusOK, nil)
+		e1.waitSynonyms(t, []string{"可乐", "coke"}, chips.Terms)
+		e2.waitSynonyms(t, []string{"可乐", "coke"}, chips.Terms)
+
+		h.Do("DELETE", synonymPath(cola.ID), h.AdminToken, nil).OK(http.StatusNoContent, nil)
+		e1.waitSynonyms(t, chips.Terms)
+		e2.waitSynonyms(t, chips.Terms)
+
+		// A process started now gets them when it opens the index.
+		var e3 watchedEngine
+		apitest.New(t, db, e3.use)
+		e3.waitSynonyms(t, chips.Terms)
+	})
+}

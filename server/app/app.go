@@ -146,6 +146,9 @@ type Options struct {
 	// (sandbox.Options Now and Sleep; nil: real time).
 	SandboxNow   func() time.Time
 	SandboxSleep func(at time.Time, stop <-chan struct{}) bool
+	// SearchEngine, when set, is the search backend instead of the
+	// configured one (tests wrap the real one to watch the indexer).
+	SearchEngine search.Engine
 }
 
 // New builds the App on an open database: token secret, services, the
@@ -218,7 +221,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 	if !opt.NoSweeper {
 		a.Orders.StartSweeper(cfg.SweepInterval)
 	}
-	search := indexer.New(db, SearchEngine(cfg), log)
+	engine := opt.SearchEngine
+	if engine == nil {
+		engine = SearchEngine(cfg)
+	}
+	search := indexer.New(db, engine, log)
 	if err := search.Start(ctx); err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
