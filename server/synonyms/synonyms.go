@@ -2,6 +2,7 @@ package synonyms
 
 import (
 	"context"
+	"fmt"
 
 	"wemart/ent"
 	"wemart/ent/counter"
@@ -110,16 +111,23 @@ func (s *Service) Delete(ctx context.Context, id int) (err error) {
 	})
 }
 
-// SeedIfEmpty creates groups (each checked as Create checks it) in one
-// transaction when there are no groups at all, and returns how many it
-// created: none when there were groups already, or when another process
-// seeding at the same moment claimed the terms first.
+// SeedIfEmpty creates groups (each checked as Create checks it, no term in
+// two of them) in one transaction when there are no groups at all, and
+// returns how many it created: none when there were groups already, or
+// when another process seeding at the same moment claimed the terms first.
 func (s *Service) SeedIfEmpty(ctx context.Context, groups []Input) (created int, err error) {
 	defer errs.Op(&err, "synonyms.SeedIfEmpty")
 	folded := make([][]string, len(groups))
+	owner := map[string]int{}
 	for i, g := range groups {
 		if folded[i], err = Terms(g.Terms); err != nil {
 			return 0, err
+		}
+		for _, t := range folded[i] {
+			if j, taken := owner[t]; taken {
+				return 0, fmt.Errorf("%q is in groups %d and %d of the list", t, j, i)
+			}
+			owner[t] = i
 		}
 	}
 	err = storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
