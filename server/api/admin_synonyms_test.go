@@ -7,22 +7,19 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"wemart/ent"
 	"wemart/ent/searchsynonymterm"
+	"wemart/server/api"
 	"wemart/server/apitest"
 	"wemart/server/storage"
 	"wemart/server/storage/storagetest"
 	"wemart/server/synonyms"
 )
 
-// synonymGroup is a synonym group as the admin API answers it.
-type synonymGroup struct {
-	ID        int       `json:"id"`
-	Terms     []string  `json:"terms"`
-	UpdatedAt time.Time `json:"updated_at"`
-}
+// synonymGroup is a synonym group as the admin API answers it (its
+// shape is checked against openapi.yaml by the harness).
+type synonymGroup = api.SynonymGroup
 
 const synonymsPath = "/admin/v1/search/synonyms"
 

@@ -36,56 +36,56 @@ func (s *Service) List(ctx context.Context) (_ []*ent.SearchSynonym, err error) 
 // Create adds a group. A term another group has is a conflict naming both.
 func (s *Service) Create(ctx context.Context, in Input) (_ *ent.SearchSynonym, err error) {
 	defer errs.Op(&err, "synonyms.Create")
-	terms, err := Terms(in.Terms)
-	if err != nil {
-		return nil, err
-	}
-	var g *ent.SearchSynonym
-	err = storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
-		if err := bump(ctx, tx); err != nil {
-			return err
+	return s.write(ctx, 0, in.Terms, func(tx *ent.Tx, terms []string) (*ent.SearchSynonym, error) {
+		g, err := tx.SearchSynonym.Create().SetTerms(terms).Save(ctx)
+		if err != nil {
+			return nil, err
 		}
-		if g, err = tx.SearchSynonym.Create().SetTerms(terms).Save(ctx); err != nil {
-			return err
-		}
-		return claim(ctx, tx, g.ID, terms)
+		return g, claim(ctx, tx, g.ID, terms)
 	})
-	if err != nil {
-		return nil, s.conflict(ctx, err, 0, terms)
-	}
-	return g, nil
 }
 
 // Update replaces the terms of group id.
 func (s *Service) Update(ctx context.Context, id int, in Input) (_ *ent.SearchSynonym, err error) {
 	defer errs.Op(&err, "synonyms.Update")
-	terms, err := Terms(in.Terms)
+	return s.write(ctx, id, in.Terms, func(tx *ent.Tx, terms []string) (*ent.SearchSynonym, error) {
+		n, err := tx.SearchSynonym.Update().Where(searchsynonym.ID(id)).SetTerms(terms).Save(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			return nil, errs.E(errs.NotFound, "no synonym group %d", id)
+		}
+		if _, err := tx.SearchSynonymTerm.Delete().Where(searchsynonymterm.SynonymID(id)).Exec(ctx); err != nil {
+			return nil, err
+		}
+		if err := claim(ctx, tx, id, terms); err != nil {
+			return nil, err
+		}
+		return tx.SearchSynonym.Get(ctx, id)
+	})
+}
+
+// write checks raw terms, then runs fn with them folded in a transaction
+// that bumps the counter first. A term fn could not claim because another
+// group than self (0: none) holds it is a conflict naming the term and the
+// group.
+func (s *Service) write(ctx context.Context, self int, raw []string,
+	fn func(tx *ent.Tx, terms []string) (*ent.SearchSynonym, error)) (*ent.SearchSynonym, error) {
+	terms, err := Terms(raw)
 	if err != nil {
 		return nil, err
 	}
 	var g *ent.SearchSynonym
-	err = storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
+	err = storage.WithTx(ctx, s.client, func(tx *ent.Tx) (err error) {
 		if err := bump(ctx, tx); err != nil {
 			return err
 		}
-		n, err := tx.SearchSynonym.Update().Where(searchsynonym.ID(id)).SetTerms(terms).Save(ctx)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return errs.E(errs.NotFound, "no synonym group %d", id)
-		}
-		if _, err := tx.SearchSynonymTerm.Delete().Where(searchsynonymterm.SynonymID(id)).Exec(ctx); err != nil {
-			return err
-		}
-		if err := claim(ctx, tx, id, terms); err != nil {
-			return err
-		}
-		g, err = tx.SearchSynonym.Get(ctx, id)
+		g, err = fn(tx, terms)
 		return err
 	})
 	if err != nil {
-		return nil, s.conflict(ctx, err, id, terms)
+		return nil, s.conflict(ctx, err, self, terms)
 	}
 	return g, nil
 }
