@@ -27,6 +27,8 @@ import (
 	"wemart/ent/productimage"
 	"wemart/ent/refund"
 	"wemart/ent/searchoutbox"
+	"wemart/ent/searchsynonym"
+	"wemart/ent/searchsynonymterm"
 	"wemart/ent/shipment"
 	"wemart/ent/shipmentevent"
 	"wemart/ent/shopper"
@@ -83,6 +85,10 @@ type Client struct {
 	Refund *RefundClient
 	// SearchOutbox is the client for interacting with the SearchOutbox builders.
 	SearchOutbox *SearchOutboxClient
+	// SearchSynonym is the client for interacting with the SearchSynonym builders.
+	SearchSynonym *SearchSynonymClient
+	// SearchSynonymTerm is the client for interacting with the SearchSynonymTerm builders.
+	SearchSynonymTerm *SearchSynonymTermClient
 	// Shipment is the client for interacting with the Shipment builders.
 	Shipment *ShipmentClient
 	// ShipmentEvent is the client for interacting with the ShipmentEvent builders.
@@ -130,6 +136,8 @@ func (c *Client) init() {
 	c.ProductImage = NewProductImageClient(c.config)
 	c.Refund = NewRefundClient(c.config)
 	c.SearchOutbox = NewSearchOutboxClient(c.config)
+	c.SearchSynonym = NewSearchSynonymClient(c.config)
+	c.SearchSynonymTerm = NewSearchSynonymTermClient(c.config)
 	c.Shipment = NewShipmentClient(c.config)
 	c.ShipmentEvent = NewShipmentEventClient(c.config)
 	c.Shopper = NewShopperClient(c.config)
@@ -248,6 +256,8 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		ProductImage:      NewProductImageClient(cfg),
 		Refund:            NewRefundClient(cfg),
 		SearchOutbox:      NewSearchOutboxClient(cfg),
+		SearchSynonym:     NewSearchSynonymClient(cfg),
+		SearchSynonymTerm: NewSearchSynonymTermClient(cfg),
 		Shipment:          NewShipmentClient(cfg),
 		ShipmentEvent:     NewShipmentEventClient(cfg),
 		Shopper:           NewShopperClient(cfg),
@@ -293,6 +303,8 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		ProductImage:      NewProductImageClient(cfg),
 		Refund:            NewRefundClient(cfg),
 		SearchOutbox:      NewSearchOutboxClient(cfg),
+		SearchSynonym:     NewSearchSynonymClient(cfg),
+		SearchSynonymTerm: NewSearchSynonymTermClient(cfg),
 		Shipment:          NewShipmentClient(cfg),
 		ShipmentEvent:     NewShipmentEventClient(cfg),
 		Shopper:           NewShopperClient(cfg),
@@ -334,9 +346,9 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.Address, c.CartItem, c.Category, c.Counter, c.Job, c.Lease, c.LoginThrottle,
 		c.Order, c.OrderEvent, c.OrderItem, c.Payment, c.PriceChange, c.Product,
-		c.ProductImage, c.Refund, c.SearchOutbox, c.Shipment, c.ShipmentEvent,
-		c.Shopper, c.Sku, c.Staff, c.Stock, c.StockMovement, c.Store,
-		c.StoreDeliveryCell, c.SubscribeGrant,
+		c.ProductImage, c.Refund, c.SearchOutbox, c.SearchSynonym, c.SearchSynonymTerm,
+		c.Shipment, c.ShipmentEvent, c.Shopper, c.Sku, c.Staff, c.Stock,
+		c.StockMovement, c.Store, c.StoreDeliveryCell, c.SubscribeGrant,
 	} {
 		n.Use(hooks...)
 	}
@@ -348,9 +360,9 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.Address, c.CartItem, c.Category, c.Counter, c.Job, c.Lease, c.LoginThrottle,
 		c.Order, c.OrderEvent, c.OrderItem, c.Payment, c.PriceChange, c.Product,
-		c.ProductImage, c.Refund, c.SearchOutbox, c.Shipment, c.ShipmentEvent,
-		c.Shopper, c.Sku, c.Staff, c.Stock, c.StockMovement, c.Store,
-		c.StoreDeliveryCell, c.SubscribeGrant,
+		c.ProductImage, c.Refund, c.SearchOutbox, c.SearchSynonym, c.SearchSynonymTerm,
+		c.Shipment, c.ShipmentEvent, c.Shopper, c.Sku, c.Staff, c.Stock,
+		c.StockMovement, c.Store, c.StoreDeliveryCell, c.SubscribeGrant,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -391,6 +403,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Refund.mutate(ctx, m)
 	case *SearchOutboxMutation:
 		return c.SearchOutbox.mutate(ctx, m)
+	case *SearchSynonymMutation:
+		return c.SearchSynonym.mutate(ctx, m)
+	case *SearchSynonymTermMutation:
+		return c.SearchSynonymTerm.mutate(ctx, m)
 	case *ShipmentMutation:
 		return c.Shipment.mutate(ctx, m)
 	case *ShipmentEventMutation:
@@ -2880,6 +2896,304 @@ func (c *SearchOutboxClient) mutate(ctx context.Context, m *SearchOutboxMutation
 	}
 }
 
+// SearchSynonymClient is a client for the SearchSynonym schema.
+type SearchSynonymClient struct {
+	config
+}
+
+// NewSearchSynonymClient returns a client for the SearchSynonym from the given config.
+func NewSearchSynonymClient(c config) *SearchSynonymClient {
+	return &SearchSynonymClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `searchsynonym.Hooks(f(g(h())))`.
+func (c *SearchSynonymClient) Use(hooks ...Hook) {
+	c.hooks.SearchSynonym = append(c.hooks.SearchSynonym, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `searchsynonym.Intercept(f(g(h())))`.
+func (c *SearchSynonymClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SearchSynonym = append(c.inters.SearchSynonym, interceptors...)
+}
+
+// Create returns a builder for creating a SearchSynonym entity.
+func (c *SearchSynonymClient) Create() *SearchSynonymCreate {
+	mutation := newSearchSynonymMutation(c.config, OpCreate)
+	return &SearchSynonymCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SearchSynonym entities.
+func (c *SearchSynonymClient) CreateBulk(builders ...*SearchSynonymCreate) *SearchSynonymCreateBulk {
+	return &SearchSynonymCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SearchSynonymClient) MapCreateBulk(slice any, setFunc func(*SearchSynonymCreate, int)) *SearchSynonymCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SearchSynonymCreateBulk{err: fmt.Errorf("calling to SearchSynonymClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SearchSynonymCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SearchSynonymCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SearchSynonym.
+func (c *SearchSynonymClient) Update() *SearchSynonymUpdate {
+	mutation := newSearchSynonymMutation(c.config, OpUpdate)
+	return &SearchSynonymUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SearchSynonymClient) UpdateOne(_m *SearchSynonym) *SearchSynonymUpdateOne {
+	mutation := newSearchSynonymMutation(c.config, OpUpdateOne, withSearchSynonym(_m))
+	return &SearchSynonymUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SearchSynonymClient) UpdateOneID(id int) *SearchSynonymUpdateOne {
+	mutation := newSearchSynonymMutation(c.config, OpUpdateOne, withSearchSynonymID(id))
+	return &SearchSynonymUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SearchSynonym.
+func (c *SearchSynonymClient) Delete() *SearchSynonymDelete {
+	mutation := newSearchSynonymMutation(c.config, OpDelete)
+	return &SearchSynonymDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SearchSynonymClient) DeleteOne(_m *SearchSynonym) *SearchSynonymDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SearchSynonymClient) DeleteOneID(id int) *SearchSynonymDeleteOne {
+	builder := c.Delete().Where(searchsynonym.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SearchSynonymDeleteOne{builder}
+}
+
+// Query returns a query builder for SearchSynonym.
+func (c *SearchSynonymClient) Query() *SearchSynonymQuery {
+	return &SearchSynonymQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSearchSynonym},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SearchSynonym entity by its id.
+func (c *SearchSynonymClient) Get(ctx context.Context, id int) (*SearchSynonym, error) {
+	return c.Query().Where(searchsynonym.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SearchSynonymClient) GetX(ctx context.Context, id int) *SearchSynonym {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryClaims queries the claims edge of a SearchSynonym.
+func (c *SearchSynonymClient) QueryClaims(_m *SearchSynonym) *SearchSynonymTermQuery {
+	query := (&SearchSynonymTermClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(searchsynonym.Table, searchsynonym.FieldID, id),
+			sqlgraph.To(searchsynonymterm.Table, searchsynonymterm.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, searchsynonym.ClaimsTable, searchsynonym.ClaimsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *SearchSynonymClient) Hooks() []Hook {
+	return c.hooks.SearchSynonym
+}
+
+// Interceptors returns the client interceptors.
+func (c *SearchSynonymClient) Interceptors() []Interceptor {
+	return c.inters.SearchSynonym
+}
+
+func (c *SearchSynonymClient) mutate(ctx context.Context, m *SearchSynonymMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SearchSynonymCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SearchSynonymUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SearchSynonymUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SearchSynonymDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SearchSynonym mutation op: %q", m.Op())
+	}
+}
+
+// SearchSynonymTermClient is a client for the SearchSynonymTerm schema.
+type SearchSynonymTermClient struct {
+	config
+}
+
+// NewSearchSynonymTermClient returns a client for the SearchSynonymTerm from the given config.
+func NewSearchSynonymTermClient(c config) *SearchSynonymTermClient {
+	return &SearchSynonymTermClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `searchsynonymterm.Hooks(f(g(h())))`.
+func (c *SearchSynonymTermClient) Use(hooks ...Hook) {
+	c.hooks.SearchSynonymTerm = append(c.hooks.SearchSynonymTerm, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `searchsynonymterm.Intercept(f(g(h())))`.
+func (c *SearchSynonymTermClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SearchSynonymTerm = append(c.inters.SearchSynonymTerm, interceptors...)
+}
+
+// Create returns a builder for creating a SearchSynonymTerm entity.
+func (c *SearchSynonymTermClient) Create() *SearchSynonymTermCreate {
+	mutation := newSearchSynonymTermMutation(c.config, OpCreate)
+	return &SearchSynonymTermCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SearchSynonymTerm entities.
+func (c *SearchSynonymTermClient) CreateBulk(builders ...*SearchSynonymTermCreate) *SearchSynonymTermCreateBulk {
+	return &SearchSynonymTermCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SearchSynonymTermClient) MapCreateBulk(slice any, setFunc func(*SearchSynonymTermCreate, int)) *SearchSynonymTermCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SearchSynonymTermCreateBulk{err: fmt.Errorf("calling to SearchSynonymTermClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SearchSynonymTermCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SearchSynonymTermCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SearchSynonymTerm.
+func (c *SearchSynonymTermClient) Update() *SearchSynonymTermUpdate {
+	mutation := newSearchSynonymTermMutation(c.config, OpUpdate)
+	return &SearchSynonymTermUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SearchSynonymTermClient) UpdateOne(_m *SearchSynonymTerm) *SearchSynonymTermUpdateOne {
+	mutation := newSearchSynonymTermMutation(c.config, OpUpdateOne, withSearchSynonymTerm(_m))
+	return &SearchSynonymTermUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SearchSynonymTermClient) UpdateOneID(id int) *SearchSynonymTermUpdateOne {
+	mutation := newSearchSynonymTermMutation(c.config, OpUpdateOne, withSearchSynonymTermID(id))
+	return &SearchSynonymTermUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SearchSynonymTerm.
+func (c *SearchSynonymTermClient) Delete() *SearchSynonymTermDelete {
+	mutation := newSearchSynonymTermMutation(c.config, OpDelete)
+	return &SearchSynonymTermDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SearchSynonymTermClient) DeleteOne(_m *SearchSynonymTerm) *SearchSynonymTermDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SearchSynonymTermClient) DeleteOneID(id int) *SearchSynonymTermDeleteOne {
+	builder := c.Delete().Where(searchsynonymterm.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SearchSynonymTermDeleteOne{builder}
+}
+
+// Query returns a query builder for SearchSynonymTerm.
+func (c *SearchSynonymTermClient) Query() *SearchSynonymTermQuery {
+	return &SearchSynonymTermQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSearchSynonymTerm},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SearchSynonymTerm entity by its id.
+func (c *SearchSynonymTermClient) Get(ctx context.Context, id int) (*SearchSynonymTerm, error) {
+	return c.Query().Where(searchsynonymterm.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SearchSynonymTermClient) GetX(ctx context.Context, id int) *SearchSynonymTerm {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QuerySynonym queries the synonym edge of a SearchSynonymTerm.
+func (c *SearchSynonymTermClient) QuerySynonym(_m *SearchSynonymTerm) *SearchSynonymQuery {
+	query := (&SearchSynonymClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(searchsynonymterm.Table, searchsynonymterm.FieldID, id),
+			sqlgraph.To(searchsynonym.Table, searchsynonym.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, searchsynonymterm.SynonymTable, searchsynonymterm.SynonymColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *SearchSynonymTermClient) Hooks() []Hook {
+	return c.hooks.SearchSynonymTerm
+}
+
+// Interceptors returns the client interceptors.
+func (c *SearchSynonymTermClient) Interceptors() []Interceptor {
+	return c.inters.SearchSynonymTerm
+}
+
+func (c *SearchSynonymTermClient) mutate(ctx context.Context, m *SearchSynonymTermMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SearchSynonymTermCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SearchSynonymTermUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SearchSynonymTermUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SearchSynonymTermDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SearchSynonymTerm mutation op: %q", m.Op())
+	}
+}
+
 // ShipmentClient is a client for the Shipment schema.
 type ShipmentClient struct {
 	config
@@ -4487,14 +4801,16 @@ type (
 	hooks struct {
 		Address, CartItem, Category, Counter, Job, Lease, LoginThrottle, Order,
 		OrderEvent, OrderItem, Payment, PriceChange, Product, ProductImage, Refund,
-		SearchOutbox, Shipment, ShipmentEvent, Shopper, Sku, Staff, Stock,
-		StockMovement, Store, StoreDeliveryCell, SubscribeGrant []ent.Hook
+		SearchOutbox, SearchSynonym, SearchSynonymTerm, Shipment, ShipmentEvent,
+		Shopper, Sku, Staff, Stock, StockMovement, Store, StoreDeliveryCell,
+		SubscribeGrant []ent.Hook
 	}
 	inters struct {
 		Address, CartItem, Category, Counter, Job, Lease, LoginThrottle, Order,
 		OrderEvent, OrderItem, Payment, PriceChange, Product, ProductImage, Refund,
-		SearchOutbox, Shipment, ShipmentEvent, Shopper, Sku, Staff, Stock,
-		StockMovement, Store, StoreDeliveryCell, SubscribeGrant []ent.Interceptor
+		SearchOutbox, SearchSynonym, SearchSynonymTerm, Shipment, ShipmentEvent,
+		Shopper, Sku, Staff, Stock, StockMovement, Store, StoreDeliveryCell,
+		SubscribeGrant []ent.Interceptor
 	}
 )
 

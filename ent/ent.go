@@ -24,6 +24,8 @@ import (
 	"wemart/ent/productimage"
 	"wemart/ent/refund"
 	"wemart/ent/searchoutbox"
+	"wemart/ent/searchsynonym"
+	"wemart/ent/searchsynonymterm"
 	"wemart/ent/shipment"
 	"wemart/ent/shipmentevent"
 	"wemart/ent/shopper"
@@ -114,6 +116,8 @@ func checkColumn(t, c string) error {
 			productimage.Table:      productimage.ValidColumn,
 			refund.Table:            refund.ValidColumn,
 			searchoutbox.Table:      searchoutbox.ValidColumn,
+			searchsynonym.Table:     searchsynonym.ValidColumn,
+			searchsynonymterm.Table: searchsynonymterm.ValidColumn,
 			shipment.Table:          shipment.ValidColumn,
 			shipmentevent.Table:     shipmentevent.ValidColumn,
 			shopper.Table:           shopper.ValidColumn,

@@ -25,6 +25,8 @@ import (
 	"wemart/ent/productimage"
 	"wemart/ent/refund"
 	"wemart/ent/searchoutbox"
+	"wemart/ent/searchsynonym"
+	"wemart/ent/searchsynonymterm"
 	"wemart/ent/shipment"
 	"wemart/ent/shipmentevent"
 	"wemart/ent/shopper"
@@ -66,6 +68,8 @@ const (
 	TypeProductImage      = "ProductImage"
 	TypeRefund            = "Refund"
 	TypeSearchOutbox      = "SearchOutbox"
+	TypeSearchSynonym     = "SearchSynonym"
+	TypeSearchSynonymTerm = "SearchSynonymTerm"
 	TypeShipment          = "Shipment"
 	TypeShipmentEvent     = "ShipmentEvent"
 	TypeShopper           = "Shopper"
@@ -11887,6 +11891,8 @@ type ProductMutation struct {
 	sales           *int64
 	addsales        *int64
 	image_key       *string
+	aliases         *[]string
+	appendaliases   []string
 	clearedFields   map[string]struct{}
 	category        *int
 	clearedcategory bool
@@ -12470,6 +12476,57 @@ func (m *ProductMutation) ResetImageKey() {
 	m.image_key = nil
 }
 
+// SetAliases sets the "aliases" field.
+func (m *ProductMutation) SetAliases(s []string) {
+	m.aliases = &s
+	m.appendaliases = nil
+}
+
+// Aliases returns the value of the "aliases" field in the mutation.
+func (m *ProductMutation) Aliases() (r []string, exists bool) {
+	v := m.aliases
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAliases returns the old "aliases" field's value of the Product entity.
+// If the Product object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProductMutation) OldAliases(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAliases is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAliases requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAliases: %w", err)
+	}
+	return oldValue.Aliases, nil
+}
+
+// AppendAliases adds s to the "aliases" field.
+func (m *ProductMutation) AppendAliases(s []string) {
+	m.appendaliases = append(m.appendaliases, s...)
+}
+
+// AppendedAliases returns the list of values that were appended to the "aliases" field in this mutation.
+func (m *ProductMutation) AppendedAliases() ([]string, bool) {
+	if len(m.appendaliases) == 0 {
+		return nil, false
+	}
+	return m.appendaliases, true
+}
+
+// ResetAliases resets all changes to the "aliases" field.
+func (m *ProductMutation) ResetAliases() {
+	m.aliases = nil
+	m.appendaliases = nil
+}
+
 // ClearCategory clears the "category" edge to the Category entity.
 func (m *ProductMutation) ClearCategory() {
 	m.clearedcategory = true
@@ -12639,7 +12696,7 @@ func (m *ProductMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ProductMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 12)
 	if m.created_at != nil {
 		fields = append(fields, product.FieldCreatedAt)
 	}
@@ -12673,6 +12730,9 @@ func (m *ProductMutation) Fields() []string {
 	if m.image_key != nil {
 		fields = append(fields, product.FieldImageKey)
 	}
+	if m.aliases != nil {
+		fields = append(fields, product.FieldAliases)
+	}
 	return fields
 }
 
@@ -12703,6 +12763,8 @@ func (m *ProductMutation) Field(name string) (ent.Value, bool) {
 		return m.Sales()
 	case product.FieldImageKey:
 		return m.ImageKey()
+	case product.FieldAliases:
+		return m.Aliases()
 	}
 	return nil, false
 }
@@ -12734,6 +12796,8 @@ func (m *ProductMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldSales(ctx)
 	case product.FieldImageKey:
 		return m.OldImageKey(ctx)
+	case product.FieldAliases:
+		return m.OldAliases(ctx)
 	}
 	return nil, fmt.Errorf("unknown Product field %s", name)
 }
@@ -12819,6 +12883,13 @@ func (m *ProductMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetImageKey(v)
+		return nil
+	case product.FieldAliases:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAliases(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Product field %s", name)
@@ -12937,6 +13008,9 @@ func (m *ProductMutation) ResetField(name string) error {
 		return nil
 	case product.FieldImageKey:
 		m.ResetImageKey()
+		return nil
+	case product.FieldAliases:
+		m.ResetAliases()
 		return nil
 	}
 	return fmt.Errorf("unknown Product field %s", name)
@@ -15647,6 +15721,986 @@ func (m *SearchOutboxMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *SearchOutboxMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown SearchOutbox edge %s", name)
+}
+
+// SearchSynonymMutation represents an operation that mutates the SearchSynonym nodes in the graph.
+type SearchSynonymMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	created_at    *time.Time
+	updated_at    *time.Time
+	terms         *[]string
+	appendterms   []string
+	clearedFields map[string]struct{}
+	claims        map[int]struct{}
+	removedclaims map[int]struct{}
+	clearedclaims bool
+	done          bool
+	oldValue      func(context.Context) (*SearchSynonym, error)
+	predicates    []predicate.SearchSynonym
+}
+
+var _ ent.Mutation = (*SearchSynonymMutation)(nil)
+
+// searchsynonymOption allows management of the mutation configuration using functional options.
+type searchsynonymOption func(*SearchSynonymMutation)
+
+// newSearchSynonymMutation creates new mutation for the SearchSynonym entity.
+func newSearchSynonymMutation(c config, op Op, opts ...searchsynonymOption) *SearchSynonymMutation {
+	m := &SearchSynonymMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeSearchSynonym,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withSearchSynonymID sets the ID field of the mutation.
+func withSearchSynonymID(id int) searchsynonymOption {
+	return func(m *SearchSynonymMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *SearchSynonym
+		)
+		m.oldValue = func(ctx context.Context) (*SearchSynonym, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().SearchSynonym.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withSearchSynonym sets the old SearchSynonym of the mutation.
+func withSearchSynonym(node *SearchSynonym) searchsynonymOption {
+	return func(m *SearchSynonymMutation) {
+		m.oldValue = func(context.Context) (*SearchSynonym, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m SearchSynonymMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m SearchSynonymMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *SearchSynonymMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *SearchSynonymMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().SearchSynonym.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *SearchSynonymMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *SearchSynonymMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the SearchSynonym entity.
+// If the SearchSynonym object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SearchSynonymMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *SearchSynonymMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *SearchSynonymMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *SearchSynonymMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the SearchSynonym entity.
+// If the SearchSynonym object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SearchSynonymMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *SearchSynonymMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTerms sets the "terms" field.
+func (m *SearchSynonymMutation) SetTerms(s []string) {
+	m.terms = &s
+	m.appendterms = nil
+}
+
+// Terms returns the value of the "terms" field in the mutation.
+func (m *SearchSynonymMutation) Terms() (r []string, exists bool) {
+	v := m.terms
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTerms returns the old "terms" field's value of the SearchSynonym entity.
+// If the SearchSynonym object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SearchSynonymMutation) OldTerms(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTerms is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTerms requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTerms: %w", err)
+	}
+	return oldValue.Terms, nil
+}
+
+// AppendTerms adds s to the "terms" field.
+func (m *SearchSynonymMutation) AppendTerms(s []string) {
+	m.appendterms = append(m.appendterms, s...)
+}
+
+// AppendedTerms returns the list of values that were appended to the "terms" field in this mutation.
+func (m *SearchSynonymMutation) AppendedTerms() ([]string, bool) {
+	if len(m.appendterms) == 0 {
+		return nil, false
+	}
+	return m.appendterms, true
+}
+
+// ResetTerms resets all changes to the "terms" field.
+func (m *SearchSynonymMutation) ResetTerms() {
+	m.terms = nil
+	m.appendterms = nil
+}
+
+// AddClaimIDs adds the "claims" edge to the SearchSynonymTerm entity by ids.
+func (m *SearchSynonymMutation) AddClaimIDs(ids ...int) {
+	if m.claims == nil {
+		m.claims = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.claims[ids[i]] = struct{}{}
+	}
+}
+
+// ClearClaims clears the "claims" edge to the SearchSynonymTerm entity.
+func (m *SearchSynonymMutation) ClearClaims() {
+	m.clearedclaims = true
+}
+
+// ClaimsCleared reports if the "claims" edge to the SearchSynonymTerm entity was cleared.
+func (m *SearchSynonymMutation) ClaimsCleared() bool {
+	return m.clearedclaims
+}
+
+// RemoveClaimIDs removes the "claims" edge to the SearchSynonymTerm entity by IDs.
+func (m *SearchSynonymMutation) RemoveClaimIDs(ids ...int) {
+	if m.removedclaims == nil {
+		m.removedclaims = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.claims, ids[i])
+		m.removedclaims[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedClaims returns the removed IDs of the "claims" edge to the SearchSynonymTerm entity.
+func (m *SearchSynonymMutation) RemovedClaimsIDs() (ids []int) {
+	for id := range m.removedclaims {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ClaimsIDs returns the "claims" edge IDs in the mutation.
+func (m *SearchSynonymMutation) ClaimsIDs() (ids []int) {
+	for id := range m.claims {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetClaims resets all changes to the "claims" edge.
+func (m *SearchSynonymMutation) ResetClaims() {
+	m.claims = nil
+	m.clearedclaims = false
+	m.removedclaims = nil
+}
+
+// Where appends a list predicates to the SearchSynonymMutation builder.
+func (m *SearchSynonymMutation) Where(ps ...predicate.SearchSynonym) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the SearchSynonymMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *SearchSynonymMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.SearchSynonym, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *SearchSynonymMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *SearchSynonymMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (SearchSynonym).
+func (m *SearchSynonymMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *SearchSynonymMutation) Fields() []string {
+	fields := make([]string, 0, 3)
+	if m.created_at != nil {
+		fields = append(fields, searchsynonym.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, searchsynonym.FieldUpdatedAt)
+	}
+	if m.terms != nil {
+		fields = append(fields, searchsynonym.FieldTerms)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *SearchSynonymMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case searchsynonym.FieldCreatedAt:
+		return m.CreatedAt()
+	case searchsynonym.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case searchsynonym.FieldTerms:
+		return m.Terms()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *SearchSynonymMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case searchsynonym.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case searchsynonym.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case searchsynonym.FieldTerms:
+		return m.OldTerms(ctx)
+	}
+	return nil, fmt.Errorf("unknown SearchSynonym field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SearchSynonymMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case searchsynonym.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case searchsynonym.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case searchsynonym.FieldTerms:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTerms(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SearchSynonym field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *SearchSynonymMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *SearchSynonymMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SearchSynonymMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown SearchSynonym numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *SearchSynonymMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *SearchSynonymMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *SearchSynonymMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown SearchSynonym nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *SearchSynonymMutation) ResetField(name string) error {
+	switch name {
+	case searchsynonym.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case searchsynonym.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case searchsynonym.FieldTerms:
+		m.ResetTerms()
+		return nil
+	}
+	return fmt.Errorf("unknown SearchSynonym field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *SearchSynonymMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.claims != nil {
+		edges = append(edges, searchsynonym.EdgeClaims)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *SearchSynonymMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case searchsynonym.EdgeClaims:
+		ids := make([]ent.Value, 0, len(m.claims))
+		for id := range m.claims {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *SearchSynonymMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.removedclaims != nil {
+		edges = append(edges, searchsynonym.EdgeClaims)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *SearchSynonymMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case searchsynonym.EdgeClaims:
+		ids := make([]ent.Value, 0, len(m.removedclaims))
+		for id := range m.removedclaims {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *SearchSynonymMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedclaims {
+		edges = append(edges, searchsynonym.EdgeClaims)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *SearchSynonymMutation) EdgeCleared(name string) bool {
+	switch name {
+	case searchsynonym.EdgeClaims:
+		return m.clearedclaims
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *SearchSynonymMutation) ClearEdge(name string) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown SearchSynonym unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *SearchSynonymMutation) ResetEdge(name string) error {
+	switch name {
+	case searchsynonym.EdgeClaims:
+		m.ResetClaims()
+		return nil
+	}
+	return fmt.Errorf("unknown SearchSynonym edge %s", name)
+}
+
+// SearchSynonymTermMutation represents an operation that mutates the SearchSynonymTerm nodes in the graph.
+type SearchSynonymTermMutation struct {
+	config
+	op             Op
+	typ            string
+	id             *int
+	term           *string
+	clearedFields  map[string]struct{}
+	synonym        *int
+	clearedsynonym bool
+	done           bool
+	oldValue       func(context.Context) (*SearchSynonymTerm, error)
+	predicates     []predicate.SearchSynonymTerm
+}
+
+var _ ent.Mutation = (*SearchSynonymTermMutation)(nil)
+
+// searchsynonymtermOption allows management of the mutation configuration using functional options.
+type searchsynonymtermOption func(*SearchSynonymTermMutation)
+
+// newSearchSynonymTermMutation creates new mutation for the SearchSynonymTerm entity.
+func newSearchSynonymTermMutation(c config, op Op, opts ...searchsynonymtermOption) *SearchSynonymTermMutation {
+	m := &SearchSynonymTermMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeSearchSynonymTerm,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withSearchSynonymTermID sets the ID field of the mutation.
+func withSearchSynonymTermID(id int) searchsynonymtermOption {
+	return func(m *SearchSynonymTermMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *SearchSynonymTerm
+		)
+		m.oldValue = func(ctx context.Context) (*SearchSynonymTerm, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().SearchSynonymTerm.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withSearchSynonymTerm sets the old SearchSynonymTerm of the mutation.
+func withSearchSynonymTerm(node *SearchSynonymTerm) searchsynonymtermOption {
+	return func(m *SearchSynonymTermMutation) {
+		m.oldValue = func(context.Context) (*SearchSynonymTerm, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m SearchSynonymTermMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m SearchSynonymTermMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *SearchSynonymTermMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *SearchSynonymTermMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().SearchSynonymTerm.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetTerm sets the "term" field.
+func (m *SearchSynonymTermMutation) SetTerm(s string) {
+	m.term = &s
+}
+
+// Term returns the value of the "term" field in the mutation.
+func (m *SearchSynonymTermMutation) Term() (r string, exists bool) {
+	v := m.term
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTerm returns the old "term" field's value of the SearchSynonymTerm entity.
+// If the SearchSynonymTerm object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SearchSynonymTermMutation) OldTerm(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTerm is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTerm requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTerm: %w", err)
+	}
+	return oldValue.Term, nil
+}
+
+// ResetTerm resets all changes to the "term" field.
+func (m *SearchSynonymTermMutation) ResetTerm() {
+	m.term = nil
+}
+
+// SetSynonymID sets the "synonym_id" field.
+func (m *SearchSynonymTermMutation) SetSynonymID(i int) {
+	m.synonym = &i
+}
+
+// SynonymID returns the value of the "synonym_id" field in the mutation.
+func (m *SearchSynonymTermMutation) SynonymID() (r int, exists bool) {
+	v := m.synonym
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSynonymID returns the old "synonym_id" field's value of the SearchSynonymTerm entity.
+// If the SearchSynonymTerm object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SearchSynonymTermMutation) OldSynonymID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSynonymID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSynonymID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSynonymID: %w", err)
+	}
+	return oldValue.SynonymID, nil
+}
+
+// ResetSynonymID resets all changes to the "synonym_id" field.
+func (m *SearchSynonymTermMutation) ResetSynonymID() {
+	m.synonym = nil
+}
+
+// ClearSynonym clears the "synonym" edge to the SearchSynonym entity.
+func (m *SearchSynonymTermMutation) ClearSynonym() {
+	m.clearedsynonym = true
+	m.clearedFields[searchsynonymterm.FieldSynonymID] = struct{}{}
+}
+
+// SynonymCleared reports if the "synonym" edge to the SearchSynonym entity was cleared.
+func (m *SearchSynonymTermMutation) SynonymCleared() bool {
+	return m.clearedsynonym
+}
+
+// SynonymIDs returns the "synonym" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SynonymID instead. It exists only for internal usage by the builders.
+func (m *SearchSynonymTermMutation) SynonymIDs() (ids []int) {
+	if id := m.synonym; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSynonym resets all changes to the "synonym" edge.
+func (m *SearchSynonymTermMutation) ResetSynonym() {
+	m.synonym = nil
+	m.clearedsynonym = false
+}
+
+// Where appends a list predicates to the SearchSynonymTermMutation builder.
+func (m *SearchSynonymTermMutation) Where(ps ...predicate.SearchSynonymTerm) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the SearchSynonymTermMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *SearchSynonymTermMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.SearchSynonymTerm, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *SearchSynonymTermMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *SearchSynonymTermMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (SearchSynonymTerm).
+func (m *SearchSynonymTermMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *SearchSynonymTermMutation) Fields() []string {
+	fields := make([]string, 0, 2)
+	if m.term != nil {
+		fields = append(fields, searchsynonymterm.FieldTerm)
+	}
+	if m.synonym != nil {
+		fields = append(fields, searchsynonymterm.FieldSynonymID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *SearchSynonymTermMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case searchsynonymterm.FieldTerm:
+		return m.Term()
+	case searchsynonymterm.FieldSynonymID:
+		return m.SynonymID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *SearchSynonymTermMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case searchsynonymterm.FieldTerm:
+		return m.OldTerm(ctx)
+	case searchsynonymterm.FieldSynonymID:
+		return m.OldSynonymID(ctx)
+	}
+	return nil, fmt.Errorf("unknown SearchSynonymTerm field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SearchSynonymTermMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case searchsynonymterm.FieldTerm:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTerm(v)
+		return nil
+	case searchsynonymterm.FieldSynonymID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSynonymID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SearchSynonymTerm field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *SearchSynonymTermMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *SearchSynonymTermMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SearchSynonymTermMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown SearchSynonymTerm numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *SearchSynonymTermMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *SearchSynonymTermMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *SearchSynonymTermMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown SearchSynonymTerm nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *SearchSynonymTermMutation) ResetField(name string) error {
+	switch name {
+	case searchsynonymterm.FieldTerm:
+		m.ResetTerm()
+		return nil
+	case searchsynonymterm.FieldSynonymID:
+		m.ResetSynonymID()
+		return nil
+	}
+	return fmt.Errorf("unknown SearchSynonymTerm field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *SearchSynonymTermMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.synonym != nil {
+		edges = append(edges, searchsynonymterm.EdgeSynonym)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *SearchSynonymTermMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case searchsynonymterm.EdgeSynonym:
+		if id := m.synonym; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *SearchSynonymTermMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *SearchSynonymTermMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *SearchSynonymTermMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedsynonym {
+		edges = append(edges, searchsynonymterm.EdgeSynonym)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *SearchSynonymTermMutation) EdgeCleared(name string) bool {
+	switch name {
+	case searchsynonymterm.EdgeSynonym:
+		return m.clearedsynonym
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *SearchSynonymTermMutation) ClearEdge(name string) error {
+	switch name {
+	case searchsynonymterm.EdgeSynonym:
+		m.ClearSynonym()
+		return nil
+	}
+	return fmt.Errorf("unknown SearchSynonymTerm unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *SearchSynonymTermMutation) ResetEdge(name string) error {
+	switch name {
+	case searchsynonymterm.EdgeSynonym:
+		m.ResetSynonym()
+		return nil
+	}
+	return fmt.Errorf("unknown SearchSynonymTerm edge %s", name)
 }
 
 // ShipmentMutation represents an operation that mutates the Shipment nodes in the graph.

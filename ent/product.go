@@ -41,6 +41,8 @@ type Product struct {
 	Sales int64 `json:"sales,omitempty"`
 	// ImageKey holds the value of the "image_key" field.
 	ImageKey string `json:"image_key,omitempty"`
+	// Aliases holds the value of the "aliases" field.
+	Aliases []string `json:"aliases,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ProductQuery when eager-loading is set.
 	Edges        ProductEdges `json:"edges"`
@@ -94,7 +96,7 @@ func (*Product) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case product.FieldImages:
+		case product.FieldImages, product.FieldAliases:
 			values[i] = new([]byte)
 		case product.FieldID, product.FieldCategoryID, product.FieldSales:
 			values[i] = new(sql.NullInt64)
@@ -193,6 +195,14 @@ func (_m *Product) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.ImageKey = value.String
 			}
+		case product.FieldAliases:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field aliases", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.Aliases); err != nil {
+					return fmt.Errorf("unmarshal field aliases: %w", err)
+				}
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -280,6 +290,9 @@ func (_m *Product) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("image_key=")
 	builder.WriteString(_m.ImageKey)
+	builder.WriteString(", ")
+	builder.WriteString("aliases=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Aliases))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -163,6 +163,12 @@ func (_c *ProductCreate) SetNillableImageKey(v *string) *ProductCreate {
 	return _c
 }
 
+// SetAliases sets the "aliases" field.
+func (_c *ProductCreate) SetAliases(v []string) *ProductCreate {
+	_c.mutation.SetAliases(v)
+	return _c
+}
+
 // SetCategory sets the "category" edge to the Category entity.
 func (_c *ProductCreate) SetCategory(v *Category) *ProductCreate {
 	return _c.SetCategoryID(v.ID)
@@ -261,6 +267,10 @@ func (_c *ProductCreate) defaults() {
 		v := product.DefaultImageKey
 		_c.mutation.SetImageKey(v)
 	}
+	if _, ok := _c.mutation.Aliases(); !ok {
+		v := product.DefaultAliases
+		_c.mutation.SetAliases(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -303,6 +313,9 @@ func (_c *ProductCreate) check() error {
 	}
 	if _, ok := _c.mutation.ImageKey(); !ok {
 		return &ValidationError{Name: "image_key", err: errors.New(`ent: missing required field "Product.image_key"`)}
+	}
+	if _, ok := _c.mutation.Aliases(); !ok {
+		return &ValidationError{Name: "aliases", err: errors.New(`ent: missing required field "Product.aliases"`)}
 	}
 	return nil
 }
@@ -370,6 +383,10 @@ func (_c *ProductCreate) createSpec() (*Product, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.ImageKey(); ok {
 		_spec.SetField(product.FieldImageKey, field.TypeString, value)
 		_node.ImageKey = value
+	}
+	if value, ok := _c.mutation.Aliases(); ok {
+		_spec.SetField(product.FieldAliases, field.TypeJSON, value)
+		_node.Aliases = value
 	}
 	if nodes := _c.mutation.CategoryIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -616,6 +633,18 @@ func (u *ProductUpsert) UpdateImageKey() *ProductUpsert {
 	return u
 }
 
+// SetAliases sets the "aliases" field.
+func (u *ProductUpsert) SetAliases(v []string) *ProductUpsert {
+	u.Set(product.FieldAliases, v)
+	return u
+}
+
+// UpdateAliases sets the "aliases" field to the value that was provided on create.
+func (u *ProductUpsert) UpdateAliases() *ProductUpsert {
+	u.SetExcluded(product.FieldAliases)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -826,6 +855,20 @@ func (u *ProductUpsertOne) SetImageKey(v string) *ProductUpsertOne {
 func (u *ProductUpsertOne) UpdateImageKey() *ProductUpsertOne {
 	return u.Update(func(s *ProductUpsert) {
 		s.UpdateImageKey()
+	})
+}
+
+// SetAliases sets the "aliases" field.
+func (u *ProductUpsertOne) SetAliases(v []string) *ProductUpsertOne {
+	return u.Update(func(s *ProductUpsert) {
+		s.SetAliases(v)
+	})
+}
+
+// UpdateAliases sets the "aliases" field to the value that was provided on create.
+func (u *ProductUpsertOne) UpdateAliases() *ProductUpsertOne {
+	return u.Update(func(s *ProductUpsert) {
+		s.UpdateAliases()
 	})
 }
 
@@ -1205,6 +1248,20 @@ func (u *ProductUpsertBulk) SetImageKey(v string) *ProductUpsertBulk {
 func (u *ProductUpsertBulk) UpdateImageKey() *ProductUpsertBulk {
 	return u.Update(func(s *ProductUpsert) {
 		s.UpdateImageKey()
+	})
+}
+
+// SetAliases sets the "aliases" field.
+func (u *ProductUpsertBulk) SetAliases(v []string) *ProductUpsertBulk {
+	return u.Update(func(s *ProductUpsert) {
+		s.SetAliases(v)
+	})
+}
+
+// UpdateAliases sets the "aliases" field to the value that was provided on create.
+func (u *ProductUpsertBulk) UpdateAliases() *ProductUpsertBulk {
+	return u.Update(func(s *ProductUpsert) {
+		s.UpdateAliases()
 	})
 }
 

@@ -188,6 +188,18 @@ func (_u *ProductUpdate) SetNillableImageKey(v *string) *ProductUpdate {
 	return _u
 }
 
+// SetAliases sets the "aliases" field.
+func (_u *ProductUpdate) SetAliases(v []string) *ProductUpdate {
+	_u.mutation.SetAliases(v)
+	return _u
+}
+
+// AppendAliases appends value to the "aliases" field.
+func (_u *ProductUpdate) AppendAliases(v []string) *ProductUpdate {
+	_u.mutation.AppendAliases(v)
+	return _u
+}
+
 // SetCategory sets the "category" edge to the Category entity.
 func (_u *ProductUpdate) SetCategory(v *Category) *ProductUpdate {
 	return _u.SetCategoryID(v.ID)
@@ -390,6 +402,14 @@ func (_u *ProductUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.ImageKey(); ok {
 		_spec.SetField(product.FieldImageKey, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Aliases(); ok {
+		_spec.SetField(product.FieldAliases, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedAliases(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, product.FieldAliases, value)
+		})
 	}
 	if _u.mutation.CategoryCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -687,6 +707,18 @@ func (_u *ProductUpdateOne) SetNillableImageKey(v *string) *ProductUpdateOne {
 	return _u
 }
 
+// SetAliases sets the "aliases" field.
+func (_u *ProductUpdateOne) SetAliases(v []string) *ProductUpdateOne {
+	_u.mutation.SetAliases(v)
+	return _u
+}
+
+// AppendAliases appends value to the "aliases" field.
+func (_u *ProductUpdateOne) AppendAliases(v []string) *ProductUpdateOne {
+	_u.mutation.AppendAliases(v)
+	return _u
+}
+
 // SetCategory sets the "category" edge to the Category entity.
 func (_u *ProductUpdateOne) SetCategory(v *Category) *ProductUpdateOne {
 	return _u.SetCategoryID(v.ID)
@@ -919,6 +951,14 @@ func (_u *ProductUpdateOne) sqlSave(ctx context.Context) (_node *Product, err er
 	}
 	if value, ok := _u.mutation.ImageKey(); ok {
 		_spec.SetField(product.FieldImageKey, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Aliases(); ok {
+		_spec.SetField(product.FieldAliases, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedAliases(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, product.FieldAliases, value)
+		})
 	}
 	if _u.mutation.CategoryCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -20,6 +20,8 @@ import (
 	"wemart/ent/productimage"
 	"wemart/ent/refund"
 	"wemart/ent/searchoutbox"
+	"wemart/ent/searchsynonym"
+	"wemart/ent/searchsynonymterm"
 	"wemart/ent/shipment"
 	"wemart/ent/shipmentevent"
 	"wemart/ent/shopper"
@@ -539,6 +541,10 @@ func init() {
 	productDescImageKey := productFields[7].Descriptor()
 	// product.DefaultImageKey holds the default value on creation for the image_key field.
 	product.DefaultImageKey = productDescImageKey.Default.(string)
+	// productDescAliases is the schema descriptor for aliases field.
+	productDescAliases := productFields[8].Descriptor()
+	// product.DefaultAliases holds the default value on creation for the aliases field.
+	product.DefaultAliases = productDescAliases.Default.([]string)
 	productimageFields := schema.ProductImage{}.Fields()
 	_ = productimageFields
 	// productimageDescKey is the schema descriptor for key field.
@@ -622,6 +628,41 @@ func init() {
 	searchoutboxDescCreatedAt := searchoutboxFields[1].Descriptor()
 	// searchoutbox.DefaultCreatedAt holds the default value on creation for the created_at field.
 	searchoutbox.DefaultCreatedAt = searchoutboxDescCreatedAt.Default.(func() time.Time)
+	searchsynonymMixin := schema.SearchSynonym{}.Mixin()
+	searchsynonymMixinFields0 := searchsynonymMixin[0].Fields()
+	_ = searchsynonymMixinFields0
+	searchsynonymFields := schema.SearchSynonym{}.Fields()
+	_ = searchsynonymFields
+	// searchsynonymDescCreatedAt is the schema descriptor for created_at field.
+	searchsynonymDescCreatedAt := searchsynonymMixinFields0[0].Descriptor()
+	// searchsynonym.DefaultCreatedAt holds the default value on creation for the created_at field.
+	searchsynonym.DefaultCreatedAt = searchsynonymDescCreatedAt.Default.(func() time.Time)
+	// searchsynonymDescUpdatedAt is the schema descriptor for updated_at field.
+	searchsynonymDescUpdatedAt := searchsynonymMixinFields0[1].Descriptor()
+	// searchsynonym.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	searchsynonym.DefaultUpdatedAt = searchsynonymDescUpdatedAt.Default.(func() time.Time)
+	// searchsynonym.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	searchsynonym.UpdateDefaultUpdatedAt = searchsynonymDescUpdatedAt.UpdateDefault.(func() time.Time)
+	searchsynonymtermFields := schema.SearchSynonymTerm{}.Fields()
+	_ = searchsynonymtermFields
+	// searchsynonymtermDescTerm is the schema descriptor for term field.
+	searchsynonymtermDescTerm := searchsynonymtermFields[0].Descriptor()
+	// searchsynonymterm.TermValidator is a validator for the "term" field. It is called by the builders before save.
+	searchsynonymterm.TermValidator = func() func(string) error {
+		validators := searchsynonymtermDescTerm.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(term string) error {
+			for _, fn := range fns {
+				if err := fn(term); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	shipmentMixin := schema.Shipment{}.Mixin()
 	shipmentMixinFields0 := shipmentMixin[0].Fields()
 	_ = shipmentMixinFields0

@@ -46,6 +46,10 @@ type Tx struct {
 	Refund *RefundClient
 	// SearchOutbox is the client for interacting with the SearchOutbox builders.
 	SearchOutbox *SearchOutboxClient
+	// SearchSynonym is the client for interacting with the SearchSynonym builders.
+	SearchSynonym *SearchSynonymClient
+	// SearchSynonymTerm is the client for interacting with the SearchSynonymTerm builders.
+	SearchSynonymTerm *SearchSynonymTermClient
 	// Shipment is the client for interacting with the Shipment builders.
 	Shipment *ShipmentClient
 	// ShipmentEvent is the client for interacting with the ShipmentEvent builders.
@@ -213,6 +217,8 @@ func (tx *Tx) init() {
 	tx.ProductImage = NewProductImageClient(tx.config)
 	tx.Refund = NewRefundClient(tx.config)
 	tx.SearchOutbox = NewSearchOutboxClient(tx.config)
+	tx.SearchSynonym = NewSearchSynonymClient(tx.config)
+	tx.SearchSynonymTerm = NewSearchSynonymTermClient(tx.config)
 	tx.Shipment = NewShipmentClient(tx.config)
 	tx.ShipmentEvent = NewShipmentEventClient(tx.config)
 	tx.Shopper = NewShopperClient(tx.config)

@@ -41,6 +41,11 @@ func (Product) Fields() []ent.Field {
 		// position 0), kept in step with it in the same transaction; "" when
 		// the product has none.
 		field.String("image_key").Default(""),
+		// Other names shoppers search the product by, given by staff:
+		// English names (milk, coke), common names (泡面 for 方便面).
+		// Package catalog keeps them trimmed, at most 10, unique ignoring
+		// case; the search index matches them as it matches the title.
+		field.JSON("aliases", []string{}).Default([]string{}).Annotations(entsql.Default("[]")),
 	}
 }
 

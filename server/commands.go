@@ -208,8 +208,10 @@ func seedCommand() *cobra.Command {
 			"  --demo       a believable demo: 21 stores across Shanghai, 200+ products with\n" +
 			"               Chinese titles in 12 categories, each with a picture (kept in the\n" +
 			"               media store: $WEMART_DATA_DIR/media or WEMART_S3_*), stock in every\n" +
-			"               store. With --if-empty on a demo seeded before, it gives the demo's\n" +
-			"               products their pictures if they have none.\n" +
+			"               store, English names for most products, and search synonym groups.\n" +
+			"               With --if-empty on a demo seeded before, it puts back the pictures the\n" +
+			"               demo's products show, and gives the search the demo's synonym groups\n" +
+			"               when there are none.\n" +
 			"  --stores N --products M [--seed S]\n" +
 			"               deterministic synthetic data for benchmarks: N stores spread over\n" +
 			"               a Shanghai-sized area, M products; the same seed gives the same data.\n\n" + envHelp,
@@ -238,7 +240,11 @@ func seedCommand() *cobra.Command {
 						if err := seed.RestoreDemoPictures(ctx, db, store); err != nil {
 							return err
 						}
-						log.Info("seed skipped: the database already has data", "media", store.Describe())
+						groups, err := seed.DemoSynonyms(ctx, db)
+						if err != nil {
+							return err
+						}
+						log.Info("seed skipped: the database already has data", "media", store.Describe(), "synonym_groups_added", groups)
 						return nil
 					}
 					log.Info("seed skipped: the database already has data")

@@ -258,6 +258,13 @@ func TestDemoServeAndShutdown(t *testing.T) {
 	if code != 200 || stores.Total != 21 {
 		t.Fatalf("stores: %d %s", code, body)
 	}
+	// The demo has its search synonym groups.
+	code, body = get("/admin/v1/search/synonyms", login.Token)
+	var groups struct{ Items []struct{ Terms []string } }
+	_ = json.Unmarshal(body, &groups)
+	if code != 200 || len(groups.Items) < 10 {
+		t.Fatalf("synonyms: %d %s", code, body)
+	}
 	code, body = get("/admin/v1/products?page_size=1", login.Token)
 	var products struct{ Total int }
 	_ = json.Unmarshal(body, &products)

@@ -200,6 +200,30 @@ func (f SearchOutboxFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SearchOutboxMutation", m)
 }
 
+// The SearchSynonymFunc type is an adapter to allow the use of ordinary
+// function as SearchSynonym mutator.
+type SearchSynonymFunc func(context.Context, *ent.SearchSynonymMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f SearchSynonymFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.SearchSynonymMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SearchSynonymMutation", m)
+}
+
+// The SearchSynonymTermFunc type is an adapter to allow the use of ordinary
+// function as SearchSynonymTerm mutator.
+type SearchSynonymTermFunc func(context.Context, *ent.SearchSynonymTermMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f SearchSynonymTermFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.SearchSynonymTermMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SearchSynonymTermMutation", m)
+}
+
 // The ShipmentFunc type is an adapter to allow the use of ordinary
 // function as Shipment mutator.
 type ShipmentFunc func(context.Context, *ent.ShipmentMutation) (ent.Value, error)

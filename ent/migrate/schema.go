@@ -393,6 +393,7 @@ var (
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"listed", "unlisted"}, Default: "listed"},
 		{Name: "sales", Type: field.TypeInt64, Default: 0},
 		{Name: "image_key", Type: field.TypeString, Default: ""},
+		{Name: "aliases", Type: field.TypeJSON, Default: "[]"},
 		{Name: "category_id", Type: field.TypeInt, Nullable: true},
 	}
 	// ProductsTable holds the schema information for the "products" table.
@@ -403,7 +404,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "products_categories_products",
-				Columns:    []*schema.Column{ProductsColumns[11]},
+				Columns:    []*schema.Column{ProductsColumns[12]},
 				RefColumns: []*schema.Column{CategoriesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -412,7 +413,7 @@ var (
 			{
 				Name:    "product_category_id",
 				Unique:  false,
-				Columns: []*schema.Column{ProductsColumns[11]},
+				Columns: []*schema.Column{ProductsColumns[12]},
 			},
 			{
 				Name:    "product_deleted_at_status",
@@ -519,6 +520,46 @@ var (
 				Name:    "searchoutbox_processed_at_id",
 				Unique:  false,
 				Columns: []*schema.Column{SearchOutboxesColumns[3], SearchOutboxesColumns[0]},
+			},
+		},
+	}
+	// SearchSynonymsColumns holds the columns for the "search_synonyms" table.
+	SearchSynonymsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "terms", Type: field.TypeJSON},
+	}
+	// SearchSynonymsTable holds the schema information for the "search_synonyms" table.
+	SearchSynonymsTable = &schema.Table{
+		Name:       "search_synonyms",
+		Columns:    SearchSynonymsColumns,
+		PrimaryKey: []*schema.Column{SearchSynonymsColumns[0]},
+	}
+	// SearchSynonymTermsColumns holds the columns for the "search_synonym_terms" table.
+	SearchSynonymTermsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "term", Type: field.TypeString, Unique: true},
+		{Name: "synonym_id", Type: field.TypeInt},
+	}
+	// SearchSynonymTermsTable holds the schema information for the "search_synonym_terms" table.
+	SearchSynonymTermsTable = &schema.Table{
+		Name:       "search_synonym_terms",
+		Columns:    SearchSynonymTermsColumns,
+		PrimaryKey: []*schema.Column{SearchSynonymTermsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "search_synonym_terms_search_synonyms_claims",
+				Columns:    []*schema.Column{SearchSynonymTermsColumns[2]},
+				RefColumns: []*schema.Column{SearchSynonymsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "searchsynonymterm_synonym_id",
+				Unique:  false,
+				Columns: []*schema.Column{SearchSynonymTermsColumns[2]},
 			},
 		},
 	}
@@ -929,6 +970,8 @@ var (
 		ProductImagesTable,
 		RefundsTable,
 		SearchOutboxesTable,
+		SearchSynonymsTable,
+		SearchSynonymTermsTable,
 		ShipmentsTable,
 		ShipmentEventsTable,
 		ShoppersTable,
@@ -981,6 +1024,7 @@ func init() {
 	RefundsTable.Annotation.Checks = map[string]string{
 		"refunds_amount": "amount_fen > 0",
 	}
+	SearchSynonymTermsTable.ForeignKeys[0].RefTable = SearchSynonymsTable
 	ShipmentsTable.ForeignKeys[0].RefTable = OrdersTable
 	ShipmentEventsTable.ForeignKeys[0].RefTable = ShipmentsTable
 	SkusTable.ForeignKeys[0].RefTable = ProductsTable

@@ -54,6 +54,12 @@ type Refund func(*sql.Selector)
 // SearchOutbox is the predicate function for searchoutbox builders.
 type SearchOutbox func(*sql.Selector)
 
+// SearchSynonym is the predicate function for searchsynonym builders.
+type SearchSynonym func(*sql.Selector)
+
+// SearchSynonymTerm is the predicate function for searchsynonymterm builders.
+type SearchSynonymTerm func(*sql.Selector)
+
 // Shipment is the predicate function for shipment builders.
 type Shipment func(*sql.Selector)
 

@@ -37,6 +37,8 @@ const (
 	FieldSales = "sales"
 	// FieldImageKey holds the string denoting the image_key field in the database.
 	FieldImageKey = "image_key"
+	// FieldAliases holds the string denoting the aliases field in the database.
+	FieldAliases = "aliases"
 	// EdgeCategory holds the string denoting the category edge name in mutations.
 	EdgeCategory = "category"
 	// EdgeSkus holds the string denoting the skus edge name in mutations.
@@ -82,6 +84,7 @@ var Columns = []string{
 	FieldStatus,
 	FieldSales,
 	FieldImageKey,
+	FieldAliases,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -113,6 +116,8 @@ var (
 	DefaultSales int64
 	// DefaultImageKey holds the default value on creation for the "image_key" field.
 	DefaultImageKey string
+	// DefaultAliases holds the default value on creation for the "aliases" field.
+	DefaultAliases []string
 )
 
 // Status defines the type for the "status" enum field.

@@ -31,6 +31,7 @@ func TestEveryStaffRouteRefusesOtherStoresAndRoles(t *testing.T) {
 		p := mustProduct(t, h, "面包", 300)
 		var cat struct{ ID int }
 		h.Do("POST", "/admin/v1/categories", h.AdminToken, map[string]any{"name": "乳品"}).OK(http.StatusCreated, &cat)
+		syn := mustSynonyms(t, h, "可乐", "coke")
 		h.Do("PUT", apitest.Path("/admin/v1/stores/%d/prices/%d", a.ID, s.milk), h.AdminToken,
 			map[string]any{"price_fen": 1000}).OK(http.StatusOK, nil)
 		victim, _ := mustStaff(t, h, "victim", "clerk", &a.ID)
@@ -91,6 +92,10 @@ func TestEveryStaffRouteRefusesOtherStoresAndRoles(t *testing.T) {
 			{"GET /admin/v1/skus/:id", apitest.Path("/admin/v1/skus/%d", s.milk), nil, nil},
 			{"PATCH /admin/v1/skus/:id", apitest.Path("/admin/v1/skus/%d", s.milk), map[string]any{"price_fen": 1}, chainOnly},
 			{"DELETE /admin/v1/skus/:id", apitest.Path("/admin/v1/skus/%d", s.milk), nil, chainOnly},
+			{"GET /admin/v1/search/synonyms", synonymsPath, nil, nil},
+			{"POST /admin/v1/search/synonyms", synonymsPath, terms("x1", "x2"), chainOnly},
+			{"PUT /admin/v1/search/synonyms/:id", synonymPath(syn.ID), terms("x1", "x2"), chainOnly},
+			{"DELETE /admin/v1/search/synonyms/:id", synonymPath(syn.ID), nil, chainOnly},
 
 			{"GET /admin/v1/stores/:store_id/stock", apitest.Path("/admin/v1/stores/%d/stock", a.ID), nil, storeB},
 			{"GET /admin/v1/stores/:store_id/stock/:sku_id", stock, nil, storeB},
@@ -162,5 +167,6 @@ func TestEveryStaffRouteRefusesOtherStoresAndRoles(t *testing.T) {
 		if o := s.order(paid.Order.ID); o.Status != "paid" {
 			t.Fatalf("store A's order after refused writes: %s", o.statuses())
 		}
+		wantSynonyms(t, h, syn.Terms)
 	})
 }

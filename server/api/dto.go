@@ -93,6 +93,7 @@ type Product struct {
 	// ImageURL is the main picture's URL ("" for none): the main uploaded
 	// picture, else the first of Images.
 	ImageURL  string    `json:"image_url"`
+	Aliases   []string  `json:"aliases"` // other names shoppers search it by
 	Status    string    `json:"status"`
 	Sales     int64     `json:"sales"`
 	Skus      []Sku     `json:"skus"`
@@ -115,14 +116,10 @@ func (v views) productDTO(p *ent.Product) Product {
 	for i, k := range p.Edges.Skus {
 		skus[i] = skuDTO(k)
 	}
-	images := p.Images
-	if images == nil {
-		images = []string{}
-	}
 	return Product{
 		ID: p.ID, Title: p.Title, Subtitle: p.Subtitle, Description: p.Description,
-		CategoryID: p.CategoryID, Images: images, ImageURL: v.URLs.Of(media.ProductRef(p.ImageKey, p.Images)),
-		Status: string(p.Status), Sales: p.Sales,
+		CategoryID: p.CategoryID, Images: orEmpty(p.Images), ImageURL: v.URLs.Of(media.ProductRef(p.ImageKey, p.Images)),
+		Aliases: orEmpty(p.Aliases), Status: string(p.Status), Sales: p.Sales,
 		Skus: skus, CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(),
 	}
 }
@@ -240,4 +237,12 @@ func staffDTO(s *ent.Staff) Staff {
 	}
 	return Staff{ID: s.ID, Username: s.Username, DisplayName: s.DisplayName, Role: string(s.Role),
 		StoreID: s.StoreID, Disabled: s.Disabled, LastLoginAt: last, CreatedAt: s.CreatedAt.UTC()}
+}
+
+// orEmpty is list, or an empty list for nil: JSON lists are [], never null.
+func orEmpty(list []string) []string {
+	if list == nil {
+		return []string{}
+	}
+	return list
 }

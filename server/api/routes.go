@@ -24,6 +24,7 @@ import (
 	"wemart/server/storage"
 	"wemart/server/stores"
 	"wemart/server/subscribe"
+	"wemart/server/synonyms"
 	"wemart/server/wechat"
 	"wemart/server/wechat/wxpush"
 )
@@ -204,6 +205,21 @@ func (r *Router) Catalog(c *catalog.Service, pics *catalog.Pictures) {
 	r.staffRoute(http.MethodGet, "/skus/:id", h.getSku, may(staff.PermReadCatalogue))
 	r.staffRoute(http.MethodPatch, "/skus/:id", h.updateSku, may(staff.PermEditCatalogue))
 	r.staffRoute(http.MethodDelete, "/skus/:id", h.deleteSku, may(staff.PermEditCatalogue))
+}
+
+// synonymsAPI serves the search synonym groups staff manage.
+type synonymsAPI struct {
+	Synonyms *synonyms.Service
+}
+
+// Synonyms adds the routes of search synonyms: part of the catalogue, read
+// by every account and changed by those who edit the catalogue.
+func (r *Router) Synonyms(s *synonyms.Service) {
+	h := &synonymsAPI{Synonyms: s}
+	r.staffRoute(http.MethodGet, "/search/synonyms", h.listSynonyms, may(staff.PermReadCatalogue))
+	r.staffRoute(http.MethodPost, "/search/synonyms", h.createSynonyms, may(staff.PermEditCatalogue))
+	r.staffRoute(http.MethodPut, "/search/synonyms/:id", h.replaceSynonyms, may(staff.PermEditCatalogue))
+	r.staffRoute(http.MethodDelete, "/search/synonyms/:id", h.deleteSynonyms, may(staff.PermEditCatalogue))
 }
 
 // productsAPI serves products as shoppers see them at a store: a product

@@ -44,6 +44,7 @@ import (
 	"wemart/server/storage"
 	"wemart/server/stores"
 	"wemart/server/subscribe"
+	"wemart/server/synonyms"
 	"wemart/server/wechat"
 	"wemart/server/wechat/sandbox"
 )
@@ -106,6 +107,8 @@ type App struct {
 	Orders    *orders.Service
 	Codes     *qr.Codes
 	Search    *indexer.Service
+	// Synonyms are the search synonym groups staff manage.
+	Synonyms *synonyms.Service
 	// Jobs runs the outbox of calls owed to outside services (WeChat's
 	// shipping-info API, subscribe messages, parcel tracking).
 	Jobs *jobs.Runner
@@ -143,6 +146,9 @@ type Options struct {
 	// (sandbox.Options Now and Sleep; nil: real time).
 	SandboxNow   func() time.Time
 	SandboxSleep func(at time.Time, stop <-chan struct{}) bool
+	// SearchEngine, when set, is the search backend instead of the
+	// configured one (tests wrap the real one to watch the indexer).
+	SearchEngine search.Engine
 }
 
 // New builds the App on an open database: token secret, services, the
@@ -178,6 +184,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 	a.Staff = staff.New(db.Client, auth.NewHasher(opt.BcryptCost), signer, cfg.StaffTokenTTL)
 	a.Stores = storeSvc
 	a.Catalog = catalog.New(db.Client)
+	a.Synonyms = synonyms.New(db.Client)
 	if a.Media, err = MediaStore(cfg); err != nil {
 		return nil, err
 	}
@@ -214,7 +221,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 	if !opt.NoSweeper {
 		a.Orders.StartSweeper(cfg.SweepInterval)
 	}
-	search := indexer.New(db, SearchEngine(cfg), log)
+	engine := opt.SearchEngine
+	if engine == nil {
+		engine = SearchEngine(cfg)
+	}
+	search := indexer.New(db, engine, log)
 	if err := search.Start(ctx); err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
@@ -251,6 +262,7 @@ func (a *App) routes(wx *WeChat) *echo.Echo {
 	r.Stores(a.Stores)
 	r.QRCodes(a.Stores, a.Catalog, a.Codes)
 	r.Catalog(a.Catalog, a.Pictures)
+	r.Synonyms(a.Synonyms)
 	r.ShopperProfile(a.Shoppers, a.Media)
 	r.Media(a.Media)
 	r.Products(a.Catalog, a.Stores, a.Inventory)

@@ -19,12 +19,15 @@ import (
 	"wemart/server/indexer"
 	"wemart/server/patch"
 	"wemart/server/storage"
+	"wemart/server/synonyms"
 )
 
 // Limits on a product.
 const (
 	MaxSkusPerProduct = 50
 	MaxImages         = 9
+	MaxAliases        = 10 // other names, each
+	MaxAliasChars     = 40 // characters at most, trimmed
 )
 
 // Service manages the catalogue.
@@ -41,6 +44,7 @@ type ProductInput struct {
 	CategoryID  *int       `json:"category_id"`
 	Images      []string   `json:"images"`
 	Status      string     `json:"status"`
+	Aliases     []string   `json:"aliases"` // other names shoppers search for it by (milk, 泡面)
 	Skus        []SkuInput `json:"skus"`
 }
 
@@ -53,15 +57,17 @@ type ProductPatch struct {
 	CategoryID  patch.Nullable[int] `json:"category_id"`
 	Images      *[]string           `json:"images"`
 	Status      *string             `json:"status"`
+	Aliases     *[]string           `json:"aliases"` // the whole new list ([] clears it)
 }
 
 type productFields struct {
 	title, subtitle, description, status string
 	categoryID                           *int
-	images                               []string
+	images, aliases                      []string
 }
 
-func (f productFields) check(c *check.Checker) {
+// check checks the fields and trims the aliases.
+func (f *productFields) check(c *check.Checker) {
 	c.Text("title", f.title, true, 120)
 	c.Text("subtitle", f.subtitle, false, 200)
 	c.Text("description", f.description, false, 5000)
@@ -75,6 +81,9 @@ func (f productFields) check(c *check.Checker) {
 			c.Fail(fmt.Sprintf("images[%d]", i), "must be an http(s) URL of at most 500 characters")
 		}
 	}
+	// Aliases are kept as typed, trimmed; two that search would take for
+	// the same (case, full-width forms) are one too many.
+	f.aliases = c.Texts("aliases", f.aliases, MaxAliases, MaxAliasChars, strings.TrimSpace, synonyms.Fold)
 }
 
 // CreateProduct adds a product and its SKUs in one transaction.
@@ -84,7 +93,8 @@ func (s *Service) CreateProduct(ctx context.Context, in ProductInput) (_ *ent.Pr
 		in.Status = string(product.StatusListed)
 	}
 	var c check.Checker
-	productFields{in.Title, in.Subtitle, in.Description, in.Status, in.CategoryID, in.Images}.check(&c)
+	f := productFields{in.Title, in.Subtitle, in.Description, in.Status, in.CategoryID, in.Images, in.Aliases}
+	f.check(&c)
 	switch {
 	case len(in.Skus) == 0:
 		c.Fail("skus", "must have at least one SKU")
@@ -111,7 +121,7 @@ func (s *Service) CreateProduct(ctx context.Context, in ProductInput) (_ *ent.Pr
 	err = storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
 		p, err := tx.Product.Create().SetTitle(in.Title).SetSubtitle(in.Subtitle).
 			SetDescription(in.Description).SetNillableCategoryID(in.CategoryID).
-			SetImages(orEmpty(in.Images)).SetStatus(product.Status(in.Status)).Save(ctx)
+			SetImages(orEmpty(in.Images)).SetAliases(f.aliases).SetStatus(product.Status(in.Status)).Save(ctx)
 		if err != nil {
 			return err
 		}
@@ -188,12 +198,13 @@ func (s *Service) UpdateProduct(ctx context.Context, id int, p ProductPatch) (_ 
 	if err != nil {
 		return nil, err
 	}
-	f := productFields{cur.Title, cur.Subtitle, cur.Description, string(cur.Status), cur.CategoryID, cur.Images}
+	f := productFields{cur.Title, cur.Subtitle, cur.Description, string(cur.Status), cur.CategoryID, cur.Images, cur.Aliases}
 	setv(&f.title, p.Title)
 	setv(&f.subtitle, p.Subtitle)
 	setv(&f.description, p.Description)
 	setv(&f.status, p.Status)
 	setv(&f.images, p.Images)
+	setv(&f.aliases, p.Aliases)
 	f.categoryID = p.CategoryID.Ptr(cur.CategoryID)
 	var c check.Checker
 	f.check(&c)
@@ -208,7 +219,7 @@ func (s *Service) UpdateProduct(ctx context.Context, id int, p ProductPatch) (_ 
 	err = storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
 		n, err := tx.Product.Update().Where(product.ID(id), product.DeletedAtIsNil()).
 			SetTitle(f.title).SetSubtitle(f.subtitle).SetDescription(f.description).
-			SetStatus(product.Status(f.status)).SetImages(orEmpty(f.images)).
+			SetStatus(product.Status(f.status)).SetImages(orEmpty(f.images)).SetAliases(f.aliases).
 			ClearCategoryID().SetNillableCategoryID(f.categoryID).Save(ctx)
 		if err != nil {
 			return err

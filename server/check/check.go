@@ -4,6 +4,7 @@
 package check
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"unicode/utf8"
@@ -89,4 +90,28 @@ func (c *Checker) Fen(field string, v *int64) {
 		return
 	}
 	c.Int(field, *v, 0, MaxPriceFen)
+}
+
+// Texts checks a list of short texts (a product's aliases, a synonym
+// group's terms) and returns them as norm makes them (trimmed, folded):
+// at most maxItems entries, each non-blank and at most maxChars characters
+// once normalised, and no two the same under key (ignoring case, say). A
+// problem with one entry names it: field[i].
+func (c *Checker) Texts(field string, raw []string, maxItems, maxChars int, norm, key func(string) string) []string {
+	if len(raw) > maxItems {
+		c.Fail(field, "must have at most %d entries", maxItems)
+	}
+	out := make([]string, len(raw))
+	first := map[string]int{}
+	for i, v := range raw {
+		name := fmt.Sprintf("%s[%d]", field, i)
+		out[i] = norm(v)
+		c.Text(name, out[i], true, maxChars)
+		k := key(out[i])
+		if j, seen := first[k]; seen {
+			c.Fail(name, "repeats %s[%d] (%q)", field, j, out[j])
+		}
+		first[k] = i
+	}
+	return out
 }

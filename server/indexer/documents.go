@@ -17,7 +17,9 @@ import (
 // deleted, without SKUs) are returned as ids to delete from the index.
 func documents(ctx context.Context, client *ent.Client, ids []int) ([]search.Document, []int, error) {
 	products, err := client.Product.Query().Where(product.IDIn(ids...)).
-		WithSkus(func(q *ent.SkuQuery) { q.Where(sku.DeletedAtIsNil()) }).All(ctx)
+		WithSkus(func(q *ent.SkuQuery) {
+			q.Where(sku.DeletedAtIsNil()).Order(ent.Asc(sku.FieldSort), ent.Asc(sku.FieldID))
+		}).All(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -65,7 +67,11 @@ func documents(ctx context.Context, client *ent.Client, ids []int) ([]search.Doc
 }
 
 func documentOf(p *ent.Product, storesOf map[int][]int) search.Document {
-	d := search.Document{ID: p.ID, Title: p.Title, Subtitle: p.Subtitle, Sales: p.Sales, Stores: []int{}}
+	d := search.Document{ID: p.ID, Title: p.Title, Subtitle: p.Subtitle, Sales: p.Sales,
+		Aliases: p.Aliases, Skus: make([]string, 0, len(p.Edges.Skus)), Stores: []int{}}
+	if d.Aliases == nil {
+		d.Aliases = []string{}
+	}
 	if p.CategoryID != nil {
 		d.CategoryID = *p.CategoryID
 	}
@@ -74,6 +80,7 @@ func documentOf(p *ent.Product, storesOf map[int][]int) search.Document {
 	d.Image = media.ProductRef(p.ImageKey, p.Images)
 	seen := map[int]bool{}
 	for i, k := range p.Edges.Skus {
+		d.Skus = append(d.Skus, k.Name)
 		if i == 0 || k.PriceFen < d.PriceMinFen {
 			d.PriceMinFen = k.PriceFen
 		}

@@ -64,6 +64,12 @@ func Reindex(ctx context.Context, db *storage.DB, engine search.Engine, log *slo
 			idx.Close()
 		}
 	}()
+	// Serving processes give a generation the synonyms when they open it;
+	// giving them here too means a shared backend's new generation has them
+	// from the moment it is published.
+	if err := setSynonyms(ctx, client, idx); err != nil {
+		log.Warn("search synonyms not set on the new generation; servers set them as they open it", "generation", next, "error", err)
+	}
 	start := time.Now()
 	if err := fill(ctx, client, idx, progress); err != nil {
 		return 0, err

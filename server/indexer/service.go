@@ -18,6 +18,7 @@ import (
 	"wemart/search"
 	"wemart/server/errs"
 	"wemart/server/storage"
+	"wemart/server/synonyms"
 )
 
 // Names in the shared tables.
@@ -51,6 +52,12 @@ type Service struct {
 	mu  sync.RWMutex
 	gen int64
 	idx search.Index
+
+	// synMu keeps one hand on the synonyms at a time; synIdx is the index
+	// last given the synonym groups, as they were at counter value synAt.
+	synMu  sync.Mutex
+	synIdx search.Index
+	synAt  int64
 
 	stop chan struct{}
 	done chan struct{}
@@ -125,6 +132,13 @@ func (s *Service) open(ctx context.Context, gen int64) error {
 			return err
 		}
 	}
+	// The new generation gets the synonyms before searches switch to it;
+	// the old one is closed before anyone may give it synonyms again.
+	s.synMu.Lock()
+	defer s.synMu.Unlock()
+	if err := s.giveSynonyms(ctx, idx); err != nil {
+		s.log.Warn("search synonyms not set; trying again in a moment", "generation", gen, "error", err)
+	}
 	// Searches hold the read lock while they run (see using): once the
 	// lock is ours nobody is searching the old generation, and nobody will.
 	s.mu.Lock()
@@ -163,6 +177,9 @@ func (s *Service) loop() {
 			if err := s.follow(ctx); err != nil {
 				s.log.Warn("following the search generation", "error", err)
 			}
+			if err := s.followSynonyms(ctx); err != nil {
+				s.log.Warn("search synonyms not set; trying again in a moment", "error", err)
+			}
 			if _, err := s.Drain(ctx); err != nil {
 				s.log.Warn("applying the search outbox", "error", err)
 			}
@@ -184,6 +201,48 @@ func (s *Service) follow(ctx context.Context) error {
 		return nil
 	}
 	return s.open(ctx, gen)
+}
+
+// followSynonyms gives the open generation the synonym groups staff manage
+// when they changed since it was last given them (the search_synonyms
+// counter moved). Every process does it, every poll: the embedded index
+// keeps synonyms in memory, and Meilisearch's settings update is
+// idempotent. A failure is tried again on the next poll.
+func (s *Service) followSynonyms(ctx context.Context) error {
+	s.synMu.Lock()
+	defer s.synMu.Unlock()
+	return s.giveSynonyms(ctx, s.current())
+}
+
+// giveSynonyms gives idx the synonym groups unless it has them already, as
+// of the search_synonyms counter's current value. The caller holds synMu.
+func (s *Service) giveSynonyms(ctx context.Context, idx search.Index) error {
+	if idx == nil {
+		return nil
+	}
+	at, err := counterValue(ctx, s.client, synonyms.CounterKey)
+	if err != nil || (idx == s.synIdx && at == s.synAt) {
+		return err
+	}
+	// The counter was read before the groups: a change committed in
+	// between is given again on the next tick, never missed.
+	if err := setSynonyms(ctx, s.client, idx); err != nil {
+		return err
+	}
+	s.synIdx, s.synAt = idx, at
+	return nil
+}
+
+// setSynonyms gives idx the synonym groups as the database has them now.
+func setSynonyms(ctx context.Context, client *ent.Client, idx search.Index) error {
+	groups, err := synonyms.Groups(ctx, client)
+	if err != nil {
+		return err
+	}
+	if err := idx.SetSynonyms(ctx, groups); err != nil {
+		return fmt.Errorf("set search synonyms: %w", err)
+	}
+	return nil
 }
 
 // Drain applies the outbox to the current generation, if there is anything

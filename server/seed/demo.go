@@ -12,6 +12,7 @@ import (
 	"wemart/server/media"
 	"wemart/server/storage"
 	"wemart/server/stores"
+	"wemart/server/synonyms"
 )
 
 // Demo loads the demo chain into an empty database, through the same services
@@ -67,7 +68,7 @@ func Demo(ctx context.Context, db *storage.DB, store media.Store, progress Progr
 		}
 		sum.Categories++
 		for _, it := range c.items {
-			in := catalog.ProductInput{Title: it.title, CategoryID: &category.ID,
+			in := catalog.ProductInput{Title: it.title, CategoryID: &category.ID, Aliases: demoAliases[it.title],
 				Description: it.title + "，门店现货，支持到店自提与同城配送。"}
 			for _, k := range it.skus {
 				barcode++
@@ -86,6 +87,9 @@ func Demo(ctx context.Context, db *storage.DB, store media.Store, progress Progr
 		}
 	}
 	sum.Skus = len(skuIDs)
+	if sum.Synonyms, err = DemoSynonyms(ctx, db); err != nil {
+		return sum, err
+	}
 	if sum.Pictures, err = DemoPictures(ctx, db, store); err != nil {
 		return sum, err
 	}
@@ -108,6 +112,20 @@ func Demo(ctx context.Context, db *storage.DB, store media.Store, progress Progr
 	}
 	sum.StockRows = len(lines)
 	return sum, analyze(ctx, db)
+}
+
+// DemoSynonyms gives the search the demo's synonym groups (可乐, coke, cola;
+// 方便面, 泡面, instant noodles; ...) when there are no groups at all, and
+// returns how many it created: seeding the demo runs it, and so does
+// `wemart seed --demo --if-empty` on a database seeded before the demo had
+// them. Groups staff made, or changed, are never touched; a list staff
+// emptied is filled again by the latter.
+func DemoSynonyms(ctx context.Context, db *storage.DB) (int, error) {
+	groups := make([]synonyms.Input, len(demoSynonyms))
+	for i, terms := range demoSynonyms {
+		groups[i] = synonyms.Input{Terms: terms}
+	}
+	return synonyms.New(db.Client).SeedIfEmpty(ctx, groups)
 }
 
 func daily(open, close string) []types.OpeningPeriod {

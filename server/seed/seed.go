@@ -34,6 +34,8 @@ type Summary struct {
 	Stores, Categories, Products, Skus, StockRows int
 	// Pictures counts the products given a picture.
 	Pictures int
+	// Synonyms counts the search synonym groups created.
+	Synonyms int
 }
 
 // String is the summary as the seed command prints it.
@@ -42,6 +44,9 @@ func (s Summary) String() string {
 		s.Stores, s.Categories, s.Products, s.Skus, s.StockRows)
 	if s.Pictures > 0 {
 		out += fmt.Sprintf(", %d product pictures", s.Pictures)
+	}
+	if s.Synonyms > 0 {
+		out += fmt.Sprintf(", %d search synonym groups", s.Synonyms)
 	}
 	return out
 }

@@ -22,6 +22,7 @@ import (
 	"wemart/server/seed"
 	"wemart/server/storage"
 	"wemart/server/storage/storagetest"
+	"wemart/server/synonyms"
 )
 
 // fingerprint hashes everything a seed decides (not ids or timestamps), so
@@ -189,6 +190,42 @@ func TestDemo(t *testing.T) {
 		}
 		if _, err := seed.Demo(ctx, db, store, nil); !errors.Is(err, seed.ErrNotEmpty) {
 			t.Fatalf("second demo: %v, want ErrNotEmpty", err)
+		}
+
+		// Products shoppers search in English have English names.
+		aliased := 0
+		for _, p := range db.Client.Product.Query().AllX(ctx) {
+			if len(p.Aliases) > 0 {
+				aliased++
+			}
+		}
+		if aliased < 60 {
+			t.Fatalf("%d demo products have aliases, want at least 60", aliased)
+		}
+		// The default synonym groups, once: seeding them again (as
+		// `seed --demo --if-empty` does on every make run) adds none,
+		// as long as there is any group at all.
+		groups := db.Client.SearchSynonym.Query().AllX(ctx)
+		if sum.Synonyms < 10 || len(groups) != sum.Synonyms {
+			t.Fatalf("%d synonym groups seeded, %d in the database", sum.Synonyms, len(groups))
+		}
+		if n, err := seed.DemoSynonyms(ctx, db); err != nil || n != 0 {
+			t.Fatalf("DemoSynonyms again: %d, %v", n, err)
+		}
+		syn := synonyms.New(db.Client)
+		for _, g := range groups[1:] {
+			if err := syn.Delete(ctx, g.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n, err := seed.DemoSynonyms(ctx, db); err != nil || n != 0 {
+			t.Fatalf("DemoSynonyms with one group left: %d, %v", n, err)
+		}
+		if err := syn.Delete(ctx, groups[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := seed.DemoSynonyms(ctx, db); err != nil || n != sum.Synonyms {
+			t.Fatalf("DemoSynonyms with no group: %d, %v; want %d", n, err, sum.Synonyms)
 		}
 	})
 }
