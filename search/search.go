@@ -174,6 +174,13 @@ type Engine interface {
 	Drop(ctx context.Context, gen int64) error
 }
 
+// Format numbers what an index generation holds and how it reads text. A
+// generation built by an older wemart (an older Format) lacks fields or
+// analysis the searches now use: package indexer rebuilds it. History:
+// 1 titles and subtitles as bigrams; 2 (issue 13) aliases, SKU names,
+// pinyin and initials, traditional characters folded.
+const Format = 2
+
 // ErrUnavailable wraps failures of the search backend itself (down, timed
 // out, refusing), as opposed to bad queries.
 var ErrUnavailable = errors.New("search backend unavailable")

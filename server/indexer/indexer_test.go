@@ -279,3 +279,55 @@ func TestFleetStartsAtOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestOlderFormatIsRebuilt: an index built by an older wemart (an older
+// search.Format: without pinyin, aliases, SKU names) is rebuilt in the
+// background at start-up while searches use it, then replaced; a second
+// process starting at the same time leaves the rebuild to the first.
+func TestOlderFormatIsRebuilt(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		dir := t.TempDir()
+		cat := catalog.New(db.Client)
+		mkProducts(t, cat, 3, "光明 鲜牛奶")
+		first := indexer.New(db, search.NewEmbedded(dir), quiet)
+		if err := first.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		first.Close()
+		counter := func(key string) int64 {
+			c, err := db.Client.Counter.Get(ctx, key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c.Value
+		}
+		if f := counter("search_format"); f != search.Format {
+			t.Fatalf("format %d after the first build, want %d", f, search.Format)
+		}
+		gen := counter("search_generation")
+		// What an older wemart left: the same generation, an older format.
+		db.Client.Counter.UpdateOneID("search_format").SetValue(search.Format - 1).ExecX(ctx)
+
+		srv := indexer.New(db, search.NewEmbedded(dir), quiet)
+		if err := srv.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer srv.Close()
+		other := indexer.New(db, search.NewEmbedded(t.TempDir()), quiet)
+		if err := other.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		other.Close()
+		if n := total(t, srv, "牛奶"); n != 3 { // served from the old generation meanwhile
+			t.Fatalf("%d found during the upgrade", n)
+		}
+		waitFor(t, "the rebuilt generation published", func() bool {
+			return counter("search_format") == search.Format && counter("search_generation") == gen+1
+		})
+		waitFor(t, "searches on the rebuilt generation", func() bool { return total(t, srv, "niunai") == 3 })
+		if g := counter("search_build"); g != gen+1 {
+			t.Fatalf("%d builds, want one rebuild (generation %d)", g, gen+1)
+		}
+	})
+}

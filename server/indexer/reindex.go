@@ -114,8 +114,16 @@ func Reindex(ctx context.Context, db *storage.DB, engine search.Engine, log *slo
 	if prev >= next {
 		return 0, errRace
 	}
-	if err := client.Counter.Create().SetID(generationKey).SetValue(next).OnConflictColumns(counter.FieldID).
-		Update(func(u *ent.CounterUpsert) { u.SetValue(next) }).Exec(ctx); err != nil {
+	err = storage.WithTx(ctx, client, func(tx *ent.Tx) error {
+		for key, v := range map[string]int64{generationKey: next, formatKey: search.Format} {
+			if err := tx.Counter.Create().SetID(key).SetValue(v).OnConflictColumns(counter.FieldID).
+				Update(func(u *ent.CounterUpsert) { u.SetValue(v) }).Exec(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return 0, err
 	}
 	if prev > 1 {

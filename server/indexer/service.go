@@ -16,6 +16,7 @@ import (
 	"wemart/ent/counter"
 	"wemart/ent/searchoutbox"
 	"wemart/search"
+	"wemart/search/analysis"
 	"wemart/server/errs"
 	"wemart/server/storage"
 	"wemart/server/synonyms"
@@ -26,6 +27,8 @@ const (
 	leaseName     = "search-indexer"
 	generationKey = "search_generation" // counters: the generation searches use
 	buildKey      = "search_build"      // counters: the last generation a rebuild started
+	formatKey     = "search_format"     // counters: the search.Format of the published generation
+	upgradeKey    = "search_upgrade"    // counters: the search.Format a process took on to rebuild for
 )
 
 // Tunables.
@@ -61,6 +64,10 @@ type Service struct {
 
 	stop chan struct{}
 	done chan struct{}
+	// upgrading counts background rebuilds (upgrade), which Close stops
+	// (cancelUpgrade) and waits for.
+	upgrading     sync.WaitGroup
+	cancelUpgrade context.CancelFunc
 }
 
 // New returns the Service; Start opens the index and starts the background work.
@@ -79,6 +86,11 @@ func New(db *storage.DB, engine search.Engine, log *slog.Logger) *Service {
 // answers unavailable) and the index is opened as soon as it answers.
 func (s *Service) Start(ctx context.Context) (err error) {
 	defer errs.Op(&err, "indexer.Start")
+	// The dictionaries every search and document needs, now rather than
+	// at the first search (a third of a second).
+	if err := analysis.Load(); err != nil {
+		return err
+	}
 	if err := s.ensureOpen(ctx); err != nil {
 		if !errors.Is(err, search.ErrUnavailable) {
 			return err
@@ -115,7 +127,50 @@ func (s *Service) ensureOpen(ctx context.Context) error {
 			return fmt.Errorf("build the search index: %w", err)
 		}
 	}
-	return s.open(ctx, gen)
+	if err := s.open(ctx, gen); err != nil {
+		return err
+	}
+	return s.upgrade(ctx)
+}
+
+// upgrade rebuilds the index in the background when the published
+// generation was built by an older search.Format (a new wemart reads text
+// differently or indexes more): searches go on from the old generation and
+// switch when the new one is published. One process of a fleet takes the
+// rebuild on, by a compare-and-set on the upgrade counter; if it dies on
+// the way, `wemart reindex` finishes the job.
+func (s *Service) upgrade(ctx context.Context) error {
+	format, err := counterValue(ctx, s.client, formatKey)
+	if err != nil || format >= search.Format {
+		return err
+	}
+	if err := s.client.Counter.Create().SetID(upgradeKey).SetValue(0).OnConflictColumns(counter.FieldID).
+		Ignore().Exec(ctx); err != nil {
+		return err
+	}
+	n, err := s.client.Counter.Update().Where(counter.ID(upgradeKey), counter.ValueLT(search.Format)).
+		SetValue(search.Format).Save(ctx)
+	if err != nil || n == 0 {
+		return err
+	}
+	s.log.Warn("search index built by an older wemart: rebuilding it in the background (searches use the old one meanwhile)",
+		"format", format, "now", search.Format)
+	uctx, cancel := context.WithCancel(context.Background())
+	s.cancelUpgrade = cancel
+	s.upgrading.Add(1)
+	go func() {
+		defer s.upgrading.Done()
+		gen, err := Reindex(uctx, s.db, s.engine, s.log, nil)
+		if err != nil {
+			// Give the rebuild back, so that the next start tries again.
+			_ = s.client.Counter.Update().Where(counter.ID(upgradeKey), counter.Value(search.Format)).
+				SetValue(format).Exec(context.Background())
+			s.log.Error("search index upgrade stopped; the next start tries again (or run `wemart reindex`)", "error", err)
+			return
+		}
+		s.log.Info("search index upgraded", "generation", gen, "format", search.Format)
+	}()
+	return nil
 }
 
 // open switches searches to generation gen. A generation that turns out to
@@ -324,6 +379,10 @@ func (s *Service) Close() {
 		<-s.done
 		s.stop = nil
 	}
+	if s.cancelUpgrade != nil { // set by the loop or Start, both done now
+		s.cancelUpgrade()
+	}
+	s.upgrading.Wait()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_ = releaseLease(ctx, s.client, leaseName, s.holder)
