@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"strings"
+	"sync"
 
 	pinyin "github.com/mozillazg/go-pinyin"
 )
@@ -9,9 +10,37 @@ import (
 // pinyinArgs: toneless syllables, the most common reading of each character.
 var pinyinArgs = pinyin.NewArgs()
 
+// syllableOf caches each character's syllable ("" for none): go-pinyin
+// takes the tones off with a regular expression at every call, which was
+// most of the time of indexing a title.
+var syllableOf sync.Map // rune → string
+
+func syllable(r rune) string {
+	if v, ok := syllableOf.Load(r); ok {
+		return v.(string)
+	}
+	s := ""
+	if ps := pinyin.SinglePinyin(r, pinyinArgs); len(ps) > 0 {
+		s = ps[0]
+	}
+	syllableOf.Store(r, s)
+	return s
+}
+
 // Syllables are the toneless pinyin syllables of the Chinese characters in
 // s (光明 → guang, ming); other characters have none.
-func Syllables(s string) []string { return pinyin.LazyPinyin(s, pinyinArgs) }
+func Syllables(s string) []string {
+	var out []string
+	for _, r := range s {
+		if !IsHan(r) {
+			continue
+		}
+		if syl := syllable(r); syl != "" {
+			out = append(out, syl)
+		}
+	}
+	return out
+}
 
 // PinyinOf is a word's full pinyin joined (牛奶 → niunai) and its initials
 // (nn); both empty for a word without Chinese characters.
