@@ -498,11 +498,13 @@ func TestMeiliCascade(t *testing.T) {
 		"q": "光明 牛", "hybrid": nil, "matchingStrategy": "all", "limit": 5, "attributesToRetrieve": []string{"id", "title"},
 		"sort": []string{"sales:desc", "id:asc"}}}})
 
-	// Synonyms: each folded term with the others of its group.
+	// Synonyms: each folded term with the others of its group, and the
+	// pinyin of a Chinese term one way to the group.
 	if err := idx.SetSynonyms(ctx, [][]string{{"可乐", "Coke"}}); err != nil {
 		t.Fatal(err)
 	}
 	expect(t, f.take(), []recorded{
-		{Method: "PUT", Path: "/indexes/wemart_products_1/settings/synonyms", Body: map[string][]string{"可乐": {"coke"}, "coke": {"可乐"}}},
+		{Method: "PUT", Path: "/indexes/wemart_products_1/settings/synonyms", Body: map[string][]string{
+			"可乐": {"coke"}, "coke": {"可乐"}, "kele": {"可乐", "coke"}, "kl": {"可乐", "coke"}}},
 	})
 }

@@ -71,6 +71,13 @@ func TestParse(t *testing.T) {
 	if cs := Parse("COKE", syn); len(cs) != 1 || !slices.Equal(cs[0].Synonyms, []string{"可乐"}) {
 		t.Fatalf("concepts %+v", cs)
 	}
+	// Pinyin of a Chinese term finds its group (pinyin is indexed from
+	// titles and aliases only).
+	for _, typed := range []string{"fangbianmian", "fbm"} {
+		if cs := Parse(typed, syn); len(cs) != 1 || !slices.Contains(cs[0].Synonyms, "方便面") || !slices.Contains(cs[0].Synonyms, "泡面") {
+			t.Fatalf("%s: concepts %+v", typed, cs)
+		}
+	}
 	if cs := Parse(strings.Repeat("牛奶 ", 50), nil); len(cs) != MaxConcepts {
 		t.Fatalf("%d concepts", len(cs))
 	}

@@ -104,6 +104,10 @@ func Texts(cs []Concept) []string {
 // Synonyms are synonym groups by term. The zero value and nil have none.
 type Synonyms struct {
 	of map[string][]string // term → the other terms of its group
+	// byPinyin: the full pinyin and the initials of Chinese terms → the
+	// terms (fangbianmian, fbm → 方便面), so pinyin finds what a synonym
+	// finds although pinyin is indexed from titles and aliases only.
+	byPinyin map[string][]string
 	// maxWords is the most words a term has (instant noodles: 2).
 	maxWords int
 }
@@ -111,7 +115,7 @@ type Synonyms struct {
 // NewSynonyms indexes groups of terms; terms are folded, and a term given
 // in two groups gets both groups' terms.
 func NewSynonyms(groups [][]string) *Synonyms {
-	s := &Synonyms{of: map[string][]string{}}
+	s := &Synonyms{of: map[string][]string{}, byPinyin: map[string][]string{}}
 	for _, g := range groups {
 		terms := make([]string, 0, len(g))
 		for _, t := range g {
@@ -121,6 +125,14 @@ func NewSynonyms(groups [][]string) *Synonyms {
 		}
 		for _, t := range terms {
 			s.maxWords = max(s.maxWords, len(Words(t)))
+			if r, _ := utf8.DecodeRuneInString(t); IsHan(r) && utf8.RuneCountInString(t) > 1 {
+				full, ini := PinyinOf(t)
+				for _, p := range []string{full, ini} {
+					if p != "" && !contains(s.byPinyin[p], t) {
+						s.byPinyin[p] = append(s.byPinyin[p], t)
+					}
+				}
+			}
 			for _, o := range terms {
 				if o != t && !contains(s.of[t], o) {
 					s.of[t] = append(s.of[t], o)
@@ -140,21 +152,34 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// Of is a folded term's synonyms.
+// Of is a folded term's synonyms: the other terms of its group and, for
+// pinyin of a Chinese term (fangbianmian, fbm), that term and its group.
 func (s *Synonyms) Of(term string) []string {
 	if s == nil {
 		return nil
 	}
-	return s.of[term]
+	out := s.of[term]
+	for _, t := range s.byPinyin[term] {
+		out = append(append(out[:len(out):len(out)], t), s.of[t]...)
+	}
+	return out
 }
 
-// Map is every folded term with its synonyms (for a backend that takes a
-// term → synonyms map).
+// Map is every folded term, and the pinyin of every Chinese term, with
+// what it finds (Of): for a backend that takes a term → synonyms map
+// (Meilisearch takes a one-way entry for the pinyin).
 func (s *Synonyms) Map() map[string][]string {
+	m := map[string][]string{}
 	if s == nil {
-		return map[string][]string{}
+		return m
 	}
-	return s.of
+	for t := range s.of {
+		m[t] = s.Of(t)
+	}
+	for p := range s.byPinyin {
+		m[p] = s.Of(p)
+	}
+	return m
 }
 
 // longest is the longest synonym term the first words make (joined with a

@@ -17,9 +17,9 @@ import (
 var floors = map[string]struct{ recall, mrr float64 }{
 	"spaceless":       {0.90, 0.95},
 	"attribute":       {0.95, 0.95},
-	"pinyin_full":     {0.80, 0.85},
-	"pinyin_initials": {0.75, 0.75},
-	"pinyin_mixed":    {0.95, 0.85},
+	"pinyin_full":     {0.90, 0.95},
+	"pinyin_initials": {0.90, 0.95},
+	"pinyin_mixed":    {0.95, 0.95},
 	"traditional":     {0.90, 0.95},
 	"width_case":      {0.90, 0.95},
 	"typo":            {0.95, 0.95},
