@@ -366,7 +366,7 @@ async function pickStore(api) {
 }
 
 async function milkAt(api, storeID) {
-  const res = await api.get(`/api/v1/products?q=${encodeURIComponent('牛奶')}&store_id=${storeID}&in_stock=true&page_size=10`)
+  const res = await api.get(`/api/v1/products?q=${encodeURIComponent('牛奶')}&store_id=${storeID}&in_stock=true&sort=sales&page_size=10`)
   check(res.items.length, `牛奶 finds nothing in stock at store ${storeID}`)
   return res.items[0]
 }
