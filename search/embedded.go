@@ -147,6 +147,7 @@ func indexMapping() (*mapping.IndexMappingImpl, error) {
 	doc.AddFieldMappingsAt("display", stored())               // the title as staff wrote it
 	doc.AddFieldMappingsAt("subtitle", text(analyzerName, false))
 	doc.AddFieldMappingsAt("aliases", text(analyzerName, false))
+	doc.AddFieldMappingsAt("alias_keys", keyword(false)) // each alias whole, folded
 	doc.AddFieldMappingsAt("skus", text(analyzerName, false))
 	doc.AddFieldMappingsAt("pinyin", text(tokensAnalyzer, false))
 	doc.AddFieldMappingsAt("initials", text(tokensAnalyzer, false))
@@ -180,7 +181,7 @@ func (x *embeddedIndex) Upsert(_ context.Context, docs []Document) error {
 		}
 		t := textOf(d)
 		if err := b.Index(strconv.Itoa(d.ID), map[string]interface{}{
-			"title": t.Title, "display": d.Title, "subtitle": t.Subtitle, "aliases": t.Aliases, "skus": t.Skus,
+			"title": t.Title, "display": d.Title, "subtitle": t.Subtitle, "aliases": t.Aliases, "alias_keys": t.Aliases, "skus": t.Skus,
 			"pinyin": strings.Join(t.Pinyin, " "), "initials": strings.Join(t.Initials, " "),
 			"category": strconv.Itoa(d.CategoryID), "cat": float64(d.CategoryID),
 			"price_min": float64(d.PriceMinFen), "price_max": float64(d.PriceMaxFen),
@@ -315,10 +316,11 @@ func (x *embeddedIndex) Search(ctx context.Context, q Query) (Result, error) {
 		return Result{Hits: []Hit{}, Match: MatchAll}, nil
 	}
 	var words []analysis.Concept
+	var beyond []string
 	if strings.TrimSpace(q.Text) != "" {
-		words = analysis.Parse(q.Text, x.synonyms.Load())
+		words, beyond = analysis.ParseQuery(q.Text, x.synonyms.Load())
 	}
-	return cascade(ctx, q, words, x.run)
+	return cascade(ctx, q, words, beyond, x.run)
 }
 
 // run runs q with its words matched as pass p says.
@@ -389,7 +391,7 @@ func (x *embeddedIndex) run(ctx context.Context, q Query, words []analysis.Conce
 			out.Hits = append(out.Hits, hit)
 			continue
 		}
-		hit := Hit{ID: id, Title: str(h.Fields["display"]), CategoryID: int(num(h.Fields["cat"])),
+		hit := Hit{ID: id, Title: displayTitle(h.Fields), CategoryID: int(num(h.Fields["cat"])),
 			PriceMinFen: int64(num(h.Fields["price_min"])), PriceMaxFen: int64(num(h.Fields["price_max"])),
 			Sales: int64(num(h.Fields["sales"])), Image: str(h.Fields["image"])}
 		hit.TitleHighlight = html.EscapeString(hit.Title)
@@ -439,6 +441,15 @@ func byScore(hits []Hit, scores []float64) {
 	copy(hits, sorted)
 }
 
+// displayTitle is the title as staff wrote it; an index built by an older
+// wemart (search.Format 1, searched while its rebuild runs) has it in title.
+func displayTitle(fields map[string]interface{}) string {
+	if t := str(fields["display"]); t != "" {
+		return t
+	}
+	return str(fields["title"])
+}
+
 func str(v interface{}) string {
 	s, _ := v.(string)
 	return s
@@ -456,7 +467,7 @@ func (x *embeddedIndex) Suggest(ctx context.Context, prefix string, limit int) (
 	}
 	for _, tolerant := range []bool{false, true} {
 		req := bleve.NewSearchRequestOptions(x.suggestQuery(words, tolerant), limit, 0, false)
-		req.Fields = []string{"display"}
+		req.Fields = []string{"display", "title"}
 		req.SortBy([]string{"-sort_sales", "sort_id"})
 		res, err := x.idx.SearchInContext(ctx, req)
 		if err != nil {
@@ -468,7 +479,7 @@ func (x *embeddedIndex) Suggest(ctx context.Context, prefix string, limit int) (
 		out := make([]Suggestion, 0, len(res.Hits))
 		for _, h := range res.Hits {
 			id, _ := strconv.Atoi(h.ID)
-			out = append(out, Suggestion{ID: id, Title: str(h.Fields["display"])})
+			out = append(out, Suggestion{ID: id, Title: displayTitle(h.Fields)})
 		}
 		return out, nil
 	}

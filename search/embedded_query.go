@@ -25,6 +25,15 @@ const (
 	typoBoost     = 0.5 // a word with a typo forgiven
 )
 
+// minTypoLetters is the shortest Latin word a typo is forgiven in (as
+// Meilisearch's default): in shorter ones one letter makes another word
+// (lays → lao).
+const minTypoLetters = 5
+
+// maxTypoLetters bounds the words typos are looked for in (the work grows
+// with the length).
+const maxTypoLetters = 24
+
 // wordsQuery is the query for a pass's words: each must match one way or
 // another. When tolerant, a run of three or more Chinese characters typed
 // side by side may instead have all its characters but one in the title
@@ -42,7 +51,7 @@ func (x *embeddedIndex) wordsQuery(words []analysis.Concept, tolerant bool) quer
 			run = append(run, x.wordQuery(w, tolerant, false))
 			text += w.Text
 		}
-		if tolerant && words[start].Han && utf8.RuneCountInString(text) >= 3 {
+		if tolerant && words[start].Han && distinct(text) >= 3 {
 			qs = append(qs, bleve.NewDisjunctionQuery(conjunction(run), allButOne(text)))
 		} else {
 			qs = append(qs, run...)
@@ -63,7 +72,10 @@ func conjunction(qs []query.Query) query.Query {
 func (x *embeddedIndex) suggestQuery(words []analysis.Concept, tolerant bool) query.Query {
 	qs := make([]query.Query, len(words))
 	for i, w := range words {
-		qs[i] = x.wordQuery(w, tolerant, i == len(words)-1)
+		// One letter alone as a prefix is most of the index's terms; after
+		// other words it only narrows them.
+		last := i == len(words)-1 && (i > 0 || utf8.RuneCountInString(w.Text) > 1)
+		qs[i] = x.wordQuery(w, tolerant, last)
 	}
 	return conjunction(qs)
 }
@@ -79,14 +91,17 @@ func (x *embeddedIndex) wordQuery(w analysis.Concept, tolerant, prefix bool) que
 		alts = append(alts, matchAll(f.name, w.Text, f.boost))
 	}
 	for _, s := range w.Synonyms {
-		alts = append(alts, matchAll("title", s, synonymBoost), matchAll("aliases", s, synonymBoost))
+		// In a title the synonym is a word among others (酸奶 in 光明 莫斯利安
+		// 酸奶); an alias must be the synonym itself: milk, a synonym of 牛奶,
+		// must not bring the milk tea whose alias is "milk tea".
+		alts = append(alts, matchAll("title", s, synonymBoost), term("alias_keys", s, synonymBoost))
 	}
 	n := utf8.RuneCountInString(w.Text)
 	if w.Han {
 		if w.Pinyin != "" {
 			alts = append(alts, term("pinyin", w.Pinyin, homophone))
 		}
-		if tolerant && n >= 3 {
+		if tolerant && distinct(w.Text) >= 3 {
 			alts = append(alts, allButOne(w.Text))
 		}
 		return bleve.NewDisjunctionQuery(alts...)
@@ -96,7 +111,10 @@ func (x *embeddedIndex) wordQuery(w analysis.Concept, tolerant, prefix bool) que
 		alts = append(alts, term("initials", w.Text, initialsBoost))
 	}
 	stems := x.stems(w.Text)
-	if prefix {
+	if prefix && unicode.IsLetter([]rune(w.Text)[0]) {
+		// A digit would expand to a large part of the terms (every number
+		// of every SKU name): such a word matches whole. (A single letter
+		// alone is refused by suggestQuery.)
 		for _, f := range []string{"pinyin", "initials"} {
 			alts = append(alts, prefixOf(f, w.Text, 1))
 		}
@@ -104,10 +122,16 @@ func (x *embeddedIndex) wordQuery(w analysis.Concept, tolerant, prefix bool) que
 			alts = append(alts, prefixOf("title", s, 1), prefixOf("aliases", s, 1))
 		}
 	}
-	if tolerant && n >= 4 {
-		alts = append(alts, fuzzy("pinyin", w.Text))
+	if tolerant && n >= minTypoLetters && n <= maxTypoLetters {
+		// Two edits from eight letters: the index holds stems (chocolate →
+		// chocol), so a typo in the ending costs one more (chocolat).
+		edits := 1
+		if n >= 8 {
+			edits = 2
+		}
+		alts = append(alts, fuzzy("pinyin", w.Text, 1))
 		for _, s := range stems {
-			alts = append(alts, fuzzy("title", s), fuzzy("aliases", s))
+			alts = append(alts, fuzzy("title", s, edits), fuzzy("aliases", s, edits))
 		}
 	}
 	return bleve.NewDisjunctionQuery(alts...)
@@ -138,10 +162,10 @@ func prefixOf(field, p string, boost float64) query.Query {
 	return q
 }
 
-func fuzzy(field, t string) query.Query {
+func fuzzy(field, t string, edits int) query.Query {
 	q := bleve.NewFuzzyQuery(t)
 	q.SetField(field)
-	q.SetFuzziness(1)
+	q.SetFuzziness(edits)
 	q.SetPrefix(1) // the first letter is rarely the wrong one, and it bounds the work
 	q.SetBoost(typoBoost)
 	return q
@@ -151,12 +175,14 @@ func fuzzy(field, t string) query.Query {
 // characters but (at most) one are in the title.
 func allButOne(word string) query.Query {
 	b := bleve.NewBooleanQuery()
-	n := 0
+	seen := map[rune]bool{}
 	for _, r := range word {
-		b.AddShould(term("title", string(r), typoBoost))
-		n++
+		if !seen[r] { // 哈哈哈 is one character, not three chances
+			seen[r] = true
+			b.AddShould(term("title", string(r), typoBoost))
+		}
 	}
-	b.SetMinShould(float64(n - 1))
+	b.SetMinShould(float64(max(len(seen)-1, 1)))
 	return b
 }
 
@@ -173,6 +199,15 @@ func (x *embeddedIndex) stems(word string) []string {
 		out = []string{word}
 	}
 	return out
+}
+
+// distinct counts the different characters of s.
+func distinct(s string) int {
+	seen := map[rune]bool{}
+	for _, r := range s {
+		seen[r] = true
+	}
+	return len(seen)
 }
 
 // letters reports whether s is only ASCII letters (initials can be).

@@ -289,23 +289,23 @@ func (x *meiliIndex) Search(ctx context.Context, q Query) (Result, error) {
 		return Result{Hits: []Hit{}, Match: MatchAll}, nil
 	}
 	var words []analysis.Concept
+	var beyond []string
 	if strings.TrimSpace(q.Text) != "" {
 		// Synonyms are Meilisearch's own (settings): not expanded here.
-		words = analysis.Parse(q.Text, nil)
+		words, beyond = analysis.ParseQuery(q.Text, nil)
 	}
-	return cascade(ctx, q, words, x.run)
+	return cascade(ctx, q, words, beyond, x.run)
 }
 
 // meiliText is what Meilisearch is asked for a pass: the kept words,
 // folded and segmented, every one required (matching strategy "all");
-// in the tolerant pass with every word, Chinese words by their pinyin,
-// which finds homophones in the pinyin field (Meilisearch forgives Latin
-// typos by itself). Pinyin replaces the characters rather than adding to
-// them, so the passes with fewer words ask for the words as typed.
+// in the tolerant pass, Chinese words by their pinyin, which finds
+// homophones in the pinyin field (Meilisearch forgives Latin typos by
+// itself); the passes with fewer words ask for the words as typed.
 func meiliText(words []analysis.Concept, p Pass) string {
 	parts := make([]string, 0, len(words))
 	for _, w := range p.kept(words) {
-		if p.Tolerant && p.Keep == 0 && w.Pinyin != "" {
+		if p.Tolerant && w.Pinyin != "" {
 			parts = append(parts, w.Pinyin)
 			continue
 		}

@@ -1,6 +1,10 @@
 package search
 
-import "wemart/search/analysis"
+import (
+	"strings"
+
+	"wemart/search/analysis"
+)
 
 // docText is what a document's text becomes in an index, the same for both
 // backends: traditional characters made simplified, and the pinyin tokens
@@ -23,6 +27,13 @@ func textOf(d Document) docText {
 	}
 	for i, a := range d.Aliases {
 		t.Aliases[i] = analysis.Fold(a)
+	}
+	// Lay's is typed lays: each word with an apostrophe is an alias
+	// without it too.
+	for _, w := range strings.Fields(analysis.Fold(d.Title + " " + strings.Join(d.Aliases, " "))) {
+		if strings.Contains(w, "'") {
+			t.Aliases = append(t.Aliases, strings.ReplaceAll(w, "'", ""))
+		}
 	}
 	add := func(list *[]string, seen map[string]bool, tokens []string) {
 		for _, p := range tokens {

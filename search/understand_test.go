@@ -64,6 +64,11 @@ var understood = []struct {
 	{"english", "Bread", 9, nil, MatchAll, true},
 	{"english", "apple", 10, nil, MatchAll, true},
 	{"partial", "光明 牛奶 巧克力", 1, nil, MatchPartial, true},
+	{"partial", "进口牛奶", 0, []int{1, 2}, MatchPartial, true},
+	{"partial", "可乐 500ml 冰镇", 5, nil, MatchPartial, true},
+	{"filler", "我要牛奶", 0, []int{1, 2}, MatchAll, true},
+	{"filler", "有没有可乐", 0, []int{5, 6}, MatchAll, true},
+	{"none", "哈哈哈", 0, nil, MatchNone, false},
 	{"none", "榴莲", 0, nil, MatchNone, true},
 	{"none", "🥛!!!", 0, nil, MatchNone, true},
 }
@@ -96,6 +101,11 @@ func checkUnderstood(t *testing.T, idx Index, meiliOnly bool) {
 	}
 	if r, _ := idx.Search(ctx, q("光明 牛奶 巧克力")); !slices.Equal(r.Ignored, []string{"巧克力"}) {
 		t.Errorf("partial: ignored %v", r.Ignored)
+	}
+	// Words past the eighth take no part, and the answer says so.
+	if r, _ := idx.Search(ctx, q("光明 牛奶 光明 牛奶 光明 牛奶 光明 牛奶 xyzzy 酸奶")); r.Match != MatchPartial ||
+		!slices.Equal(r.Ignored, []string{"xyzzy", "酸奶"}) || len(r.Hits) == 0 {
+		t.Errorf("nine words: %q %v %v", r.Match, r.Ignored, ids(r))
 	}
 }
 

@@ -10,21 +10,70 @@ import (
 // pinyinArgs: toneless syllables, the most common reading of each character.
 var pinyinArgs = pinyin.NewArgs()
 
-// syllableOf caches each character's syllable ("" for none): go-pinyin
-// takes the tones off with a regular expression at every call, which was
-// most of the time of indexing a title.
-var syllableOf sync.Map // rune → string
+// readingsOf caches each character's toneless readings, the most common
+// first (none for a character without pinyin): go-pinyin takes the tones
+// off with a regular expression at every call, which was most of the time
+// of indexing a title.
+var readingsOf sync.Map // rune → []string
+
+// heteronyms: every reading of a character.
+var heteronyms = func() pinyin.Args { a := pinyin.NewArgs(); a.Heteronym = true; return a }()
+
+func readings(r rune) []string {
+	if v, ok := readingsOf.Load(r); ok {
+		return v.([]string)
+	}
+	rs := pinyin.SinglePinyin(r, heteronyms)
+	readingsOf.Store(r, rs)
+	return rs
+}
 
 func syllable(r rune) string {
-	if v, ok := syllableOf.Load(r); ok {
-		return v.(string)
+	if rs := readings(r); len(rs) > 0 {
+		return rs[0]
 	}
-	s := ""
-	if ps := pinyin.SinglePinyin(r, pinyinArgs); len(ps) > 0 {
-		s = ps[0]
+	return ""
+}
+
+// maxReadings bounds the readings of one word the index gets (a word of
+// several characters with several readings each multiplies them).
+const maxReadings = 4
+
+// wordReadings are a word's full pinyin and initials, the most common
+// reading first, then those with one other character read another way (番茄:
+// fanjia, then fanqie — go-pinyin's first reading of 茄 is the jia of 雪茄).
+func wordReadings(word string) (fulls, inits []string) {
+	var base []string
+	var chars []rune
+	for _, r := range word {
+		if syl := syllable(r); syl != "" {
+			base = append(base, syl)
+			chars = append(chars, r)
+		}
 	}
-	syllableOf.Store(r, s)
-	return s
+	if len(base) == 0 {
+		return nil, nil
+	}
+	variants := [][]string{base}
+	for i, r := range chars {
+		for _, alt := range readings(r)[1:] {
+			if len(variants) >= maxReadings {
+				break
+			}
+			v := append([]string(nil), base...)
+			v[i] = alt
+			variants = append(variants, v)
+		}
+	}
+	for _, v := range variants {
+		var f, ini strings.Builder
+		for _, syl := range v {
+			f.WriteString(syl)
+			ini.WriteByte(syl[0])
+		}
+		fulls, inits = append(fulls, f.String()), append(inits, ini.String())
+	}
+	return fulls, inits
 }
 
 // Syllables are the toneless pinyin syllables of the Chinese characters in
@@ -73,7 +122,8 @@ type span struct {
 //     words joined (guangmingniunai), and each character's syllable (niu, nai);
 //   - initials: each word's and each pair's initials (gm, nn, xnn, gmnn).
 //
-// Several readings of a character are not guessed: the most common wins.
+// A character with several readings gives tokens for each (番茄: fanjia and
+// fanqie; 银行: yinxing and yinhang), up to maxReadings a word.
 func Pinyin(folded string) (full, initials []string) {
 	var spans []span
 	pos := 0
@@ -106,14 +156,18 @@ func Pinyin(folded string) (full, initials []string) {
 			*list = append(*list, t)
 		}
 	}
-	type py struct{ full, ini string }
+	type py struct{ full, ini []string }
 	pys := make([]py, len(spans))
 	for i, s := range spans {
-		pys[i].full, pys[i].ini = PinyinOf(s.word)
-		add(&full, pys[i].full)
-		add(&initials, pys[i].ini)
-		for _, syl := range Syllables(s.word) {
-			add(&full, syl)
+		pys[i].full, pys[i].ini = wordReadings(s.word)
+		for k := range pys[i].full {
+			add(&full, pys[i].full[k])
+			add(&initials, pys[i].ini[k])
+		}
+		for _, r := range s.word {
+			for _, syl := range readings(r) {
+				add(&full, syl)
+			}
 		}
 	}
 	if len(spans) > maxPinyinWords {
@@ -121,9 +175,15 @@ func Pinyin(folded string) (full, initials []string) {
 	}
 	for i, a := range spans {
 		for j, b := range spans {
-			if b.start >= a.end {
-				add(&full, pys[i].full+pys[j].full)
-				add(&initials, pys[i].ini+pys[j].ini)
+			if b.start < a.end {
+				continue
+			}
+			// The pairs of the two most common readings of each word.
+			for x := range min(2, len(pys[i].full)) {
+				for y := range min(2, len(pys[j].full)) {
+					add(&full, pys[i].full[x]+pys[j].full[y])
+					add(&initials, pys[i].ini[x]+pys[j].ini[y])
+				}
 			}
 		}
 	}

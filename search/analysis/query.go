@@ -9,9 +9,9 @@ import (
 // work per query stays bounded whatever is typed (later words are ignored).
 const MaxConcepts = 8
 
-// maxWordRunes bounds a Latin word (longer ones are cut): nobody types a
-// 40-letter word, and fuzzy matching grows with length.
-const maxWordRunes = 24
+// maxWordRunes bounds a Latin word (longer ones are cut), as long as an
+// alias may be.
+const maxWordRunes = 40
 
 // Concept is one word of a query with every way it may match.
 type Concept struct {
@@ -37,6 +37,22 @@ type Concept struct {
 // 光明, nn), words that together make a synonym term joined (instant
 // noodles), at most MaxConcepts. Punctuation and emoji alone give none.
 func Parse(text string, syn *Synonyms) []Concept {
+	cs, _ := ParseQuery(text, syn)
+	return cs
+}
+
+// fillers are words a shopper puts around what they want (我要牛奶, 有没有
+// 酸奶, 好喝的酸奶): they name nothing, and a query leaves them out.
+var fillers = map[string]bool{
+	"我": true, "我要": true, "我想": true, "想要": true, "要": true, "想": true, "买": true, "想买": true,
+	"购买": true, "有没有": true, "有": true, "没有": true, "吗": true, "的": true, "了": true, "呢": true,
+	"啊": true, "吧": true, "请": true, "给我": true, "一些": true, "一点": true, "一下": true, "哪里": true,
+	"什么": true, "和": true, "与": true, "还有": true,
+}
+
+// ParseQuery is Parse that also returns the words past MaxConcepts, which
+// the query leaves out (an answer lists them as ignored).
+func ParseQuery(text string, syn *Synonyms) (cs []Concept, beyond []string) {
 	var words []string
 	var runOf []int
 	for i, r := range runs(Fold(text)) {
@@ -45,12 +61,18 @@ func Parse(text string, syn *Synonyms) []Concept {
 			ws = joinSingles(cut(r.text, false))
 		}
 		for _, w := range ws {
+			if r.han && fillers[w] {
+				continue
+			}
 			words = append(words, w)
 			runOf = append(runOf, i)
 		}
 	}
 	var out []Concept
-	for i := 0; i < len(words) && len(out) < MaxConcepts; {
+	for i := 0; i < len(words); {
+		if len(out) == MaxConcepts {
+			return out, words[i:]
+		}
 		w, n := syn.longest(words[i:])
 		c := Concept{Text: w, Run: runOf[i]}
 		i += n
@@ -65,7 +87,7 @@ func Parse(text string, syn *Synonyms) []Concept {
 		c.Synonyms = syn.Of(c.Text)
 		out = append(out, c)
 	}
-	return out
+	return out, nil
 }
 
 // joinSingles joins Chinese characters the dictionary left alone, side by
@@ -112,14 +134,29 @@ type Synonyms struct {
 	maxWords int
 }
 
-// NewSynonyms indexes groups of terms; terms are folded, and a term given
-// in two groups gets both groups' terms.
+// Term is a synonym term as queries read it: folded, its words (by the
+// dictionary, by script and punctuation) joined by a space, or without one
+// when all are Chinese (Kit-Kat → kit kat, 可樂 → 可乐, 西红柿炒蛋 stays
+// whole); "" when it has no word (punctuation, emoji).
+func Term(s string) string {
+	ws := Words(Fold(s))
+	sep := ""
+	for _, w := range ws {
+		if r, _ := utf8.DecodeRuneInString(w); !IsHan(r) {
+			sep = " "
+		}
+	}
+	return strings.Join(ws, sep)
+}
+
+// NewSynonyms indexes groups of terms; terms are read as Term reads them,
+// and a term given in two groups gets both groups' terms.
 func NewSynonyms(groups [][]string) *Synonyms {
 	s := &Synonyms{of: map[string][]string{}, byPinyin: map[string][]string{}}
 	for _, g := range groups {
 		terms := make([]string, 0, len(g))
 		for _, t := range g {
-			if t = Fold(t); t != "" {
+			if t = Term(t); t != "" {
 				terms = append(terms, t)
 			}
 		}

@@ -135,7 +135,7 @@ func TestSynonymBadInput(t *testing.T) {
 		g := mustSynonyms(t, h, "番茄", "西红柿")
 		many := make([]string, synonyms.MaxTerms+1)
 		for i := range many {
-			many[i] = fmt.Sprintf("词%d", i)
+			many[i] = "同义词" + string(rune(0x4e00+i)) // Chinese alone: kept whole by Fold
 		}
 		cases := []struct {
 			name  string
@@ -154,6 +154,8 @@ func TestSynonymBadInput(t *testing.T) {
 			{"a number", `{"terms": ["番茄", 1]}`, "terms[1]"},
 			{"a string", `{"terms": "番茄,tomato"}`, "terms"},
 			{"NUL", terms("番茄", "to\x00mato"), "terms[1]"},
+			{"no word in it", terms("番茄", "!!! 🍅"), "terms[1]"},
+			{"traditional and simplified alike", terms("麵包", "面包"), "terms[1]"},
 			{"unknown field", map[string]any{"terms": []string{"番茄", "tomato"}, "name": "x"}, "name"},
 		}
 		for _, c := range cases {

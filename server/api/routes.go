@@ -245,6 +245,8 @@ type searchAPI struct {
 	productsAPI
 	Search Searcher
 	Prices *prices.Service
+	// popular caches what a search that matched nothing offers.
+	popular popularCache
 }
 
 // Search adds the routes of catalogue search.

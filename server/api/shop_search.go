@@ -31,8 +31,6 @@ const (
 	maxSearchPageSize = 50
 	maxSearchDepth    = 10000 // page × page_size
 	maxSuggestions    = 10
-	// fallbackSize is how many best sellers a search that matched nothing offers.
-	fallbackSize = 10
 )
 
 // SearchItem is a product in search results.
@@ -217,25 +215,6 @@ func (h *searchAPI) searchProducts(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, SearchResults{Items: items, Total: res.Total, Page: p.Page, PageSize: p.Size,
 		Facets: SearchFacets{Categories: facets}, Match: res.Match, Ignored: res.Ignored})
-}
-
-// fallback answers a search that matched nothing with the best sellers
-// (available at the store, in the category, on the first page only), so
-// the shopper still has somewhere to go; the answer says match "none" and
-// total 0.
-func (h *searchAPI) fallback(ctx context.Context, q search.Query, storeID int) (search.Result, error) {
-	none := search.Result{Hits: []search.Hit{}, Match: search.MatchNone}
-	if q.Offset > 0 {
-		return none, nil
-	}
-	popular := search.Query{CategoryID: q.CategoryID, InStockAt: storeID, MinPriceFen: -1, MaxPriceFen: -1,
-		Sort: search.SortSales, Limit: min(q.Limit, fallbackSize)}
-	res, err := h.searchAt(ctx, popular, storeID)
-	if err != nil {
-		return search.Result{}, err
-	}
-	none.Hits = res.Hits
-	return none, nil
 }
 
 // searchAt runs q with the prices of storeID (0: the chain's). With a price

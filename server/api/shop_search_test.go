@@ -259,6 +259,10 @@ func TestSearchUnderstandsShoppers(t *testing.T) {
 				t.Errorf("%s page 2: %+v", q, a)
 			}
 		}
+		// What is offered keeps to the price bounds asked.
+		if a := ask("max_price_fen=1500&q=" + url.QueryEscape("榴莲")); a.Match != "none" || len(a.Items) != 1 || a.Items[0].PriceFen != 1450 {
+			t.Errorf("offered within 15 yuan: %+v", a)
+		}
 		if a := ask(""); a.Match != "all" || a.Ignored == nil {
 			t.Errorf("no q: %+v", a)
 		}

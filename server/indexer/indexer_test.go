@@ -329,5 +329,27 @@ func TestOlderFormatIsRebuilt(t *testing.T) {
 		if g := counter("search_build"); g != gen+1 {
 			t.Fatalf("%d builds, want one rebuild (generation %d)", g, gen+1)
 		}
+
+		// A process that took the rebuild on a minute ago is still at it:
+		// nobody else starts one. One that took it two hours ago died: the
+		// next start takes it over.
+		restart := func(claimedAgo time.Duration) {
+			db.Client.Counter.UpdateOneID("search_format").SetValue(search.Format - 1).ExecX(ctx)
+			db.Client.Counter.UpdateOneID("search_upgrade").SetValue(time.Now().Add(-claimedAgo).Unix()).ExecX(ctx)
+			p := indexer.New(db, search.NewEmbedded(t.TempDir()), quiet)
+			if err := p.Start(ctx); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(p.Close)
+		}
+		restart(time.Minute)
+		time.Sleep(300 * time.Millisecond)
+		if g := counter("search_build"); g != gen+1 {
+			t.Fatalf("a rebuild started beside one in progress (build %d)", g)
+		}
+		restart(2 * time.Hour)
+		waitFor(t, "a dead process's rebuild taken over", func() bool {
+			return counter("search_format") == search.Format && counter("search_build") == gen+2
+		})
 	})
 }

@@ -28,7 +28,7 @@ const (
 	generationKey = "search_generation" // counters: the generation searches use
 	buildKey      = "search_build"      // counters: the last generation a rebuild started
 	formatKey     = "search_format"     // counters: the search.Format of the published generation
-	upgradeKey    = "search_upgrade"    // counters: the search.Format a process took on to rebuild for
+	upgradeKey    = "search_upgrade"    // counters: when a process took the rebuild for a new search.Format on (unix seconds)
 )
 
 // Tunables.
@@ -37,6 +37,9 @@ const (
 	pollEvery     = 300 * time.Millisecond
 	batchSize     = 2000
 	keepOutboxFor = time.Hour
+	// upgradeClaim is how long a process's claim to rebuild an older index
+	// holds before another process may take the rebuild over.
+	upgradeClaim = 30 * time.Minute
 	// retryOpenEvery paces attempts to reach a search backend that was down.
 	retryOpenEvery = 2 * time.Second
 )
@@ -137,8 +140,9 @@ func (s *Service) ensureOpen(ctx context.Context) error {
 // generation was built by an older search.Format (a new wemart reads text
 // differently or indexes more): searches go on from the old generation and
 // switch when the new one is published. One process of a fleet takes the
-// rebuild on, by a compare-and-set on the upgrade counter; if it dies on
-// the way, `wemart reindex` finishes the job.
+// rebuild on, by a compare-and-set on the upgrade counter, which holds when
+// the claim was taken: a claim older than upgradeClaim (its process died
+// on the way) is taken over at the next start.
 func (s *Service) upgrade(ctx context.Context) error {
 	format, err := counterValue(ctx, s.client, formatKey)
 	if err != nil || format >= search.Format {
@@ -148,10 +152,16 @@ func (s *Service) upgrade(ctx context.Context) error {
 		Ignore().Exec(ctx); err != nil {
 		return err
 	}
-	n, err := s.client.Counter.Update().Where(counter.ID(upgradeKey), counter.ValueLT(search.Format)).
-		SetValue(search.Format).Save(ctx)
-	if err != nil || n == 0 {
+	now := time.Now().Unix()
+	n, err := s.client.Counter.Update().Where(counter.ID(upgradeKey), counter.ValueLT(now-int64(upgradeClaim/time.Second))).
+		SetValue(now).Save(ctx)
+	if err != nil {
 		return err
+	}
+	if n == 0 {
+		s.log.Warn("search index built by an older wemart: another process is rebuilding it (searches use the old one meanwhile)",
+			"format", format, "now", search.Format)
+		return nil
 	}
 	s.log.Warn("search index built by an older wemart: rebuilding it in the background (searches use the old one meanwhile)",
 		"format", format, "now", search.Format)
@@ -163,8 +173,8 @@ func (s *Service) upgrade(ctx context.Context) error {
 		gen, err := Reindex(uctx, s.db, s.engine, s.log, nil)
 		if err != nil {
 			// Give the rebuild back, so that the next start tries again.
-			_ = s.client.Counter.Update().Where(counter.ID(upgradeKey), counter.Value(search.Format)).
-				SetValue(format).Exec(context.Background())
+			_ = s.client.Counter.Update().Where(counter.ID(upgradeKey), counter.Value(now)).
+				SetValue(0).Exec(context.Background())
 			s.log.Error("search index upgrade stopped; the next start tries again (or run `wemart reindex`)", "error", err)
 			return
 		}

@@ -9,8 +9,7 @@
 package synonyms
 
 import (
-	"strings"
-
+	"wemart/search/analysis"
 	"wemart/server/check"
 )
 
@@ -21,24 +20,12 @@ const (
 	MaxTermChars = 30
 )
 
-// Fold is a term as it is stored and compared: full-width Latin letters,
-// digits and punctuation (Ｃｏｋｅ, １Ｌ) as their ASCII forms, lower case,
-// white space trimmed and each run of it inside made one space.
-func Fold(s string) string {
-	return strings.Join(strings.Fields(strings.ToLower(strings.Map(halfWidth, s))), " ")
-}
-
-// halfWidth maps the full-width forms of ASCII (U+FF01–U+FF5E) and the
-// ideographic space to ASCII.
-func halfWidth(r rune) rune {
-	switch {
-	case r >= '！' && r <= '～':
-		return r - ('！' - '!')
-	case r == '\u3000':
-		return ' '
-	}
-	return r
-}
+// Fold is a term as it is stored and compared: as searches read it
+// (analysis.Term: full-width as half-width, lower case, traditional
+// characters as simplified, its words joined by one space: Ｃｏｋｅ → coke,
+// 可樂 → 可乐, Kit-Kat → kit kat); "" for a term with no word in it
+// (punctuation, emoji), which Terms refuses.
+func Fold(s string) string { return analysis.Term(s) }
 
 // Terms checks a group's terms as staff gave them and returns them folded,
 // in the same order: MinTerms to MaxTerms of them, each 1 to MaxTermChars

@@ -10,18 +10,22 @@ import (
 	"wemart/server/synonyms"
 )
 
-// TestFold: terms are compared as search compares text: full-width Latin
-// letters, digits and punctuation as ASCII, lower case, white space (the
-// ideographic space too) trimmed and made single; Chinese untouched.
+// TestFold: terms are compared as search reads text: full-width Latin
+// letters and digits as ASCII, lower case, traditional characters as
+// simplified, words (split by script, spaces and punctuation) joined by one
+// space; nothing for punctuation or emoji alone.
 func TestFold(t *testing.T) {
 	for in, want := range map[string]string{
 		"Coke": "coke",
 		"ＣＯＫＥ": "coke",
-		"Ｃｏｃａ－Ｃｏｌａ　３３０ｍｌ":       "coca-cola 330ml",
+		"Ｃｏｃａ－Ｃｏｌａ　３３０ｍｌ": "coca cola 330ml",
+		"可樂":                    "可乐",
+		"Kit-Kat":               "kit kat",
+		"!!! 🥛":                 "",
 		"  Instant \t Noodles ": "instant noodles",
 		"\u3000可乐\u3000":        "可乐",
 		"酸奶":                    "酸奶",
-		"Ｌ’Ｏｒéａｌ":               "l’oréal",
+		"Ｌ’Ｏｒéａｌ":               "l oréal",
 		"":                      "",
 	} {
 		if got := synonyms.Fold(in); got != want {
@@ -50,6 +54,8 @@ func TestTerms(t *testing.T) {
 		{make([]string, synonyms.MaxTerms+1), "terms"},
 		{[]string{"可乐", long + "乐"}, "terms[1]"},
 		{[]string{"可乐", " \u3000 "}, "terms[1]"},
+		{[]string{"可乐", "!!!"}, "terms[1]"},
+		{[]string{"可乐", "可樂"}, "terms[1]"},
 		{[]string{"coke", "可乐", "ＣＯＫＥ"}, "terms[2]"},
 	} {
 		_, err := synonyms.Terms(c.terms)
