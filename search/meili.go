@@ -48,9 +48,10 @@ func (m *Meili) uid(gen int64) string { return fmt.Sprintf("%s_%d", m.prefix, ge
 // then the aliases and pinyin, then SKU names and the subtitle), filtered,
 // sorted and shown; that titles are Mandarin (so Meilisearch segments
 // Chinese instead of guessing the language: queries arrive segmented by
-// package analysis anyway); typos forgiven in words of four letters or
-// more, never in initials. Synonyms are set apart (SetSynonyms), so that
-// opening a generation does not reset them.
+// package analysis anyway); typos forgiven in words of five letters or
+// more (two from eight, as the embedded index), never in initials.
+// Synonyms are set apart (SetSynonyms), so that opening a generation does
+// not reset them.
 func Settings() *meilisearch.Settings {
 	return &meilisearch.Settings{
 		SearchableAttributes: []string{"title", "aliases", "pinyin", "initials", "skus", "subtitle"},
@@ -61,7 +62,7 @@ func Settings() *meilisearch.Settings {
 			{Locales: []string{"cmn"}, AttributePatterns: []string{"title", "aliases", "skus", "subtitle"}},
 		},
 		TypoTolerance: &meilisearch.TypoTolerance{Enabled: true,
-			MinWordSizeForTypos: meilisearch.MinWordSizeForTypos{OneTypo: 4, TwoTypos: 9},
+			MinWordSizeForTypos: meilisearch.MinWordSizeForTypos{OneTypo: 5, TwoTypos: 8},
 			DisableOnWords:      []string{}, DisableOnAttributes: []string{"initials"}},
 		Pagination: &meilisearch.Pagination{MaxTotalHits: 10000},
 		Faceting:   &meilisearch.Faceting{MaxValuesPerFacet: 200},

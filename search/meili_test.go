@@ -167,7 +167,7 @@ func TestMeiliOpenAppliesSettings(t *testing.T) {
 		"filterableAttributes": []string{"id", "category_id", "price_min_fen", "price_max_fen", "stores"},
 		"sortableAttributes":   []string{"price_min_fen", "sales", "id"},
 		"localizedAttributes":  []map[string]any{{"locales": []string{"cmn"}, "attributePatterns": []string{"title", "aliases", "skus", "subtitle"}}},
-		"typoTolerance": map[string]any{"enabled": true, "minWordSizeForTypos": map[string]any{"oneTypo": 4, "twoTypos": 9},
+		"typoTolerance": map[string]any{"enabled": true, "minWordSizeForTypos": map[string]any{"oneTypo": 5, "twoTypos": 8},
 			"disableOnWords": []string{}, "disableOnAttributes": []string{"initials"}, "disableOnNumbers": false},
 		"pagination": map[string]any{"maxTotalHits": 10000},
 		"faceting":   map[string]any{"maxValuesPerFacet": 200, "sortFacetValuesBy": nil},
