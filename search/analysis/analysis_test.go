@@ -54,6 +54,11 @@ func TestPinyin(t *testing.T) {
 	if slices.Contains(ini, "nngm") {
 		t.Errorf("initials %v pair words backwards", ini)
 	}
+	// A character's second reading counts: 番茄 is fanqie to shoppers.
+	full, ini = Pinyin(Fold("云南 小番茄"))
+	if !slices.Contains(full, "fanqie") || !slices.Contains(full, "xiaofanqie") || !slices.Contains(ini, "fq") {
+		t.Errorf("小番茄: %v %v", full, ini)
+	}
 	if f, i := PinyinOf("可乐"); f != "kele" || i != "kl" {
 		t.Errorf("PinyinOf(可乐) = %q, %q", f, i)
 	}

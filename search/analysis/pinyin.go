@@ -41,7 +41,8 @@ const maxReadings = 4
 
 // wordReadings are a word's full pinyin and initials, the most common
 // reading first, then those with one other character read another way (番茄:
-// fanjia, then fanqie — go-pinyin's first reading of 茄 is the jia of 雪茄).
+// fanjia, then fanqie — go-pinyin's first reading of 茄 is the jia of 雪茄),
+// at most maxReadings.
 func wordReadings(word string) (fulls, inits []string) {
 	var base []string
 	var chars []rune
@@ -55,13 +56,12 @@ func wordReadings(word string) (fulls, inits []string) {
 		return nil, nil
 	}
 	variants := [][]string{base}
+	// Each character's second reading, one at a time (the rarer ones are
+	// mostly noise: 番 also reads pan, bo, po).
 	for i, r := range chars {
-		for _, alt := range readings(r)[1:] {
-			if len(variants) >= maxReadings {
-				break
-			}
+		if rs := readings(r); len(rs) > 1 && len(variants) < maxReadings {
 			v := append([]string(nil), base...)
-			v[i] = alt
+			v[i] = rs[1]
 			variants = append(variants, v)
 		}
 	}
@@ -165,7 +165,8 @@ func Pinyin(folded string) (full, initials []string) {
 			add(&initials, pys[i].ini[k])
 		}
 		for _, r := range s.word {
-			for _, syl := range readings(r) {
+			rs := readings(r)
+			for _, syl := range rs[:min(2, len(rs))] {
 				add(&full, syl)
 			}
 		}
