@@ -25,6 +25,11 @@ var benchQueries = []string{"牛奶", "可乐", "巧克力", "光明", "酸奶",
 	"Classic", "Organic", "fresh", "Oreo", "Coca-Cola", "三只松鼠 坚果", "Oatly 燕麦奶", "有机 Organic", "进口", "家庭装",
 	"niunai", "nn", "kele", "guangming niunai", "gmnn"}
 
+// worstQueries match nothing in the synthetic catalogue and so run the
+// whole cascade.
+var worstQueries = []string{"Premium Gold Fresh Select Organic Daily Family Classic", "Premuim Gold Fersh Selcet",
+	"n m l k j h g f", "牛奶 可乐 面包 薯片 洗发水 鸡蛋 大米 巧克力", "zzqxj wvut"}
+
 // BenchmarkSearch100k seeds 100000 synthetic products (`wemart seed
 // --products 100000 --seed 1`), builds the embedded index (reporting
 // documents indexed per second and the index's size on disk), then times shopper queries on the index
@@ -76,6 +81,20 @@ func BenchmarkSearch100k(b *testing.B) {
 				}
 			}
 		}
+		// The worst cases: queries that match nothing and run every step
+		// of the cascade (eight broad words; typos everywhere; one letter a
+		// word), timed apart; the slowest is reported.
+		var worst time.Duration
+		for _, q := range worstQueries {
+			for range 3 {
+				t0 := time.Now()
+				if _, err := idx.Search(ctx, search.Query{Text: q, MinPriceFen: -1, MaxPriceFen: -1, Limit: 20}); err != nil {
+					b.Fatal(err)
+				}
+				worst = max(worst, time.Since(t0))
+			}
+		}
+		b.ReportMetric(float64(worst.Microseconds())/1000, "worst_case_ms")
 		slices.Sort(idxTimes)
 		slices.Sort(likeTimes)
 		pct := func(d []time.Duration, p float64) float64 {
