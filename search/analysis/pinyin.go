@@ -7,9 +7,6 @@ import (
 	pinyin "github.com/mozillazg/go-pinyin"
 )
 
-// pinyinArgs: toneless syllables, the most common reading of each character.
-var pinyinArgs = pinyin.NewArgs()
-
 // readingsOf caches each character's toneless readings, the most common
 // first (none for a character without pinyin): go-pinyin takes the tones
 // off with a regular expression at every call, which was most of the time
