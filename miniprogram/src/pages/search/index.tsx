@@ -195,7 +195,9 @@ export default function SearchPage() {
                 </View>
               ) : (
                 <View className='search-total' data-testid='search-total'>
-                  “{results.q || '全部'}” 共 {results.total} 件商品
+                  {results.match === 'fuzzy' || results.match === 'partial'
+                    ? `共 ${results.total} 件相关商品` // not all of “q”: the notice says what was done
+                    : `“${results.q || '全部'}” 共 ${results.total} 件商品`}
                 </View>
               )}
               <View className='search-results' data-testid={recommending ? 'search-recommendations' : 'search-results'}>
