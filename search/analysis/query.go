@@ -114,15 +114,6 @@ func joinSingles(words []string) []string {
 	return out
 }
 
-// Texts are the concepts' words.
-func Texts(cs []Concept) []string {
-	out := make([]string, len(cs))
-	for i, c := range cs {
-		out[i] = c.Text
-	}
-	return out
-}
-
 // Synonyms are synonym groups by term. The zero value and nil have none.
 type Synonyms struct {
 	of map[string][]string // term → the other terms of its group
