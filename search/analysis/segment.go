@@ -128,30 +128,3 @@ func Words(folded string) []string {
 	}
 	return out
 }
-
-// Terms are the words of folded text for an index: the query-side words
-// and, inside long Chinese words, the dictionary words they contain, each
-// once, in order.
-func Terms(folded string) []string {
-	var out []string
-	seen := map[string]bool{}
-	add := func(w string) {
-		if !seen[w] {
-			seen[w] = true
-			out = append(out, w)
-		}
-	}
-	for _, r := range runs(folded) {
-		if !r.han {
-			add(r.text)
-			continue
-		}
-		for _, w := range cut(r.text, false) {
-			add(w)
-		}
-		for _, w := range cut(r.text, true) {
-			add(w)
-		}
-	}
-	return out
-}
