@@ -118,10 +118,11 @@ func cascade(ctx context.Context, q Query, words []analysis.Concept, beyond []st
 	}
 	for i, p := range passes(words) {
 		if i > 0 { // most passes after the first find nothing: ask cheaply
-			if ok, err := found(p); err != nil || !ok {
-				if err != nil {
-					return Result{}, err
-				}
+			ok, err := found(p)
+			if err != nil {
+				return Result{}, err
+			}
+			if !ok {
 				continue
 			}
 		}
@@ -132,13 +133,13 @@ func cascade(ctx context.Context, q Query, words []analysis.Concept, beyond []st
 		if i == 0 && res.Total == 0 {
 			// Nothing: the words did not match so, unless the price bounds
 			// left nothing of what they matched.
-			if !q.priced() {
-				continue
-			}
-			if ok, err := found(p); err != nil || !ok {
-				if err != nil {
+			ok := false
+			if q.priced() {
+				if ok, err = found(p); err != nil {
 					return Result{}, err
 				}
+			}
+			if !ok {
 				continue
 			}
 		}

@@ -28,9 +28,11 @@ func textOf(d Document) docText {
 	for i, a := range d.Aliases {
 		t.Aliases[i] = analysis.Fold(a)
 	}
+	// Read once: the title and the aliases as given (before the variants).
+	texts := append([]string{analysis.Fold(d.Title)}, t.Aliases...)
 	// Lay's is typed lays: each word with an apostrophe is an alias
 	// without it too.
-	for _, w := range strings.Fields(analysis.Fold(d.Title + " " + strings.Join(d.Aliases, " "))) {
+	for _, w := range strings.Fields(strings.Join(texts, " ")) {
 		if strings.Contains(w, "'") {
 			t.Aliases = append(t.Aliases, strings.ReplaceAll(w, "'", ""))
 		}
@@ -44,7 +46,7 @@ func textOf(d Document) docText {
 		}
 	}
 	seenFull, seenIni := map[string]bool{}, map[string]bool{}
-	for _, s := range append([]string{analysis.Fold(d.Title)}, t.Aliases...) {
+	for _, s := range texts {
 		full, ini := analysis.Pinyin(s)
 		add(&t.Pinyin, seenFull, full)
 		add(&t.Initials, seenIni, ini)
