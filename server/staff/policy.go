@@ -36,6 +36,10 @@ const (
 	PermReadStores    Perm = "stores.read"    // the chain's stores (every account)
 	PermReadCatalogue Perm = "catalogue.read" // categories, products, SKUs (every account)
 	PermOwnAccount    Perm = "account.own"    // the caller's own account: read it, log out (every account)
+	// PermManagePromotions: coupon templates, issuing coupons, member levels (chain-wide).
+	PermManagePromotions Perm = "promotions.manage"
+	// PermServeMembers: scan a member code and record a counter sale (store-bound).
+	PermServeMembers Perm = "members.serve"
 )
 
 // rule is who holds a perm: the roles, and whether the perm is chain-wide
@@ -49,20 +53,22 @@ type rule struct {
 // policy says which roles hold each permission. One table, so the whole
 // access model can be read (and reviewed) in one place.
 var policy = map[Perm]rule{
-	PermManageStaff:   {roles: []string{RoleAdmin}, chainWide: true},
-	PermCreateStores:  {roles: []string{RoleAdmin}, chainWide: true},
-	PermEditCatalogue: {roles: []string{RoleAdmin, RoleManager}, chainWide: true},
-	PermEditStore:     {roles: []string{RoleAdmin, RoleManager}, storeBound: true},
-	PermEditStock:     {roles: []string{RoleAdmin, RoleManager, RoleClerk}, storeBound: true},
-	PermReadStock:     {roles: []string{RoleAdmin, RoleManager, RoleClerk}, storeBound: true},
-	PermSetPrices:     {roles: []string{RoleAdmin, RoleManager}, storeBound: true},
-	PermReadPrices:    {roles: []string{RoleAdmin, RoleManager, RoleClerk}, storeBound: true},
-	PermReadOrders:    {roles: []string{RoleAdmin, RoleManager, RoleClerk}, storeBound: true},
-	PermRefundOrders:  {roles: []string{RoleAdmin, RoleManager}, storeBound: true},
-	PermFulfilOrders:  {roles: []string{RoleAdmin, RoleManager, RoleClerk}, storeBound: true},
-	PermReadStores:    {roles: []string{RoleAdmin, RoleManager, RoleClerk}},
-	PermReadCatalogue: {roles: []string{RoleAdmin, RoleManager, RoleClerk}},
-	PermOwnAccount:    {roles: []string{RoleAdmin, RoleManager, RoleClerk}},
+	PermManageStaff:      {roles: []string{RoleAdmin}, chainWide: true},
+	PermCreateStores:     {roles: []string{RoleAdmin}, chainWide: true},
+	PermEditCatalogue:    {roles: []string{RoleAdmin, RoleManager}, chainWide: true},
+	PermEditStore:        {roles: []string{RoleAdmin, RoleManager}, storeBound: true},
+	PermEditStock:        {roles: []string{RoleAdmin, RoleManager, RoleClerk}, storeBound: true},
+	PermReadStock:        {roles: []string{RoleAdmin, RoleManager, RoleClerk}, storeBound: true},
+	PermSetPrices:        {roles: []string{RoleAdmin, RoleManager}, storeBound: true},
+	PermReadPrices:       {roles: []string{RoleAdmin, RoleManager, RoleClerk}, storeBound: true},
+	PermReadOrders:       {roles: []string{RoleAdmin, RoleManager, RoleClerk}, storeBound: true},
+	PermRefundOrders:     {roles: []string{RoleAdmin, RoleManager}, storeBound: true},
+	PermFulfilOrders:     {roles: []string{RoleAdmin, RoleManager, RoleClerk}, storeBound: true},
+	PermReadStores:       {roles: []string{RoleAdmin, RoleManager, RoleClerk}},
+	PermReadCatalogue:    {roles: []string{RoleAdmin, RoleManager, RoleClerk}},
+	PermOwnAccount:       {roles: []string{RoleAdmin, RoleManager, RoleClerk}},
+	PermManagePromotions: {roles: []string{RoleAdmin, RoleManager}, chainWide: true},
+	PermServeMembers:     {roles: []string{RoleAdmin, RoleManager, RoleClerk}, storeBound: true},
 }
 
 // Known reports whether perm is in the policy (an unknown perm is held by
