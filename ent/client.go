@@ -25,6 +25,7 @@ import (
 	"wemart/ent/pricechange"
 	"wemart/ent/product"
 	"wemart/ent/productimage"
+	"wemart/ent/referral"
 	"wemart/ent/refund"
 	"wemart/ent/searchoutbox"
 	"wemart/ent/searchsynonym"
@@ -81,6 +82,8 @@ type Client struct {
 	Product *ProductClient
 	// ProductImage is the client for interacting with the ProductImage builders.
 	ProductImage *ProductImageClient
+	// Referral is the client for interacting with the Referral builders.
+	Referral *ReferralClient
 	// Refund is the client for interacting with the Refund builders.
 	Refund *RefundClient
 	// SearchOutbox is the client for interacting with the SearchOutbox builders.
@@ -134,6 +137,7 @@ func (c *Client) init() {
 	c.PriceChange = NewPriceChangeClient(c.config)
 	c.Product = NewProductClient(c.config)
 	c.ProductImage = NewProductImageClient(c.config)
+	c.Referral = NewReferralClient(c.config)
 	c.Refund = NewRefundClient(c.config)
 	c.SearchOutbox = NewSearchOutboxClient(c.config)
 	c.SearchSynonym = NewSearchSynonymClient(c.config)
@@ -254,6 +258,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		PriceChange:       NewPriceChangeClient(cfg),
 		Product:           NewProductClient(cfg),
 		ProductImage:      NewProductImageClient(cfg),
+		Referral:          NewReferralClient(cfg),
 		Refund:            NewRefundClient(cfg),
 		SearchOutbox:      NewSearchOutboxClient(cfg),
 		SearchSynonym:     NewSearchSynonymClient(cfg),
@@ -301,6 +306,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		PriceChange:       NewPriceChangeClient(cfg),
 		Product:           NewProductClient(cfg),
 		ProductImage:      NewProductImageClient(cfg),
+		Referral:          NewReferralClient(cfg),
 		Refund:            NewRefundClient(cfg),
 		SearchOutbox:      NewSearchOutboxClient(cfg),
 		SearchSynonym:     NewSearchSynonymClient(cfg),
@@ -346,9 +352,9 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.Address, c.CartItem, c.Category, c.Counter, c.Job, c.Lease, c.LoginThrottle,
 		c.Order, c.OrderEvent, c.OrderItem, c.Payment, c.PriceChange, c.Product,
-		c.ProductImage, c.Refund, c.SearchOutbox, c.SearchSynonym, c.SearchSynonymTerm,
-		c.Shipment, c.ShipmentEvent, c.Shopper, c.Sku, c.Staff, c.Stock,
-		c.StockMovement, c.Store, c.StoreDeliveryCell, c.SubscribeGrant,
+		c.ProductImage, c.Referral, c.Refund, c.SearchOutbox, c.SearchSynonym,
+		c.SearchSynonymTerm, c.Shipment, c.ShipmentEvent, c.Shopper, c.Sku, c.Staff,
+		c.Stock, c.StockMovement, c.Store, c.StoreDeliveryCell, c.SubscribeGrant,
 	} {
 		n.Use(hooks...)
 	}
@@ -360,9 +366,9 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.Address, c.CartItem, c.Category, c.Counter, c.Job, c.Lease, c.LoginThrottle,
 		c.Order, c.OrderEvent, c.OrderItem, c.Payment, c.PriceChange, c.Product,
-		c.ProductImage, c.Refund, c.SearchOutbox, c.SearchSynonym, c.SearchSynonymTerm,
-		c.Shipment, c.ShipmentEvent, c.Shopper, c.Sku, c.Staff, c.Stock,
-		c.StockMovement, c.Store, c.StoreDeliveryCell, c.SubscribeGrant,
+		c.ProductImage, c.Referral, c.Refund, c.SearchOutbox, c.SearchSynonym,
+		c.SearchSynonymTerm, c.Shipment, c.ShipmentEvent, c.Shopper, c.Sku, c.Staff,
+		c.Stock, c.StockMovement, c.Store, c.StoreDeliveryCell, c.SubscribeGrant,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -399,6 +405,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Product.mutate(ctx, m)
 	case *ProductImageMutation:
 		return c.ProductImage.mutate(ctx, m)
+	case *ReferralMutation:
+		return c.Referral.mutate(ctx, m)
 	case *RefundMutation:
 		return c.Refund.mutate(ctx, m)
 	case *SearchOutboxMutation:
@@ -2614,6 +2622,139 @@ func (c *ProductImageClient) mutate(ctx context.Context, m *ProductImageMutation
 	}
 }
 
+// ReferralClient is a client for the Referral schema.
+type ReferralClient struct {
+	config
+}
+
+// NewReferralClient returns a client for the Referral from the given config.
+func NewReferralClient(c config) *ReferralClient {
+	return &ReferralClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `referral.Hooks(f(g(h())))`.
+func (c *ReferralClient) Use(hooks ...Hook) {
+	c.hooks.Referral = append(c.hooks.Referral, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `referral.Intercept(f(g(h())))`.
+func (c *ReferralClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Referral = append(c.inters.Referral, interceptors...)
+}
+
+// Create returns a builder for creating a Referral entity.
+func (c *ReferralClient) Create() *ReferralCreate {
+	mutation := newReferralMutation(c.config, OpCreate)
+	return &ReferralCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Referral entities.
+func (c *ReferralClient) CreateBulk(builders ...*ReferralCreate) *ReferralCreateBulk {
+	return &ReferralCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ReferralClient) MapCreateBulk(slice any, setFunc func(*ReferralCreate, int)) *ReferralCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ReferralCreateBulk{err: fmt.Errorf("calling to ReferralClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ReferralCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ReferralCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Referral.
+func (c *ReferralClient) Update() *ReferralUpdate {
+	mutation := newReferralMutation(c.config, OpUpdate)
+	return &ReferralUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ReferralClient) UpdateOne(_m *Referral) *ReferralUpdateOne {
+	mutation := newReferralMutation(c.config, OpUpdateOne, withReferral(_m))
+	return &ReferralUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ReferralClient) UpdateOneID(id int) *ReferralUpdateOne {
+	mutation := newReferralMutation(c.config, OpUpdateOne, withReferralID(id))
+	return &ReferralUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Referral.
+func (c *ReferralClient) Delete() *ReferralDelete {
+	mutation := newReferralMutation(c.config, OpDelete)
+	return &ReferralDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ReferralClient) DeleteOne(_m *Referral) *ReferralDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ReferralClient) DeleteOneID(id int) *ReferralDeleteOne {
+	builder := c.Delete().Where(referral.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ReferralDeleteOne{builder}
+}
+
+// Query returns a query builder for Referral.
+func (c *ReferralClient) Query() *ReferralQuery {
+	return &ReferralQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeReferral},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Referral entity by its id.
+func (c *ReferralClient) Get(ctx context.Context, id int) (*Referral, error) {
+	return c.Query().Where(referral.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ReferralClient) GetX(ctx context.Context, id int) *Referral {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *ReferralClient) Hooks() []Hook {
+	return c.hooks.Referral
+}
+
+// Interceptors returns the client interceptors.
+func (c *ReferralClient) Interceptors() []Interceptor {
+	return c.inters.Referral
+}
+
+func (c *ReferralClient) mutate(ctx context.Context, m *ReferralMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ReferralCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ReferralUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ReferralUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ReferralDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Referral mutation op: %q", m.Op())
+	}
+}
+
 // RefundClient is a client for the Refund schema.
 type RefundClient struct {
 	config
@@ -4800,17 +4941,17 @@ func (c *SubscribeGrantClient) mutate(ctx context.Context, m *SubscribeGrantMuta
 type (
 	hooks struct {
 		Address, CartItem, Category, Counter, Job, Lease, LoginThrottle, Order,
-		OrderEvent, OrderItem, Payment, PriceChange, Product, ProductImage, Refund,
-		SearchOutbox, SearchSynonym, SearchSynonymTerm, Shipment, ShipmentEvent,
-		Shopper, Sku, Staff, Stock, StockMovement, Store, StoreDeliveryCell,
-		SubscribeGrant []ent.Hook
+		OrderEvent, OrderItem, Payment, PriceChange, Product, ProductImage, Referral,
+		Refund, SearchOutbox, SearchSynonym, SearchSynonymTerm, Shipment,
+		ShipmentEvent, Shopper, Sku, Staff, Stock, StockMovement, Store,
+		StoreDeliveryCell, SubscribeGrant []ent.Hook
 	}
 	inters struct {
 		Address, CartItem, Category, Counter, Job, Lease, LoginThrottle, Order,
-		OrderEvent, OrderItem, Payment, PriceChange, Product, ProductImage, Refund,
-		SearchOutbox, SearchSynonym, SearchSynonymTerm, Shipment, ShipmentEvent,
-		Shopper, Sku, Staff, Stock, StockMovement, Store, StoreDeliveryCell,
-		SubscribeGrant []ent.Interceptor
+		OrderEvent, OrderItem, Payment, PriceChange, Product, ProductImage, Referral,
+		Refund, SearchOutbox, SearchSynonym, SearchSynonymTerm, Shipment,
+		ShipmentEvent, Shopper, Sku, Staff, Stock, StockMovement, Store,
+		StoreDeliveryCell, SubscribeGrant []ent.Interceptor
 	}
 )
 

@@ -22,6 +22,7 @@ import (
 	"wemart/ent/pricechange"
 	"wemart/ent/product"
 	"wemart/ent/productimage"
+	"wemart/ent/referral"
 	"wemart/ent/refund"
 	"wemart/ent/searchoutbox"
 	"wemart/ent/searchsynonym"
@@ -114,6 +115,7 @@ func checkColumn(t, c string) error {
 			pricechange.Table:       pricechange.ValidColumn,
 			product.Table:           product.ValidColumn,
 			productimage.Table:      productimage.ValidColumn,
+			referral.Table:          referral.ValidColumn,
 			refund.Table:            refund.ValidColumn,
 			searchoutbox.Table:      searchoutbox.ValidColumn,
 			searchsynonym.Table:     searchsynonym.ValidColumn,

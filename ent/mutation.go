@@ -23,6 +23,7 @@ import (
 	"wemart/ent/pricechange"
 	"wemart/ent/product"
 	"wemart/ent/productimage"
+	"wemart/ent/referral"
 	"wemart/ent/refund"
 	"wemart/ent/searchoutbox"
 	"wemart/ent/searchsynonym"
@@ -66,6 +67,7 @@ const (
 	TypePriceChange       = "PriceChange"
 	TypeProduct           = "Product"
 	TypeProductImage      = "ProductImage"
+	TypeReferral          = "Referral"
 	TypeRefund            = "Refund"
 	TypeSearchOutbox      = "SearchOutbox"
 	TypeSearchSynonym     = "SearchSynonym"
@@ -5322,63 +5324,76 @@ func (m *LoginThrottleMutation) ResetEdge(name string) error {
 // OrderMutation represents an operation that mutates the Order nodes in the graph.
 type OrderMutation struct {
 	config
-	op                     Op
-	typ                    string
-	id                     *int
-	created_at             *time.Time
-	updated_at             *time.Time
-	order_no               *string
-	status                 *order.Status
-	fulfilment             *order.Fulfilment
-	pickup_code            *string
-	pickup_attempts        *int
-	addpickup_attempts     *int
-	pickup_window_at       *time.Time
-	address                **types.AddressSnapshot
-	delivery_distance_m    *int
-	adddelivery_distance_m *int
-	goods_fen              *int64
-	addgoods_fen           *int64
-	delivery_fee_fen       *int64
-	adddelivery_fee_fen    *int64
-	discount_fen           *int64
-	adddiscount_fen        *int64
-	payable_fen            *int64
-	addpayable_fen         *int64
-	remark                 *string
-	idempotency_key        *string
-	request_hash           *string
-	expires_at             *time.Time
-	paid_at                *time.Time
-	cancelled_at           *time.Time
-	completed_at           *time.Time
-	cancel_reason          *string
-	shipped_at             *time.Time
-	delivered_at           *time.Time
-	receive_due_at         *time.Time
-	clearedFields          map[string]struct{}
-	shopper                *int
-	clearedshopper         bool
-	store                  *int
-	clearedstore           bool
-	items                  map[int]struct{}
-	removeditems           map[int]struct{}
-	cleareditems           bool
-	events                 map[int]struct{}
-	removedevents          map[int]struct{}
-	clearedevents          bool
-	payments               map[int]struct{}
-	removedpayments        map[int]struct{}
-	clearedpayments        bool
-	refunds                map[int]struct{}
-	removedrefunds         map[int]struct{}
-	clearedrefunds         bool
-	shipments              map[int]struct{}
-	removedshipments       map[int]struct{}
-	clearedshipments       bool
-	done                   bool
-	oldValue               func(context.Context) (*Order, error)
-	predicates             []predicate.Order
+	op                         Op
+	typ                        string
+	id                         *int
+	created_at                 *time.Time
+	updated_at                 *time.Time
+	order_no                   *string
+	status                     *order.Status
+	fulfilment                 *order.Fulfilment
+	pickup_code                *string
+	pickup_attempts            *int
+	addpickup_attempts         *int
+	pickup_window_at           *time.Time
+	address                    **types.AddressSnapshot
+	delivery_distance_m        *int
+	adddelivery_distance_m     *int
+	goods_fen                  *int64
+	addgoods_fen               *int64
+	delivery_fee_fen           *int64
+	adddelivery_fee_fen        *int64
+	discount_fen               *int64
+	adddiscount_fen            *int64
+	level_discount_fen         *int64
+	addlevel_discount_fen      *int64
+	level_name                 *string
+	coupon_id                  *int
+	addcoupon_id               *int
+	coupon_discount_fen        *int64
+	addcoupon_discount_fen     *int64
+	points_used                *int64
+	addpoints_used             *int64
+	points_discount_fen        *int64
+	addpoints_discount_fen     *int64
+	delivery_fee_waived_fen    *int64
+	adddelivery_fee_waived_fen *int64
+	payable_fen                *int64
+	addpayable_fen             *int64
+	remark                     *string
+	idempotency_key            *string
+	request_hash               *string
+	expires_at                 *time.Time
+	paid_at                    *time.Time
+	cancelled_at               *time.Time
+	completed_at               *time.Time
+	cancel_reason              *string
+	shipped_at                 *time.Time
+	delivered_at               *time.Time
+	receive_due_at             *time.Time
+	clearedFields              map[string]struct{}
+	shopper                    *int
+	clearedshopper             bool
+	store                      *int
+	clearedstore               bool
+	items                      map[int]struct{}
+	removeditems               map[int]struct{}
+	cleareditems               bool
+	events                     map[int]struct{}
+	removedevents              map[int]struct{}
+	clearedevents              bool
+	payments                   map[int]struct{}
+	removedpayments            map[int]struct{}
+	clearedpayments            bool
+	refunds                    map[int]struct{}
+	removedrefunds             map[int]struct{}
+	clearedrefunds             bool
+	shipments                  map[int]struct{}
+	removedshipments           map[int]struct{}
+	clearedshipments           bool
+	done                       bool
+	oldValue                   func(context.Context) (*Order, error)
+	predicates                 []predicate.Order
 }
 
 var _ ent.Mutation = (*OrderMutation)(nil)
@@ -6170,6 +6185,392 @@ func (m *OrderMutation) AddedDiscountFen() (r int64, exists bool) {
 func (m *OrderMutation) ResetDiscountFen() {
 	m.discount_fen = nil
 	m.adddiscount_fen = nil
+}
+
+// SetLevelDiscountFen sets the "level_discount_fen" field.
+func (m *OrderMutation) SetLevelDiscountFen(i int64) {
+	m.level_discount_fen = &i
+	m.addlevel_discount_fen = nil
+}
+
+// LevelDiscountFen returns the value of the "level_discount_fen" field in the mutation.
+func (m *OrderMutation) LevelDiscountFen() (r int64, exists bool) {
+	v := m.level_discount_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLevelDiscountFen returns the old "level_discount_fen" field's value of the Order entity.
+// If the Order object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrderMutation) OldLevelDiscountFen(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLevelDiscountFen is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLevelDiscountFen requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLevelDiscountFen: %w", err)
+	}
+	return oldValue.LevelDiscountFen, nil
+}
+
+// AddLevelDiscountFen adds i to the "level_discount_fen" field.
+func (m *OrderMutation) AddLevelDiscountFen(i int64) {
+	if m.addlevel_discount_fen != nil {
+		*m.addlevel_discount_fen += i
+	} else {
+		m.addlevel_discount_fen = &i
+	}
+}
+
+// AddedLevelDiscountFen returns the value that was added to the "level_discount_fen" field in this mutation.
+func (m *OrderMutation) AddedLevelDiscountFen() (r int64, exists bool) {
+	v := m.addlevel_discount_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetLevelDiscountFen resets all changes to the "level_discount_fen" field.
+func (m *OrderMutation) ResetLevelDiscountFen() {
+	m.level_discount_fen = nil
+	m.addlevel_discount_fen = nil
+}
+
+// SetLevelName sets the "level_name" field.
+func (m *OrderMutation) SetLevelName(s string) {
+	m.level_name = &s
+}
+
+// LevelName returns the value of the "level_name" field in the mutation.
+func (m *OrderMutation) LevelName() (r string, exists bool) {
+	v := m.level_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLevelName returns the old "level_name" field's value of the Order entity.
+// If the Order object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrderMutation) OldLevelName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLevelName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLevelName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLevelName: %w", err)
+	}
+	return oldValue.LevelName, nil
+}
+
+// ResetLevelName resets all changes to the "level_name" field.
+func (m *OrderMutation) ResetLevelName() {
+	m.level_name = nil
+}
+
+// SetCouponID sets the "coupon_id" field.
+func (m *OrderMutation) SetCouponID(i int) {
+	m.coupon_id = &i
+	m.addcoupon_id = nil
+}
+
+// CouponID returns the value of the "coupon_id" field in the mutation.
+func (m *OrderMutation) CouponID() (r int, exists bool) {
+	v := m.coupon_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCouponID returns the old "coupon_id" field's value of the Order entity.
+// If the Order object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrderMutation) OldCouponID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCouponID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCouponID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCouponID: %w", err)
+	}
+	return oldValue.CouponID, nil
+}
+
+// AddCouponID adds i to the "coupon_id" field.
+func (m *OrderMutation) AddCouponID(i int) {
+	if m.addcoupon_id != nil {
+		*m.addcoupon_id += i
+	} else {
+		m.addcoupon_id = &i
+	}
+}
+
+// AddedCouponID returns the value that was added to the "coupon_id" field in this mutation.
+func (m *OrderMutation) AddedCouponID() (r int, exists bool) {
+	v := m.addcoupon_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearCouponID clears the value of the "coupon_id" field.
+func (m *OrderMutation) ClearCouponID() {
+	m.coupon_id = nil
+	m.addcoupon_id = nil
+	m.clearedFields[order.FieldCouponID] = struct{}{}
+}
+
+// CouponIDCleared returns if the "coupon_id" field was cleared in this mutation.
+func (m *OrderMutation) CouponIDCleared() bool {
+	_, ok := m.clearedFields[order.FieldCouponID]
+	return ok
+}
+
+// ResetCouponID resets all changes to the "coupon_id" field.
+func (m *OrderMutation) ResetCouponID() {
+	m.coupon_id = nil
+	m.addcoupon_id = nil
+	delete(m.clearedFields, order.FieldCouponID)
+}
+
+// SetCouponDiscountFen sets the "coupon_discount_fen" field.
+func (m *OrderMutation) SetCouponDiscountFen(i int64) {
+	m.coupon_discount_fen = &i
+	m.addcoupon_discount_fen = nil
+}
+
+// CouponDiscountFen returns the value of the "coupon_discount_fen" field in the mutation.
+func (m *OrderMutation) CouponDiscountFen() (r int64, exists bool) {
+	v := m.coupon_discount_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCouponDiscountFen returns the old "coupon_discount_fen" field's value of the Order entity.
+// If the Order object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrderMutation) OldCouponDiscountFen(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCouponDiscountFen is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCouponDiscountFen requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCouponDiscountFen: %w", err)
+	}
+	return oldValue.CouponDiscountFen, nil
+}
+
+// AddCouponDiscountFen adds i to the "coupon_discount_fen" field.
+func (m *OrderMutation) AddCouponDiscountFen(i int64) {
+	if m.addcoupon_discount_fen != nil {
+		*m.addcoupon_discount_fen += i
+	} else {
+		m.addcoupon_discount_fen = &i
+	}
+}
+
+// AddedCouponDiscountFen returns the value that was added to the "coupon_discount_fen" field in this mutation.
+func (m *OrderMutation) AddedCouponDiscountFen() (r int64, exists bool) {
+	v := m.addcoupon_discount_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCouponDiscountFen resets all changes to the "coupon_discount_fen" field.
+func (m *OrderMutation) ResetCouponDiscountFen() {
+	m.coupon_discount_fen = nil
+	m.addcoupon_discount_fen = nil
+}
+
+// SetPointsUsed sets the "points_used" field.
+func (m *OrderMutation) SetPointsUsed(i int64) {
+	m.points_used = &i
+	m.addpoints_used = nil
+}
+
+// PointsUsed returns the value of the "points_used" field in the mutation.
+func (m *OrderMutation) PointsUsed() (r int64, exists bool) {
+	v := m.points_used
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPointsUsed returns the old "points_used" field's value of the Order entity.
+// If the Order object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrderMutation) OldPointsUsed(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPointsUsed is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPointsUsed requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPointsUsed: %w", err)
+	}
+	return oldValue.PointsUsed, nil
+}
+
+// AddPointsUsed adds i to the "points_used" field.
+func (m *OrderMutation) AddPointsUsed(i int64) {
+	if m.addpoints_used != nil {
+		*m.addpoints_used += i
+	} else {
+		m.addpoints_used = &i
+	}
+}
+
+// AddedPointsUsed returns the value that was added to the "points_used" field in this mutation.
+func (m *OrderMutation) AddedPointsUsed() (r int64, exists bool) {
+	v := m.addpoints_used
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPointsUsed resets all changes to the "points_used" field.
+func (m *OrderMutation) ResetPointsUsed() {
+	m.points_used = nil
+	m.addpoints_used = nil
+}
+
+// SetPointsDiscountFen sets the "points_discount_fen" field.
+func (m *OrderMutation) SetPointsDiscountFen(i int64) {
+	m.points_discount_fen = &i
+	m.addpoints_discount_fen = nil
+}
+
+// PointsDiscountFen returns the value of the "points_discount_fen" field in the mutation.
+func (m *OrderMutation) PointsDiscountFen() (r int64, exists bool) {
+	v := m.points_discount_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPointsDiscountFen returns the old "points_discount_fen" field's value of the Order entity.
+// If the Order object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrderMutation) OldPointsDiscountFen(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPointsDiscountFen is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPointsDiscountFen requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPointsDiscountFen: %w", err)
+	}
+	return oldValue.PointsDiscountFen, nil
+}
+
+// AddPointsDiscountFen adds i to the "points_discount_fen" field.
+func (m *OrderMutation) AddPointsDiscountFen(i int64) {
+	if m.addpoints_discount_fen != nil {
+		*m.addpoints_discount_fen += i
+	} else {
+		m.addpoints_discount_fen = &i
+	}
+}
+
+// AddedPointsDiscountFen returns the value that was added to the "points_discount_fen" field in this mutation.
+func (m *OrderMutation) AddedPointsDiscountFen() (r int64, exists bool) {
+	v := m.addpoints_discount_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPointsDiscountFen resets all changes to the "points_discount_fen" field.
+func (m *OrderMutation) ResetPointsDiscountFen() {
+	m.points_discount_fen = nil
+	m.addpoints_discount_fen = nil
+}
+
+// SetDeliveryFeeWaivedFen sets the "delivery_fee_waived_fen" field.
+func (m *OrderMutation) SetDeliveryFeeWaivedFen(i int64) {
+	m.delivery_fee_waived_fen = &i
+	m.adddelivery_fee_waived_fen = nil
+}
+
+// DeliveryFeeWaivedFen returns the value of the "delivery_fee_waived_fen" field in the mutation.
+func (m *OrderMutation) DeliveryFeeWaivedFen() (r int64, exists bool) {
+	v := m.delivery_fee_waived_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeliveryFeeWaivedFen returns the old "delivery_fee_waived_fen" field's value of the Order entity.
+// If the Order object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrderMutation) OldDeliveryFeeWaivedFen(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeliveryFeeWaivedFen is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeliveryFeeWaivedFen requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeliveryFeeWaivedFen: %w", err)
+	}
+	return oldValue.DeliveryFeeWaivedFen, nil
+}
+
+// AddDeliveryFeeWaivedFen adds i to the "delivery_fee_waived_fen" field.
+func (m *OrderMutation) AddDeliveryFeeWaivedFen(i int64) {
+	if m.adddelivery_fee_waived_fen != nil {
+		*m.adddelivery_fee_waived_fen += i
+	} else {
+		m.adddelivery_fee_waived_fen = &i
+	}
+}
+
+// AddedDeliveryFeeWaivedFen returns the value that was added to the "delivery_fee_waived_fen" field in this mutation.
+func (m *OrderMutation) AddedDeliveryFeeWaivedFen() (r int64, exists bool) {
+	v := m.adddelivery_fee_waived_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetDeliveryFeeWaivedFen resets all changes to the "delivery_fee_waived_fen" field.
+func (m *OrderMutation) ResetDeliveryFeeWaivedFen() {
+	m.delivery_fee_waived_fen = nil
+	m.adddelivery_fee_waived_fen = nil
 }
 
 // SetPayableFen sets the "payable_fen" field.
@@ -7060,7 +7461,7 @@ func (m *OrderMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *OrderMutation) Fields() []string {
-	fields := make([]string, 0, 27)
+	fields := make([]string, 0, 34)
 	if m.created_at != nil {
 		fields = append(fields, order.FieldCreatedAt)
 	}
@@ -7105,6 +7506,27 @@ func (m *OrderMutation) Fields() []string {
 	}
 	if m.discount_fen != nil {
 		fields = append(fields, order.FieldDiscountFen)
+	}
+	if m.level_discount_fen != nil {
+		fields = append(fields, order.FieldLevelDiscountFen)
+	}
+	if m.level_name != nil {
+		fields = append(fields, order.FieldLevelName)
+	}
+	if m.coupon_id != nil {
+		fields = append(fields, order.FieldCouponID)
+	}
+	if m.coupon_discount_fen != nil {
+		fields = append(fields, order.FieldCouponDiscountFen)
+	}
+	if m.points_used != nil {
+		fields = append(fields, order.FieldPointsUsed)
+	}
+	if m.points_discount_fen != nil {
+		fields = append(fields, order.FieldPointsDiscountFen)
+	}
+	if m.delivery_fee_waived_fen != nil {
+		fields = append(fields, order.FieldDeliveryFeeWaivedFen)
 	}
 	if m.payable_fen != nil {
 		fields = append(fields, order.FieldPayableFen)
@@ -7180,6 +7602,20 @@ func (m *OrderMutation) Field(name string) (ent.Value, bool) {
 		return m.DeliveryFeeFen()
 	case order.FieldDiscountFen:
 		return m.DiscountFen()
+	case order.FieldLevelDiscountFen:
+		return m.LevelDiscountFen()
+	case order.FieldLevelName:
+		return m.LevelName()
+	case order.FieldCouponID:
+		return m.CouponID()
+	case order.FieldCouponDiscountFen:
+		return m.CouponDiscountFen()
+	case order.FieldPointsUsed:
+		return m.PointsUsed()
+	case order.FieldPointsDiscountFen:
+		return m.PointsDiscountFen()
+	case order.FieldDeliveryFeeWaivedFen:
+		return m.DeliveryFeeWaivedFen()
 	case order.FieldPayableFen:
 		return m.PayableFen()
 	case order.FieldRemark:
@@ -7243,6 +7679,20 @@ func (m *OrderMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldDeliveryFeeFen(ctx)
 	case order.FieldDiscountFen:
 		return m.OldDiscountFen(ctx)
+	case order.FieldLevelDiscountFen:
+		return m.OldLevelDiscountFen(ctx)
+	case order.FieldLevelName:
+		return m.OldLevelName(ctx)
+	case order.FieldCouponID:
+		return m.OldCouponID(ctx)
+	case order.FieldCouponDiscountFen:
+		return m.OldCouponDiscountFen(ctx)
+	case order.FieldPointsUsed:
+		return m.OldPointsUsed(ctx)
+	case order.FieldPointsDiscountFen:
+		return m.OldPointsDiscountFen(ctx)
+	case order.FieldDeliveryFeeWaivedFen:
+		return m.OldDeliveryFeeWaivedFen(ctx)
 	case order.FieldPayableFen:
 		return m.OldPayableFen(ctx)
 	case order.FieldRemark:
@@ -7381,6 +7831,55 @@ func (m *OrderMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetDiscountFen(v)
 		return nil
+	case order.FieldLevelDiscountFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLevelDiscountFen(v)
+		return nil
+	case order.FieldLevelName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLevelName(v)
+		return nil
+	case order.FieldCouponID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCouponID(v)
+		return nil
+	case order.FieldCouponDiscountFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCouponDiscountFen(v)
+		return nil
+	case order.FieldPointsUsed:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPointsUsed(v)
+		return nil
+	case order.FieldPointsDiscountFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPointsDiscountFen(v)
+		return nil
+	case order.FieldDeliveryFeeWaivedFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeliveryFeeWaivedFen(v)
+		return nil
 	case order.FieldPayableFen:
 		v, ok := value.(int64)
 		if !ok {
@@ -7488,6 +7987,24 @@ func (m *OrderMutation) AddedFields() []string {
 	if m.adddiscount_fen != nil {
 		fields = append(fields, order.FieldDiscountFen)
 	}
+	if m.addlevel_discount_fen != nil {
+		fields = append(fields, order.FieldLevelDiscountFen)
+	}
+	if m.addcoupon_id != nil {
+		fields = append(fields, order.FieldCouponID)
+	}
+	if m.addcoupon_discount_fen != nil {
+		fields = append(fields, order.FieldCouponDiscountFen)
+	}
+	if m.addpoints_used != nil {
+		fields = append(fields, order.FieldPointsUsed)
+	}
+	if m.addpoints_discount_fen != nil {
+		fields = append(fields, order.FieldPointsDiscountFen)
+	}
+	if m.adddelivery_fee_waived_fen != nil {
+		fields = append(fields, order.FieldDeliveryFeeWaivedFen)
+	}
 	if m.addpayable_fen != nil {
 		fields = append(fields, order.FieldPayableFen)
 	}
@@ -7509,6 +8026,18 @@ func (m *OrderMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedDeliveryFeeFen()
 	case order.FieldDiscountFen:
 		return m.AddedDiscountFen()
+	case order.FieldLevelDiscountFen:
+		return m.AddedLevelDiscountFen()
+	case order.FieldCouponID:
+		return m.AddedCouponID()
+	case order.FieldCouponDiscountFen:
+		return m.AddedCouponDiscountFen()
+	case order.FieldPointsUsed:
+		return m.AddedPointsUsed()
+	case order.FieldPointsDiscountFen:
+		return m.AddedPointsDiscountFen()
+	case order.FieldDeliveryFeeWaivedFen:
+		return m.AddedDeliveryFeeWaivedFen()
 	case order.FieldPayableFen:
 		return m.AddedPayableFen()
 	}
@@ -7555,6 +8084,48 @@ func (m *OrderMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddDiscountFen(v)
 		return nil
+	case order.FieldLevelDiscountFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLevelDiscountFen(v)
+		return nil
+	case order.FieldCouponID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCouponID(v)
+		return nil
+	case order.FieldCouponDiscountFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCouponDiscountFen(v)
+		return nil
+	case order.FieldPointsUsed:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPointsUsed(v)
+		return nil
+	case order.FieldPointsDiscountFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPointsDiscountFen(v)
+		return nil
+	case order.FieldDeliveryFeeWaivedFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDeliveryFeeWaivedFen(v)
+		return nil
 	case order.FieldPayableFen:
 		v, ok := value.(int64)
 		if !ok {
@@ -7581,6 +8152,9 @@ func (m *OrderMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(order.FieldDeliveryDistanceM) {
 		fields = append(fields, order.FieldDeliveryDistanceM)
+	}
+	if m.FieldCleared(order.FieldCouponID) {
+		fields = append(fields, order.FieldCouponID)
 	}
 	if m.FieldCleared(order.FieldPaidAt) {
 		fields = append(fields, order.FieldPaidAt)
@@ -7625,6 +8199,9 @@ func (m *OrderMutation) ClearField(name string) error {
 		return nil
 	case order.FieldDeliveryDistanceM:
 		m.ClearDeliveryDistanceM()
+		return nil
+	case order.FieldCouponID:
+		m.ClearCouponID()
 		return nil
 	case order.FieldPaidAt:
 		m.ClearPaidAt()
@@ -7696,6 +8273,27 @@ func (m *OrderMutation) ResetField(name string) error {
 		return nil
 	case order.FieldDiscountFen:
 		m.ResetDiscountFen()
+		return nil
+	case order.FieldLevelDiscountFen:
+		m.ResetLevelDiscountFen()
+		return nil
+	case order.FieldLevelName:
+		m.ResetLevelName()
+		return nil
+	case order.FieldCouponID:
+		m.ResetCouponID()
+		return nil
+	case order.FieldCouponDiscountFen:
+		m.ResetCouponDiscountFen()
+		return nil
+	case order.FieldPointsUsed:
+		m.ResetPointsUsed()
+		return nil
+	case order.FieldPointsDiscountFen:
+		m.ResetPointsDiscountFen()
+		return nil
+	case order.FieldDeliveryFeeWaivedFen:
+		m.ResetDeliveryFeeWaivedFen()
 		return nil
 	case order.FieldPayableFen:
 		m.ResetPayableFen()
@@ -8761,6 +9359,8 @@ type OrderItemMutation struct {
 	addquantity          *int
 	amount_fen           *int64
 	addamount_fen        *int64
+	discount_fen         *int64
+	adddiscount_fen      *int64
 	refunded_quantity    *int
 	addrefunded_quantity *int
 	image                *string
@@ -9258,6 +9858,62 @@ func (m *OrderItemMutation) ResetAmountFen() {
 	m.addamount_fen = nil
 }
 
+// SetDiscountFen sets the "discount_fen" field.
+func (m *OrderItemMutation) SetDiscountFen(i int64) {
+	m.discount_fen = &i
+	m.adddiscount_fen = nil
+}
+
+// DiscountFen returns the value of the "discount_fen" field in the mutation.
+func (m *OrderItemMutation) DiscountFen() (r int64, exists bool) {
+	v := m.discount_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDiscountFen returns the old "discount_fen" field's value of the OrderItem entity.
+// If the OrderItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrderItemMutation) OldDiscountFen(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDiscountFen is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDiscountFen requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDiscountFen: %w", err)
+	}
+	return oldValue.DiscountFen, nil
+}
+
+// AddDiscountFen adds i to the "discount_fen" field.
+func (m *OrderItemMutation) AddDiscountFen(i int64) {
+	if m.adddiscount_fen != nil {
+		*m.adddiscount_fen += i
+	} else {
+		m.adddiscount_fen = &i
+	}
+}
+
+// AddedDiscountFen returns the value that was added to the "discount_fen" field in this mutation.
+func (m *OrderItemMutation) AddedDiscountFen() (r int64, exists bool) {
+	v := m.adddiscount_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetDiscountFen resets all changes to the "discount_fen" field.
+func (m *OrderItemMutation) ResetDiscountFen() {
+	m.discount_fen = nil
+	m.adddiscount_fen = nil
+}
+
 // SetRefundedQuantity sets the "refunded_quantity" field.
 func (m *OrderItemMutation) SetRefundedQuantity(i int) {
 	m.refunded_quantity = &i
@@ -9411,7 +10067,7 @@ func (m *OrderItemMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *OrderItemMutation) Fields() []string {
-	fields := make([]string, 0, 10)
+	fields := make([]string, 0, 11)
 	if m._order != nil {
 		fields = append(fields, orderitem.FieldOrderID)
 	}
@@ -9435,6 +10091,9 @@ func (m *OrderItemMutation) Fields() []string {
 	}
 	if m.amount_fen != nil {
 		fields = append(fields, orderitem.FieldAmountFen)
+	}
+	if m.discount_fen != nil {
+		fields = append(fields, orderitem.FieldDiscountFen)
 	}
 	if m.refunded_quantity != nil {
 		fields = append(fields, orderitem.FieldRefundedQuantity)
@@ -9466,6 +10125,8 @@ func (m *OrderItemMutation) Field(name string) (ent.Value, bool) {
 		return m.Quantity()
 	case orderitem.FieldAmountFen:
 		return m.AmountFen()
+	case orderitem.FieldDiscountFen:
+		return m.DiscountFen()
 	case orderitem.FieldRefundedQuantity:
 		return m.RefundedQuantity()
 	case orderitem.FieldImage:
@@ -9495,6 +10156,8 @@ func (m *OrderItemMutation) OldField(ctx context.Context, name string) (ent.Valu
 		return m.OldQuantity(ctx)
 	case orderitem.FieldAmountFen:
 		return m.OldAmountFen(ctx)
+	case orderitem.FieldDiscountFen:
+		return m.OldDiscountFen(ctx)
 	case orderitem.FieldRefundedQuantity:
 		return m.OldRefundedQuantity(ctx)
 	case orderitem.FieldImage:
@@ -9564,6 +10227,13 @@ func (m *OrderItemMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetAmountFen(v)
 		return nil
+	case orderitem.FieldDiscountFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDiscountFen(v)
+		return nil
 	case orderitem.FieldRefundedQuantity:
 		v, ok := value.(int)
 		if !ok {
@@ -9601,6 +10271,9 @@ func (m *OrderItemMutation) AddedFields() []string {
 	if m.addamount_fen != nil {
 		fields = append(fields, orderitem.FieldAmountFen)
 	}
+	if m.adddiscount_fen != nil {
+		fields = append(fields, orderitem.FieldDiscountFen)
+	}
 	if m.addrefunded_quantity != nil {
 		fields = append(fields, orderitem.FieldRefundedQuantity)
 	}
@@ -9622,6 +10295,8 @@ func (m *OrderItemMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedQuantity()
 	case orderitem.FieldAmountFen:
 		return m.AddedAmountFen()
+	case orderitem.FieldDiscountFen:
+		return m.AddedDiscountFen()
 	case orderitem.FieldRefundedQuantity:
 		return m.AddedRefundedQuantity()
 	}
@@ -9667,6 +10342,13 @@ func (m *OrderItemMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddAmountFen(v)
+		return nil
+	case orderitem.FieldDiscountFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDiscountFen(v)
 		return nil
 	case orderitem.FieldRefundedQuantity:
 		v, ok := value.(int)
@@ -9725,6 +10407,9 @@ func (m *OrderItemMutation) ResetField(name string) error {
 		return nil
 	case orderitem.FieldAmountFen:
 		m.ResetAmountFen()
+		return nil
+	case orderitem.FieldDiscountFen:
+		m.ResetDiscountFen()
 		return nil
 	case orderitem.FieldRefundedQuantity:
 		m.ResetRefundedQuantity()
@@ -14035,6 +14720,1121 @@ func (m *ProductImageMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown ProductImage edge %s", name)
+}
+
+// ReferralMutation represents an operation that mutates the Referral nodes in the graph.
+type ReferralMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *int
+	created_at          *time.Time
+	updated_at          *time.Time
+	shopper_id          *int
+	addshopper_id       *int
+	inviter_id          *int
+	addinviter_id       *int
+	source              *string
+	reward_order_id     *int
+	addreward_order_id  *int
+	reward_status       *referral.RewardStatus
+	reward_points       *int64
+	addreward_points    *int64
+	reward_coupon_id    *int
+	addreward_coupon_id *int
+	rewarded_at         *time.Time
+	revoked_at          *time.Time
+	clearedFields       map[string]struct{}
+	done                bool
+	oldValue            func(context.Context) (*Referral, error)
+	predicates          []predicate.Referral
+}
+
+var _ ent.Mutation = (*ReferralMutation)(nil)
+
+// referralOption allows management of the mutation configuration using functional options.
+type referralOption func(*ReferralMutation)
+
+// newReferralMutation creates new mutation for the Referral entity.
+func newReferralMutation(c config, op Op, opts ...referralOption) *ReferralMutation {
+	m := &ReferralMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeReferral,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withReferralID sets the ID field of the mutation.
+func withReferralID(id int) referralOption {
+	return func(m *ReferralMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Referral
+		)
+		m.oldValue = func(ctx context.Context) (*Referral, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Referral.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withReferral sets the old Referral of the mutation.
+func withReferral(node *Referral) referralOption {
+	return func(m *ReferralMutation) {
+		m.oldValue = func(context.Context) (*Referral, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ReferralMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ReferralMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ReferralMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ReferralMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Referral.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ReferralMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ReferralMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ReferralMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ReferralMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ReferralMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ReferralMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetShopperID sets the "shopper_id" field.
+func (m *ReferralMutation) SetShopperID(i int) {
+	m.shopper_id = &i
+	m.addshopper_id = nil
+}
+
+// ShopperID returns the value of the "shopper_id" field in the mutation.
+func (m *ReferralMutation) ShopperID() (r int, exists bool) {
+	v := m.shopper_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldShopperID returns the old "shopper_id" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldShopperID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldShopperID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldShopperID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldShopperID: %w", err)
+	}
+	return oldValue.ShopperID, nil
+}
+
+// AddShopperID adds i to the "shopper_id" field.
+func (m *ReferralMutation) AddShopperID(i int) {
+	if m.addshopper_id != nil {
+		*m.addshopper_id += i
+	} else {
+		m.addshopper_id = &i
+	}
+}
+
+// AddedShopperID returns the value that was added to the "shopper_id" field in this mutation.
+func (m *ReferralMutation) AddedShopperID() (r int, exists bool) {
+	v := m.addshopper_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetShopperID resets all changes to the "shopper_id" field.
+func (m *ReferralMutation) ResetShopperID() {
+	m.shopper_id = nil
+	m.addshopper_id = nil
+}
+
+// SetInviterID sets the "inviter_id" field.
+func (m *ReferralMutation) SetInviterID(i int) {
+	m.inviter_id = &i
+	m.addinviter_id = nil
+}
+
+// InviterID returns the value of the "inviter_id" field in the mutation.
+func (m *ReferralMutation) InviterID() (r int, exists bool) {
+	v := m.inviter_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInviterID returns the old "inviter_id" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldInviterID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInviterID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInviterID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInviterID: %w", err)
+	}
+	return oldValue.InviterID, nil
+}
+
+// AddInviterID adds i to the "inviter_id" field.
+func (m *ReferralMutation) AddInviterID(i int) {
+	if m.addinviter_id != nil {
+		*m.addinviter_id += i
+	} else {
+		m.addinviter_id = &i
+	}
+}
+
+// AddedInviterID returns the value that was added to the "inviter_id" field in this mutation.
+func (m *ReferralMutation) AddedInviterID() (r int, exists bool) {
+	v := m.addinviter_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetInviterID resets all changes to the "inviter_id" field.
+func (m *ReferralMutation) ResetInviterID() {
+	m.inviter_id = nil
+	m.addinviter_id = nil
+}
+
+// SetSource sets the "source" field.
+func (m *ReferralMutation) SetSource(s string) {
+	m.source = &s
+}
+
+// Source returns the value of the "source" field in the mutation.
+func (m *ReferralMutation) Source() (r string, exists bool) {
+	v := m.source
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSource returns the old "source" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldSource(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSource is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSource requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSource: %w", err)
+	}
+	return oldValue.Source, nil
+}
+
+// ResetSource resets all changes to the "source" field.
+func (m *ReferralMutation) ResetSource() {
+	m.source = nil
+}
+
+// SetRewardOrderID sets the "reward_order_id" field.
+func (m *ReferralMutation) SetRewardOrderID(i int) {
+	m.reward_order_id = &i
+	m.addreward_order_id = nil
+}
+
+// RewardOrderID returns the value of the "reward_order_id" field in the mutation.
+func (m *ReferralMutation) RewardOrderID() (r int, exists bool) {
+	v := m.reward_order_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRewardOrderID returns the old "reward_order_id" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldRewardOrderID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRewardOrderID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRewardOrderID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRewardOrderID: %w", err)
+	}
+	return oldValue.RewardOrderID, nil
+}
+
+// AddRewardOrderID adds i to the "reward_order_id" field.
+func (m *ReferralMutation) AddRewardOrderID(i int) {
+	if m.addreward_order_id != nil {
+		*m.addreward_order_id += i
+	} else {
+		m.addreward_order_id = &i
+	}
+}
+
+// AddedRewardOrderID returns the value that was added to the "reward_order_id" field in this mutation.
+func (m *ReferralMutation) AddedRewardOrderID() (r int, exists bool) {
+	v := m.addreward_order_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearRewardOrderID clears the value of the "reward_order_id" field.
+func (m *ReferralMutation) ClearRewardOrderID() {
+	m.reward_order_id = nil
+	m.addreward_order_id = nil
+	m.clearedFields[referral.FieldRewardOrderID] = struct{}{}
+}
+
+// RewardOrderIDCleared returns if the "reward_order_id" field was cleared in this mutation.
+func (m *ReferralMutation) RewardOrderIDCleared() bool {
+	_, ok := m.clearedFields[referral.FieldRewardOrderID]
+	return ok
+}
+
+// ResetRewardOrderID resets all changes to the "reward_order_id" field.
+func (m *ReferralMutation) ResetRewardOrderID() {
+	m.reward_order_id = nil
+	m.addreward_order_id = nil
+	delete(m.clearedFields, referral.FieldRewardOrderID)
+}
+
+// SetRewardStatus sets the "reward_status" field.
+func (m *ReferralMutation) SetRewardStatus(rs referral.RewardStatus) {
+	m.reward_status = &rs
+}
+
+// RewardStatus returns the value of the "reward_status" field in the mutation.
+func (m *ReferralMutation) RewardStatus() (r referral.RewardStatus, exists bool) {
+	v := m.reward_status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRewardStatus returns the old "reward_status" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldRewardStatus(ctx context.Context) (v referral.RewardStatus, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRewardStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRewardStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRewardStatus: %w", err)
+	}
+	return oldValue.RewardStatus, nil
+}
+
+// ResetRewardStatus resets all changes to the "reward_status" field.
+func (m *ReferralMutation) ResetRewardStatus() {
+	m.reward_status = nil
+}
+
+// SetRewardPoints sets the "reward_points" field.
+func (m *ReferralMutation) SetRewardPoints(i int64) {
+	m.reward_points = &i
+	m.addreward_points = nil
+}
+
+// RewardPoints returns the value of the "reward_points" field in the mutation.
+func (m *ReferralMutation) RewardPoints() (r int64, exists bool) {
+	v := m.reward_points
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRewardPoints returns the old "reward_points" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldRewardPoints(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRewardPoints is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRewardPoints requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRewardPoints: %w", err)
+	}
+	return oldValue.RewardPoints, nil
+}
+
+// AddRewardPoints adds i to the "reward_points" field.
+func (m *ReferralMutation) AddRewardPoints(i int64) {
+	if m.addreward_points != nil {
+		*m.addreward_points += i
+	} else {
+		m.addreward_points = &i
+	}
+}
+
+// AddedRewardPoints returns the value that was added to the "reward_points" field in this mutation.
+func (m *ReferralMutation) AddedRewardPoints() (r int64, exists bool) {
+	v := m.addreward_points
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRewardPoints resets all changes to the "reward_points" field.
+func (m *ReferralMutation) ResetRewardPoints() {
+	m.reward_points = nil
+	m.addreward_points = nil
+}
+
+// SetRewardCouponID sets the "reward_coupon_id" field.
+func (m *ReferralMutation) SetRewardCouponID(i int) {
+	m.reward_coupon_id = &i
+	m.addreward_coupon_id = nil
+}
+
+// RewardCouponID returns the value of the "reward_coupon_id" field in the mutation.
+func (m *ReferralMutation) RewardCouponID() (r int, exists bool) {
+	v := m.reward_coupon_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRewardCouponID returns the old "reward_coupon_id" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldRewardCouponID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRewardCouponID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRewardCouponID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRewardCouponID: %w", err)
+	}
+	return oldValue.RewardCouponID, nil
+}
+
+// AddRewardCouponID adds i to the "reward_coupon_id" field.
+func (m *ReferralMutation) AddRewardCouponID(i int) {
+	if m.addreward_coupon_id != nil {
+		*m.addreward_coupon_id += i
+	} else {
+		m.addreward_coupon_id = &i
+	}
+}
+
+// AddedRewardCouponID returns the value that was added to the "reward_coupon_id" field in this mutation.
+func (m *ReferralMutation) AddedRewardCouponID() (r int, exists bool) {
+	v := m.addreward_coupon_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearRewardCouponID clears the value of the "reward_coupon_id" field.
+func (m *ReferralMutation) ClearRewardCouponID() {
+	m.reward_coupon_id = nil
+	m.addreward_coupon_id = nil
+	m.clearedFields[referral.FieldRewardCouponID] = struct{}{}
+}
+
+// RewardCouponIDCleared returns if the "reward_coupon_id" field was cleared in this mutation.
+func (m *ReferralMutation) RewardCouponIDCleared() bool {
+	_, ok := m.clearedFields[referral.FieldRewardCouponID]
+	return ok
+}
+
+// ResetRewardCouponID resets all changes to the "reward_coupon_id" field.
+func (m *ReferralMutation) ResetRewardCouponID() {
+	m.reward_coupon_id = nil
+	m.addreward_coupon_id = nil
+	delete(m.clearedFields, referral.FieldRewardCouponID)
+}
+
+// SetRewardedAt sets the "rewarded_at" field.
+func (m *ReferralMutation) SetRewardedAt(t time.Time) {
+	m.rewarded_at = &t
+}
+
+// RewardedAt returns the value of the "rewarded_at" field in the mutation.
+func (m *ReferralMutation) RewardedAt() (r time.Time, exists bool) {
+	v := m.rewarded_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRewardedAt returns the old "rewarded_at" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldRewardedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRewardedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRewardedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRewardedAt: %w", err)
+	}
+	return oldValue.RewardedAt, nil
+}
+
+// ClearRewardedAt clears the value of the "rewarded_at" field.
+func (m *ReferralMutation) ClearRewardedAt() {
+	m.rewarded_at = nil
+	m.clearedFields[referral.FieldRewardedAt] = struct{}{}
+}
+
+// RewardedAtCleared returns if the "rewarded_at" field was cleared in this mutation.
+func (m *ReferralMutation) RewardedAtCleared() bool {
+	_, ok := m.clearedFields[referral.FieldRewardedAt]
+	return ok
+}
+
+// ResetRewardedAt resets all changes to the "rewarded_at" field.
+func (m *ReferralMutation) ResetRewardedAt() {
+	m.rewarded_at = nil
+	delete(m.clearedFields, referral.FieldRewardedAt)
+}
+
+// SetRevokedAt sets the "revoked_at" field.
+func (m *ReferralMutation) SetRevokedAt(t time.Time) {
+	m.revoked_at = &t
+}
+
+// RevokedAt returns the value of the "revoked_at" field in the mutation.
+func (m *ReferralMutation) RevokedAt() (r time.Time, exists bool) {
+	v := m.revoked_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRevokedAt returns the old "revoked_at" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldRevokedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRevokedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRevokedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRevokedAt: %w", err)
+	}
+	return oldValue.RevokedAt, nil
+}
+
+// ClearRevokedAt clears the value of the "revoked_at" field.
+func (m *ReferralMutation) ClearRevokedAt() {
+	m.revoked_at = nil
+	m.clearedFields[referral.FieldRevokedAt] = struct{}{}
+}
+
+// RevokedAtCleared returns if the "revoked_at" field was cleared in this mutation.
+func (m *ReferralMutation) RevokedAtCleared() bool {
+	_, ok := m.clearedFields[referral.FieldRevokedAt]
+	return ok
+}
+
+// ResetRevokedAt resets all changes to the "revoked_at" field.
+func (m *ReferralMutation) ResetRevokedAt() {
+	m.revoked_at = nil
+	delete(m.clearedFields, referral.FieldRevokedAt)
+}
+
+// Where appends a list predicates to the ReferralMutation builder.
+func (m *ReferralMutation) Where(ps ...predicate.Referral) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ReferralMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ReferralMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Referral, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ReferralMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ReferralMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Referral).
+func (m *ReferralMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ReferralMutation) Fields() []string {
+	fields := make([]string, 0, 11)
+	if m.created_at != nil {
+		fields = append(fields, referral.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, referral.FieldUpdatedAt)
+	}
+	if m.shopper_id != nil {
+		fields = append(fields, referral.FieldShopperID)
+	}
+	if m.inviter_id != nil {
+		fields = append(fields, referral.FieldInviterID)
+	}
+	if m.source != nil {
+		fields = append(fields, referral.FieldSource)
+	}
+	if m.reward_order_id != nil {
+		fields = append(fields, referral.FieldRewardOrderID)
+	}
+	if m.reward_status != nil {
+		fields = append(fields, referral.FieldRewardStatus)
+	}
+	if m.reward_points != nil {
+		fields = append(fields, referral.FieldRewardPoints)
+	}
+	if m.reward_coupon_id != nil {
+		fields = append(fields, referral.FieldRewardCouponID)
+	}
+	if m.rewarded_at != nil {
+		fields = append(fields, referral.FieldRewardedAt)
+	}
+	if m.revoked_at != nil {
+		fields = append(fields, referral.FieldRevokedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ReferralMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case referral.FieldCreatedAt:
+		return m.CreatedAt()
+	case referral.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case referral.FieldShopperID:
+		return m.ShopperID()
+	case referral.FieldInviterID:
+		return m.InviterID()
+	case referral.FieldSource:
+		return m.Source()
+	case referral.FieldRewardOrderID:
+		return m.RewardOrderID()
+	case referral.FieldRewardStatus:
+		return m.RewardStatus()
+	case referral.FieldRewardPoints:
+		return m.RewardPoints()
+	case referral.FieldRewardCouponID:
+		return m.RewardCouponID()
+	case referral.FieldRewardedAt:
+		return m.RewardedAt()
+	case referral.FieldRevokedAt:
+		return m.RevokedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ReferralMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case referral.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case referral.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case referral.FieldShopperID:
+		return m.OldShopperID(ctx)
+	case referral.FieldInviterID:
+		return m.OldInviterID(ctx)
+	case referral.FieldSource:
+		return m.OldSource(ctx)
+	case referral.FieldRewardOrderID:
+		return m.OldRewardOrderID(ctx)
+	case referral.FieldRewardStatus:
+		return m.OldRewardStatus(ctx)
+	case referral.FieldRewardPoints:
+		return m.OldRewardPoints(ctx)
+	case referral.FieldRewardCouponID:
+		return m.OldRewardCouponID(ctx)
+	case referral.FieldRewardedAt:
+		return m.OldRewardedAt(ctx)
+	case referral.FieldRevokedAt:
+		return m.OldRevokedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown Referral field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReferralMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case referral.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case referral.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case referral.FieldShopperID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetShopperID(v)
+		return nil
+	case referral.FieldInviterID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInviterID(v)
+		return nil
+	case referral.FieldSource:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSource(v)
+		return nil
+	case referral.FieldRewardOrderID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRewardOrderID(v)
+		return nil
+	case referral.FieldRewardStatus:
+		v, ok := value.(referral.RewardStatus)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRewardStatus(v)
+		return nil
+	case referral.FieldRewardPoints:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRewardPoints(v)
+		return nil
+	case referral.FieldRewardCouponID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRewardCouponID(v)
+		return nil
+	case referral.FieldRewardedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRewardedAt(v)
+		return nil
+	case referral.FieldRevokedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRevokedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Referral field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ReferralMutation) AddedFields() []string {
+	var fields []string
+	if m.addshopper_id != nil {
+		fields = append(fields, referral.FieldShopperID)
+	}
+	if m.addinviter_id != nil {
+		fields = append(fields, referral.FieldInviterID)
+	}
+	if m.addreward_order_id != nil {
+		fields = append(fields, referral.FieldRewardOrderID)
+	}
+	if m.addreward_points != nil {
+		fields = append(fields, referral.FieldRewardPoints)
+	}
+	if m.addreward_coupon_id != nil {
+		fields = append(fields, referral.FieldRewardCouponID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ReferralMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case referral.FieldShopperID:
+		return m.AddedShopperID()
+	case referral.FieldInviterID:
+		return m.AddedInviterID()
+	case referral.FieldRewardOrderID:
+		return m.AddedRewardOrderID()
+	case referral.FieldRewardPoints:
+		return m.AddedRewardPoints()
+	case referral.FieldRewardCouponID:
+		return m.AddedRewardCouponID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReferralMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case referral.FieldShopperID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddShopperID(v)
+		return nil
+	case referral.FieldInviterID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddInviterID(v)
+		return nil
+	case referral.FieldRewardOrderID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRewardOrderID(v)
+		return nil
+	case referral.FieldRewardPoints:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRewardPoints(v)
+		return nil
+	case referral.FieldRewardCouponID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRewardCouponID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Referral numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ReferralMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(referral.FieldRewardOrderID) {
+		fields = append(fields, referral.FieldRewardOrderID)
+	}
+	if m.FieldCleared(referral.FieldRewardCouponID) {
+		fields = append(fields, referral.FieldRewardCouponID)
+	}
+	if m.FieldCleared(referral.FieldRewardedAt) {
+		fields = append(fields, referral.FieldRewardedAt)
+	}
+	if m.FieldCleared(referral.FieldRevokedAt) {
+		fields = append(fields, referral.FieldRevokedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ReferralMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ReferralMutation) ClearField(name string) error {
+	switch name {
+	case referral.FieldRewardOrderID:
+		m.ClearRewardOrderID()
+		return nil
+	case referral.FieldRewardCouponID:
+		m.ClearRewardCouponID()
+		return nil
+	case referral.FieldRewardedAt:
+		m.ClearRewardedAt()
+		return nil
+	case referral.FieldRevokedAt:
+		m.ClearRevokedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Referral nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ReferralMutation) ResetField(name string) error {
+	switch name {
+	case referral.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case referral.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case referral.FieldShopperID:
+		m.ResetShopperID()
+		return nil
+	case referral.FieldInviterID:
+		m.ResetInviterID()
+		return nil
+	case referral.FieldSource:
+		m.ResetSource()
+		return nil
+	case referral.FieldRewardOrderID:
+		m.ResetRewardOrderID()
+		return nil
+	case referral.FieldRewardStatus:
+		m.ResetRewardStatus()
+		return nil
+	case referral.FieldRewardPoints:
+		m.ResetRewardPoints()
+		return nil
+	case referral.FieldRewardCouponID:
+		m.ResetRewardCouponID()
+		return nil
+	case referral.FieldRewardedAt:
+		m.ResetRewardedAt()
+		return nil
+	case referral.FieldRevokedAt:
+		m.ResetRevokedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Referral field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ReferralMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ReferralMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ReferralMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ReferralMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ReferralMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ReferralMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ReferralMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown Referral unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ReferralMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown Referral edge %s", name)
 }
 
 // RefundMutation represents an operation that mutates the Refund nodes in the graph.
@@ -19208,6 +21008,7 @@ type ShopperMutation struct {
 	nickname          *string
 	avatar_url        *string
 	last_login_at     *time.Time
+	invite_code       *string
 	clearedFields     map[string]struct{}
 	addresses         map[int]struct{}
 	removedaddresses  map[int]struct{}
@@ -19648,6 +21449,55 @@ func (m *ShopperMutation) ResetLastLoginAt() {
 	delete(m.clearedFields, shopper.FieldLastLoginAt)
 }
 
+// SetInviteCode sets the "invite_code" field.
+func (m *ShopperMutation) SetInviteCode(s string) {
+	m.invite_code = &s
+}
+
+// InviteCode returns the value of the "invite_code" field in the mutation.
+func (m *ShopperMutation) InviteCode() (r string, exists bool) {
+	v := m.invite_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInviteCode returns the old "invite_code" field's value of the Shopper entity.
+// If the Shopper object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShopperMutation) OldInviteCode(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInviteCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInviteCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInviteCode: %w", err)
+	}
+	return oldValue.InviteCode, nil
+}
+
+// ClearInviteCode clears the value of the "invite_code" field.
+func (m *ShopperMutation) ClearInviteCode() {
+	m.invite_code = nil
+	m.clearedFields[shopper.FieldInviteCode] = struct{}{}
+}
+
+// InviteCodeCleared returns if the "invite_code" field was cleared in this mutation.
+func (m *ShopperMutation) InviteCodeCleared() bool {
+	_, ok := m.clearedFields[shopper.FieldInviteCode]
+	return ok
+}
+
+// ResetInviteCode resets all changes to the "invite_code" field.
+func (m *ShopperMutation) ResetInviteCode() {
+	m.invite_code = nil
+	delete(m.clearedFields, shopper.FieldInviteCode)
+}
+
 // AddAddressIDs adds the "addresses" edge to the Address entity by ids.
 func (m *ShopperMutation) AddAddressIDs(ids ...int) {
 	if m.addresses == nil {
@@ -19844,7 +21694,7 @@ func (m *ShopperMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ShopperMutation) Fields() []string {
-	fields := make([]string, 0, 8)
+	fields := make([]string, 0, 9)
 	if m.created_at != nil {
 		fields = append(fields, shopper.FieldCreatedAt)
 	}
@@ -19868,6 +21718,9 @@ func (m *ShopperMutation) Fields() []string {
 	}
 	if m.last_login_at != nil {
 		fields = append(fields, shopper.FieldLastLoginAt)
+	}
+	if m.invite_code != nil {
+		fields = append(fields, shopper.FieldInviteCode)
 	}
 	return fields
 }
@@ -19893,6 +21746,8 @@ func (m *ShopperMutation) Field(name string) (ent.Value, bool) {
 		return m.AvatarURL()
 	case shopper.FieldLastLoginAt:
 		return m.LastLoginAt()
+	case shopper.FieldInviteCode:
+		return m.InviteCode()
 	}
 	return nil, false
 }
@@ -19918,6 +21773,8 @@ func (m *ShopperMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldAvatarURL(ctx)
 	case shopper.FieldLastLoginAt:
 		return m.OldLastLoginAt(ctx)
+	case shopper.FieldInviteCode:
+		return m.OldInviteCode(ctx)
 	}
 	return nil, fmt.Errorf("unknown Shopper field %s", name)
 }
@@ -19983,6 +21840,13 @@ func (m *ShopperMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetLastLoginAt(v)
 		return nil
+	case shopper.FieldInviteCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInviteCode(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Shopper field %s", name)
 }
@@ -20022,6 +21886,9 @@ func (m *ShopperMutation) ClearedFields() []string {
 	if m.FieldCleared(shopper.FieldLastLoginAt) {
 		fields = append(fields, shopper.FieldLastLoginAt)
 	}
+	if m.FieldCleared(shopper.FieldInviteCode) {
+		fields = append(fields, shopper.FieldInviteCode)
+	}
 	return fields
 }
 
@@ -20044,6 +21911,9 @@ func (m *ShopperMutation) ClearField(name string) error {
 		return nil
 	case shopper.FieldLastLoginAt:
 		m.ClearLastLoginAt()
+		return nil
+	case shopper.FieldInviteCode:
+		m.ClearInviteCode()
 		return nil
 	}
 	return fmt.Errorf("unknown Shopper nullable field %s", name)
@@ -20076,6 +21946,9 @@ func (m *ShopperMutation) ResetField(name string) error {
 		return nil
 	case shopper.FieldLastLoginAt:
 		m.ResetLastLoginAt()
+		return nil
+	case shopper.FieldInviteCode:
+		m.ResetInviteCode()
 		return nil
 	}
 	return fmt.Errorf("unknown Shopper field %s", name)

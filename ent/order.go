@@ -51,6 +51,20 @@ type Order struct {
 	DeliveryFeeFen int64 `json:"delivery_fee_fen,omitempty"`
 	// DiscountFen holds the value of the "discount_fen" field.
 	DiscountFen int64 `json:"discount_fen,omitempty"`
+	// LevelDiscountFen holds the value of the "level_discount_fen" field.
+	LevelDiscountFen int64 `json:"level_discount_fen,omitempty"`
+	// LevelName holds the value of the "level_name" field.
+	LevelName string `json:"level_name,omitempty"`
+	// CouponID holds the value of the "coupon_id" field.
+	CouponID *int `json:"coupon_id,omitempty"`
+	// CouponDiscountFen holds the value of the "coupon_discount_fen" field.
+	CouponDiscountFen int64 `json:"coupon_discount_fen,omitempty"`
+	// PointsUsed holds the value of the "points_used" field.
+	PointsUsed int64 `json:"points_used,omitempty"`
+	// PointsDiscountFen holds the value of the "points_discount_fen" field.
+	PointsDiscountFen int64 `json:"points_discount_fen,omitempty"`
+	// DeliveryFeeWaivedFen holds the value of the "delivery_fee_waived_fen" field.
+	DeliveryFeeWaivedFen int64 `json:"delivery_fee_waived_fen,omitempty"`
 	// PayableFen holds the value of the "payable_fen" field.
 	PayableFen int64 `json:"payable_fen,omitempty"`
 	// Remark holds the value of the "remark" field.
@@ -176,9 +190,9 @@ func (*Order) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case order.FieldAddress:
 			values[i] = new([]byte)
-		case order.FieldID, order.FieldShopperID, order.FieldStoreID, order.FieldPickupAttempts, order.FieldDeliveryDistanceM, order.FieldGoodsFen, order.FieldDeliveryFeeFen, order.FieldDiscountFen, order.FieldPayableFen:
+		case order.FieldID, order.FieldShopperID, order.FieldStoreID, order.FieldPickupAttempts, order.FieldDeliveryDistanceM, order.FieldGoodsFen, order.FieldDeliveryFeeFen, order.FieldDiscountFen, order.FieldLevelDiscountFen, order.FieldCouponID, order.FieldCouponDiscountFen, order.FieldPointsUsed, order.FieldPointsDiscountFen, order.FieldDeliveryFeeWaivedFen, order.FieldPayableFen:
 			values[i] = new(sql.NullInt64)
-		case order.FieldOrderNo, order.FieldStatus, order.FieldFulfilment, order.FieldPickupCode, order.FieldRemark, order.FieldIdempotencyKey, order.FieldRequestHash, order.FieldCancelReason:
+		case order.FieldOrderNo, order.FieldStatus, order.FieldFulfilment, order.FieldPickupCode, order.FieldLevelName, order.FieldRemark, order.FieldIdempotencyKey, order.FieldRequestHash, order.FieldCancelReason:
 			values[i] = new(sql.NullString)
 		case order.FieldCreatedAt, order.FieldUpdatedAt, order.FieldPickupWindowAt, order.FieldExpiresAt, order.FieldPaidAt, order.FieldCancelledAt, order.FieldCompletedAt, order.FieldShippedAt, order.FieldDeliveredAt, order.FieldReceiveDueAt:
 			values[i] = new(sql.NullTime)
@@ -297,6 +311,49 @@ func (_m *Order) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field discount_fen", values[i])
 			} else if value.Valid {
 				_m.DiscountFen = value.Int64
+			}
+		case order.FieldLevelDiscountFen:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field level_discount_fen", values[i])
+			} else if value.Valid {
+				_m.LevelDiscountFen = value.Int64
+			}
+		case order.FieldLevelName:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field level_name", values[i])
+			} else if value.Valid {
+				_m.LevelName = value.String
+			}
+		case order.FieldCouponID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field coupon_id", values[i])
+			} else if value.Valid {
+				_m.CouponID = new(int)
+				*_m.CouponID = int(value.Int64)
+			}
+		case order.FieldCouponDiscountFen:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field coupon_discount_fen", values[i])
+			} else if value.Valid {
+				_m.CouponDiscountFen = value.Int64
+			}
+		case order.FieldPointsUsed:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field points_used", values[i])
+			} else if value.Valid {
+				_m.PointsUsed = value.Int64
+			}
+		case order.FieldPointsDiscountFen:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field points_discount_fen", values[i])
+			} else if value.Valid {
+				_m.PointsDiscountFen = value.Int64
+			}
+		case order.FieldDeliveryFeeWaivedFen:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field delivery_fee_waived_fen", values[i])
+			} else if value.Valid {
+				_m.DeliveryFeeWaivedFen = value.Int64
 			}
 		case order.FieldPayableFen:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -497,6 +554,29 @@ func (_m *Order) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("discount_fen=")
 	builder.WriteString(fmt.Sprintf("%v", _m.DiscountFen))
+	builder.WriteString(", ")
+	builder.WriteString("level_discount_fen=")
+	builder.WriteString(fmt.Sprintf("%v", _m.LevelDiscountFen))
+	builder.WriteString(", ")
+	builder.WriteString("level_name=")
+	builder.WriteString(_m.LevelName)
+	builder.WriteString(", ")
+	if v := _m.CouponID; v != nil {
+		builder.WriteString("coupon_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("coupon_discount_fen=")
+	builder.WriteString(fmt.Sprintf("%v", _m.CouponDiscountFen))
+	builder.WriteString(", ")
+	builder.WriteString("points_used=")
+	builder.WriteString(fmt.Sprintf("%v", _m.PointsUsed))
+	builder.WriteString(", ")
+	builder.WriteString("points_discount_fen=")
+	builder.WriteString(fmt.Sprintf("%v", _m.PointsDiscountFen))
+	builder.WriteString(", ")
+	builder.WriteString("delivery_fee_waived_fen=")
+	builder.WriteString(fmt.Sprintf("%v", _m.DeliveryFeeWaivedFen))
 	builder.WriteString(", ")
 	builder.WriteString("payable_fen=")
 	builder.WriteString(fmt.Sprintf("%v", _m.PayableFen))

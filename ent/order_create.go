@@ -192,6 +192,104 @@ func (_c *OrderCreate) SetNillableDiscountFen(v *int64) *OrderCreate {
 	return _c
 }
 
+// SetLevelDiscountFen sets the "level_discount_fen" field.
+func (_c *OrderCreate) SetLevelDiscountFen(v int64) *OrderCreate {
+	_c.mutation.SetLevelDiscountFen(v)
+	return _c
+}
+
+// SetNillableLevelDiscountFen sets the "level_discount_fen" field if the given value is not nil.
+func (_c *OrderCreate) SetNillableLevelDiscountFen(v *int64) *OrderCreate {
+	if v != nil {
+		_c.SetLevelDiscountFen(*v)
+	}
+	return _c
+}
+
+// SetLevelName sets the "level_name" field.
+func (_c *OrderCreate) SetLevelName(v string) *OrderCreate {
+	_c.mutation.SetLevelName(v)
+	return _c
+}
+
+// SetNillableLevelName sets the "level_name" field if the given value is not nil.
+func (_c *OrderCreate) SetNillableLevelName(v *string) *OrderCreate {
+	if v != nil {
+		_c.SetLevelName(*v)
+	}
+	return _c
+}
+
+// SetCouponID sets the "coupon_id" field.
+func (_c *OrderCreate) SetCouponID(v int) *OrderCreate {
+	_c.mutation.SetCouponID(v)
+	return _c
+}
+
+// SetNillableCouponID sets the "coupon_id" field if the given value is not nil.
+func (_c *OrderCreate) SetNillableCouponID(v *int) *OrderCreate {
+	if v != nil {
+		_c.SetCouponID(*v)
+	}
+	return _c
+}
+
+// SetCouponDiscountFen sets the "coupon_discount_fen" field.
+func (_c *OrderCreate) SetCouponDiscountFen(v int64) *OrderCreate {
+	_c.mutation.SetCouponDiscountFen(v)
+	return _c
+}
+
+// SetNillableCouponDiscountFen sets the "coupon_discount_fen" field if the given value is not nil.
+func (_c *OrderCreate) SetNillableCouponDiscountFen(v *int64) *OrderCreate {
+	if v != nil {
+		_c.SetCouponDiscountFen(*v)
+	}
+	return _c
+}
+
+// SetPointsUsed sets the "points_used" field.
+func (_c *OrderCreate) SetPointsUsed(v int64) *OrderCreate {
+	_c.mutation.SetPointsUsed(v)
+	return _c
+}
+
+// SetNillablePointsUsed sets the "points_used" field if the given value is not nil.
+func (_c *OrderCreate) SetNillablePointsUsed(v *int64) *OrderCreate {
+	if v != nil {
+		_c.SetPointsUsed(*v)
+	}
+	return _c
+}
+
+// SetPointsDiscountFen sets the "points_discount_fen" field.
+func (_c *OrderCreate) SetPointsDiscountFen(v int64) *OrderCreate {
+	_c.mutation.SetPointsDiscountFen(v)
+	return _c
+}
+
+// SetNillablePointsDiscountFen sets the "points_discount_fen" field if the given value is not nil.
+func (_c *OrderCreate) SetNillablePointsDiscountFen(v *int64) *OrderCreate {
+	if v != nil {
+		_c.SetPointsDiscountFen(*v)
+	}
+	return _c
+}
+
+// SetDeliveryFeeWaivedFen sets the "delivery_fee_waived_fen" field.
+func (_c *OrderCreate) SetDeliveryFeeWaivedFen(v int64) *OrderCreate {
+	_c.mutation.SetDeliveryFeeWaivedFen(v)
+	return _c
+}
+
+// SetNillableDeliveryFeeWaivedFen sets the "delivery_fee_waived_fen" field if the given value is not nil.
+func (_c *OrderCreate) SetNillableDeliveryFeeWaivedFen(v *int64) *OrderCreate {
+	if v != nil {
+		_c.SetDeliveryFeeWaivedFen(*v)
+	}
+	return _c
+}
+
 // SetPayableFen sets the "payable_fen" field.
 func (_c *OrderCreate) SetPayableFen(v int64) *OrderCreate {
 	_c.mutation.SetPayableFen(v)
@@ -472,6 +570,30 @@ func (_c *OrderCreate) defaults() {
 		v := order.DefaultDiscountFen
 		_c.mutation.SetDiscountFen(v)
 	}
+	if _, ok := _c.mutation.LevelDiscountFen(); !ok {
+		v := order.DefaultLevelDiscountFen
+		_c.mutation.SetLevelDiscountFen(v)
+	}
+	if _, ok := _c.mutation.LevelName(); !ok {
+		v := order.DefaultLevelName
+		_c.mutation.SetLevelName(v)
+	}
+	if _, ok := _c.mutation.CouponDiscountFen(); !ok {
+		v := order.DefaultCouponDiscountFen
+		_c.mutation.SetCouponDiscountFen(v)
+	}
+	if _, ok := _c.mutation.PointsUsed(); !ok {
+		v := order.DefaultPointsUsed
+		_c.mutation.SetPointsUsed(v)
+	}
+	if _, ok := _c.mutation.PointsDiscountFen(); !ok {
+		v := order.DefaultPointsDiscountFen
+		_c.mutation.SetPointsDiscountFen(v)
+	}
+	if _, ok := _c.mutation.DeliveryFeeWaivedFen(); !ok {
+		v := order.DefaultDeliveryFeeWaivedFen
+		_c.mutation.SetDeliveryFeeWaivedFen(v)
+	}
 	if _, ok := _c.mutation.Remark(); !ok {
 		v := order.DefaultRemark
 		_c.mutation.SetRemark(v)
@@ -536,6 +658,29 @@ func (_c *OrderCreate) check() error {
 	}
 	if _, ok := _c.mutation.DiscountFen(); !ok {
 		return &ValidationError{Name: "discount_fen", err: errors.New(`ent: missing required field "Order.discount_fen"`)}
+	}
+	if _, ok := _c.mutation.LevelDiscountFen(); !ok {
+		return &ValidationError{Name: "level_discount_fen", err: errors.New(`ent: missing required field "Order.level_discount_fen"`)}
+	}
+	if _, ok := _c.mutation.LevelName(); !ok {
+		return &ValidationError{Name: "level_name", err: errors.New(`ent: missing required field "Order.level_name"`)}
+	}
+	if v, ok := _c.mutation.LevelName(); ok {
+		if err := order.LevelNameValidator(v); err != nil {
+			return &ValidationError{Name: "level_name", err: fmt.Errorf(`ent: validator failed for field "Order.level_name": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.CouponDiscountFen(); !ok {
+		return &ValidationError{Name: "coupon_discount_fen", err: errors.New(`ent: missing required field "Order.coupon_discount_fen"`)}
+	}
+	if _, ok := _c.mutation.PointsUsed(); !ok {
+		return &ValidationError{Name: "points_used", err: errors.New(`ent: missing required field "Order.points_used"`)}
+	}
+	if _, ok := _c.mutation.PointsDiscountFen(); !ok {
+		return &ValidationError{Name: "points_discount_fen", err: errors.New(`ent: missing required field "Order.points_discount_fen"`)}
+	}
+	if _, ok := _c.mutation.DeliveryFeeWaivedFen(); !ok {
+		return &ValidationError{Name: "delivery_fee_waived_fen", err: errors.New(`ent: missing required field "Order.delivery_fee_waived_fen"`)}
 	}
 	if _, ok := _c.mutation.PayableFen(); !ok {
 		return &ValidationError{Name: "payable_fen", err: errors.New(`ent: missing required field "Order.payable_fen"`)}
@@ -659,6 +804,34 @@ func (_c *OrderCreate) createSpec() (*Order, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.DiscountFen(); ok {
 		_spec.SetField(order.FieldDiscountFen, field.TypeInt64, value)
 		_node.DiscountFen = value
+	}
+	if value, ok := _c.mutation.LevelDiscountFen(); ok {
+		_spec.SetField(order.FieldLevelDiscountFen, field.TypeInt64, value)
+		_node.LevelDiscountFen = value
+	}
+	if value, ok := _c.mutation.LevelName(); ok {
+		_spec.SetField(order.FieldLevelName, field.TypeString, value)
+		_node.LevelName = value
+	}
+	if value, ok := _c.mutation.CouponID(); ok {
+		_spec.SetField(order.FieldCouponID, field.TypeInt, value)
+		_node.CouponID = &value
+	}
+	if value, ok := _c.mutation.CouponDiscountFen(); ok {
+		_spec.SetField(order.FieldCouponDiscountFen, field.TypeInt64, value)
+		_node.CouponDiscountFen = value
+	}
+	if value, ok := _c.mutation.PointsUsed(); ok {
+		_spec.SetField(order.FieldPointsUsed, field.TypeInt64, value)
+		_node.PointsUsed = value
+	}
+	if value, ok := _c.mutation.PointsDiscountFen(); ok {
+		_spec.SetField(order.FieldPointsDiscountFen, field.TypeInt64, value)
+		_node.PointsDiscountFen = value
+	}
+	if value, ok := _c.mutation.DeliveryFeeWaivedFen(); ok {
+		_spec.SetField(order.FieldDeliveryFeeWaivedFen, field.TypeInt64, value)
+		_node.DeliveryFeeWaivedFen = value
 	}
 	if value, ok := _c.mutation.PayableFen(); ok {
 		_spec.SetField(order.FieldPayableFen, field.TypeInt64, value)
@@ -1235,6 +1408,27 @@ func (u *OrderUpsertOne) UpdateNewValues() *OrderUpsertOne {
 		}
 		if _, exists := u.create.mutation.Fulfilment(); exists {
 			s.SetIgnore(order.FieldFulfilment)
+		}
+		if _, exists := u.create.mutation.LevelDiscountFen(); exists {
+			s.SetIgnore(order.FieldLevelDiscountFen)
+		}
+		if _, exists := u.create.mutation.LevelName(); exists {
+			s.SetIgnore(order.FieldLevelName)
+		}
+		if _, exists := u.create.mutation.CouponID(); exists {
+			s.SetIgnore(order.FieldCouponID)
+		}
+		if _, exists := u.create.mutation.CouponDiscountFen(); exists {
+			s.SetIgnore(order.FieldCouponDiscountFen)
+		}
+		if _, exists := u.create.mutation.PointsUsed(); exists {
+			s.SetIgnore(order.FieldPointsUsed)
+		}
+		if _, exists := u.create.mutation.PointsDiscountFen(); exists {
+			s.SetIgnore(order.FieldPointsDiscountFen)
+		}
+		if _, exists := u.create.mutation.DeliveryFeeWaivedFen(); exists {
+			s.SetIgnore(order.FieldDeliveryFeeWaivedFen)
 		}
 		if _, exists := u.create.mutation.IdempotencyKey(); exists {
 			s.SetIgnore(order.FieldIdempotencyKey)
@@ -1855,6 +2049,27 @@ func (u *OrderUpsertBulk) UpdateNewValues() *OrderUpsertBulk {
 			}
 			if _, exists := b.mutation.Fulfilment(); exists {
 				s.SetIgnore(order.FieldFulfilment)
+			}
+			if _, exists := b.mutation.LevelDiscountFen(); exists {
+				s.SetIgnore(order.FieldLevelDiscountFen)
+			}
+			if _, exists := b.mutation.LevelName(); exists {
+				s.SetIgnore(order.FieldLevelName)
+			}
+			if _, exists := b.mutation.CouponID(); exists {
+				s.SetIgnore(order.FieldCouponID)
+			}
+			if _, exists := b.mutation.CouponDiscountFen(); exists {
+				s.SetIgnore(order.FieldCouponDiscountFen)
+			}
+			if _, exists := b.mutation.PointsUsed(); exists {
+				s.SetIgnore(order.FieldPointsUsed)
+			}
+			if _, exists := b.mutation.PointsDiscountFen(); exists {
+				s.SetIgnore(order.FieldPointsDiscountFen)
+			}
+			if _, exists := b.mutation.DeliveryFeeWaivedFen(); exists {
+				s.SetIgnore(order.FieldDeliveryFeeWaivedFen)
 			}
 			if _, exists := b.mutation.IdempotencyKey(); exists {
 				s.SetIgnore(order.FieldIdempotencyKey)

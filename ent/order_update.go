@@ -728,6 +728,9 @@ func (_u *OrderUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.AddedDiscountFen(); ok {
 		_spec.AddField(order.FieldDiscountFen, field.TypeInt64, value)
 	}
+	if _u.mutation.CouponIDCleared() {
+		_spec.ClearField(order.FieldCouponID, field.TypeInt)
+	}
 	if value, ok := _u.mutation.PayableFen(); ok {
 		_spec.SetField(order.FieldPayableFen, field.TypeInt64, value)
 	}
@@ -1748,6 +1751,9 @@ func (_u *OrderUpdateOne) sqlSave(ctx context.Context) (_node *Order, err error)
 	}
 	if value, ok := _u.mutation.AddedDiscountFen(); ok {
 		_spec.AddField(order.FieldDiscountFen, field.TypeInt64, value)
+	}
+	if _u.mutation.CouponIDCleared() {
+		_spec.ClearField(order.FieldCouponID, field.TypeInt)
 	}
 	if value, ok := _u.mutation.PayableFen(); ok {
 		_spec.SetField(order.FieldPayableFen, field.TypeInt64, value)

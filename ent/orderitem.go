@@ -33,6 +33,8 @@ type OrderItem struct {
 	Quantity int `json:"quantity,omitempty"`
 	// AmountFen holds the value of the "amount_fen" field.
 	AmountFen int64 `json:"amount_fen,omitempty"`
+	// DiscountFen holds the value of the "discount_fen" field.
+	DiscountFen int64 `json:"discount_fen,omitempty"`
 	// RefundedQuantity holds the value of the "refunded_quantity" field.
 	RefundedQuantity int `json:"refunded_quantity,omitempty"`
 	// Image holds the value of the "image" field.
@@ -68,7 +70,7 @@ func (*OrderItem) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case orderitem.FieldID, orderitem.FieldOrderID, orderitem.FieldSkuID, orderitem.FieldProductID, orderitem.FieldPriceFen, orderitem.FieldQuantity, orderitem.FieldAmountFen, orderitem.FieldRefundedQuantity:
+		case orderitem.FieldID, orderitem.FieldOrderID, orderitem.FieldSkuID, orderitem.FieldProductID, orderitem.FieldPriceFen, orderitem.FieldQuantity, orderitem.FieldAmountFen, orderitem.FieldDiscountFen, orderitem.FieldRefundedQuantity:
 			values[i] = new(sql.NullInt64)
 		case orderitem.FieldTitle, orderitem.FieldSkuName, orderitem.FieldImage:
 			values[i] = new(sql.NullString)
@@ -140,6 +142,12 @@ func (_m *OrderItem) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field amount_fen", values[i])
 			} else if value.Valid {
 				_m.AmountFen = value.Int64
+			}
+		case orderitem.FieldDiscountFen:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field discount_fen", values[i])
+			} else if value.Valid {
+				_m.DiscountFen = value.Int64
 			}
 		case orderitem.FieldRefundedQuantity:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -217,6 +225,9 @@ func (_m *OrderItem) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("amount_fen=")
 	builder.WriteString(fmt.Sprintf("%v", _m.AmountFen))
+	builder.WriteString(", ")
+	builder.WriteString("discount_fen=")
+	builder.WriteString(fmt.Sprintf("%v", _m.DiscountFen))
 	builder.WriteString(", ")
 	builder.WriteString("refunded_quantity=")
 	builder.WriteString(fmt.Sprintf("%v", _m.RefundedQuantity))

@@ -70,6 +70,20 @@ func (_c *OrderItemCreate) SetAmountFen(v int64) *OrderItemCreate {
 	return _c
 }
 
+// SetDiscountFen sets the "discount_fen" field.
+func (_c *OrderItemCreate) SetDiscountFen(v int64) *OrderItemCreate {
+	_c.mutation.SetDiscountFen(v)
+	return _c
+}
+
+// SetNillableDiscountFen sets the "discount_fen" field if the given value is not nil.
+func (_c *OrderItemCreate) SetNillableDiscountFen(v *int64) *OrderItemCreate {
+	if v != nil {
+		_c.SetDiscountFen(*v)
+	}
+	return _c
+}
+
 // SetRefundedQuantity sets the "refunded_quantity" field.
 func (_c *OrderItemCreate) SetRefundedQuantity(v int) *OrderItemCreate {
 	_c.mutation.SetRefundedQuantity(v)
@@ -138,6 +152,10 @@ func (_c *OrderItemCreate) ExecX(ctx context.Context) {
 
 // defaults sets the default values of the builder before save.
 func (_c *OrderItemCreate) defaults() {
+	if _, ok := _c.mutation.DiscountFen(); !ok {
+		v := orderitem.DefaultDiscountFen
+		_c.mutation.SetDiscountFen(v)
+	}
 	if _, ok := _c.mutation.RefundedQuantity(); !ok {
 		v := orderitem.DefaultRefundedQuantity
 		_c.mutation.SetRefundedQuantity(v)
@@ -173,6 +191,9 @@ func (_c *OrderItemCreate) check() error {
 	}
 	if _, ok := _c.mutation.AmountFen(); !ok {
 		return &ValidationError{Name: "amount_fen", err: errors.New(`ent: missing required field "OrderItem.amount_fen"`)}
+	}
+	if _, ok := _c.mutation.DiscountFen(); !ok {
+		return &ValidationError{Name: "discount_fen", err: errors.New(`ent: missing required field "OrderItem.discount_fen"`)}
 	}
 	if _, ok := _c.mutation.RefundedQuantity(); !ok {
 		return &ValidationError{Name: "refunded_quantity", err: errors.New(`ent: missing required field "OrderItem.refunded_quantity"`)}
@@ -237,6 +258,10 @@ func (_c *OrderItemCreate) createSpec() (*OrderItem, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.AmountFen(); ok {
 		_spec.SetField(orderitem.FieldAmountFen, field.TypeInt64, value)
 		_node.AmountFen = value
+	}
+	if value, ok := _c.mutation.DiscountFen(); ok {
+		_spec.SetField(orderitem.FieldDiscountFen, field.TypeInt64, value)
+		_node.DiscountFen = value
 	}
 	if value, ok := _c.mutation.RefundedQuantity(); ok {
 		_spec.SetField(orderitem.FieldRefundedQuantity, field.TypeInt, value)
@@ -367,6 +392,9 @@ func (u *OrderItemUpsertOne) UpdateNewValues() *OrderItemUpsertOne {
 		}
 		if _, exists := u.create.mutation.AmountFen(); exists {
 			s.SetIgnore(orderitem.FieldAmountFen)
+		}
+		if _, exists := u.create.mutation.DiscountFen(); exists {
+			s.SetIgnore(orderitem.FieldDiscountFen)
 		}
 		if _, exists := u.create.mutation.Image(); exists {
 			s.SetIgnore(orderitem.FieldImage)
@@ -622,6 +650,9 @@ func (u *OrderItemUpsertBulk) UpdateNewValues() *OrderItemUpsertBulk {
 			}
 			if _, exists := b.mutation.AmountFen(); exists {
 				s.SetIgnore(orderitem.FieldAmountFen)
+			}
+			if _, exists := b.mutation.DiscountFen(); exists {
+				s.SetIgnore(orderitem.FieldDiscountFen)
 			}
 			if _, exists := b.mutation.Image(); exists {
 				s.SetIgnore(orderitem.FieldImage)

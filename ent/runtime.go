@@ -18,6 +18,7 @@ import (
 	"wemart/ent/pricechange"
 	"wemart/ent/product"
 	"wemart/ent/productimage"
+	"wemart/ent/referral"
 	"wemart/ent/refund"
 	"wemart/ent/searchoutbox"
 	"wemart/ent/searchsynonym"
@@ -377,14 +378,40 @@ func init() {
 	orderDescDiscountFen := orderFields[12].Descriptor()
 	// order.DefaultDiscountFen holds the default value on creation for the discount_fen field.
 	order.DefaultDiscountFen = orderDescDiscountFen.Default.(int64)
+	// orderDescLevelDiscountFen is the schema descriptor for level_discount_fen field.
+	orderDescLevelDiscountFen := orderFields[13].Descriptor()
+	// order.DefaultLevelDiscountFen holds the default value on creation for the level_discount_fen field.
+	order.DefaultLevelDiscountFen = orderDescLevelDiscountFen.Default.(int64)
+	// orderDescLevelName is the schema descriptor for level_name field.
+	orderDescLevelName := orderFields[14].Descriptor()
+	// order.DefaultLevelName holds the default value on creation for the level_name field.
+	order.DefaultLevelName = orderDescLevelName.Default.(string)
+	// order.LevelNameValidator is a validator for the "level_name" field. It is called by the builders before save.
+	order.LevelNameValidator = orderDescLevelName.Validators[0].(func(string) error)
+	// orderDescCouponDiscountFen is the schema descriptor for coupon_discount_fen field.
+	orderDescCouponDiscountFen := orderFields[16].Descriptor()
+	// order.DefaultCouponDiscountFen holds the default value on creation for the coupon_discount_fen field.
+	order.DefaultCouponDiscountFen = orderDescCouponDiscountFen.Default.(int64)
+	// orderDescPointsUsed is the schema descriptor for points_used field.
+	orderDescPointsUsed := orderFields[17].Descriptor()
+	// order.DefaultPointsUsed holds the default value on creation for the points_used field.
+	order.DefaultPointsUsed = orderDescPointsUsed.Default.(int64)
+	// orderDescPointsDiscountFen is the schema descriptor for points_discount_fen field.
+	orderDescPointsDiscountFen := orderFields[18].Descriptor()
+	// order.DefaultPointsDiscountFen holds the default value on creation for the points_discount_fen field.
+	order.DefaultPointsDiscountFen = orderDescPointsDiscountFen.Default.(int64)
+	// orderDescDeliveryFeeWaivedFen is the schema descriptor for delivery_fee_waived_fen field.
+	orderDescDeliveryFeeWaivedFen := orderFields[19].Descriptor()
+	// order.DefaultDeliveryFeeWaivedFen holds the default value on creation for the delivery_fee_waived_fen field.
+	order.DefaultDeliveryFeeWaivedFen = orderDescDeliveryFeeWaivedFen.Default.(int64)
 	// orderDescRemark is the schema descriptor for remark field.
-	orderDescRemark := orderFields[14].Descriptor()
+	orderDescRemark := orderFields[21].Descriptor()
 	// order.DefaultRemark holds the default value on creation for the remark field.
 	order.DefaultRemark = orderDescRemark.Default.(string)
 	// order.RemarkValidator is a validator for the "remark" field. It is called by the builders before save.
 	order.RemarkValidator = orderDescRemark.Validators[0].(func(string) error)
 	// orderDescIdempotencyKey is the schema descriptor for idempotency_key field.
-	orderDescIdempotencyKey := orderFields[15].Descriptor()
+	orderDescIdempotencyKey := orderFields[22].Descriptor()
 	// order.IdempotencyKeyValidator is a validator for the "idempotency_key" field. It is called by the builders before save.
 	order.IdempotencyKeyValidator = func() func(string) error {
 		validators := orderDescIdempotencyKey.Validators
@@ -402,11 +429,11 @@ func init() {
 		}
 	}()
 	// orderDescRequestHash is the schema descriptor for request_hash field.
-	orderDescRequestHash := orderFields[16].Descriptor()
+	orderDescRequestHash := orderFields[23].Descriptor()
 	// order.RequestHashValidator is a validator for the "request_hash" field. It is called by the builders before save.
 	order.RequestHashValidator = orderDescRequestHash.Validators[0].(func(string) error)
 	// orderDescCancelReason is the schema descriptor for cancel_reason field.
-	orderDescCancelReason := orderFields[21].Descriptor()
+	orderDescCancelReason := orderFields[28].Descriptor()
 	// order.DefaultCancelReason holds the default value on creation for the cancel_reason field.
 	order.DefaultCancelReason = orderDescCancelReason.Default.(string)
 	// order.CancelReasonValidator is a validator for the "cancel_reason" field. It is called by the builders before save.
@@ -425,12 +452,16 @@ func init() {
 	orderevent.DefaultCreatedAt = ordereventDescCreatedAt.Default.(func() time.Time)
 	orderitemFields := schema.OrderItem{}.Fields()
 	_ = orderitemFields
+	// orderitemDescDiscountFen is the schema descriptor for discount_fen field.
+	orderitemDescDiscountFen := orderitemFields[8].Descriptor()
+	// orderitem.DefaultDiscountFen holds the default value on creation for the discount_fen field.
+	orderitem.DefaultDiscountFen = orderitemDescDiscountFen.Default.(int64)
 	// orderitemDescRefundedQuantity is the schema descriptor for refunded_quantity field.
-	orderitemDescRefundedQuantity := orderitemFields[8].Descriptor()
+	orderitemDescRefundedQuantity := orderitemFields[9].Descriptor()
 	// orderitem.DefaultRefundedQuantity holds the default value on creation for the refunded_quantity field.
 	orderitem.DefaultRefundedQuantity = orderitemDescRefundedQuantity.Default.(int)
 	// orderitemDescImage is the schema descriptor for image field.
-	orderitemDescImage := orderitemFields[9].Descriptor()
+	orderitemDescImage := orderitemFields[10].Descriptor()
 	// orderitem.DefaultImage holds the default value on creation for the image field.
 	orderitem.DefaultImage = orderitemDescImage.Default.(string)
 	paymentMixin := schema.Payment{}.Mixin()
@@ -573,6 +604,31 @@ func init() {
 	productimageDescCreatedAt := productimageFields[7].Descriptor()
 	// productimage.DefaultCreatedAt holds the default value on creation for the created_at field.
 	productimage.DefaultCreatedAt = productimageDescCreatedAt.Default.(func() time.Time)
+	referralMixin := schema.Referral{}.Mixin()
+	referralMixinFields0 := referralMixin[0].Fields()
+	_ = referralMixinFields0
+	referralFields := schema.Referral{}.Fields()
+	_ = referralFields
+	// referralDescCreatedAt is the schema descriptor for created_at field.
+	referralDescCreatedAt := referralMixinFields0[0].Descriptor()
+	// referral.DefaultCreatedAt holds the default value on creation for the created_at field.
+	referral.DefaultCreatedAt = referralDescCreatedAt.Default.(func() time.Time)
+	// referralDescUpdatedAt is the schema descriptor for updated_at field.
+	referralDescUpdatedAt := referralMixinFields0[1].Descriptor()
+	// referral.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	referral.DefaultUpdatedAt = referralDescUpdatedAt.Default.(func() time.Time)
+	// referral.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	referral.UpdateDefaultUpdatedAt = referralDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// referralDescSource is the schema descriptor for source field.
+	referralDescSource := referralFields[2].Descriptor()
+	// referral.DefaultSource holds the default value on creation for the source field.
+	referral.DefaultSource = referralDescSource.Default.(string)
+	// referral.SourceValidator is a validator for the "source" field. It is called by the builders before save.
+	referral.SourceValidator = referralDescSource.Validators[0].(func(string) error)
+	// referralDescRewardPoints is the schema descriptor for reward_points field.
+	referralDescRewardPoints := referralFields[5].Descriptor()
+	// referral.DefaultRewardPoints holds the default value on creation for the reward_points field.
+	referral.DefaultRewardPoints = referralDescRewardPoints.Default.(int64)
 	refundMixin := schema.Refund{}.Mixin()
 	refundMixinFields0 := refundMixin[0].Fields()
 	_ = refundMixinFields0
@@ -823,6 +879,10 @@ func init() {
 	shopper.DefaultAvatarURL = shopperDescAvatarURL.Default.(string)
 	// shopper.AvatarURLValidator is a validator for the "avatar_url" field. It is called by the builders before save.
 	shopper.AvatarURLValidator = shopperDescAvatarURL.Validators[0].(func(string) error)
+	// shopperDescInviteCode is the schema descriptor for invite_code field.
+	shopperDescInviteCode := shopperFields[6].Descriptor()
+	// shopper.InviteCodeValidator is a validator for the "invite_code" field. It is called by the builders before save.
+	shopper.InviteCodeValidator = shopperDescInviteCode.Validators[0].(func(string) error)
 	skuMixin := schema.Sku{}.Mixin()
 	skuMixinFields0 := skuMixin[0].Fields()
 	_ = skuMixinFields0

@@ -33,6 +33,8 @@ type Shopper struct {
 	AvatarURL string `json:"avatar_url,omitempty"`
 	// LastLoginAt holds the value of the "last_login_at" field.
 	LastLoginAt *time.Time `json:"last_login_at,omitempty"`
+	// InviteCode holds the value of the "invite_code" field.
+	InviteCode *string `json:"invite_code,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ShopperQuery when eager-loading is set.
 	Edges        ShopperEdges `json:"edges"`
@@ -86,7 +88,7 @@ func (*Shopper) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case shopper.FieldID:
 			values[i] = new(sql.NullInt64)
-		case shopper.FieldOpenid, shopper.FieldUnionid, shopper.FieldPhone, shopper.FieldNickname, shopper.FieldAvatarURL:
+		case shopper.FieldOpenid, shopper.FieldUnionid, shopper.FieldPhone, shopper.FieldNickname, shopper.FieldAvatarURL, shopper.FieldInviteCode:
 			values[i] = new(sql.NullString)
 		case shopper.FieldCreatedAt, shopper.FieldUpdatedAt, shopper.FieldLastLoginAt:
 			values[i] = new(sql.NullTime)
@@ -161,6 +163,13 @@ func (_m *Shopper) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.LastLoginAt = new(time.Time)
 				*_m.LastLoginAt = value.Time
+			}
+		case shopper.FieldInviteCode:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field invite_code", values[i])
+			} else if value.Valid {
+				_m.InviteCode = new(string)
+				*_m.InviteCode = value.String
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -241,6 +250,11 @@ func (_m *Shopper) String() string {
 	if v := _m.LastLoginAt; v != nil {
 		builder.WriteString("last_login_at=")
 		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.InviteCode; v != nil {
+		builder.WriteString("invite_code=")
+		builder.WriteString(*v)
 	}
 	builder.WriteByte(')')
 	return builder.String()

@@ -129,6 +129,20 @@ func (_c *ShopperCreate) SetNillableLastLoginAt(v *time.Time) *ShopperCreate {
 	return _c
 }
 
+// SetInviteCode sets the "invite_code" field.
+func (_c *ShopperCreate) SetInviteCode(v string) *ShopperCreate {
+	_c.mutation.SetInviteCode(v)
+	return _c
+}
+
+// SetNillableInviteCode sets the "invite_code" field if the given value is not nil.
+func (_c *ShopperCreate) SetNillableInviteCode(v *string) *ShopperCreate {
+	if v != nil {
+		_c.SetInviteCode(*v)
+	}
+	return _c
+}
+
 // AddAddressIDs adds the "addresses" edge to the Address entity by IDs.
 func (_c *ShopperCreate) AddAddressIDs(ids ...int) *ShopperCreate {
 	_c.mutation.AddAddressIDs(ids...)
@@ -269,6 +283,11 @@ func (_c *ShopperCreate) check() error {
 			return &ValidationError{Name: "avatar_url", err: fmt.Errorf(`ent: validator failed for field "Shopper.avatar_url": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.InviteCode(); ok {
+		if err := shopper.InviteCodeValidator(v); err != nil {
+			return &ValidationError{Name: "invite_code", err: fmt.Errorf(`ent: validator failed for field "Shopper.invite_code": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -327,6 +346,10 @@ func (_c *ShopperCreate) createSpec() (*Shopper, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.LastLoginAt(); ok {
 		_spec.SetField(shopper.FieldLastLoginAt, field.TypeTime, value)
 		_node.LastLoginAt = &value
+	}
+	if value, ok := _c.mutation.InviteCode(); ok {
+		_spec.SetField(shopper.FieldInviteCode, field.TypeString, value)
+		_node.InviteCode = &value
 	}
 	if nodes := _c.mutation.AddressesIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -518,6 +541,24 @@ func (u *ShopperUpsert) ClearLastLoginAt() *ShopperUpsert {
 	return u
 }
 
+// SetInviteCode sets the "invite_code" field.
+func (u *ShopperUpsert) SetInviteCode(v string) *ShopperUpsert {
+	u.Set(shopper.FieldInviteCode, v)
+	return u
+}
+
+// UpdateInviteCode sets the "invite_code" field to the value that was provided on create.
+func (u *ShopperUpsert) UpdateInviteCode() *ShopperUpsert {
+	u.SetExcluded(shopper.FieldInviteCode)
+	return u
+}
+
+// ClearInviteCode clears the value of the "invite_code" field.
+func (u *ShopperUpsert) ClearInviteCode() *ShopperUpsert {
+	u.SetNull(shopper.FieldInviteCode)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -668,6 +709,27 @@ func (u *ShopperUpsertOne) UpdateLastLoginAt() *ShopperUpsertOne {
 func (u *ShopperUpsertOne) ClearLastLoginAt() *ShopperUpsertOne {
 	return u.Update(func(s *ShopperUpsert) {
 		s.ClearLastLoginAt()
+	})
+}
+
+// SetInviteCode sets the "invite_code" field.
+func (u *ShopperUpsertOne) SetInviteCode(v string) *ShopperUpsertOne {
+	return u.Update(func(s *ShopperUpsert) {
+		s.SetInviteCode(v)
+	})
+}
+
+// UpdateInviteCode sets the "invite_code" field to the value that was provided on create.
+func (u *ShopperUpsertOne) UpdateInviteCode() *ShopperUpsertOne {
+	return u.Update(func(s *ShopperUpsert) {
+		s.UpdateInviteCode()
+	})
+}
+
+// ClearInviteCode clears the value of the "invite_code" field.
+func (u *ShopperUpsertOne) ClearInviteCode() *ShopperUpsertOne {
+	return u.Update(func(s *ShopperUpsert) {
+		s.ClearInviteCode()
 	})
 }
 
@@ -987,6 +1049,27 @@ func (u *ShopperUpsertBulk) UpdateLastLoginAt() *ShopperUpsertBulk {
 func (u *ShopperUpsertBulk) ClearLastLoginAt() *ShopperUpsertBulk {
 	return u.Update(func(s *ShopperUpsert) {
 		s.ClearLastLoginAt()
+	})
+}
+
+// SetInviteCode sets the "invite_code" field.
+func (u *ShopperUpsertBulk) SetInviteCode(v string) *ShopperUpsertBulk {
+	return u.Update(func(s *ShopperUpsert) {
+		s.SetInviteCode(v)
+	})
+}
+
+// UpdateInviteCode sets the "invite_code" field to the value that was provided on create.
+func (u *ShopperUpsertBulk) UpdateInviteCode() *ShopperUpsertBulk {
+	return u.Update(func(s *ShopperUpsert) {
+		s.UpdateInviteCode()
+	})
+}
+
+// ClearInviteCode clears the value of the "invite_code" field.
+func (u *ShopperUpsertBulk) ClearInviteCode() *ShopperUpsertBulk {
+	return u.Update(func(s *ShopperUpsert) {
+		s.ClearInviteCode()
 	})
 }
 

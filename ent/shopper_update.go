@@ -126,6 +126,26 @@ func (_u *ShopperUpdate) ClearLastLoginAt() *ShopperUpdate {
 	return _u
 }
 
+// SetInviteCode sets the "invite_code" field.
+func (_u *ShopperUpdate) SetInviteCode(v string) *ShopperUpdate {
+	_u.mutation.SetInviteCode(v)
+	return _u
+}
+
+// SetNillableInviteCode sets the "invite_code" field if the given value is not nil.
+func (_u *ShopperUpdate) SetNillableInviteCode(v *string) *ShopperUpdate {
+	if v != nil {
+		_u.SetInviteCode(*v)
+	}
+	return _u
+}
+
+// ClearInviteCode clears the value of the "invite_code" field.
+func (_u *ShopperUpdate) ClearInviteCode() *ShopperUpdate {
+	_u.mutation.ClearInviteCode()
+	return _u
+}
+
 // AddAddressIDs adds the "addresses" edge to the Address entity by IDs.
 func (_u *ShopperUpdate) AddAddressIDs(ids ...int) *ShopperUpdate {
 	_u.mutation.AddAddressIDs(ids...)
@@ -297,6 +317,11 @@ func (_u *ShopperUpdate) check() error {
 			return &ValidationError{Name: "avatar_url", err: fmt.Errorf(`ent: validator failed for field "Shopper.avatar_url": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.InviteCode(); ok {
+		if err := shopper.InviteCodeValidator(v); err != nil {
+			return &ValidationError{Name: "invite_code", err: fmt.Errorf(`ent: validator failed for field "Shopper.invite_code": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -344,6 +369,12 @@ func (_u *ShopperUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.LastLoginAtCleared() {
 		_spec.ClearField(shopper.FieldLastLoginAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.InviteCode(); ok {
+		_spec.SetField(shopper.FieldInviteCode, field.TypeString, value)
+	}
+	if _u.mutation.InviteCodeCleared() {
+		_spec.ClearField(shopper.FieldInviteCode, field.TypeString)
 	}
 	if _u.mutation.AddressesCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -596,6 +627,26 @@ func (_u *ShopperUpdateOne) ClearLastLoginAt() *ShopperUpdateOne {
 	return _u
 }
 
+// SetInviteCode sets the "invite_code" field.
+func (_u *ShopperUpdateOne) SetInviteCode(v string) *ShopperUpdateOne {
+	_u.mutation.SetInviteCode(v)
+	return _u
+}
+
+// SetNillableInviteCode sets the "invite_code" field if the given value is not nil.
+func (_u *ShopperUpdateOne) SetNillableInviteCode(v *string) *ShopperUpdateOne {
+	if v != nil {
+		_u.SetInviteCode(*v)
+	}
+	return _u
+}
+
+// ClearInviteCode clears the value of the "invite_code" field.
+func (_u *ShopperUpdateOne) ClearInviteCode() *ShopperUpdateOne {
+	_u.mutation.ClearInviteCode()
+	return _u
+}
+
 // AddAddressIDs adds the "addresses" edge to the Address entity by IDs.
 func (_u *ShopperUpdateOne) AddAddressIDs(ids ...int) *ShopperUpdateOne {
 	_u.mutation.AddAddressIDs(ids...)
@@ -780,6 +831,11 @@ func (_u *ShopperUpdateOne) check() error {
 			return &ValidationError{Name: "avatar_url", err: fmt.Errorf(`ent: validator failed for field "Shopper.avatar_url": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.InviteCode(); ok {
+		if err := shopper.InviteCodeValidator(v); err != nil {
+			return &ValidationError{Name: "invite_code", err: fmt.Errorf(`ent: validator failed for field "Shopper.invite_code": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -844,6 +900,12 @@ func (_u *ShopperUpdateOne) sqlSave(ctx context.Context) (_node *Shopper, err er
 	}
 	if _u.mutation.LastLoginAtCleared() {
 		_spec.ClearField(shopper.FieldLastLoginAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.InviteCode(); ok {
+		_spec.SetField(shopper.FieldInviteCode, field.TypeString, value)
+	}
+	if _u.mutation.InviteCodeCleared() {
+		_spec.ClearField(shopper.FieldInviteCode, field.TypeString)
 	}
 	if _u.mutation.AddressesCleared() {
 		edge := &sqlgraph.EdgeSpec{

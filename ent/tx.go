@@ -42,6 +42,8 @@ type Tx struct {
 	Product *ProductClient
 	// ProductImage is the client for interacting with the ProductImage builders.
 	ProductImage *ProductImageClient
+	// Referral is the client for interacting with the Referral builders.
+	Referral *ReferralClient
 	// Refund is the client for interacting with the Refund builders.
 	Refund *RefundClient
 	// SearchOutbox is the client for interacting with the SearchOutbox builders.
@@ -215,6 +217,7 @@ func (tx *Tx) init() {
 	tx.PriceChange = NewPriceChangeClient(tx.config)
 	tx.Product = NewProductClient(tx.config)
 	tx.ProductImage = NewProductImageClient(tx.config)
+	tx.Referral = NewReferralClient(tx.config)
 	tx.Refund = NewRefundClient(tx.config)
 	tx.SearchOutbox = NewSearchOutboxClient(tx.config)
 	tx.SearchSynonym = NewSearchSynonymClient(tx.config)

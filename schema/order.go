@@ -27,6 +27,7 @@ func (Order) Annotations() []schema.Annotation {
 		entsql.Checks(map[string]string{
 			"orders_amounts_nonneg": "goods_fen >= 0 AND delivery_fee_fen >= 0 AND discount_fen >= 0 AND payable_fen >= 0",
 			"orders_payable_sum":    "payable_fen = goods_fen + delivery_fee_fen - discount_fen",
+			"orders_discount_sum":   "discount_fen = level_discount_fen + coupon_discount_fen + points_discount_fen AND points_used >= 0 AND delivery_fee_waived_fen >= 0",
 		}),
 	}
 }
@@ -52,7 +53,21 @@ func (Order) Fields() []ent.Field {
 		field.Int("delivery_distance_m").Optional().Nillable(),
 		field.Int64("goods_fen"),
 		field.Int64("delivery_fee_fen").Default(0),
+		// DiscountFen is every discount together; the fields after it say
+		// what each step of server/pricing took (level, coupon, points).
 		field.Int64("discount_fen").Default(0),
+		field.Int64("level_discount_fen").Default(0).Immutable(),
+		// LevelName is the shopper's member level at checkout ("" for none).
+		field.String("level_name").Validate(maxChars(20)).Default("").Immutable(),
+		// CouponID is the shopper's coupon the order uses (locked while
+		// unpaid, used once paid).
+		field.Int("coupon_id").Optional().Nillable().Immutable(),
+		field.Int64("coupon_discount_fen").Default(0).Immutable(),
+		field.Int64("points_used").Default(0).Immutable(),
+		field.Int64("points_discount_fen").Default(0).Immutable(),
+		// DeliveryFeeWaivedFen is the store's delivery fee a level with free
+		// delivery waived (delivery_fee_fen is then 0).
+		field.Int64("delivery_fee_waived_fen").Default(0).Immutable(),
 		field.Int64("payable_fen"),
 		field.String("remark").Validate(maxChars(200)).Default(""),
 		// The client's Idempotency-Key and a hash of the request it came with:

@@ -18,6 +18,7 @@ func (OrderItem) Annotations() []schema.Annotation {
 		entsql.Checks(map[string]string{
 			"order_items_quantity": "quantity > 0 AND refunded_quantity >= 0 AND refunded_quantity <= quantity",
 			"order_items_amount":   "price_fen >= 0 AND amount_fen = price_fen * quantity",
+			"order_items_discount": "discount_fen >= 0 AND discount_fen <= amount_fen",
 		}),
 	}
 }
@@ -33,6 +34,10 @@ func (OrderItem) Fields() []ent.Field {
 		field.Int64("price_fen").Immutable(),
 		field.Int("quantity").Immutable(),
 		field.Int64("amount_fen").Immutable(),
+		// DiscountFen is the line's share of the order's discounts (split
+		// by server/pricing): a refund of some units returns their share of
+		// the money actually paid.
+		field.Int64("discount_fen").Default(0).Immutable(),
 		field.Int("refunded_quantity").Default(0),
 		// The product's main picture at checkout (a media key, or an http(s)
 		// URL hosted elsewhere; "" for none): media keys are content

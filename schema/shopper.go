@@ -25,6 +25,9 @@ func (Shopper) Fields() []ent.Field {
 		// an http(s) URL; "" for none.
 		field.String("avatar_url").Validate(maxChars(500)).Default(""),
 		field.Time("last_login_at").Optional().Nillable(),
+		// InviteCode is what the shopper's shares carry (inviter=<code>), made
+		// the first time it is asked for.
+		field.String("invite_code").Optional().Nillable().Validate(maxChars(16)).Unique(),
 	}
 }
 

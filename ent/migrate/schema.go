@@ -203,6 +203,13 @@ var (
 		{Name: "goods_fen", Type: field.TypeInt64},
 		{Name: "delivery_fee_fen", Type: field.TypeInt64, Default: 0},
 		{Name: "discount_fen", Type: field.TypeInt64, Default: 0},
+		{Name: "level_discount_fen", Type: field.TypeInt64, Default: 0},
+		{Name: "level_name", Type: field.TypeString, Default: ""},
+		{Name: "coupon_id", Type: field.TypeInt, Nullable: true},
+		{Name: "coupon_discount_fen", Type: field.TypeInt64, Default: 0},
+		{Name: "points_used", Type: field.TypeInt64, Default: 0},
+		{Name: "points_discount_fen", Type: field.TypeInt64, Default: 0},
+		{Name: "delivery_fee_waived_fen", Type: field.TypeInt64, Default: 0},
 		{Name: "payable_fen", Type: field.TypeInt64},
 		{Name: "remark", Type: field.TypeString, Default: ""},
 		{Name: "idempotency_key", Type: field.TypeString},
@@ -226,13 +233,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "orders_shoppers_orders",
-				Columns:    []*schema.Column{OrdersColumns[26]},
+				Columns:    []*schema.Column{OrdersColumns[33]},
 				RefColumns: []*schema.Column{ShoppersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "orders_stores_orders",
-				Columns:    []*schema.Column{OrdersColumns[27]},
+				Columns:    []*schema.Column{OrdersColumns[34]},
 				RefColumns: []*schema.Column{StoresColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -241,27 +248,27 @@ var (
 			{
 				Name:    "order_shopper_id_idempotency_key",
 				Unique:  true,
-				Columns: []*schema.Column{OrdersColumns[26], OrdersColumns[16]},
+				Columns: []*schema.Column{OrdersColumns[33], OrdersColumns[23]},
 			},
 			{
 				Name:    "order_shopper_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{OrdersColumns[26], OrdersColumns[4]},
+				Columns: []*schema.Column{OrdersColumns[33], OrdersColumns[4]},
 			},
 			{
 				Name:    "order_store_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{OrdersColumns[27], OrdersColumns[4]},
+				Columns: []*schema.Column{OrdersColumns[34], OrdersColumns[4]},
 			},
 			{
 				Name:    "order_status_expires_at",
 				Unique:  false,
-				Columns: []*schema.Column{OrdersColumns[4], OrdersColumns[18]},
+				Columns: []*schema.Column{OrdersColumns[4], OrdersColumns[25]},
 			},
 			{
 				Name:    "order_status_receive_due_at",
 				Unique:  false,
-				Columns: []*schema.Column{OrdersColumns[4], OrdersColumns[25]},
+				Columns: []*schema.Column{OrdersColumns[4], OrdersColumns[32]},
 			},
 		},
 	}
@@ -300,6 +307,7 @@ var (
 		{Name: "price_fen", Type: field.TypeInt64},
 		{Name: "quantity", Type: field.TypeInt},
 		{Name: "amount_fen", Type: field.TypeInt64},
+		{Name: "discount_fen", Type: field.TypeInt64, Default: 0},
 		{Name: "refunded_quantity", Type: field.TypeInt, Default: 0},
 		{Name: "image", Type: field.TypeString, Default: ""},
 		{Name: "order_id", Type: field.TypeInt},
@@ -312,7 +320,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "order_items_orders_items",
-				Columns:    []*schema.Column{OrderItemsColumns[10]},
+				Columns:    []*schema.Column{OrderItemsColumns[11]},
 				RefColumns: []*schema.Column{OrdersColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
@@ -457,6 +465,34 @@ var (
 				Name:    "productimage_key",
 				Unique:  false,
 				Columns: []*schema.Column{ProductImagesColumns[1]},
+			},
+		},
+	}
+	// ReferralsColumns holds the columns for the "referrals" table.
+	ReferralsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "shopper_id", Type: field.TypeInt, Unique: true},
+		{Name: "inviter_id", Type: field.TypeInt},
+		{Name: "source", Type: field.TypeString, Default: "share"},
+		{Name: "reward_order_id", Type: field.TypeInt, Nullable: true},
+		{Name: "reward_status", Type: field.TypeEnum, Enums: []string{"none", "granted", "revoked"}, Default: "none"},
+		{Name: "reward_points", Type: field.TypeInt64, Default: 0},
+		{Name: "reward_coupon_id", Type: field.TypeInt, Nullable: true},
+		{Name: "rewarded_at", Type: field.TypeTime, Nullable: true},
+		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
+	}
+	// ReferralsTable holds the schema information for the "referrals" table.
+	ReferralsTable = &schema.Table{
+		Name:       "referrals",
+		Columns:    ReferralsColumns,
+		PrimaryKey: []*schema.Column{ReferralsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "referral_inviter_id",
+				Unique:  false,
+				Columns: []*schema.Column{ReferralsColumns[4]},
 			},
 		},
 	}
@@ -666,6 +702,7 @@ var (
 		{Name: "nickname", Type: field.TypeString, Default: ""},
 		{Name: "avatar_url", Type: field.TypeString, Default: ""},
 		{Name: "last_login_at", Type: field.TypeTime, Nullable: true},
+		{Name: "invite_code", Type: field.TypeString, Unique: true, Nullable: true},
 	}
 	// ShoppersTable holds the schema information for the "shoppers" table.
 	ShoppersTable = &schema.Table{
@@ -968,6 +1005,7 @@ var (
 		PriceChangesTable,
 		ProductsTable,
 		ProductImagesTable,
+		ReferralsTable,
 		RefundsTable,
 		SearchOutboxesTable,
 		SearchSynonymsTable,
@@ -999,6 +1037,7 @@ func init() {
 	OrdersTable.Annotation = &entsql.Annotation{}
 	OrdersTable.Annotation.Checks = map[string]string{
 		"orders_amounts_nonneg": "goods_fen >= 0 AND delivery_fee_fen >= 0 AND discount_fen >= 0 AND payable_fen >= 0",
+		"orders_discount_sum":   "discount_fen = level_discount_fen + coupon_discount_fen + points_discount_fen AND points_used >= 0 AND delivery_fee_waived_fen >= 0",
 		"orders_payable_sum":    "payable_fen = goods_fen + delivery_fee_fen - discount_fen",
 	}
 	OrderEventsTable.ForeignKeys[0].RefTable = OrdersTable
@@ -1006,6 +1045,7 @@ func init() {
 	OrderItemsTable.Annotation = &entsql.Annotation{}
 	OrderItemsTable.Annotation.Checks = map[string]string{
 		"order_items_amount":   "price_fen >= 0 AND amount_fen = price_fen * quantity",
+		"order_items_discount": "discount_fen >= 0 AND discount_fen <= amount_fen",
 		"order_items_quantity": "quantity > 0 AND refunded_quantity >= 0 AND refunded_quantity <= quantity",
 	}
 	PaymentsTable.ForeignKeys[0].RefTable = OrdersTable
@@ -1018,6 +1058,10 @@ func init() {
 	ProductImagesTable.Annotation = &entsql.Annotation{}
 	ProductImagesTable.Annotation.Checks = map[string]string{
 		"product_images_size": "width > 0 AND height > 0 AND bytes > 0 AND position >= 0",
+	}
+	ReferralsTable.Annotation = &entsql.Annotation{}
+	ReferralsTable.Annotation.Checks = map[string]string{
+		"referrals_not_self": "shopper_id <> inviter_id",
 	}
 	RefundsTable.ForeignKeys[0].RefTable = OrdersTable
 	RefundsTable.Annotation = &entsql.Annotation{}

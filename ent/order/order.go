@@ -45,6 +45,20 @@ const (
 	FieldDeliveryFeeFen = "delivery_fee_fen"
 	// FieldDiscountFen holds the string denoting the discount_fen field in the database.
 	FieldDiscountFen = "discount_fen"
+	// FieldLevelDiscountFen holds the string denoting the level_discount_fen field in the database.
+	FieldLevelDiscountFen = "level_discount_fen"
+	// FieldLevelName holds the string denoting the level_name field in the database.
+	FieldLevelName = "level_name"
+	// FieldCouponID holds the string denoting the coupon_id field in the database.
+	FieldCouponID = "coupon_id"
+	// FieldCouponDiscountFen holds the string denoting the coupon_discount_fen field in the database.
+	FieldCouponDiscountFen = "coupon_discount_fen"
+	// FieldPointsUsed holds the string denoting the points_used field in the database.
+	FieldPointsUsed = "points_used"
+	// FieldPointsDiscountFen holds the string denoting the points_discount_fen field in the database.
+	FieldPointsDiscountFen = "points_discount_fen"
+	// FieldDeliveryFeeWaivedFen holds the string denoting the delivery_fee_waived_fen field in the database.
+	FieldDeliveryFeeWaivedFen = "delivery_fee_waived_fen"
 	// FieldPayableFen holds the string denoting the payable_fen field in the database.
 	FieldPayableFen = "payable_fen"
 	// FieldRemark holds the string denoting the remark field in the database.
@@ -154,6 +168,13 @@ var Columns = []string{
 	FieldGoodsFen,
 	FieldDeliveryFeeFen,
 	FieldDiscountFen,
+	FieldLevelDiscountFen,
+	FieldLevelName,
+	FieldCouponID,
+	FieldCouponDiscountFen,
+	FieldPointsUsed,
+	FieldPointsDiscountFen,
+	FieldDeliveryFeeWaivedFen,
 	FieldPayableFen,
 	FieldRemark,
 	FieldIdempotencyKey,
@@ -195,6 +216,20 @@ var (
 	DefaultDeliveryFeeFen int64
 	// DefaultDiscountFen holds the default value on creation for the "discount_fen" field.
 	DefaultDiscountFen int64
+	// DefaultLevelDiscountFen holds the default value on creation for the "level_discount_fen" field.
+	DefaultLevelDiscountFen int64
+	// DefaultLevelName holds the default value on creation for the "level_name" field.
+	DefaultLevelName string
+	// LevelNameValidator is a validator for the "level_name" field. It is called by the builders before save.
+	LevelNameValidator func(string) error
+	// DefaultCouponDiscountFen holds the default value on creation for the "coupon_discount_fen" field.
+	DefaultCouponDiscountFen int64
+	// DefaultPointsUsed holds the default value on creation for the "points_used" field.
+	DefaultPointsUsed int64
+	// DefaultPointsDiscountFen holds the default value on creation for the "points_discount_fen" field.
+	DefaultPointsDiscountFen int64
+	// DefaultDeliveryFeeWaivedFen holds the default value on creation for the "delivery_fee_waived_fen" field.
+	DefaultDeliveryFeeWaivedFen int64
 	// DefaultRemark holds the default value on creation for the "remark" field.
 	DefaultRemark string
 	// RemarkValidator is a validator for the "remark" field. It is called by the builders before save.
@@ -341,6 +376,41 @@ func ByDeliveryFeeFen(opts ...sql.OrderTermOption) OrderOption {
 // ByDiscountFen orders the results by the discount_fen field.
 func ByDiscountFen(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldDiscountFen, opts...).ToFunc()
+}
+
+// ByLevelDiscountFen orders the results by the level_discount_fen field.
+func ByLevelDiscountFen(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLevelDiscountFen, opts...).ToFunc()
+}
+
+// ByLevelName orders the results by the level_name field.
+func ByLevelName(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLevelName, opts...).ToFunc()
+}
+
+// ByCouponID orders the results by the coupon_id field.
+func ByCouponID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCouponID, opts...).ToFunc()
+}
+
+// ByCouponDiscountFen orders the results by the coupon_discount_fen field.
+func ByCouponDiscountFen(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCouponDiscountFen, opts...).ToFunc()
+}
+
+// ByPointsUsed orders the results by the points_used field.
+func ByPointsUsed(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPointsUsed, opts...).ToFunc()
+}
+
+// ByPointsDiscountFen orders the results by the points_discount_fen field.
+func ByPointsDiscountFen(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPointsDiscountFen, opts...).ToFunc()
+}
+
+// ByDeliveryFeeWaivedFen orders the results by the delivery_fee_waived_fen field.
+func ByDeliveryFeeWaivedFen(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDeliveryFeeWaivedFen, opts...).ToFunc()
 }
 
 // ByPayableFen orders the results by the payable_fen field.

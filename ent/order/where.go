@@ -115,6 +115,41 @@ func DiscountFen(v int64) predicate.Order {
 	return predicate.Order(sql.FieldEQ(FieldDiscountFen, v))
 }
 
+// LevelDiscountFen applies equality check predicate on the "level_discount_fen" field. It's identical to LevelDiscountFenEQ.
+func LevelDiscountFen(v int64) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldLevelDiscountFen, v))
+}
+
+// LevelName applies equality check predicate on the "level_name" field. It's identical to LevelNameEQ.
+func LevelName(v string) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldLevelName, v))
+}
+
+// CouponID applies equality check predicate on the "coupon_id" field. It's identical to CouponIDEQ.
+func CouponID(v int) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldCouponID, v))
+}
+
+// CouponDiscountFen applies equality check predicate on the "coupon_discount_fen" field. It's identical to CouponDiscountFenEQ.
+func CouponDiscountFen(v int64) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldCouponDiscountFen, v))
+}
+
+// PointsUsed applies equality check predicate on the "points_used" field. It's identical to PointsUsedEQ.
+func PointsUsed(v int64) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldPointsUsed, v))
+}
+
+// PointsDiscountFen applies equality check predicate on the "points_discount_fen" field. It's identical to PointsDiscountFenEQ.
+func PointsDiscountFen(v int64) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldPointsDiscountFen, v))
+}
+
+// DeliveryFeeWaivedFen applies equality check predicate on the "delivery_fee_waived_fen" field. It's identical to DeliveryFeeWaivedFenEQ.
+func DeliveryFeeWaivedFen(v int64) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldDeliveryFeeWaivedFen, v))
+}
+
 // PayableFen applies equality check predicate on the "payable_fen" field. It's identical to PayableFenEQ.
 func PayableFen(v int64) predicate.Order {
 	return predicate.Order(sql.FieldEQ(FieldPayableFen, v))
@@ -743,6 +778,321 @@ func DiscountFenLT(v int64) predicate.Order {
 // DiscountFenLTE applies the LTE predicate on the "discount_fen" field.
 func DiscountFenLTE(v int64) predicate.Order {
 	return predicate.Order(sql.FieldLTE(FieldDiscountFen, v))
+}
+
+// LevelDiscountFenEQ applies the EQ predicate on the "level_discount_fen" field.
+func LevelDiscountFenEQ(v int64) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldLevelDiscountFen, v))
+}
+
+// LevelDiscountFenNEQ applies the NEQ predicate on the "level_discount_fen" field.
+func LevelDiscountFenNEQ(v int64) predicate.Order {
+	return predicate.Order(sql.FieldNEQ(FieldLevelDiscountFen, v))
+}
+
+// LevelDiscountFenIn applies the In predicate on the "level_discount_fen" field.
+func LevelDiscountFenIn(vs ...int64) predicate.Order {
+	return predicate.Order(sql.FieldIn(FieldLevelDiscountFen, vs...))
+}
+
+// LevelDiscountFenNotIn applies the NotIn predicate on the "level_discount_fen" field.
+func LevelDiscountFenNotIn(vs ...int64) predicate.Order {
+	return predicate.Order(sql.FieldNotIn(FieldLevelDiscountFen, vs...))
+}
+
+// LevelDiscountFenGT applies the GT predicate on the "level_discount_fen" field.
+func LevelDiscountFenGT(v int64) predicate.Order {
+	return predicate.Order(sql.FieldGT(FieldLevelDiscountFen, v))
+}
+
+// LevelDiscountFenGTE applies the GTE predicate on the "level_discount_fen" field.
+func LevelDiscountFenGTE(v int64) predicate.Order {
+	return predicate.Order(sql.FieldGTE(FieldLevelDiscountFen, v))
+}
+
+// LevelDiscountFenLT applies the LT predicate on the "level_discount_fen" field.
+func LevelDiscountFenLT(v int64) predicate.Order {
+	return predicate.Order(sql.FieldLT(FieldLevelDiscountFen, v))
+}
+
+// LevelDiscountFenLTE applies the LTE predicate on the "level_discount_fen" field.
+func LevelDiscountFenLTE(v int64) predicate.Order {
+	return predicate.Order(sql.FieldLTE(FieldLevelDiscountFen, v))
+}
+
+// LevelNameEQ applies the EQ predicate on the "level_name" field.
+func LevelNameEQ(v string) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldLevelName, v))
+}
+
+// LevelNameNEQ applies the NEQ predicate on the "level_name" field.
+func LevelNameNEQ(v string) predicate.Order {
+	return predicate.Order(sql.FieldNEQ(FieldLevelName, v))
+}
+
+// LevelNameIn applies the In predicate on the "level_name" field.
+func LevelNameIn(vs ...string) predicate.Order {
+	return predicate.Order(sql.FieldIn(FieldLevelName, vs...))
+}
+
+// LevelNameNotIn applies the NotIn predicate on the "level_name" field.
+func LevelNameNotIn(vs ...string) predicate.Order {
+	return predicate.Order(sql.FieldNotIn(FieldLevelName, vs...))
+}
+
+// LevelNameGT applies the GT predicate on the "level_name" field.
+func LevelNameGT(v string) predicate.Order {
+	return predicate.Order(sql.FieldGT(FieldLevelName, v))
+}
+
+// LevelNameGTE applies the GTE predicate on the "level_name" field.
+func LevelNameGTE(v string) predicate.Order {
+	return predicate.Order(sql.FieldGTE(FieldLevelName, v))
+}
+
+// LevelNameLT applies the LT predicate on the "level_name" field.
+func LevelNameLT(v string) predicate.Order {
+	return predicate.Order(sql.FieldLT(FieldLevelName, v))
+}
+
+// LevelNameLTE applies the LTE predicate on the "level_name" field.
+func LevelNameLTE(v string) predicate.Order {
+	return predicate.Order(sql.FieldLTE(FieldLevelName, v))
+}
+
+// LevelNameContains applies the Contains predicate on the "level_name" field.
+func LevelNameContains(v string) predicate.Order {
+	return predicate.Order(sql.FieldContains(FieldLevelName, v))
+}
+
+// LevelNameHasPrefix applies the HasPrefix predicate on the "level_name" field.
+func LevelNameHasPrefix(v string) predicate.Order {
+	return predicate.Order(sql.FieldHasPrefix(FieldLevelName, v))
+}
+
+// LevelNameHasSuffix applies the HasSuffix predicate on the "level_name" field.
+func LevelNameHasSuffix(v string) predicate.Order {
+	return predicate.Order(sql.FieldHasSuffix(FieldLevelName, v))
+}
+
+// LevelNameEqualFold applies the EqualFold predicate on the "level_name" field.
+func LevelNameEqualFold(v string) predicate.Order {
+	return predicate.Order(sql.FieldEqualFold(FieldLevelName, v))
+}
+
+// LevelNameContainsFold applies the ContainsFold predicate on the "level_name" field.
+func LevelNameContainsFold(v string) predicate.Order {
+	return predicate.Order(sql.FieldContainsFold(FieldLevelName, v))
+}
+
+// CouponIDEQ applies the EQ predicate on the "coupon_id" field.
+func CouponIDEQ(v int) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldCouponID, v))
+}
+
+// CouponIDNEQ applies the NEQ predicate on the "coupon_id" field.
+func CouponIDNEQ(v int) predicate.Order {
+	return predicate.Order(sql.FieldNEQ(FieldCouponID, v))
+}
+
+// CouponIDIn applies the In predicate on the "coupon_id" field.
+func CouponIDIn(vs ...int) predicate.Order {
+	return predicate.Order(sql.FieldIn(FieldCouponID, vs...))
+}
+
+// CouponIDNotIn applies the NotIn predicate on the "coupon_id" field.
+func CouponIDNotIn(vs ...int) predicate.Order {
+	return predicate.Order(sql.FieldNotIn(FieldCouponID, vs...))
+}
+
+// CouponIDGT applies the GT predicate on the "coupon_id" field.
+func CouponIDGT(v int) predicate.Order {
+	return predicate.Order(sql.FieldGT(FieldCouponID, v))
+}
+
+// CouponIDGTE applies the GTE predicate on the "coupon_id" field.
+func CouponIDGTE(v int) predicate.Order {
+	return predicate.Order(sql.FieldGTE(FieldCouponID, v))
+}
+
+// CouponIDLT applies the LT predicate on the "coupon_id" field.
+func CouponIDLT(v int) predicate.Order {
+	return predicate.Order(sql.FieldLT(FieldCouponID, v))
+}
+
+// CouponIDLTE applies the LTE predicate on the "coupon_id" field.
+func CouponIDLTE(v int) predicate.Order {
+	return predicate.Order(sql.FieldLTE(FieldCouponID, v))
+}
+
+// CouponIDIsNil applies the IsNil predicate on the "coupon_id" field.
+func CouponIDIsNil() predicate.Order {
+	return predicate.Order(sql.FieldIsNull(FieldCouponID))
+}
+
+// CouponIDNotNil applies the NotNil predicate on the "coupon_id" field.
+func CouponIDNotNil() predicate.Order {
+	return predicate.Order(sql.FieldNotNull(FieldCouponID))
+}
+
+// CouponDiscountFenEQ applies the EQ predicate on the "coupon_discount_fen" field.
+func CouponDiscountFenEQ(v int64) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldCouponDiscountFen, v))
+}
+
+// CouponDiscountFenNEQ applies the NEQ predicate on the "coupon_discount_fen" field.
+func CouponDiscountFenNEQ(v int64) predicate.Order {
+	return predicate.Order(sql.FieldNEQ(FieldCouponDiscountFen, v))
+}
+
+// CouponDiscountFenIn applies the In predicate on the "coupon_discount_fen" field.
+func CouponDiscountFenIn(vs ...int64) predicate.Order {
+	return predicate.Order(sql.FieldIn(FieldCouponDiscountFen, vs...))
+}
+
+// CouponDiscountFenNotIn applies the NotIn predicate on the "coupon_discount_fen" field.
+func CouponDiscountFenNotIn(vs ...int64) predicate.Order {
+	return predicate.Order(sql.FieldNotIn(FieldCouponDiscountFen, vs...))
+}
+
+// CouponDiscountFenGT applies the GT predicate on the "coupon_discount_fen" field.
+func CouponDiscountFenGT(v int64) predicate.Order {
+	return predicate.Order(sql.FieldGT(FieldCouponDiscountFen, v))
+}
+
+// CouponDiscountFenGTE applies the GTE predicate on the "coupon_discount_fen" field.
+func CouponDiscountFenGTE(v int64) predicate.Order {
+	return predicate.Order(sql.FieldGTE(FieldCouponDiscountFen, v))
+}
+
+// CouponDiscountFenLT applies the LT predicate on the "coupon_discount_fen" field.
+func CouponDiscountFenLT(v int64) predicate.Order {
+	return predicate.Order(sql.FieldLT(FieldCouponDiscountFen, v))
+}
+
+// CouponDiscountFenLTE applies the LTE predicate on the "coupon_discount_fen" field.
+func CouponDiscountFenLTE(v int64) predicate.Order {
+	return predicate.Order(sql.FieldLTE(FieldCouponDiscountFen, v))
+}
+
+// PointsUsedEQ applies the EQ predicate on the "points_used" field.
+func PointsUsedEQ(v int64) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldPointsUsed, v))
+}
+
+// PointsUsedNEQ applies the NEQ predicate on the "points_used" field.
+func PointsUsedNEQ(v int64) predicate.Order {
+	return predicate.Order(sql.FieldNEQ(FieldPointsUsed, v))
+}
+
+// PointsUsedIn applies the In predicate on the "points_used" field.
+func PointsUsedIn(vs ...int64) predicate.Order {
+	return predicate.Order(sql.FieldIn(FieldPointsUsed, vs...))
+}
+
+// PointsUsedNotIn applies the NotIn predicate on the "points_used" field.
+func PointsUsedNotIn(vs ...int64) predicate.Order {
+	return predicate.Order(sql.FieldNotIn(FieldPointsUsed, vs...))
+}
+
+// PointsUsedGT applies the GT predicate on the "points_used" field.
+func PointsUsedGT(v int64) predicate.Order {
+	return predicate.Order(sql.FieldGT(FieldPointsUsed, v))
+}
+
+// PointsUsedGTE applies the GTE predicate on the "points_used" field.
+func PointsUsedGTE(v int64) predicate.Order {
+	return predicate.Order(sql.FieldGTE(FieldPointsUsed, v))
+}
+
+// PointsUsedLT applies the LT predicate on the "points_used" field.
+func PointsUsedLT(v int64) predicate.Order {
+	return predicate.Order(sql.FieldLT(FieldPointsUsed, v))
+}
+
+// PointsUsedLTE applies the LTE predicate on the "points_used" field.
+func PointsUsedLTE(v int64) predicate.Order {
+	return predicate.Order(sql.FieldLTE(FieldPointsUsed, v))
+}
+
+// PointsDiscountFenEQ applies the EQ predicate on the "points_discount_fen" field.
+func PointsDiscountFenEQ(v int64) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldPointsDiscountFen, v))
+}
+
+// PointsDiscountFenNEQ applies the NEQ predicate on the "points_discount_fen" field.
+func PointsDiscountFenNEQ(v int64) predicate.Order {
+	return predicate.Order(sql.FieldNEQ(FieldPointsDiscountFen, v))
+}
+
+// PointsDiscountFenIn applies the In predicate on the "points_discount_fen" field.
+func PointsDiscountFenIn(vs ...int64) predicate.Order {
+	return predicate.Order(sql.FieldIn(FieldPointsDiscountFen, vs...))
+}
+
+// PointsDiscountFenNotIn applies the NotIn predicate on the "points_discount_fen" field.
+func PointsDiscountFenNotIn(vs ...int64) predicate.Order {
+	return predicate.Order(sql.FieldNotIn(FieldPointsDiscountFen, vs...))
+}
+
+// PointsDiscountFenGT applies the GT predicate on the "points_discount_fen" field.
+func PointsDiscountFenGT(v int64) predicate.Order {
+	return predicate.Order(sql.FieldGT(FieldPointsDiscountFen, v))
+}
+
+// PointsDiscountFenGTE applies the GTE predicate on the "points_discount_fen" field.
+func PointsDiscountFenGTE(v int64) predicate.Order {
+	return predicate.Order(sql.FieldGTE(FieldPointsDiscountFen, v))
+}
+
+// PointsDiscountFenLT applies the LT predicate on the "points_discount_fen" field.
+func PointsDiscountFenLT(v int64) predicate.Order {
+	return predicate.Order(sql.FieldLT(FieldPointsDiscountFen, v))
+}
+
+// PointsDiscountFenLTE applies the LTE predicate on the "points_discount_fen" field.
+func PointsDiscountFenLTE(v int64) predicate.Order {
+	return predicate.Order(sql.FieldLTE(FieldPointsDiscountFen, v))
+}
+
+// DeliveryFeeWaivedFenEQ applies the EQ predicate on the "delivery_fee_waived_fen" field.
+func DeliveryFeeWaivedFenEQ(v int64) predicate.Order {
+	return predicate.Order(sql.FieldEQ(FieldDeliveryFeeWaivedFen, v))
+}
+
+// DeliveryFeeWaivedFenNEQ applies the NEQ predicate on the "delivery_fee_waived_fen" field.
+func DeliveryFeeWaivedFenNEQ(v int64) predicate.Order {
+	return predicate.Order(sql.FieldNEQ(FieldDeliveryFeeWaivedFen, v))
+}
+
+// DeliveryFeeWaivedFenIn applies the In predicate on the "delivery_fee_waived_fen" field.
+func DeliveryFeeWaivedFenIn(vs ...int64) predicate.Order {
+	return predicate.Order(sql.FieldIn(FieldDeliveryFeeWaivedFen, vs...))
+}
+
+// DeliveryFeeWaivedFenNotIn applies the NotIn predicate on the "delivery_fee_waived_fen" field.
+func DeliveryFeeWaivedFenNotIn(vs ...int64) predicate.Order {
+	return predicate.Order(sql.FieldNotIn(FieldDeliveryFeeWaivedFen, vs...))
+}
+
+// DeliveryFeeWaivedFenGT applies the GT predicate on the "delivery_fee_waived_fen" field.
+func DeliveryFeeWaivedFenGT(v int64) predicate.Order {
+	return predicate.Order(sql.FieldGT(FieldDeliveryFeeWaivedFen, v))
+}
+
+// DeliveryFeeWaivedFenGTE applies the GTE predicate on the "delivery_fee_waived_fen" field.
+func DeliveryFeeWaivedFenGTE(v int64) predicate.Order {
+	return predicate.Order(sql.FieldGTE(FieldDeliveryFeeWaivedFen, v))
+}
+
+// DeliveryFeeWaivedFenLT applies the LT predicate on the "delivery_fee_waived_fen" field.
+func DeliveryFeeWaivedFenLT(v int64) predicate.Order {
+	return predicate.Order(sql.FieldLT(FieldDeliveryFeeWaivedFen, v))
+}
+
+// DeliveryFeeWaivedFenLTE applies the LTE predicate on the "delivery_fee_waived_fen" field.
+func DeliveryFeeWaivedFenLTE(v int64) predicate.Order {
+	return predicate.Order(sql.FieldLTE(FieldDeliveryFeeWaivedFen, v))
 }
 
 // PayableFenEQ applies the EQ predicate on the "payable_fen" field.

@@ -28,6 +28,8 @@ const (
 	FieldQuantity = "quantity"
 	// FieldAmountFen holds the string denoting the amount_fen field in the database.
 	FieldAmountFen = "amount_fen"
+	// FieldDiscountFen holds the string denoting the discount_fen field in the database.
+	FieldDiscountFen = "discount_fen"
 	// FieldRefundedQuantity holds the string denoting the refunded_quantity field in the database.
 	FieldRefundedQuantity = "refunded_quantity"
 	// FieldImage holds the string denoting the image field in the database.
@@ -56,6 +58,7 @@ var Columns = []string{
 	FieldPriceFen,
 	FieldQuantity,
 	FieldAmountFen,
+	FieldDiscountFen,
 	FieldRefundedQuantity,
 	FieldImage,
 }
@@ -71,6 +74,8 @@ func ValidColumn(column string) bool {
 }
 
 var (
+	// DefaultDiscountFen holds the default value on creation for the "discount_fen" field.
+	DefaultDiscountFen int64
 	// DefaultRefundedQuantity holds the default value on creation for the "refunded_quantity" field.
 	DefaultRefundedQuantity int
 	// DefaultImage holds the default value on creation for the "image" field.
@@ -123,6 +128,11 @@ func ByQuantity(opts ...sql.OrderTermOption) OrderOption {
 // ByAmountFen orders the results by the amount_fen field.
 func ByAmountFen(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldAmountFen, opts...).ToFunc()
+}
+
+// ByDiscountFen orders the results by the discount_fen field.
+func ByDiscountFen(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDiscountFen, opts...).ToFunc()
 }
 
 // ByRefundedQuantity orders the results by the refunded_quantity field.

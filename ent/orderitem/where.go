@@ -94,6 +94,11 @@ func AmountFen(v int64) predicate.OrderItem {
 	return predicate.OrderItem(sql.FieldEQ(FieldAmountFen, v))
 }
 
+// DiscountFen applies equality check predicate on the "discount_fen" field. It's identical to DiscountFenEQ.
+func DiscountFen(v int64) predicate.OrderItem {
+	return predicate.OrderItem(sql.FieldEQ(FieldDiscountFen, v))
+}
+
 // RefundedQuantity applies equality check predicate on the "refunded_quantity" field. It's identical to RefundedQuantityEQ.
 func RefundedQuantity(v int) predicate.OrderItem {
 	return predicate.OrderItem(sql.FieldEQ(FieldRefundedQuantity, v))
@@ -452,6 +457,46 @@ func AmountFenLT(v int64) predicate.OrderItem {
 // AmountFenLTE applies the LTE predicate on the "amount_fen" field.
 func AmountFenLTE(v int64) predicate.OrderItem {
 	return predicate.OrderItem(sql.FieldLTE(FieldAmountFen, v))
+}
+
+// DiscountFenEQ applies the EQ predicate on the "discount_fen" field.
+func DiscountFenEQ(v int64) predicate.OrderItem {
+	return predicate.OrderItem(sql.FieldEQ(FieldDiscountFen, v))
+}
+
+// DiscountFenNEQ applies the NEQ predicate on the "discount_fen" field.
+func DiscountFenNEQ(v int64) predicate.OrderItem {
+	return predicate.OrderItem(sql.FieldNEQ(FieldDiscountFen, v))
+}
+
+// DiscountFenIn applies the In predicate on the "discount_fen" field.
+func DiscountFenIn(vs ...int64) predicate.OrderItem {
+	return predicate.OrderItem(sql.FieldIn(FieldDiscountFen, vs...))
+}
+
+// DiscountFenNotIn applies the NotIn predicate on the "discount_fen" field.
+func DiscountFenNotIn(vs ...int64) predicate.OrderItem {
+	return predicate.OrderItem(sql.FieldNotIn(FieldDiscountFen, vs...))
+}
+
+// DiscountFenGT applies the GT predicate on the "discount_fen" field.
+func DiscountFenGT(v int64) predicate.OrderItem {
+	return predicate.OrderItem(sql.FieldGT(FieldDiscountFen, v))
+}
+
+// DiscountFenGTE applies the GTE predicate on the "discount_fen" field.
+func DiscountFenGTE(v int64) predicate.OrderItem {
+	return predicate.OrderItem(sql.FieldGTE(FieldDiscountFen, v))
+}
+
+// DiscountFenLT applies the LT predicate on the "discount_fen" field.
+func DiscountFenLT(v int64) predicate.OrderItem {
+	return predicate.OrderItem(sql.FieldLT(FieldDiscountFen, v))
+}
+
+// DiscountFenLTE applies the LTE predicate on the "discount_fen" field.
+func DiscountFenLTE(v int64) predicate.OrderItem {
+	return predicate.OrderItem(sql.FieldLTE(FieldDiscountFen, v))
 }
 
 // RefundedQuantityEQ applies the EQ predicate on the "refunded_quantity" field.

@@ -48,6 +48,9 @@ type Product func(*sql.Selector)
 // ProductImage is the predicate function for productimage builders.
 type ProductImage func(*sql.Selector)
 
+// Referral is the predicate function for referral builders.
+type Referral func(*sql.Selector)
+
 // Refund is the predicate function for refund builders.
 type Refund func(*sql.Selector)
 
