@@ -60,6 +60,8 @@ type Router struct {
 	// ownLimit are the routes ("METHOD /path") whose body limit is their
 	// own (uploads), not the API's 1 MiB.
 	ownLimit map[string]bool
+	// shoppers serves shopper login (Referrals gives it the referrals).
+	shoppers *shopperAPI
 }
 
 // New builds the router with every middleware, health, the OpenAPI document,
@@ -100,9 +102,9 @@ func New(opt Options, staffSvc *staff.Service, shopperSvc *shoppers.Service) *Ro
 	e.GET("/metrics", (&metricsAPI{Metrics: opt.Metrics, MetricsToken: opt.MetricsToken}).metricsEndpoint)
 
 	v := views{URLs: media.URLs{Base: opt.MediaURL}}
-	staffH, shopperH := &staffAPI{Staff: staffSvc}, &shopperAPI{views: v, Shoppers: shopperSvc}
+	staffH, shopperH := &staffAPI{Staff: staffSvc}, &shopperAPI{views: v, Shoppers: shopperSvc, Log: opt.Log}
 	r := &Router{e: e, opt: opt, requireStaff: staffH.requireStaff, requireShopper: shopperH.requireShopper,
-		views: v, ownLimit: ownLimit}
+		views: v, ownLimit: ownLimit, shoppers: shopperH}
 	r.staffAccounts(staffH)
 	r.shopperAccounts(shopperH)
 	return r

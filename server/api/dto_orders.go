@@ -19,11 +19,13 @@ type OrderItem struct {
 	Title     string `json:"title"`
 	SkuName   string `json:"sku_name"`
 	// ImageURL is the product's main picture when it was ordered ("" for none).
-	ImageURL         string `json:"image_url"`
-	PriceFen         int64  `json:"price_fen"`
-	Quantity         int    `json:"quantity"`
-	AmountFen        int64  `json:"amount_fen"`
-	RefundedQuantity int    `json:"refunded_quantity"`
+	ImageURL  string `json:"image_url"`
+	PriceFen  int64  `json:"price_fen"`
+	Quantity  int    `json:"quantity"`
+	AmountFen int64  `json:"amount_fen"`
+	// DiscountFen is the line's share of the order's discounts.
+	DiscountFen      int64 `json:"discount_fen"`
+	RefundedQuantity int   `json:"refunded_quantity"`
 }
 
 // OrderEvent is an entry of an order's timeline.
@@ -80,21 +82,31 @@ type Order struct {
 	GoodsFen          int64                  `json:"goods_fen"`
 	DeliveryFeeFen    int64                  `json:"delivery_fee_fen"`
 	DiscountFen       int64                  `json:"discount_fen"`
-	PayableFen        int64                  `json:"payable_fen"`
-	RefundedFen       int64                  `json:"refunded_fen"`
-	Remark            string                 `json:"remark"`
-	ExpiresAt         time.Time              `json:"expires_at"`
-	PaidAt            *time.Time             `json:"paid_at"`
-	CancelledAt       *time.Time             `json:"cancelled_at"`
-	CancelReason      string                 `json:"cancel_reason"`
-	ShippedAt         *time.Time             `json:"shipped_at"`
-	DeliveredAt       *time.Time             `json:"delivered_at"`
-	ReceiveDueAt      *time.Time             `json:"receive_due_at"`
-	CreatedAt         time.Time              `json:"created_at"`
-	UpdatedAt         time.Time              `json:"updated_at"`
-	Timeline          []OrderEvent           `json:"timeline,omitempty"`
-	Refunds           []OrderRefund          `json:"refunds,omitempty"`
-	Payment           *OrderPayment          `json:"payment,omitempty"`
+	// What each pricing step took: the member level (level_name at
+	// checkout), the coupon (coupon_id), the points (points_used); and
+	// the store's fee a level waived.
+	LevelName            string        `json:"level_name"`
+	LevelDiscountFen     int64         `json:"level_discount_fen"`
+	CouponID             *int          `json:"coupon_id"`
+	CouponDiscountFen    int64         `json:"coupon_discount_fen"`
+	PointsUsed           int64         `json:"points_used"`
+	PointsDiscountFen    int64         `json:"points_discount_fen"`
+	DeliveryFeeWaivedFen int64         `json:"delivery_fee_waived_fen"`
+	PayableFen           int64         `json:"payable_fen"`
+	RefundedFen          int64         `json:"refunded_fen"`
+	Remark               string        `json:"remark"`
+	ExpiresAt            time.Time     `json:"expires_at"`
+	PaidAt               *time.Time    `json:"paid_at"`
+	CancelledAt          *time.Time    `json:"cancelled_at"`
+	CancelReason         string        `json:"cancel_reason"`
+	ShippedAt            *time.Time    `json:"shipped_at"`
+	DeliveredAt          *time.Time    `json:"delivered_at"`
+	ReceiveDueAt         *time.Time    `json:"receive_due_at"`
+	CreatedAt            time.Time     `json:"created_at"`
+	UpdatedAt            time.Time     `json:"updated_at"`
+	Timeline             []OrderEvent  `json:"timeline,omitempty"`
+	Refunds              []OrderRefund `json:"refunds,omitempty"`
+	Payment              *OrderPayment `json:"payment,omitempty"`
 }
 
 // Checkout is the answer to POST /api/v1/orders: the order and the
@@ -114,6 +126,8 @@ func (v views) orderSummaryDTO(o *ent.Order) Order {
 		Fulfilment: string(o.Fulfilment), Address: o.Address, DeliveryDistanceM: o.DeliveryDistanceM,
 		Items: make([]OrderItem, len(o.Edges.Items)), GoodsFen: o.GoodsFen, DeliveryFeeFen: o.DeliveryFeeFen,
 		DiscountFen: o.DiscountFen, PayableFen: o.PayableFen, Remark: o.Remark, ExpiresAt: o.ExpiresAt.UTC(),
+		LevelName: o.LevelName, LevelDiscountFen: o.LevelDiscountFen, CouponID: o.CouponID, CouponDiscountFen: o.CouponDiscountFen,
+		PointsUsed: o.PointsUsed, PointsDiscountFen: o.PointsDiscountFen, DeliveryFeeWaivedFen: o.DeliveryFeeWaivedFen,
 		PaidAt: utcPtr(o.PaidAt), CancelledAt: utcPtr(o.CancelledAt), CancelReason: o.CancelReason,
 		CreatedAt: o.CreatedAt.UTC(), UpdatedAt: o.UpdatedAt.UTC(),
 		ShippedAt: utcPtr(o.ShippedAt), DeliveredAt: utcPtr(o.DeliveredAt), ReceiveDueAt: utcPtr(o.ReceiveDueAt),
@@ -131,7 +145,7 @@ func (v views) orderSummaryDTO(o *ent.Order) Order {
 	}
 	for i, it := range o.Edges.Items {
 		out.Items[i] = OrderItem{ID: it.ID, SkuID: it.SkuID, ProductID: it.ProductID, Title: it.Title, SkuName: it.SkuName, ImageURL: v.URLs.Of(it.Image),
-			PriceFen: it.PriceFen, Quantity: it.Quantity, AmountFen: it.AmountFen, RefundedQuantity: it.RefundedQuantity}
+			PriceFen: it.PriceFen, Quantity: it.Quantity, AmountFen: it.AmountFen, DiscountFen: it.DiscountFen, RefundedQuantity: it.RefundedQuantity}
 	}
 	return out
 }

@@ -127,15 +127,25 @@ type orderView struct {
 	DeliveryFeeFen int64   `json:"delivery_fee_fen"`
 	PayableFen     int64   `json:"payable_fen"`
 	RefundedFen    int64   `json:"refunded_fen"`
-	CancelReason   string  `json:"cancel_reason"`
-	ExpiresAt      time.Time
-	Items          []struct {
+	// What each pricing step took (issue 14).
+	DiscountFen          int64  `json:"discount_fen"`
+	LevelName            string `json:"level_name"`
+	LevelDiscountFen     int64  `json:"level_discount_fen"`
+	CouponID             *int   `json:"coupon_id"`
+	CouponDiscountFen    int64  `json:"coupon_discount_fen"`
+	PointsUsed           int64  `json:"points_used"`
+	PointsDiscountFen    int64  `json:"points_discount_fen"`
+	DeliveryFeeWaivedFen int64  `json:"delivery_fee_waived_fen"`
+	CancelReason         string `json:"cancel_reason"`
+	ExpiresAt            time.Time
+	Items                []struct {
 		ID               int    `json:"id"`
 		SkuID            int    `json:"sku_id"`
 		Title            string `json:"title"`
 		PriceFen         int64  `json:"price_fen"`
 		Quantity         int    `json:"quantity"`
 		AmountFen        int64  `json:"amount_fen"`
+		DiscountFen      int64  `json:"discount_fen"`
 		RefundedQuantity int    `json:"refunded_quantity"`
 	} `json:"items"`
 	Timeline []struct {

@@ -18,6 +18,7 @@ import (
 	"wemart/server/payments"
 	"wemart/server/prices"
 	"wemart/server/qr"
+	"wemart/server/referrals"
 	"wemart/server/shipping"
 	"wemart/server/shoppers"
 	"wemart/server/staff"
@@ -92,6 +93,11 @@ func (r *Router) staffAccounts(h *staffAPI) {
 type shopperAPI struct {
 	views
 	Shoppers *shoppers.Service
+	// Referrals binds new shoppers to the sharer whose share brought them
+	// (nil until Referrals adds its routes).
+	Referrals *referrals.Service
+	// Log records what fails behind a request that still succeeds.
+	Log *slog.Logger
 	// Media keeps avatars (ShopperProfile adds their route).
 	Media media.Store
 }
@@ -301,6 +307,7 @@ type ordersAPI struct {
 func (r *Router) Orders(o *orders.Service) {
 	h := &ordersAPI{views: r.views, Orders: o}
 	r.shopperRoute(http.MethodPost, "/orders", h.createOrder)
+	r.shopperRoute(http.MethodPost, "/orders/quote", h.quoteOrder)
 	r.shopperRoute(http.MethodGet, "/orders", h.listOrders)
 	r.shopperRoute(http.MethodGet, "/orders/:id", h.getOrder)
 	r.shopperRoute(http.MethodPost, "/orders/:id/pay", h.payOrder)

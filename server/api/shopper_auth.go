@@ -29,6 +29,14 @@ type codeRequest struct {
 	Code string `json:"code"`
 }
 
+// shopperLoginRequest is a shopper login: the wx.login code and, when the mini
+// program was opened from a share, the sharer's invite code and how.
+type shopperLoginRequest struct {
+	Code    string `json:"code"`
+	Inviter string `json:"inviter"`
+	Source  string `json:"source"`
+}
+
 type shopperLoginResponse struct {
 	Token     string    `json:"token"`
 	ExpiresAt time.Time `json:"expires_at"`
@@ -37,13 +45,19 @@ type shopperLoginResponse struct {
 }
 
 func (h *shopperAPI) shopperLogin(c echo.Context) error {
-	var req codeRequest
+	var req shopperLoginRequest
 	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	if err := checkInviter(req.Inviter, req.Source); err != nil {
 		return err
 	}
 	s, err := h.Shoppers.Login(c.Request().Context(), req.Code)
 	if err != nil {
 		return err
+	}
+	if req.Inviter != "" && h.Referrals != nil {
+		h.bindInviter(c, s.Shopper.ID, req.Inviter, req.Source)
 	}
 	return c.JSON(http.StatusOK, shopperLoginResponse{Token: s.Token, ExpiresAt: s.ExpiresAt.UTC(), New: s.New, User: h.shopperDTO(s.Shopper)})
 }

@@ -60,7 +60,16 @@ type CreateInput struct {
 	// if the prices or the fee came out otherwise, the checkout is refused
 	// (409) instead of charging what the shopper did not see.
 	ExpectedPayableFen *int64 `json:"expected_payable_fen,omitempty"`
+	// CouponID is one of the shopper's unused coupons to apply (0 or left
+	// out: none).
+	CouponID *int `json:"coupon_id,omitempty"`
+	// Points are the points to spend (100 points take ¥1 off; at most
+	// what the quote's points_max says).
+	Points int64 `json:"points,omitempty"`
 }
+
+// MaxPoints bounds the points one request may ask to spend.
+const MaxPoints = 1_000_000_000
 
 // normalize validates in and returns it in canonical form: lines merged by
 // SKU and sorted, the address dropped for pickup. Two requests that mean the
@@ -77,6 +86,12 @@ func (in CreateInput) normalize() (CreateInput, error) {
 	c.Text("remark", in.Remark, false, 200)
 	if in.ExpectedPayableFen != nil {
 		c.Fen("expected_payable_fen", in.ExpectedPayableFen)
+	}
+	if in.CouponID != nil && *in.CouponID < 0 {
+		c.Fail("coupon_id", "must be one of your coupons' ids (or 0 for none)")
+	}
+	if in.Points < 0 || in.Points > MaxPoints {
+		c.Fail("points", "must be between 0 and %d", MaxPoints)
 	}
 	if in.Items != nil {
 		if len(in.Items) == 0 || len(in.Items) > MaxLines {
@@ -98,6 +113,9 @@ func (in CreateInput) normalize() (CreateInput, error) {
 	out.Remark = strings.TrimSpace(in.Remark)
 	if in.Fulfilment == string(order.FulfilmentPickup) {
 		out.AddressID = nil
+	}
+	if in.CouponID != nil && *in.CouponID == 0 {
+		out.CouponID = nil
 	}
 	if in.Items != nil {
 		out.Items = mergeLines(in.Items)
@@ -305,11 +323,11 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 		items := in.Items
 		fromCart := items == nil
 		if fromCart {
-			if items, err = cartLines(ctx, tx, shopperID, in.StoreID); err != nil {
+			if items, err = cartLines(ctx, tx.Client(), shopperID, in.StoreID); err != nil {
 				return err
 			}
 		}
-		lines, err := priceLines(ctx, tx, in.StoreID, items)
+		lines, err := priceLines(ctx, tx.Client(), in.StoreID, items)
 		if err != nil {
 			return err
 		}
@@ -319,26 +337,36 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 		}
 		create := tx.Order.Create().
 			SetOrderNo(orderNo(now)).SetShopperID(shopperID).SetStoreID(in.StoreID).
-			SetFulfilment(fulfilment).SetGoodsFen(goods).SetDiscountFen(0).
+			SetFulfilment(fulfilment).SetGoodsFen(goods).
 			SetRemark(in.Remark).SetIdempotencyKey(key).SetRequestHash(hash).
 			SetExpiresAt(now.Add(s.ttl).UTC().Truncate(time.Second)).
 			SetCreatedAt(now.UTC()).SetUpdatedAt(now.UTC())
-		fee := int64(0)
 		if fulfilment == order.FulfilmentDelivery {
-			snap, distance, err := deliverable(ctx, tx, entry, shopperID, *in.AddressID, goods)
+			snap, distance, err := deliverable(ctx, tx.Client(), entry, shopperID, *in.AddressID, goods)
 			if err != nil {
 				return err
 			}
-			fee = entry.FeeFen
 			create.SetAddress(snap).SetDeliveryDistanceM(distance)
 		} else {
 			create.SetPickupCode(pickupCode())
 		}
-		if want := in.ExpectedPayableFen; want != nil && *want != goods+fee {
-			return errs.E(errs.Conflict, "the order comes to ¥%s, not the ¥%s shown: prices changed; review the cart and check out again",
-				yuan(goods+fee), yuan(*want)).With("reason", "price_changed").With("payable_fen", goods+fee).With("expected_payable_fen", *want)
+		p, err := s.price(ctx, tx, shopperID, entry, lines, fulfilment == order.FulfilmentDelivery,
+			benefitsAsked{couponID: in.CouponID, points: in.Points})
+		if err != nil {
+			return err
 		}
-		o, err := create.SetDeliveryFeeFen(fee).SetPayableFen(goods + fee).Save(ctx)
+		q := p.Quote
+		if want := in.ExpectedPayableFen; want != nil && *want != q.PayableFen() {
+			return errs.E(errs.Conflict, "the order comes to ¥%s, not the ¥%s shown: prices or benefits changed; review the cart and check out again",
+				yuan(q.PayableFen()), yuan(*want)).With("reason", "price_changed").With("payable_fen", q.PayableFen()).With("expected_payable_fen", *want)
+		}
+		create.SetDeliveryFeeFen(q.DeliveryFeeFen).SetDeliveryFeeWaivedFen(q.DeliveryFeeWaivedFen).
+			SetDiscountFen(q.DiscountFen()).SetLevelDiscountFen(q.LevelDiscountFen).SetLevelName(p.Level.Name).
+			SetCouponDiscountFen(q.CouponDiscountFen).SetPointsUsed(q.PointsUsed).SetPointsDiscountFen(q.PointsDiscountFen)
+		if p.Coupon != nil {
+			create.SetCouponID(p.Coupon.CouponID)
+		}
+		o, err := create.SetPayableFen(q.PayableFen()).Save(ctx)
 		if err != nil {
 			return err
 		}
@@ -347,7 +375,7 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 		for i, l := range lines {
 			rows[i] = tx.OrderItem.Create().SetOrderID(o.ID).SetSkuID(l.SkuID).SetProductID(l.product.ID).
 				SetTitle(l.product.Title).SetSkuName(l.sku.Name).SetImage(media.ProductRef(l.product.ImageKey, l.product.Images)).SetPriceFen(l.unitFen).
-				SetQuantity(l.Quantity).SetAmountFen(l.unitFen * int64(l.Quantity))
+				SetQuantity(l.Quantity).SetAmountFen(l.unitFen * int64(l.Quantity)).SetDiscountFen(q.Lines[i].DiscountFen)
 			stockLines[i] = inventory.Line{SkuID: l.SkuID, ProductID: l.product.ID, Quantity: int64(l.Quantity)}
 		}
 		if o.Edges.Items, err = tx.OrderItem.CreateBulk(rows...).Save(ctx); err != nil {
@@ -356,18 +384,21 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 		if err := s.inv.Reserve(ctx, tx, inventory.Shopper(shopperID), in.StoreID, o.ID, stockLines); err != nil {
 			return err
 		}
+		if err := s.claimBenefits(ctx, tx, shopperID, o, p); err != nil {
+			return err
+		}
 		ev, err := event(ctx, tx, o.ID, nil, order.StatusPendingPayment, ShopperActor(shopperID), "order placed")
 		if err != nil {
 			return err
 		}
-		p, err := tx.Payment.Create().SetOrderID(o.ID).SetOutTradeNo(o.OrderNo).
+		pay, err := tx.Payment.Create().SetOrderID(o.ID).SetOutTradeNo(o.OrderNo).
 			SetAmountFen(o.PayableFen).SetPayerOpenid(buyer.Openid).Save(ctx)
 		if err != nil {
 			return err
 		}
 		// The order as its view shows it, without reading it back: the
 		// store's name is all the view takes from the store.
-		o.Edges.Events, o.Edges.Payments, o.Edges.Refunds = []*ent.OrderEvent{ev}, []*ent.Payment{p}, []*ent.Refund{}
+		o.Edges.Events, o.Edges.Payments, o.Edges.Refunds = []*ent.OrderEvent{ev}, []*ent.Payment{pay}, []*ent.Refund{}
 		o.Edges.Store = &ent.Store{ID: entry.ID, Name: entry.Name}
 		if fromCart {
 			ids := make([]int, len(items))
@@ -428,7 +459,7 @@ func (s *Service) shopperLimits(ctx context.Context, tx *ent.Tx, shopperID int, 
 }
 
 // cartLines are the selected lines of the shopper's cart at a store.
-func cartLines(ctx context.Context, tx *ent.Tx, shopperID, storeID int) ([]LineInput, error) {
+func cartLines(ctx context.Context, tx *ent.Client, shopperID, storeID int) ([]LineInput, error) {
 	rows, err := tx.CartItem.Query().
 		Where(cartitem.ShopperID(shopperID), cartitem.StoreID(storeID), cartitem.Selected(true)).
 		Order(ent.Asc(cartitem.FieldSkuID)).All(ctx)
@@ -455,7 +486,7 @@ func cartLines(ctx context.Context, tx *ent.Tx, shopperID, storeID int) ([]LineI
 // priceLines reads each line's SKU, product and price at the store now,
 // inside the order's transaction: the SKU must exist, be on sale and be
 // stocked by the store, whose own price (on the stock row) beats the chain's.
-func priceLines(ctx context.Context, tx *ent.Tx, storeID int, items []LineInput) ([]priced, error) {
+func priceLines(ctx context.Context, tx *ent.Client, storeID int, items []LineInput) ([]priced, error) {
 	ids := make([]int, len(items))
 	for i, l := range items {
 		ids[i] = l.SkuID
@@ -503,7 +534,7 @@ func priceLines(ctx context.Context, tx *ent.Tx, storeID int, items []LineInput)
 // deliverable checks that the store delivers to one of the shopper's
 // addresses and that the goods reach its minimum, and returns the address
 // as it is now, for the order to keep.
-func deliverable(ctx context.Context, tx *ent.Tx, e *stores.Entry, shopperID, addressID int, goods int64) (*types.AddressSnapshot, int, error) {
+func deliverable(ctx context.Context, tx *ent.Client, e *stores.Entry, shopperID, addressID int, goods int64) (*types.AddressSnapshot, int, error) {
 	a, err := tx.Address.Query().Where(address.ID(addressID), address.ShopperID(shopperID), address.DeletedAtIsNil()).Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil, 0, errs.E(errs.NotFound, "no address %d", addressID).With("field", "address_id")

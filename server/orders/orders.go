@@ -61,6 +61,9 @@ type Options struct {
 	// Carrier is the same-city rider service deliveries are dispatched to
 	// (nil: none is configured, and dispatching answers unavailable).
 	Carrier logistics.Carrier
+	// Benefits price orders with the shopper's level, coupons and points
+	// (zero: none).
+	Benefits Benefits
 }
 
 // MoveHook is told of an order's move from a status to o.Status, in tx.
@@ -101,6 +104,7 @@ type Service struct {
 	onMove      []MoveHook
 	autoReceive time.Duration
 	carrier     logistics.Carrier
+	benefits    Benefits
 
 	jobs          *jobs.Runner
 	tracking      logistics.Provider
@@ -137,7 +141,7 @@ func New(db *storage.DB, inv *inventory.Service, st *stores.Service, pay wechat.
 	s := &Service{
 		db: db, client: db.Client, inv: inv, stores: st, pay: pay,
 		log: opt.Log, metrics: opt.Metrics, now: opt.Now, ttl: opt.TTL, limits: opt.Limits, onMove: opt.OnMove,
-		autoReceive: opt.AutoReceiveAfter, carrier: opt.Carrier,
+		autoReceive: opt.AutoReceiveAfter, carrier: opt.Carrier, benefits: opt.Benefits,
 		jobs: opt.Jobs, tracking: opt.Tracking, trackCallback: opt.TrackCallbackURL,
 		closing: make(chan struct{}),
 	}

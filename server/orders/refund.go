@@ -16,6 +16,7 @@ import (
 	"wemart/server/check"
 	"wemart/server/errs"
 	"wemart/server/inventory"
+	"wemart/server/pricing"
 	"wemart/server/storage"
 	"wemart/server/wechat"
 )
@@ -145,8 +146,9 @@ func (s *Service) openRefund(ctx context.Context, orderID int, by Actor, in Refu
 }
 
 // refundLines works out which units a refund covers and how much money
-// that is: the lines' amounts, or, when it covers everything not refunded
-// yet, all the money not refunded yet (delivery fee included).
+// that is: what the units were paid (their price less their share of the
+// line's discounts, pricing.RefundShare), or, when it covers everything not
+// refunded yet, all the money not refunded yet (delivery fee included).
 func refundLines(o *ent.Order, want []RefundLineInput) ([]types.RefundLine, int64, error) {
 	var refunded int64
 	for _, r := range o.Edges.Refunds {
@@ -175,12 +177,13 @@ func refundLines(o *ent.Order, want []RefundLineInput) ([]types.RefundLine, int6
 		if it == nil {
 			return nil, 0, errs.InvalidField(fmt.Sprintf("items[%d].order_item_id", i), "order %d has no line %d", o.ID, l.OrderItemID)
 		}
+		before := it.RefundedQuantity + take[l.OrderItemID]
 		take[l.OrderItemID] += l.Quantity
 		if take[l.OrderItemID] > open[l.OrderItemID] {
 			return nil, 0, errs.InvalidField(fmt.Sprintf("items[%d].quantity", i), "line %d has only %d units left to refund", l.OrderItemID, open[l.OrderItemID])
 		}
 		covered = append(covered, types.RefundLine{OrderItemID: l.OrderItemID, Quantity: l.Quantity})
-		amount += it.PriceFen * int64(l.Quantity)
+		amount += paidFor(it, before, l.Quantity)
 	}
 	all := true
 	for id, q := range open {
@@ -394,6 +397,7 @@ func (s *Service) onRefunded(ctx context.Context, tx *ent.Tx, r *ent.Refund) err
 		}
 	}
 	var back []inventory.Line
+	var goods int64           // what the refunded units were paid
 	unsold := map[int]int64{} // product → units no longer sold
 	for _, l := range covered {
 		idx := slices.IndexFunc(o.Edges.Items, func(it *ent.OrderItem) bool { return it.ID == l.OrderItemID })
@@ -401,6 +405,7 @@ func (s *Service) onRefunded(ctx context.Context, tx *ent.Tx, r *ent.Refund) err
 			return fmt.Errorf("refund %s covers line %d, not of order %s", r.OutRefundNo, l.OrderItemID, o.OrderNo)
 		}
 		it := o.Edges.Items[idx]
+		goods += paidFor(it, it.RefundedQuantity, l.Quantity)
 		n, err := tx.OrderItem.Update().
 			Where(orderitem.ID(it.ID), orderitem.RefundedQuantityLTE(it.Quantity-l.Quantity)).
 			AddRefundedQuantity(l.Quantity).Save(ctx)
@@ -431,6 +436,13 @@ func (s *Service) onRefunded(ctx context.Context, tx *ent.Tx, r *ent.Refund) err
 			return err
 		}
 	}
+	// Points earned on what was refunded go back (a cancelled order's late
+	// payment earned none).
+	if m := s.benefits.Members; m != nil && before != order.StatusCancelled {
+		if err := m.Refunded(ctx, tx, o, r.ID, min(goods, r.AmountFen)); err != nil {
+			return err
+		}
+	}
 	all := true
 	for _, it := range o.Edges.Items {
 		if it.RefundedQuantity < it.Quantity {
@@ -442,6 +454,12 @@ func (s *Service) onRefunded(ctx context.Context, tx *ent.Tx, r *ent.Refund) err
 		return s.transition(ctx, tx, o, order.StatusRefunded, WeChat, note, nil)
 	}
 	return s.transition(ctx, tx, o, before, WeChat, note+" (part of the order)", nil)
+}
+
+// paidFor is what k units of line it were paid when before units of it
+// were refunded already: their price less their share of the discounts.
+func paidFor(it *ent.OrderItem, before, k int) int64 {
+	return it.PriceFen*int64(k) - pricing.RefundShare(it.DiscountFen, it.Quantity, before, k)
 }
 
 func ptr[T any](v T) *T { return &v }

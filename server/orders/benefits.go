@@ -1,0 +1,213 @@
+package orders
+
+import (
+	"context"
+
+	"wemart/ent"
+	"wemart/ent/order"
+	"wemart/server/coupons"
+	"wemart/server/errs"
+	"wemart/server/members"
+	"wemart/server/pricing"
+	"wemart/server/stores"
+)
+
+// Benefits are what a shopper's membership takes off an order: the member
+// level (server/members), coupons (server/coupons) and points. A Service
+// without them prices orders at the goods and the fee.
+type Benefits struct {
+	Coupons *coupons.Service
+	Members *members.Service
+}
+
+// benefitsAsked is what a checkout or a quote asks of the shopper's
+// benefits: a coupon (nil: none; for a quote, the best one) and points.
+type benefitsAsked struct {
+	couponID *int
+	// autoCoupon picks the best usable coupon when couponID is nil (a quote
+	// that did not say).
+	autoCoupon bool
+	points     int64
+}
+
+// Priced is an order's price worked out by server/pricing's steps, with
+// what the shopper could choose instead (for a quote).
+type Priced struct {
+	Quote *pricing.Quote
+	Level members.Level
+	// Coupon is the coupon applied (nil: none).
+	Coupon *coupons.Offer
+	// Offers are the shopper's coupons judged against the order (a quote
+	// only), best first.
+	Offers []coupons.Offer
+	// PointsAvailable is the shopper's balance; PointsMax the most this
+	// order can take.
+	PointsAvailable int64
+	PointsMax       int64
+}
+
+// price works out what lines cost for shopperID at store e, in the order
+// server/pricing documents: level, coupon, points, then the delivery fee
+// (fee is the store's; delivery reports whether it is charged at all).
+// With tx (a checkout) the coupon is checked inside it, and a coupon or
+// points that cannot be used are a conflict; without (a quote) the coupons
+// are offered and an unusable choice simply not applied.
+func (s *Service) price(ctx context.Context, tx *ent.Tx, shopperID int, e *stores.Entry, lines []priced, delivery bool, ask benefitsAsked) (*Priced, error) {
+	pl := make([]pricing.Line, len(lines))
+	for i, l := range lines {
+		pl[i] = pricing.Line{SkuID: l.SkuID, ProductID: l.product.ID, Quantity: l.Quantity, AmountFen: l.unitFen * int64(l.Quantity)}
+		if l.product.CategoryID != nil {
+			pl[i].CategoryID = *l.product.CategoryID
+		}
+	}
+	p := &Priced{Quote: pricing.NewQuote(pl)}
+	q := p.Quote
+	if m := s.benefits.Members; m != nil {
+		lvl, err := m.LevelOf(ctx, shopperID)
+		if err != nil {
+			return nil, err
+		}
+		p.Level = lvl
+		if lvl.PercentOff > 0 {
+			q.LevelDiscountFen = q.Apply(pricing.Percent(q.NetFen(), lvl.PercentOff), nil)
+		}
+	}
+	if err := s.priceCoupon(ctx, tx, shopperID, e.ID, p, ask); err != nil {
+		return nil, err
+	}
+	if m := s.benefits.Members; m != nil {
+		avail, _, err := m.Balance(ctx, shopperID)
+		if err != nil {
+			return nil, err
+		}
+		p.PointsAvailable, p.PointsMax = avail, m.MaxSpend(avail, q)
+	}
+	if ask.points > 0 {
+		if ask.points > p.PointsMax {
+			if tx == nil {
+				ask.points = p.PointsMax
+			} else {
+				return nil, errs.E(errs.Conflict, "this order can take at most %d points (you have %d)", p.PointsMax, p.PointsAvailable).
+					With("reason", "points").With("points_max", p.PointsMax)
+			}
+		}
+		q.PointsDiscountFen = q.Apply(ask.points*pointFen, nil)
+		q.PointsUsed = q.PointsDiscountFen / pointFen
+	}
+	if delivery {
+		q.DeliveryFeeFen = e.FeeFen
+		if p.Level.FreeDelivery {
+			q.DeliveryFeeFen, q.DeliveryFeeWaivedFen = 0, e.FeeFen
+		}
+	}
+	return p, nil
+}
+
+// pointFen is what one point takes off at checkout: 100 points are ¥1.
+const pointFen = 1
+
+// priceCoupon applies the coupon step: the one asked for (checked in tx
+// at checkout), or for a quote the best usable one unless the shopper said
+// none.
+func (s *Service) priceCoupon(ctx context.Context, tx *ent.Tx, shopperID, storeID int, p *Priced, ask benefitsAsked) error {
+	c := s.benefits.Coupons
+	if c == nil {
+		if ask.couponID != nil {
+			return errs.E(errs.Conflict, "coupons are not in use here").With("reason", "coupons")
+		}
+		return nil
+	}
+	var chosen *coupons.Offer
+	if tx != nil {
+		if ask.couponID == nil {
+			return nil
+		}
+		offer, err := c.Check(ctx, tx, shopperID, *ask.couponID, storeID, p.Quote)
+		if err != nil {
+			return err
+		}
+		chosen = &offer
+	} else {
+		offers, err := c.Offers(ctx, shopperID, storeID, p.Quote)
+		if err != nil {
+			return err
+		}
+		p.Offers = offers
+		for i := range offers {
+			o := &offers[i]
+			if !o.Usable {
+				continue
+			}
+			if (ask.couponID != nil && o.CouponID == *ask.couponID) || (ask.couponID == nil && ask.autoCoupon && chosen == nil) {
+				chosen = o
+			}
+		}
+	}
+	if chosen != nil {
+		p.Quote.CouponDiscountFen = p.Quote.Apply(chosen.DiscountFen, chosen.Lines)
+		p.Coupon = chosen
+	}
+	return nil
+}
+
+// claimBenefits locks the coupon and spends the points of an order just
+// placed, in its transaction.
+func (s *Service) claimBenefits(ctx context.Context, tx *ent.Tx, shopperID int, o *ent.Order, p *Priced) error {
+	if p.Coupon != nil {
+		if err := s.benefits.Coupons.Lock(ctx, tx, p.Coupon.CouponID, shopperID, o.ID); err != nil {
+			return err
+		}
+	}
+	if used := p.Quote.PointsUsed; used > 0 {
+		if err := s.benefits.Members.Spend(ctx, tx, shopperID, o.ID, used); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Quote prices a checkout without placing it: the same request as Create
+// (without an Idempotency-Key), the same checks, and the price by the same
+// steps, with the shopper's coupons judged against it. A coupon_id left out
+// picks the best usable coupon; 0 picks none; an unusable one is not
+// applied (its offer says why). Points are cut to what the order can take.
+func (s *Service) Quote(ctx context.Context, shopperID int, in CreateInput) (_ *Priced, err error) {
+	defer errs.Op(&err, "orders.Quote")
+	auto := in.CouponID == nil
+	norm, err := in.normalize()
+	if err != nil {
+		return nil, err
+	}
+	entry, err := s.stores.Index().Get(ctx, norm.StoreID)
+	if err != nil {
+		return nil, err
+	}
+	if entry == nil {
+		return nil, errs.E(errs.NotFound, "no store %d", norm.StoreID)
+	}
+	delivery := norm.Fulfilment == string(order.FulfilmentDelivery)
+	if !delivery && !entry.Pickup {
+		return nil, errs.E(errs.Conflict, "%s offers no pickup; choose delivery", entry.Name)
+	}
+	items := norm.Items
+	if items == nil {
+		if items, err = cartLines(ctx, s.client, shopperID, norm.StoreID); err != nil {
+			return nil, err
+		}
+	}
+	lines, err := priceLines(ctx, s.client, norm.StoreID, items)
+	if err != nil {
+		return nil, err
+	}
+	if delivery {
+		var goods int64
+		for _, l := range lines {
+			goods += l.unitFen * int64(l.Quantity)
+		}
+		if _, _, err := deliverable(ctx, s.client, entry, shopperID, *norm.AddressID, goods); err != nil {
+			return nil, err
+		}
+	}
+	return s.price(ctx, nil, shopperID, entry, lines, delivery,
+		benefitsAsked{couponID: norm.CouponID, autoCoupon: auto, points: norm.Points})
+}
