@@ -43,14 +43,23 @@ export function useInviter() {
 
 /**
  * useInviteShare makes the page shareable with the shopper's invite code:
- * make says what to share when the shopper shares. The code is read once
- * (GET /api/v1/me/referral) and kept, so the share answers at once.
+ * make says what to share when the shopper shares. The code is kept from
+ * GET /api/v1/me/referral (read at launch and on 我的); when it is not known
+ * yet, the chat share asks for it (WeChat waits up to 3 s for `promise`,
+ * else shares the path without it).
  */
 export function useInviteShare(make: () => Share) {
   useInviter()
-  useEffect(() => {
-    if (!myInviteCode()) getReferral().catch(() => undefined)
-  }, [])
-  useShareAppMessage(() => shareMessage(make()))
+  useShareAppMessage(() => {
+    const now = shareMessage(make())
+    if (myInviteCode()) return now
+    return {
+      ...now,
+      promise: getReferral().then(
+        () => shareMessage(make()),
+        () => now,
+      ),
+    }
+  })
   useShareTimeline(() => shareTimeline(make()))
 }
