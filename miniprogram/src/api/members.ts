@@ -119,3 +119,19 @@ export function benefits(l: MemberLevel): string[] {
   out.push('100 积分抵 ¥1')
   return out
 }
+
+/** MIN_MS keeps a clock far off the server's from asking for a code every second. */
+const MIN_MS = 5000
+
+/**
+ * nextRefresh is when a code fetched at `at` (the phone's clock) is to be
+ * replaced: after refresh_after_s, or when it expires if that is sooner. A
+ * phone clock so far ahead that the code looks expired already falls back to
+ * refresh_after_s, and never sooner than MIN_MS.
+ */
+export function nextRefresh(c: MemberCode, at: number): number {
+  let wait = Math.max(1, c.refresh_after_s || 30) * 1000
+  const expires = Date.parse(c.expires_at)
+  if (Number.isFinite(expires) && expires - at > 0) wait = Math.min(wait, expires - at)
+  return at + Math.max(MIN_MS, wait)
+}
