@@ -229,7 +229,7 @@ export default function StaffMember() {
           <View className='section-title' style={{ marginTop: '16px' }}>
             已积分
           </View>
-          <View data-testid='staff-sale-points' data-points={sale.points} style={{ fontSize: '40px', fontWeight: 600, color: '#e4393c' }}>
+          <View className='staff-sale-points' data-testid='staff-sale-points' data-points={sale.points}>
             +{sale.points} 积分
           </View>
           <View className='muted' style={{ marginTop: '12px' }}>
