@@ -935,6 +935,7 @@ async function journeyMembers(ctx) {
   await attrUntil(page, 'points-available', 'data-points', (v) => Number(v) === points1.available, `points-available shows ${points1.available} after 签到`)
   const member = await api.get('/api/v1/me/member', token)
   check(member.checked_in_today === true, 'GET /api/v1/me/member says not checked in today after 签到')
+  await page.waitForTimeout(1600) // the 签到成功 toast gone from the shot
   await browser.shot(page, 'points')
   log(`  points: ${pending} pending; 签到 ${points0.available} → ${points1.available} available`)
 
