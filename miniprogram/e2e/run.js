@@ -33,6 +33,13 @@
 //               advanced (POST /sandbox/logistics/advance) to picked_up and
 //               delivered, seen on the order page by its 10 s refresh →
 //               确认收货 → completed
+//   7 members:  staff make a coupon template through the admin API → the
+//               coupon centre: 领取 (then 已领取, and in 我的券) → a product →
+//               cart → checkout with the coupon preselected (checkout-discount
+//               data-fen > 0, the order's discount_fen the same) → paid →
+//               points (待入账 > 0) → 签到 → the member code → a clerk's
+//               会员识别 scans that code and records a till sale (its points
+//               added to the shopper's)
 'use strict'
 
 const fs = require('fs')
@@ -57,11 +64,11 @@ const SHOTS = path.join(__dirname, 'screenshots')
 const README_SHOTS = path.join(mp, 'docs', 'screenshots')
 const STEP_TIMEOUT = Number(process.env.E2E_TIMEOUT_MS || 10000)
 const SCALE = Number(opt('scale', '1'))
-const JOURNEYS = opt('journeys', '1,2,3,4,5,6').split(',').map(Number)
+const JOURNEYS = opt('journeys', '1,2,3,4,5,6,7').split(',').map(Number)
 const ADMIN = { username: 'admin', password: `e2e-${Math.random().toString(36).slice(2, 12)}` }
 
 // The screenshots the README shows (docs/screenshots/<name>.png), by page name.
-const README_SET = ['home', 'stores', 'store', 'search', 'product', 'cart', 'checkout', 'cashier', 'order-paid', 'orders', 'addresses', 'address-form', 'me', 'staff-login', 'staff-orders', 'staff-verify', 'staff-verified', 'order-tracking', 'staff-ship']
+const README_SET = ['home', 'stores', 'store', 'search', 'product', 'cart', 'checkout', 'cashier', 'order-paid', 'orders', 'addresses', 'address-form', 'me', 'staff-login', 'staff-orders', 'staff-verify', 'staff-verified', 'order-tracking', 'staff-ship', 'coupons', 'checkout-coupon', 'points', 'member-code', 'staff-member']
 
 // testids beyond the binding contract that the journeys use; the pages that
 // carry them are named so that a missing one reads as what to add where.
@@ -831,6 +838,137 @@ async function journeyTracking(ctx) {
   log(`  delivery order ${paid.order_no}: rider ${rider.tracking_no} picked up and delivered, receipt confirmed: completed`)
 }
 
+/** attrUntil waits until a testid's attribute passes ok, failing with what it last was. */
+async function attrUntil(page, id, name, ok, what, timeout = STEP_TIMEOUT) {
+  let last = ''
+  try {
+    return await until(what, async () => {
+      last = await attr(page, id, name)
+      return ok(last) ? last : null
+    }, timeout)
+  } catch {
+    throw new StepError(`${what}: ${id} has ${name}="${last}" (waited ${timeout / 1000} s; at ${page.url().replace(/^.*#/, '#')})`)
+  }
+}
+
+/** couponProduct is a product in stock at the store worth more than the coupon takes off. */
+async function couponProduct(api, store, discountFen) {
+  const res = await api.get(`/api/v1/products?store_id=${store.id}&in_stock=true&sort=price_desc&page_size=20`)
+  const prod = res.items.find((p) => p.price_fen > discountFen * 2) || res.items[0]
+  check(prod, `nothing in stock at store ${store.id}`)
+  return prod
+}
+
+/**
+ * journeyMembers: a coupon made by staff, claimed in the coupon centre and
+ * spent at checkout (preselected by the quote), the points that payment
+ * earns (pending), a check-in, the member code, and the counter identifying
+ * the shopper by that code and recording a till sale.
+ */
+async function journeyMembers(ctx) {
+  const { api, browser, base, store } = ctx
+  const page = ctx.shopperPage || (await browser.page())
+  ctx.shopperPage = page
+
+  // staff make a coupon: ¥5 off from ¥1, one per shopper, valid 7 days
+  const discount = 500
+  const made = await api.post('/admin/v1/coupon-templates', {
+    name: `E2E 立减券 ${Date.now() % 100000}`, discount_fen: discount, min_spend_fen: 100, total: 50, per_shopper: 1, valid_days: 7,
+  }, await api.admin())
+  check(made && made.id > 0, `POST /admin/v1/coupon-templates gave no id: ${JSON.stringify(made)}`)
+  const prod = await couponProduct(api, store, discount)
+
+  // the coupon centre: 领取, then 已领取 (one per shopper), and the coupon in 我的券
+  await go(page, base, 'member/coupons/index')
+  await el(page, `coupon-template-${made.id}`, 'member/coupons/index (the template staff just made)')
+  await browser.shot(page, 'coupons')
+  const token = await until('a shopper token in the page storage (wemart.token)', () => shopperToken(page))
+  await tap(page, `coupon-claim-${made.id}`, 'member/coupons/index')
+  const claimed = await until(`GET /api/v1/coupons?status=unused has a coupon of template ${made.id} after 领取`, async () =>
+    ((await api.get('/api/v1/coupons?status=unused', token)).items || []).find((c) => c.template_id === made.id))
+  await attrUntil(page, `coupon-claim-${made.id}`, 'data-state', (v) => v === 'claimed', `coupon-claim-${made.id} says 已领取 after claiming the one a shopper may have`)
+  await tap(page, 'coupons-tab-mine', 'member/coupons/index')
+  await el(page, `coupon-${claimed.id}`, 'member/coupons/index 我的券 (the claimed coupon)')
+  log(`  template ${made.id} claimed: coupon ${claimed.id}`)
+
+  // product → cart → checkout: the quote preselects the coupon
+  await go(page, base, `pages/product/index?id=${prod.id}&store_id=${store.id}`)
+  await tap(page, 'add-to-cart', `pages/product/index?id=${prod.id}`)
+  await until('add-to-cart puts the product in the API cart', async () => (await cartOf(api, token, store.id)).items.some((l) => l.product_id === prod.id))
+  await go(page, base, `pages/cart/index?store_id=${store.id}`)
+  await tap(page, 'cart-checkout', `pages/cart/index?store_id=${store.id}`)
+  await tap(page, 'fulfilment-pickup', `pages/checkout/index?store_id=${store.id}`)
+  await attrUntil(page, 'checkout-coupon', 'data-coupon-id', (v) => v === String(claimed.id), `the checkout preselects coupon ${claimed.id} (POST /api/v1/orders/quote's coupon_id)`)
+  // the picker lists it; choosing it again keeps it
+  await tap(page, 'checkout-coupon', 'pages/checkout/index')
+  await el(page, `checkout-coupon-option-${claimed.id}`, 'the checkout coupon picker')
+  await el(page, 'checkout-coupon-none', 'the checkout coupon picker')
+  await tap(page, `checkout-coupon-option-${claimed.id}`, 'the checkout coupon picker')
+  await attrUntil(page, 'checkout-coupon', 'data-coupon-id', (v) => v === String(claimed.id), `coupon ${claimed.id} still chosen after picking it`)
+  const fen = Number(await attrUntil(page, 'checkout-discount', 'data-fen', (v) => Number(v) > 0, 'checkout-discount shows the coupon\'s discount'))
+  await browser.shot(page, 'checkout-coupon')
+  await tap(page, 'place-order', 'pages/checkout/index (with a coupon)')
+  await confirmPay(page)
+  await answerSubscribe(page, 'reject')
+  await until('the order page opens after payment', () => hashPath(page) === 'pages/order/index')
+  const orderID = await orderIdOf(page, 'paying with a coupon')
+  await waitStatus(page, 'paid', `pages/order/index?id=${orderID}`)
+  const order = await api.get(`/api/v1/orders/${orderID}`, token)
+  check(order.discount_fen === fen, `order ${orderID}: discount_fen ${order.discount_fen}, the checkout showed ${fen}`)
+  const shownOff = await attr(page, 'order-discount', 'data-fen')
+  check(Number(shownOff) === fen, `pages/order/index?id=${orderID}: order-discount says ${shownOff || 'nothing'}, the order's discount_fen is ${fen}`)
+  if (order.coupon_id !== undefined) check(order.coupon_id === claimed.id, `order ${orderID}: coupon_id ${order.coupon_id}, expected ${claimed.id}`)
+  await until(`coupon ${claimed.id} is used once its order is paid`, async () => ((await api.get('/api/v1/coupons?status=used', token)).items || []).some((c) => c.id === claimed.id))
+  log(`  order ${order.order_no} paid with coupon ${claimed.id}: discount ${fen} fen, payable ${order.payable_fen} fen`)
+
+  // points: the payment's points are pending; 签到 adds to what is available
+  await go(page, base, 'member/points/index')
+  const pending = Number(await attrUntil(page, 'points-pending', 'data-points', (v) => Number(v) > 0, 'points-pending shows the paid order\'s points'))
+  const points0 = await api.get('/api/v1/me/points', token)
+  check(points0.pending === pending, `points-pending shows ${pending}, GET /api/v1/me/points says pending ${points0.pending}`)
+  await tap(page, 'checkin', 'member/points/index')
+  await attrUntil(page, 'checkin', 'data-done', (v) => v === 'true', '签到 turns into 今日已签到')
+  const points1 = await until('GET /api/v1/me/points counts the check-in', async () => {
+    const p = await api.get('/api/v1/me/points', token)
+    return p.available > points0.available ? p : null
+  })
+  await attrUntil(page, 'points-available', 'data-points', (v) => Number(v) === points1.available, `points-available shows ${points1.available} after 签到`)
+  const member = await api.get('/api/v1/me/member', token)
+  check(member.checked_in_today === true, 'GET /api/v1/me/member says not checked in today after 签到')
+  await page.waitForTimeout(1600) // the 签到成功 toast gone from the shot
+  await browser.shot(page, 'points')
+  log(`  points: ${pending} pending; 签到 ${points0.available} → ${points1.available} available`)
+
+  // the member code
+  await go(page, base, 'member/code/index')
+  const code = await attrUntil(page, 'member-code', 'data-code', (v) => v.length > 0, 'member/code/index shows a member code')
+  const level = await el(page, 'member-level', 'member/code/index')
+  check(((await level.textContent()) || '').trim() === member.level.name, `member-level says "${await level.textContent()}", GET /api/v1/me/member says ${member.level.name}`)
+  await browser.shot(page, 'member-code')
+
+  // the counter: a clerk scans that code (the preview's scan dialog) and records a till sale
+  const me = await api.get('/api/v1/me', token)
+  const { page: staff } = await staffLogin(ctx, `member${store.id}e2e`, false)
+  await tap(staff, 'open-member', 'staff/orders/index')
+  await until('open-member opens staff/member/index', () => hashPath(staff) === 'staff/member/index')
+  await tap(staff, 'staff-member-scan', 'staff/member/index')
+  await fill(staff, 'sandbox-scan-text', 'the sandbox scan dialog', code)
+  await tap(staff, 'sandbox-scan-confirm', 'the sandbox scan dialog')
+  const name = ((await (await el(staff, 'staff-member-name', 'staff/member/index after scanning the member code')).textContent()) || '').trim()
+  check(me.nickname ? name === me.nickname : name.includes(String(me.id)), `staff-member-name says "${name}", the shopper is ${me.nickname || `#${me.id}`}`)
+  await fill(staff, 'staff-sale-amount', 'staff/member/index', '58.50')
+  await fill(staff, 'staff-sale-receipt', 'staff/member/index', `E2E-${Date.now()}`)
+  await browser.shot(staff, 'staff-member')
+  const before = (await api.get('/api/v1/me/points', token)).available
+  await tap(staff, 'staff-sale-submit', 'staff/member/index')
+  const earned = Number(await attrUntil(staff, 'staff-sale-points', 'data-points', (v) => v !== '', 'staff-sale-points shows the points of the till sale'))
+  check(earned > 0, `a ¥58.50 till sale earned ${earned} points`)
+  const after = (await api.get('/api/v1/me/points', token)).available
+  check(after === before + earned, `the shopper's available points went ${before} → ${after} after a sale of ${earned} points`)
+  await browser.shot(staff, 'staff-sale')
+  log(`  member ${name} identified at the counter; a ¥58.50 till sale earned ${earned} points`)
+}
+
 const journeys = [
   [1, 'pickup purchase', journeyPickup],
   [2, 'delivery with a new address', journeyDelivery],
@@ -838,6 +976,7 @@ const journeys = [
   [4, 'the store counter', journeyCounter],
   [5, 'home, a QR code, orders and me', journeyTabs],
   [6, 'delivery tracking and receipt', journeyTracking],
+  [7, 'coupons, points and the member code', journeyMembers],
 ]
 
 // ---------------------------------------------------------------- main

@@ -19,7 +19,12 @@ export default defineAppConfig({
   subPackages: [
     {
       root: 'staff',
-      pages: ['login/index', 'orders/index', 'verify/index', 'ship/index'],
+      pages: ['login/index', 'orders/index', 'verify/index', 'ship/index', 'member/index'],
+    },
+    {
+      // coupons, points and the member code: kept out of the main package
+      root: 'member',
+      pages: ['coupons/index', 'points/index', 'code/index'],
     },
   ],
   window: {

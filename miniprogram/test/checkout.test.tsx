@@ -3,7 +3,7 @@ import Taro, { reset, route, requests, setParams, navigations } from './mocks/ta
 import Checkout from '../src/pages/checkout/index'
 import { cart, far, home, order, payment, store } from './fixtures'
 
-const orderPosts = () => requests.filter((r) => r.method === 'POST' && r.url.includes('/api/v1/orders'))
+const orderPosts = () => requests.filter((r) => r.method === 'POST' && r.url.endsWith('/api/v1/orders'))
 
 beforeEach(() => {
   reset()

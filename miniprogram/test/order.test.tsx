@@ -173,3 +173,16 @@ test('an unpaid order past expires_at is read again', async () => {
   expect(reads).toBe(2)
   expect(screen.queryByTestId('order-countdown')).toBeNull()
 })
+
+test('an order paid with a member discount, a coupon and points shows each part', async () => {
+  route('GET /api/v1/orders/7', {
+    statusCode: 200,
+    data: order({ status: 'paid', pickup_code: '483920', paid_at: '2026-12-01T12:01:00Z', level_name: '银卡', level_discount_fen: 48, coupon_id: 31, coupon_discount_fen: 500, points_used: 200, points_discount_fen: 200, discount_fen: 748, payable_fen: 1652 }),
+  })
+  render(<OrderPage />)
+  expect((await screen.findByTestId('order-level-discount')).textContent).toBe('会员折扣（银卡）-¥0.48')
+  expect(screen.getByTestId('order-coupon-discount').textContent).toBe('优惠券-¥5.00')
+  expect(screen.getByTestId('order-points-discount').textContent).toBe('积分抵扣（200 积分）-¥2.00')
+  expect(screen.getByTestId('order-discount').textContent).toBe('优惠合计-¥7.48')
+  expect(screen.getByTestId('order-discount').getAttribute('data-fen')).toBe('748')
+})

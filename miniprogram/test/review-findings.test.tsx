@@ -6,7 +6,7 @@ import Checkout from '../src/pages/checkout/index'
 import { errorText } from '../src/api/client'
 import { cart, home, far, order, payment, store } from './fixtures'
 
-const orderPosts = () => requests.filter((r) => r.method === 'POST' && r.url.includes('/api/v1/orders'))
+const orderPosts = () => requests.filter((r) => r.method === 'POST' && r.url.endsWith('/api/v1/orders'))
 
 beforeEach(() => {
   reset()

@@ -118,6 +118,14 @@ export interface Order {
   discount_fen: number
   payable_fen: number
   refunded_fen: number
+  /** The discount's parts (issue 14; absent from older servers). */
+  coupon_id?: number | null
+  coupon_discount_fen?: number
+  points_used?: number
+  points_discount_fen?: number
+  level_discount_fen?: number
+  level_name?: string
+  delivery_fee_waived_fen?: number
   remark: string
   expires_at: string
   paid_at: string | null
@@ -153,7 +161,48 @@ export interface CheckoutBody {
   fulfilment: Fulfilment
   address_id?: number
   remark?: string
+  /** The coupon to apply; 0: none (the quote would otherwise pick the best). */
+  coupon_id?: number
+  /** Points to spend (1 point = 1 fen). */
+  points?: number
   expected_payable_fen?: number
+}
+
+/** QuoteBody is POST /api/v1/orders/quote's body: the checkout's, without remark and key. */
+export type QuoteBody = Omit<CheckoutBody, 'remark' | 'expected_payable_fen'>
+
+/** CouponOffer is one of the shopper's coupons judged against the cart (best first). */
+export interface CouponOffer {
+  coupon_id: number
+  template_id: number
+  name: string
+  /** What it would take off (0 when not usable). */
+  discount_fen: number
+  usable: boolean
+  /** Why it is not usable ("" when usable). */
+  reason: string
+  lines?: number[]
+  valid_until: string
+}
+
+/** Quote is POST /api/v1/orders/quote: what the checkout would charge, step by step. */
+export interface Quote {
+  goods_fen: number
+  level: { name: string; percent_off: number; free_delivery: boolean } | null
+  level_discount_fen: number
+  coupons: CouponOffer[]
+  /** The coupon applied: the one asked for, else the best usable; null: none. */
+  coupon_id: number | null
+  coupon_discount_fen: number
+  points_available: number
+  points_max: number
+  points_used: number
+  points_discount_fen: number
+  delivery_fee_fen: number
+  delivery_fee_waived_fen: number
+  discount_fen: number
+  payable_fen: number
+  items: { sku_id: number; quantity: number; price_fen: number; amount_fen: number; discount_fen: number }[]
 }
 
 export interface RefundBody {
@@ -171,6 +220,16 @@ export function getStore(id: number): Promise<StoreInfo> {
 
 export function checkDelivery(storeID: number, lat: number, lng: number): Promise<DeliveryCheck> {
   return request<DeliveryCheck>({ path: `/api/v1/stores/${storeID}/delivery`, query: { lat, lng } })
+}
+
+/** quote prices a checkout without placing it (level, coupon, points, delivery fee). */
+export function quote(body: QuoteBody): Promise<Quote> {
+  return request<Quote>({ method: 'POST', path: '/api/v1/orders/quote', body, auth: 'shopper' })
+}
+
+/** offerID is an offer's coupon id (coupon_id; id in case a server writes it so). */
+export function offerID(o: CouponOffer): number {
+  return o.coupon_id || (o as unknown as { id?: number }).id || 0
 }
 
 /** placeOrder checks out; key is the attempt's Idempotency-Key. */

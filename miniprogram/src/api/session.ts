@@ -19,7 +19,7 @@ interface LoginResponse {
 }
 
 const TOKEN_KEY = 'wemart.token'
-const SHARER_KEY = 'wemart.sharer'
+const INVITER_KEY = 'wemart.inviter'
 
 /**
  * ShopperSession keeps the shopper's token in storage and gets a new one with
@@ -56,9 +56,22 @@ class ShopperSession implements TokenSource {
     if (!this.pending) {
       this.pending = (async () => {
         const code = await wxLogin()
-        const res = await request<LoginResponse>({ method: 'POST', path: '/api/v1/auth/login', body: { code } })
+        // The invite code of whoever shared the page the shopper came in
+        // through: the server binds the shopper to them at this login.
+        const inviter = pendingInviter()
+        let res: LoginResponse
+        try {
+          res = await request<LoginResponse>({ method: 'POST', path: '/api/v1/auth/login', body: inviter ? { code, inviter } : { code } })
+        } catch (err) {
+          // A code the server will not take (unknown, the shopper's own) must
+          // never keep the shopper out: forget it and sign in without it.
+          if (!(inviter && err instanceof ApiError && err.status >= 400 && err.status < 500 && err.status !== 401 && err.status !== 429)) throw err
+          Taro.removeStorageSync(INVITER_KEY)
+          res = await request<LoginResponse>({ method: 'POST', path: '/api/v1/auth/login', body: { code: await wxLogin() } })
+        }
         if (!res.token) throw new ApiError(500, 'internal', '登录失败，请重试')
         Taro.setStorageSync(TOKEN_KEY, res.token)
+        if (inviter) Taro.removeStorageSync(INVITER_KEY)
         return res.token
       })().finally(() => {
         this.pending = null
@@ -72,7 +85,32 @@ class ShopperSession implements TokenSource {
 export const session = new ShopperSession()
 registerTokens('shopper', session)
 
-/** rememberSharer keeps who shared the page the shopper arrived through. */
-export function rememberSharer(id: string | undefined) {
-  if (id && !Taro.getStorageSync(SHARER_KEY)) Taro.setStorageSync(SHARER_KEY, id)
+/** INVITE_CODE_KEY keeps the shopper's own invite code (src/api/referral.ts). */
+export const INVITE_CODE_KEY = 'wemart.invite_code'
+
+/** An invite code as the server writes them: short, visible ASCII. */
+const inviteCode = /^[0-9A-Za-z_-]{1,32}$/
+
+/**
+ * rememberInviter keeps the invite code of whoever shared the page the
+ * shopper arrived through (the `inviter` of a launch, show or page query),
+ * until the next login sends it. The first one wins; the shopper's own code
+ * and anything that is not a code are ignored.
+ */
+export function rememberInviter(code: unknown) {
+  if (typeof code !== 'string') return
+  let c = code.trim()
+  try {
+    c = decodeURIComponent(c)
+  } catch {
+    // keep it as it came
+  }
+  if (!inviteCode.test(c) || c === Taro.getStorageSync(INVITE_CODE_KEY)) return
+  if (!Taro.getStorageSync(INVITER_KEY)) Taro.setStorageSync(INVITER_KEY, c)
+}
+
+/** pendingInviter is the remembered inviter not yet sent with a login ("" when none). */
+export function pendingInviter(): string {
+  const v = Taro.getStorageSync(INVITER_KEY)
+  return typeof v === 'string' ? v : ''
 }

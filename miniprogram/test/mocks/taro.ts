@@ -16,6 +16,10 @@ const routes = new Map<string, Handler>()
 export const requests: MockRequest[] = []
 export const navigations: { kind: string; url: string }[] = []
 export const toasts: string[] = []
+/** shares holds the page's latest onShareAppMessage / onShareTimeline callbacks. */
+export const shares: { app: ((o?: unknown) => unknown) | null; timeline: (() => unknown) | null } = { app: null, timeline: null }
+/** launchQuery is the query useLaunch and the app's useDidShow pass (setLaunchQuery). */
+let launchQuery: Record<string, string> = {}
 let routerParams: Record<string, string> = {}
 
 /** route answers `METHOD /path` (query excluded) with handler. */
@@ -31,6 +35,14 @@ export function reset() {
   navigations.length = 0
   toasts.length = 0
   routerParams = {}
+  launchQuery = {}
+  shares.app = null
+  shares.timeline = null
+}
+
+/** setLaunchQuery sets the query of the launch options useLaunch / useDidShow get. */
+export function setLaunchQuery(q: Record<string, string>) {
+  launchQuery = q
 }
 
 /** setParams sets what useRouter().params returns. */
@@ -96,6 +108,7 @@ const Taro = {
   showLoading: jest.fn(async () => ({})),
   hideLoading: jest.fn(async () => ({})),
   stopPullDownRefresh: jest.fn(),
+  setKeepScreenOn: jest.fn(async () => ({ errMsg: 'setKeepScreenOn:ok' })),
   setNavigationBarTitle: jest.fn(async () => ({})),
   pxTransform: (n: number) => `${n / 2}px`,
   getEnv: () => 'WEAPP',
@@ -105,19 +118,23 @@ const Taro = {
 export function useRouter() {
   return { params: routerParams, path: '' }
 }
-export function useLaunch(fn: () => void) {
-  fn()
+export function useLaunch(fn: (o: { path: string; query: Record<string, string>; scene: number }) => void) {
+  fn({ path: '', query: launchQuery, scene: 1001 })
 }
-export function useDidShow(fn: () => void) {
+export function useDidShow(fn: (o?: { path: string; query: Record<string, string>; scene: number }) => void) {
   // pages run their show effect once on mount in tests
   const React = require('react')
-  React.useEffect(() => fn(), []) // eslint-disable-line react-hooks/exhaustive-deps
+  React.useEffect(() => fn({ path: '', query: launchQuery, scene: 1001 }), []) // eslint-disable-line react-hooks/exhaustive-deps
 }
 export function useDidHide() {}
 export function usePullDownRefresh() {}
 export function useReachBottom() {}
-export function useShareAppMessage() {}
-export function useShareTimeline() {}
+export function useShareAppMessage(fn: (o?: unknown) => unknown) {
+  shares.app = fn
+}
+export function useShareTimeline(fn: () => unknown) {
+  shares.timeline = fn
+}
 export function useLoad(fn: (p: Record<string, string>) => void) {
   const React = require('react')
   React.useEffect(() => fn(routerParams), []) // eslint-disable-line react-hooks/exhaustive-deps

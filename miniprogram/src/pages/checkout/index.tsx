@@ -1,8 +1,9 @@
-import { useCallback, useRef, useState } from 'react'
+import { useCallback, useEffect, useRef, useState } from 'react'
 import Taro, { useDidShow, useRouter } from '@tarojs/taro'
-import { View, Text, Input, Button } from '@tarojs/components'
+import { View, Text, Input, Button, Switch } from '@tarojs/components'
 import { ApiError, errorText } from '../../api/client'
-import { Cart, DeliveryCheck, Fulfilment, StoreInfo, CheckoutBody, checkDelivery, getCart, getStore, placeOrder } from '../../api/orders'
+import { Cart, DeliveryCheck, Fulfilment, StoreInfo, CheckoutBody, Quote, QuoteBody, checkDelivery, getCart, getStore, offerID, placeOrder, quote } from '../../api/orders'
+import { notYet } from '../../api/me'
 import { Address, addressLine, lastUsedAddress, listAddresses, rememberLastAddress, takeChosen } from '../../api/addresses'
 import { pay } from '../../platform/wechat'
 import { AttemptKeys } from '../../utils/ids'
@@ -11,6 +12,7 @@ import { distance, yuan } from '../../utils/format'
 import State from '../../components/State'
 import Price from '../../components/Price'
 import LineImage from '../../components/LineImage'
+import CouponPicker from './CouponPicker'
 import './index.css'
 
 const problemText: Record<string, string> = {
@@ -32,6 +34,41 @@ const storage = {
   getStorageSync: (k: string): unknown => Taro.getStorageSync(k),
   setStorageSync: (k: string, v: unknown) => Taro.setStorageSync(k, v),
   removeStorageSync: (k: string) => Taro.removeStorageSync(k),
+}
+
+/**
+ * priceIt asks for a quote; with points wanted it spends the most the quote
+ * allows (points_max, which does not depend on the points asked for): asked
+ * again with that number when the first answer used another, and asked
+ * without points first when the number asked for was refused.
+ */
+async function priceIt(body: QuoteBody, wantPoints: boolean, lastMax: number): Promise<Quote> {
+  if (!wantPoints) return quote(body)
+  let q: Quote
+  try {
+    q = await quote(lastMax > 0 ? { ...body, points: lastMax } : body)
+  } catch (err) {
+    if (!(lastMax > 0 && err instanceof ApiError && (err.status === 400 || err.status === 409))) throw err
+    q = await quote(body)
+  }
+  if (q.points_max > 0 && q.points_used !== q.points_max) q = await quote({ ...body, points: q.points_max })
+  return q
+}
+
+/** couponSummary is the coupon row's text when no coupon is applied. */
+function couponSummary(q: Quote, choice: number | null): string {
+  const usable = q.coupons.filter((o) => o.usable).length
+  if (usable > 0) return choice === 0 ? `不使用（${usable} 张可用）` : `${usable} 张可用`
+  return q.coupons.length > 0 ? '暂无可用' : '暂无优惠券'
+}
+
+/** lineKey sums up the cart's selected lines: a change asks for a new quote. */
+function lineKey(cart: Cart | null): string {
+  if (!cart) return ''
+  return cart.items
+    .filter((l) => l.selected)
+    .map((l) => `${l.sku_id}:${l.quantity}:${l.price_fen}:${l.available ? 1 : 0}`)
+    .join(',')
 }
 
 /** pickAddress keeps the current address if it still exists, else the last used, the default or the first. */
@@ -66,6 +103,21 @@ export default function Checkout() {
   const addressRef = useRef<Address | null>(null)
   const placingRef = useRef(false)
   const fulfilmentRef = useRef<Fulfilment | null>(null)
+  // The quote (POST /api/v1/orders/quote): asked whenever what the order
+  // would be changes. couponChoice: null lets the server pick the best
+  // usable coupon, 0 is none, else the coupon the shopper picked.
+  const [couponChoice, setCouponChoice] = useState<number | null>(null)
+  const [usePoints, setUsePoints] = useState(false)
+  const [priced, setPriced] = useState<Quote | null>(null)
+  const [quoting, setQuoting] = useState(false)
+  const [quoteError, setQuoteError] = useState('')
+  const [noQuote, setNoQuote] = useState(false)
+  const [quoteNonce, setQuoteNonce] = useState(0)
+  const [choosingCoupon, setChoosingCoupon] = useState(false)
+  const quoteSeq = useRef(0)
+  const quoteRun = useRef<Promise<unknown> | null>(null)
+  const quoted = useRef<{ quote: Quote | null; error: string; none: boolean }>({ quote: null, error: '', none: false })
+  const pointsMax = useRef(0)
   // The subscribe templates are read now: after payment there is no time to.
   const prompt = useSubscribePrompt(true)
 
@@ -126,6 +178,62 @@ export default function Checkout() {
     load()
   })
 
+  // What the quote is asked with, or '' while the order cannot be priced yet
+  // (a delivery address not placed or not checked, lines that cannot be ordered).
+  const selected = cart ? cart.items.filter((l) => l.selected) : []
+  let quoteKey = ''
+  if (cart && store && selected.length > 0 && selected.every((l) => l.available)) {
+    const body: QuoteBody = { store_id: storeID, fulfilment }
+    let ready = true
+    if (fulfilment === 'delivery') {
+      ready = !!address && typeof address.lat === 'number' && typeof address.lng === 'number' && !checking && !!check && check.delivers
+      if (address) body.address_id = address.id
+    }
+    if (couponChoice !== null) body.coupon_id = couponChoice
+    if (ready) quoteKey = JSON.stringify({ body, usePoints, nonce: quoteNonce, lines: lineKey(cart) })
+  }
+
+  useEffect(() => {
+    const n = ++quoteSeq.current
+    if (!quoteKey || quoted.current.none) {
+      quoted.current = { ...quoted.current, quote: null, error: '' }
+      setPriced(null)
+      setQuoteError('')
+      setQuoting(false)
+      quoteRun.current = null
+      return
+    }
+    const { body, usePoints: wantPoints } = JSON.parse(quoteKey) as { body: QuoteBody; usePoints: boolean }
+    setQuoting(true)
+    setQuoteError('')
+    const run = priceIt(body, wantPoints, pointsMax.current).then(
+      (q) => {
+        if (n !== quoteSeq.current) return
+        pointsMax.current = q.points_max
+        quoted.current = { quote: q, error: '', none: false }
+        setPriced(q)
+      },
+      (err) => {
+        if (n !== quoteSeq.current) return
+        if (notYet(err)) {
+          // a server without the quote: the amounts as the cart says, no discounts
+          quoted.current = { quote: null, error: '', none: true }
+          setNoQuote(true)
+        } else {
+          quoted.current = { quote: null, error: errorText(err), none: false }
+          setQuoteError(errorText(err))
+        }
+        setPriced(null)
+      },
+    )
+    const done = run.finally(() => {
+      if (n !== quoteSeq.current) return
+      setQuoting(false)
+      quoteRun.current = null
+    })
+    quoteRun.current = done
+  }, [quoteKey])
+
   const choose = (f: Fulfilment) => {
     fulfilmentRef.current = f
     setFulfilment(f)
@@ -159,10 +267,11 @@ export default function Checkout() {
   }
 
   const delivery = fulfilment === 'delivery'
-  const goods = cart.goods_fen
-  const fee = delivery ? (check ? check.delivery_fee_fen : store.delivery_fee_fen) : 0
-  const discount = 0
-  const payable = goods + fee - discount
+  const q = noQuote ? null : priced
+  const goods = q ? q.goods_fen : cart.goods_fen
+  const fee = q ? q.delivery_fee_fen : delivery ? (check ? check.delivery_fee_fen : store.delivery_fee_fen) : 0
+  const discount = q ? q.discount_fen : 0
+  const payable = q ? q.payable_fen : goods + fee - discount
   const minFen = check ? check.delivery_min_fen : store.delivery_min_fen
   const located = !!address && typeof address.lat === 'number' && typeof address.lng === 'number'
   const outOfRange = delivery && !!check && !check.delivers
@@ -177,20 +286,38 @@ export default function Checkout() {
   else if (delivery && (checkError || !check)) blocked = '暂时无法确认配送范围'
   else if (belowMin) blocked = `还差 ${yuan(minFen - goods)} 起送`
   else if (goods <= 0) blocked = '没有可以下单的商品'
+  else if (quoteError && !quoting) blocked = quoteError
 
   const place = async () => {
     // A ref, not the state: taps in quick succession all run before React
     // renders the disabled button, and each would start a payment.
     if (placingRef.current || blocked) return
     placingRef.current = true
+    setPlacing(true)
+    setPlaceError('')
+    // A tap while the quote is being asked for waits for it: the order is
+    // placed at the amount the shopper then sees.
+    while (quoteRun.current) await quoteRun.current
+    const now = quoted.current
+    if (!now.quote && !now.none) {
+      setPlaceError(now.error || '订单金额还没算好，请稍后重试')
+      setPlacing(false)
+      placingRef.current = false
+      return
+    }
     const body: CheckoutBody = { store_id: storeID, fulfilment }
     if (delivery && address) body.address_id = address.id
     const text = remark.trim()
     if (text) body.remark = text
-    body.expected_payable_fen = payable
+    if (now.quote) {
+      if (now.quote.coupon_id) body.coupon_id = now.quote.coupon_id
+      else if (couponChoice === 0 && now.quote.coupons.length > 0) body.coupon_id = 0
+      if (now.quote.points_used > 0) body.points = now.quote.points_used
+      body.expected_payable_fen = now.quote.payable_fen
+    } else {
+      body.expected_payable_fen = payable
+    }
     const key = keys.keyFor(body)
-    setPlacing(true)
-    setPlaceError('')
     let res
     try {
       res = await placeOrder(body, key)
@@ -204,7 +331,9 @@ export default function Checkout() {
       setPlacing(false)
       placingRef.current = false
       if (err instanceof ApiError && (err.code === 'out_of_stock' || err.code === 'conflict')) {
+        // the stock, a price, the coupon or the points moved: what is true now
         getCart(storeID).then(setCart).catch(() => undefined)
+        setQuoteNonce((n) => n + 1)
       }
       return
     }
@@ -324,25 +453,84 @@ export default function Checkout() {
         {unorderable && <View className='notice'>有商品暂不可下单，请返回购物车调整</View>}
       </View>
 
-      <View className='card' data-testid='checkout-amounts'>
+      <View className='card' data-testid='checkout-amounts' data-quoted={q ? 'true' : 'false'}>
         <View className='kv'>
           <Text className='kv-label'>商品金额</Text>
           <Text data-testid='amount-goods'>{yuan(goods)}</Text>
         </View>
+        {q && q.level_discount_fen > 0 && (
+          <View className='kv' data-testid='checkout-level-discount' data-fen={q.level_discount_fen}>
+            <Text className='kv-label'>会员折扣{q.level && q.level.name ? `（${q.level.name}）` : ''}</Text>
+            <Text className='co-minus'>-{yuan(q.level_discount_fen)}</Text>
+          </View>
+        )}
+        {q && (
+          <View className='kv co-tap' data-testid='checkout-coupon' data-coupon-id={q.coupon_id || 0} onClick={() => setChoosingCoupon(true)}>
+            <View className='co-kv-left'>
+              <Text className='kv-label'>优惠券</Text>
+              {q.coupon_id ? <Text className='muted co-coupon-name'>{(q.coupons.find((o) => offerID(o) === q.coupon_id) || { name: '' }).name}</Text> : null}
+            </View>
+            <View className='row co-kv-right'>
+              {q.coupon_id ? (
+                <Text className='co-minus' data-testid='checkout-coupon-discount'>-{yuan(q.coupon_discount_fen)}</Text>
+              ) : (
+                <Text className='muted'>{couponSummary(q, couponChoice)}</Text>
+              )}
+              <Text className='chev co-chev'>›</Text>
+            </View>
+          </View>
+        )}
+        {q && (
+          <View className='kv'>
+            <View className='co-kv-left'>
+              <Text className='kv-label'>积分抵扣</Text>
+              <Text className='muted co-coupon-name' data-testid='checkout-points-note'>
+                {q.points_max > 0 ? `共 ${q.points_available} 积分，可用 ${q.points_max} 积分抵 ${yuan(q.points_max)}` : `共 ${q.points_available} 积分，本单不可用`}
+              </Text>
+            </View>
+            <View className='row co-kv-right'>
+              {q.points_used > 0 && <Text className='co-minus co-points-off'>-{yuan(q.points_discount_fen)}</Text>}
+              <Switch
+                className='co-switch'
+                data-testid='checkout-points'
+                data-checked={usePoints ? 'true' : 'false'}
+                checked={usePoints}
+                disabled={q.points_max <= 0 && !usePoints}
+                color='#e4393c'
+                onChange={(e) => setUsePoints(!!e.detail.value)}
+              />
+            </View>
+          </View>
+        )}
         {delivery && (
           <View className='kv'>
             <Text className='kv-label'>配送费</Text>
             <Text data-testid='amount-delivery'>{yuan(fee)}</Text>
           </View>
         )}
-        <View className='kv'>
-          <Text className='kv-label'>优惠</Text>
-          <Text data-testid='amount-discount'>{discount > 0 ? `-${yuan(discount)}` : yuan(0)}</Text>
+        {delivery && q && q.delivery_fee_waived_fen > 0 && (
+          <View className='kv' data-testid='checkout-fee-waived'>
+            <Text className='kv-label'>会员免配送费</Text>
+            <Text className='co-minus'>已省 {yuan(q.delivery_fee_waived_fen)}</Text>
+          </View>
+        )}
+        <View className='kv' data-testid='checkout-discount' data-fen={discount}>
+          <Text className='kv-label'>优惠合计</Text>
+          <Text data-testid='amount-discount' className={discount > 0 ? 'co-minus' : ''}>{discount > 0 ? `-${yuan(discount)}` : yuan(0)}</Text>
         </View>
         <View className='kv'>
-          <Text className='kv-label'>应付</Text>
+          <Text className='kv-label'>实付</Text>
           <Price fen={payable} testid='amount-payable' />
         </View>
+        {quoting && !q && <Text className='muted' data-testid='checkout-quoting'>正在计算优惠…</Text>}
+        {quoteError && !quoting && (
+          <View className='notice notice-red row between' data-testid='checkout-quote-error'>
+            <Text className='grow'>{quoteError}</Text>
+            <Text className='co-retry' onClick={() => setQuoteNonce((n) => n + 1)}>
+              重试
+            </Text>
+          </View>
+        )}
         {delivery && minFen > 0 && <Text className='muted'>满 {yuan(minFen)} 起送</Text>}
       </View>
 
@@ -367,6 +555,17 @@ export default function Checkout() {
           {placing ? '提交中' : '提交订单'}
         </Button>
       </View>
+      {choosingCoupon && q && (
+        <CouponPicker
+          offers={q.coupons}
+          chosen={q.coupon_id || 0}
+          onChoose={(id) => {
+            setChoosingCoupon(false)
+            setCouponChoice(id)
+          }}
+          onClose={() => setChoosingCoupon(false)}
+        />
+      )}
     </View>
   )
 }

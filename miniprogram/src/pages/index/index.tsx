@@ -12,6 +12,7 @@ import { lastPoint, metres, rememberPoint } from '../../utils/geo'
 import { isOpen } from '../../utils/hours'
 import { parseScene } from '../../utils/ids'
 import { chosenStore, chooseStore } from '../../utils/store'
+import { useInviter } from '../../utils/share'
 import '../../components/shop.css'
 import './index.css'
 
@@ -52,6 +53,8 @@ interface Home {
  */
 export default function Index() {
   const { params } = useRouter()
+  // a friend's invitation (我的 › 邀请好友 shares this page with inviter=<code>)
+  useInviter()
   const [home, setHome] = useState<Home | null>(null)
   const [error, setError] = useState('')
   const [empty, setEmpty] = useState(false)

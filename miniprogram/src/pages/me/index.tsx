@@ -3,6 +3,10 @@ import Taro, { useDidShow } from '@tarojs/taro'
 import { View, Text, Image, Button, Input } from '@tarojs/components'
 import { errorText, mediaURL } from '../../api/client'
 import { Shopper, bindPhone, getMe, notYet, setNickname, uploadAvatar } from '../../api/me'
+import { Member, getMember } from '../../api/members'
+import { listCoupons } from '../../api/coupons'
+import { Referral, getReferral } from '../../api/referral'
+import { useInviteShare } from '../../utils/share'
 import { sandboxPhone } from '../../platform/wechat'
 import State from '../../components/State'
 import './index.css'
@@ -13,9 +17,18 @@ function maskPhone(p: string) {
   return p.length >= 11 ? `${p.slice(0, 3)}****${p.slice(-4)}` : p
 }
 
+/** Extras are the member parts of the page, each null while unknown (or on a server without it). */
+interface Extras {
+  member: Member | null
+  unused: number | null
+  referral: Referral | null
+}
+
 /**
  * Me (我的, a tab): the shopper's avatar and nickname (WeChat's chooseAvatar
- * and nickname input in the weapp), phone binding, and links to orders,
+ * and nickname input in the weapp), phone binding, the member's level,
+ * points, coupons and code, inviting friends (a share button: the shared
+ * home page carries the shopper's invite code), and links to orders,
  * addresses and the staff entrance.
  */
 export default function Me() {
@@ -26,9 +39,18 @@ export default function Me() {
   const [editing, setEditing] = useState(false)
   const [saving, setSaving] = useState(false)
   const [notice, setNotice] = useState('')
+  const [extras, setExtras] = useState<Extras>({ member: null, unused: null, referral: null })
+
+  useInviteShare(() => ({ title: '我在 wemart 鲜到家买菜，送你一份好礼', path: '/pages/index/index' }))
 
   const load = useCallback(async () => {
     setError('')
+    // the member parts come alongside; one that fails only leaves its number out
+    const member = getMember().catch(() => null)
+    const unused = listCoupons('unused')
+      .then((l) => l.length)
+      .catch(() => null)
+    const referral = getReferral().catch(() => null)
     try {
       const m = await getMe()
       setMe(m)
@@ -38,6 +60,8 @@ export default function Me() {
     } finally {
       setLoading(false)
     }
+    const [mb, un, rf] = await Promise.all([member, unused, referral])
+    setExtras({ member: mb, unused: un, referral: rf })
   }, [])
 
   useDidShow(() => {
@@ -157,6 +181,42 @@ export default function Me() {
           <Text className='me-phone' data-testid='me-phone'>
             {me.phone ? `手机号 ${maskPhone(me.phone)}` : '未绑定手机号'}
           </Text>
+          {extras.member && (
+            <Text className='me-level' data-testid='me-level' onClick={() => Taro.navigateTo({ url: '/member/code/index' })}>
+              {extras.member.level.name}
+            </Text>
+          )}
+        </View>
+      </View>
+
+      <View className='card me-stats'>
+        <View className='me-stat' data-testid='me-points' data-points={extras.member ? extras.member.points.available : ''} onClick={() => Taro.navigateTo({ url: '/member/points/index' })}>
+          <Text className={`me-stat-num ${extras.member && extras.member.points.available < 0 ? 'me-stat-neg' : ''}`}>{extras.member ? extras.member.points.available : '—'}</Text>
+          <Text className='me-stat-label'>积分</Text>
+        </View>
+        <View className='me-stat' data-testid='me-coupons' data-count={extras.unused === null ? '' : extras.unused} onClick={() => Taro.navigateTo({ url: '/member/coupons/index?tab=mine' })}>
+          <Text className='me-stat-num'>{extras.unused === null ? '—' : extras.unused}</Text>
+          <Text className='me-stat-label'>优惠券</Text>
+        </View>
+        <View className='me-stat' data-testid='me-member-code' onClick={() => Taro.navigateTo({ url: '/member/code/index' })}>
+          <Text className='me-stat-num me-stat-icon'>▦</Text>
+          <Text className='me-stat-label'>会员码</Text>
+        </View>
+      </View>
+
+      <View className='card me-invite' data-testid='me-invite' data-code={extras.referral ? extras.referral.invite_code : ''}>
+        <View className='row between'>
+          <View className='grow'>
+            <Text className='me-bind-title'>邀请好友</Text>
+            <Text className='muted me-bind-sub'>
+              {extras.referral
+                ? `我的邀请码 ${extras.referral.invite_code} · 已邀请 ${extras.referral.invited} 人${extras.referral.rewarded ? `，获奖励 ${extras.referral.rewarded} 次` : ''}`
+                : '好友通过你的分享下单，你可获得奖励'}
+            </Text>
+          </View>
+          <Button className='btn btn-primary me-bind' size='mini' openType='share' data-testid='me-invite-share'>
+            分享
+          </Button>
         </View>
       </View>
 
@@ -187,6 +247,10 @@ export default function Me() {
       )}
 
       <View className='card me-links'>
+        <View className='link-row' data-testid='me-coupon-center' onClick={() => Taro.navigateTo({ url: '/member/coupons/index' })}>
+          <Text>领券中心</Text>
+          <Text className='chev'>›</Text>
+        </View>
         <View className='link-row' data-testid='me-orders' onClick={() => Taro.switchTab({ url: '/pages/orders/index' })}>
           <Text>我的订单</Text>
           <Text className='chev'>›</Text>

@@ -390,9 +390,33 @@ export default function OrderPage() {
               <Text>{yuan(o.delivery_fee_fen)}</Text>
             </View>
           )}
-          {o.discount_fen > 0 && (
+          {(o.level_discount_fen || 0) > 0 && (
+            <View className='kv' data-testid='order-level-discount'>
+              <Text className='kv-label'>会员折扣{o.level_name ? `（${o.level_name}）` : ''}</Text>
+              <Text>-{yuan(o.level_discount_fen)}</Text>
+            </View>
+          )}
+          {(o.coupon_discount_fen || 0) > 0 && (
+            <View className='kv' data-testid='order-coupon-discount'>
+              <Text className='kv-label'>优惠券</Text>
+              <Text>-{yuan(o.coupon_discount_fen)}</Text>
+            </View>
+          )}
+          {(o.points_discount_fen || 0) > 0 && (
+            <View className='kv' data-testid='order-points-discount'>
+              <Text className='kv-label'>积分抵扣{o.points_used ? `（${o.points_used} 积分）` : ''}</Text>
+              <Text>-{yuan(o.points_discount_fen)}</Text>
+            </View>
+          )}
+          {o.fulfilment === 'delivery' && (o.delivery_fee_waived_fen || 0) > 0 && (
             <View className='kv'>
-              <Text className='kv-label'>优惠</Text>
+              <Text className='kv-label'>会员免配送费</Text>
+              <Text>已省 {yuan(o.delivery_fee_waived_fen)}</Text>
+            </View>
+          )}
+          {o.discount_fen > 0 && (
+            <View className='kv' data-testid='order-discount' data-fen={o.discount_fen}>
+              <Text className='kv-label'>{(o.level_discount_fen || 0) + (o.coupon_discount_fen || 0) + (o.points_discount_fen || 0) > 0 ? '优惠合计' : '优惠'}</Text>
               <Text>-{yuan(o.discount_fen)}</Text>
             </View>
           )}

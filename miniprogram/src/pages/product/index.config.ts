@@ -1,1 +1,2 @@
-export default definePageConfig({ navigationBarTitleText: '商品详情' })
+// enableShare*: Taro registers the page's onShareAppMessage / onShareTimeline only with these.
+export default definePageConfig({ navigationBarTitleText: '商品详情', enableShareAppMessage: true, enableShareTimeline: true })

@@ -9,12 +9,15 @@ import ProductImage from '../../components/ProductImage'
 import SkuPicker, { firstAvailable } from '../../components/SkuPicker'
 import { cartURL } from '../../components/CartButton'
 import { chosenStore } from '../../utils/store'
+import { useInviteShare } from '../../utils/share'
+import { yuan } from '../../utils/format'
 import '../../components/shop.css'
 import './index.css'
 
 /**
  * A product at a store: pictures, title, the chosen SKU's price and stock
  * there, and "加入购物车" (one more of that SKU) with the cart's count.
+ * Shareable (chat and Moments) with the sharer's invite code.
  */
 export default function ProductPage() {
   const { params } = useRouter()
@@ -26,6 +29,13 @@ export default function ProductPage() {
   const [cart, setCart] = useState<Cart | null>(null)
   const [adding, setAdding] = useState(false)
   const [addError, setAddError] = useState('')
+
+  // Shared to a chat or Moments: this product (at this store), with the sharer's invite code.
+  useInviteShare(() => ({
+    title: product ? (sku ? `${yuan(sku.price_fen)} ${product.title}` : product.title) : 'wemart 鲜到家',
+    path: `/pages/product/index?id=${id}${storeID ? `&store_id=${storeID}` : ''}`,
+    imageUrl: product ? picturesOf(product)[0] : undefined,
+  }))
 
   const load = useCallback(
     async (keepSku?: number) => {

@@ -11,6 +11,7 @@ import { categoryRows } from '../../utils/catalog'
 import { distance } from '../../utils/format'
 import { lastPoint, metres } from '../../utils/geo'
 import { isOpen, todayHours } from '../../utils/hours'
+import { useInviteShare } from '../../utils/share'
 import '../../components/shop.css'
 import './index.css'
 
@@ -49,6 +50,9 @@ export default function StorePage() {
   // Only the answer to the latest shelf request is shown (switching category
   // while a page is on its way must not mix two shelves).
   const seq = useRef(0)
+
+  // Shared to a chat or Moments: this store's shelves, with the sharer's invite code.
+  useInviteShare(() => ({ title: store ? `${store.name} · wemart 鲜到家` : 'wemart 鲜到家', path: `/pages/store/index?id=${id}` }))
 
   const showShelf = useCallback((s: Shelf, append: boolean) => {
     setShelf((old) => (append && old ? { items: [...old.items, ...s.items.filter((i) => !old.items.some((o) => o.id === i.id))], total: s.total, page: s.page } : s))

@@ -185,13 +185,14 @@ export default function StaffOrders() {
           </Text>
         </View>
         {store && !picking && (
-          <Button
-            className='btn btn-pay staff-block'
-            data-testid='open-verify'
-            onClick={() => Taro.navigateTo({ url: '/staff/verify/index' })}
-          >
-            扫码核销取货
-          </Button>
+          <View className='staff-head-actions'>
+            <Button className='btn btn-pay staff-head-btn' data-testid='open-verify' onClick={() => Taro.navigateTo({ url: '/staff/verify/index' })}>
+              扫码核销取货
+            </Button>
+            <Button className='btn staff-head-btn' data-testid='open-member' onClick={() => Taro.navigateTo({ url: '/staff/member/index' })}>
+              会员识别
+            </Button>
+          </View>
         )}
       </View>
       {picking ? (
