@@ -122,6 +122,11 @@ type Config struct {
 	// AutoReceiveAfter is how long after shipping (and again after
 	// delivery) an order nobody confirms completes by itself.
 	AutoReceiveAfter time.Duration `env:"WEMART_AUTO_RECEIVE_AFTER" envDefault:"168h"`
+	// ReferralRewardPoints are the points an inviter gets when an invited
+	// shopper's first order completes; ReferralRewardCoupon, when set, is
+	// a coupon template whose coupon is given instead.
+	ReferralRewardPoints int64 `env:"WEMART_REFERRAL_REWARD_POINTS" envDefault:"200"`
+	ReferralRewardCoupon int   `env:"WEMART_REFERRAL_REWARD_COUPON" envDefault:"0"`
 	// ShopperOpenOrders and ShopperCheckoutsPerMinute limit what one shopper
 	// may reserve: unpaid orders held at once, orders placed a minute.
 	ShopperOpenOrders         int `env:"WEMART_SHOPPER_OPEN_ORDERS" envDefault:"5"`
@@ -362,6 +367,12 @@ func (c Config) Validate() error {
 	}
 	if c.StaffLoginRate < 1 {
 		bad("WEMART_STAFF_LOGIN_RATE must be at least 1 (attempts a minute per address)")
+	}
+	if c.ReferralRewardPoints < 0 || c.ReferralRewardPoints > 1_000_000 {
+		bad("WEMART_REFERRAL_REWARD_POINTS must be between 0 and 1000000 (got %d)", c.ReferralRewardPoints)
+	}
+	if c.ReferralRewardCoupon < 0 {
+		bad("WEMART_REFERRAL_REWARD_COUPON must be a coupon template id (got %d)", c.ReferralRewardCoupon)
 	}
 	if c.AutoReceiveAfter < time.Second || c.AutoReceiveAfter > 30*24*time.Hour {
 		bad("WEMART_AUTO_RECEIVE_AFTER must be between 1s and 720h (got %s)", c.AutoReceiveAfter)
