@@ -20,6 +20,8 @@ import (
 	"entgo.io/ent/dialect"
 	"github.com/labstack/echo/v4"
 
+	"wemart/ent"
+	"wemart/ent/order"
 	"wemart/search"
 	"wemart/server/addresses"
 	"wemart/server/api"
@@ -32,6 +34,7 @@ import (
 	"wemart/server/jobs"
 	"wemart/server/logistics"
 	"wemart/server/media"
+	"wemart/server/members"
 	"wemart/server/metrics"
 	"wemart/server/orders"
 	"wemart/server/payments"
@@ -122,6 +125,9 @@ type App struct {
 	Shipping *shipping.Service
 	// Subscribe records subscribe grants and sends subscribe messages.
 	Subscribe *subscribe.Service
+	// Members keeps points, member levels, check-ins, member codes and
+	// counter sales.
+	Members *members.Service
 
 	// metricsLn is the metrics listener Serve serves, if any.
 	metricsLn net.Listener
@@ -206,10 +212,16 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 		return nil, err
 	}
 	a.Subscribe = subscribe.New(db.Client, a.Jobs, wx.MiniProgram, templates, opt.Now, log)
+	// Member codes are signed with a key of their own, derived from the
+	// token secret.
+	a.Members = members.New(db.Client, members.DeriveKey(secret, "member-code"), opt.Now, members.DefaultRules())
+	if err := a.Members.SeedLevels(ctx); err != nil {
+		return nil, fmt.Errorf("member levels: %w", err)
+	}
 	a.Orders = orders.New(db, a.Inventory, a.Stores, wx.Pay, orders.Options{TTL: cfg.OrderTTL, AutoReceiveAfter: cfg.AutoReceiveAfter, Now: opt.Now, Log: log, Metrics: met,
 		Limits: orders.Limits{OpenOrders: cfg.ShopperOpenOrders, CheckoutsPerMinute: cfg.ShopperCheckoutsPerMinute},
 		Jobs:   a.Jobs, Tracking: a.Tracking, TrackCallbackURL: publicURL(cfg, opt.SelfURL) + TrackNotifyPath, Carrier: a.Carrier,
-		OnMove: []orders.MoveHook{a.Shipping.OnMove, a.Subscribe.OnMove}})
+		OnMove: []orders.MoveHook{a.Shipping.OnMove, a.Subscribe.OnMove, pointsHook(a.Members)}})
 	if a.Tracking != nil {
 		a.Jobs.Handle(orders.JobTrackSubscribe, a.Orders.SubscribeTrack)
 	}
@@ -277,6 +289,7 @@ func (a *App) routes(wx *WeChat) *echo.Echo {
 	r.RiderNotify(a.Carrier, a.Orders)
 	r.WeChatPush(wx.Push, a.Shipping)
 	r.Subscriptions(a.Subscribe)
+	r.Members(a.Members)
 	e := r.Echo()
 	if cfg.Mode() == config.ModeSandbox {
 		preview.Mount(e, cfg.PreviewDir, a.Log)
@@ -288,6 +301,15 @@ func (a *App) routes(wx *WeChat) *echo.Echo {
 		e.Any("/sandbox/*", api.SandboxProxy(wx.SandboxURL))
 	}
 	return e
+}
+
+// pointsHook is the members service's order hook as orders calls it:
+// paying earns points, completing releases them, cancelling returns the
+// points spent.
+func pointsHook(m *members.Service) orders.MoveHook {
+	return func(ctx context.Context, tx *ent.Tx, o *ent.Order, from order.Status, _ orders.Actor) error {
+		return m.OnMove(ctx, tx, o, from)
+	}
 }
 
 // Listen opens the configured listen address.
