@@ -3,7 +3,6 @@ package api_test
 import (
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -71,6 +70,29 @@ func wantReason(t *testing.T, e apitest.ErrorBody, reason string) {
 	if e.Error.Details["reason"] != reason {
 		t.Fatalf("error %+v, want reason %q", e.Error, reason)
 	}
+}
+
+// counter is two stores, a clerk of each, and a logged-in shopper with a
+// nickname, on a clock the test moves.
+type counter struct {
+	h              *apitest.Harness
+	clock          *apitest.Clock
+	a, b           store
+	clerkA, clerkB string
+	me             login
+}
+
+func newCounter(t *testing.T, db *storage.DB) counter {
+	t.Helper()
+	c := counter{clock: apitest.NewClock(time.Now())}
+	c.h = apitest.New(t, db, apitest.WithClock(c.clock))
+	c.a = mustStore(t, c.h, "A店", 31.23, 121.47)
+	c.b = mustStore(t, c.h, "B店", 31.30, 121.50)
+	_, c.clerkA = mustStaff(t, c.h, "clerk-a", "clerk", &c.a.ID)
+	_, c.clerkB = mustStaff(t, c.h, "clerk-b", "clerk", &c.b.ID)
+	c.me = mustShopper(t, c.h, "member-"+t.Name())
+	c.h.Do("PATCH", "/api/v1/me", c.me.Token, map[string]any{"nickname": "小明"}).OK(http.StatusOK, nil)
+	return c
 }
 
 // TestMyPoints: paying an order earns its points pending, with the order
@@ -166,25 +188,12 @@ func TestCheckIns(t *testing.T) {
 		}
 
 		racer := mustShopper(t, h, "checkin-racer").Token
-		results := make([]rawResult, 20)
-		var wg sync.WaitGroup
-		for i := range results {
-			wg.Go(func() { results[i] = post(h, "/api/v1/me/checkins", racer, nil) })
-		}
-		wg.Wait()
-		created := 0
-		for _, r := range results {
-			switch {
-			case r.Err != nil:
-				t.Fatal(r.Err)
-			case r.Status == http.StatusCreated:
-				created++
-			case r.Status != http.StatusConflict || r.Code != "conflict":
-				t.Fatalf("racing check-in: %d %s", r.Status, r.Body)
-			}
-		}
-		if p := myPoints(t, h, racer, ""); created != 1 || p.Available != 10 || len(p.Items) != 1 {
-			t.Fatalf("%d of 20 racing check-ins created; points %+v", created, p)
+		// Two processes, as behind a load balancer.
+		hs := []*apitest.Harness{h, apitest.New(t, db, apitest.WithClock(clock))}
+		counts := race(hs, 20, func(_ int, h *apitest.Harness) rawResult { return post(h, "/api/v1/me/checkins", racer, nil) })
+		if p := myPoints(t, h, racer, ""); counts[http.StatusCreated] != 1 || counts[http.StatusConflict] != 19 ||
+			p.Available != 10 || len(p.Items) != 1 {
+			t.Fatalf("20 racing check-ins answered %v; points %+v", counts, p)
 		}
 	})
 }
@@ -194,30 +203,24 @@ func TestCheckIns(t *testing.T) {
 // one scanned before 409 (used); a clerk of another store is 403.
 func TestMemberCodeScan(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		clock := apitest.NewClock(time.Now())
-		h := apitest.New(t, db, apitest.WithClock(clock))
-		a := mustStore(t, h, "A店", 31.23, 121.47)
-		b := mustStore(t, h, "B店", 31.30, 121.50)
-		_, clerkA := mustStaff(t, h, "clerk-a", "clerk", &a.ID)
-		_, clerkB := mustStaff(t, h, "clerk-b", "clerk", &b.ID)
-		me := mustShopper(t, h, "member-a")
-		h.Do("PATCH", "/api/v1/me", me.Token, map[string]any{"nickname": "小明"}).OK(http.StatusOK, nil)
+		c := newCounter(t, db)
+		h, clock, a, b, clerkA, clerkB, me := c.h, c.clock, c.a, c.b, c.clerkA, c.clerkB, c.me
 		h.Do("POST", "/api/v1/me/checkins", me.Token, nil).OK(http.StatusCreated, nil)
 
-		c := newCode(t, h, me.Token)
-		if len(c.Code) > 128 || c.RefreshAfterS != 30 || !c.ExpiresAt.After(clock.Now()) ||
-			c.ExpiresAt.After(clock.Now().Add(time.Minute)) || strings.IndexFunc(c.Code, func(r rune) bool { return r < '!' || r > '~' }) >= 0 {
-			t.Fatalf("member code %+v", c)
+		code := newCode(t, h, me.Token)
+		if len(code.Code) > 128 || code.RefreshAfterS != 30 || !code.ExpiresAt.After(clock.Now()) ||
+			code.ExpiresAt.After(clock.Now().Add(time.Minute)) || strings.IndexFunc(code.Code, func(r rune) bool { return r < '!' || r > '~' }) >= 0 {
+			t.Fatalf("member code %+v", code)
 		}
-		if again := newCode(t, h, me.Token); again.Code == c.Code {
+		if again := newCode(t, h, me.Token); again.Code == code.Code {
 			t.Fatal("two calls gave the same code")
 		}
-		sc := mustScan(t, h, clerkA, c.Code, a.ID)
+		sc := mustScan(t, h, clerkA, code.Code, a.ID)
 		if sc.ScanID == 0 || sc.Member.ShopperID != me.User.ID || sc.Member.Nickname != "小明" ||
 			sc.Member.Level.Name != "普通会员" || sc.Member.PointsAvailable != 10 || !sc.ExpiresAt.After(clock.Now().Add(9*time.Minute)) {
 			t.Fatalf("scan %+v", sc)
 		}
-		wantReason(t, scan(h, clerkA, c.Code, a.ID).Fails(http.StatusConflict, "conflict"), "used")
+		wantReason(t, scan(h, clerkA, code.Code, a.ID).Fails(http.StatusConflict, "conflict"), "used")
 
 		// Altered: another shopper's id under the same signature, a
 		// flipped signature character, junk.
@@ -258,13 +261,8 @@ func TestMemberCodeScan(t *testing.T) {
 // nothing; a scan expired, used or of another store is 409.
 func TestCounterSales(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		clock := apitest.NewClock(time.Now())
-		h := apitest.New(t, db, apitest.WithClock(clock))
-		a := mustStore(t, h, "A店", 31.23, 121.47)
-		b := mustStore(t, h, "B店", 31.30, 121.50)
-		_, clerkA := mustStaff(t, h, "clerk-a", "clerk", &a.ID)
-		_, clerkB := mustStaff(t, h, "clerk-b", "clerk", &b.ID)
-		me := mustShopper(t, h, "counter-member")
+		c := newCounter(t, db)
+		h, clock, a, b, clerkA, clerkB, me := c.h, c.clock, c.a, c.b, c.clerkA, c.clerkB, c.me
 		sc := mustScan(t, h, clerkA, newCode(t, h, me.Token).Code, a.ID)
 
 		countSales := func() int { return db.Client.CounterSale.Query().CountX(t.Context()) }
@@ -332,29 +330,15 @@ func TestCounterSales(t *testing.T) {
 // recorded once; every answer is that sale.
 func TestRacingCounterSale(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		h := apitest.New(t, db)
-		a := mustStore(t, h, "A店", 31.23, 121.47)
-		me := mustShopper(t, h, "racing-member")
-		sc := mustScan(t, h, h.AdminToken, newCode(t, h, me.Token).Code, a.ID)
-		results := make([]rawResult, 8)
-		var wg sync.WaitGroup
-		for i := range results {
-			wg.Go(func() { results[i] = post(h, salePath(a.ID), h.AdminToken, sale(sc.ScanID, 1_000, "RACE")) })
-		}
-		wg.Wait()
-		created := 0
-		for _, r := range results {
-			switch {
-			case r.Err != nil:
-				t.Fatal(r.Err)
-			case r.Status == http.StatusCreated:
-				created++
-			case r.Status != http.StatusOK:
-				t.Fatalf("racing sale: %d %s", r.Status, r.Body)
-			}
-		}
-		if p := myPoints(t, h, me.Token, ""); created != 1 || p.Available != 10 {
-			t.Fatalf("%d of the racing sales created; points %+v", created, p)
+		c := newCounter(t, db)
+		h := c.h
+		sc := mustScan(t, h, c.clerkA, newCode(t, h, c.me.Token).Code, c.a.ID)
+		hs := []*apitest.Harness{h, apitest.New(t, db, apitest.WithClock(c.clock))}
+		counts := race(hs, 8, func(_ int, h *apitest.Harness) rawResult {
+			return post(h, salePath(c.a.ID), c.clerkA, sale(sc.ScanID, 1_000, "RACE"))
+		})
+		if p := myPoints(t, h, c.me.Token, ""); counts[http.StatusCreated] != 1 || counts[http.StatusOK] != 7 || p.Available != 10 {
+			t.Fatalf("8 racing sales answered %v; points %+v", counts, p)
 		}
 	})
 }

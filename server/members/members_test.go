@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"wemart/ent/pointentry"
 	"wemart/ent/refund"
 	"wemart/schema/types"
+	"wemart/server/apitest"
 	"wemart/server/errs"
 	"wemart/server/members"
 	"wemart/server/pricing"
@@ -20,31 +20,13 @@ import (
 	"wemart/server/storage/storagetest"
 )
 
-// clock is a test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // fixture is a shopper at a store, and the service on a test clock.
 type fixture struct {
 	t       *testing.T
 	ctx     context.Context
 	db      *storage.DB
 	s       *members.Service
-	clock   *clock
+	clock   *apitest.Clock
 	shopper int
 	store   int
 	orders  int
@@ -53,7 +35,7 @@ type fixture struct {
 func newFixture(t *testing.T, db *storage.DB) *fixture {
 	t.Helper()
 	ctx := t.Context()
-	c := &clock{t: time.Date(2026, 6, 1, 4, 0, 0, 0, time.UTC)}
+	c := apitest.NewClock(time.Date(2026, 6, 1, 4, 0, 0, 0, time.UTC))
 	st := db.Client.Store.Create().SetName("店").SetLat(31).SetLng(121).SetH3R5(1).SetH3R7(1).SetH3R8(1).
 		SetOpeningHours([]types.OpeningPeriod{}).SaveX(ctx)
 	f := &fixture{t: t, ctx: ctx, db: db, clock: c, store: st.ID,

@@ -27,7 +27,8 @@ func (s *Service) OnMove(ctx context.Context, tx *ent.Tx, o *ent.Order, from ord
 	switch {
 	case o.Status == order.StatusPaid && (from == order.StatusPendingPayment || from == order.StatusCancelled):
 		if from == order.StatusCancelled {
-			if err := s.respend(ctx, tx, o); err != nil {
+			err := s.undo(ctx, tx, o, pointentry.KindSpendReturn, pointentry.KindRespend, "订单 %s 取消后付款，重新抵扣积分")
+			if err != nil {
 				return err
 			}
 		}
@@ -35,7 +36,7 @@ func (s *Service) OnMove(ctx context.Context, tx *ent.Tx, o *ent.Order, from ord
 	case o.Status == order.StatusCompleted:
 		return s.release(ctx, tx, o)
 	case o.Status == order.StatusCancelled && from == order.StatusPendingPayment:
-		return s.returnSpent(ctx, tx, o)
+		return s.undo(ctx, tx, o, pointentry.KindSpend, pointentry.KindSpendReturn, "订单 %s 已取消，退回抵扣积分")
 	}
 	return nil
 }
@@ -102,31 +103,20 @@ func (s *Service) release(ctx context.Context, tx *ent.Tx, o *ent.Order) error {
 	return err
 }
 
-func (s *Service) returnSpent(ctx context.Context, tx *ent.Tx, o *ent.Order) error {
+// undo reverses the order's entry of kind done, if it has one, by an
+// entry of kind kind (spend_return for a spend, respend for a
+// spend_return).
+func (s *Service) undo(ctx context.Context, tx *ent.Tx, o *ent.Order, done, kind pointentry.Kind, note string) error {
 	p, err := orderLedger(ctx, tx, o)
 	if err != nil {
 		return err
 	}
-	spent := p.byKind[pointentry.KindSpend]
-	if spent == nil || spent.AvailableDelta >= 0 {
+	e := p.byKind[done]
+	if e == nil || e.AvailableDelta == 0 {
 		return nil
 	}
-	_, err = s.post(ctx, tx, entry{shopperID: o.ShopperID, kind: pointentry.KindSpendReturn, refType: RefOrder, refID: o.ID,
-		available: -spent.AvailableDelta, orderID: &o.ID, note: fmt.Sprintf("订单 %s 已取消，退回抵扣积分", o.OrderNo)})
-	return err
-}
-
-func (s *Service) respend(ctx context.Context, tx *ent.Tx, o *ent.Order) error {
-	p, err := orderLedger(ctx, tx, o)
-	if err != nil {
-		return err
-	}
-	back := p.byKind[pointentry.KindSpendReturn]
-	if back == nil || back.AvailableDelta <= 0 {
-		return nil
-	}
-	_, err = s.post(ctx, tx, entry{shopperID: o.ShopperID, kind: pointentry.KindRespend, refType: RefOrder, refID: o.ID,
-		available: -back.AvailableDelta, orderID: &o.ID, note: fmt.Sprintf("订单 %s 取消后付款，重新抵扣积分", o.OrderNo)})
+	_, err = s.post(ctx, tx, entry{shopperID: o.ShopperID, kind: kind, refType: RefOrder, refID: o.ID,
+		available: -e.AvailableDelta, orderID: &o.ID, note: fmt.Sprintf(note, o.OrderNo)})
 	return err
 }
 
