@@ -87,6 +87,9 @@ func (s *Service) Levels(ctx context.Context) (_ []Level, err error) {
 // start; two processes starting together write them once).
 func (s *Service) SeedLevels(ctx context.Context) (err error) {
 	defer errs.Op(&err, "members.SeedLevels")
+	if some, err := s.client.MemberLevel.Query().Exist(ctx); err != nil || some {
+		return err // the usual start: nothing to write
+	}
 	return storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
 		if err := bumpLevels(ctx, tx); err != nil {
 			return err
