@@ -14,14 +14,20 @@ import (
 	"wemart/ent/address"
 	"wemart/ent/cartitem"
 	"wemart/ent/category"
+	"wemart/ent/checkin"
 	"wemart/ent/counter"
+	"wemart/ent/countersale"
 	"wemart/ent/job"
 	"wemart/ent/lease"
 	"wemart/ent/loginthrottle"
+	"wemart/ent/memberlevel"
+	"wemart/ent/memberscan"
 	"wemart/ent/order"
 	"wemart/ent/orderevent"
 	"wemart/ent/orderitem"
 	"wemart/ent/payment"
+	"wemart/ent/pointaccount"
+	"wemart/ent/pointentry"
 	"wemart/ent/pricechange"
 	"wemart/ent/product"
 	"wemart/ent/productimage"
@@ -60,14 +66,22 @@ type Client struct {
 	CartItem *CartItemClient
 	// Category is the client for interacting with the Category builders.
 	Category *CategoryClient
+	// Checkin is the client for interacting with the Checkin builders.
+	Checkin *CheckinClient
 	// Counter is the client for interacting with the Counter builders.
 	Counter *CounterClient
+	// CounterSale is the client for interacting with the CounterSale builders.
+	CounterSale *CounterSaleClient
 	// Job is the client for interacting with the Job builders.
 	Job *JobClient
 	// Lease is the client for interacting with the Lease builders.
 	Lease *LeaseClient
 	// LoginThrottle is the client for interacting with the LoginThrottle builders.
 	LoginThrottle *LoginThrottleClient
+	// MemberLevel is the client for interacting with the MemberLevel builders.
+	MemberLevel *MemberLevelClient
+	// MemberScan is the client for interacting with the MemberScan builders.
+	MemberScan *MemberScanClient
 	// Order is the client for interacting with the Order builders.
 	Order *OrderClient
 	// OrderEvent is the client for interacting with the OrderEvent builders.
@@ -76,6 +90,10 @@ type Client struct {
 	OrderItem *OrderItemClient
 	// Payment is the client for interacting with the Payment builders.
 	Payment *PaymentClient
+	// PointAccount is the client for interacting with the PointAccount builders.
+	PointAccount *PointAccountClient
+	// PointEntry is the client for interacting with the PointEntry builders.
+	PointEntry *PointEntryClient
 	// PriceChange is the client for interacting with the PriceChange builders.
 	PriceChange *PriceChangeClient
 	// Product is the client for interacting with the Product builders.
@@ -126,14 +144,20 @@ func (c *Client) init() {
 	c.Address = NewAddressClient(c.config)
 	c.CartItem = NewCartItemClient(c.config)
 	c.Category = NewCategoryClient(c.config)
+	c.Checkin = NewCheckinClient(c.config)
 	c.Counter = NewCounterClient(c.config)
+	c.CounterSale = NewCounterSaleClient(c.config)
 	c.Job = NewJobClient(c.config)
 	c.Lease = NewLeaseClient(c.config)
 	c.LoginThrottle = NewLoginThrottleClient(c.config)
+	c.MemberLevel = NewMemberLevelClient(c.config)
+	c.MemberScan = NewMemberScanClient(c.config)
 	c.Order = NewOrderClient(c.config)
 	c.OrderEvent = NewOrderEventClient(c.config)
 	c.OrderItem = NewOrderItemClient(c.config)
 	c.Payment = NewPaymentClient(c.config)
+	c.PointAccount = NewPointAccountClient(c.config)
+	c.PointEntry = NewPointEntryClient(c.config)
 	c.PriceChange = NewPriceChangeClient(c.config)
 	c.Product = NewProductClient(c.config)
 	c.ProductImage = NewProductImageClient(c.config)
@@ -247,14 +271,20 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Address:           NewAddressClient(cfg),
 		CartItem:          NewCartItemClient(cfg),
 		Category:          NewCategoryClient(cfg),
+		Checkin:           NewCheckinClient(cfg),
 		Counter:           NewCounterClient(cfg),
+		CounterSale:       NewCounterSaleClient(cfg),
 		Job:               NewJobClient(cfg),
 		Lease:             NewLeaseClient(cfg),
 		LoginThrottle:     NewLoginThrottleClient(cfg),
+		MemberLevel:       NewMemberLevelClient(cfg),
+		MemberScan:        NewMemberScanClient(cfg),
 		Order:             NewOrderClient(cfg),
 		OrderEvent:        NewOrderEventClient(cfg),
 		OrderItem:         NewOrderItemClient(cfg),
 		Payment:           NewPaymentClient(cfg),
+		PointAccount:      NewPointAccountClient(cfg),
+		PointEntry:        NewPointEntryClient(cfg),
 		PriceChange:       NewPriceChangeClient(cfg),
 		Product:           NewProductClient(cfg),
 		ProductImage:      NewProductImageClient(cfg),
@@ -295,14 +325,20 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Address:           NewAddressClient(cfg),
 		CartItem:          NewCartItemClient(cfg),
 		Category:          NewCategoryClient(cfg),
+		Checkin:           NewCheckinClient(cfg),
 		Counter:           NewCounterClient(cfg),
+		CounterSale:       NewCounterSaleClient(cfg),
 		Job:               NewJobClient(cfg),
 		Lease:             NewLeaseClient(cfg),
 		LoginThrottle:     NewLoginThrottleClient(cfg),
+		MemberLevel:       NewMemberLevelClient(cfg),
+		MemberScan:        NewMemberScanClient(cfg),
 		Order:             NewOrderClient(cfg),
 		OrderEvent:        NewOrderEventClient(cfg),
 		OrderItem:         NewOrderItemClient(cfg),
 		Payment:           NewPaymentClient(cfg),
+		PointAccount:      NewPointAccountClient(cfg),
+		PointEntry:        NewPointEntryClient(cfg),
 		PriceChange:       NewPriceChangeClient(cfg),
 		Product:           NewProductClient(cfg),
 		ProductImage:      NewProductImageClient(cfg),
@@ -350,8 +386,9 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Address, c.CartItem, c.Category, c.Counter, c.Job, c.Lease, c.LoginThrottle,
-		c.Order, c.OrderEvent, c.OrderItem, c.Payment, c.PriceChange, c.Product,
+		c.Address, c.CartItem, c.Category, c.Checkin, c.Counter, c.CounterSale, c.Job,
+		c.Lease, c.LoginThrottle, c.MemberLevel, c.MemberScan, c.Order, c.OrderEvent,
+		c.OrderItem, c.Payment, c.PointAccount, c.PointEntry, c.PriceChange, c.Product,
 		c.ProductImage, c.Referral, c.Refund, c.SearchOutbox, c.SearchSynonym,
 		c.SearchSynonymTerm, c.Shipment, c.ShipmentEvent, c.Shopper, c.Sku, c.Staff,
 		c.Stock, c.StockMovement, c.Store, c.StoreDeliveryCell, c.SubscribeGrant,
@@ -364,8 +401,9 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Address, c.CartItem, c.Category, c.Counter, c.Job, c.Lease, c.LoginThrottle,
-		c.Order, c.OrderEvent, c.OrderItem, c.Payment, c.PriceChange, c.Product,
+		c.Address, c.CartItem, c.Category, c.Checkin, c.Counter, c.CounterSale, c.Job,
+		c.Lease, c.LoginThrottle, c.MemberLevel, c.MemberScan, c.Order, c.OrderEvent,
+		c.OrderItem, c.Payment, c.PointAccount, c.PointEntry, c.PriceChange, c.Product,
 		c.ProductImage, c.Referral, c.Refund, c.SearchOutbox, c.SearchSynonym,
 		c.SearchSynonymTerm, c.Shipment, c.ShipmentEvent, c.Shopper, c.Sku, c.Staff,
 		c.Stock, c.StockMovement, c.Store, c.StoreDeliveryCell, c.SubscribeGrant,
@@ -383,14 +421,22 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.CartItem.mutate(ctx, m)
 	case *CategoryMutation:
 		return c.Category.mutate(ctx, m)
+	case *CheckinMutation:
+		return c.Checkin.mutate(ctx, m)
 	case *CounterMutation:
 		return c.Counter.mutate(ctx, m)
+	case *CounterSaleMutation:
+		return c.CounterSale.mutate(ctx, m)
 	case *JobMutation:
 		return c.Job.mutate(ctx, m)
 	case *LeaseMutation:
 		return c.Lease.mutate(ctx, m)
 	case *LoginThrottleMutation:
 		return c.LoginThrottle.mutate(ctx, m)
+	case *MemberLevelMutation:
+		return c.MemberLevel.mutate(ctx, m)
+	case *MemberScanMutation:
+		return c.MemberScan.mutate(ctx, m)
 	case *OrderMutation:
 		return c.Order.mutate(ctx, m)
 	case *OrderEventMutation:
@@ -399,6 +445,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.OrderItem.mutate(ctx, m)
 	case *PaymentMutation:
 		return c.Payment.mutate(ctx, m)
+	case *PointAccountMutation:
+		return c.PointAccount.mutate(ctx, m)
+	case *PointEntryMutation:
+		return c.PointEntry.mutate(ctx, m)
 	case *PriceChangeMutation:
 		return c.PriceChange.mutate(ctx, m)
 	case *ProductMutation:
@@ -935,6 +985,139 @@ func (c *CategoryClient) mutate(ctx context.Context, m *CategoryMutation) (Value
 	}
 }
 
+// CheckinClient is a client for the Checkin schema.
+type CheckinClient struct {
+	config
+}
+
+// NewCheckinClient returns a client for the Checkin from the given config.
+func NewCheckinClient(c config) *CheckinClient {
+	return &CheckinClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `checkin.Hooks(f(g(h())))`.
+func (c *CheckinClient) Use(hooks ...Hook) {
+	c.hooks.Checkin = append(c.hooks.Checkin, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `checkin.Intercept(f(g(h())))`.
+func (c *CheckinClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Checkin = append(c.inters.Checkin, interceptors...)
+}
+
+// Create returns a builder for creating a Checkin entity.
+func (c *CheckinClient) Create() *CheckinCreate {
+	mutation := newCheckinMutation(c.config, OpCreate)
+	return &CheckinCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Checkin entities.
+func (c *CheckinClient) CreateBulk(builders ...*CheckinCreate) *CheckinCreateBulk {
+	return &CheckinCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CheckinClient) MapCreateBulk(slice any, setFunc func(*CheckinCreate, int)) *CheckinCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CheckinCreateBulk{err: fmt.Errorf("calling to CheckinClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CheckinCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CheckinCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Checkin.
+func (c *CheckinClient) Update() *CheckinUpdate {
+	mutation := newCheckinMutation(c.config, OpUpdate)
+	return &CheckinUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CheckinClient) UpdateOne(_m *Checkin) *CheckinUpdateOne {
+	mutation := newCheckinMutation(c.config, OpUpdateOne, withCheckin(_m))
+	return &CheckinUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CheckinClient) UpdateOneID(id int) *CheckinUpdateOne {
+	mutation := newCheckinMutation(c.config, OpUpdateOne, withCheckinID(id))
+	return &CheckinUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Checkin.
+func (c *CheckinClient) Delete() *CheckinDelete {
+	mutation := newCheckinMutation(c.config, OpDelete)
+	return &CheckinDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CheckinClient) DeleteOne(_m *Checkin) *CheckinDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CheckinClient) DeleteOneID(id int) *CheckinDeleteOne {
+	builder := c.Delete().Where(checkin.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CheckinDeleteOne{builder}
+}
+
+// Query returns a query builder for Checkin.
+func (c *CheckinClient) Query() *CheckinQuery {
+	return &CheckinQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCheckin},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Checkin entity by its id.
+func (c *CheckinClient) Get(ctx context.Context, id int) (*Checkin, error) {
+	return c.Query().Where(checkin.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CheckinClient) GetX(ctx context.Context, id int) *Checkin {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *CheckinClient) Hooks() []Hook {
+	return c.hooks.Checkin
+}
+
+// Interceptors returns the client interceptors.
+func (c *CheckinClient) Interceptors() []Interceptor {
+	return c.inters.Checkin
+}
+
+func (c *CheckinClient) mutate(ctx context.Context, m *CheckinMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CheckinCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CheckinUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CheckinUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CheckinDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Checkin mutation op: %q", m.Op())
+	}
+}
+
 // CounterClient is a client for the Counter schema.
 type CounterClient struct {
 	config
@@ -1065,6 +1248,139 @@ func (c *CounterClient) mutate(ctx context.Context, m *CounterMutation) (Value, 
 		return (&CounterDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Counter mutation op: %q", m.Op())
+	}
+}
+
+// CounterSaleClient is a client for the CounterSale schema.
+type CounterSaleClient struct {
+	config
+}
+
+// NewCounterSaleClient returns a client for the CounterSale from the given config.
+func NewCounterSaleClient(c config) *CounterSaleClient {
+	return &CounterSaleClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `countersale.Hooks(f(g(h())))`.
+func (c *CounterSaleClient) Use(hooks ...Hook) {
+	c.hooks.CounterSale = append(c.hooks.CounterSale, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `countersale.Intercept(f(g(h())))`.
+func (c *CounterSaleClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CounterSale = append(c.inters.CounterSale, interceptors...)
+}
+
+// Create returns a builder for creating a CounterSale entity.
+func (c *CounterSaleClient) Create() *CounterSaleCreate {
+	mutation := newCounterSaleMutation(c.config, OpCreate)
+	return &CounterSaleCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CounterSale entities.
+func (c *CounterSaleClient) CreateBulk(builders ...*CounterSaleCreate) *CounterSaleCreateBulk {
+	return &CounterSaleCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CounterSaleClient) MapCreateBulk(slice any, setFunc func(*CounterSaleCreate, int)) *CounterSaleCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CounterSaleCreateBulk{err: fmt.Errorf("calling to CounterSaleClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CounterSaleCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CounterSaleCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CounterSale.
+func (c *CounterSaleClient) Update() *CounterSaleUpdate {
+	mutation := newCounterSaleMutation(c.config, OpUpdate)
+	return &CounterSaleUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CounterSaleClient) UpdateOne(_m *CounterSale) *CounterSaleUpdateOne {
+	mutation := newCounterSaleMutation(c.config, OpUpdateOne, withCounterSale(_m))
+	return &CounterSaleUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CounterSaleClient) UpdateOneID(id int) *CounterSaleUpdateOne {
+	mutation := newCounterSaleMutation(c.config, OpUpdateOne, withCounterSaleID(id))
+	return &CounterSaleUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CounterSale.
+func (c *CounterSaleClient) Delete() *CounterSaleDelete {
+	mutation := newCounterSaleMutation(c.config, OpDelete)
+	return &CounterSaleDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CounterSaleClient) DeleteOne(_m *CounterSale) *CounterSaleDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CounterSaleClient) DeleteOneID(id int) *CounterSaleDeleteOne {
+	builder := c.Delete().Where(countersale.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CounterSaleDeleteOne{builder}
+}
+
+// Query returns a query builder for CounterSale.
+func (c *CounterSaleClient) Query() *CounterSaleQuery {
+	return &CounterSaleQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCounterSale},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CounterSale entity by its id.
+func (c *CounterSaleClient) Get(ctx context.Context, id int) (*CounterSale, error) {
+	return c.Query().Where(countersale.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CounterSaleClient) GetX(ctx context.Context, id int) *CounterSale {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *CounterSaleClient) Hooks() []Hook {
+	return c.hooks.CounterSale
+}
+
+// Interceptors returns the client interceptors.
+func (c *CounterSaleClient) Interceptors() []Interceptor {
+	return c.inters.CounterSale
+}
+
+func (c *CounterSaleClient) mutate(ctx context.Context, m *CounterSaleMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CounterSaleCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CounterSaleUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CounterSaleUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CounterSaleDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CounterSale mutation op: %q", m.Op())
 	}
 }
 
@@ -1464,6 +1780,272 @@ func (c *LoginThrottleClient) mutate(ctx context.Context, m *LoginThrottleMutati
 		return (&LoginThrottleDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown LoginThrottle mutation op: %q", m.Op())
+	}
+}
+
+// MemberLevelClient is a client for the MemberLevel schema.
+type MemberLevelClient struct {
+	config
+}
+
+// NewMemberLevelClient returns a client for the MemberLevel from the given config.
+func NewMemberLevelClient(c config) *MemberLevelClient {
+	return &MemberLevelClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `memberlevel.Hooks(f(g(h())))`.
+func (c *MemberLevelClient) Use(hooks ...Hook) {
+	c.hooks.MemberLevel = append(c.hooks.MemberLevel, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `memberlevel.Intercept(f(g(h())))`.
+func (c *MemberLevelClient) Intercept(interceptors ...Interceptor) {
+	c.inters.MemberLevel = append(c.inters.MemberLevel, interceptors...)
+}
+
+// Create returns a builder for creating a MemberLevel entity.
+func (c *MemberLevelClient) Create() *MemberLevelCreate {
+	mutation := newMemberLevelMutation(c.config, OpCreate)
+	return &MemberLevelCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of MemberLevel entities.
+func (c *MemberLevelClient) CreateBulk(builders ...*MemberLevelCreate) *MemberLevelCreateBulk {
+	return &MemberLevelCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *MemberLevelClient) MapCreateBulk(slice any, setFunc func(*MemberLevelCreate, int)) *MemberLevelCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &MemberLevelCreateBulk{err: fmt.Errorf("calling to MemberLevelClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*MemberLevelCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &MemberLevelCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for MemberLevel.
+func (c *MemberLevelClient) Update() *MemberLevelUpdate {
+	mutation := newMemberLevelMutation(c.config, OpUpdate)
+	return &MemberLevelUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *MemberLevelClient) UpdateOne(_m *MemberLevel) *MemberLevelUpdateOne {
+	mutation := newMemberLevelMutation(c.config, OpUpdateOne, withMemberLevel(_m))
+	return &MemberLevelUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *MemberLevelClient) UpdateOneID(id int) *MemberLevelUpdateOne {
+	mutation := newMemberLevelMutation(c.config, OpUpdateOne, withMemberLevelID(id))
+	return &MemberLevelUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for MemberLevel.
+func (c *MemberLevelClient) Delete() *MemberLevelDelete {
+	mutation := newMemberLevelMutation(c.config, OpDelete)
+	return &MemberLevelDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *MemberLevelClient) DeleteOne(_m *MemberLevel) *MemberLevelDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *MemberLevelClient) DeleteOneID(id int) *MemberLevelDeleteOne {
+	builder := c.Delete().Where(memberlevel.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &MemberLevelDeleteOne{builder}
+}
+
+// Query returns a query builder for MemberLevel.
+func (c *MemberLevelClient) Query() *MemberLevelQuery {
+	return &MemberLevelQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeMemberLevel},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a MemberLevel entity by its id.
+func (c *MemberLevelClient) Get(ctx context.Context, id int) (*MemberLevel, error) {
+	return c.Query().Where(memberlevel.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *MemberLevelClient) GetX(ctx context.Context, id int) *MemberLevel {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *MemberLevelClient) Hooks() []Hook {
+	return c.hooks.MemberLevel
+}
+
+// Interceptors returns the client interceptors.
+func (c *MemberLevelClient) Interceptors() []Interceptor {
+	return c.inters.MemberLevel
+}
+
+func (c *MemberLevelClient) mutate(ctx context.Context, m *MemberLevelMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&MemberLevelCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&MemberLevelUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&MemberLevelUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&MemberLevelDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown MemberLevel mutation op: %q", m.Op())
+	}
+}
+
+// MemberScanClient is a client for the MemberScan schema.
+type MemberScanClient struct {
+	config
+}
+
+// NewMemberScanClient returns a client for the MemberScan from the given config.
+func NewMemberScanClient(c config) *MemberScanClient {
+	return &MemberScanClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `memberscan.Hooks(f(g(h())))`.
+func (c *MemberScanClient) Use(hooks ...Hook) {
+	c.hooks.MemberScan = append(c.hooks.MemberScan, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `memberscan.Intercept(f(g(h())))`.
+func (c *MemberScanClient) Intercept(interceptors ...Interceptor) {
+	c.inters.MemberScan = append(c.inters.MemberScan, interceptors...)
+}
+
+// Create returns a builder for creating a MemberScan entity.
+func (c *MemberScanClient) Create() *MemberScanCreate {
+	mutation := newMemberScanMutation(c.config, OpCreate)
+	return &MemberScanCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of MemberScan entities.
+func (c *MemberScanClient) CreateBulk(builders ...*MemberScanCreate) *MemberScanCreateBulk {
+	return &MemberScanCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *MemberScanClient) MapCreateBulk(slice any, setFunc func(*MemberScanCreate, int)) *MemberScanCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &MemberScanCreateBulk{err: fmt.Errorf("calling to MemberScanClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*MemberScanCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &MemberScanCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for MemberScan.
+func (c *MemberScanClient) Update() *MemberScanUpdate {
+	mutation := newMemberScanMutation(c.config, OpUpdate)
+	return &MemberScanUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *MemberScanClient) UpdateOne(_m *MemberScan) *MemberScanUpdateOne {
+	mutation := newMemberScanMutation(c.config, OpUpdateOne, withMemberScan(_m))
+	return &MemberScanUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *MemberScanClient) UpdateOneID(id int) *MemberScanUpdateOne {
+	mutation := newMemberScanMutation(c.config, OpUpdateOne, withMemberScanID(id))
+	return &MemberScanUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for MemberScan.
+func (c *MemberScanClient) Delete() *MemberScanDelete {
+	mutation := newMemberScanMutation(c.config, OpDelete)
+	return &MemberScanDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *MemberScanClient) DeleteOne(_m *MemberScan) *MemberScanDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *MemberScanClient) DeleteOneID(id int) *MemberScanDeleteOne {
+	builder := c.Delete().Where(memberscan.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &MemberScanDeleteOne{builder}
+}
+
+// Query returns a query builder for MemberScan.
+func (c *MemberScanClient) Query() *MemberScanQuery {
+	return &MemberScanQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeMemberScan},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a MemberScan entity by its id.
+func (c *MemberScanClient) Get(ctx context.Context, id int) (*MemberScan, error) {
+	return c.Query().Where(memberscan.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *MemberScanClient) GetX(ctx context.Context, id int) *MemberScan {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *MemberScanClient) Hooks() []Hook {
+	return c.hooks.MemberScan
+}
+
+// Interceptors returns the client interceptors.
+func (c *MemberScanClient) Interceptors() []Interceptor {
+	return c.inters.MemberScan
+}
+
+func (c *MemberScanClient) mutate(ctx context.Context, m *MemberScanMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&MemberScanCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&MemberScanUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&MemberScanUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&MemberScanDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown MemberScan mutation op: %q", m.Op())
 	}
 }
 
@@ -2156,6 +2738,272 @@ func (c *PaymentClient) mutate(ctx context.Context, m *PaymentMutation) (Value, 
 		return (&PaymentDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Payment mutation op: %q", m.Op())
+	}
+}
+
+// PointAccountClient is a client for the PointAccount schema.
+type PointAccountClient struct {
+	config
+}
+
+// NewPointAccountClient returns a client for the PointAccount from the given config.
+func NewPointAccountClient(c config) *PointAccountClient {
+	return &PointAccountClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `pointaccount.Hooks(f(g(h())))`.
+func (c *PointAccountClient) Use(hooks ...Hook) {
+	c.hooks.PointAccount = append(c.hooks.PointAccount, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `pointaccount.Intercept(f(g(h())))`.
+func (c *PointAccountClient) Intercept(interceptors ...Interceptor) {
+	c.inters.PointAccount = append(c.inters.PointAccount, interceptors...)
+}
+
+// Create returns a builder for creating a PointAccount entity.
+func (c *PointAccountClient) Create() *PointAccountCreate {
+	mutation := newPointAccountMutation(c.config, OpCreate)
+	return &PointAccountCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of PointAccount entities.
+func (c *PointAccountClient) CreateBulk(builders ...*PointAccountCreate) *PointAccountCreateBulk {
+	return &PointAccountCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PointAccountClient) MapCreateBulk(slice any, setFunc func(*PointAccountCreate, int)) *PointAccountCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PointAccountCreateBulk{err: fmt.Errorf("calling to PointAccountClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PointAccountCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PointAccountCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for PointAccount.
+func (c *PointAccountClient) Update() *PointAccountUpdate {
+	mutation := newPointAccountMutation(c.config, OpUpdate)
+	return &PointAccountUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PointAccountClient) UpdateOne(_m *PointAccount) *PointAccountUpdateOne {
+	mutation := newPointAccountMutation(c.config, OpUpdateOne, withPointAccount(_m))
+	return &PointAccountUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PointAccountClient) UpdateOneID(id int) *PointAccountUpdateOne {
+	mutation := newPointAccountMutation(c.config, OpUpdateOne, withPointAccountID(id))
+	return &PointAccountUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for PointAccount.
+func (c *PointAccountClient) Delete() *PointAccountDelete {
+	mutation := newPointAccountMutation(c.config, OpDelete)
+	return &PointAccountDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PointAccountClient) DeleteOne(_m *PointAccount) *PointAccountDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PointAccountClient) DeleteOneID(id int) *PointAccountDeleteOne {
+	builder := c.Delete().Where(pointaccount.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PointAccountDeleteOne{builder}
+}
+
+// Query returns a query builder for PointAccount.
+func (c *PointAccountClient) Query() *PointAccountQuery {
+	return &PointAccountQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePointAccount},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a PointAccount entity by its id.
+func (c *PointAccountClient) Get(ctx context.Context, id int) (*PointAccount, error) {
+	return c.Query().Where(pointaccount.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PointAccountClient) GetX(ctx context.Context, id int) *PointAccount {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *PointAccountClient) Hooks() []Hook {
+	return c.hooks.PointAccount
+}
+
+// Interceptors returns the client interceptors.
+func (c *PointAccountClient) Interceptors() []Interceptor {
+	return c.inters.PointAccount
+}
+
+func (c *PointAccountClient) mutate(ctx context.Context, m *PointAccountMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PointAccountCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PointAccountUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PointAccountUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PointAccountDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown PointAccount mutation op: %q", m.Op())
+	}
+}
+
+// PointEntryClient is a client for the PointEntry schema.
+type PointEntryClient struct {
+	config
+}
+
+// NewPointEntryClient returns a client for the PointEntry from the given config.
+func NewPointEntryClient(c config) *PointEntryClient {
+	return &PointEntryClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `pointentry.Hooks(f(g(h())))`.
+func (c *PointEntryClient) Use(hooks ...Hook) {
+	c.hooks.PointEntry = append(c.hooks.PointEntry, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `pointentry.Intercept(f(g(h())))`.
+func (c *PointEntryClient) Intercept(interceptors ...Interceptor) {
+	c.inters.PointEntry = append(c.inters.PointEntry, interceptors...)
+}
+
+// Create returns a builder for creating a PointEntry entity.
+func (c *PointEntryClient) Create() *PointEntryCreate {
+	mutation := newPointEntryMutation(c.config, OpCreate)
+	return &PointEntryCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of PointEntry entities.
+func (c *PointEntryClient) CreateBulk(builders ...*PointEntryCreate) *PointEntryCreateBulk {
+	return &PointEntryCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PointEntryClient) MapCreateBulk(slice any, setFunc func(*PointEntryCreate, int)) *PointEntryCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PointEntryCreateBulk{err: fmt.Errorf("calling to PointEntryClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PointEntryCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PointEntryCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for PointEntry.
+func (c *PointEntryClient) Update() *PointEntryUpdate {
+	mutation := newPointEntryMutation(c.config, OpUpdate)
+	return &PointEntryUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PointEntryClient) UpdateOne(_m *PointEntry) *PointEntryUpdateOne {
+	mutation := newPointEntryMutation(c.config, OpUpdateOne, withPointEntry(_m))
+	return &PointEntryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PointEntryClient) UpdateOneID(id int) *PointEntryUpdateOne {
+	mutation := newPointEntryMutation(c.config, OpUpdateOne, withPointEntryID(id))
+	return &PointEntryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for PointEntry.
+func (c *PointEntryClient) Delete() *PointEntryDelete {
+	mutation := newPointEntryMutation(c.config, OpDelete)
+	return &PointEntryDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PointEntryClient) DeleteOne(_m *PointEntry) *PointEntryDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PointEntryClient) DeleteOneID(id int) *PointEntryDeleteOne {
+	builder := c.Delete().Where(pointentry.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PointEntryDeleteOne{builder}
+}
+
+// Query returns a query builder for PointEntry.
+func (c *PointEntryClient) Query() *PointEntryQuery {
+	return &PointEntryQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePointEntry},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a PointEntry entity by its id.
+func (c *PointEntryClient) Get(ctx context.Context, id int) (*PointEntry, error) {
+	return c.Query().Where(pointentry.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PointEntryClient) GetX(ctx context.Context, id int) *PointEntry {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *PointEntryClient) Hooks() []Hook {
+	return c.hooks.PointEntry
+}
+
+// Interceptors returns the client interceptors.
+func (c *PointEntryClient) Interceptors() []Interceptor {
+	return c.inters.PointEntry
+}
+
+func (c *PointEntryClient) mutate(ctx context.Context, m *PointEntryMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PointEntryCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PointEntryUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PointEntryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PointEntryDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown PointEntry mutation op: %q", m.Op())
 	}
 }
 
@@ -4940,18 +5788,20 @@ func (c *SubscribeGrantClient) mutate(ctx context.Context, m *SubscribeGrantMuta
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Address, CartItem, Category, Counter, Job, Lease, LoginThrottle, Order,
-		OrderEvent, OrderItem, Payment, PriceChange, Product, ProductImage, Referral,
-		Refund, SearchOutbox, SearchSynonym, SearchSynonymTerm, Shipment,
-		ShipmentEvent, Shopper, Sku, Staff, Stock, StockMovement, Store,
-		StoreDeliveryCell, SubscribeGrant []ent.Hook
+		Address, CartItem, Category, Checkin, Counter, CounterSale, Job, Lease,
+		LoginThrottle, MemberLevel, MemberScan, Order, OrderEvent, OrderItem, Payment,
+		PointAccount, PointEntry, PriceChange, Product, ProductImage, Referral, Refund,
+		SearchOutbox, SearchSynonym, SearchSynonymTerm, Shipment, ShipmentEvent,
+		Shopper, Sku, Staff, Stock, StockMovement, Store, StoreDeliveryCell,
+		SubscribeGrant []ent.Hook
 	}
 	inters struct {
-		Address, CartItem, Category, Counter, Job, Lease, LoginThrottle, Order,
-		OrderEvent, OrderItem, Payment, PriceChange, Product, ProductImage, Referral,
-		Refund, SearchOutbox, SearchSynonym, SearchSynonymTerm, Shipment,
-		ShipmentEvent, Shopper, Sku, Staff, Stock, StockMovement, Store,
-		StoreDeliveryCell, SubscribeGrant []ent.Interceptor
+		Address, CartItem, Category, Checkin, Counter, CounterSale, Job, Lease,
+		LoginThrottle, MemberLevel, MemberScan, Order, OrderEvent, OrderItem, Payment,
+		PointAccount, PointEntry, PriceChange, Product, ProductImage, Referral, Refund,
+		SearchOutbox, SearchSynonym, SearchSynonymTerm, Shipment, ShipmentEvent,
+		Shopper, Sku, Staff, Stock, StockMovement, Store, StoreDeliveryCell,
+		SubscribeGrant []ent.Interceptor
 	}
 )
 

@@ -11,14 +11,20 @@ import (
 	"wemart/ent/address"
 	"wemart/ent/cartitem"
 	"wemart/ent/category"
+	"wemart/ent/checkin"
 	"wemart/ent/counter"
+	"wemart/ent/countersale"
 	"wemart/ent/job"
 	"wemart/ent/lease"
 	"wemart/ent/loginthrottle"
+	"wemart/ent/memberlevel"
+	"wemart/ent/memberscan"
 	"wemart/ent/order"
 	"wemart/ent/orderevent"
 	"wemart/ent/orderitem"
 	"wemart/ent/payment"
+	"wemart/ent/pointaccount"
+	"wemart/ent/pointentry"
 	"wemart/ent/pricechange"
 	"wemart/ent/product"
 	"wemart/ent/productimage"
@@ -104,14 +110,20 @@ func checkColumn(t, c string) error {
 			address.Table:           address.ValidColumn,
 			cartitem.Table:          cartitem.ValidColumn,
 			category.Table:          category.ValidColumn,
+			checkin.Table:           checkin.ValidColumn,
 			counter.Table:           counter.ValidColumn,
+			countersale.Table:       countersale.ValidColumn,
 			job.Table:               job.ValidColumn,
 			lease.Table:             lease.ValidColumn,
 			loginthrottle.Table:     loginthrottle.ValidColumn,
+			memberlevel.Table:       memberlevel.ValidColumn,
+			memberscan.Table:        memberscan.ValidColumn,
 			order.Table:             order.ValidColumn,
 			orderevent.Table:        orderevent.ValidColumn,
 			orderitem.Table:         orderitem.ValidColumn,
 			payment.Table:           payment.ValidColumn,
+			pointaccount.Table:      pointaccount.ValidColumn,
+			pointentry.Table:        pointentry.ValidColumn,
 			pricechange.Table:       pricechange.ValidColumn,
 			product.Table:           product.ValidColumn,
 			productimage.Table:      productimage.ValidColumn,

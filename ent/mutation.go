@@ -11,14 +11,20 @@ import (
 	"wemart/ent/address"
 	"wemart/ent/cartitem"
 	"wemart/ent/category"
+	"wemart/ent/checkin"
 	"wemart/ent/counter"
+	"wemart/ent/countersale"
 	"wemart/ent/job"
 	"wemart/ent/lease"
 	"wemart/ent/loginthrottle"
+	"wemart/ent/memberlevel"
+	"wemart/ent/memberscan"
 	"wemart/ent/order"
 	"wemart/ent/orderevent"
 	"wemart/ent/orderitem"
 	"wemart/ent/payment"
+	"wemart/ent/pointaccount"
+	"wemart/ent/pointentry"
 	"wemart/ent/predicate"
 	"wemart/ent/pricechange"
 	"wemart/ent/product"
@@ -56,14 +62,20 @@ const (
 	TypeAddress           = "Address"
 	TypeCartItem          = "CartItem"
 	TypeCategory          = "Category"
+	TypeCheckin           = "Checkin"
 	TypeCounter           = "Counter"
+	TypeCounterSale       = "CounterSale"
 	TypeJob               = "Job"
 	TypeLease             = "Lease"
 	TypeLoginThrottle     = "LoginThrottle"
+	TypeMemberLevel       = "MemberLevel"
+	TypeMemberScan        = "MemberScan"
 	TypeOrder             = "Order"
 	TypeOrderEvent        = "OrderEvent"
 	TypeOrderItem         = "OrderItem"
 	TypePayment           = "Payment"
+	TypePointAccount      = "PointAccount"
+	TypePointEntry        = "PointEntry"
 	TypePriceChange       = "PriceChange"
 	TypeProduct           = "Product"
 	TypeProductImage      = "ProductImage"
@@ -2971,6 +2983,563 @@ func (m *CategoryMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Category edge %s", name)
 }
 
+// CheckinMutation represents an operation that mutates the Checkin nodes in the graph.
+type CheckinMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	shopper_id    *int
+	addshopper_id *int
+	day           *string
+	points        *int64
+	addpoints     *int64
+	created_at    *time.Time
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*Checkin, error)
+	predicates    []predicate.Checkin
+}
+
+var _ ent.Mutation = (*CheckinMutation)(nil)
+
+// checkinOption allows management of the mutation configuration using functional options.
+type checkinOption func(*CheckinMutation)
+
+// newCheckinMutation creates new mutation for the Checkin entity.
+func newCheckinMutation(c config, op Op, opts ...checkinOption) *CheckinMutation {
+	m := &CheckinMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCheckin,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCheckinID sets the ID field of the mutation.
+func withCheckinID(id int) checkinOption {
+	return func(m *CheckinMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Checkin
+		)
+		m.oldValue = func(ctx context.Context) (*Checkin, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Checkin.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCheckin sets the old Checkin of the mutation.
+func withCheckin(node *Checkin) checkinOption {
+	return func(m *CheckinMutation) {
+		m.oldValue = func(context.Context) (*Checkin, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CheckinMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CheckinMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CheckinMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CheckinMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Checkin.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetShopperID sets the "shopper_id" field.
+func (m *CheckinMutation) SetShopperID(i int) {
+	m.shopper_id = &i
+	m.addshopper_id = nil
+}
+
+// ShopperID returns the value of the "shopper_id" field in the mutation.
+func (m *CheckinMutation) ShopperID() (r int, exists bool) {
+	v := m.shopper_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldShopperID returns the old "shopper_id" field's value of the Checkin entity.
+// If the Checkin object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CheckinMutation) OldShopperID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldShopperID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldShopperID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldShopperID: %w", err)
+	}
+	return oldValue.ShopperID, nil
+}
+
+// AddShopperID adds i to the "shopper_id" field.
+func (m *CheckinMutation) AddShopperID(i int) {
+	if m.addshopper_id != nil {
+		*m.addshopper_id += i
+	} else {
+		m.addshopper_id = &i
+	}
+}
+
+// AddedShopperID returns the value that was added to the "shopper_id" field in this mutation.
+func (m *CheckinMutation) AddedShopperID() (r int, exists bool) {
+	v := m.addshopper_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetShopperID resets all changes to the "shopper_id" field.
+func (m *CheckinMutation) ResetShopperID() {
+	m.shopper_id = nil
+	m.addshopper_id = nil
+}
+
+// SetDay sets the "day" field.
+func (m *CheckinMutation) SetDay(s string) {
+	m.day = &s
+}
+
+// Day returns the value of the "day" field in the mutation.
+func (m *CheckinMutation) Day() (r string, exists bool) {
+	v := m.day
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDay returns the old "day" field's value of the Checkin entity.
+// If the Checkin object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CheckinMutation) OldDay(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDay is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDay requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDay: %w", err)
+	}
+	return oldValue.Day, nil
+}
+
+// ResetDay resets all changes to the "day" field.
+func (m *CheckinMutation) ResetDay() {
+	m.day = nil
+}
+
+// SetPoints sets the "points" field.
+func (m *CheckinMutation) SetPoints(i int64) {
+	m.points = &i
+	m.addpoints = nil
+}
+
+// Points returns the value of the "points" field in the mutation.
+func (m *CheckinMutation) Points() (r int64, exists bool) {
+	v := m.points
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPoints returns the old "points" field's value of the Checkin entity.
+// If the Checkin object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CheckinMutation) OldPoints(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPoints is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPoints requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPoints: %w", err)
+	}
+	return oldValue.Points, nil
+}
+
+// AddPoints adds i to the "points" field.
+func (m *CheckinMutation) AddPoints(i int64) {
+	if m.addpoints != nil {
+		*m.addpoints += i
+	} else {
+		m.addpoints = &i
+	}
+}
+
+// AddedPoints returns the value that was added to the "points" field in this mutation.
+func (m *CheckinMutation) AddedPoints() (r int64, exists bool) {
+	v := m.addpoints
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPoints resets all changes to the "points" field.
+func (m *CheckinMutation) ResetPoints() {
+	m.points = nil
+	m.addpoints = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *CheckinMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *CheckinMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Checkin entity.
+// If the Checkin object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CheckinMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *CheckinMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// Where appends a list predicates to the CheckinMutation builder.
+func (m *CheckinMutation) Where(ps ...predicate.Checkin) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CheckinMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CheckinMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Checkin, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CheckinMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CheckinMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Checkin).
+func (m *CheckinMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CheckinMutation) Fields() []string {
+	fields := make([]string, 0, 4)
+	if m.shopper_id != nil {
+		fields = append(fields, checkin.FieldShopperID)
+	}
+	if m.day != nil {
+		fields = append(fields, checkin.FieldDay)
+	}
+	if m.points != nil {
+		fields = append(fields, checkin.FieldPoints)
+	}
+	if m.created_at != nil {
+		fields = append(fields, checkin.FieldCreatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CheckinMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case checkin.FieldShopperID:
+		return m.ShopperID()
+	case checkin.FieldDay:
+		return m.Day()
+	case checkin.FieldPoints:
+		return m.Points()
+	case checkin.FieldCreatedAt:
+		return m.CreatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CheckinMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case checkin.FieldShopperID:
+		return m.OldShopperID(ctx)
+	case checkin.FieldDay:
+		return m.OldDay(ctx)
+	case checkin.FieldPoints:
+		return m.OldPoints(ctx)
+	case checkin.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown Checkin field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CheckinMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case checkin.FieldShopperID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetShopperID(v)
+		return nil
+	case checkin.FieldDay:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDay(v)
+		return nil
+	case checkin.FieldPoints:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPoints(v)
+		return nil
+	case checkin.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Checkin field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CheckinMutation) AddedFields() []string {
+	var fields []string
+	if m.addshopper_id != nil {
+		fields = append(fields, checkin.FieldShopperID)
+	}
+	if m.addpoints != nil {
+		fields = append(fields, checkin.FieldPoints)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CheckinMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case checkin.FieldShopperID:
+		return m.AddedShopperID()
+	case checkin.FieldPoints:
+		return m.AddedPoints()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CheckinMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case checkin.FieldShopperID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddShopperID(v)
+		return nil
+	case checkin.FieldPoints:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPoints(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Checkin numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CheckinMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CheckinMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CheckinMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown Checkin nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CheckinMutation) ResetField(name string) error {
+	switch name {
+	case checkin.FieldShopperID:
+		m.ResetShopperID()
+		return nil
+	case checkin.FieldDay:
+		m.ResetDay()
+		return nil
+	case checkin.FieldPoints:
+		m.ResetPoints()
+		return nil
+	case checkin.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Checkin field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CheckinMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CheckinMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CheckinMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CheckinMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CheckinMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CheckinMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CheckinMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown Checkin unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CheckinMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown Checkin edge %s", name)
+}
+
 // CounterMutation represents an operation that mutates the Counter nodes in the graph.
 type CounterMutation struct {
 	config
@@ -3337,6 +3906,911 @@ func (m *CounterMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *CounterMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Counter edge %s", name)
+}
+
+// CounterSaleMutation represents an operation that mutates the CounterSale nodes in the graph.
+type CounterSaleMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	store_id      *int
+	addstore_id   *int
+	receipt_no    *string
+	scan_id       *int
+	addscan_id    *int
+	shopper_id    *int
+	addshopper_id *int
+	amount_fen    *int64
+	addamount_fen *int64
+	points        *int64
+	addpoints     *int64
+	staff_id      *int
+	addstaff_id   *int
+	created_at    *time.Time
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*CounterSale, error)
+	predicates    []predicate.CounterSale
+}
+
+var _ ent.Mutation = (*CounterSaleMutation)(nil)
+
+// countersaleOption allows management of the mutation configuration using functional options.
+type countersaleOption func(*CounterSaleMutation)
+
+// newCounterSaleMutation creates new mutation for the CounterSale entity.
+func newCounterSaleMutation(c config, op Op, opts ...countersaleOption) *CounterSaleMutation {
+	m := &CounterSaleMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCounterSale,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCounterSaleID sets the ID field of the mutation.
+func withCounterSaleID(id int) countersaleOption {
+	return func(m *CounterSaleMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CounterSale
+		)
+		m.oldValue = func(ctx context.Context) (*CounterSale, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CounterSale.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCounterSale sets the old CounterSale of the mutation.
+func withCounterSale(node *CounterSale) countersaleOption {
+	return func(m *CounterSaleMutation) {
+		m.oldValue = func(context.Context) (*CounterSale, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CounterSaleMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CounterSaleMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CounterSaleMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CounterSaleMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CounterSale.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetStoreID sets the "store_id" field.
+func (m *CounterSaleMutation) SetStoreID(i int) {
+	m.store_id = &i
+	m.addstore_id = nil
+}
+
+// StoreID returns the value of the "store_id" field in the mutation.
+func (m *CounterSaleMutation) StoreID() (r int, exists bool) {
+	v := m.store_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStoreID returns the old "store_id" field's value of the CounterSale entity.
+// If the CounterSale object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CounterSaleMutation) OldStoreID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStoreID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStoreID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStoreID: %w", err)
+	}
+	return oldValue.StoreID, nil
+}
+
+// AddStoreID adds i to the "store_id" field.
+func (m *CounterSaleMutation) AddStoreID(i int) {
+	if m.addstore_id != nil {
+		*m.addstore_id += i
+	} else {
+		m.addstore_id = &i
+	}
+}
+
+// AddedStoreID returns the value that was added to the "store_id" field in this mutation.
+func (m *CounterSaleMutation) AddedStoreID() (r int, exists bool) {
+	v := m.addstore_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetStoreID resets all changes to the "store_id" field.
+func (m *CounterSaleMutation) ResetStoreID() {
+	m.store_id = nil
+	m.addstore_id = nil
+}
+
+// SetReceiptNo sets the "receipt_no" field.
+func (m *CounterSaleMutation) SetReceiptNo(s string) {
+	m.receipt_no = &s
+}
+
+// ReceiptNo returns the value of the "receipt_no" field in the mutation.
+func (m *CounterSaleMutation) ReceiptNo() (r string, exists bool) {
+	v := m.receipt_no
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReceiptNo returns the old "receipt_no" field's value of the CounterSale entity.
+// If the CounterSale object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CounterSaleMutation) OldReceiptNo(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReceiptNo is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReceiptNo requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReceiptNo: %w", err)
+	}
+	return oldValue.ReceiptNo, nil
+}
+
+// ResetReceiptNo resets all changes to the "receipt_no" field.
+func (m *CounterSaleMutation) ResetReceiptNo() {
+	m.receipt_no = nil
+}
+
+// SetScanID sets the "scan_id" field.
+func (m *CounterSaleMutation) SetScanID(i int) {
+	m.scan_id = &i
+	m.addscan_id = nil
+}
+
+// ScanID returns the value of the "scan_id" field in the mutation.
+func (m *CounterSaleMutation) ScanID() (r int, exists bool) {
+	v := m.scan_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScanID returns the old "scan_id" field's value of the CounterSale entity.
+// If the CounterSale object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CounterSaleMutation) OldScanID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScanID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScanID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScanID: %w", err)
+	}
+	return oldValue.ScanID, nil
+}
+
+// AddScanID adds i to the "scan_id" field.
+func (m *CounterSaleMutation) AddScanID(i int) {
+	if m.addscan_id != nil {
+		*m.addscan_id += i
+	} else {
+		m.addscan_id = &i
+	}
+}
+
+// AddedScanID returns the value that was added to the "scan_id" field in this mutation.
+func (m *CounterSaleMutation) AddedScanID() (r int, exists bool) {
+	v := m.addscan_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetScanID resets all changes to the "scan_id" field.
+func (m *CounterSaleMutation) ResetScanID() {
+	m.scan_id = nil
+	m.addscan_id = nil
+}
+
+// SetShopperID sets the "shopper_id" field.
+func (m *CounterSaleMutation) SetShopperID(i int) {
+	m.shopper_id = &i
+	m.addshopper_id = nil
+}
+
+// ShopperID returns the value of the "shopper_id" field in the mutation.
+func (m *CounterSaleMutation) ShopperID() (r int, exists bool) {
+	v := m.shopper_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldShopperID returns the old "shopper_id" field's value of the CounterSale entity.
+// If the CounterSale object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CounterSaleMutation) OldShopperID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldShopperID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldShopperID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldShopperID: %w", err)
+	}
+	return oldValue.ShopperID, nil
+}
+
+// AddShopperID adds i to the "shopper_id" field.
+func (m *CounterSaleMutation) AddShopperID(i int) {
+	if m.addshopper_id != nil {
+		*m.addshopper_id += i
+	} else {
+		m.addshopper_id = &i
+	}
+}
+
+// AddedShopperID returns the value that was added to the "shopper_id" field in this mutation.
+func (m *CounterSaleMutation) AddedShopperID() (r int, exists bool) {
+	v := m.addshopper_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetShopperID resets all changes to the "shopper_id" field.
+func (m *CounterSaleMutation) ResetShopperID() {
+	m.shopper_id = nil
+	m.addshopper_id = nil
+}
+
+// SetAmountFen sets the "amount_fen" field.
+func (m *CounterSaleMutation) SetAmountFen(i int64) {
+	m.amount_fen = &i
+	m.addamount_fen = nil
+}
+
+// AmountFen returns the value of the "amount_fen" field in the mutation.
+func (m *CounterSaleMutation) AmountFen() (r int64, exists bool) {
+	v := m.amount_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAmountFen returns the old "amount_fen" field's value of the CounterSale entity.
+// If the CounterSale object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CounterSaleMutation) OldAmountFen(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAmountFen is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAmountFen requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAmountFen: %w", err)
+	}
+	return oldValue.AmountFen, nil
+}
+
+// AddAmountFen adds i to the "amount_fen" field.
+func (m *CounterSaleMutation) AddAmountFen(i int64) {
+	if m.addamount_fen != nil {
+		*m.addamount_fen += i
+	} else {
+		m.addamount_fen = &i
+	}
+}
+
+// AddedAmountFen returns the value that was added to the "amount_fen" field in this mutation.
+func (m *CounterSaleMutation) AddedAmountFen() (r int64, exists bool) {
+	v := m.addamount_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAmountFen resets all changes to the "amount_fen" field.
+func (m *CounterSaleMutation) ResetAmountFen() {
+	m.amount_fen = nil
+	m.addamount_fen = nil
+}
+
+// SetPoints sets the "points" field.
+func (m *CounterSaleMutation) SetPoints(i int64) {
+	m.points = &i
+	m.addpoints = nil
+}
+
+// Points returns the value of the "points" field in the mutation.
+func (m *CounterSaleMutation) Points() (r int64, exists bool) {
+	v := m.points
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPoints returns the old "points" field's value of the CounterSale entity.
+// If the CounterSale object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CounterSaleMutation) OldPoints(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPoints is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPoints requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPoints: %w", err)
+	}
+	return oldValue.Points, nil
+}
+
+// AddPoints adds i to the "points" field.
+func (m *CounterSaleMutation) AddPoints(i int64) {
+	if m.addpoints != nil {
+		*m.addpoints += i
+	} else {
+		m.addpoints = &i
+	}
+}
+
+// AddedPoints returns the value that was added to the "points" field in this mutation.
+func (m *CounterSaleMutation) AddedPoints() (r int64, exists bool) {
+	v := m.addpoints
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPoints resets all changes to the "points" field.
+func (m *CounterSaleMutation) ResetPoints() {
+	m.points = nil
+	m.addpoints = nil
+}
+
+// SetStaffID sets the "staff_id" field.
+func (m *CounterSaleMutation) SetStaffID(i int) {
+	m.staff_id = &i
+	m.addstaff_id = nil
+}
+
+// StaffID returns the value of the "staff_id" field in the mutation.
+func (m *CounterSaleMutation) StaffID() (r int, exists bool) {
+	v := m.staff_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStaffID returns the old "staff_id" field's value of the CounterSale entity.
+// If the CounterSale object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CounterSaleMutation) OldStaffID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStaffID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStaffID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStaffID: %w", err)
+	}
+	return oldValue.StaffID, nil
+}
+
+// AddStaffID adds i to the "staff_id" field.
+func (m *CounterSaleMutation) AddStaffID(i int) {
+	if m.addstaff_id != nil {
+		*m.addstaff_id += i
+	} else {
+		m.addstaff_id = &i
+	}
+}
+
+// AddedStaffID returns the value that was added to the "staff_id" field in this mutation.
+func (m *CounterSaleMutation) AddedStaffID() (r int, exists bool) {
+	v := m.addstaff_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetStaffID resets all changes to the "staff_id" field.
+func (m *CounterSaleMutation) ResetStaffID() {
+	m.staff_id = nil
+	m.addstaff_id = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *CounterSaleMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *CounterSaleMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the CounterSale entity.
+// If the CounterSale object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CounterSaleMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *CounterSaleMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// Where appends a list predicates to the CounterSaleMutation builder.
+func (m *CounterSaleMutation) Where(ps ...predicate.CounterSale) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CounterSaleMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CounterSaleMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CounterSale, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CounterSaleMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CounterSaleMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CounterSale).
+func (m *CounterSaleMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CounterSaleMutation) Fields() []string {
+	fields := make([]string, 0, 8)
+	if m.store_id != nil {
+		fields = append(fields, countersale.FieldStoreID)
+	}
+	if m.receipt_no != nil {
+		fields = append(fields, countersale.FieldReceiptNo)
+	}
+	if m.scan_id != nil {
+		fields = append(fields, countersale.FieldScanID)
+	}
+	if m.shopper_id != nil {
+		fields = append(fields, countersale.FieldShopperID)
+	}
+	if m.amount_fen != nil {
+		fields = append(fields, countersale.FieldAmountFen)
+	}
+	if m.points != nil {
+		fields = append(fields, countersale.FieldPoints)
+	}
+	if m.staff_id != nil {
+		fields = append(fields, countersale.FieldStaffID)
+	}
+	if m.created_at != nil {
+		fields = append(fields, countersale.FieldCreatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CounterSaleMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case countersale.FieldStoreID:
+		return m.StoreID()
+	case countersale.FieldReceiptNo:
+		return m.ReceiptNo()
+	case countersale.FieldScanID:
+		return m.ScanID()
+	case countersale.FieldShopperID:
+		return m.ShopperID()
+	case countersale.FieldAmountFen:
+		return m.AmountFen()
+	case countersale.FieldPoints:
+		return m.Points()
+	case countersale.FieldStaffID:
+		return m.StaffID()
+	case countersale.FieldCreatedAt:
+		return m.CreatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CounterSaleMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case countersale.FieldStoreID:
+		return m.OldStoreID(ctx)
+	case countersale.FieldReceiptNo:
+		return m.OldReceiptNo(ctx)
+	case countersale.FieldScanID:
+		return m.OldScanID(ctx)
+	case countersale.FieldShopperID:
+		return m.OldShopperID(ctx)
+	case countersale.FieldAmountFen:
+		return m.OldAmountFen(ctx)
+	case countersale.FieldPoints:
+		return m.OldPoints(ctx)
+	case countersale.FieldStaffID:
+		return m.OldStaffID(ctx)
+	case countersale.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown CounterSale field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CounterSaleMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case countersale.FieldStoreID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStoreID(v)
+		return nil
+	case countersale.FieldReceiptNo:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReceiptNo(v)
+		return nil
+	case countersale.FieldScanID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScanID(v)
+		return nil
+	case countersale.FieldShopperID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetShopperID(v)
+		return nil
+	case countersale.FieldAmountFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAmountFen(v)
+		return nil
+	case countersale.FieldPoints:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPoints(v)
+		return nil
+	case countersale.FieldStaffID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStaffID(v)
+		return nil
+	case countersale.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CounterSale field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CounterSaleMutation) AddedFields() []string {
+	var fields []string
+	if m.addstore_id != nil {
+		fields = append(fields, countersale.FieldStoreID)
+	}
+	if m.addscan_id != nil {
+		fields = append(fields, countersale.FieldScanID)
+	}
+	if m.addshopper_id != nil {
+		fields = append(fields, countersale.FieldShopperID)
+	}
+	if m.addamount_fen != nil {
+		fields = append(fields, countersale.FieldAmountFen)
+	}
+	if m.addpoints != nil {
+		fields = append(fields, countersale.FieldPoints)
+	}
+	if m.addstaff_id != nil {
+		fields = append(fields, countersale.FieldStaffID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CounterSaleMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case countersale.FieldStoreID:
+		return m.AddedStoreID()
+	case countersale.FieldScanID:
+		return m.AddedScanID()
+	case countersale.FieldShopperID:
+		return m.AddedShopperID()
+	case countersale.FieldAmountFen:
+		return m.AddedAmountFen()
+	case countersale.FieldPoints:
+		return m.AddedPoints()
+	case countersale.FieldStaffID:
+		return m.AddedStaffID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CounterSaleMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case countersale.FieldStoreID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddStoreID(v)
+		return nil
+	case countersale.FieldScanID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScanID(v)
+		return nil
+	case countersale.FieldShopperID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddShopperID(v)
+		return nil
+	case countersale.FieldAmountFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAmountFen(v)
+		return nil
+	case countersale.FieldPoints:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPoints(v)
+		return nil
+	case countersale.FieldStaffID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddStaffID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CounterSale numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CounterSaleMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CounterSaleMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CounterSaleMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown CounterSale nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CounterSaleMutation) ResetField(name string) error {
+	switch name {
+	case countersale.FieldStoreID:
+		m.ResetStoreID()
+		return nil
+	case countersale.FieldReceiptNo:
+		m.ResetReceiptNo()
+		return nil
+	case countersale.FieldScanID:
+		m.ResetScanID()
+		return nil
+	case countersale.FieldShopperID:
+		m.ResetShopperID()
+		return nil
+	case countersale.FieldAmountFen:
+		m.ResetAmountFen()
+		return nil
+	case countersale.FieldPoints:
+		m.ResetPoints()
+		return nil
+	case countersale.FieldStaffID:
+		m.ResetStaffID()
+		return nil
+	case countersale.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown CounterSale field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CounterSaleMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CounterSaleMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CounterSaleMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CounterSaleMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CounterSaleMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CounterSaleMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CounterSaleMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown CounterSale unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CounterSaleMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown CounterSale edge %s", name)
 }
 
 // JobMutation represents an operation that mutates the Job nodes in the graph.
@@ -5319,6 +6793,1315 @@ func (m *LoginThrottleMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *LoginThrottleMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown LoginThrottle edge %s", name)
+}
+
+// MemberLevelMutation represents an operation that mutates the MemberLevel nodes in the graph.
+type MemberLevelMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *int
+	name             *string
+	min_spend_fen    *int64
+	addmin_spend_fen *int64
+	percent_off      *int
+	addpercent_off   *int
+	free_delivery    *bool
+	clearedFields    map[string]struct{}
+	done             bool
+	oldValue         func(context.Context) (*MemberLevel, error)
+	predicates       []predicate.MemberLevel
+}
+
+var _ ent.Mutation = (*MemberLevelMutation)(nil)
+
+// memberlevelOption allows management of the mutation configuration using functional options.
+type memberlevelOption func(*MemberLevelMutation)
+
+// newMemberLevelMutation creates new mutation for the MemberLevel entity.
+func newMemberLevelMutation(c config, op Op, opts ...memberlevelOption) *MemberLevelMutation {
+	m := &MemberLevelMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeMemberLevel,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withMemberLevelID sets the ID field of the mutation.
+func withMemberLevelID(id int) memberlevelOption {
+	return func(m *MemberLevelMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *MemberLevel
+		)
+		m.oldValue = func(ctx context.Context) (*MemberLevel, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().MemberLevel.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withMemberLevel sets the old MemberLevel of the mutation.
+func withMemberLevel(node *MemberLevel) memberlevelOption {
+	return func(m *MemberLevelMutation) {
+		m.oldValue = func(context.Context) (*MemberLevel, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m MemberLevelMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m MemberLevelMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *MemberLevelMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *MemberLevelMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().MemberLevel.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetName sets the "name" field.
+func (m *MemberLevelMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *MemberLevelMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the MemberLevel entity.
+// If the MemberLevel object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MemberLevelMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *MemberLevelMutation) ResetName() {
+	m.name = nil
+}
+
+// SetMinSpendFen sets the "min_spend_fen" field.
+func (m *MemberLevelMutation) SetMinSpendFen(i int64) {
+	m.min_spend_fen = &i
+	m.addmin_spend_fen = nil
+}
+
+// MinSpendFen returns the value of the "min_spend_fen" field in the mutation.
+func (m *MemberLevelMutation) MinSpendFen() (r int64, exists bool) {
+	v := m.min_spend_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMinSpendFen returns the old "min_spend_fen" field's value of the MemberLevel entity.
+// If the MemberLevel object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MemberLevelMutation) OldMinSpendFen(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMinSpendFen is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMinSpendFen requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMinSpendFen: %w", err)
+	}
+	return oldValue.MinSpendFen, nil
+}
+
+// AddMinSpendFen adds i to the "min_spend_fen" field.
+func (m *MemberLevelMutation) AddMinSpendFen(i int64) {
+	if m.addmin_spend_fen != nil {
+		*m.addmin_spend_fen += i
+	} else {
+		m.addmin_spend_fen = &i
+	}
+}
+
+// AddedMinSpendFen returns the value that was added to the "min_spend_fen" field in this mutation.
+func (m *MemberLevelMutation) AddedMinSpendFen() (r int64, exists bool) {
+	v := m.addmin_spend_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetMinSpendFen resets all changes to the "min_spend_fen" field.
+func (m *MemberLevelMutation) ResetMinSpendFen() {
+	m.min_spend_fen = nil
+	m.addmin_spend_fen = nil
+}
+
+// SetPercentOff sets the "percent_off" field.
+func (m *MemberLevelMutation) SetPercentOff(i int) {
+	m.percent_off = &i
+	m.addpercent_off = nil
+}
+
+// PercentOff returns the value of the "percent_off" field in the mutation.
+func (m *MemberLevelMutation) PercentOff() (r int, exists bool) {
+	v := m.percent_off
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPercentOff returns the old "percent_off" field's value of the MemberLevel entity.
+// If the MemberLevel object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MemberLevelMutation) OldPercentOff(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPercentOff is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPercentOff requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPercentOff: %w", err)
+	}
+	return oldValue.PercentOff, nil
+}
+
+// AddPercentOff adds i to the "percent_off" field.
+func (m *MemberLevelMutation) AddPercentOff(i int) {
+	if m.addpercent_off != nil {
+		*m.addpercent_off += i
+	} else {
+		m.addpercent_off = &i
+	}
+}
+
+// AddedPercentOff returns the value that was added to the "percent_off" field in this mutation.
+func (m *MemberLevelMutation) AddedPercentOff() (r int, exists bool) {
+	v := m.addpercent_off
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPercentOff resets all changes to the "percent_off" field.
+func (m *MemberLevelMutation) ResetPercentOff() {
+	m.percent_off = nil
+	m.addpercent_off = nil
+}
+
+// SetFreeDelivery sets the "free_delivery" field.
+func (m *MemberLevelMutation) SetFreeDelivery(b bool) {
+	m.free_delivery = &b
+}
+
+// FreeDelivery returns the value of the "free_delivery" field in the mutation.
+func (m *MemberLevelMutation) FreeDelivery() (r bool, exists bool) {
+	v := m.free_delivery
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFreeDelivery returns the old "free_delivery" field's value of the MemberLevel entity.
+// If the MemberLevel object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MemberLevelMutation) OldFreeDelivery(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFreeDelivery is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFreeDelivery requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFreeDelivery: %w", err)
+	}
+	return oldValue.FreeDelivery, nil
+}
+
+// ResetFreeDelivery resets all changes to the "free_delivery" field.
+func (m *MemberLevelMutation) ResetFreeDelivery() {
+	m.free_delivery = nil
+}
+
+// Where appends a list predicates to the MemberLevelMutation builder.
+func (m *MemberLevelMutation) Where(ps ...predicate.MemberLevel) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the MemberLevelMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *MemberLevelMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.MemberLevel, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *MemberLevelMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *MemberLevelMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (MemberLevel).
+func (m *MemberLevelMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *MemberLevelMutation) Fields() []string {
+	fields := make([]string, 0, 4)
+	if m.name != nil {
+		fields = append(fields, memberlevel.FieldName)
+	}
+	if m.min_spend_fen != nil {
+		fields = append(fields, memberlevel.FieldMinSpendFen)
+	}
+	if m.percent_off != nil {
+		fields = append(fields, memberlevel.FieldPercentOff)
+	}
+	if m.free_delivery != nil {
+		fields = append(fields, memberlevel.FieldFreeDelivery)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *MemberLevelMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case memberlevel.FieldName:
+		return m.Name()
+	case memberlevel.FieldMinSpendFen:
+		return m.MinSpendFen()
+	case memberlevel.FieldPercentOff:
+		return m.PercentOff()
+	case memberlevel.FieldFreeDelivery:
+		return m.FreeDelivery()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *MemberLevelMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case memberlevel.FieldName:
+		return m.OldName(ctx)
+	case memberlevel.FieldMinSpendFen:
+		return m.OldMinSpendFen(ctx)
+	case memberlevel.FieldPercentOff:
+		return m.OldPercentOff(ctx)
+	case memberlevel.FieldFreeDelivery:
+		return m.OldFreeDelivery(ctx)
+	}
+	return nil, fmt.Errorf("unknown MemberLevel field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MemberLevelMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case memberlevel.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case memberlevel.FieldMinSpendFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMinSpendFen(v)
+		return nil
+	case memberlevel.FieldPercentOff:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPercentOff(v)
+		return nil
+	case memberlevel.FieldFreeDelivery:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFreeDelivery(v)
+		return nil
+	}
+	return fmt.Errorf("unknown MemberLevel field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *MemberLevelMutation) AddedFields() []string {
+	var fields []string
+	if m.addmin_spend_fen != nil {
+		fields = append(fields, memberlevel.FieldMinSpendFen)
+	}
+	if m.addpercent_off != nil {
+		fields = append(fields, memberlevel.FieldPercentOff)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *MemberLevelMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case memberlevel.FieldMinSpendFen:
+		return m.AddedMinSpendFen()
+	case memberlevel.FieldPercentOff:
+		return m.AddedPercentOff()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MemberLevelMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case memberlevel.FieldMinSpendFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMinSpendFen(v)
+		return nil
+	case memberlevel.FieldPercentOff:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPercentOff(v)
+		return nil
+	}
+	return fmt.Errorf("unknown MemberLevel numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *MemberLevelMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *MemberLevelMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *MemberLevelMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown MemberLevel nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *MemberLevelMutation) ResetField(name string) error {
+	switch name {
+	case memberlevel.FieldName:
+		m.ResetName()
+		return nil
+	case memberlevel.FieldMinSpendFen:
+		m.ResetMinSpendFen()
+		return nil
+	case memberlevel.FieldPercentOff:
+		m.ResetPercentOff()
+		return nil
+	case memberlevel.FieldFreeDelivery:
+		m.ResetFreeDelivery()
+		return nil
+	}
+	return fmt.Errorf("unknown MemberLevel field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *MemberLevelMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *MemberLevelMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *MemberLevelMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *MemberLevelMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *MemberLevelMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *MemberLevelMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *MemberLevelMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown MemberLevel unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *MemberLevelMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown MemberLevel edge %s", name)
+}
+
+// MemberScanMutation represents an operation that mutates the MemberScan nodes in the graph.
+type MemberScanMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	nonce         *string
+	shopper_id    *int
+	addshopper_id *int
+	store_id      *int
+	addstore_id   *int
+	staff_id      *int
+	addstaff_id   *int
+	created_at    *time.Time
+	expires_at    *time.Time
+	used          *bool
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*MemberScan, error)
+	predicates    []predicate.MemberScan
+}
+
+var _ ent.Mutation = (*MemberScanMutation)(nil)
+
+// memberscanOption allows management of the mutation configuration using functional options.
+type memberscanOption func(*MemberScanMutation)
+
+// newMemberScanMutation creates new mutation for the MemberScan entity.
+func newMemberScanMutation(c config, op Op, opts ...memberscanOption) *MemberScanMutation {
+	m := &MemberScanMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeMemberScan,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withMemberScanID sets the ID field of the mutation.
+func withMemberScanID(id int) memberscanOption {
+	return func(m *MemberScanMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *MemberScan
+		)
+		m.oldValue = func(ctx context.Context) (*MemberScan, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().MemberScan.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withMemberScan sets the old MemberScan of the mutation.
+func withMemberScan(node *MemberScan) memberscanOption {
+	return func(m *MemberScanMutation) {
+		m.oldValue = func(context.Context) (*MemberScan, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m MemberScanMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m MemberScanMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *MemberScanMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *MemberScanMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().MemberScan.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetNonce sets the "nonce" field.
+func (m *MemberScanMutation) SetNonce(s string) {
+	m.nonce = &s
+}
+
+// Nonce returns the value of the "nonce" field in the mutation.
+func (m *MemberScanMutation) Nonce() (r string, exists bool) {
+	v := m.nonce
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNonce returns the old "nonce" field's value of the MemberScan entity.
+// If the MemberScan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MemberScanMutation) OldNonce(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNonce is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNonce requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNonce: %w", err)
+	}
+	return oldValue.Nonce, nil
+}
+
+// ResetNonce resets all changes to the "nonce" field.
+func (m *MemberScanMutation) ResetNonce() {
+	m.nonce = nil
+}
+
+// SetShopperID sets the "shopper_id" field.
+func (m *MemberScanMutation) SetShopperID(i int) {
+	m.shopper_id = &i
+	m.addshopper_id = nil
+}
+
+// ShopperID returns the value of the "shopper_id" field in the mutation.
+func (m *MemberScanMutation) ShopperID() (r int, exists bool) {
+	v := m.shopper_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldShopperID returns the old "shopper_id" field's value of the MemberScan entity.
+// If the MemberScan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MemberScanMutation) OldShopperID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldShopperID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldShopperID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldShopperID: %w", err)
+	}
+	return oldValue.ShopperID, nil
+}
+
+// AddShopperID adds i to the "shopper_id" field.
+func (m *MemberScanMutation) AddShopperID(i int) {
+	if m.addshopper_id != nil {
+		*m.addshopper_id += i
+	} else {
+		m.addshopper_id = &i
+	}
+}
+
+// AddedShopperID returns the value that was added to the "shopper_id" field in this mutation.
+func (m *MemberScanMutation) AddedShopperID() (r int, exists bool) {
+	v := m.addshopper_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetShopperID resets all changes to the "shopper_id" field.
+func (m *MemberScanMutation) ResetShopperID() {
+	m.shopper_id = nil
+	m.addshopper_id = nil
+}
+
+// SetStoreID sets the "store_id" field.
+func (m *MemberScanMutation) SetStoreID(i int) {
+	m.store_id = &i
+	m.addstore_id = nil
+}
+
+// StoreID returns the value of the "store_id" field in the mutation.
+func (m *MemberScanMutation) StoreID() (r int, exists bool) {
+	v := m.store_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStoreID returns the old "store_id" field's value of the MemberScan entity.
+// If the MemberScan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MemberScanMutation) OldStoreID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStoreID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStoreID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStoreID: %w", err)
+	}
+	return oldValue.StoreID, nil
+}
+
+// AddStoreID adds i to the "store_id" field.
+func (m *MemberScanMutation) AddStoreID(i int) {
+	if m.addstore_id != nil {
+		*m.addstore_id += i
+	} else {
+		m.addstore_id = &i
+	}
+}
+
+// AddedStoreID returns the value that was added to the "store_id" field in this mutation.
+func (m *MemberScanMutation) AddedStoreID() (r int, exists bool) {
+	v := m.addstore_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetStoreID resets all changes to the "store_id" field.
+func (m *MemberScanMutation) ResetStoreID() {
+	m.store_id = nil
+	m.addstore_id = nil
+}
+
+// SetStaffID sets the "staff_id" field.
+func (m *MemberScanMutation) SetStaffID(i int) {
+	m.staff_id = &i
+	m.addstaff_id = nil
+}
+
+// StaffID returns the value of the "staff_id" field in the mutation.
+func (m *MemberScanMutation) StaffID() (r int, exists bool) {
+	v := m.staff_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStaffID returns the old "staff_id" field's value of the MemberScan entity.
+// If the MemberScan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MemberScanMutation) OldStaffID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStaffID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStaffID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStaffID: %w", err)
+	}
+	return oldValue.StaffID, nil
+}
+
+// AddStaffID adds i to the "staff_id" field.
+func (m *MemberScanMutation) AddStaffID(i int) {
+	if m.addstaff_id != nil {
+		*m.addstaff_id += i
+	} else {
+		m.addstaff_id = &i
+	}
+}
+
+// AddedStaffID returns the value that was added to the "staff_id" field in this mutation.
+func (m *MemberScanMutation) AddedStaffID() (r int, exists bool) {
+	v := m.addstaff_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetStaffID resets all changes to the "staff_id" field.
+func (m *MemberScanMutation) ResetStaffID() {
+	m.staff_id = nil
+	m.addstaff_id = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *MemberScanMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *MemberScanMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the MemberScan entity.
+// If the MemberScan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MemberScanMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *MemberScanMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetExpiresAt sets the "expires_at" field.
+func (m *MemberScanMutation) SetExpiresAt(t time.Time) {
+	m.expires_at = &t
+}
+
+// ExpiresAt returns the value of the "expires_at" field in the mutation.
+func (m *MemberScanMutation) ExpiresAt() (r time.Time, exists bool) {
+	v := m.expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExpiresAt returns the old "expires_at" field's value of the MemberScan entity.
+// If the MemberScan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MemberScanMutation) OldExpiresAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExpiresAt: %w", err)
+	}
+	return oldValue.ExpiresAt, nil
+}
+
+// ResetExpiresAt resets all changes to the "expires_at" field.
+func (m *MemberScanMutation) ResetExpiresAt() {
+	m.expires_at = nil
+}
+
+// SetUsed sets the "used" field.
+func (m *MemberScanMutation) SetUsed(b bool) {
+	m.used = &b
+}
+
+// Used returns the value of the "used" field in the mutation.
+func (m *MemberScanMutation) Used() (r bool, exists bool) {
+	v := m.used
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUsed returns the old "used" field's value of the MemberScan entity.
+// If the MemberScan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MemberScanMutation) OldUsed(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUsed is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUsed requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUsed: %w", err)
+	}
+	return oldValue.Used, nil
+}
+
+// ResetUsed resets all changes to the "used" field.
+func (m *MemberScanMutation) ResetUsed() {
+	m.used = nil
+}
+
+// Where appends a list predicates to the MemberScanMutation builder.
+func (m *MemberScanMutation) Where(ps ...predicate.MemberScan) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the MemberScanMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *MemberScanMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.MemberScan, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *MemberScanMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *MemberScanMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (MemberScan).
+func (m *MemberScanMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *MemberScanMutation) Fields() []string {
+	fields := make([]string, 0, 7)
+	if m.nonce != nil {
+		fields = append(fields, memberscan.FieldNonce)
+	}
+	if m.shopper_id != nil {
+		fields = append(fields, memberscan.FieldShopperID)
+	}
+	if m.store_id != nil {
+		fields = append(fields, memberscan.FieldStoreID)
+	}
+	if m.staff_id != nil {
+		fields = append(fields, memberscan.FieldStaffID)
+	}
+	if m.created_at != nil {
+		fields = append(fields, memberscan.FieldCreatedAt)
+	}
+	if m.expires_at != nil {
+		fields = append(fields, memberscan.FieldExpiresAt)
+	}
+	if m.used != nil {
+		fields = append(fields, memberscan.FieldUsed)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *MemberScanMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case memberscan.FieldNonce:
+		return m.Nonce()
+	case memberscan.FieldShopperID:
+		return m.ShopperID()
+	case memberscan.FieldStoreID:
+		return m.StoreID()
+	case memberscan.FieldStaffID:
+		return m.StaffID()
+	case memberscan.FieldCreatedAt:
+		return m.CreatedAt()
+	case memberscan.FieldExpiresAt:
+		return m.ExpiresAt()
+	case memberscan.FieldUsed:
+		return m.Used()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *MemberScanMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case memberscan.FieldNonce:
+		return m.OldNonce(ctx)
+	case memberscan.FieldShopperID:
+		return m.OldShopperID(ctx)
+	case memberscan.FieldStoreID:
+		return m.OldStoreID(ctx)
+	case memberscan.FieldStaffID:
+		return m.OldStaffID(ctx)
+	case memberscan.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case memberscan.FieldExpiresAt:
+		return m.OldExpiresAt(ctx)
+	case memberscan.FieldUsed:
+		return m.OldUsed(ctx)
+	}
+	return nil, fmt.Errorf("unknown MemberScan field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MemberScanMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case memberscan.FieldNonce:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNonce(v)
+		return nil
+	case memberscan.FieldShopperID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetShopperID(v)
+		return nil
+	case memberscan.FieldStoreID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStoreID(v)
+		return nil
+	case memberscan.FieldStaffID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStaffID(v)
+		return nil
+	case memberscan.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case memberscan.FieldExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExpiresAt(v)
+		return nil
+	case memberscan.FieldUsed:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUsed(v)
+		return nil
+	}
+	return fmt.Errorf("unknown MemberScan field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *MemberScanMutation) AddedFields() []string {
+	var fields []string
+	if m.addshopper_id != nil {
+		fields = append(fields, memberscan.FieldShopperID)
+	}
+	if m.addstore_id != nil {
+		fields = append(fields, memberscan.FieldStoreID)
+	}
+	if m.addstaff_id != nil {
+		fields = append(fields, memberscan.FieldStaffID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *MemberScanMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case memberscan.FieldShopperID:
+		return m.AddedShopperID()
+	case memberscan.FieldStoreID:
+		return m.AddedStoreID()
+	case memberscan.FieldStaffID:
+		return m.AddedStaffID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MemberScanMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case memberscan.FieldShopperID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddShopperID(v)
+		return nil
+	case memberscan.FieldStoreID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddStoreID(v)
+		return nil
+	case memberscan.FieldStaffID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddStaffID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown MemberScan numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *MemberScanMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *MemberScanMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *MemberScanMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown MemberScan nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *MemberScanMutation) ResetField(name string) error {
+	switch name {
+	case memberscan.FieldNonce:
+		m.ResetNonce()
+		return nil
+	case memberscan.FieldShopperID:
+		m.ResetShopperID()
+		return nil
+	case memberscan.FieldStoreID:
+		m.ResetStoreID()
+		return nil
+	case memberscan.FieldStaffID:
+		m.ResetStaffID()
+		return nil
+	case memberscan.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case memberscan.FieldExpiresAt:
+		m.ResetExpiresAt()
+		return nil
+	case memberscan.FieldUsed:
+		m.ResetUsed()
+		return nil
+	}
+	return fmt.Errorf("unknown MemberScan field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *MemberScanMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *MemberScanMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *MemberScanMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *MemberScanMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *MemberScanMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *MemberScanMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *MemberScanMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown MemberScan unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *MemberScanMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown MemberScan edge %s", name)
 }
 
 // OrderMutation represents an operation that mutates the Order nodes in the graph.
@@ -11655,6 +14438,1551 @@ func (m *PaymentMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Payment edge %s", name)
+}
+
+// PointAccountMutation represents an operation that mutates the PointAccount nodes in the graph.
+type PointAccountMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	available     *int64
+	addavailable  *int64
+	pending       *int64
+	addpending    *int64
+	updated_at    *time.Time
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*PointAccount, error)
+	predicates    []predicate.PointAccount
+}
+
+var _ ent.Mutation = (*PointAccountMutation)(nil)
+
+// pointaccountOption allows management of the mutation configuration using functional options.
+type pointaccountOption func(*PointAccountMutation)
+
+// newPointAccountMutation creates new mutation for the PointAccount entity.
+func newPointAccountMutation(c config, op Op, opts ...pointaccountOption) *PointAccountMutation {
+	m := &PointAccountMutation{
+		config:        c,
+		op:            op,
+		typ:           TypePointAccount,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withPointAccountID sets the ID field of the mutation.
+func withPointAccountID(id int) pointaccountOption {
+	return func(m *PointAccountMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *PointAccount
+		)
+		m.oldValue = func(ctx context.Context) (*PointAccount, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().PointAccount.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withPointAccount sets the old PointAccount of the mutation.
+func withPointAccount(node *PointAccount) pointaccountOption {
+	return func(m *PointAccountMutation) {
+		m.oldValue = func(context.Context) (*PointAccount, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m PointAccountMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m PointAccountMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of PointAccount entities.
+func (m *PointAccountMutation) SetID(id int) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *PointAccountMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *PointAccountMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().PointAccount.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetAvailable sets the "available" field.
+func (m *PointAccountMutation) SetAvailable(i int64) {
+	m.available = &i
+	m.addavailable = nil
+}
+
+// Available returns the value of the "available" field in the mutation.
+func (m *PointAccountMutation) Available() (r int64, exists bool) {
+	v := m.available
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAvailable returns the old "available" field's value of the PointAccount entity.
+// If the PointAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PointAccountMutation) OldAvailable(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAvailable is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAvailable requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAvailable: %w", err)
+	}
+	return oldValue.Available, nil
+}
+
+// AddAvailable adds i to the "available" field.
+func (m *PointAccountMutation) AddAvailable(i int64) {
+	if m.addavailable != nil {
+		*m.addavailable += i
+	} else {
+		m.addavailable = &i
+	}
+}
+
+// AddedAvailable returns the value that was added to the "available" field in this mutation.
+func (m *PointAccountMutation) AddedAvailable() (r int64, exists bool) {
+	v := m.addavailable
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAvailable resets all changes to the "available" field.
+func (m *PointAccountMutation) ResetAvailable() {
+	m.available = nil
+	m.addavailable = nil
+}
+
+// SetPending sets the "pending" field.
+func (m *PointAccountMutation) SetPending(i int64) {
+	m.pending = &i
+	m.addpending = nil
+}
+
+// Pending returns the value of the "pending" field in the mutation.
+func (m *PointAccountMutation) Pending() (r int64, exists bool) {
+	v := m.pending
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPending returns the old "pending" field's value of the PointAccount entity.
+// If the PointAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PointAccountMutation) OldPending(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPending is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPending requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPending: %w", err)
+	}
+	return oldValue.Pending, nil
+}
+
+// AddPending adds i to the "pending" field.
+func (m *PointAccountMutation) AddPending(i int64) {
+	if m.addpending != nil {
+		*m.addpending += i
+	} else {
+		m.addpending = &i
+	}
+}
+
+// AddedPending returns the value that was added to the "pending" field in this mutation.
+func (m *PointAccountMutation) AddedPending() (r int64, exists bool) {
+	v := m.addpending
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPending resets all changes to the "pending" field.
+func (m *PointAccountMutation) ResetPending() {
+	m.pending = nil
+	m.addpending = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *PointAccountMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *PointAccountMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the PointAccount entity.
+// If the PointAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PointAccountMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *PointAccountMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// Where appends a list predicates to the PointAccountMutation builder.
+func (m *PointAccountMutation) Where(ps ...predicate.PointAccount) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the PointAccountMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *PointAccountMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.PointAccount, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *PointAccountMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *PointAccountMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (PointAccount).
+func (m *PointAccountMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *PointAccountMutation) Fields() []string {
+	fields := make([]string, 0, 3)
+	if m.available != nil {
+		fields = append(fields, pointaccount.FieldAvailable)
+	}
+	if m.pending != nil {
+		fields = append(fields, pointaccount.FieldPending)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, pointaccount.FieldUpdatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *PointAccountMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case pointaccount.FieldAvailable:
+		return m.Available()
+	case pointaccount.FieldPending:
+		return m.Pending()
+	case pointaccount.FieldUpdatedAt:
+		return m.UpdatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *PointAccountMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case pointaccount.FieldAvailable:
+		return m.OldAvailable(ctx)
+	case pointaccount.FieldPending:
+		return m.OldPending(ctx)
+	case pointaccount.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown PointAccount field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PointAccountMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case pointaccount.FieldAvailable:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAvailable(v)
+		return nil
+	case pointaccount.FieldPending:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPending(v)
+		return nil
+	case pointaccount.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PointAccount field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *PointAccountMutation) AddedFields() []string {
+	var fields []string
+	if m.addavailable != nil {
+		fields = append(fields, pointaccount.FieldAvailable)
+	}
+	if m.addpending != nil {
+		fields = append(fields, pointaccount.FieldPending)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *PointAccountMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case pointaccount.FieldAvailable:
+		return m.AddedAvailable()
+	case pointaccount.FieldPending:
+		return m.AddedPending()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PointAccountMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case pointaccount.FieldAvailable:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAvailable(v)
+		return nil
+	case pointaccount.FieldPending:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPending(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PointAccount numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *PointAccountMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *PointAccountMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *PointAccountMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown PointAccount nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *PointAccountMutation) ResetField(name string) error {
+	switch name {
+	case pointaccount.FieldAvailable:
+		m.ResetAvailable()
+		return nil
+	case pointaccount.FieldPending:
+		m.ResetPending()
+		return nil
+	case pointaccount.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown PointAccount field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *PointAccountMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *PointAccountMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *PointAccountMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *PointAccountMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *PointAccountMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *PointAccountMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *PointAccountMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown PointAccount unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *PointAccountMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown PointAccount edge %s", name)
+}
+
+// PointEntryMutation represents an operation that mutates the PointEntry nodes in the graph.
+type PointEntryMutation struct {
+	config
+	op                    Op
+	typ                   string
+	id                    *int
+	shopper_id            *int
+	addshopper_id         *int
+	kind                  *pointentry.Kind
+	ref_type              *string
+	ref_id                *int
+	addref_id             *int
+	available_delta       *int64
+	addavailable_delta    *int64
+	pending_delta         *int64
+	addpending_delta      *int64
+	order_id              *int
+	addorder_id           *int
+	goods_refunded_fen    *int64
+	addgoods_refunded_fen *int64
+	note                  *string
+	created_at            *time.Time
+	clearedFields         map[string]struct{}
+	done                  bool
+	oldValue              func(context.Context) (*PointEntry, error)
+	predicates            []predicate.PointEntry
+}
+
+var _ ent.Mutation = (*PointEntryMutation)(nil)
+
+// pointentryOption allows management of the mutation configuration using functional options.
+type pointentryOption func(*PointEntryMutation)
+
+// newPointEntryMutation creates new mutation for the PointEntry entity.
+func newPointEntryMutation(c config, op Op, opts ...pointentryOption) *PointEntryMutation {
+	m := &PointEntryMutation{
+		config:        c,
+		op:            op,
+		typ:           TypePointEntry,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withPointEntryID sets the ID field of the mutation.
+func withPointEntryID(id int) pointentryOption {
+	return func(m *PointEntryMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *PointEntry
+		)
+		m.oldValue = func(ctx context.Context) (*PointEntry, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().PointEntry.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withPointEntry sets the old PointEntry of the mutation.
+func withPointEntry(node *PointEntry) pointentryOption {
+	return func(m *PointEntryMutation) {
+		m.oldValue = func(context.Context) (*PointEntry, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m PointEntryMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m PointEntryMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *PointEntryMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *PointEntryMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().PointEntry.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetShopperID sets the "shopper_id" field.
+func (m *PointEntryMutation) SetShopperID(i int) {
+	m.shopper_id = &i
+	m.addshopper_id = nil
+}
+
+// ShopperID returns the value of the "shopper_id" field in the mutation.
+func (m *PointEntryMutation) ShopperID() (r int, exists bool) {
+	v := m.shopper_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldShopperID returns the old "shopper_id" field's value of the PointEntry entity.
+// If the PointEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PointEntryMutation) OldShopperID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldShopperID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldShopperID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldShopperID: %w", err)
+	}
+	return oldValue.ShopperID, nil
+}
+
+// AddShopperID adds i to the "shopper_id" field.
+func (m *PointEntryMutation) AddShopperID(i int) {
+	if m.addshopper_id != nil {
+		*m.addshopper_id += i
+	} else {
+		m.addshopper_id = &i
+	}
+}
+
+// AddedShopperID returns the value that was added to the "shopper_id" field in this mutation.
+func (m *PointEntryMutation) AddedShopperID() (r int, exists bool) {
+	v := m.addshopper_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetShopperID resets all changes to the "shopper_id" field.
+func (m *PointEntryMutation) ResetShopperID() {
+	m.shopper_id = nil
+	m.addshopper_id = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *PointEntryMutation) SetKind(po pointentry.Kind) {
+	m.kind = &po
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *PointEntryMutation) Kind() (r pointentry.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the PointEntry entity.
+// If the PointEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PointEntryMutation) OldKind(ctx context.Context) (v pointentry.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *PointEntryMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetRefType sets the "ref_type" field.
+func (m *PointEntryMutation) SetRefType(s string) {
+	m.ref_type = &s
+}
+
+// RefType returns the value of the "ref_type" field in the mutation.
+func (m *PointEntryMutation) RefType() (r string, exists bool) {
+	v := m.ref_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRefType returns the old "ref_type" field's value of the PointEntry entity.
+// If the PointEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PointEntryMutation) OldRefType(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRefType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRefType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRefType: %w", err)
+	}
+	return oldValue.RefType, nil
+}
+
+// ResetRefType resets all changes to the "ref_type" field.
+func (m *PointEntryMutation) ResetRefType() {
+	m.ref_type = nil
+}
+
+// SetRefID sets the "ref_id" field.
+func (m *PointEntryMutation) SetRefID(i int) {
+	m.ref_id = &i
+	m.addref_id = nil
+}
+
+// RefID returns the value of the "ref_id" field in the mutation.
+func (m *PointEntryMutation) RefID() (r int, exists bool) {
+	v := m.ref_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRefID returns the old "ref_id" field's value of the PointEntry entity.
+// If the PointEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PointEntryMutation) OldRefID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRefID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRefID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRefID: %w", err)
+	}
+	return oldValue.RefID, nil
+}
+
+// AddRefID adds i to the "ref_id" field.
+func (m *PointEntryMutation) AddRefID(i int) {
+	if m.addref_id != nil {
+		*m.addref_id += i
+	} else {
+		m.addref_id = &i
+	}
+}
+
+// AddedRefID returns the value that was added to the "ref_id" field in this mutation.
+func (m *PointEntryMutation) AddedRefID() (r int, exists bool) {
+	v := m.addref_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRefID resets all changes to the "ref_id" field.
+func (m *PointEntryMutation) ResetRefID() {
+	m.ref_id = nil
+	m.addref_id = nil
+}
+
+// SetAvailableDelta sets the "available_delta" field.
+func (m *PointEntryMutation) SetAvailableDelta(i int64) {
+	m.available_delta = &i
+	m.addavailable_delta = nil
+}
+
+// AvailableDelta returns the value of the "available_delta" field in the mutation.
+func (m *PointEntryMutation) AvailableDelta() (r int64, exists bool) {
+	v := m.available_delta
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAvailableDelta returns the old "available_delta" field's value of the PointEntry entity.
+// If the PointEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PointEntryMutation) OldAvailableDelta(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAvailableDelta is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAvailableDelta requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAvailableDelta: %w", err)
+	}
+	return oldValue.AvailableDelta, nil
+}
+
+// AddAvailableDelta adds i to the "available_delta" field.
+func (m *PointEntryMutation) AddAvailableDelta(i int64) {
+	if m.addavailable_delta != nil {
+		*m.addavailable_delta += i
+	} else {
+		m.addavailable_delta = &i
+	}
+}
+
+// AddedAvailableDelta returns the value that was added to the "available_delta" field in this mutation.
+func (m *PointEntryMutation) AddedAvailableDelta() (r int64, exists bool) {
+	v := m.addavailable_delta
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAvailableDelta resets all changes to the "available_delta" field.
+func (m *PointEntryMutation) ResetAvailableDelta() {
+	m.available_delta = nil
+	m.addavailable_delta = nil
+}
+
+// SetPendingDelta sets the "pending_delta" field.
+func (m *PointEntryMutation) SetPendingDelta(i int64) {
+	m.pending_delta = &i
+	m.addpending_delta = nil
+}
+
+// PendingDelta returns the value of the "pending_delta" field in the mutation.
+func (m *PointEntryMutation) PendingDelta() (r int64, exists bool) {
+	v := m.pending_delta
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPendingDelta returns the old "pending_delta" field's value of the PointEntry entity.
+// If the PointEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PointEntryMutation) OldPendingDelta(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPendingDelta is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPendingDelta requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPendingDelta: %w", err)
+	}
+	return oldValue.PendingDelta, nil
+}
+
+// AddPendingDelta adds i to the "pending_delta" field.
+func (m *PointEntryMutation) AddPendingDelta(i int64) {
+	if m.addpending_delta != nil {
+		*m.addpending_delta += i
+	} else {
+		m.addpending_delta = &i
+	}
+}
+
+// AddedPendingDelta returns the value that was added to the "pending_delta" field in this mutation.
+func (m *PointEntryMutation) AddedPendingDelta() (r int64, exists bool) {
+	v := m.addpending_delta
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPendingDelta resets all changes to the "pending_delta" field.
+func (m *PointEntryMutation) ResetPendingDelta() {
+	m.pending_delta = nil
+	m.addpending_delta = nil
+}
+
+// SetOrderID sets the "order_id" field.
+func (m *PointEntryMutation) SetOrderID(i int) {
+	m.order_id = &i
+	m.addorder_id = nil
+}
+
+// OrderID returns the value of the "order_id" field in the mutation.
+func (m *PointEntryMutation) OrderID() (r int, exists bool) {
+	v := m.order_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrderID returns the old "order_id" field's value of the PointEntry entity.
+// If the PointEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PointEntryMutation) OldOrderID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrderID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrderID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrderID: %w", err)
+	}
+	return oldValue.OrderID, nil
+}
+
+// AddOrderID adds i to the "order_id" field.
+func (m *PointEntryMutation) AddOrderID(i int) {
+	if m.addorder_id != nil {
+		*m.addorder_id += i
+	} else {
+		m.addorder_id = &i
+	}
+}
+
+// AddedOrderID returns the value that was added to the "order_id" field in this mutation.
+func (m *PointEntryMutation) AddedOrderID() (r int, exists bool) {
+	v := m.addorder_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearOrderID clears the value of the "order_id" field.
+func (m *PointEntryMutation) ClearOrderID() {
+	m.order_id = nil
+	m.addorder_id = nil
+	m.clearedFields[pointentry.FieldOrderID] = struct{}{}
+}
+
+// OrderIDCleared returns if the "order_id" field was cleared in this mutation.
+func (m *PointEntryMutation) OrderIDCleared() bool {
+	_, ok := m.clearedFields[pointentry.FieldOrderID]
+	return ok
+}
+
+// ResetOrderID resets all changes to the "order_id" field.
+func (m *PointEntryMutation) ResetOrderID() {
+	m.order_id = nil
+	m.addorder_id = nil
+	delete(m.clearedFields, pointentry.FieldOrderID)
+}
+
+// SetGoodsRefundedFen sets the "goods_refunded_fen" field.
+func (m *PointEntryMutation) SetGoodsRefundedFen(i int64) {
+	m.goods_refunded_fen = &i
+	m.addgoods_refunded_fen = nil
+}
+
+// GoodsRefundedFen returns the value of the "goods_refunded_fen" field in the mutation.
+func (m *PointEntryMutation) GoodsRefundedFen() (r int64, exists bool) {
+	v := m.goods_refunded_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGoodsRefundedFen returns the old "goods_refunded_fen" field's value of the PointEntry entity.
+// If the PointEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PointEntryMutation) OldGoodsRefundedFen(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGoodsRefundedFen is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGoodsRefundedFen requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGoodsRefundedFen: %w", err)
+	}
+	return oldValue.GoodsRefundedFen, nil
+}
+
+// AddGoodsRefundedFen adds i to the "goods_refunded_fen" field.
+func (m *PointEntryMutation) AddGoodsRefundedFen(i int64) {
+	if m.addgoods_refunded_fen != nil {
+		*m.addgoods_refunded_fen += i
+	} else {
+		m.addgoods_refunded_fen = &i
+	}
+}
+
+// AddedGoodsRefundedFen returns the value that was added to the "goods_refunded_fen" field in this mutation.
+func (m *PointEntryMutation) AddedGoodsRefundedFen() (r int64, exists bool) {
+	v := m.addgoods_refunded_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetGoodsRefundedFen resets all changes to the "goods_refunded_fen" field.
+func (m *PointEntryMutation) ResetGoodsRefundedFen() {
+	m.goods_refunded_fen = nil
+	m.addgoods_refunded_fen = nil
+}
+
+// SetNote sets the "note" field.
+func (m *PointEntryMutation) SetNote(s string) {
+	m.note = &s
+}
+
+// Note returns the value of the "note" field in the mutation.
+func (m *PointEntryMutation) Note() (r string, exists bool) {
+	v := m.note
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNote returns the old "note" field's value of the PointEntry entity.
+// If the PointEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PointEntryMutation) OldNote(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNote is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNote requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNote: %w", err)
+	}
+	return oldValue.Note, nil
+}
+
+// ResetNote resets all changes to the "note" field.
+func (m *PointEntryMutation) ResetNote() {
+	m.note = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *PointEntryMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *PointEntryMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the PointEntry entity.
+// If the PointEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PointEntryMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *PointEntryMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// Where appends a list predicates to the PointEntryMutation builder.
+func (m *PointEntryMutation) Where(ps ...predicate.PointEntry) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the PointEntryMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *PointEntryMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.PointEntry, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *PointEntryMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *PointEntryMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (PointEntry).
+func (m *PointEntryMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *PointEntryMutation) Fields() []string {
+	fields := make([]string, 0, 10)
+	if m.shopper_id != nil {
+		fields = append(fields, pointentry.FieldShopperID)
+	}
+	if m.kind != nil {
+		fields = append(fields, pointentry.FieldKind)
+	}
+	if m.ref_type != nil {
+		fields = append(fields, pointentry.FieldRefType)
+	}
+	if m.ref_id != nil {
+		fields = append(fields, pointentry.FieldRefID)
+	}
+	if m.available_delta != nil {
+		fields = append(fields, pointentry.FieldAvailableDelta)
+	}
+	if m.pending_delta != nil {
+		fields = append(fields, pointentry.FieldPendingDelta)
+	}
+	if m.order_id != nil {
+		fields = append(fields, pointentry.FieldOrderID)
+	}
+	if m.goods_refunded_fen != nil {
+		fields = append(fields, pointentry.FieldGoodsRefundedFen)
+	}
+	if m.note != nil {
+		fields = append(fields, pointentry.FieldNote)
+	}
+	if m.created_at != nil {
+		fields = append(fields, pointentry.FieldCreatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *PointEntryMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case pointentry.FieldShopperID:
+		return m.ShopperID()
+	case pointentry.FieldKind:
+		return m.Kind()
+	case pointentry.FieldRefType:
+		return m.RefType()
+	case pointentry.FieldRefID:
+		return m.RefID()
+	case pointentry.FieldAvailableDelta:
+		return m.AvailableDelta()
+	case pointentry.FieldPendingDelta:
+		return m.PendingDelta()
+	case pointentry.FieldOrderID:
+		return m.OrderID()
+	case pointentry.FieldGoodsRefundedFen:
+		return m.GoodsRefundedFen()
+	case pointentry.FieldNote:
+		return m.Note()
+	case pointentry.FieldCreatedAt:
+		return m.CreatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *PointEntryMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case pointentry.FieldShopperID:
+		return m.OldShopperID(ctx)
+	case pointentry.FieldKind:
+		return m.OldKind(ctx)
+	case pointentry.FieldRefType:
+		return m.OldRefType(ctx)
+	case pointentry.FieldRefID:
+		return m.OldRefID(ctx)
+	case pointentry.FieldAvailableDelta:
+		return m.OldAvailableDelta(ctx)
+	case pointentry.FieldPendingDelta:
+		return m.OldPendingDelta(ctx)
+	case pointentry.FieldOrderID:
+		return m.OldOrderID(ctx)
+	case pointentry.FieldGoodsRefundedFen:
+		return m.OldGoodsRefundedFen(ctx)
+	case pointentry.FieldNote:
+		return m.OldNote(ctx)
+	case pointentry.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown PointEntry field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PointEntryMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case pointentry.FieldShopperID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetShopperID(v)
+		return nil
+	case pointentry.FieldKind:
+		v, ok := value.(pointentry.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case pointentry.FieldRefType:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRefType(v)
+		return nil
+	case pointentry.FieldRefID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRefID(v)
+		return nil
+	case pointentry.FieldAvailableDelta:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAvailableDelta(v)
+		return nil
+	case pointentry.FieldPendingDelta:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPendingDelta(v)
+		return nil
+	case pointentry.FieldOrderID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrderID(v)
+		return nil
+	case pointentry.FieldGoodsRefundedFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGoodsRefundedFen(v)
+		return nil
+	case pointentry.FieldNote:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNote(v)
+		return nil
+	case pointentry.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PointEntry field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *PointEntryMutation) AddedFields() []string {
+	var fields []string
+	if m.addshopper_id != nil {
+		fields = append(fields, pointentry.FieldShopperID)
+	}
+	if m.addref_id != nil {
+		fields = append(fields, pointentry.FieldRefID)
+	}
+	if m.addavailable_delta != nil {
+		fields = append(fields, pointentry.FieldAvailableDelta)
+	}
+	if m.addpending_delta != nil {
+		fields = append(fields, pointentry.FieldPendingDelta)
+	}
+	if m.addorder_id != nil {
+		fields = append(fields, pointentry.FieldOrderID)
+	}
+	if m.addgoods_refunded_fen != nil {
+		fields = append(fields, pointentry.FieldGoodsRefundedFen)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *PointEntryMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case pointentry.FieldShopperID:
+		return m.AddedShopperID()
+	case pointentry.FieldRefID:
+		return m.AddedRefID()
+	case pointentry.FieldAvailableDelta:
+		return m.AddedAvailableDelta()
+	case pointentry.FieldPendingDelta:
+		return m.AddedPendingDelta()
+	case pointentry.FieldOrderID:
+		return m.AddedOrderID()
+	case pointentry.FieldGoodsRefundedFen:
+		return m.AddedGoodsRefundedFen()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PointEntryMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case pointentry.FieldShopperID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddShopperID(v)
+		return nil
+	case pointentry.FieldRefID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRefID(v)
+		return nil
+	case pointentry.FieldAvailableDelta:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAvailableDelta(v)
+		return nil
+	case pointentry.FieldPendingDelta:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPendingDelta(v)
+		return nil
+	case pointentry.FieldOrderID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOrderID(v)
+		return nil
+	case pointentry.FieldGoodsRefundedFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddGoodsRefundedFen(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PointEntry numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *PointEntryMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(pointentry.FieldOrderID) {
+		fields = append(fields, pointentry.FieldOrderID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *PointEntryMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *PointEntryMutation) ClearField(name string) error {
+	switch name {
+	case pointentry.FieldOrderID:
+		m.ClearOrderID()
+		return nil
+	}
+	return fmt.Errorf("unknown PointEntry nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *PointEntryMutation) ResetField(name string) error {
+	switch name {
+	case pointentry.FieldShopperID:
+		m.ResetShopperID()
+		return nil
+	case pointentry.FieldKind:
+		m.ResetKind()
+		return nil
+	case pointentry.FieldRefType:
+		m.ResetRefType()
+		return nil
+	case pointentry.FieldRefID:
+		m.ResetRefID()
+		return nil
+	case pointentry.FieldAvailableDelta:
+		m.ResetAvailableDelta()
+		return nil
+	case pointentry.FieldPendingDelta:
+		m.ResetPendingDelta()
+		return nil
+	case pointentry.FieldOrderID:
+		m.ResetOrderID()
+		return nil
+	case pointentry.FieldGoodsRefundedFen:
+		m.ResetGoodsRefundedFen()
+		return nil
+	case pointentry.FieldNote:
+		m.ResetNote()
+		return nil
+	case pointentry.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown PointEntry field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *PointEntryMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *PointEntryMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *PointEntryMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *PointEntryMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *PointEntryMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *PointEntryMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *PointEntryMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown PointEntry unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *PointEntryMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown PointEntry edge %s", name)
 }
 
 // PriceChangeMutation represents an operation that mutates the PriceChange nodes in the graph.

@@ -7,14 +7,20 @@ import (
 	"wemart/ent/address"
 	"wemart/ent/cartitem"
 	"wemart/ent/category"
+	"wemart/ent/checkin"
 	"wemart/ent/counter"
+	"wemart/ent/countersale"
 	"wemart/ent/job"
 	"wemart/ent/lease"
 	"wemart/ent/loginthrottle"
+	"wemart/ent/memberlevel"
+	"wemart/ent/memberscan"
 	"wemart/ent/order"
 	"wemart/ent/orderevent"
 	"wemart/ent/orderitem"
 	"wemart/ent/payment"
+	"wemart/ent/pointaccount"
+	"wemart/ent/pointentry"
 	"wemart/ent/pricechange"
 	"wemart/ent/product"
 	"wemart/ent/productimage"
@@ -186,6 +192,30 @@ func init() {
 	categoryDescSort := categoryFields[2].Descriptor()
 	// category.DefaultSort holds the default value on creation for the sort field.
 	category.DefaultSort = categoryDescSort.Default.(int)
+	checkinFields := schema.Checkin{}.Fields()
+	_ = checkinFields
+	// checkinDescDay is the schema descriptor for day field.
+	checkinDescDay := checkinFields[1].Descriptor()
+	// checkin.DayValidator is a validator for the "day" field. It is called by the builders before save.
+	checkin.DayValidator = func() func(string) error {
+		validators := checkinDescDay.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(day string) error {
+			for _, fn := range fns {
+				if err := fn(day); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// checkinDescCreatedAt is the schema descriptor for created_at field.
+	checkinDescCreatedAt := checkinFields[3].Descriptor()
+	// checkin.DefaultCreatedAt holds the default value on creation for the created_at field.
+	checkin.DefaultCreatedAt = checkinDescCreatedAt.Default.(func() time.Time)
 	counterFields := schema.Counter{}.Fields()
 	_ = counterFields
 	// counterDescValue is the schema descriptor for value field.
@@ -210,6 +240,30 @@ func init() {
 			return nil
 		}
 	}()
+	countersaleFields := schema.CounterSale{}.Fields()
+	_ = countersaleFields
+	// countersaleDescReceiptNo is the schema descriptor for receipt_no field.
+	countersaleDescReceiptNo := countersaleFields[1].Descriptor()
+	// countersale.ReceiptNoValidator is a validator for the "receipt_no" field. It is called by the builders before save.
+	countersale.ReceiptNoValidator = func() func(string) error {
+		validators := countersaleDescReceiptNo.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(receipt_no string) error {
+			for _, fn := range fns {
+				if err := fn(receipt_no); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// countersaleDescCreatedAt is the schema descriptor for created_at field.
+	countersaleDescCreatedAt := countersaleFields[7].Descriptor()
+	// countersale.DefaultCreatedAt holds the default value on creation for the created_at field.
+	countersale.DefaultCreatedAt = countersaleDescCreatedAt.Default.(func() time.Time)
 	jobMixin := schema.Job{}.Mixin()
 	jobMixinFields0 := jobMixin[0].Fields()
 	_ = jobMixinFields0
@@ -329,6 +383,68 @@ func init() {
 	loginthrottleDescUpdatedAt := loginthrottleFields[3].Descriptor()
 	// loginthrottle.DefaultUpdatedAt holds the default value on creation for the updated_at field.
 	loginthrottle.DefaultUpdatedAt = loginthrottleDescUpdatedAt.Default.(func() time.Time)
+	memberlevelFields := schema.MemberLevel{}.Fields()
+	_ = memberlevelFields
+	// memberlevelDescName is the schema descriptor for name field.
+	memberlevelDescName := memberlevelFields[0].Descriptor()
+	// memberlevel.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	memberlevel.NameValidator = func() func(string) error {
+		validators := memberlevelDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// memberlevelDescMinSpendFen is the schema descriptor for min_spend_fen field.
+	memberlevelDescMinSpendFen := memberlevelFields[1].Descriptor()
+	// memberlevel.MinSpendFenValidator is a validator for the "min_spend_fen" field. It is called by the builders before save.
+	memberlevel.MinSpendFenValidator = memberlevelDescMinSpendFen.Validators[0].(func(int64) error)
+	// memberlevelDescPercentOff is the schema descriptor for percent_off field.
+	memberlevelDescPercentOff := memberlevelFields[2].Descriptor()
+	// memberlevel.DefaultPercentOff holds the default value on creation for the percent_off field.
+	memberlevel.DefaultPercentOff = memberlevelDescPercentOff.Default.(int)
+	// memberlevel.PercentOffValidator is a validator for the "percent_off" field. It is called by the builders before save.
+	memberlevel.PercentOffValidator = memberlevelDescPercentOff.Validators[0].(func(int) error)
+	// memberlevelDescFreeDelivery is the schema descriptor for free_delivery field.
+	memberlevelDescFreeDelivery := memberlevelFields[3].Descriptor()
+	// memberlevel.DefaultFreeDelivery holds the default value on creation for the free_delivery field.
+	memberlevel.DefaultFreeDelivery = memberlevelDescFreeDelivery.Default.(bool)
+	memberscanFields := schema.MemberScan{}.Fields()
+	_ = memberscanFields
+	// memberscanDescNonce is the schema descriptor for nonce field.
+	memberscanDescNonce := memberscanFields[0].Descriptor()
+	// memberscan.NonceValidator is a validator for the "nonce" field. It is called by the builders before save.
+	memberscan.NonceValidator = func() func(string) error {
+		validators := memberscanDescNonce.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(nonce string) error {
+			for _, fn := range fns {
+				if err := fn(nonce); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// memberscanDescCreatedAt is the schema descriptor for created_at field.
+	memberscanDescCreatedAt := memberscanFields[4].Descriptor()
+	// memberscan.DefaultCreatedAt holds the default value on creation for the created_at field.
+	memberscan.DefaultCreatedAt = memberscanDescCreatedAt.Default.(func() time.Time)
+	// memberscanDescUsed is the schema descriptor for used field.
+	memberscanDescUsed := memberscanFields[6].Descriptor()
+	// memberscan.DefaultUsed holds the default value on creation for the used field.
+	memberscan.DefaultUsed = memberscanDescUsed.Default.(bool)
 	orderMixin := schema.Order{}.Mixin()
 	orderMixinFields0 := orderMixin[0].Fields()
 	_ = orderMixinFields0
@@ -515,6 +631,56 @@ func init() {
 	payment.DefaultTradeState = paymentDescTradeState.Default.(string)
 	// payment.TradeStateValidator is a validator for the "trade_state" field. It is called by the builders before save.
 	payment.TradeStateValidator = paymentDescTradeState.Validators[0].(func(string) error)
+	pointaccountFields := schema.PointAccount{}.Fields()
+	_ = pointaccountFields
+	// pointaccountDescAvailable is the schema descriptor for available field.
+	pointaccountDescAvailable := pointaccountFields[1].Descriptor()
+	// pointaccount.DefaultAvailable holds the default value on creation for the available field.
+	pointaccount.DefaultAvailable = pointaccountDescAvailable.Default.(int64)
+	// pointaccountDescPending is the schema descriptor for pending field.
+	pointaccountDescPending := pointaccountFields[2].Descriptor()
+	// pointaccount.DefaultPending holds the default value on creation for the pending field.
+	pointaccount.DefaultPending = pointaccountDescPending.Default.(int64)
+	// pointaccountDescUpdatedAt is the schema descriptor for updated_at field.
+	pointaccountDescUpdatedAt := pointaccountFields[3].Descriptor()
+	// pointaccount.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	pointaccount.DefaultUpdatedAt = pointaccountDescUpdatedAt.Default.(func() time.Time)
+	// pointaccount.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	pointaccount.UpdateDefaultUpdatedAt = pointaccountDescUpdatedAt.UpdateDefault.(func() time.Time)
+	pointentryFields := schema.PointEntry{}.Fields()
+	_ = pointentryFields
+	// pointentryDescRefType is the schema descriptor for ref_type field.
+	pointentryDescRefType := pointentryFields[2].Descriptor()
+	// pointentry.RefTypeValidator is a validator for the "ref_type" field. It is called by the builders before save.
+	pointentry.RefTypeValidator = func() func(string) error {
+		validators := pointentryDescRefType.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(ref_type string) error {
+			for _, fn := range fns {
+				if err := fn(ref_type); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// pointentryDescGoodsRefundedFen is the schema descriptor for goods_refunded_fen field.
+	pointentryDescGoodsRefundedFen := pointentryFields[7].Descriptor()
+	// pointentry.DefaultGoodsRefundedFen holds the default value on creation for the goods_refunded_fen field.
+	pointentry.DefaultGoodsRefundedFen = pointentryDescGoodsRefundedFen.Default.(int64)
+	// pointentryDescNote is the schema descriptor for note field.
+	pointentryDescNote := pointentryFields[8].Descriptor()
+	// pointentry.DefaultNote holds the default value on creation for the note field.
+	pointentry.DefaultNote = pointentryDescNote.Default.(string)
+	// pointentry.NoteValidator is a validator for the "note" field. It is called by the builders before save.
+	pointentry.NoteValidator = pointentryDescNote.Validators[0].(func(string) error)
+	// pointentryDescCreatedAt is the schema descriptor for created_at field.
+	pointentryDescCreatedAt := pointentryFields[9].Descriptor()
+	// pointentry.DefaultCreatedAt holds the default value on creation for the created_at field.
+	pointentry.DefaultCreatedAt = pointentryDescCreatedAt.Default.(func() time.Time)
 	pricechangeFields := schema.PriceChange{}.Fields()
 	_ = pricechangeFields
 	// pricechangeDescCreatedAt is the schema descriptor for created_at field.

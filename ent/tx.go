@@ -20,14 +20,22 @@ type Tx struct {
 	CartItem *CartItemClient
 	// Category is the client for interacting with the Category builders.
 	Category *CategoryClient
+	// Checkin is the client for interacting with the Checkin builders.
+	Checkin *CheckinClient
 	// Counter is the client for interacting with the Counter builders.
 	Counter *CounterClient
+	// CounterSale is the client for interacting with the CounterSale builders.
+	CounterSale *CounterSaleClient
 	// Job is the client for interacting with the Job builders.
 	Job *JobClient
 	// Lease is the client for interacting with the Lease builders.
 	Lease *LeaseClient
 	// LoginThrottle is the client for interacting with the LoginThrottle builders.
 	LoginThrottle *LoginThrottleClient
+	// MemberLevel is the client for interacting with the MemberLevel builders.
+	MemberLevel *MemberLevelClient
+	// MemberScan is the client for interacting with the MemberScan builders.
+	MemberScan *MemberScanClient
 	// Order is the client for interacting with the Order builders.
 	Order *OrderClient
 	// OrderEvent is the client for interacting with the OrderEvent builders.
@@ -36,6 +44,10 @@ type Tx struct {
 	OrderItem *OrderItemClient
 	// Payment is the client for interacting with the Payment builders.
 	Payment *PaymentClient
+	// PointAccount is the client for interacting with the PointAccount builders.
+	PointAccount *PointAccountClient
+	// PointEntry is the client for interacting with the PointEntry builders.
+	PointEntry *PointEntryClient
 	// PriceChange is the client for interacting with the PriceChange builders.
 	PriceChange *PriceChangeClient
 	// Product is the client for interacting with the Product builders.
@@ -206,14 +218,20 @@ func (tx *Tx) init() {
 	tx.Address = NewAddressClient(tx.config)
 	tx.CartItem = NewCartItemClient(tx.config)
 	tx.Category = NewCategoryClient(tx.config)
+	tx.Checkin = NewCheckinClient(tx.config)
 	tx.Counter = NewCounterClient(tx.config)
+	tx.CounterSale = NewCounterSaleClient(tx.config)
 	tx.Job = NewJobClient(tx.config)
 	tx.Lease = NewLeaseClient(tx.config)
 	tx.LoginThrottle = NewLoginThrottleClient(tx.config)
+	tx.MemberLevel = NewMemberLevelClient(tx.config)
+	tx.MemberScan = NewMemberScanClient(tx.config)
 	tx.Order = NewOrderClient(tx.config)
 	tx.OrderEvent = NewOrderEventClient(tx.config)
 	tx.OrderItem = NewOrderItemClient(tx.config)
 	tx.Payment = NewPaymentClient(tx.config)
+	tx.PointAccount = NewPointAccountClient(tx.config)
+	tx.PointEntry = NewPointEntryClient(tx.config)
 	tx.PriceChange = NewPriceChangeClient(tx.config)
 	tx.Product = NewProductClient(tx.config)
 	tx.ProductImage = NewProductImageClient(tx.config)

@@ -44,6 +44,18 @@ func (f CategoryFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, er
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CategoryMutation", m)
 }
 
+// The CheckinFunc type is an adapter to allow the use of ordinary
+// function as Checkin mutator.
+type CheckinFunc func(context.Context, *ent.CheckinMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CheckinFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CheckinMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CheckinMutation", m)
+}
+
 // The CounterFunc type is an adapter to allow the use of ordinary
 // function as Counter mutator.
 type CounterFunc func(context.Context, *ent.CounterMutation) (ent.Value, error)
@@ -54,6 +66,18 @@ func (f CounterFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, err
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CounterMutation", m)
+}
+
+// The CounterSaleFunc type is an adapter to allow the use of ordinary
+// function as CounterSale mutator.
+type CounterSaleFunc func(context.Context, *ent.CounterSaleMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CounterSaleFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CounterSaleMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CounterSaleMutation", m)
 }
 
 // The JobFunc type is an adapter to allow the use of ordinary
@@ -90,6 +114,30 @@ func (f LoginThrottleFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Valu
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.LoginThrottleMutation", m)
+}
+
+// The MemberLevelFunc type is an adapter to allow the use of ordinary
+// function as MemberLevel mutator.
+type MemberLevelFunc func(context.Context, *ent.MemberLevelMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f MemberLevelFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.MemberLevelMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.MemberLevelMutation", m)
+}
+
+// The MemberScanFunc type is an adapter to allow the use of ordinary
+// function as MemberScan mutator.
+type MemberScanFunc func(context.Context, *ent.MemberScanMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f MemberScanFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.MemberScanMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.MemberScanMutation", m)
 }
 
 // The OrderFunc type is an adapter to allow the use of ordinary
@@ -138,6 +186,30 @@ func (f PaymentFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, err
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PaymentMutation", m)
+}
+
+// The PointAccountFunc type is an adapter to allow the use of ordinary
+// function as PointAccount mutator.
+type PointAccountFunc func(context.Context, *ent.PointAccountMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f PointAccountFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.PointAccountMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PointAccountMutation", m)
+}
+
+// The PointEntryFunc type is an adapter to allow the use of ordinary
+// function as PointEntry mutator.
+type PointEntryFunc func(context.Context, *ent.PointEntryMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f PointEntryFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.PointEntryMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PointEntryMutation", m)
 }
 
 // The PriceChangeFunc type is an adapter to allow the use of ordinary

@@ -109,6 +109,27 @@ var (
 			},
 		},
 	}
+	// CheckinsColumns holds the columns for the "checkins" table.
+	CheckinsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "shopper_id", Type: field.TypeInt},
+		{Name: "day", Type: field.TypeString},
+		{Name: "points", Type: field.TypeInt64},
+		{Name: "created_at", Type: field.TypeTime},
+	}
+	// CheckinsTable holds the schema information for the "checkins" table.
+	CheckinsTable = &schema.Table{
+		Name:       "checkins",
+		Columns:    CheckinsColumns,
+		PrimaryKey: []*schema.Column{CheckinsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "checkin_shopper_id_day",
+				Unique:  true,
+				Columns: []*schema.Column{CheckinsColumns[1], CheckinsColumns[2]},
+			},
+		},
+	}
 	// CountersColumns holds the columns for the "counters" table.
 	CountersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -119,6 +140,36 @@ var (
 		Name:       "counters",
 		Columns:    CountersColumns,
 		PrimaryKey: []*schema.Column{CountersColumns[0]},
+	}
+	// CounterSalesColumns holds the columns for the "counter_sales" table.
+	CounterSalesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "store_id", Type: field.TypeInt},
+		{Name: "receipt_no", Type: field.TypeString},
+		{Name: "scan_id", Type: field.TypeInt, Unique: true},
+		{Name: "shopper_id", Type: field.TypeInt},
+		{Name: "amount_fen", Type: field.TypeInt64},
+		{Name: "points", Type: field.TypeInt64},
+		{Name: "staff_id", Type: field.TypeInt},
+		{Name: "created_at", Type: field.TypeTime},
+	}
+	// CounterSalesTable holds the schema information for the "counter_sales" table.
+	CounterSalesTable = &schema.Table{
+		Name:       "counter_sales",
+		Columns:    CounterSalesColumns,
+		PrimaryKey: []*schema.Column{CounterSalesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "countersale_store_id_receipt_no",
+				Unique:  true,
+				Columns: []*schema.Column{CounterSalesColumns[1], CounterSalesColumns[2]},
+			},
+			{
+				Name:    "countersale_shopper_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{CounterSalesColumns[4], CounterSalesColumns[8]},
+			},
+		},
 	}
 	// JobsColumns holds the columns for the "jobs" table.
 	JobsColumns = []*schema.Column{
@@ -186,6 +237,37 @@ var (
 				Columns: []*schema.Column{LoginThrottlesColumns[4]},
 			},
 		},
+	}
+	// MemberLevelsColumns holds the columns for the "member_levels" table.
+	MemberLevelsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "name", Type: field.TypeString, Unique: true},
+		{Name: "min_spend_fen", Type: field.TypeInt64, Unique: true},
+		{Name: "percent_off", Type: field.TypeInt, Default: 0},
+		{Name: "free_delivery", Type: field.TypeBool, Default: false},
+	}
+	// MemberLevelsTable holds the schema information for the "member_levels" table.
+	MemberLevelsTable = &schema.Table{
+		Name:       "member_levels",
+		Columns:    MemberLevelsColumns,
+		PrimaryKey: []*schema.Column{MemberLevelsColumns[0]},
+	}
+	// MemberScansColumns holds the columns for the "member_scans" table.
+	MemberScansColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "nonce", Type: field.TypeString, Unique: true},
+		{Name: "shopper_id", Type: field.TypeInt},
+		{Name: "store_id", Type: field.TypeInt},
+		{Name: "staff_id", Type: field.TypeInt},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "used", Type: field.TypeBool, Default: false},
+	}
+	// MemberScansTable holds the schema information for the "member_scans" table.
+	MemberScansTable = &schema.Table{
+		Name:       "member_scans",
+		Columns:    MemberScansColumns,
+		PrimaryKey: []*schema.Column{MemberScansColumns[0]},
 	}
 	// OrdersColumns holds the columns for the "orders" table.
 	OrdersColumns = []*schema.Column{
@@ -361,6 +443,56 @@ var (
 				Name:    "payment_order_id",
 				Unique:  false,
 				Columns: []*schema.Column{PaymentsColumns[13]},
+			},
+		},
+	}
+	// PointAccountsColumns holds the columns for the "point_accounts" table.
+	PointAccountsColumns = []*schema.Column{
+		{Name: "shopper_id", Type: field.TypeInt, Increment: true},
+		{Name: "available", Type: field.TypeInt64, Default: 0},
+		{Name: "pending", Type: field.TypeInt64, Default: 0},
+		{Name: "updated_at", Type: field.TypeTime},
+	}
+	// PointAccountsTable holds the schema information for the "point_accounts" table.
+	PointAccountsTable = &schema.Table{
+		Name:       "point_accounts",
+		Columns:    PointAccountsColumns,
+		PrimaryKey: []*schema.Column{PointAccountsColumns[0]},
+	}
+	// PointEntriesColumns holds the columns for the "point_entries" table.
+	PointEntriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "shopper_id", Type: field.TypeInt},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"earn", "release", "clawback", "spend", "spend_return", "respend", "checkin", "counter_sale", "referral", "referral_clawback", "adjust"}},
+		{Name: "ref_type", Type: field.TypeString},
+		{Name: "ref_id", Type: field.TypeInt},
+		{Name: "available_delta", Type: field.TypeInt64},
+		{Name: "pending_delta", Type: field.TypeInt64},
+		{Name: "order_id", Type: field.TypeInt, Nullable: true},
+		{Name: "goods_refunded_fen", Type: field.TypeInt64, Default: 0},
+		{Name: "note", Type: field.TypeString, Default: ""},
+		{Name: "created_at", Type: field.TypeTime},
+	}
+	// PointEntriesTable holds the schema information for the "point_entries" table.
+	PointEntriesTable = &schema.Table{
+		Name:       "point_entries",
+		Columns:    PointEntriesColumns,
+		PrimaryKey: []*schema.Column{PointEntriesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "pointentry_kind_ref_type_ref_id",
+				Unique:  true,
+				Columns: []*schema.Column{PointEntriesColumns[2], PointEntriesColumns[3], PointEntriesColumns[4]},
+			},
+			{
+				Name:    "pointentry_shopper_id",
+				Unique:  false,
+				Columns: []*schema.Column{PointEntriesColumns[1]},
+			},
+			{
+				Name:    "pointentry_order_id",
+				Unique:  false,
+				Columns: []*schema.Column{PointEntriesColumns[7]},
 			},
 		},
 	}
@@ -994,14 +1126,20 @@ var (
 		AddressesTable,
 		CartItemsTable,
 		CategoriesTable,
+		CheckinsTable,
 		CountersTable,
+		CounterSalesTable,
 		JobsTable,
 		LeasesTable,
 		LoginThrottlesTable,
+		MemberLevelsTable,
+		MemberScansTable,
 		OrdersTable,
 		OrderEventsTable,
 		OrderItemsTable,
 		PaymentsTable,
+		PointAccountsTable,
+		PointEntriesTable,
 		PriceChangesTable,
 		ProductsTable,
 		ProductImagesTable,
@@ -1032,6 +1170,14 @@ func init() {
 		"cart_items_quantity": "quantity > 0",
 	}
 	CategoriesTable.ForeignKeys[0].RefTable = CategoriesTable
+	CounterSalesTable.Annotation = &entsql.Annotation{}
+	CounterSalesTable.Annotation.Checks = map[string]string{
+		"counter_sales_amount": "amount_fen > 0 AND points >= 0",
+	}
+	MemberLevelsTable.Annotation = &entsql.Annotation{}
+	MemberLevelsTable.Annotation.Checks = map[string]string{
+		"member_levels_values": "min_spend_fen >= 0 AND percent_off >= 0 AND percent_off <= 50",
+	}
 	OrdersTable.ForeignKeys[0].RefTable = ShoppersTable
 	OrdersTable.ForeignKeys[1].RefTable = StoresTable
 	OrdersTable.Annotation = &entsql.Annotation{}

@@ -15,8 +15,14 @@ type CartItem func(*sql.Selector)
 // Category is the predicate function for category builders.
 type Category func(*sql.Selector)
 
+// Checkin is the predicate function for checkin builders.
+type Checkin func(*sql.Selector)
+
 // Counter is the predicate function for counter builders.
 type Counter func(*sql.Selector)
+
+// CounterSale is the predicate function for countersale builders.
+type CounterSale func(*sql.Selector)
 
 // Job is the predicate function for job builders.
 type Job func(*sql.Selector)
@@ -26,6 +32,12 @@ type Lease func(*sql.Selector)
 
 // LoginThrottle is the predicate function for loginthrottle builders.
 type LoginThrottle func(*sql.Selector)
+
+// MemberLevel is the predicate function for memberlevel builders.
+type MemberLevel func(*sql.Selector)
+
+// MemberScan is the predicate function for memberscan builders.
+type MemberScan func(*sql.Selector)
 
 // Order is the predicate function for order builders.
 type Order func(*sql.Selector)
@@ -38,6 +50,12 @@ type OrderItem func(*sql.Selector)
 
 // Payment is the predicate function for payment builders.
 type Payment func(*sql.Selector)
+
+// PointAccount is the predicate function for pointaccount builders.
+type PointAccount func(*sql.Selector)
+
+// PointEntry is the predicate function for pointentry builders.
+type PointEntry func(*sql.Selector)
 
 // PriceChange is the predicate function for pricechange builders.
 type PriceChange func(*sql.Selector)

@@ -1,9 +1,14 @@
 package api
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
+
 	"github.com/labstack/echo/v4"
 
 	"wemart/ent"
+	"wemart/server/errs"
 	"wemart/server/staff"
 )
 
@@ -74,6 +79,28 @@ func queryStore(name string) storeOf {
 			return 0, false, err
 		}
 		return int(*id), true, nil
+	}
+}
+
+// bodyStore is the store named by the required field name of the JSON
+// body (a positive integer); the body is put back for the handler, which
+// decodes it strictly.
+func bodyStore(name string) storeOf {
+	return func(c echo.Context) (int, bool, error) {
+		raw, err := readBody(c)
+		if err != nil {
+			return 0, false, err
+		}
+		c.Request().Body = io.NopCloser(bytes.NewReader(raw))
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &fields); err != nil {
+			return 0, false, errs.E(errs.Invalid, "the body must be a JSON object")
+		}
+		var id int
+		if v, ok := fields[name]; !ok || json.Unmarshal(v, &id) != nil || id <= 0 {
+			return 0, false, errs.InvalidField(name, "must be a positive integer (the store the request is about)")
+		}
+		return id, true, nil
 	}
 }
 

@@ -121,6 +121,11 @@ func TestEveryStaffRouteRefusesOtherStoresAndRoles(t *testing.T) {
 			{"POST /admin/v1/orders/:id/ship", order("/ship"), map[string]any{"carrier": "SF", "tracking_no": "SF1234567890123"}, storeB},
 			{"GET /admin/v1/orders/:id/tracking", order("/tracking"), nil, storeB},
 			{"GET /admin/v1/express-companies", "/admin/v1/express-companies", nil, nil},
+
+			{"POST /admin/v1/members/scan", "/admin/v1/members/scan", map[string]any{"code": "x", "store_id": a.ID}, storeB},
+			{"POST /admin/v1/stores/:id/counter-sales", salePath(a.ID), sale(1, 100, "R1"), storeB},
+			{"GET /admin/v1/member-levels", "/admin/v1/member-levels", nil, chainOnly},
+			{"PUT /admin/v1/member-levels", "/admin/v1/member-levels", map[string]any{"items": []map[string]any{{"name": "x", "min_spend_fen": 0}}}, chainOnly},
 		}
 
 		covered := map[string]bool{}

@@ -348,6 +348,13 @@ func TestPointsEarnedReleasedAndTakenBack(t *testing.T) {
 		if p := s.points(tok); p.Available != -38 || p.Pending != 0 {
 			t.Fatalf("after the refund: %+v", p)
 		}
+		// The order paid with those points is refunded in full: the points
+		// it spent come back (it earned none worth keeping: 8.12 → 8, taken back).
+		s.pay(b.Payment.prepayID(), true)
+		s.staffRefund(b.Order.ID, nil, order.StatusRefunded)
+		if p := s.points(tok); p.Available != 0 || p.Pending != 0 {
+			t.Fatalf("after refunding the order paid with points: %+v", p)
+		}
 	})
 }
 

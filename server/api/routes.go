@@ -71,6 +71,7 @@ var (
 	storeInPath    = pathStore("id")
 	storeIDInPath  = pathStore("store_id")
 	storeIDInQuery = queryStore("store_id")
+	storeIDInBody  = bodyStore("store_id")
 )
 
 // staffAPI serves staff login and accounts.

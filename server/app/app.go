@@ -20,6 +20,8 @@ import (
 	"entgo.io/ent/dialect"
 	"github.com/labstack/echo/v4"
 
+	"wemart/ent"
+	"wemart/ent/order"
 	"wemart/search"
 	"wemart/server/addresses"
 	"wemart/server/api"
@@ -32,12 +34,14 @@ import (
 	"wemart/server/jobs"
 	"wemart/server/logistics"
 	"wemart/server/media"
+	"wemart/server/members"
 	"wemart/server/metrics"
 	"wemart/server/orders"
 	"wemart/server/payments"
 	"wemart/server/preview"
 	"wemart/server/prices"
 	"wemart/server/qr"
+	"wemart/server/referrals"
 	"wemart/server/shipping"
 	"wemart/server/shoppers"
 	"wemart/server/staff"
@@ -122,6 +126,11 @@ type App struct {
 	Shipping *shipping.Service
 	// Subscribe records subscribe grants and sends subscribe messages.
 	Subscribe *subscribe.Service
+	// Members keeps points, member levels, check-ins, member codes and
+	// counter sales.
+	Members *members.Service
+	// Referrals binds invited shoppers to their inviters and rewards them.
+	Referrals *referrals.Service
 
 	// metricsLn is the metrics listener Serve serves, if any.
 	metricsLn net.Listener
@@ -206,10 +215,19 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 		return nil, err
 	}
 	a.Subscribe = subscribe.New(db.Client, a.Jobs, wx.MiniProgram, templates, opt.Now, log)
+	// Member codes are signed with a key of their own, derived from the
+	// token secret.
+	a.Members = members.New(db.Client, members.DeriveKey(secret, "member-code"), opt.Now, members.DefaultRules())
+	if err := a.Members.SeedLevels(ctx); err != nil {
+		return nil, fmt.Errorf("member levels: %w", err)
+	}
+	a.Referrals = referrals.New(db.Client, a.Members, nil,
+		referrals.Reward{Points: cfg.ReferralRewardPoints, CouponTemplateID: cfg.ReferralRewardCoupon}, opt.Now, log)
 	a.Orders = orders.New(db, a.Inventory, a.Stores, wx.Pay, orders.Options{TTL: cfg.OrderTTL, AutoReceiveAfter: cfg.AutoReceiveAfter, Now: opt.Now, Log: log, Metrics: met,
 		Limits: orders.Limits{OpenOrders: cfg.ShopperOpenOrders, CheckoutsPerMinute: cfg.ShopperCheckoutsPerMinute},
 		Jobs:   a.Jobs, Tracking: a.Tracking, TrackCallbackURL: publicURL(cfg, opt.SelfURL) + TrackNotifyPath, Carrier: a.Carrier,
-		OnMove: []orders.MoveHook{a.Shipping.OnMove, a.Subscribe.OnMove}})
+		Benefits: orders.Benefits{Members: a.Members},
+		OnMove:   []orders.MoveHook{a.Shipping.OnMove, a.Subscribe.OnMove, moveHook(a.Members.OnMove), moveHook(a.Referrals.OnMove)}})
 	if a.Tracking != nil {
 		a.Jobs.Handle(orders.JobTrackSubscribe, a.Orders.SubscribeTrack)
 	}
@@ -277,6 +295,8 @@ func (a *App) routes(wx *WeChat) *echo.Echo {
 	r.RiderNotify(a.Carrier, a.Orders)
 	r.WeChatPush(wx.Push, a.Shipping)
 	r.Subscriptions(a.Subscribe)
+	r.Members(a.Members)
+	r.Referrals(a.Referrals)
 	e := r.Echo()
 	if cfg.Mode() == config.ModeSandbox {
 		preview.Mount(e, cfg.PreviewDir, a.Log)
@@ -288,6 +308,14 @@ func (a *App) routes(wx *WeChat) *echo.Echo {
 		e.Any("/sandbox/*", api.SandboxProxy(wx.SandboxURL))
 	}
 	return e
+}
+
+// moveHook makes an order hook of a package that does not know package
+// orders (members, coupons, referrals: orders calls them at checkout).
+func moveHook(f func(ctx context.Context, tx *ent.Tx, o *ent.Order, from order.Status) error) orders.MoveHook {
+	return func(ctx context.Context, tx *ent.Tx, o *ent.Order, from order.Status, _ orders.Actor) error {
+		return f(ctx, tx, o, from)
+	}
 }
 
 // Listen opens the configured listen address.
