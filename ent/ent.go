@@ -12,6 +12,8 @@ import (
 	"wemart/ent/cartitem"
 	"wemart/ent/category"
 	"wemart/ent/counter"
+	"wemart/ent/coupon"
+	"wemart/ent/coupontemplate"
 	"wemart/ent/job"
 	"wemart/ent/lease"
 	"wemart/ent/loginthrottle"
@@ -104,6 +106,8 @@ func checkColumn(t, c string) error {
 			cartitem.Table:          cartitem.ValidColumn,
 			category.Table:          category.ValidColumn,
 			counter.Table:           counter.ValidColumn,
+			coupon.Table:            coupon.ValidColumn,
+			coupontemplate.Table:    coupontemplate.ValidColumn,
 			job.Table:               job.ValidColumn,
 			lease.Table:             lease.ValidColumn,
 			loginthrottle.Table:     loginthrottle.ValidColumn,

@@ -22,6 +22,10 @@ type Tx struct {
 	Category *CategoryClient
 	// Counter is the client for interacting with the Counter builders.
 	Counter *CounterClient
+	// Coupon is the client for interacting with the Coupon builders.
+	Coupon *CouponClient
+	// CouponTemplate is the client for interacting with the CouponTemplate builders.
+	CouponTemplate *CouponTemplateClient
 	// Job is the client for interacting with the Job builders.
 	Job *JobClient
 	// Lease is the client for interacting with the Lease builders.
@@ -205,6 +209,8 @@ func (tx *Tx) init() {
 	tx.CartItem = NewCartItemClient(tx.config)
 	tx.Category = NewCategoryClient(tx.config)
 	tx.Counter = NewCounterClient(tx.config)
+	tx.Coupon = NewCouponClient(tx.config)
+	tx.CouponTemplate = NewCouponTemplateClient(tx.config)
 	tx.Job = NewJobClient(tx.config)
 	tx.Lease = NewLeaseClient(tx.config)
 	tx.LoginThrottle = NewLoginThrottleClient(tx.config)
