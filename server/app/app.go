@@ -27,6 +27,7 @@ import (
 	"wemart/server/cart"
 	"wemart/server/catalog"
 	"wemart/server/config"
+	"wemart/server/coupons"
 	"wemart/server/indexer"
 	"wemart/server/inventory"
 	"wemart/server/jobs"
@@ -122,6 +123,8 @@ type App struct {
 	Shipping *shipping.Service
 	// Subscribe records subscribe grants and sends subscribe messages.
 	Subscribe *subscribe.Service
+	// Coupons are the coupon templates and the coupons shoppers hold.
+	Coupons *coupons.Service
 
 	// metricsLn is the metrics listener Serve serves, if any.
 	metricsLn net.Listener
@@ -185,6 +188,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 	a.Stores = storeSvc
 	a.Catalog = catalog.New(db.Client)
 	a.Synonyms = synonyms.New(db.Client)
+	a.Coupons = coupons.New(db.Client, opt.Now)
 	if a.Media, err = MediaStore(cfg); err != nil {
 		return nil, err
 	}
@@ -277,6 +281,7 @@ func (a *App) routes(wx *WeChat) *echo.Echo {
 	r.RiderNotify(a.Carrier, a.Orders)
 	r.WeChatPush(wx.Push, a.Shipping)
 	r.Subscriptions(a.Subscribe)
+	r.Coupons(a.Coupons)
 	e := r.Echo()
 	if cfg.Mode() == config.ModeSandbox {
 		preview.Mount(e, cfg.PreviewDir, a.Log)

@@ -12,6 +12,7 @@ import (
 	"wemart/ent"
 	"wemart/ent/coupon"
 	"wemart/ent/order"
+	"wemart/server/apitest"
 	"wemart/server/coupons"
 	"wemart/server/errs"
 	"wemart/server/pricing"
@@ -25,28 +26,15 @@ type env struct {
 	ctx context.Context
 	db  *storage.DB
 	s   *coupons.Service
-
-	mu  sync.Mutex
-	now time.Time
-	n   int
+	// clock is the service's.
+	clock *apitest.Clock
+	n     int
 }
 
 func newEnv(t *testing.T, db *storage.DB) *env {
-	e := &env{t: t, ctx: context.Background(), db: db, now: time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC)}
-	e.s = coupons.New(db.Client, e.clock)
+	e := &env{t: t, ctx: context.Background(), db: db, clock: apitest.NewClock(time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC))}
+	e.s = coupons.New(db.Client, e.clock.Now)
 	return e
-}
-
-func (e *env) clock() time.Time {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.now
-}
-
-func (e *env) advance(d time.Duration) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.now = e.now.Add(d)
 }
 
 // shopper adds a shopper and returns its id.
@@ -166,14 +154,14 @@ func TestOffersJudgeEveryCoupon(t *testing.T) {
 		huge := e.issue(e.template(func(c *ent.CouponTemplateCreate) { c.SetDiscountFen(100000).SetProductIds([]int{3}) }), me)
 		e.issue(e.template(func(c *ent.CouponTemplateCreate) { c.SetCategoryIds([]int{99}) }), me)
 		e.issue(e.template(func(c *ent.CouponTemplateCreate) {
-			c.SetStartsAt(e.clock().Add(50 * time.Hour)).SetEndsAt(e.clock().Add(100 * time.Hour))
+			c.SetStartsAt(e.clock.Now().Add(50 * time.Hour)).SetEndsAt(e.clock.Now().Add(100 * time.Hour))
 		}), me)
 		e.issue(e.template(nil), other)
 		used := e.issue(e.template(nil), me)
 		db.Client.Coupon.UpdateOneID(used.ID).SetStatus(coupon.StatusUsed).ExecX(e.ctx)
 		old := e.issue(e.template(func(c *ent.CouponTemplateCreate) { c.SetValidDays(1) }), me)
 
-		e.advance(25 * time.Hour) // old is past its valid_until now
+		e.clock.Advance(25 * time.Hour) // old is past its valid_until now
 		offers, err := e.s.Offers(e.ctx, me, 7, q)
 		if err != nil {
 			t.Fatal(err)
@@ -251,7 +239,7 @@ func TestCheckSaysWhy(t *testing.T) {
 			"scope":     e.issue(e.template(func(c *ent.CouponTemplateCreate) { c.SetProductIds([]int{42}) }), me).ID,
 			"min_spend": e.issue(e.template(func(c *ent.CouponTemplateCreate) { c.SetMinSpendFen(6001) }), me).ID,
 			"not_started": e.issue(e.template(func(c *ent.CouponTemplateCreate) {
-				c.SetStartsAt(e.clock().Add(time.Hour)).SetEndsAt(e.clock().Add(2 * time.Hour))
+				c.SetStartsAt(e.clock.Now().Add(time.Hour)).SetEndsAt(e.clock.Now().Add(2 * time.Hour))
 			}), me).ID,
 		}
 		locked := e.issue(e.template(nil), me)
@@ -268,7 +256,7 @@ func TestCheckSaysWhy(t *testing.T) {
 			t.Fatalf("unknown coupon: %v", err)
 		}
 		soon := e.issue(e.template(func(c *ent.CouponTemplateCreate) { c.SetValidDays(1) }), me)
-		e.advance(24 * time.Hour)
+		e.clock.Advance(24 * time.Hour)
 		if _, err := check(soon.ID); reasonOf(t, err) != "expired" {
 			t.Fatalf("expired coupon: %v", err)
 		}
@@ -357,7 +345,7 @@ func TestOnMoveFollowsTheOrder(t *testing.T) {
 		paid, paidOrder := locked()
 		bystander, _ := locked()
 		move(paidOrder, order.StatusPendingPayment, order.StatusPaid)
-		if got := e.coupon(paid.ID); got.Status != coupon.StatusUsed || got.UsedAt == nil || !got.UsedAt.Equal(e.clock()) {
+		if got := e.coupon(paid.ID); got.Status != coupon.StatusUsed || got.UsedAt == nil || !got.UsedAt.Equal(e.clock.Now()) {
 			t.Fatalf("paid: %+v", got)
 		}
 		if status(bystander) != coupon.StatusLocked {
@@ -399,7 +387,7 @@ func TestOnMoveFollowsTheOrder(t *testing.T) {
 		late, lateOrder := locked()
 		usedLate, usedLateOrder := locked()
 		move(usedLateOrder, order.StatusPendingPayment, order.StatusPaid)
-		e.advance(49 * time.Hour)
+		e.clock.Advance(49 * time.Hour)
 		move(lateOrder, order.StatusPendingPayment, order.StatusCancelled)
 		move(usedLateOrder, order.StatusPaid, order.StatusRefunded)
 		if status(late) != coupon.StatusExpired || status(usedLate) != coupon.StatusExpired {
