@@ -17,6 +17,8 @@ import (
 	"wemart/ent/checkin"
 	"wemart/ent/counter"
 	"wemart/ent/countersale"
+	"wemart/ent/coupon"
+	"wemart/ent/coupontemplate"
 	"wemart/ent/job"
 	"wemart/ent/lease"
 	"wemart/ent/loginthrottle"
@@ -72,6 +74,10 @@ type Client struct {
 	Counter *CounterClient
 	// CounterSale is the client for interacting with the CounterSale builders.
 	CounterSale *CounterSaleClient
+	// Coupon is the client for interacting with the Coupon builders.
+	Coupon *CouponClient
+	// CouponTemplate is the client for interacting with the CouponTemplate builders.
+	CouponTemplate *CouponTemplateClient
 	// Job is the client for interacting with the Job builders.
 	Job *JobClient
 	// Lease is the client for interacting with the Lease builders.
@@ -147,6 +153,8 @@ func (c *Client) init() {
 	c.Checkin = NewCheckinClient(c.config)
 	c.Counter = NewCounterClient(c.config)
 	c.CounterSale = NewCounterSaleClient(c.config)
+	c.Coupon = NewCouponClient(c.config)
+	c.CouponTemplate = NewCouponTemplateClient(c.config)
 	c.Job = NewJobClient(c.config)
 	c.Lease = NewLeaseClient(c.config)
 	c.LoginThrottle = NewLoginThrottleClient(c.config)
@@ -274,6 +282,8 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Checkin:           NewCheckinClient(cfg),
 		Counter:           NewCounterClient(cfg),
 		CounterSale:       NewCounterSaleClient(cfg),
+		Coupon:            NewCouponClient(cfg),
+		CouponTemplate:    NewCouponTemplateClient(cfg),
 		Job:               NewJobClient(cfg),
 		Lease:             NewLeaseClient(cfg),
 		LoginThrottle:     NewLoginThrottleClient(cfg),
@@ -328,6 +338,8 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Checkin:           NewCheckinClient(cfg),
 		Counter:           NewCounterClient(cfg),
 		CounterSale:       NewCounterSaleClient(cfg),
+		Coupon:            NewCouponClient(cfg),
+		CouponTemplate:    NewCouponTemplateClient(cfg),
 		Job:               NewJobClient(cfg),
 		Lease:             NewLeaseClient(cfg),
 		LoginThrottle:     NewLoginThrottleClient(cfg),
@@ -386,12 +398,13 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Address, c.CartItem, c.Category, c.Checkin, c.Counter, c.CounterSale, c.Job,
-		c.Lease, c.LoginThrottle, c.MemberLevel, c.MemberScan, c.Order, c.OrderEvent,
-		c.OrderItem, c.Payment, c.PointAccount, c.PointEntry, c.PriceChange, c.Product,
-		c.ProductImage, c.Referral, c.Refund, c.SearchOutbox, c.SearchSynonym,
-		c.SearchSynonymTerm, c.Shipment, c.ShipmentEvent, c.Shopper, c.Sku, c.Staff,
-		c.Stock, c.StockMovement, c.Store, c.StoreDeliveryCell, c.SubscribeGrant,
+		c.Address, c.CartItem, c.Category, c.Checkin, c.Counter, c.CounterSale,
+		c.Coupon, c.CouponTemplate, c.Job, c.Lease, c.LoginThrottle, c.MemberLevel,
+		c.MemberScan, c.Order, c.OrderEvent, c.OrderItem, c.Payment, c.PointAccount,
+		c.PointEntry, c.PriceChange, c.Product, c.ProductImage, c.Referral, c.Refund,
+		c.SearchOutbox, c.SearchSynonym, c.SearchSynonymTerm, c.Shipment,
+		c.ShipmentEvent, c.Shopper, c.Sku, c.Staff, c.Stock, c.StockMovement, c.Store,
+		c.StoreDeliveryCell, c.SubscribeGrant,
 	} {
 		n.Use(hooks...)
 	}
@@ -401,12 +414,13 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Address, c.CartItem, c.Category, c.Checkin, c.Counter, c.CounterSale, c.Job,
-		c.Lease, c.LoginThrottle, c.MemberLevel, c.MemberScan, c.Order, c.OrderEvent,
-		c.OrderItem, c.Payment, c.PointAccount, c.PointEntry, c.PriceChange, c.Product,
-		c.ProductImage, c.Referral, c.Refund, c.SearchOutbox, c.SearchSynonym,
-		c.SearchSynonymTerm, c.Shipment, c.ShipmentEvent, c.Shopper, c.Sku, c.Staff,
-		c.Stock, c.StockMovement, c.Store, c.StoreDeliveryCell, c.SubscribeGrant,
+		c.Address, c.CartItem, c.Category, c.Checkin, c.Counter, c.CounterSale,
+		c.Coupon, c.CouponTemplate, c.Job, c.Lease, c.LoginThrottle, c.MemberLevel,
+		c.MemberScan, c.Order, c.OrderEvent, c.OrderItem, c.Payment, c.PointAccount,
+		c.PointEntry, c.PriceChange, c.Product, c.ProductImage, c.Referral, c.Refund,
+		c.SearchOutbox, c.SearchSynonym, c.SearchSynonymTerm, c.Shipment,
+		c.ShipmentEvent, c.Shopper, c.Sku, c.Staff, c.Stock, c.StockMovement, c.Store,
+		c.StoreDeliveryCell, c.SubscribeGrant,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -427,6 +441,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Counter.mutate(ctx, m)
 	case *CounterSaleMutation:
 		return c.CounterSale.mutate(ctx, m)
+	case *CouponMutation:
+		return c.Coupon.mutate(ctx, m)
+	case *CouponTemplateMutation:
+		return c.CouponTemplate.mutate(ctx, m)
 	case *JobMutation:
 		return c.Job.mutate(ctx, m)
 	case *LeaseMutation:
@@ -1381,6 +1399,304 @@ func (c *CounterSaleClient) mutate(ctx context.Context, m *CounterSaleMutation) 
 		return (&CounterSaleDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown CounterSale mutation op: %q", m.Op())
+	}
+}
+
+// CouponClient is a client for the Coupon schema.
+type CouponClient struct {
+	config
+}
+
+// NewCouponClient returns a client for the Coupon from the given config.
+func NewCouponClient(c config) *CouponClient {
+	return &CouponClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `coupon.Hooks(f(g(h())))`.
+func (c *CouponClient) Use(hooks ...Hook) {
+	c.hooks.Coupon = append(c.hooks.Coupon, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `coupon.Intercept(f(g(h())))`.
+func (c *CouponClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Coupon = append(c.inters.Coupon, interceptors...)
+}
+
+// Create returns a builder for creating a Coupon entity.
+func (c *CouponClient) Create() *CouponCreate {
+	mutation := newCouponMutation(c.config, OpCreate)
+	return &CouponCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Coupon entities.
+func (c *CouponClient) CreateBulk(builders ...*CouponCreate) *CouponCreateBulk {
+	return &CouponCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CouponClient) MapCreateBulk(slice any, setFunc func(*CouponCreate, int)) *CouponCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CouponCreateBulk{err: fmt.Errorf("calling to CouponClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CouponCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CouponCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Coupon.
+func (c *CouponClient) Update() *CouponUpdate {
+	mutation := newCouponMutation(c.config, OpUpdate)
+	return &CouponUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CouponClient) UpdateOne(_m *Coupon) *CouponUpdateOne {
+	mutation := newCouponMutation(c.config, OpUpdateOne, withCoupon(_m))
+	return &CouponUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CouponClient) UpdateOneID(id int) *CouponUpdateOne {
+	mutation := newCouponMutation(c.config, OpUpdateOne, withCouponID(id))
+	return &CouponUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Coupon.
+func (c *CouponClient) Delete() *CouponDelete {
+	mutation := newCouponMutation(c.config, OpDelete)
+	return &CouponDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CouponClient) DeleteOne(_m *Coupon) *CouponDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CouponClient) DeleteOneID(id int) *CouponDeleteOne {
+	builder := c.Delete().Where(coupon.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CouponDeleteOne{builder}
+}
+
+// Query returns a query builder for Coupon.
+func (c *CouponClient) Query() *CouponQuery {
+	return &CouponQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCoupon},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Coupon entity by its id.
+func (c *CouponClient) Get(ctx context.Context, id int) (*Coupon, error) {
+	return c.Query().Where(coupon.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CouponClient) GetX(ctx context.Context, id int) *Coupon {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTemplate queries the template edge of a Coupon.
+func (c *CouponClient) QueryTemplate(_m *Coupon) *CouponTemplateQuery {
+	query := (&CouponTemplateClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(coupon.Table, coupon.FieldID, id),
+			sqlgraph.To(coupontemplate.Table, coupontemplate.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, coupon.TemplateTable, coupon.TemplateColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CouponClient) Hooks() []Hook {
+	return c.hooks.Coupon
+}
+
+// Interceptors returns the client interceptors.
+func (c *CouponClient) Interceptors() []Interceptor {
+	return c.inters.Coupon
+}
+
+func (c *CouponClient) mutate(ctx context.Context, m *CouponMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CouponCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CouponUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CouponUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CouponDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Coupon mutation op: %q", m.Op())
+	}
+}
+
+// CouponTemplateClient is a client for the CouponTemplate schema.
+type CouponTemplateClient struct {
+	config
+}
+
+// NewCouponTemplateClient returns a client for the CouponTemplate from the given config.
+func NewCouponTemplateClient(c config) *CouponTemplateClient {
+	return &CouponTemplateClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `coupontemplate.Hooks(f(g(h())))`.
+func (c *CouponTemplateClient) Use(hooks ...Hook) {
+	c.hooks.CouponTemplate = append(c.hooks.CouponTemplate, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `coupontemplate.Intercept(f(g(h())))`.
+func (c *CouponTemplateClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CouponTemplate = append(c.inters.CouponTemplate, interceptors...)
+}
+
+// Create returns a builder for creating a CouponTemplate entity.
+func (c *CouponTemplateClient) Create() *CouponTemplateCreate {
+	mutation := newCouponTemplateMutation(c.config, OpCreate)
+	return &CouponTemplateCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CouponTemplate entities.
+func (c *CouponTemplateClient) CreateBulk(builders ...*CouponTemplateCreate) *CouponTemplateCreateBulk {
+	return &CouponTemplateCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CouponTemplateClient) MapCreateBulk(slice any, setFunc func(*CouponTemplateCreate, int)) *CouponTemplateCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CouponTemplateCreateBulk{err: fmt.Errorf("calling to CouponTemplateClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CouponTemplateCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CouponTemplateCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CouponTemplate.
+func (c *CouponTemplateClient) Update() *CouponTemplateUpdate {
+	mutation := newCouponTemplateMutation(c.config, OpUpdate)
+	return &CouponTemplateUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CouponTemplateClient) UpdateOne(_m *CouponTemplate) *CouponTemplateUpdateOne {
+	mutation := newCouponTemplateMutation(c.config, OpUpdateOne, withCouponTemplate(_m))
+	return &CouponTemplateUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CouponTemplateClient) UpdateOneID(id int) *CouponTemplateUpdateOne {
+	mutation := newCouponTemplateMutation(c.config, OpUpdateOne, withCouponTemplateID(id))
+	return &CouponTemplateUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CouponTemplate.
+func (c *CouponTemplateClient) Delete() *CouponTemplateDelete {
+	mutation := newCouponTemplateMutation(c.config, OpDelete)
+	return &CouponTemplateDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CouponTemplateClient) DeleteOne(_m *CouponTemplate) *CouponTemplateDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CouponTemplateClient) DeleteOneID(id int) *CouponTemplateDeleteOne {
+	builder := c.Delete().Where(coupontemplate.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CouponTemplateDeleteOne{builder}
+}
+
+// Query returns a query builder for CouponTemplate.
+func (c *CouponTemplateClient) Query() *CouponTemplateQuery {
+	return &CouponTemplateQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCouponTemplate},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CouponTemplate entity by its id.
+func (c *CouponTemplateClient) Get(ctx context.Context, id int) (*CouponTemplate, error) {
+	return c.Query().Where(coupontemplate.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CouponTemplateClient) GetX(ctx context.Context, id int) *CouponTemplate {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCoupons queries the coupons edge of a CouponTemplate.
+func (c *CouponTemplateClient) QueryCoupons(_m *CouponTemplate) *CouponQuery {
+	query := (&CouponClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(coupontemplate.Table, coupontemplate.FieldID, id),
+			sqlgraph.To(coupon.Table, coupon.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, coupontemplate.CouponsTable, coupontemplate.CouponsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CouponTemplateClient) Hooks() []Hook {
+	return c.hooks.CouponTemplate
+}
+
+// Interceptors returns the client interceptors.
+func (c *CouponTemplateClient) Interceptors() []Interceptor {
+	return c.inters.CouponTemplate
+}
+
+func (c *CouponTemplateClient) mutate(ctx context.Context, m *CouponTemplateMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CouponTemplateCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CouponTemplateUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CouponTemplateUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CouponTemplateDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CouponTemplate mutation op: %q", m.Op())
 	}
 }
 
@@ -5788,20 +6104,20 @@ func (c *SubscribeGrantClient) mutate(ctx context.Context, m *SubscribeGrantMuta
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Address, CartItem, Category, Checkin, Counter, CounterSale, Job, Lease,
-		LoginThrottle, MemberLevel, MemberScan, Order, OrderEvent, OrderItem, Payment,
-		PointAccount, PointEntry, PriceChange, Product, ProductImage, Referral, Refund,
-		SearchOutbox, SearchSynonym, SearchSynonymTerm, Shipment, ShipmentEvent,
-		Shopper, Sku, Staff, Stock, StockMovement, Store, StoreDeliveryCell,
-		SubscribeGrant []ent.Hook
+		Address, CartItem, Category, Checkin, Counter, CounterSale, Coupon,
+		CouponTemplate, Job, Lease, LoginThrottle, MemberLevel, MemberScan, Order,
+		OrderEvent, OrderItem, Payment, PointAccount, PointEntry, PriceChange, Product,
+		ProductImage, Referral, Refund, SearchOutbox, SearchSynonym, SearchSynonymTerm,
+		Shipment, ShipmentEvent, Shopper, Sku, Staff, Stock, StockMovement, Store,
+		StoreDeliveryCell, SubscribeGrant []ent.Hook
 	}
 	inters struct {
-		Address, CartItem, Category, Checkin, Counter, CounterSale, Job, Lease,
-		LoginThrottle, MemberLevel, MemberScan, Order, OrderEvent, OrderItem, Payment,
-		PointAccount, PointEntry, PriceChange, Product, ProductImage, Referral, Refund,
-		SearchOutbox, SearchSynonym, SearchSynonymTerm, Shipment, ShipmentEvent,
-		Shopper, Sku, Staff, Stock, StockMovement, Store, StoreDeliveryCell,
-		SubscribeGrant []ent.Interceptor
+		Address, CartItem, Category, Checkin, Counter, CounterSale, Coupon,
+		CouponTemplate, Job, Lease, LoginThrottle, MemberLevel, MemberScan, Order,
+		OrderEvent, OrderItem, Payment, PointAccount, PointEntry, PriceChange, Product,
+		ProductImage, Referral, Refund, SearchOutbox, SearchSynonym, SearchSynonymTerm,
+		Shipment, ShipmentEvent, Shopper, Sku, Staff, Stock, StockMovement, Store,
+		StoreDeliveryCell, SubscribeGrant []ent.Interceptor
 	}
 )
 

@@ -14,6 +14,8 @@ import (
 	"wemart/ent/checkin"
 	"wemart/ent/counter"
 	"wemart/ent/countersale"
+	"wemart/ent/coupon"
+	"wemart/ent/coupontemplate"
 	"wemart/ent/job"
 	"wemart/ent/lease"
 	"wemart/ent/loginthrottle"
@@ -113,6 +115,8 @@ func checkColumn(t, c string) error {
 			checkin.Table:           checkin.ValidColumn,
 			counter.Table:           counter.ValidColumn,
 			countersale.Table:       countersale.ValidColumn,
+			coupon.Table:            coupon.ValidColumn,
+			coupontemplate.Table:    coupontemplate.ValidColumn,
 			job.Table:               job.ValidColumn,
 			lease.Table:             lease.ValidColumn,
 			loginthrottle.Table:     loginthrottle.ValidColumn,

@@ -14,6 +14,8 @@ import (
 	"wemart/ent/checkin"
 	"wemart/ent/counter"
 	"wemart/ent/countersale"
+	"wemart/ent/coupon"
+	"wemart/ent/coupontemplate"
 	"wemart/ent/job"
 	"wemart/ent/lease"
 	"wemart/ent/loginthrottle"
@@ -65,6 +67,8 @@ const (
 	TypeCheckin           = "Checkin"
 	TypeCounter           = "Counter"
 	TypeCounterSale       = "CounterSale"
+	TypeCoupon            = "Coupon"
+	TypeCouponTemplate    = "CouponTemplate"
 	TypeJob               = "Job"
 	TypeLease             = "Lease"
 	TypeLoginThrottle     = "LoginThrottle"
@@ -4811,6 +4815,2897 @@ func (m *CounterSaleMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *CounterSaleMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown CounterSale edge %s", name)
+}
+
+// CouponMutation represents an operation that mutates the Coupon nodes in the graph.
+type CouponMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *int
+	created_at      *time.Time
+	updated_at      *time.Time
+	shopper_id      *int
+	addshopper_id   *int
+	seq             *int
+	addseq          *int
+	status          *coupon.Status
+	valid_from      *time.Time
+	valid_until     *time.Time
+	order_id        *int
+	addorder_id     *int
+	source          *coupon.Source
+	used_at         *time.Time
+	clearedFields   map[string]struct{}
+	template        *int
+	clearedtemplate bool
+	done            bool
+	oldValue        func(context.Context) (*Coupon, error)
+	predicates      []predicate.Coupon
+}
+
+var _ ent.Mutation = (*CouponMutation)(nil)
+
+// couponOption allows management of the mutation configuration using functional options.
+type couponOption func(*CouponMutation)
+
+// newCouponMutation creates new mutation for the Coupon entity.
+func newCouponMutation(c config, op Op, opts ...couponOption) *CouponMutation {
+	m := &CouponMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCoupon,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCouponID sets the ID field of the mutation.
+func withCouponID(id int) couponOption {
+	return func(m *CouponMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Coupon
+		)
+		m.oldValue = func(ctx context.Context) (*Coupon, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Coupon.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCoupon sets the old Coupon of the mutation.
+func withCoupon(node *Coupon) couponOption {
+	return func(m *CouponMutation) {
+		m.oldValue = func(context.Context) (*Coupon, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CouponMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CouponMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CouponMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CouponMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Coupon.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *CouponMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *CouponMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Coupon entity.
+// If the Coupon object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CouponMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *CouponMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *CouponMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *CouponMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Coupon entity.
+// If the Coupon object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CouponMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *CouponMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTemplateID sets the "template_id" field.
+func (m *CouponMutation) SetTemplateID(i int) {
+	m.template = &i
+}
+
+// TemplateID returns the value of the "template_id" field in the mutation.
+func (m *CouponMutation) TemplateID() (r int, exists bool) {
+	v := m.template
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTemplateID returns the old "template_id" field's value of the Coupon entity.
+// If the Coupon object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CouponMutation) OldTemplateID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTemplateID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTemplateID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTemplateID: %w", err)
+	}
+	return oldValue.TemplateID, nil
+}
+
+// ResetTemplateID resets all changes to the "template_id" field.
+func (m *CouponMutation) ResetTemplateID() {
+	m.template = nil
+}
+
+// SetShopperID sets the "shopper_id" field.
+func (m *CouponMutation) SetShopperID(i int) {
+	m.shopper_id = &i
+	m.addshopper_id = nil
+}
+
+// ShopperID returns the value of the "shopper_id" field in the mutation.
+func (m *CouponMutation) ShopperID() (r int, exists bool) {
+	v := m.shopper_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldShopperID returns the old "shopper_id" field's value of the Coupon entity.
+// If the Coupon object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CouponMutation) OldShopperID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldShopperID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldShopperID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldShopperID: %w", err)
+	}
+	return oldValue.ShopperID, nil
+}
+
+// AddShopperID adds i to the "shopper_id" field.
+func (m *CouponMutation) AddShopperID(i int) {
+	if m.addshopper_id != nil {
+		*m.addshopper_id += i
+	} else {
+		m.addshopper_id = &i
+	}
+}
+
+// AddedShopperID returns the value that was added to the "shopper_id" field in this mutation.
+func (m *CouponMutation) AddedShopperID() (r int, exists bool) {
+	v := m.addshopper_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetShopperID resets all changes to the "shopper_id" field.
+func (m *CouponMutation) ResetShopperID() {
+	m.shopper_id = nil
+	m.addshopper_id = nil
+}
+
+// SetSeq sets the "seq" field.
+func (m *CouponMutation) SetSeq(i int) {
+	m.seq = &i
+	m.addseq = nil
+}
+
+// Seq returns the value of the "seq" field in the mutation.
+func (m *CouponMutation) Seq() (r int, exists bool) {
+	v := m.seq
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSeq returns the old "seq" field's value of the Coupon entity.
+// If the Coupon object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CouponMutation) OldSeq(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSeq is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSeq requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSeq: %w", err)
+	}
+	return oldValue.Seq, nil
+}
+
+// AddSeq adds i to the "seq" field.
+func (m *CouponMutation) AddSeq(i int) {
+	if m.addseq != nil {
+		*m.addseq += i
+	} else {
+		m.addseq = &i
+	}
+}
+
+// AddedSeq returns the value that was added to the "seq" field in this mutation.
+func (m *CouponMutation) AddedSeq() (r int, exists bool) {
+	v := m.addseq
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSeq resets all changes to the "seq" field.
+func (m *CouponMutation) ResetSeq() {
+	m.seq = nil
+	m.addseq = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *CouponMutation) SetStatus(c coupon.Status) {
+	m.status = &c
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *CouponMutation) Status() (r coupon.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the Coupon entity.
+// If the Coupon object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CouponMutation) OldStatus(ctx context.Context) (v coupon.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *CouponMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetValidFrom sets the "valid_from" field.
+func (m *CouponMutation) SetValidFrom(t time.Time) {
+	m.valid_from = &t
+}
+
+// ValidFrom returns the value of the "valid_from" field in the mutation.
+func (m *CouponMutation) ValidFrom() (r time.Time, exists bool) {
+	v := m.valid_from
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldValidFrom returns the old "valid_from" field's value of the Coupon entity.
+// If the Coupon object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CouponMutation) OldValidFrom(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldValidFrom is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldValidFrom requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldValidFrom: %w", err)
+	}
+	return oldValue.ValidFrom, nil
+}
+
+// ResetValidFrom resets all changes to the "valid_from" field.
+func (m *CouponMutation) ResetValidFrom() {
+	m.valid_from = nil
+}
+
+// SetValidUntil sets the "valid_until" field.
+func (m *CouponMutation) SetValidUntil(t time.Time) {
+	m.valid_until = &t
+}
+
+// ValidUntil returns the value of the "valid_until" field in the mutation.
+func (m *CouponMutation) ValidUntil() (r time.Time, exists bool) {
+	v := m.valid_until
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldValidUntil returns the old "valid_until" field's value of the Coupon entity.
+// If the Coupon object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CouponMutation) OldValidUntil(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldValidUntil is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldValidUntil requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldValidUntil: %w", err)
+	}
+	return oldValue.ValidUntil, nil
+}
+
+// ResetValidUntil resets all changes to the "valid_until" field.
+func (m *CouponMutation) ResetValidUntil() {
+	m.valid_until = nil
+}
+
+// SetOrderID sets the "order_id" field.
+func (m *CouponMutation) SetOrderID(i int) {
+	m.order_id = &i
+	m.addorder_id = nil
+}
+
+// OrderID returns the value of the "order_id" field in the mutation.
+func (m *CouponMutation) OrderID() (r int, exists bool) {
+	v := m.order_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrderID returns the old "order_id" field's value of the Coupon entity.
+// If the Coupon object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CouponMutation) OldOrderID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrderID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrderID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrderID: %w", err)
+	}
+	return oldValue.OrderID, nil
+}
+
+// AddOrderID adds i to the "order_id" field.
+func (m *CouponMutation) AddOrderID(i int) {
+	if m.addorder_id != nil {
+		*m.addorder_id += i
+	} else {
+		m.addorder_id = &i
+	}
+}
+
+// AddedOrderID returns the value that was added to the "order_id" field in this mutation.
+func (m *CouponMutation) AddedOrderID() (r int, exists bool) {
+	v := m.addorder_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearOrderID clears the value of the "order_id" field.
+func (m *CouponMutation) ClearOrderID() {
+	m.order_id = nil
+	m.addorder_id = nil
+	m.clearedFields[coupon.FieldOrderID] = struct{}{}
+}
+
+// OrderIDCleared returns if the "order_id" field was cleared in this mutation.
+func (m *CouponMutation) OrderIDCleared() bool {
+	_, ok := m.clearedFields[coupon.FieldOrderID]
+	return ok
+}
+
+// ResetOrderID resets all changes to the "order_id" field.
+func (m *CouponMutation) ResetOrderID() {
+	m.order_id = nil
+	m.addorder_id = nil
+	delete(m.clearedFields, coupon.FieldOrderID)
+}
+
+// SetSource sets the "source" field.
+func (m *CouponMutation) SetSource(c coupon.Source) {
+	m.source = &c
+}
+
+// Source returns the value of the "source" field in the mutation.
+func (m *CouponMutation) Source() (r coupon.Source, exists bool) {
+	v := m.source
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSource returns the old "source" field's value of the Coupon entity.
+// If the Coupon object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CouponMutation) OldSource(ctx context.Context) (v coupon.Source, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSource is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSource requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSource: %w", err)
+	}
+	return oldValue.Source, nil
+}
+
+// ResetSource resets all changes to the "source" field.
+func (m *CouponMutation) ResetSource() {
+	m.source = nil
+}
+
+// SetUsedAt sets the "used_at" field.
+func (m *CouponMutation) SetUsedAt(t time.Time) {
+	m.used_at = &t
+}
+
+// UsedAt returns the value of the "used_at" field in the mutation.
+func (m *CouponMutation) UsedAt() (r time.Time, exists bool) {
+	v := m.used_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUsedAt returns the old "used_at" field's value of the Coupon entity.
+// If the Coupon object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CouponMutation) OldUsedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUsedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUsedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUsedAt: %w", err)
+	}
+	return oldValue.UsedAt, nil
+}
+
+// ClearUsedAt clears the value of the "used_at" field.
+func (m *CouponMutation) ClearUsedAt() {
+	m.used_at = nil
+	m.clearedFields[coupon.FieldUsedAt] = struct{}{}
+}
+
+// UsedAtCleared returns if the "used_at" field was cleared in this mutation.
+func (m *CouponMutation) UsedAtCleared() bool {
+	_, ok := m.clearedFields[coupon.FieldUsedAt]
+	return ok
+}
+
+// ResetUsedAt resets all changes to the "used_at" field.
+func (m *CouponMutation) ResetUsedAt() {
+	m.used_at = nil
+	delete(m.clearedFields, coupon.FieldUsedAt)
+}
+
+// ClearTemplate clears the "template" edge to the CouponTemplate entity.
+func (m *CouponMutation) ClearTemplate() {
+	m.clearedtemplate = true
+	m.clearedFields[coupon.FieldTemplateID] = struct{}{}
+}
+
+// TemplateCleared reports if the "template" edge to the CouponTemplate entity was cleared.
+func (m *CouponMutation) TemplateCleared() bool {
+	return m.clearedtemplate
+}
+
+// TemplateIDs returns the "template" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TemplateID instead. It exists only for internal usage by the builders.
+func (m *CouponMutation) TemplateIDs() (ids []int) {
+	if id := m.template; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTemplate resets all changes to the "template" edge.
+func (m *CouponMutation) ResetTemplate() {
+	m.template = nil
+	m.clearedtemplate = false
+}
+
+// Where appends a list predicates to the CouponMutation builder.
+func (m *CouponMutation) Where(ps ...predicate.Coupon) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CouponMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CouponMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Coupon, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CouponMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CouponMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Coupon).
+func (m *CouponMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CouponMutation) Fields() []string {
+	fields := make([]string, 0, 11)
+	if m.created_at != nil {
+		fields = append(fields, coupon.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, coupon.FieldUpdatedAt)
+	}
+	if m.template != nil {
+		fields = append(fields, coupon.FieldTemplateID)
+	}
+	if m.shopper_id != nil {
+		fields = append(fields, coupon.FieldShopperID)
+	}
+	if m.seq != nil {
+		fields = append(fields, coupon.FieldSeq)
+	}
+	if m.status != nil {
+		fields = append(fields, coupon.FieldStatus)
+	}
+	if m.valid_from != nil {
+		fields = append(fields, coupon.FieldValidFrom)
+	}
+	if m.valid_until != nil {
+		fields = append(fields, coupon.FieldValidUntil)
+	}
+	if m.order_id != nil {
+		fields = append(fields, coupon.FieldOrderID)
+	}
+	if m.source != nil {
+		fields = append(fields, coupon.FieldSource)
+	}
+	if m.used_at != nil {
+		fields = append(fields, coupon.FieldUsedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CouponMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case coupon.FieldCreatedAt:
+		return m.CreatedAt()
+	case coupon.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case coupon.FieldTemplateID:
+		return m.TemplateID()
+	case coupon.FieldShopperID:
+		return m.ShopperID()
+	case coupon.FieldSeq:
+		return m.Seq()
+	case coupon.FieldStatus:
+		return m.Status()
+	case coupon.FieldValidFrom:
+		return m.ValidFrom()
+	case coupon.FieldValidUntil:
+		return m.ValidUntil()
+	case coupon.FieldOrderID:
+		return m.OrderID()
+	case coupon.FieldSource:
+		return m.Source()
+	case coupon.FieldUsedAt:
+		return m.UsedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CouponMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case coupon.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case coupon.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case coupon.FieldTemplateID:
+		return m.OldTemplateID(ctx)
+	case coupon.FieldShopperID:
+		return m.OldShopperID(ctx)
+	case coupon.FieldSeq:
+		return m.OldSeq(ctx)
+	case coupon.FieldStatus:
+		return m.OldStatus(ctx)
+	case coupon.FieldValidFrom:
+		return m.OldValidFrom(ctx)
+	case coupon.FieldValidUntil:
+		return m.OldValidUntil(ctx)
+	case coupon.FieldOrderID:
+		return m.OldOrderID(ctx)
+	case coupon.FieldSource:
+		return m.OldSource(ctx)
+	case coupon.FieldUsedAt:
+		return m.OldUsedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown Coupon field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CouponMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case coupon.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case coupon.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case coupon.FieldTemplateID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTemplateID(v)
+		return nil
+	case coupon.FieldShopperID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetShopperID(v)
+		return nil
+	case coupon.FieldSeq:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSeq(v)
+		return nil
+	case coupon.FieldStatus:
+		v, ok := value.(coupon.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case coupon.FieldValidFrom:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetValidFrom(v)
+		return nil
+	case coupon.FieldValidUntil:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetValidUntil(v)
+		return nil
+	case coupon.FieldOrderID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrderID(v)
+		return nil
+	case coupon.FieldSource:
+		v, ok := value.(coupon.Source)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSource(v)
+		return nil
+	case coupon.FieldUsedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUsedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Coupon field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CouponMutation) AddedFields() []string {
+	var fields []string
+	if m.addshopper_id != nil {
+		fields = append(fields, coupon.FieldShopperID)
+	}
+	if m.addseq != nil {
+		fields = append(fields, coupon.FieldSeq)
+	}
+	if m.addorder_id != nil {
+		fields = append(fields, coupon.FieldOrderID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CouponMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case coupon.FieldShopperID:
+		return m.AddedShopperID()
+	case coupon.FieldSeq:
+		return m.AddedSeq()
+	case coupon.FieldOrderID:
+		return m.AddedOrderID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CouponMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case coupon.FieldShopperID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddShopperID(v)
+		return nil
+	case coupon.FieldSeq:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSeq(v)
+		return nil
+	case coupon.FieldOrderID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOrderID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Coupon numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CouponMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(coupon.FieldOrderID) {
+		fields = append(fields, coupon.FieldOrderID)
+	}
+	if m.FieldCleared(coupon.FieldUsedAt) {
+		fields = append(fields, coupon.FieldUsedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CouponMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CouponMutation) ClearField(name string) error {
+	switch name {
+	case coupon.FieldOrderID:
+		m.ClearOrderID()
+		return nil
+	case coupon.FieldUsedAt:
+		m.ClearUsedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Coupon nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CouponMutation) ResetField(name string) error {
+	switch name {
+	case coupon.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case coupon.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case coupon.FieldTemplateID:
+		m.ResetTemplateID()
+		return nil
+	case coupon.FieldShopperID:
+		m.ResetShopperID()
+		return nil
+	case coupon.FieldSeq:
+		m.ResetSeq()
+		return nil
+	case coupon.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case coupon.FieldValidFrom:
+		m.ResetValidFrom()
+		return nil
+	case coupon.FieldValidUntil:
+		m.ResetValidUntil()
+		return nil
+	case coupon.FieldOrderID:
+		m.ResetOrderID()
+		return nil
+	case coupon.FieldSource:
+		m.ResetSource()
+		return nil
+	case coupon.FieldUsedAt:
+		m.ResetUsedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Coupon field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CouponMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.template != nil {
+		edges = append(edges, coupon.EdgeTemplate)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CouponMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case coupon.EdgeTemplate:
+		if id := m.template; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CouponMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CouponMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CouponMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedtemplate {
+		edges = append(edges, coupon.EdgeTemplate)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CouponMutation) EdgeCleared(name string) bool {
+	switch name {
+	case coupon.EdgeTemplate:
+		return m.clearedtemplate
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CouponMutation) ClearEdge(name string) error {
+	switch name {
+	case coupon.EdgeTemplate:
+		m.ClearTemplate()
+		return nil
+	}
+	return fmt.Errorf("unknown Coupon unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CouponMutation) ResetEdge(name string) error {
+	switch name {
+	case coupon.EdgeTemplate:
+		m.ResetTemplate()
+		return nil
+	}
+	return fmt.Errorf("unknown Coupon edge %s", name)
+}
+
+// CouponTemplateMutation represents an operation that mutates the CouponTemplate nodes in the graph.
+type CouponTemplateMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *int
+	created_at          *time.Time
+	updated_at          *time.Time
+	name                *string
+	description         *string
+	discount_fen        *int64
+	adddiscount_fen     *int64
+	percent_off         *int
+	addpercent_off      *int
+	max_discount_fen    *int64
+	addmax_discount_fen *int64
+	min_spend_fen       *int64
+	addmin_spend_fen    *int64
+	total               *int
+	addtotal            *int
+	issued              *int
+	addissued           *int
+	per_shopper         *int
+	addper_shopper      *int
+	valid_days          *int
+	addvalid_days       *int
+	starts_at           *time.Time
+	ends_at             *time.Time
+	claimable           *bool
+	status              *coupontemplate.Status
+	store_ids           *[]int
+	appendstore_ids     []int
+	category_ids        *[]int
+	appendcategory_ids  []int
+	product_ids         *[]int
+	appendproduct_ids   []int
+	clearedFields       map[string]struct{}
+	coupons             map[int]struct{}
+	removedcoupons      map[int]struct{}
+	clearedcoupons      bool
+	done                bool
+	oldValue            func(context.Context) (*CouponTemplate, error)
+	predicates          []predicate.CouponTemplate
+}
+
+var _ ent.Mutation = (*CouponTemplateMutation)(nil)
+
+// coupontemplateOption allows management of the mutation configuration using functional options.
+type coupontemplateOption func(*CouponTemplateMutation)
+
+// newCouponTemplateMutation creates new mutation for the CouponTemplate entity.
+func newCouponTemplateMutation(c config, op Op, opts ...coupontemplateOption) *CouponTemplateMutation {
+	m := &CouponTemplateMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCouponTemplate,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCouponTemplateID sets the ID field of the mutation.
+func withCouponTemplateID(id int) coupontemplateOption {
+	return func(m *CouponTemplateMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CouponTemplate
+		)
+		m.oldValue = func(ctx context.Context) (*CouponTemplate, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CouponTemplate.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCouponTemplate sets the old CouponTemplate of the mutation.
+func withCouponTemplate(node *CouponTemplate) coupontemplateOption {
+	return func(m *CouponTemplateMutation) {
+		m.oldValue = func(context.Context) (*CouponTemplate, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CouponTemplateMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CouponTemplateMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CouponTemplateMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CouponTemplateMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CouponTemplate.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *CouponTemplateMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *CouponTemplateMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the CouponTemplate entity.
+// If the CouponTemplate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CouponTemplateMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *CouponTemplateMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *CouponTemplateMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *CouponTemplateMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the CouponTemplate entity.
+// If the CouponTemplate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CouponTemplateMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *CouponTemplateMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetName sets the "name" field.
+func (m *CouponTemplateMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *CouponTemplateMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the CouponTemplate entity.
+// If the CouponTemplate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CouponTemplateMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *CouponTemplateMutation) ResetName() {
+	m.name = nil
+}
+
+// SetDescription sets the "description" field.
+func (m *CouponTemplateMutation) SetDescription(s string) {
+	m.description = &s
+}
+
+// Description returns the value of the "description" field in the mutation.
+func (m *CouponTemplateMutation) Description() (r string, exists bool) {
+	v := m.description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescription returns the old "description" field's value of the CouponTemplate entity.
+// If the CouponTemplate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CouponTemplateMutation) OldDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescription: %w", err)
+	}
+	return oldValue.Description, nil
+}
+
+// ResetDescription resets all changes to the "description" field.
+func (m *CouponTemplateMutation) ResetDescription() {
+	m.description = nil
+}
+
+// SetDiscountFen sets the "discount_fen" field.
+func (m *CouponTemplateMutation) SetDiscountFen(i int64) {
+	m.discount_fen = &i
+	m.adddiscount_fen = nil
+}
+
+// DiscountFen returns the value of the "discount_fen" field in the mutation.
+func (m *CouponTemplateMutation) DiscountFen() (r int64, exists bool) {
+	v := m.discount_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDiscountFen returns the old "discount_fen" field's value of the CouponTemplate entity.
+// If the CouponTemplate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CouponTemplateMutation) OldDiscountFen(ctx context.Context) (v *int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDiscountFen is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDiscountFen requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDiscountFen: %w", err)
+	}
+	return oldValue.DiscountFen, nil
+}
+
+// AddDiscountFen adds i to the "discount_fen" field.
+func (m *CouponTemplateMutation) AddDiscountFen(i int64) {
+	if m.adddiscount_fen != nil {
+		*m.adddiscount_fen += i
+	} else {
+		m.adddiscount_fen = &i
+	}
+}
+
+// AddedDiscountFen returns the value that was added to the "discount_fen" field in this mutation.
+func (m *CouponTemplateMutation) AddedDiscountFen() (r int64, exists bool) {
+	v := m.adddiscount_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearDiscountFen clears the value of the "discount_fen" field.
+func (m *CouponTemplateMutation) ClearDiscountFen() {
+	m.discount_fen = nil
+	m.adddiscount_fen = nil
+	m.clearedFields[coupontemplate.FieldDiscountFen] = struct{}{}
+}
+
+// DiscountFenCleared returns if the "discount_fen" field was cleared in this mutation.
+func (m *CouponTemplateMutation) DiscountFenCleared() bool {
+	_, ok := m.clearedFields[coupontemplate.FieldDiscountFen]
+	return ok
+}
+
+// ResetDiscountFen resets all changes to the "discount_fen" field.
+func (m *CouponTemplateMutation) ResetDiscountFen() {
+	m.discount_fen = nil
+	m.adddiscount_fen = nil
+	delete(m.clearedFields, coupontemplate.FieldDiscountFen)
+}
+
+// SetPercentOff sets the "percent_off" field.
+func (m *CouponTemplateMutation) SetPercentOff(i int) {
+	m.percent_off = &i
+	m.addpercent_off = nil
+}
+
+// PercentOff returns the value of the "percent_off" field in the mutation.
+func (m *CouponTemplateMutation) PercentOff() (r int, exists bool) {
+	v := m.percent_off
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPercentOff returns the old "percent_off" field's value of the CouponTemplate entity.
+// If the CouponTemplate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CouponTemplateMutation) OldPercentOff(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPercentOff is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPercentOff requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPercentOff: %w", err)
+	}
+	return oldValue.PercentOff, nil
+}
+
+// AddPercentOff adds i to the "percent_off" field.
+func (m *CouponTemplateMutation) AddPercentOff(i int) {
+	if m.addpercent_off != nil {
+		*m.addpercent_off += i
+	} else {
+		m.addpercent_off = &i
+	}
+}
+
+// AddedPercentOff returns the value that was added to the "percent_off" field in this mutation.
+func (m *CouponTemplateMutation) AddedPercentOff() (r int, exists bool) {
+	v := m.addpercent_off
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearPercentOff clears the value of the "percent_off" field.
+func (m *CouponTemplateMutation) ClearPercentOff() {
+	m.percent_off = nil
+	m.addpercent_off = nil
+	m.clearedFields[coupontemplate.FieldPercentOff] = struct{}{}
+}
+
+// PercentOffCleared returns if the "percent_off" field was cleared in this mutation.
+func (m *CouponTemplateMutation) PercentOffCleared() bool {
+	_, ok := m.clearedFields[coupontemplate.FieldPercentOff]
+	return ok
+}
+
+// ResetPercentOff resets all changes to the "percent_off" field.
+func (m *CouponTemplateMutation) ResetPercentOff() {
+	m.percent_off = nil
+	m.addpercent_off = nil
+	delete(m.clearedFields, coupontemplate.FieldPercentOff)
+}
+
+// SetMaxDiscountFen sets the "max_discount_fen" field.
+func (m *CouponTemplateMutation) SetMaxDiscountFen(i int64) {
+	m.max_discount_fen = &i
+	m.addmax_discount_fen = nil
+}
+
+// MaxDiscountFen returns the value of the "max_discount_fen" field in the mutation.
+func (m *CouponTemplateMutation) MaxDiscountFen() (r int64, exists bool) {
+	v := m.max_discount_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMaxDiscountFen returns the old "max_discount_fen" field's value of the CouponTemplate entity.
+// If the CouponTemplate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CouponTemplateMutation) OldMaxDiscountFen(ctx context.Context) (v *int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMaxDiscountFen is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMaxDiscountFen requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMaxDiscountFen: %w", err)
+	}
+	return oldValue.MaxDiscountFen, nil
+}
+
+// AddMaxDiscountFen adds i to the "max_discount_fen" field.
+func (m *CouponTemplateMutation) AddMaxDiscountFen(i int64) {
+	if m.addmax_discount_fen != nil {
+		*m.addmax_discount_fen += i
+	} else {
+		m.addmax_discount_fen = &i
+	}
+}
+
+// AddedMaxDiscountFen returns the value that was added to the "max_discount_fen" field in this mutation.
+func (m *CouponTemplateMutation) AddedMaxDiscountFen() (r int64, exists bool) {
+	v := m.addmax_discount_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearMaxDiscountFen clears the value of the "max_discount_fen" field.
+func (m *CouponTemplateMutation) ClearMaxDiscountFen() {
+	m.max_discount_fen = nil
+	m.addmax_discount_fen = nil
+	m.clearedFields[coupontemplate.FieldMaxDiscountFen] = struct{}{}
+}
+
+// MaxDiscountFenCleared returns if the "max_discount_fen" field was cleared in this mutation.
+func (m *CouponTemplateMutation) MaxDiscountFenCleared() bool {
+	_, ok := m.clearedFields[coupontemplate.FieldMaxDiscountFen]
+	return ok
+}
+
+// ResetMaxDiscountFen resets all changes to the "max_discount_fen" field.
+func (m *CouponTemplateMutation) ResetMaxDiscountFen() {
+	m.max_discount_fen = nil
+	m.addmax_discount_fen = nil
+	delete(m.clearedFields, coupontemplate.FieldMaxDiscountFen)
+}
+
+// SetMinSpendFen sets the "min_spend_fen" field.
+func (m *CouponTemplateMutation) SetMinSpendFen(i int64) {
+	m.min_spend_fen = &i
+	m.addmin_spend_fen = nil
+}
+
+// MinSpendFen returns the value of the "min_spend_fen" field in the mutation.
+func (m *CouponTemplateMutation) MinSpendFen() (r int64, exists bool) {
+	v := m.min_spend_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMinSpendFen returns the old "min_spend_fen" field's value of the CouponTemplate entity.
+// If the CouponTemplate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CouponTemplateMutation) OldMinSpendFen(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMinSpendFen is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMinSpendFen requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMinSpendFen: %w", err)
+	}
+	return oldValue.MinSpendFen, nil
+}
+
+// AddMinSpendFen adds i to the "min_spend_fen" field.
+func (m *CouponTemplateMutation) AddMinSpendFen(i int64) {
+	if m.addmin_spend_fen != nil {
+		*m.addmin_spend_fen += i
+	} else {
+		m.addmin_spend_fen = &i
+	}
+}
+
+// AddedMinSpendFen returns the value that was added to the "min_spend_fen" field in this mutation.
+func (m *CouponTemplateMutation) AddedMinSpendFen() (r int64, exists bool) {
+	v := m.addmin_spend_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetMinSpendFen resets all changes to the "min_spend_fen" field.
+func (m *CouponTemplateMutation) ResetMinSpendFen() {
+	m.min_spend_fen = nil
+	m.addmin_spend_fen = nil
+}
+
+// SetTotal sets the "total" field.
+func (m *CouponTemplateMutation) SetTotal(i int) {
+	m.total = &i
+	m.addtotal = nil
+}
+
+// Total returns the value of the "total" field in the mutation.
+func (m *CouponTemplateMutation) Total() (r int, exists bool) {
+	v := m.total
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTotal returns the old "total" field's value of the CouponTemplate entity.
+// If the CouponTemplate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CouponTemplateMutation) OldTotal(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTotal is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTotal requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTotal: %w", err)
+	}
+	return oldValue.Total, nil
+}
+
+// AddTotal adds i to the "total" field.
+func (m *CouponTemplateMutation) AddTotal(i int) {
+	if m.addtotal != nil {
+		*m.addtotal += i
+	} else {
+		m.addtotal = &i
+	}
+}
+
+// AddedTotal returns the value that was added to the "total" field in this mutation.
+func (m *CouponTemplateMutation) AddedTotal() (r int, exists bool) {
+	v := m.addtotal
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTotal resets all changes to the "total" field.
+func (m *CouponTemplateMutation) ResetTotal() {
+	m.total = nil
+	m.addtotal = nil
+}
+
+// SetIssued sets the "issued" field.
+func (m *CouponTemplateMutation) SetIssued(i int) {
+	m.issued = &i
+	m.addissued = nil
+}
+
+// Issued returns the value of the "issued" field in the mutation.
+func (m *CouponTemplateMutation) Issued() (r int, exists bool) {
+	v := m.issued
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssued returns the old "issued" field's value of the CouponTemplate entity.
+// If the CouponTemplate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CouponTemplateMutation) OldIssued(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssued is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssued requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssued: %w", err)
+	}
+	return oldValue.Issued, nil
+}
+
+// AddIssued adds i to the "issued" field.
+func (m *CouponTemplateMutation) AddIssued(i int) {
+	if m.addissued != nil {
+		*m.addissued += i
+	} else {
+		m.addissued = &i
+	}
+}
+
+// AddedIssued returns the value that was added to the "issued" field in this mutation.
+func (m *CouponTemplateMutation) AddedIssued() (r int, exists bool) {
+	v := m.addissued
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetIssued resets all changes to the "issued" field.
+func (m *CouponTemplateMutation) ResetIssued() {
+	m.issued = nil
+	m.addissued = nil
+}
+
+// SetPerShopper sets the "per_shopper" field.
+func (m *CouponTemplateMutation) SetPerShopper(i int) {
+	m.per_shopper = &i
+	m.addper_shopper = nil
+}
+
+// PerShopper returns the value of the "per_shopper" field in the mutation.
+func (m *CouponTemplateMutation) PerShopper() (r int, exists bool) {
+	v := m.per_shopper
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPerShopper returns the old "per_shopper" field's value of the CouponTemplate entity.
+// If the CouponTemplate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CouponTemplateMutation) OldPerShopper(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPerShopper is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPerShopper requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPerShopper: %w", err)
+	}
+	return oldValue.PerShopper, nil
+}
+
+// AddPerShopper adds i to the "per_shopper" field.
+func (m *CouponTemplateMutation) AddPerShopper(i int) {
+	if m.addper_shopper != nil {
+		*m.addper_shopper += i
+	} else {
+		m.addper_shopper = &i
+	}
+}
+
+// AddedPerShopper returns the value that was added to the "per_shopper" field in this mutation.
+func (m *CouponTemplateMutation) AddedPerShopper() (r int, exists bool) {
+	v := m.addper_shopper
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPerShopper resets all changes to the "per_shopper" field.
+func (m *CouponTemplateMutation) ResetPerShopper() {
+	m.per_shopper = nil
+	m.addper_shopper = nil
+}
+
+// SetValidDays sets the "valid_days" field.
+func (m *CouponTemplateMutation) SetValidDays(i int) {
+	m.valid_days = &i
+	m.addvalid_days = nil
+}
+
+// ValidDays returns the value of the "valid_days" field in the mutation.
+func (m *CouponTemplateMutation) ValidDays() (r int, exists bool) {
+	v := m.valid_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldValidDays returns the old "valid_days" field's value of the CouponTemplate entity.
+// If the CouponTemplate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CouponTemplateMutation) OldValidDays(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldValidDays is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldValidDays requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldValidDays: %w", err)
+	}
+	return oldValue.ValidDays, nil
+}
+
+// AddValidDays adds i to the "valid_days" field.
+func (m *CouponTemplateMutation) AddValidDays(i int) {
+	if m.addvalid_days != nil {
+		*m.addvalid_days += i
+	} else {
+		m.addvalid_days = &i
+	}
+}
+
+// AddedValidDays returns the value that was added to the "valid_days" field in this mutation.
+func (m *CouponTemplateMutation) AddedValidDays() (r int, exists bool) {
+	v := m.addvalid_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearValidDays clears the value of the "valid_days" field.
+func (m *CouponTemplateMutation) ClearValidDays() {
+	m.valid_days = nil
+	m.addvalid_days = nil
+	m.clearedFields[coupontemplate.FieldValidDays] = struct{}{}
+}
+
+// ValidDaysCleared returns if the "valid_days" field was cleared in this mutation.
+func (m *CouponTemplateMutation) ValidDaysCleared() bool {
+	_, ok := m.clearedFields[coupontemplate.FieldValidDays]
+	return ok
+}
+
+// ResetValidDays resets all changes to the "valid_days" field.
+func (m *CouponTemplateMutation) ResetValidDays() {
+	m.valid_days = nil
+	m.addvalid_days = nil
+	delete(m.clearedFields, coupontemplate.FieldValidDays)
+}
+
+// SetStartsAt sets the "starts_at" field.
+func (m *CouponTemplateMutation) SetStartsAt(t time.Time) {
+	m.starts_at = &t
+}
+
+// StartsAt returns the value of the "starts_at" field in the mutation.
+func (m *CouponTemplateMutation) StartsAt() (r time.Time, exists bool) {
+	v := m.starts_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStartsAt returns the old "starts_at" field's value of the CouponTemplate entity.
+// If the CouponTemplate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CouponTemplateMutation) OldStartsAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStartsAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStartsAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStartsAt: %w", err)
+	}
+	return oldValue.StartsAt, nil
+}
+
+// ClearStartsAt clears the value of the "starts_at" field.
+func (m *CouponTemplateMutation) ClearStartsAt() {
+	m.starts_at = nil
+	m.clearedFields[coupontemplate.FieldStartsAt] = struct{}{}
+}
+
+// StartsAtCleared returns if the "starts_at" field was cleared in this mutation.
+func (m *CouponTemplateMutation) StartsAtCleared() bool {
+	_, ok := m.clearedFields[coupontemplate.FieldStartsAt]
+	return ok
+}
+
+// ResetStartsAt resets all changes to the "starts_at" field.
+func (m *CouponTemplateMutation) ResetStartsAt() {
+	m.starts_at = nil
+	delete(m.clearedFields, coupontemplate.FieldStartsAt)
+}
+
+// SetEndsAt sets the "ends_at" field.
+func (m *CouponTemplateMutation) SetEndsAt(t time.Time) {
+	m.ends_at = &t
+}
+
+// EndsAt returns the value of the "ends_at" field in the mutation.
+func (m *CouponTemplateMutation) EndsAt() (r time.Time, exists bool) {
+	v := m.ends_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEndsAt returns the old "ends_at" field's value of the CouponTemplate entity.
+// If the CouponTemplate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CouponTemplateMutation) OldEndsAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEndsAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEndsAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEndsAt: %w", err)
+	}
+	return oldValue.EndsAt, nil
+}
+
+// ClearEndsAt clears the value of the "ends_at" field.
+func (m *CouponTemplateMutation) ClearEndsAt() {
+	m.ends_at = nil
+	m.clearedFields[coupontemplate.FieldEndsAt] = struct{}{}
+}
+
+// EndsAtCleared returns if the "ends_at" field was cleared in this mutation.
+func (m *CouponTemplateMutation) EndsAtCleared() bool {
+	_, ok := m.clearedFields[coupontemplate.FieldEndsAt]
+	return ok
+}
+
+// ResetEndsAt resets all changes to the "ends_at" field.
+func (m *CouponTemplateMutation) ResetEndsAt() {
+	m.ends_at = nil
+	delete(m.clearedFields, coupontemplate.FieldEndsAt)
+}
+
+// SetClaimable sets the "claimable" field.
+func (m *CouponTemplateMutation) SetClaimable(b bool) {
+	m.claimable = &b
+}
+
+// Claimable returns the value of the "claimable" field in the mutation.
+func (m *CouponTemplateMutation) Claimable() (r bool, exists bool) {
+	v := m.claimable
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClaimable returns the old "claimable" field's value of the CouponTemplate entity.
+// If the CouponTemplate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CouponTemplateMutation) OldClaimable(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClaimable is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClaimable requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClaimable: %w", err)
+	}
+	return oldValue.Claimable, nil
+}
+
+// ResetClaimable resets all changes to the "claimable" field.
+func (m *CouponTemplateMutation) ResetClaimable() {
+	m.claimable = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *CouponTemplateMutation) SetStatus(c coupontemplate.Status) {
+	m.status = &c
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *CouponTemplateMutation) Status() (r coupontemplate.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the CouponTemplate entity.
+// If the CouponTemplate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CouponTemplateMutation) OldStatus(ctx context.Context) (v coupontemplate.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *CouponTemplateMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetStoreIds sets the "store_ids" field.
+func (m *CouponTemplateMutation) SetStoreIds(i []int) {
+	m.store_ids = &i
+	m.appendstore_ids = nil
+}
+
+// StoreIds returns the value of the "store_ids" field in the mutation.
+func (m *CouponTemplateMutation) StoreIds() (r []int, exists bool) {
+	v := m.store_ids
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStoreIds returns the old "store_ids" field's value of the CouponTemplate entity.
+// If the CouponTemplate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CouponTemplateMutation) OldStoreIds(ctx context.Context) (v []int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStoreIds is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStoreIds requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStoreIds: %w", err)
+	}
+	return oldValue.StoreIds, nil
+}
+
+// AppendStoreIds adds i to the "store_ids" field.
+func (m *CouponTemplateMutation) AppendStoreIds(i []int) {
+	m.appendstore_ids = append(m.appendstore_ids, i...)
+}
+
+// AppendedStoreIds returns the list of values that were appended to the "store_ids" field in this mutation.
+func (m *CouponTemplateMutation) AppendedStoreIds() ([]int, bool) {
+	if len(m.appendstore_ids) == 0 {
+		return nil, false
+	}
+	return m.appendstore_ids, true
+}
+
+// ResetStoreIds resets all changes to the "store_ids" field.
+func (m *CouponTemplateMutation) ResetStoreIds() {
+	m.store_ids = nil
+	m.appendstore_ids = nil
+}
+
+// SetCategoryIds sets the "category_ids" field.
+func (m *CouponTemplateMutation) SetCategoryIds(i []int) {
+	m.category_ids = &i
+	m.appendcategory_ids = nil
+}
+
+// CategoryIds returns the value of the "category_ids" field in the mutation.
+func (m *CouponTemplateMutation) CategoryIds() (r []int, exists bool) {
+	v := m.category_ids
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCategoryIds returns the old "category_ids" field's value of the CouponTemplate entity.
+// If the CouponTemplate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CouponTemplateMutation) OldCategoryIds(ctx context.Context) (v []int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCategoryIds is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCategoryIds requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCategoryIds: %w", err)
+	}
+	return oldValue.CategoryIds, nil
+}
+
+// AppendCategoryIds adds i to the "category_ids" field.
+func (m *CouponTemplateMutation) AppendCategoryIds(i []int) {
+	m.appendcategory_ids = append(m.appendcategory_ids, i...)
+}
+
+// AppendedCategoryIds returns the list of values that were appended to the "category_ids" field in this mutation.
+func (m *CouponTemplateMutation) AppendedCategoryIds() ([]int, bool) {
+	if len(m.appendcategory_ids) == 0 {
+		return nil, false
+	}
+	return m.appendcategory_ids, true
+}
+
+// ResetCategoryIds resets all changes to the "category_ids" field.
+func (m *CouponTemplateMutation) ResetCategoryIds() {
+	m.category_ids = nil
+	m.appendcategory_ids = nil
+}
+
+// SetProductIds sets the "product_ids" field.
+func (m *CouponTemplateMutation) SetProductIds(i []int) {
+	m.product_ids = &i
+	m.appendproduct_ids = nil
+}
+
+// ProductIds returns the value of the "product_ids" field in the mutation.
+func (m *CouponTemplateMutation) ProductIds() (r []int, exists bool) {
+	v := m.product_ids
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProductIds returns the old "product_ids" field's value of the CouponTemplate entity.
+// If the CouponTemplate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CouponTemplateMutation) OldProductIds(ctx context.Context) (v []int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProductIds is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProductIds requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProductIds: %w", err)
+	}
+	return oldValue.ProductIds, nil
+}
+
+// AppendProductIds adds i to the "product_ids" field.
+func (m *CouponTemplateMutation) AppendProductIds(i []int) {
+	m.appendproduct_ids = append(m.appendproduct_ids, i...)
+}
+
+// AppendedProductIds returns the list of values that were appended to the "product_ids" field in this mutation.
+func (m *CouponTemplateMutation) AppendedProductIds() ([]int, bool) {
+	if len(m.appendproduct_ids) == 0 {
+		return nil, false
+	}
+	return m.appendproduct_ids, true
+}
+
+// ResetProductIds resets all changes to the "product_ids" field.
+func (m *CouponTemplateMutation) ResetProductIds() {
+	m.product_ids = nil
+	m.appendproduct_ids = nil
+}
+
+// AddCouponIDs adds the "coupons" edge to the Coupon entity by ids.
+func (m *CouponTemplateMutation) AddCouponIDs(ids ...int) {
+	if m.coupons == nil {
+		m.coupons = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.coupons[ids[i]] = struct{}{}
+	}
+}
+
+// ClearCoupons clears the "coupons" edge to the Coupon entity.
+func (m *CouponTemplateMutation) ClearCoupons() {
+	m.clearedcoupons = true
+}
+
+// CouponsCleared reports if the "coupons" edge to the Coupon entity was cleared.
+func (m *CouponTemplateMutation) CouponsCleared() bool {
+	return m.clearedcoupons
+}
+
+// RemoveCouponIDs removes the "coupons" edge to the Coupon entity by IDs.
+func (m *CouponTemplateMutation) RemoveCouponIDs(ids ...int) {
+	if m.removedcoupons == nil {
+		m.removedcoupons = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.coupons, ids[i])
+		m.removedcoupons[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedCoupons returns the removed IDs of the "coupons" edge to the Coupon entity.
+func (m *CouponTemplateMutation) RemovedCouponsIDs() (ids []int) {
+	for id := range m.removedcoupons {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// CouponsIDs returns the "coupons" edge IDs in the mutation.
+func (m *CouponTemplateMutation) CouponsIDs() (ids []int) {
+	for id := range m.coupons {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetCoupons resets all changes to the "coupons" edge.
+func (m *CouponTemplateMutation) ResetCoupons() {
+	m.coupons = nil
+	m.clearedcoupons = false
+	m.removedcoupons = nil
+}
+
+// Where appends a list predicates to the CouponTemplateMutation builder.
+func (m *CouponTemplateMutation) Where(ps ...predicate.CouponTemplate) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CouponTemplateMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CouponTemplateMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CouponTemplate, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CouponTemplateMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CouponTemplateMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CouponTemplate).
+func (m *CouponTemplateMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CouponTemplateMutation) Fields() []string {
+	fields := make([]string, 0, 19)
+	if m.created_at != nil {
+		fields = append(fields, coupontemplate.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, coupontemplate.FieldUpdatedAt)
+	}
+	if m.name != nil {
+		fields = append(fields, coupontemplate.FieldName)
+	}
+	if m.description != nil {
+		fields = append(fields, coupontemplate.FieldDescription)
+	}
+	if m.discount_fen != nil {
+		fields = append(fields, coupontemplate.FieldDiscountFen)
+	}
+	if m.percent_off != nil {
+		fields = append(fields, coupontemplate.FieldPercentOff)
+	}
+	if m.max_discount_fen != nil {
+		fields = append(fields, coupontemplate.FieldMaxDiscountFen)
+	}
+	if m.min_spend_fen != nil {
+		fields = append(fields, coupontemplate.FieldMinSpendFen)
+	}
+	if m.total != nil {
+		fields = append(fields, coupontemplate.FieldTotal)
+	}
+	if m.issued != nil {
+		fields = append(fields, coupontemplate.FieldIssued)
+	}
+	if m.per_shopper != nil {
+		fields = append(fields, coupontemplate.FieldPerShopper)
+	}
+	if m.valid_days != nil {
+		fields = append(fields, coupontemplate.FieldValidDays)
+	}
+	if m.starts_at != nil {
+		fields = append(fields, coupontemplate.FieldStartsAt)
+	}
+	if m.ends_at != nil {
+		fields = append(fields, coupontemplate.FieldEndsAt)
+	}
+	if m.claimable != nil {
+		fields = append(fields, coupontemplate.FieldClaimable)
+	}
+	if m.status != nil {
+		fields = append(fields, coupontemplate.FieldStatus)
+	}
+	if m.store_ids != nil {
+		fields = append(fields, coupontemplate.FieldStoreIds)
+	}
+	if m.category_ids != nil {
+		fields = append(fields, coupontemplate.FieldCategoryIds)
+	}
+	if m.product_ids != nil {
+		fields = append(fields, coupontemplate.FieldProductIds)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CouponTemplateMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case coupontemplate.FieldCreatedAt:
+		return m.CreatedAt()
+	case coupontemplate.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case coupontemplate.FieldName:
+		return m.Name()
+	case coupontemplate.FieldDescription:
+		return m.Description()
+	case coupontemplate.FieldDiscountFen:
+		return m.DiscountFen()
+	case coupontemplate.FieldPercentOff:
+		return m.PercentOff()
+	case coupontemplate.FieldMaxDiscountFen:
+		return m.MaxDiscountFen()
+	case coupontemplate.FieldMinSpendFen:
+		return m.MinSpendFen()
+	case coupontemplate.FieldTotal:
+		return m.Total()
+	case coupontemplate.FieldIssued:
+		return m.Issued()
+	case coupontemplate.FieldPerShopper:
+		return m.PerShopper()
+	case coupontemplate.FieldValidDays:
+		return m.ValidDays()
+	case coupontemplate.FieldStartsAt:
+		return m.StartsAt()
+	case coupontemplate.FieldEndsAt:
+		return m.EndsAt()
+	case coupontemplate.FieldClaimable:
+		return m.Claimable()
+	case coupontemplate.FieldStatus:
+		return m.Status()
+	case coupontemplate.FieldStoreIds:
+		return m.StoreIds()
+	case coupontemplate.FieldCategoryIds:
+		return m.CategoryIds()
+	case coupontemplate.FieldProductIds:
+		return m.ProductIds()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CouponTemplateMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case coupontemplate.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case coupontemplate.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case coupontemplate.FieldName:
+		return m.OldName(ctx)
+	case coupontemplate.FieldDescription:
+		return m.OldDescription(ctx)
+	case coupontemplate.FieldDiscountFen:
+		return m.OldDiscountFen(ctx)
+	case coupontemplate.FieldPercentOff:
+		return m.OldPercentOff(ctx)
+	case coupontemplate.FieldMaxDiscountFen:
+		return m.OldMaxDiscountFen(ctx)
+	case coupontemplate.FieldMinSpendFen:
+		return m.OldMinSpendFen(ctx)
+	case coupontemplate.FieldTotal:
+		return m.OldTotal(ctx)
+	case coupontemplate.FieldIssued:
+		return m.OldIssued(ctx)
+	case coupontemplate.FieldPerShopper:
+		return m.OldPerShopper(ctx)
+	case coupontemplate.FieldValidDays:
+		return m.OldValidDays(ctx)
+	case coupontemplate.FieldStartsAt:
+		return m.OldStartsAt(ctx)
+	case coupontemplate.FieldEndsAt:
+		return m.OldEndsAt(ctx)
+	case coupontemplate.FieldClaimable:
+		return m.OldClaimable(ctx)
+	case coupontemplate.FieldStatus:
+		return m.OldStatus(ctx)
+	case coupontemplate.FieldStoreIds:
+		return m.OldStoreIds(ctx)
+	case coupontemplate.FieldCategoryIds:
+		return m.OldCategoryIds(ctx)
+	case coupontemplate.FieldProductIds:
+		return m.OldProductIds(ctx)
+	}
+	return nil, fmt.Errorf("unknown CouponTemplate field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CouponTemplateMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case coupontemplate.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case coupontemplate.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case coupontemplate.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case coupontemplate.FieldDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescription(v)
+		return nil
+	case coupontemplate.FieldDiscountFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDiscountFen(v)
+		return nil
+	case coupontemplate.FieldPercentOff:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPercentOff(v)
+		return nil
+	case coupontemplate.FieldMaxDiscountFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMaxDiscountFen(v)
+		return nil
+	case coupontemplate.FieldMinSpendFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMinSpendFen(v)
+		return nil
+	case coupontemplate.FieldTotal:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTotal(v)
+		return nil
+	case coupontemplate.FieldIssued:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssued(v)
+		return nil
+	case coupontemplate.FieldPerShopper:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPerShopper(v)
+		return nil
+	case coupontemplate.FieldValidDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetValidDays(v)
+		return nil
+	case coupontemplate.FieldStartsAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStartsAt(v)
+		return nil
+	case coupontemplate.FieldEndsAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEndsAt(v)
+		return nil
+	case coupontemplate.FieldClaimable:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClaimable(v)
+		return nil
+	case coupontemplate.FieldStatus:
+		v, ok := value.(coupontemplate.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case coupontemplate.FieldStoreIds:
+		v, ok := value.([]int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStoreIds(v)
+		return nil
+	case coupontemplate.FieldCategoryIds:
+		v, ok := value.([]int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCategoryIds(v)
+		return nil
+	case coupontemplate.FieldProductIds:
+		v, ok := value.([]int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProductIds(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CouponTemplate field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CouponTemplateMutation) AddedFields() []string {
+	var fields []string
+	if m.adddiscount_fen != nil {
+		fields = append(fields, coupontemplate.FieldDiscountFen)
+	}
+	if m.addpercent_off != nil {
+		fields = append(fields, coupontemplate.FieldPercentOff)
+	}
+	if m.addmax_discount_fen != nil {
+		fields = append(fields, coupontemplate.FieldMaxDiscountFen)
+	}
+	if m.addmin_spend_fen != nil {
+		fields = append(fields, coupontemplate.FieldMinSpendFen)
+	}
+	if m.addtotal != nil {
+		fields = append(fields, coupontemplate.FieldTotal)
+	}
+	if m.addissued != nil {
+		fields = append(fields, coupontemplate.FieldIssued)
+	}
+	if m.addper_shopper != nil {
+		fields = append(fields, coupontemplate.FieldPerShopper)
+	}
+	if m.addvalid_days != nil {
+		fields = append(fields, coupontemplate.FieldValidDays)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CouponTemplateMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case coupontemplate.FieldDiscountFen:
+		return m.AddedDiscountFen()
+	case coupontemplate.FieldPercentOff:
+		return m.AddedPercentOff()
+	case coupontemplate.FieldMaxDiscountFen:
+		return m.AddedMaxDiscountFen()
+	case coupontemplate.FieldMinSpendFen:
+		return m.AddedMinSpendFen()
+	case coupontemplate.FieldTotal:
+		return m.AddedTotal()
+	case coupontemplate.FieldIssued:
+		return m.AddedIssued()
+	case coupontemplate.FieldPerShopper:
+		return m.AddedPerShopper()
+	case coupontemplate.FieldValidDays:
+		return m.AddedValidDays()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CouponTemplateMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case coupontemplate.FieldDiscountFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDiscountFen(v)
+		return nil
+	case coupontemplate.FieldPercentOff:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPercentOff(v)
+		return nil
+	case coupontemplate.FieldMaxDiscountFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMaxDiscountFen(v)
+		return nil
+	case coupontemplate.FieldMinSpendFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMinSpendFen(v)
+		return nil
+	case coupontemplate.FieldTotal:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTotal(v)
+		return nil
+	case coupontemplate.FieldIssued:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddIssued(v)
+		return nil
+	case coupontemplate.FieldPerShopper:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPerShopper(v)
+		return nil
+	case coupontemplate.FieldValidDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddValidDays(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CouponTemplate numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CouponTemplateMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(coupontemplate.FieldDiscountFen) {
+		fields = append(fields, coupontemplate.FieldDiscountFen)
+	}
+	if m.FieldCleared(coupontemplate.FieldPercentOff) {
+		fields = append(fields, coupontemplate.FieldPercentOff)
+	}
+	if m.FieldCleared(coupontemplate.FieldMaxDiscountFen) {
+		fields = append(fields, coupontemplate.FieldMaxDiscountFen)
+	}
+	if m.FieldCleared(coupontemplate.FieldValidDays) {
+		fields = append(fields, coupontemplate.FieldValidDays)
+	}
+	if m.FieldCleared(coupontemplate.FieldStartsAt) {
+		fields = append(fields, coupontemplate.FieldStartsAt)
+	}
+	if m.FieldCleared(coupontemplate.FieldEndsAt) {
+		fields = append(fields, coupontemplate.FieldEndsAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CouponTemplateMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CouponTemplateMutation) ClearField(name string) error {
+	switch name {
+	case coupontemplate.FieldDiscountFen:
+		m.ClearDiscountFen()
+		return nil
+	case coupontemplate.FieldPercentOff:
+		m.ClearPercentOff()
+		return nil
+	case coupontemplate.FieldMaxDiscountFen:
+		m.ClearMaxDiscountFen()
+		return nil
+	case coupontemplate.FieldValidDays:
+		m.ClearValidDays()
+		return nil
+	case coupontemplate.FieldStartsAt:
+		m.ClearStartsAt()
+		return nil
+	case coupontemplate.FieldEndsAt:
+		m.ClearEndsAt()
+		return nil
+	}
+	return fmt.Errorf("unknown CouponTemplate nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CouponTemplateMutation) ResetField(name string) error {
+	switch name {
+	case coupontemplate.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case coupontemplate.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case coupontemplate.FieldName:
+		m.ResetName()
+		return nil
+	case coupontemplate.FieldDescription:
+		m.ResetDescription()
+		return nil
+	case coupontemplate.FieldDiscountFen:
+		m.ResetDiscountFen()
+		return nil
+	case coupontemplate.FieldPercentOff:
+		m.ResetPercentOff()
+		return nil
+	case coupontemplate.FieldMaxDiscountFen:
+		m.ResetMaxDiscountFen()
+		return nil
+	case coupontemplate.FieldMinSpendFen:
+		m.ResetMinSpendFen()
+		return nil
+	case coupontemplate.FieldTotal:
+		m.ResetTotal()
+		return nil
+	case coupontemplate.FieldIssued:
+		m.ResetIssued()
+		return nil
+	case coupontemplate.FieldPerShopper:
+		m.ResetPerShopper()
+		return nil
+	case coupontemplate.FieldValidDays:
+		m.ResetValidDays()
+		return nil
+	case coupontemplate.FieldStartsAt:
+		m.ResetStartsAt()
+		return nil
+	case coupontemplate.FieldEndsAt:
+		m.ResetEndsAt()
+		return nil
+	case coupontemplate.FieldClaimable:
+		m.ResetClaimable()
+		return nil
+	case coupontemplate.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case coupontemplate.FieldStoreIds:
+		m.ResetStoreIds()
+		return nil
+	case coupontemplate.FieldCategoryIds:
+		m.ResetCategoryIds()
+		return nil
+	case coupontemplate.FieldProductIds:
+		m.ResetProductIds()
+		return nil
+	}
+	return fmt.Errorf("unknown CouponTemplate field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CouponTemplateMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.coupons != nil {
+		edges = append(edges, coupontemplate.EdgeCoupons)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CouponTemplateMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case coupontemplate.EdgeCoupons:
+		ids := make([]ent.Value, 0, len(m.coupons))
+		for id := range m.coupons {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CouponTemplateMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.removedcoupons != nil {
+		edges = append(edges, coupontemplate.EdgeCoupons)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CouponTemplateMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case coupontemplate.EdgeCoupons:
+		ids := make([]ent.Value, 0, len(m.removedcoupons))
+		for id := range m.removedcoupons {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CouponTemplateMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedcoupons {
+		edges = append(edges, coupontemplate.EdgeCoupons)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CouponTemplateMutation) EdgeCleared(name string) bool {
+	switch name {
+	case coupontemplate.EdgeCoupons:
+		return m.clearedcoupons
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CouponTemplateMutation) ClearEdge(name string) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown CouponTemplate unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CouponTemplateMutation) ResetEdge(name string) error {
+	switch name {
+	case coupontemplate.EdgeCoupons:
+		m.ResetCoupons()
+		return nil
+	}
+	return fmt.Errorf("unknown CouponTemplate edge %s", name)
 }
 
 // JobMutation represents an operation that mutates the Job nodes in the graph.

@@ -10,6 +10,8 @@ import (
 	"wemart/ent/checkin"
 	"wemart/ent/counter"
 	"wemart/ent/countersale"
+	"wemart/ent/coupon"
+	"wemart/ent/coupontemplate"
 	"wemart/ent/job"
 	"wemart/ent/lease"
 	"wemart/ent/loginthrottle"
@@ -264,6 +266,72 @@ func init() {
 	countersaleDescCreatedAt := countersaleFields[7].Descriptor()
 	// countersale.DefaultCreatedAt holds the default value on creation for the created_at field.
 	countersale.DefaultCreatedAt = countersaleDescCreatedAt.Default.(func() time.Time)
+	couponMixin := schema.Coupon{}.Mixin()
+	couponMixinFields0 := couponMixin[0].Fields()
+	_ = couponMixinFields0
+	couponFields := schema.Coupon{}.Fields()
+	_ = couponFields
+	// couponDescCreatedAt is the schema descriptor for created_at field.
+	couponDescCreatedAt := couponMixinFields0[0].Descriptor()
+	// coupon.DefaultCreatedAt holds the default value on creation for the created_at field.
+	coupon.DefaultCreatedAt = couponDescCreatedAt.Default.(func() time.Time)
+	// couponDescUpdatedAt is the schema descriptor for updated_at field.
+	couponDescUpdatedAt := couponMixinFields0[1].Descriptor()
+	// coupon.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	coupon.DefaultUpdatedAt = couponDescUpdatedAt.Default.(func() time.Time)
+	// coupon.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	coupon.UpdateDefaultUpdatedAt = couponDescUpdatedAt.UpdateDefault.(func() time.Time)
+	coupontemplateMixin := schema.CouponTemplate{}.Mixin()
+	coupontemplateMixinFields0 := coupontemplateMixin[0].Fields()
+	_ = coupontemplateMixinFields0
+	coupontemplateFields := schema.CouponTemplate{}.Fields()
+	_ = coupontemplateFields
+	// coupontemplateDescCreatedAt is the schema descriptor for created_at field.
+	coupontemplateDescCreatedAt := coupontemplateMixinFields0[0].Descriptor()
+	// coupontemplate.DefaultCreatedAt holds the default value on creation for the created_at field.
+	coupontemplate.DefaultCreatedAt = coupontemplateDescCreatedAt.Default.(func() time.Time)
+	// coupontemplateDescUpdatedAt is the schema descriptor for updated_at field.
+	coupontemplateDescUpdatedAt := coupontemplateMixinFields0[1].Descriptor()
+	// coupontemplate.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	coupontemplate.DefaultUpdatedAt = coupontemplateDescUpdatedAt.Default.(func() time.Time)
+	// coupontemplate.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	coupontemplate.UpdateDefaultUpdatedAt = coupontemplateDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// coupontemplateDescName is the schema descriptor for name field.
+	coupontemplateDescName := coupontemplateFields[0].Descriptor()
+	// coupontemplate.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	coupontemplate.NameValidator = func() func(string) error {
+		validators := coupontemplateDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// coupontemplateDescDescription is the schema descriptor for description field.
+	coupontemplateDescDescription := coupontemplateFields[1].Descriptor()
+	// coupontemplate.DefaultDescription holds the default value on creation for the description field.
+	coupontemplate.DefaultDescription = coupontemplateDescDescription.Default.(string)
+	// coupontemplate.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	coupontemplate.DescriptionValidator = coupontemplateDescDescription.Validators[0].(func(string) error)
+	// coupontemplateDescMinSpendFen is the schema descriptor for min_spend_fen field.
+	coupontemplateDescMinSpendFen := coupontemplateFields[5].Descriptor()
+	// coupontemplate.DefaultMinSpendFen holds the default value on creation for the min_spend_fen field.
+	coupontemplate.DefaultMinSpendFen = coupontemplateDescMinSpendFen.Default.(int64)
+	// coupontemplateDescIssued is the schema descriptor for issued field.
+	coupontemplateDescIssued := coupontemplateFields[7].Descriptor()
+	// coupontemplate.DefaultIssued holds the default value on creation for the issued field.
+	coupontemplate.DefaultIssued = coupontemplateDescIssued.Default.(int)
+	// coupontemplateDescClaimable is the schema descriptor for claimable field.
+	coupontemplateDescClaimable := coupontemplateFields[12].Descriptor()
+	// coupontemplate.DefaultClaimable holds the default value on creation for the claimable field.
+	coupontemplate.DefaultClaimable = coupontemplateDescClaimable.Default.(bool)
 	jobMixin := schema.Job{}.Mixin()
 	jobMixinFields0 := jobMixin[0].Fields()
 	_ = jobMixinFields0

@@ -26,6 +26,10 @@ type Tx struct {
 	Counter *CounterClient
 	// CounterSale is the client for interacting with the CounterSale builders.
 	CounterSale *CounterSaleClient
+	// Coupon is the client for interacting with the Coupon builders.
+	Coupon *CouponClient
+	// CouponTemplate is the client for interacting with the CouponTemplate builders.
+	CouponTemplate *CouponTemplateClient
 	// Job is the client for interacting with the Job builders.
 	Job *JobClient
 	// Lease is the client for interacting with the Lease builders.
@@ -221,6 +225,8 @@ func (tx *Tx) init() {
 	tx.Checkin = NewCheckinClient(tx.config)
 	tx.Counter = NewCounterClient(tx.config)
 	tx.CounterSale = NewCounterSaleClient(tx.config)
+	tx.Coupon = NewCouponClient(tx.config)
+	tx.CouponTemplate = NewCouponTemplateClient(tx.config)
 	tx.Job = NewJobClient(tx.config)
 	tx.Lease = NewLeaseClient(tx.config)
 	tx.LoginThrottle = NewLoginThrottleClient(tx.config)

@@ -171,6 +171,81 @@ var (
 			},
 		},
 	}
+	// CouponsColumns holds the columns for the "coupons" table.
+	CouponsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "shopper_id", Type: field.TypeInt},
+		{Name: "seq", Type: field.TypeInt},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"unused", "locked", "used", "expired", "revoked"}, Default: "unused"},
+		{Name: "valid_from", Type: field.TypeTime},
+		{Name: "valid_until", Type: field.TypeTime},
+		{Name: "order_id", Type: field.TypeInt, Nullable: true},
+		{Name: "source", Type: field.TypeEnum, Enums: []string{"claim", "staff", "referral"}},
+		{Name: "used_at", Type: field.TypeTime, Nullable: true},
+		{Name: "template_id", Type: field.TypeInt},
+	}
+	// CouponsTable holds the schema information for the "coupons" table.
+	CouponsTable = &schema.Table{
+		Name:       "coupons",
+		Columns:    CouponsColumns,
+		PrimaryKey: []*schema.Column{CouponsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "coupons_coupon_templates_coupons",
+				Columns:    []*schema.Column{CouponsColumns[11]},
+				RefColumns: []*schema.Column{CouponTemplatesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "coupon_template_id_shopper_id_seq",
+				Unique:  true,
+				Columns: []*schema.Column{CouponsColumns[11], CouponsColumns[3], CouponsColumns[4]},
+			},
+			{
+				Name:    "coupon_shopper_id_status",
+				Unique:  false,
+				Columns: []*schema.Column{CouponsColumns[3], CouponsColumns[5]},
+			},
+			{
+				Name:    "coupon_order_id",
+				Unique:  false,
+				Columns: []*schema.Column{CouponsColumns[8]},
+			},
+		},
+	}
+	// CouponTemplatesColumns holds the columns for the "coupon_templates" table.
+	CouponTemplatesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString},
+		{Name: "description", Type: field.TypeString, Default: ""},
+		{Name: "discount_fen", Type: field.TypeInt64, Nullable: true},
+		{Name: "percent_off", Type: field.TypeInt, Nullable: true},
+		{Name: "max_discount_fen", Type: field.TypeInt64, Nullable: true},
+		{Name: "min_spend_fen", Type: field.TypeInt64, Default: 0},
+		{Name: "total", Type: field.TypeInt},
+		{Name: "issued", Type: field.TypeInt, Default: 0},
+		{Name: "per_shopper", Type: field.TypeInt},
+		{Name: "valid_days", Type: field.TypeInt, Nullable: true},
+		{Name: "starts_at", Type: field.TypeTime, Nullable: true},
+		{Name: "ends_at", Type: field.TypeTime, Nullable: true},
+		{Name: "claimable", Type: field.TypeBool, Default: true},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"active", "paused"}, Default: "active"},
+		{Name: "store_ids", Type: field.TypeJSON},
+		{Name: "category_ids", Type: field.TypeJSON},
+		{Name: "product_ids", Type: field.TypeJSON},
+	}
+	// CouponTemplatesTable holds the schema information for the "coupon_templates" table.
+	CouponTemplatesTable = &schema.Table{
+		Name:       "coupon_templates",
+		Columns:    CouponTemplatesColumns,
+		PrimaryKey: []*schema.Column{CouponTemplatesColumns[0]},
+	}
 	// JobsColumns holds the columns for the "jobs" table.
 	JobsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -1129,6 +1204,8 @@ var (
 		CheckinsTable,
 		CountersTable,
 		CounterSalesTable,
+		CouponsTable,
+		CouponTemplatesTable,
 		JobsTable,
 		LeasesTable,
 		LoginThrottlesTable,
@@ -1173,6 +1250,20 @@ func init() {
 	CounterSalesTable.Annotation = &entsql.Annotation{}
 	CounterSalesTable.Annotation.Checks = map[string]string{
 		"counter_sales_amount": "amount_fen > 0 AND points >= 0",
+	}
+	CouponsTable.ForeignKeys[0].RefTable = CouponTemplatesTable
+	CouponsTable.Annotation = &entsql.Annotation{}
+	CouponsTable.Annotation.Checks = map[string]string{
+		"coupons_seq":      "seq >= 0 AND seq < 100",
+		"coupons_validity": "valid_until > valid_from",
+	}
+	CouponTemplatesTable.Annotation = &entsql.Annotation{}
+	CouponTemplatesTable.Annotation.Checks = map[string]string{
+		"coupon_templates_amounts":     "min_spend_fen >= 0 AND (max_discount_fen IS NULL OR max_discount_fen >= 1)",
+		"coupon_templates_issued":      "issued >= 0 AND issued <= total",
+		"coupon_templates_kind":        "((discount_fen IS NOT NULL AND discount_fen >= 1 AND percent_off IS NULL AND max_discount_fen IS NULL) OR (discount_fen IS NULL AND percent_off >= 1 AND percent_off <= 99))",
+		"coupon_templates_per_shopper": "per_shopper >= 1 AND per_shopper <= 100",
+		"coupon_templates_validity":    "((valid_days IS NULL) <> (ends_at IS NULL) AND (valid_days IS NULL OR (valid_days >= 1 AND valid_days <= 3650)))",
 	}
 	MemberLevelsTable.Annotation = &entsql.Annotation{}
 	MemberLevelsTable.Annotation.Checks = map[string]string{

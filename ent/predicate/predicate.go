@@ -24,6 +24,12 @@ type Counter func(*sql.Selector)
 // CounterSale is the predicate function for countersale builders.
 type CounterSale func(*sql.Selector)
 
+// Coupon is the predicate function for coupon builders.
+type Coupon func(*sql.Selector)
+
+// CouponTemplate is the predicate function for coupontemplate builders.
+type CouponTemplate func(*sql.Selector)
+
 // Job is the predicate function for job builders.
 type Job func(*sql.Selector)
 

@@ -32,6 +32,7 @@ func TestEveryStaffRouteRefusesOtherStoresAndRoles(t *testing.T) {
 		var cat struct{ ID int }
 		h.Do("POST", "/admin/v1/categories", h.AdminToken, map[string]any{"name": "乳品"}).OK(http.StatusCreated, &cat)
 		syn := mustSynonyms(t, h, "可乐", "coke")
+		ct := mustTemplate(t, h, nil)
 		h.Do("PUT", apitest.Path("/admin/v1/stores/%d/prices/%d", a.ID, s.milk), h.AdminToken,
 			map[string]any{"price_fen": 1000}).OK(http.StatusOK, nil)
 		victim, _ := mustStaff(t, h, "victim", "clerk", &a.ID)
@@ -126,6 +127,11 @@ func TestEveryStaffRouteRefusesOtherStoresAndRoles(t *testing.T) {
 			{"POST /admin/v1/stores/:id/counter-sales", salePath(a.ID), sale(1, 100, "R1"), storeB},
 			{"GET /admin/v1/member-levels", "/admin/v1/member-levels", nil, chainOnly},
 			{"PUT /admin/v1/member-levels", "/admin/v1/member-levels", map[string]any{"items": []map[string]any{{"name": "x", "min_spend_fen": 0}}}, chainOnly},
+			{"GET /admin/v1/coupon-templates", templatesPath, nil, chainOnly},
+			{"POST /admin/v1/coupon-templates", templatesPath, templateBody(nil), chainOnly},
+			{"GET /admin/v1/coupon-templates/:id", templatePath(ct.ID, ""), nil, chainOnly},
+			{"PATCH /admin/v1/coupon-templates/:id", templatePath(ct.ID, ""), map[string]any{"status": "paused"}, chainOnly},
+			{"POST /admin/v1/coupon-templates/:id/issue", templatePath(ct.ID, "/issue"), map[string]any{"shopper_id": s.shopper.User.ID}, chainOnly},
 		}
 
 		covered := map[string]bool{}

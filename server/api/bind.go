@@ -265,9 +265,17 @@ type List[T any] struct {
 }
 
 func listOf[T any, S any](items []S, total int, p Page, conv func(S) T) List[T] {
-	out := make([]T, len(items))
-	for i, it := range items {
-		out[i] = conv(it)
+	return List[T]{Items: itemsOf(conv)(items).Items, Page: p.Page, PageSize: p.Size, Total: total}
+}
+
+// itemsOf makes a whole list's answer of its items, each through conv
+// (for reply).
+func itemsOf[T any, S any](conv func(S) T) func([]S) Items[T] {
+	return func(items []S) Items[T] {
+		out := make([]T, len(items))
+		for i, it := range items {
+			out[i] = conv(it)
+		}
+		return Items[T]{Items: out}
 	}
-	return List[T]{Items: out, Page: p.Page, PageSize: p.Size, Total: total}
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"wemart/ent"
+	"wemart/ent/coupon"
 	"wemart/ent/order"
 	"wemart/search"
 	"wemart/server/addresses"
@@ -29,6 +30,7 @@ import (
 	"wemart/server/cart"
 	"wemart/server/catalog"
 	"wemart/server/config"
+	"wemart/server/coupons"
 	"wemart/server/indexer"
 	"wemart/server/inventory"
 	"wemart/server/jobs"
@@ -131,6 +133,8 @@ type App struct {
 	Members *members.Service
 	// Referrals binds invited shoppers to their inviters and rewards them.
 	Referrals *referrals.Service
+	// Coupons are the coupon templates and the coupons shoppers hold.
+	Coupons *coupons.Service
 
 	// metricsLn is the metrics listener Serve serves, if any.
 	metricsLn net.Listener
@@ -194,6 +198,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 	a.Stores = storeSvc
 	a.Catalog = catalog.New(db.Client)
 	a.Synonyms = synonyms.New(db.Client)
+	a.Coupons = coupons.New(db.Client, opt.Now)
 	if a.Media, err = MediaStore(cfg); err != nil {
 		return nil, err
 	}
@@ -221,13 +226,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 	if err := a.Members.SeedLevels(ctx); err != nil {
 		return nil, fmt.Errorf("member levels: %w", err)
 	}
-	a.Referrals = referrals.New(db.Client, a.Members, nil,
+	a.Referrals = referrals.New(db.Client, a.Members, rewardCoupons{a.Coupons},
 		referrals.Reward{Points: cfg.ReferralRewardPoints, CouponTemplateID: cfg.ReferralRewardCoupon}, opt.Now, log)
 	a.Orders = orders.New(db, a.Inventory, a.Stores, wx.Pay, orders.Options{TTL: cfg.OrderTTL, AutoReceiveAfter: cfg.AutoReceiveAfter, Now: opt.Now, Log: log, Metrics: met,
 		Limits: orders.Limits{OpenOrders: cfg.ShopperOpenOrders, CheckoutsPerMinute: cfg.ShopperCheckoutsPerMinute},
 		Jobs:   a.Jobs, Tracking: a.Tracking, TrackCallbackURL: publicURL(cfg, opt.SelfURL) + TrackNotifyPath, Carrier: a.Carrier,
-		Benefits: orders.Benefits{Members: a.Members},
-		OnMove:   []orders.MoveHook{a.Shipping.OnMove, a.Subscribe.OnMove, moveHook(a.Members.OnMove), moveHook(a.Referrals.OnMove)}})
+		Benefits: orders.Benefits{Coupons: a.Coupons, Members: a.Members},
+		OnMove: []orders.MoveHook{a.Shipping.OnMove, a.Subscribe.OnMove,
+			moveHook(a.Coupons.OnMove), moveHook(a.Members.OnMove), moveHook(a.Referrals.OnMove)}})
 	if a.Tracking != nil {
 		a.Jobs.Handle(orders.JobTrackSubscribe, a.Orders.SubscribeTrack)
 	}
@@ -297,6 +303,7 @@ func (a *App) routes(wx *WeChat) *echo.Echo {
 	r.Subscriptions(a.Subscribe)
 	r.Members(a.Members)
 	r.Referrals(a.Referrals)
+	r.Coupons(a.Coupons)
 	e := r.Echo()
 	if cfg.Mode() == config.ModeSandbox {
 		preview.Mount(e, cfg.PreviewDir, a.Log)
@@ -308,6 +315,21 @@ func (a *App) routes(wx *WeChat) *echo.Echo {
 		e.Any("/sandbox/*", api.SandboxProxy(wx.SandboxURL))
 	}
 	return e
+}
+
+// rewardCoupons gives referral rewards as coupons (referrals.Coupons).
+type rewardCoupons struct{ c *coupons.Service }
+
+func (r rewardCoupons) IssueReward(ctx context.Context, tx *ent.Tx, templateID, shopperID int) (int, error) {
+	c, err := r.c.Issue(ctx, tx, templateID, shopperID, coupon.SourceReferral)
+	if err != nil {
+		return 0, err
+	}
+	return c.ID, nil
+}
+
+func (r rewardCoupons) Revoke(ctx context.Context, tx *ent.Tx, couponID int) (bool, error) {
+	return r.c.Revoke(ctx, tx, couponID)
 }
 
 // moveHook makes an order hook of a package that does not know package
