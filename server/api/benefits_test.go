@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"sync"
@@ -355,6 +356,39 @@ func TestPointsEarnedReleasedAndTakenBack(t *testing.T) {
 		if p := s.points(tok); p.Available != 0 || p.Pending != 0 {
 			t.Fatalf("after refunding the order paid with points: %+v", p)
 		}
+	})
+}
+
+// TestRefundOfAllTheMoneyEndsTheOrder: a coupon took one line to 0 fen;
+// refunding the other line returns all the money, so it takes the free line
+// too and the order ends refunded, its coupon back (else nothing could ever
+// refund the free line and the order would stay paid with its coupon used).
+func TestRefundOfAllTheMoneyEndsTheOrder(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := newShop(t, db)
+		tok := s.shopper.Token
+		bread := db.Client.Sku.GetX(context.Background(), s.bread).ProductID
+		free := s.template(map[string]any{"name": "面包免费", "discount_fen": 1000, "min_spend_fen": 0, "total": 5,
+			"per_shopper": 1, "valid_days": 7, "product_ids": []int{bread}})
+		c := s.claim(tok, free)
+		var a checkoutAnswer
+		s.checkout(tok, map[string]any{"store_id": s.store.ID, "fulfilment": "pickup", "items": lines(s.milk, 1, s.bread, 1), "coupon_id": c}).
+			OK(http.StatusCreated, &a)
+		if a.Order.PayableFen != milkFen || a.Order.Items[lineOf(a.Order, s.bread)].DiscountFen != breadFen {
+			t.Fatalf("order %+v", a.Order)
+		}
+		s.pay(a.Payment.prepayID(), true)
+		o := s.staffRefund(a.Order.ID, []map[string]int{{"order_item_id": a.Order.Items[lineOf(a.Order, s.milk)].ID, "quantity": 1}}, order.StatusRefunded)
+		if o.RefundedFen != milkFen {
+			t.Fatalf("refunded %d, want %d", o.RefundedFen, milkFen)
+		}
+		for _, it := range o.Items {
+			if it.RefundedQuantity != it.Quantity {
+				t.Fatalf("line %+v left unrefunded", it)
+			}
+		}
+		s.wantCoupon(tok, c, "unused")
+		s.wantLevel(s.bread, 5, 0) // the free loaf is back on the shelf
 	})
 }
 

@@ -171,6 +171,10 @@ func TestCouponTemplateValidation(t *testing.T) {
 			{"valid_days", map[string]any{"valid_days": 3651}},
 			{"ends_at", map[string]any{"valid_days": nil, "ends_at": past}},
 			{"ends_at", map[string]any{"valid_days": nil, "ends_at": soon, "starts_at": soon.Add(time.Minute)}},
+			// Dates past any calendar the databases keep (year 10000, before year 1).
+			{"starts_at", map[string]any{"starts_at": "0000-01-01T00:00:00+01:00"}},
+			{"starts_at", map[string]any{"starts_at": "9999-12-31T23:59:59Z"}},
+			{"ends_at", map[string]any{"valid_days": nil, "ends_at": "9999-12-31T23:59:59Z"}},
 			{"total", map[string]any{"total": 0}},
 			{"total", map[string]any{"total": -3}},
 			{"total", map[string]any{"total": nil}},

@@ -122,10 +122,24 @@ func checkTemplate(in TemplateInput, now time.Time) error {
 	return c.Err()
 }
 
-// checkEndsAt checks a template's end: in the future, after its start.
+// MaxAhead is how far ahead a template's dates may be: coupons are given
+// and used within years, and dates beyond any calendar the databases keep
+// (year 10000, or before year 1) must never reach them.
+const MaxAhead = 10 * 365 * 24 * time.Hour
+
+// earliest is the earliest starts_at a template may have.
+var earliest = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// checkEndsAt checks a template's dates: a start from 2000 to 10 years
+// ahead; an end in the future, after the start, at most 10 years ahead.
 func checkEndsAt(c *check.Checker, endsAt, startsAt *time.Time, now time.Time) {
+	if startsAt != nil && (startsAt.Before(earliest) || startsAt.After(now.Add(MaxAhead))) {
+		c.Fail("starts_at", "must be between 2000-01-01 and 10 years from now")
+	}
 	switch {
 	case endsAt == nil:
+	case endsAt.After(now.Add(MaxAhead)):
+		c.Fail("ends_at", "must be at most 10 years from now")
 	case !endsAt.After(now):
 		c.Fail("ends_at", "must be in the future")
 	case startsAt != nil && !endsAt.After(*startsAt):

@@ -187,6 +187,9 @@ const (
 	RefCheckin     = "checkin"
 	RefCounterSale = "counter_sale"
 	RefShopper     = "shopper"
+	// RefRefunded is an order refunded in full: what it still had spent
+	// comes back once, whatever came back at a cancellation before.
+	RefRefunded = "refunded_order"
 )
 
 // entry is one change of a shopper's points.

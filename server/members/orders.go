@@ -36,8 +36,10 @@ func (s *Service) OnMove(ctx context.Context, tx *ent.Tx, o *ent.Order, from ord
 		return s.earn(ctx, tx, o)
 	case o.Status == order.StatusCompleted:
 		return s.release(ctx, tx, o)
-	case o.Status == order.StatusCancelled && from == order.StatusPendingPayment, o.Status == order.StatusRefunded:
+	case o.Status == order.StatusCancelled && from == order.StatusPendingPayment:
 		return s.undo(ctx, tx, o, pointentry.KindSpend, pointentry.KindSpendReturn, "订单 %s 已取消，退回抵扣积分")
+	case o.Status == order.StatusRefunded:
+		return s.returnSpent(ctx, tx, o)
 	}
 	return nil
 }
@@ -118,6 +120,27 @@ func (s *Service) undo(ctx context.Context, tx *ent.Tx, o *ent.Order, done, kind
 	}
 	_, err = s.post(ctx, tx, entry{shopperID: o.ShopperID, kind: kind, refType: RefOrder, refID: o.ID,
 		available: -e.AvailableDelta, orderID: &o.ID, note: fmt.Sprintf(note, o.OrderNo)})
+	return err
+}
+
+// returnSpent gives back what an order refunded in full still has spent:
+// its spend, less what a cancellation returned, plus what a late payment
+// took again.
+func (s *Service) returnSpent(ctx context.Context, tx *ent.Tx, o *ent.Order) error {
+	rows, err := tx.PointEntry.Query().Where(pointentry.OrderID(o.ID), pointentry.ShopperID(o.ShopperID),
+		pointentry.KindIn(pointentry.KindSpend, pointentry.KindSpendReturn, pointentry.KindRespend)).All(ctx)
+	if err != nil {
+		return err
+	}
+	var net int64
+	for _, e := range rows {
+		net += e.AvailableDelta
+	}
+	if net >= 0 {
+		return nil
+	}
+	_, err = s.post(ctx, tx, entry{shopperID: o.ShopperID, kind: pointentry.KindSpendReturn, refType: RefRefunded, refID: o.ID,
+		available: -net, orderID: &o.ID, note: fmt.Sprintf("订单 %s 已全额退款，退回抵扣积分", o.OrderNo)})
 	return err
 }
 

@@ -191,6 +191,18 @@ func refundLines(o *ent.Order, want []RefundLineInput) ([]types.RefundLine, int6
 			all = false
 		}
 	}
+	if !all && amount >= o.PayableFen-refunded {
+		// These units carry all the money left: what else is open cost
+		// nothing (a coupon took its lines to 0 fen). They go with it, or
+		// nothing could refund them and the order would never end.
+		for id, q := range open {
+			if extra := q - take[id]; extra > 0 {
+				covered = append(covered, types.RefundLine{OrderItemID: id, Quantity: extra})
+			}
+		}
+		slices.SortFunc(covered, func(a, b types.RefundLine) int { return a.OrderItemID - b.OrderItemID })
+		all = true
+	}
 	if all {
 		amount = o.PayableFen - refunded
 	}

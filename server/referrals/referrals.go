@@ -167,13 +167,15 @@ func (s *Service) SummaryOf(ctx context.Context, shopperID int) (_ Summary, err 
 		return Summary{}, err
 	}
 	rows, err := s.client.Referral.Query().Where(referral.InviterID(shopperID)).
-		Select(referral.FieldRewardStatus, referral.FieldRewardPoints).All(ctx)
+		Select(referral.FieldRewardStatus, referral.FieldRewardPoints, referral.FieldRewardCouponID).All(ctx)
 	if err != nil {
 		return Summary{}, err
 	}
 	out := Summary{InviteCode: code, Invited: len(rows)}
 	for _, r := range rows {
-		if r.RewardStatus == referral.RewardStatusGranted {
+		// A reward that could not be given (its coupon template ran out
+		// or is gone) left the referral granted with nothing: not counted.
+		if r.RewardStatus == referral.RewardStatusGranted && (r.RewardPoints > 0 || r.RewardCouponID != nil) {
 			out.Rewarded++
 			out.RewardPoints += r.RewardPoints
 		}
