@@ -7,6 +7,7 @@ import (
 
 	"wemart/schema/types"
 	"wemart/server/catalog"
+	"wemart/server/coupons"
 	"wemart/server/errs"
 	"wemart/server/inventory"
 	"wemart/server/media"
@@ -61,10 +62,14 @@ func Demo(ctx context.Context, db *storage.DB, store media.Store, progress Progr
 		total += len(c.items)
 	}
 	barcode := int64(690123400000)
+	var dairy int
 	for ci, c := range demoCatalogue {
 		category, err := cat.CreateCategory(ctx, catalog.CategoryInput{Name: c.name, Sort: ci})
 		if err != nil {
 			return sum, err
+		}
+		if c.name == "乳品" {
+			dairy = category.ID
 		}
 		sum.Categories++
 		for _, it := range c.items {
@@ -88,6 +93,9 @@ func Demo(ctx context.Context, db *storage.DB, store media.Store, progress Progr
 	}
 	sum.Skus = len(skuIDs)
 	if sum.Synonyms, err = DemoSynonyms(ctx, db); err != nil {
+		return sum, err
+	}
+	if sum.Coupons, err = demoCoupons(ctx, db, dairy); err != nil {
 		return sum, err
 	}
 	if sum.Pictures, err = DemoPictures(ctx, db, store); err != nil {
@@ -126,6 +134,26 @@ func DemoSynonyms(ctx context.Context, db *storage.DB) (int, error) {
 		groups[i] = synonyms.Input{Terms: terms}
 	}
 	return synonyms.New(db.Client).SeedIfEmpty(ctx, groups)
+}
+
+// demoCoupons are coupon templates for the coupon centre to show: a
+// welcome coupon, a spend-more coupon and a percent off the dairy shelf.
+func demoCoupons(ctx context.Context, db *storage.DB, dairy int) (int, error) {
+	svc := coupons.New(db.Client, nil)
+	templates := []coupons.TemplateInput{
+		{Name: "新人专享 满20减5", Description: "全场通用", DiscountFen: ptr[int64](500), MinSpendFen: ptr[int64](2000),
+			Total: ptr(100000), PerShopper: ptr(1), ValidDays: ptr(7)},
+		{Name: "满99减15", Description: "全场通用，每人可领 2 张", DiscountFen: ptr[int64](1500), MinSpendFen: ptr[int64](9900),
+			Total: ptr(100000), PerShopper: ptr(2), ValidDays: ptr(14)},
+		{Name: "乳品 9 折", Description: "乳品类商品九折，最多减 ¥10", PercentOff: ptr(10), MaxDiscountFen: ptr[int64](1000),
+			MinSpendFen: ptr[int64](0), Total: ptr(100000), PerShopper: ptr(1), ValidDays: ptr(7), CategoryIDs: []int{dairy}},
+	}
+	for i, in := range templates {
+		if _, err := svc.CreateTemplate(ctx, in); err != nil {
+			return i, fmt.Errorf("coupon template %s: %w", in.Name, err)
+		}
+	}
+	return len(templates), nil
 }
 
 func daily(open, close string) []types.OpeningPeriod {

@@ -36,6 +36,8 @@ type Summary struct {
 	Pictures int
 	// Synonyms counts the search synonym groups created.
 	Synonyms int
+	// Coupons counts the coupon templates created.
+	Coupons int
 }
 
 // String is the summary as the seed command prints it.
@@ -44,6 +46,9 @@ func (s Summary) String() string {
 		s.Stores, s.Categories, s.Products, s.Skus, s.StockRows)
 	if s.Pictures > 0 {
 		out += fmt.Sprintf(", %d product pictures", s.Pictures)
+	}
+	if s.Coupons > 0 {
+		out += fmt.Sprintf(", %d coupon templates", s.Coupons)
 	}
 	if s.Synonyms > 0 {
 		out += fmt.Sprintf(", %d search synonym groups", s.Synonyms)
