@@ -33,6 +33,8 @@ test('scanning the member code shows the member; a till sale earns points', asyn
   expect(got.getAttribute('data-points')).toBe('58')
   expect(got.textContent).toBe('+58 积分')
   expect(screen.getByTestId('staff-sale-result').textContent).toContain('消费 ¥58.50 · 顾客现有可用积分 378')
+  // The member card shows the balance the sale left, not the scanned one.
+  expect(screen.getByTestId('staff-member-points').textContent).toBe('可用积分 378')
   expect(posts('/admin/v1/stores/3/counter-sales')).toEqual([{ scan_id: 77, amount_fen: 5850, receipt_no: 'R20261201-001' }])
 
   fireEvent.click(screen.getByTestId('staff-member-next'))

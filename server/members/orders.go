@@ -56,7 +56,7 @@ func (s *Service) earn(ctx context.Context, tx *ent.Tx, o *ent.Order) error {
 		return nil
 	}
 	_, err := s.post(ctx, tx, entry{shopperID: o.ShopperID, kind: pointentry.KindEarn, refType: RefOrder, refID: o.ID,
-		pending: p, orderID: &o.ID, note: fmt.Sprintf("订单 %s 支付，确认收货后可用", o.OrderNo)})
+		pending: p, orderID: &o.ID, note: fmt.Sprintf("订单 %s 已支付，订单完成后可用", o.OrderNo)})
 	return err
 }
 

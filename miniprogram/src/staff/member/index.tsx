@@ -87,7 +87,10 @@ export default function StaffMember() {
     if (problem) return
     setBusy(true)
     try {
-      setSale(await counterSale(store.id, found.scan_id, parseYuan(amount) as number, receipt.trim()))
+      const done = await counterSale(store.id, found.scan_id, parseYuan(amount) as number, receipt.trim())
+      setSale(done)
+      // The member card above shows the balance the sale left, not the one scanned.
+      setFound({ ...found, member: { ...found.member, points_available: done.available } })
     } catch (err) {
       setSaleError(errorText(err))
     } finally {
