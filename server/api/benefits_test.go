@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"wemart/ent/order"
+	"wemart/server/app"
+	"wemart/server/config"
 	"wemart/server/apitest"
 	"wemart/server/pricing"
 	"wemart/server/storage"
@@ -82,7 +84,7 @@ func (s *shop) claim(token string, templateID int) int {
 // couponStatus is the status the shopper's coupon list gives coupon id.
 func (s *shop) couponStatus(token string, id int) string {
 	s.t.Helper()
-	for _, st := range []string{"unused", "locked", "used", "expired"} {
+	for _, st := range []string{"unused", "locked", "used", "expired", "revoked"} {
 		var list struct {
 			Items []struct {
 				ID     int    `json:"id"`
@@ -489,6 +491,71 @@ func TestReferrals(t *testing.T) {
 			t.Fatalf("inviter after the refund: %+v", p)
 		}
 		h.Do("GET", "/api/v1/me/referral", inviterTok, nil).OK(http.StatusOK, &ref)
+		if ref.Rewarded != 0 {
+			t.Fatalf("referral after the refund %+v", ref)
+		}
+	})
+}
+
+// TestReferralRewardCoupon: with WEMART_REFERRAL_REWARD_COUPON the inviter's
+// reward is a coupon of that template; refunding the invited shopper's
+// order takes it back — also when the inviter's unpaid order held it then.
+func TestReferralRewardCoupon(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := newShop(t, db, func(cfg *config.Config, _ *app.Options) { cfg.ReferralRewardCoupon = 1 })
+		h := s.h
+		reward := s.template(map[string]any{"name": "邀请有礼 减3", "discount_fen": 300, "min_spend_fen": 0, "total": 10,
+			"per_shopper": 5, "valid_days": 30, "claimable": false})
+		if reward != 1 {
+			t.Fatalf("the first template is %d, not the configured 1", reward)
+		}
+		inviter := s.shopper
+		var ref struct {
+			InviteCode string `json:"invite_code"`
+			Rewarded   int    `json:"rewarded"`
+		}
+		h.Do("GET", "/api/v1/me/referral", inviter.Token, nil).OK(http.StatusOK, &ref)
+		var invited login
+		h.Do("POST", "/api/v1/auth/login", "", map[string]any{"code": "invited-" + t.Name(), "inviter": ref.InviteCode, "source": "timeline"}).
+			OK(http.StatusOK, &invited)
+
+		s.shopper = invited
+		a := s.mustOrder(s.milk, 1)
+		s.pay(a.Payment.prepayID(), true)
+		o := s.wantStatus(a.Order.ID, order.StatusPaid)
+		h.Do("POST", apitest.Path("/admin/v1/stores/%d/pickups", s.store.ID), h.AdminToken,
+			map[string]string{"pickup_code": *o.PickupCode}).OK(http.StatusOK, nil)
+
+		var mine struct {
+			Items []struct {
+				ID         int    `json:"id"`
+				TemplateID int    `json:"template_id"`
+				Source     string `json:"source"`
+			} `json:"items"`
+		}
+		h.Do("GET", "/api/v1/coupons?status=unused", inviter.Token, nil).OK(http.StatusOK, &mine)
+		if len(mine.Items) != 1 || mine.Items[0].TemplateID != reward || mine.Items[0].Source != "referral" {
+			t.Fatalf("the inviter's coupons: %+v", mine.Items)
+		}
+		got := mine.Items[0].ID
+		h.Do("GET", "/api/v1/me/referral", inviter.Token, nil).OK(http.StatusOK, &ref)
+		if ref.Rewarded != 1 {
+			t.Fatalf("referral %+v", ref)
+		}
+
+		// The inviter's unpaid order holds the coupon when the invited
+		// shopper's order is refunded; cancelling it does not give it back.
+		s.shopper = inviter
+		var b checkoutAnswer
+		s.checkout(inviter.Token, map[string]any{"store_id": s.store.ID, "fulfilment": "pickup", "items": lines(s.bread, 1), "coupon_id": got}).
+			OK(http.StatusCreated, &b)
+		s.shopper = invited
+		s.staffRefund(a.Order.ID, nil, order.StatusRefunded)
+		s.shopper = inviter
+		s.wantCoupon(inviter.Token, got, "locked")
+		h.Do("POST", apitest.Path("/api/v1/orders/%d/cancel", b.Order.ID), inviter.Token, nil).OK(http.StatusOK, nil)
+		s.wantCoupon(inviter.Token, got, "revoked")
+		h.Do("GET", "/api/v1/me/referral", inviter.Token, nil).OK(http.StatusOK, &ref)
 		if ref.Rewarded != 0 {
 			t.Fatalf("referral after the refund %+v", ref)
 		}

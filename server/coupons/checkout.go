@@ -10,6 +10,7 @@ import (
 	"wemart/ent"
 	"wemart/ent/coupon"
 	"wemart/ent/order"
+	"wemart/ent/referral"
 	"wemart/server/errs"
 	"wemart/server/pricing"
 )
@@ -216,9 +217,26 @@ func (s *Service) OnMove(ctx context.Context, tx *ent.Tx, o *ent.Order, from ord
 }
 
 // giveBack returns orderID's coupon in status was to the shopper: unused
-// while valid, else expired.
+// while valid, else expired; a referral reward taken back while the order
+// held it (the invited shopper's order was refunded) is revoked instead.
 func (s *Service) giveBack(ctx context.Context, tx *ent.Tx, orderID int, was coupon.Status, now time.Time) error {
-	_, err := tx.Coupon.Update().Where(coupon.OrderID(orderID), coupon.StatusEQ(was), coupon.ValidUntilGT(now)).
+	held, err := tx.Coupon.Query().Where(coupon.OrderID(orderID), coupon.StatusEQ(was), coupon.SourceEQ(coupon.SourceReferral)).IDs(ctx)
+	if err != nil {
+		return err
+	}
+	if len(held) > 0 {
+		taken, err := tx.Referral.Query().Where(referral.RewardCouponIDIn(held...), referral.RewardStatusEQ(referral.RewardStatusRevoked)).IDs(ctx)
+		if err != nil {
+			return err
+		}
+		if len(taken) > 0 {
+			if _, err := tx.Coupon.Update().Where(coupon.IDIn(held...), coupon.StatusEQ(was)).
+				SetStatus(coupon.StatusRevoked).ClearUsedAt().Save(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	_, err = tx.Coupon.Update().Where(coupon.OrderID(orderID), coupon.StatusEQ(was), coupon.ValidUntilGT(now)).
 		SetStatus(coupon.StatusUnused).ClearUsedAt().Save(ctx)
 	if err != nil {
 		return err
