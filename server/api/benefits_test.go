@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"wemart/ent/order"
+	"wemart/server/apitest"
 	"wemart/server/app"
 	"wemart/server/config"
-	"wemart/server/apitest"
 	"wemart/server/pricing"
 	"wemart/server/storage"
 	"wemart/server/storage/storagetest"

@@ -281,6 +281,7 @@ func TestCounterSales(t *testing.T) {
 		h.Do("POST", salePath(a.ID), clerkB, sale(sc.ScanID, 66_600, "R1")).Fails(http.StatusForbidden, "permission_denied")
 		wantReason(t, h.Do("POST", salePath(b.ID), clerkB, sale(sc.ScanID, 66_600, "R1")).Fails(http.StatusConflict, "conflict"), "store")
 		h.Do("POST", salePath(a.ID), clerkA, sale(99999, 66_600, "R1")).Fails(http.StatusNotFound, "not_found")
+		h.Do("POST", salePath(999999), h.AdminToken, sale(sc.ScanID, 66_600, "R1")).Fails(http.StatusNotFound, "not_found") // no such store
 
 		var s1 counterSale
 		h.Do("POST", salePath(a.ID), clerkA, sale(sc.ScanID, 66_650, "R1")).OK(http.StatusCreated, &s1)
@@ -389,6 +390,12 @@ func TestMemberLevels(t *testing.T) {
 		}
 		h.Do("PUT", "/admin/v1/member-levels", chainMgr, map[string]any{"items": []map[string]any{lv(strings.Repeat("名", 21), 0, 0, false)}}).
 			Fails(http.StatusBadRequest, "invalid_argument")
+		// Names are trimmed before they are compared: "金卡 " repeats "金卡".
+		e := h.Do("PUT", "/admin/v1/member-levels", chainMgr, map[string]any{"items": []map[string]any{lv("金卡", 0, 0, false), lv("金卡 ", 100, 1, false)}}).
+			Fails(http.StatusBadRequest, "invalid_argument")
+		if e.Error.Field != "items[1].name" {
+			t.Fatalf("a name repeated with a space: field %q", e.Error.Field)
+		}
 		h.Do("PUT", "/admin/v1/member-levels", chainMgr, map[string]any{"items": []map[string]any{{"name": "a", "min_spend_fen": 0, "gift": true}}}).
 			Fails(http.StatusBadRequest, "invalid_argument")
 		if got := levels(chainMgr); len(got) != 4 || got[0].ID != seeded[0].ID {

@@ -7,6 +7,7 @@ import (
 	"wemart/ent/countersale"
 	"wemart/ent/memberscan"
 	"wemart/ent/pointentry"
+	"wemart/ent/store"
 	"wemart/server/check"
 	"wemart/server/errs"
 	"wemart/server/storage"
@@ -63,6 +64,11 @@ func (s *Service) RecordSale(ctx context.Context, storeID, staffID int, in SaleI
 	defer errs.Op(&err, "members.RecordSale")
 	if err := in.check(); err != nil {
 		return Sale{}, err
+	}
+	if ok, err := s.client.Store.Query().Where(store.ID(storeID), store.DeletedAtIsNil()).Exist(ctx); err != nil {
+		return Sale{}, err
+	} else if !ok {
+		return Sale{}, errs.E(errs.NotFound, "no store %d", storeID)
 	}
 	if sale, err := s.sameSale(ctx, storeID, in); sale.CounterSale != nil || err != nil {
 		return sale, err

@@ -3,6 +3,8 @@ package members
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"wemart/ent"
 	"wemart/ent/counter"
@@ -107,6 +109,10 @@ func (s *Service) SeedLevels(ctx context.Context) (err error) {
 // twice, percent_off 0 to 50.
 func (s *Service) ReplaceLevels(ctx context.Context, in []LevelInput) (_ []Level, err error) {
 	defer errs.Op(&err, "members.ReplaceLevels")
+	in = slices.Clone(in)
+	for i := range in {
+		in[i].Name = strings.TrimSpace(in[i].Name) // "金卡 " and "金卡" are one name
+	}
 	if err := checkLevels(in); err != nil {
 		return nil, err
 	}

@@ -264,3 +264,6 @@ func sum(column string) ent.AggregateFunc {
 		return "CAST(COALESCE(SUM(" + s.C(column) + "), 0) AS BIGINT)"
 	}
 }
+
+// PointFen is what one point takes off at checkout, in fen.
+func (s *Service) PointFen() int64 { return s.rules.PointFen }

@@ -91,8 +91,11 @@ func (s *Service) price(ctx context.Context, tx *ent.Tx, shopperID int, e *store
 					With("reason", "points").With("points_max", p.PointsMax)
 			}
 		}
-		q.PointsDiscountFen = q.Apply(ask.points*pointFen, nil)
-		q.PointsUsed = q.PointsDiscountFen / pointFen
+	}
+	if ask.points > 0 { // MaxSpend keeps it within what the goods can take
+		fen := s.benefits.Members.PointFen()
+		q.PointsUsed = min(ask.points, q.Room(nil)/fen)
+		q.PointsDiscountFen = q.Apply(q.PointsUsed*fen, nil)
 	}
 	if delivery {
 		q.DeliveryFeeFen = e.FeeFen
@@ -102,9 +105,6 @@ func (s *Service) price(ctx context.Context, tx *ent.Tx, shopperID int, e *store
 	}
 	return p, nil
 }
-
-// pointFen is what one point takes off at checkout: 100 points are ¥1.
-const pointFen = 1
 
 // priceCoupon applies the coupon step: the one asked for (checked in tx
 // at checkout), or for a quote the best usable one unless the shopper said
