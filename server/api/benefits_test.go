@@ -154,19 +154,7 @@ func (s *shop) staffRefund(id int, items []map[string]int, then order.Status) or
 }
 
 func lineOf(o orderView, sku int) int {
-	i := slices.IndexFunc(o.Items, func(it struct {
-		ID               int    `json:"id"`
-		SkuID            int    `json:"sku_id"`
-		Title            string `json:"title"`
-		PriceFen         int64  `json:"price_fen"`
-		Quantity         int    `json:"quantity"`
-		AmountFen        int64  `json:"amount_fen"`
-		DiscountFen      int64  `json:"discount_fen"`
-		RefundedQuantity int    `json:"refunded_quantity"`
-	}) bool {
-		return it.SkuID == sku
-	})
-	return i
+	return slices.IndexFunc(o.Items, func(it orderItemView) bool { return it.SkuID == sku })
 }
 
 func TestCheckoutWithACoupon(t *testing.T) {

@@ -138,17 +138,8 @@ type orderView struct {
 	DeliveryFeeWaivedFen int64  `json:"delivery_fee_waived_fen"`
 	CancelReason         string `json:"cancel_reason"`
 	ExpiresAt            time.Time
-	Items                []struct {
-		ID               int    `json:"id"`
-		SkuID            int    `json:"sku_id"`
-		Title            string `json:"title"`
-		PriceFen         int64  `json:"price_fen"`
-		Quantity         int    `json:"quantity"`
-		AmountFen        int64  `json:"amount_fen"`
-		DiscountFen      int64  `json:"discount_fen"`
-		RefundedQuantity int    `json:"refunded_quantity"`
-	} `json:"items"`
-	Timeline []struct {
+	Items                []orderItemView `json:"items"`
+	Timeline             []struct {
 		Status     string  `json:"status"`
 		FromStatus *string `json:"from_status"`
 		Actor      string  `json:"actor"`
@@ -164,6 +155,18 @@ type orderView struct {
 		Status        string  `json:"status"`
 		TransactionID *string `json:"transaction_id"`
 	} `json:"payment"`
+}
+
+// orderItemView is an order line as the API shows it.
+type orderItemView struct {
+	ID               int    `json:"id"`
+	SkuID            int    `json:"sku_id"`
+	Title            string `json:"title"`
+	PriceFen         int64  `json:"price_fen"`
+	Quantity         int    `json:"quantity"`
+	AmountFen        int64  `json:"amount_fen"`
+	DiscountFen      int64  `json:"discount_fen"`
+	RefundedQuantity int    `json:"refunded_quantity"`
 }
 
 // statuses is the order's timeline as "a>b>c".
