@@ -1,6 +1,7 @@
 import Taro from '@tarojs/taro'
 import { ApiError, errorText } from '../api/client'
 import { staffSession } from '../api/staff'
+import { counter, type CounterStore } from '../api/staffOrders'
 
 export const LOGIN = '/staff/login/index'
 
@@ -23,4 +24,17 @@ export async function staffLoad(setLoading: (b: boolean) => void, setError: (e: 
   } finally {
     setLoading(false)
   }
+}
+
+/**
+ * counterStore is the store the counter works at; an account that has not
+ * picked one is sent to the orders page, which asks (null).
+ */
+export async function counterStore(): Promise<CounterStore | null> {
+  const c = await counter()
+  if (!c.store) {
+    Taro.redirectTo({ url: '/staff/orders/index' })
+    return null
+  }
+  return c.store
 }

@@ -1,10 +1,10 @@
 import { useState } from 'react'
-import Taro, { useDidShow } from '@tarojs/taro'
+import { useDidShow } from '@tarojs/taro'
 import { View, Text, Input, Button } from '@tarojs/components'
 import State from '../../components/State'
 import { errorText, isCancel } from '../../api/client'
-import { staffLoad } from '../load'
-import { counter, type CounterStore } from '../../api/staffOrders'
+import { counterStore, staffLoad } from '../load'
+import { type CounterStore } from '../../api/staffOrders'
 import { CounterSale, MemberScan, counterSale, levelName, parseYuan, saleFormError, scanMember } from '../../api/staffMembers'
 import { scan } from '../../platform/wechat'
 import { yuan } from '../../utils/format'
@@ -32,12 +32,8 @@ export default function StaffMember() {
 
   function load() {
     return staffLoad(setLoading, setError, async () => {
-      const c = await counter()
-      if (!c.store) {
-        Taro.redirectTo({ url: '/staff/orders/index' })
-        return
-      }
-      setStore(c.store)
+      const st = await counterStore()
+      if (st) setStore(st)
     })
   }
 

@@ -1,11 +1,11 @@
 import { useState } from 'react'
-import Taro, { useDidShow, useRouter } from '@tarojs/taro'
+import { useDidShow, useRouter } from '@tarojs/taro'
 import { View, Text, Input, Button } from '@tarojs/components'
 import State from '../../components/State'
 import Result, { backToOrders } from '../Result'
 import { errorText, isCancel } from '../../api/client'
-import { staffLoad } from '../load'
-import { awaitingPickup, counter, orders, pickedUp, pickupByCode, pickupCode, type CounterStore, type StaffOrder } from '../../api/staffOrders'
+import { counterStore, staffLoad } from '../load'
+import { awaitingPickup, orders, pickedUp, pickupByCode, pickupCode, type CounterStore, type StaffOrder } from '../../api/staffOrders'
 import { scan } from '../../platform/wechat'
 import '../staff.css'
 
@@ -32,13 +32,10 @@ export default function StaffVerify() {
 
   function load() {
     return staffLoad(setLoading, setError, async () => {
-      const c = await counter()
-      if (!c.store) {
-        Taro.redirectTo({ url: '/staff/orders/index' })
-        return
-      }
-      setStore(c.store)
-      const res = await orders({ store_id: c.store.id, status: awaitingPickup, page_size: 100 })
+      const st = await counterStore()
+      if (!st) return
+      setStore(st)
+      const res = await orders({ store_id: st.id, status: awaitingPickup, page_size: 100 })
       const list = res.items.filter((o) => o.fulfilment === 'pickup')
       setWaiting(list)
       setChosen((cur) => (cur && list.some((o) => o.id === cur) ? cur : 0))
