@@ -133,5 +133,7 @@ test('face values, thresholds and scopes in words', () => {
   expect(faceValue({ discount_fen: 1050, percent_off: null })).toEqual({ amount: '10.50', unit: '元' })
   expect(faceValue({ discount_fen: null, percent_off: 30 })).toEqual({ amount: '7', unit: '折' })
   expect(threshold({ min_spend_fen: 9900 })).toBe('满¥99.00可用')
-  expect(scopeNote({ store_ids: [], category_ids: [2], product_ids: [] })).toBe('全部门店 · 限指定商品可用')
+  expect(scopeNote({ store_ids: [], category_ids: [2], product_ids: [] })).toBe('全部门店 · 限指定品类可用')
+  expect(scopeNote({ store_ids: [], category_ids: [], product_ids: [5] })).toBe('全部门店 · 限指定商品可用')
+  expect(scopeNote({ store_ids: [1], category_ids: [2], product_ids: [5] })).toBe('限指定门店 · 限指定品类和商品可用')
 })

@@ -101,7 +101,9 @@ export function capNote(t: Pick<CouponTerms, 'percent_off' | 'max_discount_fen'>
 /** scopeNote says where a coupon applies. */
 export function scopeNote(t: Pick<CouponTerms, 'store_ids' | 'category_ids' | 'product_ids'>): string {
   const stores = t.store_ids && t.store_ids.length ? '限指定门店' : '全部门店'
-  const goods = (t.category_ids && t.category_ids.length) || (t.product_ids && t.product_ids.length) ? '限指定商品' : '全场商品'
+  const cats = !!(t.category_ids && t.category_ids.length)
+  const prods = !!(t.product_ids && t.product_ids.length)
+  const goods = cats && prods ? '限指定品类和商品' : cats ? '限指定品类' : prods ? '限指定商品' : '全场商品'
   return `${stores} · ${goods}可用`
 }
 
