@@ -52,7 +52,7 @@ type Priced struct {
 // With tx (a checkout) the coupon is checked inside it, and a coupon or
 // points that cannot be used are a conflict; without (a quote) the coupons
 // are offered and an unusable choice simply not applied.
-func (s *Service) price(ctx context.Context, tx *ent.Tx, shopperID int, e *stores.Entry, lines []priced, delivery bool, ask benefitsAsked) (*Priced, error) {
+func (s *Service) price(ctx context.Context, tx *ent.Tx, shopperID int, st standing, e *stores.Entry, lines []priced, delivery bool, ask benefitsAsked) (*Priced, error) {
 	pl := make([]pricing.Line, len(lines))
 	for i, l := range lines {
 		pl[i] = pricing.Line{SkuID: l.SkuID, ProductID: l.product.ID, Quantity: l.Quantity, AmountFen: l.unitFen * int64(l.Quantity)}
@@ -62,25 +62,15 @@ func (s *Service) price(ctx context.Context, tx *ent.Tx, shopperID int, e *store
 	}
 	p := &Priced{Quote: pricing.NewQuote(pl)}
 	q := p.Quote
-	if m := s.benefits.Members; m != nil {
-		lvl, err := m.LevelOf(ctx, shopperID)
-		if err != nil {
-			return nil, err
-		}
-		p.Level = lvl
-		if lvl.PercentOff > 0 {
-			q.LevelDiscountFen = q.Apply(pricing.Percent(q.NetFen(), lvl.PercentOff), nil)
-		}
+	p.Level = st.level
+	if st.level.PercentOff > 0 {
+		q.LevelDiscountFen = q.Apply(pricing.Percent(q.NetFen(), st.level.PercentOff), nil)
 	}
 	if err := s.priceCoupon(ctx, tx, shopperID, e.ID, p, ask); err != nil {
 		return nil, err
 	}
 	if m := s.benefits.Members; m != nil {
-		avail, _, err := m.Balance(ctx, shopperID)
-		if err != nil {
-			return nil, err
-		}
-		p.PointsAvailable, p.PointsMax = avail, m.MaxSpend(avail, q)
+		p.PointsAvailable, p.PointsMax = st.points, m.MaxSpend(st.points, q)
 	}
 	if ask.points > 0 {
 		if ask.points > p.PointsMax {
@@ -104,6 +94,31 @@ func (s *Service) price(ctx context.Context, tx *ent.Tx, shopperID int, e *store
 		}
 	}
 	return p, nil
+}
+
+// standing is what the shopper's membership brings to a checkout: the
+// level and the points balance. It is read before the checkout's
+// transaction, never inside it: a read outside a transaction that holds a
+// connection waits, on PostgreSQL, for a second pooled connection, and N
+// racing checkouts holding all N connections would wait for ever. The
+// balance read here only sizes the offer; spending is the guarded update
+// inside the transaction.
+type standing struct {
+	level  members.Level
+	points int64
+}
+
+func (s *Service) standingOf(ctx context.Context, shopperID int) (standing, error) {
+	m := s.benefits.Members
+	if m == nil {
+		return standing{}, nil
+	}
+	lvl, err := m.LevelOf(ctx, shopperID)
+	if err != nil {
+		return standing{}, err
+	}
+	avail, _, err := m.Balance(ctx, shopperID)
+	return standing{level: lvl, points: avail}, err
 }
 
 // priceCoupon applies the coupon step: the one asked for (checked in tx
@@ -208,6 +223,10 @@ func (s *Service) Quote(ctx context.Context, shopperID int, in CreateInput) (_ *
 			return nil, err
 		}
 	}
-	return s.price(ctx, nil, shopperID, entry, lines, delivery,
+	st, err := s.standingOf(ctx, shopperID)
+	if err != nil {
+		return nil, err
+	}
+	return s.price(ctx, nil, shopperID, st, entry, lines, delivery,
 		benefitsAsked{couponID: norm.CouponID, autoCoupon: auto, points: norm.Points})
 }

@@ -193,6 +193,10 @@ func (s *Service) Create(ctx context.Context, shopperID int, key string, in Crea
 		return Placed{}, err
 	}
 	hash := norm.hash()
+	st, err := s.standingOf(ctx, shopperID)
+	if err != nil {
+		return Placed{}, err
+	}
 	for attempt := 0; ; attempt++ {
 		if o, err := s.byKey(ctx, shopperID, key, hash); o != nil || err != nil {
 			if err != nil {
@@ -200,7 +204,7 @@ func (s *Service) Create(ctx context.Context, shopperID int, key string, in Crea
 			}
 			return s.replay(ctx, o)
 		}
-		o, err := s.place(ctx, shopperID, key, hash, norm)
+		o, err := s.place(ctx, shopperID, key, hash, norm, st)
 		if (ent.IsConstraintError(err) || errors.Is(err, errKeyUsed)) && attempt < 3 {
 			// Another request with this key committed first (or, once in a
 			// blue moon, an order number collided): look again.
@@ -283,7 +287,7 @@ type priced struct {
 // place writes the order in one transaction: read prices, check the store
 // and address, insert the order and its lines, reserve the stock, open the
 // timeline, record the pending payment, and take ordered lines out of the cart.
-func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in CreateInput) (*ent.Order, error) {
+func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in CreateInput, st standing) (*ent.Order, error) {
 	entry, err := s.stores.Index().Get(ctx, in.StoreID)
 	if err != nil {
 		return nil, err
@@ -350,7 +354,7 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 		} else {
 			create.SetPickupCode(pickupCode())
 		}
-		p, err := s.price(ctx, tx, shopperID, entry, lines, fulfilment == order.FulfilmentDelivery,
+		p, err := s.price(ctx, tx, shopperID, st, entry, lines, fulfilment == order.FulfilmentDelivery,
 			benefitsAsked{couponID: in.CouponID, points: in.Points})
 		if err != nil {
 			return err
