@@ -63,9 +63,12 @@ type attempt struct {
 
 // placed is an acknowledged order.
 type placed struct {
-	ID         int
-	No         string
-	Payable    int64
+	ID      int
+	No      string
+	Payable int64
+	// Discount is the acknowledged discount: the shopper's member level
+	// (the driver uses no coupons or points).
+	Discount   int64
 	ShopperID  int
 	Token      string
 	PrepayID   string // "" when the answer carried no payment (a cancelled order)

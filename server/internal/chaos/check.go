@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"wemart/server/pricing"
 )
 
 // world is the database after the run: every row the checks look at.
@@ -32,7 +34,12 @@ type dbOrder struct {
 	Payable                       int64
 }
 
-type dbItem struct{ ID, SkuID, Quantity, Refunded int }
+type dbItem struct {
+	ID, SkuID, Quantity, Refunded int
+	// Discount is the line's share of the order's discount (a member
+	// level's): a refund of some units returns their price less their share.
+	Discount int64
+}
 
 type dbEvent struct{ From, To string }
 
@@ -96,11 +103,11 @@ func readWorld(ctx context.Context, pg *pgx.Conn) (*world, error) {
 				w.orders = append(w.orders, o)
 				return err
 			}},
-		{`SELECT order_id, id, sku_id, quantity, refunded_quantity FROM order_items ORDER BY id`,
+		{`SELECT order_id, id, sku_id, quantity, refunded_quantity, discount_fen FROM order_items ORDER BY id`,
 			func(r pgx.Rows) error {
 				var id int
 				var it dbItem
-				err := r.Scan(&id, &it.ID, &it.SkuID, &it.Quantity, &it.Refunded)
+				err := r.Scan(&id, &it.ID, &it.SkuID, &it.Quantity, &it.Refunded, &it.Discount)
 				w.items[id] = append(w.items[id], it)
 				return err
 			}},
@@ -539,11 +546,23 @@ func (r *report) checkLines(b *books, w *world) {
 		for sku, q := range p.Lines {
 			cost += b.price[sku] * int64(q)
 		}
-		if cost != p.Payable {
-			r.fail("order %d (%s) was acknowledged for %d fen; %s cost %d fen at the catalogue's prices", id, p.No, p.Payable,
-				units(p.Lines), cost)
+		if cost-p.Discount != p.Payable || !levelDiscount(cost, p.Discount) {
+			r.fail("order %d (%s) was acknowledged for %d fen (%d off); %s cost %d fen at the catalogue's prices", id, p.No, p.Payable,
+				p.Discount, units(p.Lines), cost)
 		}
 	}
+}
+
+// levelDiscount reports whether discount is a member level's percent of
+// cost (the default levels take 0, 2, 5 or 8 percent off; shoppers reach
+// them by what they paid during the run).
+func levelDiscount(cost, discount int64) bool {
+	for _, pct := range []int{0, 2, 5, 8} {
+		if pricing.Percent(cost, pct) == discount {
+			return true
+		}
+	}
+	return false
 }
 
 // units writes units by SKU as "2×SKU 3, 1×SKU 5".
@@ -639,6 +658,11 @@ func (r *report) checkStockByDriver(b *books, w *world, rec sandboxRecords) {
 			}
 		}
 		left := maps.Clone(p.Lines)
+		line := map[int]dbItem{} // by SKU: the order's lines (one per SKU)
+		for _, it := range w.items[id] {
+			line[it.SkuID] = it
+		}
+		var paidBack int64 // by the refunds of some units
 		giveBack := func(a *refundAsk, sku, q int) {
 			left[sku] -= q
 			if !unsold && !a.HandedOver {
@@ -655,7 +679,10 @@ func (r *report) checkStockByDriver(b *books, w *world, rec sandboxRecords) {
 				r.fail("refund %s of order %d (%s) returns %d×SKU %d; the order has %d of them left", t.x.no, id, p.No, t.a.Quantity,
 					t.a.SkuID, left[t.a.SkuID])
 			}
-			if want := b.price[t.a.SkuID] * int64(t.a.Quantity); t.x.amount != want {
+			it := line[t.a.SkuID]
+			share := pricing.RefundShare(it.Discount, it.Quantity, p.Lines[t.a.SkuID]-left[t.a.SkuID], t.a.Quantity)
+			paidBack += t.x.amount
+			if want := b.price[t.a.SkuID]*int64(t.a.Quantity) - share; t.x.amount != want {
 				r.fail("refund %s of order %d (%s) paid back %d fen for %d×SKU %d; they cost %d", t.x.no, id, p.No, t.x.amount,
 					t.a.Quantity, t.a.SkuID, want)
 			}
@@ -669,13 +696,10 @@ func (r *report) checkStockByDriver(b *books, w *world, rec sandboxRecords) {
 				r.fail("order %d (%s) was refunded in whole more than once (%s)", id, p.No, t.x.no)
 				continue
 			}
-			var want int64
-			for sku, q := range left {
-				want += b.price[sku] * int64(q)
-			}
-			if t.x.amount != want {
-				r.fail("refund %s of order %d (%s) paid back %d fen for everything left (%s); that costs %d", t.x.no, id, p.No,
-					t.x.amount, units(left), want)
+			// Everything left: all the money not paid back yet.
+			if want := p.Payable - paidBack; t.x.amount != want {
+				r.fail("refund %s of order %d (%s) paid back %d fen for everything left (%s); %d of its %d fen were left", t.x.no, id, p.No,
+					t.x.amount, units(left), want, p.Payable)
 			}
 			for sku, q := range left {
 				giveBack(t.a, sku, q)

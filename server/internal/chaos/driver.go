@@ -147,12 +147,15 @@ type line struct {
 
 // orderView is what the driver reads of an order.
 type orderView struct {
-	ID         int     `json:"id"`
-	OrderNo    string  `json:"order_no"`
-	Status     string  `json:"status"`
-	PayableFen int64   `json:"payable_fen"`
-	PickupCode *string `json:"pickup_code"`
-	Items      []struct {
+	ID         int    `json:"id"`
+	OrderNo    string `json:"order_no"`
+	Status     string `json:"status"`
+	PayableFen int64  `json:"payable_fen"`
+	// DiscountFen is the shopper's member level's: the driver's shoppers
+	// use no coupons or points.
+	DiscountFen int64   `json:"discount_fen"`
+	PickupCode  *string `json:"pickup_code"`
+	Items       []struct {
 		ID       int `json:"id"`
 		SkuID    int `json:"sku_id"`
 		Quantity int `json:"quantity"`
@@ -278,7 +281,7 @@ func (d *driver) checkout(ctx context.Context, rng *rand.Rand, sh *shopper, body
 		}
 		r := d.c.do(ctx, "checkout", "POST", "/api/v1/orders", sh.token, body, &a, "Idempotency-Key", key)
 		if r.ok() && r.Err == nil {
-			o := &placed{ID: a.Order.ID, No: a.Order.OrderNo, Payable: a.Order.PayableFen, ShopperID: sh.id,
+			o := &placed{ID: a.Order.ID, No: a.Order.OrderNo, Payable: a.Order.PayableFen, Discount: a.Order.DiscountFen, ShopperID: sh.id,
 				Token: sh.token, Status: a.Order.Status}
 			if a.Payment != nil {
 				o.PrepayID = strings.TrimPrefix(a.Payment.Package, "prepay_id=")
