@@ -7,6 +7,7 @@ PKGS    := ./...
 WEMART_ADMIN_USER     ?= admin
 WEMART_ADMIN_PASSWORD ?= wemart-admin
 BENCHTIME ?= 1x
+BENCH     ?= .
 
 export CGO_ENABLED := 1
 # The Go toolchain: at least the `toolchain` line of go.mod (go1.27.3, the
@@ -16,7 +17,7 @@ export CGO_ENABLED := 1
 export GOTOOLCHAIN := auto
 SHELL := /bin/bash
 
-.PHONY: run build test go-test mp-test mp-deps mp-browser preview check hooks gofmt openapi-lint chaos generate migration migration-hash lint vuln bench clean
+.PHONY: run build test go-test mp-test mp-deps mp-browser preview check hooks gofmt openapi-lint chaos generate migration migration-hash lint vuln bench bench-scale clean
 
 # What `wemart version` prints (package server/version); a build without
 # them (go build, go run) falls back to what the Go toolchain recorded.
@@ -191,9 +192,19 @@ $(VULNDB_DIR):
 	@src=$$($(GO) mod download -json golang.org/x/vulndb@$(VULNDB_VERSION) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p'); \
 	 rm -rf $@.tmp && bin/tools/indexdb -vulns "$$src/data/osv" -out $@.tmp && mv $@.tmp $@
 
-## bench: Go benchmarks (set WEMART_TEST_POSTGRES to include PostgreSQL)
+## bench: Go benchmarks (set WEMART_TEST_POSTGRES to include PostgreSQL), then
+## one table of every figure beside its baseline in the same run (bin/bench.md)
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -benchmem $(PKGS)
+	@mkdir -p bin && rm -f bin/bench.jsonl
+	WEMART_BENCH_TABLE=$(CURDIR)/bin/bench.jsonl $(GO) test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -benchmem -timeout 60m $(PKGS)
+	@$(GO) run ./server/internal/benchtable/cmd/benchtable bin/bench.jsonl | tee bin/bench.md
+
+## bench-scale: the same table's million-store and million-product points
+## (opt-in, not in CI: minutes and gigabytes)
+bench-scale:
+	@mkdir -p bin && rm -f bin/bench-scale.jsonl
+	WEMART_BENCH_SCALE=1 WEMART_BENCH_TABLE=$(CURDIR)/bin/bench-scale.jsonl $(GO) test -run '^$$' -bench 'Scale' -benchtime 1x -timeout 120m $(PKGS)
+	@$(GO) run ./server/internal/benchtable/cmd/benchtable bin/bench-scale.jsonl | tee bin/bench-scale.md
 
 clean:
 	rm -rf bin $(MP)/dist $(MP)/dist-h5
