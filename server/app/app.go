@@ -12,8 +12,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -445,10 +447,13 @@ func (a *App) serveMetrics() *http.Server {
 		return nil
 	}
 	metrics := a.Metrics.Handler()
-	// Anything but GET /metrics gets the API's error envelope, not
-	// net/http's plain text.
+	profiles := a.Config.Pprof
+	// Anything but GET /metrics (and, with WEMART_PPROF, the profiles) gets
+	// the API's error envelope, not net/http's plain text.
 	only := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
+		case profiles && strings.HasPrefix(r.URL.Path, "/debug/pprof/"):
+			servePprof(w, r)
 		case r.URL.Path == "/metrics" && (r.Method == http.MethodGet || r.Method == http.MethodHead):
 			metrics.ServeHTTP(w, r)
 		case r.URL.Path == "/metrics":
@@ -464,12 +469,15 @@ func (a *App) serveMetrics() *http.Server {
 		WriteTimeout:      30 * time.Second,
 		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 	}
+	if profiles {
+		srv.WriteTimeout = 5 * time.Minute // a CPU profile or trace takes ?seconds= (30 by default)
+	}
 	go func() {
 		if err := srv.Serve(a.metricsLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			a.Log.Error("metrics listener stopped", "error", err)
 		}
 	}()
-	a.Log.Info("serving metrics", "addr", a.metricsLn.Addr().String())
+	a.Log.Info("serving metrics", "addr", a.metricsLn.Addr().String(), "pprof", profiles)
 	return srv
 }
 
@@ -551,4 +559,22 @@ func subscribeTemplates(cfg config.Config) (subscribe.Templates, error) {
 		return subscribe.DefaultTemplates(), nil
 	}
 	return subscribe.Templates{}, nil
+}
+
+// servePprof serves net/http/pprof's pages: the index, the command line,
+// CPU profiles, symbols, traces and every named profile (heap, goroutine,
+// allocs, block, mutex, threadcreate).
+func servePprof(w http.ResponseWriter, r *http.Request) {
+	switch strings.TrimPrefix(r.URL.Path, "/debug/pprof/") {
+	case "cmdline":
+		pprof.Cmdline(w, r)
+	case "profile":
+		pprof.Profile(w, r)
+	case "symbol":
+		pprof.Symbol(w, r)
+	case "trace":
+		pprof.Trace(w, r)
+	default:
+		pprof.Index(w, r)
+	}
 }

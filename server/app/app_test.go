@@ -75,6 +75,9 @@ func TestMetricsListener(t *testing.T) {
 	if code, _, _ := get(t, main+"/metrics"); code != http.StatusNotFound {
 		t.Fatalf("the main listener serves /metrics without a token configured: %d", code)
 	}
+	if code, _, _ := get(t, metrics+"/debug/pprof/heap"); code != http.StatusNotFound {
+		t.Fatalf("profiles served without WEMART_PPROF: %d", code)
+	}
 
 	cancel()
 	select {
@@ -87,6 +90,44 @@ func TestMetricsListener(t *testing.T) {
 	}
 	if _, err := http.Get(metrics + "/metrics"); err == nil {
 		t.Fatal("the metrics listener still answers after shutdown")
+	}
+}
+
+// TestPprofOnTheMetricsListener: with WEMART_PPROF the metrics listener also
+// serves net/http/pprof (the index, a named profile, a short CPU profile),
+// and the main listener still does not.
+func TestPprofOnTheMetricsListener(t *testing.T) {
+	mln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := apitest.New(t, storagetest.New(t, "sqlite"), func(c *config.Config, o *app.Options) {
+		c.Pprof = true
+		o.MetricsListener = mln
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- h.App.Serve(ctx, ln) }()
+	defer func() { cancel(); <-done }()
+	main, metrics := "http://"+ln.Addr().String(), "http://"+mln.Addr().String()
+	if code, _, body := get(t, metrics+"/debug/pprof/"); code != http.StatusOK || !strings.Contains(string(body), "goroutine") {
+		t.Fatalf("pprof index: %d %.200s", code, body)
+	}
+	if code, _, body := get(t, metrics+"/debug/pprof/goroutine?debug=1"); code != http.StatusOK || !strings.Contains(string(body), "goroutine profile") {
+		t.Fatalf("goroutine profile: %d %.200s", code, body)
+	}
+	if code, ctype, body := get(t, metrics+"/debug/pprof/profile?seconds=1"); code != http.StatusOK || ctype != "application/octet-stream" || len(body) == 0 {
+		t.Fatalf("CPU profile: %d %s %d bytes", code, ctype, len(body))
+	}
+	if code, _, _ := get(t, metrics+"/metrics"); code != http.StatusOK {
+		t.Fatalf("/metrics beside pprof: %d", code)
+	}
+	if code, _, _ := get(t, main+"/debug/pprof/"); code != http.StatusNotFound {
+		t.Fatalf("the main listener serves pprof: %d", code)
 	}
 }
 

@@ -156,6 +156,10 @@ type Config struct {
 	// MetricsToken, when set, serves GET /metrics on the main listener to
 	// requests bearing it. With neither set, metrics are not served.
 	MetricsToken string `env:"WEMART_METRICS_TOKEN"`
+	// Pprof, when true, also serves net/http/pprof's /debug/pprof/ on the
+	// metrics listener (WEMART_METRICS_ADDR), never on the main one: CPU and
+	// heap profiles of a running process for whoever reaches that address.
+	Pprof bool `env:"WEMART_PPROF" envDefault:"false"`
 }
 
 // S3 is an S3-compatible bucket that holds the pictures (Tencent COS,
@@ -431,6 +435,9 @@ func (c Config) Validate() error {
 		} else if c.MetricsAddr == c.Addr && port != "0" { // port 0: each listener gets its own
 			bad("WEMART_METRICS_ADDR must differ from WEMART_ADDR (use WEMART_METRICS_TOKEN to serve metrics on the main listener)")
 		}
+	}
+	if c.Pprof && c.MetricsAddr == "" {
+		bad("WEMART_PPROF=true needs WEMART_METRICS_ADDR: profiles are served only on the metrics listener")
 	}
 	if c.MetricsToken != "" && len(c.MetricsToken) < 32 {
 		bad("WEMART_METRICS_TOKEN must be at least 32 characters")

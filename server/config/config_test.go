@@ -238,6 +238,8 @@ func TestMetricsSettings(t *testing.T) {
 		{map[string]string{"WEMART_METRICS_ADDR": "9090"}, `WEMART_METRICS_ADDR must be host:port, like 10.0.0.5:9090 (got "9090")`},
 		{map[string]string{"WEMART_METRICS_ADDR": "127.0.0.1:8080"}, "WEMART_METRICS_ADDR must differ from WEMART_ADDR"},
 		{map[string]string{"WEMART_METRICS_TOKEN": "short"}, "WEMART_METRICS_TOKEN must be at least 32 characters"},
+		{map[string]string{"WEMART_METRICS_ADDR": "127.0.0.1:9090", "WEMART_PPROF": "true"}, ""},
+		{map[string]string{"WEMART_METRICS_TOKEN": token, "WEMART_PPROF": "true"}, "WEMART_PPROF=true needs WEMART_METRICS_ADDR"},
 	} {
 		t.Run(tt.want, func(t *testing.T) {
 			c, err := LoadFrom(tt.env)

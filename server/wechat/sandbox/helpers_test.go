@@ -26,7 +26,7 @@ var (
 
 // newTestSandbox is a sandbox journaling into dir (one identity for the
 // whole test binary: RSA keys are slow to make).
-func newTestSandbox(t *testing.T, dir string, compactAfter int) *Sandbox {
+func newTestSandbox(t testing.TB, dir string, compactAfter int) *Sandbox {
 	t.Helper()
 	idOnce.Do(func() {
 		var d string
