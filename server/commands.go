@@ -36,6 +36,7 @@ const envHelp = `Configuration comes from the environment; every variable is opt
   WEMART_ADMIN_USER/_PASSWORD  bootstrap admin account
   WEMART_METRICS_ADDR    serve Prometheus metrics (GET /metrics) on this address of its own
   WEMART_METRICS_TOKEN   or on the main listener, to requests with this bearer token (≥ 32 chars)
+  WEMART_PPROF           true: also serve Go's profiles (/debug/pprof/) on WEMART_METRICS_ADDR
 See README.md for the full table. Unknown WEMART_* variables are warned about at start.`
 
 func rootCommand() *cobra.Command {
