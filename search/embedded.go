@@ -119,10 +119,10 @@ func indexMapping() (*mapping.IndexMappingImpl, error) {
 	}); err != nil {
 		return nil, err
 	}
-	// Doc values (what sorting and faceting read per matching document) only
-	// where a sort or a facet needs them, and sort keys as one-term keywords
-	// rather than numbers (which index a dozen prefix terms each): reading
-	// doc values of every match is most of a query's time.
+	// Doc values only where a sort or a facet needs them (the category and
+	// the sort keys, which collect decodes once per segment into columns),
+	// and sort keys as one-term keywords rather than numbers (which index a
+	// dozen prefix terms each).
 	text := func(analyzer string, store bool) *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()
 		f.Analyzer, f.Store, f.IncludeTermVectors, f.IncludeInAll, f.DocValues = analyzer, store, store, false, false
