@@ -250,8 +250,11 @@ func filters(q Query, withCategory bool, text query.Query) query.Query {
 	bounds := priceBounds(q)
 	if q.OnlyIDs == nil && !q.repricing() {
 		must = append(must, bounds...)
-		if len(must) == 0 {
+		switch len(must) {
+		case 0:
 			return bleve.NewMatchAllQuery()
+		case 1: // a conjunction of one is a searcher more per match
+			return must[0]
 		}
 		return bleve.NewConjunctionQuery(must...)
 	}
