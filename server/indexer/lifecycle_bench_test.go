@@ -2,7 +2,6 @@ package indexer_test
 
 import (
 	"context"
-	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -45,7 +44,7 @@ func (x countingIndex) Upsert(ctx context.Context, docs []search.Document) error
 // operator does with a new database of 100000 synthetic products: `wemart
 // seed`, `wemart reindex`, then `wemart serve`. It reports (issue 15) how
 // many times the catalogue was written to the index from the seed until
-// the server is current, against one rebuild's documents (goal: once), and
+// the server is current (documents written per product; goal: once), and
 // the time from starting the server until it searches the current index
 // with nothing left to replay, against the same server restarted at once
 // (the same start with an empty outbox; goal: ≤ 5 s). The servers run
@@ -73,10 +72,10 @@ func BenchmarkIndexLifecycle100k(b *testing.B) {
 				written := docs.Load()
 				restart := startCurrent(b, db, search.NewEmbedded(dir))
 				b.Logf("%s: server current %.2f s after the reindex, %.2f s restarted", name, afterReindex.Seconds(), restart.Seconds())
+				b.Logf("%s: documents written by the reindex %d, by then the server %d", name, rebuild, written-rebuild)
 				benchtable.Report(b, benchtable.Row{Measure: "search index builds from seed and reindex to a current server, 100k products",
-					Engine: name, Value: float64(written) / float64(rebuild), Unit: "builds", Baseline: 1, BaseUnit: "builds",
-					BaseName: "the reindex alone (documents written: " + itoa(rebuild) + ")",
-					Goal:     "1 (the index is built once)", Met: written <= rebuild})
+					Engine: name, Value: float64(written) / products, Unit: "builds", Baseline: 1, BaseUnit: "builds",
+					BaseName: "one build (a document per product)", Goal: "1 (the index is built once)", Met: written <= products})
 				benchtable.Report(b, benchtable.Row{Measure: "server start until search is current, after reindex of 100k products",
 					Engine: name, Value: afterReindex.Seconds(), Unit: "s", Baseline: restart.Seconds(), BaseUnit: "s",
 					BaseName: "the same server restarted (nothing to replay)", Goal: "≤ 5 s", Met: afterReindex <= 5*time.Second})
@@ -131,5 +130,3 @@ func startCurrent(b *testing.B, db *storage.DB, engine search.Engine) time.Durat
 		time.Sleep(10 * time.Millisecond)
 	}
 }
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
