@@ -7,9 +7,9 @@ import (
 	"html"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
@@ -62,7 +62,13 @@ func (e *Embedded) Open(_ context.Context, gen int64) (Index, bool, error) {
 	if err != nil {
 		return nil, false, fmt.Errorf("%w: embedded index %s: %v (is another wemart process using it? several processes need Meilisearch)", ErrUnavailable, path, err)
 	}
-	return &embeddedIndex{idx: idx}, created, nil
+	x := &embeddedIndex{idx: idx}
+	if !created {
+		// The first search would otherwise decode the columns.
+		x.warming.Add(1)
+		go x.warm()
+	}
+	return x, created, nil
 }
 
 // Drop implements Engine.
@@ -113,10 +119,10 @@ func indexMapping() (*mapping.IndexMappingImpl, error) {
 	}); err != nil {
 		return nil, err
 	}
-	// Doc values (what sorting and faceting read per matching document) only
-	// where a sort or a facet needs them, and sort keys as one-term keywords
-	// rather than numbers (which index a dozen prefix terms each): reading
-	// doc values of every match is most of a query's time.
+	// Doc values only where a sort or a facet needs them (the category and
+	// the sort keys, which collect decodes once per segment into columns),
+	// and sort keys as one-term keywords rather than numbers (which index a
+	// dozen prefix terms each).
 	text := func(analyzer string, store bool) *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()
 		f.Analyzer, f.Store, f.IncludeTermVectors, f.IncludeInAll, f.DocValues = analyzer, store, store, false, false
@@ -168,6 +174,10 @@ func indexMapping() (*mapping.IndexMappingImpl, error) {
 
 type embeddedIndex struct {
 	idx bleve.Index
+	// cols are the sort keys and categories of the index's segments.
+	cols columns
+	// warming is the warm-up of cols after opening an existing index.
+	warming sync.WaitGroup
 	// synonyms are applied to queries (SetSynonyms).
 	synonyms atomic.Pointer[analysis.Synonyms]
 }
@@ -240,8 +250,11 @@ func filters(q Query, withCategory bool, text query.Query) query.Query {
 	bounds := priceBounds(q)
 	if q.OnlyIDs == nil && !q.repricing() {
 		must = append(must, bounds...)
-		if len(must) == 0 {
+		switch len(must) {
+		case 0:
 			return bleve.NewMatchAllQuery()
+		case 1: // a conjunction of one is a searcher more per match
+			return must[0]
 		}
 		return bleve.NewConjunctionQuery(must...)
 	}
@@ -296,21 +309,6 @@ func docIDs(ids []int) query.Query {
 	return bleve.NewDocIDQuery(keys)
 }
 
-func sortOrder(q Query) []string {
-	switch q.Sort {
-	case SortPriceAsc:
-		return []string{"sort_price", "sort_id"}
-	case SortPriceDesc:
-		return []string{"-sort_price", "sort_id"}
-	case SortSales:
-		return []string{"-sort_sales", "sort_id"}
-	}
-	if strings.TrimSpace(q.Text) == "" {
-		return []string{"-sort_sales", "sort_id"}
-	}
-	return []string{"-_score"} // relevance alone reads no doc values (ties: see byScore)
-}
-
 func (x *embeddedIndex) Search(ctx context.Context, q Query) (Result, error) {
 	if q.OnlyIDs != nil && len(q.OnlyIDs) == 0 {
 		return Result{Hits: []Hit{}, Match: MatchAll}, nil
@@ -323,75 +321,41 @@ func (x *embeddedIndex) Search(ctx context.Context, q Query) (Result, error) {
 	return cascade(ctx, q, words, beyond, x.run)
 }
 
-// run runs q with its words matched as pass p says.
+// run runs q with its words matched as pass p says: one pass over the
+// matches (collect) finds the page, the total and the category facets, and
+// only the page's hits are then read whole.
 func (x *embeddedIndex) run(ctx context.Context, q Query, words []analysis.Concept, p Pass) (Result, error) {
 	var text query.Query
 	if len(words) > 0 {
 		text = x.wordsQuery(p.kept(words), p.Tolerant)
 	}
-	req := bleve.NewSearchRequestOptions(filters(q, true, text), q.Limit, q.Offset, false)
-	if !q.Lean {
-		req.Fields = []string{"title", "display", "cat", "price_min", "price_max", "sales", "image"}
+	o := orderOf(q)
+	spec := collectSpec{o: o, scored: o == byScore && text != nil, category: q.CategoryID,
+		offset: q.Offset, facets: !q.probe, first: q.probe}
+	if q.Limit > 0 {
+		spec.keep = q.Offset + q.Limit
 	}
-	order := sortOrder(q)
-	req.SortBy(order)
-	if text != nil && !q.Lean && q.Limit > 0 {
-		req.Highlight = bleve.NewHighlightWithStyle(htmlhl.Name)
-		req.Highlight.AddField("title")
-	}
-	// Facets count over every filter but the category: in the same search
-	// when there is no category filter, otherwise in a second one, run
-	// alongside (reading every match's category is most of a query's cost).
-	type facetAnswer struct {
-		res *bleve.SearchResult
-		err error
-	}
-	var facetsc chan facetAnswer
-	switch {
-	case q.probe:
-	case q.CategoryID == 0:
-		req.AddFacet("category", bleve.NewFacetRequest("category", 200))
-	default:
-		facetsc = make(chan facetAnswer, 1)
-		go func() {
-			freq := bleve.NewSearchRequestOptions(filters(q, false, text), 0, 0, false)
-			freq.AddFacet("category", bleve.NewFacetRequest("category", 200))
-			res, err := x.idx.SearchInContext(ctx, freq)
-			facetsc <- facetAnswer{res, err}
-		}()
-	}
-	res, err := x.idx.SearchInContext(ctx, req)
-	var facets bsearch.FacetResults
-	if facetsc != nil {
-		fa := <-facetsc
-		if err == nil {
-			err = fa.err
-		}
-		if fa.res != nil {
-			facets = fa.res.Facets
-		}
-	} else if res != nil {
-		facets = res.Facets
-	}
+	c, err := x.collect(ctx, filters(q, false, text), spec)
 	if err != nil {
 		return Result{}, unavailable(err)
 	}
-	out := Result{Total: int(res.Total), Hits: make([]Hit, 0, len(res.Hits))}
-	var scores []float64
-	for _, h := range res.Hits {
-		id, _ := strconv.Atoi(h.ID)
-		if q.Lean {
-			hit := Hit{ID: id}
-			if strings.TrimPrefix(order[0], "-") == "sort_price" && len(h.Sort) > 0 {
-				// The price sort key is the lowest price, zero-padded.
-				if hit.PriceMinFen, err = strconv.ParseInt(h.Sort[0], 10, 64); err != nil {
-					return Result{}, fmt.Errorf("price sort key %q of product %s: %w", h.Sort[0], h.ID, err)
-				}
-			}
-			out.Hits = append(out.Hits, hit)
+	out := Result{Total: c.total, Categories: c.facets, Hits: make([]Hit, 0, len(c.page))}
+	if q.Lean {
+		for _, e := range c.page {
+			out.Hits = append(out.Hits, Hit{ID: int(e.id), PriceMinFen: e.price})
+		}
+		return out, nil
+	}
+	docs, err := x.fetch(ctx, c.page, text, hitFields)
+	if err != nil {
+		return Result{}, unavailable(err)
+	}
+	for _, e := range c.page {
+		h := docs[int(e.id)]
+		if h == nil { // dropped since it was collected, as it would be a moment later
 			continue
 		}
-		hit := Hit{ID: id, Title: displayTitle(h.Fields), CategoryID: int(num(h.Fields["cat"])),
+		hit := Hit{ID: int(e.id), Title: displayTitle(h.Fields), CategoryID: int(num(h.Fields["cat"])),
 			PriceMinFen: int64(num(h.Fields["price_min"])), PriceMaxFen: int64(num(h.Fields["price_max"])),
 			Sales: int64(num(h.Fields["sales"])), Image: str(h.Fields["image"])}
 		hit.TitleHighlight = html.EscapeString(hit.Title)
@@ -399,46 +363,44 @@ func (x *embeddedIndex) run(ctx context.Context, q Query, words []analysis.Conce
 			hit.TitleHighlight = markToEm.Replace(frags[0])
 		}
 		out.Hits = append(out.Hits, hit)
-		scores = append(scores, h.Score)
 	}
-	if order[0] == "-_score" && len(scores) == len(out.Hits) {
-		byScore(out.Hits, scores)
-	}
-	if f := facets["category"]; f != nil && f.Terms != nil {
-		for _, t := range f.Terms.Terms() {
-			if id, err := strconv.Atoi(t.Term); err == nil && id != 0 {
-				out.Categories = append(out.Categories, Facet{CategoryID: id, Count: t.Count})
-			}
-		}
-	}
-	sortFacets(out.Categories)
 	return out, nil
 }
 
-// byScore orders a page of hits by relevance and, among equal scores, the
-// best sellers first, then by id: bleve leaves ties in index order, which a
-// rebuild changes. (Sorting every match by sales in the engine would read
-// doc values of all of them: a broad query at 100k products took 3× as long.)
-func byScore(hits []Hit, scores []float64) {
-	idx := make([]int, len(hits))
-	for i := range idx {
-		idx[i] = i
+// hitFields are the stored fields a whole hit reads.
+var hitFields = []string{"title", "display", "cat", "price_min", "price_max", "sales", "image"}
+
+// fetch reads the stored fields of the collected entries, by product id,
+// and, with text, highlights the title where text matched it.
+func (x *embeddedIndex) fetch(ctx context.Context, page []entry, text query.Query, fields []string) (map[int]*bsearch.DocumentMatch, error) {
+	if len(page) == 0 {
+		return nil, nil
 	}
-	sort.SliceStable(idx, func(a, b int) bool {
-		i, j := idx[a], idx[b]
-		if scores[i] != scores[j] {
-			return scores[i] > scores[j]
-		}
-		if hits[i].Sales != hits[j].Sales {
-			return hits[i].Sales > hits[j].Sales
-		}
-		return hits[i].ID < hits[j].ID
-	})
-	sorted := make([]Hit, len(hits))
-	for k, i := range idx {
-		sorted[k] = hits[i]
+	ids := make([]string, len(page))
+	for i, e := range page {
+		ids[i] = strconv.Itoa(int(e.id))
 	}
-	copy(hits, sorted)
+	var q query.Query = bleve.NewDocIDQuery(ids)
+	if text != nil {
+		q = bleve.NewConjunctionQuery(q, text)
+	}
+	req := bleve.NewSearchRequestOptions(q, len(ids), 0, false)
+	req.Fields = fields
+	if text != nil {
+		req.Highlight = bleve.NewHighlightWithStyle(htmlhl.Name)
+		req.Highlight.AddField("title")
+	}
+	res, err := x.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int]*bsearch.DocumentMatch, len(res.Hits))
+	for _, h := range res.Hits {
+		if id, err := strconv.Atoi(h.ID); err == nil {
+			out[id] = h
+		}
+	}
+	return out, nil
 }
 
 // displayTitle is the title as staff wrote it; an index built by an older
@@ -466,20 +428,22 @@ func (x *embeddedIndex) Suggest(ctx context.Context, prefix string, limit int) (
 		return nil, nil
 	}
 	for _, tolerant := range []bool{false, true} {
-		req := bleve.NewSearchRequestOptions(x.suggestQuery(words, tolerant), limit, 0, false)
-		req.Fields = []string{"display", "title"}
-		req.SortBy([]string{"-sort_sales", "sort_id"})
-		res, err := x.idx.SearchInContext(ctx, req)
+		c, err := x.collect(ctx, x.suggestQuery(words, tolerant), collectSpec{o: bySales, keep: limit})
 		if err != nil {
 			return nil, unavailable(err)
 		}
-		if len(res.Hits) == 0 && !tolerant {
+		if len(c.page) == 0 && !tolerant {
 			continue
 		}
-		out := make([]Suggestion, 0, len(res.Hits))
-		for _, h := range res.Hits {
-			id, _ := strconv.Atoi(h.ID)
-			out = append(out, Suggestion{ID: id, Title: displayTitle(h.Fields)})
+		docs, err := x.fetch(ctx, c.page, nil, []string{"display", "title"})
+		if err != nil {
+			return nil, unavailable(err)
+		}
+		out := make([]Suggestion, 0, len(c.page))
+		for _, e := range c.page {
+			if h := docs[int(e.id)]; h != nil {
+				out = append(out, Suggestion{ID: int(e.id), Title: displayTitle(h.Fields)})
+			}
 		}
 		return out, nil
 	}
@@ -491,7 +455,11 @@ func (x *embeddedIndex) Ping(context.Context) error {
 	return unavailable(err)
 }
 
-func (x *embeddedIndex) Close() error { return x.idx.Close() }
+// Close waits for the warm-up, then closes the index.
+func (x *embeddedIndex) Close() error {
+	x.warming.Wait()
+	return x.idx.Close()
+}
 
 // SetSynonyms implements Index: the groups apply to the next queries (the
 // index itself does not change).

@@ -353,3 +353,109 @@ func TestOlderFormatIsRebuilt(t *testing.T) {
 		})
 	})
 }
+
+// TestReindexLeavesNothingToReplay: a rebuild marks processed the outbox its
+// generation covers — rows written long before it (the fill read their
+// products) and rows it replayed, among them a change made during the fill
+// with no server running — so a server starting next has nothing to catch
+// up on; a change made after the rebuild stays queued, and is applied.
+func TestReindexLeavesNothingToReplay(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		dir := t.TempDir()
+		cat := catalog.New(db.Client)
+		ids := bulkProducts(t, db, 40, "旧批")
+		// Half of the rows as if queued an hour ago, before the replay window.
+		db.Client.SearchOutbox.Delete().Where(searchoutbox.ProductIDIn(ids[:20]...)).ExecX(ctx)
+		for _, id := range ids[:20] {
+			db.Client.SearchOutbox.Create().SetProductID(id).SetCreatedAt(time.Now().UTC().Add(-time.Hour)).ExecX(ctx)
+		}
+		unprocessed := func() int {
+			return db.Client.SearchOutbox.Query().Where(searchoutbox.ProcessedAtIsNil()).CountX(ctx)
+		}
+		rename := func(id int, title string) {
+			if _, err := cat.UpdateProduct(ctx, id, catalog.ProductPatch{Title: &title}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		renamed := false
+		if _, err := indexer.Reindex(ctx, db, search.NewEmbedded(dir), quiet, func(int, int) {
+			if !renamed { // after the fill read the old title; nobody drains the outbox
+				renamed = true
+				rename(ids[5], "改名 Rebuilt 牛奶")
+				rename(ids[25], "再改 Rebuilt 牛奶")
+			}
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if n := unprocessed(); n != 0 {
+			t.Fatalf("%d outbox rows left for servers to replay after the rebuild", n)
+		}
+		rename(ids[30], "之后 After 牛奶")
+		if n := unprocessed(); n != 1 {
+			t.Fatalf("%d outbox rows queued by a change after the rebuild, want 1", n)
+		}
+		srv := indexer.New(db, search.NewEmbedded(dir), quiet)
+		if err := srv.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer srv.Close()
+		for text, want := range map[string]int{"rebuilt": 2, "after": 1, "旧批": 37, "牛奶": 40} {
+			if got := total(t, srv, text); got != want {
+				t.Errorf("%q: %d found, want %d", text, got, want)
+			}
+		}
+		if n := unprocessed(); n != 0 {
+			t.Fatalf("%d rows unprocessed after the server started", n)
+		}
+	})
+}
+
+// TestBulkLoadQueuesOnceIndexed: a bulk load (seed) queues nothing on a
+// database whose index was never built (the first build reads it all), and
+// queues its products once a build has started.
+func TestBulkLoadQueuesOnceIndexed(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		load := func(prefix string) []int {
+			var ids []int
+			err := storage.WithTx(ctx, db.Client, func(tx *ent.Tx) error {
+				for i := range 3 {
+					p, err := tx.Product.Create().SetTitle(fmt.Sprintf("%s %d", prefix, i)).SetImages([]string{}).Save(ctx)
+					if err != nil {
+						return err
+					}
+					if err := tx.Sku.Create().SetProductID(p.ID).SetName("x").SetPriceFen(100).Exec(ctx); err != nil {
+						return err
+					}
+					ids = append(ids, p.ID)
+				}
+				return indexer.EnqueueUnlessUnbuilt(ctx, tx.Client(), ids...)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ids
+		}
+		queued := func(ids []int) int {
+			return db.Client.SearchOutbox.Query().Where(searchoutbox.ProductIDIn(ids...)).CountX(ctx)
+		}
+		first := load("首批")
+		if n := queued(first); n != 0 {
+			t.Fatalf("%d rows queued with no index built", n)
+		}
+		srv := indexer.New(db, search.NewEmbedded(t.TempDir()), quiet)
+		if err := srv.Start(ctx); err != nil { // builds the first generation from the database
+			t.Fatal(err)
+		}
+		defer srv.Close()
+		if got := total(t, srv, "首批"); got != 3 {
+			t.Fatalf("first build found %d of the products loaded before it", got)
+		}
+		second := load("次批")
+		if n := queued(second); n != 3 {
+			t.Fatalf("%d rows queued once indexed, want 3", n)
+		}
+		waitFor(t, "the server applies the second load", func() bool { return total(t, srv, "次批") == 3 })
+	})
+}

@@ -27,8 +27,11 @@ const replayWindow = time.Minute
 // current one keeps answering, then publishes it: it fills the new
 // generation, takes the indexer lease, replays what the outbox recorded
 // since it started, closes the new index and switches the shared generation
-// counter to it. Running servers follow within a poll. The generation two
-// back is dropped. It returns the new generation.
+// counter to it, marking processed in the same transaction the outbox the
+// new generation covers (so that no server replays it: a server starting
+// after a rebuild has nothing to catch up on). Running servers follow
+// within a poll. The generation two back is dropped. It returns the new
+// generation.
 func Reindex(ctx context.Context, db *storage.DB, engine search.Engine, log *slog.Logger, progress Progress) (_ int64, err error) {
 	defer errs.Op(&err, "indexer.Reindex")
 	client := db.Client
@@ -93,10 +96,22 @@ func Reindex(ctx context.Context, db *storage.DB, engine search.Engine, log *slo
 	}
 	defer releaseLease(context.WithoutCancel(ctx), client, leaseName, holder)
 
-	ids, err := client.SearchOutbox.Query().Where(searchoutbox.CreatedAtGT(started.Add(-replayWindow))).
-		Select(searchoutbox.FieldProductID).Ints(ctx)
+	// Replay what the outbox recorded from shortly before the fill started,
+	// processed or not: a server may have applied it to the generation it
+	// serves, never to this one.
+	since := started.Add(-replayWindow)
+	rows, err := client.SearchOutbox.Query().Where(searchoutbox.CreatedAtGT(since)).
+		Select(searchoutbox.FieldID, searchoutbox.FieldProductID, searchoutbox.FieldProcessedAt).All(ctx)
 	if err != nil {
 		return 0, err
+	}
+	ids := make([]int, len(rows))
+	var pending []int // the replayed rows nobody has applied yet
+	for i, r := range rows {
+		ids[i] = r.ProductID
+		if r.ProcessedAt == nil {
+			pending = append(pending, r.ID)
+		}
 	}
 	for start := 0; start < len(ids); start += batchSize {
 		if err := apply(ctx, client, idx, ids[start:min(start+batchSize, len(ids))]); err != nil {
@@ -114,6 +129,7 @@ func Reindex(ctx context.Context, db *storage.DB, engine search.Engine, log *slo
 	if prev >= next {
 		return 0, errRace
 	}
+	var covered int
 	err = storage.WithTx(ctx, client, func(tx *ent.Tx) error {
 		for key, v := range map[string]int64{generationKey: next, formatKey: search.Format} {
 			if err := tx.Counter.Create().SetID(key).SetValue(v).OnConflictColumns(counter.FieldID).
@@ -121,7 +137,13 @@ func Reindex(ctx context.Context, db *storage.DB, engine search.Engine, log *slo
 				return err
 			}
 		}
-		return nil
+		// With the switch, the outbox the new generation covers is
+		// processed, so that no server replays it: what committed before
+		// the window (the fill read it) and the rows replayed above. A row
+		// written since the replay read the outbox stays for the servers.
+		var merr error
+		covered, merr = markCovered(ctx, tx.Client(), since, pending)
+		return merr
 	})
 	if err != nil {
 		return 0, err
@@ -129,8 +151,32 @@ func Reindex(ctx context.Context, db *storage.DB, engine search.Engine, log *slo
 	if prev > 1 {
 		_ = engine.Drop(ctx, prev-1)
 	}
-	log.Info("search index published", "generation", next, "replayed", len(ids))
+	log.Info("search index published", "generation", next, "replayed", len(ids), "outbox_covered", covered)
 	return next, nil
+}
+
+// markCovered marks processed, in the transaction client belongs to, the
+// outbox rows a generation filled after since (less the replay window)
+// covers: the unprocessed ones written before since, and the rows pending
+// (ids) that were replayed into it. It returns how many it marked.
+func markCovered(ctx context.Context, client *ent.Client, since time.Time, pending []int) (int, error) {
+	now := time.Now().UTC()
+	n, err := client.SearchOutbox.Update().
+		Where(searchoutbox.ProcessedAtIsNil(), searchoutbox.CreatedAtLTE(since)).
+		SetProcessedAt(now).Save(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for start := 0; start < len(pending); start += batchSize {
+		m, err := client.SearchOutbox.Update().
+			Where(searchoutbox.IDIn(pending[start:min(start+batchSize, len(pending))]...), searchoutbox.ProcessedAtIsNil()).
+			SetProcessedAt(now).Save(ctx)
+		if err != nil {
+			return 0, err
+		}
+		n += m
+	}
+	return n, nil
 }
 
 // fill indexes every product, a batch at a time.

@@ -225,7 +225,7 @@ func syntheticProducts(ctx context.Context, db *storage.DB, rng *rand.Rand, spec
 			for i, p := range products {
 				ids[i] = p.ID
 			}
-			if err := indexer.Enqueue(ctx, tx.Client(), ids...); err != nil {
+			if err := indexer.EnqueueUnlessUnbuilt(ctx, tx.Client(), ids...); err != nil {
 				return err
 			}
 			for from := 0; from < len(skus); from += batchSize {
