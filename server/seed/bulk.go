@@ -3,7 +3,9 @@ package seed
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 
@@ -70,21 +72,25 @@ func (l *bulkLoader) insertSQL(rows int) string {
 	return b.String()
 }
 
-// add queues one row (its values in the loader's column order), inserting
-// the queued rows once there are bulkRows of them.
-func (l *bulkLoader) add(ctx context.Context, row ...any) error {
-	l.args = append(l.args, row...)
-	if len(l.args) < bulkRows*len(l.cols) {
-		return nil
-	}
-	if l.full == nil {
-		stmt, err := l.tx.PrepareContext(ctx, l.insertSQL(bulkRows))
-		if err != nil {
-			return fmt.Errorf("prepare the insert into %s: %w", l.table, err)
+// add queues rows (their values in the loader's column order, one row or
+// several), inserting bulkRows of them at a time.
+func (l *bulkLoader) add(ctx context.Context, values ...any) error {
+	l.args = append(l.args, values...)
+	full := bulkRows * len(l.cols)
+	for len(l.args) >= full {
+		if l.full == nil {
+			stmt, err := l.tx.PrepareContext(ctx, l.insertSQL(bulkRows))
+			if err != nil {
+				return fmt.Errorf("prepare the insert into %s: %w", l.table, err)
+			}
+			l.full = stmt
 		}
-		l.full = stmt
+		if err := l.exec(ctx, l.full, l.args[:full]); err != nil {
+			return err
+		}
+		l.args = append(l.args[:0], l.args[full:]...)
 	}
-	return l.exec(ctx, l.full)
+	return nil
 }
 
 // flush inserts the rows still queued and closes the prepared statement.
@@ -102,11 +108,16 @@ func (l *bulkLoader) flush(ctx context.Context) error {
 		return fmt.Errorf("prepare the insert into %s: %w", l.table, err)
 	}
 	defer stmt.Close()
-	return l.exec(ctx, stmt)
+	if err := l.exec(ctx, stmt, l.args); err != nil {
+		return err
+	}
+	l.args = l.args[:0]
+	return nil
 }
 
-func (l *bulkLoader) exec(ctx context.Context, stmt *sql.Stmt) error {
-	rows, err := stmt.QueryContext(ctx, l.args...)
+// exec runs stmt with args and keeps the ids it returns.
+func (l *bulkLoader) exec(ctx context.Context, stmt *sql.Stmt, args []any) error {
+	rows, err := stmt.QueryContext(ctx, args...)
 	if err != nil {
 		return fmt.Errorf("insert into %s: %w", l.table, err)
 	}
@@ -121,7 +132,6 @@ func (l *bulkLoader) exec(ctx context.Context, stmt *sql.Stmt) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("insert into %s: %w", l.table, err)
 	}
-	l.args = l.args[:0]
 	return nil
 }
 
@@ -138,6 +148,18 @@ func bulkTx(ctx context.Context, db *storage.DB, load func(tx *sql.Tx) error) (e
 		return err
 	}
 	defer conn.Close()
+	if db.Dialect == dialect.SQLite {
+		// Up to two helper threads for sorting the index builds; the
+		// connection goes back to the pool with none.
+		if _, err := conn.ExecContext(ctx, "PRAGMA threads = 2"); err != nil {
+			return err
+		}
+		defer func() {
+			if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA threads = 0"); err == nil {
+				err = rerr
+			}
+		}()
+	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -206,18 +228,61 @@ func dropIndexes(ctx context.Context, tx *sql.Tx, dialectName, table string) ([]
 	return ddl, nil
 }
 
-// storeLoad inserts stores through a bulkLoader after bumping the stores
-// counter once, so running servers' store indexes load the new rows.
-func storeLoad(ctx context.Context, tx *sql.Tx, dialectName string, gen func(version int64, add func(row ...any) error) error) ([]int, error) {
+// storeLoad inserts n synthetic stores made from rng after bumping the
+// stores counter once, so running servers' store indexes load the new rows,
+// and returns their ids in the order they were made. The rows are made (H3
+// cells, text) on another goroutine while this one inserts them.
+func storeLoad(ctx context.Context, tx *sql.Tx, dialectName string, rng *rand.Rand, n int, progress Progress) ([]int, error) {
 	v, err := stores.BumpVersionSQL(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
+	width := len(storeColumns)
+	batches, made := make(chan []any, 4), make(chan error, 1)
+	stop := make(chan struct{})
+	go func() {
+		defer close(batches)
+		batch := make([]any, 0, bulkRows*width)
+		made <- storeRows(rng, n, v, func(i int, row ...any) error {
+			batch = append(batch, row...)
+			if len(batch) < cap(batch) && i+1 < n {
+				return nil
+			}
+			select {
+			case batches <- batch:
+			case <-stop:
+				return errStopped
+			}
+			batch = make([]any, 0, bulkRows*width)
+			return nil
+		})
+	}()
 	l := newBulkLoader(tx, dialectName, "stores", storeColumns)
-	if err := gen(v, func(row ...any) error { return l.add(ctx, row...) }); err != nil {
-		return nil, err
+	err = func() error {
+		defer func() {
+			close(stop)
+			for range batches { // the maker is done with rng once it closes batches
+			}
+		}()
+		done := 0
+		for batch := range batches {
+			if err := l.add(ctx, batch...); err != nil {
+				return err
+			}
+			done += len(batch) / width
+			if done%batchSize == 0 || done == n {
+				progress.report("stores", done, n)
+			}
+		}
+		return nil
+	}()
+	if err == nil {
+		err = <-made
 	}
-	if err := l.flush(ctx); err != nil {
+	if err == nil {
+		err = l.flush(ctx)
+	}
+	if err != nil {
 		return nil, err
 	}
 	// RETURNING lists a statement's rows in no promised order; ids grow in
@@ -225,3 +290,6 @@ func storeLoad(ctx context.Context, tx *sql.Tx, dialectName string, gen func(ver
 	slices.Sort(l.ids)
 	return l.ids, nil
 }
+
+// errStopped ends making rows nobody will insert.
+var errStopped = errors.New("stopped")

@@ -81,6 +81,7 @@ func benchSeedStores(b *testing.B, engine string, n int) {
 		label := fmt.Sprintf("seed %s stores", count(n))
 		note := fmt.Sprintf("%.2f GB written for a %.0f MB database; the raw INSERT %.2f GB for %.0f MB",
 			float64(seedWritten)/1e9, float64(seedSize)/1e6, float64(rawWritten)/1e9, float64(rawSize)/1e6)
+		b.Log(label + ": " + note)
 		if n >= 1000000 {
 			benchtable.Report(b, benchtable.Row{Measure: label + ": time", Engine: "SQLite",
 				Value: took.Seconds(), Unit: "s", Baseline: rawTook.Seconds(), BaseUnit: "s",

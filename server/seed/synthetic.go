@@ -127,17 +127,7 @@ func syntheticStores(ctx context.Context, db *storage.DB, rng *rand.Rand, n int,
 	}
 	var ids []int
 	err := bulkTx(ctx, db, func(tx *sql.Tx) (err error) {
-		ids, err = storeLoad(ctx, tx, db.Dialect, func(v int64, add func(row ...any) error) error {
-			return storeRows(rng, n, v, func(i int, row ...any) error {
-				if err := add(row...); err != nil {
-					return err
-				}
-				if (i+1)%batchSize == 0 || i+1 == n {
-					progress.report("stores", i+1, n)
-				}
-				return nil
-			})
-		})
+		ids, err = storeLoad(ctx, tx, db.Dialect, rng, n, progress)
 		return err
 	})
 	if err != nil {
