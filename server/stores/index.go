@@ -1,6 +1,7 @@
 package stores
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -90,9 +91,8 @@ type Index struct {
 
 	syncMu sync.Mutex // one reload at a time
 	// Held under syncMu: what loading has parsed so far, shared by entries.
-	scheds  map[string]*schedule // timezone + "\x00" + the opening_hours JSON → its schedule
+	scheds  map[string]*schedule // time zone, space, opening hours' JSON → its schedule
 	strings map[string]string    // city → the one copy of it
-	key     []byte               // scratch for the scheds key
 
 	mu      sync.RWMutex
 	version int64
@@ -170,9 +170,64 @@ func (ix *Index) Sync(ctx context.Context) (err error) {
 	return nil
 }
 
-// The stores' columns the index reads, in the order row scans them.
-const storeColumns = "id, lat, lng, h3_r5, h3_r7, name, address, city, phone, timezone, opening_hours, status, " +
-	"pickup, delivery, delivery_radius_m, delivery_fee_fen, delivery_min_fen, delivery_zone IS NOT NULL, deleted_at IS NOT NULL"
+// storeColumns are the columns the index reads, in the order scan scans
+// them. Reading a column costs the driver more than SQL's arithmetic and
+// concatenation, so the yes-or-no ones come as one number of flags; the
+// name, address, phone and city as one text after their lengths in bytes
+// ("20,37,0:" name address phone city); and the time zone and the opening
+// hours as one text (an IANA name has no space), which is also the key
+// schedules are shared by.
+func storeColumns(dialectName string) string {
+	flag := func(x string) string { return "(" + x + ")" }
+	size := func(x string) string { return "length(CAST(" + x + " AS BLOB))" }
+	hours := "opening_hours"
+	if dialectName == dialect.Postgres {
+		flag = func(x string) string { return "(" + x + ")::int" }
+		size = func(x string) string { return "octet_length(" + x + ")" }
+		hours = "opening_hours::text"
+	}
+	return "id, lat, lng, h3_r5, h3_r7, " +
+		size("name") + " || ',' || " + size("address") + " || ',' || " + size("phone") + " || ':' || name || address || phone || city, " +
+		"timezone || ' ' || " + hours + ", " +
+		flag("status = 'open'") + " + 2*" + flag("pickup") + " + 4*" + flag("delivery") + " + " +
+		"8*" + flag("delivery_zone IS NOT NULL") + " + 16*" + flag("deleted_at IS NOT NULL") + ", " +
+		"delivery_radius_m, delivery_fee_fen, delivery_min_fen"
+}
+
+// splitText splits storeColumns' text column into the name, address and
+// phone (as one run of bytes, and their lengths) and the city.
+func splitText(text []byte) (run []byte, sizes [3]int, city []byte, err error) {
+	for i := range sizes {
+		end := ','
+		if i == len(sizes)-1 {
+			end = ':'
+		}
+		n := 0
+		for len(text) > 0 && text[0] >= '0' && text[0] <= '9' {
+			n = n*10 + int(text[0]-'0')
+			text = text[1:]
+		}
+		if len(text) == 0 || rune(text[0]) != end {
+			return nil, sizes, nil, errors.New("malformed store text")
+		}
+		text = text[1:]
+		sizes[i] = n
+	}
+	total := sizes[0] + sizes[1] + sizes[2]
+	if total > len(text) {
+		return nil, sizes, nil, errors.New("malformed store text")
+	}
+	return text[:total], sizes, text[total:], nil
+}
+
+// The flags of storeColumns.
+const (
+	flagOpen = 1 << iota
+	flagPickup
+	flagDelivery
+	flagZone
+	flagDeleted
+)
 
 // loadPage is how many stores the first load reads a query.
 const loadPage = 5000
@@ -184,7 +239,7 @@ const loadPage = 5000
 // Sync reads them again.
 func (ix *Index) load(ctx context.Context) error {
 	q, err := ix.db.SQL.PrepareContext(ctx, rebind(ix.db.Dialect,
-		"SELECT "+storeColumns+" FROM stores WHERE id > ? ORDER BY id LIMIT ?"))
+		"SELECT "+storeColumns(ix.db.Dialect)+" FROM stores WHERE id > ? ORDER BY id LIMIT ?"))
 	if err != nil {
 		return err
 	}
@@ -197,7 +252,7 @@ func (ix *Index) load(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		page, err := ix.scan(rows, func() *Entry {
+		page, err := ix.scan(rows, ix.pageSize, func() *Entry {
 			if len(slab) == 0 {
 				slab = make([]Entry, ix.pageSize)
 			}
@@ -227,11 +282,11 @@ func (ix *Index) load(ctx context.Context) error {
 // and puts them in the index in place of what it held.
 func (ix *Index) update(ctx context.Context, from int64) error {
 	rows, err := ix.db.SQL.QueryContext(ctx, rebind(ix.db.Dialect,
-		"SELECT "+storeColumns+" FROM stores WHERE version > ?"), from)
+		"SELECT "+storeColumns(ix.db.Dialect)+" FROM stores WHERE version > ?"), from)
 	if err != nil {
 		return err
 	}
-	page, err := ix.scan(rows, func() *Entry { return new(Entry) })
+	page, err := ix.scan(rows, 0, func() *Entry { return new(Entry) })
 	if err != nil {
 		return err
 	}
@@ -272,95 +327,95 @@ func (p *page) entries() []*Entry {
 	return out
 }
 
-// scan reads rows of storeColumns into entries made by alloc (closing rows).
-// The strings of the rows' names, addresses and phones share one allocation,
-// and identical cities and schedules one each across the index.
-func (ix *Index) scan(rows *sql.Rows, alloc func() *Entry) (*page, error) {
+// scan reads rows of storeColumns (about size of them) into entries made
+// by alloc, and closes rows.
+// The rows' names, addresses and phones share one string, and identical
+// cities and schedules one each across the index.
+func (ix *Index) scan(rows *sql.Rows, size int, alloc func() *Entry) (*page, error) {
 	defer rows.Close()
-	p := &page{}
-	var text strings.Builder
-	type span struct{ name, address, phone [2]int }
-	var spans []span
+	p := &page{rows: make([]pageRow, 0, size)}
+	text := make([]byte, 0, 64*size) // the page's names, addresses and phones
+	type span struct{ start, name, address, phone int }
+	spans := make([]span, 0, size)
 	var (
-		id                               int
-		lat, lng                         float64
-		r5, r7                           int64
-		name, address, city, phone, tz   string
-		hours                            sql.RawBytes
-		status                           string
-		pickup, delivery, zoned, deleted bool
-		radius                           int
-		fee, minFen                      int64
+		id              int
+		lat, lng        float64
+		r5, r7          int64
+		combined, sched sql.RawBytes
+		flags, radius   int
+		fee, minFen     int64
 	)
-	put := func(s string) [2]int {
-		start := text.Len()
-		text.WriteString(s)
-		return [2]int{start, text.Len()}
-	}
 	for rows.Next() {
-		if err := rows.Scan(&id, &lat, &lng, &r5, &r7, &name, &address, &city, &phone, &tz, &hours, &status,
-			&pickup, &delivery, &radius, &fee, &minFen, &zoned, &deleted); err != nil {
+		if err := rows.Scan(&id, &lat, &lng, &r5, &r7, &combined, &sched, &flags, &radius, &fee, &minFen); err != nil {
 			return nil, err
 		}
 		p.last = id
-		if deleted {
+		if flags&flagDeleted != 0 {
 			p.rows = append(p.rows, pageRow{id: id})
 			continue
 		}
-		sched, err := ix.schedule(tz, hours)
+		run, sizes, city, err := splitText(combined)
+		if err != nil {
+			return nil, fmt.Errorf("store %d: %w", id, err)
+		}
+		sc, err := ix.schedule(sched)
 		if err != nil {
 			return nil, fmt.Errorf("store %d: opening hours: %w", id, err)
 		}
 		e := alloc()
 		*e = Entry{ID: id, Point: geo.Point{Lat: lat, Lng: lng}, City: ix.intern(city),
-			Open: status == string(store.StatusOpen), Pickup: pickup, Delivery: delivery,
-			RadiusM: radius, FeeFen: fee, MinFen: minFen, Hours: sched.hours, Location: sched.loc,
-			cells: [3]int64{r9(lat, lng), r7, r5}, sched: sched}
-		if zoned {
+			Open: flags&flagOpen != 0, Pickup: flags&flagPickup != 0, Delivery: flags&flagDelivery != 0,
+			RadiusM: radius, FeeFen: fee, MinFen: minFen, Hours: sc.hours, Location: sc.loc,
+			cells: [3]int64{r9(lat, lng), r7, r5}, sched: sc}
+		if flags&flagZone != 0 {
 			p.zoned = append(p.zoned, id)
 		}
 		p.rows = append(p.rows, pageRow{id: id, entry: e})
-		spans = append(spans, span{put(name), put(address), put(phone)})
+		spans = append(spans, span{len(text), sizes[0], sizes[1], sizes[2]})
+		text = append(text, run...)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	all := text.String()
+	all := string(text)
 	i := 0
 	for _, r := range p.rows {
 		if e := r.entry; e != nil {
 			sp := spans[i]
-			e.Name, e.Address, e.Phone = all[sp.name[0]:sp.name[1]], all[sp.address[0]:sp.address[1]], all[sp.phone[0]:sp.phone[1]]
+			at := sp.start
+			e.Name, at = all[at:at+sp.name], at+sp.name
+			e.Address, at = all[at:at+sp.address], at+sp.address
+			e.Phone = all[at : at+sp.phone]
 			i++
 		}
 	}
 	return p, nil
 }
 
-// schedule returns the shared schedule of opening hours (their JSON) in
-// time zone tz, parsing it the first time it is seen.
-func (ix *Index) schedule(tz string, hours []byte) (*schedule, error) {
-	ix.key = append(append(append(ix.key[:0], tz...), 0), hours...)
-	if s, ok := ix.scheds[string(ix.key)]; ok {
+// schedule returns the shared schedule of key, a time zone and the opening
+// hours' JSON after a space, parsing it the first time it is seen.
+func (ix *Index) schedule(key []byte) (*schedule, error) {
+	if s, ok := ix.scheds[string(key)]; ok {
 		return s, nil
 	}
+	tz, hours, _ := bytes.Cut(key, []byte{' '})
 	var parsed []types.OpeningPeriod
 	if err := json.Unmarshal(hours, &parsed); err != nil {
 		return nil, err
 	}
-	s := newSchedule(tz, parsed)
-	ix.scheds[string(ix.key)] = s
+	s := newSchedule(string(tz), parsed)
+	ix.scheds[string(key)] = s
 	return s, nil
 }
 
 // intern returns the index's one copy of s.
-func (ix *Index) intern(s string) string {
-	if c, ok := ix.strings[s]; ok {
+func (ix *Index) intern(s []byte) string {
+	if c, ok := ix.strings[string(s)]; ok {
 		return c
 	}
-	s = strings.Clone(s)
-	ix.strings[s] = s
-	return s
+	c := string(s)
+	ix.strings[c] = c
+	return c
 }
 
 // zones loads the delivery-zone cells of the stores zoned (ids of entries),

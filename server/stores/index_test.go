@@ -194,4 +194,3 @@ func square(id int, db *storage.DB, d float64) [][][2]float64 {
 	lat, lng := s.Lat, s.Lng
 	return [][][2]float64{{{lng - d, lat - d}, {lng + d, lat - d}, {lng + d, lat + d}, {lng - d, lat + d}, {lng - d, lat - d}}}
 }
-
