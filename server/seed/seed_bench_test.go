@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -49,22 +50,23 @@ func benchSeedStores(b *testing.B, engine string, n int) {
 	for b.Loop() {
 		b.StopTimer()
 		db := storagetest.New(b, engine)
-		w0 := written(b)
+		w0, cpu0 := written(b), cpuTime()
 		b.StartTimer()
 		start := time.Now()
 		sum, err := seed.Synthetic(ctx, db, seed.Spec{Stores: n, Seed: 1}, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
-		took := time.Since(start)
+		took, cpu := time.Since(start), cpuTime()-cpu0
 		b.StopTimer()
 		seedWritten, seedSize := written(b)-w0, dbSize(b, db)
 		if sum.Stores != n {
 			b.Fatalf("seeded %d stores, want %d", sum.Stores, n)
 		}
 		raw := storagetest.New(b, engine)
-		w0 = written(b)
+		w0, cpu0 = written(b), cpuTime()
 		rawTook, err := seed.RawStoreInsert(ctx, raw, n, 1)
+		rawCPU := cpuTime() - cpu0
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -79,8 +81,9 @@ func benchSeedStores(b *testing.B, engine string, n int) {
 		}
 		amp, rawAmp := float64(seedWritten)/float64(seedSize), float64(rawWritten)/float64(rawSize)
 		label := fmt.Sprintf("seed %s stores", count(n))
-		note := fmt.Sprintf("%.2f GB written for a %.0f MB database; the raw INSERT %.2f GB for %.0f MB",
-			float64(seedWritten)/1e9, float64(seedSize)/1e6, float64(rawWritten)/1e9, float64(rawSize)/1e6)
+		note := fmt.Sprintf("%.2f GB written for a %.0f MB database, %.1f s of CPU; the raw INSERT %.2f GB for %.0f MB, "+
+			"%.1f s of CPU (making its rows included)", float64(seedWritten)/1e9, float64(seedSize)/1e6, cpu.Seconds(),
+			float64(rawWritten)/1e9, float64(rawSize)/1e6, rawCPU.Seconds())
 		b.Log(label + ": " + note)
 		if n >= 1000000 {
 			benchtable.Report(b, benchtable.Row{Measure: label + ": time", Engine: "SQLite",
@@ -130,6 +133,15 @@ func written(b *testing.B) int64 {
 		}
 	}
 	return w - cancelled
+}
+
+// cpuTime is the CPU time this process has used, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // dbSize is the size of an SQLite database's files (main and WAL; 0 on PostgreSQL).
