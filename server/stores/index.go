@@ -60,6 +60,7 @@ func (e *Entry) OpenAt(t time.Time) bool { return e.Open && openAt(e.sched.perio
 // schedule is a weekly schedule in a time zone, parsed once and shared by
 // every store that has it.
 type schedule struct {
+	key     string // in Index.scheds
 	hours   []types.OpeningPeriod
 	periods []period
 	loc     *time.Location
@@ -176,22 +177,32 @@ func (ix *Index) Sync(ctx context.Context) (err error) {
 // name, address, phone and city as one text after their lengths in bytes
 // ("20,37,0:" name address phone city); and the time zone and the opening
 // hours as one text (an IANA name has no space), which is also the key
-// schedules are shared by.
+// schedules are shared by, or an empty text when it is the key given as
+// the query's first parameter (most stores share a few schedules: the
+// driver need not copy the same text for each).
 func storeColumns(dialectName string) string {
 	flag := func(x string) string { return "(" + x + ")" }
 	size := func(x string) string { return "length(CAST(" + x + " AS BLOB))" }
-	hours := "opening_hours"
 	if dialectName == dialect.Postgres {
 		flag = func(x string) string { return "(" + x + ")::int" }
 		size = func(x string) string { return "octet_length(" + x + ")" }
-		hours = "opening_hours::text"
 	}
+	key := scheduleKey(dialectName)
 	return "id, lat, lng, h3_r5, h3_r7, " +
 		size("name") + " || ',' || " + size("address") + " || ',' || " + size("phone") + " || ':' || name || address || phone || city, " +
-		"timezone || ' ' || " + hours + ", " +
+		"CASE WHEN " + key + " = ? THEN '' ELSE " + key + " END, " +
 		flag("status = 'open'") + " + 2*" + flag("pickup") + " + 4*" + flag("delivery") + " + " +
 		"8*" + flag("delivery_zone IS NOT NULL") + " + 16*" + flag("deleted_at IS NOT NULL") + ", " +
 		"delivery_radius_m, delivery_fee_fen, delivery_min_fen"
+}
+
+// scheduleKey is the SQL of a store's schedule key: its time zone, a
+// space and its opening hours' JSON.
+func scheduleKey(dialectName string) string {
+	if dialectName == dialect.Postgres {
+		return "timezone || ' ' || opening_hours::text"
+	}
+	return "timezone || ' ' || opening_hours"
 }
 
 // splitText splits storeColumns' text column into the name, address and
@@ -246,13 +257,18 @@ func (ix *Index) load(ctx context.Context) error {
 	defer q.Close()
 	var all []*Entry
 	var slab []Entry
+	var common *schedule // the last page's most frequent schedule
 	after := 0
 	for {
-		rows, err := q.QueryContext(ctx, after, ix.pageSize)
+		key := ""
+		if common != nil {
+			key = common.key
+		}
+		rows, err := q.QueryContext(ctx, key, after, ix.pageSize)
 		if err != nil {
 			return err
 		}
-		page, err := ix.scan(rows, ix.pageSize, func() *Entry {
+		page, err := ix.scan(rows, ix.pageSize, common, func() *Entry {
 			if len(slab) == 0 {
 				slab = make([]Entry, ix.pageSize)
 			}
@@ -266,7 +282,7 @@ func (ix *Index) load(ctx context.Context) error {
 		if len(page.rows) == 0 {
 			break
 		}
-		after = page.last
+		after, common = page.last, page.common
 		if err := ix.zones(ctx, page.entries(), page.zoned); err != nil {
 			return err
 		}
@@ -282,11 +298,11 @@ func (ix *Index) load(ctx context.Context) error {
 // and puts them in the index in place of what it held.
 func (ix *Index) update(ctx context.Context, from int64) error {
 	rows, err := ix.db.SQL.QueryContext(ctx, rebind(ix.db.Dialect,
-		"SELECT "+storeColumns(ix.db.Dialect)+" FROM stores WHERE version > ?"), from)
+		"SELECT "+storeColumns(ix.db.Dialect)+" FROM stores WHERE version > ?"), "", from)
 	if err != nil {
 		return err
 	}
-	page, err := ix.scan(rows, 0, func() *Entry { return new(Entry) })
+	page, err := ix.scan(rows, 0, nil, func() *Entry { return new(Entry) })
 	if err != nil {
 		return err
 	}
@@ -306,9 +322,10 @@ func (ix *Index) update(ctx context.Context, from int64) error {
 
 // page is what one query of stores read.
 type page struct {
-	rows  []pageRow
-	zoned []int // the ids of the live stores among rows with a drawn zone
-	last  int   // the last id read
+	common *schedule // the schedule most of the page's stores have
+	rows   []pageRow
+	zoned  []int // the ids of the live stores among rows with a drawn zone
+	last   int   // the last id read
 }
 
 // pageRow is a store read: its entry, nil if it was deleted.
@@ -331,12 +348,14 @@ func (p *page) entries() []*Entry {
 // by alloc, and closes rows.
 // The rows' names, addresses and phones share one string, and identical
 // cities and schedules one each across the index.
-func (ix *Index) scan(rows *sql.Rows, size int, alloc func() *Entry) (*page, error) {
+func (ix *Index) scan(rows *sql.Rows, size int, common *schedule, alloc func() *Entry) (*page, error) {
 	defer rows.Close()
 	p := &page{rows: make([]pageRow, 0, size)}
 	text := make([]byte, 0, 64*size) // the page's names, addresses and phones
 	type span struct{ start, name, address, phone int }
 	spans := make([]span, 0, size)
+	var last *schedule // the page's most frequent schedule (by majority vote)
+	votes := 0
 	var (
 		id              int
 		lat, lng        float64
@@ -358,9 +377,16 @@ func (ix *Index) scan(rows *sql.Rows, size int, alloc func() *Entry) (*page, err
 		if err != nil {
 			return nil, fmt.Errorf("store %d: %w", id, err)
 		}
-		sc, err := ix.schedule(sched)
-		if err != nil {
-			return nil, fmt.Errorf("store %d: opening hours: %w", id, err)
+		sc := common
+		if len(sched) > 0 || common == nil {
+			if sc, err = ix.schedule(sched); err != nil {
+				return nil, fmt.Errorf("store %d: opening hours: %w", id, err)
+			}
+		}
+		if sc == last {
+			votes++
+		} else if votes--; votes < 0 {
+			last, votes = sc, 0
 		}
 		e := alloc()
 		*e = Entry{ID: id, Point: geo.Point{Lat: lat, Lng: lng}, City: ix.intern(city),
@@ -377,6 +403,7 @@ func (ix *Index) scan(rows *sql.Rows, size int, alloc func() *Entry) (*page, err
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	p.common = last
 	all := string(text)
 	i := 0
 	for _, r := range p.rows {
@@ -404,7 +431,8 @@ func (ix *Index) schedule(key []byte) (*schedule, error) {
 		return nil, err
 	}
 	s := newSchedule(string(tz), parsed)
-	ix.scheds[string(key)] = s
+	s.key = string(key)
+	ix.scheds[s.key] = s
 	return s, nil
 }
 

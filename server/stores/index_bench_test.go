@@ -123,11 +123,17 @@ func benchIndexLoad(b *testing.B, engine string, db *storage.DB, n int) {
 }
 
 // scanStores times reading the index's rows and columns with a plain SQL
-// scan into reused variables: the floor of any load.
+// scan into reused variables: the floor of any load. It leaves out the
+// first store's schedule text (the load leaves out each page's most
+// frequent one).
 func scanStores(b *testing.B, db *storage.DB) time.Duration {
 	b.Helper()
+	var common string
+	if err := db.SQL.QueryRowContext(context.Background(), stores.FirstScheduleKey(db.Dialect)).Scan(&common); err != nil {
+		b.Fatal(err)
+	}
 	start := time.Now()
-	rows, err := db.SQL.QueryContext(context.Background(), "SELECT "+stores.StoreColumns(db.Dialect)+" FROM stores ORDER BY id")
+	rows, err := db.SQL.QueryContext(context.Background(), stores.ScanQuery(db.Dialect), common)
 	if err != nil {
 		b.Fatal(err)
 	}
