@@ -229,24 +229,3 @@ func TestDemo(t *testing.T) {
 		}
 	})
 }
-
-// BenchmarkSeedStores measures synthetic seeding speed (stores/s) for 100000
-// stores, stores only, on each engine.
-func BenchmarkSeedStores(b *testing.B) {
-	for _, engine := range storagetest.Engines() {
-		b.Run(engine, func(b *testing.B) {
-			total := 0
-			for b.Loop() {
-				b.StopTimer()
-				db := storagetest.New(b, engine)
-				b.StartTimer()
-				sum, err := seed.Synthetic(context.Background(), db, seed.Spec{Stores: 100000, Seed: 1}, nil)
-				if err != nil {
-					b.Fatal(err)
-				}
-				total += sum.Stores
-			}
-			b.ReportMetric(float64(total)/b.Elapsed().Seconds(), "stores/s")
-		})
-	}
-}

@@ -2,9 +2,12 @@ package seed
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"time"
 
 	"wemart/ent"
 	"wemart/ent/store"
@@ -110,54 +113,59 @@ func syntheticPoint(rng *rand.Rand) geo.Point {
 var districts = []string{"黄浦区", "徐汇区", "长宁区", "静安区", "普陀区", "虹口区", "杨浦区", "闵行区", "宝山区", "嘉定区", "浦东新区", "松江区"}
 var streets = []string{"中山路", "人民路", "淮海路", "南京路", "延安路", "四川路", "世纪大道", "张杨路", "漕宝路", "长寿路"}
 
+// storeColumns are the columns a synthetic store is inserted with, in the
+// order storeGen.row gives their values (the others keep their defaults).
+var storeColumns = []string{"created_at", "updated_at", "name", "address", "city", "phone", "lat", "lng",
+	"h3_r5", "h3_r7", "h3_r8", "timezone", "opening_hours", "status", "pickup", "delivery",
+	"delivery_radius_m", "delivery_fee_fen", "delivery_min_fen", "version"}
+
+// syntheticStores inserts n synthetic stores in one bulk transaction (see
+// bulkTx) and returns their ids in the order they were made.
 func syntheticStores(ctx context.Context, db *storage.DB, rng *rand.Rand, n int, progress Progress) ([]int, error) {
-	ids := make([]int, 0, n)
-	hours := stores.AllDay()
-	for start := 0; start < n; start += batchSize {
-		size := min(batchSize, n-start)
-		err := storage.WithTx(ctx, db.Client, func(tx *ent.Tx) error {
-			// One counter bump a batch, so running servers' store indexes see them.
-			v, err := stores.BumpVersion(ctx, tx)
-			if err != nil {
-				return err
-			}
-			builders := make([]*ent.StoreCreate, size)
-			for i := range builders {
-				num := start + i + 1
-				p := syntheticPoint(rng)
-				cells, err := geo.CellsOf(p)
-				if err != nil {
-					return err
-				}
-				radius := []int{0, 2000, 3000, 5000}[rng.IntN(4)]
-				status := store.StatusOpen
-				if rng.IntN(50) == 0 {
-					status = store.StatusClosed
-				}
-				builders[i] = tx.Store.Create().
-					SetName(fmt.Sprintf("wemart 门店 %06d", num)).
-					SetAddress(fmt.Sprintf("上海市%s%s%d号", districts[rng.IntN(len(districts))], streets[rng.IntN(len(streets))], 1+rng.IntN(2000))).
-					SetCity("上海").SetLat(p.Lat).SetLng(p.Lng).
-					SetH3R5(cells.R5).SetH3R7(cells.R7).SetH3R8(cells.R8).
-					SetOpeningHours(hours).SetStatus(status).SetPickup(rng.IntN(10) > 0).
-					SetDelivery(radius > 0).SetDeliveryRadiusM(radius).SetDeliveryFeeFen(int64(radius / 10)).
-					SetVersion(v)
-			}
-			created, err := tx.Store.CreateBulk(builders...).Save(ctx)
-			if err != nil {
-				return fmt.Errorf("insert stores: %w", err)
-			}
-			for _, s := range created {
-				ids = append(ids, s.ID)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		progress.report("stores", len(ids), n)
+	if n == 0 {
+		return nil, nil
+	}
+	var ids []int
+	err := bulkTx(ctx, db, func(tx *sql.Tx) (err error) {
+		ids, err = storeLoad(ctx, tx, db.Dialect, rng, n, progress)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("insert stores: %w", err)
 	}
 	return ids, nil
+}
+
+// storeRows makes n synthetic stores of the given version and gives each
+// row's values (in storeColumns order, as ent would write them: times in
+// UTC, the opening hours as JSON) to add, with its number from 0.
+func storeRows(rng *rand.Rand, n int, version int64, add func(i int, row ...any) error) error {
+	hours, err := json.Marshal(stores.AllDay())
+	if err != nil {
+		return err
+	}
+	now := time.Now().UTC()
+	for i := range n {
+		p := syntheticPoint(rng)
+		cells, err := geo.CellsOf(p)
+		if err != nil {
+			return err
+		}
+		radius := []int{0, 2000, 3000, 5000}[rng.IntN(4)]
+		status := store.StatusOpen
+		if rng.IntN(50) == 0 {
+			status = store.StatusClosed
+		}
+		name := fmt.Sprintf("wemart 门店 %06d", i+1)
+		address := fmt.Sprintf("上海市%s%s%d号", districts[rng.IntN(len(districts))], streets[rng.IntN(len(streets))], 1+rng.IntN(2000))
+		pickup := rng.IntN(10) > 0
+		err = add(i, now, now, name, address, "上海", "", p.Lat, p.Lng, cells.R5, cells.R7, cells.R8,
+			"Asia/Shanghai", hours, string(status), pickup, radius > 0, radius, int64(radius/10), int64(0), version)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func syntheticCategories(ctx context.Context, db *storage.DB) ([]int, error) {

@@ -1,11 +1,15 @@
 package stores
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -14,7 +18,6 @@ import (
 
 	"wemart/ent"
 	"wemart/ent/store"
-	"wemart/ent/storedeliverycell"
 	"wemart/schema/types"
 	"wemart/server/errs"
 	"wemart/server/geo"
@@ -22,7 +25,11 @@ import (
 )
 
 // Entry is what the index knows of a store: enough to find it, filter it and
-// show it in a list without touching the database.
+// show it in a list without touching the database. Entries are compact (a
+// million stores fit in a few hundred MB): stores with the same opening
+// hours and time zone share one parsed schedule, and the strings of stores
+// loaded together share one allocation. An Entry is never changed once
+// indexed (a changed store gets a new one), so it may be read without locks.
 type Entry struct {
 	ID       int
 	Point    geo.Point
@@ -36,18 +43,41 @@ type Entry struct {
 	RadiusM  int
 	FeeFen   int64
 	MinFen   int64
-	Hours    []types.OpeningPeriod
+	// Hours is the store's weekly schedule, shared with every store that has
+	// the same one: read it, never modify it.
+	Hours []types.OpeningPeriod
+	// Location is the store's time zone.
 	Location *time.Location
-	// Zone is the store's drawn delivery zone as H3 cells at ZoneResolution
-	// (nil: the radius applies).
-	Zone    map[int64]struct{}
-	cells   map[int]int64 // resolution → the store's H3 cell, for indexLevels
-	periods []period      // Hours, parsed once
+	zone     *zone     // the drawn delivery zone (nil: the radius applies)
+	cells    [3]int64  // the store's H3 cells at indexRes
+	sched    *schedule // Hours parsed, shared
 }
 
 // OpenAt reports whether the store is open (not closed by staff, within
 // its hours) at t.
-func (e *Entry) OpenAt(t time.Time) bool { return e.Open && openAt(e.periods, e.Location, t) }
+func (e *Entry) OpenAt(t time.Time) bool { return e.Open && openAt(e.sched.periods, e.Location, t) }
+
+// schedule is a weekly schedule in a time zone, parsed once and shared by
+// every store that has it.
+type schedule struct {
+	key     string // in Index.scheds
+	hours   []types.OpeningPeriod
+	periods []period
+	loc     *time.Location
+}
+
+func newSchedule(timezone string, hours []types.OpeningPeriod) *schedule {
+	return &schedule{hours: hours, periods: parseHours(hours), loc: location(timezone)}
+}
+
+// zone is a drawn delivery zone's H3 cells at ZoneResolution, sorted.
+type zone struct{ cells []int64 }
+
+// has reports whether cell is in the zone.
+func (z *zone) has(cell int64) bool {
+	_, ok := slices.BinarySearch(z.cells, cell)
+	return ok
+}
 
 // Index keeps every live store in memory, keyed by its H3 cells, so the
 // nearby search never waits on the database. It stays exact across processes:
@@ -56,15 +86,20 @@ func (e *Entry) OpenAt(t time.Time) bool { return e.Open && openAt(e.periods, e.
 // the counter (one primary-key lookup) and reloads exactly the rows newer
 // than what it holds.
 type Index struct {
-	client  *ent.Client
-	counter *sql.Stmt // SELECT value FROM counters WHERE id = 'stores', prepared once
+	db       *storage.DB
+	counter  *sql.Stmt // SELECT value FROM counters WHERE id = 'stores', prepared once
+	pageSize int       // stores read a query by the first load (loadPage)
 
-	syncMu  sync.Mutex // one reload at a time
+	syncMu sync.Mutex // one reload at a time
+	// Held under syncMu: what loading has parsed so far, shared by entries.
+	scheds  map[string]*schedule // time zone, space, opening hours' JSON → its schedule
+	strings map[string]string    // city → the one copy of it
+
 	mu      sync.RWMutex
 	version int64
 	loaded  bool
 	stores  map[int]*Entry
-	byCell  map[int]map[int64][]slot // resolution → cell → stores
+	byCell  [len(indexRes)]map[int64][]slot // indexRes[i] → cell → stores
 }
 
 // slot is a store in a cell's list: its id and point kept inline, so a
@@ -78,16 +113,16 @@ type slot struct {
 // NewIndex returns an empty index over db's stores; it loads on first use.
 func NewIndex(db *storage.DB) (_ *Index, err error) {
 	defer errs.Op(&err, "stores.NewIndex")
-	q := "SELECT value FROM counters WHERE id = ?"
-	if db.Dialect == dialect.Postgres {
-		q = "SELECT value FROM counters WHERE id = $1"
-	}
-	stmt, err := db.SQL.Prepare(q)
+	stmt, err := db.SQL.Prepare(rebind(db.Dialect, "SELECT value FROM counters WHERE id = ?"))
 	if err != nil {
 		return nil, fmt.Errorf("prepare the stores counter query: %w", err)
 	}
-	return &Index{client: db.Client, counter: stmt, stores: map[int]*Entry{},
-		byCell: map[int]map[int64][]slot{5: {}, 7: {}, 9: {}}}, nil
+	ix := &Index{db: db, counter: stmt, pageSize: loadPage, stores: map[int]*Entry{},
+		scheds: map[string]*schedule{}, strings: map[string]string{}}
+	for i := range ix.byCell {
+		ix.byCell[i] = map[int64][]slot{}
+	}
+	return ix, nil
 }
 
 // dbVersion reads the stores counter (0 before any store change). It runs on
@@ -122,68 +157,367 @@ func (ix *Index) Sync(ctx context.Context) (err error) {
 	if loaded && from >= v {
 		return nil // another caller caught up meanwhile
 	}
-	q := ix.client.Store.Query()
 	if loaded {
-		q.Where(store.VersionGT(from))
+		err = ix.update(ctx, from)
 	} else {
-		q.Where(store.DeletedAtIsNil())
+		err = ix.load(ctx)
 	}
-	rows, err := q.All(ctx)
-	if err != nil {
-		return err
-	}
-	zones, err := ix.zones(ctx, rows)
 	if err != nil {
 		return err
 	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	for _, r := range rows {
-		ix.remove(r.ID)
-		if r.DeletedAt == nil {
-			ix.add(entryOf(r, zones[r.ID]))
-		}
-	}
 	ix.version, ix.loaded = max(v, ix.version), true
 	return nil
 }
 
-// zones loads the delivery-zone cells of the stores among rows that have a zone.
-func (ix *Index) zones(ctx context.Context, rows []*ent.Store) (map[int]map[int64]struct{}, error) {
-	var ids []int
-	for _, r := range rows {
-		if r.DeliveryZone != nil && r.DeletedAt == nil {
-			ids = append(ids, r.ID)
-		}
+// storeColumns are the columns the index reads, in the order scan scans
+// them. Reading a column costs the driver more than SQL's arithmetic and
+// concatenation, so the yes-or-no ones come as one number of flags; the
+// name, address, phone and city as one text after their lengths in bytes
+// ("20,37,0:" name address phone city); and the time zone and the opening
+// hours as one text (an IANA name has no space), which is also the key
+// schedules are shared by, or an empty text when it is the key given as
+// the query's first parameter (most stores share a few schedules: the
+// driver need not copy the same text for each).
+func storeColumns(dialectName string) string {
+	flag := func(x string) string { return "(" + x + ")" }
+	size := func(x string) string { return "length(CAST(" + x + " AS BLOB))" }
+	if dialectName == dialect.Postgres {
+		flag = func(x string) string { return "(" + x + ")::int" }
+		size = func(x string) string { return "octet_length(" + x + ")" }
 	}
-	out := map[int]map[int64]struct{}{}
-	for start := 0; start < len(ids); start += 500 {
-		cells, err := ix.client.StoreDeliveryCell.Query().
-			Where(storedeliverycell.StoreIDIn(ids[start:min(start+500, len(ids))]...)).All(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range cells {
-			if out[c.StoreID] == nil {
-				out[c.StoreID] = map[int64]struct{}{}
-			}
-			out[c.StoreID][c.Cell] = struct{}{}
-		}
-	}
-	return out, nil
+	key := scheduleKey(dialectName)
+	return "id, lat, lng, h3_r5, h3_r7, " +
+		size("name") + " || ',' || " + size("address") + " || ',' || " + size("phone") + " || ':' || name || address || phone || city, " +
+		"CASE WHEN " + key + " = ? THEN '' ELSE " + key + " END, " +
+		flag("status = 'open'") + " + 2*" + flag("pickup") + " + 4*" + flag("delivery") + " + " +
+		"8*" + flag("delivery_zone IS NOT NULL") + " + 16*" + flag("deleted_at IS NOT NULL") + ", " +
+		"delivery_radius_m, delivery_fee_fen, delivery_min_fen"
 }
 
-func entryOf(s *ent.Store, zone map[int64]struct{}) *Entry {
-	loc := location(s.Timezone)
-	if s.DeliveryZone != nil && zone == nil {
-		zone = map[int64]struct{}{} // a zone with no cells delivers nowhere
+// scheduleKey is the SQL of a store's schedule key: its time zone, a
+// space and its opening hours' JSON.
+func scheduleKey(dialectName string) string {
+	if dialectName == dialect.Postgres {
+		return "timezone || ' ' || opening_hours::text"
 	}
+	return "timezone || ' ' || opening_hours"
+}
+
+// splitText splits storeColumns' text column into the name, address and
+// phone (as one run of bytes, and their lengths) and the city.
+func splitText(text []byte) (run []byte, sizes [3]int, city []byte, err error) {
+	for i := range sizes {
+		end := ','
+		if i == len(sizes)-1 {
+			end = ':'
+		}
+		n := 0
+		for len(text) > 0 && text[0] >= '0' && text[0] <= '9' {
+			n = n*10 + int(text[0]-'0')
+			text = text[1:]
+		}
+		if len(text) == 0 || rune(text[0]) != end {
+			return nil, sizes, nil, errors.New("malformed store text")
+		}
+		text = text[1:]
+		sizes[i] = n
+	}
+	total := sizes[0] + sizes[1] + sizes[2]
+	if total > len(text) {
+		return nil, sizes, nil, errors.New("malformed store text")
+	}
+	return text[:total], sizes, text[total:], nil
+}
+
+// The flags of storeColumns.
+const (
+	flagOpen = 1 << iota
+	flagPickup
+	flagDelivery
+	flagZone
+	flagDeleted
+)
+
+// loadPage is how many stores the first load reads a query.
+const loadPage = 5000
+
+// load reads every live store, a page of loadPage at a time in id order
+// (keyset: each page a short query, so no read holds a snapshot for the
+// whole load), building entries as it goes, and indexes them. Rows changed
+// meanwhile carry a version above the counter Sync read before, so the next
+// Sync reads them again.
+func (ix *Index) load(ctx context.Context) error {
+	q, err := ix.db.SQL.PrepareContext(ctx, rebind(ix.db.Dialect,
+		"SELECT "+storeColumns(ix.db.Dialect)+" FROM stores WHERE id > ? ORDER BY id LIMIT ?"))
+	if err != nil {
+		return err
+	}
+	defer q.Close()
+	var all []*Entry
+	var slab []Entry
+	var common *schedule // the last page's most frequent schedule
+	after := 0
+	for {
+		key := ""
+		if common != nil {
+			key = common.key
+		}
+		rows, err := q.QueryContext(ctx, key, after, ix.pageSize)
+		if err != nil {
+			return err
+		}
+		page, err := ix.scan(rows, ix.pageSize, common, func() *Entry {
+			if len(slab) == 0 {
+				slab = make([]Entry, ix.pageSize)
+			}
+			e := &slab[0]
+			slab = slab[1:]
+			return e
+		})
+		if err != nil {
+			return err
+		}
+		if len(page.rows) == 0 {
+			break
+		}
+		after, common = page.last, page.common
+		if err := ix.zones(ctx, page.entries(), page.zoned); err != nil {
+			return err
+		}
+		all = append(all, page.entries()...)
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.build(all)
+	return nil
+}
+
+// update reads the stores changed since version from (deleted ones too)
+// and puts them in the index in place of what it held.
+func (ix *Index) update(ctx context.Context, from int64) error {
+	rows, err := ix.db.SQL.QueryContext(ctx, rebind(ix.db.Dialect,
+		"SELECT "+storeColumns(ix.db.Dialect)+" FROM stores WHERE version > ?"), "", from)
+	if err != nil {
+		return err
+	}
+	page, err := ix.scan(rows, 0, nil, func() *Entry { return new(Entry) })
+	if err != nil {
+		return err
+	}
+	if err := ix.zones(ctx, page.entries(), page.zoned); err != nil {
+		return err
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	for _, r := range page.rows {
+		ix.remove(r.id)
+		if r.entry != nil {
+			ix.add(r.entry)
+		}
+	}
+	return nil
+}
+
+// page is what one query of stores read.
+type page struct {
+	common *schedule // the schedule most of the page's stores have
+	rows   []pageRow
+	zoned  []int // the ids of the live stores among rows with a drawn zone
+	last   int   // the last id read
+}
+
+// pageRow is a store read: its entry, nil if it was deleted.
+type pageRow struct {
+	id    int
+	entry *Entry
+}
+
+func (p *page) entries() []*Entry {
+	out := make([]*Entry, 0, len(p.rows))
+	for _, r := range p.rows {
+		if r.entry != nil {
+			out = append(out, r.entry)
+		}
+	}
+	return out
+}
+
+// scan reads rows of storeColumns (about size of them) into entries made
+// by alloc, and closes rows.
+// The rows' names, addresses and phones share one string, and identical
+// cities and schedules one each across the index.
+func (ix *Index) scan(rows *sql.Rows, size int, common *schedule, alloc func() *Entry) (*page, error) {
+	defer rows.Close()
+	p := &page{rows: make([]pageRow, 0, size)}
+	text := make([]byte, 0, 64*size) // the page's names, addresses and phones
+	type span struct{ start, name, address, phone int }
+	spans := make([]span, 0, size)
+	var last *schedule // the page's most frequent schedule (by majority vote)
+	votes := 0
+	var (
+		id              int
+		lat, lng        float64
+		r5, r7          int64
+		combined, sched sql.RawBytes
+		flags, radius   int
+		fee, minFen     int64
+	)
+	for rows.Next() {
+		if err := rows.Scan(&id, &lat, &lng, &r5, &r7, &combined, &sched, &flags, &radius, &fee, &minFen); err != nil {
+			return nil, err
+		}
+		p.last = id
+		if flags&flagDeleted != 0 {
+			p.rows = append(p.rows, pageRow{id: id})
+			continue
+		}
+		run, sizes, city, err := splitText(combined)
+		if err != nil {
+			return nil, fmt.Errorf("store %d: %w", id, err)
+		}
+		sc := common
+		if len(sched) > 0 || common == nil {
+			if sc, err = ix.schedule(sched); err != nil {
+				return nil, fmt.Errorf("store %d: opening hours: %w", id, err)
+			}
+		}
+		if sc == last {
+			votes++
+		} else if votes--; votes < 0 {
+			last, votes = sc, 0
+		}
+		e := alloc()
+		*e = Entry{ID: id, Point: geo.Point{Lat: lat, Lng: lng}, City: ix.intern(city),
+			Open: flags&flagOpen != 0, Pickup: flags&flagPickup != 0, Delivery: flags&flagDelivery != 0,
+			RadiusM: radius, FeeFen: fee, MinFen: minFen, Hours: sc.hours, Location: sc.loc,
+			cells: [3]int64{r9(lat, lng), r7, r5}, sched: sc}
+		if flags&flagZone != 0 {
+			p.zoned = append(p.zoned, id)
+		}
+		p.rows = append(p.rows, pageRow{id: id, entry: e})
+		spans = append(spans, span{len(text), sizes[0], sizes[1], sizes[2]})
+		text = append(text, run...)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	p.common = last
+	all := string(text)
+	i := 0
+	for _, r := range p.rows {
+		if e := r.entry; e != nil {
+			sp := spans[i]
+			at := sp.start
+			e.Name, at = all[at:at+sp.name], at+sp.name
+			e.Address, at = all[at:at+sp.address], at+sp.address
+			e.Phone = all[at : at+sp.phone]
+			i++
+		}
+	}
+	return p, nil
+}
+
+// schedule returns the shared schedule of key, a time zone and the opening
+// hours' JSON after a space, parsing it the first time it is seen.
+func (ix *Index) schedule(key []byte) (*schedule, error) {
+	if s, ok := ix.scheds[string(key)]; ok {
+		return s, nil
+	}
+	tz, hours, _ := bytes.Cut(key, []byte{' '})
+	var parsed []types.OpeningPeriod
+	if err := json.Unmarshal(hours, &parsed); err != nil {
+		return nil, err
+	}
+	s := newSchedule(string(tz), parsed)
+	s.key = string(key)
+	ix.scheds[s.key] = s
+	return s, nil
+}
+
+// intern returns the index's one copy of s.
+func (ix *Index) intern(s []byte) string {
+	if c, ok := ix.strings[string(s)]; ok {
+		return c
+	}
+	c := string(s)
+	ix.strings[c] = c
+	return c
+}
+
+// zones loads the delivery-zone cells of the stores zoned (ids of entries),
+// 500 stores a query. A zone with no cells delivers nowhere.
+func (ix *Index) zones(ctx context.Context, entries []*Entry, zoned []int) error {
+	if len(zoned) == 0 {
+		return nil
+	}
+	cells := map[int][]int64{}
+	for start := 0; start < len(zoned); start += 500 {
+		ids := zoned[start:min(start+500, len(zoned))]
+		args := make([]any, len(ids))
+		for i, id := range ids {
+			args[i] = id
+		}
+		q := "SELECT store_id, cell FROM store_delivery_cells WHERE store_id IN (?" + strings.Repeat(", ?", len(ids)-1) + ")"
+		rows, err := ix.db.SQL.QueryContext(ctx, rebind(ix.db.Dialect, q), args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int
+			var c int64
+			if err := rows.Scan(&id, &c); err != nil {
+				rows.Close()
+				return err
+			}
+			cells[id] = append(cells[id], c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	want := map[int]bool{}
+	for _, id := range zoned {
+		want[id] = true
+	}
+	for _, e := range entries {
+		if want[e.ID] {
+			c := slices.Clip(cells[e.ID])
+			slices.Sort(c)
+			e.zone = &zone{cells: c}
+		}
+	}
+	return nil
+}
+
+// rebind writes q's ? placeholders as $1, $2, ... on PostgreSQL.
+func rebind(dialectName, q string) string {
+	if dialectName != dialect.Postgres {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// entryOf is the entry of an ent row (for SQLSource, which has no index).
+func entryOf(s *ent.Store) *Entry {
+	sched := newSchedule(s.Timezone, s.OpeningHours)
 	return &Entry{
 		ID: s.ID, Point: geo.Point{Lat: s.Lat, Lng: s.Lng}, Name: s.Name, Address: s.Address, City: s.City,
 		Phone: s.Phone, Open: s.Status == store.StatusOpen, Pickup: s.Pickup, Delivery: s.Delivery,
 		RadiusM: s.DeliveryRadiusM, FeeFen: s.DeliveryFeeFen, MinFen: s.DeliveryMinFen,
-		Hours: s.OpeningHours, Location: loc, Zone: zone,
-		cells: map[int]int64{5: s.H3R5, 7: s.H3R7, 9: r9(s.Lat, s.Lng)}, periods: parseHours(s.OpeningHours),
+		Hours: sched.hours, Location: sched.loc, cells: [3]int64{r9(s.Lat, s.Lng), s.H3R7, s.H3R5}, sched: sched,
 	}
 }
 
@@ -206,6 +540,9 @@ func location(name string) *time.Location {
 	return loc
 }
 
+// indexRes are the resolutions of Entry.cells and Index.byCell.
+var indexRes = [...]int{9, 7, 5}
+
 // indexLevels are the resolutions the in-memory index searches at. It can
 // afford finer cells than the database's columns: r9 (~0.17 km edges) means
 // fewer stores measured per query in a dense city.
@@ -216,10 +553,40 @@ func r9(lat, lng float64) int64 {
 	return int64(c)
 }
 
+// build indexes entries into an empty index: each resolution's slots in
+// one allocation, each cell's list exactly as long as it needs (its
+// capacity too, so a later add to one cell copies it rather than write over
+// the next).
+func (ix *Index) build(entries []*Entry) {
+	for i := range indexRes {
+		counts := map[int64]int{}
+		for _, e := range entries {
+			counts[e.cells[i]]++
+		}
+		all := make([]slot, 0, len(entries))
+		m := make(map[int64][]slot, len(counts))
+		for _, e := range entries {
+			c := e.cells[i]
+			list, ok := m[c]
+			if !ok {
+				start := len(all)
+				all = all[:start+counts[c]]
+				list = all[start : start : start+counts[c]]
+			}
+			m[c] = append(list, slot{id: e.ID, point: e.Point, entry: e})
+		}
+		ix.byCell[i] = m
+	}
+	ix.stores = make(map[int]*Entry, len(entries))
+	for _, e := range entries {
+		ix.stores[e.ID] = e
+	}
+}
+
 func (ix *Index) add(e *Entry) {
 	ix.stores[e.ID] = e
-	for res, c := range e.cells {
-		ix.byCell[res][c] = append(ix.byCell[res][c], slot{id: e.ID, point: e.Point, entry: e})
+	for i, c := range e.cells {
+		ix.byCell[i][c] = append(ix.byCell[i][c], slot{id: e.ID, point: e.Point, entry: e})
 	}
 }
 
@@ -229,18 +596,18 @@ func (ix *Index) remove(id int) {
 		return
 	}
 	delete(ix.stores, id)
-	for res, c := range e.cells {
-		list := ix.byCell[res][c]
-		for i, x := range list {
+	for i, c := range e.cells {
+		list := ix.byCell[i][c]
+		for j, x := range list {
 			if x.id == id {
-				list = append(list[:i:i], list[i+1:]...)
+				list = append(list[:j:j], list[j+1:]...)
 				break
 			}
 		}
 		if len(list) == 0 {
-			delete(ix.byCell[res], c)
+			delete(ix.byCell[i], c)
 		} else {
-			ix.byCell[res][c] = list
+			ix.byCell[i][c] = list
 		}
 	}
 }
@@ -266,7 +633,7 @@ func (ix *Index) Len() int {
 
 // Places implements geo.Source over the index (the caller holds the read lock).
 func (ix *Index) places(res int, cells []int64, yield func(geo.Place[*Entry])) {
-	m := ix.byCell[res]
+	m := ix.byCell[slices.Index(indexRes[:], res)]
 	for _, c := range cells {
 		for _, s := range m[c] {
 			yield(geo.Place[*Entry]{ID: s.id, Point: s.point, Value: s.entry})

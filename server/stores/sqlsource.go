@@ -43,7 +43,7 @@ func (s SQLSource) Places(ctx context.Context, res int, cells []int64, yield fun
 			if r.DeletedAt != nil {
 				continue
 			}
-			e := entryOf(r, nil)
+			e := entryOf(r)
 			yield(geo.Place[*Entry]{ID: e.ID, Point: e.Point, Value: e})
 		}
 	}

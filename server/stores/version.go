@@ -2,6 +2,7 @@ package stores
 
 import (
 	"context"
+	"database/sql"
 
 	"wemart/ent"
 	"wemart/ent/counter"
@@ -35,4 +36,19 @@ func bumpVersion(ctx context.Context, tx *ent.Tx) (int64, error) {
 func BumpVersion(ctx context.Context, tx *ent.Tx) (_ int64, err error) {
 	defer errs.Op(&err, "stores.BumpVersion")
 	return bumpVersion(ctx, tx)
+}
+
+// bumpVersionSQL is the statement of bumpVersion in plain SQL (the same text
+// on SQLite, which has had UPSERT and RETURNING since 3.35, and PostgreSQL).
+const bumpVersionSQL = "INSERT INTO counters (id, value) VALUES ('" + counterName + "', 1) " +
+	"ON CONFLICT (id) DO UPDATE SET value = counters.value + 1 RETURNING value"
+
+// BumpVersionSQL is BumpVersion for bulk loaders that write stores through
+// database/sql rather than ent: it bumps the stores counter inside tx and
+// returns the value the rows written in tx must carry as their version.
+func BumpVersionSQL(ctx context.Context, tx *sql.Tx) (_ int64, err error) {
+	defer errs.Op(&err, "stores.BumpVersionSQL")
+	var v int64
+	err = tx.QueryRowContext(ctx, bumpVersionSQL).Scan(&v)
+	return v, err
 }

@@ -43,9 +43,9 @@ func (e *Entry) Deliveries(p geo.Point) Delivery {
 	switch {
 	case !e.Delivery:
 		d.Reason = "no_delivery"
-	case e.Zone != nil:
+	case e.zone != nil:
 		c, err := h3.LatLngToCell(h3.NewLatLng(p.Lat, p.Lng), ZoneResolution)
-		if _, ok := e.Zone[int64(c)]; err == nil && ok {
+		if err == nil && e.zone.has(int64(c)) {
 			d.Delivers = true
 		} else {
 			d.Reason = "outside_zone"
