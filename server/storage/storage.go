@@ -18,7 +18,7 @@ import (
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
-	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
+	"modernc.org/sqlite"               // also registers the "sqlite" database/sql driver
 
 	"wemart/ent"
 	"wemart/server/redact"
@@ -48,13 +48,13 @@ func Open(ctx context.Context, rawURL, dataDir string) (*DB, error) {
 		if err := os.MkdirAll(dataDir, 0o755); err != nil {
 			return nil, fmt.Errorf("create data dir: %w", err)
 		}
-		return openSQLite(ctx, filepath.Join(dataDir, DefaultFile))
+		return openSQLite(ctx, filepath.Join(dataDir, DefaultFile), StmtCacheSize)
 	case strings.HasPrefix(rawURL, "sqlite:"):
 		path := strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "//")
 		if path == "" {
 			return nil, errors.New("sqlite: URL names no file")
 		}
-		return openSQLite(ctx, path)
+		return openSQLite(ctx, path, StmtCacheSize)
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
 		return openPostgres(ctx, rawURL)
 	default:
@@ -76,16 +76,22 @@ func SQLiteDSN(path string) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
-func openSQLite(ctx context.Context, path string) (*DB, error) {
+// openSQLite opens the SQLite file at path, each connection keeping up to
+// stmtCache prepared statements (0: none, see stmtConnector).
+func openSQLite(ctx context.Context, path string, stmtCache int) (*DB, error) {
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, fmt.Errorf("create database dir: %w", err)
 		}
 	}
-	db, err := sql.Open("sqlite", SQLiteDSN(path))
+	conn, err := sqlite.NewConnector(SQLiteDSN(path))
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
+	if stmtCache > 0 {
+		conn = stmtConnector{Connector: conn, size: stmtCache}
+	}
+	db := sql.OpenDB(conn)
 	// One writer at a time is SQLite's rule; a small pool keeps readers parallel
 	// without piling up connections that would only wait on the write lock.
 	db.SetMaxOpenConns(8)
