@@ -309,7 +309,7 @@ func (s *Service) lines(ctx context.Context, shopperID, storeID int) ([]lineRow,
 			sel.LeftJoin(k).On(sel.C(cartitem.FieldSkuID), k.C(sku.FieldID)).
 				LeftJoin(p).On(k.C(sku.FieldProductID), p.C(product.FieldID)).
 				LeftJoin(st).OnP(entsql.And(entsql.ColumnsEQ(st.C(stock.FieldSkuID), sel.C(cartitem.FieldSkuID)),
-					entsql.ColumnsEQ(st.C(stock.FieldStoreID), sel.C(cartitem.FieldStoreID)))).
+				entsql.ColumnsEQ(st.C(stock.FieldStoreID), sel.C(cartitem.FieldStoreID)))).
 				Select(sel.C(cartitem.FieldSkuID), sel.C(cartitem.FieldQuantity), sel.C(cartitem.FieldSelected),
 					entsql.As(sel.C(cartitem.FieldPriceFen), "seen_fen"), sel.C(cartitem.FieldUpdatedAt),
 					entsql.As(k.C(sku.FieldID), "k_id"), entsql.As(k.C(sku.FieldName), "sku_name"),
