@@ -72,6 +72,9 @@ func SQLiteDSN(path string) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	// Reads through a memory map share the OS's page cache between
+	// connections instead of copying pages into each one's own cache.
+	q.Add("_pragma", "mmap_size(268435456)")
 	q.Add("_txlock", "immediate")
 	return "file:" + path + "?" + q.Encode()
 }
@@ -97,7 +100,41 @@ func openSQLite(ctx context.Context, path string, stmtCache int) (*DB, error) {
 	db.SetMaxOpenConns(8)
 	db.SetMaxIdleConns(8)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	return finish(ctx, db, dialect.SQLite, "sqlite:"+path)
+	out, err := finish(ctx, db, dialect.SQLite, "sqlite:"+path)
+	if err != nil {
+		return nil, err
+	}
+	if err := dropStat4(ctx, db); err != nil {
+		out.Close()
+		return nil, fmt.Errorf("sqlite %s: %w", path, err)
+	}
+	return out, nil
+}
+
+// dropStat4 deletes the value samples ANALYZE keeps in sqlite_stat4 (the
+// per-table statistics of sqlite_stat1 stay). With samples, SQLite plans a
+// statement for the values bound to it: a statement comparing an indexed
+// column with a parameter — nearly every ent query — is parsed and planned
+// again whenever a new value is bound, so a prepared statement saves
+// nothing. wemart's queries are point and range lookups on their indexes,
+// planned as well from sqlite_stat1's averages. `wemart seed` runs ANALYZE;
+// the samples are dropped at the next open (a process already running
+// keeps planning with them until it restarts).
+func dropStat4(ctx context.Context, db *sql.DB) error {
+	var n int
+	err := db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema WHERE name = 'sqlite_stat4'").Scan(&n)
+	if err != nil || n == 0 {
+		return err
+	}
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_stat4").Scan(&n); err != nil || n == 0 {
+		return err
+	}
+	if _, err := db.ExecContext(ctx, "DELETE FROM sqlite_stat4"); err != nil {
+		return fmt.Errorf("drop the planner's value samples: %w", err)
+	}
+	// Connections already open load the statistics again.
+	_, err = db.ExecContext(ctx, "ANALYZE sqlite_schema")
+	return err
 }
 
 func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
