@@ -179,29 +179,30 @@ func (h *searchAPI) searchProducts(c echo.Context) error {
 	for i, hit := range res.Hits {
 		ids[i] = hit.ID
 	}
-	live, err := h.Catalog.ListedSkus(ctx, ids)
+	// One query for the page: what is still listed, at which price and
+	// whether it is available at the store.
+	shelves, err := h.Catalog.Shelves(ctx, storeID, ids)
 	if err != nil {
 		return err
 	}
-	var available map[int]bool
-	if storeID != 0 {
-		if available, err = h.availableAt(c, storeID, live); err != nil {
-			return err
-		}
-	}
 	items := make([]SearchItem, 0, len(res.Hits))
 	for _, hit := range res.Hits {
-		if _, ok := live[hit.ID]; !ok {
+		sh, ok := shelves[hit.ID]
+		if !ok {
 			continue
 		}
+		if sh.OwnPrices {
+			hit.PriceMinFen, hit.PriceMaxFen = sh.MinFen, sh.MaxFen
+		}
+		img := h.URLs.Of(hit.Image)
 		it := SearchItem{ID: hit.ID, Title: hit.Title, TitleHighlight: hit.TitleHighlight, PriceFen: hit.PriceMinFen,
-			PriceMaxFen: hit.PriceMaxFen, Image: h.URLs.Of(hit.Image), ImageURL: h.URLs.Of(hit.Image), Sales: hit.Sales}
+			PriceMaxFen: hit.PriceMaxFen, Image: img, ImageURL: img, Sales: hit.Sales}
 		if hit.CategoryID != 0 {
 			cat := hit.CategoryID
 			it.CategoryID = &cat
 		}
 		if storeID != 0 {
-			a := available[hit.ID]
+			a := sh.Available
 			it.Available = &a
 		}
 		items = append(items, it)
@@ -220,57 +221,18 @@ func (h *searchAPI) searchProducts(c echo.Context) error {
 // searchAt runs q with the prices of storeID (0: the chain's). With a price
 // filter or a price sort every price of the store's own takes part
 // (search.Repriced keeps paging and totals exact); otherwise the chain's
-// order holds and only the page's products are re-priced.
+// order holds and the caller re-prices the page's products (Shelves).
 func (h *searchAPI) searchAt(ctx context.Context, q search.Query, storeID int) (search.Result, error) {
-	if storeID == 0 {
+	if storeID == 0 || (q.MinPriceFen < 0 && q.MaxPriceFen < 0 && q.Sort != search.SortPriceAsc && q.Sort != search.SortPriceDesc) {
 		res, err := h.Search.Search(ctx, q)
 		return res, searchError(err)
 	}
-	var own map[int]search.PriceRange
-	var err error
-	if q.MinPriceFen >= 0 || q.MaxPriceFen >= 0 || q.Sort == search.SortPriceAsc || q.Sort == search.SortPriceDesc {
-		if own, err = h.Prices.Ranges(ctx, storeID, nil); err != nil {
-			return search.Result{}, err
-		}
-	}
-	res, err := h.Search.SearchRepriced(ctx, q, own)
-	if err != nil || own != nil {
-		return res, searchError(err)
-	}
-	ids := make([]int, len(res.Hits))
-	for i, hit := range res.Hits {
-		ids[i] = hit.ID
-	}
-	if own, err = h.Prices.Ranges(ctx, storeID, ids); err != nil {
+	own, err := h.Prices.Ranges(ctx, storeID, nil)
+	if err != nil {
 		return search.Result{}, err
 	}
-	for i, hit := range res.Hits {
-		if r, ok := own[hit.ID]; ok {
-			res.Hits[i].PriceMinFen, res.Hits[i].PriceMaxFen = r.MinFen, r.MaxFen
-		}
-	}
-	return res, nil
-}
-
-// availableAt says, per product, whether some live SKU is available at storeID.
-func (h *searchAPI) availableAt(c echo.Context, storeID int, skus map[int][]int) (map[int]bool, error) {
-	var all []int
-	for _, ks := range skus {
-		all = append(all, ks...)
-	}
-	levels, err := h.Inventory.Levels(c.Request().Context(), storeID, all)
-	if err != nil {
-		return nil, err
-	}
-	out := map[int]bool{}
-	for product, ks := range skus {
-		for _, k := range ks {
-			if levels[k].Available > 0 {
-				out[product] = true
-			}
-		}
-	}
-	return out, nil
+	res, err := h.Search.SearchRepriced(ctx, q, own)
+	return res, searchError(err)
 }
 
 // suggestProducts is GET /api/v1/products/suggest?q=: completions for the

@@ -251,6 +251,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 	if engine == nil {
 		engine = SearchEngine(cfg)
 	}
+	// Catalogue pages are answered from a cache until the index changes.
+	engine = search.Browsing(engine)
 	search := indexer.New(db, engine, log)
 	if err := search.Start(ctx); err != nil {
 		return nil, fmt.Errorf("search: %w", err)

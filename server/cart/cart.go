@@ -6,7 +6,12 @@ package cart
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
 	"time"
+
+	entsql "entgo.io/ent/dialect/sql"
 
 	"wemart/ent"
 	"wemart/ent/cartitem"
@@ -223,58 +228,37 @@ func (s *Service) Get(ctx context.Context, shopperID, storeID int) (_ Cart, err 
 	if err := s.checkStore(ctx, storeID); err != nil {
 		return Cart{}, err
 	}
-	rows, err := s.client.CartItem.Query().Where(cartitem.ShopperID(shopperID), cartitem.StoreID(storeID)).
-		Order(ent.Asc(cartitem.FieldID)).All(ctx)
+	rows, err := s.lines(ctx, shopperID, storeID)
 	if err != nil {
 		return Cart{}, err
 	}
 	out := Cart{StoreID: storeID, Lines: make([]Line, 0, len(rows))}
-	if len(rows) == 0 {
-		return out, nil
-	}
-	ids := make([]int, len(rows))
-	for i, r := range rows {
-		ids[i] = r.SkuID
+	for _, r := range rows {
 		if out.UpdatedAt == nil || r.UpdatedAt.After(*out.UpdatedAt) {
 			t := r.UpdatedAt
 			out.UpdatedAt = &t
 		}
-	}
-	skus, err := s.client.Sku.Query().Where(sku.IDIn(ids...)).WithProduct().All(ctx)
-	if err != nil {
-		return Cart{}, err
-	}
-	stocks, err := s.client.Stock.Query().Where(stock.StoreID(storeID), stock.SkuIDIn(ids...)).All(ctx)
-	if err != nil {
-		return Cart{}, err
-	}
-	skuOf := map[int]*ent.Sku{}
-	for _, k := range skus {
-		skuOf[k.ID] = k
-	}
-	stockOf := map[int]*ent.Stock{}
-	for _, st := range stocks {
-		stockOf[st.SkuID] = st
-	}
-	for _, r := range rows {
-		l := Line{SkuID: r.SkuID, Quantity: r.Quantity, Selected: r.Selected, SeenPriceFen: r.PriceFen, PriceFen: r.PriceFen}
-		k := skuOf[r.SkuID]
+		l := Line{SkuID: r.SkuID, Quantity: r.Quantity, Selected: r.Selected, SeenPriceFen: r.SeenFen, PriceFen: r.SeenFen}
 		switch {
-		case k == nil || k.DeletedAt != nil || k.Edges.Product == nil || k.Edges.Product.DeletedAt != nil:
+		case r.KID == nil || r.KDeletedAt != nil || r.PID == nil || r.PDeletedAt != nil:
 			l.Problem = ProblemRemoved
 		default:
-			p := k.Edges.Product
-			l.ProductID, l.Title, l.SkuName, l.PriceFen = p.ID, p.Title, k.Name, k.PriceFen
-			l.Image = media.ProductRef(p.ImageKey, p.Images)
-			st := stockOf[r.SkuID]
-			if st != nil {
-				l.Stock = max(st.OnHand-st.Reserved, 0)
-				l.PriceFen = prices.Effective(k.PriceFen, st.PriceFen)
+			l.ProductID, l.Title, l.SkuName, l.PriceFen = *r.PID, r.Title.String, r.SkuName.String, r.ChainFen.Int64
+			var images []string
+			if r.ImageKey.String == "" && r.Images.Valid {
+				if err := json.Unmarshal([]byte(r.Images.String), &images); err != nil {
+					return Cart{}, fmt.Errorf("product %d images: %w", l.ProductID, err)
+				}
+			}
+			l.Image = media.ProductRef(r.ImageKey.String, images)
+			if r.StockID != nil {
+				l.Stock = max(r.OnHand.Int64-r.Reserved.Int64, 0)
+				l.PriceFen = prices.Effective(r.ChainFen.Int64, r.OwnFen)
 			}
 			switch {
-			case p.Status != product.StatusListed:
+			case r.Status.String != string(product.StatusListed):
 				l.Problem = ProblemUnlisted
-			case st == nil:
+			case r.StockID == nil:
 				l.Problem = ProblemNotSoldHere
 			case l.Stock == 0:
 				l.Problem = ProblemSoldOut
@@ -289,6 +273,54 @@ func (s *Service) Get(ctx context.Context, shopperID, storeID int) (_ Cart, err 
 		out.Lines = append(out.Lines, l)
 	}
 	return out, nil
+}
+
+// lineRow is a cart line joined to its SKU, product and stock at the store
+// (each may be missing).
+type lineRow struct {
+	SkuID      int            `json:"sku_id"`
+	Quantity   int            `json:"quantity"`
+	Selected   bool           `json:"selected"`
+	SeenFen    int64          `json:"seen_fen"`
+	UpdatedAt  time.Time      `json:"updated_at"`
+	KID        *int           `json:"k_id"`
+	SkuName    sql.NullString `json:"sku_name"`
+	ChainFen   sql.NullInt64  `json:"chain_fen"`
+	KDeletedAt *time.Time     `json:"k_deleted_at"`
+	PID        *int           `json:"p_id"`
+	Title      sql.NullString `json:"title"`
+	ImageKey   sql.NullString `json:"image_key"`
+	Images     sql.NullString `json:"images"`
+	Status     sql.NullString `json:"status"`
+	PDeletedAt *time.Time     `json:"p_deleted_at"`
+	StockID    *int           `json:"stock_id"`
+	OnHand     sql.NullInt64  `json:"on_hand"`
+	Reserved   sql.NullInt64  `json:"reserved"`
+	OwnFen     *int64         `json:"own_fen"`
+}
+
+// lines reads the cart's lines in the order they were added, each with
+// its SKU, product and stock at the store, in one query.
+func (s *Service) lines(ctx context.Context, shopperID, storeID int) ([]lineRow, error) {
+	var rows []lineRow
+	err := s.client.CartItem.Query().Where(cartitem.ShopperID(shopperID), cartitem.StoreID(storeID)).
+		Modify(func(sel *entsql.Selector) {
+			k, p, st := entsql.Table(sku.Table).As("k"), entsql.Table(product.Table).As("p"), entsql.Table(stock.Table).As("st")
+			sel.LeftJoin(k).On(sel.C(cartitem.FieldSkuID), k.C(sku.FieldID)).
+				LeftJoin(p).On(k.C(sku.FieldProductID), p.C(product.FieldID)).
+				LeftJoin(st).OnP(entsql.And(entsql.ColumnsEQ(st.C(stock.FieldSkuID), sel.C(cartitem.FieldSkuID)),
+				entsql.ColumnsEQ(st.C(stock.FieldStoreID), sel.C(cartitem.FieldStoreID)))).
+				Select(sel.C(cartitem.FieldSkuID), sel.C(cartitem.FieldQuantity), sel.C(cartitem.FieldSelected),
+					entsql.As(sel.C(cartitem.FieldPriceFen), "seen_fen"), sel.C(cartitem.FieldUpdatedAt),
+					entsql.As(k.C(sku.FieldID), "k_id"), entsql.As(k.C(sku.FieldName), "sku_name"),
+					entsql.As(k.C(sku.FieldPriceFen), "chain_fen"), entsql.As(k.C(sku.FieldDeletedAt), "k_deleted_at"),
+					entsql.As(p.C(product.FieldID), "p_id"), p.C(product.FieldTitle), p.C(product.FieldImageKey),
+					p.C(product.FieldImages), p.C(product.FieldStatus), entsql.As(p.C(product.FieldDeletedAt), "p_deleted_at"),
+					entsql.As(st.C(stock.FieldID), "stock_id"), st.C(stock.FieldOnHand), st.C(stock.FieldReserved),
+					entsql.As(st.C(stock.FieldPriceFen), "own_fen")).
+				OrderBy(sel.C(cartitem.FieldID))
+		}).Scan(ctx, &rows)
+	return rows, err
 }
 
 // checkStore makes sure storeID is a store (staff may have closed it: its

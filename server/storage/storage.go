@@ -18,7 +18,7 @@ import (
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
-	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
+	"modernc.org/sqlite"               // also registers the "sqlite" database/sql driver
 
 	"wemart/ent"
 	"wemart/server/redact"
@@ -48,13 +48,13 @@ func Open(ctx context.Context, rawURL, dataDir string) (*DB, error) {
 		if err := os.MkdirAll(dataDir, 0o755); err != nil {
 			return nil, fmt.Errorf("create data dir: %w", err)
 		}
-		return openSQLite(ctx, filepath.Join(dataDir, DefaultFile))
+		return openSQLite(ctx, filepath.Join(dataDir, DefaultFile), StmtCacheSize)
 	case strings.HasPrefix(rawURL, "sqlite:"):
 		path := strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "//")
 		if path == "" {
 			return nil, errors.New("sqlite: URL names no file")
 		}
-		return openSQLite(ctx, path)
+		return openSQLite(ctx, path, StmtCacheSize)
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
 		return openPostgres(ctx, rawURL)
 	default:
@@ -72,26 +72,69 @@ func SQLiteDSN(path string) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	// Reads through a memory map share the OS's page cache between
+	// connections instead of copying pages into each one's own cache.
+	q.Add("_pragma", "mmap_size(268435456)")
 	q.Add("_txlock", "immediate")
 	return "file:" + path + "?" + q.Encode()
 }
 
-func openSQLite(ctx context.Context, path string) (*DB, error) {
+// openSQLite opens the SQLite file at path, each connection keeping up to
+// stmtCache prepared statements (0: none, see stmtConnector).
+func openSQLite(ctx context.Context, path string, stmtCache int) (*DB, error) {
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, fmt.Errorf("create database dir: %w", err)
 		}
 	}
-	db, err := sql.Open("sqlite", SQLiteDSN(path))
+	conn, err := sqlite.NewConnector(SQLiteDSN(path))
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
+	if stmtCache > 0 {
+		conn = stmtConnector{Connector: conn, size: stmtCache}
+	}
+	db := sql.OpenDB(conn)
 	// One writer at a time is SQLite's rule; a small pool keeps readers parallel
 	// without piling up connections that would only wait on the write lock.
 	db.SetMaxOpenConns(8)
 	db.SetMaxIdleConns(8)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	return finish(ctx, db, dialect.SQLite, "sqlite:"+path)
+	out, err := finish(ctx, db, dialect.SQLite, "sqlite:"+path)
+	if err != nil {
+		return nil, err
+	}
+	if err := dropStat4(ctx, db); err != nil {
+		out.Close()
+		return nil, fmt.Errorf("sqlite %s: %w", path, err)
+	}
+	return out, nil
+}
+
+// dropStat4 deletes the value samples ANALYZE keeps in sqlite_stat4 (the
+// per-table statistics of sqlite_stat1 stay). With samples, SQLite plans a
+// statement for the values bound to it: a statement comparing an indexed
+// column with a parameter — nearly every ent query — is parsed and planned
+// again whenever a new value is bound, so a prepared statement saves
+// nothing. wemart's queries are point and range lookups on their indexes,
+// planned as well from sqlite_stat1's averages. `wemart seed` runs ANALYZE;
+// the samples are dropped at the next open (a process already running
+// keeps planning with them until it restarts).
+func dropStat4(ctx context.Context, db *sql.DB) error {
+	var n int
+	err := db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema WHERE name = 'sqlite_stat4'").Scan(&n)
+	if err != nil || n == 0 {
+		return err
+	}
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_stat4").Scan(&n); err != nil || n == 0 {
+		return err
+	}
+	if _, err := db.ExecContext(ctx, "DELETE FROM sqlite_stat4"); err != nil {
+		return fmt.Errorf("drop the planner's value samples: %w", err)
+	}
+	// Connections already open load the statistics again.
+	_, err = db.ExecContext(ctx, "ANALYZE sqlite_schema")
+	return err
 }
 
 func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
