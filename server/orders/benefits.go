@@ -113,12 +113,8 @@ func (s *Service) standingOf(ctx context.Context, shopperID int) (standing, erro
 	if m == nil {
 		return standing{}, nil
 	}
-	lvl, err := m.LevelOf(ctx, shopperID)
-	if err != nil {
-		return standing{}, err
-	}
-	avail, _, err := m.Balance(ctx, shopperID)
-	return standing{level: lvl, points: avail}, err
+	at, err := m.CheckoutStanding(ctx, shopperID) // one round trip
+	return standing{level: at.Level, points: at.Points}, err
 }
 
 // priceCoupon applies the coupon step: the one asked for (checked in tx

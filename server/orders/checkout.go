@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
 
 	"wemart/ent"
 	"wemart/ent/address"
@@ -193,21 +194,22 @@ func (s *Service) Create(ctx context.Context, shopperID int, key string, in Crea
 		return Placed{}, err
 	}
 	hash := norm.hash()
-	st, err := s.standingOf(ctx, shopperID)
-	if err != nil {
-		return Placed{}, err
-	}
 	for attempt := 0; ; attempt++ {
-		if o, err := s.byKey(ctx, shopperID, key, hash); o != nil || err != nil {
-			if err != nil {
-				return Placed{}, err
+		o, err := s.try(ctx, shopperID, key, hash, norm)
+		if err != nil {
+			// The key may have placed its order already (this is a retry, or
+			// another request with the key committed first): that order, or a
+			// conflict, is the answer, whatever kept this attempt from placing.
+			// Looked up only now, so that placing an order costs no extra read.
+			if prior, kerr := s.byKey(ctx, shopperID, key, hash); prior != nil || kerr != nil {
+				if kerr != nil {
+					return Placed{}, kerr
+				}
+				return s.replay(ctx, prior)
 			}
-			return s.replay(ctx, o)
 		}
-		o, err := s.place(ctx, shopperID, key, hash, norm, st)
 		if (ent.IsConstraintError(err) || errors.Is(err, errKeyUsed)) && attempt < 3 {
-			// Another request with this key committed first (or, once in a
-			// blue moon, an order number collided): look again.
+			// Once in a blue moon an order number collided: try again.
 			continue
 		}
 		if errs.Is(err, errs.OutOfStock) {
@@ -275,6 +277,42 @@ func (s *Service) replay(ctx context.Context, o *ent.Order) (Placed, error) {
 	return Placed{Order: o, Payment: params}, nil
 }
 
+// try makes one attempt at placing the order: the store's checks from its
+// index, a cheap refusal of lines the store no longer has (one read, no
+// transaction: in a flash sale most checkouts end here), the shopper's
+// membership, then the transaction, where the compare-and-set on the stock
+// decides.
+func (s *Service) try(ctx context.Context, shopperID int, key, hash string, in CreateInput) (*ent.Order, error) {
+	entry, err := s.stores.Index().Get(ctx, in.StoreID)
+	if err != nil {
+		return nil, err
+	}
+	if entry == nil {
+		return nil, errs.E(errs.NotFound, "no store %d", in.StoreID)
+	}
+	now := s.now()
+	if !entry.OpenAt(now) {
+		return nil, errs.E(errs.Conflict, "%s is closed now and takes no orders", entry.Name).With("store_id", entry.ID)
+	}
+	if order.Fulfilment(in.Fulfilment) == order.FulfilmentPickup && !entry.Pickup {
+		return nil, errs.E(errs.Conflict, "%s offers no pickup; choose delivery", entry.Name)
+	}
+	if in.Items != nil { // the cart's lines are read in the transaction
+		lines := make([]inventory.Line, len(in.Items))
+		for i, l := range in.Items {
+			lines[i] = inventory.Line{SkuID: l.SkuID, Quantity: int64(l.Quantity)}
+		}
+		if err := s.inv.Shortage(ctx, in.StoreID, lines); err != nil {
+			return nil, err
+		}
+	}
+	st, err := s.standingOf(ctx, shopperID)
+	if err != nil {
+		return nil, err
+	}
+	return s.place(ctx, shopperID, key, hash, in, st, entry, now)
+}
+
 // priced is an order line with what the database says about it.
 type priced struct {
 	LineInput
@@ -287,24 +325,10 @@ type priced struct {
 // place writes the order in one transaction: read prices, check the store
 // and address, insert the order and its lines, reserve the stock, open the
 // timeline, record the pending payment, and take ordered lines out of the cart.
-func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in CreateInput, st standing) (*ent.Order, error) {
-	entry, err := s.stores.Index().Get(ctx, in.StoreID)
-	if err != nil {
-		return nil, err
-	}
-	if entry == nil {
-		return nil, errs.E(errs.NotFound, "no store %d", in.StoreID)
-	}
-	now := s.now()
-	if !entry.OpenAt(now) {
-		return nil, errs.E(errs.Conflict, "%s is closed now and takes no orders", entry.Name).With("store_id", entry.ID)
-	}
+func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in CreateInput, st standing, entry *stores.Entry, now time.Time) (*ent.Order, error) {
 	fulfilment := order.Fulfilment(in.Fulfilment)
-	if fulfilment == order.FulfilmentPickup && !entry.Pickup {
-		return nil, errs.E(errs.Conflict, "%s offers no pickup; choose delivery", entry.Name)
-	}
 	var placed *ent.Order
-	err = storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
+	err := storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
 		buyer, err := storage.LockShopper(ctx, tx, shopperID)
 		if err != nil {
 			return err
@@ -441,13 +465,28 @@ func (s *Service) storeLive(ctx context.Context, tx *ent.Tx, storeID int) error 
 // checkouts a minute; call it with the shopper locked.
 func (s *Service) shopperLimits(ctx context.Context, tx *ent.Tx, shopperID int, now time.Time) error {
 	lim := s.limits
-	open, err := tx.Order.Query().Where(order.ShopperID(shopperID), order.StatusEQ(order.StatusPendingPayment)).Count(ctx)
+	// Both counts in one read; the oldest recent checkout only when it matters.
+	var counts []struct {
+		Open   int64 `json:"open"`
+		Recent int64 `json:"recent"`
+	}
+	err := tx.Order.Query().Where(order.ShopperID(shopperID)).Modify(func(q *sql.Selector) {
+		q.Select().
+			AppendSelectExprAs(countWhen(sql.EQ(q.C(order.FieldStatus), string(order.StatusPendingPayment))), "open").
+			AppendSelectExprAs(countWhen(sql.GT(q.C(order.FieldCreatedAt), now.Add(-time.Minute).UTC())), "recent")
+	}).Scan(ctx, &counts)
 	if err != nil {
 		return err
 	}
-	if open >= lim.OpenOrders {
+	if len(counts) != 1 {
+		return fmt.Errorf("orders: counting the shopper's orders gave %d rows", len(counts))
+	}
+	if open := int(counts[0].Open); open >= lim.OpenOrders {
 		return errs.E(errs.Conflict, "you already have %d unpaid orders (the limit); pay or cancel one first", open).
 			With("limit", "open_orders").With("max", lim.OpenOrders)
+	}
+	if int(counts[0].Recent) < lim.CheckoutsPerMinute {
+		return nil
 	}
 	recent, err := tx.Order.Query().Where(order.ShopperID(shopperID), order.CreatedAtGT(now.Add(-time.Minute).UTC())).
 		Order(ent.Asc(order.FieldCreatedAt)).Limit(lim.CheckoutsPerMinute).Select(order.FieldCreatedAt).All(ctx)
@@ -460,6 +499,13 @@ func (s *Service) shopperLimits(ctx context.Context, tx *ent.Tx, shopperID int, 
 			With("limit", "checkouts_per_minute").With("max", lim.CheckoutsPerMinute)
 	}
 	return nil
+}
+
+// countWhen counts the rows where p holds.
+func countWhen(p *sql.Predicate) sql.Querier {
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.WriteString("COUNT(CASE WHEN ").Join(p).WriteString(" THEN 1 END)")
+	})
 }
 
 // cartLines are the selected lines of the shopper's cart at a store.
