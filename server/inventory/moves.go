@@ -180,7 +180,7 @@ func (s *Service) short(ctx context.Context, client *ent.Client, m move, storeID
 		available = st.OnHand - st.Reserved
 	}
 	if m.short == errs.OutOfStock {
-		return outOfStock(l, available)
+		return OutOfStock(l, available)
 	}
 	return fmt.Errorf("inventory: cannot %s %d of SKU %d at store %d (stock row: %+v)", m.kind, l.Quantity, l.SkuID, storeID, st)
 }
@@ -214,15 +214,16 @@ func (s *Service) Shortage(ctx context.Context, storeID int, lines []Line) (err 
 	for _, l := range lines {
 		for _, r := range rows {
 			if r.SkuID == l.SkuID && r.OnHand-r.Reserved < l.Quantity {
-				return outOfStock(l, r.OnHand-r.Reserved)
+				return OutOfStock(l, r.OnHand-r.Reserved)
 			}
 		}
 	}
 	return nil
 }
 
-// outOfStock is the error for a line short of stock, with what is left.
-func outOfStock(l Line, available int64) error {
+// OutOfStock is the out_of_stock error for a line short of stock, with
+// what is left (available).
+func OutOfStock(l Line, available int64) error {
 	return errs.E(errs.OutOfStock, "SKU %d: only %d left at this store, %d wanted", l.SkuID, max(available, 0), l.Quantity).
 		With("sku_id", l.SkuID).With("available", max(available, 0)).With("requested", l.Quantity)
 }

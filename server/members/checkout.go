@@ -35,11 +35,15 @@ const (
 // CheckoutStanding reads the shopper's level and available points in one
 // round trip: the levels, each row carrying her spend of the level window
 // (the same sums as SpendFen) and her balance (as Balance). It reads
-// through the pool: call it before the checkout's transaction, never inside.
-func (s *Service) CheckoutStanding(ctx context.Context, shopperID int) (_ AtCheckout, err error) {
+// through client: a checkout's transaction passes its own (tx.Client()),
+// so that it never waits for a second pooled connection; nil is the pool.
+func (s *Service) CheckoutStanding(ctx context.Context, client *ent.Client, shopperID int) (_ AtCheckout, err error) {
 	defer errs.Op(&err, "members.CheckoutStanding")
+	if client == nil {
+		client = s.client
+	}
 	since := s.clock().Add(-s.rules.LevelWindow)
-	rows, err := s.client.MemberLevel.Query().Order(ent.Asc(memberlevel.FieldMinSpendFen)).
+	rows, err := client.MemberLevel.Query().Order(ent.Asc(memberlevel.FieldMinSpendFen)).
 		Modify(func(q *sql.Selector) {
 			orders := sql.Table(order.Table)
 			q.AppendSelectExprAs(sql.Select(sumOf(orders.C(order.FieldPayableFen))).From(orders).
@@ -59,13 +63,11 @@ func (s *Service) CheckoutStanding(ctx context.Context, shopperID int) (_ AtChec
 	if err != nil {
 		return AtCheckout{}, err
 	}
-	if len(rows) == 0 { // no levels yet: Standing seeds them
-		st, err := s.Standing(ctx, shopperID)
-		if err != nil {
-			return AtCheckout{}, err
-		}
-		avail, _, err := s.Balance(ctx, shopperID)
-		return AtCheckout{Level: st.Level, Points: avail}, err
+	if len(rows) == 0 {
+		// No levels (they are seeded at start and never replaced by none):
+		// no level's benefits, and the balance read on its own.
+		avail, _, err := balance(ctx, client.PointAccount, shopperID)
+		return AtCheckout{Points: avail}, err
 	}
 	var sums [4]int64
 	for i, col := range []string{colPaid, colRefunded, colCounter, colPoints} {
