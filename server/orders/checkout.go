@@ -246,7 +246,9 @@ var errKeyUsed = errors.New("orders: the idempotency key was used meanwhile")
 // byKey finds the shopper's order made with key; with another request
 // behind it, that is a conflict.
 func (s *Service) byKey(ctx context.Context, shopperID int, key, hash string) (*ent.Order, error) {
-	o, err := s.client.Order.Query().Where(order.ShopperID(shopperID), order.IdempotencyKey(key)).Only(ctx)
+	// Two columns first: on a refused checkout the key is almost never used.
+	o, err := s.client.Order.Query().Where(order.ShopperID(shopperID), order.IdempotencyKey(key)).
+		Select(order.FieldID, order.FieldRequestHash).Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil, nil
 	}
@@ -257,7 +259,7 @@ func (s *Service) byKey(ctx context.Context, shopperID int, key, hash string) (*
 		return nil, errs.E(errs.Conflict, "Idempotency-Key %q was used for another order request", key).
 			With("order_id", o.ID)
 	}
-	return o, nil
+	return s.client.Order.Get(ctx, o.ID)
 }
 
 // replay answers a repeated checkout with the order it made, and fresh
