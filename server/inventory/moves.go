@@ -180,8 +180,50 @@ func (s *Service) short(ctx context.Context, client *ent.Client, m move, storeID
 		available = st.OnHand - st.Reserved
 	}
 	if m.short == errs.OutOfStock {
-		return errs.E(errs.OutOfStock, "SKU %d: only %d left at this store, %d wanted", l.SkuID, max(available, 0), l.Quantity).
-			With("sku_id", l.SkuID).With("available", max(available, 0)).With("requested", l.Quantity)
+		return OutOfStock(l, available)
 	}
 	return fmt.Errorf("inventory: cannot %s %d of SKU %d at store %d (stock row: %+v)", m.kind, l.Quantity, l.SkuID, storeID, st)
+}
+
+// Shortage reads, through the pool and outside any transaction, whether
+// storeID has each line's units available now (on_hand - reserved), and
+// returns the out_of_stock error Reserve would give for the first line
+// short of them, or nil. A line without a stock row is left to the
+// checkout's transaction to explain. One indexed read: a flash sale's
+// refusals cost no transaction. It is a fresh read, never a cache, so it
+// never refuses units released before it ran; a line it finds available
+// may still be short by the time Reserve's compare-and-set, which stays the
+// authority, runs.
+func (s *Service) Shortage(ctx context.Context, storeID int, lines []Line) (err error) {
+	defer errs.Op(&err, "inventory.Shortage")
+	ids := make([]int, len(lines))
+	for i, l := range lines {
+		ids[i] = l.SkuID
+	}
+	var rows []struct {
+		SkuID    int   `json:"sku_id"`
+		OnHand   int64 `json:"on_hand"`
+		Reserved int64 `json:"reserved"`
+	}
+	if err := s.client.Stock.Query().Where(stock.StoreID(storeID), stock.SkuIDIn(ids...)).
+		Select(stock.FieldSkuID, stock.FieldOnHand, stock.FieldReserved).Scan(ctx, &rows); err != nil {
+		return err
+	}
+	lines = slices.Clone(lines)
+	slices.SortFunc(lines, func(a, b Line) int { return cmp.Compare(a.SkuID, b.SkuID) })
+	for _, l := range lines {
+		for _, r := range rows {
+			if r.SkuID == l.SkuID && r.OnHand-r.Reserved < l.Quantity {
+				return OutOfStock(l, r.OnHand-r.Reserved)
+			}
+		}
+	}
+	return nil
+}
+
+// OutOfStock is the out_of_stock error for a line short of stock, with
+// what is left (available).
+func OutOfStock(l Line, available int64) error {
+	return errs.E(errs.OutOfStock, "SKU %d: only %d left at this store, %d wanted", l.SkuID, max(available, 0), l.Quantity).
+		With("sku_id", l.SkuID).With("available", max(available, 0)).With("requested", l.Quantity)
 }

@@ -223,6 +223,11 @@ func (s *Service) Standing(ctx context.Context, shopperID int) (_ Standing, err 
 	if err != nil {
 		return Standing{}, err
 	}
+	return standingIn(levels, spend), nil
+}
+
+// standingIn is where spend stands in levels (lowest first).
+func standingIn(levels []Level, spend int64) Standing {
 	st := Standing{SpendFen: spend}
 	for i, l := range levels {
 		if l.MinSpendFen > spend {
@@ -231,5 +236,5 @@ func (s *Service) Standing(ctx context.Context, shopperID int) (_ Standing, err 
 		}
 		st.Level = l
 	}
-	return st, nil
+	return st
 }

@@ -132,6 +132,9 @@ func (f *fixture) want(available, pending int64) {
 	if a != available || p != pending {
 		f.t.Fatalf("balance available %d pending %d, want %d and %d", a, p, available, pending)
 	}
+	if ck, err := f.s.CheckoutStanding(f.ctx, nil, f.shopper); err != nil || ck.Points != available {
+		f.t.Fatalf("CheckoutStanding %+v %v, want %d points", ck, err, available)
+	}
 	var sa, sp int64
 	for _, e := range f.db.Client.PointEntry.Query().Where(pointentry.ShopperID(f.shopper)).AllX(f.ctx) {
 		sa += e.AvailableDelta
@@ -336,6 +339,12 @@ func TestLevelOf(t *testing.T) {
 			}
 			if st.Level.Name != name || l != st.Level || st.SpendFen != spend {
 				t.Fatalf("level %q spend %d, want %q and %d", st.Level.Name, st.SpendFen, name, spend)
+			}
+			// The checkout's one-query read says the same.
+			ck, err := f.s.CheckoutStanding(f.ctx, nil, f.shopper)
+			avail, _, berr := f.s.Balance(f.ctx, f.shopper)
+			if err != nil || berr != nil || ck.Level != st.Level || ck.Points != avail {
+				t.Fatalf("CheckoutStanding %+v %v, want level %+v and %d points (%v)", ck, err, st.Level, avail, berr)
 			}
 		}
 		wantLevel("普通会员", 0)

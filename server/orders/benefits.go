@@ -97,28 +97,26 @@ func (s *Service) price(ctx context.Context, tx *ent.Tx, shopperID int, st stand
 }
 
 // standing is what the shopper's membership brings to a checkout: the
-// level and the points balance. It is read before the checkout's
-// transaction, never inside it: a read outside a transaction that holds a
-// connection waits, on PostgreSQL, for a second pooled connection, and N
-// racing checkouts holding all N connections would wait for ever. The
-// balance read here only sizes the offer; spending is the guarded update
-// inside the transaction.
+// level and the points balance. A checkout reads it inside its
+// transaction, through the transaction's connection (a read through the
+// pool there would wait, on PostgreSQL, for a second pooled connection,
+// and N racing checkouts holding all N connections would wait for ever),
+// and only once the lines are priced and in stock: a sold-out rush does
+// not pay for it. The balance read only sizes the offer; spending is the
+// guarded update in the transaction.
 type standing struct {
 	level  members.Level
 	points int64
 }
 
-func (s *Service) standingOf(ctx context.Context, shopperID int) (standing, error) {
+// standingOf reads the shopper's standing through client (nil: the pool).
+func (s *Service) standingOf(ctx context.Context, client *ent.Client, shopperID int) (standing, error) {
 	m := s.benefits.Members
 	if m == nil {
 		return standing{}, nil
 	}
-	lvl, err := m.LevelOf(ctx, shopperID)
-	if err != nil {
-		return standing{}, err
-	}
-	avail, _, err := m.Balance(ctx, shopperID)
-	return standing{level: lvl, points: avail}, err
+	at, err := m.CheckoutStanding(ctx, client, shopperID) // one round trip
+	return standing{level: at.Level, points: at.Points}, err
 }
 
 // priceCoupon applies the coupon step: the one asked for (checked in tx
@@ -223,7 +221,7 @@ func (s *Service) Quote(ctx context.Context, shopperID int, in CreateInput) (_ *
 			return nil, err
 		}
 	}
-	st, err := s.standingOf(ctx, shopperID)
+	st, err := s.standingOf(ctx, nil, shopperID)
 	if err != nil {
 		return nil, err
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
 
 	"wemart/ent"
 	"wemart/ent/address"
@@ -193,21 +194,22 @@ func (s *Service) Create(ctx context.Context, shopperID int, key string, in Crea
 		return Placed{}, err
 	}
 	hash := norm.hash()
-	st, err := s.standingOf(ctx, shopperID)
-	if err != nil {
-		return Placed{}, err
-	}
 	for attempt := 0; ; attempt++ {
-		if o, err := s.byKey(ctx, shopperID, key, hash); o != nil || err != nil {
-			if err != nil {
-				return Placed{}, err
+		o, err := s.try(ctx, shopperID, key, hash, norm)
+		if err != nil {
+			// The key may have placed its order already (this is a retry, or
+			// another request with the key committed first): that order, or a
+			// conflict, is the answer, whatever kept this attempt from placing.
+			// Looked up only now, so that placing an order costs no extra read.
+			if prior, kerr := s.byKey(ctx, shopperID, key, hash); prior != nil || kerr != nil {
+				if kerr != nil {
+					return Placed{}, kerr
+				}
+				return s.replay(ctx, prior)
 			}
-			return s.replay(ctx, o)
 		}
-		o, err := s.place(ctx, shopperID, key, hash, norm, st)
 		if (ent.IsConstraintError(err) || errors.Is(err, errKeyUsed)) && attempt < 3 {
-			// Another request with this key committed first (or, once in a
-			// blue moon, an order number collided): look again.
+			// Once in a blue moon an order number collided: try again.
 			continue
 		}
 		if errs.Is(err, errs.OutOfStock) {
@@ -244,7 +246,9 @@ var errKeyUsed = errors.New("orders: the idempotency key was used meanwhile")
 // byKey finds the shopper's order made with key; with another request
 // behind it, that is a conflict.
 func (s *Service) byKey(ctx context.Context, shopperID int, key, hash string) (*ent.Order, error) {
-	o, err := s.client.Order.Query().Where(order.ShopperID(shopperID), order.IdempotencyKey(key)).Only(ctx)
+	// Two columns first: on a refused checkout the key is almost never used.
+	o, err := s.client.Order.Query().Where(order.ShopperID(shopperID), order.IdempotencyKey(key)).
+		Select(order.FieldID, order.FieldRequestHash).Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil, nil
 	}
@@ -255,7 +259,7 @@ func (s *Service) byKey(ctx context.Context, shopperID int, key, hash string) (*
 		return nil, errs.E(errs.Conflict, "Idempotency-Key %q was used for another order request", key).
 			With("order_id", o.ID)
 	}
-	return o, nil
+	return s.client.Order.Get(ctx, o.ID)
 }
 
 // replay answers a repeated checkout with the order it made, and fresh
@@ -275,19 +279,11 @@ func (s *Service) replay(ctx context.Context, o *ent.Order) (Placed, error) {
 	return Placed{Order: o, Payment: params}, nil
 }
 
-// priced is an order line with what the database says about it.
-type priced struct {
-	LineInput
-	sku     *ent.Sku
-	product *ent.Product
-	// unitFen is the SKU's price at the store now: the store's own, or the chain's.
-	unitFen int64
-}
-
-// place writes the order in one transaction: read prices, check the store
-// and address, insert the order and its lines, reserve the stock, open the
-// timeline, record the pending payment, and take ordered lines out of the cart.
-func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in CreateInput, st standing) (*ent.Order, error) {
+// try makes one attempt at placing the order: the store's checks from its
+// index, a cheap refusal of lines the store no longer has (one read, no
+// transaction: in a flash sale most checkouts end here), then the
+// transaction, where the compare-and-set on the stock decides.
+func (s *Service) try(ctx context.Context, shopperID int, key, hash string, in CreateInput) (*ent.Order, error) {
 	entry, err := s.stores.Index().Get(ctx, in.StoreID)
 	if err != nil {
 		return nil, err
@@ -299,41 +295,91 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 	if !entry.OpenAt(now) {
 		return nil, errs.E(errs.Conflict, "%s is closed now and takes no orders", entry.Name).With("store_id", entry.ID)
 	}
-	fulfilment := order.Fulfilment(in.Fulfilment)
-	if fulfilment == order.FulfilmentPickup && !entry.Pickup {
+	if order.Fulfilment(in.Fulfilment) == order.FulfilmentPickup && !entry.Pickup {
 		return nil, errs.E(errs.Conflict, "%s offers no pickup; choose delivery", entry.Name)
 	}
+	if in.Items != nil { // the cart's lines are read in the transaction
+		lines := make([]inventory.Line, len(in.Items))
+		for i, l := range in.Items {
+			lines[i] = inventory.Line{SkuID: l.SkuID, Quantity: int64(l.Quantity)}
+		}
+		if err := s.inv.Shortage(ctx, in.StoreID, lines); err != nil {
+			return nil, err
+		}
+	}
+	return s.place(ctx, shopperID, key, hash, in, entry, now)
+}
+
+// priced is an order line with what the database says about it.
+type priced struct {
+	LineInput
+	sku     *ent.Sku
+	product *ent.Product
+	// unitFen is the SKU's price at the store now: the store's own, or the chain's.
+	unitFen int64
+	// available is on_hand - reserved at the store as the read found it.
+	available int64
+}
+
+// inStock refuses lines the store, as priceLines read it, is short of,
+// with the error Reserve would give. Read in the order's transaction, a
+// "short" is committed state (on SQLite, the only writer's); Reserve's
+// compare-and-set still decides for lines that look available.
+func inStock(lines []priced) error {
+	for _, l := range lines {
+		if l.available < int64(l.Quantity) {
+			return inventory.OutOfStock(inventory.Line{SkuID: l.SkuID, Quantity: int64(l.Quantity)}, l.available)
+		}
+	}
+	return nil
+}
+
+// place writes the order in one transaction: read prices, check the store
+// and address, insert the order and its lines, reserve the stock, open the
+// timeline, record the pending payment, and take ordered lines out of the cart.
+func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in CreateInput, entry *stores.Entry, now time.Time) (*ent.Order, error) {
+	fulfilment := order.Fulfilment(in.Fulfilment)
 	var placed *ent.Order
-	err = storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
+	err := storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
+		// Explicit lines are priced first: the same read says whether the
+		// store still has them, so once a flash sale's SKU is sold out a
+		// checkout that got past Shortage in the rush costs this one read.
+		// (A cart's lines are read with the shopper locked.)
+		items := in.Items
+		fromCart := items == nil
+		var lines []priced
+		var err error
+		if !fromCart {
+			if lines, err = priceLines(ctx, tx.Client(), in.StoreID, items); err != nil {
+				return err
+			}
+			if err := inStock(lines); err != nil {
+				return err
+			}
+		}
 		buyer, err := storage.LockShopper(ctx, tx, shopperID)
 		if err != nil {
 			return err
 		}
 		// A request with the same key (a retry while this one was on its
-		// way) may have placed the order while we waited for the lock: it
-		// emptied the cart or took the last open-order slot, so going on
-		// would answer the retry with an error instead of its order.
-		if used, err := tx.Order.Query().Where(order.ShopperID(shopperID), order.IdempotencyKey(key)).Exist(ctx); err != nil {
-			return err
-		} else if used {
-			return errKeyUsed
-		}
-		if err := s.shopperLimits(ctx, tx, shopperID, now); err != nil {
+		// way) may have placed the order while we waited for the lock
+		// (shopperLimits looks): Create answers with that order.
+		if err := s.shopperLimits(ctx, tx, shopperID, key, now); err != nil {
 			return err
 		}
 		if err := s.storeLive(ctx, tx, in.StoreID); err != nil {
 			return err
 		}
-		items := in.Items
-		fromCart := items == nil
 		if fromCart {
 			if items, err = cartLines(ctx, tx.Client(), shopperID, in.StoreID); err != nil {
 				return err
 			}
-		}
-		lines, err := priceLines(ctx, tx.Client(), in.StoreID, items)
-		if err != nil {
-			return err
+			if lines, err = priceLines(ctx, tx.Client(), in.StoreID, items); err != nil {
+				return err
+			}
+			if err := inStock(lines); err != nil {
+				return err
+			}
 		}
 		var goods int64
 		for _, l := range lines {
@@ -353,6 +399,10 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 			create.SetAddress(snap).SetDeliveryDistanceM(distance)
 		} else {
 			create.SetPickupCode(pickupCode())
+		}
+		st, err := s.standingOf(ctx, tx.Client(), shopperID)
+		if err != nil {
+			return err
 		}
 		p, err := s.price(ctx, tx, shopperID, st, entry, lines, fulfilment == order.FulfilmentDelivery,
 			benefitsAsked{couponID: in.CouponID, points: in.Points})
@@ -438,16 +488,37 @@ func (s *Service) storeLive(ctx context.Context, tx *ent.Tx, storeID int) error 
 }
 
 // shopperLimits refuses a checkout beyond the shopper's unpaid orders or
-// checkouts a minute; call it with the shopper locked.
-func (s *Service) shopperLimits(ctx context.Context, tx *ent.Tx, shopperID int, now time.Time) error {
+// checkouts a minute, and returns errKeyUsed when an order with key is
+// there already; call it with the shopper locked.
+func (s *Service) shopperLimits(ctx context.Context, tx *ent.Tx, shopperID int, key string, now time.Time) error {
 	lim := s.limits
-	open, err := tx.Order.Query().Where(order.ShopperID(shopperID), order.StatusEQ(order.StatusPendingPayment)).Count(ctx)
+	// The counts in one read; the oldest recent checkout only when it matters.
+	var counts []struct {
+		Used   int64 `json:"used"`
+		Open   int64 `json:"open"`
+		Recent int64 `json:"recent"`
+	}
+	err := tx.Order.Query().Where(order.ShopperID(shopperID)).Modify(func(q *sql.Selector) {
+		q.Select().
+			AppendSelectExprAs(countWhen(sql.EQ(q.C(order.FieldIdempotencyKey), key)), "used").
+			AppendSelectExprAs(countWhen(sql.EQ(q.C(order.FieldStatus), string(order.StatusPendingPayment))), "open").
+			AppendSelectExprAs(countWhen(sql.GT(q.C(order.FieldCreatedAt), now.Add(-time.Minute).UTC())), "recent")
+	}).Scan(ctx, &counts)
 	if err != nil {
 		return err
 	}
-	if open >= lim.OpenOrders {
+	if len(counts) != 1 {
+		return fmt.Errorf("orders: counting the shopper's orders gave %d rows", len(counts))
+	}
+	if counts[0].Used > 0 {
+		return errKeyUsed
+	}
+	if open := int(counts[0].Open); open >= lim.OpenOrders {
 		return errs.E(errs.Conflict, "you already have %d unpaid orders (the limit); pay or cancel one first", open).
 			With("limit", "open_orders").With("max", lim.OpenOrders)
+	}
+	if int(counts[0].Recent) < lim.CheckoutsPerMinute {
+		return nil
 	}
 	recent, err := tx.Order.Query().Where(order.ShopperID(shopperID), order.CreatedAtGT(now.Add(-time.Minute).UTC())).
 		Order(ent.Asc(order.FieldCreatedAt)).Limit(lim.CheckoutsPerMinute).Select(order.FieldCreatedAt).All(ctx)
@@ -460,6 +531,13 @@ func (s *Service) shopperLimits(ctx context.Context, tx *ent.Tx, shopperID int, 
 			With("limit", "checkouts_per_minute").With("max", lim.CheckoutsPerMinute)
 	}
 	return nil
+}
+
+// countWhen counts the rows where p holds.
+func countWhen(p *sql.Predicate) sql.Querier {
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.WriteString("COUNT(CASE WHEN ").Join(p).WriteString(" THEN 1 END)")
+	})
 }
 
 // cartLines are the selected lines of the shopper's cart at a store.
@@ -495,26 +573,55 @@ func priceLines(ctx context.Context, tx *ent.Client, storeID int, items []LineIn
 	for i, l := range items {
 		ids[i] = l.SkuID
 	}
-	skus, err := tx.Sku.Query().Where(sku.IDIn(ids...), sku.DeletedAtIsNil()).WithProduct().All(ctx)
+	// One read: each SKU with its product and, when the store stocks it,
+	// its stock row there.
+	var rows []struct {
+		SkuID      int        `json:"sku_id"`
+		SkuName    string     `json:"sku_name"`
+		ChainFen   int64      `json:"chain_fen"`
+		ProductID  int        `json:"product_id"`
+		Title      string     `json:"title"`
+		ImageKey   string     `json:"image_key"`
+		Images     *string    `json:"images"`
+		CategoryID *int       `json:"category_id"`
+		Status     string     `json:"status"`
+		DeletedAt  *time.Time `json:"product_deleted_at"`
+		StockID    *int       `json:"stock_id"`
+		OwnFen     *int64     `json:"own_fen"`
+		OnHand     *int64     `json:"on_hand"`
+		Reserved   *int64     `json:"reserved"`
+	}
+	err := tx.Sku.Query().Where(sku.IDIn(ids...), sku.DeletedAtIsNil()).Modify(func(q *sql.Selector) {
+		p, st := sql.Table(product.Table), sql.Table(stock.Table)
+		q.Join(p).On(q.C(sku.FieldProductID), p.C(product.FieldID)).
+			LeftJoin(st).OnP(sql.And(sql.ColumnsEQ(st.C(stock.FieldSkuID), q.C(sku.FieldID)), sql.EQ(st.C(stock.FieldStoreID), storeID)))
+		q.Select(sql.As(q.C(sku.FieldID), "sku_id"), sql.As(q.C(sku.FieldName), "sku_name"), sql.As(q.C(sku.FieldPriceFen), "chain_fen"),
+			sql.As(p.C(product.FieldID), "product_id"), sql.As(p.C(product.FieldTitle), "title"), sql.As(p.C(product.FieldImageKey), "image_key"),
+			sql.As(p.C(product.FieldImages), "images"), sql.As(p.C(product.FieldCategoryID), "category_id"), sql.As(p.C(product.FieldStatus), "status"),
+			sql.As(p.C(product.FieldDeletedAt), "product_deleted_at"), sql.As(st.C(stock.FieldID), "stock_id"),
+			sql.As(st.C(stock.FieldPriceFen), "own_fen"), sql.As(st.C(stock.FieldOnHand), "on_hand"), sql.As(st.C(stock.FieldReserved), "reserved"))
+	}).Scan(ctx, &rows)
 	if err != nil {
 		return nil, err
 	}
-	byID := make(map[int]*ent.Sku, len(skus))
-	for _, k := range skus {
-		byID[k.ID] = k
-	}
-	var stocked []struct {
-		SkuID    int    `json:"sku_id"`
-		PriceFen *int64 `json:"price_fen"`
-	}
-	err = tx.Stock.Query().Where(stock.StoreID(storeID), stock.SkuIDIn(ids...)).
-		Select(stock.FieldSkuID, stock.FieldPriceFen).Scan(ctx, &stocked)
-	if err != nil {
-		return nil, err
-	}
-	ownFen := make(map[int]*int64, len(stocked))
-	for _, r := range stocked {
-		ownFen[r.SkuID] = r.PriceFen
+	byID := make(map[int]*ent.Sku, len(rows))
+	ownFen := make(map[int]*int64, len(rows))
+	available := make(map[int]int64, len(rows))
+	for _, r := range rows {
+		pr := &ent.Product{ID: r.ProductID, Title: r.Title, ImageKey: r.ImageKey, CategoryID: r.CategoryID,
+			Status: product.Status(r.Status), DeletedAt: r.DeletedAt}
+		if r.Images != nil && *r.Images != "" && *r.Images != "null" {
+			if err := json.Unmarshal([]byte(*r.Images), &pr.Images); err != nil {
+				return nil, fmt.Errorf("orders: product %d images: %w", r.ProductID, err)
+			}
+		}
+		byID[r.SkuID] = &ent.Sku{ID: r.SkuID, Name: r.SkuName, PriceFen: r.ChainFen, ProductID: r.ProductID, Edges: ent.SkuEdges{Product: pr}}
+		if r.StockID != nil {
+			ownFen[r.SkuID] = r.OwnFen
+			if r.OnHand != nil && r.Reserved != nil {
+				available[r.SkuID] = *r.OnHand - *r.Reserved
+			}
+		}
 	}
 	out := make([]priced, len(items))
 	for i, l := range items {
@@ -530,7 +637,7 @@ func priceLines(ctx context.Context, tx *ent.Client, storeID int, items []LineIn
 			return nil, errs.E(errs.Conflict, "%s (SKU %d) is not sold at store %d", k.Edges.Product.Title, l.SkuID, storeID).
 				With("sku_id", l.SkuID)
 		}
-		out[i] = priced{LineInput: l, sku: k, product: k.Edges.Product, unitFen: prices.Effective(k.PriceFen, own)}
+		out[i] = priced{LineInput: l, sku: k, product: k.Edges.Product, unitFen: prices.Effective(k.PriceFen, own), available: available[l.SkuID]}
 	}
 	return out, nil
 }
