@@ -411,6 +411,48 @@ func TestReindexLeavesNothingToReplay(t *testing.T) {
 	})
 }
 
+// TestReindexKeepsALateRowWithAnOldClock: a change that commits during the
+// fill, after the fill read its product, with an outbox row whose created_at
+// is older than the replay window (its writer's clock is behind, or its
+// transaction was long), is neither replayed nor marked covered: it stays
+// for the servers, which apply it. (Marking every old unprocessed row
+// covered lost such a change for good.)
+func TestReindexKeepsALateRowWithAnOldClock(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		dir := t.TempDir()
+		cat := catalog.New(db.Client)
+		ids := bulkProducts(t, db, 10, "钟慢")
+		done := false
+		if _, err := indexer.Reindex(ctx, db, search.NewEmbedded(dir), quiet, func(int, int) {
+			if done { // the fill has read the old title
+				return
+			}
+			done = true
+			title := "慢钟 Skewed 牛奶"
+			if _, err := cat.UpdateProduct(ctx, ids[5], catalog.ProductPatch{Title: &title}); err != nil {
+				t.Fatal(err)
+			}
+			// Its row as a writer two minutes behind would have written it.
+			db.Client.SearchOutbox.Delete().Where(searchoutbox.ProductID(ids[5]), searchoutbox.ProcessedAtIsNil()).ExecX(ctx)
+			db.Client.SearchOutbox.Create().SetProductID(ids[5]).SetCreatedAt(time.Now().UTC().Add(-2 * time.Minute)).ExecX(ctx)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if n := db.Client.SearchOutbox.Query().Where(searchoutbox.ProductID(ids[5]), searchoutbox.ProcessedAtIsNil()).CountX(ctx); n != 1 {
+			t.Fatalf("the late change's outbox row: %d unprocessed after the rebuild, want 1 (left for the servers)", n)
+		}
+		srv := indexer.New(db, search.NewEmbedded(dir), quiet)
+		if err := srv.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer srv.Close()
+		if got := total(t, srv, "skewed"); got != 1 {
+			t.Fatalf("the change committed during the rebuild is not searchable: %d found", got)
+		}
+	})
+}
+
 // TestBulkLoadQueuesOnceIndexed: a bulk load (seed) queues nothing on a
 // database whose index was never built (the first build reads it all), and
 // queues its products once a build has started.

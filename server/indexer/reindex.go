@@ -73,6 +73,14 @@ func Reindex(ctx context.Context, db *storage.DB, engine search.Engine, log *slo
 	if err := setSynonyms(ctx, client, idx); err != nil {
 		log.Warn("search synonyms not set on the new generation; servers set them as they open it", "generation", next, "error", err)
 	}
+	// The outbox rows committed and unprocessed now are covered by the fill,
+	// which reads their products after this: they can be marked processed at
+	// the switch. Nothing else before the replay is (a row's created_at is
+	// its writer's clock at insert, not when it committed).
+	covers, err := client.SearchOutbox.Query().Where(searchoutbox.ProcessedAtIsNil()).IDs(ctx)
+	if err != nil {
+		return 0, err
+	}
 	start := time.Now()
 	if err := fill(ctx, client, idx, progress); err != nil {
 		return 0, err
@@ -138,11 +146,11 @@ func Reindex(ctx context.Context, db *storage.DB, engine search.Engine, log *slo
 			}
 		}
 		// With the switch, the outbox the new generation covers is
-		// processed, so that no server replays it: what committed before
-		// the window (the fill read it) and the rows replayed above. A row
-		// written since the replay read the outbox stays for the servers.
+		// processed, so that no server replays it: the rows committed
+		// before the fill (it read their products after them) and the rows
+		// replayed above. Any other row stays for the servers.
 		var merr error
-		covered, merr = markCovered(ctx, tx.Client(), since, pending)
+		covered, merr = markCovered(ctx, tx.Client(), append(covers, pending...))
 		return merr
 	})
 	if err != nil {
@@ -156,20 +164,14 @@ func Reindex(ctx context.Context, db *storage.DB, engine search.Engine, log *slo
 }
 
 // markCovered marks processed, in the transaction client belongs to, the
-// outbox rows a generation filled after since (less the replay window)
-// covers: the unprocessed ones written before since, and the rows pending
-// (ids) that were replayed into it. It returns how many it marked.
-func markCovered(ctx context.Context, client *ent.Client, since time.Time, pending []int) (int, error) {
+// outbox rows ids that a new generation covers (those still unprocessed).
+// It returns how many it marked.
+func markCovered(ctx context.Context, client *ent.Client, ids []int) (int, error) {
 	now := time.Now().UTC()
-	n, err := client.SearchOutbox.Update().
-		Where(searchoutbox.ProcessedAtIsNil(), searchoutbox.CreatedAtLTE(since)).
-		SetProcessedAt(now).Save(ctx)
-	if err != nil {
-		return 0, err
-	}
-	for start := 0; start < len(pending); start += batchSize {
+	n := 0
+	for start := 0; start < len(ids); start += batchSize {
 		m, err := client.SearchOutbox.Update().
-			Where(searchoutbox.IDIn(pending[start:min(start+batchSize, len(pending))]...), searchoutbox.ProcessedAtIsNil()).
+			Where(searchoutbox.IDIn(ids[start:min(start+batchSize, len(ids))]...), searchoutbox.ProcessedAtIsNil()).
 			SetProcessedAt(now).Save(ctx)
 		if err != nil {
 			return 0, err
