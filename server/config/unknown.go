@@ -16,6 +16,13 @@ func toolVariables() []string {
 	return []string{
 		"WEMART_TEST_POSTGRES", // tests: the PostgreSQL server to test against
 		"WEMART_DEV_POSTGRES",  // make migration: the PostgreSQL server to diff against
+		// make bench and make bench-scale (see README "Performance"):
+		"WEMART_BENCH_TABLE",          // the file benchmark rows are appended to
+		"WEMART_BENCH_SCALE",          // 1: run the million-row points too
+		"WEMART_BENCH_SERVE",          // set by the checkout benchmark on the server process it starts
+		"WEMART_BENCH_SERVER_PROFILE", // a directory for that server's CPU profiles
+		"WEMART_BENCH_PROFILE",        // a CPU profile of the reads benchmark's serving phase
+		"WEMART_BENCH_READS_PRODUCTS", // the reads benchmark's catalogue size (default 100000)
 	}
 }
 
