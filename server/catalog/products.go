@@ -308,24 +308,3 @@ func (s *Service) SkuByBarcode(ctx context.Context, code string) (_ *ent.Sku, er
 	}
 	return k, err
 }
-
-// ListedSkus returns, for those of ids that shoppers may see (listed, not
-// deleted), the ids of their live SKUs.
-func (s *Service) ListedSkus(ctx context.Context, ids []int) (_ map[int][]int, err error) {
-	defer errs.Op(&err, "catalog.ListedSkus")
-	out := map[int][]int{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	rows, err := s.client.Sku.Query().
-		Where(sku.ProductIDIn(ids...), sku.DeletedAtIsNil(),
-			sku.HasProductWith(product.DeletedAtIsNil(), product.StatusEQ(product.StatusListed))).
-		Select(sku.FieldID, sku.FieldProductID).All(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, k := range rows {
-		out[k.ProductID] = append(out[k.ProductID], k.ID)
-	}
-	return out, nil
-}
