@@ -27,18 +27,26 @@ func get(t *testing.T, url string) (int, string, []byte) {
 	return res.StatusCode, res.Header.Get("Content-Type"), b
 }
 
+// mainAndMetricsListeners opens the main listener and the metrics listener
+// on loopback ports of their own.
+func mainAndMetricsListeners(t *testing.T) (main, metrics net.Listener) {
+	t.Helper()
+	var lns [2]net.Listener
+	for i := range lns {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		lns[i] = ln
+	}
+	return lns[0], lns[1]
+}
+
 // TestMetricsListener: with WEMART_METRICS_ADDR, Serve serves /metrics (no
 // token) on that listener and nothing else there, while the main listener
 // keeps /metrics closed; both stop with the server.
 func TestMetricsListener(t *testing.T) {
-	mln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ln, mln := mainAndMetricsListeners(t)
 	h := apitest.New(t, storagetest.New(t, "sqlite"), func(_ *config.Config, o *app.Options) { o.MetricsListener = mln })
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -97,14 +105,7 @@ func TestMetricsListener(t *testing.T) {
 // serves net/http/pprof (the index, a named profile, a short CPU profile),
 // and the main listener still does not.
 func TestPprofOnTheMetricsListener(t *testing.T) {
-	mln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ln, mln := mainAndMetricsListeners(t)
 	h := apitest.New(t, storagetest.New(t, "sqlite"), func(c *config.Config, o *app.Options) {
 		c.Pprof = true
 		o.MetricsListener = mln
