@@ -97,12 +97,11 @@ func (s *Service) abandon(ctx context.Context, o *ent.Order, p *ent.Payment, by 
 			return err
 		}
 		now := s.now().UTC()
-		if err := s.transition(ctx, tx, full, order.StatusCancelled, by, reason, func(u *ent.OrderUpdate) {
+		if err := s.transitionThen(ctx, tx, full, order.StatusCancelled, by, reason, func(u *ent.OrderUpdate) {
 			u.SetCancelledAt(now).SetCancelReason(reason)
+		}, func() error {
+			return s.inv.Release(ctx, tx, by.stockActor(), full.StoreID, full.ID, lines(full.Edges.Items), reason)
 		}); err != nil {
-			return err
-		}
-		if err := s.inv.Release(ctx, tx, by.stockActor(), full.StoreID, full.ID, lines(full.Edges.Items), reason); err != nil {
 			return err
 		}
 		if !closed {

@@ -185,24 +185,22 @@ func (s *Service) onPaid(ctx context.Context, tx *ent.Tx, p *ent.Payment) error 
 	setPaid := func(u *ent.OrderUpdate) { u.SetPaidAt(paidAt) }
 	switch o.Status {
 	case order.StatusPendingPayment:
-		if err := s.transition(ctx, tx, o, order.StatusPaid, WeChat, note, setPaid); err != nil {
-			return err
-		}
-		if err := s.inv.Sell(ctx, tx, inventory.System, o.StoreID, o.ID, lines(o.Edges.Items)); err != nil {
-			return err
-		}
-		return countSales(ctx, tx, o.Edges.Items)
+		return s.transitionThen(ctx, tx, o, order.StatusPaid, WeChat, note, setPaid, func() error {
+			if err := s.inv.Sell(ctx, tx, inventory.System, o.StoreID, o.ID, lines(o.Edges.Items)); err != nil {
+				return err
+			}
+			return countSales(ctx, tx, o.Edges.Items)
+		})
 	case order.StatusCancelled:
 		sold, err := s.sellAgain(ctx, tx, o)
 		if err != nil {
 			return err
 		}
 		if sold {
-			if err := s.transition(ctx, tx, o, order.StatusPaid, WeChat,
-				note+"; it arrived after the order was cancelled and the stock was still there", setPaid); err != nil {
-				return err
-			}
-			return countSales(ctx, tx, o.Edges.Items)
+			// Stock (sold above), products, then the hooks' points and coupons.
+			return s.transitionThen(ctx, tx, o, order.StatusPaid, WeChat,
+				note+"; it arrived after the order was cancelled and the stock was still there", setPaid,
+				func() error { return countSales(ctx, tx, o.Edges.Items) })
 		}
 		reason := "paid after the order was cancelled, and the stock is gone: refunded in full automatically"
 		if err := s.transition(ctx, tx, o, order.StatusRefunding, WeChat, note+"; "+reason, setPaid); err != nil {

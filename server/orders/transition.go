@@ -43,6 +43,19 @@ func Allowed(from, to order.Status) bool { return slices.Contains(transitions[fr
 // of an order goes through here, so this is where the move is counted (once
 // tx commits).
 func (s *Service) transition(ctx context.Context, tx *ent.Tx, o *ent.Order, to order.Status, by Actor, note string, set func(*ent.OrderUpdate)) error {
+	return s.transitionThen(ctx, tx, o, to, by, note, set, nil)
+}
+
+// transitionThen is transition with then run after the order's
+// compare-and-set and before the hooks. A move that also moves stock does
+// it in then, which keeps the lock order every transaction follows on
+// PostgreSQL: stock rows (in SKU order), then products, then the
+// shopper's benefit rows (point accounts, coupons) that the hooks write.
+// A checkout (Reserve, then coupon and points) and a refund (Restock,
+// then clawback) take them in that order too; a payment or a cancel that
+// wrote the points first and the stock after deadlocked against them.
+func (s *Service) transitionThen(ctx context.Context, tx *ent.Tx, o *ent.Order, to order.Status, by Actor, note string,
+	set func(*ent.OrderUpdate), then func() error) error {
 	if !Allowed(o.Status, to) {
 		return errs.E(errs.Conflict, "order %d is %s and cannot become %s", o.ID, o.Status, to).
 			With("status", o.Status)
@@ -67,6 +80,11 @@ func (s *Service) transition(ctx context.Context, tx *ent.Tx, o *ent.Order, to o
 	o.Status = to
 	if _, err = event(ctx, tx, o.ID, &from, to, by, note); err != nil {
 		return err
+	}
+	if then != nil {
+		if err := then(); err != nil {
+			return err
+		}
 	}
 	for _, hook := range s.onMove {
 		if err := hook(ctx, tx, o, from, by); err != nil {
