@@ -85,7 +85,9 @@ func loadStock(ctx context.Context, db *storage.DB, lines []inventory.Opening, r
 
 // analyze refreshes the planner's statistics after a bulk load (SQLite never
 // gathers them by itself; PostgreSQL would, eventually), so queries pick the
-// selective index from the first request on. On PostgreSQL it names the
+// selective index from the first request on. On SQLite it keeps only the
+// per-table statistics (storage.DropStat4: value samples would have every
+// prepared statement planned again for each new value bound to it). On PostgreSQL it names the
 // tables of wemart's schema: a bare ANALYZE there reads every table of the
 // database, other schemas and the system catalogues included.
 func analyze(ctx context.Context, db *storage.DB) error {
@@ -98,8 +100,13 @@ func analyze(ctx context.Context, db *storage.DB) error {
 		}
 		stmt += " " + tables
 	}
-	_, err := db.SQL.ExecContext(ctx, stmt)
-	return err
+	if _, err := db.SQL.ExecContext(ctx, stmt); err != nil {
+		return err
+	}
+	if db.Dialect == dialect.SQLite {
+		return storage.DropStat4(ctx, db.SQL)
+	}
+	return nil
 }
 
 // ean13 makes a valid EAN-13 from a 12-digit body by appending its check digit.

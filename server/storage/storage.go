@@ -104,23 +104,24 @@ func openSQLite(ctx context.Context, path string, stmtCache int) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := dropStat4(ctx, db); err != nil {
+	if err := DropStat4(ctx, db); err != nil {
 		out.Close()
 		return nil, fmt.Errorf("sqlite %s: %w", path, err)
 	}
 	return out, nil
 }
 
-// dropStat4 deletes the value samples ANALYZE keeps in sqlite_stat4 (the
-// per-table statistics of sqlite_stat1 stay). With samples, SQLite plans a
-// statement for the values bound to it: a statement comparing an indexed
-// column with a parameter — nearly every ent query — is parsed and planned
-// again whenever a new value is bound, so a prepared statement saves
-// nothing. wemart's queries are point and range lookups on their indexes,
-// planned as well from sqlite_stat1's averages. `wemart seed` runs ANALYZE;
-// the samples are dropped at the next open (a process already running
-// keeps planning with them until it restarts).
-func dropStat4(ctx context.Context, db *sql.DB) error {
+// DropStat4 deletes the value samples ANALYZE keeps in sqlite_stat4 of
+// the SQLite database db (the per-table statistics of sqlite_stat1 stay),
+// and has db's open connections load the statistics again. With samples,
+// SQLite plans a statement for the values bound to it: a statement
+// comparing an indexed column with a parameter — nearly every ent query —
+// is parsed and planned again whenever a new value is bound, so a prepared
+// statement saves nothing. wemart's queries are point and range lookups on
+// their indexes, planned as well from sqlite_stat1's averages. `wemart
+// seed` drops the samples right after its ANALYZE; opening a database
+// drops any an older wemart left (a write at open only then).
+func DropStat4(ctx context.Context, db *sql.DB) error {
 	var n int
 	err := db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema WHERE name = 'sqlite_stat4'").Scan(&n)
 	if err != nil || n == 0 {
