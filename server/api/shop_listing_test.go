@@ -66,3 +66,64 @@ func TestStoreListingPrices(t *testing.T) {
 		}
 	})
 }
+
+// TestListingIsExactAcrossProcesses: a process that answered a store's
+// listing keeps the shelves it read (catalog.Shelves), and still shows
+// every change another process makes at once: the store's prices,
+// availability by a stock count and by a checkout taking the last units,
+// a product unlisted.
+func TestListingIsExactAcrossProcesses(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		reader := apitest.New(t, db)
+		writer := apitest.New(t, db) // another process behind the load balancer
+		st := mustStore(t, writer, "店", 31.23, 121.47)
+		milk, bread := mustProduct(t, writer, "牛奶", 1000), mustProduct(t, writer, "面包", 700)
+		stock := func(k product, n int) {
+			writer.Do("PUT", apitest.Path("/admin/v1/stores/%d/stock/%d", st.ID, k.Skus[0].ID), writer.AdminToken,
+				map[string]any{"on_hand": n}).OK(http.StatusOK, nil)
+		}
+		stock(milk, 2)
+		stock(bread, 3)
+		eventually(t, "both products indexed", func() bool { return searchFor(t, reader, "").Total == 2 })
+		// What the reader shows of each product at the store, by id.
+		shows := func() map[int]string {
+			var p struct {
+				Items []struct {
+					ID        int   `json:"id"`
+					PriceFen  int64 `json:"price_fen"`
+					Available *bool `json:"available"`
+				}
+			}
+			reader.Do("GET", apitest.Path("/api/v1/products?store_id=%d", st.ID), "", nil).OK(http.StatusOK, &p)
+			out := map[int]string{}
+			for _, it := range p.Items {
+				out[it.ID] = fmt.Sprintf("%d:%v", it.PriceFen, it.Available != nil && *it.Available)
+			}
+			return out
+		}
+		want := func(step string, milkShows, breadShows string) {
+			t.Helper()
+			got := shows()
+			if got[milk.ID] != milkShows || got[bread.ID] != breadShows {
+				t.Fatalf("%s: milk %q, bread %q; want %q, %q", step, got[milk.ID], got[bread.ID], milkShows, breadShows)
+			}
+		}
+		want("at first", "1000:true", "700:true")
+		want("asked again (kept)", "1000:true", "700:true")
+		writer.Do("PUT", apitest.Path("/admin/v1/stores/%d/prices/%d", st.ID, milk.Skus[0].ID), writer.AdminToken,
+			map[string]any{"price_fen": 900}).OK(http.StatusOK, nil)
+		want("the store's own price", "900:true", "700:true")
+		stock(bread, 0)
+		want("bread counted out", "900:true", "700:false")
+		shopper := mustShopper(t, writer, "listing-"+t.Name())
+		writer.Do("POST", "/api/v1/orders", shopper.Token, map[string]any{"store_id": st.ID, "fulfilment": "pickup",
+			"items": []map[string]int{{"sku_id": milk.Skus[0].ID, "quantity": 2}}}, "Idempotency-Key", "listing-last-milk").
+			OK(http.StatusCreated, nil)
+		want("the last milk reserved", "900:false", "700:false")
+		writer.Do("PATCH", apitest.Path("/admin/v1/products/%d", bread.ID), writer.AdminToken,
+			map[string]any{"status": "unlisted"}).OK(http.StatusOK, nil)
+		if got := shows(); len(got) != 1 || got[milk.ID] != "900:false" {
+			t.Fatalf("bread unlisted: the reader shows %v", got)
+		}
+	})
+}

@@ -16,7 +16,6 @@ import (
 	"wemart/ent/sku"
 	"wemart/server/check"
 	"wemart/server/errs"
-	"wemart/server/indexer"
 	"wemart/server/patch"
 	"wemart/server/storage"
 	"wemart/server/synonyms"
@@ -31,10 +30,14 @@ const (
 )
 
 // Service manages the catalogue.
-type Service struct{ client *ent.Client }
+type Service struct {
+	client *ent.Client
+	// shelves keeps what Shelves read, under the shelf versions of then.
+	shelves *shelfCache
+}
 
 // New returns a Service.
-func New(client *ent.Client) *Service { return &Service{client: client} }
+func New(client *ent.Client) *Service { return &Service{client: client, shelves: newShelfCache()} }
 
 // ProductInput is a new product with its SKUs.
 type ProductInput struct {
@@ -134,7 +137,7 @@ func (s *Service) CreateProduct(ctx context.Context, in ProductInput) (_ *ent.Pr
 				return barcodeConflict(err, k.Barcode)
 			}
 		}
-		return indexer.Enqueue(ctx, tx.Client(), p.ID)
+		return shelvesChanged(ctx, tx, p.ID)
 	})
 	if err != nil {
 		return nil, err
@@ -227,7 +230,7 @@ func (s *Service) UpdateProduct(ctx context.Context, id int, p ProductPatch) (_ 
 		if n == 0 {
 			return errs.E(errs.NotFound, "no product %d", id)
 		}
-		return indexer.Enqueue(ctx, tx.Client(), id)
+		return shelvesChanged(ctx, tx, id)
 	})
 	if err != nil {
 		return nil, err
@@ -252,7 +255,7 @@ func (s *Service) DeleteProduct(ctx context.Context, id int) (err error) {
 			SetDeletedAt(now).ClearBarcode().Exec(ctx); err != nil {
 			return err
 		}
-		return indexer.Enqueue(ctx, tx.Client(), id)
+		return shelvesChanged(ctx, tx, id)
 	})
 }
 

@@ -8,7 +8,6 @@ import (
 	"wemart/ent/sku"
 	"wemart/server/check"
 	"wemart/server/errs"
-	"wemart/server/indexer"
 	"wemart/server/patch"
 	"wemart/server/prices"
 	"wemart/server/storage"
@@ -78,7 +77,7 @@ func (s *Service) AddSku(ctx context.Context, productID int, in SkuInput) (_ *en
 		if k, err = in.create(tx.Client(), productID, len(p.Edges.Skus)).Save(ctx); err != nil {
 			return barcodeConflict(err, in.Barcode)
 		}
-		return indexer.Enqueue(ctx, tx.Client(), productID)
+		return shelvesChanged(ctx, tx, productID)
 	})
 	return k, err
 }
@@ -138,7 +137,7 @@ func (s *Service) UpdateSku(ctx context.Context, by prices.Actor, id int, p SkuP
 				if k, err = tx.Sku.Get(ctx, id); err != nil {
 					return err
 				}
-				return indexer.Enqueue(ctx, tx.Client(), k.ProductID)
+				return shelvesChanged(ctx, tx, k.ProductID)
 			}
 			// The price moved (or the SKU went) since we read it: read again and
 			// apply the patch to what is there now.
@@ -196,7 +195,7 @@ func (s *Service) DeleteSku(ctx context.Context, id int) (err error) {
 			SetDeletedAt(time.Now().UTC()).ClearBarcode().Exec(ctx); err != nil {
 			return err
 		}
-		return indexer.Enqueue(ctx, tx.Client(), k.ProductID)
+		return shelvesChanged(ctx, tx, k.ProductID)
 	})
 }
 

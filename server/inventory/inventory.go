@@ -22,6 +22,7 @@ import (
 	"wemart/server/check"
 	"wemart/server/errs"
 	"wemart/server/indexer"
+	"wemart/server/shelfver"
 	"wemart/server/storage"
 )
 
@@ -255,7 +256,8 @@ func checkRefs(ctx context.Context, client *ent.Client, storeID, skuID int) erro
 
 // record writes the ledger row of a change whose result is after, and, when
 // the change made the SKU available or unavailable at the store, tells the
-// search index (availability at a store is a search filter).
+// search index (availability at a store is a search filter) and moves the
+// store's shelf version.
 func record(ctx context.Context, tx *ent.Tx, by Actor, after *ent.Stock, kind stockmovement.Kind, dOnHand, dReserved int64, reason string) error {
 	if flipped(after.OnHand, after.Reserved, dOnHand, dReserved) {
 		k, err := tx.Sku.Get(ctx, after.SkuID)
@@ -263,6 +265,9 @@ func record(ctx context.Context, tx *ent.Tx, by Actor, after *ent.Stock, kind st
 			return err
 		}
 		if err := indexer.Enqueue(ctx, tx.Client(), k.ProductID); err != nil {
+			return err
+		}
+		if err := shelfver.BumpStore(ctx, tx.Client(), after.StoreID); err != nil {
 			return err
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"wemart/ent/stockmovement"
 	"wemart/server/errs"
 	"wemart/server/indexer"
+	"wemart/server/shelfver"
 )
 
 // Line is a quantity of one SKU that an order takes or gives back.
@@ -108,6 +109,7 @@ func (s *Service) apply(ctx context.Context, tx *ent.Tx, by Actor, storeID, orde
 	client := tx.Client()
 	now := time.Now().UTC()
 	ledger := make([]*ent.StockMovementCreate, 0, len(lines))
+	flips := false // some SKU became available or unavailable
 	for _, l := range lines {
 		if l.Quantity <= 0 || l.Quantity > MaxUnits {
 			return fmt.Errorf("inventory: quantity %d of SKU %d is out of range", l.Quantity, l.SkuID)
@@ -133,6 +135,7 @@ func (s *Service) apply(ctx context.Context, tx *ent.Tx, by Actor, storeID, orde
 			return s.short(ctx, client, m, storeID, l)
 		}
 		if flipped(onHand, reserved, dOnHand, dReserved) {
+			flips = true
 			if err := indexer.Enqueue(ctx, client, l.ProductID); err != nil {
 				return err
 			}
@@ -147,6 +150,13 @@ func (s *Service) apply(ctx context.Context, tx *ent.Tx, by Actor, storeID, orde
 			c.SetOrderID(orderID)
 		}
 		ledger = append(ledger, c)
+	}
+	// The store's shelf version after all its stock rows, never between
+	// them (the lock order: stock rows, then this counter).
+	if flips {
+		if err := shelfver.BumpStore(ctx, client, storeID); err != nil {
+			return err
+		}
 	}
 	return client.StockMovement.CreateBulk(ledger...).Exec(ctx)
 }

@@ -8,6 +8,7 @@ import (
 	"wemart/ent/stockmovement"
 	"wemart/server/errs"
 	"wemart/server/indexer"
+	"wemart/server/shelfver"
 )
 
 // Opening is a store's first stock of a SKU: a row that does not exist yet.
@@ -49,6 +50,9 @@ func Open(ctx context.Context, tx *ent.Tx, lines []Opening, reason string) (err 
 	}
 	products, err := tx.Sku.Query().Where(sku.IDIn(skuIDs...)).Select(sku.FieldProductID).Ints(ctx)
 	if err != nil {
+		return err
+	}
+	if err := shelfver.BumpChain(ctx, tx.Client()); err != nil { // any number of stores
 		return err
 	}
 	return indexer.Enqueue(ctx, tx.Client(), products...)

@@ -18,6 +18,7 @@ import (
 	"wemart/ent/store"
 	"wemart/server/check"
 	"wemart/server/errs"
+	"wemart/server/shelfver"
 	"wemart/server/storage"
 )
 
@@ -127,6 +128,9 @@ func (s *Service) change(ctx context.Context, by Actor, storeID, skuID int, pric
 			}
 			if n == 1 {
 				out.PriceFen = price
+				if err := shelfver.BumpStore(ctx, tx.Client(), storeID); err != nil {
+					return err
+				}
 				return record(ctx, tx.Client(), by, skuID, &storeID, cur.PriceFen, price)
 			}
 			if cur, err = tx.Stock.Get(ctx, cur.ID); err != nil {

@@ -11,6 +11,7 @@ import (
 	"wemart/server/errs"
 	"wemart/server/inventory"
 	"wemart/server/media"
+	"wemart/server/shelfver"
 	"wemart/server/storage"
 	"wemart/server/stores"
 	"wemart/server/synonyms"
@@ -119,6 +120,10 @@ func Demo(ctx context.Context, db *storage.DB, store media.Store, progress Progr
 		return sum, err
 	}
 	sum.StockRows = len(lines)
+	// Servers already running drop the shelves they keep (catalog.Shelves).
+	if err := shelfver.BumpChain(ctx, db.Client); err != nil {
+		return sum, err
+	}
 	return sum, analyze(ctx, db)
 }
 

@@ -15,6 +15,7 @@ import (
 	"wemart/server/geo"
 	"wemart/server/indexer"
 	"wemart/server/inventory"
+	"wemart/server/shelfver"
 	"wemart/server/storage"
 	"wemart/server/stores"
 )
@@ -88,6 +89,10 @@ func Synthetic(ctx context.Context, db *storage.DB, spec Spec, progress Progress
 			return sum, err
 		}
 		sum.StockRows = len(lines)
+	}
+	// Servers already running drop the shelves they keep (catalog.Shelves).
+	if err := shelfver.BumpChain(ctx, db.Client); err != nil {
+		return sum, err
 	}
 	return sum, analyze(ctx, db)
 }
