@@ -243,7 +243,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, db *storage.D
 	a.Shipping.Register(a.Jobs)
 	a.Subscribe.Register(a.Jobs)
 	a.Payments = a.Orders.Payments()
-	a.Cart = cart.New(db.Client, a.Stores)
+	a.Cart = cart.New(db, a.Stores)
 	if !opt.NoSweeper {
 		a.Orders.StartSweeper(cfg.SweepInterval)
 	}

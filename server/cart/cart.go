@@ -45,11 +45,14 @@ const (
 type Service struct {
 	client *ent.Client
 	stores *stores.Service
+	// linesSQL is the text of the query lines runs: it depends on the
+	// dialect only, so it is built once.
+	linesSQL string
 }
 
 // New returns a Service.
-func New(client *ent.Client, st *stores.Service) *Service {
-	return &Service{client: client, stores: st}
+func New(db *storage.DB, st *stores.Service) *Service {
+	return &Service{client: db.Client, stores: st, linesSQL: linesQuery(db.Dialect)}
 }
 
 // PutInput sets a line of the cart at a store: Quantity 0 removes it.
@@ -278,49 +281,97 @@ func (s *Service) Get(ctx context.Context, shopperID, storeID int) (_ Cart, err 
 // lineRow is a cart line joined to its SKU, product and stock at the store
 // (each may be missing).
 type lineRow struct {
-	SkuID      int            `json:"sku_id"`
-	Quantity   int            `json:"quantity"`
-	Selected   bool           `json:"selected"`
-	SeenFen    int64          `json:"seen_fen"`
-	UpdatedAt  time.Time      `json:"updated_at"`
-	KID        *int           `json:"k_id"`
-	SkuName    sql.NullString `json:"sku_name"`
-	ChainFen   sql.NullInt64  `json:"chain_fen"`
-	KDeletedAt *time.Time     `json:"k_deleted_at"`
-	PID        *int           `json:"p_id"`
-	Title      sql.NullString `json:"title"`
-	ImageKey   sql.NullString `json:"image_key"`
-	Images     sql.NullString `json:"images"`
-	Status     sql.NullString `json:"status"`
-	PDeletedAt *time.Time     `json:"p_deleted_at"`
-	StockID    *int           `json:"stock_id"`
-	OnHand     sql.NullInt64  `json:"on_hand"`
-	Reserved   sql.NullInt64  `json:"reserved"`
-	OwnFen     *int64         `json:"own_fen"`
+	SkuID      int
+	Quantity   int
+	Selected   bool
+	SeenFen    int64
+	UpdatedAt  time.Time
+	KID        *int
+	SkuName    sql.NullString
+	ChainFen   sql.NullInt64
+	KDeletedAt *time.Time
+	PID        *int
+	Title      sql.NullString
+	ImageKey   sql.NullString
+	Images     sql.NullString
+	Status     sql.NullString
+	PDeletedAt *time.Time
+	StockID    *int
+	OnHand     sql.NullInt64
+	Reserved   sql.NullInt64
+	OwnFen     *int64
 }
 
-// lines reads the cart's lines in the order they were added, each with
-// its SKU, product and stock at the store, in one query.
-func (s *Service) lines(ctx context.Context, shopperID, storeID int) ([]lineRow, error) {
-	var rows []lineRow
-	err := s.client.CartItem.Query().Where(cartitem.ShopperID(shopperID), cartitem.StoreID(storeID)).
-		Modify(func(sel *entsql.Selector) {
-			k, p, st := entsql.Table(sku.Table).As("k"), entsql.Table(product.Table).As("p"), entsql.Table(stock.Table).As("st")
-			sel.LeftJoin(k).On(sel.C(cartitem.FieldSkuID), k.C(sku.FieldID)).
-				LeftJoin(p).On(k.C(sku.FieldProductID), p.C(product.FieldID)).
-				LeftJoin(st).OnP(entsql.And(entsql.ColumnsEQ(st.C(stock.FieldSkuID), sel.C(cartitem.FieldSkuID)),
-				entsql.ColumnsEQ(st.C(stock.FieldStoreID), sel.C(cartitem.FieldStoreID)))).
-				Select(sel.C(cartitem.FieldSkuID), sel.C(cartitem.FieldQuantity), sel.C(cartitem.FieldSelected),
-					entsql.As(sel.C(cartitem.FieldPriceFen), "seen_fen"), sel.C(cartitem.FieldUpdatedAt),
-					entsql.As(k.C(sku.FieldID), "k_id"), entsql.As(k.C(sku.FieldName), "sku_name"),
-					entsql.As(k.C(sku.FieldPriceFen), "chain_fen"), entsql.As(k.C(sku.FieldDeletedAt), "k_deleted_at"),
-					entsql.As(p.C(product.FieldID), "p_id"), p.C(product.FieldTitle), p.C(product.FieldImageKey),
-					p.C(product.FieldImages), p.C(product.FieldStatus), entsql.As(p.C(product.FieldDeletedAt), "p_deleted_at"),
-					entsql.As(st.C(stock.FieldID), "stock_id"), st.C(stock.FieldOnHand), st.C(stock.FieldReserved),
-					entsql.As(st.C(stock.FieldPriceFen), "own_fen")).
-				OrderBy(sel.C(cartitem.FieldID))
-		}).Scan(ctx, &rows)
-	return rows, err
+// linesQuery is the query of a cart's lines in the order they were added,
+// each with its SKU, product and stock at the store, in dialect d; its
+// arguments are the shopper and the store.
+func linesQuery(d string) string {
+	ci := entsql.Table(cartitem.Table)
+	k, p, st := entsql.Table(sku.Table).As("k"), entsql.Table(product.Table).As("p"), entsql.Table(stock.Table).As("st")
+	sel := entsql.Dialect(d).Select(ci.C(cartitem.FieldSkuID), ci.C(cartitem.FieldQuantity), ci.C(cartitem.FieldSelected),
+		ci.C(cartitem.FieldPriceFen), ci.C(cartitem.FieldUpdatedAt),
+		k.C(sku.FieldID), k.C(sku.FieldName), k.C(sku.FieldPriceFen), k.C(sku.FieldDeletedAt),
+		p.C(product.FieldID), p.C(product.FieldTitle), p.C(product.FieldImageKey), p.C(product.FieldImages),
+		p.C(product.FieldStatus), p.C(product.FieldDeletedAt),
+		st.C(stock.FieldID), st.C(stock.FieldOnHand), st.C(stock.FieldReserved), st.C(stock.FieldPriceFen)).
+		From(ci)
+	sel.LeftJoin(k).On(ci.C(cartitem.FieldSkuID), k.C(sku.FieldID)).
+		LeftJoin(p).On(k.C(sku.FieldProductID), p.C(product.FieldID)).
+		LeftJoin(st).OnP(entsql.And(entsql.ColumnsEQ(st.C(stock.FieldSkuID), ci.C(cartitem.FieldSkuID)),
+		entsql.ColumnsEQ(st.C(stock.FieldStoreID), ci.C(cartitem.FieldStoreID)))).
+		Where(entsql.And(entsql.EQ(ci.C(cartitem.FieldShopperID), 0), entsql.EQ(ci.C(cartitem.FieldStoreID), 0))).
+		OrderBy(ci.C(cartitem.FieldID))
+	q, _ := sel.Query()
+	return q
+}
+
+// lines reads the cart's lines (linesQuery), scanned by hand: a cart is
+// read on every visit to it, and ent's reflective scan cost more than the
+// query.
+func (s *Service) lines(ctx context.Context, shopperID, storeID int) (_ []lineRow, err error) {
+	rows, err := s.client.QueryContext(ctx, s.linesSQL, shopperID, storeID)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if cerr := rows.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	var out []lineRow
+	for rows.Next() {
+		var r lineRow
+		var kID, pID, stockID, ownFen sql.NullInt64
+		var kDeleted, pDeleted sql.NullTime
+		if err := rows.Scan(&r.SkuID, &r.Quantity, &r.Selected, &r.SeenFen, &r.UpdatedAt,
+			&kID, &r.SkuName, &r.ChainFen, &kDeleted,
+			&pID, &r.Title, &r.ImageKey, &r.Images, &r.Status, &pDeleted,
+			&stockID, &r.OnHand, &r.Reserved, &ownFen); err != nil {
+			return nil, err
+		}
+		r.KID, r.PID, r.StockID = nullInt(kID), nullInt(pID), nullInt(stockID)
+		r.KDeletedAt, r.PDeletedAt = nullTime(kDeleted), nullTime(pDeleted)
+		if ownFen.Valid {
+			r.OwnFen = &ownFen.Int64
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func nullInt(n sql.NullInt64) *int {
+	if !n.Valid {
+		return nil
+	}
+	v := int(n.Int64)
+	return &v
+}
+
+func nullTime(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	return &t.Time
 }
 
 // checkStore makes sure storeID is a store (staff may have closed it: its
