@@ -86,9 +86,12 @@ func (z *zone) has(cell int64) bool {
 // the counter (one primary-key lookup) and reloads exactly the rows newer
 // than what it holds.
 type Index struct {
-	db       *storage.DB
-	counter  *sql.Stmt // SELECT value FROM counters WHERE id = 'stores', prepared once
-	pageSize int       // stores read a query by the first load (loadPage)
+	db      *storage.DB
+	counter *sql.Stmt // SELECT value FROM counters WHERE id = 'stores', prepared once
+	// fresh shares the counter's reads among concurrent requests (each
+	// still gets a read that started after it arrived).
+	fresh    *storage.Fresh[int64]
+	pageSize int // stores read a query by the first load (loadPage)
 
 	syncMu sync.Mutex // one reload at a time
 	// Held under syncMu: what loading has parsed so far, shared by entries.
@@ -122,12 +125,21 @@ func NewIndex(db *storage.DB) (_ *Index, err error) {
 	for i := range ix.byCell {
 		ix.byCell[i] = map[int64][]slot{}
 	}
+	ix.fresh = storage.NewFresh(counterTimeout, ix.readVersion)
 	return ix, nil
 }
 
-// dbVersion reads the stores counter (0 before any store change). It runs on
-// every search, so it is a prepared statement, not an ent query.
-func (ix *Index) dbVersion(ctx context.Context) (int64, error) {
+// counterTimeout bounds a read of the stores counter.
+const counterTimeout = 10 * time.Second
+
+// dbVersion returns the stores counter (0 before any store change) as read
+// after the call began: it runs on every use of the index, so concurrent
+// requests share their reads (storage.Fresh).
+func (ix *Index) dbVersion(ctx context.Context) (int64, error) { return ix.fresh.Get(ctx) }
+
+// readVersion reads the stores counter: a prepared statement, not an ent
+// query.
+func (ix *Index) readVersion(ctx context.Context) (int64, error) {
 	var v int64
 	err := ix.counter.QueryRowContext(ctx, counterName).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
