@@ -111,16 +111,18 @@ func openSQLite(ctx context.Context, path string, stmtCache int) (*DB, error) {
 	return out, nil
 }
 
-// DropStat4 deletes the value samples ANALYZE keeps in sqlite_stat4 of
-// the SQLite database db (the per-table statistics of sqlite_stat1 stay),
-// and has db's open connections load the statistics again. With samples,
-// SQLite plans a statement for the values bound to it: a statement
-// comparing an indexed column with a parameter — nearly every ent query —
-// is parsed and planned again whenever a new value is bound, so a prepared
-// statement saves nothing. wemart's queries are point and range lookups on
-// their indexes, planned as well from sqlite_stat1's averages. `wemart
-// seed` drops the samples right after its ANALYZE; opening a database
-// drops any an older wemart left (a write at open only then).
+// DropStat4 drops the value samples ANALYZE keeps in sqlite_stat4 of the
+// SQLite database db (the per-table statistics of sqlite_stat1 stay). With
+// samples, SQLite plans a statement for the values bound to it: a
+// statement comparing an indexed column with a parameter — nearly every
+// ent query — is parsed and planned again whenever a new value is bound,
+// so a prepared statement saves nothing. wemart's queries are point and
+// range lookups on their indexes, planned as well from sqlite_stat1's
+// averages. The table is dropped, not emptied: a schema change, so every
+// connection open on the file (another process's too) loads the
+// statistics again before its next statement. `wemart seed` drops the
+// samples right after its ANALYZE; opening a database drops any an older
+// wemart left (a write at open only then).
 func DropStat4(ctx context.Context, db *sql.DB) error {
 	var n int
 	err := db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema WHERE name = 'sqlite_stat4'").Scan(&n)
@@ -130,12 +132,10 @@ func DropStat4(ctx context.Context, db *sql.DB) error {
 	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_stat4").Scan(&n); err != nil || n == 0 {
 		return err
 	}
-	if _, err := db.ExecContext(ctx, "DELETE FROM sqlite_stat4"); err != nil {
+	if _, err := db.ExecContext(ctx, "DROP TABLE sqlite_stat4"); err != nil {
 		return fmt.Errorf("drop the planner's value samples: %w", err)
 	}
-	// Connections already open load the statistics again.
-	_, err = db.ExecContext(ctx, "ANALYZE sqlite_schema")
-	return err
+	return nil
 }
 
 func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
