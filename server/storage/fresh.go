@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -38,6 +39,10 @@ func NewFresh[T any](timeout time.Duration, read func(context.Context) (T, error
 // Get returns the value as read by a read that started after Get was
 // called, or ctx's error if ctx ends first.
 func (f *Fresh[T]) Get(ctx context.Context) (T, error) {
+	if err := ctx.Err(); err != nil {
+		var zero T
+		return zero, err // gone already: no read for it
+	}
 	f.mu.Lock()
 	if f.next == nil {
 		f.next = &freshRead[T]{done: make(chan struct{})}
@@ -63,9 +68,7 @@ func (f *Fresh[T]) Get(ctx context.Context) (T, error) {
 // run performs r, then the read callers queued meanwhile, if any.
 func (f *Fresh[T]) run(r *freshRead[T]) {
 	for r != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), f.timeout)
-		r.v, r.err = f.read(ctx)
-		cancel()
+		r.v, r.err = f.readOnce()
 		close(r.done)
 		f.mu.Lock()
 		r = f.next
@@ -76,4 +79,18 @@ func (f *Fresh[T]) run(r *freshRead[T]) {
 		}
 		f.mu.Unlock()
 	}
+}
+
+// readOnce runs one read within the timeout. A panic in it becomes the
+// read's error: it runs outside any request, where nothing else would
+// recover it.
+func (f *Fresh[T]) readOnce() (v T, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("storage.Fresh: the read panicked: %v", p)
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), f.timeout)
+	defer cancel()
+	return f.read(ctx)
 }

@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -81,5 +82,28 @@ func TestFreshHonoursTheCallersContext(t *testing.T) {
 	close(gate)
 	if _, err := f.Get(context.Background()); !errors.Is(err, boom) {
 		t.Fatalf("Get after a failing read: %v", err)
+	}
+}
+
+// TestFreshSurvivesAPanickingRead: a read that panics answers its callers
+// with an error, and the next read runs.
+func TestFreshSurvivesAPanickingRead(t *testing.T) {
+	var reads atomic.Int64
+	f := storage.NewFresh(time.Minute, func(context.Context) (int64, error) {
+		if reads.Add(1) == 1 {
+			panic("boom")
+		}
+		return 7, nil
+	})
+	if _, err := f.Get(context.Background()); err == nil || !strings.Contains(err.Error(), "panicked: boom") {
+		t.Fatalf("Get over a panicking read: %v", err)
+	}
+	if v, err := f.Get(context.Background()); v != 7 || err != nil {
+		t.Fatalf("the next Get: %d, %v", v, err)
+	}
+	ended, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := f.Get(ended); !errors.Is(err, context.Canceled) || reads.Load() != 2 {
+		t.Fatalf("Get with an ended context: %v after %d reads (want no third read)", err, reads.Load())
 	}
 }
