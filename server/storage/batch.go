@@ -1,0 +1,161 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Batch shares fresh reads of rows among concurrent callers, as Fresh
+// does for one value: a caller asks for some items of a group (the SKUs
+// of one store) and gets them from a read that started after it asked.
+// Callers of a group that arrive while its read runs join the next read,
+// which fetches every item they asked for at once; so under load at most
+// one read per group runs at a time, and a rush of checkouts for one
+// flash-sale SKU costs a few reads instead of one each.
+//
+// A read returns a value for each item it found; items it did not find
+// are absent from the answer. A caller asking for more than the batch's
+// limit reads alone. The items a read gets are padded to a power of two
+// by repeating the last one, so that its SQL (an IN list) takes a few
+// shapes, not one for each count: prepared statements stay cached.
+type Batch[G comparable, I comparable, V any] struct {
+	read func(ctx context.Context, group G, items []I) (map[I]V, error)
+	// timeout bounds a shared read (it runs for callers whose own
+	// contexts may end first); limit caps the items of one read.
+	timeout time.Duration
+	limit   int
+
+	mu     sync.Mutex
+	groups map[G]*batchGroup[I, V]
+}
+
+// batchGroup is one group's read in flight and the read gathering callers.
+type batchGroup[I comparable, V any] struct {
+	running bool
+	next    *batchRead[I, V]
+}
+
+// batchRead is one read: the items asked for, and its answer.
+type batchRead[I comparable, V any] struct {
+	items []I
+	asked map[I]struct{}
+	done  chan struct{}
+	got   map[I]V
+	err   error
+}
+
+// unasked counts the items r does not fetch yet.
+func (r *batchRead[I, V]) unasked(items []I) int {
+	n := 0
+	for _, it := range items {
+		if _, ok := r.asked[it]; !ok {
+			n++
+		}
+	}
+	return n
+}
+
+// NewBatch returns a Batch of read, each read bounded by timeout and
+// fetching at most limit items.
+func NewBatch[G comparable, I comparable, V any](timeout time.Duration, limit int,
+	read func(ctx context.Context, group G, items []I) (map[I]V, error)) *Batch[G, I, V] {
+	return &Batch[G, I, V]{read: read, timeout: timeout, limit: limit, groups: map[G]*batchGroup[I, V]{}}
+}
+
+// Get returns the values of items in group, as a read that started after
+// Get was called found them, or ctx's error if ctx ends first. The map it
+// returns is shared with the other callers of the same read: do not change it.
+func (b *Batch[G, I, V]) Get(ctx context.Context, group G, items []I) (map[I]V, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err // gone already: no read for it
+	}
+	if len(items) > b.limit {
+		return b.read(ctx, group, padded(items))
+	}
+	b.mu.Lock()
+	g := b.groups[group]
+	if g == nil {
+		g = &batchGroup[I, V]{}
+		b.groups[group] = g
+	}
+	if g.next != nil && len(g.next.items)+g.next.unasked(items) > b.limit {
+		// The gathering read is full: this caller reads alone rather than wait two reads.
+		b.mu.Unlock()
+		return b.read(ctx, group, padded(items))
+	}
+	if g.next == nil {
+		g.next = &batchRead[I, V]{asked: map[I]struct{}{}, done: make(chan struct{})}
+	}
+	r := g.next
+	for _, it := range items {
+		if _, ok := r.asked[it]; !ok {
+			r.asked[it] = struct{}{}
+			r.items = append(r.items, it)
+		}
+	}
+	start := !g.running
+	if start {
+		g.running, g.next = true, nil
+	}
+	b.mu.Unlock()
+	if start {
+		go b.run(group, g, r)
+	}
+	select {
+	case <-r.done:
+		return r.got, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// run performs r, then the reads of the group that callers gathered
+// meanwhile; the group is forgotten when none is left.
+func (b *Batch[G, I, V]) run(group G, g *batchGroup[I, V], r *batchRead[I, V]) {
+	for r != nil {
+		r.got, r.err = b.readOnce(group, r.items)
+		close(r.done)
+		b.mu.Lock()
+		r = g.next
+		if r == nil {
+			g.running = false
+			delete(b.groups, group)
+		} else {
+			g.next = nil
+		}
+		b.mu.Unlock()
+	}
+}
+
+// readOnce runs one shared read within the timeout. A panic in it becomes
+// the read's error: it runs outside any request, where nothing else would
+// recover it.
+func (b *Batch[G, I, V]) readOnce(group G, items []I) (got map[I]V, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("storage.Batch: the read panicked: %v", p)
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), b.timeout)
+	defer cancel()
+	return b.read(ctx, group, padded(items))
+}
+
+// padded is items grown to a power of two by repeating the last one.
+func padded[I any](items []I) []I {
+	n := 1
+	for n < len(items) {
+		n *= 2
+	}
+	if n == len(items) || len(items) == 0 {
+		return items
+	}
+	out := make([]I, n)
+	copy(out, items)
+	for i := len(items); i < n; i++ {
+		out[i] = items[len(items)-1]
+	}
+	return out
+}
