@@ -86,7 +86,7 @@ func (s *Service) Create(ctx context.Context, shopperID int, in Input) (_ *ent.A
 	err = storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
 		// Counted with the shopper locked: racing requests cannot take the
 		// book past MaxPerShopper.
-		if _, err := storage.LockShopper(ctx, tx, shopperID); err != nil {
+		if err := storage.LockShopper(ctx, tx, shopperID); err != nil {
 			return err
 		}
 		n, err := tx.Address.Query().Where(address.ShopperID(shopperID), address.DeletedAtIsNil()).Count(ctx)

@@ -37,10 +37,16 @@ const casRetries = 20
 type Service struct {
 	client  *ent.Client
 	dialect string
+	// available shares Shortage's reads among concurrent checkouts of a store.
+	available *storage.Batch[int, int, int64]
 }
 
 // New returns a Service on db.
-func New(db *storage.DB) *Service { return &Service{client: db.Client, dialect: db.Dialect} }
+func New(db *storage.DB) *Service {
+	s := &Service{client: db.Client, dialect: db.Dialect}
+	s.available = storage.NewBatch(sharedReadTimeout, sharedReadSKUs, s.readAvailable)
+	return s
+}
 
 // Actor is who caused a stock change, for the ledger.
 type Actor struct {

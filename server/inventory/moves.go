@@ -198,37 +198,57 @@ func (s *Service) short(ctx context.Context, client *ent.Client, m move, storeID
 // Shortage reads, through the pool and outside any transaction, whether
 // storeID has each line's units available now (on_hand - reserved), and
 // returns the out_of_stock error Reserve would give for the first line
-// short of them, or nil. A line without a stock row is left to the
-// checkout's transaction to explain. One indexed read: a flash sale's
-// refusals cost no transaction. It is a fresh read, never a cache, so it
-// never refuses units released before it ran; a line it finds available
-// may still be short by the time Reserve's compare-and-set, which stays the
-// authority, runs.
+// short, for the checkout's transaction to explain. One indexed read,
+// shared by the checkouts of the store that arrive while another runs
+// (storage.Batch): a flash sale's refusals cost no transaction and, in a
+// rush, a fraction of a read each. It is a fresh read, never a cache: it
+// started after the caller asked, so it never refuses units released
+// before the checkout came; a line it finds available may still be short
+// by the time Reserve's compare-and-set, which stays the authority, runs.
 func (s *Service) Shortage(ctx context.Context, storeID int, lines []Line) (err error) {
 	defer errs.Op(&err, "inventory.Shortage")
 	ids := make([]int, len(lines))
 	for i, l := range lines {
 		ids[i] = l.SkuID
 	}
-	var rows []struct {
-		SkuID    int   `json:"sku_id"`
-		OnHand   int64 `json:"on_hand"`
-		Reserved int64 `json:"reserved"`
-	}
-	if err := s.client.Stock.Query().Where(stock.StoreID(storeID), stock.SkuIDIn(ids...)).
-		Select(stock.FieldSkuID, stock.FieldOnHand, stock.FieldReserved).Scan(ctx, &rows); err != nil {
+	available, err := s.available.Get(ctx, storeID, ids)
+	if err != nil {
 		return err
 	}
 	lines = slices.Clone(lines)
 	slices.SortFunc(lines, func(a, b Line) int { return cmp.Compare(a.SkuID, b.SkuID) })
 	for _, l := range lines {
-		for _, r := range rows {
-			if r.SkuID == l.SkuID && r.OnHand-r.Reserved < l.Quantity {
-				return OutOfStock(l, r.OnHand-r.Reserved)
-			}
+		if have, ok := available[l.SkuID]; ok && have < l.Quantity {
+			return OutOfStock(l, have)
 		}
 	}
 	return nil
+}
+
+// Shared reads of stock rows: each bounded in time, and in SKUs (a caller
+// asking for more reads alone).
+const (
+	sharedReadTimeout = 5 * time.Second
+	sharedReadSKUs    = 256
+)
+
+// readAvailable reads on_hand - reserved of skus at storeID; a SKU the
+// store has no stock row for is absent.
+func (s *Service) readAvailable(ctx context.Context, storeID int, skus []int) (map[int]int64, error) {
+	var rows []struct {
+		SkuID    int   `json:"sku_id"`
+		OnHand   int64 `json:"on_hand"`
+		Reserved int64 `json:"reserved"`
+	}
+	if err := s.client.Stock.Query().Where(stock.StoreID(storeID), stock.SkuIDIn(skus...)).
+		Select(stock.FieldSkuID, stock.FieldOnHand, stock.FieldReserved).Scan(ctx, &rows); err != nil {
+		return nil, err
+	}
+	out := make(map[int]int64, len(rows))
+	for _, r := range rows {
+		out[r.SkuID] = r.OnHand - r.Reserved
+	}
+	return out, nil
 }
 
 // OutOfStock is the out_of_stock error for a line short of stock, with

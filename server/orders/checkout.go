@@ -21,6 +21,7 @@ import (
 	"wemart/ent/address"
 	"wemart/ent/cartitem"
 	"wemart/ent/order"
+	"wemart/ent/predicate"
 	"wemart/ent/product"
 	"wemart/ent/sku"
 	"wemart/ent/stock"
@@ -244,22 +245,62 @@ func (s *Service) Create(ctx context.Context, shopperID int, key string, in Crea
 var errKeyUsed = errors.New("orders: the idempotency key was used meanwhile")
 
 // byKey finds the shopper's order made with key; with another request
-// behind it, that is a conflict.
+// behind it, that is a conflict. Every failed attempt asks (a refusal may
+// be the retry of a request that placed its order), so the reads are
+// shared among the attempts failing at once (storage.Batch): in a flash
+// sale's rush, a fraction of a read each. Each still reads after it asked.
 func (s *Service) byKey(ctx context.Context, shopperID int, key, hash string) (*ent.Order, error) {
-	// Two columns first: on a refused checkout the key is almost never used.
-	o, err := s.client.Order.Query().Where(order.ShopperID(shopperID), order.IdempotencyKey(key)).
-		Select(order.FieldID, order.FieldRequestHash).Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, nil
-	}
+	found, err := s.keys.Get(ctx, struct{}{}, []shopperKey{{shopperID, key}})
 	if err != nil {
 		return nil, err
 	}
-	if o.RequestHash != hash {
-		return nil, errs.E(errs.Conflict, "Idempotency-Key %q was used for another order request", key).
-			With("order_id", o.ID)
+	o, ok := found[shopperKey{shopperID, key}]
+	if !ok {
+		return nil, nil
 	}
-	return s.client.Order.Get(ctx, o.ID)
+	if o.hash != hash {
+		return nil, errs.E(errs.Conflict, "Idempotency-Key %q was used for another order request", key).
+			With("order_id", o.id)
+	}
+	return s.client.Order.Get(ctx, o.id)
+}
+
+// shopperKey is a shopper's idempotency key; keyed is the order made with
+// one: its id and the hash of its request.
+type (
+	shopperKey struct {
+		shopper int
+		key     string
+	}
+	keyed struct {
+		id   int
+		hash string
+	}
+)
+
+// Shared reads of idempotency keys: each bounded in time and in keys.
+const (
+	sharedReadTimeout = 5 * time.Second
+	sharedReadKeys    = 256
+)
+
+// readKeys reads the orders made with keys (a few columns: on a refused
+// checkout the key is almost never used).
+func (s *Service) readKeys(ctx context.Context, _ struct{}, keys []shopperKey) (map[shopperKey]keyed, error) {
+	each := make([]predicate.Order, len(keys)) // ORed: one index probe a key, on both engines
+	for i, k := range keys {
+		each[i] = order.And(order.ShopperID(k.shopper), order.IdempotencyKey(k.key))
+	}
+	rows, err := s.client.Order.Query().Where(order.Or(each...)).
+		Select(order.FieldID, order.FieldShopperID, order.FieldIdempotencyKey, order.FieldRequestHash).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[shopperKey]keyed, len(rows))
+	for _, o := range rows {
+		out[shopperKey{o.ShopperID, o.IdempotencyKey}] = keyed{o.ID, o.RequestHash}
+	}
+	return out, nil
 }
 
 // replay answers a repeated checkout with the order it made, and fresh
@@ -357,17 +398,16 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 				return err
 			}
 		}
-		buyer, err := storage.LockShopper(ctx, tx, shopperID)
+		openid, err := storage.LockShopperOpenID(ctx, tx, s.db.Dialect, shopperID)
 		if err != nil {
 			return err
 		}
 		// A request with the same key (a retry while this one was on its
 		// way) may have placed the order while we waited for the lock
 		// (shopperLimits looks): Create answers with that order.
-		if err := s.shopperLimits(ctx, tx, shopperID, key, now); err != nil {
-			return err
-		}
-		if err := s.storeLive(ctx, tx, in.StoreID); err != nil {
+		// It also checks, in the same read, that the store was not deleted
+		// since the store index was read.
+		if err := s.shopperLimits(ctx, tx, shopperID, in.StoreID, key, now); err != nil {
 			return err
 		}
 		if fromCart {
@@ -435,19 +475,22 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 		if o.Edges.Items, err = tx.OrderItem.CreateBulk(rows...).Save(ctx); err != nil {
 			return err
 		}
-		if err := s.inv.Reserve(ctx, tx, inventory.Shopper(shopperID), in.StoreID, o.ID, stockLines); err != nil {
-			return err
-		}
-		if err := s.claimBenefits(ctx, tx, shopperID, o, p); err != nil {
-			return err
-		}
+		// The new rows first: the stock rows, the order's one contended
+		// lock (every checkout of a flash sale's SKU waits for it), are
+		// written last and so held for the shortest time.
 		ev, err := event(ctx, tx, o.ID, nil, order.StatusPendingPayment, ShopperActor(shopperID), "order placed")
 		if err != nil {
 			return err
 		}
 		pay, err := tx.Payment.Create().SetOrderID(o.ID).SetOutTradeNo(o.OrderNo).
-			SetAmountFen(o.PayableFen).SetPayerOpenid(buyer.Openid).Save(ctx)
+			SetAmountFen(o.PayableFen).SetPayerOpenid(openid).Save(ctx)
 		if err != nil {
+			return err
+		}
+		if err := s.inv.Reserve(ctx, tx, inventory.Shopper(shopperID), in.StoreID, o.ID, stockLines); err != nil {
+			return err
+		}
+		if err := s.claimBenefits(ctx, tx, shopperID, o, p); err != nil {
 			return err
 		}
 		// The order as its view shows it, without reading it back: the
@@ -470,45 +513,42 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 	return placed, err
 }
 
-// storeLive checks, inside the order's transaction, that the store was not
-// deleted since the store index was read. On PostgreSQL the row is read FOR
-// SHARE: checkouts of one store do not wait on each other, but a store
-// delete waits for them (and they for it), so it never leaves orders behind.
-func (s *Service) storeLive(ctx context.Context, tx *ent.Tx, storeID int) error {
-	q := tx.Store.Query().Where(store.ID(storeID), store.DeletedAtIsNil())
-	if s.db.Dialect == dialect.Postgres {
-		q.ForShare()
-	}
-	if _, err := q.Only(ctx); ent.IsNotFound(err) {
-		return errs.E(errs.NotFound, "no store %d", storeID)
-	} else if err != nil {
-		return err
-	}
-	return nil
-}
-
 // shopperLimits refuses a checkout beyond the shopper's unpaid orders or
 // checkouts a minute, and returns errKeyUsed when an order with key is
-// there already; call it with the shopper locked.
-func (s *Service) shopperLimits(ctx context.Context, tx *ent.Tx, shopperID int, key string, now time.Time) error {
+// there already; call it with the shopper locked. In the same read it
+// checks that the store is live (not deleted since the store index was
+// read): on PostgreSQL its row is read FOR SHARE, so checkouts of one
+// store do not wait on each other, but a store delete waits for them (and
+// they for it), and never leaves orders behind.
+func (s *Service) shopperLimits(ctx context.Context, tx *ent.Tx, shopperID, storeID int, key string, now time.Time) error {
 	lim := s.limits
 	// The counts in one read; the oldest recent checkout only when it matters.
 	var counts []struct {
-		Used   int64 `json:"used"`
-		Open   int64 `json:"open"`
-		Recent int64 `json:"recent"`
+		Used   int64  `json:"used"`
+		Open   int64  `json:"open"`
+		Recent int64  `json:"recent"`
+		Live   *int64 `json:"live"`
+	}
+	live := sql.Select(store.FieldID).From(sql.Table(store.Table)).
+		Where(sql.And(sql.EQ(store.FieldID, storeID), sql.IsNull(store.FieldDeletedAt)))
+	if s.db.Dialect == dialect.Postgres {
+		live.ForShare()
 	}
 	err := tx.Order.Query().Where(order.ShopperID(shopperID)).Modify(func(q *sql.Selector) {
 		q.Select().
 			AppendSelectExprAs(countWhen(sql.EQ(q.C(order.FieldIdempotencyKey), key)), "used").
 			AppendSelectExprAs(countWhen(sql.EQ(q.C(order.FieldStatus), string(order.StatusPendingPayment))), "open").
-			AppendSelectExprAs(countWhen(sql.GT(q.C(order.FieldCreatedAt), now.Add(-time.Minute).UTC())), "recent")
+			AppendSelectExprAs(countWhen(sql.GT(q.C(order.FieldCreatedAt), now.Add(-time.Minute).UTC())), "recent").
+			AppendSelectExprAs(live, "live")
 	}).Scan(ctx, &counts)
 	if err != nil {
 		return err
 	}
 	if len(counts) != 1 {
 		return fmt.Errorf("orders: counting the shopper's orders gave %d rows", len(counts))
+	}
+	if counts[0].Live == nil {
+		return errs.E(errs.NotFound, "no store %d", storeID)
 	}
 	if counts[0].Used > 0 {
 		return errKeyUsed

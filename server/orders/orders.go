@@ -110,6 +110,9 @@ type Service struct {
 	tracking      logistics.Provider
 	trackCallback string
 
+	// keys shares byKey's reads among concurrent failed checkouts.
+	keys *storage.Batch[struct{}, shopperKey, keyed]
+
 	// background holds work started after a commit (a refund submitted to
 	// WeChat Pay); Close waits for it.
 	background sync.WaitGroup
@@ -145,6 +148,7 @@ func New(db *storage.DB, inv *inventory.Service, st *stores.Service, pay wechat.
 		jobs: opt.Jobs, tracking: opt.Tracking, trackCallback: opt.TrackCallbackURL,
 		closing: make(chan struct{}),
 	}
+	s.keys = storage.NewBatch(sharedReadTimeout, sharedReadKeys, s.readKeys)
 	s.payments = payments.New(db.Client, opt.Log, payments.Hooks{Paid: s.onPaid, Refunded: s.onRefunded, RefundFailed: s.onRefundFailed})
 	return s
 }

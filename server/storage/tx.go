@@ -2,12 +2,15 @@ package storage
 
 import (
 	"context"
-	"database/sql"
+	stdsql "database/sql"
 	"errors"
 	"fmt"
 	"time"
 
+	"entgo.io/ent/dialect/sql"
+
 	"wemart/ent"
+	"wemart/ent/shopper"
 	"wemart/server/errs"
 )
 
@@ -41,18 +44,46 @@ func WithTx(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error) 
 // Skipped reports whether err is how an INSERT ... ON CONFLICT DO NOTHING
 // says it inserted nothing: ent reads the new row's id back, and there is none.
 // Callers that upsert this way treat it as "someone else inserted it first".
-func Skipped(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+func Skipped(err error) bool { return errors.Is(err, stdsql.ErrNoRows) }
 
 // LockShopper writes the shopper's row first thing in a transaction: on
 // PostgreSQL the row lock is held until the transaction ends, so one
 // shopper's limited writes (checkouts, cart lines, addresses) take turns
 // and a count-then-insert inside counts what the others committed. SQLite
-// runs one writer at a time anyway. It returns the shopper.
-func LockShopper(ctx context.Context, tx *ent.Tx, shopperID int) (_ *ent.Shopper, err error) {
+// runs one writer at a time anyway. One statement.
+func LockShopper(ctx context.Context, tx *ent.Tx, shopperID int) (err error) {
 	defer errs.Op(&err, "storage.LockShopper")
-	sh, err := tx.Shopper.UpdateOneID(shopperID).SetUpdatedAt(time.Now().UTC()).Save(ctx)
-	if ent.IsNotFound(err) {
-		return nil, errs.E(errs.Unauthenticated, "this shopper no longer exists; log in again")
+	n, err := tx.Shopper.Update().Where(shopper.ID(shopperID)).SetUpdatedAt(time.Now().UTC()).Save(ctx)
+	if err == nil && n == 0 {
+		return gone()
 	}
-	return sh, err
+	return err
 }
+
+// LockShopperOpenID is LockShopper returning the shopper's openid (whom a
+// payment is for), in the same statement (UPDATE ... RETURNING).
+func LockShopperOpenID(ctx context.Context, tx *ent.Tx, dialectName string, shopperID int) (_ string, err error) {
+	defer errs.Op(&err, "storage.LockShopperOpenID")
+	q, args := sql.Dialect(dialectName).Update(shopper.Table).Set(shopper.FieldUpdatedAt, time.Now().UTC()).
+		Where(sql.EQ(shopper.FieldID, shopperID)).Returning(shopper.FieldOpenid).Query()
+	rows, err := tx.Client().QueryContext(ctx, q, args...)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return "", err
+		}
+		return "", gone()
+	}
+	var openid string
+	if err := rows.Scan(&openid); err != nil {
+		return "", err
+	}
+	return openid, rows.Close()
+}
+
+// gone is the error for a shopper whose row is not there (deleted since
+// the token was issued).
+func gone() error { return errs.E(errs.Unauthenticated, "this shopper no longer exists; log in again") }
