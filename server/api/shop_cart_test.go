@@ -147,5 +147,23 @@ func TestCart(t *testing.T) {
 		if c = get(); len(c.Items) != 0 {
 			t.Fatalf("bad input changed the cart: %+v", c)
 		}
+
+		// A store deleted since: its cart is not found; another store's cart
+		// (empty, then with a line) reads on.
+		var gone struct{ ID int }
+		h.Do("POST", "/admin/v1/stores", h.AdminToken, map[string]any{
+			"name": "徐家汇店", "address": "上海市徐汇区漕溪北路1号", "lat": 31.1955, "lng": 121.4365, "pickup": true,
+		}).OK(http.StatusCreated, &gone)
+		h.Do("PUT", apitest.Path("/admin/v1/stores/%d/stock/%d", gone.ID, s.milk), h.AdminToken, map[string]any{"on_hand": 5}).OK(http.StatusOK, nil)
+		h.Do("PUT", "/api/v1/cart/items", tok, map[string]any{"store_id": gone.ID, "sku_id": s.milk, "quantity": 1}).OK(http.StatusOK, nil)
+		var there struct{ Items []struct{ SkuID int } }
+		if h.Do("GET", apitest.Path("/api/v1/cart?store_id=%d", gone.ID), tok, nil).OK(http.StatusOK, &there); len(there.Items) != 1 {
+			t.Fatalf("the second store's cart: %+v", there)
+		}
+		h.Do("DELETE", apitest.Path("/admin/v1/stores/%d", gone.ID), h.AdminToken, nil).OK(http.StatusNoContent, nil)
+		h.Do("GET", apitest.Path("/api/v1/cart?store_id=%d", gone.ID), tok, nil).Fails(http.StatusNotFound, "not_found")
+		if c = get(); len(c.Items) != 0 || c.StoreID != s.store.ID {
+			t.Fatalf("the first store's empty cart: %+v", c)
+		}
 	})
 }

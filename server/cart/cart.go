@@ -18,6 +18,7 @@ import (
 	"wemart/ent/product"
 	"wemart/ent/sku"
 	"wemart/ent/stock"
+	"wemart/ent/store"
 	"wemart/server/check"
 	"wemart/server/errs"
 	"wemart/server/media"
@@ -151,7 +152,7 @@ func (s *Service) Put(ctx context.Context, shopperID int, in PutInput) (_ Cart, 
 	// The line count is checked and the line written with the shopper
 	// locked, so racing requests cannot take a cart past MaxLines.
 	err = storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
-		if _, err := storage.LockShopper(ctx, tx, shopperID); err != nil {
+		if err := storage.LockShopper(ctx, tx, shopperID); err != nil {
 			return err
 		}
 		cur, err := tx.CartItem.Query().Where(cartitem.ShopperID(shopperID), cartitem.StoreID(in.StoreID), cartitem.SkuID(in.SkuID)).Only(ctx)
@@ -228,12 +229,15 @@ func (s *Service) Clear(ctx context.Context, shopperID, storeID int) (_ Cart, er
 // Get returns the shopper's cart at a store, every line priced now.
 func (s *Service) Get(ctx context.Context, shopperID, storeID int) (_ Cart, err error) {
 	defer errs.Op(&err, "cart.Get")
-	if err := s.checkStore(ctx, storeID); err != nil {
-		return Cart{}, err
+	if storeID <= 0 {
+		return Cart{}, errs.InvalidField("store_id", "is required (a store id)")
 	}
-	rows, err := s.lines(ctx, shopperID, storeID)
+	rows, found, err := s.lines(ctx, shopperID, storeID)
 	if err != nil {
 		return Cart{}, err
+	}
+	if !found {
+		return Cart{}, errs.E(errs.NotFound, "no store %d", storeID)
 	}
 	out := Cart{StoreID: storeID, Lines: make([]Line, 0, len(rows))}
 	for _, r := range rows {
@@ -304,22 +308,27 @@ type lineRow struct {
 
 // linesQuery is the query of a cart's lines in the order they were added,
 // each with its SKU, product and stock at the store, in dialect d; its
-// arguments are the shopper and the store.
+// arguments are the shopper and the store. It reads from the store's row
+// (live: not deleted), so that one round trip also says whether the store
+// is there: no row, no store; one row without a line, an empty cart.
 func linesQuery(d string) string {
-	ci := entsql.Table(cartitem.Table)
+	ci := entsql.Table(cartitem.Table).As("ci")
 	k, p, st := entsql.Table(sku.Table).As("k"), entsql.Table(product.Table).As("p"), entsql.Table(stock.Table).As("st")
+	s := entsql.Table(store.Table).As("s")
 	sel := entsql.Dialect(d).Select(ci.C(cartitem.FieldSkuID), ci.C(cartitem.FieldQuantity), ci.C(cartitem.FieldSelected),
 		ci.C(cartitem.FieldPriceFen), ci.C(cartitem.FieldUpdatedAt),
 		k.C(sku.FieldID), k.C(sku.FieldName), k.C(sku.FieldPriceFen), k.C(sku.FieldDeletedAt),
 		p.C(product.FieldID), p.C(product.FieldTitle), p.C(product.FieldImageKey), p.C(product.FieldImages),
 		p.C(product.FieldStatus), p.C(product.FieldDeletedAt),
 		st.C(stock.FieldID), st.C(stock.FieldOnHand), st.C(stock.FieldReserved), st.C(stock.FieldPriceFen)).
-		From(ci)
-	sel.LeftJoin(k).On(ci.C(cartitem.FieldSkuID), k.C(sku.FieldID)).
+		From(s)
+	sel.LeftJoin(ci).OnP(entsql.And(entsql.ColumnsEQ(ci.C(cartitem.FieldStoreID), s.C(store.FieldID)),
+		entsql.EQ(ci.C(cartitem.FieldShopperID), 0))).
+		LeftJoin(k).On(ci.C(cartitem.FieldSkuID), k.C(sku.FieldID)).
 		LeftJoin(p).On(k.C(sku.FieldProductID), p.C(product.FieldID)).
 		LeftJoin(st).OnP(entsql.And(entsql.ColumnsEQ(st.C(stock.FieldSkuID), ci.C(cartitem.FieldSkuID)),
 		entsql.ColumnsEQ(st.C(stock.FieldStoreID), ci.C(cartitem.FieldStoreID)))).
-		Where(entsql.And(entsql.EQ(ci.C(cartitem.FieldShopperID), 0), entsql.EQ(ci.C(cartitem.FieldStoreID), 0))).
+		Where(entsql.And(entsql.EQ(s.C(store.FieldID), 0), entsql.IsNull(s.C(store.FieldDeletedAt)))).
 		OrderBy(ci.C(cartitem.FieldID))
 	q, _ := sel.Query()
 	return q
@@ -327,11 +336,11 @@ func linesQuery(d string) string {
 
 // lines reads the cart's lines (linesQuery), scanned by hand: a cart is
 // read on every visit to it, and ent's reflective scan cost more than the
-// query.
-func (s *Service) lines(ctx context.Context, shopperID, storeID int) (_ []lineRow, err error) {
+// query. found says whether the store is there (live).
+func (s *Service) lines(ctx context.Context, shopperID, storeID int) (_ []lineRow, found bool, err error) {
 	rows, err := s.client.QueryContext(ctx, s.linesSQL, shopperID, storeID)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	defer func() {
 		if cerr := rows.Close(); err == nil {
@@ -340,15 +349,21 @@ func (s *Service) lines(ctx context.Context, shopperID, storeID int) (_ []lineRo
 	}()
 	var out []lineRow
 	for rows.Next() {
+		found = true
 		var r lineRow
-		var kID, pID, stockID, ownFen sql.NullInt64
-		var kDeleted, pDeleted sql.NullTime
-		if err := rows.Scan(&r.SkuID, &r.Quantity, &r.Selected, &r.SeenFen, &r.UpdatedAt,
+		var skuID, quantity, seenFen, kID, pID, stockID, ownFen sql.NullInt64
+		var selected sql.NullBool
+		var updated, kDeleted, pDeleted sql.NullTime
+		if err := rows.Scan(&skuID, &quantity, &selected, &seenFen, &updated,
 			&kID, &r.SkuName, &r.ChainFen, &kDeleted,
 			&pID, &r.Title, &r.ImageKey, &r.Images, &r.Status, &pDeleted,
 			&stockID, &r.OnHand, &r.Reserved, &ownFen); err != nil {
-			return nil, err
+			return nil, false, err
 		}
+		if !skuID.Valid { // the store's row alone: an empty cart
+			continue
+		}
+		r.SkuID, r.Quantity, r.Selected, r.SeenFen, r.UpdatedAt = int(skuID.Int64), int(quantity.Int64), selected.Bool, seenFen.Int64, updated.Time
 		r.KID, r.PID, r.StockID = nullInt(kID), nullInt(pID), nullInt(stockID)
 		r.KDeletedAt, r.PDeletedAt = nullTime(kDeleted), nullTime(pDeleted)
 		if ownFen.Valid {
@@ -356,7 +371,7 @@ func (s *Service) lines(ctx context.Context, shopperID, storeID int) (_ []lineRo
 		}
 		out = append(out, r)
 	}
-	return out, rows.Err()
+	return out, found, rows.Err()
 }
 
 func nullInt(n sql.NullInt64) *int {
