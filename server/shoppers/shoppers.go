@@ -107,6 +107,7 @@ func (s *Service) Login(ctx context.Context, code string) (_ Session, err error)
 	if sh, err = upd.Save(ctx); err != nil {
 		return Session{}, err
 	}
+	s.seen.add(sh.ID) // she exists: her first requests need not ask again
 	token, exp, err := s.signer.Issue(auth.AudienceShopper, sh.ID, s.ttl)
 	if err != nil {
 		return Session{}, err
