@@ -320,11 +320,7 @@ func (x *embeddedIndex) collect(ctx context.Context, q query.Query, spec collect
 	if err != nil {
 		return collection{}, err
 	}
-	opts := bsearch.SearcherOptions{Score: "none"}
-	if spec.scored {
-		opts.Score = ""
-	}
-	searcher, err := q.Searcher(ctx, reader, x.idx.Mapping(), opts)
+	searcher, err := matcherOf(ctx, q, reader, x.idx.Mapping(), spec.scored)
 	if err != nil {
 		return collection{}, err
 	}

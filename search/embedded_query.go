@@ -140,19 +140,14 @@ func (x *embeddedIndex) wordQuery(w analysis.Concept, tolerant, prefix bool) que
 // matchAll matches text in a field: every token of it, analysed as
 // queries are (Chinese bigrams, stemmed words).
 func matchAll(field, text string, boost float64) query.Query {
-	m := bleve.NewMatchQuery(text)
-	m.SetField(field)
-	m.Analyzer = queryAnalyzer
-	m.SetOperator(query.MatchQueryOperatorAnd)
-	m.SetBoost(boost)
-	return m
+	return leanMatch{field: field, text: text, analyzer: queryAnalyzer, boost: boost}
 }
 
 func term(field, t string, boost float64) query.Query {
 	q := bleve.NewTermQuery(t)
 	q.SetField(field)
 	q.SetBoost(boost)
-	return q
+	return lean{q}
 }
 
 func prefixOf(field, p string, boost float64) query.Query {
@@ -168,7 +163,7 @@ func fuzzy(field, t string, edits int) query.Query {
 	q.SetFuzziness(edits)
 	q.SetPrefix(1) // the first letter is rarely the wrong one, and it bounds the work
 	q.SetBoost(typoBoost)
-	return q
+	return lean{q}
 }
 
 // allButOne matches a Chinese word with one character wrong: all its
