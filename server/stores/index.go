@@ -1,10 +1,8 @@
 package stores
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -219,7 +217,7 @@ func scheduleKey(dialectName string) string {
 
 // splitText splits storeColumns' text column into the name, address and
 // phone (as one run of bytes, and their lengths) and the city.
-func splitText(text []byte) (run []byte, sizes [3]int, city []byte, err error) {
+func splitText(text string) (run string, sizes [3]int, city string, err error) {
 	for i := range sizes {
 		end := ','
 		if i == len(sizes)-1 {
@@ -231,14 +229,14 @@ func splitText(text []byte) (run []byte, sizes [3]int, city []byte, err error) {
 			text = text[1:]
 		}
 		if len(text) == 0 || rune(text[0]) != end {
-			return nil, sizes, nil, errors.New("malformed store text")
+			return "", sizes, "", errors.New("malformed store text")
 		}
 		text = text[1:]
 		sizes[i] = n
 	}
 	total := sizes[0] + sizes[1] + sizes[2]
 	if total > len(text) {
-		return nil, sizes, nil, errors.New("malformed store text")
+		return "", sizes, "", errors.New("malformed store text")
 	}
 	return text[:total], sizes, text[total:], nil
 }
@@ -251,212 +249,6 @@ const (
 	flagZone
 	flagDeleted
 )
-
-// loadPage is how many stores the first load reads a query.
-const loadPage = 5000
-
-// load reads every live store, a page of loadPage at a time in id order
-// (keyset: each page a short query, so no read holds a snapshot for the
-// whole load), building entries as it goes, and indexes them. Rows changed
-// meanwhile carry a version above the counter Sync read before, so the next
-// Sync reads them again.
-func (ix *Index) load(ctx context.Context) error {
-	q, err := ix.db.SQL.PrepareContext(ctx, rebind(ix.db.Dialect,
-		"SELECT "+storeColumns(ix.db.Dialect)+" FROM stores WHERE id > ? ORDER BY id LIMIT ?"))
-	if err != nil {
-		return err
-	}
-	defer q.Close()
-	var all []*Entry
-	var slab []Entry
-	var common *schedule // the last page's most frequent schedule
-	after := 0
-	for {
-		key := ""
-		if common != nil {
-			key = common.key
-		}
-		rows, err := q.QueryContext(ctx, key, after, ix.pageSize)
-		if err != nil {
-			return err
-		}
-		page, err := ix.scan(rows, ix.pageSize, common, func() *Entry {
-			if len(slab) == 0 {
-				slab = make([]Entry, ix.pageSize)
-			}
-			e := &slab[0]
-			slab = slab[1:]
-			return e
-		})
-		if err != nil {
-			return err
-		}
-		if len(page.rows) == 0 {
-			break
-		}
-		after, common = page.last, page.common
-		if err := ix.zones(ctx, page.entries(), page.zoned); err != nil {
-			return err
-		}
-		all = append(all, page.entries()...)
-	}
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	ix.build(all)
-	return nil
-}
-
-// update reads the stores changed since version from (deleted ones too)
-// and puts them in the index in place of what it held.
-func (ix *Index) update(ctx context.Context, from int64) error {
-	rows, err := ix.db.SQL.QueryContext(ctx, rebind(ix.db.Dialect,
-		"SELECT "+storeColumns(ix.db.Dialect)+" FROM stores WHERE version > ?"), "", from)
-	if err != nil {
-		return err
-	}
-	page, err := ix.scan(rows, 0, nil, func() *Entry { return new(Entry) })
-	if err != nil {
-		return err
-	}
-	if err := ix.zones(ctx, page.entries(), page.zoned); err != nil {
-		return err
-	}
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	for _, r := range page.rows {
-		ix.remove(r.id)
-		if r.entry != nil {
-			ix.add(r.entry)
-		}
-	}
-	return nil
-}
-
-// page is what one query of stores read.
-type page struct {
-	common *schedule // the schedule most of the page's stores have
-	rows   []pageRow
-	zoned  []int // the ids of the live stores among rows with a drawn zone
-	last   int   // the last id read
-}
-
-// pageRow is a store read: its entry, nil if it was deleted.
-type pageRow struct {
-	id    int
-	entry *Entry
-}
-
-func (p *page) entries() []*Entry {
-	out := make([]*Entry, 0, len(p.rows))
-	for _, r := range p.rows {
-		if r.entry != nil {
-			out = append(out, r.entry)
-		}
-	}
-	return out
-}
-
-// scan reads rows of storeColumns (about size of them) into entries made
-// by alloc, and closes rows.
-// The rows' names, addresses and phones share one string, and identical
-// cities and schedules one each across the index.
-func (ix *Index) scan(rows *sql.Rows, size int, common *schedule, alloc func() *Entry) (*page, error) {
-	defer rows.Close()
-	p := &page{rows: make([]pageRow, 0, size)}
-	text := make([]byte, 0, 64*size) // the page's names, addresses and phones
-	type span struct{ start, name, address, phone int }
-	spans := make([]span, 0, size)
-	var last *schedule // the page's most frequent schedule (by majority vote)
-	votes := 0
-	var (
-		id              int
-		lat, lng        float64
-		r5, r7          int64
-		combined, sched sql.RawBytes
-		flags, radius   int
-		fee, minFen     int64
-	)
-	for rows.Next() {
-		if err := rows.Scan(&id, &lat, &lng, &r5, &r7, &combined, &sched, &flags, &radius, &fee, &minFen); err != nil {
-			return nil, err
-		}
-		p.last = id
-		if flags&flagDeleted != 0 {
-			p.rows = append(p.rows, pageRow{id: id})
-			continue
-		}
-		run, sizes, city, err := splitText(combined)
-		if err != nil {
-			return nil, fmt.Errorf("store %d: %w", id, err)
-		}
-		sc := common
-		if len(sched) > 0 || common == nil {
-			if sc, err = ix.schedule(sched); err != nil {
-				return nil, fmt.Errorf("store %d: opening hours: %w", id, err)
-			}
-		}
-		if sc == last {
-			votes++
-		} else if votes--; votes < 0 {
-			last, votes = sc, 0
-		}
-		e := alloc()
-		*e = Entry{ID: id, Point: geo.Point{Lat: lat, Lng: lng}, City: ix.intern(city),
-			Open: flags&flagOpen != 0, Pickup: flags&flagPickup != 0, Delivery: flags&flagDelivery != 0,
-			RadiusM: radius, FeeFen: fee, MinFen: minFen, Hours: sc.hours, Location: sc.loc,
-			cells: [3]int64{r9(lat, lng), r7, r5}, sched: sc}
-		if flags&flagZone != 0 {
-			p.zoned = append(p.zoned, id)
-		}
-		p.rows = append(p.rows, pageRow{id: id, entry: e})
-		spans = append(spans, span{len(text), sizes[0], sizes[1], sizes[2]})
-		text = append(text, run...)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	p.common = last
-	all := string(text)
-	i := 0
-	for _, r := range p.rows {
-		if e := r.entry; e != nil {
-			sp := spans[i]
-			at := sp.start
-			e.Name, at = all[at:at+sp.name], at+sp.name
-			e.Address, at = all[at:at+sp.address], at+sp.address
-			e.Phone = all[at : at+sp.phone]
-			i++
-		}
-	}
-	return p, nil
-}
-
-// schedule returns the shared schedule of key, a time zone and the opening
-// hours' JSON after a space, parsing it the first time it is seen.
-func (ix *Index) schedule(key []byte) (*schedule, error) {
-	if s, ok := ix.scheds[string(key)]; ok {
-		return s, nil
-	}
-	tz, hours, _ := bytes.Cut(key, []byte{' '})
-	var parsed []types.OpeningPeriod
-	if err := json.Unmarshal(hours, &parsed); err != nil {
-		return nil, err
-	}
-	s := newSchedule(string(tz), parsed)
-	s.key = string(key)
-	ix.scheds[s.key] = s
-	return s, nil
-}
-
-// intern returns the index's one copy of s.
-func (ix *Index) intern(s []byte) string {
-	if c, ok := ix.strings[string(s)]; ok {
-		return c
-	}
-	c := string(s)
-	ix.strings[c] = c
-	return c
-}
 
 // zones loads the delivery-zone cells of the stores zoned (ids of entries),
 // 500 stores a query. A zone with no cells delivers nowhere.
@@ -565,34 +357,90 @@ func r9(lat, lng float64) int64 {
 	return int64(c)
 }
 
-// build indexes entries into an empty index: each resolution's slots in
-// one allocation, each cell's list exactly as long as it needs (its
-// capacity too, so a later add to one cell copies it rather than write over
-// the next).
-func (ix *Index) build(entries []*Entry) {
-	for i := range indexRes {
-		counts := map[int64]int{}
-		for _, e := range entries {
-			counts[e.cells[i]]++
-		}
-		all := make([]slot, 0, len(entries))
-		m := make(map[int64][]slot, len(counts))
-		for _, e := range entries {
-			c := e.cells[i]
-			list, ok := m[c]
-			if !ok {
-				start := len(all)
-				all = all[:start+counts[c]]
-				list = all[start : start : start+counts[c]]
-			}
-			m[c] = append(list, slot{id: e.ID, point: e.Point, entry: e})
-		}
-		ix.byCell[i] = m
+// builder gathers entries, in order, into what an empty index is built
+// from: the entries by id, and each resolution's cells numbered as first
+// met (one map lookup an entry), so that the slots can then be laid out
+// without another. The first load adds each page as it comes.
+type builder struct {
+	entries []*Entry
+	stores  map[int]*Entry
+	cells   [len(indexRes)]cellNumbers
+}
+
+// cellNumbers numbers the cells of the entries added at one resolution.
+type cellNumbers struct {
+	number map[int64]int32 // cell → its number
+	of     []int32         // the cell number of each entry added
+	sizes  []int32         // a cell number's stores
+}
+
+// newBuilder returns a builder with room for about n entries.
+func newBuilder(n int) *builder {
+	b := &builder{entries: make([]*Entry, 0, n), stores: make(map[int]*Entry, n)}
+	for i := range b.cells {
+		b.cells[i] = cellNumbers{number: map[int64]int32{}, of: make([]int32, 0, n)}
 	}
-	ix.stores = make(map[int]*Entry, len(entries))
+	return b
+}
+
+// add adds entries after those added before.
+func (b *builder) add(entries []*Entry) {
 	for _, e := range entries {
-		ix.stores[e.ID] = e
+		b.stores[e.ID] = e
 	}
+	for i := range b.cells {
+		b.cells[i].add(entries, i)
+	}
+	b.entries = append(b.entries, entries...)
+}
+
+// add numbers the cells of entries at indexRes[i].
+func (c *cellNumbers) add(entries []*Entry, i int) {
+	for _, e := range entries {
+		n, ok := c.number[e.cells[i]]
+		if !ok {
+			n = int32(len(c.sizes))
+			c.number[e.cells[i]] = n
+			c.sizes = append(c.sizes, 0)
+		}
+		c.of = append(c.of, n)
+		c.sizes[n]++
+	}
+}
+
+// build indexes what b gathered into an empty index, each resolution's
+// cells beside the others.
+func (ix *Index) build(b *builder) {
+	var wg sync.WaitGroup
+	for i := range indexRes {
+		wg.Go(func() { ix.byCell[i] = b.cells[i].slots(b.entries) })
+	}
+	wg.Wait()
+	ix.stores = b.stores
+}
+
+// slots lays out the slots of entries, numbered by c, as a map from cell to
+// its stores in the order of entries: the slots in one allocation, each
+// cell's list exactly as long as it needs (its capacity too, so a later add
+// to one cell copies it rather than write over the next).
+func (c *cellNumbers) slots(entries []*Entry) map[int64][]slot {
+	next := make([]int32, len(c.sizes)) // where a cell number's next slot goes
+	at := int32(0)
+	for n, size := range c.sizes {
+		next[n], at = at, at+size
+	}
+	all := make([]slot, len(entries))
+	for j, e := range entries {
+		n := c.of[j]
+		all[next[n]] = slot{id: e.ID, point: e.Point, entry: e}
+		next[n]++
+	}
+	m := make(map[int64][]slot, len(c.sizes))
+	for cell, n := range c.number {
+		end := next[n] // past the cell's last slot, now
+		m[cell] = all[end-c.sizes[n] : end : end]
+	}
+	return m
 }
 
 func (ix *Index) add(e *Entry) {

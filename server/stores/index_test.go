@@ -2,9 +2,11 @@ package stores
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -156,6 +158,16 @@ func TestIndexLoadsAndSyncs(t *testing.T) {
 		}
 		ix.pageSize = 7
 		sameEntries(t, ix, reference(t, db))
+		// Pages that end exactly at the last store, one store a page, and
+		// every store in one.
+		for _, size := range []int{1, 8, 40, 1000} {
+			other, err := NewIndex(db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			other.pageSize = size
+			sameEntries(t, other, reference(t, db))
+		}
 		a, _ := ix.Get(ctx, ids[1])
 		b, _ := ix.Get(ctx, ids[13]) // the same hours (i % 4) and time zone (i % 3)
 		if &a.Hours[0] != &b.Hours[0] || a.sched != b.sched {
@@ -197,4 +209,50 @@ func square(id int, db *storage.DB, d float64) [][][2]float64 {
 	s := db.Client.Store.GetX(context.Background(), id)
 	lat, lng := s.Lat, s.Lng
 	return [][][2]float64{{{lng - d, lat - d}, {lng + d, lat - d}, {lng + d, lat + d}, {lng - d, lat + d}, {lng - d, lat - d}}}
+}
+
+// TestIndexLoadFails: a store the load cannot read (its opening hours are
+// no list) fails the load with the store named, whichever page it is on,
+// and leaves the index unloaded; once it is fixed the next Sync loads
+// every store.
+func TestIndexLoadFails(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		s, err := New(db, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []int
+		for i := range 30 {
+			lat, lng := 31.2+float64(i)*0.001, 121.4
+			st, err := s.Create(ctx, Input{Name: "店", Lat: &lat, Lng: &lng, OpeningHours: daily("08:00", "20:00")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, st.ID)
+		}
+		for _, bad := range []int{ids[0], ids[17], ids[29]} {
+			if _, err := db.SQL.ExecContext(ctx, rebind(db.Dialect, "UPDATE stores SET opening_hours = '{\"x\": 1}' WHERE id = ?"), bad); err != nil {
+				t.Fatal(err)
+			}
+			ix, err := NewIndex(db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ix.pageSize = 4
+			err = ix.Sync(ctx)
+			if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("store %d: opening hours", bad)) {
+				t.Fatalf("store %d with bad hours: Sync gave %v", bad, err)
+			}
+			if ix.Len() != 0 {
+				t.Fatalf("a failed load left %d stores indexed", ix.Len())
+			}
+			if _, err := db.SQL.ExecContext(ctx, rebind(db.Dialect, "UPDATE stores SET opening_hours = '[]' WHERE id = ?"), bad); err != nil {
+				t.Fatal(err)
+			}
+			if err := ix.Sync(ctx); err != nil || ix.Len() != len(ids) {
+				t.Fatalf("after the fix: %d stores, %v; want %d", ix.Len(), err, len(ids))
+			}
+		}
+	})
 }
