@@ -278,7 +278,9 @@ type (
 	}
 )
 
-// Shared reads of idempotency keys: each bounded in time and in keys.
+// Shared reads of idempotency keys: each bounded in time and in keys. The
+// keys are ORed pairs, an expression SQLite bounds in depth (1000): keep
+// the limit a power of two well below that (1024 pairs fail).
 const (
 	sharedReadTimeout = 5 * time.Second
 	sharedReadKeys    = 256
@@ -376,8 +378,9 @@ func inStock(lines []priced) error {
 }
 
 // place writes the order in one transaction: read prices, check the store
-// and address, insert the order and its lines, reserve the stock, open the
-// timeline, record the pending payment, and take ordered lines out of the cart.
+// and address, insert the order and its lines, open the timeline, record
+// the pending payment, reserve the stock, claim the coupon and points, and
+// take ordered lines out of the cart.
 func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in CreateInput, entry *stores.Entry, now time.Time) (*ent.Order, error) {
 	fulfilment := order.Fulfilment(in.Fulfilment)
 	var placed *ent.Order
@@ -475,9 +478,10 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 		if o.Edges.Items, err = tx.OrderItem.CreateBulk(rows...).Save(ctx); err != nil {
 			return err
 		}
-		// The new rows first: the stock rows, the order's one contended
-		// lock (every checkout of a flash sale's SKU waits for it), are
-		// written last and so held for the shortest time.
+		// The new rows first, then the stock rows: the order's contended
+		// lock (every checkout of a flash sale's SKU waits for it) is taken
+		// as late as the lock order allows (benefits come after stock), and
+		// so held for the shortest time.
 		ev, err := event(ctx, tx, o.ID, nil, order.StatusPendingPayment, ShopperActor(shopperID), "order placed")
 		if err != nil {
 			return err

@@ -18,8 +18,13 @@ import (
 // A read returns a value for each item it found; items it did not find
 // are absent from the answer. A caller asking for more than the batch's
 // limit reads alone. The items a read gets are padded to a power of two
-// by repeating the last one, so that its SQL (an IN list) takes a few
-// shapes, not one for each count: prepared statements stay cached.
+// (at most the limit, or the caller's count past it) by repeating the
+// last one, so that its SQL (an IN list) takes a few shapes, not one for
+// each count: prepared statements stay cached.
+//
+// A shared read runs on its own context, bounded by the batch's timeout,
+// not by any caller's deadline (a caller that gives up returns at once;
+// the read goes on for the others).
 type Batch[G comparable, I comparable, V any] struct {
 	read func(ctx context.Context, group G, items []I) (map[I]V, error)
 	// timeout bounds a shared read (it runs for callers whose own
@@ -64,6 +69,17 @@ func NewBatch[G comparable, I comparable, V any](timeout time.Duration, limit in
 	return &Batch[G, I, V]{read: read, timeout: timeout, limit: limit, groups: map[G]*batchGroup[I, V]{}}
 }
 
+// gathering is how many items the read gathering callers of group holds
+// (0: none is gathering), for tests.
+func (b *Batch[G, I, V]) gathering(group G) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if g := b.groups[group]; g != nil && g.next != nil {
+		return len(g.next.items)
+	}
+	return 0
+}
+
 // Get returns the values of items in group, as a read that started after
 // Get was called found them, or ctx's error if ctx ends first. The map it
 // returns is shared with the other callers of the same read: do not change it.
@@ -72,7 +88,7 @@ func (b *Batch[G, I, V]) Get(ctx context.Context, group G, items []I) (map[I]V, 
 		return nil, err // gone already: no read for it
 	}
 	if len(items) > b.limit {
-		return b.read(ctx, group, padded(items))
+		return b.read(ctx, group, padded(items, b.limit))
 	}
 	b.mu.Lock()
 	g := b.groups[group]
@@ -83,7 +99,7 @@ func (b *Batch[G, I, V]) Get(ctx context.Context, group G, items []I) (map[I]V, 
 	if g.next != nil && len(g.next.items)+g.next.unasked(items) > b.limit {
 		// The gathering read is full: this caller reads alone rather than wait two reads.
 		b.mu.Unlock()
-		return b.read(ctx, group, padded(items))
+		return b.read(ctx, group, padded(items, b.limit))
 	}
 	if g.next == nil {
 		g.next = &batchRead[I, V]{asked: map[I]struct{}{}, done: make(chan struct{})}
@@ -140,15 +156,17 @@ func (b *Batch[G, I, V]) readOnce(group G, items []I) (got map[I]V, err error) {
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), b.timeout)
 	defer cancel()
-	return b.read(ctx, group, padded(items))
+	return b.read(ctx, group, padded(items, b.limit))
 }
 
-// padded is items grown to a power of two by repeating the last one.
-func padded[I any](items []I) []I {
+// padded is items grown to a power of two, but not past max(limit,
+// len(items)), by repeating the last one.
+func padded[I any](items []I, limit int) []I {
 	n := 1
 	for n < len(items) {
 		n *= 2
 	}
+	n = min(n, max(limit, len(items)))
 	if n == len(items) || len(items) == 0 {
 		return items
 	}

@@ -2,6 +2,8 @@ package storage_test
 
 import (
 	"context"
+	"errors"
+	"maps"
 	"slices"
 	"sync"
 	"testing"
@@ -10,10 +12,21 @@ import (
 	"wemart/server/storage"
 )
 
+// waitFor polls cond for up to ten seconds.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
 // TestBatchGathersCallersOfAGroup: callers of one group that arrive while
 // its read runs share the next read, which fetches every item any of them
-// asked for; another group reads on its own; a caller past the limit, or
-// arriving when the gathering read is full, reads alone.
+// asked for (padded to a power of two, at most the limit); another group
+// reads on its own; a caller past the limit, or arriving when the
+// gathering read is full, reads alone; an idle group is forgotten.
 func TestBatchGathersCallersOfAGroup(t *testing.T) {
 	type call struct {
 		group string
@@ -22,9 +35,11 @@ func TestBatchGathersCallersOfAGroup(t *testing.T) {
 	var mu sync.Mutex
 	var calls []call
 	gate := make(chan struct{})
-	b := storage.NewBatch(time.Minute, 4, func(_ context.Context, group string, items []int) (map[int]int, error) {
+	var closeGate sync.Once
+	t.Cleanup(func() { closeGate.Do(func() { close(gate) }) })
+	b := storage.NewBatch(time.Minute, 6, func(_ context.Context, group string, items []int) (map[int]int, error) {
 		mu.Lock()
-		calls = append(calls, call{group, slices.Sorted(slices.Values(items))})
+		calls = append(calls, call{group, slices.Clone(items)})
 		first := len(calls) == 1
 		mu.Unlock()
 		if first {
@@ -38,67 +53,111 @@ func TestBatchGathersCallersOfAGroup(t *testing.T) {
 		}
 		return got, nil
 	})
-	ctx := context.Background()
-	done := make(chan map[int]int)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	done := make(chan map[int]int, 1)
 	go func() {
 		got, _ := b.Get(ctx, "a", []int{1})
 		done <- got
 	}()
-	for {
-		mu.Lock()
-		n := len(calls)
-		mu.Unlock()
-		if n == 1 {
-			break
-		}
-		time.Sleep(time.Millisecond)
-	}
-	// Read 1 (group a, item 1) is running: these callers arrive after it started.
+	waitFor(t, "the first read", func() bool { mu.Lock(); defer mu.Unlock(); return len(calls) == 1 })
+	// Read 1 (group a, item 1) is running: these callers arrive after it
+	// started, one by one, and gather items 2, 3, 99, 1 for the next read.
 	var wg sync.WaitGroup
 	answers := make([]map[int]int, 3)
+	gathered := 0
 	for i, items := range [][]int{{2, 3}, {3, 99}, {1}} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			answers[i], _ = b.Get(ctx, "a", items)
 		}()
-		time.Sleep(10 * time.Millisecond) // in this order
+		gathered += len(items) - map[int]int{0: 0, 1: 1, 2: 0}[i] // item 3 once
+		waitFor(t, "a caller to queue", func() bool { return storage.Gathering(b, "a") == gathered })
 	}
-	alone, err := b.Get(ctx, "a", []int{5, 6}) // the gathering read holds 4 items: full
-	if err != nil || alone[5] != 50 || alone[6] != 60 {
+	alone, err := b.Get(ctx, "a", []int{5, 6, 7}) // 4 gathered + 3 > the limit of 6
+	if err != nil || !maps.Equal(alone, map[int]int{5: 50, 6: 60, 7: 70}) {
 		t.Fatalf("a caller past the full read: %v, %v", alone, err)
 	}
 	other, err := b.Get(ctx, "b", []int{7}) // another group: not held behind group a
-	if err != nil || other[7] != 70 {
+	if err != nil || !maps.Equal(other, map[int]int{7: 70}) {
 		t.Fatalf("group b: %v, %v", other, err)
 	}
-	big, err := b.Get(ctx, "a", []int{1, 2, 3, 4, 5}) // past the limit
-	if err != nil || len(big) != 5 {
+	big, err := b.Get(ctx, "a", []int{1, 2, 3, 4, 5, 6, 7}) // past the limit: alone, unpadded past its count
+	if err != nil || len(big) != 7 {
 		t.Fatalf("a caller past the limit: %v, %v", big, err)
 	}
-	close(gate)
+	closeGate.Do(func() { close(gate) })
 	wg.Wait()
-	if got := <-done; got[1] != 10 {
+	if got := <-done; !maps.Equal(got, map[int]int{1: 10}) {
 		t.Fatalf("the first caller got %v", got)
 	}
+	// The three share one answer: every item gathered, 99 absent.
+	want := map[int]int{1: 10, 2: 20, 3: 30}
 	for i, a := range answers {
-		if a[3] != 30 && a[1] != 10 {
-			t.Fatalf("caller %d got %v", i, a)
+		if !maps.Equal(a, want) {
+			t.Fatalf("caller %d got %v, want %v", i, a, want)
 		}
 	}
-	if _, found := answers[1][99]; found || answers[1][3] != 30 {
-		t.Fatalf("item 99 is never found; got %v", answers[1])
-	}
-	// Each read's items padded to a power of two with the last one.
-	want := []call{{"a", []int{1}}, {"a", []int{5, 6}}, {"b", []int{7}}, {"a", []int{1, 2, 3, 4, 5, 5, 5, 5}}, {"a", []int{1, 2, 3, 99}}}
+	wantCalls := []call{{"a", []int{1}}, {"a", []int{5, 6, 7, 7}}, {"b", []int{7}}, {"a", []int{1, 2, 3, 4, 5, 6, 7}},
+		{"a", []int{2, 3, 99, 1}}}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(calls) != len(want) {
-		t.Fatalf("reads %v, want %v", calls, want)
+	if len(calls) != len(wantCalls) {
+		t.Fatalf("reads %v, want %v", calls, wantCalls)
 	}
-	for i := range want {
-		if calls[i].group != want[i].group || !slices.Equal(calls[i].items, want[i].items) {
-			t.Fatalf("read %d: %v, want %v (all: %v)", i, calls[i], want[i], calls)
+	for i := range wantCalls {
+		if calls[i].group != wantCalls[i].group || !slices.Equal(calls[i].items, wantCalls[i].items) {
+			t.Fatalf("read %d: %v, want %v (all: %v)", i, calls[i], wantCalls[i], calls)
 		}
+	}
+	if n := storage.Gathering(b, "a"); n != 0 {
+		t.Fatalf("group a still gathers %d items when idle", n)
+	}
+}
+
+// TestBatchSharesAReadsError: every caller of a failed read gets its
+// error; the next read runs afresh.
+func TestBatchSharesAReadsError(t *testing.T) {
+	boom := errors.New("boom")
+	gate := make(chan struct{})
+	var closeGate sync.Once
+	t.Cleanup(func() { closeGate.Do(func() { close(gate) }) })
+	var mu sync.Mutex
+	reads := 0
+	b := storage.NewBatch(time.Minute, 8, func(_ context.Context, _ int, items []int) (map[int]bool, error) {
+		mu.Lock()
+		reads++
+		n := reads
+		mu.Unlock()
+		switch n {
+		case 1:
+			<-gate
+			return map[int]bool{}, nil
+		case 2:
+			return nil, boom
+		}
+		return map[int]bool{items[0]: true}, nil
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	go func() { _, _ = b.Get(ctx, 1, []int{1}) }()
+	waitFor(t, "the first read", func() bool { mu.Lock(); defer mu.Unlock(); return reads == 1 })
+	errs := make(chan error, 2)
+	for i := range 2 {
+		go func() {
+			_, err := b.Get(ctx, 1, []int{10 + i})
+			errs <- err
+		}()
+		waitFor(t, "a caller to queue", func() bool { return storage.Gathering(b, 1) == i+1 })
+	}
+	closeGate.Do(func() { close(gate) })
+	for range 2 {
+		if err := <-errs; !errors.Is(err, boom) {
+			t.Fatalf("a caller of the failed read got %v", err)
+		}
+	}
+	if got, err := b.Get(ctx, 1, []int{5}); err != nil || !got[5] {
+		t.Fatalf("the read after: %v, %v", got, err)
 	}
 }
