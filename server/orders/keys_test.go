@@ -1,0 +1,79 @@
+package orders
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"wemart/schema/types"
+	"wemart/server/inventory"
+	"wemart/server/storage"
+	"wemart/server/storage/storagetest"
+	"wemart/server/stores"
+)
+
+// TestReadKeysAtTheLimit: one shared read of sharedReadKeys (shopper,
+// key) pairs — the most a read takes, padded with repeats — finds exactly
+// the orders made with those pairs: not another shopper's order with the
+// same key, not a key nobody used.
+func TestReadKeysAtTheLimit(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		st, err := stores.New(db, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := New(db, inventory.New(db), st, nil, Options{})
+		a := db.Client.Shopper.Create().SetOpenid("o-keys-a").SaveX(ctx)
+		b := db.Client.Shopper.Create().SetOpenid("o-keys-b").SaveX(ctx)
+		store := db.Client.Store.Create().SetName("店").SetLat(31).SetLng(121).SetH3R5(1).SetH3R7(1).SetH3R8(1).
+			SetOpeningHours([]types.OpeningPeriod{}).SaveX(ctx)
+		place := func(shopperID int, key string) int {
+			return db.Client.Order.Create().SetOrderNo("W-"+key+fmt.Sprint(shopperID)).SetShopperID(shopperID).SetStoreID(store.ID).
+				SetFulfilment("pickup").SetGoodsFen(100).SetPayableFen(100).SetIdempotencyKey(key).SetRequestHash("h-"+key).
+				SetExpiresAt(time.Now().UTC().Add(time.Minute)).SaveX(ctx).ID
+		}
+		used := map[shopperKey]int{}
+		for i := range 40 { // shopper a used keys k0..k39; b used k0..k9 too
+			used[shopperKey{a.ID, fmt.Sprintf("k%d", i)}] = place(a.ID, fmt.Sprintf("k%d", i))
+			if i < 10 {
+				used[shopperKey{b.ID, fmt.Sprintf("k%d", i)}] = place(b.ID, fmt.Sprintf("k%d", i))
+			}
+		}
+		var asked []shopperKey
+		for i := range sharedReadKeys - 6 {
+			if i%2 == 0 {
+				asked = append(asked, shopperKey{a.ID, fmt.Sprintf("k%d", i/2)})
+			} else { // not b's k0..k4, which a asks for (a match on shoppers × keys would find them)
+				asked = append(asked, shopperKey{b.ID, fmt.Sprintf("k%d", i/2+5)})
+			}
+		}
+		asked = append(asked, shopperKey{a.ID + b.ID + 1, "k0"}) // nobody's
+		for len(asked) < sharedReadKeys {
+			asked = append(asked, asked[len(asked)-1]) // as the batch pads
+		}
+		got, err := s.readKeys(ctx, struct{}{}, asked)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 0
+		for _, k := range asked {
+			id, ok := used[k]
+			if ok && (got[k].id != id || got[k].hash != "h-"+k.key) {
+				t.Fatalf("%+v: got %+v, want order %d", k, got[k], id)
+			}
+			if _, found := got[k]; found != ok {
+				t.Fatalf("%+v: found %v, used %v", k, found, ok)
+			}
+		}
+		for k := range got {
+			if _, ok := used[k]; ok {
+				want++
+			}
+		}
+		if len(got) != want || want != 40+5 {
+			t.Fatalf("read %d orders, want the 45 asked for and used", len(got))
+		}
+	})
+}
