@@ -30,8 +30,8 @@ func TestReadKeysAtTheLimit(t *testing.T) {
 		store := db.Client.Store.Create().SetName("店").SetLat(31).SetLng(121).SetH3R5(1).SetH3R7(1).SetH3R8(1).
 			SetOpeningHours([]types.OpeningPeriod{}).SaveX(ctx)
 		place := func(shopperID int, key string) int {
-			return db.Client.Order.Create().SetOrderNo("W-"+key+fmt.Sprint(shopperID)).SetShopperID(shopperID).SetStoreID(store.ID).
-				SetFulfilment("pickup").SetGoodsFen(100).SetPayableFen(100).SetIdempotencyKey(key).SetRequestHash("h-"+key).
+			return db.Client.Order.Create().SetOrderNo("W-" + key + fmt.Sprint(shopperID)).SetShopperID(shopperID).SetStoreID(store.ID).
+				SetFulfilment("pickup").SetGoodsFen(100).SetPayableFen(100).SetIdempotencyKey(key).SetRequestHash("h-" + key).
 				SetExpiresAt(time.Now().UTC().Add(time.Minute)).SaveX(ctx).ID
 		}
 		used := map[shopperKey]int{}
