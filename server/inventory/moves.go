@@ -198,7 +198,8 @@ func (s *Service) short(ctx context.Context, client *ent.Client, m move, storeID
 // Shortage reads, through the pool and outside any transaction, whether
 // storeID has each line's units available now (on_hand - reserved), and
 // returns the out_of_stock error Reserve would give for the first line
-// short, for the checkout's transaction to explain. One indexed read,
+// short of them, or nil. A line without a stock row is left to the
+// checkout's transaction to explain. One indexed read,
 // shared by the checkouts of the store that arrive while another runs
 // (storage.Batch): a flash sale's refusals cost no transaction and, in a
 // rush, a fraction of a read each. It is a fresh read, never a cache: it
