@@ -71,15 +71,7 @@ func TestDrivenCollectsAsTheLeapfrog(t *testing.T) {
 func TestDrivenSkipsWhatTheScoredSearcherDoesNotMatch(t *testing.T) {
 	x := drivenIndex(t)
 	ctx := context.Background()
-	adv, err := x.idx.Advanced()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ir, err := adv.Reader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ir.Close()
+	ir := openReader(t, x)
 	fq := filters(q("牛奶"), false, x.wordsQuery(analysis.Parse("牛奶", nil), false))
 	read := func(m matcher) []string {
 		defer m.Close()

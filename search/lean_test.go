@@ -8,6 +8,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 
 	"wemart/search/analysis"
 )
@@ -61,11 +62,9 @@ func plain(t *testing.T, q query.Query) query.Query {
 	return nil
 }
 
-// matches runs q over the index, scored, and lists each match's document
-// number and score in the order found.
-func matches(t *testing.T, x *embeddedIndex, q query.Query, scored bool) []string {
+// openReader opens a reader of x's index, closed when the test ends.
+func openReader(t *testing.T, x *embeddedIndex) index.IndexReader {
 	t.Helper()
-	ctx := context.Background()
 	adv, err := x.idx.Advanced()
 	if err != nil {
 		t.Fatal(err)
@@ -74,7 +73,16 @@ func matches(t *testing.T, x *embeddedIndex, q query.Query, scored bool) []strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer reader.Close()
+	t.Cleanup(func() { _ = reader.Close() })
+	return reader
+}
+
+// matches runs q over the index, scored, and lists each match's document
+// number and score in the order found.
+func matches(t *testing.T, x *embeddedIndex, q query.Query, scored bool) []string {
+	t.Helper()
+	ctx := context.Background()
+	reader := openReader(t, x)
 	opts := bsearch.SearcherOptions{Score: "none"}
 	if scored {
 		opts.Score = ""

@@ -4,13 +4,9 @@ import (
 	"context"
 	"fmt"
 	"testing"
-	"time"
 
-	"wemart/schema/types"
-	"wemart/server/inventory"
 	"wemart/server/storage"
 	"wemart/server/storage/storagetest"
-	"wemart/server/stores"
 )
 
 // TestReadKeysAtTheLimit: one shared read of sharedReadKeys (shopper,
@@ -20,19 +16,12 @@ import (
 func TestReadKeysAtTheLimit(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		st, err := stores.New(db, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s := New(db, inventory.New(db), st, nil, Options{})
+		s := newService(t, db, Options{})
 		a := db.Client.Shopper.Create().SetOpenid("o-keys-a").SaveX(ctx)
 		b := db.Client.Shopper.Create().SetOpenid("o-keys-b").SaveX(ctx)
-		store := db.Client.Store.Create().SetName("店").SetLat(31).SetLng(121).SetH3R5(1).SetH3R7(1).SetH3R8(1).
-			SetOpeningHours([]types.OpeningPeriod{}).SaveX(ctx)
+		store := bareStore(ctx, db)
 		place := func(shopperID int, key string) int {
-			return db.Client.Order.Create().SetOrderNo("W-" + key + fmt.Sprint(shopperID)).SetShopperID(shopperID).SetStoreID(store.ID).
-				SetFulfilment("pickup").SetGoodsFen(100).SetPayableFen(100).SetIdempotencyKey(key).SetRequestHash("h-" + key).
-				SetExpiresAt(time.Now().UTC().Add(time.Minute)).SaveX(ctx).ID
+			return bareOrder(ctx, db, shopperID, store.ID, fmt.Sprintf("W-%s-%d", key, shopperID), key, "h-"+key).ID
 		}
 		used := map[shopperKey]int{}
 		for i := range 40 { // shopper a used keys k0..k39; b used k0..k9 too

@@ -5,17 +5,13 @@ import (
 	"errors"
 	"net/http/httptest"
 	"testing"
-	"time"
 
 	"wemart/ent"
 	"wemart/ent/order"
-	"wemart/schema/types"
-	"wemart/server/inventory"
 	"wemart/server/metrics"
 	"wemart/server/metrics/metricstest"
 	"wemart/server/storage"
 	"wemart/server/storage/storagetest"
-	"wemart/server/stores"
 )
 
 // TestTransitionsAreCountedOnceCommitted: a move counts when its
@@ -23,12 +19,8 @@ import (
 func TestTransitionsAreCountedOnceCommitted(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		st, err := stores.New(db, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
 		m := metrics.New(metrics.Options{})
-		s := New(db, inventory.New(db), st, nil, Options{Metrics: m})
+		s := newService(t, db, Options{Metrics: m})
 		counted := func() float64 {
 			rec := httptest.NewRecorder()
 			m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
@@ -40,11 +32,7 @@ func TestTransitionsAreCountedOnceCommitted(t *testing.T) {
 		}
 
 		sh := db.Client.Shopper.Create().SetOpenid("o-count").SaveX(ctx)
-		store := db.Client.Store.Create().SetName("店").SetLat(31).SetLng(121).SetH3R5(1).SetH3R7(1).SetH3R8(1).
-			SetOpeningHours([]types.OpeningPeriod{}).SaveX(ctx)
-		o := db.Client.Order.Create().SetOrderNo("W-COUNT").SetShopperID(sh.ID).SetStoreID(store.ID).SetFulfilment("pickup").
-			SetGoodsFen(100).SetPayableFen(100).SetIdempotencyKey("k").SetRequestHash("h").
-			SetExpiresAt(time.Now().UTC().Add(time.Minute)).SaveX(ctx)
+		o := bareOrder(ctx, db, sh.ID, bareStore(ctx, db).ID, "W-COUNT", "k", "h")
 
 		cancel := func(tx *ent.Tx) error {
 			fresh, err := tx.Order.Get(ctx, o.ID)

@@ -233,32 +233,26 @@ func (r *storeRow) row() rawRow {
 		text: r.text(colText), key: r.text(colSched)}
 }
 
-// int64 is column i as an integer: what the drivers give, or else as
-// database/sql would convert it.
-func (r *storeRow) int64(i int) int64 {
-	if n, ok := r.cols[i].(int64); ok {
-		return n
-	}
-	var n sql.Null[int64]
-	if err := n.Scan(r.cols[i]); err != nil || !n.Valid {
-		r.fail(fmt.Errorf("column %d: %v is not an integer", i, r.cols[i]))
-	}
-	return n.V
-}
+// int64 is column i as an integer.
+func (r *storeRow) int64(i int) int64 { return number[int64](r, i, "an integer") }
 
 // int is column i as an int.
 func (r *storeRow) int(i int) int { return int(r.int64(i)) }
 
 // float is column i as a float64.
-func (r *storeRow) float(i int) float64 {
-	if f, ok := r.cols[i].(float64); ok {
-		return f
+func (r *storeRow) float(i int) float64 { return number[float64](r, i, "a number") }
+
+// number is column i as T: what the drivers give, or else as database/sql
+// would convert it; a column that is not one fails the row.
+func number[T int64 | float64](r *storeRow, i int, what string) T {
+	if v, ok := r.cols[i].(T); ok {
+		return v
 	}
-	var f sql.Null[float64]
-	if err := f.Scan(r.cols[i]); err != nil || !f.Valid {
-		r.fail(fmt.Errorf("column %d: %v is not a number", i, r.cols[i]))
+	var v sql.Null[T]
+	if err := v.Scan(r.cols[i]); err != nil || !v.Valid {
+		r.fail(fmt.Errorf("column %d: %v is not %s", i, r.cols[i], what))
 	}
-	return f.V
+	return v.V
 }
 
 // text is column i as a string, which the caller may keep (a driver's
