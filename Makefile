@@ -193,17 +193,18 @@ $(VULNDB_DIR):
 	 rm -rf $@.tmp && bin/tools/indexdb -vulns "$$src/data/osv" -out $@.tmp && mv $@.tmp $@
 
 ## bench: Go benchmarks (set WEMART_TEST_POSTGRES to include PostgreSQL), then
-## one table of every figure beside its baseline in the same run (bin/bench.md)
+## one table of every figure beside its baseline in the same run (bin/bench.md);
+## one package at a time (-p 1): two at once would share the cores they measure
 bench:
 	@mkdir -p bin && rm -f bin/bench.jsonl
-	WEMART_BENCH_TABLE=$(CURDIR)/bin/bench.jsonl $(GO) test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -benchmem -timeout 60m $(PKGS)
+	WEMART_BENCH_TABLE=$(CURDIR)/bin/bench.jsonl $(GO) test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -benchmem -p 1 -timeout 60m $(PKGS)
 	@$(GO) run ./server/internal/benchtable/cmd/benchtable bin/bench.jsonl | tee bin/bench.md
 
 ## bench-scale: the same table's million-store and million-product points
 ## (opt-in, not in CI: minutes and gigabytes)
 bench-scale:
 	@mkdir -p bin && rm -f bin/bench-scale.jsonl
-	WEMART_BENCH_SCALE=1 WEMART_BENCH_TABLE=$(CURDIR)/bin/bench-scale.jsonl $(GO) test -run '^$$' -bench 'Scale' -benchtime 1x -timeout 120m $(PKGS)
+	WEMART_BENCH_SCALE=1 WEMART_BENCH_TABLE=$(CURDIR)/bin/bench-scale.jsonl $(GO) test -run '^$$' -bench 'Scale' -benchtime 1x -p 1 -timeout 120m $(PKGS)
 	@$(GO) run ./server/internal/benchtable/cmd/benchtable bin/bench-scale.jsonl | tee bin/bench-scale.md
 
 clean:
