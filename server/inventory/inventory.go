@@ -37,8 +37,10 @@ const casRetries = 20
 type Service struct {
 	client  *ent.Client
 	dialect string
-	// available shares Shortage's reads among concurrent checkouts of a store.
+	// available shares Admit's reads among concurrent checkouts of a store.
 	available *storage.Batch[int, int, int64]
+	// gate counts the units this process's admitted checkouts are reserving.
+	gate gate
 }
 
 // New returns a Service on db.

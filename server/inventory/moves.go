@@ -195,37 +195,6 @@ func (s *Service) short(ctx context.Context, client *ent.Client, m move, storeID
 	return fmt.Errorf("inventory: cannot %s %d of SKU %d at store %d (stock row: %+v)", m.kind, l.Quantity, l.SkuID, storeID, st)
 }
 
-// Shortage reads, through the pool and outside any transaction, whether
-// storeID has each line's units available now (on_hand - reserved), and
-// returns the out_of_stock error Reserve would give for the first line
-// short of them, or nil. A line without a stock row is left to the
-// checkout's transaction to explain. One indexed read,
-// shared by the checkouts of the store that arrive while another runs
-// (storage.Batch): a flash sale's refusals cost no transaction and, in a
-// rush, a fraction of a read each. It is a fresh read, never a cache: it
-// started after the caller asked, so it never refuses units released
-// before the checkout came; a line it finds available may still be short
-// by the time Reserve's compare-and-set, which stays the authority, runs.
-func (s *Service) Shortage(ctx context.Context, storeID int, lines []Line) (err error) {
-	defer errs.Op(&err, "inventory.Shortage")
-	ids := make([]int, len(lines))
-	for i, l := range lines {
-		ids[i] = l.SkuID
-	}
-	available, err := s.available.Get(ctx, storeID, ids)
-	if err != nil {
-		return err
-	}
-	lines = slices.Clone(lines)
-	slices.SortFunc(lines, func(a, b Line) int { return cmp.Compare(a.SkuID, b.SkuID) })
-	for _, l := range lines {
-		if have, ok := available[l.SkuID]; ok && have < l.Quantity {
-			return OutOfStock(l, have)
-		}
-	}
-	return nil
-}
-
 // Shared reads of stock rows: each bounded in time, and in SKUs (a caller
 // asking for more reads alone).
 const (

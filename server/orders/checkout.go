@@ -323,10 +323,12 @@ func (s *Service) replay(ctx context.Context, o *ent.Order) (Placed, error) {
 }
 
 // try makes one attempt at placing the order: the store's checks from its
-// index, a cheap refusal of lines the store no longer has (one read, no
-// transaction: in a flash sale most checkouts end here), then the
-// transaction, where the compare-and-set on the stock decides.
-func (s *Service) try(ctx context.Context, shopperID int, key, hash string, in CreateInput) (*ent.Order, error) {
+// index, a cheap refusal of lines the store no longer has (a shared read,
+// no transaction: in a flash sale most checkouts end here) and admission
+// past this process's checkouts reserving the same units
+// (inventory.Admit), then the transaction, where the compare-and-set on
+// the stock decides.
+func (s *Service) try(ctx context.Context, shopperID int, key, hash string, in CreateInput) (_ *ent.Order, err error) {
 	entry, err := s.stores.Index().Get(ctx, in.StoreID)
 	if err != nil {
 		return nil, err
@@ -346,9 +348,11 @@ func (s *Service) try(ctx context.Context, shopperID int, key, hash string, in C
 		for i, l := range in.Items {
 			lines[i] = inventory.Line{SkuID: l.SkuID, Quantity: int64(l.Quantity)}
 		}
-		if err := s.inv.Shortage(ctx, in.StoreID, lines); err != nil {
+		adm, err := s.inv.Admit(ctx, in.StoreID, lines)
+		if err != nil {
 			return nil, err
 		}
+		defer func() { adm.Done(err == nil) }()
 	}
 	return s.place(ctx, shopperID, key, hash, in, entry, now)
 }
@@ -387,7 +391,7 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 	err := storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
 		// Explicit lines are priced first: the same read says whether the
 		// store still has them, so once a flash sale's SKU is sold out a
-		// checkout that got past Shortage in the rush costs this one read.
+		// checkout that got past Admit in the rush costs this one read.
 		// (A cart's lines are read with the shopper locked.)
 		items := in.Items
 		fromCart := items == nil
