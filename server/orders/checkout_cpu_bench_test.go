@@ -28,10 +28,12 @@ func engineName(engine string) string {
 }
 
 // Shape of BenchmarkCheckoutCPU: cpuShoppers shoppers at once, each placing
-// cpuEach orders of 1-3 lines of 200 well-stocked SKUs; then each asks
+// cpuEach orders of 1-3 lines of 200 well-stocked SKUs (after cpuWarm
+// orders each to warm up); then each asks
 // refusalsEach times for a SKU that sold out.
 const (
 	cpuShoppers  = 32
+	cpuWarm      = 6
 	cpuEach      = 25
 	refusalsEach = 30
 )
@@ -49,10 +51,19 @@ func BenchmarkCheckoutCPU(b *testing.B) {
 			flash, skus := skus[200], skus[:200]
 			tokens := s.shoppers("cpu", cpuShoppers)
 			for b.Loop() {
-				// Warm up: connections, caches, the first of everything.
+				// Warm up: connections, caches, the first of everything. A
+				// few orders of every shape per shopper, so that each of the
+				// database pool's connections has run each statement (a
+				// PostgreSQL backend's first plan of a statement loads the
+				// catalogue, some 4-11 ms each: no running store pays that).
 				waitAll(cpuShoppers, func(w int) {
-					s.mustPlace(tokens[w], fmt.Sprintf("warm-%d-%d", time.Now().UnixNano(), w), storeID,
-						[]map[string]int{{"sku_id": skus[w], "quantity": 1}})
+					for i := range cpuWarm {
+						lines := []map[string]int{}
+						for k := range 1 + i%3 {
+							lines = append(lines, map[string]int{"sku_id": skus[(w*7+i*3+k*61)%len(skus)], "quantity": 1})
+						}
+						s.mustPlace(tokens[w], fmt.Sprintf("warm-%d-%d-%d", time.Now().UnixNano(), w, i), storeID, lines)
+					}
 				})
 				floor := cryptoFloor(b)
 				var orders atomic.Int64
