@@ -100,7 +100,7 @@ func (s *Service) InviteCode(ctx context.Context, shopperID int) (_ string, err 
 	for range 5 {
 		sh, err := s.client.Shopper.Get(ctx, shopperID)
 		if ent.IsNotFound(err) {
-			return "", errs.E(errs.NotFound, "no shopper %d", shopperID)
+			return "", storage.ShopperGone()
 		}
 		if err != nil {
 			return "", err

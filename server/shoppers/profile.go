@@ -9,6 +9,7 @@ import (
 	"wemart/ent"
 	"wemart/server/errs"
 	"wemart/server/patch"
+	"wemart/server/storage"
 )
 
 // MaxNickname is the longest nickname, in characters.
@@ -88,7 +89,7 @@ func (s *Service) UpdateProfile(ctx context.Context, id int, p ProfilePatch) (_ 
 	}
 	sh, err := upd.Save(ctx)
 	if ent.IsNotFound(err) {
-		return nil, errs.E(errs.NotFound, "no shopper %d", id)
+		return nil, storage.ShopperGone()
 	}
 	return sh, err
 }
@@ -98,7 +99,7 @@ func (s *Service) SetAvatar(ctx context.Context, id int, key string) (_ *ent.Sho
 	defer errs.Op(&err, "shoppers.SetAvatar")
 	sh, err := s.client.Shopper.UpdateOneID(id).SetAvatarURL(key).Save(ctx)
 	if ent.IsNotFound(err) {
-		return nil, errs.E(errs.NotFound, "no shopper %d", id)
+		return nil, storage.ShopperGone()
 	}
 	return sh, err
 }

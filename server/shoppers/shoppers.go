@@ -141,7 +141,7 @@ func (s *Service) Get(ctx context.Context, id int) (_ *ent.Shopper, err error) {
 	defer errs.Op(&err, "shoppers.Get")
 	sh, err := s.client.Shopper.Get(ctx, id)
 	if ent.IsNotFound(err) {
-		return nil, errs.E(errs.NotFound, "no shopper %d", id)
+		return nil, storage.ShopperGone()
 	}
 	return sh, err
 }
@@ -162,7 +162,7 @@ func (s *Service) BindPhone(ctx context.Context, id int, code string) (_ *ent.Sh
 	}
 	sh, err := s.client.Shopper.UpdateOneID(id).SetPhone(number).Save(ctx)
 	if ent.IsNotFound(err) {
-		return nil, errs.E(errs.NotFound, "no shopper %d", id)
+		return nil, storage.ShopperGone()
 	}
 	return sh, err
 }

@@ -55,7 +55,7 @@ func LockShopper(ctx context.Context, tx *ent.Tx, shopperID int) (err error) {
 	defer errs.Op(&err, "storage.LockShopper")
 	n, err := tx.Shopper.Update().Where(shopper.ID(shopperID)).SetUpdatedAt(time.Now().UTC()).Save(ctx)
 	if err == nil && n == 0 {
-		return gone()
+		return ShopperGone()
 	}
 	return err
 }
@@ -75,7 +75,7 @@ func LockShopperOpenID(ctx context.Context, tx *ent.Tx, dialectName string, shop
 		if err := rows.Err(); err != nil {
 			return "", err
 		}
-		return "", gone()
+		return "", ShopperGone()
 	}
 	var openid string
 	if err := rows.Scan(&openid); err != nil {
@@ -84,6 +84,8 @@ func LockShopperOpenID(ctx context.Context, tx *ent.Tx, dialectName string, shop
 	return openid, rows.Close()
 }
 
-// gone is the error for a shopper whose row is not there (deleted since
-// the token was issued).
-func gone() error { return errs.E(errs.Unauthenticated, "this shopper no longer exists; log in again") }
+// ShopperGone is the error for a request by a shopper whose row is not
+// there (deleted since the token was issued): 401, as for a bad token.
+func ShopperGone() error {
+	return errs.E(errs.Unauthenticated, "this shopper no longer exists; log in again")
+}
