@@ -5,39 +5,47 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"wemart/server/errs"
 )
 
-// A flash sale's rush sends hundreds of checkouts for a few units at once.
-// Each reads the stock before its transaction (a fresh read, shared among
-// them), but a read sees only committed reservations: while the first
-// hundred orders are still being written, the read says the units are
-// there, and every checkout arriving meanwhile ran a whole transaction
-// only to find at the compare-and-set that the units were gone. On
-// PostgreSQL a quarter of a 1000-shopper rush did that, each costing as
-// much as a placed order's statements. So the process counts the units its
-// own checkouts are reserving now (admitted, transaction not ended), and
-// admits a checkout to its transaction only when the read's available
-// units, less those, cover its lines. Otherwise it waits for units to come
-// back (a checkout that ended without reserving, or the last one ending)
-// or for recheck, then reads again: by then the read sees what the others
-// did, and it refuses for the price of a shared read. The count is only
-// this process's, and only a gate: the compare-and-set in Reserve stays
-// the authority, so several processes, or a count that is off for a
-// moment, can only cost a transaction that fails, never an oversell.
+// Admission defaults: how long a waiting checkout waits before reading
+// again (stock may come from elsewhere: staff, or another process), and
+// how long in all before it goes to its transaction anyway.
+const (
+	defaultRecheck  = 50 * time.Millisecond
+	defaultPatience = time.Second
+)
 
-// admitRecheck bounds one wait for units: then the checkout reads again
-// (stock may have come from elsewhere: staff, or another process).
-const admitRecheck = 50 * time.Millisecond
-
-// gate counts, per store and SKU, the units of this process's admitted
-// checkouts.
+// gate counts, per store and SKU, the units of this process's checkouts
+// admitted to their transactions and not yet ended.
+//
+// Why: a flash sale's rush sends hundreds of checkouts for a few units at
+// once. Each reads the stock before its transaction (a fresh read, shared
+// among them), but a read sees only committed reservations: while the
+// first hundred orders were still being written the read said the units
+// were there, and every checkout arriving meanwhile ran a whole
+// transaction only to fail at the compare-and-set (on PostgreSQL about a
+// quarter of BenchmarkFlashSale's 1000 shoppers did, each costing the
+// statements of a placed order). Admitted only when the read's available
+// units, less those being reserved, cover its lines, a checkout otherwise
+// waits until units come back or the last of those checkouts ends, reads
+// again, and is refused for the price of a shared read.
+//
+// The count is only this process's and only a gate: Reserve's
+// compare-and-set stays the authority. Several processes, a count off for
+// a moment (a checkout that committed but has not called Done is counted
+// twice until it does), or stock added elsewhere can cost a wait of one
+// recheck or a transaction that fails, never an oversell; and a checkout
+// that waited patience in all goes to its transaction anyway.
 type gate struct {
-	mu      sync.Mutex
+	mu                sync.Mutex
+	recheck, patience time.Duration // see SetAdmitTimes
+
 	flights map[skuAt]*flight
-	waiting int // checkouts waiting for units (for tests)
+	waiting atomic.Int64 // checkouts waiting for units
 }
 
 // skuAt is a SKU at a store.
@@ -47,8 +55,12 @@ type skuAt struct{ store, sku int }
 type flight struct {
 	units int64
 	// freed is closed (and, while units remain, replaced) when units come
-	// back without being reserved, or the last checkout ends.
+	// back without being reserved, when the last checkout ends, and at
+	// each recheck: the checkouts waiting on it then read again together
+	// (one shared read).
 	freed chan struct{}
+	// recheck is the timer of the next recheck, while checkouts wait.
+	recheck *time.Timer
 }
 
 // Admission is a checkout admitted to its transaction; Done ends it.
@@ -66,20 +78,20 @@ type Admission struct {
 // started after the caller asked, and is shared by the checkouts of the
 // store that arrive while another runs), so it never refuses units
 // released before the checkout came. A line without a stock row is left
-// to the transaction to explain.
+// to the transaction to explain; lines of one SKU count together.
 //
 // When the lines are available but this process's checkouts already in
-// their transactions are reserving them, Admit waits for those to end (or
-// for ctx) and reads again. The caller must call Done on the Admission it
-// returns once its transaction has ended.
+// their transactions are reserving them (see gate), Admit waits for those
+// (or for ctx) and reads again. The caller must call Done on the
+// Admission it returns once its transaction has ended.
 func (s *Service) Admit(ctx context.Context, storeID int, lines []Line) (_ *Admission, err error) {
 	defer errs.Op(&err, "inventory.Admit")
-	lines = slices.Clone(lines)
-	slices.SortFunc(lines, func(a, b Line) int { return cmp.Compare(a.SkuID, b.SkuID) })
+	lines = mergeLines(lines)
 	ids := make([]int, len(lines))
 	for i, l := range lines {
 		ids[i] = l.SkuID
 	}
+	deadline := time.Now().Add(s.gate.patienceNow())
 	for {
 		available, err := s.available.Get(ctx, storeID, ids)
 		if err != nil {
@@ -90,7 +102,7 @@ func (s *Service) Admit(ctx context.Context, storeID int, lines []Line) (_ *Admi
 				return nil, OutOfStock(l, have)
 			}
 		}
-		a, freed := s.gate.admit(storeID, lines, available)
+		a, freed := s.gate.admit(storeID, lines, available, !time.Now().Before(deadline))
 		if a != nil {
 			return a, nil
 		}
@@ -100,31 +112,59 @@ func (s *Service) Admit(ctx context.Context, storeID int, lines []Line) (_ *Admi
 	}
 }
 
-// wait waits for freed, for admitRecheck or for ctx.
-func (g *gate) wait(ctx context.Context, freed <-chan struct{}) error {
+// mergeLines adds up the lines of each SKU, leaves out those of no units,
+// and sorts them by SKU.
+func mergeLines(lines []Line) []Line {
+	out := make([]Line, 0, len(lines))
+	for _, l := range lines {
+		if l.Quantity <= 0 {
+			continue
+		}
+		if i := slices.IndexFunc(out, func(o Line) bool { return o.SkuID == l.SkuID }); i >= 0 {
+			out[i].Quantity += l.Quantity
+			continue
+		}
+		out = append(out, l)
+	}
+	slices.SortFunc(out, func(a, b Line) int { return cmp.Compare(a.SkuID, b.SkuID) })
+	return out
+}
+
+// Waiting is how many checkouts wait in Admit now.
+func (s *Service) Waiting() int { return int(s.gate.waiting.Load()) }
+
+// SetAdmitTimes sets how long a waiting checkout waits before reading
+// again (recheck) and in all before it goes to its transaction anyway
+// (patience); 50 ms and 1 s unless set. Set them before serving.
+func (s *Service) SetAdmitTimes(recheck, patience time.Duration) {
+	s.gate.mu.Lock()
+	defer s.gate.mu.Unlock()
+	s.gate.recheck, s.gate.patience = recheck, patience
+}
+
+// patienceNow is the gate's patience.
+func (g *gate) patienceNow() time.Duration {
 	g.mu.Lock()
-	g.waiting++
-	g.mu.Unlock()
-	defer func() {
-		g.mu.Lock()
-		g.waiting--
-		g.mu.Unlock()
-	}()
-	t := time.NewTimer(admitRecheck)
-	defer t.Stop()
+	defer g.mu.Unlock()
+	return g.patience
+}
+
+// wait waits for freed or ctx.
+func (g *gate) wait(ctx context.Context, freed <-chan struct{}) error {
+	g.waiting.Add(1)
+	defer g.waiting.Add(-1)
 	select {
 	case <-freed:
-	case <-t.C:
+		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	return nil
 }
 
 // admit counts lines in when the available units less those being
-// reserved cover each of them; otherwise it returns a channel closed when
-// units of a short line come back.
-func (g *gate) admit(storeID int, lines []Line, available map[int]int64) (*Admission, <-chan struct{}) {
+// reserved cover each of them (or when force); otherwise it returns a
+// channel closed when a short line's units may have come back.
+func (g *gate) admit(storeID int, lines []Line, available map[int]int64, force bool) (*Admission, <-chan struct{}) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.flights == nil {
@@ -136,7 +176,11 @@ func (g *gate) admit(storeID int, lines []Line, available map[int]int64) (*Admis
 		if !ok {
 			continue
 		}
-		if f := g.flights[skuAt{storeID, l.SkuID}]; f != nil && have-f.units < l.Quantity {
+		k := skuAt{storeID, l.SkuID}
+		if f := g.flights[k]; f != nil && have-f.units < l.Quantity && !force {
+			if f.recheck == nil {
+				f.recheck = time.AfterFunc(g.recheck, func() { g.rechecked(k, f) })
+			}
 			return nil, f.freed
 		}
 		counted = append(counted, l)
@@ -151,6 +195,17 @@ func (g *gate) admit(storeID int, lines []Line, available map[int]int64) (*Admis
 		f.units += l.Quantity
 	}
 	return &Admission{g: g, store: storeID, lines: counted}, nil
+}
+
+// rechecked wakes the checkouts waiting on f, if f is still in flight.
+func (g *gate) rechecked(k skuAt, f *flight) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	f.recheck = nil
+	if g.flights[k] == f {
+		close(f.freed)
+		f.freed = make(chan struct{})
+	}
 }
 
 // Done ends the admission once the checkout's transaction has ended;
@@ -168,9 +223,15 @@ func (a *Admission) Done(reserved bool) {
 	for _, l := range a.lines {
 		k := skuAt{a.store, l.SkuID}
 		f := g.flights[k]
+		if f == nil { // cannot happen: every counted line has its flight
+			continue
+		}
 		f.units -= l.Quantity
 		switch {
 		case f.units <= 0:
+			if f.recheck != nil {
+				f.recheck.Stop()
+			}
 			close(f.freed)
 			delete(g.flights, k)
 		case !reserved:

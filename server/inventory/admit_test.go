@@ -2,6 +2,7 @@ package inventory_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -19,13 +20,25 @@ type admitted struct {
 }
 
 // admitAsync runs Admit in a goroutine.
-func admitAsync(ctx context.Context, svc *inventory.Service, storeID int, lines []inventory.Line) <-chan admitted {
+func admitAsync(ctx context.Context, svc *inventory.Service, storeID int, lines ...inventory.Line) <-chan admitted {
 	out := make(chan admitted, 1)
 	go func() {
 		a, err := svc.Admit(ctx, storeID, lines)
 		out <- admitted{a, err}
 	}()
 	return out
+}
+
+// answer waits (at most 10 s) for what Admit answered.
+func answer(t *testing.T, c <-chan admitted) admitted {
+	t.Helper()
+	select {
+	case got := <-c:
+		return got
+	case <-time.After(10 * time.Second):
+		t.Fatal("Admit did not answer in 10 s")
+		return admitted{}
+	}
 }
 
 // waitWaiting waits until n checkouts wait in Admit.
@@ -38,8 +51,18 @@ func waitWaiting(t *testing.T, svc *inventory.Service, n int) {
 	}
 }
 
+// notAnswered fails if Admit answered already.
+func notAnswered(t *testing.T, c <-chan admitted, why string) {
+	t.Helper()
+	select {
+	case got := <-c:
+		t.Fatalf("a checkout was answered (%v) %s", got.err, why)
+	default:
+	}
+}
+
 // reserve reserves lines at storeID in a transaction of its own.
-func reserve(t *testing.T, db *storage.DB, svc *inventory.Service, storeID int, lines []inventory.Line) {
+func reserve(t *testing.T, db *storage.DB, svc *inventory.Service, storeID int, lines ...inventory.Line) {
 	t.Helper()
 	err := storage.WithTx(context.Background(), db.Client, func(tx *ent.Tx) error {
 		return svc.Reserve(context.Background(), tx, inventory.Shopper(1), storeID, 0, lines)
@@ -49,99 +72,176 @@ func reserve(t *testing.T, db *storage.DB, svc *inventory.Service, storeID int, 
 	}
 }
 
+// stocked is a Service (with rechecks too far off to matter unless a test
+// sets them) and a SKU with onHand units at a store.
+func stocked(t *testing.T, db *storage.DB, onHand int64) (svc *inventory.Service, storeID, skuID int) {
+	t.Helper()
+	svc = inventory.New(db)
+	svc.SetAdmitTimes(time.Hour, time.Hour)
+	storeID, skuID = fixture(t, db)
+	if _, err := svc.Set(context.Background(), inventory.Staff(1), storeID, skuID, inventory.SetInput{OnHand: i64(onHand)}); err != nil {
+		t.Fatal(err)
+	}
+	return svc, storeID, skuID
+}
+
 // TestAdmitWaitsForCheckoutsReserving: with units for one checkout, a
-// second waits while the first is in its transaction; it is refused once
-// the first reserved them, and admitted when the first ended without.
+// second waits while the first is in its transaction; it is let in as
+// soon as the first ends without reserving, and refused as soon as the
+// last checkout reserving them ends (no recheck needed: they are an hour
+// off here).
 func TestAdmitWaitsForCheckoutsReserving(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		svc := inventory.New(db)
-		storeID, skuID := fixture(t, db)
-		if _, err := svc.Set(ctx, inventory.Staff(1), storeID, skuID, inventory.SetInput{OnHand: i64(3)}); err != nil {
-			t.Fatal(err)
-		}
-		three := []inventory.Line{{SkuID: skuID, Quantity: 3}}
-		one := []inventory.Line{{SkuID: skuID, Quantity: 1}}
+		svc, storeID, skuID := stocked(t, db, 3)
+		three, one := inventory.Line{SkuID: skuID, Quantity: 3}, inventory.Line{SkuID: skuID, Quantity: 1}
 
-		first, err := svc.Admit(ctx, storeID, three)
+		first, err := svc.Admit(ctx, storeID, []inventory.Line{three})
 		if err != nil {
 			t.Fatal(err)
 		}
 		second := admitAsync(ctx, svc, storeID, one)
 		waitWaiting(t, svc, 1)
-		select {
-		case got := <-second:
-			t.Fatalf("a checkout was answered (%v) while the units were being reserved", got.err)
-		default:
-		}
-		// The first ends without reserving: the second goes in.
-		first.Done(false)
-		got := <-second
+		notAnswered(t, second, "while the units were being reserved")
+		first.Done(false) // ended without reserving: the units are back
+		got := answer(t, second)
 		if got.err != nil {
 			t.Fatalf("admit after the units came back: %v", got.err)
 		}
 
-		// The second reserves; a third waits, then is refused.
+		// The second reserves; a third (3 of the 2 left) waits, then is refused.
 		third := admitAsync(ctx, svc, storeID, three)
 		waitWaiting(t, svc, 1)
 		reserve(t, db, svc, storeID, one)
 		got.a.Done(true)
-		if res := <-third; !errs.Is(res.err, errs.OutOfStock) {
+		if res := answer(t, third); !errs.Is(res.err, errs.OutOfStock) {
 			t.Fatalf("admit of 3 with 2 left: %v, want out_of_stock", res.err)
 		}
-		// Nothing is counted any more: two units go in at once, twice
-		// over (the gate only delays; the reservation decides).
+		// Nothing is counted any more: two units go in, twice over (the
+		// gate only delays; the reservation decides). A second Done does
+		// nothing.
 		for range 2 {
 			a, err := svc.Admit(ctx, storeID, []inventory.Line{{SkuID: skuID, Quantity: 2}})
 			if err != nil {
 				t.Fatal(err)
 			}
 			a.Done(false)
-			a.Done(true) // a second Done does nothing
+			a.Done(true)
 		}
 	})
 }
 
-// TestAdmitCountsWhatTheReadLeaves: checkouts go in at once while the
-// units read cover them all, and a checkout of a SKU with no stock row is
-// left to its transaction; a waiting checkout gives up with its context.
-func TestAdmitCountsWhatTheReadLeaves(t *testing.T) {
+// TestAdmitKeepsWaitingWhileUnitsAreReserved: a checkout that ends having
+// reserved, while another still reserves, frees nothing: the waiting one
+// goes on waiting, until the other gives its unit back.
+func TestAdmitKeepsWaitingWhileUnitsAreReserved(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		svc := inventory.New(db)
-		storeID, skuID := fixture(t, db)
-		if _, err := svc.Set(ctx, inventory.Staff(1), storeID, skuID, inventory.SetInput{OnHand: i64(5)}); err != nil {
+		svc, storeID, skuID := stocked(t, db, 2)
+		one := inventory.Line{SkuID: skuID, Quantity: 1}
+		a, err := svc.Admit(ctx, storeID, []inventory.Line{one})
+		if err != nil {
 			t.Fatal(err)
 		}
-		var held []*inventory.Admission
-		for _, q := range []int64{2, 3} {
-			a, err := svc.Admit(ctx, storeID, []inventory.Line{{SkuID: skuID, Quantity: q}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			held = append(held, a)
+		b, err := svc.Admit(ctx, storeID, []inventory.Line{one})
+		if err != nil {
+			t.Fatal(err)
 		}
-		// No stock row for SKU skuID+1000: not counted, not refused here.
-		if a, err := svc.Admit(ctx, storeID, []inventory.Line{{SkuID: skuID + 1000, Quantity: 7}}); err != nil {
-			t.Fatalf("a SKU without a stock row: %v", err)
+		waiting := admitAsync(ctx, svc, storeID, one)
+		waitWaiting(t, svc, 1)
+		reserve(t, db, svc, storeID, one)
+		a.Done(true)
+		time.Sleep(20 * time.Millisecond)
+		notAnswered(t, waiting, "when a checkout that reserved ended while another still reserves")
+		b.Done(false)
+		if got := answer(t, waiting); got.err != nil {
+			t.Fatalf("admit once the other checkout gave its unit back: %v", got.err)
 		} else {
-			a.Done(false)
+			got.a.Done(false)
 		}
+	})
+}
+
+// TestAdmitLines: lines of one SKU count together, lines of no units are
+// left out, a SKU without a stock row is left to the transaction, and a
+// checkout waits on whichever of its SKUs is short.
+func TestAdmitLines(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		svc, storeID, skuID := stocked(t, db, 5)
+		// 3 + 3 of one SKU with 5 available: short.
+		_, err := svc.Admit(ctx, storeID, []inventory.Line{{SkuID: skuID, Quantity: 3}, {SkuID: skuID, Quantity: 3}})
+		if !errs.Is(err, errs.OutOfStock) {
+			t.Fatalf("two lines of 3 with 5 available: %v, want out_of_stock", err)
+		}
+		// 2 + 2 and a line of none, and a SKU with no stock row here.
+		a, err := svc.Admit(ctx, storeID, []inventory.Line{{SkuID: skuID, Quantity: 2}, {SkuID: skuID + 1000, Quantity: 7},
+			{SkuID: skuID, Quantity: 0}, {SkuID: skuID, Quantity: 2}})
+		if err != nil {
+			t.Fatalf("lines of 2 and 2 with 5 available: %v", err)
+		}
+		// 4 counted: one more unit goes in, two more wait.
+		b, err := svc.Admit(ctx, storeID, []inventory.Line{{SkuID: skuID + 1000, Quantity: 1}, {SkuID: skuID, Quantity: 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := admitAsync(ctx, svc, storeID, inventory.Line{SkuID: skuID + 1000, Quantity: 1}, inventory.Line{SkuID: skuID, Quantity: 2})
+		waitWaiting(t, svc, 1)
+		notAnswered(t, c, "with all 5 units being reserved")
+		a.Done(false)
+		if got := answer(t, c); got.err != nil {
+			t.Fatal(got.err)
+		} else {
+			got.a.Done(false)
+		}
+		b.Done(false)
+	})
+}
+
+// TestAdmitRechecksAndGivesUpWaiting: a waiting checkout reads again at
+// each recheck (here it finds stock added meanwhile), gives up with its
+// context, and goes to its transaction anyway once its patience is out.
+func TestAdmitRechecksAndGivesUpWaiting(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		svc, storeID, skuID := stocked(t, db, 1)
+		svc.SetAdmitTimes(20*time.Millisecond, time.Hour)
+		one := inventory.Line{SkuID: skuID, Quantity: 1}
+		held, err := svc.Admit(ctx, storeID, []inventory.Line{one})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer held.Done(false)
+
+		// A cancelled wait returns the context's error.
 		cctx, cancel := context.WithCancel(ctx)
-		waiting := admitAsync(cctx, svc, storeID, []inventory.Line{{SkuID: skuID, Quantity: 1}})
+		cancelled := admitAsync(cctx, svc, storeID, one)
 		waitWaiting(t, svc, 1)
 		cancel()
-		if got := <-waiting; got.err == nil {
-			t.Fatal("a cancelled wait was admitted while all 5 units were being reserved")
+		if got := answer(t, cancelled); !errors.Is(got.err, context.Canceled) {
+			t.Fatalf("a cancelled wait: %v, want context.Canceled", got.err)
 		}
 		waitWaiting(t, svc, 0)
-		for _, a := range held {
-			a.Done(false)
+
+		// Staff add a unit (as another process would): the next recheck sees it.
+		rechecked := admitAsync(ctx, svc, storeID, one)
+		waitWaiting(t, svc, 1)
+		if _, err := svc.Set(ctx, inventory.Staff(1), storeID, skuID, inventory.SetInput{OnHand: i64(2)}); err != nil {
+			t.Fatal(err)
 		}
-		a, err := svc.Admit(ctx, storeID, []inventory.Line{{SkuID: skuID, Quantity: 5}})
+		got := answer(t, rechecked)
+		if got.err != nil {
+			t.Fatalf("after stock was added: %v", got.err)
+		}
+		defer got.a.Done(false)
+
+		// Both units are being reserved; with no patience a third checkout
+		// goes in all the same (the compare-and-set will decide).
+		svc.SetAdmitTimes(20*time.Millisecond, 0)
+		forced, err := svc.Admit(ctx, storeID, []inventory.Line{one})
 		if err != nil {
-			t.Fatalf("all 5 units back: %v", err)
+			t.Fatalf("out of patience: %v", err)
 		}
-		a.Done(false)
+		forced.Done(false)
 	})
 }

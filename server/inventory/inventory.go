@@ -4,6 +4,9 @@
 // read-modify-write) plus a ledger row (StockMovement) in the same
 // transaction, so the ledger always replays to the stock. This package is
 // the one writer of stock and its ledger: a seed opens stock through Open.
+// Before its transaction a checkout passes Admit: a shared fresh read that
+// refuses what is already short, and a per-process gate that keeps a rush
+// of checkouts from running transactions the compare-and-set would refuse.
 package inventory
 
 import (
@@ -45,7 +48,7 @@ type Service struct {
 
 // New returns a Service on db.
 func New(db *storage.DB) *Service {
-	s := &Service{client: db.Client, dialect: db.Dialect}
+	s := &Service{client: db.Client, dialect: db.Dialect, gate: gate{recheck: defaultRecheck, patience: defaultPatience}}
 	s.available = storage.NewBatch(sharedReadTimeout, sharedReadSKUs, s.readAvailable)
 	return s
 }

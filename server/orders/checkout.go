@@ -327,8 +327,9 @@ func (s *Service) replay(ctx context.Context, o *ent.Order) (Placed, error) {
 // no transaction: in a flash sale most checkouts end here) and admission
 // past this process's checkouts reserving the same units
 // (inventory.Admit), then the transaction, where the compare-and-set on
-// the stock decides.
-func (s *Service) try(ctx context.Context, shopperID int, key, hash string, in CreateInput) (_ *ent.Order, err error) {
+// the stock decides. A checkout of the cart's lines skips both: its lines
+// are known only in the transaction.
+func (s *Service) try(ctx context.Context, shopperID int, key, hash string, in CreateInput) (*ent.Order, error) {
 	entry, err := s.stores.Index().Get(ctx, in.StoreID)
 	if err != nil {
 		return nil, err
@@ -343,16 +344,20 @@ func (s *Service) try(ctx context.Context, shopperID int, key, hash string, in C
 	if order.Fulfilment(in.Fulfilment) == order.FulfilmentPickup && !entry.Pickup {
 		return nil, errs.E(errs.Conflict, "%s offers no pickup; choose delivery", entry.Name)
 	}
-	if in.Items != nil { // the cart's lines are read in the transaction
+	if in.Items != nil { // a cart's lines are read in the transaction: no gate
 		lines := make([]inventory.Line, len(in.Items))
 		for i, l := range in.Items {
 			lines[i] = inventory.Line{SkuID: l.SkuID, Quantity: int64(l.Quantity)}
 		}
-		adm, err := s.inv.Admit(ctx, in.StoreID, lines)
-		if err != nil {
-			return nil, err
+		adm, aerr := s.inv.Admit(ctx, in.StoreID, lines)
+		if aerr != nil {
+			return nil, aerr
 		}
-		defer func() { adm.Done(err == nil) }()
+		reserved := false // set once place committed; a panic leaves it false
+		defer func() { adm.Done(reserved) }()
+		o, err := s.place(ctx, shopperID, key, hash, in, entry, now)
+		reserved = err == nil
+		return o, err
 	}
 	return s.place(ctx, shopperID, key, hash, in, entry, now)
 }
