@@ -69,6 +69,7 @@ func newBench(b *testing.B, db *storage.DB, shoppers int) *bench {
 func (be *bench) checkout(token, key string, lines []map[string]int) (time.Duration, int, error) {
 	body, _ := json.Marshal(map[string]any{"store_id": be.storeID, "fulfilment": "pickup", "items": lines})
 	req, _ := http.NewRequest("POST", be.h.URL+"/api/v1/orders", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json") // as wx.request sends it
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Idempotency-Key", key)
 	start := time.Now()
