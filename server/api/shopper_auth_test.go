@@ -145,6 +145,7 @@ func TestLoginRemembersTheShopper(t *testing.T) {
 			{"GET", "/api/v1/me", nil},
 			{"PATCH", "/api/v1/me", map[string]string{"nickname": "小王"}},
 			{"POST", "/api/v1/auth/phone", map[string]string{"code": "phone-code-2"}},
+			{"GET", "/api/v1/me/referral", nil},
 		} {
 			h.Do(r.method, r.path, a.Token, r.body).Fails(http.StatusUnauthorized, "unauthenticated")
 		}

@@ -165,8 +165,8 @@ func BenchmarkFlashSale(b *testing.B) {
 			tokens := s.shoppers("flash", flashShoppers)
 			// A running server, not a cold one: a first rush of the same
 			// shape (for another SKU) opens the database pool's connections
-			// and runs each statement on them (PostgreSQL plans a prepared
-			// statement anew for its first five runs on a connection).
+			// and plans each statement once on most of them (a PostgreSQL
+			// backend's first plan of a statement loads the catalogue).
 			s.stock(storeID, warm, flashUnits)
 			waitAll(flashShoppers, func(i int) {
 				if status, res, err := s.checkout(tokens[i], fmt.Sprintf("f-warm-%d", i), storeID,

@@ -130,7 +130,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (_ int, err er
 		return 0, err
 	}
 	if !ok {
-		return 0, errs.E(errs.Unauthenticated, "this shopper no longer exists; log in again")
+		return 0, storage.ShopperGone()
 	}
 	s.seen.add(c.Subject)
 	return c.Subject, nil
