@@ -77,9 +77,10 @@ MP_SRC   := $(shell find $(MP)/src $(MP)/config -type f 2>/dev/null) $(wildcard 
 HAVE_NPM := $(shell command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && echo yes)
 
 ## mp-deps: miniprogram/node_modules, installed with npm ci when missing or older than
-## package-lock.json (unless it already holds exactly the locked packages)
+## package-lock.json (unless it already holds exactly the locked packages); one at a
+## time (.ci/run installs in the background while make lint may ask for them too)
 mp-deps:
-	@cd $(MP) && if [ ! -d node_modules ] || { [ node_modules/.package-lock.json -ot package-lock.json ] && ! node scripts/deps-current.js; }; then \
+	@cd $(MP) && exec 9>.mp-deps.lock && flock 9 && if [ ! -d node_modules ] || { [ node_modules/.package-lock.json -ot package-lock.json ] && ! node scripts/deps-current.js; }; then \
 	   echo "npm ci in $(MP)/ (node_modules missing or older than package-lock.json)"; \
 	   npm ci --ignore-scripts --no-audit --no-fund --loglevel=error; \
 	 fi
