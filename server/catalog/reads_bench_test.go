@@ -30,6 +30,7 @@ const (
 	readsStock       = 5000
 	readsConcurrency = 32
 	readsCartLines   = 8
+	readsShoppers    = 64
 	readsPhase       = 1500 * time.Millisecond
 	readsRounds      = 3
 )
@@ -56,8 +57,9 @@ func (l *load) add(o load) {
 }
 
 // hammer sends requests from readsConcurrency clients for d: path(i) is the
-// i-th request's path; every answer must be 200.
-func hammer(b *testing.B, client *http.Client, base, token string, d time.Duration, path func(i int) string) load {
+// i-th request's path, sent with the bearer token tokens[i%len(tokens)]
+// (none if tokens is empty); every answer must be 200.
+func hammer(b *testing.B, client *http.Client, base string, tokens []string, d time.Duration, path func(i int) string) load {
 	b.Helper()
 	var next atomic.Int64
 	var mu sync.Mutex
@@ -72,9 +74,10 @@ func hammer(b *testing.B, client *http.Client, base, token string, d time.Durati
 			defer wg.Done()
 			var lat []time.Duration
 			for time.Now().Before(deadline) {
-				req, _ := http.NewRequest(http.MethodGet, base+path(int(next.Add(1))), nil)
-				if token != "" {
-					req.Header.Set("Authorization", "Bearer "+token)
+				i := int(next.Add(1))
+				req, _ := http.NewRequest(http.MethodGet, base+path(i), nil)
+				if len(tokens) > 0 {
+					req.Header.Set("Authorization", "Bearer "+tokens[i%len(tokens)])
 				}
 				t0 := time.Now()
 				res, err := client.Do(req)
@@ -107,8 +110,9 @@ func hammer(b *testing.B, client *http.Client, base, token string, d time.Durati
 // /healthz on the same server at the same concurrency, phases interleaved
 // so all see the same machine: the store catalogue listing (GET
 // /api/v1/products?store_id=&page_size=20, the first pages at each store;
-// goals: ≥ 0.2 of /healthz req/s, p99 ≤ 6× its p99) and a cart read of
-// readsCartLines lines (GET /api/v1/cart; goal ≥ 0.25 of /healthz req/s).
+// goals: ≥ 0.2 of /healthz req/s, p99 ≤ 6× its p99) and the cart reads
+// of readsShoppers shoppers, each cart of readsCartLines lines (GET
+// /api/v1/cart; goal ≥ 0.25 of /healthz req/s).
 // The server is the app's router alone (apitest's spec validation is left
 // out: it would cost more than the handlers measured).
 func BenchmarkReadsHTTP(b *testing.B) {
@@ -153,29 +157,48 @@ func BenchmarkReadsHTTP(b *testing.B) {
 			for i, s := range st.Items {
 				storeIDs[i] = s.ID
 			}
-			var login struct{ Token string }
-			h.Do("POST", "/api/v1/auth/login", "", map[string]string{"code": "reads-bench"}).OK(http.StatusOK, &login)
-			var stock struct {
-				Items []struct {
-					SkuID     int   `json:"sku_id"`
-					Available int64 `json:"available"`
+			// readsShoppers shoppers, each with a cart of readsCartLines
+			// stocked SKUs at one store (shopper j at store j%readsStores):
+			// the cart phase reads every one in turn, as many shoppers
+			// would, not one cart over and over.
+			stocked := make([][]int, len(storeIDs))
+			for i, id := range storeIDs {
+				var stock struct {
+					Items []struct {
+						SkuID     int   `json:"sku_id"`
+						Available int64 `json:"available"`
+					}
+				}
+				h.Do("GET", fmt.Sprintf("/admin/v1/stores/%d/stock?page_size=50", id), h.AdminToken, nil).
+					OK(http.StatusOK, &stock)
+				for _, s := range stock.Items {
+					if s.Available > 0 {
+						stocked[i] = append(stocked[i], s.SkuID)
+					}
+				}
+				if len(stocked[i]) < readsCartLines {
+					b.Fatalf("store %d stocks %d of its first 50 SKUs, want %d", id, len(stocked[i]), readsCartLines)
 				}
 			}
-			h.Do("GET", fmt.Sprintf("/admin/v1/stores/%d/stock?page_size=50", storeIDs[0]), h.AdminToken, nil).
-				OK(http.StatusOK, &stock)
-			lines := 0
-			for _, s := range stock.Items {
-				if s.Available == 0 || lines == readsCartLines {
-					continue
+			tokens := make([]string, readsShoppers)
+			cartPaths := make([]string, readsShoppers)
+			for j := range readsShoppers {
+				var login struct{ Token string }
+				h.Do("POST", "/api/v1/auth/login", "", map[string]string{"code": fmt.Sprintf("reads-bench-%d", j)}).
+					OK(http.StatusOK, &login)
+				tokens[j] = login.Token
+				si := j % len(storeIDs)
+				for l := range readsCartLines {
+					sku := stocked[si][(j/len(storeIDs)+l)%len(stocked[si])]
+					h.Do("PUT", "/api/v1/cart/items", login.Token, map[string]any{"store_id": storeIDs[si], "sku_id": sku, "quantity": 1}).
+						OK(http.StatusOK, nil)
 				}
-				lines++
-				h.Do("PUT", "/api/v1/cart/items", login.Token, map[string]any{"store_id": storeIDs[0], "sku_id": s.SkuID, "quantity": 1}).
-					OK(http.StatusOK, nil)
-			}
-			var cart struct{ Items []struct{} }
-			h.Do("GET", fmt.Sprintf("/api/v1/cart?store_id=%d", storeIDs[0]), login.Token, nil).OK(http.StatusOK, &cart)
-			if len(cart.Items) != readsCartLines {
-				b.Fatalf("cart has %d lines, want %d", len(cart.Items), readsCartLines)
+				cartPaths[j] = fmt.Sprintf("/api/v1/cart?store_id=%d", storeIDs[si])
+				var cart struct{ Items []struct{} }
+				h.Do("GET", cartPaths[j], login.Token, nil).OK(http.StatusOK, &cart)
+				if len(cart.Items) != readsCartLines {
+					b.Fatalf("cart has %d lines, want %d", len(cart.Items), readsCartLines)
+				}
 			}
 
 			healthz := func(int) string { return "/healthz" }
@@ -183,17 +206,19 @@ func BenchmarkReadsHTTP(b *testing.B) {
 				// Pages 1-3 of every store's catalogue, in turn.
 				return fmt.Sprintf("/api/v1/products?store_id=%d&page_size=20&page=%d", storeIDs[i%len(storeIDs)], 1+(i/len(storeIDs))%3)
 			}
-			cartPath := fmt.Sprintf("/api/v1/cart?store_id=%d", storeIDs[0])
+			// Request i reads shopper i%readsShoppers's cart with their token.
+			cart := func(i int) string { return cartPaths[i%readsShoppers] }
 			// Warm up every path (connections, caches, the index's files).
-			hammer(b, client, srv.URL, "", readsPhase/3, healthz)
-			hammer(b, client, srv.URL, "", readsPhase/3, listing)
-			hammer(b, client, srv.URL, login.Token, readsPhase/3, func(int) string { return cartPath })
+			hammer(b, client, srv.URL, nil, readsPhase/3, healthz)
+			hammer(b, client, srv.URL, nil, readsPhase/3, listing)
+			hammer(b, client, srv.URL, tokens, readsPhase/3, cart)
 			if path := os.Getenv("WEMART_BENCH_PROFILE"); path != "" {
 				// A CPU profile of the listing, then of the cart read, alone.
 				for _, phase := range []struct {
-					name, token string
-					path        func(int) string
-				}{{"listing", "", listing}, {"cart", login.Token, func(int) string { return cartPath }}} {
+					name   string
+					tokens []string
+					path   func(int) string
+				}{{"listing", nil, listing}, {"cart", tokens, cart}} {
 					f, err := os.Create(path + "." + engine + "." + phase.name)
 					if err != nil {
 						b.Fatal(err)
@@ -201,7 +226,7 @@ func BenchmarkReadsHTTP(b *testing.B) {
 					if err := pprof.StartCPUProfile(f); err != nil {
 						b.Fatal(err)
 					}
-					hammer(b, client, srv.URL, phase.token, 5*readsPhase, phase.path)
+					hammer(b, client, srv.URL, phase.tokens, 5*readsPhase, phase.path)
 					pprof.StopCPUProfile()
 					f.Close()
 				}
@@ -209,9 +234,9 @@ func BenchmarkReadsHTTP(b *testing.B) {
 			for b.Loop() {
 				var health, list, carts load
 				for range readsRounds {
-					health.add(hammer(b, client, srv.URL, "", readsPhase, healthz))
-					list.add(hammer(b, client, srv.URL, "", readsPhase, listing))
-					carts.add(hammer(b, client, srv.URL, login.Token, readsPhase, func(int) string { return cartPath }))
+					health.add(hammer(b, client, srv.URL, nil, readsPhase, healthz))
+					list.add(hammer(b, client, srv.URL, nil, readsPhase, listing))
+					carts.add(hammer(b, client, srv.URL, tokens, readsPhase, cart))
 				}
 				name := map[string]string{"sqlite": "SQLite", "postgres": "PostgreSQL"}[engine]
 				hp99, lp99 := ms(health.p99()), ms(list.p99())
@@ -225,7 +250,8 @@ func BenchmarkReadsHTTP(b *testing.B) {
 				benchtable.Report(b, benchtable.Row{Measure: "cart read req/s", Engine: name,
 					Value: carts.rate(), Unit: "req/s", Baseline: health.rate(), BaseUnit: "req/s", BaseName: "GET /healthz req/s",
 					Goal: "ratio ≥ 0.25", Met: carts.rate() >= 0.25*health.rate(),
-					Note: fmt.Sprintf("%d lines, %d concurrent; p99 %.2f ms", readsCartLines, readsConcurrency, ms(carts.p99()))})
+					Note: fmt.Sprintf("%d shoppers' carts of %d lines, %d concurrent; p99 %.2f ms",
+						readsShoppers, readsCartLines, readsConcurrency, ms(carts.p99()))})
 			}
 		})
 	}
