@@ -51,6 +51,11 @@ func TestTokenRejections(t *testing.T) {
 		tampered[i] = 'A'
 	}
 
+	// staffTok verifies first, so the cases built from it also check
+	// that a remembered token is not taken for more than it was.
+	if _, err := s.Verify(AudienceStaff, staffTok); err != nil {
+		t.Fatal(err)
+	}
 	tests := map[string]struct{ aud, tok string }{
 		"shopper audience": {AudienceShopper, staffTok},
 		"other secret":     {AudienceStaff, forged},
@@ -66,6 +71,66 @@ func TestTokenRejections(t *testing.T) {
 				t.Fatalf("Verify = %v, want ErrInvalidToken", err)
 			}
 		})
+	}
+}
+
+// TestRememberedTokens: a token that verified is answered from memory
+// (no parse), still refused once it expires, and the memory stays bounded.
+func TestRememberedTokens(t *testing.T) {
+	s := mustSigner(t)
+	now := time.Now()
+	s.now = func() time.Time { return now }
+	tok, exp, err := s.IssueVersion(AudienceShopper, 7, 3, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Claims{Subject: 7, Audience: AudienceShopper, ExpiresAt: exp, Version: 3}
+	for range 2 {
+		if c, err := s.Verify(AudienceShopper, tok); err != nil || c != want {
+			t.Fatalf("Verify = %+v, %v; want %+v", c, err, want)
+		}
+	}
+	if c, ok := s.verified.get(tok); !ok || c != want {
+		t.Fatalf("remembered %+v, %v; want %+v", c, ok, want)
+	}
+	// Remembered claims answer alone: changed ones come back as they are
+	// (this is how the test knows the second Verify did not parse).
+	s.verified.put(tok, Claims{Subject: 8, Audience: AudienceShopper, ExpiresAt: exp})
+	if c, _ := s.Verify(AudienceShopper, tok); c.Subject != 8 {
+		t.Fatalf("Verify parsed a remembered token again: subject %d", c.Subject)
+	}
+	s.verified.put(tok, want)
+
+	now = exp.Add(-time.Nanosecond)
+	if _, err := s.Verify(AudienceShopper, tok); err != nil {
+		t.Fatalf("a nanosecond before expiry: %v", err)
+	}
+	now = exp
+	if _, err := s.Verify(AudienceShopper, tok); err != ErrInvalidToken {
+		t.Fatalf("remembered token at its expiry: %v, want ErrInvalidToken", err)
+	}
+
+	s.verified.max = 4
+	for i := range 20 {
+		now = time.Now()
+		tok, _, _ := s.Issue(AudienceStaff, i+1, time.Hour)
+		if _, err := s.Verify(AudienceStaff, tok); err != nil {
+			t.Fatal(err)
+		}
+		if n := s.verified.len(); n > 2*s.verified.max {
+			t.Fatalf("after %d tokens %d are kept, want at most %d", i+1, n, 2*s.verified.max)
+		}
+	}
+	// A token in the older generation is found and moved back.
+	var old string
+	for k := range s.verified.prev {
+		old = k
+	}
+	if _, ok := s.verified.get(old); !ok {
+		t.Fatal("a token of the previous generation was not found")
+	}
+	if _, ok := s.verified.cur[old]; !ok {
+		t.Fatal("a token found in the previous generation was not moved to the current one")
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -35,6 +36,62 @@ var ErrInvalidToken = errors.New("invalid or expired token")
 type Signer struct {
 	secret []byte
 	now    func() time.Time
+	// verified remembers the tokens that verified, so that a client's
+	// next request costs a map lookup instead of a JWT parse (base64,
+	// JSON and HMAC: about 15 µs, the most of a cart read's own CPU
+	// after the database).
+	verified verifiedTokens
+}
+
+// verifiedTokensMax is how many tokens one generation of
+// verifiedTokens holds (two are kept: at most 2× this many, some 8 MB).
+const verifiedTokensMax = 1 << 14
+
+// verifiedTokens maps a token that verified, whole (its signature too),
+// to its claims. A hit is checked again for its audience and expiry, so
+// it answers as a full verification would; a token that did not verify
+// is never kept. Two generations bound it: when the current one fills,
+// it becomes the previous one and the one before is dropped; a token
+// found in the previous one moves back into the current one.
+type verifiedTokens struct {
+	mu        sync.RWMutex
+	max       int
+	cur, prev map[string]Claims
+}
+
+func (v *verifiedTokens) get(token string) (Claims, bool) {
+	v.mu.RLock()
+	c, ok := v.cur[token]
+	v.mu.RUnlock()
+	if ok {
+		return c, true
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if c, ok = v.prev[token]; ok {
+		v.putLocked(token, c)
+	}
+	return c, ok
+}
+
+func (v *verifiedTokens) put(token string, c Claims) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.putLocked(token, c)
+}
+
+func (v *verifiedTokens) putLocked(token string, c Claims) {
+	if len(v.cur) >= v.max || v.cur == nil {
+		v.prev, v.cur = v.cur, make(map[string]Claims, min(v.max, 1024))
+	}
+	v.cur[token] = c
+}
+
+// len is how many tokens are kept, for tests.
+func (v *verifiedTokens) len() int {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	return len(v.cur) + len(v.prev)
 }
 
 // NewSigner returns a Signer for secret (at least 32 bytes).
@@ -42,7 +99,7 @@ func NewSigner(secret []byte) (*Signer, error) {
 	if len(secret) < 32 {
 		return nil, errors.New("token secret must be at least 32 bytes")
 	}
-	return &Signer{secret: secret, now: time.Now}, nil
+	return &Signer{secret: secret, now: time.Now, verified: verifiedTokens{max: verifiedTokensMax}}, nil
 }
 
 // Claims is what a token says: who (Subject, an account id) and for which API.
@@ -85,8 +142,16 @@ func (s *Signer) IssueVersion(audience string, subject, version int, ttl time.Du
 	return signed, exp, nil
 }
 
-// Verify checks token's signature, expiry and audience and returns its claims.
+// Verify checks token's signature, expiry and audience and returns its
+// claims. A token that verified before is not parsed again: its claims
+// are kept, and only its audience and expiry are checked again.
 func (s *Signer) Verify(audience, token string) (Claims, error) {
+	if c, ok := s.verified.get(token); ok && c.Audience == audience {
+		if !s.now().Before(c.ExpiresAt) { // as jwt's own check: valid strictly before exp
+			return Claims{}, ErrInvalidToken
+		}
+		return c, nil
+	}
 	var rc jwtClaims
 	_, err := jwt.ParseWithClaims(token, &rc, func(*jwt.Token) (any, error) { return s.secret, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
@@ -102,7 +167,9 @@ func (s *Signer) Verify(audience, token string) (Claims, error) {
 	if err != nil || id <= 0 {
 		return Claims{}, ErrInvalidToken
 	}
-	return Claims{Subject: id, Audience: audience, ExpiresAt: rc.ExpiresAt.Time, Version: rc.Version}, nil
+	c := Claims{Subject: id, Audience: audience, ExpiresAt: rc.ExpiresAt.Time, Version: rc.Version}
+	s.verified.put(token, c)
+	return c, nil
 }
 
 // LoadOrCreateSecret returns the secret kept in dir/token.key, creating it with
