@@ -9,8 +9,10 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
+	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
 
 	"wemart/ent"
@@ -46,14 +48,30 @@ const (
 type Service struct {
 	client *ent.Client
 	stores *stores.Service
-	// linesSQL is the text of the query lines runs: it depends on the
-	// dialect only, so it is built once.
-	linesSQL string
+	// reads shares cart reads among concurrent requests (readCarts).
+	reads *storage.Batch[struct{}, cartKey, []lineRow]
+	// queries holds the text of linesQuery for each count of carts a
+	// shared read asks for (a power of two up to readsBatch).
+	queries map[int]string
+	dialect string
 }
 
 // New returns a Service.
 func New(db *storage.DB, st *stores.Service) *Service {
-	return &Service{client: db.Client, stores: st, linesSQL: linesQuery(db.Dialect)}
+	s := &Service{client: db.Client, stores: st, dialect: db.Dialect, queries: map[int]string{}}
+	for n := 1; n <= readsBatch; n *= 2 {
+		s.queries[n] = linesQuery(db.Dialect, n)
+	}
+	s.reads = storage.NewBatch(readsTimeout, readsBatch, s.readCarts)
+	return s
+}
+
+// linesSQL is linesQuery for n carts.
+func (s *Service) linesSQL(n int) string {
+	if q, ok := s.queries[n]; ok {
+		return q
+	}
+	return linesQuery(s.dialect, n) // past readsBatch: never, as carts are read one per caller
 }
 
 // PutInput sets a line of the cart at a store: Quantity 0 removes it.
@@ -306,61 +324,120 @@ type lineRow struct {
 	OwnFen     *int64
 }
 
-// linesQuery is the query of a cart's lines in the order they were added,
-// each with its SKU, product and stock at the store, in dialect d; its
-// arguments are the shopper and the store. It reads from the store's row
-// (live: not deleted), so that one round trip also says whether the store
-// is there: no row, no store; one row without a line, an empty cart.
-func linesQuery(d string) string {
+// Shared reads of carts: the carts read at once by concurrent requests
+// are read together, up to readsBatch of them in one query (its text
+// takes one shape per power of two up to that: a few prepared
+// statements), each read bounded by readsTimeout.
+const (
+	readsBatch   = 32
+	readsTimeout = 5 * time.Second
+)
+
+// cartKey names one cart: a shopper's at a store.
+type cartKey struct{ shopper, store int }
+
+// linesQuery is the query of n carts' lines in the order they were added,
+// each with its SKU, product and stock at the store, in dialect d. Its
+// arguments are n pairs of a shopper and a store (a VALUES list named q);
+// each row starts with its pair. It reads from each store's row (live:
+// not deleted), so that one round trip also says whether the store is
+// there: no row, no store; one row without a line, an empty cart.
+func linesQuery(d string, n int) string {
+	q := entsql.Table("q")
 	ci := entsql.Table(cartitem.Table).As("ci")
 	k, p, st := entsql.Table(sku.Table).As("k"), entsql.Table(product.Table).As("p"), entsql.Table(stock.Table).As("st")
 	s := entsql.Table(store.Table).As("s")
-	sel := entsql.Dialect(d).Select(ci.C(cartitem.FieldSkuID), ci.C(cartitem.FieldQuantity), ci.C(cartitem.FieldSelected),
+	sel := entsql.Dialect(d).Select(q.C("shopper_id"), s.C(store.FieldID),
+		ci.C(cartitem.FieldSkuID), ci.C(cartitem.FieldQuantity), ci.C(cartitem.FieldSelected),
 		ci.C(cartitem.FieldPriceFen), ci.C(cartitem.FieldUpdatedAt),
 		k.C(sku.FieldID), k.C(sku.FieldName), k.C(sku.FieldPriceFen), k.C(sku.FieldDeletedAt),
 		p.C(product.FieldID), p.C(product.FieldTitle), p.C(product.FieldImageKey), p.C(product.FieldImages),
 		p.C(product.FieldStatus), p.C(product.FieldDeletedAt),
 		st.C(stock.FieldID), st.C(stock.FieldOnHand), st.C(stock.FieldReserved), st.C(stock.FieldPriceFen)).
-		From(s)
-	sel.LeftJoin(ci).OnP(entsql.And(entsql.ColumnsEQ(ci.C(cartitem.FieldStoreID), s.C(store.FieldID)),
-		entsql.EQ(ci.C(cartitem.FieldShopperID), 0))).
-		LeftJoin(k).On(ci.C(cartitem.FieldSkuID), k.C(sku.FieldID)).
+		From(q)
+	sel.Join(s).OnP(entsql.And(entsql.ColumnsEQ(s.C(store.FieldID), q.C("store_id")), entsql.IsNull(s.C(store.FieldDeletedAt)))).
+		LeftJoin(ci).OnP(entsql.And(entsql.ColumnsEQ(ci.C(cartitem.FieldStoreID), s.C(store.FieldID)),
+		entsql.ColumnsEQ(ci.C(cartitem.FieldShopperID), q.C("shopper_id"))))
+	sel.LeftJoin(k).On(ci.C(cartitem.FieldSkuID), k.C(sku.FieldID)).
 		LeftJoin(p).On(k.C(sku.FieldProductID), p.C(product.FieldID)).
 		LeftJoin(st).OnP(entsql.And(entsql.ColumnsEQ(st.C(stock.FieldSkuID), ci.C(cartitem.FieldSkuID)),
 		entsql.ColumnsEQ(st.C(stock.FieldStoreID), ci.C(cartitem.FieldStoreID)))).
-		Where(entsql.And(entsql.EQ(s.C(store.FieldID), 0), entsql.IsNull(s.C(store.FieldDeletedAt)))).
 		OrderBy(ci.C(cartitem.FieldID))
-	q, _ := sel.Query()
-	return q
+	body, _ := sel.Query()
+	var b strings.Builder
+	b.WriteString(`WITH "q"("shopper_id", "store_id") AS (VALUES `)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if d == dialect.Postgres {
+			fmt.Fprintf(&b, "(CAST($%d AS BIGINT), CAST($%d AS BIGINT))", 2*i+1, 2*i+2)
+		} else {
+			b.WriteString("(CAST(? AS INTEGER), CAST(? AS INTEGER))")
+		}
+	}
+	b.WriteString(") ")
+	b.WriteString(body)
+	return b.String()
 }
 
-// lines reads the cart's lines (linesQuery), scanned by hand: a cart is
-// read on every visit to it, and ent's reflective scan cost more than the
-// query. found says whether the store is there (live).
+// lines reads the cart's lines (linesQuery) in a read shared with the
+// concurrent reads of other carts (one started after this call). found
+// says whether the store is there (live). The rows are shared: read only.
 func (s *Service) lines(ctx context.Context, shopperID, storeID int) (_ []lineRow, found bool, err error) {
-	rows, err := s.client.QueryContext(ctx, s.linesSQL, shopperID, storeID)
+	key := cartKey{shopperID, storeID}
+	got, err := s.reads.Get(ctx, struct{}{}, []cartKey{key})
 	if err != nil {
 		return nil, false, err
+	}
+	rows, found := got[key]
+	return rows, found, nil
+}
+
+// readCarts reads the lines of the carts keys names (linesQuery),
+// scanned by hand: a cart is read on every visit to it, and ent's
+// reflective scan cost more than the query. A cart at a store that is
+// not there (live) is absent from the answer; a cart that is there but
+// empty maps to no rows. keys may repeat a cart (storage.Batch pads the
+// list): each is asked for once, and the list is filled up with a
+// cart of no store.
+func (s *Service) readCarts(ctx context.Context, _ struct{}, keys []cartKey) (_ map[cartKey][]lineRow, err error) {
+	args := make([]any, 0, 2*len(keys))
+	seen := make(map[cartKey]bool, len(keys))
+	for _, k := range keys {
+		if !seen[k] {
+			seen[k] = true
+			args = append(args, k.shopper, k.store)
+		}
+	}
+	for len(args) < 2*len(keys) {
+		args = append(args, 0, 0) // no store has id 0
+	}
+	rows, err := s.client.QueryContext(ctx, s.linesSQL(len(keys)), args...)
+	if err != nil {
+		return nil, err
 	}
 	defer func() {
 		if cerr := rows.Close(); err == nil {
 			err = cerr
 		}
 	}()
-	var out []lineRow
+	out := make(map[cartKey][]lineRow, len(seen))
 	for rows.Next() {
-		found = true
+		var key cartKey
 		var r lineRow
 		var skuID, quantity, seenFen, kID, pID, stockID, ownFen sql.NullInt64
 		var selected sql.NullBool
 		var updated, kDeleted, pDeleted sql.NullTime
-		if err := rows.Scan(&skuID, &quantity, &selected, &seenFen, &updated,
+		if err := rows.Scan(&key.shopper, &key.store, &skuID, &quantity, &selected, &seenFen, &updated,
 			&kID, &r.SkuName, &r.ChainFen, &kDeleted,
 			&pID, &r.Title, &r.ImageKey, &r.Images, &r.Status, &pDeleted,
 			&stockID, &r.OnHand, &r.Reserved, &ownFen); err != nil {
-			return nil, false, err
+			return nil, err
 		}
+		lines := out[key]
 		if !skuID.Valid { // the store's row alone: an empty cart
+			out[key] = lines
 			continue
 		}
 		r.SkuID, r.Quantity, r.Selected, r.SeenFen, r.UpdatedAt = int(skuID.Int64), int(quantity.Int64), selected.Bool, seenFen.Int64, updated.Time
@@ -369,9 +446,9 @@ func (s *Service) lines(ctx context.Context, shopperID, storeID int) (_ []lineRo
 		if ownFen.Valid {
 			r.OwnFen = &ownFen.Int64
 		}
-		out = append(out, r)
+		out[key] = append(lines, r)
 	}
-	return out, found, rows.Err()
+	return out, rows.Err()
 }
 
 func nullInt(n sql.NullInt64) *int {

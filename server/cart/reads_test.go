@@ -1,0 +1,120 @@
+package cart_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"sync"
+	"testing"
+
+	"wemart/server/apitest"
+	"wemart/server/cart"
+	"wemart/server/storage"
+	"wemart/server/storage/storagetest"
+)
+
+// TestCartsReadTogether: carts read in one shared query each get their
+// own lines only, in their own order, whatever else the query read: a
+// shopper's carts at two stores apart, an empty cart as empty, a deleted
+// store as absent, a cart asked for twice (padding) once. Concurrent GET
+// /api/v1/cart requests, which share reads, each answer what a read alone
+// answers.
+func TestCartsReadTogether(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		h := apitest.New(t, db)
+		newStore := func(name string) int {
+			var st struct{ ID int }
+			h.Do("POST", "/admin/v1/stores", h.AdminToken, map[string]any{"name": name, "lat": 31.2304, "lng": 121.4737}).
+				OK(http.StatusCreated, &st)
+			return st.ID
+		}
+		a, b, gone := newStore("A 店"), newStore("B 店"), newStore("关店")
+		var skus []int
+		for i := range 4 {
+			var p struct{ Skus []struct{ ID int } }
+			h.Do("POST", "/admin/v1/products", h.AdminToken, map[string]any{"title": fmt.Sprintf("商品 %d", i),
+				"skus": []map[string]any{{"name": "标准装", "price_fen": 100 * (i + 1)}}}).OK(http.StatusCreated, &p)
+			for _, st := range []int{a, b, gone} {
+				h.Do("PUT", apitest.Path("/admin/v1/stores/%d/stock/%d", st, p.Skus[0].ID), h.AdminToken,
+					map[string]any{"on_hand": 50}).OK(http.StatusOK, nil)
+			}
+			skus = append(skus, p.Skus[0].ID)
+		}
+		// Shopper i puts SKUs i, i+1, i+2 (mod 4) at A, in that order, and
+		// SKU i at B and at the store that closes; shopper 4 puts nothing.
+		const shoppers = 5
+		ids, tokens := make([]int, shoppers), make([]string, shoppers)
+		want := map[[2]int][]int{}
+		for i := range shoppers {
+			var login struct {
+				Token string
+				User  struct{ ID int }
+			}
+			h.Do("POST", "/api/v1/auth/login", "", map[string]string{"code": fmt.Sprintf("together-%d", i)}).
+				OK(http.StatusOK, &login)
+			ids[i], tokens[i] = login.User.ID, login.Token
+			if ids[i] == 0 {
+				t.Fatal("login did not say who the shopper is")
+			}
+			want[[2]int{ids[i], a}], want[[2]int{ids[i], b}] = []int{}, []int{}
+			if i == shoppers-1 {
+				continue
+			}
+			put := func(store, sku int) {
+				h.Do("PUT", "/api/v1/cart/items", tokens[i], map[string]any{"store_id": store, "sku_id": sku, "quantity": i + 1}).
+					OK(http.StatusOK, nil)
+			}
+			for j := range 3 {
+				put(a, skus[(i+j)%4])
+				want[[2]int{ids[i], a}] = append(want[[2]int{ids[i], a}], skus[(i+j)%4])
+			}
+			put(b, skus[i])
+			want[[2]int{ids[i], b}] = []int{skus[i]}
+			put(gone, skus[i])
+		}
+		h.Do("DELETE", apitest.Path("/admin/v1/stores/%d", gone), h.AdminToken, nil).OK(http.StatusNoContent, nil)
+
+		var keys [][2]int
+		for k := range want {
+			keys = append(keys, k)
+		}
+		keys = append(keys, [2]int{ids[0], gone}, [2]int{ids[1], a}, [2]int{ids[1], a}) // padding repeats the last
+		got, err := cart.ReadCarts(ctx, h.App.Cart, keys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("carts read together:\n got %v\nwant %v", got, want)
+		}
+
+		// The same through the API, 8 requests per cart at once.
+		alone := map[int][]byte{}
+		for i := range shoppers {
+			alone[i] = h.Do("GET", apitest.Path("/api/v1/cart?store_id=%d", a), tokens[i], nil).OK(http.StatusOK, nil).Body
+		}
+		var wg sync.WaitGroup
+		errc := make(chan string, 8*shoppers)
+		for n := range 8 * shoppers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				i := n % shoppers
+				req := httptest.NewRequest("GET", fmt.Sprintf("/api/v1/cart?store_id=%d", a), nil)
+				req.Header.Set("Authorization", "Bearer "+tokens[i])
+				rec := httptest.NewRecorder()
+				h.App.Echo.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK || rec.Body.String() != string(alone[i]) {
+					errc <- fmt.Sprintf("shopper %d: %d %s, alone %s", i, rec.Code, rec.Body, alone[i])
+				}
+			}()
+		}
+		wg.Wait()
+		close(errc)
+		for e := range errc {
+			t.Error(e)
+		}
+	})
+}
