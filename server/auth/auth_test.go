@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -131,6 +132,57 @@ func TestRememberedTokens(t *testing.T) {
 	}
 	if _, ok := s.verified.cur[old]; !ok {
 		t.Fatal("a token found in the previous generation was not moved to the current one")
+	}
+}
+
+// TestRememberedConcurrently verifies tokens from several goroutines
+// while the memory turns over (run with -race).
+func TestRememberedConcurrently(t *testing.T) {
+	s := mustSigner(t)
+	s.verified.max = 8
+	toks := make([]string, 64)
+	for i := range toks {
+		toks[i], _, _ = s.Issue(AudienceShopper, i+1, time.Hour)
+	}
+	done := make(chan struct{})
+	for g := range 8 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for j := range 2000 {
+				i := (g*7 + j) % len(toks)
+				if c, err := s.Verify(AudienceShopper, toks[i]); err != nil || c.Subject != i+1 {
+					t.Errorf("Verify: %+v %v", c, err)
+					return
+				}
+			}
+		}()
+	}
+	for range 8 {
+		<-done
+	}
+}
+
+// TestRememberedTokenIsACopy: the memory keeps its own copy of a token,
+// not the caller's string (a slice of a header that may be far larger),
+// and wemart's own tokens are short enough to be kept at all.
+func TestRememberedTokenIsACopy(t *testing.T) {
+	s := mustSigner(t)
+	tok, _, _ := s.Issue(AudienceShopper, 1, time.Hour)
+	if len(tok) > maxRememberedToken {
+		t.Fatalf("wemart's own token is %d bytes, past %d", len(tok), maxRememberedToken)
+	}
+	hdr := "Bearer " + tok + strings.Repeat(" ", 4096)
+	arg := strings.TrimSpace(hdr[7:])
+	if _, err := s.Verify(AudienceShopper, arg); err != nil {
+		t.Fatal(err)
+	}
+	if s.verified.len() != 1 {
+		t.Fatalf("%d tokens kept, want 1", s.verified.len())
+	}
+	for k := range s.verified.cur {
+		if unsafe.StringData(k) == unsafe.StringData(arg) {
+			t.Fatal("the memory keeps the caller's string, and with it the whole header")
+		}
 	}
 }
 

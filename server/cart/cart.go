@@ -71,7 +71,7 @@ func (s *Service) linesSQL(n int) string {
 	if q, ok := s.queries[n]; ok {
 		return q
 	}
-	return linesQuery(s.dialect, n) // past readsBatch: never, as carts are read one per caller
+	return linesQuery(s.dialect, n) // a count no shared read asks for (tests ask for any)
 }
 
 // PutInput sets a line of the cart at a store: Quantity 0 removes it.
