@@ -66,16 +66,17 @@ type verifiedTokens struct {
 func (v *verifiedTokens) get(token string) (Claims, bool) {
 	v.mu.RLock()
 	c, ok := v.cur[token]
+	old, inPrev := v.prev[token]
 	v.mu.RUnlock()
-	if ok {
-		return c, true
+	if ok || !inPrev {
+		return c, ok // a miss (an unknown token) takes no write lock
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if c, ok = v.prev[token]; ok {
-		v.putLocked(token, c)
+	if _, ok := v.cur[token]; !ok {
+		v.putLocked(strings.Clone(token), old) // a copy, as put keeps
 	}
-	return c, ok
+	return old, true
 }
 
 func (v *verifiedTokens) put(token string, c Claims) {
