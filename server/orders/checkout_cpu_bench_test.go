@@ -35,7 +35,7 @@ const (
 	cpuShoppers  = 32
 	cpuWarm      = 6
 	cpuEach      = 25
-	refusalsEach = 30
+	refusalsEach = 100
 )
 
 // BenchmarkCheckoutCPU measures the CPU a checkout costs wemart (and, on

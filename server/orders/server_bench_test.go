@@ -348,7 +348,7 @@ func (s *server) cpu() cpu {
 		if err != nil || !strings.HasPrefix(string(title), "postgres: ") || !slices.Contains(strings.Fields(string(title)), s.dbName) {
 			continue
 		}
-		if t, err := procCPU(pid); err == nil {
+		if t, err := backendCPU(pid); err == nil {
 			c.backends[pid] = t
 		}
 	}
@@ -358,7 +358,30 @@ func (s *server) cpu() cpu {
 // clockTick is USER_HZ, the unit of /proc/<pid>/stat's times (100 on Linux).
 const clockTick = 10 * time.Millisecond
 
-// procCPU is a process's user + system CPU time (its threads included).
+// backendCPU is the CPU time of a single-threaded process (a PostgreSQL
+// backend) to the nanosecond, from the scheduler's own accounting
+// (/proc/<pid>/schedstat); procCPU's clock ticks where the kernel keeps
+// none. Summed over dozens of backends, ticks would not do: each reading
+// is truncated to 10 ms, which for a phase of 960 refusals (some 70 ms of
+// the database server's CPU) is a larger error than the figure.
+func backendCPU(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/schedstat", pid))
+	if err != nil {
+		return procCPU(pid)
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 1 {
+		return procCPU(pid)
+	}
+	ns, err := strconv.ParseInt(f[0], 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("/proc/%d/schedstat: %q", pid, b)
+	}
+	return time.Duration(ns), nil
+}
+
+// procCPU is a process's user + system CPU time (its threads included, and
+// those that ended), in clock ticks: each reading is truncated to 10 ms.
 func procCPU(pid int) (time.Duration, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
