@@ -1,6 +1,12 @@
 package cart
 
-import "context"
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+
+	"wemart/server/storage"
+)
 
 // ReadCarts is readCarts for tests: the carts of keys (each a shopper and
 // a store) read in one query, as the SKU ids of their lines in order; a
@@ -23,4 +29,23 @@ func ReadCarts(ctx context.Context, s *Service, keys [][2]int) (map[[2]int][]int
 		out[[2]int{k.shopper, k.store}] = skus
 	}
 	return out, nil
+}
+
+// HoldReads makes s's shared cart reads count themselves and holds the
+// first one until release is called: reads says how many reads ran (or
+// are running), gathering how many carts wait for the next read.
+func HoldReads(s *Service) (reads, gathering func() int, release func()) {
+	var n atomic.Int32
+	hold := make(chan struct{})
+	var once sync.Once
+	s.reads = storage.NewBatch(readsTimeout, readsBatch,
+		func(ctx context.Context, g struct{}, keys []cartKey) (map[cartKey][]lineRow, error) {
+			if n.Add(1) == 1 {
+				<-hold
+			}
+			return s.readCarts(ctx, g, keys)
+		})
+	return func() int { return int(n.Load()) },
+		func() int { return s.reads.Gathering(struct{}{}) },
+		func() { once.Do(func() { close(hold) }) }
 }

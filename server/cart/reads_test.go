@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"sync"
 	"testing"
+	"time"
 
 	"wemart/server/apitest"
 	"wemart/server/cart"
@@ -115,6 +116,59 @@ func TestCartsReadTogether(t *testing.T) {
 		close(errc)
 		for e := range errc {
 			t.Error(e)
+		}
+
+		// Reads are shared: while the first request's read is held, the
+		// requests for the nine other carts wait together for the next
+		// read. Ten requests, two queries, each answered as if alone.
+		type get struct{ shopper, store int }
+		var gets []get
+		for i := range shoppers {
+			for _, st := range []int{a, b} {
+				gets = append(gets, get{i, st})
+			}
+		}
+		path := func(g get) string { return apitest.Path("/api/v1/cart?store_id=%d", g.store) }
+		want1 := map[get]string{}
+		for _, g := range gets {
+			want1[g] = string(h.Do("GET", path(g), tokens[g.shopper], nil).OK(http.StatusOK, nil).Body)
+		}
+		reads, gathering, release := cart.HoldReads(h.App.Cart)
+		defer release()
+		errc = make(chan string, len(gets))
+		send := func(g get) {
+			defer wg.Done()
+			req := httptest.NewRequest("GET", path(g), nil)
+			req.Header.Set("Authorization", "Bearer "+tokens[g.shopper])
+			rec := httptest.NewRecorder()
+			h.App.Echo.ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK || rec.Body.String() != want1[g] {
+				errc <- fmt.Sprintf("%+v: %d %s, alone %s", g, rec.Code, rec.Body, want1[g])
+			}
+		}
+		wait := func(what string, cond func() bool) {
+			t.Helper()
+			for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("timed out waiting for %s (reads %d, carts gathering %d)", what, reads(), gathering())
+				}
+			}
+		}
+		wg.Add(len(gets))
+		go send(gets[0])
+		wait("the first read", func() bool { return reads() == 1 })
+		for _, g := range gets[1:] {
+			go send(g)
+		}
+		wait("nine carts to gather", func() bool { return gathering() == len(gets)-1 })
+		release()
+		wg.Wait()
+		close(errc)
+		for e := range errc {
+			t.Error(e)
+		}
+		if n := reads(); n != 2 {
+			t.Errorf("%d requests made %d reads, want 2", len(gets), n)
 		}
 	})
 }

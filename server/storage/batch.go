@@ -69,9 +69,10 @@ func NewBatch[G comparable, I comparable, V any](timeout time.Duration, limit in
 	return &Batch[G, I, V]{read: read, timeout: timeout, limit: limit, groups: map[G]*batchGroup[I, V]{}}
 }
 
-// gathering is how many items the read gathering callers of group holds
-// (0: none is gathering), for tests.
-func (b *Batch[G, I, V]) gathering(group G) int {
+// Gathering is how many items the read gathering callers of group holds
+// (0: none is gathering): the callers waiting for the read in flight to
+// end. Tests use it to see callers join.
+func (b *Batch[G, I, V]) Gathering(group G) int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if g := b.groups[group]; g != nil && g.next != nil {

@@ -73,7 +73,7 @@ func TestBatchGathersCallersOfAGroup(t *testing.T) {
 			answers[i], _ = b.Get(ctx, "a", items)
 		}()
 		gathered += len(items) - map[int]int{0: 0, 1: 1, 2: 0}[i] // item 3 once
-		waitFor(t, "a caller to queue", func() bool { return storage.Gathering(b, "a") == gathered })
+		waitFor(t, "a caller to queue", func() bool { return b.Gathering("a") == gathered })
 	}
 	alone, err := b.Get(ctx, "a", []int{5, 6, 7}) // 4 gathered + 3 > the limit of 6
 	if err != nil || !maps.Equal(alone, map[int]int{5: 50, 6: 60, 7: 70}) {
@@ -111,7 +111,7 @@ func TestBatchGathersCallersOfAGroup(t *testing.T) {
 			t.Fatalf("read %d: %v, want %v (all: %v)", i, calls[i], wantCalls[i], calls)
 		}
 	}
-	if n := storage.Gathering(b, "a"); n != 0 {
+	if n := b.Gathering("a"); n != 0 {
 		t.Fatalf("group a still gathers %d items when idle", n)
 	}
 }
@@ -149,7 +149,7 @@ func TestBatchSharesAReadsError(t *testing.T) {
 			_, err := b.Get(ctx, 1, []int{10 + i})
 			errs <- err
 		}()
-		waitFor(t, "a caller to queue", func() bool { return storage.Gathering(b, 1) == i+1 })
+		waitFor(t, "a caller to queue", func() bool { return b.Gathering(1) == i+1 })
 	}
 	closeGate.Do(func() { close(gate) })
 	for range 2 {
