@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"strings"
 	"time"
 
@@ -48,8 +49,13 @@ const (
 type Service struct {
 	client *ent.Client
 	stores *stores.Service
-	// reads shares cart reads among concurrent requests (readCarts).
-	reads *storage.Batch[struct{}, cartKey, []lineRow]
+	// reads shares cart reads among concurrent requests (readCarts), in
+	// readGroups groups (a shopper's carts are read in group shopper %
+	// readGroups): one group's reads run one at a time, so one group
+	// alone would leave the other cores idle and queue every cart read
+	// behind the one in flight.
+	reads      *storage.Batch[int, cartKey, []lineRow]
+	readGroups int
 	// queries holds the text of linesQuery for each count of carts a
 	// shared read asks for (a power of two up to readsBatch).
 	queries map[int]string
@@ -58,7 +64,8 @@ type Service struct {
 
 // New returns a Service.
 func New(db *storage.DB, st *stores.Service) *Service {
-	s := &Service{client: db.Client, stores: st, dialect: db.Dialect, queries: map[int]string{}}
+	s := &Service{client: db.Client, stores: st, dialect: db.Dialect, queries: map[int]string{},
+		readGroups: max(2, runtime.GOMAXPROCS(0))}
 	for n := 1; n <= readsBatch; n *= 2 {
 		s.queries[n] = linesQuery(db.Dialect, n)
 	}
@@ -386,7 +393,7 @@ func linesQuery(d string, n int) string {
 // says whether the store is there (live). The rows are shared: read only.
 func (s *Service) lines(ctx context.Context, shopperID, storeID int) (_ []lineRow, found bool, err error) {
 	key := cartKey{shopperID, storeID}
-	got, err := s.reads.Get(ctx, struct{}{}, []cartKey{key})
+	got, err := s.reads.Get(ctx, shopperID%s.readGroups, []cartKey{key})
 	if err != nil {
 		return nil, false, err
 	}
@@ -401,7 +408,7 @@ func (s *Service) lines(ctx context.Context, shopperID, storeID int) (_ []lineRo
 // empty maps to no rows. keys may repeat a cart (storage.Batch pads the
 // list): each is asked for once, and the list is filled up with a
 // cart of no store.
-func (s *Service) readCarts(ctx context.Context, _ struct{}, keys []cartKey) (_ map[cartKey][]lineRow, err error) {
+func (s *Service) readCarts(ctx context.Context, _ int, keys []cartKey) (_ map[cartKey][]lineRow, err error) {
 	args := make([]any, 0, 2*len(keys))
 	seen := make(map[cartKey]bool, len(keys))
 	for _, k := range keys {

@@ -16,7 +16,7 @@ func ReadCarts(ctx context.Context, s *Service, keys [][2]int) (map[[2]int][]int
 	for i, k := range keys {
 		ks[i] = cartKey{k[0], k[1]}
 	}
-	got, err := s.readCarts(ctx, struct{}{}, ks)
+	got, err := s.readCarts(ctx, 0, ks)
 	if err != nil {
 		return nil, err
 	}
@@ -31,21 +31,25 @@ func ReadCarts(ctx context.Context, s *Service, keys [][2]int) (map[[2]int][]int
 	return out, nil
 }
 
-// HoldReads makes s's shared cart reads count themselves and holds the
-// first one until release is called: reads says how many reads ran (or
-// are running), gathering how many carts wait for the next read.
-func HoldReads(s *Service) (reads, gathering func() int, release func()) {
+// ReadGroup is the group of s's shared reads that shopper's carts are read in.
+func ReadGroup(s *Service, shopper int) int { return shopper % s.readGroups }
+
+// HoldReads makes s's shared reads of group count themselves and holds
+// the first one until release is called (other groups read as before):
+// reads says how many reads of group ran (or are running), gathering
+// how many carts of group wait for its next read.
+func HoldReads(s *Service, group int) (reads, gathering func() int, release func()) {
 	var n atomic.Int32
 	hold := make(chan struct{})
 	var once sync.Once
 	s.reads = storage.NewBatch(readsTimeout, readsBatch,
-		func(ctx context.Context, g struct{}, keys []cartKey) (map[cartKey][]lineRow, error) {
-			if n.Add(1) == 1 {
+		func(ctx context.Context, g int, keys []cartKey) (map[cartKey][]lineRow, error) {
+			if g == group && n.Add(1) == 1 {
 				<-hold
 			}
 			return s.readCarts(ctx, g, keys)
 		})
 	return func() int { return int(n.Load()) },
-		func() int { return s.reads.Gathering(struct{}{}) },
+		func() int { return s.reads.Gathering(group) },
 		func() { once.Do(func() { close(hold) }) }
 }

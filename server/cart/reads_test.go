@@ -118,25 +118,41 @@ func TestCartsReadTogether(t *testing.T) {
 			t.Error(e)
 		}
 
-		// Reads are shared: while the first request's read is held, the
-		// requests for the nine other carts wait together for the next
-		// read. Ten requests, two queries, each answered as if alone.
+		// Reads are shared: while the first read of one group of shoppers
+		// is held, the requests for that group's other carts wait together
+		// for its next read (so n requests make two queries, each body as
+		// if alone), and the other groups' carts are read meanwhile: no
+		// cart read queues behind another group's.
 		type get struct{ shopper, store int }
-		var gets []get
-		for i := range shoppers {
-			for _, st := range []int{a, b} {
-				gets = append(gets, get{i, st})
-			}
-		}
 		path := func(g get) string { return apitest.Path("/api/v1/cart?store_id=%d", g.store) }
 		want1 := map[get]string{}
-		for _, g := range gets {
-			want1[g] = string(h.Do("GET", path(g), tokens[g.shopper], nil).OK(http.StatusOK, nil).Body)
+		groups := map[int][]get{}
+		for i := range shoppers {
+			for _, st := range []int{a, b} {
+				g := get{i, st}
+				want1[g] = string(h.Do("GET", path(g), tokens[i], nil).OK(http.StatusOK, nil).Body)
+				gr := cart.ReadGroup(h.App.Cart, ids[i])
+				groups[gr] = append(groups[gr], g)
+			}
 		}
-		reads, gathering, release := cart.HoldReads(h.App.Cart)
+		held, others := -1, []get{}
+		for gr, gets := range groups {
+			if held < 0 || len(gets) > len(groups[held]) {
+				held = gr
+			}
+		}
+		for gr, gets := range groups {
+			if gr != held {
+				others = append(others, gets...)
+			}
+		}
+		if len(groups[held]) < 3 || len(others) == 0 {
+			t.Fatalf("shoppers %v fall in read groups %v: want one of 3 carts or more and another", ids, groups)
+		}
+		reads, gathering, release := cart.HoldReads(h.App.Cart, held)
 		defer release()
-		errc = make(chan string, len(gets))
-		send := func(g get) {
+		errc = make(chan string, 2*shoppers)
+		send := func(wg *sync.WaitGroup, g get) {
 			defer wg.Done()
 			req := httptest.NewRequest("GET", path(g), nil)
 			req.Header.Set("Authorization", "Bearer "+tokens[g.shopper])
@@ -154,21 +170,33 @@ func TestCartsReadTogether(t *testing.T) {
 				}
 			}
 		}
-		wg.Add(len(gets))
-		go send(gets[0])
+		var heldWG, othersWG sync.WaitGroup
+		heldWG.Add(len(groups[held]))
+		go send(&heldWG, groups[held][0])
 		wait("the first read", func() bool { return reads() == 1 })
-		for _, g := range gets[1:] {
-			go send(g)
+		for _, g := range groups[held][1:] {
+			go send(&heldWG, g)
 		}
-		wait("nine carts to gather", func() bool { return gathering() == len(gets)-1 })
+		wait("the group's other carts to gather", func() bool { return gathering() == len(groups[held])-1 })
+		othersWG.Add(len(others))
+		for _, g := range others {
+			go send(&othersWG, g)
+		}
+		othersDone := make(chan struct{})
+		go func() { othersWG.Wait(); close(othersDone) }()
+		select {
+		case <-othersDone:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the other groups' carts waited for the held group's read")
+		}
 		release()
-		wg.Wait()
+		heldWG.Wait()
 		close(errc)
 		for e := range errc {
 			t.Error(e)
 		}
 		if n := reads(); n != 2 {
-			t.Errorf("%d requests made %d reads, want 2", len(gets), n)
+			t.Errorf("%d requests of one group made %d reads, want 2", len(groups[held]), n)
 		}
 	})
 }
