@@ -31,6 +31,10 @@ func ReadCarts(ctx context.Context, s *Service, keys [][2]int) (map[[2]int][]int
 	return out, nil
 }
 
+// SetReadGroups spreads s's shoppers over n read groups (the server uses
+// one per core), while no request is in flight.
+func SetReadGroups(s *Service, n int) { s.readGroups = n }
+
 // ReadGroup is the group of s's shared reads that shopper's carts are read in.
 func ReadGroup(s *Service, shopper int) int { return shopper % s.readGroups }
 

@@ -123,6 +123,9 @@ func TestCartsReadTogether(t *testing.T) {
 		// for its next read (so n requests make two queries, each body as
 		// if alone), and the other groups' carts are read meanwhile: no
 		// cart read queues behind another group's.
+		// Two groups, whatever the cores (with as many groups as shoppers
+		// no group would hold more than one shopper's carts).
+		cart.SetReadGroups(h.App.Cart, 2)
 		type get struct{ shopper, store int }
 		path := func(g get) string { return apitest.Path("/api/v1/cart?store_id=%d", g.store) }
 		want1 := map[get]string{}
