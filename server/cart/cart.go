@@ -393,13 +393,16 @@ func linesQuery(d string, n int) string {
 // says whether the store is there (live). The rows are shared: read only.
 func (s *Service) lines(ctx context.Context, shopperID, storeID int) (_ []lineRow, found bool, err error) {
 	key := cartKey{shopperID, storeID}
-	got, err := s.reads.Get(ctx, shopperID%s.readGroups, []cartKey{key})
+	got, err := s.reads.Get(ctx, s.readGroup(shopperID), []cartKey{key})
 	if err != nil {
 		return nil, false, err
 	}
 	rows, found := got[key]
 	return rows, found, nil
 }
+
+// readGroup is the group of shared reads shopper's carts are read in.
+func (s *Service) readGroup(shopper int) int { return shopper % s.readGroups }
 
 // readCarts reads the lines of the carts keys names (linesQuery),
 // scanned by hand: a cart is read on every visit to it, and ent's

@@ -36,7 +36,7 @@ func ReadCarts(ctx context.Context, s *Service, keys [][2]int) (map[[2]int][]int
 func SetReadGroups(s *Service, n int) { s.readGroups = n }
 
 // ReadGroup is the group of s's shared reads that shopper's carts are read in.
-func ReadGroup(s *Service, shopper int) int { return shopper % s.readGroups }
+func ReadGroup(s *Service, shopper int) int { return s.readGroup(shopper) }
 
 // HoldReads makes s's shared reads of group count themselves and holds
 // the first one until release is called (other groups read as before):
