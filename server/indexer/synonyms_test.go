@@ -104,7 +104,10 @@ func TestSynonymsReachEveryGeneration(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if g, calls := eng.lastGiven(gen); calls != 1 || len(g) != 2 {
+		// Reindex gave the groups once before publishing; the running
+		// service may already have opened the published generation and
+		// given them again (a second call), never more.
+		if g, calls := eng.lastGiven(gen); calls < 1 || calls > 2 || len(g) != 2 {
 			t.Fatalf("generation %d published after %d calls giving %q", gen, calls, g)
 		}
 		// The service opens the new generation, and gives it the groups
