@@ -131,7 +131,8 @@ func (s *shop) riderOf(orderID int) *api.Rider {
 }
 
 // pickedUp dispatches a paid order, moves its rider on at the sandbox until
-// the goods are picked up (the order shipped), and runs the due jobs.
+// the goods are picked up (the order shipped) and every callback of the
+// way has landed, and runs the due jobs.
 func (s *shop) pickedUp(orderID int) *ent.Shipment {
 	s.t.Helper()
 	sh := s.dispatch(orderID)
@@ -139,6 +140,10 @@ func (s *shop) pickedUp(orderID int) *ent.Shipment {
 		s.advance(sh.TrackingNo, "")
 	}
 	sh = s.eventuallyShipment(sh.ID, shipment.StatusPickedUp)
+	// The callbacks land in any order, and a late one still adds its
+	// event after "picked up" (or not: it may be answered by asking the
+	// service), so wait until the sandbox has none left to deliver.
+	s.settled()
 	s.wantStatus(orderID, order.StatusShipped)
 	s.runJobs()
 	return sh
@@ -200,6 +205,24 @@ func (s *shop) eventuallyEvents(id, n int) {
 		}
 		if time.Now().After(deadline) {
 			s.t.Fatalf("shipment %d has %d events, want %d", id, got, n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// settled waits until the sandbox has delivered every callback and
+// notification it holds (each answered, its effect committed).
+func (s *shop) settled() {
+	s.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var rec struct{ Pending int }
+		s.h.Do("GET", "/sandbox/records", "", nil).OK(http.StatusOK, &rec)
+		if rec.Pending == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("the sandbox still has %d callbacks to deliver", rec.Pending)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}

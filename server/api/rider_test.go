@@ -220,11 +220,7 @@ func TestRiderCancel(t *testing.T) {
 		s.h.Do("POST", path, s.h.AdminToken, map[string]any{"reason": "again"}).Fails(http.StatusConflict, "conflict")
 		s.unchanged(id, before, "cancelling twice")
 
-		sh = s.dispatch(id)
-		for range 3 {
-			s.advance(sh.TrackingNo, "")
-		}
-		s.eventuallyShipment(sh.ID, shipment.StatusPickedUp)
+		s.pickedUp(id)
 		before = s.snapshot(id)
 		s.h.Do("POST", path, s.h.AdminToken, map[string]any{"reason": "太晚了"}).Fails(http.StatusConflict, "conflict")
 		s.unchanged(id, before, "cancelling after pickup")
