@@ -7,7 +7,6 @@ package cart
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"runtime"
 	"strings"
@@ -24,8 +23,8 @@ import (
 	"wemart/ent/store"
 	"wemart/server/check"
 	"wemart/server/errs"
-	"wemart/server/media"
 	"wemart/server/prices"
+	"wemart/server/shelfver"
 	"wemart/server/storage"
 	"wemart/server/stores"
 )
@@ -56,6 +55,9 @@ type Service struct {
 	// behind the one in flight.
 	reads      *storage.Batch[int, cartKey, []lineRow]
 	readGroups int
+	// skus keeps what cart lines show of SKUs, under the chain's version
+	// (skus.go).
+	skus *skuCache
 	// queries holds the text of linesQuery for each count of carts a
 	// shared read asks for (a power of two up to readsBatch).
 	queries map[int]string
@@ -65,7 +67,7 @@ type Service struct {
 // New returns a Service.
 func New(db *storage.DB, st *stores.Service) *Service {
 	s := &Service{client: db.Client, stores: st, dialect: db.Dialect, queries: map[int]string{},
-		readGroups: max(2, runtime.GOMAXPROCS(0))}
+		readGroups: max(2, runtime.GOMAXPROCS(0)), skus: &skuCache{m: map[int]keptSku{}}}
 	for n := 1; n <= readsBatch; n *= 2 {
 		s.queries[n] = linesQuery(db.Dialect, n)
 	}
@@ -264,6 +266,16 @@ func (s *Service) Get(ctx context.Context, shopperID, storeID int) (_ Cart, err 
 	if !found {
 		return Cart{}, errs.E(errs.NotFound, "no store %d", storeID)
 	}
+	ids := make([]int, len(rows))
+	for i, r := range rows {
+		ids[i] = r.SkuID
+	}
+	var infos map[int]*skuInfo
+	if len(rows) > 0 {
+		if infos, err = s.skuInfos(ctx, rows[0].Version, ids); err != nil {
+			return Cart{}, err
+		}
+	}
 	out := Cart{StoreID: storeID, Lines: make([]Line, 0, len(rows))}
 	for _, r := range rows {
 		if out.UpdatedAt == nil || r.UpdatedAt.After(*out.UpdatedAt) {
@@ -271,26 +283,19 @@ func (s *Service) Get(ctx context.Context, shopperID, storeID int) (_ Cart, err 
 			out.UpdatedAt = &t
 		}
 		l := Line{SkuID: r.SkuID, Quantity: r.Quantity, Selected: r.Selected, SeenPriceFen: r.SeenFen, PriceFen: r.SeenFen}
-		switch {
-		case r.KID == nil || r.KDeletedAt != nil || r.PID == nil || r.PDeletedAt != nil:
+		switch k := infos[r.SkuID]; {
+		case k == nil || k.removed:
 			l.Problem = ProblemRemoved
 		default:
-			l.ProductID, l.Title, l.SkuName, l.PriceFen = *r.PID, r.Title.String, r.SkuName.String, r.ChainFen.Int64
-			var images []string
-			if r.ImageKey.String == "" && r.Images.Valid {
-				if err := json.Unmarshal([]byte(r.Images.String), &images); err != nil {
-					return Cart{}, fmt.Errorf("product %d images: %w", l.ProductID, err)
-				}
-			}
-			l.Image = media.ProductRef(r.ImageKey.String, images)
-			if r.StockID != nil {
-				l.Stock = max(r.OnHand.Int64-r.Reserved.Int64, 0)
-				l.PriceFen = prices.Effective(r.ChainFen.Int64, r.OwnFen)
+			l.ProductID, l.Title, l.SkuName, l.Image, l.PriceFen = k.productID, k.title, k.skuName, k.image, k.chainFen
+			if r.Stocked {
+				l.Stock = max(r.OnHand-r.Reserved, 0)
+				l.PriceFen = prices.Effective(k.chainFen, r.OwnFen)
 			}
 			switch {
-			case r.Status.String != string(product.StatusListed):
+			case !k.listed:
 				l.Problem = ProblemUnlisted
-			case r.StockID == nil:
+			case !r.Stocked:
 				l.Problem = ProblemNotSoldHere
 			case l.Stock == 0:
 				l.Problem = ProblemSoldOut
@@ -307,28 +312,21 @@ func (s *Service) Get(ctx context.Context, shopperID, storeID int) (_ Cart, err 
 	return out, nil
 }
 
-// lineRow is a cart line joined to its SKU, product and stock at the store
-// (each may be missing).
+// lineRow is a cart line with its stock at the store (which may be
+// missing), and the chain's version its statement read (skus.go).
 type lineRow struct {
-	SkuID      int
-	Quantity   int
-	Selected   bool
-	SeenFen    int64
-	UpdatedAt  time.Time
-	KID        *int
-	SkuName    sql.NullString
-	ChainFen   sql.NullInt64
-	KDeletedAt *time.Time
-	PID        *int
-	Title      sql.NullString
-	ImageKey   sql.NullString
-	Images     sql.NullString
-	Status     sql.NullString
-	PDeletedAt *time.Time
-	StockID    *int
-	OnHand     sql.NullInt64
-	Reserved   sql.NullInt64
-	OwnFen     *int64
+	SkuID     int
+	Quantity  int
+	Selected  bool
+	SeenFen   int64
+	UpdatedAt time.Time
+	Version   int64
+	// Stocked says whether the store has a stock row of the SKU: OnHand,
+	// Reserved and its own price OwnFen (nil: the chain's) are from it.
+	Stocked  bool
+	OnHand   int64
+	Reserved int64
+	OwnFen   *int64
 }
 
 // Shared reads of carts: the carts read at once by concurrent requests
@@ -344,7 +342,8 @@ const (
 type cartKey struct{ shopper, store int }
 
 // linesQuery is the query of n carts' lines in the order they were added,
-// each with its SKU, product and stock at the store, in dialect d. Its
+// each with its stock at the store and the chain's shelf version (what the
+// line shows of its SKU is kept under it: skus.go), in dialect d. Its
 // arguments are n pairs of a shopper and a store (a VALUES list named q);
 // each row starts with its pair. It reads from each store's row (live:
 // not deleted), so that one round trip also says whether the store is
@@ -352,22 +351,17 @@ type cartKey struct{ shopper, store int }
 func linesQuery(d string, n int) string {
 	q := entsql.Table("q")
 	ci := entsql.Table(cartitem.Table).As("ci")
-	k, p, st := entsql.Table(sku.Table).As("k"), entsql.Table(product.Table).As("p"), entsql.Table(stock.Table).As("st")
+	st := entsql.Table(stock.Table).As("st")
 	s := entsql.Table(store.Table).As("s")
 	sel := entsql.Dialect(d).Select(q.C("shopper_id"), s.C(store.FieldID),
 		ci.C(cartitem.FieldSkuID), ci.C(cartitem.FieldQuantity), ci.C(cartitem.FieldSelected),
-		ci.C(cartitem.FieldPriceFen), ci.C(cartitem.FieldUpdatedAt),
-		k.C(sku.FieldID), k.C(sku.FieldName), k.C(sku.FieldPriceFen), k.C(sku.FieldDeletedAt),
-		p.C(product.FieldID), p.C(product.FieldTitle), p.C(product.FieldImageKey), p.C(product.FieldImages),
-		p.C(product.FieldStatus), p.C(product.FieldDeletedAt),
+		ci.C(cartitem.FieldPriceFen), ci.C(cartitem.FieldUpdatedAt), shelfver.ChainColumn(),
 		st.C(stock.FieldID), st.C(stock.FieldOnHand), st.C(stock.FieldReserved), st.C(stock.FieldPriceFen)).
 		From(q)
 	sel.Join(s).OnP(entsql.And(entsql.ColumnsEQ(s.C(store.FieldID), q.C("store_id")), entsql.IsNull(s.C(store.FieldDeletedAt)))).
 		LeftJoin(ci).OnP(entsql.And(entsql.ColumnsEQ(ci.C(cartitem.FieldStoreID), s.C(store.FieldID)),
 		entsql.ColumnsEQ(ci.C(cartitem.FieldShopperID), q.C("shopper_id"))))
-	sel.LeftJoin(k).On(ci.C(cartitem.FieldSkuID), k.C(sku.FieldID)).
-		LeftJoin(p).On(k.C(sku.FieldProductID), p.C(product.FieldID)).
-		LeftJoin(st).OnP(entsql.And(entsql.ColumnsEQ(st.C(stock.FieldSkuID), ci.C(cartitem.FieldSkuID)),
+	sel.LeftJoin(st).OnP(entsql.And(entsql.ColumnsEQ(st.C(stock.FieldSkuID), ci.C(cartitem.FieldSkuID)),
 		entsql.ColumnsEQ(st.C(stock.FieldStoreID), ci.C(cartitem.FieldStoreID)))).
 		OrderBy(ci.C(cartitem.FieldID))
 	body, _ := sel.Query()
@@ -436,13 +430,11 @@ func (s *Service) readCarts(ctx context.Context, _ int, keys []cartKey) (_ map[c
 	for rows.Next() {
 		var key cartKey
 		var r lineRow
-		var skuID, quantity, seenFen, kID, pID, stockID, ownFen sql.NullInt64
+		var skuID, quantity, seenFen, version, stockID, onHand, reserved, ownFen sql.NullInt64
 		var selected sql.NullBool
-		var updated, kDeleted, pDeleted sql.NullTime
-		if err := rows.Scan(&key.shopper, &key.store, &skuID, &quantity, &selected, &seenFen, &updated,
-			&kID, &r.SkuName, &r.ChainFen, &kDeleted,
-			&pID, &r.Title, &r.ImageKey, &r.Images, &r.Status, &pDeleted,
-			&stockID, &r.OnHand, &r.Reserved, &ownFen); err != nil {
+		var updated sql.NullTime
+		if err := rows.Scan(&key.shopper, &key.store, &skuID, &quantity, &selected, &seenFen, &updated, &version,
+			&stockID, &onHand, &reserved, &ownFen); err != nil {
 			return nil, err
 		}
 		lines := out[key]
@@ -451,29 +443,13 @@ func (s *Service) readCarts(ctx context.Context, _ int, keys []cartKey) (_ map[c
 			continue
 		}
 		r.SkuID, r.Quantity, r.Selected, r.SeenFen, r.UpdatedAt = int(skuID.Int64), int(quantity.Int64), selected.Bool, seenFen.Int64, updated.Time
-		r.KID, r.PID, r.StockID = nullInt(kID), nullInt(pID), nullInt(stockID)
-		r.KDeletedAt, r.PDeletedAt = nullTime(kDeleted), nullTime(pDeleted)
+		r.Version, r.Stocked, r.OnHand, r.Reserved = version.Int64, stockID.Valid, onHand.Int64, reserved.Int64
 		if ownFen.Valid {
 			r.OwnFen = &ownFen.Int64
 		}
 		out[key] = append(lines, r)
 	}
 	return out, rows.Err()
-}
-
-func nullInt(n sql.NullInt64) *int {
-	if !n.Valid {
-		return nil
-	}
-	v := int(n.Int64)
-	return &v
-}
-
-func nullTime(t sql.NullTime) *time.Time {
-	if !t.Valid {
-		return nil
-	}
-	return &t.Time
 }
 
 // checkStore makes sure storeID is a store (staff may have closed it: its

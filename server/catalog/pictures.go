@@ -9,7 +9,6 @@ import (
 	"wemart/ent/product"
 	"wemart/ent/productimage"
 	"wemart/server/errs"
-	"wemart/server/indexer"
 	"wemart/server/media"
 	"wemart/server/storage"
 )
@@ -234,11 +233,11 @@ func reorder(ctx context.Context, tx *ent.Tx, id, first int) ([]*ent.ProductImag
 	return rows, setMain(ctx, tx, id, key)
 }
 
-// setMain records key as product id's main picture, for the API and the
-// search index.
+// setMain records key as product id's main picture, for the API, the
+// search index and the carts (which show it: shelvesChanged).
 func setMain(ctx context.Context, tx *ent.Tx, id int, key string) error {
 	if err := tx.Product.UpdateOneID(id).SetImageKey(key).Exec(ctx); err != nil {
 		return err
 	}
-	return indexer.Enqueue(ctx, tx.Client(), id)
+	return shelvesChanged(ctx, tx, id)
 }

@@ -111,9 +111,9 @@ func (s *Service) readShelves(ctx context.Context, storeID int, ids []int) (map[
 	return out, nil
 }
 
-// shelvesChanged records, in tx, that products changed in a way a shelf or
-// a search document shows: the chain's shelf version moves and the search
-// index is told.
+// shelvesChanged records, in tx, that products changed in a way a shelf, a
+// cart line or a search document shows: the chain's shelf version moves
+// and the search index is told.
 func shelvesChanged(ctx context.Context, tx *ent.Tx, productIDs ...int) error {
 	if err := shelfver.BumpChain(ctx, tx.Client()); err != nil {
 		return err

@@ -1,9 +1,11 @@
 // Package shelfver keeps the versions that say whether what a page of the
 // catalogue shows (catalog.Shelves: a product's live SKUs, its prices at a
-// store, whether it is available there) may have changed: one for the
-// chain (products and SKUs) and one per store (its own prices, and which
-// SKUs it has units of). Every write that changes a shelf bumps one in its
-// own transaction. A reader that reads the versions before the shelves may
+// store, whether it is available there) or what a cart line shows of its
+// SKU (package cart: the names, the chain's price, the main picture,
+// listed or gone) may have changed: one for the chain (products and SKUs)
+// and one per store (its own prices, and which SKUs it has units of).
+// Every write that changes one of those bumps a version in its own
+// transaction. A reader that reads the versions before the shelves may
 // keep what it read for as long as both versions stay what they were: a
 // write that commits between the two reads is newer than the versions it
 // is kept under, so the next read of the versions sees it move.
@@ -32,8 +34,9 @@ func storeKey(storeID int) string { return "shelves:" + strconv.Itoa(storeID) }
 type Version struct{ Chain, Store int64 }
 
 // BumpChain moves the chain's version: a product or a SKU changed in a way
-// a shelf shows (listed or not, deleted, a SKU added, removed or repriced),
-// or a bulk load wrote any number of them.
+// a shelf or a cart line shows (listed or not, deleted, a SKU added,
+// removed, renamed or repriced, the title or the main picture), or a bulk
+// load wrote any number of them.
 func BumpChain(ctx context.Context, client *ent.Client) error {
 	return bump(ctx, client, chainKey)
 }
@@ -71,4 +74,13 @@ func Read(ctx context.Context, client *ent.Client, storeID int) (_ Version, err 
 		}
 	}
 	return v, nil
+}
+
+// ChainColumn is an SQL expression, the same in both dialects, whose value
+// is the chain's version as Read gives it (NULL before the first bump:
+// read it as 0). A query that selects it reads the version in the same
+// snapshot as its rows, so what it reads of products and SKUs afterwards
+// may be kept under that version.
+func ChainColumn() string {
+	return `(SELECT "` + counter.FieldValue + `" FROM "` + counter.Table + `" WHERE "` + counter.FieldID + `" = '` + chainKey + `')`
 }
