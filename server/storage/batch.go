@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
 	"time"
 )
@@ -13,7 +14,9 @@ import (
 // Callers of a group that arrive while its read runs join the next read,
 // which fetches every item they asked for at once; so under load at most
 // one read per group runs at a time, and a rush of checkouts for one
-// flash-sale SKU costs a few reads instead of one each.
+// flash-sale SKU costs a few reads instead of one each. A read that starts
+// on an idle group first yields the processor once, so the callers that
+// are runnable then join it rather than wait for the next.
 //
 // A read returns a value for each item it found; items it did not find
 // are absent from the answer. A caller asking for more than the batch's
@@ -113,12 +116,10 @@ func (b *Batch[G, I, V]) Get(ctx context.Context, group G, items []I) (map[I]V, 
 		}
 	}
 	start := !g.running
-	if start {
-		g.running, g.next = true, nil
-	}
+	g.running = true
 	b.mu.Unlock()
 	if start {
-		go b.run(group, g, r)
+		go b.run(group, g)
 	}
 	select {
 	case <-r.done:
@@ -128,21 +129,27 @@ func (b *Batch[G, I, V]) Get(ctx context.Context, group G, items []I) (map[I]V, 
 	}
 }
 
-// run performs r, then the reads of the group that callers gathered
-// meanwhile; the group is forgotten when none is left.
-func (b *Batch[G, I, V]) run(group G, g *batchGroup[I, V], r *batchRead[I, V]) {
-	for r != nil {
-		r.got, r.err = b.readOnce(group, r.items)
-		close(r.done)
+// run performs the group's gathering read, then the ones callers gathered
+// meanwhile; the group is forgotten when none is left. It first yields
+// the processor once: the callers that are runnable then (requests on
+// their way to the same read) join the first read rather than start the
+// next, so a busy server reads in fewer, larger reads, while an idle one,
+// with nothing else to run, reads at once.
+func (b *Batch[G, I, V]) run(group G, g *batchGroup[I, V]) {
+	runtime.Gosched()
+	for {
 		b.mu.Lock()
-		r = g.next
+		r := g.next
 		if r == nil {
 			g.running = false
 			delete(b.groups, group)
-		} else {
-			g.next = nil
+			b.mu.Unlock()
+			return
 		}
+		g.next = nil
 		b.mu.Unlock()
+		r.got, r.err = b.readOnce(group, r.items)
+		close(r.done)
 	}
 }
 

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -159,5 +161,46 @@ func TestBatchSharesAReadsError(t *testing.T) {
 	}
 	if got, err := b.Get(ctx, 1, []int{5}); err != nil || !got[5] {
 		t.Fatalf("the read after: %v, %v", got, err)
+	}
+}
+
+// TestBatchFirstReadTakesRunnableCallers: on one processor, callers that
+// are runnable when a group's first read starts (requests on their way to
+// it) join that read rather than wait for a second one: the read yields
+// the processor once before it runs. The scheduler now and then runs a
+// yielded goroutine early, so of 40 rushes at least half must be read in
+// one read; without the yield none is (the read would run at once, for
+// the first caller alone).
+func TestBatchFirstReadTakesRunnableCallers(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	const callers, rushes = 8, 40
+	var reads atomic.Int32
+	b := storage.NewBatch(time.Minute, 64, func(_ context.Context, _ int, items []int) (map[int]int, error) {
+		reads.Add(1)
+		got := make(map[int]int, len(items))
+		for _, it := range items {
+			got[it] = -it
+		}
+		return got, nil
+	})
+	together := 0
+	for range rushes {
+		reads.Store(0)
+		var wg sync.WaitGroup
+		for i := range callers {
+			wg.Go(func() {
+				got, err := b.Get(context.Background(), 0, []int{i + 1})
+				if err != nil || got[i+1] != -(i+1) {
+					t.Errorf("caller %d got %v, %v", i, got, err)
+				}
+			})
+		}
+		wg.Wait()
+		if reads.Load() == 1 {
+			together++
+		}
+	}
+	if together < rushes/2 {
+		t.Fatalf("%d of %d rushes of %d callers were read in one read", together, rushes, callers)
 	}
 }
