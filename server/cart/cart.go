@@ -55,9 +55,10 @@ type Service struct {
 	// behind the one in flight.
 	reads      *storage.Batch[int, cartKey, []lineRow]
 	readGroups int
-	// skus keeps what cart lines show of SKUs, under the chain's version
-	// (skus.go).
-	skus *skuCache
+	// skus keeps what cart lines show of SKUs, under the chain's version,
+	// and skuReads shares the reads of those it misses (skus.go).
+	skus     *skuCache
+	skuReads *storage.Batch[struct{}, int, *skuInfo]
 	// queries holds the text of linesQuery for each count of carts a
 	// shared read asks for (a power of two up to readsBatch).
 	queries map[int]string
@@ -72,6 +73,7 @@ func New(db *storage.DB, st *stores.Service) *Service {
 		s.queries[n] = linesQuery(db.Dialect, n)
 	}
 	s.reads = storage.NewBatch(readsTimeout, readsBatch, s.readCarts)
+	s.skuReads = storage.NewBatch(readsTimeout, skuReadsBatch, s.readSkus)
 	return s
 }
 

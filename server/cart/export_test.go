@@ -57,3 +57,23 @@ func HoldReads(s *Service, group int) (reads, gathering func() int, release func
 		func() int { return s.reads.Gathering(group) },
 		func() { once.Do(func() { close(hold) }) }
 }
+
+// HoldSkuReads makes s's shared reads of SKUs (those a cart read misses)
+// count themselves and holds the first one until release is called:
+// reads says how many ran (or are running), gathering how many SKUs wait
+// for the next.
+func HoldSkuReads(s *Service) (reads, gathering func() int, release func()) {
+	var n atomic.Int32
+	hold := make(chan struct{})
+	var once sync.Once
+	s.skuReads = storage.NewBatch(readsTimeout, skuReadsBatch,
+		func(ctx context.Context, g struct{}, ids []int) (map[int]*skuInfo, error) {
+			if n.Add(1) == 1 {
+				<-hold
+			}
+			return s.readSkus(ctx, g, ids)
+		})
+	return func() int { return int(n.Load()) },
+		func() int { return s.skuReads.Gathering(struct{}{}) },
+		func() { once.Do(func() { close(hold) }) }
+}

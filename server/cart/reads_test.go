@@ -12,6 +12,7 @@ import (
 
 	"wemart/server/apitest"
 	"wemart/server/cart"
+	"wemart/server/shelfver"
 	"wemart/server/storage"
 	"wemart/server/storage/storagetest"
 )
@@ -200,6 +201,90 @@ func TestCartsReadTogether(t *testing.T) {
 		}
 		if n := reads(); n != 2 {
 			t.Errorf("%d requests of one group made %d reads, want 2", len(groups[held]), n)
+		}
+	})
+}
+
+// TestSkuMissesReadTogether: right after the chain's version moves, every
+// cart read misses what it kept of its SKUs; the misses of concurrent
+// reads share one read of SKUs, and each cart answers as before.
+func TestSkuMissesReadTogether(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		h := apitest.New(t, db)
+		var st struct{ ID int }
+		h.Do("POST", "/admin/v1/stores", h.AdminToken, map[string]any{"name": "店", "lat": 31.2304, "lng": 121.4737}).
+			OK(http.StatusCreated, &st)
+		var skus []int
+		for i := range 4 {
+			var p struct{ Skus []struct{ ID int } }
+			h.Do("POST", "/admin/v1/products", h.AdminToken, map[string]any{"title": fmt.Sprintf("商品 %d", i),
+				"skus": []map[string]any{{"name": "标准装", "price_fen": 100 * (i + 1)}}}).OK(http.StatusCreated, &p)
+			h.Do("PUT", apitest.Path("/admin/v1/stores/%d/stock/%d", st.ID, p.Skus[0].ID), h.AdminToken,
+				map[string]any{"on_hand": 50}).OK(http.StatusOK, nil)
+			skus = append(skus, p.Skus[0].ID)
+		}
+		// Shopper i has SKUs i and i+1 (mod 4) in the cart.
+		const shoppers = 5
+		tokens, before := make([]string, shoppers), make([]string, shoppers)
+		path := apitest.Path("/api/v1/cart?store_id=%d", st.ID)
+		for i := range shoppers {
+			var login struct{ Token string }
+			h.Do("POST", "/api/v1/auth/login", "", map[string]string{"code": fmt.Sprintf("misses-%d", i)}).OK(http.StatusOK, &login)
+			tokens[i] = login.Token
+			for _, k := range []int{skus[i%4], skus[(i+1)%4]} {
+				h.Do("PUT", "/api/v1/cart/items", login.Token, map[string]any{"store_id": st.ID, "sku_id": k, "quantity": 1}).
+					OK(http.StatusOK, nil)
+			}
+			before[i] = string(h.Do("GET", path, tokens[i], nil).OK(http.StatusOK, nil).Body)
+		}
+		if err := shelfver.BumpChain(ctx, db.Client); err != nil {
+			t.Fatal(err)
+		}
+		reads, gathering, release := cart.HoldSkuReads(h.App.Cart)
+		defer release()
+		errc := make(chan string, shoppers)
+		var wg sync.WaitGroup
+		send := func(i int) {
+			defer wg.Done()
+			req := httptest.NewRequest("GET", path, nil)
+			req.Header.Set("Authorization", "Bearer "+tokens[i])
+			rec := httptest.NewRecorder()
+			h.App.Echo.ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK || rec.Body.String() != before[i] {
+				errc <- fmt.Sprintf("shopper %d: %d %s, before %s", i, rec.Code, rec.Body, before[i])
+			}
+		}
+		wait := func(what string, cond func() bool) {
+			t.Helper()
+			for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("timed out waiting for %s (reads %d, SKUs gathering %d)", what, reads(), gathering())
+				}
+			}
+		}
+		wg.Add(shoppers)
+		go send(0)
+		wait("the first read of SKUs", func() bool { return reads() == 1 })
+		for i := 1; i < shoppers; i++ {
+			go send(i)
+		}
+		wait("the other carts' SKUs to gather", func() bool { return gathering() == 4 })
+		release()
+		wg.Wait()
+		close(errc)
+		for e := range errc {
+			t.Error(e)
+		}
+		if n := reads(); n != 2 {
+			t.Errorf("%d cart reads after the version moved made %d reads of SKUs, want 2", shoppers, n)
+		}
+		// Kept again: another round reads no SKU.
+		for i := range shoppers {
+			h.Do("GET", path, tokens[i], nil).OK(http.StatusOK, nil)
+		}
+		if n := reads(); n != 2 {
+			t.Errorf("reads of SKUs after they were kept again: %d, want 2", n)
 		}
 	})
 }

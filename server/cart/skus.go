@@ -69,6 +69,8 @@ func (c *skuCache) get(v int64, ids []int, out map[int]*skuInfo) (missing []int)
 }
 
 // put keeps read under v, but never in place of what a later version kept.
+// read may hold more SKUs than the caller missed (a shared read): all of
+// them were read after v was, so all may be kept under it.
 func (c *skuCache) put(v int64, read map[int]*skuInfo) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -90,20 +92,26 @@ func (s *Service) skuInfos(ctx context.Context, v int64, ids []int) (map[int]*sk
 	if len(missing) == 0 {
 		return out, nil
 	}
-	read, err := s.readSkus(ctx, missing)
+	// Right after the version moves, every cart read misses at once: the
+	// misses share reads (storage.Batch), as cart reads do.
+	read, err := s.skuReads.Get(ctx, struct{}{}, missing)
 	if err != nil {
 		return nil, err
 	}
 	s.skus.put(v, read)
-	for id, info := range read {
-		out[id] = info
+	for _, id := range missing {
+		out[id] = read[id]
 	}
 	return out, nil
 }
 
+// skuReadsBatch caps the SKUs of one shared read of SKUs (a cart has at
+// most MaxLines).
+const skuReadsBatch = 256
+
 // readSkus reads what cart lines show of the SKUs ids from the database;
-// every id has an answer (removed if it is not there).
-func (s *Service) readSkus(ctx context.Context, ids []int) (map[int]*skuInfo, error) {
+// every id has an answer (removed if it is not there). ids may repeat.
+func (s *Service) readSkus(ctx context.Context, _ struct{}, ids []int) (map[int]*skuInfo, error) {
 	ks, err := s.client.Sku.Query().Where(sku.IDIn(ids...)).WithProduct().All(ctx)
 	if err != nil {
 		return nil, err
