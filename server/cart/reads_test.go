@@ -35,7 +35,7 @@ func TestCartsReadTogether(t *testing.T) {
 		}
 		a, b, gone := newStore("A 店"), newStore("B 店"), newStore("关店")
 		var skus []int
-		for i := range 4 {
+		for i := range 10 {
 			var p struct{ Skus []struct{ ID int } }
 			h.Do("POST", "/admin/v1/products", h.AdminToken, map[string]any{"title": fmt.Sprintf("商品 %d", i),
 				"skus": []map[string]any{{"name": "标准装", "price_fen": 100 * (i + 1)}}}).OK(http.StatusCreated, &p)
@@ -216,7 +216,7 @@ func TestSkuMissesReadTogether(t *testing.T) {
 		h.Do("POST", "/admin/v1/stores", h.AdminToken, map[string]any{"name": "店", "lat": 31.2304, "lng": 121.4737}).
 			OK(http.StatusCreated, &st)
 		var skus []int
-		for i := range 4 {
+		for i := range 10 {
 			var p struct{ Skus []struct{ ID int } }
 			h.Do("POST", "/admin/v1/products", h.AdminToken, map[string]any{"title": fmt.Sprintf("商品 %d", i),
 				"skus": []map[string]any{{"name": "标准装", "price_fen": 100 * (i + 1)}}}).OK(http.StatusCreated, &p)
@@ -224,7 +224,8 @@ func TestSkuMissesReadTogether(t *testing.T) {
 				map[string]any{"on_hand": 50}).OK(http.StatusOK, nil)
 			skus = append(skus, p.Skus[0].ID)
 		}
-		// Shopper i has SKUs i and i+1 (mod 4) in the cart.
+		// Shopper i has SKUs 2i and 2i+1 in the cart: no two share one, so
+		// the SKUs gathering count the carts waiting.
 		const shoppers = 5
 		tokens, before := make([]string, shoppers), make([]string, shoppers)
 		path := apitest.Path("/api/v1/cart?store_id=%d", st.ID)
@@ -232,7 +233,7 @@ func TestSkuMissesReadTogether(t *testing.T) {
 			var login struct{ Token string }
 			h.Do("POST", "/api/v1/auth/login", "", map[string]string{"code": fmt.Sprintf("misses-%d", i)}).OK(http.StatusOK, &login)
 			tokens[i] = login.Token
-			for _, k := range []int{skus[i%4], skus[(i+1)%4]} {
+			for _, k := range []int{skus[2*i], skus[2*i+1]} {
 				h.Do("PUT", "/api/v1/cart/items", login.Token, map[string]any{"store_id": st.ID, "sku_id": k, "quantity": 1}).
 					OK(http.StatusOK, nil)
 			}
@@ -269,7 +270,7 @@ func TestSkuMissesReadTogether(t *testing.T) {
 		for i := 1; i < shoppers; i++ {
 			go send(i)
 		}
-		wait("the other carts' SKUs to gather", func() bool { return gathering() == 4 })
+		wait("the other carts' SKUs to gather", func() bool { return gathering() == 2*(shoppers-1) })
 		release()
 		wg.Wait()
 		close(errc)

@@ -12,7 +12,7 @@ import (
 // A cart line shows its SKU and product as the chain has them: the names,
 // the chain's price, the main picture, whether it is listed or gone. Those
 // change only with the chain's shelf version (package shelfver: every
-// write to a product or a SKU bumps it in its own transaction). A cart
+// write that changes one of them bumps it in its own transaction). A cart
 // read takes the version in the same statement as the lines (linesQuery),
 // and a process keeps what it read of a SKU under the version it read it
 // at: what it read after the version was v holds every write that bumped

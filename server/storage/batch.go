@@ -74,7 +74,8 @@ func NewBatch[G comparable, I comparable, V any](timeout time.Duration, limit in
 
 // Gathering is how many items the read gathering callers of group holds
 // (0: none is gathering): the callers waiting for the read in flight to
-// end. Tests use it to see callers join.
+// end, or for a group's first read while it yields. Tests use it to see
+// callers join.
 func (b *Batch[G, I, V]) Gathering(group G) int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
