@@ -104,12 +104,8 @@ func TestCartsReadTogether(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				i := n % shoppers
-				req := httptest.NewRequest("GET", fmt.Sprintf("/api/v1/cart?store_id=%d", a), nil)
-				req.Header.Set("Authorization", "Bearer "+tokens[i])
-				rec := httptest.NewRecorder()
-				h.App.Echo.ServeHTTP(rec, req)
-				if rec.Code != http.StatusOK || rec.Body.String() != string(alone[i]) {
-					errc <- fmt.Sprintf("shopper %d: %d %s, alone %s", i, rec.Code, rec.Body, alone[i])
+				if code, body := getCart(h, fmt.Sprintf("/api/v1/cart?store_id=%d", a), tokens[i]); code != http.StatusOK || body != string(alone[i]) {
+					errc <- fmt.Sprintf("shopper %d: %d %s, alone %s", i, code, body, alone[i])
 				}
 			}()
 		}
@@ -158,21 +154,13 @@ func TestCartsReadTogether(t *testing.T) {
 		errc = make(chan string, 2*shoppers)
 		send := func(wg *sync.WaitGroup, g get) {
 			defer wg.Done()
-			req := httptest.NewRequest("GET", path(g), nil)
-			req.Header.Set("Authorization", "Bearer "+tokens[g.shopper])
-			rec := httptest.NewRecorder()
-			h.App.Echo.ServeHTTP(rec, req)
-			if rec.Code != http.StatusOK || rec.Body.String() != want1[g] {
-				errc <- fmt.Sprintf("%+v: %d %s, alone %s", g, rec.Code, rec.Body, want1[g])
+			if code, body := getCart(h, path(g), tokens[g.shopper]); code != http.StatusOK || body != want1[g] {
+				errc <- fmt.Sprintf("%+v: %d %s, alone %s", g, code, body, want1[g])
 			}
 		}
 		wait := func(what string, cond func() bool) {
 			t.Helper()
-			for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(time.Millisecond) {
-				if time.Now().After(deadline) {
-					t.Fatalf("timed out waiting for %s (reads %d, carts gathering %d)", what, reads(), gathering())
-				}
-			}
+			waitUntil(t, what, cond, func() string { return fmt.Sprintf("reads %d, carts gathering %d", reads(), gathering()) })
 		}
 		var heldWG, othersWG sync.WaitGroup
 		heldWG.Add(len(groups[held]))
@@ -248,21 +236,13 @@ func TestSkuMissesReadTogether(t *testing.T) {
 		var wg sync.WaitGroup
 		send := func(i int) {
 			defer wg.Done()
-			req := httptest.NewRequest("GET", path, nil)
-			req.Header.Set("Authorization", "Bearer "+tokens[i])
-			rec := httptest.NewRecorder()
-			h.App.Echo.ServeHTTP(rec, req)
-			if rec.Code != http.StatusOK || rec.Body.String() != before[i] {
-				errc <- fmt.Sprintf("shopper %d: %d %s, before %s", i, rec.Code, rec.Body, before[i])
+			if code, body := getCart(h, path, tokens[i]); code != http.StatusOK || body != before[i] {
+				errc <- fmt.Sprintf("shopper %d: %d %s, before %s", i, code, body, before[i])
 			}
 		}
 		wait := func(what string, cond func() bool) {
 			t.Helper()
-			for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(time.Millisecond) {
-				if time.Now().After(deadline) {
-					t.Fatalf("timed out waiting for %s (reads %d, SKUs gathering %d)", what, reads(), gathering())
-				}
-			}
+			waitUntil(t, what, cond, func() string { return fmt.Sprintf("reads %d, SKUs gathering %d", reads(), gathering()) })
 		}
 		wg.Add(shoppers)
 		go send(0)
@@ -288,4 +268,25 @@ func TestSkuMissesReadTogether(t *testing.T) {
 			t.Errorf("reads of SKUs after they were kept again: %d, want 2", n)
 		}
 	})
+}
+
+// getCart serves GET path with token through the app's router, from any
+// goroutine (the harness's Do fails the test through t, which only the
+// test's own goroutine may): the status and body.
+func getCart(h *apitest.Harness, path, token string) (int, string) {
+	req := httptest.NewRequest("GET", path, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	rec := httptest.NewRecorder()
+	h.App.Echo.ServeHTTP(rec, req)
+	return rec.Code, rec.Body.String()
+}
+
+// waitUntil polls cond for up to ten seconds; state says what was seen.
+func waitUntil(t *testing.T, what string, cond func() bool, state func() string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s (%s)", what, state())
+		}
+	}
 }
