@@ -109,6 +109,12 @@ func (Order) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("shopper_id", "idempotency_key").Unique(),
 		index.Fields("shopper_id", "status"),
+		// A checkout's reads of the shopper's history, each bounded by what
+		// it counts, not by how many orders she ever placed: her orders of
+		// the last minute (the rate limit) and those paid in the level
+		// window (her member level).
+		index.Fields("shopper_id", "created_at"),
+		index.Fields("shopper_id", "paid_at"),
 		index.Fields("store_id", "status"),
 		// The expiry sweep: WHERE status = 'pending_payment' AND expires_at < now.
 		index.Fields("status", "expires_at"),

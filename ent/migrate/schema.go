@@ -413,6 +413,16 @@ var (
 				Columns: []*schema.Column{OrdersColumns[33], OrdersColumns[4]},
 			},
 			{
+				Name:    "order_shopper_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{OrdersColumns[33], OrdersColumns[1]},
+			},
+			{
+				Name:    "order_shopper_id_paid_at",
+				Unique:  false,
+				Columns: []*schema.Column{OrdersColumns[33], OrdersColumns[26]},
+			},
+			{
 				Name:    "order_store_id_status",
 				Unique:  false,
 				Columns: []*schema.Column{OrdersColumns[34], OrdersColumns[4]},

@@ -1,10 +1,13 @@
 package members
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
-	"strconv"
+	"slices"
 
+	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 
 	"wemart/ent"
@@ -13,6 +16,7 @@ import (
 	"wemart/ent/order"
 	"wemart/ent/pointaccount"
 	"wemart/ent/refund"
+	"wemart/ent/shopper"
 	"wemart/server/errs"
 )
 
@@ -24,89 +28,109 @@ type AtCheckout struct {
 	Points int64
 }
 
-// The columns CheckoutStanding adds to each level row.
-const (
-	colPaid     = "x_paid_fen"
-	colRefunded = "x_refunded_fen"
-	colCounter  = "x_counter_fen"
-	colPoints   = "x_points"
-)
+// StandingColumns are the columns AppendStanding adds to a statement: the
+// shopper's spend of the level window (the same sums as SpendFen), her
+// available points (as Balance) and every level. A checkout embeds it in
+// the struct it scans its own read into, so that her standing costs no
+// statement of its own.
+type StandingColumns struct {
+	PaidFen     int64 `json:"x_paid_fen"`
+	RefundedFen int64 `json:"x_refunded_fen"`
+	CounterFen  int64 `json:"x_counter_fen"`
+	Points      int64 `json:"x_points"`
+	// Levels is a JSON array of [id, name, min_spend_fen, percent_off,
+	// free_delivery (0 or 1)] arrays, in no particular order.
+	Levels []byte `json:"x_levels"`
+}
+
+// AppendStanding adds StandingColumns for shopperID to q, a statement of
+// one row (its dialect picks the JSON functions). Each sum reads the
+// shopper's rows of the level window through an index on (shopper, time):
+// its cost follows what she did in the window, never her whole history.
+func (s *Service) AppendStanding(q *sql.Selector, shopperID int) {
+	since := s.clock().Add(-s.rules.LevelWindow)
+	orders := sql.Table(order.Table)
+	q.AppendSelectExprAs(sql.Select(sumOf(orders.C(order.FieldPayableFen))).From(orders).
+		Where(sql.And(sql.EQ(orders.C(order.FieldShopperID), shopperID), sql.GTE(orders.C(order.FieldPaidAt), since))), "x_paid_fen")
+	// Her refunds are found from her orders of the window, one index probe
+	// an order (a correlated subquery, which both engines run so), never
+	// by reading every succeeded refund of the chain.
+	refunds, paid := sql.Table(refund.Table).As("r"), sql.Table(order.Table).As("o")
+	// (The status is tested in the sum, not the WHERE: SQLite would
+	// otherwise pick the index on status.)
+	succeeded := sql.Select(fmt.Sprintf("CAST(COALESCE(SUM(CASE WHEN %s = '%s' THEN %s END), 0) AS BIGINT)",
+		refunds.C(refund.FieldStatus), refund.StatusSucceeded, refunds.C(refund.FieldAmountFen)))
+	refunded := succeeded.From(refunds).Where(sql.ColumnsEQ(refunds.C(refund.FieldOrderID), paid.C(order.FieldID)))
+	q.AppendSelectExprAs(sql.Select().AppendSelectExpr(sql.ExprFunc(func(b *sql.Builder) {
+		b.WriteString("CAST(COALESCE(SUM((").Join(refunded).WriteString(")), 0) AS BIGINT)")
+	})).From(paid).
+		Where(sql.And(sql.EQ(paid.C(order.FieldShopperID), shopperID), sql.GTE(paid.C(order.FieldPaidAt), since))), "x_refunded_fen")
+	counter := sql.Table(countersale.Table)
+	q.AppendSelectExprAs(sql.Select(sumOf(counter.C(countersale.FieldAmountFen))).From(counter).
+		Where(sql.And(sql.EQ(counter.C(countersale.FieldShopperID), shopperID), sql.GTE(counter.C(countersale.FieldCreatedAt), since))), "x_counter_fen")
+	accounts := sql.Table(pointaccount.Table)
+	q.AppendSelectExprAs(sql.Select(sumOf(accounts.C(pointaccount.FieldAvailable))).From(accounts).
+		Where(sql.EQ(accounts.C(pointaccount.FieldID), shopperID)), "x_points")
+	levels := sql.Table(memberlevel.Table)
+	row := fmt.Sprintf("%s, %s, %s, %s, CASE WHEN %s THEN 1 ELSE 0 END", levels.C(memberlevel.FieldID), levels.C(memberlevel.FieldName),
+		levels.C(memberlevel.FieldMinSpendFen), levels.C(memberlevel.FieldPercentOff), levels.C(memberlevel.FieldFreeDelivery))
+	agg := "json_group_array(json_array(" + row + "))"
+	if q.Dialect() == dialect.Postgres {
+		agg = "json_agg(json_build_array(" + row + "))"
+	}
+	q.AppendSelectExprAs(sql.Select(agg).From(levels), "x_levels")
+}
+
+// Standing is the checkout standing StandingColumns read. With no levels
+// (they are seeded at start and never replaced by none) she has no
+// level's benefits.
+func (c StandingColumns) Standing() (AtCheckout, error) {
+	var rows [][]json.RawMessage
+	if len(c.Levels) > 0 {
+		if err := json.Unmarshal(c.Levels, &rows); err != nil {
+			return AtCheckout{}, fmt.Errorf("members: the levels read: %w", err)
+		}
+	}
+	levels := make([]Level, 0, len(rows))
+	for _, r := range rows {
+		var l Level
+		var free int
+		if len(r) != 5 {
+			return AtCheckout{}, fmt.Errorf("members: a level read as %d values", len(r))
+		}
+		for i, dst := range []any{&l.ID, &l.Name, &l.MinSpendFen, &l.PercentOff, &free} {
+			if err := json.Unmarshal(r[i], dst); err != nil {
+				return AtCheckout{}, fmt.Errorf("members: a level read: %w", err)
+			}
+		}
+		l.FreeDelivery = free != 0
+		levels = append(levels, l)
+	}
+	slices.SortFunc(levels, func(a, b Level) int { return cmp.Compare(a.MinSpendFen, b.MinSpendFen) })
+	spend := max(0, c.PaidFen-c.RefundedFen) + c.CounterFen
+	return AtCheckout{Level: standingIn(levels, spend).Level, Points: c.Points}, nil
+}
 
 // CheckoutStanding reads the shopper's level and available points in one
-// round trip: the levels, each row carrying her spend of the level window
-// (the same sums as SpendFen) and her balance (as Balance). It reads
-// through client: a checkout's transaction passes its own (tx.Client()),
-// so that it never waits for a second pooled connection; nil is the pool.
+// statement (AppendStanding). It reads through client: a checkout's
+// transaction passes its own (tx.Client()), so that it never waits for a
+// second pooled connection; nil is the pool.
 func (s *Service) CheckoutStanding(ctx context.Context, client *ent.Client, shopperID int) (_ AtCheckout, err error) {
 	defer errs.Op(&err, "members.CheckoutStanding")
 	if client == nil {
 		client = s.client
 	}
-	since := s.clock().Add(-s.rules.LevelWindow)
-	rows, err := client.MemberLevel.Query().Order(ent.Asc(memberlevel.FieldMinSpendFen)).
-		Modify(func(q *sql.Selector) {
-			orders := sql.Table(order.Table)
-			q.AppendSelectExprAs(sql.Select(sumOf(orders.C(order.FieldPayableFen))).From(orders).
-				Where(sql.And(sql.EQ(orders.C(order.FieldShopperID), shopperID), sql.GTE(orders.C(order.FieldPaidAt), since))), colPaid)
-			refunds, paid := sql.Table(refund.Table).As("r"), sql.Table(order.Table).As("o")
-			q.AppendSelectExprAs(sql.Select(sumOf(refunds.C(refund.FieldAmountFen))).From(refunds).
-				Join(paid).On(refunds.C(refund.FieldOrderID), paid.C(order.FieldID)).
-				Where(sql.And(sql.EQ(refunds.C(refund.FieldStatus), refund.StatusSucceeded),
-					sql.EQ(paid.C(order.FieldShopperID), shopperID), sql.GTE(paid.C(order.FieldPaidAt), since))), colRefunded)
-			counter := sql.Table(countersale.Table)
-			q.AppendSelectExprAs(sql.Select(sumOf(counter.C(countersale.FieldAmountFen))).From(counter).
-				Where(sql.And(sql.EQ(counter.C(countersale.FieldShopperID), shopperID), sql.GTE(counter.C(countersale.FieldCreatedAt), since))), colCounter)
-			accounts := sql.Table(pointaccount.Table)
-			q.AppendSelectExprAs(sql.Select(sumOf(accounts.C(pointaccount.FieldAvailable))).From(accounts).
-				Where(sql.EQ(accounts.C(pointaccount.FieldID), shopperID)), colPoints)
-		}).All(ctx)
-	if err != nil {
+	var rows []StandingColumns
+	// The shopper's own row: one row, whatever else the tables hold.
+	err = client.Shopper.Query().Where(shopper.ID(shopperID)).Modify(func(q *sql.Selector) {
+		q.Select()
+		s.AppendStanding(q, shopperID)
+	}).Scan(ctx, &rows)
+	if err != nil || len(rows) == 0 {
 		return AtCheckout{}, err
 	}
-	if len(rows) == 0 {
-		// No levels (they are seeded at start and never replaced by none):
-		// no level's benefits, and the balance read on its own.
-		avail, _, err := balance(ctx, client.PointAccount, shopperID)
-		return AtCheckout{Points: avail}, err
-	}
-	var sums [4]int64
-	for i, col := range []string{colPaid, colRefunded, colCounter, colPoints} {
-		v, err := rows[0].Value(col)
-		if err != nil {
-			return AtCheckout{}, err
-		}
-		if sums[i], err = int64Of(v); err != nil {
-			return AtCheckout{}, fmt.Errorf("%s: %w", col, err)
-		}
-	}
-	levels := make([]Level, len(rows))
-	for i, l := range rows {
-		levels[i] = levelOf(l)
-	}
-	spend := max(0, sums[0]-sums[1]) + sums[2]
-	return AtCheckout{Level: standingIn(levels, spend).Level, Points: sums[3]}, nil
+	return rows[0].Standing()
 }
 
 // sumOf is the sum of a column as a BIGINT, 0 over no rows.
 func sumOf(column string) string { return "CAST(COALESCE(SUM(" + column + "), 0) AS BIGINT)" }
-
-// int64Of is an integer the driver scanned into an any.
-func int64Of(v ent.Value) (int64, error) {
-	switch n := v.(type) {
-	case int64:
-		return n, nil
-	case int32:
-		return int64(n), nil
-	case int:
-		return int64(n), nil
-	case float64:
-		return int64(n), nil
-	case []byte:
-		return strconv.ParseInt(string(n), 10, 64)
-	case string:
-		return strconv.ParseInt(n, 10, 64)
-	case nil:
-		return 0, nil
-	}
-	return 0, fmt.Errorf("not an integer: %T %v", v, v)
-}

@@ -23,6 +23,7 @@ import (
 	"wemart/ent/order"
 	"wemart/ent/predicate"
 	"wemart/ent/product"
+	"wemart/ent/shopper"
 	"wemart/ent/sku"
 	"wemart/ent/stock"
 	"wemart/ent/store"
@@ -32,6 +33,7 @@ import (
 	"wemart/server/geo"
 	"wemart/server/inventory"
 	"wemart/server/media"
+	"wemart/server/members"
 	"wemart/server/prices"
 	"wemart/server/storage"
 	"wemart/server/stores"
@@ -419,7 +421,8 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 		// (shopperLimits looks): Create answers with that order.
 		// It also checks, in the same read, that the store was not deleted
 		// since the store index was read.
-		if err := s.shopperLimits(ctx, tx, shopperID, in.StoreID, key, now); err != nil {
+		st, err := s.shopperLimits(ctx, tx, shopperID, in.StoreID, key, now)
+		if err != nil {
 			return err
 		}
 		if fromCart {
@@ -451,10 +454,6 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 			create.SetAddress(snap).SetDeliveryDistanceM(distance)
 		} else {
 			create.SetPickupCode(pickupCode())
-		}
-		st, err := s.standingOf(ctx, tx.Client(), shopperID)
-		if err != nil {
-			return err
 		}
 		p, err := s.price(ctx, tx, shopperID, st, entry, lines, fulfilment == order.FulfilmentDelivery,
 			benefitsAsked{couponID: in.CouponID, points: in.Points})
@@ -528,69 +527,88 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 
 // shopperLimits refuses a checkout beyond the shopper's unpaid orders or
 // checkouts a minute, and returns errKeyUsed when an order with key is
-// there already; call it with the shopper locked. In the same read it
-// checks that the store is live (not deleted since the store index was
-// read): on PostgreSQL its row is read FOR SHARE, so checkouts of one
-// store do not wait on each other, but a store delete waits for them (and
-// they for it), and never leaves orders behind.
-func (s *Service) shopperLimits(ctx context.Context, tx *ent.Tx, shopperID, storeID int, key string, now time.Time) error {
+// there already; call it with the shopper locked. The same read checks
+// that the store is live (not deleted since the store index was read): on
+// PostgreSQL its row is read FOR SHARE, so checkouts of one store do not
+// wait on each other, but a store delete waits for them (and they for it),
+// and never leaves orders behind. It also reads her member standing
+// (members.AppendStanding), which it returns. Each count reads only the
+// orders it counts (an index each): her key's, her unpaid ones and those
+// of the last minute, never her whole history.
+func (s *Service) shopperLimits(ctx context.Context, tx *ent.Tx, shopperID, storeID int, key string, now time.Time) (standing, error) {
 	lim := s.limits
-	// The counts in one read; the oldest recent checkout only when it matters.
-	var counts []struct {
-		Used   int64  `json:"used"`
-		Open   int64  `json:"open"`
-		Recent int64  `json:"recent"`
-		Live   *int64 `json:"live"`
-	}
-	live := sql.Select(store.FieldID).From(sql.Table(store.Table)).
-		Where(sql.And(sql.EQ(store.FieldID, storeID), sql.IsNull(store.FieldDeletedAt)))
-	if s.db.Dialect == dialect.Postgres {
-		live.ForShare()
-	}
-	err := tx.Order.Query().Where(order.ShopperID(shopperID)).Modify(func(q *sql.Selector) {
-		q.Select().
-			AppendSelectExprAs(countWhen(sql.EQ(q.C(order.FieldIdempotencyKey), key)), "used").
-			AppendSelectExprAs(countWhen(sql.EQ(q.C(order.FieldStatus), string(order.StatusPendingPayment))), "open").
-			AppendSelectExprAs(countWhen(sql.GT(q.C(order.FieldCreatedAt), now.Add(-time.Minute).UTC())), "recent").
-			AppendSelectExprAs(live, "live")
-	}).Scan(ctx, &counts)
+	var rows []limitsRow
+	since := now.Add(-time.Minute).UTC()
+	err := tx.Shopper.Query().Where(shopper.ID(shopperID)).Modify(s.limitsRead(shopperID, storeID, key, since)).Scan(ctx, &rows)
 	if err != nil {
-		return err
+		return standing{}, err
 	}
-	if len(counts) != 1 {
-		return fmt.Errorf("orders: counting the shopper's orders gave %d rows", len(counts))
+	if len(rows) != 1 {
+		return standing{}, fmt.Errorf("orders: reading the shopper's limits gave %d rows", len(rows))
 	}
-	if counts[0].Live == nil {
-		return errs.E(errs.NotFound, "no store %d", storeID)
+	r := rows[0]
+	if r.Live == nil {
+		return standing{}, errs.E(errs.NotFound, "no store %d", storeID)
 	}
-	if counts[0].Used > 0 {
-		return errKeyUsed
+	if r.Used > 0 {
+		return standing{}, errKeyUsed
 	}
-	if open := int(counts[0].Open); open >= lim.OpenOrders {
-		return errs.E(errs.Conflict, "you already have %d unpaid orders (the limit); pay or cancel one first", open).
+	if open := int(r.Open); open >= lim.OpenOrders {
+		return standing{}, errs.E(errs.Conflict, "you already have %d unpaid orders (the limit); pay or cancel one first", open).
 			With("limit", "open_orders").With("max", lim.OpenOrders)
 	}
-	if int(counts[0].Recent) < lim.CheckoutsPerMinute {
-		return nil
+	if int(r.Recent) >= lim.CheckoutsPerMinute {
+		recent, err := tx.Order.Query().Where(order.ShopperID(shopperID), order.CreatedAtGT(since)).
+			Order(ent.Asc(order.FieldCreatedAt)).Limit(lim.CheckoutsPerMinute).Select(order.FieldCreatedAt).All(ctx)
+		if err != nil {
+			return standing{}, err
+		}
+		if len(recent) >= lim.CheckoutsPerMinute {
+			wait := max(recent[0].CreatedAt.Add(time.Minute).Sub(now), time.Second)
+			return standing{}, errs.TooMany(wait, "at most %d orders a minute; wait a moment", lim.CheckoutsPerMinute).
+				With("limit", "checkouts_per_minute").With("max", lim.CheckoutsPerMinute)
+		}
 	}
-	recent, err := tx.Order.Query().Where(order.ShopperID(shopperID), order.CreatedAtGT(now.Add(-time.Minute).UTC())).
-		Order(ent.Asc(order.FieldCreatedAt)).Limit(lim.CheckoutsPerMinute).Select(order.FieldCreatedAt).All(ctx)
-	if err != nil {
-		return err
+	if s.benefits.Members == nil {
+		return standing{}, nil
 	}
-	if len(recent) >= lim.CheckoutsPerMinute {
-		wait := max(recent[0].CreatedAt.Add(time.Minute).Sub(now), time.Second)
-		return errs.TooMany(wait, "at most %d orders a minute; wait a moment", lim.CheckoutsPerMinute).
-			With("limit", "checkouts_per_minute").With("max", lim.CheckoutsPerMinute)
-	}
-	return nil
+	at, err := r.StandingColumns.Standing()
+	return standing{level: at.Level, points: at.Points}, err
 }
 
-// countWhen counts the rows where p holds.
-func countWhen(p *sql.Predicate) sql.Querier {
-	return sql.ExprFunc(func(b *sql.Builder) {
-		b.WriteString("COUNT(CASE WHEN ").Join(p).WriteString(" THEN 1 END)")
-	})
+// limitsRow is what limitsRead reads: the shopper's orders made with the
+// key, her unpaid orders and those of the last minute, the store's id
+// while it is live, and her member standing.
+type limitsRow struct {
+	Used   int64  `json:"used"`
+	Open   int64  `json:"open"`
+	Recent int64  `json:"recent"`
+	Live   *int64 `json:"live"`
+	members.StandingColumns
+}
+
+// limitsRead selects shopperLimits' columns into a read of the shopper's
+// row: each a scalar subquery over an index.
+func (s *Service) limitsRead(shopperID, storeID int, key string, since time.Time) func(*sql.Selector) {
+	return func(q *sql.Selector) {
+		live := sql.Select(store.FieldID).From(sql.Table(store.Table)).
+			Where(sql.And(sql.EQ(store.FieldID, storeID), sql.IsNull(store.FieldDeletedAt)))
+		if s.db.Dialect == dialect.Postgres {
+			live.ForShare()
+		}
+		orders := sql.Table(order.Table)
+		count := func(p *sql.Predicate) *sql.Selector {
+			return sql.Select("COUNT(*)").From(orders).Where(sql.And(sql.EQ(orders.C(order.FieldShopperID), shopperID), p))
+		}
+		q.Select().
+			AppendSelectExprAs(count(sql.EQ(orders.C(order.FieldIdempotencyKey), key)), "used").
+			AppendSelectExprAs(count(sql.EQ(orders.C(order.FieldStatus), string(order.StatusPendingPayment))), "open").
+			AppendSelectExprAs(count(sql.GT(orders.C(order.FieldCreatedAt), since)), "recent").
+			AppendSelectExprAs(live, "live")
+		if m := s.benefits.Members; m != nil {
+			m.AppendStanding(q, shopperID)
+		}
+	}
 }
 
 // cartLines are the selected lines of the shopper's cart at a store.

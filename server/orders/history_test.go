@@ -1,0 +1,170 @@
+package orders
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	entsql "entgo.io/ent/dialect/sql"
+
+	"wemart/ent"
+	"wemart/ent/order"
+	"wemart/ent/refund"
+	"wemart/ent/shopper"
+	"wemart/server/members"
+	"wemart/server/storage"
+	"wemart/server/storage/storagetest"
+)
+
+// TestCheckoutReadsNoHistory: the read a checkout makes of the shopper
+// (shopperLimits: her key, unpaid orders, orders of the last minute, the
+// store, and her member standing) reaches her orders and refunds through
+// an index bounded by what it counts, never by scanning every order she
+// ever placed or every refund of the chain: a loyal shopper's checkout
+// costs what a new one's does. Checked in each engine's plan of the very
+// statement a checkout runs, on a chain with two years of history
+// (PostgreSQL's planner after ANALYZE, as autovacuum leaves it; SQLite's
+// without statistics, as a database that was never seeded is), and for
+// what the read finds.
+func TestCheckoutReadsNoHistory(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		now := time.Now().UTC()
+		m := members.New(db.Client, []byte("k"), func() time.Time { return now }, members.Rules{})
+		if _, err := m.Levels(ctx); err != nil { // the default levels
+			t.Fatal(err)
+		}
+		s := newService(t, db, Options{Benefits: Benefits{Members: m}})
+		st := bareStore(ctx, db)
+		loyal := db.Client.Shopper.Create().SetOpenid("o-loyal").SaveX(ctx)
+		busy := db.Client.Shopper.Create().SetOpenid("o-busy").SaveX(ctx)
+		// The loyal shopper: an order a day for two years, every tenth
+		// refunded; another shopper with three times as many, all refunded.
+		var want members.StandingColumns
+		history := func(sh *ent.Shopper, n int, refundEvery int, tally bool) {
+			for from := 0; from < n; from += 400 {
+				rows := make([]*ent.OrderCreate, 0, 400)
+				for i := from; i < min(n, from+400); i++ {
+					at := now.Add(-time.Duration(i) * 24 * time.Hour / time.Duration(max(1, n/730)))
+					rows = append(rows, db.Client.Order.Create().SetOrderNo(fmt.Sprintf("H%d-%d", sh.ID, i)).
+						SetShopperID(sh.ID).SetStoreID(st.ID).SetFulfilment(order.FulfilmentPickup).SetStatus(order.StatusCompleted).
+						SetGoodsFen(1000).SetPayableFen(1000).SetIdempotencyKey(fmt.Sprintf("h-%d", i)).SetRequestHash("h").
+						SetExpiresAt(at).SetCreatedAt(at).SetUpdatedAt(at).SetPaidAt(at))
+				}
+				placed := db.Client.Order.CreateBulk(rows...).SaveX(ctx)
+				var refunds []*ent.RefundCreate
+				for i, o := range placed {
+					if (from+i)%refundEvery != 0 {
+						continue
+					}
+					refunds = append(refunds, db.Client.Refund.Create().SetOrderID(o.ID).SetOutRefundNo("R"+o.OrderNo).
+						SetAmountFen(300).SetInitiator(refund.InitiatorShopper).SetStatus(refund.StatusSucceeded))
+					if tally && !o.PaidAt.Before(now.Add(-365*24*time.Hour)) {
+						want.RefundedFen += 300
+					}
+				}
+				db.Client.Refund.CreateBulk(refunds...).ExecX(ctx)
+				for _, o := range placed {
+					if tally && !o.PaidAt.Before(now.Add(-365*24*time.Hour)) {
+						want.PaidFen += o.PayableFen
+					}
+				}
+			}
+		}
+		history(loyal, 730, 10, true)
+		history(busy, 2190, 1, false)
+		bareOrder(ctx, db, loyal.ID, st.ID, "OPEN-1", "open-key", "h") // unpaid, placed now
+		if db.Dialect == "postgres" {
+			if _, err := db.SQL.ExecContext(ctx, "ANALYZE"); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		since := now.Add(-time.Minute)
+		read := s.limitsRead(loyal.ID, st.ID, "open-key", since)
+		q := entsql.Dialect(db.Dialect).Select().From(entsql.Table(shopper.Table)).
+			Where(entsql.EQ(entsql.Table(shopper.Table).C(shopper.FieldID), loyal.ID))
+		read(q)
+		query, args := q.Query()
+		plan := explain(t, ctx, db, query, args)
+		t.Logf("plan:\n%s", plan)
+		for _, bad := range []string{"SCAN orders", "SCAN o\n", "SCAN r\n", "SCAN refunds", "Seq Scan on orders", "Seq Scan on refunds",
+			"Seq Scan on orders o", "Seq Scan on refunds r", "AUTOMATIC"} {
+			if strings.Contains(plan+"\n", bad) {
+				t.Errorf("the checkout's read of the shopper %q; plan:\n%s\nquery: %s", bad, plan, query)
+			}
+		}
+		// Every bounded range is there: her orders of the last minute, and
+		// those paid in the level window (directly and for their refunds).
+		for _, r := range []string{"order_shopper_id_created_at", "order_shopper_id_paid_at", "refund_order_id"} {
+			if !strings.Contains(plan, r) {
+				t.Errorf("the plan reads no range of index %s:\n%s", r, plan)
+			}
+		}
+
+		// And it reads what it should.
+		var rows []limitsRow
+		if err := db.Client.Shopper.Query().Where(shopper.ID(loyal.ID)).Modify(read).Scan(ctx, &rows); err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 1 {
+			t.Fatalf("%d rows", len(rows))
+		}
+		r := rows[0]
+		if r.Used != 1 || r.Open != 1 || r.Recent != 2 || r.Live == nil || *r.Live != int64(st.ID) {
+			t.Errorf("used %d, open %d, recent %d, live %v; want 1, 1, 2 (the unpaid order and today's), store %d",
+				r.Used, r.Open, r.Recent, r.Live, st.ID)
+		}
+		if r.PaidFen != want.PaidFen || r.RefundedFen != want.RefundedFen || r.CounterFen != 0 || r.Points != 0 {
+			t.Errorf("standing read %+v; want paid %d, refunded %d", r.StandingColumns, want.PaidFen, want.RefundedFen)
+		}
+		at, err := r.Standing()
+		if err != nil {
+			t.Fatal(err)
+		}
+		direct, err := m.Standing(ctx, loyal.ID) // the member page's separate reads
+		if err != nil {
+			t.Fatal(err)
+		}
+		if at.Level != direct.Level || direct.SpendFen != want.PaidFen-want.RefundedFen {
+			t.Errorf("checkout level %+v, member page %+v (spend %d); want the same level at spend %d",
+				at.Level, direct.Level, direct.SpendFen, want.PaidFen-want.RefundedFen)
+		}
+	})
+}
+
+// explain is the engine's plan of query, one node a line.
+func explain(t *testing.T, ctx context.Context, db *storage.DB, query string, args []any) string {
+	t.Helper()
+	prefix := "EXPLAIN QUERY PLAN "
+	if db.Dialect == "postgres" {
+		prefix = "EXPLAIN (COSTS OFF) "
+	}
+	rows, err := db.SQL.QueryContext(ctx, prefix+query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, fmt.Sprint(vals[len(vals)-1])) // SQLite's detail, PostgreSQL's line
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(lines, "\n")
+}
