@@ -217,12 +217,13 @@ func (s *shop) settled() {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		var rec struct{ Pending int }
-		s.h.Do("GET", "/sandbox/records", "", nil).OK(http.StatusOK, &rec)
+		res := s.h.Do("GET", "/sandbox/records", "", nil).OK(http.StatusOK, &rec)
 		if rec.Pending == 0 {
 			return
 		}
 		if time.Now().After(deadline) {
-			s.t.Fatalf("the sandbox still has %d callbacks to deliver", rec.Pending)
+			// What it holds says which callback wemart kept refusing.
+			s.t.Fatalf("the sandbox still has %d callbacks to deliver: %s", rec.Pending, res.Body)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}

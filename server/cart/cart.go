@@ -132,7 +132,8 @@ type Cart struct {
 
 // Put sets the quantity (and optionally the selection) of one SKU in the
 // shopper's cart at a store. Raising a quantity beyond what the store has
-// available is out_of_stock; lowering one is always allowed.
+// available is out_of_stock; lowering one is always allowed, even of a SKU
+// removed, unlisted or no longer sold at the store since it was added.
 func (s *Service) Put(ctx context.Context, shopperID int, in PutInput) (_ Cart, err error) {
 	defer errs.Op(&err, "cart.Put")
 	var c check.Checker
@@ -162,18 +163,18 @@ func (s *Service) Put(ctx context.Context, shopperID int, in PutInput) (_ Cart, 
 	}
 	k, err := s.client.Sku.Query().Where(sku.ID(in.SkuID), sku.DeletedAtIsNil()).WithProduct().Only(ctx)
 	if ent.IsNotFound(err) || (err == nil && k.Edges.Product.DeletedAt != nil) {
-		return Cart{}, errs.E(errs.NotFound, "no SKU %d", in.SkuID).With("field", "sku_id")
+		return s.lowerOnly(ctx, shopperID, in, errs.E(errs.NotFound, "no SKU %d", in.SkuID).With("field", "sku_id"))
 	}
 	if err != nil {
 		return Cart{}, err
 	}
 	if k.Edges.Product.Status != product.StatusListed {
-		return Cart{}, errs.E(errs.Conflict, "%s is not on sale", k.Edges.Product.Title).With("sku_id", k.ID)
+		return s.lowerOnly(ctx, shopperID, in, errs.E(errs.Conflict, "%s is not on sale", k.Edges.Product.Title).With("sku_id", k.ID))
 	}
 	st, err := s.client.Stock.Query().Where(stock.StoreID(in.StoreID), stock.SkuID(in.SkuID)).Only(ctx)
 	if ent.IsNotFound(err) {
-		return Cart{}, errs.E(errs.Conflict, "%s (SKU %d) is not sold at store %d", k.Edges.Product.Title, k.ID, in.StoreID).
-			With("sku_id", k.ID)
+		return s.lowerOnly(ctx, shopperID, in, errs.E(errs.Conflict, "%s (SKU %d) is not sold at store %d", k.Edges.Product.Title, k.ID, in.StoreID).
+			With("sku_id", k.ID))
 	}
 	if err != nil {
 		return Cart{}, err
@@ -219,6 +220,27 @@ func (s *Service) Put(ctx context.Context, shopperID int, in PutInput) (_ Cart, 
 	})
 	if err != nil {
 		return Cart{}, err
+	}
+	return s.Get(ctx, shopperID, in.StoreID)
+}
+
+// lowerOnly lowers (or keeps) the quantity of a line the shopper already
+// has of a SKU that can no longer be added (removed, unlisted, or no longer
+// sold at the store): lowering a quantity always works. Anything else, a
+// new line or a higher quantity, is refused with why (refused). The line
+// keeps the price the shopper saw, and the cart still flags its problem.
+func (s *Service) lowerOnly(ctx context.Context, shopperID int, in PutInput, refused error) (Cart, error) {
+	upd := s.client.CartItem.Update().Where(cartitem.ShopperID(shopperID), cartitem.StoreID(in.StoreID),
+		cartitem.SkuID(in.SkuID), cartitem.QuantityGTE(*in.Quantity)).SetQuantity(*in.Quantity)
+	if in.Selected != nil {
+		upd.SetSelected(*in.Selected)
+	}
+	n, err := upd.Save(ctx)
+	if err != nil {
+		return Cart{}, err
+	}
+	if n == 0 {
+		return Cart{}, refused
 	}
 	return s.Get(ctx, shopperID, in.StoreID)
 }

@@ -25,6 +25,14 @@ type cartLine struct {
 	Problem      *string `json:"problem"`
 }
 
+// problem is the line's problem, "" for none.
+func (l cartLine) problem() string {
+	if l.Problem == nil {
+		return ""
+	}
+	return *l.Problem
+}
+
 type cartView struct {
 	GoodsFen      int64      `json:"goods_fen"`
 	SelectedCount int        `json:"selected_count"`
@@ -132,10 +140,7 @@ func TestGetEveryProblem(t *testing.T) {
 		}
 		for i, w := range want {
 			l := c.Items[i]
-			problem := ""
-			if l.Problem != nil {
-				problem = *l.Problem
-			}
+			problem := l.problem()
 			if l.SkuID != w.sku || l.Title != w.title || l.PriceFen != w.price || l.Stock != w.stock || problem != w.problem ||
 				l.ImageURL != w.image || l.Available != (w.problem == "") || (w.productListed && (l.ProductID == 0 || l.SkuName != "标准装")) {
 				t.Errorf("line %d: %+v (problem %q), want %+v", i, l, problem, w)
@@ -145,6 +150,46 @@ func TestGetEveryProblem(t *testing.T) {
 			t.Fatalf("cart goods %d, selected %d, has_changes %v, updated_at %v", c.GoodsFen, c.SelectedCount, c.HasChanges,
 				c.UpdatedAt)
 		}
+		// Lowering a line always works, whatever its problem: it keeps the
+		// price the shopper saw and its problem. Raising one, or adding the
+		// SKU anew, is refused as adding it would be, and changes nothing.
+		raise := func(sku, q, status int, code string) {
+			t.Helper()
+			h.Do("PUT", "/api/v1/cart/items", tok, map[string]any{"store_id": st.ID, "sku_id": sku, "quantity": q}).Fails(status, code)
+		}
+		raise(gone, 3, http.StatusNotFound, "not_found")
+		raise(off, 3, http.StatusConflict, "conflict")
+		raise(notHere, 2, http.StatusConflict, "conflict")
+		for _, k := range []int{gone, goneSku, off, soldOut} {
+			put(k, 1)
+		}
+		put(notHere, 1) // the same quantity
+		h.Do("PUT", "/api/v1/cart/items", tok, map[string]any{"store_id": st.ID, "sku_id": off, "quantity": 1, "selected": false}).
+			OK(http.StatusOK, nil)
+		lowered := map[int]int{fine: 2, own: 2, gone: 1, goneSku: 1, off: 1, soldOut: 1, short: 2, notHere: 1}
+		seen := map[int]int64{}
+		for _, l := range c.Items {
+			seen[l.SkuID] = l.SeenPriceFen
+		}
+		c = get()
+		if len(c.Items) != len(want) {
+			t.Fatalf("%d lines after lowering, want %d: %+v", len(c.Items), len(want), c.Items)
+		}
+		for i, w := range want {
+			l := c.Items[i]
+			problem := l.problem()
+			if l.SkuID != w.sku || l.Quantity != lowered[w.sku] || problem != w.problem || l.SeenPriceFen != seen[w.sku] {
+				t.Errorf("line %d after lowering: %+v (problem %q), want SKU %d × %d, problem %q", i, l, problem, w.sku, lowered[w.sku], w.problem)
+			}
+		}
+		var other0 struct{ Token string }
+		h.Do("POST", "/api/v1/auth/login", "", map[string]string{"code": "cart-problems-0"}).OK(http.StatusOK, &other0)
+		h.Do("PUT", "/api/v1/cart/items", other0.Token, map[string]any{"store_id": st.ID, "sku_id": off, "quantity": 1}).
+			Fails(http.StatusConflict, "conflict")
+		if n := db.Client.CartItem.Query().CountX(ctx); n != len(want) {
+			t.Fatalf("%d cart lines in the database, want %d", n, len(want))
+		}
+
 		// Another shopper's cart at the same store is theirs alone.
 		var other struct{ Token string }
 		h.Do("POST", "/api/v1/auth/login", "", map[string]string{"code": "cart-problems-2"}).OK(http.StatusOK, &other)
