@@ -18,6 +18,7 @@ import (
 	"wemart/ent/refund"
 	"wemart/ent/shopper"
 	"wemart/server/errs"
+	"wemart/server/storage"
 )
 
 // AtCheckout is what a checkout needs of the shopper's membership: her
@@ -114,7 +115,8 @@ func (c StandingColumns) Standing() (AtCheckout, error) {
 // CheckoutStanding reads the shopper's level and available points in one
 // statement (AppendStanding). It reads through client: a checkout's
 // transaction passes its own (tx.Client()), so that it never waits for a
-// second pooled connection; nil is the pool.
+// second pooled connection; nil is the pool. A shopper who is not there
+// is storage.ShopperGone.
 func (s *Service) CheckoutStanding(ctx context.Context, client *ent.Client, shopperID int) (_ AtCheckout, err error) {
 	defer errs.Op(&err, "members.CheckoutStanding")
 	if client == nil {
@@ -126,8 +128,11 @@ func (s *Service) CheckoutStanding(ctx context.Context, client *ent.Client, shop
 		q.Select()
 		s.AppendStanding(q, shopperID)
 	}).Scan(ctx, &rows)
-	if err != nil || len(rows) == 0 {
+	if err != nil {
 		return AtCheckout{}, err
+	}
+	if len(rows) == 0 {
+		return AtCheckout{}, storage.ShopperGone()
 	}
 	return rows[0].Standing()
 }

@@ -101,9 +101,11 @@ func (s *Service) price(ctx context.Context, tx *ent.Tx, shopperID int, st stand
 // transaction, through the transaction's connection (a read through the
 // pool there would wait, on PostgreSQL, for a second pooled connection,
 // and N racing checkouts holding all N connections would wait for ever),
-// and only once the lines are priced and in stock: a sold-out rush does
-// not pay for it. The balance read only sizes the offer; spending is the
-// guarded update in the transaction.
+// in the statement that checks the shopper's limits (shopperLimits): for
+// explicit lines, once they are priced and in stock, so a sold-out rush
+// does not pay for it (a checkout of the cart reads its lines after it).
+// The balance read only sizes the offer; spending is the guarded update in
+// the transaction.
 type standing struct {
 	level  members.Level
 	points int64

@@ -533,8 +533,9 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 // wait on each other, but a store delete waits for them (and they for it),
 // and never leaves orders behind. It also reads her member standing
 // (members.AppendStanding), which it returns. Each count reads only the
-// orders it counts (an index each): her key's, her unpaid ones and those
-// of the last minute, never her whole history.
+// orders it counts, through an index on the shopper and the key, the
+// status or the time: her key's, her unpaid ones and those of the last
+// minute, never her whole history.
 func (s *Service) shopperLimits(ctx context.Context, tx *ent.Tx, shopperID, storeID int, key string, now time.Time) (standing, error) {
 	lim := s.limits
 	var rows []limitsRow
