@@ -412,16 +412,20 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 				return err
 			}
 		}
-		openid, err := storage.LockShopperOpenID(ctx, tx, s.db.Dialect, shopperID)
-		if err != nil {
-			return err
+		// The shopper's checkouts take turns: on PostgreSQL her row's lock,
+		// held to the end; a SQLite transaction holds the database's one
+		// write lock from its start (wemart begins them IMMEDIATE).
+		if s.db.Dialect == dialect.Postgres {
+			if err := storage.LockShopper(ctx, tx, shopperID); err != nil {
+				return err
+			}
 		}
 		// A request with the same key (a retry while this one was on its
 		// way) may have placed the order while we waited for the lock
 		// (shopperLimits looks): Create answers with that order.
 		// It also checks, in the same read, that the store was not deleted
 		// since the store index was read.
-		st, err := s.shopperLimits(ctx, tx, shopperID, in.StoreID, key, now)
+		st, openid, err := s.shopperLimits(ctx, tx, shopperID, in.StoreID, key, now)
 		if err != nil {
 			return err
 		}
@@ -536,51 +540,53 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 // orders it counts, through an index on the shopper and the key, the
 // status or the time: her key's, her unpaid ones and those of the last
 // minute, never her whole history.
-func (s *Service) shopperLimits(ctx context.Context, tx *ent.Tx, shopperID, storeID int, key string, now time.Time) (standing, error) {
+func (s *Service) shopperLimits(ctx context.Context, tx *ent.Tx, shopperID, storeID int, key string, now time.Time) (standing, string, error) {
 	lim := s.limits
 	var rows []limitsRow
 	since := now.Add(-time.Minute).UTC()
 	err := tx.Shopper.Query().Where(shopper.ID(shopperID)).Modify(s.limitsRead(shopperID, storeID, key, since)).Scan(ctx, &rows)
 	if err != nil {
-		return standing{}, err
+		return standing{}, "", err
 	}
 	if len(rows) != 1 {
-		return standing{}, fmt.Errorf("orders: reading the shopper's limits gave %d rows", len(rows))
+		return standing{}, "", storage.ShopperGone()
 	}
 	r := rows[0]
 	if r.Live == nil {
-		return standing{}, errs.E(errs.NotFound, "no store %d", storeID)
+		return standing{}, "", errs.E(errs.NotFound, "no store %d", storeID)
 	}
 	if r.Used > 0 {
-		return standing{}, errKeyUsed
+		return standing{}, "", errKeyUsed
 	}
 	if open := int(r.Open); open >= lim.OpenOrders {
-		return standing{}, errs.E(errs.Conflict, "you already have %d unpaid orders (the limit); pay or cancel one first", open).
+		return standing{}, "", errs.E(errs.Conflict, "you already have %d unpaid orders (the limit); pay or cancel one first", open).
 			With("limit", "open_orders").With("max", lim.OpenOrders)
 	}
 	if int(r.Recent) >= lim.CheckoutsPerMinute {
 		recent, err := tx.Order.Query().Where(order.ShopperID(shopperID), order.CreatedAtGT(since)).
 			Order(ent.Asc(order.FieldCreatedAt)).Limit(lim.CheckoutsPerMinute).Select(order.FieldCreatedAt).All(ctx)
 		if err != nil {
-			return standing{}, err
+			return standing{}, "", err
 		}
 		if len(recent) >= lim.CheckoutsPerMinute {
 			wait := max(recent[0].CreatedAt.Add(time.Minute).Sub(now), time.Second)
-			return standing{}, errs.TooMany(wait, "at most %d orders a minute; wait a moment", lim.CheckoutsPerMinute).
+			return standing{}, "", errs.TooMany(wait, "at most %d orders a minute; wait a moment", lim.CheckoutsPerMinute).
 				With("limit", "checkouts_per_minute").With("max", lim.CheckoutsPerMinute)
 		}
 	}
 	if s.benefits.Members == nil {
-		return standing{}, nil
+		return standing{}, r.Openid, nil
 	}
 	at, err := r.StandingColumns.Standing()
-	return standing{level: at.Level, points: at.Points}, err
+	return standing{level: at.Level, points: at.Points}, r.Openid, err
 }
 
-// limitsRow is what limitsRead reads: the shopper's orders made with the
-// key, her unpaid orders and those of the last minute, the store's id
+// limitsRow is what limitsRead reads: the shopper's openid, her orders
+// made with the key, her unpaid orders and those of the last minute, the store's id
 // while it is live, and her member standing.
 type limitsRow struct {
+	// Openid is whom the order's payment is for.
+	Openid string `json:"openid"`
 	Used   int64  `json:"used"`
 	Open   int64  `json:"open"`
 	Recent int64  `json:"recent"`
@@ -601,7 +607,7 @@ func (s *Service) limitsRead(shopperID, storeID int, key string, since time.Time
 		count := func(p *sql.Predicate) *sql.Selector {
 			return sql.Select("COUNT(*)").From(orders).Where(sql.And(sql.EQ(orders.C(order.FieldShopperID), shopperID), p))
 		}
-		q.Select().
+		q.Select(q.C(shopper.FieldOpenid)).
 			AppendSelectExprAs(count(sql.EQ(orders.C(order.FieldIdempotencyKey), key)), "used").
 			AppendSelectExprAs(count(sql.EQ(orders.C(order.FieldStatus), string(order.StatusPendingPayment))), "open").
 			AppendSelectExprAs(count(sql.GT(orders.C(order.FieldCreatedAt), since)), "recent").

@@ -152,6 +152,9 @@ func TestCheckoutReadsNoHistory(t *testing.T) {
 			t.Fatalf("%d rows", len(rows))
 		}
 		r := rows[0]
+		if r.Openid != "o-loyal" {
+			t.Errorf("openid %q, want the shopper's", r.Openid)
+		}
 		if r.Used != 1 || r.Open != 1 || r.Recent != 2 || r.Live == nil || *r.Live != int64(st.ID) {
 			t.Errorf("used %d, open %d, recent %d, live %v; want 1, 1, 2 (the unpaid order and today's), store %d",
 				r.Used, r.Open, r.Recent, r.Live, st.ID)
@@ -166,6 +169,13 @@ func TestCheckoutReadsNoHistory(t *testing.T) {
 		direct, err := m.Standing(ctx, loyal.ID) // the member page's separate reads
 		if err != nil {
 			t.Fatal(err)
+		}
+		err = storage.WithTx(ctx, db.Client, func(tx *ent.Tx) error {
+			_, _, err := s.shopperLimits(ctx, tx, busy.ID+loyal.ID+1, st.ID, "k", now)
+			return err
+		})
+		if !errs.Is(err, errs.Unauthenticated) {
+			t.Errorf("a checkout by a shopper who is not there: %v, want unauthenticated", err)
 		}
 		if _, err := m.CheckoutStanding(ctx, nil, busy.ID+loyal.ID+1); !errs.Is(err, errs.Unauthenticated) {
 			t.Errorf("the standing of a shopper who is not there: %v, want unauthenticated", err)

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"entgo.io/ent/dialect/sql"
-
 	"wemart/ent"
 	"wemart/ent/shopper"
 	"wemart/server/errs"
@@ -58,30 +56,6 @@ func LockShopper(ctx context.Context, tx *ent.Tx, shopperID int) (err error) {
 		return ShopperGone()
 	}
 	return err
-}
-
-// LockShopperOpenID is LockShopper returning the shopper's openid (whom a
-// payment is for), in the same statement (UPDATE ... RETURNING).
-func LockShopperOpenID(ctx context.Context, tx *ent.Tx, dialectName string, shopperID int) (_ string, err error) {
-	defer errs.Op(&err, "storage.LockShopperOpenID")
-	q, args := sql.Dialect(dialectName).Update(shopper.Table).Set(shopper.FieldUpdatedAt, time.Now().UTC()).
-		Where(sql.EQ(shopper.FieldID, shopperID)).Returning(shopper.FieldOpenid).Query()
-	rows, err := tx.Client().QueryContext(ctx, q, args...)
-	if err != nil {
-		return "", err
-	}
-	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return "", err
-		}
-		return "", ShopperGone()
-	}
-	var openid string
-	if err := rows.Scan(&openid); err != nil {
-		return "", err
-	}
-	return openid, rows.Close()
 }
 
 // ShopperGone is the error for a request by a shopper whose row is not
