@@ -81,14 +81,18 @@ func BenchmarkCheckoutCPU(b *testing.B) {
 					})
 				})
 				order := perUnit(wemart+db, int(orders.Load()))
-				goal, limit := "≤ 5.5 ms", 5.5
+				// The goal in milliseconds was set on a machine whose floor
+				// was 3.56 ms; on a quicker one it is met with room to spare,
+				// so the verdict also asks for the ratio it implies.
+				goal, limit := "≤ 5.5 ms and ≤ 1.55× the floor", 5.5
 				if engine == "postgres" {
-					goal, limit = "≤ 7 ms", 7
+					goal, limit = "≤ 7 ms and ≤ 1.97× the floor", 7
 				}
 				benchtable.Report(b, benchtable.Row{
 					Measure: "checkout CPU per order, sandbox excluded", Engine: engineName(engine),
 					Value: order, Unit: "ms", Baseline: ms(floor), BaseUnit: "ms",
-					BaseName: "crypto floor (2 RSA-2048 signs + 1 verify)", Goal: goal, Met: order <= limit,
+					BaseName: "crypto floor (2 RSA-2048 signs + 1 verify)", Goal: goal,
+					Met: order <= limit && order <= limit/floorAtGoal*ms(floor),
 					Note: fmt.Sprintf("%d orders of 1-3 lines by %d shoppers at once over HTTP; wemart %.2f ms + database server %.2f ms; "+
 						"wemart in its own process, the sandbox in another", orders.Load(), cpuShoppers, perUnit(wemart, int(orders.Load())), perUnit(db, int(orders.Load()))),
 				})
@@ -125,6 +129,10 @@ func BenchmarkCheckoutCPU(b *testing.B) {
 		})
 	}
 }
+
+// floorAtGoal is the crypto floor (ms) of the machine the checkout's goals
+// in milliseconds were set on: 5.5 ms there is 1.55 times it, 7 ms 1.97.
+const floorAtGoal = 3.56
 
 // mustPlace places an order, failing the benchmark otherwise.
 func (s *server) mustPlace(token, key string, storeID int, lines []map[string]int) {
