@@ -10,7 +10,6 @@ import (
 	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 
-	"wemart/ent"
 	"wemart/ent/countersale"
 	"wemart/ent/memberlevel"
 	"wemart/ent/order"
@@ -113,18 +112,14 @@ func (c StandingColumns) Standing() (AtCheckout, error) {
 }
 
 // CheckoutStanding reads the shopper's level and available points in one
-// statement (AppendStanding). It reads through client: a checkout's
-// transaction passes its own (tx.Client()), so that it never waits for a
-// second pooled connection; nil is the pool. A shopper who is not there
-// is storage.ShopperGone.
-func (s *Service) CheckoutStanding(ctx context.Context, client *ent.Client, shopperID int) (_ AtCheckout, err error) {
+// statement, as a quote shows them (a checkout folds AppendStanding into
+// its own read, inside its transaction). A shopper who is not there is
+// storage.ShopperGone.
+func (s *Service) CheckoutStanding(ctx context.Context, shopperID int) (_ AtCheckout, err error) {
 	defer errs.Op(&err, "members.CheckoutStanding")
-	if client == nil {
-		client = s.client
-	}
 	var rows []StandingColumns
 	// The shopper's own row: one row, whatever else the tables hold.
-	err = client.Shopper.Query().Where(shopper.ID(shopperID)).Modify(func(q *sql.Selector) {
+	err = s.client.Shopper.Query().Where(shopper.ID(shopperID)).Modify(func(q *sql.Selector) {
 		q.Select()
 		s.AppendStanding(q, shopperID)
 	}).Scan(ctx, &rows)

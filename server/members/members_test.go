@@ -132,7 +132,7 @@ func (f *fixture) want(available, pending int64) {
 	if a != available || p != pending {
 		f.t.Fatalf("balance available %d pending %d, want %d and %d", a, p, available, pending)
 	}
-	if ck, err := f.s.CheckoutStanding(f.ctx, nil, f.shopper); err != nil || ck.Points != available {
+	if ck, err := f.s.CheckoutStanding(f.ctx, f.shopper); err != nil || ck.Points != available {
 		f.t.Fatalf("CheckoutStanding %+v %v, want %d points", ck, err, available)
 	}
 	var sa, sp int64
@@ -341,7 +341,7 @@ func TestLevelOf(t *testing.T) {
 				t.Fatalf("level %q spend %d, want %q and %d", st.Level.Name, st.SpendFen, name, spend)
 			}
 			// The checkout's one-query read says the same.
-			ck, err := f.s.CheckoutStanding(f.ctx, nil, f.shopper)
+			ck, err := f.s.CheckoutStanding(f.ctx, f.shopper)
 			avail, _, berr := f.s.Balance(f.ctx, f.shopper)
 			if err != nil || berr != nil || ck.Level != st.Level || ck.Points != avail {
 				t.Fatalf("CheckoutStanding %+v %v, want level %+v and %d points (%v)", ck, err, st.Level, avail, berr)

@@ -111,13 +111,14 @@ type standing struct {
 	points int64
 }
 
-// standingOf reads the shopper's standing through client (nil: the pool).
-func (s *Service) standingOf(ctx context.Context, client *ent.Client, shopperID int) (standing, error) {
+// standingOf reads the shopper's standing for a quote (a checkout reads it
+// in shopperLimits).
+func (s *Service) standingOf(ctx context.Context, shopperID int) (standing, error) {
 	m := s.benefits.Members
 	if m == nil {
 		return standing{}, nil
 	}
-	at, err := m.CheckoutStanding(ctx, client, shopperID) // one round trip
+	at, err := m.CheckoutStanding(ctx, shopperID) // one round trip
 	return standing{level: at.Level, points: at.Points}, err
 }
 
@@ -223,7 +224,7 @@ func (s *Service) Quote(ctx context.Context, shopperID int, in CreateInput) (_ *
 			return nil, err
 		}
 	}
-	st, err := s.standingOf(ctx, nil, shopperID)
+	st, err := s.standingOf(ctx, shopperID)
 	if err != nil {
 		return nil, err
 	}

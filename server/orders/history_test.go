@@ -177,7 +177,7 @@ func TestCheckoutReadsNoHistory(t *testing.T) {
 		if !errs.Is(err, errs.Unauthenticated) {
 			t.Errorf("a checkout by a shopper who is not there: %v, want unauthenticated", err)
 		}
-		if _, err := m.CheckoutStanding(ctx, nil, busy.ID+loyal.ID+1); !errs.Is(err, errs.Unauthenticated) {
+		if _, err := m.CheckoutStanding(ctx, busy.ID+loyal.ID+1); !errs.Is(err, errs.Unauthenticated) {
 			t.Errorf("the standing of a shopper who is not there: %v, want unauthenticated", err)
 		}
 		if at.Level != direct.Level || direct.SpendFen != want.PaidFen-want.RefundedFen {
