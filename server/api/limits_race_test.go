@@ -49,7 +49,7 @@ func TestCartAndAddressLimitsHoldUnderRaces(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		s := newShop(t, db)
 		h, tok := s.h, s.shopper.Token
-		hs := []*apitest.Harness{h, apitest.New(t, db)}
+		hs := []*apitest.Harness{h, apitest.New(t, storagetest.Second(t, db))} // two processes
 		ctx := context.Background()
 
 		// A product with a SKU per cart line and then some, all stocked.
@@ -106,7 +106,7 @@ func TestStoreDeleteRacesCheckouts(t *testing.T) {
 		ctx := context.Background()
 		base := newShop(t, db)
 		h := base.h
-		hs := []*apitest.Harness{h, apitest.New(t, db)}
+		hs := []*apitest.Harness{h, apitest.New(t, storagetest.Second(t, db))} // two processes
 		var shoppers []string
 		for i := range 12 {
 			shoppers = append(shoppers, mustShopper(t, h, fmt.Sprintf("racer-%d", i)).Token)
@@ -164,7 +164,7 @@ func TestPayRefundNoDeadlock(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		s := newShop(t, db)
 		h := s.h
-		hs := []*apitest.Harness{h, apitest.New(t, db)}
+		hs := []*apitest.Harness{h, apitest.New(t, storagetest.Second(t, db))} // two processes
 		s.setStock(s.milk, 1000)
 		s.setStock(s.bread, 1000)
 		const n = 12

@@ -135,7 +135,7 @@ func TestShopperLimits(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		s := newShop(t, db)
 		h, tok := s.h, s.shopper.Token
-		other := apitest.New(t, db)
+		other := apitest.New(t, storagetest.Second(t, db)) // another process
 		s.setStock(s.milk, 10000)
 		line := func(q int) map[string]any {
 			return map[string]any{"store_id": s.store.ID, "fulfilment": "pickup", "items": []map[string]int{{"sku_id": s.milk, "quantity": q}}}

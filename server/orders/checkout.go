@@ -242,8 +242,9 @@ func (s *Service) Create(ctx context.Context, shopperID int, key string, in Crea
 	}
 }
 
-// errKeyUsed is place finding, with the shopper locked, that a request with
-// the same key placed its order first; Create then answers with that order.
+// errKeyUsed is place finding, once the shopper's checkouts take turns,
+// that a request with the same key placed its order first; Create then
+// answers with that order.
 var errKeyUsed = errors.New("orders: the idempotency key was used meanwhile")
 
 // byKey finds the shopper's order made with key; with another request
@@ -399,7 +400,7 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 		// Explicit lines are priced first: the same read says whether the
 		// store still has them, so once a flash sale's SKU is sold out a
 		// checkout that got past Admit in the rush costs this one read.
-		// (A cart's lines are read with the shopper locked.)
+		// (A cart's lines are read once her checkouts take turns.)
 		items := in.Items
 		fromCart := items == nil
 		var lines []priced
@@ -531,7 +532,8 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 
 // shopperLimits refuses a checkout beyond the shopper's unpaid orders or
 // checkouts a minute, and returns errKeyUsed when an order with key is
-// there already; call it with the shopper locked. The same read checks
+// there already; call it once the shopper's checkouts take turns (place:
+// her row's lock on PostgreSQL, SQLite's one writer). The same read checks
 // that the store is live (not deleted since the store index was read): on
 // PostgreSQL its row is read FOR SHARE, so checkouts of one store do not
 // wait on each other, but a store delete waits for them (and they for it),

@@ -91,7 +91,24 @@ func open(t testing.TB, rawURL string) *storage.DB {
 		t.Fatalf("open %s: %v", storage.Redact(rawURL), err)
 	}
 	t.Cleanup(func() { db.Close() })
+	opened.Store(db, rawURL)
 	return db
+}
+
+// opened maps each database this package opened to its URL (for Second).
+var opened sync.Map
+
+// Second opens the database db (one New, Empty or open made) once more, as
+// another process would: its own connections, and on SQLite its own
+// writer queue, so that only the database itself keeps two processes'
+// writes apart. Closed when the test ends.
+func Second(t testing.TB, db *storage.DB) *storage.DB {
+	t.Helper()
+	rawURL, ok := opened.Load(db)
+	if !ok {
+		t.Fatal("storagetest.Second: a database storagetest did not open")
+	}
+	return open(t, rawURL.(string))
 }
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
