@@ -123,6 +123,10 @@ func TestLoginRemembersTheShopper(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		h := apitest.New(t, db)
 		a := mustShopper(t, h, "wx-login-code-seen")
+		st := mustStore(t, h, "人民广场店", 31.2304, 121.4737)
+		milk := mustProduct(t, h, "光明鲜牛奶", 1290).Skus[0].ID
+		h.Do("PUT", apitest.Path("/admin/v1/stores/%d/stock/%d", st.ID, milk), h.AdminToken, map[string]any{"on_hand": 5}).
+			OK(http.StatusOK, nil)
 		other := db.Client.Shopper.Create().SetOpenid("o-never-seen").SaveX(t.Context())
 		token, _, err := h.App.Signer.Issue(auth.AudienceShopper, other.ID, time.Hour)
 		if err != nil {
@@ -148,6 +152,16 @@ func TestLoginRemembersTheShopper(t *testing.T) {
 			{"GET", "/api/v1/me/referral", nil},
 		} {
 			h.Do(r.method, r.path, a.Token, r.body).Fails(http.StatusUnauthorized, "unauthenticated")
+		}
+		// A checkout reads her row in its transaction: 401, nothing reserved.
+		h.Do("POST", "/api/v1/orders", a.Token, map[string]any{"store_id": st.ID, "fulfilment": "pickup",
+			"items": []map[string]int{{"sku_id": milk, "quantity": 1}}}, "Idempotency-Key", "gone-1").
+			Fails(http.StatusUnauthorized, "unauthenticated")
+		if n := db.Client.Order.Query().CountX(t.Context()); n != 0 {
+			t.Fatalf("%d orders after a deleted shopper's checkout", n)
+		}
+		if k := db.Client.Stock.Query().OnlyX(t.Context()); k.Reserved != 0 || k.OnHand != 5 {
+			t.Fatalf("stock after a deleted shopper's checkout: %d on hand, %d reserved", k.OnHand, k.Reserved)
 		}
 	})
 }
