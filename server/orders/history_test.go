@@ -101,7 +101,7 @@ func TestCheckoutReadsNoHistory(t *testing.T) {
 		plan := explain(t, ctx, db, query, args)
 		t.Logf("plan:\n%s", plan)
 		for _, bad := range []string{"SCAN orders", "SCAN o\n", "SCAN r\n", "SCAN refunds", "Seq Scan on orders", "Seq Scan on refunds",
-			"Seq Scan on orders o", "Seq Scan on refunds r", "AUTOMATIC"} {
+			"AUTOMATIC"} {
 			if strings.Contains(plan+"\n", bad) {
 				t.Errorf("the checkout's read of the shopper %q; plan:\n%s\nquery: %s", bad, plan, query)
 			}
@@ -119,7 +119,10 @@ func TestCheckoutReadsNoHistory(t *testing.T) {
 		}
 		count := func(s string) int { return strings.Count(plan, s) }
 		if db.Dialect == "postgres" {
-			// The index conditions, whatever the scan: one line each.
+			// The index conditions, whatever the scan: one line each. Her
+			// orders' ranges start with her (an index on status alone
+			// would read every unpaid order of the chain); her refunds'
+			// with the order.
 			var conds []string
 			for _, l := range strings.Split(plan, "\n") {
 				if l = strings.TrimSpace(l); strings.HasPrefix(l, "Index Cond:") {
@@ -130,7 +133,7 @@ func TestCheckoutReadsNoHistory(t *testing.T) {
 			count = func(s string) int {
 				n := 0
 				for _, c := range conds {
-					if strings.Contains(c, "shopper_id = ") && strings.Contains(c, s) || s == "order_id = o.id" && strings.Contains(c, s) {
+					if strings.Contains(c, s) && (s == "order_id = o.id" || strings.Contains(c, "shopper_id = ")) {
 						n++
 					}
 				}
