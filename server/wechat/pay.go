@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	plcontract "github.com/ArtisanCloud/PowerLibs/v3/http/contract"
 	"github.com/ArtisanCloud/PowerLibs/v3/logger/drivers"
-	"github.com/ArtisanCloud/PowerLibs/v3/object"
 	kresponse "github.com/ArtisanCloud/PowerWeChat/v3/src/kernel/response"
 	"github.com/ArtisanCloud/PowerWeChat/v3/src/payment"
 	orderrequest "github.com/ArtisanCloud/PowerWeChat/v3/src/payment/order/request"
@@ -25,6 +25,7 @@ import (
 // payClient implements Pay with PowerWeChat, through mchHTTP.
 type payClient struct {
 	app       *payment.Payment
+	key       *rsa.PrivateKey // the merchant's, for wx.requestPayment's paySign
 	appID     string
 	mchID     string
 	notifyURL string
@@ -63,8 +64,7 @@ func NewPay(creds Credentials, ep Endpoints) (Pay, error) {
 	}
 	app.Order.Signer.PrivateKey = key
 	app.Refund.Signer.PrivateKey = key
-	app.JSSDK.BaseClient.Signer.PrivateKey = key
-	return &payClient{app: app, appID: creds.AppID, mchID: creds.MchID, notifyURL: ep.NotifyURL}, nil
+	return &payClient{app: app, key: key, appID: creds.AppID, mchID: creds.MchID, notifyURL: ep.NotifyURL}, nil
 }
 
 // mchHTTP sends pay requests for PowerWeChat: with a timeout, under the
@@ -161,19 +161,19 @@ func resp[T any](res *T, get func() kresponse.ResponsePayment) kresponse.Respons
 }
 
 // Params implements Pay: the wx.requestPayment parameters, signed by the
-// merchant key over appId, timeStamp, nonceStr and package.
+// merchant key over appId, timeStamp, nonceStr and package. Signed here
+// rather than by PowerWeChat's JSSDK BridgeConfig (the same scheme): its
+// nonce, a shuffle of a 2 KB string, cost as much as the rest of a
+// checkout's payment work apart from the signatures.
 func (p *payClient) Params(prepayID string) (PaymentParams, error) {
-	out, err := p.app.JSSDK.BridgeConfig(prepayID, false)
+	out := PaymentParams{TimeStamp: strconv.FormatInt(time.Now().Unix(), 10), NonceStr: wxpay.Nonce(32),
+		Package: "prepay_id=" + prepayID, SignType: "RSA"}
+	sig, err := wxpay.Sign(p.key, p.appID+"\n"+out.TimeStamp+"\n"+out.NonceStr+"\n"+out.Package+"\n")
 	if err != nil {
 		return PaymentParams{}, failed("requestPayment params", err)
 	}
-	m, ok := out.(*object.StringMap)
-	if !ok || m == nil {
-		return PaymentParams{}, failed("requestPayment params", fmt.Errorf("unexpected %T", out))
-	}
-	v := *m
-	return PaymentParams{TimeStamp: v["timeStamp"], NonceStr: v["nonceStr"], Package: v["package"],
-		SignType: v["signType"], PaySign: v["paySign"]}, nil
+	out.PaySign = sig
+	return out, nil
 }
 
 // Query implements Pay.

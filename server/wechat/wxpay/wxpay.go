@@ -18,7 +18,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"math/big"
 	"strings"
 )
 
@@ -143,15 +142,23 @@ func newGCM(apiV3Key string) (cipher.AEAD, error) {
 
 const nonceChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
-// Nonce returns n random alphanumeric characters.
+// Nonce returns n random alphanumeric characters, from crypto/rand.
 func Nonce(n int) string {
-	b := make([]byte, n)
-	max := big.NewInt(int64(len(nonceChars)))
-	for i := range b {
-		v, _ := rand.Int(rand.Reader, max)
-		b[i] = nonceChars[v.Int64()]
+	out := make([]byte, 0, n)
+	buf := make([]byte, n+n/2)
+	for len(out) < n {
+		if _, err := rand.Read(buf); err != nil {
+			panic(err) // crypto/rand.Read does not fail (Go 1.24+)
+		}
+		for _, c := range buf {
+			// Bytes below the largest multiple of the alphabet's size make
+			// every character equally likely.
+			if int(c) < 256-256%len(nonceChars) && len(out) < n {
+				out = append(out, nonceChars[int(c)%len(nonceChars)])
+			}
+		}
 	}
-	return string(b)
+	return string(out)
 }
 
 // ParsePrivateKey reads an RSA private key PEM (PKCS#8, as WeChat issues

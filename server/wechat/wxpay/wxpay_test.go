@@ -141,3 +141,30 @@ func TestKeysRoundTripPEM(t *testing.T) {
 		t.Fatalf("public key: %v", err)
 	}
 }
+
+// TestNonce: the asked length, alphanumeric only, every character of the
+// alphabet in use, and no repeats.
+func TestNonce(t *testing.T) {
+	for _, n := range []int{1, 32, 100} {
+		if got := Nonce(n); len(got) != n {
+			t.Fatalf("Nonce(%d) = %q", n, got)
+		}
+	}
+	seen, used := map[string]bool{}, map[rune]bool{}
+	for range 1000 {
+		s := Nonce(32)
+		if seen[s] {
+			t.Fatalf("nonce %q twice", s)
+		}
+		seen[s] = true
+		for _, c := range s {
+			if !strings.ContainsRune(nonceChars, c) {
+				t.Fatalf("nonce %q holds %q", s, c)
+			}
+			used[c] = true
+		}
+	}
+	if len(used) != len(nonceChars) {
+		t.Fatalf("1000 nonces used %d of the %d characters", len(used), len(nonceChars))
+	}
+}
