@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"time"
 
 	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
@@ -43,12 +44,16 @@ type StandingColumns struct {
 	Levels []byte `json:"x_levels"`
 }
 
+// WindowStart is when the level window that counts now began.
+func (s *Service) WindowStart() time.Time { return s.clock().Add(-s.rules.LevelWindow) }
+
 // AppendStanding adds StandingColumns for shopperID to q, a statement of
-// one row (its dialect picks the JSON functions). Each sum reads the
-// shopper's rows of the level window through an index on (shopper, time):
-// its cost follows what she did in the window, never her whole history.
-func (s *Service) AppendStanding(q *sql.Selector, shopperID int) {
-	since := s.clock().Add(-s.rules.LevelWindow)
+// one row (its dialect picks the JSON functions), for the level window
+// that began at since (WindowStart). Each sum reads the shopper's rows of
+// the window through an index on (shopper, time): its cost follows what
+// she did in the window, never her whole history. Her points are read by
+// her account's key, and the levels (a few rows) all.
+func (s *Service) AppendStanding(q *sql.Selector, shopperID int, since time.Time) {
 	orders := sql.Table(order.Table)
 	q.AppendSelectExprAs(sql.Select(sumOf(orders.C(order.FieldPayableFen))).From(orders).
 		Where(sql.And(sql.EQ(orders.C(order.FieldShopperID), shopperID), sql.GTE(orders.C(order.FieldPaidAt), since))), "x_paid_fen")
@@ -121,7 +126,7 @@ func (s *Service) CheckoutStanding(ctx context.Context, shopperID int) (_ AtChec
 	// The shopper's own row: one row, whatever else the tables hold.
 	err = s.client.Shopper.Query().Where(shopper.ID(shopperID)).Modify(func(q *sql.Selector) {
 		q.Select()
-		s.AppendStanding(q, shopperID)
+		s.AppendStanding(q, shopperID, s.WindowStart())
 	}).Scan(ctx, &rows)
 	if err != nil {
 		return AtCheckout{}, err

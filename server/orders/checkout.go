@@ -546,7 +546,15 @@ func (s *Service) shopperLimits(ctx context.Context, tx *ent.Tx, shopperID, stor
 	lim := s.limits
 	var rows []limitsRow
 	since := now.Add(-time.Minute).UTC()
-	err := tx.Shopper.Query().Where(shopper.ID(shopperID)).Modify(s.limitsRead(shopperID, storeID, key, since)).Scan(ctx, &rows)
+	query, args := s.limitsStatement(shopperID, storeID, key, since)
+	res, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return standing{}, "", err
+	}
+	err = sql.ScanSlice(res, &rows)
+	if cerr := res.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		return standing{}, "", err
 	}
@@ -596,9 +604,77 @@ type limitsRow struct {
 	members.StandingColumns
 }
 
+// limitsTemplate is the statement of limitsRead, built once (building it
+// cost a checkout more than SQLite took to run it): its text, and its
+// arguments, some of which stand for a checkout's own values.
+type limitsTemplate struct {
+	query string
+	args  []any
+	// slots says, for each argument, which of a checkout's values takes
+	// its place (an index into limitsSentinels), or -1: a constant.
+	slots []int
+}
+
+// limitsSentinels are the values limitsTemplate is built with, each
+// standing for one of a checkout's: her id, the store's, the key, the
+// minute's start and the level window's. No checkout has any of them.
+var limitsSentinels = [...]any{-7_000_000_001, -7_000_000_002, "\x00wemart:limits:key",
+	time.Unix(-7_000_000_003, 0).UTC(), time.Unix(-7_000_000_004, 0).UTC()}
+
+// limitsStatement is shopperLimits' read of the shopper's row with
+// limitsRead's columns, as SQL and its arguments.
+func (s *Service) limitsStatement(shopperID, storeID int, key string, since time.Time) (string, []any) {
+	t := s.limitsStmt()
+	values := [len(limitsSentinels)]any{shopperID, storeID, key, since, s.windowStart()}
+	args := make([]any, len(t.args))
+	for i, slot := range t.slots {
+		if slot < 0 {
+			args[i] = t.args[i]
+		} else {
+			args[i] = values[slot]
+		}
+	}
+	return t.query, args
+}
+
+// buildLimits builds limitsTemplate, as ent would build the read: the
+// shopper's row, limitsRead's columns.
+func (s *Service) buildLimits() limitsTemplate {
+	v := limitsSentinels
+	shoppers := sql.Table(shopper.Table)
+	q := sql.Dialect(s.db.Dialect).Select().From(shoppers).Where(sql.EQ(shoppers.C(shopper.FieldID), v[0]))
+	s.limitsRead(v[0].(int), v[1].(int), v[2].(string), v[3].(time.Time), v[4].(time.Time))(q)
+	query, args := q.Query()
+	t := limitsTemplate{query: query, args: args, slots: make([]int, len(args))}
+	found := make([]bool, len(v))
+	for i, a := range args {
+		t.slots[i] = slices.IndexFunc(v[:], func(x any) bool { return x == a })
+		if t.slots[i] >= 0 {
+			found[t.slots[i]] = true
+		}
+	}
+	if s.benefits.Members == nil {
+		found[4] = true // no standing read, no window
+	}
+	if slices.Contains(found, false) {
+		panic(fmt.Sprintf("orders: the limits read does not take every value it is built with: %s %v", query, args))
+	}
+	return t
+}
+
+// windowStart is the start of the member level window, or the zero time
+// with no members service.
+func (s *Service) windowStart() time.Time {
+	if m := s.benefits.Members; m != nil {
+		return m.WindowStart()
+	}
+	return time.Time{}
+}
+
 // limitsRead selects shopperLimits' columns into a read of the shopper's
-// row: each a scalar subquery over an index.
-func (s *Service) limitsRead(shopperID, storeID int, key string, since time.Time) func(*sql.Selector) {
+// row: each a scalar subquery over an index. window is the start of the
+// member level window.
+func (s *Service) limitsRead(shopperID, storeID int, key string, since, window time.Time) func(*sql.Selector) {
 	return func(q *sql.Selector) {
 		live := sql.Select(store.FieldID).From(sql.Table(store.Table)).
 			Where(sql.And(sql.EQ(store.FieldID, storeID), sql.IsNull(store.FieldDeletedAt)))
@@ -615,7 +691,7 @@ func (s *Service) limitsRead(shopperID, storeID int, key string, since time.Time
 			AppendSelectExprAs(count(sql.GT(orders.C(order.FieldCreatedAt), since)), "recent").
 			AppendSelectExprAs(live, "live")
 		if m := s.benefits.Members; m != nil {
-			m.AppendStanding(q, shopperID)
+			m.AppendStanding(q, shopperID, window)
 		}
 	}
 }

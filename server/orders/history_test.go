@@ -12,7 +12,6 @@ import (
 	"wemart/ent"
 	"wemart/ent/order"
 	"wemart/ent/refund"
-	"wemart/ent/shopper"
 	"wemart/server/errs"
 	"wemart/server/members"
 	"wemart/server/storage"
@@ -93,11 +92,7 @@ func TestCheckoutReadsNoHistory(t *testing.T) {
 		}
 
 		since := now.Add(-time.Minute)
-		read := s.limitsRead(loyal.ID, st.ID, "open-key", since)
-		q := entsql.Dialect(db.Dialect).Select().From(entsql.Table(shopper.Table)).
-			Where(entsql.EQ(entsql.Table(shopper.Table).C(shopper.FieldID), loyal.ID))
-		read(q)
-		query, args := q.Query()
+		query, args := s.limitsStatement(loyal.ID, st.ID, "open-key", since)
 		plan := explain(t, ctx, db, query, args)
 		t.Logf("plan:\n%s", plan)
 		for _, bad := range []string{"SCAN orders", "SCAN o\n", "SCAN r\n", "SCAN refunds", "Seq Scan on orders", "Seq Scan on refunds",
@@ -148,9 +143,14 @@ func TestCheckoutReadsNoHistory(t *testing.T) {
 
 		// And it reads what it should.
 		var rows []limitsRow
-		if err := db.Client.Shopper.Query().Where(shopper.ID(loyal.ID)).Modify(read).Scan(ctx, &rows); err != nil {
+		res, err := db.SQL.QueryContext(ctx, query, args...)
+		if err != nil {
 			t.Fatal(err)
 		}
+		if err := entsql.ScanSlice(res, &rows); err != nil {
+			t.Fatal(err)
+		}
+		res.Close()
 		if len(rows) != 1 {
 			t.Fatalf("%d rows", len(rows))
 		}
@@ -222,4 +222,31 @@ func explain(t *testing.T, ctx context.Context, db *storage.DB, query string, ar
 		t.Fatal(err)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// TestLimitsStatementIsTheRead: the statement a checkout runs, built once
+// with stand-in values, is exactly limitsRead built for her own values,
+// with and without members.
+func TestLimitsStatementIsTheRead(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		now := time.Date(2026, 12, 3, 15, 4, 5, 6, time.UTC)
+		m := members.New(db.Client, []byte("k"), func() time.Time { return now }, members.Rules{})
+		for _, opt := range []Options{{Benefits: Benefits{Members: m}}, {}} {
+			s := newService(t, db, opt)
+			for _, c := range []struct {
+				shopper, store int
+				key            string
+				since          time.Time
+			}{{1, 2, "k-1", now.Add(-time.Minute)}, {42, 42, "", now}, {7, 9, "\x00wemart:limits:key2", now.Add(time.Hour)}} {
+				query, args := s.limitsStatement(c.shopper, c.store, c.key, c.since)
+				shoppers := entsql.Table("shoppers")
+				q := entsql.Dialect(db.Dialect).Select().From(shoppers).Where(entsql.EQ(shoppers.C("id"), c.shopper))
+				s.limitsRead(c.shopper, c.store, c.key, c.since, s.windowStart())(q)
+				wantQuery, wantArgs := q.Query()
+				if query != wantQuery || fmt.Sprint(args) != fmt.Sprint(wantArgs) {
+					t.Errorf("members %v, %+v:\nran   %s %v\nbuilt %s %v", opt.Benefits.Members != nil, c, query, args, wantQuery, wantArgs)
+				}
+			}
+		}
+	})
 }

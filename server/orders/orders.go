@@ -90,17 +90,19 @@ const (
 
 // Service places orders and moves them through their lifecycle.
 type Service struct {
-	db          *storage.DB
-	client      *ent.Client
-	inv         *inventory.Service
-	stores      *stores.Service
-	pay         wechat.Pay
-	payments    *payments.Service
-	log         *slog.Logger
-	metrics     *metrics.Metrics
-	now         func() time.Time
-	ttl         time.Duration
-	limits      Limits
+	db       *storage.DB
+	client   *ent.Client
+	inv      *inventory.Service
+	stores   *stores.Service
+	pay      wechat.Pay
+	payments *payments.Service
+	log      *slog.Logger
+	metrics  *metrics.Metrics
+	now      func() time.Time
+	ttl      time.Duration
+	limits   Limits
+	// limitsStmt is the statement of limitsRead, built on first use.
+	limitsStmt  func() limitsTemplate
 	onMove      []MoveHook
 	autoReceive time.Duration
 	carrier     logistics.Carrier
@@ -149,6 +151,7 @@ func New(db *storage.DB, inv *inventory.Service, st *stores.Service, pay wechat.
 		closing: make(chan struct{}),
 	}
 	s.keys = storage.NewBatch(sharedReadTimeout, sharedReadKeys, s.readKeys)
+	s.limitsStmt = sync.OnceValue(s.buildLimits)
 	s.payments = payments.New(db.Client, opt.Log, payments.Hooks{Paid: s.onPaid, Refunded: s.onRefunded, RefundFailed: s.onRefundFailed})
 	return s
 }
