@@ -12,6 +12,7 @@ import (
 	"math/big"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -406,7 +407,7 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 		var lines []priced
 		var err error
 		if !fromCart {
-			if lines, err = priceLines(ctx, tx.Client(), in.StoreID, items); err != nil {
+			if lines, err = priceLines(ctx, tx.Client(), s.db.Dialect, in.StoreID, items); err != nil {
 				return err
 			}
 			if err := inStock(lines); err != nil {
@@ -434,7 +435,7 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 			if items, err = cartLines(ctx, tx.Client(), shopperID, in.StoreID); err != nil {
 				return err
 			}
-			if lines, err = priceLines(ctx, tx.Client(), in.StoreID, items); err != nil {
+			if lines, err = priceLines(ctx, tx.Client(), s.db.Dialect, in.StoreID, items); err != nil {
 				return err
 			}
 			if err := inStock(lines); err != nil {
@@ -604,60 +605,41 @@ type limitsRow struct {
 	members.StandingColumns
 }
 
-// limitsTemplate is the statement of limitsRead, built once (building it
-// cost a checkout more than SQLite took to run it): its text, and its
-// arguments, some of which stand for a checkout's own values.
-type limitsTemplate struct {
-	query string
-	args  []any
-	// slots says, for each argument, which of a checkout's values takes
-	// its place (an index into limitsSentinels), or -1: a constant.
-	slots []int
-}
-
-// limitsSentinels are the values limitsTemplate is built with, each
-// standing for one of a checkout's: her id, the store's, the key, the
-// minute's start and the level window's. No checkout has any of them.
-var limitsSentinels = [...]any{-7_000_000_001, -7_000_000_002, "\x00wemart:limits:key",
+// limitsParams are the values the checkout's read of the shopper is built
+// with (a storage.Template), each standing for one of a checkout's: her
+// id, the store's, the key, the minute's start and the level window's.
+var limitsParams = []any{-7_000_000_001, -7_000_000_002, "\x00wemart:limits:key",
 	time.Unix(-7_000_000_003, 0).UTC(), time.Unix(-7_000_000_004, 0).UTC()}
 
 // limitsStatement is shopperLimits' read of the shopper's row with
 // limitsRead's columns, as SQL and its arguments.
 func (s *Service) limitsStatement(shopperID, storeID int, key string, since time.Time) (string, []any) {
-	t := s.limitsStmt()
-	values := [len(limitsSentinels)]any{shopperID, storeID, key, since, s.windowStart()}
-	args := make([]any, len(t.args))
-	for i, slot := range t.slots {
-		if slot < 0 {
-			args[i] = t.args[i]
-		} else {
-			args[i] = values[slot]
-		}
+	if s.benefits.Members == nil {
+		return s.limitsStmt().Bind(shopperID, storeID, key, since)
 	}
-	return t.query, args
+	return s.limitsStmt().Bind(shopperID, storeID, key, since, s.windowStart())
 }
 
-// buildLimits builds limitsTemplate, as ent would build the read: the
-// shopper's row, limitsRead's columns.
-func (s *Service) buildLimits() limitsTemplate {
-	v := limitsSentinels
-	shoppers := sql.Table(shopper.Table)
-	q := sql.Dialect(s.db.Dialect).Select().From(shoppers).Where(sql.EQ(shoppers.C(shopper.FieldID), v[0]))
-	s.limitsRead(v[0].(int), v[1].(int), v[2].(string), v[3].(time.Time), v[4].(time.Time))(q)
-	query, args := q.Query()
-	t := limitsTemplate{query: query, args: args, slots: make([]int, len(args))}
-	found := make([]bool, len(v))
-	for i, a := range args {
-		t.slots[i] = slices.IndexFunc(v[:], func(x any) bool { return x == a })
-		if t.slots[i] >= 0 {
-			found[t.slots[i]] = true
-		}
-	}
+// buildLimits builds limitsStatement's template once (building it cost a
+// checkout more than SQLite took to run it), as ent would build the read:
+// the shopper's row, limitsRead's columns.
+func (s *Service) buildLimits() storage.Template {
+	params := limitsParams
 	if s.benefits.Members == nil {
-		found[4] = true // no standing read, no window
+		params = params[:4] // no standing read, no window
 	}
-	if slices.Contains(found, false) {
-		panic(fmt.Sprintf("orders: the limits read does not take every value it is built with: %s %v", query, args))
+	t, err := storage.NewTemplate(params, func(v []any) (string, []any) {
+		window := time.Time{}
+		if len(v) > 4 {
+			window = v[4].(time.Time)
+		}
+		shoppers := sql.Table(shopper.Table)
+		q := sql.Dialect(s.db.Dialect).Select().From(shoppers).Where(sql.EQ(shoppers.C(shopper.FieldID), v[0]))
+		s.limitsRead(v[0].(int), v[1].(int), v[2].(string), v[3].(time.Time), window)(q)
+		return q.Query()
+	})
+	if err != nil {
+		panic(err) // a change to limitsRead; TestLimitsStatementIsTheRead fails first
 	}
 	return t
 }
@@ -724,39 +706,22 @@ func cartLines(ctx context.Context, tx *ent.Client, shopperID, storeID int) ([]L
 // priceLines reads each line's SKU, product and price at the store now,
 // inside the order's transaction: the SKU must exist, be on sale and be
 // stocked by the store, whose own price (on the stock row) beats the chain's.
-func priceLines(ctx context.Context, tx *ent.Client, storeID int, items []LineInput) ([]priced, error) {
-	ids := make([]int, len(items))
+func priceLines(ctx context.Context, tx *ent.Client, dialect string, storeID int, items []LineInput) ([]priced, error) {
+	values := make([]any, 1+len(items))
+	values[0] = storeID
 	for i, l := range items {
-		ids[i] = l.SkuID
+		values[1+i] = l.SkuID
 	}
-	// One read: each SKU with its product and, when the store stocks it,
-	// its stock row there.
-	var rows []struct {
-		SkuID      int        `json:"sku_id"`
-		SkuName    string     `json:"sku_name"`
-		ChainFen   int64      `json:"chain_fen"`
-		ProductID  int        `json:"product_id"`
-		Title      string     `json:"title"`
-		ImageKey   string     `json:"image_key"`
-		Images     *string    `json:"images"`
-		CategoryID *int       `json:"category_id"`
-		Status     string     `json:"status"`
-		DeletedAt  *time.Time `json:"product_deleted_at"`
-		StockID    *int       `json:"stock_id"`
-		OwnFen     *int64     `json:"own_fen"`
-		OnHand     *int64     `json:"on_hand"`
-		Reserved   *int64     `json:"reserved"`
+	query, args := priceRead(dialect, len(items)).Bind(values...)
+	res, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
 	}
-	err := tx.Sku.Query().Where(sku.IDIn(ids...), sku.DeletedAtIsNil()).Modify(func(q *sql.Selector) {
-		p, st := sql.Table(product.Table), sql.Table(stock.Table)
-		q.Join(p).On(q.C(sku.FieldProductID), p.C(product.FieldID)).
-			LeftJoin(st).OnP(sql.And(sql.ColumnsEQ(st.C(stock.FieldSkuID), q.C(sku.FieldID)), sql.EQ(st.C(stock.FieldStoreID), storeID)))
-		q.Select(sql.As(q.C(sku.FieldID), "sku_id"), sql.As(q.C(sku.FieldName), "sku_name"), sql.As(q.C(sku.FieldPriceFen), "chain_fen"),
-			sql.As(p.C(product.FieldID), "product_id"), sql.As(p.C(product.FieldTitle), "title"), sql.As(p.C(product.FieldImageKey), "image_key"),
-			sql.As(p.C(product.FieldImages), "images"), sql.As(p.C(product.FieldCategoryID), "category_id"), sql.As(p.C(product.FieldStatus), "status"),
-			sql.As(p.C(product.FieldDeletedAt), "product_deleted_at"), sql.As(st.C(stock.FieldID), "stock_id"),
-			sql.As(st.C(stock.FieldPriceFen), "own_fen"), sql.As(st.C(stock.FieldOnHand), "on_hand"), sql.As(st.C(stock.FieldReserved), "reserved"))
-	}).Scan(ctx, &rows)
+	var rows []priceRow
+	err = sql.ScanSlice(res, &rows)
+	if cerr := res.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -796,6 +761,67 @@ func priceLines(ctx context.Context, tx *ent.Client, storeID int, items []LineIn
 		out[i] = priced{LineInput: l, sku: k, product: k.Edges.Product, unitFen: prices.Effective(k.PriceFen, own), available: available[l.SkuID]}
 	}
 	return out, nil
+}
+
+// priceRow is what priceLines reads of a SKU: it with its product and,
+// when the store stocks it, its stock row there.
+type priceRow struct {
+	SkuID      int        `json:"sku_id"`
+	SkuName    string     `json:"sku_name"`
+	ChainFen   int64      `json:"chain_fen"`
+	ProductID  int        `json:"product_id"`
+	Title      string     `json:"title"`
+	ImageKey   string     `json:"image_key"`
+	Images     *string    `json:"images"`
+	CategoryID *int       `json:"category_id"`
+	Status     string     `json:"status"`
+	DeletedAt  *time.Time `json:"product_deleted_at"`
+	StockID    *int       `json:"stock_id"`
+	OwnFen     *int64     `json:"own_fen"`
+	OnHand     *int64     `json:"on_hand"`
+	Reserved   *int64     `json:"reserved"`
+}
+
+// priceReads holds priceLines' statements, one a dialect and line count,
+// each built once (storage.Template).
+var priceReads sync.Map // priceKey → storage.Template
+
+type priceKey struct {
+	dialect string
+	lines   int
+}
+
+// priceRead is the template of priceLines' read of n lines: one read of
+// each SKU with its product and, when the store stocks it, its stock row
+// there. Its params are the store and the n SKUs.
+func priceRead(dialect string, n int) storage.Template {
+	key := priceKey{dialect, n}
+	if t, ok := priceReads.Load(key); ok {
+		return t.(storage.Template)
+	}
+	params := make([]any, 1+n)
+	params[0] = -7_000_000_010
+	for i := range n {
+		params[1+i] = -7_000_000_100 - i
+	}
+	t, err := storage.NewTemplate(params, func(v []any) (string, []any) {
+		q := sql.Dialect(dialect).Select().From(sql.Table(sku.Table))
+		p, st := sql.Table(product.Table), sql.Table(stock.Table)
+		q.Join(p).On(q.C(sku.FieldProductID), p.C(product.FieldID)).
+			LeftJoin(st).OnP(sql.And(sql.ColumnsEQ(st.C(stock.FieldSkuID), q.C(sku.FieldID)), sql.EQ(st.C(stock.FieldStoreID), v[0])))
+		q.Select(sql.As(q.C(sku.FieldID), "sku_id"), sql.As(q.C(sku.FieldName), "sku_name"), sql.As(q.C(sku.FieldPriceFen), "chain_fen"),
+			sql.As(p.C(product.FieldID), "product_id"), sql.As(p.C(product.FieldTitle), "title"), sql.As(p.C(product.FieldImageKey), "image_key"),
+			sql.As(p.C(product.FieldImages), "images"), sql.As(p.C(product.FieldCategoryID), "category_id"), sql.As(p.C(product.FieldStatus), "status"),
+			sql.As(p.C(product.FieldDeletedAt), "product_deleted_at"), sql.As(st.C(stock.FieldID), "stock_id"),
+			sql.As(st.C(stock.FieldPriceFen), "own_fen"), sql.As(st.C(stock.FieldOnHand), "on_hand"), sql.As(st.C(stock.FieldReserved), "reserved"))
+		q.Where(sql.And(sql.In(q.C(sku.FieldID), v[1:]...), sql.IsNull(q.C(sku.FieldDeletedAt))))
+		return q.Query()
+	})
+	if err != nil {
+		panic(err) // TestPriceReadIsTheRead fails first
+	}
+	actual, _ := priceReads.LoadOrStore(key, t)
+	return actual.(storage.Template)
 }
 
 // deliverable checks that the store delivers to one of the shopper's

@@ -102,7 +102,7 @@ type Service struct {
 	ttl      time.Duration
 	limits   Limits
 	// limitsStmt is the statement of limitsRead, built on first use.
-	limitsStmt  func() limitsTemplate
+	limitsStmt  func() storage.Template
 	onMove      []MoveHook
 	autoReceive time.Duration
 	carrier     logistics.Carrier
