@@ -65,7 +65,10 @@ func BenchmarkCheckoutCPU(b *testing.B) {
 						s.mustPlace(tokens[w], fmt.Sprintf("warm-%d-%d-%d", time.Now().UnixNano(), w, i), storeID, lines)
 					}
 				})
-				floor := cryptoFloor(b)
+				// The floor is timed in a burst before the orders and one
+				// after, and the mean taken: on a shared machine one burst
+				// of under a second can land on a slow or a quick moment.
+				before := cryptoFloor(b)
 				var orders atomic.Int64
 				wemart, db := s.measure("checkout", func() {
 					waitAll(cpuShoppers, func(w int) {
@@ -80,6 +83,8 @@ func BenchmarkCheckoutCPU(b *testing.B) {
 						}
 					})
 				})
+				after := cryptoFloor(b)
+				floor := (before + after) / 2
 				order := perUnit(wemart+db, int(orders.Load()))
 				// The goal in milliseconds was set on a machine whose floor
 				// was 3.56 ms; on a quicker one it is met with room to spare,
@@ -92,10 +97,11 @@ func BenchmarkCheckoutCPU(b *testing.B) {
 				benchtable.Report(b, benchtable.Row{
 					Measure: "checkout CPU per order, sandbox excluded", Engine: engineName(engine),
 					Value: order, Unit: "ms", Baseline: ms(floor), BaseUnit: "ms",
-					BaseName: "crypto floor (2 RSA-2048 signs + 1 verify)", Goal: goal,
+					BaseName: "crypto floor (2 RSA-2048 signs + 1 verify; mean of a burst before and one after)", Goal: goal,
 					Met: order <= limit && order <= limit/floorAtGoal*ms(floor),
 					Note: fmt.Sprintf("%d orders of 1-3 lines by %d shoppers at once over HTTP; wemart %.2f ms + database server %.2f ms; "+
-						"wemart in its own process, the sandbox in another", orders.Load(), cpuShoppers, perUnit(wemart, int(orders.Load())), perUnit(db, int(orders.Load()))),
+						"wemart in its own process, the sandbox in another; floor %.2f ms before, %.2f ms after", orders.Load(), cpuShoppers,
+						perUnit(wemart, int(orders.Load())), perUnit(db, int(orders.Load())), ms(before), ms(after)),
 				})
 
 				// A flash sale's SKU, sold out by reservations.
