@@ -92,7 +92,10 @@ func TestCheckoutReadsNoHistory(t *testing.T) {
 		}
 
 		since := now.Add(-time.Minute)
-		query, args := s.limitsStatement(loyal.ID, st.ID, "open-key", since)
+		query, args, err := s.limitsStatement(loyal.ID, st.ID, "open-key", since)
+		if err != nil {
+			t.Fatal(err)
+		}
 		plan := explain(t, ctx, db, query, args)
 		t.Logf("plan:\n%s", plan)
 		for _, bad := range []string{"SCAN orders", "SCAN o\n", "SCAN r\n", "SCAN refunds", "Seq Scan on orders", "Seq Scan on refunds",
@@ -226,7 +229,7 @@ func explain(t *testing.T, ctx context.Context, db *storage.DB, query string, ar
 
 // TestLimitsStatementIsTheRead: the statement a checkout runs, built once
 // with stand-in values, is exactly limitsRead built for her own values,
-// with and without members.
+// with and without members, the level window moving with the clock.
 func TestLimitsStatementIsTheRead(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		now := time.Date(2026, 12, 3, 15, 4, 5, 6, time.UTC)
@@ -238,10 +241,18 @@ func TestLimitsStatementIsTheRead(t *testing.T) {
 				key            string
 				since          time.Time
 			}{{1, 2, "k-1", now.Add(-time.Minute)}, {42, 42, "", now}, {7, 9, "\x00wemart:limits:key2", now.Add(time.Hour)}} {
-				query, args := s.limitsStatement(c.shopper, c.store, c.key, c.since)
+				now = now.Add(25 * time.Hour) // the window starts later each time
+				query, args, err := s.limitsStatement(c.shopper, c.store, c.key, c.since)
+				if err != nil {
+					t.Fatal(err)
+				}
+				window := time.Time{}
+				if opt.Benefits.Members != nil {
+					window = m.WindowStart()
+				}
 				shoppers := entsql.Table("shoppers")
 				q := entsql.Dialect(db.Dialect).Select().From(shoppers).Where(entsql.EQ(shoppers.C("id"), c.shopper))
-				s.limitsRead(c.shopper, c.store, c.key, c.since, s.windowStart())(q)
+				s.limitsRead(c.shopper, c.store, c.key, c.since, window)(q)
 				wantQuery, wantArgs := q.Query()
 				if query != wantQuery || fmt.Sprint(args) != fmt.Sprint(wantArgs) {
 					t.Errorf("members %v, %+v:\nran   %s %v\nbuilt %s %v", opt.Benefits.Members != nil, c, query, args, wantQuery, wantArgs)

@@ -102,7 +102,7 @@ type Service struct {
 	ttl      time.Duration
 	limits   Limits
 	// limitsStmt is the statement of limitsRead, built on first use.
-	limitsStmt  func() storage.Template
+	limitsStmt  func() (storage.Template, error)
 	onMove      []MoveHook
 	autoReceive time.Duration
 	carrier     logistics.Carrier
@@ -151,7 +151,7 @@ func New(db *storage.DB, inv *inventory.Service, st *stores.Service, pay wechat.
 		closing: make(chan struct{}),
 	}
 	s.keys = storage.NewBatch(sharedReadTimeout, sharedReadKeys, s.readKeys)
-	s.limitsStmt = sync.OnceValue(s.buildLimits)
+	s.limitsStmt = sync.OnceValues(s.buildLimits)
 	s.payments = payments.New(db.Client, opt.Log, payments.Hooks{Paid: s.onPaid, Refunded: s.onRefunded, RefundFailed: s.onRefundFailed})
 	return s
 }

@@ -161,10 +161,10 @@ func resp[T any](res *T, get func() kresponse.ResponsePayment) kresponse.Respons
 }
 
 // Params implements Pay: the wx.requestPayment parameters, signed by the
-// merchant key over appId, timeStamp, nonceStr and package. Signed here
-// rather than by PowerWeChat's JSSDK BridgeConfig (the same scheme): its
-// nonce, a shuffle of a 2 KB string, cost as much as the rest of a
-// checkout's payment work apart from the signatures.
+// merchant key over appId, timeStamp (seconds), nonceStr and package.
+// Signed here rather than by PowerWeChat's JSSDK BridgeConfig (the same
+// scheme): its nonce, a shuffle of a 2 KB string with math/rand, cost as
+// much as the rest of the parameters' work apart from the signature.
 func (p *payClient) Params(prepayID string) (PaymentParams, error) {
 	out := PaymentParams{TimeStamp: strconv.FormatInt(time.Now().Unix(), 10), NonceStr: wxpay.Nonce(32),
 		Package: "prepay_id=" + prepayID, SignType: "RSA"}

@@ -13,6 +13,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -334,8 +336,12 @@ func TestPrepayParamsQueryClose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if params.Package != "prepay_id="+prepayID || params.SignType != "RSA" || params.TimeStamp == "" || params.NonceStr == "" {
+	if params.Package != "prepay_id="+prepayID || params.SignType != "RSA" || !regexp.MustCompile(`^[A-Za-z0-9]{1,32}$`).MatchString(params.NonceStr) {
 		t.Fatalf("params %+v", params)
+	}
+	// timeStamp is in seconds, now.
+	if ts, err := strconv.ParseInt(params.TimeStamp, 10, 64); err != nil || ts < time.Now().Add(-time.Minute).Unix() || ts > time.Now().Unix() {
+		t.Fatalf("timeStamp %q is not now in seconds", params.TimeStamp)
 	}
 	_, id := identity(t)
 	msg := f.creds.AppID + "\n" + params.TimeStamp + "\n" + params.NonceStr + "\n" + params.Package + "\n"

@@ -167,4 +167,19 @@ func TestNonce(t *testing.T) {
 	if len(used) != len(nonceChars) {
 		t.Fatalf("1000 nonces used %d of the %d characters", len(used), len(nonceChars))
 	}
+	// Every character as likely as any other: over 102400 characters each
+	// is expected 1652 times (σ ≈ 40); taking bytes modulo 62 without
+	// rejecting the top ones would make the first eight 25% likelier.
+	count := map[rune]int{}
+	for range 3200 {
+		for _, c := range Nonce(32) {
+			count[c]++
+		}
+	}
+	want := 3200 * 32 / len(nonceChars)
+	for _, c := range nonceChars {
+		if n := count[c]; n < want*85/100 || n > want*115/100 {
+			t.Errorf("%q came %d times in 102400 characters, want about %d", c, n, want)
+		}
+	}
 }
