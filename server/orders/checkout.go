@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	stdsql "database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -545,20 +546,12 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 // minute, never her whole history.
 func (s *Service) shopperLimits(ctx context.Context, tx *ent.Tx, shopperID, storeID int, key string, now time.Time) (standing, string, error) {
 	lim := s.limits
-	var rows []limitsRow
 	since := now.Add(-time.Minute).UTC()
 	query, args, err := s.limitsStatement(shopperID, storeID, key, since)
 	if err != nil {
 		return standing{}, "", err
 	}
-	res, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return standing{}, "", err
-	}
-	err = sql.ScanSlice(res, &rows)
-	if cerr := res.Close(); err == nil {
-		err = cerr
-	}
+	rows, err := scanAll[limitsRow](ctx, tx, query, args)
 	if err != nil {
 		return standing{}, "", err
 	}
@@ -719,15 +712,7 @@ func priceLines(ctx context.Context, tx *ent.Client, dialect string, storeID int
 		return nil, err
 	}
 	query, args := t.Bind(values...)
-	res, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	var rows []priceRow
-	err = sql.ScanSlice(res, &rows)
-	if cerr := res.Close(); err == nil {
-		err = cerr
-	}
+	rows, err := scanAll[priceRow](ctx, tx, query, args)
 	if err != nil {
 		return nil, err
 	}
@@ -767,6 +752,23 @@ func priceLines(ctx context.Context, tx *ent.Client, dialect string, storeID int
 		out[i] = priced{LineInput: l, sku: k, product: k.Edges.Product, unitFen: prices.Effective(k.PriceFen, own), available: available[l.SkuID]}
 	}
 	return out, nil
+}
+
+// scanAll runs query on q (a client or a transaction) and scans every row
+// into a T by its json tags, as ent's Scan does.
+func scanAll[T any](ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*stdsql.Rows, error)
+}, query string, args []any) ([]T, error) {
+	res, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []T
+	err = sql.ScanSlice(res, &out)
+	if cerr := res.Close(); err == nil {
+		err = cerr
+	}
+	return out, err
 }
 
 // priceRow is what priceLines reads of a SKU: it with its product and,
