@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	stdsql "database/sql"
+	"errors"
 	"strings"
 	"sync"
 
@@ -19,16 +20,27 @@ import (
 // the busy timeout still arbitrates between processes (a `wemart seed` next
 // to a server). Reads outside transactions are not affected.
 //
+// Transactions and writes outside them run on writer, a pool of one
+// connection (see openSQLite); reads outside transactions on the pool.
+//
 // The one rule it adds: code holding a transaction must not write through
 // the client outside it (it would wait for itself). wemart never does; on
 // SQLite that was already a 10-second stall and a failure.
 type serialTx struct {
 	dialect.Driver
-	slot chan struct{}
+	writer dialect.Driver
+	slot   chan struct{}
 }
 
-func newSerialTx(d dialect.Driver) *serialTx {
-	return &serialTx{Driver: d, slot: make(chan struct{}, 1)}
+// newSerialTx returns reads (outside transactions) to d, transactions
+// and writes to writer.
+func newSerialTx(d, writer dialect.Driver) *serialTx {
+	return &serialTx{Driver: d, writer: writer, slot: make(chan struct{}, 1)}
+}
+
+// Close closes both pools.
+func (s *serialTx) Close() error {
+	return errors.Join(s.Driver.Close(), s.writer.Close())
 }
 
 // Tx waits for the process's turn to write (or for ctx to end), then begins.
@@ -36,7 +48,7 @@ func (s *serialTx) Tx(ctx context.Context) (dialect.Tx, error) {
 	if err := s.take(ctx); err != nil {
 		return nil, err
 	}
-	tx, err := s.Driver.Tx(ctx)
+	tx, err := s.writer.Tx(ctx)
 	if err != nil {
 		s.give()
 		return nil, err
@@ -102,6 +114,7 @@ func (s *serialTx) Exec(ctx context.Context, query string, args, v any) error {
 			return err
 		}
 		defer s.give()
+		return s.writer.Exec(ctx, query, args, v)
 	}
 	return s.Driver.Exec(ctx, query, args, v)
 }
@@ -114,6 +127,7 @@ func (s *serialTx) Query(ctx context.Context, query string, args, v any) error {
 			return err
 		}
 		defer s.give()
+		return s.writer.Query(ctx, query, args, v)
 	}
 	return s.Driver.Query(ctx, query, args, v)
 }
@@ -125,6 +139,7 @@ func (s *serialTx) ExecContext(ctx context.Context, query string, args ...any) (
 			return nil, err
 		}
 		defer s.give()
+		return s.writer.(execQuerier).ExecContext(ctx, query, args...)
 	}
 	return s.Driver.(execQuerier).ExecContext(ctx, query, args...)
 }
@@ -138,6 +153,7 @@ func (s *serialTx) QueryContext(ctx context.Context, query string, args ...any) 
 			return nil, err
 		}
 		defer s.give()
+		return s.writer.(execQuerier).QueryContext(ctx, query, args...)
 	}
 	return s.Driver.(execQuerier).QueryContext(ctx, query, args...)
 }

@@ -100,10 +100,22 @@ func openSQLite(ctx context.Context, path string, stmtCache int) (*DB, error) {
 	db.SetMaxOpenConns(8)
 	db.SetMaxIdleConns(8)
 	db.SetConnMaxIdleTime(5 * time.Minute)
+	// The process's writes take turns anyway (serialTx): they all go
+	// through one connection of their own, kept open. A connection drops
+	// its whole page cache whenever another one has written since its last
+	// transaction, so writes spread over the pool read the pages every
+	// write touches (an index's last leaf, a hot stock row) back from the
+	// log each time; the one writer keeps them.
+	writer := sql.OpenDB(conn)
+	writer.SetMaxOpenConns(1)
+	writer.SetMaxIdleConns(1)
+	writer.SetConnMaxIdleTime(0)
 	out, err := finish(ctx, db, dialect.SQLite, "sqlite:"+path)
 	if err != nil {
+		writer.Close()
 		return nil, err
 	}
+	out.Client = ent.NewClient(ent.Driver(newSerialTx(entsql.OpenDB(dialect.SQLite, db), entsql.OpenDB(dialect.SQLite, writer))))
 	if err := DropStat4(ctx, db); err != nil {
 		out.Close()
 		return nil, fmt.Errorf("sqlite %s: %w", path, err)
@@ -156,12 +168,8 @@ func finish(ctx context.Context, db *sql.DB, dialectName, location string) (*DB,
 		db.Close()
 		return nil, fmt.Errorf("connect to %s: %w", location, err)
 	}
-	var drv dialect.Driver = entsql.OpenDB(dialectName, db)
-	if dialectName == dialect.SQLite {
-		drv = newSerialTx(drv)
-	}
 	return &DB{
-		Client:   ent.NewClient(ent.Driver(drv)),
+		Client:   ent.NewClient(ent.Driver(entsql.OpenDB(dialectName, db))),
 		SQL:      db,
 		Dialect:  dialectName,
 		Location: location,

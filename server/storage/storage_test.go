@@ -212,3 +212,63 @@ func TestMigrationsKeepData(t *testing.T) {
 		})
 	}
 }
+
+// TestSQLiteWritesShareOneConnection: on SQLite a process's transactions,
+// and its writes outside them, run on one connection of their own (whose
+// page cache no other connection's write then resets); reads outside
+// transactions run on the pool. A TEMP table lives on the connection that
+// made it, so it shows which connection a statement ran on.
+func TestSQLiteWritesShareOneConnection(t *testing.T) {
+	db := storagetest.New(t, "sqlite")
+	ctx := context.Background()
+	if err := storage.WithTx(ctx, db.Client, func(tx *ent.Tx) error {
+		_, err := tx.ExecContext(ctx, "CREATE TEMP TABLE writer_marker (n INTEGER)")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 40)
+	for i := range 20 { // transactions at once, and reads beside them
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			errs <- storage.WithTx(ctx, db.Client, func(tx *ent.Tx) error {
+				_, err := tx.ExecContext(ctx, "INSERT INTO writer_marker (n) VALUES (?)", i)
+				return err
+			})
+		}()
+		go func() {
+			defer wg.Done()
+			_, err := db.Client.Category.Query().Count(ctx)
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("a transaction or read beside them: %v", err)
+		}
+	}
+	if _, err := db.Client.ExecContext(ctx, "INSERT INTO writer_marker (n) VALUES (100)"); err != nil {
+		t.Fatalf("a write outside a transaction did not run on the writer: %v", err)
+	}
+	rows, err := db.Client.QueryContext(ctx, "SELECT count(*) FROM writer_marker")
+	if err == nil {
+		rows.Close()
+		t.Fatal("a read outside a transaction ran on the writer's connection")
+	}
+	var n int
+	if err := storage.WithTx(ctx, db.Client, func(tx *ent.Tx) error {
+		rows, err := tx.QueryContext(ctx, "SELECT count(*) FROM writer_marker")
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		rows.Next()
+		return rows.Scan(&n)
+	}); err != nil || n != 21 {
+		t.Fatalf("the writer holds %d rows (%v), want 21", n, err)
+	}
+}
