@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"math/big"
 	"slices"
 	"strings"
@@ -199,8 +200,13 @@ func (s *Service) Create(ctx context.Context, shopperID int, key string, in Crea
 		return Placed{}, err
 	}
 	hash := norm.hash()
+	fresh := false // the store's entry as the index holds it, checked in the transaction
 	for attempt := 0; ; attempt++ {
-		o, err := s.try(ctx, shopperID, key, hash, norm)
+		o, err := s.try(ctx, shopperID, key, hash, norm, fresh)
+		if errors.Is(err, errStoreStale) && !fresh {
+			fresh = true // the store changed since the index read it: sync, try again
+			continue
+		}
 		if err != nil {
 			// The key may have placed its order already (this is a retry, or
 			// another request with the key committed first): that order, or a
@@ -334,20 +340,14 @@ func (s *Service) replay(ctx context.Context, o *ent.Order) (Placed, error) {
 // (inventory.Admit), then the transaction, where the compare-and-set on
 // the stock decides. A checkout of the cart's lines skips both: its lines
 // are known only in the transaction.
-func (s *Service) try(ctx context.Context, shopperID int, key, hash string, in CreateInput) (*ent.Order, error) {
-	entry, err := s.stores.Index().Get(ctx, in.StoreID)
+func (s *Service) try(ctx context.Context, shopperID int, key, hash string, in CreateInput, fresh bool) (*ent.Order, error) {
+	now := s.now()
+	entry, seen, err := s.storeEntry(ctx, in, now, fresh)
 	if err != nil {
 		return nil, err
 	}
-	if entry == nil {
-		return nil, errs.E(errs.NotFound, "no store %d", in.StoreID)
-	}
-	now := s.now()
-	if !entry.OpenAt(now) {
-		return nil, errs.E(errs.Conflict, "%s is closed now and takes no orders", entry.Name).With("store_id", entry.ID)
-	}
-	if order.Fulfilment(in.Fulfilment) == order.FulfilmentPickup && !entry.Pickup {
-		return nil, errs.E(errs.Conflict, "%s offers no pickup; choose delivery", entry.Name)
+	if err := takes(entry, in, now); err != nil {
+		return nil, err
 	}
 	if in.Items != nil { // a cart's lines are read in the transaction: no gate
 		lines := make([]inventory.Line, len(in.Items))
@@ -360,11 +360,49 @@ func (s *Service) try(ctx context.Context, shopperID int, key, hash string, in C
 		}
 		reserved := false // set once place committed; a panic leaves it false
 		defer func() { adm.Done(reserved) }()
-		o, err := s.place(ctx, shopperID, key, hash, in, entry, now)
+		o, err := s.place(ctx, shopperID, key, hash, in, entry, seen, now)
 		reserved = err == nil
 		return o, err
 	}
-	return s.place(ctx, shopperID, key, hash, in, entry, now)
+	return s.place(ctx, shopperID, key, hash, in, entry, seen, now)
+}
+
+// errStoreStale is the order's transaction finding the store's row newer
+// than the entry the checkout used (storeEntry): Create tries again with
+// the index synced.
+var errStoreStale = errors.New("orders: the store changed since the index read it")
+
+// storeEntry returns the store's entry for a checkout and the stores
+// counter its transaction checks the store's row against (stores.Index.Peek):
+// the entry as the index holds it, without a read, when it takes the
+// order; otherwise, or when fresh, the entry after a sync (a read of the
+// counter that started after this call), so that no checkout is refused,
+// or placed, on an entry older than its request. A synced entry needs no
+// check (the counter returned is the largest there is).
+func (s *Service) storeEntry(ctx context.Context, in CreateInput, now time.Time, fresh bool) (*stores.Entry, int64, error) {
+	ix := s.stores.Index()
+	if !fresh {
+		if e, seen, ok := ix.Peek(in.StoreID); ok && e != nil && takes(e, in, now) == nil {
+			return e, seen, nil
+		}
+	}
+	e, err := ix.Get(ctx, in.StoreID)
+	return e, math.MaxInt64, err
+}
+
+// takes refuses a checkout the store's entry says it does not take: an
+// unknown or deleted store, one closed now, pickup where it has none.
+func takes(e *stores.Entry, in CreateInput, now time.Time) error {
+	if e == nil {
+		return errs.E(errs.NotFound, "no store %d", in.StoreID)
+	}
+	if !e.OpenAt(now) {
+		return errs.E(errs.Conflict, "%s is closed now and takes no orders", e.Name).With("store_id", e.ID)
+	}
+	if order.Fulfilment(in.Fulfilment) == order.FulfilmentPickup && !e.Pickup {
+		return errs.E(errs.Conflict, "%s offers no pickup; choose delivery", e.Name)
+	}
+	return nil
 }
 
 // priced is an order line with what the database says about it.
@@ -395,7 +433,7 @@ func inStock(lines []priced) error {
 // and address, insert the order and its lines, open the timeline, record
 // the pending payment, reserve the stock, claim the coupon and points, and
 // take ordered lines out of the cart.
-func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in CreateInput, entry *stores.Entry, now time.Time) (*ent.Order, error) {
+func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in CreateInput, entry *stores.Entry, seen int64, now time.Time) (*ent.Order, error) {
 	fulfilment := order.Fulfilment(in.Fulfilment)
 	var placed *ent.Order
 	err := storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
@@ -427,8 +465,8 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 		// way) may have placed the order while we waited for the lock
 		// (shopperLimits looks): Create answers with that order.
 		// It also checks, in the same read, that the store was not deleted
-		// since the store index was read.
-		st, openid, err := s.shopperLimits(ctx, tx, shopperID, in.StoreID, key, now)
+		// or changed since the store index read it (seen).
+		st, openid, err := s.shopperLimits(ctx, tx, shopperID, in.StoreID, seen, key, now)
 		if err != nil {
 			return err
 		}
@@ -536,7 +574,8 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 // checkouts a minute, and returns errKeyUsed when an order with key is
 // there already; call it once the shopper's checkouts take turns (place:
 // her row's lock on PostgreSQL, SQLite's one writer). The same read checks
-// that the store is live (not deleted since the store index was read): on
+// that the store is live (not deleted since the store index was read) and
+// that its row's version is at most seen (errStoreStale otherwise): on
 // PostgreSQL its row is read FOR SHARE, so checkouts of one store do not
 // wait on each other, but a store delete waits for them (and they for it),
 // and never leaves orders behind. It also reads her member standing
@@ -544,7 +583,7 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 // orders it counts, through an index on the shopper and the key, the
 // status or the time: her key's, her unpaid ones and those of the last
 // minute, never her whole history.
-func (s *Service) shopperLimits(ctx context.Context, tx *ent.Tx, shopperID, storeID int, key string, now time.Time) (standing, string, error) {
+func (s *Service) shopperLimits(ctx context.Context, tx *ent.Tx, shopperID, storeID int, seen int64, key string, now time.Time) (standing, string, error) {
 	lim := s.limits
 	since := now.Add(-time.Minute).UTC()
 	query, args, err := s.limitsStatement(shopperID, storeID, key, since)
@@ -561,6 +600,9 @@ func (s *Service) shopperLimits(ctx context.Context, tx *ent.Tx, shopperID, stor
 	r := rows[0]
 	if r.Live == nil {
 		return standing{}, "", errs.E(errs.NotFound, "no store %d", storeID)
+	}
+	if *r.Live > seen {
+		return standing{}, "", errStoreStale
 	}
 	if r.Used > 0 {
 		return standing{}, "", errKeyUsed
@@ -597,7 +639,8 @@ type limitsRow struct {
 	Used   int64  `json:"used"`
 	Open   int64  `json:"open"`
 	Recent int64  `json:"recent"`
-	Live   *int64 `json:"live"`
+	// Live is the store's row version (NULL: 0) while it is not deleted.
+	Live *int64 `json:"live"`
 	members.StandingColumns
 }
 
@@ -653,7 +696,7 @@ func (s *Service) buildLimits() (storage.Template, error) {
 // member level window.
 func (s *Service) limitsRead(shopperID, storeID int, key string, since, window time.Time) func(*sql.Selector) {
 	return func(q *sql.Selector) {
-		live := sql.Select(store.FieldID).From(sql.Table(store.Table)).
+		live := sql.Select("COALESCE(" + store.FieldVersion + ", 0)").From(sql.Table(store.Table)).
 			Where(sql.And(sql.EQ(store.FieldID, storeID), sql.IsNull(store.FieldDeletedAt)))
 		if s.db.Dialect == dialect.Postgres {
 			live.ForShare()

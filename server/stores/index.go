@@ -484,6 +484,19 @@ func (ix *Index) Get(ctx context.Context, id int) (_ *Entry, err error) {
 	return ix.stores[id], nil
 }
 
+// Peek returns the entry of store id as the index holds it, without
+// asking the database whether stores changed (Get does), and the stores
+// counter the index reflects: the entry is current if the store's row
+// has a version (NULL: 0) no greater than it. A caller that checks that in
+// the transaction it acts in (reading the row's version there) needs no
+// Get: a checkout does, and reads no counter. Before the first load the
+// entry is nil and ok false.
+func (ix *Index) Peek(id int) (_ *Entry, version int64, ok bool) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.stores[id], ix.version, ix.loaded
+}
+
 // Len is the number of stores indexed.
 func (ix *Index) Len() int {
 	ix.mu.RLock()
