@@ -72,9 +72,11 @@ func SQLiteDSN(path string) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "synchronous(NORMAL)")
-	// Reads through a memory map share the OS's page cache between
-	// connections instead of copying pages into each one's own cache.
-	q.Add("_pragma", "mmap_size(268435456)")
+	// No memory map: a connection that finds the database changed since
+	// its last transaction unmaps all of it (and maps it again, page
+	// faults and all, as it reads), so with orders being written every
+	// read paid that, a munmap a read (TLB shootdowns on every core).
+	q.Add("_pragma", "mmap_size(0)")
 	q.Add("_txlock", "immediate")
 	return "file:" + path + "?" + q.Encode()
 }
