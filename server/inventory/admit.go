@@ -19,6 +19,10 @@ const (
 	defaultPatience = time.Second
 )
 
+// knownFor is how long Admit lets checkouts through on what the gate
+// knows of a SKU's units (see gate.known) before it reads them again.
+const knownFor = time.Second
+
 // gate counts, per store and SKU, the units of this process's checkouts
 // admitted to their transactions and not yet ended.
 //
@@ -40,12 +44,34 @@ const (
 // twice until it does), or stock added elsewhere can cost a wait of one
 // recheck or a transaction that fails, never an oversell; and a checkout
 // that waited patience in all goes to its transaction anyway.
+//
+// The gate also keeps what it last learnt of each SKU's available units
+// (known): a SKU ordered again and again is read once a second, not once
+// a checkout, while it is plentiful. It only ever admits on that, never
+// refuses: a checkout it would not admit on it reads afresh.
 type gate struct {
 	mu                sync.Mutex
 	recheck, patience time.Duration // see SetAdmitTimes
 
 	flights map[skuAt]*flight
 	waiting atomic.Int64 // checkouts waiting for units
+
+	// known is, per SKU at a store, the units a fresh read found
+	// available, less those this process's checkouts reserved since, and
+	// when it was read. It can be high by what other processes or staff
+	// took since, or by a reservation that committed while the read was
+	// on its way (for at most knownFor, and Reserve's compare-and-set
+	// refuses what is not there), or low (a checkout that committed before
+	// the read counts twice). A checkout that ends without reserving
+	// forgets its SKUs' entries, and so does any other move that takes
+	// units away.
+	known map[skuAt]knownUnits
+}
+
+// knownUnits is an entry of gate.known.
+type knownUnits struct {
+	units int64
+	at    time.Time
 }
 
 // skuAt is a SKU at a store.
@@ -80,6 +106,11 @@ type Admission struct {
 // released before the checkout came. A line without a stock row is left
 // to the transaction to explain; lines of one SKU count together.
 //
+// When the gate read every line's SKU less than knownFor ago and what it
+// knows, less the units being reserved, covers the lines, Admit admits
+// without reading (see gate.known): only to let a checkout through to its
+// transaction, where the compare-and-set decides, never to refuse one.
+//
 // When the lines are available but this process's checkouts already in
 // their transactions are reserving them (see gate), Admit waits for those
 // (or for ctx) and reads again. The caller must call Done on the
@@ -91,12 +122,16 @@ func (s *Service) Admit(ctx context.Context, storeID int, lines []Line) (_ *Admi
 	for i, l := range lines {
 		ids[i] = l.SkuID
 	}
+	if a := s.gate.admitKnown(storeID, lines, time.Now()); a != nil {
+		return a, nil
+	}
 	deadline := time.Now().Add(s.gate.patienceNow())
 	for {
 		available, err := s.available.Get(ctx, storeID, ids)
 		if err != nil {
 			return nil, err
 		}
+		s.gate.learn(storeID, available, time.Now())
 		for _, l := range lines {
 			if have, ok := available[l.SkuID]; ok && have < l.Quantity {
 				return nil, OutOfStock(l, have)
@@ -161,6 +196,51 @@ func (g *gate) wait(ctx context.Context, freed <-chan struct{}) error {
 	}
 }
 
+// learn records the units a fresh read found available (gate.known).
+func (g *gate) learn(storeID int, available map[int]int64, at time.Time) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.known == nil {
+		g.known = map[skuAt]knownUnits{}
+	}
+	for sku, units := range available {
+		g.known[skuAt{storeID, sku}] = knownUnits{units, at}
+	}
+}
+
+// forget drops what the gate knows of skus at storeID (units were taken
+// away other than by this process's checkouts).
+func (g *gate) forget(storeID int, skus ...int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, sku := range skus {
+		delete(g.known, skuAt{storeID, sku})
+	}
+}
+
+// admitKnown admits lines on what the gate knows of their units, younger
+// than knownFor at now, less those being reserved; nil when it knows too
+// little or too few (the caller then reads).
+func (g *gate) admitKnown(storeID int, lines []Line, now time.Time) *Admission {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, l := range lines {
+		k := skuAt{storeID, l.SkuID}
+		known, ok := g.known[k]
+		if !ok || now.Sub(known.at) >= knownFor || now.Before(known.at) {
+			return nil
+		}
+		units := known.units
+		if f := g.flights[k]; f != nil {
+			units -= f.units
+		}
+		if units < l.Quantity {
+			return nil
+		}
+	}
+	return g.count(storeID, lines)
+}
+
 // admit counts lines in when the available units less those being
 // reserved cover each of them (or when force); otherwise it returns a
 // channel closed when a short line's units may have come back.
@@ -185,7 +265,15 @@ func (g *gate) admit(storeID int, lines []Line, available map[int]int64, force b
 		}
 		counted = append(counted, l)
 	}
-	for _, l := range counted {
+	return g.count(storeID, counted), nil
+}
+
+// count counts lines in as being reserved (the caller holds g.mu).
+func (g *gate) count(storeID int, lines []Line) *Admission {
+	if g.flights == nil {
+		g.flights = map[skuAt]*flight{}
+	}
+	for _, l := range lines {
 		k := skuAt{storeID, l.SkuID}
 		f := g.flights[k]
 		if f == nil {
@@ -194,7 +282,7 @@ func (g *gate) admit(storeID int, lines []Line, available map[int]int64, force b
 		}
 		f.units += l.Quantity
 	}
-	return &Admission{g: g, store: storeID, lines: counted}, nil
+	return &Admission{g: g, store: storeID, lines: lines}
 }
 
 // rechecked wakes the checkouts waiting on f, if f is still in flight.
@@ -222,6 +310,12 @@ func (a *Admission) Done(reserved bool) {
 	a.done = true
 	for _, l := range a.lines {
 		k := skuAt{a.store, l.SkuID}
+		if known, ok := g.known[k]; ok && reserved {
+			known.units -= l.Quantity
+			g.known[k] = known
+		} else if ok {
+			delete(g.known, k) // perhaps short: the next checkout reads
+		}
 		f := g.flights[k]
 		if f == nil { // cannot happen: every counted line has its flight
 			continue

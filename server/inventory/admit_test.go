@@ -245,3 +245,58 @@ func TestAdmitRechecksAndGivesUpWaiting(t *testing.T) {
 		forced.Done(false)
 	})
 }
+
+// TestAdmitOnWhatItKnows: a SKU whose units the gate read less than a
+// second ago, less those its checkouts reserved since, is admitted without
+// a read; anything else reads, and only a fresh read ever refuses. Here
+// another process's staff change the stock behind the gate's back, so
+// each answer shows whether Admit read.
+func TestAdmitOnWhatItKnows(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		svc, storeID, skuID := stocked(t, db, 10)
+		other := inventory.New(db) // another process: its staff's changes tell svc nothing
+		set := func(s *inventory.Service, onHand int64) {
+			t.Helper()
+			if _, err := s.Set(ctx, inventory.Staff(1), storeID, skuID, inventory.SetInput{OnHand: i64(onHand)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		four := inventory.Line{SkuID: skuID, Quantity: 4}
+		first, err := svc.Admit(ctx, storeID, []inventory.Line{four}) // reads: 10
+		if err != nil {
+			t.Fatal(err)
+		}
+		set(other, 5)
+		// 10 known, 4 being reserved: 4 more go in on what it knows (a
+		// read would find 5 and make this one wait for the first).
+		second := answer(t, admitAsync(ctx, svc, storeID, four))
+		if second.err != nil {
+			t.Fatalf("admit on what the gate knows: %v", second.err)
+		}
+		reserve(t, db, svc, storeID, four)
+		first.Done(true)     // known: 6
+		second.a.Done(false) // ended without reserving: the gate forgets the SKU
+		// So the next reads: 5 on hand, 4 reserved, 1 available.
+		if _, err := svc.Admit(ctx, storeID, []inventory.Line{{SkuID: skuID, Quantity: 2}}); !errs.Is(err, errs.OutOfStock) {
+			t.Fatalf("admit of 2 with 1 available: %v, want out_of_stock", err)
+		}
+		// Known: 1. Never refused on that: stock came in elsewhere, a read finds it.
+		set(other, 20)
+		a, err := svc.Admit(ctx, storeID, []inventory.Line{{SkuID: skuID, Quantity: 3}})
+		if err != nil {
+			t.Fatalf("admit of 3 with 16 available and 1 known: %v", err)
+		}
+		a.Done(false)
+		// Known: 16. Its own staff taking units away make it forget.
+		three := inventory.Line{SkuID: skuID, Quantity: 3}
+		if _, err := svc.Admit(ctx, storeID, []inventory.Line{three}); err != nil { // reads: 16
+			t.Fatal(err)
+		} else {
+			set(svc, 6) // 2 available
+		}
+		if _, err := svc.Admit(ctx, storeID, []inventory.Line{three}); !errs.Is(err, errs.OutOfStock) {
+			t.Fatalf("admit of 3 after this process's staff left 2: %v, want out_of_stock", err)
+		}
+	})
+}

@@ -114,6 +114,7 @@ type SetInput struct {
 // orders are part of on_hand, so on_hand may not go below reserved.
 func (s *Service) Set(ctx context.Context, by Actor, storeID, skuID int, in SetInput) (_ Level, err error) {
 	defer errs.Op(&err, "inventory.Set")
+	defer s.gate.forget(storeID, skuID) // units may have gone: Admit reads them again
 	var c check.Checker
 	if in.OnHand == nil {
 		c.Fail("on_hand", "is required")
@@ -180,6 +181,7 @@ type AdjustInput struct {
 // on_hand below zero or below the units reserved for orders.
 func (s *Service) Adjust(ctx context.Context, by Actor, storeID, skuID int, in AdjustInput) (_ Level, err error) {
 	defer errs.Op(&err, "inventory.Adjust")
+	defer s.gate.forget(storeID, skuID) // units may have gone: Admit reads them again
 	var c check.Checker
 	switch {
 	case in.Delta == nil:

@@ -92,6 +92,9 @@ func (s *Service) Sell(ctx context.Context, tx *ent.Tx, by Actor, storeID, order
 // the store no longer has them.
 func (s *Service) SellAvailable(ctx context.Context, tx *ent.Tx, by Actor, storeID, orderID int, lines []Line, reason string) (err error) {
 	defer errs.Op(&err, "inventory.SellAvailable")
+	for _, l := range lines {
+		defer s.gate.forget(storeID, l.SkuID) // units went: Admit reads them again
+	}
 	return s.apply(ctx, tx, by, storeID, orderID, lines, sellAvailable, reason)
 }
 
