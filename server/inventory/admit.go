@@ -65,7 +65,8 @@ type gate struct {
 	// the read counts twice). A checkout that ends without reserving
 	// forgets its SKUs' entries, and so does any other move that takes
 	// units away.
-	known map[skuAt]knownUnits
+	known   map[skuAt]knownUnits
+	sweepAt int // learn drops old entries once known holds this many
 }
 
 // knownUnits is an entry of gate.known.
@@ -197,6 +198,9 @@ func (g *gate) wait(ctx context.Context, freed <-chan struct{}) error {
 }
 
 // learn records the units a fresh read found available (gate.known).
+// Entries past knownFor are dropped whenever the map has doubled since the
+// last sweep, so it holds about the SKUs read in the last second, not
+// every SKU ever ordered.
 func (g *gate) learn(storeID int, available map[int]int64, at time.Time) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -206,7 +210,19 @@ func (g *gate) learn(storeID int, available map[int]int64, at time.Time) {
 	for sku, units := range available {
 		g.known[skuAt{storeID, sku}] = knownUnits{units, at}
 	}
+	if len(g.known) >= g.sweepAt {
+		for k, known := range g.known {
+			if at.Sub(known.at) >= knownFor {
+				delete(g.known, k)
+			}
+		}
+		g.sweepAt = max(2*len(g.known), minSweep)
+	}
 }
+
+// minSweep is the fewest entries gate.known holds before learn sweeps it.
+const minSweep = 1024
+
 
 // forget drops what the gate knows of skus at storeID (units were taken
 // away other than by this process's checkouts).
