@@ -19,9 +19,9 @@ const (
 	defaultPatience = time.Second
 )
 
-// knownFor is how long Admit lets checkouts through on what the gate
-// knows of a SKU's units (see gate.known) before it reads them again.
-const knownFor = time.Second
+// defaultKnownFor is how long Admit lets checkouts through on what the
+// gate knows of a SKU's units (see gate.known) before it reads them again.
+const defaultKnownFor = time.Second
 
 // gate counts, per store and SKU, the units of this process's checkouts
 // admitted to their transactions and not yet ended.
@@ -52,27 +52,33 @@ const knownFor = time.Second
 type gate struct {
 	mu                sync.Mutex
 	recheck, patience time.Duration // see SetAdmitTimes
+	knownFor          time.Duration // see defaultKnownFor
 
 	flights map[skuAt]*flight
 	waiting atomic.Int64 // checkouts waiting for units
 
-	// known is, per SKU at a store, the units a fresh read found
-	// available, less those this process's checkouts reserved since, and
-	// when it was read. It can be high by what other processes or staff
-	// took since, or by a reservation that committed while the read was
-	// on its way (for at most knownFor, and Reserve's compare-and-set
-	// refuses what is not there), or low (a checkout that committed before
-	// the read counts twice). A checkout that ends without reserving
-	// forgets its SKUs' entries, and so does any other move that takes
-	// units away.
+	// known is, per SKU at a store, its available units as this process
+	// last learnt them, and as of when: from a fresh read (as of the
+	// moment the caller asked, before the read started), or from a stock
+	// move this process committed (the units its UPDATE returned, as of
+	// the commit: exact then, since the move held the row). A read that
+	// started before the entry's moment never overwrites it (it may have
+	// missed that commit). So the entry can be high only by what other
+	// processes, or staff, took since its moment, for at most knownFor
+	// (Reserve's compare-and-set refuses what is not there), and low by
+	// what is being reserved when admitKnown also counts it. A checkout
+	// that ends without reserving (perhaps short) and staff counts and
+	// adjustments leave a forgotten entry, which admits nothing and keeps
+	// older reads out.
 	known   map[skuAt]knownUnits
 	sweepAt int // learn drops old entries once known holds this many
 }
 
 // knownUnits is an entry of gate.known.
 type knownUnits struct {
-	units int64
-	at    time.Time
+	units     int64
+	at        time.Time // the moment units is as of (or it was forgotten)
+	forgotten bool
 }
 
 // skuAt is a SKU at a store.
@@ -104,7 +110,8 @@ type Admission struct {
 // short of them. The read is fresh, never a cache (storage.Batch: it
 // started after the caller asked, and is shared by the checkouts of the
 // store that arrive while another runs), so it never refuses units
-// released before the checkout came. A line without a stock row is left
+// released before the checkout came; what the gate remembers (below) may
+// spare a checkout the read, never refuse it. A line without a stock row is left
 // to the transaction to explain; lines of one SKU count together.
 //
 // When the gate read every line's SKU less than knownFor ago and what it
@@ -128,11 +135,12 @@ func (s *Service) Admit(ctx context.Context, storeID int, lines []Line) (_ *Admi
 	}
 	deadline := time.Now().Add(s.gate.patienceNow())
 	for {
+		asked := time.Now() // the read starts after this (storage.Batch)
 		available, err := s.available.Get(ctx, storeID, ids)
 		if err != nil {
 			return nil, err
 		}
-		s.gate.learn(storeID, available, time.Now())
+		s.gate.learn(storeID, available, asked)
 		for _, l := range lines {
 			if have, ok := available[l.SkuID]; ok && have < l.Quantity {
 				return nil, OutOfStock(l, have)
@@ -178,6 +186,15 @@ func (s *Service) SetAdmitTimes(recheck, patience time.Duration) {
 	s.gate.recheck, s.gate.patience = recheck, patience
 }
 
+// SetKnownFor sets how long Admit admits on what the gate knows of a
+// SKU's units (defaultKnownFor unless set; 0: it always reads). Set it
+// before serving.
+func (s *Service) SetKnownFor(d time.Duration) {
+	s.gate.mu.Lock()
+	defer s.gate.mu.Unlock()
+	s.gate.knownFor = d
+}
+
 // patienceNow is the gate's patience.
 func (g *gate) patienceNow() time.Duration {
 	g.mu.Lock()
@@ -197,22 +214,53 @@ func (g *gate) wait(ctx context.Context, freed <-chan struct{}) error {
 	}
 }
 
-// learn records the units a fresh read found available (gate.known).
-// Entries past knownFor are dropped whenever the map has doubled since the
-// last sweep, so it holds about the SKUs read in the last second, not
-// every SKU ever ordered.
-func (g *gate) learn(storeID int, available map[int]int64, at time.Time) {
+// learn records the units a fresh read found available (gate.known), the
+// read having started after asked; an entry as of asked or later stays.
+func (g *gate) learn(storeID int, available map[int]int64, asked time.Time) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	for sku, units := range available {
+		k := skuAt{storeID, sku}
+		if e, ok := g.known[k]; ok && !e.at.Before(asked) {
+			continue
+		}
+		g.remember(k, knownUnits{units: units, at: asked})
+	}
+}
+
+// moved records the units stock moves this process committed at at left
+// available (gate.known): exact as of at.
+func (g *gate) moved(storeID int, available map[int]int64, at time.Time) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for sku, units := range available {
+		g.remember(skuAt{storeID, sku}, knownUnits{units: units, at: at})
+	}
+}
+
+// forget forgets what the gate knows of skus at storeID, as of now (units
+// may have gone other than by this process's committed moves).
+func (g *gate) forget(storeID int, skus ...int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	now := time.Now()
+	for _, sku := range skus {
+		g.remember(skuAt{storeID, sku}, knownUnits{at: now, forgotten: true})
+	}
+}
+
+// remember sets an entry of gate.known (the caller holds g.mu). Entries
+// past knownFor are dropped whenever the map has doubled since the last
+// sweep, so it holds about the last second's SKUs, not every SKU ever
+// ordered.
+func (g *gate) remember(k skuAt, e knownUnits) {
 	if g.known == nil {
 		g.known = map[skuAt]knownUnits{}
 	}
-	for sku, units := range available {
-		g.known[skuAt{storeID, sku}] = knownUnits{units, at}
-	}
+	g.known[k] = e
 	if len(g.known) >= g.sweepAt {
-		for k, known := range g.known {
-			if at.Sub(known.at) >= knownFor {
+		for k, old := range g.known {
+			if e.at.Sub(old.at) >= g.knownFor {
 				delete(g.known, k)
 			}
 		}
@@ -223,17 +271,6 @@ func (g *gate) learn(storeID int, available map[int]int64, at time.Time) {
 // minSweep is the fewest entries gate.known holds before learn sweeps it.
 const minSweep = 1024
 
-
-// forget drops what the gate knows of skus at storeID (units were taken
-// away other than by this process's checkouts).
-func (g *gate) forget(storeID int, skus ...int) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	for _, sku := range skus {
-		delete(g.known, skuAt{storeID, sku})
-	}
-}
-
 // admitKnown admits lines on what the gate knows of their units, younger
 // than knownFor at now, less those being reserved; nil when it knows too
 // little or too few (the caller then reads).
@@ -243,7 +280,7 @@ func (g *gate) admitKnown(storeID int, lines []Line, now time.Time) *Admission {
 	for _, l := range lines {
 		k := skuAt{storeID, l.SkuID}
 		known, ok := g.known[k]
-		if !ok || now.Sub(known.at) >= knownFor || now.Before(known.at) {
+		if !ok || known.forgotten || now.Sub(known.at) >= g.knownFor || now.Before(known.at) {
 			return nil
 		}
 		units := known.units
@@ -324,13 +361,11 @@ func (a *Admission) Done(reserved bool) {
 		return
 	}
 	a.done = true
+	now := time.Now()
 	for _, l := range a.lines {
 		k := skuAt{a.store, l.SkuID}
-		if known, ok := g.known[k]; ok && reserved {
-			known.units -= l.Quantity
-			g.known[k] = known
-		} else if ok {
-			delete(g.known, k) // perhaps short: the next checkout reads
+		if !reserved { // perhaps short: the next checkout reads
+			g.remember(k, knownUnits{at: now, forgotten: true})
 		}
 		f := g.flights[k]
 		if f == nil { // cannot happen: every counted line has its flight

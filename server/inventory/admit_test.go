@@ -246,15 +246,17 @@ func TestAdmitRechecksAndGivesUpWaiting(t *testing.T) {
 	})
 }
 
-// TestAdmitOnWhatItKnows: a SKU whose units the gate read less than a
-// second ago, less those its checkouts reserved since, is admitted without
-// a read; anything else reads, and only a fresh read ever refuses. Here
-// another process's staff change the stock behind the gate's back, so
-// each answer shows whether Admit read.
+// TestAdmitOnWhatItKnows: a SKU whose units the gate learnt within
+// knownFor (from a fresh read, or exactly from a stock move this process
+// committed, through the gate or not) is admitted on that without a
+// read, less the units being reserved; anything else reads, and only a
+// fresh read ever refuses. Another process's staff change the stock
+// behind the gate's back, so each answer shows whether Admit read.
 func TestAdmitOnWhatItKnows(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		svc, storeID, skuID := stocked(t, db, 10)
+		svc.SetKnownFor(time.Hour) // nothing lapses here unless the test says so
 		other := inventory.New(db) // another process: its staff's changes tell svc nothing
 		set := func(s *inventory.Service, onHand int64) {
 			t.Helper()
@@ -262,41 +264,54 @@ func TestAdmitOnWhatItKnows(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		four := inventory.Line{SkuID: skuID, Quantity: 4}
-		first, err := svc.Admit(ctx, storeID, []inventory.Line{four}) // reads: 10
-		if err != nil {
-			t.Fatal(err)
+		line := func(n int64) []inventory.Line { return []inventory.Line{{SkuID: skuID, Quantity: n}} }
+		admits := func(n int64, why string) {
+			t.Helper()
+			a, err := svc.Admit(ctx, storeID, line(n))
+			if err != nil {
+				t.Fatalf("%s: admit of %d: %v", why, n, err)
+			}
+			a.Done(false)
 		}
-		set(other, 5)
-		// 10 known, 4 being reserved: 4 more go in on what it knows (a
-		// read would find 5 and make this one wait for the first).
-		second := answer(t, admitAsync(ctx, svc, storeID, four))
-		if second.err != nil {
-			t.Fatalf("admit on what the gate knows: %v", second.err)
+		refuses := func(n int64, why string) {
+			t.Helper()
+			if _, err := svc.Admit(ctx, storeID, line(n)); !errs.Is(err, errs.OutOfStock) {
+				t.Fatalf("%s: admit of %d: %v, want out_of_stock", why, n, err)
+			}
 		}
-		reserve(t, db, svc, storeID, four)
-		first.Done(true)     // known: 6
-		second.a.Done(false) // ended without reserving: the gate forgets the SKU
-		// So the next reads: 5 on hand, 4 reserved, 1 available.
-		if _, err := svc.Admit(ctx, storeID, []inventory.Line{{SkuID: skuID, Quantity: 2}}); !errs.Is(err, errs.OutOfStock) {
-			t.Fatalf("admit of 2 with 1 available: %v, want out_of_stock", err)
+		placed := func(n int64) { // a checkout through the gate that reserves
+			t.Helper()
+			a, err := svc.Admit(ctx, storeID, line(n))
+			if err != nil {
+				t.Fatal(err)
+			}
+			reserve(t, db, svc, storeID, line(n)...)
+			a.Done(true)
 		}
-		// Known: 1. Never refused on that: stock came in elsewhere, a read finds it.
-		set(other, 20)
-		a, err := svc.Admit(ctx, storeID, []inventory.Line{{SkuID: skuID, Quantity: 3}})
-		if err != nil {
-			t.Fatalf("admit of 3 with 16 available and 1 known: %v", err)
-		}
-		a.Done(false)
-		// Known: 16. Its own staff taking units away make it forget.
-		three := inventory.Line{SkuID: skuID, Quantity: 3}
-		if _, err := svc.Admit(ctx, storeID, []inventory.Line{three}); err != nil { // reads: 16
-			t.Fatal(err)
-		} else {
-			set(svc, 6) // 2 available
-		}
-		if _, err := svc.Admit(ctx, storeID, []inventory.Line{three}); !errs.Is(err, errs.OutOfStock) {
-			t.Fatalf("admit of 3 after this process's staff left 2: %v, want out_of_stock", err)
-		}
+
+		placed(1)     // read 10; the commit left 9: known 9
+		set(other, 3) // 2 available
+		// A read would refuse 4 of 2; on the 9 it knows it admits (the
+		// transaction's compare-and-set would refuse). Ending without
+		// reserving, the checkout makes it forget.
+		admits(4, "on the 9 the gate knows")
+		refuses(4, "after a checkout that did not reserve") // reads: 2
+
+		set(other, 20)                            // 19 available; known 2: a read, never a refusal on it
+		placed(3)                                 // the commit left 16
+		reserve(t, db, svc, storeID, line(15)...) // a cart's checkout (no gate): 1 left
+		refuses(2, "after a committed move that left 1")
+
+		// Lapsed, what it knows is read again.
+		set(other, 19) // 0 available, 1 known
+		svc.SetKnownFor(0)
+		refuses(1, "once what it knows has lapsed")
+		svc.SetKnownFor(time.Hour)
+
+		// Its own staff taking units away make it forget.
+		set(other, 25) // 6 available
+		placed(3)      // 3 left
+		set(svc, 23)   // 1 left
+		refuses(2, "after this process's staff left 1")
 	})
 }

@@ -48,7 +48,7 @@ type Service struct {
 
 // New returns a Service on db.
 func New(db *storage.DB) *Service {
-	s := &Service{client: db.Client, dialect: db.Dialect, gate: gate{recheck: defaultRecheck, patience: defaultPatience}}
+	s := &Service{client: db.Client, dialect: db.Dialect, gate: gate{recheck: defaultRecheck, patience: defaultPatience, knownFor: defaultKnownFor}}
 	s.available = storage.NewBatch(sharedReadTimeout, sharedReadSKUs, s.readAvailable)
 	return s
 }

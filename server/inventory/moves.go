@@ -92,9 +92,6 @@ func (s *Service) Sell(ctx context.Context, tx *ent.Tx, by Actor, storeID, order
 // the store no longer has them.
 func (s *Service) SellAvailable(ctx context.Context, tx *ent.Tx, by Actor, storeID, orderID int, lines []Line, reason string) (err error) {
 	defer errs.Op(&err, "inventory.SellAvailable")
-	for _, l := range lines {
-		defer s.gate.forget(storeID, l.SkuID) // units went: Admit reads them again
-	}
 	return s.apply(ctx, tx, by, storeID, orderID, lines, sellAvailable, reason)
 }
 
@@ -112,7 +109,8 @@ func (s *Service) apply(ctx context.Context, tx *ent.Tx, by Actor, storeID, orde
 	client := tx.Client()
 	now := time.Now().UTC()
 	ledger := make([]*ent.StockMovementCreate, 0, len(lines))
-	flips := false // some SKU became available or unavailable
+	left := make(map[int]int64, len(lines)) // SKU → units available after the move
+	flips := false                          // some SKU became available or unavailable
 	for _, l := range lines {
 		if l.Quantity <= 0 || l.Quantity > MaxUnits {
 			return fmt.Errorf("inventory: quantity %d of SKU %d is out of range", l.Quantity, l.SkuID)
@@ -135,8 +133,10 @@ func (s *Service) apply(ctx context.Context, tx *ent.Tx, by Actor, storeID, orde
 			return fmt.Errorf("inventory: %s SKU %d at store %d: %w", m.kind, l.SkuID, storeID, err)
 		}
 		if !found {
+			s.gate.forget(storeID, l.SkuID) // short: Admit reads it again
 			return s.short(ctx, client, m, storeID, l)
 		}
+		left[l.SkuID] = onHand - reserved
 		if flipped(onHand, reserved, dOnHand, dReserved) {
 			flips = true
 			if err := indexer.Enqueue(ctx, client, l.ProductID); err != nil {
@@ -161,7 +161,21 @@ func (s *Service) apply(ctx context.Context, tx *ent.Tx, by Actor, storeID, orde
 			return err
 		}
 	}
-	return client.StockMovement.CreateBulk(ledger...).Exec(ctx)
+	if err := client.StockMovement.CreateBulk(ledger...).Exec(ctx); err != nil {
+		return err
+	}
+	// Once committed, the units left are what this process's admission
+	// gate knows of the SKUs (exact then: the move held the rows).
+	tx.OnCommit(func(next ent.Committer) ent.Committer {
+		return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
+			err := next.Commit(ctx, tx)
+			if err == nil {
+				s.gate.moved(storeID, left, time.Now())
+			}
+			return err
+		})
+	})
+	return nil
 }
 
 // returning runs an UPDATE ... RETURNING on_hand, reserved and reports the
