@@ -205,6 +205,7 @@ func (s *Service) Create(ctx context.Context, shopperID int, key string, in Crea
 		o, err := s.try(ctx, shopperID, key, hash, norm, fresh)
 		if errors.Is(err, errStoreStale) && !fresh {
 			fresh = true // the store changed since the index read it: sync, try again
+			attempt--    // not one of the order number's retries
 			continue
 		}
 		if err != nil {

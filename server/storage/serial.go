@@ -23,9 +23,12 @@ import (
 // Transactions and writes outside them run on writer, a pool of one
 // connection (see openSQLite); reads outside transactions on the pool.
 //
-// The one rule it adds: code holding a transaction must not write through
-// the client outside it (it would wait for itself). wemart never does; on
-// SQLite that was already a 10-second stall and a failure.
+// The rules it adds: code holding a transaction must not write through
+// the client outside it (it would wait for itself), nor write while it
+// holds the rows of a writing query outside a transaction (an INSERT ...
+// RETURNING: they hold the writer's one connection until closed). wemart
+// does neither; on SQLite each was already a 10-second stall and a
+// failure, and now waits until its context ends.
 type serialTx struct {
 	dialect.Driver
 	writer dialect.Driver
@@ -144,9 +147,10 @@ func (s *serialTx) ExecContext(ctx context.Context, query string, args ...any) (
 	return s.Driver.(execQuerier).ExecContext(ctx, query, args...)
 }
 
-// QueryContext passes through to the driver. A writing query waits its
-// turn only until it returns its rows (RETURNING rows are produced
-// while the statement runs).
+// QueryContext passes through to the driver; a writing query runs on the
+// writer. It waits its turn only until it returns its rows, but its rows
+// hold the writer's connection until they are closed: the next write
+// waits for that.
 func (s *serialTx) QueryContext(ctx context.Context, query string, args ...any) (*stdsql.Rows, error) {
 	if writes(query) {
 		if err := s.take(ctx); err != nil {

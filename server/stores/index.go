@@ -80,9 +80,11 @@ func (z *zone) has(cell int64) bool {
 // Index keeps every live store in memory, keyed by its H3 cells, so the
 // nearby search never waits on the database. It stays exact across processes:
 // every store change bumps the shared "stores" counter in its transaction and
-// stamps the rows with the new value, and every use of the index first reads
-// the counter (one primary-key lookup) and reloads exactly the rows newer
-// than what it holds.
+// stamps the rows with the new value, and every use of the index through
+// Get, Search or Nearest first reads the counter (one primary-key lookup)
+// and reloads exactly the rows newer than what it holds. Peek reads nothing:
+// its caller checks the store row's version itself (a checkout does, in
+// its transaction).
 type Index struct {
 	db      *storage.DB
 	counter *sql.Stmt // SELECT value FROM counters WHERE id = 'stores', prepared once
