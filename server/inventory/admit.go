@@ -66,10 +66,12 @@ type gate struct {
 	// missed that commit). So the entry can be high only by what other
 	// processes, or staff, took since its moment, for at most knownFor
 	// (Reserve's compare-and-set refuses what is not there), and low by
-	// what is being reserved when admitKnown also counts it. A checkout
-	// that ends without reserving (perhaps short) and staff counts and
-	// adjustments leave a forgotten entry, which admits nothing and keeps
-	// older reads out.
+	// what is being reserved when admitKnown also counts it. (Two moves of
+	// one SKU whose commits end at once may be recorded in the wrong
+	// order: high by the later one's units, for at most knownFor too.) A
+	// checkout that ends without reserving (perhaps short) and staff counts
+	// and adjustments leave a forgotten entry, which admits nothing and
+	// keeps older reads out.
 	known   map[skuAt]knownUnits
 	sweepAt int // learn drops old entries once known holds this many
 }
@@ -111,12 +113,13 @@ type Admission struct {
 // started after the caller asked, and is shared by the checkouts of the
 // store that arrive while another runs), so it never refuses units
 // released before the checkout came; what the gate remembers (below) may
-// spare a checkout the read, never refuse it. A line without a stock row is left
-// to the transaction to explain; lines of one SKU count together.
+// spare a checkout the read, never refuse it. A line without a stock row
+// is left to the transaction to explain; lines of one SKU count together.
 //
-// When the gate read every line's SKU less than knownFor ago and what it
-// knows, less the units being reserved, covers the lines, Admit admits
-// without reading (see gate.known): only to let a checkout through to its
+// When the gate learnt every line's SKU less than knownFor ago (from such
+// a read, or from a stock move this process committed) and what it knows,
+// less the units being reserved, covers the lines, Admit admits without
+// reading (see gate.known): only to let a checkout through to its
 // transaction, where the compare-and-set decides, never to refuse one.
 //
 // When the lines are available but this process's checkouts already in
@@ -351,8 +354,9 @@ func (g *gate) rechecked(k skuAt, f *flight) {
 
 // Done ends the admission once the checkout's transaction has ended;
 // reserved says whether it committed the reservation (when it did not,
-// the units come back, and checkouts waiting for them read again). Calls
-// after the first do nothing.
+// the units come back, checkouts waiting for them read again, and the
+// gate forgets what it knew of the SKUs: one may be short). Calls after
+// the first do nothing.
 func (a *Admission) Done(reserved bool) {
 	g := a.g
 	g.mu.Lock()

@@ -112,12 +112,13 @@ func openSQLite(ctx context.Context, path string, stmtCache int) (*DB, error) {
 	writer.SetMaxOpenConns(1)
 	writer.SetMaxIdleConns(1)
 	writer.SetConnMaxIdleTime(0)
-	out, err := finish(ctx, db, dialect.SQLite, "sqlite:"+path)
+	out, err := finish(ctx, db, dialect.SQLite, "sqlite:"+path, func(reads dialect.Driver) dialect.Driver {
+		return newSerialTx(reads, entsql.OpenDB(dialect.SQLite, writer))
+	})
 	if err != nil {
 		writer.Close()
 		return nil, err
 	}
-	out.Client = ent.NewClient(ent.Driver(newSerialTx(entsql.OpenDB(dialect.SQLite, db), entsql.OpenDB(dialect.SQLite, writer))))
 	if err := DropStat4(ctx, db); err != nil {
 		out.Close()
 		return nil, fmt.Errorf("sqlite %s: %w", path, err)
@@ -160,18 +161,24 @@ func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
 	db.SetMaxOpenConns(25)
 	db.SetMaxIdleConns(25)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	return finish(ctx, db, dialect.Postgres, Redact(rawURL))
+	return finish(ctx, db, dialect.Postgres, Redact(rawURL), nil)
 }
 
-func finish(ctx context.Context, db *sql.DB, dialectName, location string) (*DB, error) {
+// finish checks that db answers and returns it with its ent client, whose
+// driver wrap makes of db's (nil: db's as it is).
+func finish(ctx context.Context, db *sql.DB, dialectName, location string, wrap func(dialect.Driver) dialect.Driver) (*DB, error) {
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connect to %s: %w", location, err)
 	}
+	var drv dialect.Driver = entsql.OpenDB(dialectName, db)
+	if wrap != nil {
+		drv = wrap(drv)
+	}
 	return &DB{
-		Client:   ent.NewClient(ent.Driver(entsql.OpenDB(dialectName, db))),
+		Client:   ent.NewClient(ent.Driver(drv)),
 		SQL:      db,
 		Dialect:  dialectName,
 		Location: location,
