@@ -114,6 +114,9 @@ type Service struct {
 
 	// keys shares byKey's reads among concurrent failed checkouts.
 	keys *storage.Batch[struct{}, shopperKey, keyed]
+	// prepays shares the writes of new prepay_ids among concurrent
+	// checkouts (see storePrepay).
+	prepays *storage.Batch[struct{}, prepaid, time.Time]
 
 	// background holds work started after a commit (a refund submitted to
 	// WeChat Pay); Close waits for it.
@@ -151,6 +154,7 @@ func New(db *storage.DB, inv *inventory.Service, st *stores.Service, pay wechat.
 		closing: make(chan struct{}),
 	}
 	s.keys = storage.NewBatch(sharedReadTimeout, sharedReadKeys, s.readKeys)
+	s.prepays = storage.NewBatch(sharedReadTimeout, sharedPrepays, s.writePrepays)
 	s.limitsStmt = sync.OnceValues(s.buildLimits)
 	s.payments = payments.New(db.Client, opt.Log, payments.Hooks{Paid: s.onPaid, Refunded: s.onRefunded, RefundFailed: s.onRefundFailed})
 	return s

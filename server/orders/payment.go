@@ -8,6 +8,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"entgo.io/ent/dialect/sql"
+
 	"wemart/ent"
 	"wemart/ent/order"
 	"wemart/ent/orderitem"
@@ -74,11 +76,12 @@ func (s *Service) prepay(ctx context.Context, o *ent.Order) (*PaymentParams, err
 		if err != nil {
 			return nil, s.prepayFailed(ctx, o, err)
 		}
-		expires := now.Add(prepayLife).UTC()
-		if err := s.client.Payment.Update().Where(payment.ID(p.ID), payment.StatusEQ(payment.StatusPending)).
-			SetPrepayID(id).SetPrepayExpiresAt(expires).Exec(ctx); err != nil {
+		item := prepaid{payment: p.ID, prepay: id, at: now}
+		stored, err := s.prepays.Get(ctx, struct{}{}, []prepaid{item})
+		if err != nil {
 			return nil, err
 		}
+		expires := stored[item]
 		p.PrepayID, p.PrepayExpiresAt = &id, &expires
 	}
 	params, err := s.pay.Params(*p.PrepayID)
@@ -86,6 +89,57 @@ func (s *Service) prepay(ctx context.Context, o *ent.Order) (*PaymentParams, err
 		return nil, err
 	}
 	return &params, nil
+}
+
+// sharedPrepays caps the payments one shared prepay write stores.
+const sharedPrepays = 64
+
+// prepaid is a prepay_id WeChat Pay gave for a payment at a time.
+type prepaid struct {
+	payment int
+	prepay  string
+	at      time.Time
+}
+
+// writePrepays stores the prepay_ids of the payments of items still
+// pending, in one UPDATE: the checkouts that get their prepay_id while
+// another's write is in flight share the next (storage.Batch), so under
+// load a checkout seldom pays a transaction of its own (on PostgreSQL a
+// round trip and a flush of the log) for it. All get the expiry of the
+// earliest prepay among them (a few milliseconds early for the others:
+// prepayLife keeps a margin of minutes), which is what it answers for
+// each. A payment paid or closed meanwhile keeps what it has, as a
+// single write's condition would.
+func (s *Service) writePrepays(ctx context.Context, _ struct{}, items []prepaid) (map[prepaid]time.Time, error) {
+	earliest := items[0].at
+	ids := make([]any, len(items))
+	for i, it := range items {
+		ids[i] = it.payment
+		if it.at.Before(earliest) {
+			earliest = it.at
+		}
+	}
+	expires := earliest.Add(prepayLife).UTC()
+	q, args := sql.Dialect(s.db.Dialect).Update(payment.Table).
+		Set(payment.FieldUpdatedAt, payment.UpdateDefaultUpdatedAt()).
+		Set(payment.FieldPrepayID, sql.ExprFunc(func(b *sql.Builder) {
+			b.WriteString("CASE ").Ident(payment.FieldID)
+			for _, it := range items {
+				b.WriteString(" WHEN ").Arg(it.payment).WriteString(" THEN ").Arg(it.prepay)
+			}
+			b.WriteString(" END")
+		})).
+		Set(payment.FieldPrepayExpiresAt, expires).
+		Where(sql.And(sql.In(payment.FieldID, ids...), sql.EQ(payment.FieldStatus, payment.StatusPending))).
+		Query()
+	if _, err := s.client.ExecContext(ctx, q, args...); err != nil {
+		return nil, fmt.Errorf("store prepay_ids: %w", err)
+	}
+	out := make(map[prepaid]time.Time, len(items))
+	for _, it := range items {
+		out[it] = expires
+	}
+	return out, nil
 }
 
 // describe returns what the order's payment description is made of, from
