@@ -211,7 +211,7 @@ func (s *Service) Quote(ctx context.Context, shopperID int, in CreateInput) (_ *
 			return nil, err
 		}
 	}
-	lines, err := priceLines(ctx, s.client, s.db.Dialect, norm.StoreID, items)
+	lines, err := priceLines(ctx, s.client, s.db.Dialect, norm.StoreID, items, 0)
 	if err != nil {
 		return nil, err
 	}

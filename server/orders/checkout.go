@@ -446,18 +446,24 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 		fromCart := items == nil
 		var lines []priced
 		var err error
+		// The shopper's checkouts take turns: on PostgreSQL her row's lock,
+		// held to the end (taken by the price read of explicit lines, in
+		// the same round trip); a SQLite transaction holds the database's
+		// one write lock from its start (wemart begins them IMMEDIATE).
+		lock := s.db.Dialect == dialect.Postgres
 		if !fromCart {
-			if lines, err = priceLines(ctx, tx.Client(), s.db.Dialect, in.StoreID, items); err != nil {
+			locker := 0
+			if lock {
+				locker, lock = shopperID, false
+			}
+			if lines, err = priceLines(ctx, tx.Client(), s.db.Dialect, in.StoreID, items, locker); err != nil {
 				return err
 			}
 			if err := inStock(lines); err != nil {
 				return err
 			}
 		}
-		// The shopper's checkouts take turns: on PostgreSQL her row's lock,
-		// held to the end; a SQLite transaction holds the database's one
-		// write lock from its start (wemart begins them IMMEDIATE).
-		if s.db.Dialect == dialect.Postgres {
+		if lock {
 			if err := storage.LockShopper(ctx, tx, shopperID); err != nil {
 				return err
 			}
@@ -475,7 +481,7 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 			if items, err = cartLines(ctx, tx.Client(), shopperID, in.StoreID); err != nil {
 				return err
 			}
-			if lines, err = priceLines(ctx, tx.Client(), s.db.Dialect, in.StoreID, items); err != nil {
+			if lines, err = priceLines(ctx, tx.Client(), s.db.Dialect, in.StoreID, items, 0); err != nil {
 				return err
 			}
 			if err := inStock(lines); err != nil {
@@ -745,13 +751,16 @@ func cartLines(ctx context.Context, tx *ent.Client, shopperID, storeID int) ([]L
 // priceLines reads each line's SKU, product and price at the store now,
 // inside the order's transaction: the SKU must exist, be on sale and be
 // stocked by the store, whose own price (on the stock row) beats the chain's.
-func priceLines(ctx context.Context, tx *ent.Client, dialect string, storeID int, items []LineInput) ([]priced, error) {
-	values := make([]any, 1+len(items))
+func priceLines(ctx context.Context, tx *ent.Client, dialect string, storeID int, items []LineInput, lockShopper int) ([]priced, error) {
+	values := make([]any, 1+len(items), 2+len(items))
 	values[0] = storeID
 	for i, l := range items {
 		values[1+i] = l.SkuID
 	}
-	t, err := priceRead(dialect, len(items))
+	if lockShopper != 0 {
+		values = append(values, lockShopper)
+	}
+	t, err := priceRead(dialect, len(items), lockShopper != 0)
 	if err != nil {
 		return nil, err
 	}
@@ -759,6 +768,9 @@ func priceLines(ctx context.Context, tx *ent.Client, dialect string, storeID int
 	rows, err := scanAll[priceRow](ctx, tx, query, args)
 	if err != nil {
 		return nil, err
+	}
+	if lockShopper != 0 && len(rows) > 0 && (rows[0].Locked == nil || *rows[0].Locked == 0) {
+		return nil, storage.ShopperGone() // as LockShopper says it
 	}
 	byID := make(map[int]*ent.Sku, len(rows))
 	ownFen := make(map[int]*int64, len(rows))
@@ -832,6 +844,7 @@ type priceRow struct {
 	OwnFen     *int64     `json:"own_fen"`
 	OnHand     *int64     `json:"on_hand"`
 	Reserved   *int64     `json:"reserved"`
+	Locked     *int64     `json:"locked"` // with the shopper's lock: her rows locked, 0 or 1
 }
 
 // priceReads holds priceLines' statements, one a dialect and line count,
@@ -842,13 +855,24 @@ var priceReads sync.Map // priceKey → storage.Template
 type priceKey struct {
 	dialect string
 	lines   int
+	lock    bool
 }
 
 // priceRead is the template of priceLines' read of n lines: one read of
 // each SKU (not deleted) with its product and, when the store stocks it,
-// its stock row there. Its params are the store and the n SKUs.
-func priceRead(dialect string, n int) (storage.Template, error) {
-	key := priceKey{dialect, n}
+// its stock row there. Its params are the store and the n SKUs, and with
+// lock (PostgreSQL only) a shopper, whose row the read locks FOR UPDATE
+// (as storage.LockShopper would, in a round trip of its own) and counts in
+// its column "locked": 0 when her row is gone. Only a read that finds
+// rows takes the lock (the count's subquery runs for the first row), and
+// one that finds none fails the checkout anyway. The rest of the read
+// sees the database as it was when the read began, before any wait for
+// the lock: prices and stock as they were a moment before are what a
+// checkout could have read anyway (the reservation's compare-and-set has
+// the last word on stock); what must see her other checkouts' effects
+// (the limits) is read after, by a statement of its own.
+func priceRead(dialect string, n int, lock bool) (storage.Template, error) {
+	key := priceKey{dialect, n, lock}
 	if t, ok := priceReads.Load(key); ok {
 		return t.(storage.Template), nil
 	}
@@ -856,6 +880,9 @@ func priceRead(dialect string, n int) (storage.Template, error) {
 	params[0], again[0] = -7_000_000_010, -7_000_000_020
 	for i := range n {
 		params[1+i], again[1+i] = -7_000_100_000-i, -7_000_200_000-i
+	}
+	if lock {
+		params, again = append(params, -7_000_000_030), append(again, -7_000_000_040)
 	}
 	t, err := storage.NewTemplate(params, again, func(v []any) (string, []any) {
 		q := sql.Dialect(dialect).Select().From(sql.Table(sku.Table))
@@ -867,7 +894,14 @@ func priceRead(dialect string, n int) (storage.Template, error) {
 			sql.As(p.C(product.FieldImages), "images"), sql.As(p.C(product.FieldCategoryID), "category_id"), sql.As(p.C(product.FieldStatus), "status"),
 			sql.As(p.C(product.FieldDeletedAt), "product_deleted_at"), sql.As(st.C(stock.FieldID), "stock_id"),
 			sql.As(st.C(stock.FieldPriceFen), "own_fen"), sql.As(st.C(stock.FieldOnHand), "on_hand"), sql.As(st.C(stock.FieldReserved), "reserved"))
-		q.Where(sql.And(sql.In(q.C(sku.FieldID), v[1:]...), sql.IsNull(q.C(sku.FieldDeletedAt))))
+		skus := v[1 : 1+n]
+		q.Where(sql.And(sql.In(q.C(sku.FieldID), skus...), sql.IsNull(q.C(sku.FieldDeletedAt))))
+		if lock {
+			d := sql.Dialect(dialect)
+			her := d.Select(shopper.FieldID).From(d.Table(shopper.Table)).Where(sql.EQ(shopper.FieldID, v[1+n])).ForUpdate()
+			q.Prefix(d.With("locked").As(her))
+			q.AppendSelectExprAs(sql.Expr(`(SELECT COUNT(*) FROM "locked")`), "locked")
+		}
 		return q.Query()
 	})
 	if err != nil {

@@ -5,6 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"entgo.io/ent/dialect"
+
+	"wemart/ent"
 	"wemart/ent/product"
 	"wemart/ent/stock"
 	"wemart/server/errs"
@@ -41,7 +44,7 @@ func TestPriceLines(t *testing.T) {
 		c.Sku.UpdateOneID(skuGone).SetDeletedAt(now).ExecX(ctx)
 		c.Product.UpdateOneID(goneProduct).SetDeletedAt(now).ExecX(ctx)
 
-		lines, err := priceLines(ctx, c, db.Dialect, st.ID, []LineInput{{SkuID: own, Quantity: 1}, {SkuID: chain, Quantity: 2}, {SkuID: own, Quantity: 3}})
+		lines, err := priceLines(ctx, c, db.Dialect, st.ID, []LineInput{{SkuID: own, Quantity: 1}, {SkuID: chain, Quantity: 2}, {SkuID: own, Quantity: 3}}, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -59,10 +62,65 @@ func TestPriceLines(t *testing.T) {
 			sku  int
 			want errs.Code
 		}{{skuGone, errs.NotFound}, {productGone, errs.NotFound}, {unlisted, errs.Conflict}, {elsewhere, errs.Conflict}, {-5, errs.NotFound}} {
-			_, err := priceLines(ctx, db.Client, db.Dialect, st.ID, []LineInput{{SkuID: chain, Quantity: 1}, {SkuID: c.sku, Quantity: 1}})
+			_, err := priceLines(ctx, db.Client, db.Dialect, st.ID, []LineInput{{SkuID: chain, Quantity: 1}, {SkuID: c.sku, Quantity: 1}}, 0)
 			if !errs.Is(err, c.want) {
 				t.Errorf("SKU %d: %v, want %s", c.sku, err, c.want)
 			}
+		}
+	})
+}
+
+// TestPriceLinesLocksTheShopper: on PostgreSQL the price read of a
+// checkout's explicit lines also takes the shopper's row lock (as
+// storage.LockShopper does), held until its transaction ends, and says
+// when her row is gone; it prices as the read without the lock does.
+func TestPriceLinesLocksTheShopper(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		if db.Dialect != dialect.Postgres {
+			t.Skip("SQLite transactions take the database's write lock instead")
+		}
+		ctx := context.Background()
+		c := db.Client
+		st := bareStore(ctx, db)
+		p := c.Product.Create().SetTitle("牛奶").SetStatus(product.StatusListed).SaveX(ctx)
+		sku := c.Sku.Create().SetProductID(p.ID).SetName("标准装").SetPriceFen(500).SaveX(ctx).ID
+		c.Stock.Create().SetStoreID(st.ID).SetSkuID(sku).SetOnHand(10).SetReserved(3).SaveX(ctx)
+		her := c.Shopper.Create().SetOpenid("o-price-lock").SaveX(ctx)
+		items := []LineInput{{SkuID: sku, Quantity: 2}}
+
+		tx, err := c.Tx(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		lines, err := priceLines(ctx, tx.Client(), db.Dialect, st.ID, items, her.ID)
+		if err != nil || len(lines) != 1 || lines[0].unitFen != 500 || lines[0].available != 7 {
+			t.Fatalf("priced %+v, %v; want one line at 500 fen, 7 available", lines, err)
+		}
+		// Another checkout of hers waits for the lock...
+		waited := make(chan error, 1)
+		go func() {
+			waited <- storage.WithTx(ctx, c, func(tx *ent.Tx) error { return storage.LockShopper(ctx, tx, her.ID) })
+		}()
+		select {
+		case err := <-waited:
+			t.Fatalf("her other checkout took her lock while the first held it: %v", err)
+		case <-time.After(300 * time.Millisecond):
+		}
+		// ...until the first ends.
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-waited; err != nil {
+			t.Fatal(err)
+		}
+		// A shopper whose row is gone is told so.
+		err = storage.WithTx(ctx, c, func(tx *ent.Tx) error {
+			_, err := priceLines(ctx, tx.Client(), db.Dialect, st.ID, items, her.ID+1000)
+			return err
+		})
+		if !errs.Is(err, errs.Unauthenticated) {
+			t.Fatalf("a shopper whose row is gone: %v, want unauthenticated", err)
 		}
 	})
 }
