@@ -861,8 +861,9 @@ type priceKey struct {
 // priceRead is the template of priceLines' read of n lines: one read of
 // each SKU (not deleted) with its product and, when the store stocks it,
 // its stock row there. Its params are the store and the n SKUs, and with
-// lock (PostgreSQL only) a shopper, whose row the read locks FOR UPDATE
-// (as storage.LockShopper would, in a round trip of its own) and counts in
+// lock (PostgreSQL only) a shopper, whose row the read locks FOR NO KEY
+// UPDATE (the lock storage.LockShopper's UPDATE takes, in a round trip of
+// its own: it leaves inserts of rows that refer to her free) and counts in
 // its column "locked": 0 when her row is gone. Only a read that finds
 // rows takes the lock (the count's subquery runs for the first row), and
 // one that finds none fails the checkout anyway. The rest of the read
@@ -898,7 +899,7 @@ func priceRead(dialect string, n int, lock bool) (storage.Template, error) {
 		q.Where(sql.And(sql.In(q.C(sku.FieldID), skus...), sql.IsNull(q.C(sku.FieldDeletedAt))))
 		if lock {
 			d := sql.Dialect(dialect)
-			her := d.Select(shopper.FieldID).From(d.Table(shopper.Table)).Where(sql.EQ(shopper.FieldID, v[1+n])).ForUpdate()
+			her := d.Select(shopper.FieldID).From(d.Table(shopper.Table)).Where(sql.EQ(shopper.FieldID, v[1+n])).For(sql.LockNoKeyUpdate)
 			q.Prefix(d.With("locked").As(her))
 			q.AppendSelectExprAs(sql.Expr(`(SELECT COUNT(*) FROM "locked")`), "locked")
 		}

@@ -109,7 +109,11 @@ type prepaid struct {
 // earliest prepay among them (a few milliseconds early for the others:
 // prepayLife keeps a margin of minutes), which is what it answers for
 // each. A payment paid or closed meanwhile keeps what it has, as a
-// single write's condition would.
+// single write's condition would. The write is shared for better and
+// worse: one payment row locked by a transaction (on PostgreSQL) holds
+// up the others of the write, at most the batch's timeout, and a write
+// that fails fails them all (each checkout then gives its order up, as
+// when its own write failed).
 func (s *Service) writePrepays(ctx context.Context, _ struct{}, items []prepaid) (map[prepaid]time.Time, error) {
 	earliest := items[0].at
 	ids := make([]any, len(items))

@@ -72,8 +72,9 @@ func TestPriceLines(t *testing.T) {
 
 // TestPriceLinesLocksTheShopper: on PostgreSQL the price read of a
 // checkout's explicit lines also takes the shopper's row lock (as
-// storage.LockShopper does), held until its transaction ends, and says
-// when her row is gone; it prices as the read without the lock does.
+// storage.LockShopper does: FOR NO KEY UPDATE), held until its transaction
+// ends, and says when her row is gone; it prices as the read without the
+// lock does.
 func TestPriceLinesLocksTheShopper(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		if db.Dialect != dialect.Postgres {
@@ -106,6 +107,15 @@ func TestPriceLinesLocksTheShopper(t *testing.T) {
 		case err := <-waited:
 			t.Fatalf("her other checkout took her lock while the first held it: %v", err)
 		case <-time.After(300 * time.Millisecond):
+		}
+		// A row that refers to her is not held up (the lock is FOR NO KEY
+		// UPDATE, as LockShopper's UPDATE takes; FOR UPDATE would hold the
+		// insert's foreign-key check until the checkout ends).
+		quick, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		if _, err := c.CartItem.Create().SetShopperID(her.ID).SetStoreID(st.ID).SetSkuID(sku).SetQuantity(1).SetPriceFen(500).
+			Save(quick); err != nil {
+			t.Fatalf("a row referring to her, while her lock is held: %v", err)
 		}
 		// ...until the first ends.
 		if err := tx.Commit(); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	stdsql "database/sql"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -179,5 +180,126 @@ func TestGroupStatementsOutliveTheirContext(t *testing.T) {
 	}
 	if err := tx.Commit(); err != nil || !rowsOf(t, reads)[7] {
 		t.Fatalf("commit: %v; rows %v", err, rowsOf(t, reads))
+	}
+}
+
+// queue starts a transaction in another goroutine, once s has queued
+// waiters before it, and hands it over.
+func queue(t *testing.T, s *serialTx, before int32) chan dialect.Tx {
+	t.Helper()
+	ch := make(chan dialect.Tx, 1)
+	go func() {
+		tx, err := s.Tx(context.Background())
+		if err != nil {
+			t.Error(err)
+		}
+		ch <- tx
+	}()
+	for s.waiting.Load() <= before {
+		time.Sleep(time.Millisecond)
+	}
+	return ch
+}
+
+// TestGroupAgeCap: a group that began maxGroupAge ago takes no more
+// transactions: the ones in it commit without waiting for the next,
+// however long that runs.
+func TestGroupAgeCap(t *testing.T) {
+	s, reads := groupDB(t)
+	ctx := context.Background()
+	a, err := s.Tx(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Rollback()
+	if err := insert(ctx, a, 1); err != nil {
+		t.Fatal(err)
+	}
+	bq := queue(t, s, 0)
+	cq := queue(t, s, 1)
+	aDone := make(chan error, 1)
+	go func() { aDone <- a.Commit() }() // writers wait: the group stays open
+	b := <-bq
+	time.Sleep(2 * maxGroupAge)
+	if err := insert(ctx, b, 2); err != nil {
+		t.Fatal(err)
+	}
+	bDone := make(chan error, 1)
+	go func() { bDone <- b.Commit() }() // the group is old: it commits now
+	c := <-cq
+	defer c.Rollback()
+	for _, done := range []chan error{aDone, bDone} {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("a transaction of an old group waited for the next one to end")
+		}
+	}
+	if got := rowsOf(t, reads); !got[1] || !got[2] {
+		t.Fatalf("rows %v, want 1 and 2 committed", got)
+	}
+	if err := insert(ctx, c, 3); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Commit(); err != nil || !rowsOf(t, reads)[3] {
+		t.Fatalf("the next group: %v", err)
+	}
+}
+
+// TestGroupFailsAtOnce: a statement failing in a way after which SQLite
+// may roll the transaction back (here a full database) fails the group at
+// once: the transaction's later statements do not run (outside any
+// transaction, they would commit on their own), and the transactions
+// that ended in the group fail with it.
+func TestGroupFailsAtOnce(t *testing.T) {
+	s, reads := groupDB(t)
+	ctx := context.Background()
+	a, err := s.Tx(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Rollback()
+	if err := insert(ctx, a, 1); err != nil {
+		t.Fatal(err)
+	}
+	bq := queue(t, s, 0)
+	aDone := make(chan error, 1)
+	go func() { aDone <- a.Commit() }()
+	b := <-bq
+	defer b.Rollback()
+	m := b.(*member)
+	var pages int
+	if err := m.g.tx.QueryRow("PRAGMA page_count").Scan(&pages); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.ExecContext(ctx, fmt.Sprintf("PRAGMA max_page_count = %d", pages)); err != nil {
+		t.Fatal(err)
+	}
+	_, err = m.ExecContext(ctx, "WITH RECURSIVE c(x) AS (SELECT 100 UNION ALL SELECT x+1 FROM c WHERE x < 100000) INSERT INTO t (n) SELECT x FROM c")
+	if !rolledBack(err) {
+		t.Fatalf("filling the database: %v, want SQLITE_FULL", err)
+	}
+	if err := insert(ctx, b, 2); err == nil {
+		t.Error("a statement ran after its transaction's group failed")
+	}
+	if err := b.Commit(); err == nil {
+		t.Error("the transaction that failed its group committed")
+	}
+	if err := <-aDone; err == nil {
+		t.Error("a transaction of the failed group was told it committed")
+	}
+	if got := rowsOf(t, reads); len(got) != 0 {
+		t.Errorf("rows of a failed group were written: %v", got)
+	}
+	if err := s.inTx(ctx, func(m *member) error {
+		if _, err := m.ExecContext(ctx, "PRAGMA max_page_count = 1073741823"); err != nil {
+			return err
+		}
+		return insert(ctx, m, 3)
+	}); err != nil || !rowsOf(t, reads)[3] {
+		t.Fatalf("the next transaction: %v", err)
 	}
 }

@@ -11,6 +11,8 @@ import (
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // serialTx hands out SQLite transactions, and lets single write statements
@@ -32,7 +34,7 @@ import (
 // ROLLBACK TO) in a transaction on the writer, the group; a transaction
 // that ends while others wait hands the slot on with the group still
 // open, and the group commits when the last of those ends (or it holds
-// maxGroup). A committing transaction returns when its group has
+// maxGroup, or began maxGroupAge ago). A committing transaction returns when its group has
 // committed, with the group's outcome: no caller hears "committed" before
 // its writes are, and if the commit fails, every transaction of the group
 // fails. A commit is most of the cost of a small SQLite transaction (the
@@ -43,14 +45,21 @@ import (
 // is what it would see had they committed: they ran before it, one at a
 // time. Statements in a transaction run to the end even if their caller's
 // context ends: SQLite interrupts a statement by rolling back the whole
-// transaction, which is the group's.
+// transaction, which is the group's. A statement failing in a way that
+// makes SQLite roll the transaction back (a full disk, an I/O error, out
+// of memory, busy) fails the group at once: no later statement of the
+// transaction runs outside it. The price: a transaction's Commit can wait
+// for the transactions that began within maxGroupAge after it ended, to
+// their end, long or short.
 //
 // The rules it adds: code holding a transaction must not write through
 // the client outside it (it would wait for itself), nor write while it
 // holds the rows of a writing query outside a transaction (an INSERT ...
 // RETURNING: they hold the writer's one connection until closed). wemart
 // does neither; on SQLite each was already a 10-second stall and a
-// failure, and now waits until its context ends.
+// failure, and now waits until its context ends. And a transaction must
+// not wait for another goroutine's transaction to commit: that one may
+// be waiting for its group, which waits for this one to end.
 type serialTx struct {
 	dialect.Driver
 	writer *stdsql.DB
@@ -64,9 +73,13 @@ type serialTx struct {
 	commits atomic.Int64
 }
 
-// maxGroup caps the transactions of one group, so that the first of them
-// waits for at most so many others.
-const maxGroup = 32
+// maxGroup and maxGroupAge cap a group: no transaction joins one that
+// holds maxGroup, or that began maxGroupAge ago, so that the first of them
+// waits for few others.
+const (
+	maxGroup    = 32
+	maxGroupAge = 5 * time.Millisecond
+)
 
 // closeWait bounds how long Close waits for a running transaction.
 const closeWait = 5 * time.Second
@@ -78,6 +91,7 @@ const savepoint = "wemart_tx"
 type group struct {
 	conn    *stdsql.Conn
 	tx      *stdsql.Tx
+	began   time.Time
 	members int           // transactions that joined it
 	flusher bool          // a flush is queued for it
 	done    chan struct{} // closed when it committed or failed
@@ -133,7 +147,7 @@ func (s *serialTx) join(ctx context.Context) (*group, error) {
 			conn.Close()
 			return nil, err
 		}
-		s.open = &group{conn: conn, tx: tx, done: make(chan struct{})}
+		s.open = &group{conn: conn, tx: tx, began: time.Now(), done: make(chan struct{})}
 	}
 	g := s.open
 	if _, err := g.tx.Exec("SAVEPOINT " + savepoint); err != nil {
@@ -153,7 +167,7 @@ func (s *serialTx) settle(g *group) {
 	if g.flusher {
 		waiting-- // the flush is not a writer to wait for
 	}
-	if waiting > 0 && g.members < maxGroup {
+	if waiting > 0 && g.members < maxGroup && time.Since(g.began) < maxGroupAge {
 		if !g.flusher {
 			g.flusher = true
 			go s.flush(g)
@@ -216,10 +230,11 @@ func (s *serialTx) inTx(ctx context.Context, write func(m *member) error) error 
 
 // member is one transaction in a group.
 type member struct {
-	s     *serialTx
-	g     *group
-	eq    entsql.Conn
-	ended bool
+	s      *serialTx
+	g      *group
+	eq     entsql.Conn
+	ended  bool
+	failed error // a statement's failure that ended the group
 }
 
 // Exec runs a statement in the transaction, to its end.
@@ -227,7 +242,7 @@ func (m *member) Exec(ctx context.Context, query string, args, v any) error {
 	if m.ended {
 		return stdsql.ErrTxDone
 	}
-	return m.eq.Exec(context.WithoutCancel(ctx), query, args, v)
+	return m.check(m.eq.Exec(context.WithoutCancel(ctx), query, args, v))
 }
 
 // Query runs a query in the transaction, to its end.
@@ -235,7 +250,7 @@ func (m *member) Query(ctx context.Context, query string, args, v any) error {
 	if m.ended {
 		return stdsql.ErrTxDone
 	}
-	return m.eq.Query(context.WithoutCancel(ctx), query, args, v)
+	return m.check(m.eq.Query(context.WithoutCancel(ctx), query, args, v))
 }
 
 // ExecContext is Exec for database/sql-level callers.
@@ -243,7 +258,8 @@ func (m *member) ExecContext(ctx context.Context, query string, args ...any) (st
 	if m.ended {
 		return nil, stdsql.ErrTxDone
 	}
-	return m.g.tx.ExecContext(context.WithoutCancel(ctx), query, args...)
+	res, err := m.g.tx.ExecContext(context.WithoutCancel(ctx), query, args...)
+	return res, m.check(err)
 }
 
 // QueryContext is Query for database/sql-level callers.
@@ -251,7 +267,35 @@ func (m *member) QueryContext(ctx context.Context, query string, args ...any) (*
 	if m.ended {
 		return nil, stdsql.ErrTxDone
 	}
-	return m.g.tx.QueryContext(context.WithoutCancel(ctx), query, args...)
+	rows, err := m.g.tx.QueryContext(context.WithoutCancel(ctx), query, args...)
+	return rows, m.check(err)
+}
+
+// check fails the group at once when err is a failure after which SQLite
+// rolls a transaction back by itself (so that no later statement of this
+// one runs outside any transaction), and returns err.
+func (m *member) check(err error) error {
+	if err != nil && m.failed == nil && m.s.open == m.g && rolledBack(err) {
+		m.failed = err
+		m.s.fail(m.g, err)
+	}
+	return err
+}
+
+// rolledBack reports an SQLite failure after which SQLite may have rolled
+// the transaction back: a full disk, an I/O error, out of memory, an
+// interrupt, busy, a corrupt file.
+func rolledBack(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Code() & 0xff {
+	case sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_NOMEM, sqlite3.SQLITE_INTERRUPT,
+		sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_CORRUPT:
+		return true
+	}
+	return false
 }
 
 // Commit releases the transaction's savepoint, passes the slot on and
@@ -261,6 +305,10 @@ func (m *member) Commit() error {
 		return stdsql.ErrTxDone
 	}
 	m.ended = true
+	if m.failed != nil {
+		m.s.give()
+		return m.failed
+	}
 	g := m.g
 	if _, err := g.tx.Exec("RELEASE " + savepoint); err != nil {
 		m.s.fail(g, err)
@@ -279,6 +327,10 @@ func (m *member) Rollback() error {
 		return stdsql.ErrTxDone
 	}
 	m.ended = true
+	if m.failed != nil {
+		m.s.give()
+		return nil // the group rolled back already
+	}
 	g := m.g
 	_, err := g.tx.Exec("ROLLBACK TO " + savepoint)
 	if err == nil {
