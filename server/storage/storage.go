@@ -113,7 +113,7 @@ func openSQLite(ctx context.Context, path string, stmtCache int) (*DB, error) {
 	writer.SetMaxIdleConns(1)
 	writer.SetConnMaxIdleTime(0)
 	out, err := finish(ctx, db, dialect.SQLite, "sqlite:"+path, func(reads dialect.Driver) dialect.Driver {
-		return newSerialTx(reads, writer)
+		return newSerialTx(reads, entsql.OpenDB(dialect.SQLite, writer))
 	})
 	if err != nil {
 		writer.Close()
