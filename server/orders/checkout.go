@@ -450,11 +450,11 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 		// held to the end (taken by the price read of explicit lines, in
 		// the same round trip); a SQLite transaction holds the database's
 		// one write lock from its start (wemart begins them IMMEDIATE).
-		lock := s.db.Dialect == dialect.Postgres
+		pg := s.db.Dialect == dialect.Postgres
 		if !fromCart {
 			locker := 0
-			if lock {
-				locker, lock = shopperID, false
+			if pg {
+				locker = shopperID
 			}
 			if lines, err = priceLines(ctx, tx.Client(), s.db.Dialect, in.StoreID, items, locker); err != nil {
 				return err
@@ -463,7 +463,7 @@ func (s *Service) place(ctx context.Context, shopperID int, key, hash string, in
 				return err
 			}
 		}
-		if lock {
+		if pg && fromCart {
 			if err := storage.LockShopper(ctx, tx, shopperID); err != nil {
 				return err
 			}

@@ -115,7 +115,7 @@ type Service struct {
 	// keys shares byKey's reads among concurrent failed checkouts.
 	keys *storage.Batch[struct{}, shopperKey, keyed]
 	// prepays shares the writes of new prepay_ids among concurrent
-	// checkouts (see storePrepay).
+	// checkouts (see writePrepays).
 	prepays *storage.Batch[struct{}, prepaid, time.Time]
 
 	// background holds work started after a commit (a refund submitted to

@@ -28,6 +28,10 @@ import (
 // A shared read runs on its own context, bounded by the batch's timeout,
 // not by any caller's deadline (a caller that gives up returns at once;
 // the read goes on for the others).
+//
+// The "read" may write: a write shared the same way (each caller's items
+// written by a write that started after it asked) is how concurrent
+// checkouts store their prepay_ids in one statement (orders.writePrepays).
 type Batch[G comparable, I comparable, V any] struct {
 	read func(ctx context.Context, group G, items []I) (map[I]V, error)
 	// timeout bounds a shared read (it runs for callers whose own
