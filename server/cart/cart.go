@@ -17,6 +17,7 @@ import (
 
 	"wemart/ent"
 	"wemart/ent/cartitem"
+	"wemart/ent/predicate"
 	"wemart/ent/product"
 	"wemart/ent/sku"
 	"wemart/ent/stock"
@@ -156,7 +157,7 @@ func (s *Service) Put(ctx context.Context, shopperID int, in PutInput) (_ Cart, 
 	}
 	if *in.Quantity == 0 {
 		if _, err := s.client.CartItem.Delete().Where(cartitem.ShopperID(shopperID), cartitem.StoreID(in.StoreID),
-			cartitem.SkuID(in.SkuID)).Exec(ctx); err != nil {
+			cartitem.SkuID(in.SkuID), storeLive()).Exec(ctx); err != nil {
 			return Cart{}, err
 		}
 		return s.Get(ctx, shopperID, in.StoreID)
@@ -183,6 +184,9 @@ func (s *Service) Put(ctx context.Context, shopperID int, in PutInput) (_ Cart, 
 	// locked, so racing requests cannot take a cart past MaxLines.
 	err = storage.WithTx(ctx, s.client, func(tx *ent.Tx) error {
 		if err := storage.LockShopper(ctx, tx, shopperID); err != nil {
+			return err
+		}
+		if err := s.storeStaysLive(ctx, tx, in.StoreID); err != nil {
 			return err
 		}
 		cur, err := tx.CartItem.Query().Where(cartitem.ShopperID(shopperID), cartitem.StoreID(in.StoreID), cartitem.SkuID(in.SkuID)).Only(ctx)
@@ -231,7 +235,7 @@ func (s *Service) Put(ctx context.Context, shopperID int, in PutInput) (_ Cart, 
 // keeps the price the shopper saw, and the cart still flags its problem.
 func (s *Service) lowerOnly(ctx context.Context, shopperID int, in PutInput, refused error) (Cart, error) {
 	upd := s.client.CartItem.Update().Where(cartitem.ShopperID(shopperID), cartitem.StoreID(in.StoreID),
-		cartitem.SkuID(in.SkuID), cartitem.QuantityGTE(*in.Quantity)).SetQuantity(*in.Quantity)
+		cartitem.SkuID(in.SkuID), cartitem.QuantityGTE(*in.Quantity), storeLive()).SetQuantity(*in.Quantity)
 	if in.Selected != nil {
 		upd.SetSelected(*in.Selected)
 	}
@@ -240,6 +244,9 @@ func (s *Service) lowerOnly(ctx context.Context, shopperID int, in PutInput, ref
 		return Cart{}, err
 	}
 	if n == 0 {
+		if err := s.checkStore(ctx, in.StoreID); err != nil {
+			return Cart{}, err // the store went meanwhile: say so
+		}
 		return Cart{}, refused
 	}
 	return s.Get(ctx, shopperID, in.StoreID)
@@ -255,7 +262,7 @@ func (s *Service) Select(ctx context.Context, shopperID, storeID int, skuIDs []i
 	if len(skuIDs) > MaxLines {
 		return Cart{}, errs.InvalidField("sku_ids", "at most %d", MaxLines)
 	}
-	upd := s.client.CartItem.Update().Where(cartitem.ShopperID(shopperID), cartitem.StoreID(storeID))
+	upd := s.client.CartItem.Update().Where(cartitem.ShopperID(shopperID), cartitem.StoreID(storeID), storeLive())
 	if len(skuIDs) > 0 {
 		upd.Where(cartitem.SkuIDIn(skuIDs...))
 	}
@@ -474,6 +481,33 @@ func (s *Service) readCarts(ctx context.Context, _ int, keys []cartKey) (_ map[c
 		out[key] = append(lines, r)
 	}
 	return out, rows.Err()
+}
+
+// storeLive limits a write of cart lines to those of a store that is not
+// deleted, checked in the write itself: checkStore's answer (the store
+// index's) can be a moment old by then, and a request answered 404
+// because the store was deleted meanwhile must not have changed the cart.
+func storeLive() predicate.CartItem {
+	return cartitem.HasStoreWith(store.DeletedAtIsNil())
+}
+
+// storeStaysLive fails with not_found unless store storeID is there (not
+// deleted) in tx; on PostgreSQL it reads the row FOR SHARE, so a store
+// delete waits for tx and tx for it (a checkout does the same). SQLite's
+// one writer keeps a delete out of tx anyway.
+func (s *Service) storeStaysLive(ctx context.Context, tx *ent.Tx, storeID int) error {
+	q := tx.Store.Query().Where(store.ID(storeID), store.DeletedAtIsNil())
+	if s.dialect == dialect.Postgres {
+		q.ForShare()
+	}
+	live, err := q.Exist(ctx)
+	if err != nil {
+		return err
+	}
+	if !live {
+		return errs.E(errs.NotFound, "no store %d", storeID)
+	}
+	return nil
 }
 
 // checkStore makes sure storeID is a store (staff may have closed it: its
