@@ -186,7 +186,7 @@ func (s *Service) Put(ctx context.Context, shopperID int, in PutInput) (_ Cart, 
 		if err := storage.LockShopper(ctx, tx, shopperID); err != nil {
 			return err
 		}
-		if err := s.storeStaysLive(ctx, tx, in.StoreID); err != nil {
+		if err := storeThere(ctx, tx, in.StoreID); err != nil {
 			return err
 		}
 		cur, err := tx.CartItem.Query().Where(cartitem.ShopperID(shopperID), cartitem.StoreID(in.StoreID), cartitem.SkuID(in.SkuID)).Only(ctx)
@@ -244,9 +244,6 @@ func (s *Service) lowerOnly(ctx context.Context, shopperID int, in PutInput, ref
 		return Cart{}, err
 	}
 	if n == 0 {
-		if err := s.checkStore(ctx, in.StoreID); err != nil {
-			return Cart{}, err // the store went meanwhile: say so
-		}
 		return Cart{}, refused
 	}
 	return s.Get(ctx, shopperID, in.StoreID)
@@ -485,22 +482,23 @@ func (s *Service) readCarts(ctx context.Context, _ int, keys []cartKey) (_ map[c
 
 // storeLive limits a write of cart lines to those of a store that is not
 // deleted, checked in the write itself: checkStore's answer (the store
-// index's) can be a moment old by then, and a request answered 404
-// because the store was deleted meanwhile must not have changed the cart.
+// index's) can be a moment old by then, and a request refused because the
+// store was deleted meanwhile must not have changed the cart. (A delete
+// that lands after the write has committed makes the request's answer 404
+// with the change made; the cart of a deleted store is never read or
+// ordered from again.)
 func storeLive() predicate.CartItem {
 	return cartitem.HasStoreWith(store.DeletedAtIsNil())
 }
 
-// storeStaysLive fails with not_found unless store storeID is there (not
-// deleted) in tx; on PostgreSQL it reads the row FOR SHARE, so a store
-// delete waits for tx and tx for it (a checkout does the same). SQLite's
-// one writer keeps a delete out of tx anyway.
-func (s *Service) storeStaysLive(ctx context.Context, tx *ent.Tx, storeID int) error {
-	q := tx.Store.Query().Where(store.ID(storeID), store.DeletedAtIsNil())
-	if s.dialect == dialect.Postgres {
-		q.ForShare()
-	}
-	live, err := q.Exist(ctx)
+// storeThere fails with not_found unless store storeID is there (not
+// deleted) as tx sees it: exact on SQLite, whose one writer keeps a store
+// delete out of tx; on PostgreSQL as of the read (a plain one: locking the
+// store's row FOR SHARE, as a checkout does, would make every cart write a
+// locker of that hot row, to order it with a delete that cannot change
+// what the shopper sees).
+func storeThere(ctx context.Context, tx *ent.Tx, storeID int) error {
+	live, err := tx.Store.Query().Where(store.ID(storeID), store.DeletedAtIsNil()).Exist(ctx)
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,8 @@ import (
 // TestStoreGoneMeanwhile changes the cart of a store deleted after the
 // store index last looked (the row is marked deleted behind the index's
 // back, as a delete landing between a request's store check and its
-// write): every change answers 404 and the cart stays as it was.
+// write): every change is refused (404, but for the one the store index
+// answers) and the cart stays as it was.
 func TestStoreGoneMeanwhile(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
@@ -56,9 +57,10 @@ func TestStoreGoneMeanwhile(t *testing.T) {
 		put(milk, 5).Fails(http.StatusNotFound, "not_found") // raise
 		put(milk, 1).Fails(http.StatusNotFound, "not_found") // lower
 		put(milk, 0).Fails(http.StatusNotFound, "not_found") // remove
-		// A line that can only be lowered: refused too (its 409 says what
-		// the store index, kept in the dark here, still believes; a real
-		// delete updates the index first).
+		// A line that can only be lowered is refused for what the store
+		// index still believes (the store is there, the product is not on
+		// sale): the index learns of a real delete from the stores
+		// counter the delete moves, not moved here.
 		put(off, 1).Fails(http.StatusConflict, "conflict")
 		put(other, 1).Fails(http.StatusNotFound, "not_found") // a new line
 		h.Do("POST", "/api/v1/cart/select", login.Token, map[string]any{"store_id": st.ID, "selected": false}).
