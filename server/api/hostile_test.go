@@ -1,0 +1,442 @@
+package api_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/labstack/echo/v4"
+
+	"wemart/ent/order"
+	"wemart/server/apitest"
+	"wemart/server/storage"
+	"wemart/server/storage/storagetest"
+)
+
+// TestHostileInput sends every route of the router hostile input built
+// from its OpenAPI operation: odd path parameters (negative, huge, not a
+// number, escapes), odd query parameters, bodies that are not JSON, not an
+// object, and objects whose fields one at a time (nested ones too) hold a
+// value of the wrong type, out of range, too long or null, beside values
+// that fit the rest of the schema. Whatever is sent, the answer is below
+// 500 with a status its document lists, and a 4xx of the JSON API is the
+// error envelope. (Whether a refused request changed nothing is for the
+// routes' own tests: background work, a refund settling, moves the
+// database here at any time.)
+func TestHostileInput(t *testing.T) {
+	if testing.Short() {
+		t.Skip("thousands of requests")
+	}
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := newShop(t, db)
+		// Order 1 is paid (a pickup), order 2 waits for payment.
+		paid := s.mustOrder(s.milk, 1)
+		s.pay(paid.Payment.prepayID(), true)
+		code := s.eventuallyStatus(paid.Order.ID, order.StatusPaid).PickupCode
+		if code == nil {
+			t.Fatal("a paid pickup order without its pickup code")
+		}
+		s.mustOrder(s.bread, 1)
+		s.h.Do("POST", "/api/v1/addresses", s.shopper.Token, map[string]any{"contact": "韩梅梅", "phone": "13900000000",
+			"detail": "南京东路1号", "lat": 31.2310, "lng": 121.4740}).OK(http.StatusCreated, nil)
+		// The staff account the requests use is not 1 or 2, the ids the
+		// requests' path parameters name (a PATCH of staff 1 may take the
+		// bootstrap admin's password away): a chain admin of its own.
+		for _, name := range []string{"hostile-a", "hostile-b"} {
+			s.h.Do("POST", "/admin/v1/staff", s.h.AdminToken, map[string]any{"username": name, "password": "password-" + name,
+				"role": "clerk", "store_id": s.store.ID}).OK(http.StatusCreated, nil)
+		}
+		s.h.Do("POST", "/admin/v1/staff", s.h.AdminToken, map[string]any{"username": "hostile-owner", "password": "password-hostile",
+			"role": "admin"}).OK(http.StatusCreated, nil)
+		admin := s.h.Login("hostile-owner", "password-hostile")
+		shopper := s.shopper.Token
+		apiDoc, _ := apitest.Spec(t)
+		sandboxDoc, _ := apitest.SandboxSpec(t)
+
+		// Bodies that fit, which the hostile ones are made from, for the
+		// routes whose body a schema alone does not fill in well.
+		line := []map[string]any{{"sku_id": s.milk, "quantity": 1}}
+		checkout := map[string]any{"store_id": s.store.ID, "fulfilment": "pickup", "items": line}
+		address := map[string]any{"contact": "韩梅梅", "phone": "13900000000", "detail": "南京东路1号", "lat": 31.231, "lng": 121.474}
+		refund := map[string]any{"reason": "坏了", "items": []map[string]any{{"order_item_id": 1, "quantity": 1}}}
+		synonyms := map[string]any{"terms": []string{"牛奶", "鲜奶"}}
+		seeds := map[string]any{
+			"POST /api/v1/orders":                     checkout,
+			"POST /api/v1/orders/quote":               checkout,
+			"POST /api/v1/addresses":                  address,
+			"PUT /api/v1/addresses/:id":               address,
+			"POST /api/v1/orders/:id/refund":          refund,
+			"POST /admin/v1/orders/:id/refund":        refund,
+			"POST /admin/v1/stores/:store_id/pickups": map[string]any{"pickup_code": *code},
+			"POST /admin/v1/coupon-templates": map[string]any{"name": "满20减5", "discount_fen": 500, "min_spend_fen": 2000,
+				"total": 100, "per_shopper": 1, "valid_days": 7, "claimable": true},
+			"POST /admin/v1/search/synonyms":    synonyms,
+			"PUT /admin/v1/search/synonyms/:id": synonyms,
+			"POST /admin/v1/orders/:id/ship":    map[string]any{"carrier": "SF", "tracking_no": "SF1234567890"},
+			"PUT /admin/v1/stores/:id/delivery-zone": map[string]any{"type": "Polygon", "coordinates": [][][]float64{{
+				{121.46, 31.22}, {121.49, 31.22}, {121.49, 31.24}, {121.46, 31.24}, {121.46, 31.22}}}},
+		}
+
+		routes := s.h.App.Echo.Routes()
+		// Reads first, then the shoppers' writes and the others, then the
+		// staff's (which may close the store or take a product off), deletes
+		// last and the routes that end a session at the very end: each route
+		// finds as much of the fixture as can be.
+		rank := func(r *echo.Route) int {
+			switch {
+			case ends(r.Path):
+				return 4
+			case r.Method == http.MethodGet || r.Method == http.MethodHead:
+				return 0
+			case r.Method == http.MethodDelete:
+				return 3
+			case strings.HasPrefix(r.Path, "/admin/"):
+				return 2
+			}
+			return 1
+		}
+		sort.SliceStable(routes, func(i, j int) bool {
+			if ri, rj := rank(routes[i]), rank(routes[j]); ri != rj {
+				return ri < rj
+			}
+			return routes[i].Method+routes[i].Path < routes[j].Method+routes[j].Path
+		})
+		sent, problems := 0, 0
+		var answered [6]int // by status class
+		for _, r := range routes {
+			if r.Method == "echo_route_not_found" || strings.HasSuffix(r.Path, "/*") {
+				continue
+			}
+			doc := apiDoc
+			if strings.HasPrefix(r.Path, "/sandbox/") {
+				doc = sandboxDoc
+			}
+			op := operation(doc, r.Method, r.Path)
+			token := ""
+			switch {
+			case strings.HasPrefix(r.Path, "/admin/v1/"):
+				token = admin
+			case strings.HasPrefix(r.Path, "/api/v1/"):
+				token = shopper
+			}
+			// A token the route before ended (a logout) or revoked would
+			// stop the requests at 401: none may, but the last routes.
+			if !ends(r.Path) && (!alive(s.h, "/admin/v1/stores", admin) || !alive(s.h, "/api/v1/addresses", shopper)) {
+				t.Fatalf("a token stopped working before %s %s", r.Method, r.Path)
+			}
+			for _, req := range hostileRequests(r.Method, r.Path, op, seeds[r.Method+" "+r.Path]) {
+				sent++
+				req.Header.Set("Authorization", "Bearer "+token)
+				req.Header.Set("Idempotency-Key", newKey())
+				req.RemoteAddr = "198.51.100.7:1234" // not the fixture's logins' rate limit
+				rec := httptest.NewRecorder()
+				s.h.App.Echo.ServeHTTP(rec, req)
+				answered[rec.Code/100]++
+				if problem := judge(req, rec, op); problem != "" {
+					if problems++; problems > 40 {
+						continue
+					}
+					t.Errorf("%s %s (route %s %s): %s", req.Method, req.URL.RequestURI(), r.Method, r.Path, problem)
+				}
+			}
+		}
+		if problems > 40 {
+			t.Errorf("and %d more", problems-40)
+		}
+		t.Logf("%d hostile requests to %d routes: %d 2xx, %d 3xx, %d 4xx", sent, len(routes), answered[2], answered[3], answered[4])
+		// The requests reach the handlers, not only the router and the
+		// first check: some are accepted.
+		if sent < 5000 || answered[2] < 300 || answered[4] < 4000 {
+			t.Fatalf("%d requests, %d accepted, %d refused: the routes, the document or the fixture were not read", sent, answered[2], answered[4])
+		}
+	})
+}
+
+// alive reports whether token still reads path.
+func alive(h *apitest.Harness, path, token string) bool {
+	req := httptest.NewRequest("GET", path, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	rec := httptest.NewRecorder()
+	h.App.Echo.ServeHTTP(rec, req)
+	return rec.Code != http.StatusUnauthorized
+}
+
+// ends reports whether a route ends a session (its token), so is tried last.
+func ends(path string) bool { return strings.HasSuffix(path, "/logout") }
+
+// judge says what is wrong with an answer to a hostile request, or "".
+func judge(req *http.Request, rec *httptest.ResponseRecorder, op *openapi3.Operation) string {
+	if rec.Code >= 500 {
+		return fmt.Sprintf("answered %d: %.300s", rec.Code, rec.Body.String())
+	}
+	if op == nil || op.Responses.Status(rec.Code) == nil && op.Responses.Default() == nil {
+		return fmt.Sprintf("answered %d, which its document does not list: %.300s", rec.Code, rec.Body.String())
+	}
+	if rec.Code < 400 || !(strings.HasPrefix(req.URL.Path, "/api/") || strings.HasPrefix(req.URL.Path, "/admin/")) {
+		return ""
+	}
+	var e struct {
+		Error *struct{ Code, Message string }
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || e.Error == nil || e.Error.Code == "" || e.Error.Message == "" {
+		return fmt.Sprintf("answered %d without the error envelope: %.300s", rec.Code, rec.Body.String())
+	}
+	return ""
+}
+
+// operation is the document's operation for an echo route, or nil.
+func operation(doc *openapi3.T, method, path string) *openapi3.Operation {
+	item := doc.Paths.Find(echoParam.ReplaceAllString(path, "{$1}"))
+	if item == nil {
+		return nil
+	}
+	return item.GetOperation(method)
+}
+
+// Hostile values of a path parameter; the route's other parameters get "1".
+var hostilePath = []string{"1", "2", "0", "-1", "abc", "99999999999999999999", "9223372036854775807", "1.5", "1e3",
+	"%E4%B8%AD", "%00", "%20", "1%20OR%201=1", "..%2F..%2Fetc%2Fpasswd", strings.Repeat("9", 400)}
+
+// Hostile values of a query parameter.
+var hostileQuery = []string{"", "-1", "0", "abc", "99999999999999999999", "1e400", "NaN", "-Inf", "\x00",
+	"中文", strings.Repeat("x", 5000), "1,2,3", "[1]"}
+
+// Hostile values of a JSON field.
+var hostileValues = []any{nil, -1, 0, 1 << 62, 1e308, -1e308, 1.5, "", "x", "中", strings.Repeat("长", 5000), true,
+	[]any{}, []any{nil}, map[string]any{}, map[string]any{"x": map[string]any{}}, "9999-99-99T99:99:99Z", "\u0000"}
+
+// Bodies that are not what any route takes.
+var hostileBodies = []string{"", "{", "null", "[]", "123", `"s"`, `{"a":`, "\xff\xfe", `{"a":1}{"b":2}`,
+	strings.Repeat("[", 10000)}
+
+// hostileRequests builds the hostile requests of one route.
+// seed, if not nil, is a body that fits (what the schema cannot say).
+func hostileRequests(method, path string, op *openapi3.Operation, seed any) []*http.Request {
+	params := echoParam.FindAllStringSubmatch(path, -1)
+	fill := func(hostile int, value string) string {
+		i := -1
+		return echoParam.ReplaceAllStringFunc(path, func(string) string {
+			i++
+			if i == hostile {
+				return value
+			}
+			return "1"
+		})
+	}
+	var query url.Values = url.Values{}
+	var queryParams []*openapi3.Parameter
+	var body *openapi3.Schema
+	if op != nil {
+		for _, p := range op.Parameters {
+			if p.Value != nil && p.Value.In == "query" {
+				queryParams = append(queryParams, p.Value)
+				if p.Value.Required && p.Value.Schema != nil {
+					query.Set(p.Value.Name, fmt.Sprint(sample(p.Value.Schema.Value, 0)))
+				}
+			}
+		}
+		if op.RequestBody != nil && op.RequestBody.Value != nil {
+			if mt := op.RequestBody.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
+				body = mt.Schema.Value
+			}
+		}
+	}
+	base := fill(-1, "")
+	var reqs []*http.Request
+	add := func(target string, b []byte) {
+		var rd *bytes.Reader
+		if b != nil {
+			rd = bytes.NewReader(b)
+		} else {
+			rd = bytes.NewReader(nil)
+		}
+		req := httptest.NewRequest(method, "/", rd)
+		u, err := url.ParseRequestURI(target)
+		if err != nil {
+			return
+		}
+		req.URL, req.RequestURI = u, target
+		if b != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		reqs = append(reqs, req)
+	}
+	withQuery := func(p string, q url.Values) string {
+		if len(q) == 0 {
+			return p
+		}
+		return p + "?" + q.Encode()
+	}
+	var good []byte
+	var fits any
+	if body != nil {
+		fits = sample(body, 0)
+		if seed != nil {
+			fits = seed
+		}
+		good, _ = json.Marshal(fits)
+	}
+	add(withQuery(base, query), good)
+	for i := range params {
+		for _, v := range hostilePath {
+			add(withQuery(fill(i, v), query), good)
+		}
+	}
+	for _, p := range queryParams {
+		for _, v := range hostileQuery {
+			q := url.Values{}
+			for k, vs := range query {
+				q[k] = vs
+			}
+			q.Set(p.Name, v)
+			add(withQuery(base, q), good)
+		}
+	}
+	if method == http.MethodGet || method == http.MethodDelete && body == nil {
+		return reqs
+	}
+	for _, b := range hostileBodies {
+		add(withQuery(base, query), []byte(b))
+	}
+	if body != nil {
+		for _, m := range mutations(body, fits, 0) {
+			b, err := json.Marshal(m)
+			if err == nil {
+				add(withQuery(base, query), b)
+			}
+		}
+	}
+	return reqs
+}
+
+// sample is a value that fits schema s, as far as a generator can tell
+// without reading patterns: the first enum value, the minimum, a string
+// of the shortest length, an object of its required properties.
+func sample(s *openapi3.Schema, depth int) any {
+	if s == nil {
+		return nil
+	}
+	for _, refs := range []openapi3.SchemaRefs{s.AllOf, s.OneOf, s.AnyOf} {
+		if len(refs) > 0 && refs[0].Value != nil && s.Type == nil && len(s.Properties) == 0 {
+			return sample(refs[0].Value, depth)
+		}
+	}
+	if len(s.Enum) > 0 {
+		return s.Enum[0]
+	}
+	switch {
+	case s.Type.Is("integer"):
+		if s.Min != nil {
+			return int64(*s.Min)
+		}
+		return 1
+	case s.Type.Is("number"):
+		if s.Min != nil {
+			return *s.Min
+		}
+		return 1
+	case s.Type.Is("boolean"):
+		return true
+	case s.Type.Is("string"):
+		switch s.Format {
+		case "date-time":
+			return "2026-12-01T10:00:00Z"
+		case "date":
+			return "2026-12-01"
+		}
+		return strings.Repeat("x", max(1, int(s.MinLength)))
+	case s.Type.Is("array"):
+		if depth > 3 || s.Items == nil {
+			return []any{}
+		}
+		return []any{sample(s.Items.Value, depth+1)}
+	}
+	m := map[string]any{}
+	if depth > 3 {
+		return m
+	}
+	for _, name := range s.Required {
+		if p := s.Properties[name]; p != nil {
+			m[name] = sample(p.Value, depth+1)
+		}
+	}
+	return m
+}
+
+// mutations are base (a value of schema s) with one field, at any depth
+// up to three, set to each hostile value.
+func mutations(s *openapi3.Schema, base any, depth int) []any {
+	if s == nil || depth > 3 {
+		return nil
+	}
+	var out []any
+	switch {
+	case s.Type.Is("array"):
+		if s.Items == nil {
+			return nil
+		}
+		var first any
+		if b, ok := asSlice(base); ok && len(b) > 0 {
+			first = b[0]
+		} else {
+			first = sample(s.Items.Value, depth+1)
+		}
+		for _, m := range mutations(s.Items.Value, first, depth+1) {
+			out = append(out, []any{m})
+		}
+		return out
+	case len(s.Properties) == 0:
+		return nil
+	}
+	fields, ok := asMap(base)
+	if !ok {
+		fields, _ = sample(s, depth).(map[string]any)
+	}
+	names := make([]string, 0, len(s.Properties))
+	for name := range s.Properties {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		with := func(v any) map[string]any {
+			m := map[string]any{}
+			for k, x := range fields {
+				m[k] = x
+			}
+			m[name] = v
+			return m
+		}
+		for _, v := range hostileValues {
+			out = append(out, with(v))
+		}
+		inner, ok := fields[name]
+		if !ok {
+			inner = sample(s.Properties[name].Value, depth+1)
+		}
+		for _, m := range mutations(s.Properties[name].Value, inner, depth+1) {
+			out = append(out, with(m))
+		}
+	}
+	return out
+}
+
+// asMap is v as a JSON object, whatever Go type holds it.
+func asMap(v any) (map[string]any, bool) {
+	var m map[string]any
+	b, err := json.Marshal(v)
+	return m, err == nil && json.Unmarshal(b, &m) == nil && m != nil
+}
+
+// asSlice is v as a JSON array, whatever Go type holds it.
+func asSlice(v any) ([]any, bool) {
+	var a []any
+	b, err := json.Marshal(v)
+	return a, err == nil && json.Unmarshal(b, &a) == nil && a != nil
+}
