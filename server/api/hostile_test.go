@@ -22,7 +22,7 @@ import (
 
 // TestHostileInput sends every route of the router hostile input built
 // from its OpenAPI operation: odd path parameters (negative, huge, not a
-// number, escapes), odd query parameters, bodies that are not JSON, not an
+// number, escapes), odd query parameters, odd headers, bodies that are not JSON, not an
 // object, and objects whose fields one at a time (nested ones too) hold a
 // value of the wrong type, out of range, too long or null, beside values
 // that fit the rest of the schema. Whatever is sent, the answer is below
@@ -133,8 +133,12 @@ func TestHostileInput(t *testing.T) {
 			}
 			for _, req := range hostileRequests(r.Method, r.Path, op, seeds[r.Method+" "+r.Path]) {
 				sent++
-				req.Header.Set("Authorization", "Bearer "+token)
-				req.Header.Set("Idempotency-Key", newKey())
+				if req.Header.Get("Authorization") == "" {
+					req.Header.Set("Authorization", "Bearer "+token)
+				}
+				if req.Header.Get("Idempotency-Key") == "" {
+					req.Header.Set("Idempotency-Key", newKey())
+				}
 				req.RemoteAddr = "198.51.100.7:1234" // not the fixture's logins' rate limit
 				rec := httptest.NewRecorder()
 				s.h.App.Echo.ServeHTTP(rec, req)
@@ -212,6 +216,15 @@ var hostileQuery = []string{"", "-1", "0", "abc", "99999999999999999999", "1e400
 var hostileValues = []any{nil, -1, 0, 1 << 62, 1e308, -1e308, 1.5, "", "x", "中", strings.Repeat("长", 5000), true,
 	[]any{}, []any{nil}, map[string]any{}, map[string]any{"x": map[string]any{}}, "9999-99-99T99:99:99Z", "\u0000"}
 
+// Hostile headers, one at a time, on a request that otherwise fits.
+var hostileHeaders = [][2]string{
+	{"Content-Type", "text/plain"}, {"Content-Type", "application/x-www-form-urlencoded"},
+	{"Content-Type", "multipart/form-data; boundary=x"}, {"Content-Type", "application/json; charset=latin1"},
+	{"Authorization", "Bearer x"}, {"Authorization", "Basic YWRtaW46YWRtaW4="}, {"Authorization", "Bearer " + strings.Repeat("x", 5000)},
+	{"Idempotency-Key", strings.Repeat("k", 300)}, {"Idempotency-Key", "a key"}, {"Idempotency-Key", "中文"},
+	{"If-None-Match", "\"x\""}, {"X-Request-Id", strings.Repeat("r", 500)},
+}
+
 // Bodies that are not what any route takes.
 var hostileBodies = []string{"", "{", "null", "[]", "123", `"s"`, `{"a":`, "\xff\xfe", `{"a":1}{"b":2}`,
 	strings.Repeat("[", 10000)}
@@ -284,6 +297,11 @@ func hostileRequests(method, path string, op *openapi3.Operation, seed any) []*h
 		good, _ = json.Marshal(fits)
 	}
 	add(withQuery(base, query), good)
+	for _, h := range hostileHeaders {
+		add(withQuery(base, query), good)
+		req := reqs[len(reqs)-1]
+		req.Header.Set(h[0], h[1])
+	}
 	for i := range params {
 		for _, v := range hostilePath {
 			add(withQuery(fill(i, v), query), good)
