@@ -10,6 +10,7 @@ import (
 
 	"wemart/ent/order"
 	"wemart/server/apitest"
+	"wemart/server/check"
 	"wemart/server/orders"
 	"wemart/server/storage"
 	"wemart/server/storage/storagetest"
@@ -102,6 +103,35 @@ func TestCheckoutBadInput(t *testing.T) {
 				h.For(t).Do("POST", "/api/v1/orders", tok, tt.body, headers...).Fails(tt.status, tt.code)
 			})
 		}
+		// Nothing to pay (SKUs may cost 0 fen) or more than one payment
+		// may be: the quote and the checkout refuse alike, reserving nothing
+		// and asking WeChat Pay for nothing.
+		gift := mustProduct(t, h, "赠品袋", 0).Skus[0].ID
+		bullion := mustProduct(t, h, "金条", check.MaxPriceFen).Skus[0].ID
+		for _, sku := range []int{gift, bullion} {
+			s.setStock(sku, 10)
+		}
+		for _, c := range []struct {
+			items  any
+			reason string
+		}{
+			{line(gift, 3), "nothing_to_pay"},
+			{[]map[string]any{{"sku_id": gift, "quantity": 1}, {"sku_id": bullion, "quantity": 2}}, "too_much_to_pay"},
+		} {
+			for _, e := range []apitest.ErrorBody{
+				h.Do("POST", "/api/v1/orders/quote", tok, pickup(c.items)).Fails(http.StatusConflict, "conflict"),
+				s.checkout(tok, pickup(c.items)).Fails(http.StatusConflict, "conflict"),
+			} {
+				if e.Error.Details["reason"] != c.reason {
+					t.Fatalf("%v: %+v, want reason %s", c.items, e.Error, c.reason)
+				}
+			}
+		}
+		s.wantLevel(gift, 10, 0)
+		s.wantLevel(bullion, 10, 0)
+		// One payment's most is still an order.
+		h.Do("POST", "/api/v1/orders/quote", tok, pickup(line(bullion, 1))).OK(http.StatusOK, nil)
+
 		if n := db.Client.Order.Query().CountX(ctx); n != 0 {
 			t.Fatalf("bad checkouts made %d orders", n)
 		}

@@ -5,6 +5,7 @@ import (
 
 	"wemart/ent"
 	"wemart/ent/order"
+	"wemart/server/check"
 	"wemart/server/coupons"
 	"wemart/server/errs"
 	"wemart/server/members"
@@ -93,7 +94,26 @@ func (s *Service) price(ctx context.Context, tx *ent.Tx, shopperID int, st stand
 			q.DeliveryFeeFen, q.DeliveryFeeWaivedFen = 0, e.FeeFen
 		}
 	}
+	if err := payable(q.PayableFen()); err != nil {
+		return nil, err
+	}
 	return p, nil
+}
+
+// payable refuses a total one WeChat Pay payment cannot take: nothing
+// (SKUs may cost 0 fen, a gift beside what is bought, but WeChat Pay takes
+// at least 1 fen) or more than check.MaxPriceFen (¥10,000,000). Quote and
+// checkout refuse alike, before any stock is reserved or WeChat Pay asked.
+func payable(fen int64) error {
+	switch {
+	case fen < 1:
+		return errs.E(errs.Conflict, "this order comes to ¥0.00 and WeChat Pay takes at least ¥0.01: add something that costs money").
+			With("reason", "nothing_to_pay").With("payable_fen", fen)
+	case fen > check.MaxPriceFen:
+		return errs.E(errs.Conflict, "this order comes to ¥%s, more than one payment may be (¥%s): split it into smaller orders",
+			yuan(fen), yuan(check.MaxPriceFen)).With("reason", "too_much_to_pay").With("payable_fen", fen).With("max_payable_fen", int64(check.MaxPriceFen))
+	}
+	return nil
 }
 
 // standing is what the shopper's membership brings to a checkout: the
