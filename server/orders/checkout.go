@@ -243,7 +243,7 @@ func (s *Service) Create(ctx context.Context, shopperID int, key string, in Crea
 			// The same key now returns the cancelled order: say so.
 			var e *errs.Error
 			if errors.As(err, &e) && e.Code == errs.Unavailable {
-				err = errs.Wrap(err, errs.Unavailable, "%s The order was cancelled; to try again send a new Idempotency-Key.", e.Message)
+				err = errs.Wrap(err, errs.Unavailable, "%s. The order was cancelled; to try again send a new Idempotency-Key.", strings.TrimSuffix(e.Message, "."))
 			}
 			return Placed{}, err
 		}
