@@ -50,6 +50,9 @@ func TestHostileInput(t *testing.T) {
 		s := newShop(t, db, func(c *config.Config, _ *app.Options) {
 			c.ShopperOpenOrders, c.ShopperCheckoutsPerMinute = 1000, 100000
 			c.StaffLoginRate, c.LoginRate = 100000, 100000
+			// WeChat's time at its own pace: a rider the sandbox sends
+			// must not have picked an order up before the sweep cancels it.
+			c.SandboxTimeScale = 1
 		})
 		h, tok := s.h, s.shopper.Token
 		s.setStock(s.milk, 100000)
@@ -116,8 +119,9 @@ func TestHostileInput(t *testing.T) {
 		ready, _, _ := placed("pickup", true)
 		handed, handedCode, _ := placed("pickup", true)
 		_, pickupCode, _ := placed("pickup", true)
-		refunded, _, _ := placed("pickup", true)
-		asked, _, _ := placed("pickup", true)
+		returned, _, _ := placed("pickup", true)      // the shopper asks for a refund, staff approve it
+		staffRefunded, _, _ := placed("pickup", true) // staff refund it
+		rejected, _, _ := placed("pickup", true)      // the shopper asked for a refund, staff reject it
 		shipped, _, _ := placed("delivery", true)
 		dispatched, _, _ := placed("delivery", true)
 		cancelled, _, _ := placed("pickup", false)
@@ -134,13 +138,14 @@ func TestHostileInput(t *testing.T) {
 			items := db.Client.OrderItem.Query().Where(orderitem.OrderID(id)).AllX(context.Background())
 			return map[string]any{"reason": "坏了", "items": []map[string]any{{"order_item_id": items[0].ID, "quantity": 1}}}
 		}
+		h.Do("POST", apitest.Path("/api/v1/orders/%d/refund", rejected), tok, refund(rejected)).OK(http.StatusOK, nil)
 		seeds := map[string]any{
 			"POST /api/v1/orders":                     checkout,
 			"POST /api/v1/orders/quote":               checkout,
 			"POST /api/v1/addresses":                  addressBody,
 			"PUT /api/v1/addresses/:id":               addressBody,
-			"POST /api/v1/orders/:id/refund":          refund(refunded),
-			"POST /admin/v1/orders/:id/refund":        refund(asked),
+			"POST /api/v1/orders/:id/refund":          refund(returned),
+			"POST /admin/v1/orders/:id/refund":        refund(staffRefunded),
 			"POST /admin/v1/stores/:store_id/pickups": map[string]any{"pickup_code": pickupCode},
 			"POST /admin/v1/coupon-templates":         coupon,
 			"POST /admin/v1/search/synonyms":          synonyms,
@@ -150,23 +155,32 @@ func TestHostileInput(t *testing.T) {
 				{121.46, 31.22}, {121.49, 31.22}, {121.49, 31.24}, {121.46, 31.24}, {121.46, 31.22}}}},
 			"PUT /admin/v1/stores/:store_id/stock/:sku_id": map[string]any{"on_hand": 100000},
 			"POST /admin/v1/login":                         map[string]any{"username": "hostile-owner", "password": "password-hostile"},
-			"POST /admin/v1/members/scan":                  memberCode(tok),
-			"POST /admin/v1/orders/:id/picked-up":          map[string]any{"pickup_code": handedCode},
-			"POST /api/v1/subscriptions":                   map[string]any{"results": map[string]string{"tmpl-paid": "accept"}},
-			"POST /admin/v1/stores/:id/counter-sales":      map[string]any{"scan_id": scan.ScanID, "amount_fen": 1000, "receipt_no": "R-1"},
-			"POST /api/v1/coupons":                         map[string]any{"template_id": template.ID},
-			"POST /sandbox/pay":                            map[string]any{"prepay_id": cashier},
+			// A member code lives a minute: made when the route is reached.
+			"POST /admin/v1/members/scan":             func() any { return memberCode(tok) },
+			"POST /sandbox/subscribe/grants":          map[string]any{"code": "hostile-grant", "template_id": "tmpl-paid"},
+			"POST /admin/v1/orders/:id/picked-up":     map[string]any{"pickup_code": handedCode},
+			"POST /api/v1/subscriptions":              map[string]any{"results": map[string]string{"tmpl-paid": "accept"}},
+			"POST /admin/v1/stores/:id/counter-sales": map[string]any{"scan_id": scan.ScanID, "amount_fen": 1000, "receipt_no": "R-1"},
+			"POST /api/v1/coupons":                    map[string]any{"template_id": template.ID},
+			"POST /sandbox/pay":                       map[string]any{"prepay_id": cashier},
 		}
-		fits := map[string]map[string]string{ // route → path parameter → a value that fits
+		// route → path (or query) parameter → a value that fits. A path
+		// parameter not named is "1", which the fixture made first: store,
+		// address, staff (the bootstrap admin), product and SKU (the milk),
+		// order (ready). Hostile values "1" and "2" reach those too, so a
+		// route that changes one gets its own here.
+		fits := map[string]map[string]string{
 			"PATCH /admin/v1/stores/:id":                       {"id": n(spare.ID)},
 			"DELETE /admin/v1/stores/:id":                      {"id": n(spare.ID)},
 			"POST /admin/v1/orders/:id/ready":                  {"id": n(ready)},
 			"POST /admin/v1/orders/:id/picked-up":              {"id": n(handed)},
-			"POST /admin/v1/orders/:id/refund":                 {"id": n(asked)},
+			"POST /admin/v1/orders/:id/refund":                 {"id": n(staffRefunded)},
 			"POST /admin/v1/orders/:id/ship":                   {"id": n(shipped)},
 			"POST /admin/v1/orders/:id/dispatch":               {"id": n(dispatched)},
 			"POST /admin/v1/orders/:id/dispatch/cancel":        {"id": n(dispatched)},
-			"POST /api/v1/orders/:id/refund":                   {"id": n(refunded)},
+			"POST /api/v1/orders/:id/refund":                   {"id": n(returned)},
+			"POST /admin/v1/orders/:id/refund/approve":         {"id": n(returned)},
+			"POST /admin/v1/orders/:id/refund/reject":          {"id": n(rejected)},
 			"POST /api/v1/orders/:id/cancel":                   {"id": n(cancelled)},
 			"POST /api/v1/orders/:id/pay":                      {"id": n(unpaid)},
 			"PUT /admin/v1/stores/:store_id/stock/:sku_id":     {"sku_id": n(s.milk)},
@@ -209,11 +223,8 @@ func TestHostileInput(t *testing.T) {
 			"DELETE /admin/v1/products/:id/images/:image_id":               "no picture in the fixture (images_test)",
 			"GET /metrics":                                                 "served on the metrics listener (metrics_test)",
 			"POST /api/v1/orders/:id/receive":                              "needs a delivered order (rider_test, express_test)",
-			"POST /admin/v1/orders/:id/refund/approve":                     "needs a refund under review (order_lifecycle_test)",
-			"POST /admin/v1/orders/:id/refund/reject":                      "needs a refund under review (order_lifecycle_test)",
 			"POST /sandbox/logistics/advance":                              "needs a parcel or rider on the way (rider_test, express_test)",
 			"POST /sandbox/shipping/confirm":                               "needs a WeChat transaction id (express_test)",
-			"POST /sandbox/subscribe/grants":                               "a sandbox helper of the subscribe tests",
 		}
 		shopper := tok
 		apiDoc, _ := apitest.Spec(t)
@@ -270,7 +281,11 @@ func TestHostileInput(t *testing.T) {
 				t.Fatalf("a token stopped working before %s %s", r.Method, r.Path)
 			}
 			route := r.Method + " " + r.Path
-			for i, req := range hostileRequests(t, r.Method, r.Path, op, seeds[route], fits[route]) {
+			seed := seeds[route]
+			if made, ok := seed.(func() any); ok {
+				seed = made()
+			}
+			for i, req := range hostileRequests(t, r.Method, r.Path, op, seed, fits[route]) {
 				sent++
 				if req.Header.Get("Authorization") == "" {
 					req.Header.Set("Authorization", "Bearer "+token)
@@ -492,7 +507,7 @@ func hostileRequests(t *testing.T, method, path string, op *openapi3.Operation, 
 			add(withQuery(base, q), good)
 		}
 	}
-	if method == http.MethodGet || method == http.MethodDelete && body == nil {
+	if method == http.MethodGet || method == http.MethodHead || method == http.MethodDelete && body == nil {
 		return reqs
 	}
 	for _, b := range hostileBodies {

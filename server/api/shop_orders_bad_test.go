@@ -103,35 +103,6 @@ func TestCheckoutBadInput(t *testing.T) {
 				h.For(t).Do("POST", "/api/v1/orders", tok, tt.body, headers...).Fails(tt.status, tt.code)
 			})
 		}
-		// Nothing to pay (SKUs may cost 0 fen) or more than one payment
-		// may be: the quote and the checkout refuse alike, reserving nothing
-		// and asking WeChat Pay for nothing.
-		gift := mustProduct(t, h, "赠品袋", 0).Skus[0].ID
-		bullion := mustProduct(t, h, "金条", check.MaxPriceFen).Skus[0].ID
-		for _, sku := range []int{gift, bullion} {
-			s.setStock(sku, 10)
-		}
-		for _, c := range []struct {
-			items  any
-			reason string
-		}{
-			{line(gift, 3), "nothing_to_pay"},
-			{[]map[string]any{{"sku_id": gift, "quantity": 1}, {"sku_id": bullion, "quantity": 2}}, "too_much_to_pay"},
-		} {
-			for _, e := range []apitest.ErrorBody{
-				h.Do("POST", "/api/v1/orders/quote", tok, pickup(c.items)).Fails(http.StatusConflict, "conflict"),
-				s.checkout(tok, pickup(c.items)).Fails(http.StatusConflict, "conflict"),
-			} {
-				if e.Error.Details["reason"] != c.reason {
-					t.Fatalf("%v: %+v, want reason %s", c.items, e.Error, c.reason)
-				}
-			}
-		}
-		s.wantLevel(gift, 10, 0)
-		s.wantLevel(bullion, 10, 0)
-		// One payment's most is still an order.
-		h.Do("POST", "/api/v1/orders/quote", tok, pickup(line(bullion, 1))).OK(http.StatusOK, nil)
-
 		if n := db.Client.Order.Query().CountX(ctx); n != 0 {
 			t.Fatalf("bad checkouts made %d orders", n)
 		}
@@ -152,6 +123,98 @@ func TestCheckoutBadInput(t *testing.T) {
 		h.Do("GET", "/admin/v1/orders", tok, nil).Fails(http.StatusUnauthorized, "unauthenticated")
 		if n := db.Client.Order.Query().Where(order.StoreID(s.store.ID)).CountX(ctx); n != 0 {
 			t.Fatalf("%d orders", n)
+		}
+	})
+}
+
+// TestPayableBounds: one WeChat Pay payment takes 1 fen to ¥10,000,000, so
+// an order whose payable total (goods and fee, after discounts) comes to
+// nothing or to more is refused by the quote and the checkout alike, from
+// explicit lines or the cart, reserving nothing; a 0-fen gift delivered for
+// a fee, and an order of exactly the most, are orders like any other.
+func TestPayableBounds(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := newShop(t, db)
+		h, tok := s.h, s.shopper.Token
+		var st store // delivers for a fee, with no minimum
+		h.Do("POST", "/admin/v1/stores", h.AdminToken, map[string]any{"name": "赠品店", "lat": 31.2304, "lng": 121.4737,
+			"pickup": true, "delivery": true, "delivery_radius_m": 3000, "delivery_fee_fen": 500}).OK(http.StatusCreated, &st)
+		gift := mustProduct(t, h, "赠品袋", 0).Skus[0].ID
+		bullion := mustProduct(t, h, "金条", check.MaxPriceFen).Skus[0].ID
+		for _, sku := range []int{gift, bullion} {
+			h.Do("PUT", apitest.Path("/admin/v1/stores/%d/stock/%d", st.ID, sku), h.AdminToken,
+				map[string]any{"on_hand": 10}).OK(http.StatusOK, nil)
+		}
+		var home struct{ ID int }
+		h.Do("POST", "/api/v1/addresses", tok, map[string]any{"contact": "韩梅梅", "phone": "13900000000",
+			"detail": "南京东路2号", "lat": 31.2310, "lng": 121.4740}).OK(http.StatusCreated, &home)
+		order := func(fulfilment string, lines ...int) map[string]any {
+			body := map[string]any{"store_id": st.ID, "fulfilment": fulfilment}
+			if fulfilment == "delivery" {
+				body["address_id"] = home.ID
+			}
+			if len(lines) > 0 {
+				var items []map[string]any
+				for i := 0; i+1 < len(lines); i += 2 {
+					items = append(items, map[string]any{"sku_id": lines[i], "quantity": lines[i+1]})
+				}
+				body["items"] = items
+			}
+			return body
+		}
+		reserved := func() (n int64) {
+			for _, sku := range []int{gift, bullion} {
+				var l level
+				h.Do("GET", apitest.Path("/admin/v1/stores/%d/stock/%d", st.ID, sku), h.AdminToken, nil).OK(http.StatusOK, &l)
+				n += l.Reserved
+			}
+			return n
+		}
+
+		h.Do("PUT", "/api/v1/cart/items", tok, map[string]any{"store_id": st.ID, "sku_id": gift, "quantity": 2}).OK(http.StatusOK, nil)
+		for _, c := range []struct {
+			name   string
+			body   map[string]any
+			reason string
+		}{
+			{"gifts picked up", order("pickup", gift, 3), "nothing_to_pay"},
+			{"a cart of gifts", order("pickup"), "nothing_to_pay"},
+			{"over the most", order("pickup", gift, 1, bullion, 2), "too_much_to_pay"},
+			{"the most and a fee", order("delivery", bullion, 1), "too_much_to_pay"},
+		} {
+			for _, e := range []apitest.ErrorBody{
+				h.Do("POST", "/api/v1/orders/quote", tok, c.body).Fails(http.StatusConflict, "conflict"),
+				s.checkout(tok, c.body).Fails(http.StatusConflict, "conflict"),
+			} {
+				if e.Error.Details["reason"] != c.reason {
+					t.Fatalf("%s: %+v, want reason %s", c.name, e.Error, c.reason)
+				}
+			}
+		}
+		if n := reserved(); n != 0 {
+			t.Fatalf("refused orders reserved %d units", n)
+		}
+		if n := db.Client.Order.Query().CountX(context.Background()); n != 0 {
+			t.Fatalf("refused orders made %d orders", n)
+		}
+
+		for _, c := range []struct {
+			name    string
+			body    map[string]any
+			payable int64
+		}{
+			{"a gift delivered for a fee", order("delivery", gift, 1), 500},
+			{"the most one payment may be", order("pickup", bullion, 1), check.MaxPriceFen},
+		} {
+			var q struct {
+				PayableFen int64 `json:"payable_fen"`
+			}
+			h.Do("POST", "/api/v1/orders/quote", tok, c.body).OK(http.StatusOK, &q)
+			var a checkoutAnswer
+			s.checkout(tok, c.body).OK(http.StatusCreated, &a)
+			if q.PayableFen != c.payable || a.Order.PayableFen != c.payable || a.Payment == nil {
+				t.Fatalf("%s: quote %d, order %+v, want %d to pay", c.name, q.PayableFen, a.Order, c.payable)
+			}
 		}
 	})
 }

@@ -11,7 +11,8 @@
 // they still cost, in whole fen by largest remainder, so the lines' shares
 // add up to the discount exactly and a refund of some units returns exactly
 // their share (RefundShare). Discounts stop where the goods would cost less
-// than 1 fen: every order is paid something.
+// than 1 fen, so discounts never make an order free; goods that cost
+// nothing (0-fen SKUs alone) do, and the orders package refuses those.
 package pricing
 
 import (
