@@ -184,6 +184,48 @@ test('a refused quote shows the server message, blocks the order, and retries', 
   expect(screen.queryByTestId('checkout-blocked')).toBeNull()
 })
 
+test('an order that comes to nothing is refused in words the shopper reads, with no retry', async () => {
+  route('POST /api/v1/orders/quote', {
+    statusCode: 409,
+    data: { error: { code: 'conflict', message: 'this order comes to ¥0.00 and WeChat Pay takes at least ¥0.01', details: { reason: 'nothing_to_pay', payable_fen: 0 } } },
+  })
+  render(<Checkout />)
+  const notice = await screen.findByTestId('checkout-quote-error')
+  expect(notice.textContent).toContain('微信支付至少 ¥0.01')
+  expect(notice.textContent).not.toContain('重试')
+  expect(screen.getByTestId('checkout-blocked').textContent).toContain('请加购需要付款的商品')
+  expect((screen.getByTestId('place-order') as HTMLButtonElement).disabled).toBe(true)
+  expect(orderBodies()).toEqual([])
+})
+
+test('an order over the most one payment may be says so', async () => {
+  route('POST /api/v1/orders/quote', {
+    statusCode: 409,
+    data: { error: { code: 'conflict', message: 'this order comes to ¥20000000.00', details: { reason: 'too_much_to_pay', max_payable_fen: 1000000000 } } },
+  })
+  render(<Checkout />)
+  expect((await screen.findByTestId('checkout-quote-error')).textContent).toContain('单笔支付上限')
+  expect(screen.queryByText('重试')).toBeNull()
+})
+
+test('gifts delivered for a fee are an order: the quote, not the goods, decides', async () => {
+  const gifts = { ...cart, goods_fen: 0, items: cart.items.map((i) => ({ ...i, price_fen: 0, seen_price_fen: 0, amount_fen: 0 })) }
+  route('GET /api/v1/cart', { statusCode: 200, data: gifts })
+  route('GET /api/v1/stores/1/delivery', { statusCode: 200, data: { store_id: 1, delivers: true, distance_m: 420, delivery_fee_fen: 500, delivery_min_fen: 0 } })
+  route('POST /api/v1/orders/quote', (req: MockRequest) => {
+    const body = JSON.parse(req.data || '{}')
+    const fee = body.fulfilment === 'delivery' ? 500 : 0
+    const q = fakeQuote(body, { goods_fen: 0, level_discount_fen: 0, coupons: [], coupon_id: null, coupon_discount_fen: 0, points_max: 0, discount_fen: 0, delivery_fee_fen: fee, payable_fen: fee })
+    return fee ? { statusCode: 200, data: q } : { statusCode: 409, data: { error: { code: 'conflict', message: 'nothing to pay', details: { reason: 'nothing_to_pay' } } } }
+  })
+  render(<Checkout />)
+  await screen.findByTestId('checkout-quote-error')
+  fireEvent.click(screen.getByTestId('fulfilment-delivery'))
+  await waitFor(() => expect(screen.getByTestId('amount-payable').textContent).toBe('¥5.00'))
+  expect(screen.queryByTestId('checkout-blocked')).toBeNull()
+  expect((screen.getByTestId('place-order') as HTMLButtonElement).disabled).toBe(false)
+})
+
 test('delivery: the quote has the address, the waived fee is shown', async () => {
   route('POST /api/v1/orders/quote', (req: MockRequest) => {
     const body = JSON.parse(req.data || '{}')

@@ -5,12 +5,15 @@ export class ApiError extends Error {
   status: number
   code: string
   field?: string
-  constructor(status: number, code: string, message: string, field?: string) {
+  /** The envelope's details (details.reason says which conflict, say). */
+  details?: Record<string, unknown>
+  constructor(status: number, code: string, message: string, field?: string, details?: Record<string, unknown>) {
     super(message)
     this.name = 'ApiError'
     this.status = status
     this.code = code
     this.field = field
+    this.details = details
   }
 }
 
@@ -66,10 +69,11 @@ interface RawResponse {
 }
 
 function envelope(res: RawResponse): ApiError {
-  const body = res.data as { error?: { code?: string; message?: string; field?: string } } | undefined
+  const body = res.data as { error?: { code?: string; message?: string; field?: string; details?: Record<string, unknown> } } | undefined
   const e = body && typeof body === 'object' ? body.error : undefined
   if (e && typeof e.message === 'string') {
-    return new ApiError(res.statusCode, e.code || 'internal', e.message, e.field)
+    const details = e.details && typeof e.details === 'object' ? e.details : undefined
+    return new ApiError(res.statusCode, e.code || 'internal', e.message, e.field, details)
   }
   return new ApiError(res.statusCode, res.statusCode >= 500 ? 'unavailable' : 'internal', `服务暂时不可用（HTTP ${res.statusCode}），请稍后重试`)
 }
@@ -131,12 +135,27 @@ const codeText: Record<string, string> = {
 
 const chinese = /[\u3400-\u9fff]/
 
+// What the shopper reads for a refusal whose details.reason says more
+// than its code, and that no retry can mend: the order itself must change.
+export const finalReasons: Record<string, string> = {
+  nothing_to_pay: '本单应付 ¥0.00，微信支付至少 ¥0.01：请加购需要付款的商品',
+  too_much_to_pay: '本单金额超过单笔支付上限（¥10,000,000），请分成几笔下单',
+}
+
+/** finalReason is the text of a refusal no retry can mend, or ''. */
+export function finalReason(err: unknown): string {
+  const reason = err instanceof ApiError && err.details ? err.details.reason : undefined
+  return typeof reason === 'string' ? finalReasons[reason] || '' : ''
+}
+
 /**
  * errorText is what to show for anything a request or a WeChat call threw:
  * the server's message (in Chinese words when it is not Chinese), or the
  * errMsg of a WeChat API failure (Taro rejects with {errMsg}, not an Error).
  */
 export function errorText(err: unknown): string {
+  const final = finalReason(err)
+  if (final) return final
   if (err instanceof ApiError) {
     if (chinese.test(err.message) || !codeText[err.code]) return err.message
     return `${codeText[err.code]}（${err.message}）`

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import Taro, { useDidShow, useRouter } from '@tarojs/taro'
 import { View, Text, Input, Button, Switch } from '@tarojs/components'
-import { ApiError, errorText } from '../../api/client'
+import { ApiError, errorText, finalReason, finalReasons } from '../../api/client'
 import { Cart, DeliveryCheck, Fulfilment, StoreInfo, CheckoutBody, Quote, QuoteBody, checkDelivery, getCart, getStore, offerID, placeOrder, quote } from '../../api/orders'
 import { notYet } from '../../api/me'
 import { Address, addressLine, lastUsedAddress, listAddresses, rememberLastAddress, takeChosen } from '../../api/addresses'
@@ -111,6 +111,8 @@ export default function Checkout() {
   const [priced, setPriced] = useState<Quote | null>(null)
   const [quoting, setQuoting] = useState(false)
   const [quoteError, setQuoteError] = useState('')
+  // A refusal no retry mends (nothing or too much to pay): no 重试 then.
+  const [quoteFinal, setQuoteFinal] = useState(false)
   const [noQuote, setNoQuote] = useState(false)
   const [quoteNonce, setQuoteNonce] = useState(0)
   const [choosingCoupon, setChoosingCoupon] = useState(false)
@@ -222,6 +224,7 @@ export default function Checkout() {
         } else {
           quoted.current = { quote: null, error: errorText(err), none: false }
           setQuoteError(errorText(err))
+          setQuoteFinal(!!finalReason(err))
         }
         setPriced(null)
       },
@@ -285,7 +288,9 @@ export default function Checkout() {
   else if (outOfRange) blocked = '该地址超出门店配送范围'
   else if (delivery && (checkError || !check)) blocked = '暂时无法确认配送范围'
   else if (belowMin) blocked = `还差 ${yuan(minFen - goods)} 起送`
-  else if (goods <= 0) blocked = '没有可以下单的商品'
+  // Gifts (0-fen SKUs) are fine beside a fee or other goods; an order of
+  // nothing the server refuses by its quote (or, with no quote, here).
+  else if (noQuote && payable <= 0) blocked = finalReasons.nothing_to_pay
   else if (quoteError && !quoting) blocked = quoteError
 
   const place = async () => {
@@ -526,9 +531,11 @@ export default function Checkout() {
         {quoteError && !quoting && (
           <View className='notice notice-red row between' data-testid='checkout-quote-error'>
             <Text className='grow'>{quoteError}</Text>
-            <Text className='co-retry' onClick={() => setQuoteNonce((n) => n + 1)}>
-              重试
-            </Text>
+            {!quoteFinal && (
+              <Text className='co-retry' onClick={() => setQuoteNonce((n) => n + 1)}>
+                重试
+              </Text>
+            )}
           </View>
         )}
         {delivery && minFen > 0 && <Text className='muted'>满 {yuan(minFen)} 起送</Text>}
