@@ -384,7 +384,8 @@ func operation(doc *openapi3.T, method, path string) *openapi3.Operation {
 	return item.GetOperation(method)
 }
 
-// Hostile values of a path parameter; the route's other parameters get "1".
+// Hostile values of a path parameter; the route's other parameters get
+// their fitting values.
 var hostilePath = []string{"1", "2", "0", "-1", "abc", "99999999999999999999", "9223372036854775807", "1.5", "1e3",
 	"%E4%B8%AD", "%00", "%FF", "%20", "1%20OR%201=1", "..%2F..%2Fetc%2Fpasswd", strings.Repeat("9", 400)}
 
